@@ -1,0 +1,17 @@
+"""Physical constants as plain floats (SI unless the name says otherwise), for numeric kernels.
+
+Values are CODATA 2018 as shipped by :mod:`astropy.constants`; kernels use these floats so that hot
+loops never touch astropy units.
+"""
+
+from __future__ import annotations
+
+import astropy.constants as const
+
+__all__ = ["K_B", "M_P", "MU_0", "EV", "AU_KM"]
+
+K_B: float = float(const.k_B.si.value)  #: Boltzmann constant, J/K
+M_P: float = float(const.m_p.si.value)  #: proton mass, kg
+MU_0: float = float(const.mu0.si.value)  #: vacuum permeability, H/m
+EV: float = float(const.e.si.value)  #: electronvolt, J
+AU_KM: float = float(const.au.to("km").value)  #: astronomical unit, km

@@ -1,0 +1,46 @@
+"""The smilekit exception and warning hierarchy.
+
+Every error smilekit raises on purpose derives from :class:`SmilekitError`, so a caller can catch the
+project's errors apart from programming mistakes. Messages say what was wrong, with the offending value,
+and what is accepted.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "DataGapWarning",
+    "InputError",
+    "ModelDomainError",
+    "ModelDomainWarning",
+    "ProductError",
+    "SmilekitError",
+    "SmilekitWarning",
+]
+
+
+class SmilekitError(Exception):
+    """Base class of every error raised by smilekit."""
+
+
+class InputError(SmilekitError, ValueError):
+    """Bad input: a unitless number, a value out of its physical range, NaN, or a malformed file line."""
+
+
+class ModelDomainError(SmilekitError, ValueError):
+    """Input is valid physics but outside the range a model was built for (and extrapolating is unsafe)."""
+
+
+class ProductError(SmilekitError):
+    """A data product could not be written or read as its standard requires."""
+
+
+class SmilekitWarning(UserWarning):
+    """Base class of every warning issued by smilekit."""
+
+
+class ModelDomainWarning(SmilekitWarning):
+    """A model is used outside the range of the data it was fitted to, and its answer is extrapolated."""
+
+
+class DataGapWarning(SmilekitWarning):
+    """Input data contain gaps (fill values or missing records) that were interpolated or flagged."""
