@@ -63,12 +63,12 @@ def as_value(
     try:
         out = np.asarray(value.to_value(unit), dtype=np.float64)
     except u.UnitConversionError:
-        raise InputError(
-            f"{name} has unit {value.unit}, which does not convert to {unit}"
-        ) from None
+        raise InputError(f"{name} has unit {value.unit}, which does not convert to {unit}") from None
     nan = np.isnan(out)
     if nan.any() and not allow_nan:
-        raise InputError(f"{name} contains NaN ({int(nan.sum())} of {out.size} values); finite values are required")
+        raise InputError(
+            f"{name} contains NaN ({int(nan.sum())} of {out.size} values); finite values are required"
+        )
     if finite and np.isinf(out).any():
         raise InputError(f"{name} contains infinite values; finite values are required")
     valid = out[~nan]

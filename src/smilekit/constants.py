@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import astropy.constants as const
 
-__all__ = ["K_B", "M_P", "MU_0", "EV", "AU_KM"]
+__all__ = ["AU_KM", "EV", "K_B", "MU_0", "M_P"]
 
 K_B: float = float(const.k_B.si.value)  #: Boltzmann constant, J/K
 M_P: float = float(const.m_p.si.value)  #: proton mass, kg

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import astropy.units as u
 
-__all__ = ["RE", "RE_KM", "RAYLEIGH", "SXI_INTENSITY"]
+__all__ = ["RAYLEIGH", "RE", "RE_KM", "SXI_INTENSITY"]
 
 #: Earth radius in km, as a plain float for numeric kernels.
 RE_KM: float = 6371.0
