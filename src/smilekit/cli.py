@@ -1,0 +1,164 @@
+"""The ``smilekit`` command: a thin layer over the library (nothing imports this module).
+
+Commands: ``smilekit run`` (the main job), ``smilekit geospace`` (one solar-wind state through every
+boundary and emissivity model), ``smilekit events`` (the bundled events).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import astropy.units as u
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+import smilekit
+from smilekit.errors import SmilekitError
+
+app = typer.Typer(
+    name="smilekit",
+    help="SMILE mission digital twin and science ground segment.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"smilekit {smilekit.__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress details.")] = False,
+) -> None:
+    """SMILE in Python: solar wind, geospace models, and (growing) the mission chain to science."""
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(message)s"
+    )
+
+
+def _fail(error: Exception) -> None:
+    err_console.print(f"[bold red]error:[/] {error}")
+    raise typer.Exit(code=2)
+
+
+@app.command()
+def events() -> None:
+    """List the solar-wind events bundled with smilekit."""
+    from smilekit.solarwind.events import DEFAULT_EVENT, list_events
+
+    table = Table("event", "description")
+    for name, description in list_events().items():
+        table.add_row(name + (" (default)" if name == DEFAULT_EVENT else ""), description)
+    console.print(table)
+
+
+@app.command()
+def run(
+    event: Annotated[str | None, typer.Option(help="A bundled event (see `smilekit events`).")] = None,
+    solar_wind: Annotated[
+        Path | None,
+        typer.Option("--solar-wind", exists=True, dir_okay=False, help="An OMNI2 or SWMF IMF file."),
+    ] = None,
+    out: Annotated[Path, typer.Option(help="Output folder for the report.")] = Path("smilekit-out"),
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """The main job: run an event through the chain and write figures, summary.json and index.html."""
+    from smilekit.job import STAGES, run_job
+    from smilekit.solarwind import load_event, read_solar_wind
+    from smilekit.solarwind.events import DEFAULT_EVENT
+
+    if event is not None and solar_wind is not None:
+        _fail(smilekit.InputError("give either --event or --solar-wind, not both"))
+    try:
+        if solar_wind is not None:
+            sw, name = read_solar_wind(solar_wind), solar_wind.name
+        else:
+            name = event or DEFAULT_EVENT
+            sw = load_event(name)
+    except SmilekitError as error:
+        _fail(error)
+    show = not quiet and sys.stderr.isatty()
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} stages"),
+        TimeElapsedColumn(),
+        console=err_console,
+        disable=not show,
+    ) as bar:
+        task = bar.add_task(f"smilekit run {name}", total=len(STAGES))
+        summary = run_job(
+            sw,
+            out,
+            event=name,
+            progress=lambda stage, done, total: bar.update(task, completed=done, description=stage),
+        )
+    failed = [n for n, s in summary["stages"].items() if s["status"] != "ok"]
+    for stage in failed:
+        err_console.print(f"[bold red]stage {stage} failed:[/] {summary['stages'][stage]['error']}")
+    console.print(f"Report: {(out / 'index.html').resolve()}")
+    console.print(f"Summary: {(out / 'summary.json').resolve()}")
+    if failed:
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def geospace(
+    n: Annotated[float, typer.Option(help="Solar wind proton density, cm^-3.")] = 5.0,
+    v: Annotated[float, typer.Option(help="Solar wind speed, km/s (flowing along -X).")] = 400.0,
+    bx: Annotated[float, typer.Option(help="IMF Bx GSM, nT.")] = 0.0,
+    by: Annotated[float, typer.Option(help="IMF By GSM, nT.")] = 0.0,
+    bz: Annotated[float, typer.Option(help="IMF Bz GSM, nT.")] = -2.0,
+    t: Annotated[float, typer.Option(help="Proton temperature, K.")] = 1.0e5,
+    tilt: Annotated[float, typer.Option(help="Dipole tilt, deg (north pole sunward > 0).")] = 0.0,
+    out: Annotated[Path | None, typer.Option(help="Write emissivity slice plots here.")] = None,
+) -> None:
+    """One solar-wind state: print every model's stand-off distance, optionally plot the emissivity."""
+    from smilekit.geospace import boundaries
+    from smilekit.job import boundary_models, emissivity_models, emissivity_slices
+    from smilekit.solarwind import SolarWindState
+
+    try:
+        state = SolarWindState(
+            n=n * u.cm**-3, v_gse=[-v, 0.0, 0.0] * u.km / u.s, b_gsm=[bx, by, bz] * u.nT, t=t * u.K
+        )
+        tilt_q = tilt * u.deg
+        table = Table(title=f"Pdyn = {state.pdyn:.3g}, Bz = {bz:g} nT, tilt = {tilt:g} deg")
+        table.add_column("model")
+        table.add_column("stand-off (RE)", justify="right")
+        for name, model in boundary_models().items():
+            r0 = boundaries.standoff(model, **boundaries.model_parameters(model, state, tilt=tilt_q))
+            table.add_row(name, f"{r0.to_value(smilekit.RE):.2f}")
+        console.print(table)
+        if out is not None:
+            from smilekit.products import quicklook
+
+            out.mkdir(parents=True, exist_ok=True)
+            models = emissivity_models(state, tilt_q)
+            sheath = models["physical SWCX"].sheath
+            for name, model in models.items():
+                slices = emissivity_slices(model)
+                path = out / f"emissivity_{name.replace(' ', '_').lower()}.png"
+                quicklook.plot_emissivity_slices(slices, sheath, path, title=name)
+                console.print(f"wrote {path}")
+    except SmilekitError as error:
+        _fail(error)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

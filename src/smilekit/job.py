@@ -1,0 +1,259 @@
+"""The main job, ``smilekit run``: one solar-wind event through the whole chain, written as a report.
+
+The job is a list of stages. Each stage reads what earlier stages put in the :class:`JobContext`, writes
+its own figures and files into the output folder, and records a section of ``summary.json``. Later parts of
+the chain (orbit, instruments, science) add their stages here. A stage that fails is reported with its
+error in the summary and the report; what earlier stages wrote is kept.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import astropy.units as u
+import numpy as np
+import xarray as xr
+
+import smilekit
+from smilekit import frames
+from smilekit.errors import InputError, SmilekitError
+from smilekit.geospace import boundaries
+from smilekit.geospace.cube import EmissivityCube
+from smilekit.geospace.emissivity import CMEM, Jorgensen2019, SWCXEmissivity
+from smilekit.products import quicklook, report
+from smilekit.solarwind import SolarWind, SolarWindState
+from smilekit.solarwind.gaps import fill_gaps, regularize
+
+__all__ = ["STAGES", "JobContext", "run_job"]
+
+log = logging.getLogger(__name__)
+
+#: Gaps up to this long are interpolated before the models run; longer ones stay as gaps.
+MAX_INTERPOLATED_GAP = np.timedelta64(10, "m")
+
+#: The grid of the emissivity slices, RE (GSM).
+SLICE_X = np.linspace(-10.0, 20.0, 301)
+SLICE_YZ = np.linspace(-20.0, 20.0, 401)
+
+
+@dataclass
+class JobContext:
+    """What the stages of one run share: the input, the output folder and the results so far."""
+
+    solar_wind: SolarWind
+    out: Path
+    event: str
+    summary: dict = field(default_factory=dict)
+    figures: list[tuple[str, str]] = field(default_factory=list)
+    results: dict = field(default_factory=dict)
+
+    def figure_path(self, name: str, caption: str) -> Path:
+        """Register a figure for the report and return where to write it."""
+        self.figures.append((name, caption))
+        return self.out / name
+
+
+# --- stages ---------------------------------------------------------------------------------------------
+
+
+def stage_solar_wind(ctx: JobContext) -> dict:
+    """Regularise the solar wind to its cadence, interpolate short gaps, plot the overview."""
+    sw = ctx.solar_wind
+    cadence = _cadence(sw)
+    sw = fill_gaps(regularize(sw, cadence), max_gap=MAX_INTERPOLATED_GAP)
+    ctx.results["solar_wind"] = sw
+    pdyn = sw.pdyn.values
+    valid = np.isfinite(pdyn)
+    if not valid.any():
+        raise InputError(f"the solar wind of event {ctx.event!r} has no valid dynamic pressure at all")
+    peak = int(np.nanargmax(pdyn))
+    ctx.results["peak_index"] = peak
+    quicklook.plot_solar_wind(sw, ctx.figure_path("solar_wind.png", "Solar wind (GSM field, OMNI Pdyn)"))
+    quality = sw.ds["quality"].values
+    return {
+        "start": str(sw.time[0].values),
+        "end": str(sw.time[-1].values),
+        "cadence_s": float(cadence / np.timedelta64(1, "s")),
+        "records": len(sw),
+        "interpolated": int((quality == 1).sum()),
+        "missing": int((quality == 2).sum()),
+        "peak_pdyn_time": str(sw.time[peak].values),
+        "peak_pdyn_nPa": float(pdyn[peak]),
+        "max_density_cm-3": float(np.nanmax(sw.ds["n"].values)),
+        "min_bz_gsm_nT": float(np.nanmin(sw.bz.values)),
+    }
+
+
+def stage_standoff(ctx: JobContext) -> dict:
+    """Stand-off distance of every magnetopause model and the bow shock along the event."""
+    sw: SolarWind = ctx.results["solar_wind"]
+    times = sw.time.values
+    drivers = {
+        "pdyn": sw.pdyn.values * u.nPa,
+        "bz": sw.bz.values * u.nT,
+        "pm": sw.pm.values * u.nPa,
+        "tilt": frames.dipole_tilt(times).to(u.deg),
+    }
+    valid = np.all([np.isfinite(q.value) for q in drivers.values()], axis=0)
+    standoffs = {}
+    for name, model in {
+        **boundaries.MAGNETOPAUSE_MODELS,
+        "bow shock (jelinek2012)": boundaries.jelinek2012_bow_shock,
+    }.items():
+        r0 = np.full(times.shape, np.nan)
+        kwargs = _model_kwargs(model, {k: v[valid] for k, v in drivers.items()})
+        r0[valid] = model(0 * u.deg, **kwargs).to_value(smilekit.RE)
+        standoffs[name] = r0
+    ctx.results["standoffs"] = standoffs
+    ctx.results["tilt_deg"] = drivers["tilt"].value
+    quicklook.plot_standoff(
+        times, standoffs, ctx.figure_path("standoff.png", "Subsolar stand-off distance of each model")
+    )
+    peak = ctx.results["peak_index"]
+    return {
+        name: {
+            "min_RE": _finite_or_none(np.nanmin(r0)),
+            "max_RE": _finite_or_none(np.nanmax(r0)),
+            "median_RE": _finite_or_none(np.nanmedian(r0)),
+            "at_peak_pdyn_RE": _finite_or_none(r0[peak]),
+        }
+        for name, r0 in standoffs.items()
+    }
+
+
+def stage_emissivity(ctx: JobContext) -> dict:
+    """SWCX emissivity of each model in the XZ and XY planes (GSM) at the time of peak pressure."""
+    sw: SolarWind = ctx.results["solar_wind"]
+    peak = ctx.results["peak_index"]
+    state = sw.at(sw.time.values[peak])
+    tilt = ctx.results["tilt_deg"][peak] * u.deg
+    models = emissivity_models(state, tilt)
+    sheath = models["physical SWCX"].sheath
+    out = {"time": str(state.time), "tilt_deg": float(tilt.value), "models": {}}
+    for name, model in models.items():
+        slices = emissivity_slices(model)
+        slug = name.replace(" ", "_").lower()
+        path = ctx.figure_path(
+            f"emissivity_{slug}.png", f"{name} emissivity at peak pressure, XZ and XY (GSM)"
+        )
+        quicklook.plot_emissivity_slices(slices, sheath, path, title=f"{name}, {state.time}")
+        out["models"][name] = {
+            "max_eV_cm-3_s-1": float(max(np.nanmax(s.values) for s in slices.values())),
+            "x_of_max_on_sun_earth_line_RE": float(_x_of_max(slices["xz"])),
+        }
+    return out
+
+
+def boundary_models() -> dict:
+    """Every stand-off model the job reports: the magnetopause models and the bow shock, by name."""
+    return {**boundaries.MAGNETOPAUSE_MODELS, "bow shock (jelinek2012)": boundaries.jelinek2012_bow_shock}
+
+
+def emissivity_slices(model) -> dict[str, xr.DataArray]:
+    """The emissivity of ``model`` sampled in the XZ (y = 0) and XY (z = 0) planes, GSM."""
+    return {
+        "xz": EmissivityCube.from_model(model, SLICE_X, [0.0], SLICE_YZ).plane("xz", y=0.0),
+        "xy": EmissivityCube.from_model(model, SLICE_X, SLICE_YZ, [0.0]).plane("xy", z=0.0),
+    }
+
+
+def emissivity_models(state: SolarWindState, tilt: u.Quantity) -> dict:
+    """The emissivity models the job compares, all driven by one solar-wind state."""
+    return {
+        "physical SWCX": SWCXEmissivity.from_solar_wind(state, tilt=tilt),
+        "Jorgensen 2019": Jorgensen2019.from_solar_wind(state),
+        "CMEM": CMEM.from_solar_wind(state, tilt=tilt),
+    }
+
+
+#: The stages of the main job, in order: (name, function, what it does).
+STAGES: list[tuple[str, Callable[[JobContext], dict]]] = [
+    ("solar_wind", stage_solar_wind),
+    ("standoff", stage_standoff),
+    ("emissivity", stage_emissivity),
+]
+
+
+def run_job(
+    solar_wind: SolarWind, out: Path | str, *, event: str = "", progress: Callable | None = None
+) -> dict:
+    """Run every stage on ``solar_wind``, write figures, ``summary.json`` and ``index.html`` into ``out``.
+
+    Parameters
+    ----------
+    solar_wind : SolarWind
+        The event.
+    out : path
+        Output folder (created if needed).
+    event : str
+        A name for the event, shown in the report.
+    progress : callable, optional
+        Called as ``progress(stage_name, done, total)`` after each stage.
+
+    Returns
+    -------
+    dict
+        The summary that was written to ``summary.json``; ``summary["stages"][name]["status"]`` is ``"ok"``
+        or ``"failed"`` with the error.
+    """
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    ctx = JobContext(solar_wind=solar_wind, out=out, event=event or solar_wind.ds.attrs.get("source", ""))
+    summary = {
+        "smilekit_version": smilekit.__version__,
+        "event": ctx.event,
+        "output": str(out.resolve()),
+        "stages": {},
+    }
+    started = time.perf_counter()
+    for done, (name, stage) in enumerate(STAGES, start=1):
+        t0 = time.perf_counter()
+        try:
+            result = stage(ctx)
+            summary["stages"][name] = {"status": "ok", **result}
+        except SmilekitError as error:
+            log.error("stage %s failed: %s", name, error)
+            summary["stages"][name] = {"status": "failed", "error": f"{type(error).__name__}: {error}"}
+            if name == "solar_wind":  # nothing downstream can run without it
+                break
+        summary["stages"][name]["seconds"] = round(time.perf_counter() - t0, 2)
+        if progress is not None:
+            progress(name, done, len(STAGES))
+    summary["seconds"] = round(time.perf_counter() - started, 2)
+    summary["figures"] = [name for name, _ in ctx.figures]
+    (out / "summary.json").write_text(json.dumps(summary, indent=2))
+    report.write_index(out / "index.html", summary, ctx.figures)
+    return summary
+
+
+# --- helpers --------------------------------------------------------------------------------------------
+
+
+def _cadence(sw: SolarWind) -> np.timedelta64:
+    """The most common spacing of the time stamps, rounded to whole seconds."""
+    steps = np.diff(sw.time.values).astype("timedelta64[s]")
+    values, counts = np.unique(steps, return_counts=True)
+    return values[np.argmax(counts)]
+
+
+def _model_kwargs(model: Callable, drivers: dict) -> dict:
+    """The subset of ``drivers`` (pdyn, bz, pm, tilt) that ``model`` takes as keyword arguments."""
+    accepted = inspect.signature(model).parameters
+    return {k: v for k, v in drivers.items() if k in accepted}
+
+
+def _finite_or_none(value) -> float | None:
+    value = float(value)
+    return value if np.isfinite(value) else None
+
+
+def _x_of_max(plane: xr.DataArray) -> float:
+    """X of the largest emissivity on the Sun-Earth line (the nose of the sheath) in an XZ plane."""
+    line = plane.sel(z=0.0, method="nearest")
+    return float(line.x[int(np.nanargmax(line.values))])

@@ -1,0 +1,113 @@
+"""Quick-look figures: the pictures a user looks at first (matplotlib, Agg backend, PNG files).
+
+Quick-look plots are for browsing events, not for publication (SMILE data policy, FACTS.md).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+import numpy as np
+import xarray as xr
+from matplotlib.colors import LogNorm
+
+__all__ = ["plot_emissivity_slices", "plot_solar_wind", "plot_standoff"]
+
+_DPI = 110
+
+
+def _finish_time_axis(ax) -> None:
+    locator = mdates.AutoDateLocator()
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+
+
+def _save(fig, path: Path) -> Path:
+    fig.savefig(path, dpi=_DPI, bbox_inches="tight")
+    plt.close(fig)
+    return Path(path)
+
+
+def plot_solar_wind(sw, path: Path) -> Path:
+    """Five-panel overview: density, speed, IMF (GSM), dynamic pressure, clock angle; gaps shaded."""
+    t = sw.time.values
+    fig, axes = plt.subplots(5, 1, figsize=(10, 10), sharex=True)
+    axes[0].plot(t, sw.ds["n"].values, color="k", lw=0.8)
+    axes[0].set_ylabel("n (cm$^{-3}$)")
+    axes[1].plot(t, sw.speed.values, color="k", lw=0.8)
+    axes[1].set_ylabel("|V| (km/s)")
+    b = sw.ds["b_gsm"].values
+    for i, (label, colour) in enumerate(zip("xyz", ("tab:blue", "tab:green", "tab:red"), strict=True)):
+        axes[2].plot(t, b[:, i], color=colour, lw=0.8, label=f"B{label}")
+    axes[2].axhline(0, color="0.6", lw=0.5)
+    axes[2].set_ylabel("B GSM (nT)")
+    axes[2].legend(loc="upper right", ncols=3, fontsize="small")
+    axes[3].plot(t, sw.pdyn.values, color="k", lw=0.8)
+    axes[3].set_ylabel("P$_{dyn}$ (nPa)")
+    axes[4].plot(t, sw.clock_angle.values, ".", color="k", ms=1.5)
+    axes[4].set_ylabel("clock angle (deg)")
+    axes[4].set_ylim(0, 360)
+    axes[4].set_yticks([0, 90, 180, 270, 360])
+    if "quality" in sw.ds:
+        missing = sw.ds["quality"].values == 2
+        for ax in axes:
+            ax.fill_between(t, 0, 1, where=missing, color="0.85", transform=ax.get_xaxis_transform(), lw=0)
+    _finish_time_axis(axes[-1])
+    axes[0].set_title(f"Solar wind: {sw.ds.attrs.get('source', '')} (grey: data gaps)")
+    return _save(fig, path)
+
+
+def plot_standoff(times, standoffs: dict[str, np.ndarray], path: Path) -> Path:
+    """Subsolar stand-off distance of each model against time."""
+    fig, ax = plt.subplots(figsize=(10, 4.5))
+    for name, r0 in standoffs.items():
+        style = "--" if "bow shock" in name else "-"
+        ax.plot(times, r0, style, lw=1.0, label=name)
+    ax.axhline(6.6, color="0.5", lw=0.6, ls=":")
+    ax.text(times[0], 6.7, "geosynchronous orbit", fontsize="small", color="0.4")
+    ax.set_ylabel("subsolar distance (R$_E$)")
+    ax.legend(loc="upper right", fontsize="small", ncols=2)
+    ax.grid(alpha=0.3)
+    _finish_time_axis(ax)
+    ax.set_title("Magnetopause and bow-shock stand-off distance")
+    return _save(fig, path)
+
+
+def plot_emissivity_slices(slices: dict[str, xr.DataArray], sheath, path: Path, *, title: str = "") -> Path:
+    """The emissivity in the XZ and XY planes, log colour scale, with the Earth and the model boundaries.
+
+    ``sheath`` (a :class:`~smilekit.geospace.magnetosheath.Magnetosheath`) supplies the region map whose
+    edges are drawn: the magnetopause (white) and the bow shock (grey).
+    """
+    fig, axes = plt.subplots(1, 2, figsize=(13, 5.2), constrained_layout=True)
+    positive = np.concatenate([s.values[s.values > 0] for s in slices.values()])
+    vmax = float(positive.max()) if positive.size else 1.0
+    norm = LogNorm(vmin=vmax * 1e-3, vmax=vmax)
+    for ax, (plane, data) in zip(axes, slices.items(), strict=True):
+        horizontal, vertical = data.dims[1], data.dims[0]
+        h = data[horizontal].values
+        v = data[vertical].values
+        values = np.where(data.values > 0, data.values, np.nan)
+        image = ax.pcolormesh(h, v, values, norm=norm, cmap="inferno", shading="auto")
+        hh, vv = np.meshgrid(h, v)
+        xyz = {"x": hh, "y": np.zeros_like(hh), "z": np.zeros_like(hh)}
+        xyz[vertical] = vv
+        region = np.asarray(sheath.region(xyz["x"], xyz["y"], xyz["z"]), dtype=float)
+        ax.contour(h, v, (region == 0).astype(float), levels=[0.5], colors="0.7", linewidths=0.8)
+        ax.contour(h, v, np.isin(region, (2, 3)).astype(float), levels=[0.5], colors="w", linewidths=0.8)
+        ax.add_patch(plt.Circle((0, 0), 1.0, color="tab:blue"))
+        ax.set_aspect("equal")
+        ax.set_xlim(h.max(), h.min())  # Sun to the left, as seen in GSM plots
+        ax.set_xlabel(f"{horizontal.upper()} GSM (R$_E$)")
+        ax.set_ylabel(f"{vertical.upper()} GSM (R$_E$)")
+        ax.set_title(f"{plane.upper()} plane")
+    fig.colorbar(image, ax=axes, label="emissivity (eV cm$^{-3}$ s$^{-1}$)", shrink=0.9)
+    if title:
+        fig.suptitle(title)
+    return _save(fig, path)

@@ -1,0 +1,60 @@
+"""The smilekit command line (typer's test runner, no subprocess)."""
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+import smilekit
+from smilekit.cli import app
+
+runner = CliRunner()
+
+
+def test_version():
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert smilekit.__version__ in result.output
+
+
+def test_events_lists_the_default_event():
+    result = runner.invoke(app, ["events"])
+    assert result.exit_code == 0
+    assert "2015-06-21-high-density (default)" in result.output
+    assert "2003-10-29-halloween" in result.output
+
+
+def test_geospace_prints_every_model_and_writes_plots(tmp_path):
+    result = runner.invoke(app, ["geospace", "--n", "10", "--v", "400", "--bz", "-5", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    for name in ("shue1997", "shue1998", "lin2010", "jelinek2012", "bow shock"):
+        assert name in result.output
+    assert len(list(tmp_path.glob("emissivity_*.png"))) == 3
+
+
+def test_geospace_rejects_negative_density_with_the_value():
+    result = runner.invoke(app, ["geospace", "--n", "-3"])
+    assert result.exit_code == 2
+    assert "-3" in result.output
+
+
+def test_run_rejects_an_unknown_event_listing_the_names(tmp_path):
+    result = runner.invoke(app, ["run", "--event", "no-such-event", "--out", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "2015-06-21-high-density" in result.output
+
+
+@pytest.mark.slow
+def test_run_on_a_solar_wind_file(tmp_path):
+    # A short synthetic file in the SWMF IMF format goes through the whole job.
+    lines = ["#COORDINATES", "GSE", "", "year mo dy hr mn sc msc Bx By Bz Ux Uy Uz Rho T", "#START"]
+    for minute in range(90):
+        hour, mn = divmod(minute, 60)
+        n = 5.0 + 10.0 * (30 <= minute < 60)
+        lines.append(f"2020 03 01 {hour:02d} {mn:02d} 00 000 1.0 2.0 -3.0 -400.0 0.0 0.0 {n} 100000.0")
+    path = tmp_path / "imf.dat"
+    path.write_text("\n".join(lines) + "\n")
+    result = runner.invoke(app, ["run", "--solar-wind", str(path), "--out", str(tmp_path / "out"), "-q"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert summary["stages"]["solar_wind"]["peak_pdyn_nPa"] == pytest.approx(2e-6 * 15 * 400**2, rel=1e-6)

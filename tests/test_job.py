@@ -1,0 +1,87 @@
+"""The main job: stages, summary.json, index.html, figures, and failure isolation."""
+
+import json
+
+import astropy.units as u
+import numpy as np
+import pytest
+
+import smilekit
+from smilekit import job
+from smilekit.errors import ModelDomainError
+from smilekit.geospace import boundaries
+from smilekit.solarwind import load_event
+
+
+@pytest.fixture(scope="module")
+def short_event():
+    """Six hours of the default event (2015-06-21), enough for every stage and quick."""
+    sw = load_event("2015-06-21-high-density")
+    return sw.select(sw.time.values[0], sw.time.values[0] + np.timedelta64(6, "h"))
+
+
+@pytest.fixture(scope="module")
+def finished_run(short_event, tmp_path_factory):
+    out = tmp_path_factory.mktemp("run")
+    calls = []
+    summary = job.run_job(short_event, out, event="test", progress=lambda *a: calls.append(a))
+    return out, summary, calls
+
+
+def test_every_stage_succeeds_and_reports_progress(finished_run):
+    _, summary, calls = finished_run
+    assert {name: s["status"] for name, s in summary["stages"].items()} == {n: "ok" for n, _ in job.STAGES}
+    assert [c[1] for c in calls] == list(range(1, len(job.STAGES) + 1))
+
+
+def test_summary_and_report_are_written(finished_run):
+    out, summary, _ = finished_run
+    on_disk = json.loads((out / "summary.json").read_text())
+    assert on_disk == summary
+    page = (out / "index.html").read_text()
+    for figure in summary["figures"]:
+        assert (out / figure).stat().st_size > 10_000  # a real PNG, not an empty file
+        assert f"src='{figure}'" in page
+
+
+def test_standoff_at_peak_matches_the_model_for_that_state(finished_run, short_event):
+    # Consistency: the time series value at peak pressure is Shue 1998 for the solar wind of that minute.
+    _, summary, _ = finished_run
+    stage = summary["stages"]["solar_wind"]
+    peak_time = np.datetime64(stage["peak_pdyn_time"])
+    state = short_event.at(peak_time)
+    expected = boundaries.shue1998(0 * u.deg, pdyn=state.pdyn, bz=state.bz).to_value(smilekit.RE)
+    assert stage["peak_pdyn_nPa"] == pytest.approx(state.pdyn.to_value(u.nPa), rel=1e-9)
+    assert summary["stages"]["standoff"]["shue1998"]["at_peak_pdyn_RE"] == pytest.approx(expected, rel=1e-9)
+
+
+def test_bow_shock_stands_outside_every_magnetopause(finished_run):
+    _, summary, _ = finished_run
+    standoff = summary["stages"]["standoff"]
+    shock = standoff["bow shock (jelinek2012)"]["min_RE"]
+    for name in boundaries.MAGNETOPAUSE_MODELS:
+        assert standoff[name]["max_RE"] < shock
+
+
+def test_emissivity_peaks_in_the_dayside_sheath(finished_run):
+    # The SWCX emissivity on the Sun-Earth line peaks just outside the magnetopause, between it and the
+    # bow shock (e.g. Sibeck et al. 2018, Space Sci. Rev. 214:79, Fig. 3).
+    _, summary, _ = finished_run
+    standoff = summary["stages"]["standoff"]
+    mp = standoff["shue1998"]["at_peak_pdyn_RE"]
+    shock = standoff["bow shock (jelinek2012)"]["at_peak_pdyn_RE"]
+    x_max = summary["stages"]["emissivity"]["models"]["physical SWCX"]["x_of_max_on_sun_earth_line_RE"]
+    assert mp - 1.0 < x_max < shock
+
+
+def test_a_failing_stage_is_recorded_and_the_rest_still_run(short_event, tmp_path, monkeypatch):
+    def broken(ctx):
+        raise ModelDomainError("deliberately out of range")
+
+    stages = [job.STAGES[0], ("broken", broken), *job.STAGES[1:2]]
+    monkeypatch.setattr(job, "STAGES", stages)
+    summary = job.run_job(short_event, tmp_path, event="test")
+    assert summary["stages"]["broken"]["status"] == "failed"
+    assert "deliberately out of range" in summary["stages"]["broken"]["error"]
+    assert summary["stages"]["standoff"]["status"] == "ok"
+    assert "failed" in (tmp_path / "index.html").read_text()
