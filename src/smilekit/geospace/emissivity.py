@@ -24,6 +24,7 @@ Angles: theta is the angle from +X (GSM), phi the angle about X measured from +Y
 from __future__ import annotations
 
 import math
+from typing import ClassVar
 
 import astropy.units as u
 import numpy as np
@@ -314,7 +315,13 @@ class Jorgensen2019(EmissivityModel):
     #: dimensionless). The power of ten (1e-5) is confirmed independently by the CMEM code, which starts
     #: its fits from "rounded values from Jorgensen et al. (2019)": A1 = 3.2e-5, A2 = 1.3e-5,
     #: B = -1.8e-5, alpha = 2.5, beta = -1.6.
-    PPMLR_FIT = {"A1": 3.2285e-5, "B": -1.7985e-5, "A2": 1.3588e-5, "alpha": 2.4908, "beta": -1.6458}
+    PPMLR_FIT: ClassVar[dict[str, float]] = {
+        "A1": 3.2285e-5,
+        "B": -1.7985e-5,
+        "A2": 1.3588e-5,
+        "alpha": 2.4908,
+        "beta": -1.6458,
+    }
 
     def __init__(self, *, mp, bs, A1, A2, B, alpha, beta, ay_mp, az_mp, ay_bs, az_bs):
         self.mp = _scalar(mp, RE, "mp", positive=True)

@@ -24,7 +24,7 @@ kernels (:meth:`ExosphereModel.density_values`) take plain float64 arrays in RE 
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import astropy.units as u
 import numpy as np
@@ -148,7 +148,7 @@ _HODGES_COLUMNS = (
 )
 
 
-@lru_cache(maxsize=None)
+@cache
 def _read_hodges_table(season: str, f107: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return (radius_RE[40], N_cm-3[40], coefficients[40, 15] unscaled) of one shipped table."""
     name = f"exosphere/Hodges_{season.capitalize()}F107_{f107}.dat"
@@ -283,10 +283,10 @@ class Hodges1994(ExosphereModel):
         rr = np.clip(r, self.radius_re[0], self.radius_re[-1])
         ylm = _legendre_parts(cos_t, sin_t)
         total = np.sqrt(4 * np.pi) * ylm[(0, 0)]  # A00 = 1
-        for k, (kind, l, m) in enumerate(_HODGES_COLUMNS):
+        for k, (kind, deg, m) in enumerate(_HODGES_COLUMNS):
             coeff = np.interp(rr, self.radius_re, self._coeffs[:, k])
             trig = np.cos(m * phi) if kind == "A" else np.sin(m * phi)
-            total = total + np.sqrt(4 * np.pi) * coeff * trig * ylm[(l, m)]
+            total = total + np.sqrt(4 * np.pi) * coeff * trig * ylm[(deg, m)]
         return np.clip(self.mean_density_values(r) * total, 0.0, None)
 
     @property
