@@ -32,6 +32,7 @@ import numpy as np
 from smilekit._validation import as_value
 from smilekit.constants import K_B, M_P
 from smilekit.errors import InputError, ModelDomainError
+from smilekit.geospace.boundaries import LIN2010_COEFFICIENTS
 from smilekit.units import RE
 
 __all__ = [
@@ -41,6 +42,7 @@ __all__ = [
     "EmissivityModel",
     "Jorgensen2019",
     "SWCXEmissivity",
+    "lin2010_scaled_values",
     "swcx_emissivity_values",
 ]
 
@@ -414,18 +416,14 @@ class Jorgensen2019(EmissivityModel):
 
 # --- CMEM ----------------------------------------------------------------------------------------------
 
-#: Lin et al. (2010), J. Geophys. Res. 115, A04207, doi:10.1029/2009JA014235, coefficients a0..a21.
-_LIN2010_A = (
-    12.544, -0.194, 0.305, 0.0573, 2.178, 0.0571, -0.999, 16.473, 0.00152, 0.382, 0.0431,
-    -0.00763, -0.210, 0.0405, -4.430, -0.636, -2.600, 0.832, -5.328, 1.103, -0.907, 1.450,
-)  # fmt: skip
-
 
 def lin2010_scaled_values(theta, phi, *, pdyn, pm, bz, tilt, p0=1.0, p1=1.0, p2=1.0, p3=1.0):
     """Kernel: Lin et al. (2010) magnetopause radius (RE) scaled as in CMEM.
 
-    Lin et al. (2010) eqs. (1)-(8): r = r0 f^beta + c_n exp(d_n psi_n^a21) + c_s exp(d_s psi_s^a21) with
-    f = cos(theta/2) + a5 sin(2 theta)(1 - exp(-theta)); CMEM multiplies r0 by p0, the flaring exponent
+    Lin et al. (2010), J. Geophys. Res. 115, A04207, doi:10.1029/2009JA014235, with the coefficients
+    :data:`smilekit.geospace.boundaries.LIN2010_COEFFICIENTS`:
+    r = r0 f^beta + c_n exp(d_n psi_n^a21) + c_s exp(d_s psi_s^a21) with
+    f = cos(theta/2) + a5 sin(2 theta)(1 - exp(-theta)). CMEM multiplies r0 by p0, the flaring exponent
     beta by p1, the cusp depth c by p2 and the cusp-shape coefficients d by p3 (p = 1: plain Lin 2010).
 
     Parameters
@@ -439,7 +437,7 @@ def lin2010_scaled_values(theta, phi, *, pdyn, pm, bz, tilt, p0=1.0, p1=1.0, p2=
     tilt : float
         Dipole tilt (radians).
     """
-    a = _LIN2010_A
+    a = LIN2010_COEFFICIENTS
     pt = pdyn + pm
     r0 = a[0] * pt ** a[1] * (1.0 + a[2] * (math.exp(a[3] * bz) - 1.0) / (math.exp(a[4] * bz) + 1.0))
     beta0 = a[6] + a[7] * (math.exp(a[8] * bz) - 1.0) / (math.exp(a[9] * bz) + 1.0)
