@@ -1,5 +1,34 @@
-"""Solar wind: the state that drives the geospace models, time series, readers and scenarios."""
+"""Solar wind: the state that drives the geospace models, time series, readers, gaps and scenarios.
 
+- :class:`SolarWindState`: one upstream state (n, V GSE, B GSM, T) with derived quantities.
+- :class:`SolarWind`: a time series of them, an :class:`xarray.Dataset` with units and provenance.
+- :func:`read_omni2`, :func:`read_swmf_imf`, :func:`read_solar_wind`: file readers.
+- :func:`regularize`, :func:`fill_gaps`: regular cadence, short gaps interpolated, long gaps flagged.
+- :mod:`~smilekit.solarwind.scenarios`: synthetic steady, pressure-pulse, IMF-rotation and CME series.
+- :func:`load_event`, :func:`list_events`: the bundled events (default :data:`DEFAULT_EVENT`).
+"""
+
+from smilekit.solarwind.events import DEFAULT_EVENT, EVENTS, list_events, load_event
+from smilekit.solarwind.gaps import fill_gaps, regularize
+from smilekit.solarwind.readers import read_omni2, read_solar_wind, read_swmf_imf
+from smilekit.solarwind.scenarios import cme_sheath_cloud, imf_rotation, pressure_pulse, steady
+from smilekit.solarwind.series import SolarWind
 from smilekit.solarwind.state import SolarWindState
 
-__all__ = ["SolarWindState"]
+__all__ = [
+    "DEFAULT_EVENT",
+    "EVENTS",
+    "SolarWind",
+    "SolarWindState",
+    "cme_sheath_cloud",
+    "fill_gaps",
+    "imf_rotation",
+    "list_events",
+    "load_event",
+    "pressure_pulse",
+    "read_omni2",
+    "read_solar_wind",
+    "read_swmf_imf",
+    "regularize",
+    "steady",
+]

