@@ -1,0 +1,202 @@
+"""The polar cusps: footprint latitude from IMF Bz and dipole tilt, a funnel mapped to altitude, the edges.
+
+The geometry (documented so that it can serve as the truth that SXI cusp-edge retrievals are measured
+against):
+
+1. **Footprint.** At the ionosphere (r = 1 RE) the cusp is centred, at noon, on the magnetic (SM)
+   latitude
+
+   ``lambda_c = 76.6 deg + 0.45 deg/nT * Bz + (alpha1 psi_h + alpha2 psi_h^2)`` (the last term in rad).
+
+   The Bz part is the linear fit of DMSP cusp latitude to IMF Bz of Newell et al. (2006), "Cusp latitude
+   and the optimal solar wind coupling function", JGR 111, A09207, Table 1 (Bz row: intercept 76.6 deg,
+   slope 0.45 deg/nT; transcribed from the public code of Horaites et al. 2023, doi:10.1029/2023JA031374).
+   The tilt part is the cusp tilt dependence of Tsyganenko & Russell (1999), JGR 104, 24939 (alpha1 =
+   0.1287, alpha2 = 0.0314, psi_h in radians: the tilt for the north, minus the tilt for the south;
+   the cusp moves poleward in the summer hemisphere), converted from colatitude to latitude.
+   The equatorward and poleward edges are ``lambda_c -/+ width / 2``; the default width of 2 deg is an
+   *assumption* of the order of the DMSP cusp widths (Newell & Meng 1988-1992), not a fit. The cusp spans
+   ``mlt_width`` (default 3 h, an assumption) centred on noon; IMF By shifts are not modelled.
+2. **Mapping to altitude.** A footprint colatitude c1 maps to the SM colatitude c at geocentric
+   distance r by Tsyganenko & Russell (1999)'s cusp-line form
+   ``sin^2 c = r / (r + 1/sin^2 c1 - 1)`` (dipole-like near the Earth, flaring less than a dipole
+   beyond a few RE). The funnel is the set of points whose inverse-mapped footprint lies within the edges.
+3. **Frame.** SM is turned into GSM by the dipole tilt about Y (positive: north pole sunward).
+
+Limitations: statistical, steady; the high-altitude cusp shape near the magnetopause is only roughly
+represented by the mapping (Lin et al. 2010 place the cusp indentation of the magnetopause at zenith
+angle ~63 deg); no By, no dependence on pressure; the mapping is not a field-line trace.
+
+Density in the cusp (used by :mod:`smilekit.geospace.magnetosheath`): :data:`CUSP_DENSITY_FRACTION` of
+the adjacent magnetosheath density at the magnetopause, an *assumption* (mid-altitude cusp densities are
+a sizeable fraction of the sheath density; no single published value is used).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import astropy.units as u
+import numpy as np
+
+from smilekit._validation import as_value
+from smilekit.errors import InputError
+from smilekit.units import RE
+
+__all__ = [
+    "CUSP_DENSITY_FRACTION",
+    "CuspEdges",
+    "cusp_edges",
+    "cusp_footprint_values",
+    "cusp_mask_values",
+    "gsm_to_sm_values",
+    "sm_to_gsm_values",
+]
+
+#: Newell et al. (2006), Table 1, Bz row: cusp latitude intercept (deg MLAT) and slope (deg / nT).
+NEWELL2006_BZ_INTERCEPT_DEG = 76.6
+NEWELL2006_BZ_SLOPE_DEG_PER_NT = 0.45
+#: Tsyganenko & Russell (1999) tilt coefficients of the cusp colatitude (rad per rad, rad per rad^2).
+TR1999_ALPHA1 = 0.1287
+TR1999_ALPHA2 = 0.0314
+#: Default cusp latitudinal width at the ionosphere (deg) and MLT extent (h): assumptions.
+DEFAULT_WIDTH_DEG = 2.0
+DEFAULT_MLT_WIDTH_H = 3.0
+#: Cusp density as a fraction of the adjacent magnetosheath density (assumption, see module docstring).
+CUSP_DENSITY_FRACTION = 0.5
+
+
+class CuspEdges(NamedTuple):
+    """Cusp edges in the noon meridian at one altitude (GSM latitudes; positions in GSM, RE)."""
+
+    equatorward: u.Quantity  #: GSM latitude of the equatorward edge (deg; negative in the south)
+    poleward: u.Quantity  #: GSM latitude of the poleward edge (deg)
+    equatorward_gsm: u.Quantity  #: position of the equatorward edge, (..., 3) in RE
+    poleward_gsm: u.Quantity  #: position of the poleward edge, (..., 3) in RE
+    footprint_equatorward: u.Quantity  #: SM magnetic latitude of the edge at r = 1 RE (deg, > 0)
+    footprint_poleward: u.Quantity  #: SM magnetic latitude of the edge at r = 1 RE (deg, > 0)
+
+
+def gsm_to_sm_values(x, y, z, tilt):
+    """Plain floats: GSM -> SM (rotation about Y by the tilt in rad, positive: north pole sunward)."""
+    c, s = np.cos(tilt), np.sin(tilt)
+    return x * c - z * s, y, x * s + z * c
+
+
+def sm_to_gsm_values(x, y, z, tilt):
+    """Plain floats: SM -> GSM (inverse of :func:`gsm_to_sm_values`)."""
+    c, s = np.cos(tilt), np.sin(tilt)
+    return x * c + z * s, y, -x * s + z * c
+
+
+def cusp_footprint_values(bz, tilt, hemisphere_sign, width_deg=DEFAULT_WIDTH_DEG):
+    """Plain floats: (equatorward, poleward) SM magnetic latitudes (deg, > 0) of the cusp at r = 1 RE.
+
+    ``bz`` in nT, ``tilt`` in rad, ``hemisphere_sign`` +1 (north) or -1 (south).
+    """
+    psi = hemisphere_sign * np.asarray(tilt, dtype=np.float64)
+    centre = (
+        NEWELL2006_BZ_INTERCEPT_DEG
+        + NEWELL2006_BZ_SLOPE_DEG_PER_NT * np.asarray(bz, dtype=np.float64)
+        + np.degrees(TR1999_ALPHA1 * psi + TR1999_ALPHA2 * psi**2)
+    )
+    half = 0.5 * np.asarray(width_deg, dtype=np.float64)
+    return np.clip(centre - half, 1.0, 89.9), np.clip(centre + half, 1.0, 89.9)
+
+
+def _colatitude_at(r, footprint_lat_deg):
+    """SM colatitude (rad) at distance r of the cusp line with footprint latitude (deg) at r = 1."""
+    s1 = np.sin(np.radians(90.0 - footprint_lat_deg)) ** 2
+    return np.arcsin(np.sqrt(r / (r + 1.0 / s1 - 1.0)))
+
+
+def _footprint_latitude(r, colatitude):
+    """Inverse of :func:`_colatitude_at`: footprint latitude (deg) of the line through (r, colatitude)."""
+    s2 = np.sin(colatitude) ** 2
+    s1 = s2 / np.maximum(r * np.cos(colatitude) ** 2 + s2, 1e-300)
+    return 90.0 - np.degrees(np.arcsin(np.sqrt(np.clip(s1, 0.0, 1.0))))
+
+
+def cusp_mask_values(
+    x, y, z, *, bz, tilt, width_deg=DEFAULT_WIDTH_DEG, mlt_width_h=DEFAULT_MLT_WIDTH_H
+) -> np.ndarray:
+    """Plain floats: True for GSM points (RE) inside either cusp funnel (magnetopause not applied).
+
+    ``bz`` in nT and ``tilt`` in rad (scalars). A point is in a cusp when r >= 1 RE, its SM longitude
+    from noon is within ``mlt_width_h / 2`` hours and its inverse-mapped footprint latitude lies between
+    that hemisphere's edges (see the module docstring).
+    """
+    x, y, z = np.broadcast_arrays(*(np.asarray(v, dtype=np.float64) for v in (x, y, z)))
+    xs, ys, zs = gsm_to_sm_values(x, y, z, tilt)
+    r = np.sqrt(xs * xs + ys * ys + zs * zs)
+    lon_h = np.abs(np.degrees(np.arctan2(ys, xs))) / 15.0
+    ok = (r >= 1.0) & (lon_h <= 0.5 * mlt_width_h)
+    mask = np.zeros(x.shape, dtype=bool)
+    for sign in (1.0, -1.0):
+        eq, pw = cusp_footprint_values(bz, tilt, sign, width_deg)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            colat = np.arccos(np.clip(sign * zs / np.where(r > 0, r, 1.0), -1.0, 1.0))
+        lat_f = _footprint_latitude(r, colat)
+        mask |= ok & (sign * zs > 0) & (lat_f >= eq) & (lat_f <= pw)
+    return mask
+
+
+def cusp_edges(
+    state=None,
+    hemisphere: str = "north",
+    *,
+    altitude,
+    bz=None,
+    tilt=0 * u.deg,
+    width=DEFAULT_WIDTH_DEG * u.deg,
+) -> CuspEdges:
+    """Equatorward and poleward cusp edges at an altitude, in the noon meridian, GSM.
+
+    Parameters
+    ----------
+    state : SolarWindState, optional
+        Upstream state; its IMF Bz (GSM) is used unless ``bz`` is given.
+    hemisphere : {"north", "south"}
+    altitude : Quantity
+        Altitude above the Earth's surface (>= 0), any shape; geocentric r = 1 RE + altitude.
+    bz : Quantity, optional
+        IMF Bz in GSM (nT); needed when ``state`` is None.
+    tilt : Quantity
+        Dipole tilt (positive: north pole sunward).
+    width : Quantity
+        Cusp latitudinal width at the ionosphere (assumption, default 2 deg).
+
+    Returns
+    -------
+    CuspEdges
+        GSM latitudes (deg) of the two edges, their GSM positions (RE) and the footprint latitudes.
+
+    Examples
+    --------
+    >>> import astropy.units as u
+    >>> e = cusp_edges(bz=0 * u.nT, altitude=0 * u.km)
+    >>> print(f"{e.equatorward:.1f} {e.poleward:.1f}")
+    75.6 deg 77.6 deg
+    """
+    if hemisphere not in ("north", "south"):
+        raise InputError(f"hemisphere must be 'north' or 'south', got {hemisphere!r}")
+    if bz is None:
+        if state is None:
+            raise InputError("give a SolarWindState or bz (IMF Bz in GSM, nT)")
+        bz = state.bz
+    bz_v = as_value(bz, u.nT, "bz")
+    tilt_v = as_value(tilt, u.rad, "tilt")
+    if (np.abs(tilt_v) > np.pi / 2).any():
+        raise InputError(f"tilt must lie in [-90, 90] deg, got {np.degrees(tilt_v).max():g} deg")
+    width_v = as_value(width, u.deg, "width", positive=True)
+    r = 1.0 + as_value(altitude, RE, "altitude", nonnegative=True)
+    sign = 1.0 if hemisphere == "north" else -1.0
+    eq_f, pw_f = cusp_footprint_values(bz_v, tilt_v, sign, width_v)
+    out = []
+    for lat_f in (eq_f, pw_f):
+        colat = _colatitude_at(r, lat_f)
+        xs, zs = r * np.sin(colat), sign * r * np.cos(colat)
+        xg, yg, zg = sm_to_gsm_values(xs, np.zeros_like(xs), zs, tilt_v)
+        lat = np.degrees(np.arcsin(np.clip(zg / r, -1.0, 1.0)))
+        out.append((lat * u.deg, np.stack(np.broadcast_arrays(xg, yg, zg), axis=-1) * RE))
+    return CuspEdges(out[0][0], out[1][0], out[0][1], out[1][1], eq_f * u.deg, pw_f * u.deg)
