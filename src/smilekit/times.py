@@ -1,0 +1,209 @@
+"""Time handling: every smilekit time is UTC as ``numpy.datetime64[ns]``.
+
+:func:`as_datetime64` is the single entry point that turns what a user has (ISO strings, ``datetime``,
+numpy ``datetime64``, astropy ``Time``, pandas ``Timestamp``/``DatetimeIndex``) into a datetime64[ns]
+array; the other helpers turn such arrays into the plain floats that formulas need (decimal years for
+IGRF, days and Julian centuries from J2000.0 for the Sun and sidereal time). All are vectorised.
+
+UT1 - UTC (below 0.9 s) and TT - UTC (about 69 s) are neglected: the formulas that use these times
+(Hapgood 1992) are accurate to about 0.01 deg, and in 69 s the Sun moves 0.0008 deg along the ecliptic.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+import numpy as np
+
+from smilekit.errors import InputError
+
+__all__ = [
+    "J2000",
+    "as_datetime64",
+    "day_fraction",
+    "days_since_j2000",
+    "decimal_year",
+    "julian_centuries_j2000",
+]
+
+#: The J2000.0 epoch, 2000-01-01 12:00 (taken as UTC here; see the module notes).
+J2000 = np.datetime64("2000-01-01T12:00:00", "ns")
+
+_NS_PER_DAY = 86_400 * 10**9
+_MIDNIGHT_2000 = np.datetime64("2000-01-01T00:00:00", "ns")
+
+
+def _describe(time) -> str:
+    text = repr(time)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _first_line(exc: Exception) -> str:
+    lines = str(exc).splitlines()
+    return lines[0] if lines else type(exc).__name__
+
+
+def _from_astropy(time) -> np.ndarray:
+    # astropy Time: convert to the UTC scale first, so that TT/TAI/TDB inputs land on UTC.
+    return np.asarray(time.utc.to_value("datetime64"), dtype="datetime64[ns]")
+
+
+def _parse_objects(flat: np.ndarray, original) -> np.ndarray:
+    """Parse a 1-D object/str array with pandas (ISO 8601 strings, datetimes, Timestamps)."""
+    import pandas as pd
+
+    for item in flat:
+        if isinstance(item, (bool, int, float, complex, np.number, np.bool_)) and not isinstance(
+            item, np.datetime64
+        ):
+            raise InputError(
+                f"time must be a date, not a number: got {_describe(item)}; accepted are ISO 8601 "
+                "strings, datetime.datetime, numpy.datetime64, astropy Time and pandas Timestamps"
+            )
+    try:
+        parsed = pd.to_datetime(pd.Index(flat, dtype=object), utc=True, format="ISO8601")
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise InputError(
+            f"cannot read {_describe(original)} as a time ({_first_line(exc)}); accepted are ISO 8601 "
+            "strings (e.g. '2025-06-21T17:00:00'), datetime.datetime, numpy.datetime64, astropy Time and "
+            "pandas Timestamps"
+        ) from None
+    return parsed.tz_convert("UTC").tz_localize(None).to_numpy(dtype="datetime64[ns]")
+
+
+def as_datetime64(time) -> np.ndarray:
+    """Return ``time`` as a UTC ``numpy.datetime64[ns]`` array of the same shape.
+
+    Parameters
+    ----------
+    time : str, datetime.datetime, numpy.datetime64, astropy.time.Time, pandas.Timestamp, or array-like
+        One time or an array of times. Strings are ISO 8601 (a trailing ``Z`` or a UTC offset is
+        honoured); naive ``datetime`` objects and ``datetime64`` values are taken as UTC; time-zone aware
+        inputs are converted to UTC; astropy ``Time`` in any scale is converted to UTC.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``datetime64[ns]`` array; a 0-d array for a single time.
+
+    Raises
+    ------
+    InputError
+        For input that is not a time (numbers, unparsable strings) or that contains NaT.
+
+    Examples
+    --------
+    >>> as_datetime64("2025-06-21T17:00Z")
+    array('2025-06-21T17:00:00.000000000', dtype='datetime64[ns]')
+    >>> as_datetime64(["2000-01-01", "2030-01-01"]).shape
+    (2,)
+    """
+    if isinstance(time, np.ndarray) and np.issubdtype(time.dtype, np.datetime64):
+        out = time.astype("datetime64[ns]")
+    elif isinstance(time, np.datetime64):
+        out = np.asarray(time, dtype="datetime64[ns]")
+    elif type(time).__module__.startswith("astropy.time"):
+        out = _from_astropy(time)
+    elif type(time).__module__.startswith("pandas"):
+        import pandas as pd
+
+        try:
+            converted = pd.to_datetime(time, utc=True)
+        except (ValueError, TypeError) as exc:
+            raise InputError(f"cannot read {_describe(time)} as a time ({_first_line(exc)})") from None
+        if isinstance(converted, pd.Timestamp):
+            out = np.asarray(converted.tz_convert("UTC").tz_localize(None).to_datetime64(), "datetime64[ns]")
+        elif isinstance(converted, pd.Series):
+            out = converted.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
+        elif converted is pd.NaT:
+            out = np.asarray(np.datetime64("NaT", "ns"))
+        else:
+            out = converted.tz_convert("UTC").tz_localize(None).to_numpy(dtype="datetime64[ns]")
+    elif isinstance(time, (str, _dt.datetime, _dt.date)):
+        out = _parse_objects(np.array([time], dtype=object), time).reshape(())
+    else:
+        try:
+            array = np.asarray(time, dtype=object)
+        except (ValueError, TypeError) as exc:
+            raise InputError(f"cannot read {_describe(time)} as a time ({_first_line(exc)})") from None
+        if array.size == 0:
+            out = np.empty(array.shape, dtype="datetime64[ns]")
+        elif all(isinstance(item, np.datetime64) for item in array.flat):
+            out = np.asarray(list(array.flat), dtype="datetime64[ns]").reshape(array.shape)
+        else:
+            flat = array.ravel()
+            if any(type(item).__module__.startswith("astropy.time") for item in flat):
+                raise InputError(
+                    "pass an array of times as one astropy Time object, not a list of Time objects"
+                )
+            out = _parse_objects(flat, time).reshape(array.shape)
+    out = np.asarray(out, dtype="datetime64[ns]")
+    nat = np.isnat(out)
+    if nat.any():
+        raise InputError(
+            f"time contains NaT (not-a-time) in {int(nat.sum())} of {out.size} values; every time must be "
+            "a valid date"
+        )
+    return out
+
+
+def days_since_j2000(time) -> np.ndarray:
+    """Days (float) from J2000.0 (2000-01-01 12:00) to ``time``, vectorised.
+
+    Examples
+    --------
+    >>> float(days_since_j2000("2000-01-02T12:00"))
+    1.0
+    """
+    t = as_datetime64(time)
+    return (t - J2000).astype(np.int64) / _NS_PER_DAY
+
+
+def julian_centuries_j2000(time) -> np.ndarray:
+    """Julian centuries (of 36525 days) from J2000.0 to ``time``: ``T = (JD - 2451545.0) / 36525``.
+
+    Examples
+    --------
+    >>> float(julian_centuries_j2000("2100-01-01T12:00"))
+    1.0
+    """
+    return days_since_j2000(time) / 36525.0
+
+
+def day_fraction(time) -> tuple[np.ndarray, np.ndarray]:
+    """Split ``time`` into whole days since 2000-01-01 00:00 (int64) and UT hours of the day (float).
+
+    These are the two time arguments of Hapgood (1992): with ``d`` the whole days, his ``T0`` (Julian
+    centuries from J2000.0 to the midnight that starts the day) is ``(d - 0.5) / 36525`` and his ``H`` is
+    the UT hour.
+
+    Examples
+    --------
+    >>> days, hours = day_fraction("2000-01-02T18:00")
+    >>> int(days), float(hours)
+    (1, 18.0)
+    """
+    t = as_datetime64(time)
+    ns = (t - _MIDNIGHT_2000).astype(np.int64)
+    days = np.floor_divide(ns, _NS_PER_DAY)
+    hours = (ns - days * _NS_PER_DAY) / 3.6e12
+    return days, hours
+
+
+def decimal_year(time) -> np.ndarray:
+    """Decimal year: the year plus the elapsed fraction of that calendar year (365 or 366 days).
+
+    This is the time argument of the IGRF (epochs 1900.0, 1905.0, ... are 1 January 00:00 UTC).
+
+    Examples
+    --------
+    >>> float(decimal_year("2024-07-02T00:00"))  # 183 of 366 days
+    2024.5
+    """
+    t = as_datetime64(time)
+    year_start = t.astype("datetime64[Y]")
+    next_start = year_start + np.timedelta64(1, "Y")
+    year = year_start.astype(np.int64) + 1970
+    elapsed = (t - year_start.astype("datetime64[ns]")).astype(np.int64)
+    length = (next_start.astype("datetime64[ns]") - year_start.astype("datetime64[ns]")).astype(np.int64)
+    return year + elapsed / length
