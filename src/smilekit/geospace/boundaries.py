@@ -323,9 +323,12 @@ def lin2010(theta, phi=0 * u.deg, *, pdyn, pm=0 * u.nPa, bz=0 * u.nT, tilt=0 * u
     Nguyen et al. 2022), which agree with each other and with this one term by term.
 
     Fitted range (Lin et al. 2010): 980 crossings, about 0.5 <= Dp <= 30 nPa (few above 10),
-    -20 <= Bz <= 20 nT, |tilt| <= 35 deg. Nothing is issued outside that range. Not axisymmetric:
-    the dawn-dusk term beta1 cos(phi) breaks phi -> -phi symmetry slightly, the tilt breaks north-south
-    symmetry; with zero tilt the surface is symmetric under z -> -z (phi -> 180 deg - phi).
+    -20 <= Bz <= 20 nT, |tilt| <= 35 deg. Nothing is issued outside that range. The surface has no
+    exact mirror symmetry: beta1 cos(phi) is a fitted dawn-dusk asymmetry and a11 sin(phi) a small
+    north-south one even at zero tilt (both change r by well under 1 RE); the tilt adds a larger
+    north-south asymmetry. Near the cusps the indentation depth c ~ (Dp + Pm)^-0.636 shrinks faster than
+    r0 ~ (Dp + Pm)^-0.194, so r there can grow slightly with pressure; away from the cusps
+    (theta <~ 45 deg, or the equatorial plane) r decreases with pressure.
 
     Parameters
     ----------
@@ -380,7 +383,9 @@ _JELINEK_DOC = r"""Jelínek et al. (2012) {what}: radial distance at (theta, phi
     r(theta = 0) = R' and, at 1 nPa, the stand-off equals R exactly). {what_cap} parameters fitted to THEMIS
     2007-2009 crossings: R = {R} RE, lambda = {lam}, epsilon = {eps} (FACTS.md; the paper text was not
     accessible here, the values agree with public implementations, e.g. Mshpy's bow shock). Pressure is the
-    only driver; phi is ignored. r = inf at theta = 180 deg.
+    only driver; phi is ignored. r = inf at theta = 180 deg. With lambda^2 > 2 (the magnetopause,
+    lambda = 1.54) the Earth lies beyond the centre of curvature of the vertex, so r is smallest at
+    theta ~ 31 deg (1.2 % below the stand-off), not at the nose.
 
     Fitted range: THEMIS dayside and near-flank crossings (X > about -10 RE), Dp roughly 0.5-10 nPa; the
     authors note that the Dp^(-1/epsilon) scaling departs from observations above about 3-4 nPa.
