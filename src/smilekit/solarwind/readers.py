@@ -114,7 +114,8 @@ def read_omni2(path, *, warn_gaps: bool = False) -> SolarWind:
     Returns
     -------
     SolarWind
-        Hourly records, time at the start of each hour. B is given in both GSE and GSM as OMNI has it
+        Hourly records, time at the start of each hour (OMNI's convention; the averages are centred
+        30 min later, the time at which OMNI's GSM field agrees with a GSE-to-GSM rotation). B is given in both GSE and GSM as OMNI has it
         (``frame_of_origin`` "GSE+GSM"); ``fill_values`` (a dataset attribute) counts fills per word.
 
     Raises
@@ -209,6 +210,7 @@ def read_omni2(path, *, warn_gaps: bool = False) -> SolarWind:
             "citation": "King, J. H., and N. E. Papitashvili (2005), J. Geophys. Res., 110, A02104, "
             "doi:10.1029/2004JA010649; OMNI Hourly, doi:10.48322/1shr-ht18",
             "cadence": "1 h",
+            "time_label": "start of the hour; the values average the hour [t, t + 1 h), centred at t + 30 min",
             "fill_values": ", ".join(f"{k}={v}" for k, v in counts.items()),
         },
     )
