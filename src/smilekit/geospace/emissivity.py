@@ -399,7 +399,7 @@ class Jorgensen2019(EmissivityModel):
         r, cos_t, sin_t2, cos_p2, sin_p2, _phi = _angles(x, y, z)
         inside = r * _shue3d_inverse_radius(cos_t, cos_p2, sin_p2, self.mp, self.ay_mp, self.az_mp) < 1.0
         beyond = r * _shue3d_inverse_radius(cos_t, cos_p2, sin_p2, self.bs, self.ay_bs, self.az_bs) >= 1.0
-        rs = np.where(r > 0, r, 10.0) / 10.0
+        rs = np.maximum(r, 1e-6) / 10.0  # r < 1e-6 RE is inside the magnetopause anyway
         sheath = (self.A1 + self.B * sin_t2**4) * rs ** (-(self.alpha + self.beta * sin_t2))
         wind = self.A2 / rs**3
         return np.where(inside, 0.0, np.where(beyond, wind, sheath))
@@ -541,7 +541,7 @@ class CMEM(EmissivityModel):
         theta = np.arccos(np.clip(cos_t, -1.0, 1.0))
         inside = r < self.magnetopause_values(theta, phi)
         beyond = r * _shue3d_inverse_radius(cos_t, cos_p2, sin_p2, self.bs, self.ay_bs, self.az_bs) >= 1.0
-        rs = np.where(r > 0, r, 10.0) / 10.0
+        rs = np.maximum(r, 1e-6) / 10.0  # r < 1e-6 RE is inside the magnetopause anyway
         sheath = self.A1 * np.exp(-self.B * (theta / 2.0) ** 4) * rs ** (-(self.alpha + self.beta * sin_t2))
         wind = self.A2 / rs**3
         return np.where(inside, 0.0, np.where(beyond, wind, sheath))

@@ -1,0 +1,218 @@
+"""Tests of smilekit.geospace.emissivity: physical SWCX, Jorgensen et al. (2019) and CMEM."""
+
+from __future__ import annotations
+
+import math
+
+import astropy.constants as const
+import astropy.units as u
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from smilekit.errors import InputError, ModelDomainError
+from smilekit.geospace.boundaries import lin2010_values
+from smilekit.geospace.emissivity import (
+    CMEM,
+    EMISSIVITY_MODELS,
+    EMISSIVITY_UNIT,
+    Jorgensen2019,
+    SWCXEmissivity,
+    lin2010_scaled_values,
+)
+from smilekit.geospace.exosphere import Cravens2001
+from smilekit.solarwind.state import SolarWindState
+from smilekit.units import RE
+
+E = EMISSIVITY_UNIT
+
+
+class StubSheath:
+    """Uniform plasma: region 2 (magnetosphere, n = 0) for x < 8, sheath elsewhere."""
+
+    def __init__(self, n=10.0, speed=400.0, temperature=1.0e6):
+        self.n, self.speed, self.temperature = n, speed, temperature
+
+    def plasma_values(self, x, y, z):
+        x = np.asarray(x, dtype=float)
+        region = np.where(x < 8.0, 2, 1).astype(np.int8)
+        n = np.where(region == 2, 0.0, self.n)
+        return n, np.full_like(x, self.speed), np.full_like(x, self.temperature), region
+
+
+def test_swcx_unit_arithmetic_by_hand():
+    # eta = alpha n n_H v_eff, v_eff = sqrt(v^2 + 3kT/m_p) (Cravens et al. 2001), done with astropy units.
+    model = SWCXEmissivity(StubSheath(), Cravens2001(), alpha=6e-16 * u.eV * u.cm**2)
+    v_eff = np.sqrt((400 * u.km / u.s) ** 2 + 3 * const.k_B * 1e6 * u.K / const.m_p)
+    expected = (6e-16 * u.eV * u.cm**2 * 10 * u.cm**-3 * 25 * u.cm**-3 * v_eff).to(E)
+    got = model(10 * RE, 0 * RE, 0 * RE)
+    assert got.unit == E
+    assert got.value == pytest.approx(expected.value, rel=1e-12)
+    assert expected.value == pytest.approx(6.4476e-6, rel=1e-4)  # the same by hand on paper
+    assert model.evaluate(5.0, 0.0, 0.0) == 0.0  # magnetosphere: n = 0
+
+
+def test_swcx_rejects_bad_inputs():
+    with pytest.raises(InputError, match="plasma_values"):
+        SWCXEmissivity(object(), Cravens2001())
+    with pytest.raises(InputError, match="alpha"):
+        SWCXEmissivity(StubSheath(), Cravens2001(), alpha=6e-16)
+    with pytest.raises(InputError, match="x"):
+        SWCXEmissivity(StubSheath(), Cravens2001())(10.0, 0 * RE, 0 * RE)
+
+
+def test_swcx_from_solar_wind_with_real_magnetosheath():
+    pytest.importorskip("smilekit.geospace.magnetosheath")
+    sw = SolarWindState(n=10 * u.cm**-3, v_gse=[-400, 0, 0] * u.km / u.s, b_gsm=[0, 0, -2] * u.nT)
+    model = SWCXEmissivity.from_solar_wind(sw, exosphere="cravens2001")
+    eta = model.evaluate(np.array([0.0, 3.0, 11.0, 40.0]), 0.0, 0.0)
+    assert eta[0] == 0.0 and eta[1] == 0.0  # inside the magnetosphere
+    assert eta[2] > 0 and eta[3] > 0
+    # Upstream the solar wind is unshocked: eta = alpha n n_H v_eff with the upstream state.
+    v_eff = math.sqrt(400.0**2 + 3 * const.k_B.value * 1e5 / const.m_p.value * 1e-6) * 1e5
+    assert eta[3] == pytest.approx(6e-16 * 10 * 25 * (10 / 40) ** 3 * v_eff, rel=1e-6)
+
+
+# --- Jorgensen 2019 ---------------------------------------------------------------------------------------
+
+
+def _jorg(**kw):
+    args = dict(mp=8 * RE, bs=14 * RE, ay_mp=0.6, az_mp=0.5, ay_bs=0.8, az_bs=0.7)
+    args.update(kw)
+    return Jorgensen2019.ppmlr_fit(**args)
+
+
+def test_jorgensen_published_fit_value_by_hand():
+    # Jorgensen et al. (2019) PPMLR fit: A1 = 3.2285e-5, B = -1.7985e-5 eV cm^-3 s^-1, alpha = 2.4908,
+    # beta = -1.6458. At (12, 5, 0) RE: r = 13, sin^2(theta) = 25/169.
+    m = _jorg()
+    s2 = 25.0 / 169.0
+    expected = (3.2285e-5 - 1.7985e-5 * s2**4) * 1.3 ** (-(2.4908 - 1.6458 * s2))
+    assert float(m.evaluate(12.0, 5.0, 0.0)) == pytest.approx(expected, rel=1e-12)
+    assert expected == pytest.approx(1.7899e-5, rel=1e-4)  # the same on paper: 3.2276e-5 * 0.55455
+    # On the Sun-Earth line at 10 RE the sheath value is A1 itself; beyond the bow shock A2 (10/r)^3.
+    assert float(m.evaluate(10.0, 0.0, 0.0)) == pytest.approx(3.2285e-5, rel=1e-12)
+    assert float(m.evaluate(20.0, 0.0, 0.0)) == pytest.approx(1.3588e-5 / 8, rel=1e-12)
+
+
+def _shue3d(theta, phi, r0, ay, az):
+    ry = r0 * (2 / (1 + np.cos(theta))) ** ay
+    rz = r0 * (2 / (1 + np.cos(theta))) ** az
+    return ry * rz / np.sqrt((rz * np.cos(phi)) ** 2 + (ry * np.sin(phi)) ** 2)
+
+
+@settings(max_examples=80, deadline=None)
+@given(theta=st.floats(0.0, 2.0), phi=st.floats(-math.pi, math.pi))
+def test_jorgensen_regions_and_jumps(theta, phi):
+    m = _jorg()
+    rmp = _shue3d(theta, phi, 8.0, 0.6, 0.5)
+    rbs = _shue3d(theta, phi, 14.0, 0.8, 0.7)
+    d = np.array([np.cos(theta), np.sin(theta) * np.cos(phi), np.sin(theta) * np.sin(phi)])
+    assert m.evaluate(*(0.999 * rmp * d)) == 0.0
+    s2 = np.sin(theta) ** 2
+    sheath = lambda r: (3.2285e-5 - 1.7985e-5 * s2**4) * (r / 10) ** (-(2.4908 - 1.6458 * s2))  # noqa: E731
+    assert float(m.evaluate(*(1.001 * rmp * d))) == pytest.approx(sheath(1.001 * rmp), rel=1e-9)
+    if rbs > 1.002 * rmp:
+        assert float(m.evaluate(*(0.999 * rbs * d))) == pytest.approx(sheath(0.999 * rbs), rel=1e-9)
+    assert float(m.evaluate(*(1.001 * rbs * d))) == pytest.approx(1.3588e-5 * (10 / (1.001 * rbs)) ** 3)
+
+
+@settings(max_examples=60, deadline=None)
+@given(x=st.floats(-30, 30), y=st.floats(-30, 30), z=st.floats(-30, 30))
+def test_jorgensen_symmetric_in_phi(x, y, z):
+    m = _jorg()
+    v = m.evaluate(x, y, z)
+    assert m.evaluate(x, -y, z) == pytest.approx(v, rel=1e-12, abs=0)
+    assert m.evaluate(x, y, -z) == pytest.approx(v, rel=1e-12, abs=0)
+
+
+def test_jorgensen_quantity_interface_and_validation():
+    m = _jorg()
+    out = m([10, 12] * RE, [0, 5] * RE, [0, 0] * RE)
+    assert out.unit == E and out.shape == (2,)
+    with pytest.raises(InputError, match="mp"):
+        Jorgensen2019.ppmlr_fit(mp=8, bs=11 * RE)
+    with pytest.raises(InputError, match="bs must exceed mp"):
+        Jorgensen2019.ppmlr_fit(mp=12 * RE, bs=11 * RE)
+    with pytest.raises(InputError, match="A1"):
+        Jorgensen2019(
+            mp=8 * RE, bs=11 * RE, A1=3e-5, A2=1e-5 * E, B=0 * E, alpha=2.5, beta=-1.6,
+            ay_mp=0.6, az_mp=0.6, ay_bs=0.8, az_bs=0.8,
+        )  # fmt: skip
+
+
+def test_jorgensen_from_solar_wind():
+    sw = SolarWindState(n=22.5 * u.cm**-3, v_gse=[-400, 0, 0] * u.km / u.s, b_gsm=[0, 0, 5] * u.nT)
+    m = Jorgensen2019.from_solar_wind(sw)
+    assert m.mp == pytest.approx(-0.10 * 22.5 + 10.28)
+    assert m.B == Jorgensen2019.PPMLR_FIT["B"]
+    low = SolarWindState(n=1 * u.cm**-3, v_gse=[-400, 0, 0] * u.km / u.s, b_gsm=[0, 0, 5] * u.nT)
+    with pytest.raises(ModelDomainError):
+        Jorgensen2019.from_solar_wind(low)
+
+
+# --- CMEM -------------------------------------------------------------------------------------------------
+
+
+def _cmem(**kw):
+    args = dict(
+        p0=1.0, bs=13 * RE, A1=2e-5 * E, A2=5e-6 * E, B=2.0, alpha=2.5, beta=-1.6, p1=1.0, p2=1.0,
+        p3=1.0, ay_bs=0.8, az_bs=0.8, pdyn=2 * u.nPa, pm=0.01 * u.nPa, bz=-2 * u.nT,
+    )  # fmt: skip
+    args.update(kw)
+    return CMEM(**args)
+
+
+@settings(max_examples=50, deadline=None)
+@given(theta=st.floats(0.0, 2.5), phi=st.floats(-math.pi, math.pi), tilt=st.floats(-0.5, 0.5))
+def test_cmem_unscaled_magnetopause_is_lin2010(theta, phi, tilt):
+    # Independent implementation: smilekit.geospace.boundaries.lin2010_values.
+    a = lin2010_scaled_values(theta, phi, pdyn=2.0, pm=0.01, bz=-2.0, tilt=tilt)
+    b = lin2010_values(theta, phi, pdyn=2.0, pm=0.01, bz=-2.0, tilt=tilt)
+    assert float(a) == pytest.approx(float(b), rel=1e-12)
+
+
+def test_cmem_scalings():
+    kw = dict(pdyn=2.0, pm=0.01, bz=-2.0, tilt=0.0)
+    base = lin2010_scaled_values(0.0, 0.0, **kw)
+    # p0 scales r0 f^beta only, not the cusp terms (about -0.3 RE at the nose)
+    cusp_terms = lin2010_scaled_values(0.0, 0.0, p0=0.0, **kw)
+    assert -0.5 < cusp_terms < 0
+    expected = cusp_terms + 1.2 * (base - cusp_terms)
+    assert lin2010_scaled_values(0.0, 0.0, p0=1.2, **kw) == pytest.approx(expected, rel=1e-12)
+    # p2 deepens the cusp indentation (c < 0): the radius at the northern cusp shrinks
+    cusp = lin2010_scaled_values(1.103, math.pi / 2, **kw)
+    assert lin2010_scaled_values(1.103, math.pi / 2, p2=2.0, **kw) < cusp
+
+
+def test_cmem_regions_by_hand():
+    m = _cmem()
+    rmp = float(lin2010_values(0.0, 0.0, pdyn=2.0, pm=0.01, bz=-2.0))
+    assert m.evaluate(0.99 * rmp, 0.0, 0.0) == 0.0
+    # sheath on the Sun-Earth line: A1 (r/10)^-alpha (theta = 0)
+    assert float(m.evaluate(11.0, 0.0, 0.0)) == pytest.approx(2e-5 * 1.1**-2.5, rel=1e-12)
+    # sheath off-axis, by hand: theta from +X, eta = A1 exp(-B (theta/2)^4) (r/10)^(-alpha - beta sin^2)
+    x, y = 9.0, 6.0
+    r, th = math.hypot(x, y), math.atan2(y, x)
+    rmp_here = float(lin2010_values(th, 0.0, pdyn=2.0, pm=0.01, bz=-2.0))
+    assert rmp_here < r < 13.0
+    expected = 2e-5 * math.exp(-2.0 * (th / 2) ** 4) * (r / 10) ** (-(2.5 - 1.6 * math.sin(th) ** 2))
+    assert float(m.evaluate(x, y, 0.0)) == pytest.approx(expected, rel=1e-12)
+    assert float(m.evaluate(20.0, 0.0, 0.0)) == pytest.approx(5e-6 / 8, rel=1e-12)
+
+
+def test_cmem_from_solar_wind_and_validation():
+    sw = SolarWindState(n=10 * u.cm**-3, v_gse=[-400, 0, 0] * u.km / u.s, b_gsm=[0, 0, -2] * u.nT)
+    m = CMEM.from_solar_wind(sw, tilt=10 * u.deg)
+    assert m.p0 == pytest.approx(0.0022 * 10 + 0.7753)
+    assert m.tilt == pytest.approx(math.radians(10))
+    assert m(12 * RE, 0 * RE, 0 * RE).unit == E
+    with pytest.raises(InputError, match="pdyn"):
+        _cmem(pdyn=2.0)
+    with pytest.raises(InputError, match="tilt"):
+        _cmem(tilt=60 * u.deg)
+
+
+def test_registry():
+    assert EMISSIVITY_MODELS == {"swcx": SWCXEmissivity, "jorgensen2019": Jorgensen2019, "cmem": CMEM}
