@@ -69,8 +69,11 @@ CUSP_DENSITY_FRACTION = 0.5
 class CuspEdges(NamedTuple):
     """Cusp edges in the noon meridian at one altitude (GSM latitudes; positions in GSM, RE)."""
 
-    equatorward: u.Quantity  #: GSM latitude of the equatorward edge (deg; negative in the south)
-    poleward: u.Quantity  #: GSM latitude of the poleward edge (deg)
+    #: Angle of the equatorward edge in the GSM X-Z plane from +X towards +Z (deg): the GSM latitude in
+    #: the noon meridian; negative in the south, beyond +-90 deg if a tilted edge lies past the pole.
+    equatorward: u.Quantity
+    #: The same for the poleward edge (deg).
+    poleward: u.Quantity
     equatorward_gsm: u.Quantity  #: position of the equatorward edge, (..., 3) in RE
     poleward_gsm: u.Quantity  #: position of the poleward edge, (..., 3) in RE
     footprint_equatorward: u.Quantity  #: SM magnetic latitude of the edge at r = 1 RE (deg, > 0)
@@ -169,7 +172,9 @@ def cusp_edges(
     Returns
     -------
     CuspEdges
-        GSM latitudes (deg) of the two edges, their GSM positions (RE) and the footprint latitudes.
+        Noon-meridian GSM latitudes (deg, measured from +X in the X-Z plane, so they exceed 90 deg if
+        a strongly tilted edge lies beyond the pole) of the two edges, their GSM positions (RE) and the
+        footprint (SM, r = 1 RE) latitudes.
 
     Examples
     --------
@@ -197,6 +202,6 @@ def cusp_edges(
         colat = _colatitude_at(r, lat_f)
         xs, zs = r * np.sin(colat), sign * r * np.cos(colat)
         xg, yg, zg = sm_to_gsm_values(xs, np.zeros_like(xs), zs, tilt_v)
-        lat = np.degrees(np.arcsin(np.clip(zg / r, -1.0, 1.0)))
+        lat = np.degrees(np.arctan2(zg, xg))
         out.append((lat * u.deg, np.stack(np.broadcast_arrays(xg, yg, zg), axis=-1) * RE))
     return CuspEdges(out[0][0], out[1][0], out[0][1], out[1][1], eq_f * u.deg, pw_f * u.deg)
