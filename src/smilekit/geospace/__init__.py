@@ -1,0 +1,66 @@
+"""Geospace models: boundaries, magnetosheath plasma, cusps, exospheric hydrogen, SWCX emissivity, cubes.
+
+All positions are in RE in the model frame, GSM (X to the Sun, Z north; solar-wind aberration ignored).
+"""
+
+from smilekit.geospace.boundaries import (
+    BOW_SHOCK_MODELS,
+    MAGNETOPAUSE_MODELS,
+    is_inside,
+    jelinek2012_bow_shock,
+    jelinek2012_magnetopause,
+    lin2010,
+    model_parameters,
+    shue1997,
+    shue1998,
+    standoff,
+    surface_points,
+)
+from smilekit.geospace.cube import EmissivityCube
+from smilekit.geospace.cusps import cusp_edges
+from smilekit.geospace.emissivity import (
+    CMEM,
+    EMISSIVITY_MODELS,
+    EMISSIVITY_UNIT,
+    EmissivityModel,
+    Jorgensen2019,
+    SWCXEmissivity,
+)
+from smilekit.geospace.exosphere import (
+    EXOSPHERE_MODELS,
+    Cravens2001,
+    ExosphereModel,
+    Hodges1994,
+    exosphere_model,
+)
+from smilekit.geospace.magnetosheath import Magnetosheath
+from smilekit.geospace.mhd import read_batsrus_idl_ascii
+
+__all__ = [
+    "BOW_SHOCK_MODELS",
+    "CMEM",
+    "EMISSIVITY_MODELS",
+    "EMISSIVITY_UNIT",
+    "EXOSPHERE_MODELS",
+    "MAGNETOPAUSE_MODELS",
+    "Cravens2001",
+    "EmissivityCube",
+    "EmissivityModel",
+    "ExosphereModel",
+    "Hodges1994",
+    "Jorgensen2019",
+    "Magnetosheath",
+    "SWCXEmissivity",
+    "cusp_edges",
+    "exosphere_model",
+    "is_inside",
+    "jelinek2012_bow_shock",
+    "jelinek2012_magnetopause",
+    "lin2010",
+    "model_parameters",
+    "read_batsrus_idl_ascii",
+    "shue1997",
+    "shue1998",
+    "standoff",
+    "surface_points",
+]
