@@ -178,7 +178,7 @@ def pressure_pulse(
     at ``n_peak`` for ``hold``, and falls back over ``decay_time``. Ramps are raised-cosine steps,
     ``(1 - cos(pi s)) / 2`` for s from 0 to 1 (smooth, no overshoot), so the pressure never exceeds the
     plateau value ``2e-6 n_peak V^2`` nPa (OMNI definition). ``rise_time`` or ``decay_time`` zero gives
-    a step.
+    a step (the plateau then ends just before ``onset + rise_time + hold``).
 
     Parameters
     ----------
@@ -208,6 +208,10 @@ def pressure_pulse(
     rise = _seconds(rise_time, "rise_time")
     plateau = _seconds(hold, "hold")
     decay = _seconds(decay_time, "decay_time")
+    if plateau == 0 and decay == 0:
+        raise InputError(
+            "hold and decay_time are both zero: the pulse would end as it peaks; give either > 0"
+        )
     s = _elapsed(time)
     up = _raised_cosine_ramp((s - t_on) / rise) if rise > 0 else (s >= t_on).astype(float)
     t_down = t_on + rise + plateau

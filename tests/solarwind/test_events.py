@@ -1,0 +1,50 @@
+"""Tests of the bundled solar-wind events (smilekit.solarwind.events)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from smilekit.errors import InputError
+from smilekit.solarwind import DEFAULT_EVENT, EVENTS, SolarWind, list_events, load_event
+
+
+def test_registry_names_and_default():
+    assert set(EVENTS) == {"2015-06-21-high-density", "2003-10-29-halloween", "2006-12-14-cme", "omni2-2000"}
+    assert DEFAULT_EVENT == "2015-06-21-high-density"
+    described = list_events()
+    assert set(described) == set(EVENTS)
+    assert all(isinstance(text, str) and text for text in described.values())
+    for event in EVENTS.values():
+        assert event.provenance and event.citation
+
+
+@pytest.mark.parametrize(
+    ("name", "records", "first", "frame"),
+    [
+        ("2015-06-21-high-density", 3742, "2015-06-21T15:00", "GSE"),
+        ("2003-10-29-halloween", 10612, "2003-10-29T00:35:33", "GSM"),
+        ("2006-12-14-cme", 2068, "2006-12-14T12:01", "GSE"),
+        ("omni2-2000", 8784, "2000-01-01T00:00", "GSE+GSM"),
+    ],
+)
+def test_load_event(name, records, first, frame):
+    """Record counts: the file headers ("Final number of points") and SOURCES.md; first times: the files."""
+    sw = load_event(name)
+    assert isinstance(sw, SolarWind)
+    assert len(sw) == records
+    assert sw.time.values[0] == np.datetime64(first)
+    assert sw.ds.attrs["event"] == name
+    assert sw.ds.attrs["frame_of_origin"] == frame
+    assert "citation" in sw.ds.attrs and "provenance" in sw.ds.attrs
+
+
+def test_load_event_returns_independent_copies():
+    a = load_event()
+    a.ds["n"].values[0] = 999.0
+    assert load_event().ds["n"].values[0] == 11.95
+
+
+def test_unknown_event_lists_the_names():
+    with pytest.raises(InputError, match="bundled events: 2015-06-21-high-density, 2003-10-29-halloween"):
+        load_event("2012-06-16")
