@@ -129,8 +129,15 @@ class _Geometry:
         return _rot_z(self.gmst())
 
     def _gei_to_gse(self) -> np.ndarray:
-        # Hapgood eq. (4): T2 = <lambda_sun, Z> * <eps, X>.
-        return _rot_z(self.sun_longitude()) @ _rot_x(self.obliquity())
+        # Hapgood eq. (4): T2 = <lambda_sun, Z> * <eps, X>, multiplied out (equal to
+        # _rot_z(lam) @ _rot_x(eps), without the two temporaries).
+        lam, eps = self.sun_longitude(), self.obliquity()
+        cl, sl, ce, se = np.cos(lam), np.sin(lam), np.cos(eps), np.sin(eps)
+        out = np.empty((*np.shape(lam), 3, 3))
+        out[..., 0, 0], out[..., 0, 1], out[..., 0, 2] = cl, sl * ce, sl * se
+        out[..., 1, 0], out[..., 1, 1], out[..., 1, 2] = -sl, cl * ce, cl * se
+        out[..., 2, 0], out[..., 2, 1], out[..., 2, 2] = 0.0, -se, ce
+        return out
 
     def sun_gei(self) -> np.ndarray:
         """Unit vector to the Sun in GEI (the first row of GEI -> GSE)."""
@@ -143,8 +150,15 @@ class _Geometry:
         return self._cache["dipole_geo"]
 
     def dipole_gei(self) -> np.ndarray:
-        # GEO -> GEI is the transpose of T1: d_gei = T1^T d_geo.
-        return np.einsum("...ji,...j->...i", self.matrix("GEO"), self.dipole_geo())
+        # GEO -> GEI is the transpose of T1 = <theta, Z>: d_gei = T1^T d_geo, written out.
+        if "dipole_gei" not in self._cache:
+            theta = self.gmst()
+            c, s = np.cos(theta), np.sin(theta)
+            d = self.dipole_geo()
+            self._cache["dipole_gei"] = np.stack(
+                [c * d[..., 0] - s * d[..., 1], s * d[..., 0] + c * d[..., 1], d[..., 2]], axis=-1
+            )
+        return self._cache["dipole_gei"]
 
     def _gsm_y(self) -> np.ndarray:
         if "gsm_y" not in self._cache:
