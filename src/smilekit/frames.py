@@ -56,18 +56,6 @@ def _frame_name(name, argument: str) -> str:
     return name.upper()
 
 
-def _rot_x(angle: np.ndarray) -> np.ndarray:
-    """Hapgood's <angle, X>: the matrix rotating the axes by ``angle`` (rad) about X, shape (..., 3, 3)."""
-    c, s = np.cos(angle), np.sin(angle)
-    out = np.zeros((*np.shape(angle), 3, 3))
-    out[..., 0, 0] = 1.0
-    out[..., 1, 1] = c
-    out[..., 1, 2] = s
-    out[..., 2, 1] = -s
-    out[..., 2, 2] = c
-    return out
-
-
 def _rot_z(angle: np.ndarray) -> np.ndarray:
     """Hapgood's <angle, Z>: the matrix rotating the axes by ``angle`` (rad) about Z, shape (..., 3, 3)."""
     c, s = np.cos(angle), np.sin(angle)
@@ -129,8 +117,8 @@ class _Geometry:
         return _rot_z(self.gmst())
 
     def _gei_to_gse(self) -> np.ndarray:
-        # Hapgood eq. (4): T2 = <lambda_sun, Z> * <eps, X>, multiplied out (equal to
-        # _rot_z(lam) @ _rot_x(eps), without the two temporaries).
+        # Hapgood eq. (4): T2 = <lambda_sun, Z> * <eps, X>, multiplied out (the product of the
+        # two elementary rotations, written out to avoid (..., 3, 3) temporaries).
         lam, eps = self.sun_longitude(), self.obliquity()
         cl, sl, ce, se = np.cos(lam), np.sin(lam), np.cos(eps), np.sin(eps)
         out = np.empty((*np.shape(lam), 3, 3))
