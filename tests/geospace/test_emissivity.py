@@ -216,3 +216,28 @@ def test_cmem_from_solar_wind_and_validation():
 
 def test_registry():
     assert EMISSIVITY_MODELS == {"swcx": SWCXEmissivity, "jorgensen2019": Jorgensen2019, "cmem": CMEM}
+
+
+def test_physical_emissivity_is_cut_at_the_inner_radius():
+    # The cusp funnels reach the ionosphere; below inner_radius (default 3 RE, the depth of the MHD inner
+    # boundaries SXI studies use) there is no emission, above it the formula applies unchanged.
+    import astropy.units as u
+
+    from smilekit import RE
+    from smilekit.geospace import SWCXEmissivity, jelinek2012_bow_shock, standoff
+    from smilekit.geospace.cusps import cusp_edges
+    from smilekit.solarwind import SolarWindState
+
+    state = SolarWindState(n=20 * u.cm**-3, v_gse=[-500, 0, 0] * u.km / u.s, b_gsm=[0, 0, -5] * u.nT)
+    edges = cusp_edges(state, "north", altitude=1.5 * RE)
+    cusp_point = edges.equatorward_gsm.to_value(RE) * 0.5 + edges.poleward_gsm.to_value(RE) * 0.5
+    default = SWCXEmissivity.from_solar_wind(state)
+    uncut = SWCXEmissivity.from_solar_wind(state, inner_radius=0 * RE)
+    assert uncut.evaluate(*cusp_point) > 0  # the sheath model puts cusp plasma at 2.5 RE ...
+    assert default.evaluate(*cusp_point) == 0  # ... and the default cut removes it
+    params = {"pdyn": state.pdyn}
+    x_sheath = 0.5 * (
+        standoff("shue1998", bz=state.bz, **params) + standoff(jelinek2012_bow_shock, **params)
+    ).to_value(RE)
+    assert default.sheath.region(x_sheath, 0.0, 0.0) == 1
+    assert default.evaluate(x_sheath, 0.0, 0.0) == uncut.evaluate(x_sheath, 0.0, 0.0) > 0

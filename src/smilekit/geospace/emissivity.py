@@ -157,11 +157,17 @@ class SWCXEmissivity(EmissivityModel):
     alpha : Quantity
         Efficiency factor (eV cm^2), default 6e-16 eV cm^2 (Cravens et al. 2001); some SXI team code
         uses 1e-15 eV cm^2.
+    inner_radius : Quantity
+        No emission below this geocentric distance (default 3 RE). The cusp funnels of the sheath model
+        reach down to the ionosphere, where the exospheric hydrogen is dense; the MHD runs behind SXI
+        simulations have their inner boundary at 2.5-3 RE (the bundled BATS-R-US run: 2.5 RE), so
+        the analytic model is cut at the same depth instead of letting unmodelled low-altitude cusp
+        plasma dominate the images.
     """
 
     name = "swcx"
 
-    def __init__(self, sheath, exosphere, *, alpha=6.0e-16 * _ALPHA_UNIT):
+    def __init__(self, sheath, exosphere, *, alpha=6.0e-16 * _ALPHA_UNIT, inner_radius=3.0 * RE):
         if not callable(getattr(sheath, "plasma_values", None)):
             raise InputError(f"sheath must provide plasma_values(x, y, z), got {type(sheath).__name__}")
         if not callable(getattr(exosphere, "density_values", None)):
@@ -171,10 +177,18 @@ class SWCXEmissivity(EmissivityModel):
         self.sheath = sheath
         self.exosphere = exosphere
         self.alpha = _scalar(alpha, _ALPHA_UNIT, "alpha", positive=True)
+        self.inner_radius = _scalar(inner_radius, RE, "inner_radius", nonnegative=True)
 
     @classmethod
     def from_solar_wind(
-        cls, state, exosphere="hodges1994", *, tilt=0.0 * u.deg, alpha=6.0e-16 * _ALPHA_UNIT, **exo_kwargs
+        cls,
+        state,
+        exosphere="hodges1994",
+        *,
+        tilt=0.0 * u.deg,
+        alpha=6.0e-16 * _ALPHA_UNIT,
+        inner_radius=3.0 * RE,
+        **exo_kwargs,
     ) -> SWCXEmissivity:
         """Build the sheath from a :class:`~smilekit.solarwind.state.SolarWindState` and an exosphere.
 
@@ -186,17 +200,22 @@ class SWCXEmissivity(EmissivityModel):
 
         exo = exosphere_model(exosphere, **exo_kwargs) if isinstance(exosphere, str) else exosphere
         sheath = Magnetosheath.from_solar_wind(state, tilt=tilt)
-        return cls(sheath, exo, alpha=alpha)
+        return cls(sheath, exo, alpha=alpha, inner_radius=inner_radius)
 
     def evaluate(self, x, y, z) -> np.ndarray:
         x, y, z = _xyz(x, y, z)
         n, speed, temperature, _region = self.sheath.plasma_values(x, y, z)
         n_h = self.exosphere.density_values(x, y, z)
-        return swcx_emissivity_values(n, speed, temperature, n_h, self.alpha)
+        eta = swcx_emissivity_values(n, speed, temperature, n_h, self.alpha)
+        return np.where(x * x + y * y + z * z >= self.inner_radius**2, eta, 0.0)
 
     @property
     def parameters(self) -> dict[str, float | str]:
-        out: dict[str, float | str] = {"model": self.name, "alpha_eV_cm2": self.alpha}
+        out: dict[str, float | str] = {
+            "model": self.name,
+            "alpha_eV_cm2": self.alpha,
+            "inner_radius_RE": self.inner_radius,
+        }
         exo = getattr(self.exosphere, "parameters", {})
         out.update({f"exosphere_{k}" if k != "exosphere" else k: v for k, v in exo.items()})
         return out
