@@ -15,11 +15,15 @@ OMNI2 hourly (``omni2_YYYY.dat``)
     9999. for the speed, 9999999. for the temperature). The velocity vector is rebuilt from the flow
     speed (word 25) and the flow longitude and latitude angles (words 26, 27), which are "quasi-GSE":
     the longitude grows from the -X axis towards +Y and the latitude is positive for flow towards +Z,
-    so ``V = |V| (-cos lat cos lon, cos lat sin lon, sin lat)``. B GSE is words 13-15 and B GSM words
-    13, 16, 17 (OMNI computes GSM with Tsyganenko's Geopack). OMNI's own derived columns (flow pressure,
-    Alfvén and magnetosonic Mach numbers, Na/Np, |B| average) and the indices Kp, Dst, AE and F10.7 are
-    kept as extra variables (``omni_pdyn``, ``omni_alfven_mach``, ``omni_magnetosonic_mach``,
-    ``omni_na_np``, ``omni_b_average``, ``kp``, ``dst``, ``ae``, ``f107``).
+    so ``V = |V| (-cos lat cos lon, cos lat sin lon, sin lat)`` (the formula of footnote 1 of the
+    OMNIWeb 1-min documentation, https://omniweb.gsfc.nasa.gov/html/ow_min_data.html). Record times are
+    the start of each hour, as in the file; the averages are centred 30 min later (CDAWeb's OMNI2 CDFs
+    carry such half-hour ``EPOCH_1800`` stamps, https://cdaweb.gsfc.nasa.gov/misc/NotesO.html).
+    B GSE is words 13-15 and B GSM words 13, 16, 17 (OMNI computes GSM with Tsyganenko's Geopack).
+    OMNI's own derived columns (flow pressure, Alfvén and magnetosonic Mach numbers, Na/Np, average
+    |B|) and the indices Kp, Dst, AE and F10.7 are kept as extra variables (``omni_pdyn``,
+    ``omni_alfven_mach``, ``omni_magnetosonic_mach``, ``omni_na_np``, ``omni_b_average``, ``kp``,
+    ``dst``, ``ae``, ``f107``).
 SWMF IMF input (``IMF.dat``)
     Free text, then commands: ``#COORDINATES`` followed by the frame (``GSM`` or ``GSE``), optionally
     others; a column line ``year mo dy hr mn sc msc bx by bz ux uy uz rho t``; ``#START``; then one
@@ -115,8 +119,9 @@ def read_omni2(path, *, warn_gaps: bool = False) -> SolarWind:
     -------
     SolarWind
         Hourly records, time at the start of each hour (OMNI's convention; the averages are centred
-        30 min later, the time at which OMNI's GSM field agrees with a GSE-to-GSM rotation). B is given in both GSE and GSM as OMNI has it
-        (``frame_of_origin`` "GSE+GSM"); ``fill_values`` (a dataset attribute) counts fills per word.
+        30 min later, the time at which OMNI's GSM field agrees with a GSE-to-GSM rotation). B is
+        given in both GSE and GSM as OMNI has it (``frame_of_origin`` "GSE+GSM"); ``fill_values`` (a
+        dataset attribute) counts fills per word.
 
     Raises
     ------
@@ -210,7 +215,7 @@ def read_omni2(path, *, warn_gaps: bool = False) -> SolarWind:
             "citation": "King, J. H., and N. E. Papitashvili (2005), J. Geophys. Res., 110, A02104, "
             "doi:10.1029/2004JA010649; OMNI Hourly, doi:10.48322/1shr-ht18",
             "cadence": "1 h",
-            "time_label": "start of the hour; the values average the hour [t, t + 1 h), centred at t + 30 min",
+            "time_label": "start of the hour; values average [t, t + 1 h), centred at t + 30 min",
             "fill_values": ", ".join(f"{k}={v}" for k, v in counts.items()),
         },
     )
