@@ -275,6 +275,8 @@ def test_at_in_a_gap_raises():
     )
     with pytest.raises(InputError, match="gap"):
         sw.at(T0 + np.timedelta64(30, "s"))
+    assert sw.at(T0).n.to_value(u.cm**-3) == 5.0  # a record next to a gap is still usable
+    assert sw.at(T0 + 2 * np.timedelta64(60, "s")).n.to_value(u.cm**-3) == 6.0
     assert len(list(sw.states())) == 2
     with pytest.raises(InputError, match="gap"):
         list(sw.states(skip_gaps=False))

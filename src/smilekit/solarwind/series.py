@@ -470,15 +470,19 @@ class SolarWind:
         return SolarWind.from_dataset(self._ds.isel(time=np.flatnonzero(mask)))
 
     def _interp_row(self, when: np.datetime64) -> dict[str, np.ndarray]:
-        t_ns = self._t.astype(np.int64).astype(np.float64)
-        x = float(np.datetime64(when, "ns").astype(np.int64))
+        """Values at ``when`` (inside the series): the record itself at a record time, else linear
+        interpolation between the two neighbours (so a record next to a gap is still usable)."""
+        times = self._t
+        k = int(np.searchsorted(times, when, side="right")) - 1
         out = {}
+        if times[k] == when:
+            for name in PRIMARY_VARIABLES:
+                out[name] = np.asarray(self._ds[name].values[k], dtype=np.float64)
+            return out
+        w = float((when - times[k]) / (times[k + 1] - times[k]))
         for name in PRIMARY_VARIABLES:
             values = self._ds[name].values
-            if values.ndim == 1:
-                out[name] = np.interp(x, t_ns, values)
-            else:
-                out[name] = np.array([np.interp(x, t_ns, values[:, k]) for k in range(3)])
+            out[name] = (1.0 - w) * values[k] + w * values[k + 1]
         return out
 
     def at(self, time) -> SolarWindState:
