@@ -142,7 +142,9 @@ def stage_emissivity(ctx: JobContext) -> dict:
         path = ctx.figure_path(
             f"emissivity_{slug}.png", f"{name} emissivity at peak pressure, XZ and XY (GSM)"
         )
-        quicklook.plot_emissivity_slices(slices, sheath, path, title=f"{name}, {state.time}")
+        quicklook.plot_emissivity_slices(
+            slices, sheath, path, title=f"{name}, {np.datetime_as_string(state.time, unit='m')} UTC"
+        )
         out["models"][name] = {
             "max_eV_cm-3_s-1": float(max(np.nanmax(s.values) for s in slices.values())),
             "x_of_max_on_sun_earth_line_RE": float(_x_of_max(slices["xz"])),

@@ -90,8 +90,9 @@ def plot_emissivity_slices(slices: dict[str, xr.DataArray], sheath, path: Path, 
     vmax = float(positive.max()) if positive.size else 1.0
     norm = LogNorm(vmin=vmax * 1e-3, vmax=vmax)
     for ax, (plane, data) in zip(axes, slices.items(), strict=True):
-        horizontal, vertical = data.dims[1], data.dims[0]
-        h = data[horizontal].values
+        vertical = next(dim for dim in data.dims if dim != "x")
+        data = data.transpose(vertical, "x")  # X across, the other axis up
+        h = data["x"].values
         v = data[vertical].values
         values = np.where(data.values > 0, data.values, np.nan)
         image = ax.pcolormesh(h, v, values, norm=norm, cmap="inferno", shading="auto")
@@ -103,11 +104,19 @@ def plot_emissivity_slices(slices: dict[str, xr.DataArray], sheath, path: Path, 
         ax.contour(h, v, np.isin(region, (2, 3)).astype(float), levels=[0.5], colors="w", linewidths=0.8)
         ax.add_patch(plt.Circle((0, 0), 1.0, color="tab:blue"))
         ax.set_aspect("equal")
-        ax.set_xlim(h.max(), h.min())  # Sun to the left, as seen in GSM plots
-        ax.set_xlabel(f"{horizontal.upper()} GSM (R$_E$)")
+        ax.set_xlim(h.max(), h.min())  # the Sun to the left, as in most magnetospheric figures
+        ax.set_xlabel("X GSM (R$_E$)")
         ax.set_ylabel(f"{vertical.upper()} GSM (R$_E$)")
         ax.set_title(f"{plane.upper()} plane")
     fig.colorbar(image, ax=axes, label="emissivity (eV cm$^{-3}$ s$^{-1}$)", shrink=0.9)
     if title:
         fig.suptitle(title)
+    fig.text(
+        0.01,
+        -0.02,
+        "lines: the physical sheath model's magnetopause (white) and bow shock (grey); blue: the Earth; "
+        "white fill: no emission",
+        fontsize="small",
+        color="0.3",
+    )
     return _save(fig, path)
