@@ -72,8 +72,8 @@ def read_batsrus_idl_ascii(path) -> xr.Dataset:
 
     Examples
     --------
-    >>> ds = read_batsrus_idl_ascii("tests/data/mhd/batsrus_swmf_test3_y0_ascii.out")  # doctest: +SKIP
-    >>> ds.sizes["cell"]  # doctest: +SKIP
+    >>> ds = read_batsrus_idl_ascii("tests/data/mhd/batsrus_swmf_test3_y0_ascii.out")
+    >>> ds.sizes["cell"]
     2560
     """
     path = Path(path)

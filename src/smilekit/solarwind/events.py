@@ -62,7 +62,8 @@ EVENTS: dict[str, Event] = {
             reader="swmf_imf",
             description=(
                 "2015-06-21 15:00 to 06-24 23:41 UT, OMNI 1-min (GSE), high-density event: n up to "
-                "65.9 cm^-3, Pdyn ~48 nPa; 3742 records (minutes without data removed)"
+                "65.9 cm^-3, Pdyn up to 57.5 nPa (OMNI definition); 3742 records (minutes without data "
+                "removed)"
             ),
             provenance=f"{_SWPCTEST}, Events/Event07/IMF.dat ('Final OMNI file')",
             citation=_OMNI,
