@@ -64,6 +64,7 @@ def as_value(
         out = np.asarray(value.to_value(unit), dtype=np.float64)
     except u.UnitConversionError:
         raise InputError(f"{name} has unit {value.unit}, which does not convert to {unit}") from None
+    shown = unit.to_string("unicode")
     nan = np.isnan(out)
     if nan.any() and not allow_nan:
         raise InputError(
@@ -74,10 +75,10 @@ def as_value(
     valid = out[~nan]
     if positive and (valid <= 0).any():
         bad = valid[valid <= 0]
-        raise InputError(f"{name} must be > 0 {unit}, got {_describe(bad)} {unit}")
+        raise InputError(f"{name} must be > 0 {shown}, got {_describe(bad)} {shown}")
     if nonnegative and (valid < 0).any():
         bad = valid[valid < 0]
-        raise InputError(f"{name} must be >= 0 {unit}, got {_describe(bad)} {unit}")
+        raise InputError(f"{name} must be >= 0 {shown}, got {_describe(bad)} {shown}")
     return out
 
 
