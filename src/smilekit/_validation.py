@@ -12,7 +12,7 @@ import numpy as np
 
 from smilekit.errors import InputError
 
-__all__ = ["as_value", "as_vector"]
+__all__ = ["as_positions", "as_value", "as_vector"]
 
 
 def _describe(values: np.ndarray) -> str:
@@ -88,3 +88,10 @@ def as_vector(value, unit, name: str, **checks) -> np.ndarray:
     if out.ndim == 0 or out.shape[-1] != 3:
         raise InputError(f"{name} must have shape (..., 3) (x, y, z components), got shape {out.shape}")
     return out
+
+
+def as_positions(x, y, z) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Cartesian coordinates given as length Quantities, as float64 arrays in RE (finite, any shape)."""
+    from smilekit.units import RE
+
+    return as_value(x, RE, "x"), as_value(y, RE, "y"), as_value(z, RE, "z")

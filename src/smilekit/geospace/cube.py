@@ -114,18 +114,7 @@ class EmissivityCube(EmissivityModel):
             out[start : start + chunk] = model.evaluate(xs[i], ys[j], zs[k])
         attrs = {"units": _UNITS_ATTR, "source": type(model).__name__, "frame": "GSM"}
         attrs.update(_plain_attrs(getattr(model, "parameters", {})))
-        da = xr.DataArray(
-            out.reshape(shape),
-            dims=_DIMS,
-            coords={
-                "x": ("x", xs, {"units": "RE"}),
-                "y": ("y", ys, {"units": "RE"}),
-                "z": ("z", zs, {"units": "RE"}),
-            },
-            attrs=attrs,
-            name="emissivity",
-        )
-        return cls(da, extrude=extrude)
+        return cls(_grid_array(out.reshape(shape), xs, ys, zs, attrs), extrude=extrude)
 
     @classmethod
     def from_mhd(
@@ -212,18 +201,7 @@ class EmissivityCube(EmissivityModel):
             "planar": int(not has["y"]),
         }
         attrs.update(_plain_attrs(getattr(exo, "parameters", {})))
-        da = xr.DataArray(
-            np.maximum(grid, 0.0),
-            dims=_DIMS,
-            coords={
-                "x": ("x", xs, {"units": "RE"}),
-                "y": ("y", ys, {"units": "RE"}),
-                "z": ("z", zs, {"units": "RE"}),
-            },
-            attrs=attrs,
-            name="emissivity",
-        )
-        return cls(da, extrude=extrude)
+        return cls(_grid_array(np.maximum(grid, 0.0), xs, ys, zs, attrs), extrude=extrude)
 
     # --- evaluation --------------------------------------------------------------------------------
     def evaluate(self, x, y, z) -> np.ndarray:
@@ -343,3 +321,18 @@ class EmissivityCube(EmissivityModel):
     def __repr__(self) -> str:
         sizes = " x ".join(str(a.size) for a in self._axes)
         return f"EmissivityCube({sizes}, source={self.data.attrs.get('source', '?')!r})"
+
+
+def _grid_array(values, xs, ys, zs, attrs) -> xr.DataArray:
+    """The cube's DataArray: emissivity on the (x, y, z) grid in RE, GSM."""
+    return xr.DataArray(
+        values,
+        dims=_DIMS,
+        coords={
+            "x": ("x", xs, {"units": "RE"}),
+            "y": ("y", ys, {"units": "RE"}),
+            "z": ("z", zs, {"units": "RE"}),
+        },
+        attrs=attrs,
+        name="emissivity",
+    )

@@ -29,7 +29,7 @@ from typing import ClassVar
 import astropy.units as u
 import numpy as np
 
-from smilekit._validation import as_value
+from smilekit._validation import as_positions, as_value
 from smilekit.constants import K_B, M_P
 from smilekit.errors import InputError, ModelDomainError
 from smilekit.geospace.boundaries import LIN2010_COEFFICIENTS
@@ -123,9 +123,7 @@ class EmissivityModel:
         InputError
             If a coordinate is unitless, not a length, or not finite.
         """
-        xv = as_value(x, RE, "x")
-        yv = as_value(y, RE, "y")
-        zv = as_value(z, RE, "z")
+        xv, yv, zv = as_positions(x, y, z)
         return np.asarray(self.evaluate(xv, yv, zv), dtype=np.float64) * EMISSIVITY_UNIT
 
     @property

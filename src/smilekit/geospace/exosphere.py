@@ -30,9 +30,9 @@ import astropy.units as u
 import numpy as np
 
 from smilekit._data import data_path
-from smilekit._validation import as_value
+from smilekit._validation import as_positions, as_value
 from smilekit.errors import InputError
-from smilekit.units import RE, RE_KM
+from smilekit.units import RE_KM
 
 __all__ = [
     "EXOSPHERE_MODELS",
@@ -74,9 +74,7 @@ class ExosphereModel:
         InputError
             If a coordinate is unitless, not a length, or not finite.
         """
-        xv = as_value(x, RE, "x")
-        yv = as_value(y, RE, "y")
-        zv = as_value(z, RE, "z")
+        xv, yv, zv = as_positions(x, y, z)
         return self.density_values(xv, yv, zv) * _DENSITY
 
     @property
