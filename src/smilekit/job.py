@@ -8,7 +8,6 @@ error in the summary and the report; what earlier stages wrote is kept.
 
 from __future__ import annotations
 
-import inspect
 import json
 import logging
 import time
@@ -107,7 +106,8 @@ def stage_standoff(ctx: JobContext) -> dict:
         "bow shock (jelinek2012)": boundaries.jelinek2012_bow_shock,
     }.items():
         r0 = np.full(times.shape, np.nan)
-        kwargs = _model_kwargs(model, {k: v[valid] for k, v in drivers.items()})
+        names = boundaries.model_kernel(model, "bow_shock" if "bow shock" in name else "magnetopause")[1]
+        kwargs = {k: drivers[k][valid] for k in names}
         r0[valid] = model(0 * u.deg, **kwargs).to_value(smilekit.RE)
         standoffs[name] = r0
     ctx.results["standoffs"] = standoffs
@@ -242,12 +242,6 @@ def _cadence(sw: SolarWind) -> np.timedelta64:
     steps = np.diff(sw.time.values).astype("timedelta64[s]")
     values, counts = np.unique(steps, return_counts=True)
     return values[np.argmax(counts)]
-
-
-def _model_kwargs(model: Callable, drivers: dict) -> dict:
-    """The subset of ``drivers`` (pdyn, bz, pm, tilt) that ``model`` takes as keyword arguments."""
-    accepted = inspect.signature(model).parameters
-    return {k: v for k, v in drivers.items() if k in accepted}
 
 
 def _finite_or_none(value) -> float | None:

@@ -401,28 +401,19 @@ def read_swmf_imf(path, *, warn_gaps: bool = False) -> SolarWind:
         "fill_values": ", ".join(f"{k}={v}" for k, v in counts.items()),
     }
     if frame == "GSE":
-        sw = SolarWind(
-            time,
-            n=n * u.cm**-3,
-            v_gse=v * (u.km / u.s),
-            b_gse=b * u.nT,
-            t=t * u.K,
-            source=str(path.name),
-            allow_gaps=True,
-            attrs=attrs,
-        )
+        v_gse, field = v, {"b_gse": b * u.nT}
     else:
-        v_gse = _transform(v, u.km / u.s, time, "GSM", "GSE")
-        sw = SolarWind(
-            time,
-            n=n * u.cm**-3,
-            v_gse=v_gse * (u.km / u.s),
-            b_gsm=b * u.nT,
-            t=t * u.K,
-            source=str(path.name),
-            allow_gaps=True,
-            attrs=attrs,
-        )
+        v_gse, field = _transform(v, u.km / u.s, time, "GSM", "GSE"), {"b_gsm": b * u.nT}
+    sw = SolarWind(
+        time,
+        n=n * u.cm**-3,
+        v_gse=v_gse * (u.km / u.s),
+        t=t * u.K,
+        source=str(path.name),
+        allow_gaps=True,
+        attrs=attrs,
+        **field,
+    )
     _maybe_warn(warn_gaps, path, counts)
     return sw
 
