@@ -66,14 +66,16 @@ def test_bow_shock_stands_outside_every_magnetopause(finished_run):
 
 
 def test_emissivity_peaks_in_the_dayside_sheath(finished_run):
-    # The SWCX emissivity on the Sun-Earth line peaks just outside the magnetopause, between it and the
-    # bow shock (e.g. Sibeck et al. 2018, Space Sci. Rev. 214:79, Fig. 3).
+    # The SWCX emissivity on the Sun-Earth line peaks just outside the magnetopause (e.g. Sibeck et al. 2018,
+    # Space Sci. Rev. 214:79, Fig. 3): the physical model has no emission inside its Shue 1998
+    # magnetopause, and outside it both the sheath density (largest at the stagnation point) and n_H (~r^-3)
+    # fall, so the maximum is the first sheath sample: within two 0.1 RE grid steps of the stand-off.
     _, summary, _ = finished_run
     standoff = summary["stages"]["standoff"]
     mp = standoff["shue1998"]["at_peak_pdyn_RE"]
     shock = standoff["bow shock (jelinek2012)"]["at_peak_pdyn_RE"]
     x_max = summary["stages"]["emissivity"]["models"]["physical SWCX"]["x_of_max_on_sun_earth_line_RE"]
-    assert mp - 1.0 < x_max < shock
+    assert mp <= x_max < mp + 2 * (job.SLICE_X[1] - job.SLICE_X[0]) + 1e-9 < shock
 
 
 def test_a_failing_stage_is_recorded_and_the_rest_still_run(short_event, tmp_path, monkeypatch):
