@@ -101,13 +101,9 @@ def stage_standoff(ctx: JobContext) -> dict:
     }
     valid = np.all([np.isfinite(q.value) for q in drivers.values()], axis=0)
     standoffs = {}
-    for name, model in {
-        **boundaries.MAGNETOPAUSE_MODELS,
-        "bow shock (jelinek2012)": boundaries.jelinek2012_bow_shock,
-    }.items():
+    for name, model in boundary_models().items():
         r0 = np.full(times.shape, np.nan)
-        names = boundaries.model_kernel(model, "bow_shock" if "bow shock" in name else "magnetopause")[1]
-        kwargs = {k: drivers[k][valid] for k in names}
+        kwargs = {k: drivers[k][valid] for k in boundaries.model_kernel(model)[1]}
         r0[valid] = model(0 * u.deg, **kwargs).to_value(smilekit.RE)
         standoffs[name] = r0
     ctx.results["standoffs"] = standoffs
