@@ -1,0 +1,214 @@
+"""ISTP-compliant CDF files from xarray Datasets, and the attribute helpers every smilekit CDF product uses.
+
+The ISTP/IACG guidelines (NASA SPDF, https://spdf.gsfc.nasa.gov/istp_guide/) fix the global attributes a file
+must carry and the variable attributes (``CATDESC``, ``FIELDNAM``, ``UNITS``, ``FILLVAL``, ``VALIDMIN``,
+``VALIDMAX``, ``FORMAT``, ``VAR_TYPE``, ``DEPEND_0``, ``LABL_PTR_1``, ``DISPLAY_TYPE`` ...). Files are written
+by :func:`cdflib.xarray.xarray_to_cdf` with its ISTP checks made fatal, so a product that breaks the
+guidelines raises :class:`~smilekit.errors.ProductError` instead of being written. Times are
+``CDF_TIME_TT2000`` with the standard fill value -9223372036854775808. Vectors are stored as (record, 3)
+variables with ``DISPLAY_TYPE = time_series`` and a label pointer, as CDAWeb's own vector products do.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+from smilekit.errors import ProductError
+
+__all__ = [
+    "GLOBAL_ATTRIBUTES",
+    "TT2000_FILL",
+    "component_labels",
+    "epoch_attrs",
+    "istp_global_attrs",
+    "scalar_attrs",
+    "vector_attrs",
+    "write_istp_cdf",
+]
+
+TT2000_FILL = np.int64(-9223372036854775808)  #: ISTP fill value of CDF_TIME_TT2000 variables
+DOUBLE_FILL = np.float64(-1.0e31)  #: ISTP fill value of CDF_DOUBLE / CDF_REAL8 variables
+
+#: Global attributes that the ISTP guidelines require in every file.
+GLOBAL_ATTRIBUTES = (
+    "Project",
+    "Source_name",
+    "Discipline",
+    "Data_type",
+    "Descriptor",
+    "Data_version",
+    "Logical_file_id",
+    "PI_name",
+    "PI_affiliation",
+    "TEXT",
+    "Instrument_type",
+    "Mission_group",
+    "Logical_source",
+    "Logical_source_description",
+)
+
+
+def istp_global_attrs(
+    *, data_type: str, descriptor: str, logical_source: str, description: str, text: str, instrument_type: str
+) -> dict[str, str]:
+    """The global attributes of a smilekit product (SMILE mission, simulated by smilekit).
+
+    ``data_type`` and ``descriptor`` are ``"SHORT>long"`` pairs (e.g. ``"PRE>Predicted"``,
+    ``"EPH>Ephemeris and attitude"``); ``Logical_file_id`` is set from the file name when written.
+    """
+    import smilekit
+
+    return {
+        "Project": "SMILE>Solar wind Magnetosphere Ionosphere Link Explorer (ESA-CAS)",
+        "Source_name": "SMILE>Solar wind Magnetosphere Ionosphere Link Explorer",
+        "Discipline": "Space Physics>Magnetospheric Science",
+        "Data_type": data_type,
+        "Descriptor": descriptor,
+        "Data_version": "01",
+        "Logical_file_id": "",
+        "PI_name": "smilekit simulation (not mission data)",
+        "PI_affiliation": "smilekit developers",
+        "TEXT": text,
+        "Instrument_type": instrument_type,
+        "Mission_group": "SMILE",
+        "Logical_source": logical_source,
+        "Logical_source_description": description,
+        "Generated_by": f"smilekit {smilekit.__version__}",
+        "Generation_date": _dt.datetime.now(_dt.UTC).strftime("%Y%m%d"),
+    }
+
+
+def epoch_attrs(time: np.ndarray) -> dict:
+    """Variable attributes of the ``Epoch`` time variable (TT2000, ISTP fill value)."""
+    return {
+        "CATDESC": "Time of the sample, UTC (stored as TT2000)",
+        "FIELDNAM": "Epoch",
+        "FORMAT": "A23",
+        "LABLAXIS": "Epoch",
+        "UNITS": "ns",
+        "VAR_TYPE": "support_data",
+        "FILLVAL": TT2000_FILL,
+        "VALIDMIN": np.datetime64("1990-01-01T00:00:00", "ns"),
+        "VALIDMAX": np.datetime64("2100-01-01T00:00:00", "ns"),
+        "SCALEMIN": time[0],
+        "SCALEMAX": time[-1],
+        "MONOTON": "INCREASE",
+        "TIME_BASE": "J2000",
+        "TIME_SCALE": "Terrestrial Time",
+        "REFERENCE_POSITION": "Rotating Earth Geoid",
+    }
+
+
+def _fmt(valid_max: float) -> str:
+    return "F12.4" if abs(valid_max) < 1e7 else "E14.6"
+
+
+def scalar_attrs(name: str, description: str, units: str, valid_min, valid_max, *, data: bool = True) -> dict:
+    """Attributes of a record-varying scalar variable depending on ``Epoch``."""
+    integer = isinstance(valid_min, np.integer)
+    attrs = {
+        "CATDESC": description,
+        "FIELDNAM": name,
+        "DEPEND_0": "Epoch",
+        "DISPLAY_TYPE": "time_series",
+        "FORMAT": "I6" if integer else _fmt(valid_max),
+        "LABLAXIS": name,
+        "UNITS": units,
+        "VAR_TYPE": "data" if data else "support_data",
+        "VALIDMIN": valid_min,
+        "VALIDMAX": valid_max,
+    }
+    if not integer:
+        attrs["FILLVAL"] = DOUBLE_FILL
+    return attrs
+
+
+def vector_attrs(
+    name: str, description: str, units: str, valid_min: float, valid_max: float, frame: str
+) -> dict:
+    """Attributes of a (record, 3) vector variable in ``frame``; needs :func:`component_labels`."""
+    return {
+        "CATDESC": description,
+        "FIELDNAM": name,
+        "DEPEND_0": "Epoch",
+        "DEPEND_1": "component",
+        "LABL_PTR_1": f"label_{frame.lower()}",
+        "DISPLAY_TYPE": "time_series",
+        "FORMAT": _fmt(valid_max),
+        "UNITS": units,
+        "VAR_TYPE": "data",
+        "FILLVAL": DOUBLE_FILL,
+        "VALIDMIN": np.float64(valid_min),
+        "VALIDMAX": np.float64(valid_max),
+        "COORDINATE_SYSTEM": frame,
+    }
+
+
+def component_labels(frames) -> dict[str, xr.Variable]:
+    """The ``component`` support variable and one ``label_<frame>`` metadata variable per frame."""
+    out = {
+        "component": xr.Variable(
+            ("component",),
+            np.arange(3, dtype=np.int64),
+            {
+                "CATDESC": "Cartesian component index (0 = x, 1 = y, 2 = z)",
+                "FIELDNAM": "component",
+                "FORMAT": "I1",
+                "UNITS": " ",
+                "VAR_TYPE": "support_data",
+                "FILLVAL": np.int64(-9223372036854775808),
+                "VALIDMIN": np.int64(0),
+                "VALIDMAX": np.int64(2),
+            },
+        )
+    }
+    for frame in frames:
+        name = f"label_{frame.lower()}"
+        out[name] = xr.Variable(
+            ("component",),
+            np.array([f"{axis} {frame}" for axis in "XYZ"]),
+            {
+                "CATDESC": f"Labels of the {frame} components",
+                "FIELDNAM": name,
+                "FORMAT": f"A{len(frame) + 2}",
+                "VAR_TYPE": "metadata",
+                "DEPEND_1": "component",
+                "FILLVAL": " ",
+            },
+        )
+    return out
+
+
+def write_istp_cdf(dataset: xr.Dataset, path) -> Path:
+    """Write ``dataset`` as an ISTP CDF at ``path`` (overwriting), after cdflib's ISTP checks.
+
+    ``Logical_file_id`` is set to the file name without its extension. NaN is written as ``FILLVAL``.
+
+    Raises
+    ------
+    ProductError
+        If a required global attribute is missing or cdflib's ISTP checks fail (the message says which).
+    """
+    from cdflib.xarray import xarray_to_cdf
+    from cdflib.xarray.xarray_to_cdf import ISTPError
+
+    path = Path(path)
+    missing = [name for name in GLOBAL_ATTRIBUTES if name not in dataset.attrs and name != "Logical_file_id"]
+    if missing:
+        raise ProductError(f"cannot write {path.name}: missing ISTP global attributes {missing}")
+    dataset = dataset.copy()
+    dataset.attrs["Logical_file_id"] = path.stem
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        path.unlink()
+    try:
+        xarray_to_cdf(dataset, str(path), istp=True, terminate_on_warning=True, auto_fix_depends=False)
+    except ISTPError as exc:
+        if path.exists():
+            path.unlink()
+        raise ProductError(f"{path.name} is not ISTP compliant: {exc}") from None
+    return path
