@@ -1,0 +1,878 @@
+"""Pointing: SXI aim points, the three-axis attitude law, the instrument fields of view and exclusions.
+
+SMILE is three-axis stabilised; its SXI points at the nose of the magnetopause and its UVI at the
+northern aurora (FACTS.md, from the ESA/CAS mission description). This module builds that attitude along a
+:class:`~smilekit.mission.orbit.Track`.
+
+Aim points (GSE, RE)
+--------------------
+* :func:`subsolar_aim_points`: the subsolar magnetopause, ``(r0, 0, 0)`` GSE, with r0 the stand-off of a
+  magnetopause model (default Shue et al. 1998) for the solar wind at each time. The models' symmetry
+  axis is the GSM X axis, which is also the GSE X axis (the solar-wind aberration of ~4 deg is ignored, as
+  in :mod:`smilekit.geospace.boundaries`).
+* :func:`limb_offset_aim_points`: the SXI team's rule "FOV centre 20.3 deg from the Earth's limb, aim point
+  on the GSE x-axis" (FACTS.md, reference geometries). Interpretation used here: the boresight lies in the
+  plane that contains the spacecraft and the GSE X axis (that plane holds the Earth centre too); the angle
+  between the boresight and the direction to the Earth's centre is the Earth's angular radius
+  ``asin(1 RE / r)`` plus the offset (so the boresight is the offset away from the limb, on the sunward
+  side of the Earth); the aim point is where the boresight crosses the +X axis. With the spacecraft at
+  distance r and angle theta from +X (seen from the Earth's centre), the triangle Earth-spacecraft-aim
+  point gives (law of sines) ``a = r sin(beta) / sin(theta + beta)`` with ``beta = asin(1/r) + offset``;
+  there is a crossing of the +X axis only when ``theta + beta < 180 deg`` (none for a spacecraft near the
+  -X axis, behind the Earth as seen from the Sun). Check: for the published simulation geometry of
+  FACTS.md, spacecraft at (5.9, 6.7, 17.7) RE aiming at (7.8, 0, 0) RE, this reading gives 7.85 RE.
+
+Attitude law (:func:`attitude`)
+-------------------------------
+Body axes: +Z is the SXI boresight, from the spacecraft to the aim point. +X is the SXI's long (27 deg)
+field-of-view axis and +Y = Z x X its short (16 deg) axis. The long axis is, by default
+(``long_axis="earth"``), the component of the direction to the Earth's centre perpendicular to the boresight:
+the long axis lies in the plane of the boresight and the Earth centre, so the 27 deg span runs from near the
+Earth's limb outwards across the magnetosheath, and the Earth lies beyond the FOV edge on the +X side. The
+seed documents do not give the roll about the boresight; this choice is ours. It uses the long axis for
+the radial extent of the sheath and keeps the FOV's Earth-side edge at a fixed angle from the limb (with
+the 20.3 deg rule: 20.3 - 13.5 = 6.8 deg). The alternative ``long_axis="gse_z"`` puts the long axis along
+the projection of GSE +Z onto the image plane. Where the chosen reference is parallel to the boresight the
+other one is used (then GSE +X, then +Y).
+
+UVI is modelled as pointing its boresight at the centre of the northern auroral oval: a point at
+:data:`AURORA_ALTITUDE` (120 km, within the 110-150 km layer where auroral LBH emission peaks) whose SM
+colatitude is :data:`OVAL_CENTRE_OFFSET` (4 deg) towards magnetic midnight. A circle fitted to the oval
+has its centre displaced a few degrees antisunward of the magnetic pole (Holzworth & Meng 1975, GRL 2,
+377; Meng, Holzworth & Akasofu 1977, JGR 82, 164; about 3-5 deg, *check* the exact values in the papers);
+4 deg is our choice in that range. On SMILE the
+UVI is fixed on the payload module with SXI; :attr:`Attitude.sxi_uvi_angle` and :func:`uvi_mount_error`
+report how far a fixed mount departs from this ideal pointing.
+
+Fields of view (FACTS.md): SXI 16 x 27 deg, UVI 10 x 10 deg. Each FOV is the rectangle of a flat focal
+plane, i.e. a gnomonic rectangle ``|x/z| <= tan(a/2)``, ``|y/z| <= tan(b/2)`` in the instrument frame,
+whose edges are great circles; angular distances to it are computed exactly on the sphere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import astropy.units as u
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from smilekit._validation import as_value, as_vector
+from smilekit.constants import AU_KM
+from smilekit.errors import InputError
+from smilekit.frames import dipole_tilt, rotation_matrix, sun_direction, transform
+from smilekit.geospace.boundaries import model_kernel, resolve_model, standoff
+from smilekit.times import as_datetime64
+from smilekit.units import RE, RE_KM
+
+__all__ = [
+    "AURORA_ALTITUDE",
+    "FOV",
+    "LIMB_OFFSET",
+    "MOON_RADIUS_KM",
+    "OVAL_CENTRE_OFFSET",
+    "OVAL_RADII",
+    "Attitude",
+    "angle_values",
+    "attitude",
+    "attitude_values",
+    "drivers_at",
+    "exclusions",
+    "fov_distance",
+    "fov_distance_values",
+    "fov_edge_directions_values",
+    "fov_footprint",
+    "in_fov",
+    "instrument_frame_values",
+    "limb_offset_aim_points",
+    "limb_offset_aim_values",
+    "oval_centre",
+    "oval_points",
+    "subsolar_aim_points",
+    "uvi_mount_error",
+    "view_angles",
+]
+
+#: Full fields of view (along the instrument frame's X, along its Y), FACTS.md: SXI 27 x 16 deg (the long
+#: axis is the body X axis), UVI 10 x 10 deg.
+FOV: dict[str, u.Quantity] = {"SXI": [27.0, 16.0] * u.deg, "UVI": [10.0, 10.0] * u.deg}
+
+#: The SXI team's pointing constraint: FOV centre this far from the Earth's limb (FACTS.md).
+LIMB_OFFSET = 20.3 * u.deg
+
+#: Altitude of the auroral emission that UVI images (LBH emission peaks in the 110-150 km layer; 120 km).
+AURORA_ALTITUDE = 120.0 * u.km
+
+#: SM colatitude of the auroral-oval centre, displaced towards midnight (a few degrees: Holzworth & Meng
+#: 1975; Meng et al. 1977; 4 deg is our choice, see the module docstring).
+OVAL_CENTRE_OFFSET = 4.0 * u.deg
+
+#: Angular radii about the oval centre of the oval's poleward and equatorward edges (assumption): with the
+#: 4 deg offset they put the oval at 65-71 deg magnetic latitude at midnight and 73-79 deg at noon, the
+#: statistical oval of Feldstein & Starkov (1967) for moderate activity (Kp ~ 3).
+OVAL_RADII = [15.0, 21.0] * u.deg
+
+#: Mean radius of the Moon, km (IAU WGCCRE, Archinal et al. 2018, Celest. Mech. Dyn. Astr. 130, 22).
+MOON_RADIUS_KM = 1737.4
+
+_FOV_DEG = {name: tuple(float(v) for v in fov.to_value(u.deg)) for name, fov in FOV.items()}
+_Z = np.array([0.0, 0.0, 1.0])
+
+
+# ---------------------------------------------------------------------------------------------------
+# Kernels (plain float64, RE and radians)
+# ---------------------------------------------------------------------------------------------------
+def _unit(v: np.ndarray) -> np.ndarray:
+    norm = np.linalg.norm(v, axis=-1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return v / norm
+
+
+def angle_values(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Angle (rad) between vectors along the last axis (atan2 form, accurate at all angles)."""
+    cross = np.linalg.norm(np.cross(a, b), axis=-1)
+    return np.arctan2(cross, np.sum(a * b, axis=-1))
+
+
+def _instrument(name) -> str:
+    if not isinstance(name, str) or name.upper() not in FOV:
+        raise InputError(f"instrument must be one of {sorted(FOV)}, got {name!r}")
+    return name.upper()
+
+
+def limb_offset_aim_values(position_re: np.ndarray, offset_rad: float) -> np.ndarray:
+    """Kernel: x (RE) of the limb-offset aim point on the +X GSE axis; NaN where there is none.
+
+    ``a = r sin(beta) / sin(theta + beta)``, ``beta = asin(1/r) + offset``, theta the angle of the
+    spacecraft from +X (see the module docstring). NaN when ``theta + beta >= 180 deg`` (the boresight
+    does not cross the +X axis) or the spacecraft is on the X axis (the plane is undefined).
+    """
+    p = np.asarray(position_re, dtype=np.float64)
+    r = np.linalg.norm(p, axis=-1)
+    theta = np.arctan2(np.hypot(p[..., 1], p[..., 2]), p[..., 0])
+    beta = np.arcsin(np.clip(1.0 / r, -1.0, 1.0)) + offset_rad
+    total = theta + beta
+    off_axis = np.hypot(p[..., 1], p[..., 2]) > 1e-9 * r
+    ok = (total < np.pi - 1e-12) & off_axis
+    with np.errstate(invalid="ignore", divide="ignore"):
+        a = r * np.sin(beta) / np.sin(total)
+    return np.where(ok, a, np.nan)
+
+
+def attitude_values(
+    position_re: np.ndarray, aim_re: np.ndarray, uvi_target_re: np.ndarray, long_axis: str = "earth"
+) -> tuple[np.ndarray, np.ndarray]:
+    """Kernel: body -> GSE rotation matrices (N, 3, 3) and UVI boresights (N, 3) from GSE points (RE).
+
+    Columns of the matrix are the body X (SXI long axis), Y (short axis) and Z (boresight) in GSE. NaN
+    aim points give NaN matrices. The long axis is the part of the reference direction (the Earth's centre,
+    or GSE +Z) perpendicular to the boresight; where that vanishes (the reference along the boresight), the
+    other reference, then GSE +X, then +Y, is used.
+    """
+    p = np.asarray(position_re, dtype=np.float64)
+    boresight = _unit(np.asarray(aim_re, dtype=np.float64) - p)
+    earth = _unit(-p)
+    gse_z = np.broadcast_to(_Z, boresight.shape)
+    first, second = (earth, gse_z) if long_axis == "earth" else (gse_z, earth)
+
+    x_axis = np.full_like(boresight, np.nan)
+    pending = np.ones(boresight.shape[:-1], dtype=bool)
+    for ref in (first, second, np.array([1.0, 0.0, 0.0]), np.array([0.0, 1.0, 0.0])):
+        v = ref - np.sum(ref * boresight, axis=-1, keepdims=True) * boresight
+        norm = np.linalg.norm(v, axis=-1)
+        use = pending & (norm > 1e-6)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            x_axis = np.where(use[..., None], v / norm[..., None], x_axis)
+        pending &= ~use
+    # one more Gram-Schmidt step: exact orthogonality even for a nearly parallel reference
+    x_axis = _unit(x_axis - np.sum(x_axis * boresight, axis=-1, keepdims=True) * boresight)
+    y_axis = np.cross(boresight, x_axis)
+    rotation = np.stack([x_axis, y_axis, boresight], axis=-1)
+    uvi = _unit(np.asarray(uvi_target_re, dtype=np.float64) - p)
+    return rotation, uvi
+
+
+def instrument_frame_values(rotation: np.ndarray, uvi: np.ndarray, instrument: str) -> np.ndarray:
+    """Instrument -> GSE rotation (N, 3, 3): SXI is the body frame; UVI has Z along its boresight and X
+    along the part of the body X axis perpendicular to it (body Y where that vanishes)."""
+    if instrument == "SXI":
+        return rotation
+    z = uvi
+    x = rotation[..., 0]
+    v = x - np.sum(x * z, axis=-1, keepdims=True) * z
+    fallback = rotation[..., 1] - np.sum(rotation[..., 1] * z, axis=-1, keepdims=True) * z
+    v = np.where((np.linalg.norm(v, axis=-1) > 1e-9)[..., None], v, fallback)
+    x = _unit(v)
+    return np.stack([x, np.cross(z, x), z], axis=-1)
+
+
+def fov_edge_directions_values(full_x_deg: float, full_y_deg: float, n: int) -> np.ndarray:
+    """Kernel: unit directions (4 n + 1, 3) around a gnomonic FOV rectangle, instrument frame, closed.
+
+    Starts at the (+x, +y) corner and runs through (-x, +y), (-x, -y), (+x, -y), ``n`` steps per side.
+    """
+    tx, ty = np.tan(np.radians(0.5 * full_x_deg)), np.tan(np.radians(0.5 * full_y_deg))
+    s = np.linspace(1.0, -1.0, n, endpoint=False)
+    sides = [
+        np.stack([s * tx, np.full(n, ty)], axis=-1),
+        np.stack([np.full(n, -tx), s * ty], axis=-1),
+        np.stack([-s * tx, np.full(n, -ty)], axis=-1),
+        np.stack([np.full(n, tx), -s * ty], axis=-1),
+    ]
+    xy = np.concatenate([*sides, [[tx, ty]]])
+    return _unit(np.concatenate([xy, np.ones((xy.shape[0], 1))], axis=-1))
+
+
+def fov_distance_values(direction_inst: np.ndarray, full_x_deg: float, full_y_deg: float) -> np.ndarray:
+    """Kernel: signed angular distance (rad) from unit directions (instrument frame) to a gnomonic FOV.
+
+    Negative inside (minus the distance to the nearest edge), positive outside (the distance to the nearest
+    point of the FOV boundary, edges being great-circle arcs between the corners). NaN in, NaN out.
+    """
+    d = _unit(np.asarray(direction_inst, dtype=np.float64))
+    tx, ty = np.tan(np.radians(0.5 * full_x_deg)), np.tan(np.radians(0.5 * full_y_deg))
+    corners = _unit(np.array([[tx, ty, 1.0], [-tx, ty, 1.0], [-tx, -ty, 1.0], [tx, -ty, 1.0]]))
+    # inward normals of the four edge planes: x <= tx z, y <= ty z, -x <= tx z, -y <= ty z
+    normals = _unit(np.array([[-1.0, 0.0, tx], [0.0, -1.0, ty], [1.0, 0.0, tx], [0.0, 1.0, ty]]))
+    edges = [
+        (corners[3], corners[0]),
+        (corners[0], corners[1]),
+        (corners[1], corners[2]),
+        (corners[2], corners[3]),
+    ]
+    heights = d @ normals.T  # sin of the angle above each edge's great circle (inside: all >= 0)
+    inside = np.all(heights >= 0.0, axis=-1)
+    depth = -np.arcsin(np.clip(np.min(heights, axis=-1), -1.0, 1.0))
+    outside = np.full(d.shape[:-1], np.inf)
+    for k, (a, b) in enumerate(edges):
+        n = normals[k]
+        h = heights[..., k]
+        foot = _unit(d - h[..., None] * n)  # nearest point of the great circle
+        # the foot lies on the arc from a to b when a x foot and foot x b point along a x b, which is
+        # along the inward normal n for the corner order used here
+        on_arc = (np.cross(a, foot) @ n >= -1e-15) & (np.cross(foot, b) @ n >= -1e-15)
+        to_circle = np.abs(np.arcsin(np.clip(h, -1.0, 1.0)))
+        to_ends = np.minimum(angle_values(d, a), angle_values(d, b))
+        outside = np.minimum(outside, np.where(on_arc, to_circle, to_ends))
+    out = np.where(inside, depth, outside)
+    return np.where(np.isnan(d).any(axis=-1), np.nan, out)
+
+
+def _ray_sphere(origin: np.ndarray, direction: np.ndarray, radius: float) -> np.ndarray:
+    """Kernel: the first intersection (RE) of rays with a sphere about the origin; NaN where they miss."""
+    b = np.sum(origin * direction, axis=-1)
+    c = np.sum(origin * origin, axis=-1) - radius**2
+    disc = b * b - c
+    with np.errstate(invalid="ignore"):
+        s = -b - np.sqrt(disc)
+    hit = (disc >= 0.0) & (s > 0.0)
+    return np.where(hit[..., None], origin + s[..., None] * direction, np.nan)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Solar wind drivers at the track times
+# ---------------------------------------------------------------------------------------------------
+def drivers_at(solar_wind, time) -> dict[str, u.Quantity]:
+    """Boundary-model drivers at ``time``: pdyn, pm (nPa), bz (nT, GSM) and the dipole tilt.
+
+    Parameters
+    ----------
+    solar_wind : SolarWind or SolarWindState
+        A series is interpolated linearly in time over its valid records; one state holds at every time.
+    time : time-like
+        The times (within the series' span for a series).
+
+    Returns
+    -------
+    dict of Quantity
+        ``pdyn``, ``pm``, ``bz`` and ``tilt``, each of shape ``(N,)``.
+
+    Raises
+    ------
+    InputError
+        For another type, or times outside a series' valid records.
+    """
+    from smilekit.solarwind.series import SolarWind
+    from smilekit.solarwind.state import SolarWindState
+
+    t = np.atleast_1d(as_datetime64(time))
+    out = {"tilt": dipole_tilt(t).to(u.deg)}
+    if isinstance(solar_wind, SolarWindState):
+        for name, unit in (("pdyn", u.nPa), ("pm", u.nPa), ("bz", u.nT)):
+            out[name] = np.full(t.shape, getattr(solar_wind, name).to_value(unit)) * unit
+        return out
+    if isinstance(solar_wind, SolarWind):
+        times = solar_wind.time.values
+        valid = solar_wind.valid()
+        if not valid.any():
+            raise InputError("the solar-wind series has no valid record")
+        lo, hi = times[valid][0], times[valid][-1]
+        if (t < lo).any() or (t > hi).any():
+            raise InputError(
+                f"times {t.min()} .. {t.max()} reach outside the valid solar wind, {lo} .. {hi}; "
+                "give a series that covers the track"
+            )
+        x = (times[valid] - lo) / np.timedelta64(1, "s")
+        xi = (t - lo) / np.timedelta64(1, "s")
+        for name, unit in (("pdyn", u.nPa), ("pm", u.nPa), ("bz", u.nT)):
+            values = np.asarray(getattr(solar_wind, name).values, dtype=np.float64)[valid]
+            out[name] = np.interp(xi, x, values) * unit
+        return out
+    raise InputError(
+        f"solar_wind must be a SolarWind series or a SolarWindState, got {type(solar_wind).__name__}"
+    )
+
+
+# ---------------------------------------------------------------------------------------------------
+# Aim points and targets
+# ---------------------------------------------------------------------------------------------------
+def subsolar_aim_points(time, solar_wind, *, model="shue1998") -> u.Quantity:
+    """The subsolar magnetopause on the GSE X axis: ``(r0, 0, 0)`` at each time.
+
+    Parameters
+    ----------
+    time : time-like
+        One time or an array of N times.
+    solar_wind : SolarWind, SolarWindState or Quantity
+        The upstream conditions (a series is interpolated to ``time``), or the stand-off distance itself
+        (a length, scalar or shape (N,)).
+    model : str or callable
+        Magnetopause model for :func:`smilekit.geospace.boundaries.standoff` (default Shue et al. 1998,
+        JGR 103, 17691).
+
+    Returns
+    -------
+    Quantity
+        GSE positions in RE, shape (N, 3).
+
+    Examples
+    --------
+    >>> import astropy.units as u
+    >>> from smilekit.solarwind import SolarWindState
+    >>> sw = SolarWindState(n=5 * u.cm**-3, v_gse=[-400, 0, 0] * u.km / u.s, b_gsm=[0, 0, 0] * u.nT)
+    >>> subsolar_aim_points("2026-03-20", sw).round(2)
+    <Quantity [[10.6,  0. ,  0. ]] RE>
+    """
+    t = np.atleast_1d(as_datetime64(time))
+    if isinstance(solar_wind, u.Quantity):
+        r0 = np.broadcast_to(as_value(solar_wind, RE, "r0", positive=True), t.shape)
+    else:
+        drivers = drivers_at(solar_wind, t)
+        names = model_kernel(resolve_model(model))[1]
+        r0 = standoff(model, **{name: drivers[name] for name in names}).to_value(RE)
+        r0 = np.broadcast_to(r0, t.shape)
+    out = np.zeros((*t.shape, 3))
+    out[..., 0] = r0
+    return out * RE
+
+
+def limb_offset_aim_points(position_gse, offset=LIMB_OFFSET, *, errors: str = "raise") -> u.Quantity:
+    """Aim points on the +X GSE axis with the boresight ``offset`` from the Earth's limb.
+
+    The SXI team's rule (FACTS.md): the FOV centre 20.3 deg from the Earth's limb, the aim point on the GSE
+    x-axis. The boresight lies in the plane of the spacecraft and the X axis, at ``asin(1 RE / r) +
+    offset`` from the direction to the Earth's centre, on the sunward side; see the module docstring for
+    the geometry (law of sines).
+
+    Parameters
+    ----------
+    position_gse : Quantity
+        Spacecraft positions (length), shape (3,) or (N, 3), GSE, outside the Earth.
+    offset : Quantity
+        Angle between the boresight and the limb (default 20.3 deg), in [0, 180) deg.
+    errors : {"raise", "nan"}
+        Where no aim point exists (the boresight would not cross the +X axis: the spacecraft lies within
+        about ``offset + asin(1/r)`` of the -X axis, behind the Earth as seen from the Sun, or on the X
+        axis), raise an InputError or return NaN rows.
+
+    Returns
+    -------
+    Quantity
+        GSE aim points in RE, shape (N, 3).
+
+    Examples
+    --------
+    >>> import astropy.units as u
+    >>> from smilekit.units import RE
+    >>> limb_offset_aim_points([0, 0, 20] * RE).round(3)  # over the pole: a = 20 tan(asin(1/20) + 20.3 deg)
+    <Quantity [[8.558, 0.   , 0.   ]] RE>
+    """
+    p = np.atleast_2d(as_vector(position_gse, RE, "position_gse"))
+    offset_v = float(as_value(offset, u.rad, "offset", nonnegative=True))
+    if offset_v >= np.pi:
+        raise InputError(f"offset must be below 180 deg, got {np.degrees(offset_v):g} deg")
+    if errors not in ("raise", "nan"):
+        raise InputError(f"errors must be 'raise' or 'nan', got {errors!r}")
+    r = np.linalg.norm(p, axis=-1)
+    if (r <= 1.0).any():
+        raise InputError(f"position_gse must lie outside the Earth (r > 1 RE), got r = {r.min():g} RE")
+    a = limb_offset_aim_values(p, offset_v)
+    bad = np.isnan(a)
+    if bad.any() and errors == "raise":
+        k = int(np.flatnonzero(bad)[0])
+        raise InputError(
+            f"no aim point on the +X GSE axis {np.degrees(offset_v):g} deg from the limb for "
+            f"{int(bad.sum())} of {a.size} positions, e.g. {np.round(p[k], 3).tolist()} RE: the boresight "
+            "would not cross the +X axis (spacecraft near the -X axis behind the Earth, or on the X axis); "
+            "pass errors='nan' to flag them"
+        )
+    out = np.zeros_like(p)
+    out[:, 0] = a
+    out[bad] = np.nan
+    return out * RE
+
+
+def _oval_frame_sm(offset_rad: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The oval centre direction in SM and two unit vectors perpendicular to it (noon side, dusk)."""
+    c = np.array([-np.sin(offset_rad), 0.0, np.cos(offset_rad)])
+    e1 = np.array([np.cos(offset_rad), 0.0, np.sin(offset_rad)])  # towards noon
+    e2 = np.array([0.0, 1.0, 0.0])
+    return c, e1, e2
+
+
+def oval_centre(time, *, offset=OVAL_CENTRE_OFFSET, altitude=AURORA_ALTITUDE) -> u.Quantity:
+    """The centre of the northern auroral oval: SM colatitude ``offset`` towards midnight, at ``altitude``.
+
+    Returns GSE positions in RE, shape (N, 3). See the module docstring for the sources.
+
+    Examples
+    --------
+    >>> import astropy.units as u
+    >>> c = oval_centre("2026-03-20T12:00")
+    >>> round(float(np.linalg.norm(c.to_value(u.km))), 1)  # 6371 + 120 km
+    6491.0
+    """
+    t = np.atleast_1d(as_datetime64(time))
+    off = float(as_value(offset, u.rad, "offset", nonnegative=True))
+    r = 1.0 + float(as_value(altitude, RE, "altitude", nonnegative=True))
+    c, _, _ = _oval_frame_sm(off)
+    sm_to_gse = rotation_matrix(t, "SM", "GSE")
+    return (sm_to_gse @ (r * c)) * RE
+
+
+def oval_points(
+    time, *, n: int = 36, offset=OVAL_CENTRE_OFFSET, radii=OVAL_RADII, altitude=AURORA_ALTITUDE
+) -> u.Quantity:
+    """Points on the edges of the northern auroral oval, modelled as circles about :func:`oval_centre`.
+
+    Parameters
+    ----------
+    time : time-like
+        N times.
+    n : int
+        Points per circle (>= 3), evenly spaced in azimuth about the oval centre, the first at noon.
+    offset, radii, altitude : Quantity
+        Centre offset towards midnight, the angular radii of the circles (default the poleward and
+        equatorward edges, :data:`OVAL_RADII`) and the emission altitude.
+
+    Returns
+    -------
+    Quantity
+        GSE positions in RE, shape (N, len(radii) * n, 3).
+    """
+    t = np.atleast_1d(as_datetime64(time))
+    if int(n) < 3:
+        raise InputError(f"n must be >= 3, got {n}")
+    off = float(as_value(offset, u.rad, "offset", nonnegative=True))
+    rad = np.atleast_1d(as_value(radii, u.rad, "radii", positive=True))
+    r = 1.0 + float(as_value(altitude, RE, "altitude", nonnegative=True))
+    c, e1, e2 = _oval_frame_sm(off)
+    phi = np.linspace(0.0, 2 * np.pi, int(n), endpoint=False)
+    ring = np.cos(phi)[:, None] * e1 + np.sin(phi)[:, None] * e2
+    pts = np.concatenate([np.cos(a) * c + np.sin(a) * ring for a in rad])  # (M, 3) in SM, unit
+    sm_to_gse = rotation_matrix(t, "SM", "GSE")
+    return np.einsum("nij,mj->nmi", sm_to_gse, r * pts) * RE
+
+
+# ---------------------------------------------------------------------------------------------------
+# The attitude
+# ---------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Attitude:
+    """The three-axis attitude along a track (see the module docstring for the law).
+
+    Attributes
+    ----------
+    time : numpy.ndarray
+        ``datetime64[ns]``, shape (N,).
+    rotation : numpy.ndarray
+        Body -> GSE rotation matrices, shape (N, 3, 3); columns are the body X (SXI 27 deg axis), Y (SXI
+        16 deg axis) and Z (SXI boresight) unit vectors in GSE. NaN where no aim point exists.
+    sxi_boresight_gse, sxi_long_axis_gse, uvi_boresight_gse : numpy.ndarray
+        Unit vectors in GSE, shape (N, 3).
+    position_gse, aim_point_gse, uvi_target_gse : Quantity
+        The spacecraft, the SXI aim point and the UVI target (GSE, RE), shape (N, 3).
+    long_axis : str
+        The rule used for the long axis ("earth" or "gse_z").
+    """
+
+    time: np.ndarray
+    rotation: np.ndarray
+    sxi_boresight_gse: np.ndarray
+    sxi_long_axis_gse: np.ndarray
+    uvi_boresight_gse: np.ndarray
+    position_gse: u.Quantity
+    aim_point_gse: u.Quantity
+    uvi_target_gse: u.Quantity
+    long_axis: str = "earth"
+
+    def __len__(self) -> int:
+        return self.time.shape[0]
+
+    @property
+    def valid(self) -> np.ndarray:
+        """True where the attitude is defined (an aim point existed)."""
+        return np.isfinite(self.rotation).all(axis=(-2, -1))
+
+    @property
+    def sxi_uvi_angle(self) -> u.Quantity:
+        """Angle between the SXI and UVI boresights (deg): how far off a co-aligned UVI would point."""
+        return np.degrees(angle_values(self.sxi_boresight_gse, self.uvi_boresight_gse)) * u.deg
+
+    def to_body(self, vectors_gse) -> np.ndarray:
+        """Plain array: GSE components (N, 3) or (N, M, 3) expressed in the body frame."""
+        v = np.asarray(vectors_gse, dtype=np.float64)
+        if v.ndim == 2:
+            return np.einsum("nji,nj->ni", self.rotation, v)
+        return np.einsum("nji,nmj->nmi", self.rotation, v)
+
+    def select(self, index) -> Attitude:
+        """The attitude at the samples ``index`` (an integer array, slice or boolean mask)."""
+        idx = np.arange(len(self))[index]
+        idx = np.atleast_1d(idx)
+        return Attitude(
+            self.time[idx],
+            self.rotation[idx],
+            self.sxi_boresight_gse[idx],
+            self.sxi_long_axis_gse[idx],
+            self.uvi_boresight_gse[idx],
+            self.position_gse[idx],
+            self.aim_point_gse[idx],
+            self.uvi_target_gse[idx],
+            self.long_axis,
+        )
+
+
+def _points(value, name: str, n: int) -> np.ndarray:
+    v = as_vector(value, RE, name, allow_nan=True)
+    if v.ndim == 1:
+        v = np.broadcast_to(v, (n, 3))
+    if v.shape != (n, 3):
+        raise InputError(f"{name} must have shape (3,) or ({n}, 3) to match the track, got {v.shape}")
+    return np.array(v, dtype=np.float64)
+
+
+def attitude(track, aim_points_gse, *, long_axis: str = "earth", uvi_target=None) -> Attitude:
+    """The three-axis attitude: SXI boresight to the aim points, long axis by rule, UVI to its target.
+
+    Parameters
+    ----------
+    track : smilekit.mission.orbit.Track
+        The spacecraft track (N samples).
+    aim_points_gse : Quantity
+        SXI aim points (GSE, length), shape (3,) or (N, 3), e.g. from :func:`subsolar_aim_points` or
+        :func:`limb_offset_aim_points`; NaN rows give an undefined (NaN) attitude there.
+    long_axis : {"earth", "gse_z"}
+        The SXI 27 deg axis: towards the Earth's centre projected on the image plane (default), or along
+        projected GSE +Z. See the module docstring.
+    uvi_target : Quantity, optional
+        UVI target points (GSE, length), shape (3,) or (N, 3); default :func:`oval_centre` at the track
+        times.
+
+    Returns
+    -------
+    Attitude
+
+    Examples
+    --------
+    >>> import astropy.units as u
+    >>> from smilekit.mission import kepler_track, sample_times, science_orbit
+    >>> times = sample_times("2026-03-20", "2026-03-20T02:00", 3600 * u.s)
+    >>> track = kepler_track(science_orbit("2026-03-20"), times)
+    >>> att = attitude(track, [10, 0, 0] * RE)
+    >>> att.rotation.shape, bool(np.allclose(att.rotation[0] @ att.rotation[0].T, np.eye(3)))
+    ((3, 3, 3), True)
+    """
+    if long_axis not in ("earth", "gse_z"):
+        raise InputError(f"long_axis must be 'earth' or 'gse_z', got {long_axis!r}")
+    n = len(track)
+    position = track.position("GSE").to_value(RE)
+    aim = _points(aim_points_gse, "aim_points_gse", n)
+    target = (
+        oval_centre(track.time).to_value(RE) if uvi_target is None else _points(uvi_target, "uvi_target", n)
+    )
+    rotation, uvi = attitude_values(position, aim, target, long_axis)
+    return Attitude(
+        time=track.time,
+        rotation=rotation,
+        sxi_boresight_gse=rotation[..., 2].copy(),
+        sxi_long_axis_gse=rotation[..., 0].copy(),
+        uvi_boresight_gse=uvi,
+        position_gse=position * RE,
+        aim_point_gse=aim * RE,
+        uvi_target_gse=target * RE,
+        long_axis=long_axis,
+    )
+
+
+def uvi_mount_error(att: Attitude, mount_body=None) -> u.Quantity:
+    """Angle between the ideal UVI boresight and a UVI fixed in the body frame, per sample (deg).
+
+    Parameters
+    ----------
+    att : Attitude
+    mount_body : array_like, shape (3,), optional
+        The fixed mount direction in body axes (X: SXI long axis, Z: SXI boresight). Default: the best
+        fixed mount for these samples, the normalised mean of the ideal body-frame UVI directions over the
+        valid samples. A co-aligned UVI is ``mount_body=[0, 0, 1]`` (its error is
+        :attr:`Attitude.sxi_uvi_angle`).
+    """
+    body = att.to_body(att.uvi_boresight_gse)
+    if mount_body is None:
+        ok = np.isfinite(body).all(axis=-1)
+        if not ok.any():
+            raise InputError("the attitude has no valid sample to fit a fixed UVI mount to")
+        mount = _unit(body[ok].mean(axis=0))
+    else:
+        mount = _unit(np.asarray(mount_body, dtype=np.float64))
+        if mount.shape != (3,) or not np.isfinite(mount).all():
+            raise InputError(f"mount_body must be a non-zero direction of shape (3,), got {mount_body!r}")
+    return np.degrees(angle_values(body, np.broadcast_to(mount, body.shape))) * u.deg
+
+
+# ---------------------------------------------------------------------------------------------------
+# Fields of view
+# ---------------------------------------------------------------------------------------------------
+def _directions_to(att: Attitude, targets_gse) -> np.ndarray:
+    """Unit directions (GSE) from the spacecraft to target points (RE), (N, 3) or (N, M, 3)."""
+    p = att.position_gse.to_value(RE)
+    t = np.asarray(targets_gse, dtype=np.float64)
+    if t.ndim == 3:
+        return _unit(t - p[:, None, :])
+    return _unit(np.broadcast_to(t, p.shape) - p)
+
+
+def _to_instrument(att: Attitude, directions_gse: np.ndarray, instrument: str) -> np.ndarray:
+    frame = instrument_frame_values(att.rotation, att.uvi_boresight_gse, instrument)
+    if directions_gse.ndim == 2:
+        return np.einsum("nji,nj->ni", frame, directions_gse)
+    return np.einsum("nji,nmj->nmi", frame, directions_gse)
+
+
+def fov_distance(att: Attitude, targets_gse, instrument: str = "SXI") -> u.Quantity:
+    """Signed angular distance from target points to an instrument's FOV (deg; negative inside).
+
+    Parameters
+    ----------
+    att : Attitude
+    targets_gse : Quantity
+        Target positions (GSE, length), shape (3,), (N, 3) or (N, M, 3).
+    instrument : {"SXI", "UVI"}
+
+    Returns
+    -------
+    Quantity
+        Shape (N,) or (N, M): negative inside the FOV (minus the angle to the nearest edge), positive
+        outside (the angle to the nearest point of the FOV).
+    """
+    name = _instrument(instrument)
+    t = as_vector(targets_gse, RE, "targets_gse", allow_nan=True)
+    d = _to_instrument(att, _directions_to(att, t), name)
+    return np.degrees(fov_distance_values(d, *_FOV_DEG[name])) * u.deg
+
+
+def in_fov(att: Attitude, targets_gse, instrument: str = "SXI") -> np.ndarray:
+    """Boolean: target points (GSE, length; (3,), (N, 3) or (N, M, 3)) inside an instrument's FOV."""
+    return fov_distance(att, targets_gse, instrument).value <= 0.0
+
+
+def view_angles(att: Attitude, directions_gse) -> u.Quantity:
+    """Directions as seen from the spacecraft, in angular coordinates about the SXI boresight (deg).
+
+    An azimuthal equidistant projection about the boresight: a direction at angle ``t`` from the
+    boresight and azimuth ``phi`` (from body +X towards body +Y) maps to ``(t sin phi, -t cos phi)``, so
+    the horizontal axis runs along the SXI short (16 deg) axis and the vertical axis along its long
+    (27 deg) axis, upwards away from the Earth (with ``long_axis="earth"``).
+
+    Parameters
+    ----------
+    att : Attitude
+    directions_gse : array_like
+        GSE direction vectors (any length), shape (N, 3) or (N, M, 3).
+
+    Returns
+    -------
+    Quantity
+        Shape (..., 2) in deg: (horizontal, vertical).
+    """
+    d = _unit(np.asarray(directions_gse, dtype=np.float64))
+    b = att.to_body(d)
+    t = np.arccos(np.clip(b[..., 2], -1.0, 1.0))
+    rho = np.hypot(b[..., 0], b[..., 1])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        h = np.where(rho > 0, t * b[..., 1] / rho, 0.0)
+        v = np.where(rho > 0, -t * b[..., 0] / rho, 0.0)
+    return np.degrees(np.stack([h, v], axis=-1)) * u.deg
+
+
+def fov_footprint(
+    att: Attitude, instrument: str = "SXI", n: int = 8, *, altitude=AURORA_ALTITUDE
+) -> xr.Dataset:
+    """The FOV edge rays in GSE and where they meet the shell at ``altitude`` above the Earth.
+
+    Parameters
+    ----------
+    att : Attitude
+    instrument : {"SXI", "UVI"}
+    n : int
+        Rays per FOV side (the outline has 4 n + 1 rays, closed, starting at a corner).
+    altitude : Quantity
+        Altitude of the shell (default 120 km, the auroral emission for UVI).
+
+    Returns
+    -------
+    xarray.Dataset
+        On dimensions (time, ray, component): ``ray_gse`` (unit vectors), ``footprint_gse`` (RE, NaN where
+        the ray misses the shell), ``footprint_lat`` and ``footprint_lon`` (GEO latitude and east
+        longitude of the footprint, deg).
+    """
+    name = _instrument(instrument)
+    if int(n) < 1:
+        raise InputError(f"n must be >= 1, got {n}")
+    r_shell = 1.0 + float(as_value(altitude, RE, "altitude", nonnegative=True))
+    edges = fov_edge_directions_values(*_FOV_DEG[name], int(n))
+    frame = instrument_frame_values(att.rotation, att.uvi_boresight_gse, name)
+    rays = np.einsum("nij,mj->nmi", frame, edges)
+    p = att.position_gse.to_value(RE)
+    foot = _ray_sphere(p[:, None, :], rays, r_shell)
+    gse_to_geo = rotation_matrix(att.time, "GSE", "GEO")
+    geo = np.einsum("nij,nmj->nmi", gse_to_geo, foot)
+    lat = np.degrees(np.arcsin(np.clip(geo[..., 2] / r_shell, -1.0, 1.0)))
+    lon = np.degrees(np.arctan2(geo[..., 1], geo[..., 0]))
+    dims = ("time", "ray")
+    return xr.Dataset(
+        {
+            "ray_gse": ((*dims, "component"), rays, {"units": "1", "frame": "GSE"}),
+            "footprint_gse": ((*dims, "component"), foot, {"units": "RE", "frame": "GSE"}),
+            "footprint_lat": (dims, lat, {"units": "deg", "frame": "GEO"}),
+            "footprint_lon": (dims, lon, {"units": "deg", "frame": "GEO"}),
+        },
+        coords={"time": att.time, "component": ["x", "y", "z"]},
+        attrs={
+            "instrument": name,
+            "fov_deg": f"{_FOV_DEG[name][0]:g} x {_FOV_DEG[name][1]:g}",
+            "shell_altitude_km": r_shell * RE_KM - RE_KM,
+        },
+    )
+
+
+# ---------------------------------------------------------------------------------------------------
+# Exclusions
+# ---------------------------------------------------------------------------------------------------
+def _sun_gse_re(t: np.ndarray) -> np.ndarray:
+    """The Sun's geocentric position in GSE (RE): from smilekit.mission.ephemeris when available, else
+    the Hapgood (1992) direction of :func:`smilekit.frames.sun_direction` at 1 AU (the direction is what
+    matters: the parallax from 20 RE is 0.05 deg)."""
+    try:
+        from smilekit.mission.ephemeris import sun_position
+    except ImportError:
+        return sun_direction(t, "GSE") * (AU_KM / RE_KM)
+    return transform(sun_position(t).to_value(u.km) / RE_KM, t, "GEI", "GSE")
+
+
+def _moon_gse_re(t: np.ndarray) -> np.ndarray:
+    """The Moon's geocentric position in GSE (RE), from ``smilekit.mission.ephemeris.moon_position``."""
+    try:
+        from smilekit.mission.ephemeris import moon_position
+    except ImportError as exc:
+        raise ImportError(
+            "the Moon check needs smilekit.mission.ephemeris.moon_position (GEI of date, km); "
+            "pass moon_angle=None to leave the Moon out"
+        ) from exc
+    return transform(moon_position(t).to_value(u.km) / RE_KM, t, "GEI", "GSE")
+
+
+def _check_same_times(track, att: Attitude) -> None:
+    if len(track) != len(att) or not np.array_equal(track.time, att.time):
+        raise InputError(
+            f"the track ({len(track)} samples) and the attitude ({len(att)} samples) must share their times"
+        )
+
+
+def exclusions(
+    track, att: Attitude, *, sun_angle=30.0 * u.deg, limb_margin=0.0 * u.deg, moon_angle=0.0 * u.deg
+) -> pd.DataFrame:
+    """Sun, Earth-limb and Moon exclusion checks for the SXI, per sample.
+
+    Parameters
+    ----------
+    track : smilekit.mission.orbit.Track
+    att : Attitude
+        The attitude on the same times.
+    sun_angle : Quantity
+        Half-angle of the Sun-avoidance cone about the SXI boresight. Default 30 deg, an *assumption*: no
+        value is published for SXI (the Leicester orbit simulator behind the seed's Fig. 15 uses a "Sun
+        avoidance angle" without stating it); 30 deg keeps the Sun about 14 deg beyond the FOV corners
+        (half-diagonal 15.6 deg).
+    limb_margin : Quantity
+        The Earth counts as in the FOV when its disc (angular radius ``asin(1 RE / r)``) comes within this
+        angle of the SXI FOV (default 0: the disc overlaps the FOV).
+    moon_angle : Quantity or None
+        The same margin for the Moon's disc (radius :data:`MOON_RADIUS_KM`, parallax from the spacecraft
+        included). The Moon comes from ``smilekit.mission.ephemeris.moon_position``; None leaves it out.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by time: ``sun_angle_deg`` (Sun to SXI boresight), ``sun_excluded``; ``uvi_sun_angle_deg``
+        (Sun to UVI boresight, for information); ``earth_radius_deg``, ``earth_fov_distance_deg`` (Earth's
+        limb to the SXI FOV, negative when the limb is inside), ``earth_in_fov``; ``moon_fov_distance_deg``
+        and ``moon_in_fov`` (when the Moon is checked); ``pointing_valid``; ``excluded`` (any of the flags,
+        or no valid pointing).
+    """
+    _check_same_times(track, att)
+    sun_lim = float(as_value(sun_angle, u.deg, "sun_angle", nonnegative=True))
+    limb = float(as_value(limb_margin, u.deg, "limb_margin"))
+    t = att.time
+    p = att.position_gse.to_value(RE)
+    valid = att.valid
+    sun_dir = _unit(_sun_gse_re(t) - p)
+    sun_sxi = np.degrees(angle_values(sun_dir, att.sxi_boresight_gse))
+    sun_uvi = np.degrees(angle_values(sun_dir, att.uvi_boresight_gse))
+    r = np.linalg.norm(p, axis=-1)
+    earth_radius = np.degrees(np.arcsin(np.clip(1.0 / r, -1.0, 1.0)))
+    earth_dist = np.degrees(fov_distance_values(_to_instrument(att, _unit(-p), "SXI"), *_FOV_DEG["SXI"]))
+    earth_limb = earth_dist - earth_radius
+    columns = {
+        "sun_angle_deg": sun_sxi,
+        "sun_excluded": valid & (sun_sxi < sun_lim),
+        "uvi_sun_angle_deg": sun_uvi,
+        "earth_radius_deg": earth_radius,
+        "earth_fov_distance_deg": earth_limb,
+        "earth_in_fov": valid & (earth_limb < limb),
+    }
+    flags = columns["sun_excluded"] | columns["earth_in_fov"]
+    if moon_angle is not None:
+        moon_lim = float(as_value(moon_angle, u.deg, "moon_angle"))
+        moon = _moon_gse_re(t) - p
+        moon_radius = np.degrees(
+            np.arcsin(np.clip((MOON_RADIUS_KM / RE_KM) / np.linalg.norm(moon, axis=-1), -1, 1))
+        )
+        moon_dist = np.degrees(fov_distance_values(_to_instrument(att, _unit(moon), "SXI"), *_FOV_DEG["SXI"]))
+        columns["moon_fov_distance_deg"] = moon_dist - moon_radius
+        columns["moon_in_fov"] = valid & (columns["moon_fov_distance_deg"] < moon_lim)
+        flags = flags | columns["moon_in_fov"]
+    columns["pointing_valid"] = valid
+    columns["excluded"] = flags | ~valid
+    frame = pd.DataFrame(columns, index=pd.DatetimeIndex(t, name="time"))
+    frame.attrs.update(
+        {
+            "sun_angle_deg": sun_lim,
+            "limb_margin_deg": limb,
+            "moon_angle_deg": None
+            if moon_angle is None
+            else float(as_value(moon_angle, u.deg, "moon_angle")),
+        }
+    )
+    return frame
