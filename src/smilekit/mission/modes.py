@@ -46,7 +46,19 @@ from smilekit.constants import R_EARTH_EQ_KM
 from smilekit.errors import InputError
 from smilekit.mission.orbit import Track
 
-__all__ = ["MODES", "MODE_DESCRIPTIONS", "ModeTimeline", "mode_timeline"]
+__all__ = [
+    "MODES",
+    "MODE_DESCRIPTIONS",
+    "SXI_MIN_ALTITUDE",
+    "UVI_MIN_ALTITUDE",
+    "ModeTimeline",
+    "mode_timeline",
+]
+
+#: SXI lower operational altitude limit (FACTS.md: Full Science Mode and RSM1 above 50 000 km).
+SXI_MIN_ALTITUDE = 50_000.0 * u.km
+#: UVI lower operational altitude limit (FACTS.md: RSM2 from 30 000 km).
+UVI_MIN_ALTITUDE = 30_000.0 * u.km
 
 #: Instruments collecting data in each operating mode (seed chapter sec. 4.4, Fig. 17; FACTS.md).
 MODES: dict[str, tuple[str, ...]] = {
@@ -244,11 +256,11 @@ class ModeTimeline:
 def mode_timeline(
     track: Track,
     *,
-    sxi_min_altitude=50000.0 * u.km,
-    uvi_min_altitude=30000.0 * u.km,
+    sxi_min_altitude=SXI_MIN_ALTITUDE,
+    uvi_min_altitude=UVI_MIN_ALTITUDE,
     uvi_available=None,
     sxi_available=None,
-    shutter_altitude=50000.0 * u.km,
+    shutter_altitude=SXI_MIN_ALTITUDE,
 ) -> ModeTimeline:
     """Operating mode at each sample of a track, from the altitude limits and availability flags.
 

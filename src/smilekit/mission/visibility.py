@@ -39,6 +39,7 @@ from smilekit.errors import InputError
 from smilekit.frames import transform
 from smilekit.geospace.boundaries import is_inside_values, model_kernel, resolve_model
 from smilekit.geospace.cusps import cusp_edges
+from smilekit.mission.modes import SXI_MIN_ALTITUDE, UVI_MIN_ALTITUDE
 from smilekit.mission.orbit import Track, kepler_track, sample_times
 from smilekit.mission.pointing import (
     LIMB_OFFSET,
@@ -69,10 +70,6 @@ __all__ = [
     "visibility",
 ]
 
-#: SXI lower operational altitude limit (FACTS.md: Full Science Mode and RSM1 above 50 000 km).
-SXI_MIN_ALTITUDE = 50_000.0 * u.km
-#: UVI lower operational altitude limit (FACTS.md: RSM2 from 30 000 km).
-UVI_MIN_ALTITUDE = 30_000.0 * u.km
 #: Geocentric distance of the mid-altitude cusp points (assumption; see the module docstring).
 CUSP_RADIUS = 6.0 * RE
 #: Quiet, typical solar wind for mission-long statistics: n = 5 cm^-3 and V = 400 km/s (near the OMNI
