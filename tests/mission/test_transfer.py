@@ -19,7 +19,6 @@ from smilekit.mission.transfer import (
     launch_orbit,
     perigee_change_delta_v,
     plan_transfer,
-    plot_transfer,
     rocket_propellant,
 )
 
@@ -252,14 +251,6 @@ def test_perigee_change_delta_v_inverts_vis_viva():
     assert 2.0 * a_new - ra - rp == pytest.approx(1000.0, abs=1e-6)
     with pytest.raises(InputError, match="perigee_change"):
         perigee_change_delta_v(orbit, -20000 * u.km)
-
-
-def test_plot_transfer_draws_every_orbit(plan):
-    from matplotlib.figure import Figure
-
-    fig = plot_transfer(plan)
-    assert isinstance(fig, Figure)
-    assert len(fig.axes[0].lines) == 19 + 2  # the launch orbit, one per burn, two legend entries
 
 
 @pytest.mark.parametrize(

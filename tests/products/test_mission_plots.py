@@ -11,8 +11,9 @@ from smilekit.errors import InputError
 from smilekit.geospace.boundaries import jelinek2012_bow_shock, shue1998
 from smilekit.mission import kepler_track, sample_times, science_orbit
 from smilekit.mission.pointing import attitude, limb_offset_aim_points, subsolar_aim_points
+from smilekit.mission.transfer import plan_transfer
 from smilekit.mission.visibility import TYPICAL_SOLAR_WIND, visibility
-from smilekit.products.mission_plots import plot_fov_view, plot_orbit_planes, plot_visibility
+from smilekit.products.mission_plots import plot_fov_view, plot_orbit_planes, plot_transfer, plot_visibility
 from smilekit.units import RE
 
 SW = TYPICAL_SOLAR_WIND
@@ -103,3 +104,12 @@ def test_fov_view_places_targets_at_their_angles(track):
     assert by_gid(ax, "north_cusp") and by_gid(ax, "oval") and by_gid(ax, "uvi_fov")
     with pytest.raises(InputError, match="share"):
         plot_fov_view(track.select(stop=track.time[3]), limb, when)
+
+
+def test_plot_transfer_draws_every_orbit():
+    plan = plan_transfer()
+    from matplotlib.figure import Figure
+
+    fig = plot_transfer(plan)
+    assert isinstance(fig, Figure)
+    assert len(fig.axes[0].lines) == 19 + 2  # the launch orbit, one per burn, two legend entries

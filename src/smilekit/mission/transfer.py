@@ -90,7 +90,6 @@ from smilekit._validation import as_value
 from smilekit.constants import G0, GM_EARTH_KM3_S2, R_EARTH_EQ_KM
 from smilekit.errors import InputError
 from smilekit.mission.orbit import KeplerianElements, science_orbit, solve_kepler
-from smilekit.units import RE_KM
 
 __all__ = [
     "FiniteBurn",
@@ -99,7 +98,6 @@ __all__ = [
     "launch_orbit",
     "perigee_change_delta_v",
     "plan_transfer",
-    "plot_transfer",
     "rocket_propellant",
 ]
 
@@ -781,46 +779,3 @@ def _check_coplanar(initial: KeplerianElements, target: KeplerianElements) -> No
             f"{initial.arg_perigee_deg:g} deg, the target's is {target.arg_perigee_deg:g} deg: rotating the "
             "line of apsides is not modelled"
         )
-
-
-def plot_transfer(plan: TransferPlan, ax=None):
-    """The orbit after each burn in the orbit plane (perifocal frame, RE), like the seed's Fig. 16 (left).
-
-    Uses matplotlib's object-oriented API (no pyplot, no backend switch); returns the Figure.
-    """
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-    from matplotlib.patches import Circle
-
-    if ax is None:
-        fig = Figure(figsize=(7, 5.5))
-        FigureCanvasAgg(fig)
-        ax = fig.add_subplot()
-    else:
-        fig = ax.figure
-    nu = np.linspace(0.0, 2.0 * np.pi, 721)
-    burns = plan.burns
-    first = burns.iloc[0]
-    orbits = [
-        (float(first["perigee_alt_before_km"]), float(first["apogee_alt_before_km"])),
-        *zip(burns["perigee_alt_km"].to_numpy(), burns["apogee_alt_km"].to_numpy(), strict=True),
-    ]
-    colours = {"perigee": "tab:blue", "apogee": "tab:red"}
-    for i, (hp, ha) in enumerate(orbits):
-        rp, ra = (R_EARTH_EQ_KM + hp) / RE_KM, (R_EARTH_EQ_KM + ha) / RE_KM
-        a, e = 0.5 * (rp + ra), (ra - rp) / (ra + rp)
-        r = a * (1.0 - e * e) / (1.0 + e * np.cos(nu))
-        colour = "k" if i == 0 else colours[burns["apsis"].iloc[i - 1]]
-        ax.plot(r * np.cos(nu), r * np.sin(nu), color=colour, lw=1.6 if i == len(orbits) - 1 else 0.6)
-    ax.add_patch(Circle((0.0, 0.0), R_EARTH_EQ_KM / RE_KM, color="0.3"))
-    ax.plot([], [], color="tab:blue", lw=0.6, label=f"{(burns['apsis'] == 'perigee').sum()} burns at perigee")
-    ax.plot([], [], color="tab:red", lw=0.6, label=f"{(burns['apsis'] == 'apogee').sum()} burns at apogee")
-    ax.set_aspect("equal")
-    ax.set_xlabel("along perigee (RE)")
-    ax.set_ylabel("in-plane normal (RE)")
-    ax.set_title(
-        f"{len(burns)} burns, {plan.total_delta_v.to_value(u.km / u.s):.2f} km/s, "
-        f"{plan.duration.to_value(u.day):.1f} days"
-    )
-    ax.legend(loc="upper right", fontsize="small")
-    return fig
