@@ -1,0 +1,1 @@
+"""Instrument simulators and their ground processing: SXI (soft X-ray imager) first."""
