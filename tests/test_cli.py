@@ -58,3 +58,31 @@ def test_run_on_a_solar_wind_file(tmp_path):
     assert result.exit_code == 0, result.output
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert summary["stages"]["solar_wind"]["peak_pdyn_nPa"] == pytest.approx(2e-6 * 15 * 400**2, rel=1e-6)
+
+
+def test_orbit_writes_the_files_and_keys_scripts_read(tmp_path):
+    # The command of the issue: `smilekit orbit --start 2026-03-01 --days 30 --out DIR`.
+    result = runner.invoke(app, ["orbit", "--start", "2026-03-01", "--days", "30", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "ephemeris.cdf").stat().st_size > 0
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    for key in ("period_h", "perigee_alt_km", "apogee_alt_km", "inclination_deg"):
+        assert isinstance(summary[key], float)
+    assert summary["period_h"] == pytest.approx(50.6, abs=0.1)
+    assert summary["inclination_deg"] == pytest.approx(73.0, abs=0.1)
+    hours = summary["hours_per_orbit"]
+    assert set(hours) == {"FSM", "RSM1", "RSM2", "RSM3"}
+    assert sum(hours.values()) == pytest.approx(summary["period_h"], abs=0.05)
+    assert hours["FSM"] == pytest.approx(42.0, abs=0.3)  # the issue: "about 42 h above 50 000 km"
+
+
+def test_orbit_rejects_a_start_outside_the_igrf_range(tmp_path):
+    result = runner.invoke(app, ["orbit", "--start", "2035-01-01", "--days", "1", "--out", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "2035" in result.output
+
+
+def test_plan_rejects_an_unknown_station_listing_the_known_ones(tmp_path):
+    result = runner.invoke(app, ["plan", "--station", "Atlantis", "--days", "1", "--out", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "Atlantis" in result.output and "Kiruna" in result.output

@@ -1,7 +1,8 @@
 """The ``smilekit`` command: a thin layer over the library (nothing imports this module).
 
-Commands: ``smilekit run`` (the main job), ``smilekit geospace`` (one solar-wind state through every
-boundary and emissivity model), ``smilekit events`` (the bundled events).
+Commands: ``smilekit run`` (the main job), ``smilekit orbit`` (propagate the science orbit: ephemeris CDF and
+summary), ``smilekit plan`` (the operations plan of a period), ``smilekit geospace`` (one solar-wind state
+through every boundary and emissivity model), ``smilekit events`` (the bundled events).
 """
 
 from __future__ import annotations
@@ -115,6 +116,124 @@ def run(
     console.print(f"Summary: {(out / 'summary.json').resolve()}")
     if failed:
         raise typer.Exit(code=1)
+
+
+def _solar_wind_for_pointing(event: str | None):
+    from smilekit.mission.visibility import TYPICAL_SOLAR_WIND
+    from smilekit.solarwind import load_event
+
+    return TYPICAL_SOLAR_WIND if event is None else load_event(event)
+
+
+def _perturbations(two_body: bool):
+    from smilekit.mission.propagator import PERTURBATIONS
+
+    return () if two_body else PERTURBATIONS
+
+
+@app.command()
+def orbit(
+    start: Annotated[
+        str, typer.Option(help="Start (UTC, ISO 8601); epoch of the science orbit.")
+    ] = "2026-03-01",
+    days: Annotated[float, typer.Option(help="Length of the period, days.")] = 30.0,
+    step: Annotated[float, typer.Option(help="Output step, seconds.")] = 60.0,
+    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("smilekit-orbit"),
+    two_body: Annotated[bool, typer.Option("--two-body", help="Two-body motion (no J2, Sun, Moon).")] = False,
+    pointing: Annotated[str, typer.Option(help="SXI aim rule: subsolar or limb (20.3 deg).")] = "subsolar",
+) -> None:
+    """Propagate the science orbit: ephemeris.cdf (track, attitude, modes), modes.csv, summary.json."""
+    from smilekit.operations import run_orbit
+
+    try:
+        summary = run_orbit(
+            out,
+            start=start,
+            days=days,
+            step=step * u.s,
+            perturbations=_perturbations(two_body),
+            pointing=pointing,
+        )
+    except SmilekitError as error:
+        _fail(error)
+    table = Table(title=f"SMILE orbit from {summary['start'][:16]}, {summary['complete_orbits']} orbits")
+    table.add_column("quantity")
+    table.add_column("value", justify="right")
+    for key in ("period_h", "perigee_alt_km", "apogee_alt_km", "inclination_deg"):
+        table.add_row(key, f"{summary[key]:.3f}")
+    for mode, hours in summary["hours_per_orbit"].items():
+        table.add_row(f"hours per orbit in {mode}", f"{hours:.2f}")
+    console.print(table)
+    console.print(f"Summary: {(out / 'summary.json').resolve()}")
+
+
+@app.command()
+def plan(
+    start: Annotated[
+        str, typer.Option(help="Start (UTC, ISO 8601); epoch of the science orbit.")
+    ] = "2026-03-01",
+    days: Annotated[float, typer.Option(help="Length of the period, days.")] = 7.0,
+    step: Annotated[float, typer.Option(help="Output step, seconds.")] = 60.0,
+    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("smilekit-plan"),
+    station: Annotated[
+        list[str] | None, typer.Option(help="A ground station (repeat); default all known stations.")
+    ] = None,
+    event: Annotated[
+        str | None, typer.Option(help="Aim at the magnetopause of a bundled event's solar wind.")
+    ] = None,
+    pointing: Annotated[str, typer.Option(help="SXI aim rule: subsolar or limb (20.3 deg).")] = "subsolar",
+    two_body: Annotated[bool, typer.Option("--two-body", help="Two-body motion (no J2, Sun, Moon).")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
+) -> None:
+    """Operations plan: constraints, modes, ground passes, downlink, power, visibility, transfer."""
+    from smilekit.operations import run_plan
+
+    show = not quiet and sys.stderr.isatty()
+    try:
+        with err_console.status("planning", spinner="dots") if show else _nothing() as status:
+            summary = run_plan(
+                out,
+                start=start,
+                days=days,
+                step=step * u.s,
+                perturbations=_perturbations(two_body),
+                pointing=pointing,
+                solar_wind=_solar_wind_for_pointing(event),
+                stations=station or None,
+                progress=(lambda name: status.update(f"planning: {name}")) if show else None,
+            )
+    except SmilekitError as error:
+        _fail(error)
+    table = Table(title=f"SMILE plan {summary['start'][:16]} + {days:g} d")
+    table.add_column("quantity")
+    table.add_column("value", justify="right")
+    for mode, hours in summary["orbit"]["hours_per_orbit"].items():
+        table.add_row(f"hours per orbit in {mode}", f"{hours:.2f}")
+    for name, value in summary["visibility_per_orbit"].items():
+        table.add_row(name.replace("_", " "), f"{value:.2f}")
+    table.add_row("SXI excluded (Sun, limb, Moon)", f"{summary['constraints']['sxi_excluded_fraction']:.2f}")
+    ratio = summary["downlink"]["margin_ratio_min"]
+    table.add_row("downlink / data, worst orbit", "n/a" if ratio is None else f"{ratio:.2f}")
+    table.add_row("battery state of charge, min", f"{summary['power']['min_soc']:.2f}")
+    transfer = summary["transfer"]
+    table.add_row("transfer delta-v (m/s)", f"{transfer['total_delta_v_m_s']:.0f}")
+    table.add_row("maintenance delta-v (m/s per year)", f"{summary['maintenance_delta_v_m_s_per_year']:.1f}")
+    table.add_row(
+        "propellant budget / available",
+        f"{transfer['budget_ratio']:.3f} ({'closes' if transfer['budget_closes'] else 'does not close'})",
+    )
+    console.print(table)
+    console.print(f"Plan: {(out / 'plan.json').resolve()}")
+
+
+class _nothing:
+    """A do-nothing context manager standing in for the status spinner."""
+
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc):
+        return False
 
 
 @app.command()

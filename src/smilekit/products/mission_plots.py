@@ -45,7 +45,7 @@ from smilekit.mission.visibility import TYPICAL_SOLAR_WIND, cusp_centres
 from smilekit.times import as_datetime64
 from smilekit.units import RE, RE_KM
 
-__all__ = ["plot_fov_view", "plot_orbit_planes", "plot_transfer", "plot_visibility"]
+__all__ = ["plot_fov_view", "plot_operations", "plot_orbit_planes", "plot_transfer", "plot_visibility"]
 
 _PLANES = (("X", "Y", 0, 1), ("X", "Z", 0, 2), ("Y", "Z", 1, 2))
 _TARGET_COLOURS = {"nose": "tab:orange", "north_cusp": "tab:red", "south_cusp": "tab:pink", "oval": "k"}
@@ -373,4 +373,74 @@ def plot_transfer(plan, ax=None) -> Figure:
         f"{plan.duration.to_value(u.day):.1f} days"
     )
     ax.legend(loc="upper right", fontsize="small")
+    return fig
+
+
+_MODE_COLOURS = {"FSM": "tab:green", "RSM1": "tab:olive", "RSM2": "tab:cyan", "RSM3": "0.6"}
+
+
+def plot_operations(timeline, budget, contacts, *, title: str = "") -> Figure:
+    """Operations along the track: altitude coloured by mode with the SXI shutter, ground passes, battery.
+
+    Parameters
+    ----------
+    timeline : smilekit.mission.modes.ModeTimeline
+    budget : pandas.DataFrame
+        From :func:`smilekit.mission.power.power_budget` on the same samples.
+    contacts : pandas.DataFrame
+        From :func:`smilekit.mission.ground.passes`.
+    title : str
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Three axes sharing time: altitude points per mode (``gid`` = mode name) and the shutter-closed
+        spans (``gid="shutter_closed"``); one bar row per station (``gid`` = station name); the state of
+        charge (``gid="soc"``) with eclipses shaded (``gid="eclipse"``).
+    """
+    t = np.asarray(timeline.time)
+    if len(budget) != t.size:
+        raise InputError(f"budget has {len(budget)} rows, the timeline {t.size} samples: use the same track")
+    step = np.median(np.diff(t)) if t.size > 1 else np.timedelta64(60, "s")
+    half = step / 2
+    fig = Figure(figsize=(11, 8), layout="constrained")
+    axes = fig.subplots(3, 1, sharex=True, height_ratios=[3, 2, 2])
+    altitude = np.asarray(timeline.altitude_km) / 1e3
+    modes = np.asarray(timeline.mode)
+    for mode, colour in _MODE_COLOURS.items():
+        here = modes == mode
+        if here.any():
+            axes[0].plot(t[here], altitude[here], ".", ms=2, color=colour, gid=mode, label=mode)
+
+    def spans(flag):
+        return [
+            (mdates.date2num(t[a] - half), mdates.date2num(t[b - 1] + half) - mdates.date2num(t[a] - half))
+            for a, b in _runs(np.asarray(flag, dtype=bool))
+        ]
+
+    top = float(np.nanmax(altitude)) if altitude.size else 1.0
+    axes[0].broken_barh(
+        spans(~np.asarray(timeline.sxi_shutter_open)), (0, 0.04 * top), color="k", gid="shutter_closed"
+    )
+    axes[0].set_ylabel("altitude (10$^3$ km)")
+    axes[0].legend(loc="upper right", ncols=4, fontsize="small", markerscale=4)
+    stations = sorted(set(contacts.station)) if len(contacts) else []
+    for row, name in enumerate(stations):
+        rows = contacts[contacts.station == name]
+        bars = [
+            (mdates.date2num(a), mdates.date2num(b) - mdates.date2num(a))
+            for a, b in zip(rows.start.to_numpy(), rows.end.to_numpy(), strict=True)
+        ]
+        axes[1].broken_barh(bars, (row - 0.35, 0.7), color="tab:blue", gid=name)
+    axes[1].set_yticks(range(len(stations)))
+    axes[1].set_yticklabels(stations, fontsize="small")
+    axes[1].set_ylabel("ground passes")
+    axes[2].plot(t, budget["soc"].to_numpy(), color="k", lw=1.0, gid="soc")
+    axes[2].broken_barh(spans(budget["eclipse"].to_numpy()), (0, 1.05), color="0.85", gid="eclipse")
+    axes[2].set_ylim(0, 1.05)
+    axes[2].set_ylabel("battery state of charge")
+    axes[2].set_xlim(mdates.date2num(t[0] - half), mdates.date2num(t[-1] + half))
+    axes[2].set_xlabel("UTC")
+    _finish_time_axis(axes[2])
+    fig.suptitle(title or "SMILE operations: modes, SXI shutter, ground passes, power")
     return fig
