@@ -113,3 +113,25 @@ def test_plot_transfer_draws_every_orbit():
     fig = plot_transfer(plan)
     assert isinstance(fig, Figure)
     assert len(fig.axes[0].lines) == 19 + 2  # the launch orbit, one per burn, two legend entries
+
+
+def test_plot_operations_draws_the_modes_passes_and_battery():
+    from smilekit.mission.ground import passes
+    from smilekit.mission.modes import mode_timeline
+    from smilekit.mission.power import power_budget
+    from smilekit.products.mission_plots import plot_operations
+
+    track = kepler_track(
+        science_orbit("2026-03-01"), sample_times("2026-03-01", "2026-03-03T12:00", 10 * u.min)
+    )
+    timeline = mode_timeline(track)
+    budget = power_budget(track, timeline)
+    contacts = passes(track, ["Kiruna", "Sanya"])
+    fig = plot_operations(timeline, budget, contacts)
+    top, middle, bottom = fig.axes
+    drawn = sum(len(line.get_xdata()) for mode in ("FSM", "RSM2", "RSM3") for line in by_gid(top, mode))
+    assert drawn == len(track)
+    np.testing.assert_array_equal(by_gid(bottom, "soc")[0].get_ydata(), budget["soc"].to_numpy())
+    assert [t.get_text() for t in middle.get_yticklabels()] == ["Kiruna", "Sanya"]
+    with pytest.raises(InputError, match="same track"):
+        plot_operations(timeline, budget.iloc[:-1], contacts)
