@@ -25,6 +25,7 @@ from smilekit.errors import InputError, SmilekitError
 from smilekit.geospace import boundaries
 from smilekit.geospace.cube import EmissivityCube
 from smilekit.geospace.emissivity import CMEM, Jorgensen2019, SWCXEmissivity
+from smilekit.mission.orbit import sample_times
 from smilekit.products import quicklook, report
 from smilekit.solarwind import SolarWind, SolarWindState
 from smilekit.solarwind.gaps import fill_gaps, regularize
@@ -35,6 +36,9 @@ log = logging.getLogger(__name__)
 
 #: Gaps up to this long are interpolated before the models run; longer ones stay as gaps.
 MAX_INTERPOLATED_GAP = np.timedelta64(10, "m")
+
+#: The spacecraft track over an event has at most about this many samples (1 min or coarser).
+MAX_TRACK_SAMPLES = 5000
 
 #: The grid of the emissivity slices, RE (GSM).
 SLICE_X = np.linspace(-10.0, 20.0, 301)
@@ -148,6 +152,91 @@ def stage_emissivity(ctx: JobContext) -> dict:
     return out
 
 
+def stage_mission(ctx: JobContext) -> dict:
+    """The spacecraft over the event: track (J2, Sun, Moon), SXI pointing at the subsolar magnetopause of
+    the event's solar wind, pointing constraints, operating modes; ephemeris CDF, mode CSV and figures."""
+    from smilekit.mission.propagator import propagate
+    from smilekit.operations import constrained_modes, spacecraft_attitude
+    from smilekit.products import mission_plots
+    from smilekit.products.ephemeris import write_ephemeris_cdf
+
+    sw: SolarWind = ctx.results["solar_wind"]
+    times = sw.time.values
+    peak_time = times[ctx.results["peak_index"]]
+    elements = event_orbit(times[0], peak_time)
+    duration_s = (times[-1] - times[0]) / np.timedelta64(1, "s")
+    step = max(60.0, 60.0 * np.ceil(duration_s / MAX_TRACK_SAMPLES / 60.0))
+    track = propagate(elements, sample_times(times[0], times[-1], step * u.s))
+    att = spacecraft_attitude(track, "subsolar", sw)
+    excluded, vis, timeline = constrained_modes(track, att, sw)
+    ctx.results.update(track=track, attitude=att, timeline=timeline)
+    write_ephemeris_cdf(
+        ctx.out / "ephemeris.cdf",
+        track,
+        attitude=att,
+        timeline=timeline,
+        text="Hypothetical SMILE science orbit phased so that apogee falls at the event's peak pressure.",
+    )
+    timeline.to_csv(ctx.out / "modes.csv")
+    at_peak = int(np.argmin(np.abs(track.time - peak_time)))
+    title = f"{ctx.event}: SMILE at peak pressure"
+    figures = {
+        "orbit.png": (
+            "Spacecraft track in GSE with the model boundaries at peak pressure",
+            mission_plots.plot_orbit_planes(
+                track, solar_wind=sw, att=att, time=track.time[at_peak], title=title
+            ),
+        ),
+        "visibility.png": (
+            "What SXI and UVI see along the event (angles, altitude, visibility)",
+            mission_plots.plot_visibility(vis, title=f"{ctx.event}: visibility"),
+        ),
+        "fov.png": (
+            "The SXI and UVI fields of view at peak pressure",
+            mission_plots.plot_fov_view(track, att, track.time[at_peak], solar_wind=sw, title=title),
+        ),
+    }
+    for name, (caption, fig) in figures.items():
+        fig.savefig(ctx.figure_path(name, caption), dpi=110)
+    step_h = step / 3600.0
+    modes = np.asarray(timeline.mode)
+    position = track.position("GSE")[at_peak].to_value(smilekit.RE)
+    return {
+        "orbit": "science orbit (5 000 x 121 182 km, 73 deg), apogee at the peak-pressure time",
+        "elements_epoch": str(elements.epoch),
+        "step_s": step,
+        "samples": len(track),
+        "hours_in_mode": {
+            name: float((modes == name).sum() * step_h) for name in ("FSM", "RSM1", "RSM2", "RSM3")
+        },
+        "sxi_excluded_fraction": float(excluded["excluded"].mean()),
+        "nose_visible_fraction": float(vis["nose_visible"].values.mean()),
+        "oval_visible_fraction": float(vis["oval_visible"].values.mean()),
+        "at_peak_pdyn": {
+            "time": str(track.time[at_peak]),
+            "position_gse_RE": [float(c) for c in position],
+            "altitude_km": float(track.altitude[at_peak].to_value(u.km)),
+            "mode": str(modes[at_peak]),
+            "sxi_uvi_angle_deg": float(att.sxi_uvi_angle[at_peak].to_value(u.deg)),
+        },
+        "files": ["ephemeris.cdf", "modes.csv"],
+    }
+
+
+def event_orbit(start, apogee_time):
+    """The science orbit from ``start``, its mean anomaly set so that apogee falls at ``apogee_time``.
+
+    SMILE flies from 2026; for earlier events the orbit is hypothetical: the nominal science orbit
+    (:func:`~smilekit.mission.orbit.science_orbit`, node 0 deg) placed where the event is best seen.
+    """
+    from smilekit.mission.orbit import science_orbit
+
+    nominal = science_orbit(start)
+    since = (np.datetime64(apogee_time, "ns") - nominal.epoch) / np.timedelta64(1, "s")
+    mean_anomaly = np.degrees(np.pi - nominal.mean_motion_rad_s * since) % 360.0
+    return science_orbit(start, mean_anomaly=mean_anomaly * u.deg)
+
+
 def boundary_models() -> dict:
     """Every stand-off model the job reports: the magnetopause models and the bow shock, by name."""
     return {**boundaries.MAGNETOPAUSE_MODELS, "bow shock (jelinek2012)": boundaries.jelinek2012_bow_shock}
@@ -175,6 +264,7 @@ STAGES: list[tuple[str, Callable[[JobContext], dict]]] = [
     ("solar_wind", stage_solar_wind),
     ("standoff", stage_standoff),
     ("emissivity", stage_emissivity),
+    ("mission", stage_mission),
 ]
 
 

@@ -30,6 +30,7 @@ from smilekit.times import as_datetime64
 
 __all__ = [
     "POINTING_RULES",
+    "constrained_modes",
     "maintenance_delta_v_per_year",
     "orbit_summary",
     "run_orbit",
@@ -62,6 +63,24 @@ def spacecraft_attitude(track: Track, pointing: str = "subsolar", solar_wind=TYP
     else:
         raise InputError(f"pointing must be one of {POINTING_RULES}, got {pointing!r}")
     return attitude(track, aim)
+
+
+def constrained_modes(track: Track, att, solar_wind=TYPICAL_SOLAR_WIND):
+    """Pointing constraints, visibility and the mode timeline they allow.
+
+    SXI is available unless a Sun, Earth-limb or Moon exclusion holds (or the attitude is undefined); UVI
+    is available when the whole northern oval is in its field of view. Returns ``(exclusions table,
+    visibility dataset, ModeTimeline)``.
+    """
+    from smilekit.mission.pointing import exclusions
+    from smilekit.mission.visibility import visibility
+
+    excluded = exclusions(track, att)
+    vis = visibility(track, att, solar_wind, moon_angle=0.0 * u.deg)
+    timeline = mode_timeline(
+        track, sxi_available=~excluded["excluded"].to_numpy(), uvi_available=vis["oval_visible"].values
+    )
+    return excluded, vis, timeline
 
 
 def orbit_summary(elements: KeplerianElements, track: Track, timeline) -> dict:
@@ -249,9 +268,8 @@ def run_plan(
     the function returns. ``progress(step_name)`` is called as each part starts.
     """
     from smilekit.mission import ground, power
-    from smilekit.mission.pointing import exclusions
     from smilekit.mission.transfer import plan_transfer
-    from smilekit.mission.visibility import orbit_fractions, seasonal_visibility, visibility
+    from smilekit.mission.visibility import orbit_fractions, seasonal_visibility
     from smilekit.products import mission_plots
     from smilekit.products.ephemeris import write_ephemeris_cdf
 
@@ -267,13 +285,9 @@ def run_plan(
     elements, track = _orbit_track(start, days, step, perturbations, elements)
     tick("pointing")
     att = spacecraft_attitude(track, pointing, solar_wind)
-    excluded = exclusions(track, att)
+    excluded, vis, timeline = constrained_modes(track, att, solar_wind)
     excluded.to_csv(out / "exclusions.csv")
-    vis = visibility(track, att, solar_wind, moon_angle=0.0 * u.deg)
     tick("modes")
-    timeline = mode_timeline(
-        track, sxi_available=~excluded["excluded"].to_numpy(), uvi_available=vis["oval_visible"].values
-    )
     timeline.to_csv(out / "modes.csv")
     write_ephemeris_cdf(
         out / "ephemeris.cdf",
