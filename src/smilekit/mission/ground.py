@@ -51,6 +51,7 @@ import numpy as np
 from smilekit._validation import as_value
 from smilekit.constants import R_EARTH_EQ_KM
 from smilekit.errors import InputError
+from smilekit.mission.intervals import crossing_edges, runs
 from smilekit.mission.modes import MODES, ModeTimeline
 from smilekit.mission.orbit import Track
 
@@ -242,37 +243,18 @@ def _pass_table_values(
     t_s: np.ndarray, el: np.ndarray, mask: float
 ) -> list[tuple[float, float, float, bool]]:
     """(rise s, set s, max elevation deg, truncated) for each stretch with el > mask."""
-    above = el > mask
-    if not above.any():
-        return []
-    step = np.diff(above.astype(np.int8))
-    firsts = list(np.flatnonzero(step == 1) + 1)
-    lasts = list(np.flatnonzero(step == -1))
-    if above[0]:
-        firsts.insert(0, 0)
-    if above[-1]:
-        lasts.append(len(el) - 1)
+    pairs = runs(el > mask)
+    rise, set_, cut_start, cut_stop = crossing_edges(t_s, el - mask, pairs)
     out = []
-    for i0, i1 in zip(firsts, lasts, strict=True):
-        truncated = False
-        if i0 == 0:
-            rise, truncated = t_s[0], True
-        else:  # linear interpolation of the crossing between samples i0 - 1 and i0
-            f = (mask - el[i0 - 1]) / (el[i0] - el[i0 - 1])
-            rise = t_s[i0 - 1] + f * (t_s[i0] - t_s[i0 - 1])
-        if i1 == len(el) - 1:
-            set_, truncated = t_s[-1], True
-        else:
-            f = (el[i1] - mask) / (el[i1] - el[i1 + 1])
-            set_ = t_s[i1] + f * (t_s[i1 + 1] - t_s[i1])
-        k = i0 + int(np.argmax(el[i0 : i1 + 1]))
+    for (i0, stop), a, b, truncated in zip(pairs, rise, set_, cut_start | cut_stop, strict=True):
+        k = i0 + int(np.argmax(el[i0:stop]))
         peak = el[k]
         if 0 < k < len(el) - 1 and np.isclose(t_s[k] - t_s[k - 1], t_s[k + 1] - t_s[k]):
             y0, y1, y2 = el[k - 1], el[k], el[k + 1]
             curvature = y0 - 2.0 * y1 + y2
             if curvature < 0.0:  # the vertex of the parabola through the three samples
                 peak = y1 - (y0 - y2) ** 2 / (8.0 * curvature)
-        out.append((float(rise), float(set_), float(min(peak, 90.0)), truncated))
+        out.append((float(a), float(b), float(min(peak, 90.0)), bool(truncated)))
     return out
 
 
@@ -447,18 +429,10 @@ def _intersect(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return np.array(out, dtype=np.float64).reshape(-1, 2)
 
 
-def _runs(flag: np.ndarray, t_s: np.ndarray) -> np.ndarray:
+def _held_intervals(flag: np.ndarray, t_s: np.ndarray) -> np.ndarray:
     """Intervals [t_first, t_after] where ``flag`` holds, each sample holding until the next."""
-    if not flag.any():
-        return np.empty((0, 2))
-    step = np.diff(flag.astype(np.int8))
-    firsts = list(np.flatnonzero(step == 1) + 1)
-    afters = list(np.flatnonzero(step == -1) + 1)
-    if flag[0]:
-        firsts.insert(0, 0)
-    if flag[-1]:
-        afters.append(len(flag) - 1)
-    return np.column_stack([t_s[firsts], t_s[afters]]).astype(np.float64)
+    pairs = runs(flag)
+    return np.column_stack([t_s[pairs[:, 0]], t_s[np.minimum(pairs[:, 1], len(flag) - 1)]]).astype(np.float64)
 
 
 def _check_passes(passes) -> None:
@@ -475,7 +449,7 @@ def _usable_contacts(track: Track, passes, link_limit_km: float) -> np.ndarray:
             _seconds(np.asarray(passes["end"], dtype="datetime64[ns]"), origin),
         ]
     ).reshape(-1, 2)
-    in_range = _runs(track.radius_km - R_EARTH_EQ_KM <= link_limit_km, _seconds(track.time, origin))
+    in_range = _held_intervals(track.radius_km - R_EARTH_EQ_KM <= link_limit_km, _seconds(track.time, origin))
     return _intersect(_merge(contact), in_range)
 
 

@@ -52,6 +52,7 @@ import numpy as np
 from smilekit._validation import as_value
 from smilekit.constants import AU_KM, R_EARTH_EQ_KM
 from smilekit.errors import InputError
+from smilekit.mission.intervals import crossing_edges, runs
 from smilekit.mission.modes import MODES, ModeTimeline
 from smilekit.mission.orbit import Track
 
@@ -243,29 +244,11 @@ def _refined_runs(
     flag: np.ndarray, margin: np.ndarray, t_s: np.ndarray
 ) -> list[tuple[float, float, int, int]]:
     """(start s, stop s, first index, last index) of each run of ``flag``, edges interpolated on margin."""
-    if not flag.any():
-        return []
-    step = np.diff(flag.astype(np.int8))
-    firsts = list(np.flatnonzero(step == 1) + 1)
-    lasts = list(np.flatnonzero(step == -1))
-    if flag[0]:
-        firsts.insert(0, 0)
-    if flag[-1]:
-        lasts.append(len(flag) - 1)
-    out = []
-    for i0, i1 in zip(firsts, lasts, strict=True):
-        if i0 == 0:
-            start = t_s[0]
-        else:
-            f = margin[i0 - 1] / (margin[i0 - 1] - margin[i0])
-            start = t_s[i0 - 1] + f * (t_s[i0] - t_s[i0 - 1])
-        if i1 == len(flag) - 1:
-            stop = t_s[-1]
-        else:
-            f = margin[i1] / (margin[i1] - margin[i1 + 1])
-            stop = t_s[i1] + f * (t_s[i1 + 1] - t_s[i1])
-        out.append((float(start), float(stop), int(i0), int(i1)))
-    return out
+    pairs = runs(flag)
+    start, stop, _, _ = crossing_edges(t_s, margin, pairs)
+    return [
+        (float(a), float(b), int(i0), int(i1) - 1) for (i0, i1), a, b in zip(pairs, start, stop, strict=True)
+    ]
 
 
 def eclipses(track: Track, *, model: str = "cylindrical"):

@@ -31,6 +31,7 @@ from smilekit._validation import as_value
 from smilekit.constants import R_EARTH_EQ_KM
 from smilekit.errors import InputError
 from smilekit.geospace.boundaries import jelinek2012_bow_shock, model_kernel, resolve_model
+from smilekit.mission.intervals import runs
 from smilekit.mission.pointing import (
     FOV,
     Attitude,
@@ -142,12 +143,6 @@ def plot_orbit_planes(
     return fig
 
 
-def _runs(flag: np.ndarray) -> list[tuple[int, int]]:
-    """(start, stop) index pairs of the runs of True in a boolean array (stop exclusive)."""
-    edges = np.diff(np.concatenate([[0], flag.astype(np.int8), [0]]))
-    return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True))
-
-
 def plot_visibility(vis: xr.Dataset, *, title: str = "") -> Figure:
     """Visibility along the orbit: angles from the SXI boresight, altitude, and visibility bars.
 
@@ -212,7 +207,7 @@ def plot_visibility(vis: xr.Dataset, *, title: str = "") -> Figure:
         values = np.asarray(vis[name].values, dtype=bool)
         spans = [
             (mdates.date2num(t[a] - half), mdates.date2num(t[b - 1] + half) - mdates.date2num(t[a] - half))
-            for a, b in _runs(values)
+            for a, b in runs(values)
         ]
         colour = _TARGET_COLOURS.get(name.removesuffix("_visible"), "tab:purple")
         axes[2].broken_barh(spans, (row - 0.35, 0.7), color=colour, gid=name)
@@ -415,7 +410,7 @@ def plot_operations(timeline, budget, contacts, *, title: str = "") -> Figure:
     def spans(flag):
         return [
             (mdates.date2num(t[a] - half), mdates.date2num(t[b - 1] + half) - mdates.date2num(t[a] - half))
-            for a, b in _runs(np.asarray(flag, dtype=bool))
+            for a, b in runs(np.asarray(flag, dtype=bool))
         ]
 
     top = float(np.nanmax(altitude)) if altitude.size else 1.0
