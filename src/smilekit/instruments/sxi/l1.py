@@ -1,0 +1,428 @@
+"""SXI level-1 event lists: the in-memory :class:`EventList` and its OGIP FITS file.
+
+File layout (OGIP/93-003 event files; Arnaud, George & Tennant, OGIP memos; FITS 4.0 for the WCS)
+------------------------------------------------------------------------------------------------
+* Primary HDU: no data; mission keywords.
+* ``EVENTS`` (binary table, HDUCLASS 'OGIP', HDUCLAS1 'EVENTS', HDUCLAS2 'ALL'), one row per event:
+
+  ========  =====  ==================================================================================
+  TIME      D, s   seconds since MJDREF (UTC, no leap seconds), the middle of the event's CCD frame
+  X, Y      E      sky pixel on the tangent plane about the boresight (FITS 1-based), with WCS keywords
+  DETX/Y    E, mm  focal-plane position (CCD x along body X, y along body Y; origin on the boresight)
+  RAWX/Y    I      CCD pixel (0-based) on its CCD
+  CCDNR     I      1 (x < 0) or 2 (x > 0)
+  PI        I      PI channel, floor(measured energy / channel width)
+  ENERGY    E, eV  measured energy
+  FLAG      J      bits: 1 within one PSF FWHM of a sensitive-area edge, 2 Sun closer than the
+                   avoidance angle during the frame, 4 Sun inside the field of view
+  ORIGIN    I      simulation truth: 0 SWCX, 1 3/4 keV sky, 2 1/4 keV sky, 3 particle, 4 stray light
+  ========  =====  ==================================================================================
+
+  Keywords: TELESCOP 'SMILE', INSTRUME 'SXI', TIMESYS 'UTC', MJDREFI/MJDREFF (2000-01-01T00:00 UTC),
+  TIMEUNIT 's', TIMEREF 'LOCAL', TSTART, TSTOP, TIMEDEL (frame time), EXPOSURE, ONTIME, LIVETIME,
+  DATE-OBS, DATE-END, TLMINn/TLMAXn of X, Y, RAWX, RAWY, CCDNR and PI, CHANTYPE 'PI', DETCHANS.
+  The sky columns carry TCTYPn 'GSLN-TAN'/'GSLT-TAN' (GSE longitude and latitude, a FITS "xyLN/xyLT"
+  celestial pair, Calabretta & Greisen 2002 sect. 3), TCRVLn (the boresight), TCRPXn, TCDLTn and TCROTn:
+  a gnomonic projection about the boresight, so ``(X - TCRPX) * |TCDLT| = (180/pi) tan(u)`` along body X
+  and likewise Y with tan(v). The pointing (body axes, spacecraft and aim point in GSE) is in keywords
+  BXGSE1..3, BYGSE1..3, BZGSE1..3, SCGSE1..3 (RE), AIMGSE1..3 (RE).
+* ``GTI`` (HDUCLAS1 'GTI', HDUCLAS2 'STANDARD'): START, STOP (s since MJDREF).
+
+:func:`read_l1` reads such a file back into an :class:`EventList`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import astropy.units as u
+import numpy as np
+
+from smilekit.errors import InputError, ProductError
+
+__all__ = [
+    "COLUMNS",
+    "MJDREF",
+    "TIME_ZERO",
+    "EventList",
+    "read_l1",
+    "sky_wcs_parameters",
+    "write_l1",
+]
+
+#: The time reference of the event lists: 2000-01-01T00:00:00 UTC (MJD 51544).
+TIME_ZERO = np.datetime64("2000-01-01T00:00:00", "ns")
+#: MJD of :data:`TIME_ZERO`.
+MJDREF = 51544.0
+
+#: Event columns: name -> (FITS format, numpy dtype, unit, description).
+COLUMNS: dict[str, tuple[str, str, str, str]] = {
+    "TIME": ("D", "f8", "s", "middle of the CCD frame, seconds since MJDREF (UTC)"),
+    "X": ("E", "f4", "pixel", "sky x on the tangent plane (FITS pixel)"),
+    "Y": ("E", "f4", "pixel", "sky y on the tangent plane (FITS pixel)"),
+    "DETX": ("E", "f4", "mm", "focal-plane x (body X)"),
+    "DETY": ("E", "f4", "mm", "focal-plane y (body Y)"),
+    "RAWX": ("I", "i2", "pixel", "CCD column (0-based)"),
+    "RAWY": ("I", "i2", "pixel", "CCD row (0-based)"),
+    "CCDNR": ("I", "i2", "", "CCD number"),
+    "PI": ("I", "i2", "chan", "PI channel"),
+    "ENERGY": ("E", "f4", "eV", "measured energy"),
+    "FLAG": ("J", "i4", "", "event flags (bits: 1 edge, 2 Sun near, 4 Sun in FOV)"),
+    "ORIGIN": ("I", "i2", "", "simulation truth: 0 SWCX 1 xrb3/4 2 xrb1/4 3 particle 4 stray"),
+}
+
+#: FLAG bits.
+FLAG_EDGE, FLAG_SUN_NEAR, FLAG_SUN_IN_FOV = 1, 2, 4
+
+#: ORIGIN codes.
+ORIGINS = {"swcx": 0, "xrb_3/4keV": 1, "xrb_1/4keV": 2, "particle": 3, "stray": 4}
+
+
+def _config(config):
+    from smilekit.instruments.sxi.spectrum import _config as resolve
+
+    return resolve(config)
+
+
+def sky_wcs_parameters(rotation: np.ndarray, config) -> dict:
+    """The sky-pixel WCS of an event list or image: gnomonic about the boresight, GSE longitude/latitude.
+
+    Parameters
+    ----------
+    rotation : numpy.ndarray
+        Body -> GSE rotation (3 x 3; columns the body X, Y, Z axes in GSE).
+    config : SXIConfig
+        Gives the pixel (``sky_pixel``) and the extent (the sensitive focal-plane area).
+
+    Returns
+    -------
+    dict
+        ``crval`` (boresight GSE longitude, latitude, deg), ``crpix`` (FITS, 1-based), ``cdelt``
+        (signed deg per pixel, per axis), ``crota`` (deg), ``naxis`` (pixels per axis) and ``pixel``
+        (deg). Pixel p maps to tangent-plane coordinates ``(p - crpix) * pixel = (180/pi) (tan u, tan v)``.
+    """
+    from smilekit.instruments.sxi.config import ccd_rectangles
+
+    cfg = _config(config)
+    v = cfg.values
+    rect = ccd_rectangles(v)
+    pixel = v.sky_pixel_deg
+    xi_max = math.degrees(float(np.max(np.abs(rect[:, :2]))) / v.focal_mm)
+    eta_max = math.degrees(float(np.max(np.abs(rect[:, 2:]))) / v.focal_mm)
+    nx, ny = 2 * math.ceil(xi_max / pixel), 2 * math.ceil(eta_max / pixel)
+    return {**_celestial(rotation, pixel), "crpix": (0.5 * nx + 0.5, 0.5 * ny + 0.5), "naxis": (nx, ny)}
+
+
+def _lonlat(d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    d = np.asarray(d, dtype=np.float64)
+    lon = np.degrees(np.arctan2(d[..., 1], d[..., 0])) % 360.0
+    lat = np.degrees(np.arcsin(np.clip(d[..., 2] / np.linalg.norm(d, axis=-1), -1.0, 1.0)))
+    return lon, lat
+
+
+def _celestial(rotation: np.ndarray, pixel: float) -> dict:
+    """CRVAL, CDELT and CROTA2 of a TAN projection whose pixel axes are the body X and Y axes.
+
+    The intermediate world coordinates of a TAN projection are (180/pi) times the tangent-plane
+    coordinates, in axes fixed by the FITS conventions (Calabretta & Greisen 2002; also at the poles).
+    The direction ``Z + e X`` has tangent-plane coordinates ``e`` times the image of X, so projecting
+    ``Z + e X`` and ``Z + e Y`` with wcslib (no rotation, unit CDELT) gives the 2 x 2 matrix r with
+    ``intermediate = r (180/pi) (tan u, tan v)`` exactly; r = rotation(CROTA2) @ diag(sign, 1).
+    """
+    from astropy.wcs import WCS
+
+    rot = np.asarray(rotation, dtype=np.float64)
+    bx, by, bz = rot[:, 0], rot[:, 1], rot[:, 2]
+    lon0, lat0 = _lonlat(bz)
+    w = WCS(naxis=2)
+    w.wcs.ctype = ["GSLN-TAN", "GSLT-TAN"]
+    w.wcs.crval = [float(lon0), float(lat0)]
+    w.wcs.crpix = [0.0, 0.0]
+    w.wcs.cdelt = [1.0, 1.0]
+    w.wcs.set()
+    eps = 1e-3
+    lon, lat = _lonlat(np.stack([bz + eps * bx, bz + eps * by]))
+    x, y = w.wcs_world2pix(lon, lat, 1)  # with CRPIX 0 and CDELT 1: the intermediate coordinates (deg)
+    r = np.array([[x[0], x[1]], [y[0], y[1]]]) / math.degrees(eps)
+    s = 1.0 if np.linalg.det(r) > 0 else -1.0
+    rr = r @ np.diag([s, 1.0])
+    crota = math.degrees(math.atan2(rr[1, 0], rr[0, 0]))
+    return {"crval": (float(lon0), float(lat0)), "cdelt": (s * pixel, pixel), "crota": crota, "pixel": pixel}
+
+
+@dataclass(frozen=True, eq=False)
+class EventList:
+    """An SXI level-1 event list (see the module docstring for the columns).
+
+    Attributes
+    ----------
+    columns : dict of numpy.ndarray
+        One array per name of :data:`COLUMNS`, all of one length, sorted by TIME.
+    gti : numpy.ndarray
+        Good time intervals (n, 2), seconds since :data:`TIME_ZERO`.
+    rotation : numpy.ndarray
+        Body -> GSE rotation (3 x 3) during the exposure (one attitude per event list).
+    sc_position_gse_re, aim_point_gse_re : numpy.ndarray
+        Spacecraft and aim point (GSE, RE); the aim point may be NaN when only the rotation was known.
+    sun_angle_deg : float
+        The Sun's angle from the boresight.
+    sun_in_fov : bool
+        The Sun lies inside the field of view: the frame is flagged (FLAG bit 4 on every event).
+    config : SXIConfig
+        The instrument configuration the events were simulated with.
+    """
+
+    columns: dict
+    gti: np.ndarray
+    rotation: np.ndarray
+    sc_position_gse_re: np.ndarray
+    aim_point_gse_re: np.ndarray
+    sun_angle_deg: float
+    sun_in_fov: bool
+    config: object = field(default=None)
+
+    def __post_init__(self):
+        missing = [name for name in COLUMNS if name not in self.columns]
+        if missing:
+            raise InputError(f"EventList columns missing: {', '.join(missing)}")
+        lengths = {len(np.asarray(self.columns[name])) for name in COLUMNS}
+        if len(lengths) != 1:
+            raise InputError(f"EventList columns differ in length: {sorted(lengths)}")
+        cols = {name: np.asarray(self.columns[name], dtype=COLUMNS[name][1]) for name in COLUMNS}
+        object.__setattr__(self, "columns", cols)
+        object.__setattr__(self, "gti", np.asarray(self.gti, dtype=np.float64).reshape(-1, 2))
+        object.__setattr__(self, "config", _config(self.config))
+
+    def __len__(self) -> int:
+        return len(self.columns["TIME"])
+
+    @property
+    def tstart(self) -> float:
+        """Start of the first GTI (s since :data:`TIME_ZERO`)."""
+        return float(self.gti[:, 0].min())
+
+    @property
+    def tstop(self) -> float:
+        """End of the last GTI (s since :data:`TIME_ZERO`)."""
+        return float(self.gti[:, 1].max())
+
+    @property
+    def exposure(self) -> u.Quantity:
+        """Total good time (live time: the CCD has no dead time between frames here)."""
+        return float(np.sum(self.gti[:, 1] - self.gti[:, 0])) * u.s
+
+    @property
+    def start_time(self) -> np.datetime64:
+        """UTC start as datetime64[ns]."""
+        return TIME_ZERO + np.timedelta64(round(self.tstart * 1e9), "ns")
+
+    def times(self) -> np.ndarray:
+        """Event times as UTC datetime64[ns]."""
+        return TIME_ZERO + np.rint(self.columns["TIME"] * 1e9).astype("timedelta64[ns]")
+
+    def table(self):
+        """The events as an astropy QTable with units."""
+        from astropy.table import QTable
+
+        t = QTable()
+        for name, (_, _, unit, _) in COLUMNS.items():
+            t[name] = self.columns[name] * u.Unit(unit) if unit and unit != "chan" else self.columns[name]
+        return t
+
+    def wcs_parameters(self) -> dict:
+        """The sky-pixel WCS (:func:`sky_wcs_parameters`)."""
+        return sky_wcs_parameters(self.rotation, self.config)
+
+    def wcs(self):
+        """The sky-pixel WCS as an astropy WCS (pixel coordinates 1-based with ``origin=1``)."""
+        from astropy.wcs import WCS
+
+        p = self.wcs_parameters()
+        w = WCS(naxis=2)
+        w.wcs.ctype = ["GSLN-TAN", "GSLT-TAN"]
+        w.wcs.crval = list(p["crval"])
+        w.wcs.crpix = list(p["crpix"])
+        w.wcs.cdelt = list(p["cdelt"])
+        w.wcs.crota = [0.0, p["crota"]]
+        w.wcs.cunit = ["deg", "deg"]
+        w.wcs.set()
+        return w
+
+    def select(self, mask) -> EventList:
+        """The events where ``mask`` (boolean, one per event) is true; GTIs and pointing unchanged."""
+        m = np.asarray(mask, dtype=bool)
+        if m.shape != (len(self),):
+            raise InputError(f"mask must have shape ({len(self)},), got {m.shape}")
+        return dataclasses.replace(self, columns={k: a[m] for k, a in self.columns.items()})
+
+
+def _pointing_cards(ev: EventList) -> list[tuple[str, float, str]]:
+    cards = []
+    for axis, col in (("BX", 0), ("BY", 1), ("BZ", 2)):
+        for k in range(3):
+            cards.append(
+                (f"{axis}GSE{k + 1}", float(ev.rotation[k, col]), f"body {axis[1]} axis, GSE comp. {k + 1}")
+            )
+    for k in range(3):
+        cards.append((f"SCGSE{k + 1}", float(ev.sc_position_gse_re[k]), "spacecraft position GSE [RE]"))
+    for k in range(3):
+        value = float(ev.aim_point_gse_re[k])
+        cards.append((f"AIMGSE{k + 1}", value if math.isfinite(value) else "NaN", "SXI aim point GSE [RE]"))
+    return cards
+
+
+def _iso(seconds: float) -> str:
+    t = TIME_ZERO + np.timedelta64(round(seconds * 1e9), "ns")
+    return np.datetime_as_string(t, unit="ms")
+
+
+def write_l1(events: EventList, path, *, overwrite: bool = False) -> Path:
+    """Write an :class:`EventList` as an OGIP FITS event file (module docstring).
+
+    Returns
+    -------
+    pathlib.Path
+        The path written.
+
+    Raises
+    ------
+    ProductError
+        When the file exists and ``overwrite`` is False.
+    """
+    from astropy.io import fits
+
+    if not isinstance(events, EventList):
+        raise InputError(f"events must be an EventList, got {type(events).__name__}")
+    path = Path(path)
+    if path.exists() and not overwrite:
+        raise ProductError(f"{path} exists; pass overwrite=True to replace it")
+    cfg = events.config
+    v = cfg.values
+    wcs = events.wcs_parameters()
+
+    def common(h, extname):
+        h["EXTNAME"] = extname
+        h["TELESCOP"] = ("SMILE", "mission")
+        h["INSTRUME"] = ("SXI", "instrument")
+        h["ORIGIN"] = ("smilekit", "simulated data")
+        h["TIMESYS"] = ("UTC", "time system")
+        h["MJDREFI"] = (int(MJDREF), "MJD of 2000-01-01T00:00 UTC, integer part")
+        h["MJDREFF"] = (0.0, "MJD reference, fraction")
+        h["TIMEUNIT"] = ("s", "time unit")
+        h["TIMEREF"] = ("LOCAL", "times at the spacecraft")
+        h["TSTART"] = (events.tstart, "start of the first GTI")
+        h["TSTOP"] = (events.tstop, "end of the last GTI")
+        h["DATE-OBS"] = (_iso(events.tstart), "UTC start")
+        h["DATE-END"] = (_iso(events.tstop), "UTC end")
+
+    cols = [
+        fits.Column(name=name, format=fmt, unit=unit or None, array=events.columns[name])
+        for name, (fmt, _, unit, _) in COLUMNS.items()
+    ]
+    ev_hdu = fits.BinTableHDU.from_columns(cols)
+    h = ev_hdu.header
+    common(h, "EVENTS")
+    h["HDUCLASS"] = ("OGIP", "format conforms to OGIP standard")
+    h["HDUCLAS1"] = ("EVENTS", "event list")
+    h["HDUCLAS2"] = ("ALL", "all events")
+    exposure = float(events.exposure.to_value(u.s))
+    h["EXPOSURE"] = (exposure, "[s] exposure (sum of GTIs)")
+    h["ONTIME"] = (exposure, "[s] sum of GTIs")
+    h["LIVETIME"] = (exposure, "[s] live time (no dead time modelled)")
+    h["TIMEDEL"] = (v.frame_s, "[s] CCD frame time")
+    h["CHANTYPE"] = ("PI", "channel type")
+    h["DETCHANS"] = (v.pi_channels, "number of PI channels")
+    h["PICHWID"] = (v.pi_width_kev * 1e3, "[eV] PI channel width")
+    h["FOCALLEN"] = (v.focal_mm, "[mm] focal length")
+    h["SKYPIX"] = (v.sky_pixel_deg, "[deg] sky pixel")
+    h["SUNANGLE"] = (events.sun_angle_deg, "[deg] Sun to boresight")
+    h["SUNINFOV"] = (bool(events.sun_in_fov), "Sun inside the field of view (frame flagged)")
+    for key, value, comment in _pointing_cards(events):
+        h[key] = (value, comment)
+    index = {name: k + 1 for k, name in enumerate(COLUMNS)}
+    limits = {
+        "X": (0.5, wcs["naxis"][0] + 0.5),
+        "Y": (0.5, wcs["naxis"][1] + 0.5),
+        "RAWX": (0, v.ccd_pixels - 1),
+        "RAWY": (0, v.ccd_pixels - 1),
+        "CCDNR": (1, 2),
+        "PI": (0, v.pi_channels - 1),
+    }
+    for name, (lo, hi) in limits.items():
+        h[f"TLMIN{index[name]}"] = lo
+        h[f"TLMAX{index[name]}"] = hi
+    for k, name in enumerate(("X", "Y")):
+        n = index[name]
+        h[f"TCTYP{n}"] = (("GSLN-TAN", "GSLT-TAN")[k], "GSE longitude/latitude, gnomonic")
+        h[f"TCUNI{n}"] = "deg"
+        h[f"TCRVL{n}"] = (wcs["crval"][k], "boresight")
+        h[f"TCRPX{n}"] = wcs["crpix"][k]
+        h[f"TCDLT{n}"] = wcs["cdelt"][k]
+    h[f"TCROT{index['Y']}"] = (wcs["crota"], "[deg] rotation of the sky axes")
+
+    gti_hdu = fits.BinTableHDU.from_columns(
+        [
+            fits.Column(name="START", format="D", unit="s", array=events.gti[:, 0]),
+            fits.Column(name="STOP", format="D", unit="s", array=events.gti[:, 1]),
+        ]
+    )
+    common(gti_hdu.header, "GTI")
+    gti_hdu.header["HDUCLASS"] = ("OGIP", "format conforms to OGIP standard")
+    gti_hdu.header["HDUCLAS1"] = ("GTI", "good time intervals")
+    gti_hdu.header["HDUCLAS2"] = ("STANDARD", "standard GTI")
+
+    primary = fits.PrimaryHDU()
+    primary.header["TELESCOP"] = "SMILE"
+    primary.header["INSTRUME"] = "SXI"
+    primary.header["ORIGIN"] = "smilekit"
+    fits.HDUList([primary, ev_hdu, gti_hdu]).writeto(path, overwrite=overwrite)
+    return path
+
+
+def read_l1(path, config=None) -> EventList:
+    """Read an SXI event file written by :func:`write_l1`.
+
+    Parameters
+    ----------
+    path : str or Path
+    config : SXIConfig, optional
+        The base configuration; the file's focal length, frame time, PI channels and sky pixel replace
+        its values.
+
+    Raises
+    ------
+    ProductError
+        When the file lacks the EVENTS or GTI extension, a column or a pointing keyword.
+    """
+    from astropy.io import fits
+
+    base = _config(config)
+    with fits.open(path) as hdul:
+        names = [hdu.name for hdu in hdul]
+        if "EVENTS" not in names or "GTI" not in names:
+            raise ProductError(f"{path} has no EVENTS and GTI extensions (found {names})")
+        h = hdul["EVENTS"].header
+        data = hdul["EVENTS"].data
+        try:
+            columns = {name: np.array(data[name]) for name in COLUMNS}
+            gti = np.stack([np.array(hdul["GTI"].data["START"]), np.array(hdul["GTI"].data["STOP"])], axis=-1)
+            rotation = np.array(
+                [[h[f"{axis}GSE{k + 1}"] for axis in ("BX", "BY", "BZ")] for k in range(3)], dtype=np.float64
+            )
+            sc = np.array([h[f"SCGSE{k + 1}"] for k in range(3)], dtype=np.float64)
+            aim = np.array([float(h[f"AIMGSE{k + 1}"]) for k in range(3)], dtype=np.float64)
+            cfg = dataclasses.replace(
+                base,
+                focal_length=h["FOCALLEN"] * u.mm,
+                frame_time=h["TIMEDEL"] * u.s,
+                pi_channels=int(h["DETCHANS"]),
+                pi_channel_width=h["PICHWID"] * u.eV,
+                sky_pixel=h["SKYPIX"] * u.deg,
+            )
+            sun_angle, sun_in_fov = float(h["SUNANGLE"]), bool(h["SUNINFOV"])
+        except KeyError as exc:
+            raise ProductError(f"{path} is not an SXI event file: {exc}") from None
+    return EventList(columns, gti, rotation, sc, aim, sun_angle, sun_in_fov, cfg)
