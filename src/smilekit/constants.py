@@ -11,10 +11,10 @@ import astropy.constants as const
 __all__ = [
     "AU_KM",
     "EV",
+    "G0",
     "GM_EARTH_KM3_S2",
     "GM_MOON_KM3_S2",
     "GM_SUN_KM3_S2",
-    "G0",
     "J2_EARTH",
     "K_B",
     "MU_0",
