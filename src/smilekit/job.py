@@ -21,7 +21,7 @@ import xarray as xr
 
 import smilekit
 from smilekit import frames
-from smilekit.errors import InputError, SmilekitError
+from smilekit.errors import InputError, ModelDomainError, SmilekitError
 from smilekit.geospace import boundaries
 from smilekit.geospace.cube import EmissivityCube
 from smilekit.geospace.emissivity import CMEM, Jorgensen2019, SWCXEmissivity
@@ -39,6 +39,12 @@ MAX_INTERPOLATED_GAP = np.timedelta64(10, "m")
 
 #: The spacecraft track over an event has at most about this many samples (1 min or coarser).
 MAX_TRACK_SAMPLES = 5000
+
+#: SXI frames in the main job: at most this many 5-min exposures, spread over the times SXI is on.
+SXI_MAX_FRAMES = 16
+SXI_EXPOSURE = 5.0 * u.min
+SXI_PIXEL = 0.25 * u.deg
+SXI_SEED = 20260521
 
 #: The grid of the emissivity slices, RE (GSM).
 SLICE_X = np.linspace(-10.0, 20.0, 301)
@@ -77,6 +83,7 @@ def stage_solar_wind(ctx: JobContext) -> dict:
         raise InputError(f"the solar wind of event {ctx.event!r} has no valid dynamic pressure at all")
     peak = int(np.nanargmax(pdyn))
     ctx.results["peak_index"] = peak
+    ctx.results["peak_index_time"] = sw.time.values[peak]
     quicklook.plot_solar_wind(sw, ctx.figure_path("solar_wind.png", "Solar wind (GSM field, OMNI Pdyn)"))
     quality = sw.ds["quality"].values
     return {
@@ -223,6 +230,118 @@ def stage_mission(ctx: JobContext) -> dict:
     }
 
 
+def stage_sxi(ctx: JobContext) -> dict:
+    """SXI along the event: model sky (physical SWCX emissivity through the line of sight), 5-min photon
+    events (L1) and processed images (L2) at frames where the mode has SXI on, an X-ray movie with the
+    model magnetopause (Shue 1998) drawn on it, and the frame at peak pressure in detail."""
+    from smilekit.instruments.sxi import intensity_map, make_l2, simulate_events, write_l1, write_l2
+    from smilekit.products import sxi_plots
+
+    track, att, timeline = ctx.results["track"], ctx.results["attitude"], ctx.results["timeline"]
+    sw: SolarWind = ctx.results["solar_wind"]
+    usable = np.asarray(timeline.sxi_on) & np.asarray(timeline.sxi_shutter_open) & att.valid
+    usable &= _solar_wind_valid_at(sw, track.time)
+    if not usable.any():
+        raise ModelDomainError("SXI is off for the whole event (modes and pointing constraints)")
+    index = _frame_indices(track.time, usable, ctx.results["peak_index_time"], SXI_MAX_FRAMES)
+    folder = ctx.out / "sxi"
+    folder.mkdir(exist_ok=True)
+    movie, overlays, rows = [], [], []
+    rng = np.random.default_rng(SXI_SEED)
+    peak_k = index[np.argmin(np.abs(track.time[index] - ctx.results["peak_index_time"]))]
+    for k in index:
+        when = track.time[k]
+        state = sw.at(when)
+        tilt = frames.dipole_tilt(when).to(u.deg)
+        source = SWCXEmissivity.from_solar_wind(state, tilt=tilt)
+        position = track.position("GSE")[k]
+        rotation = att.rotation[k]
+        truth = intensity_map(
+            source, position, att.aim_point_gse[k], rotation=rotation, time=when, pixel=SXI_PIXEL
+        )
+        events = simulate_events(truth, SXI_EXPOSURE, rng=rng)
+        stamp = np.datetime_as_string(when, unit="m").replace(":", "").replace("-", "")
+        write_l1(events, folder / f"smile_sxi_l1_{stamp}.fits", overwrite=True)
+        l2 = make_l2(events, cadence=SXI_EXPOSURE)
+        write_l2(l2, folder / f"smile_sxi_l2_{stamp}.fits", overwrite=True)
+        overlay = _magnetopause_overlay(state, tilt, when, position.to_value(smilekit.RE), rotation)
+        frame = l2["foreground"].isel(time=0)
+        frame.attrs["time"] = str(when)
+        movie.append(frame)
+        overlays.append(overlay)
+        truth_mean = float(truth.mean())
+        fg = l2["foreground"].isel(time=0)
+        rows.append(
+            {
+                "time": str(when),
+                "counts": int(l2["counts"].sum()),
+                "model_mean_keV_cm-2_s-1_sr-1": truth_mean,
+                "foreground_mean": float(fg.mean()),
+                "sun_in_fov": bool(truth.attrs.get("sun_in_fov", False)),
+            }
+        )
+        if k == peak_k:
+            peak_frame = (truth, l2, overlay, when)
+    truth, l2, overlay, when = peak_frame
+    fig = sxi_plots.plot_sxi_frame(
+        truth, l2, overlays=overlay, title=f"SXI, {np.datetime_as_string(when, unit='m')} UTC, 5-min exposure"
+    )
+    fig.savefig(
+        ctx.figure_path("sxi_frame.png", "SXI: model sky, simulated counts, processed foreground"), dpi=100
+    )
+    movie_path = ctx.out / "sxi_movie.gif"
+    sxi_plots.write_sxi_movie(movie, movie_path, overlays=overlays, title="SXI foreground")
+    ctx.figures.append(("sxi_movie.gif", "SXI movie (5-min L2 foreground) with the Shue 1998 magnetopause"))
+    return {
+        "frames": len(rows),
+        "exposure_s": float(SXI_EXPOSURE.to_value(u.s)),
+        "sxi_usable_hours": float(usable.sum() * _step_hours(track)),
+        "frame_table": rows,
+        "files": [*sorted(p.name for p in folder.iterdir()), "sxi_movie.gif"],
+    }
+
+
+def _solar_wind_valid_at(sw: SolarWind, times) -> np.ndarray:
+    """Whether both solar-wind records around each time are valid (no gap to interpolate across)."""
+    valid = sw.valid()
+    records = sw.time.values
+    after = np.clip(np.searchsorted(records, times), 0, records.size - 1)
+    before = np.clip(after - 1, 0, records.size - 1)
+    return valid[before] & valid[after]
+
+
+def _step_hours(track) -> float:
+    return float(np.median(np.diff(track.time)) / np.timedelta64(1, "h")) if len(track) > 1 else 0.0
+
+
+def _frame_indices(times, usable, centre_time, most: int) -> np.ndarray:
+    """Up to ``most`` usable samples, evenly spread over the usable ones, always with the one nearest
+    ``centre_time`` (the peak pressure)."""
+    candidates = np.flatnonzero(usable)
+    picked = candidates[
+        np.unique(np.linspace(0, candidates.size - 1, min(most, candidates.size)).round().astype(int))
+    ]
+    nearest = candidates[np.argmin(np.abs(times[candidates] - centre_time))]
+    return np.unique(np.append(picked, nearest))
+
+
+def _magnetopause_overlay(state, tilt, time, position_re, rotation) -> dict:
+    """The Shue 1998 magnetopause's noon-midnight and equatorial cross-sections in FOV coordinates."""
+    from smilekit.products.sxi_plots import fov_coordinates
+
+    r0_model = boundaries.shue1998
+    theta = np.radians(np.linspace(-150.0, 150.0, 121))
+    r = r0_model(np.abs(theta) * u.rad, pdyn=state.pdyn, bz=state.bz).to_value(smilekit.RE)
+    out = {}
+    for name, axis in (("magnetopause_xz", 2), ("magnetopause_xy", 1)):
+        points = np.zeros((theta.size, 3))
+        points[:, 0] = r * np.cos(theta)
+        points[:, axis] = r * np.sin(theta)
+        gse = frames.transform(points, time, "GSM", "GSE")
+        out[name] = fov_coordinates(gse, position_re, rotation)
+    return out
+
+
 def event_orbit(start, apogee_time):
     """The science orbit from ``start``, its mean anomaly set so that apogee falls at ``apogee_time``.
 
@@ -265,6 +384,7 @@ STAGES: list[tuple[str, Callable[[JobContext], dict]]] = [
     ("standoff", stage_standoff),
     ("emissivity", stage_emissivity),
     ("mission", stage_mission),
+    ("sxi", stage_sxi),
 ]
 
 
