@@ -34,8 +34,7 @@ b = o . d, so u = 0 at the point of closest approach to the Earth's centre, at d
 variable ``w = asinh(u / q)`` with ``q = sqrt(p^2 + 1 RE^2)``: ``du/dw = sqrt(u^2 + q^2)``, about r, so
 nodes uniform in w are spaced in proportion to r, dense near the Earth and sparse far out, where an
 r^-3 emissivity times du/dw ~ r is a smooth r^-2. Where the source emits within :data:`NEAR_CHECK` of
-the Earth (and always for an :class:`~smilekit.geospace.cube.EmissivityCube`, whose trilinear
-interpolation spreads each boundary over a cell), the nodes also close in on the Earth: with
+the Earth, the nodes also close in on the Earth: with
 ``c = r0 / max(q, r_floor)`` (:data:`NEAR_RADIUS`, :data:`NEAR_FLOOR`),
 
     w(t) = t - 2 c x / sqrt(1 + x^2),    x = t / (2 (1 + c)),
@@ -74,6 +73,11 @@ Measured (benchmarks/bench_sxi_los.py, figures in benchmarks/README.md) on three
 samples per ray, and errors at the 99th percentile of pixels of 0.1-0.3 % against a converged reference
 for Jorgensen2019, CMEM, SWCXEmissivity and an EmissivityCube.
 
+A gridded :class:`~smilekit.geospace.cube.EmissivityCube` is integrated exactly instead
+(:func:`cube_integral_values`): its trilinear interpolant is a cubic polynomial of the path length between
+consecutive crossings of grid planes, so each ray is walked through the cells with two Gauss-Legendre
+nodes per segment.
+
 Integration with an explicit ``step``: the plain composite midpoint rule, each ray cut into
 ``ceil(length / step)`` equal segments (at most ``step`` long); second order for smooth integrands,
 first order where the emissivity jumps. It is the reference the default is checked against.
@@ -97,6 +101,7 @@ from smilekit.units import RE, RE_KM, SXI_INTENSITY
 __all__ = [
     "INTENSITY_FACTOR",
     "adjacent_rays",
+    "cube_integral_values",
     "intensity_map",
     "los_integral_values",
     "los_intensity",
@@ -134,6 +139,9 @@ MAX_ROUNDS = 14
 COHERENCE_PASSES = 12
 #: Features at most this many intervals apart on a ray may bound a thin layer: its middle is probed too.
 LAYER_CELLS = 6
+#: Probes on a neighbour's feature closer than this fraction of an interval to the interval's own
+#: resolved features are left out (the same feature, a little shifted).
+RESOLVED_MARGIN = 0.25
 #: Most probes per interval and pass.
 PROBES_PER_CELL = 3
 #: Samples per ``evaluate`` call in fixed-step integration (bounds memory).
@@ -409,7 +417,7 @@ def _feature_lists(offsets, feature, fresh, b, q, cc, gap):  # pragma: no cover 
     finished) and, for two or more, their ends (the edges of a thin layer within the cell); and the
     midpoint between the features of cells at most ``gap`` cells apart (the middle of a thin layer whose
     two sides fell in different cells). The cell is its index within the ray; ``first`` marks the
-    middles, to be probed before the edges.
+    middles of layers, to be probed before single features and edges.
     """
     n_rays = offsets.size - 1
     feat_offsets = np.zeros(n_rays + 1, dtype=np.int64)
@@ -442,7 +450,7 @@ def _feature_lists(offsets, feature, fresh, b, q, cc, gap):  # pragma: no cover 
             for r in range(4):
                 if use[r]:
                     feat_t[i], feat_cell[i], feat_ray[i] = candidates[r], k - offsets[j], j
-                    feat_first[i] = r < 2
+                    feat_first[i] = r == 1 or (r == 0 and layer)  # the middles of layers first
                     i += 1
             previous = hi
             last = k
@@ -456,15 +464,29 @@ def _feature_lists(offsets, feature, fresh, b, q, cc, gap):  # pragma: no cover 
 
 @numba.njit(cache=True, nogil=True)
 def _probe_sites(
-    offsets, t, path, rough, b, q, cc, feat_offsets, feat_s, feat_cell, feat_first, neighbours, per_cell
+    offsets,
+    t,
+    path,
+    feature,
+    b,
+    q,
+    cc,
+    feat_offsets,
+    feat_s,
+    feat_cell,
+    feat_first,
+    neighbours,
+    per_cell,
+    margin,
 ):  # pragma: no cover - compiled by numba
     """Where to look for features that neighbouring rays found: (ray, cell, t), sorted by cell and t.
 
     A feature at path length s on a neighbour is looked for at the same path length on this ray (rays
-    from one spacecraft diverge slowly), in intervals not already flagged: the interval by a walk on
-    the nodes' path lengths from the neighbour's interval index, t by a Newton step from the linear
-    interpolation. At most ``per_cell`` probes per interval, at least a twentieth of it apart, the
-    middles of layers (``feat_first``) before the other features.
+    from one spacecraft diverge slowly): the interval by a walk on the nodes' path lengths from the
+    neighbour's interval index, t by a Newton step from the linear interpolation. Not within ``margin``
+    intervals of the range of an interval's own resolved features (:func:`_resolved`); at most
+    ``per_cell`` probes per interval, at least a twentieth of it apart, the middles of layers
+    (``feat_first``) before the other features.
     """
     n_rays = offsets.size - 1
     count = 0
@@ -494,7 +516,7 @@ def _probe_sites(
                         lo -= 1
                     while path[lo + 1] <= s:
                         lo += 1
-                    if rough[lo] or taken[lo] >= per_cell:
+                    if taken[lo] >= per_cell:
                         continue
                     h = t[lo + 1] - t[lo]
                     tt = t[lo] + h * (s - path[lo]) / (path[lo + 1] - path[lo])
@@ -502,6 +524,9 @@ def _probe_sites(
                     tt += (s - (u - b[j])) / du
                     if not (t[lo] < tt < t[lo + 1]):
                         tt = t[lo] + 0.5 * h
+                    r_lo, r_hi = _resolved(feature, lo)
+                    if r_lo - margin * h <= tt <= r_hi + margin * h:
+                        continue
                     close = False
                     for r in range(taken[lo]):
                         close = close or abs(where[lo, r] - tt) < 0.05 * h
@@ -517,13 +542,28 @@ def _probe_sites(
 
 
 @numba.njit(cache=True, nogil=True)
-def _probe_seeds(pcell, pray, tp, fp, t, f, threshold, rough, tolerance):  # pragma: no cover - numba
-    """Intervals where a probe departs from the linear interpolation of their ends: flag them and cut
-    them at their probes (sorted by cell and t) into pieces, returned for refinement as (cell, ray,
-    state) in the layout of :func:`_refine_round`'s output.
+def _resolved(feature, k):  # pragma: no cover - compiled by numba
+    """The range of t of the features resolved in cell k (its finished splits, else all its feature
+    splits; empty, lo > hi, when it was not refined)."""
+    if feature[2, k] <= feature[3, k]:
+        return feature[2, k], feature[3, k]
+    return feature[0, k], feature[1, k]
 
-    The ray's threshold grows to ``tolerance`` times the area of the departure (a ray whose nodes all
-    missed a feature has none).
+
+@numba.njit(cache=True, nogil=True)
+def _probe_seeds(
+    pcell, pray, tp, fp, t, f, feature, threshold, rough, acc, tolerance, jump_fraction
+):  # pragma: no cover
+    """Intervals where a probe departs from what is known there: flag them, return their pieces.
+
+    What is known: the linear interpolation of the interval's ends or, in an interval refined around a
+    feature, the end value on the probe's side of it (a departure by more than ``jump_fraction`` of the
+    sum of the two values: a missed jump, not the smooth trend). A departing interval is done again
+    from scratch (``acc`` and ``feature`` reset): its probes (sorted by cell and t) cut it into pieces,
+    returned for refinement as (cell, ray, state) in the layout of :func:`_refine_round`'s output. The
+    ray's threshold
+    grows to ``tolerance`` times the area of the departure (a ray whose nodes all missed a feature has
+    none).
     """
     n = tp.size
     hit = np.zeros(n, dtype=np.bool_)
@@ -535,12 +575,23 @@ def _probe_seeds(pcell, pray, tp, fp, t, f, threshold, rough, tolerance):  # pra
         while e < n and pcell[e] == k:
             e += 1
         w = t[k + 1] - t[k]
+        r_lo, r_hi = _resolved(feature, k)
         worst = 0.0
         for m in range(i, e):
-            worst = max(worst, abs(fp[m] - (f[k] + (f[k + 1] - f[k]) * (tp[m] - t[k]) / w)))
+            if r_lo <= r_hi:
+                # beside a resolved feature only a jump-sized departure counts (not the smooth trend)
+                known = f[k] if tp[m] < r_lo else f[k + 1]
+                if abs(fp[m] - known) <= jump_fraction * (abs(fp[m]) + abs(known)):
+                    continue
+            else:
+                known = f[k] + (f[k + 1] - f[k]) * (tp[m] - t[k]) / w
+            worst = max(worst, abs(fp[m] - known))
         if 2.0 * w * worst > threshold[pray[i]]:
             threshold[pray[i]] = max(threshold[pray[i]], tolerance * 0.5 * w * worst)
             rough[k] = True
+            acc[k] = 0.0
+            feature[0::2, k] = np.inf
+            feature[1::2, k] = -np.inf
             hit[i] = True
             count += e - i + 1
         i = e
@@ -734,8 +785,8 @@ class _Chunk:
                 self.offsets, self.feature, fresh, self.b, self.q, self.cc, LAYER_CELLS
             )
             pray, pcell, tp = _probe_sites(
-                self.offsets, self.t, self.path, self.rough, self.b, self.q, self.cc,
-                feat_offsets, feat_s, feat_cell, feat_first, neighbours, PROBES_PER_CELL,
+                self.offsets, self.t, self.path, self.feature, self.b, self.q, self.cc,
+                feat_offsets, feat_s, feat_cell, feat_first, neighbours, PROBES_PER_CELL, RESOLVED_MARGIN,
             )  # fmt: skip
             if not tp.size:
                 return
@@ -744,9 +795,21 @@ class _Chunk:
             )
             fp = self._sample(xp, yp, zp, pray) * jp
             cell, ray, state = _probe_seeds(
-                pcell, pray, tp, fp, self.t, self.f, self.thresholds, self.rough, TOLERANCE
+                pcell,
+                pray,
+                tp,
+                fp,
+                self.t,
+                self.f,
+                self.feature,
+                self.thresholds,
+                self.rough,
+                self.acc,
+                TOLERANCE,
+                JUMP_FRACTION,
             )
             self.refined[cell] = True
+            used[cell] = False  # an interval done again may find new features
             self._refine(cell, ray, state)
 
 
@@ -907,6 +970,176 @@ def los_integral_values(
     return np.concatenate([r[0] for r in results]), sum(r[1] for r in results)
 
 
+@numba.njit(cache=True, nogil=True)
+def _cube_extent(o, d, length, lo, step, n, extrude):  # pragma: no cover - compiled by numba
+    """The part [s_in, s_out] of a ray (0 <= s <= length) inside a cube's grid (empty: s_out <= s_in)."""
+    s_in, s_out = 0.0, length
+    for a in range(3):
+        if n[a] == 1:
+            # a planar cube: a line crossing the plane spends no length in it, unless extruded or lying in it
+            if not extrude and (d[a] != 0.0 or abs(o[a] - lo[a]) > 1e-9 * max(1.0, abs(lo[a]))):
+                return 0.0, 0.0
+            continue
+        hi = lo[a] + (n[a] - 1) * step[a]
+        if d[a] == 0.0:
+            if o[a] < lo[a] or o[a] > hi:
+                return 0.0, 0.0
+            continue
+        t1 = (lo[a] - o[a]) / d[a]
+        t2 = (hi - o[a]) / d[a]
+        s_in = max(s_in, min(t1, t2))
+        s_out = min(s_out, max(t1, t2))
+    return s_in, s_out
+
+
+@numba.njit(cache=True, nogil=True)
+def _cube_walk(o, d, s_in, s_out, lo, step, n, values, out, start):  # pragma: no cover - compiled by numba
+    """Walk a ray through the cube's cells; write two Gauss-Legendre nodes per non-empty cell segment.
+
+    Between consecutive crossings of grid planes the trilinear interpolant is a cubic in s, which the
+    two-point Gauss-Legendre rule integrates exactly. ``out`` rows: x, y, z, weight (RE); nodes are
+    written from index ``start`` (nothing is written when ``out`` has no columns: a counting pass).
+    Returns the number of nodes.
+    """
+    nxt = np.empty(3)
+    inc = np.zeros(3, dtype=np.int64)
+    idx = np.zeros(3, dtype=np.int64)
+    for a in range(3):
+        nxt[a] = np.inf
+        if n[a] < 2 or d[a] == 0.0:
+            continue
+        p = (o[a] + s_in * d[a] - lo[a]) / step[a]
+        if d[a] > 0.0:
+            idx[a], inc[a] = math.floor(p) + 1, 1
+        else:
+            idx[a], inc[a] = math.ceil(p) - 1, -1
+        nxt[a] = (lo[a] + idx[a] * step[a] - o[a]) / d[a]
+    g = 0.5 / math.sqrt(3.0)
+    i0 = np.zeros(3, dtype=np.int64)
+    m = np.ones(3, dtype=np.int64)
+    for c in range(3):
+        m[c] = 2 if n[c] >= 2 else 1
+    count = 0
+    current = s_in
+    while current < s_out:
+        a = 0
+        for b in range(1, 3):
+            if nxt[b] < nxt[a]:
+                a = b
+        end = min(nxt[a], s_out)
+        if nxt[a] <= s_out:
+            idx[a] += inc[a]
+            nxt[a] = (lo[a] + idx[a] * step[a] - o[a]) / d[a]
+        if end - current > 1e-12:
+            mid = 0.5 * (current + end)
+            empty = True
+            for c in range(3):
+                if n[c] >= 2:
+                    i0[c] = min(max(math.floor((o[c] + mid * d[c] - lo[c]) / step[c]), 0), n[c] - 2)
+            for ix in range(m[0]):
+                for iy in range(m[1]):
+                    for iz in range(m[2]):
+                        if values[i0[0] + ix, i0[1] + iy, i0[2] + iz] != 0.0:
+                            empty = False
+            if not empty:
+                if out.shape[1]:
+                    for r in range(2):
+                        s = mid + (2 * r - 1) * g * (end - current)
+                        k = start + count + r
+                        out[0, k] = o[0] + s * d[0]
+                        out[1, k] = o[1] + s * d[1]
+                        out[2, k] = o[2] + s * d[2]
+                        out[3, k] = 0.5 * (end - current)
+                count += 2
+        current = end
+    return count
+
+
+@numba.njit(cache=True, nogil=True)
+def _cube_counts(origin, directions, length, lo, step, n, extrude, values):  # pragma: no cover - numba
+    """Nodes per ray of the cell walk (:func:`_cube_walk`)."""
+    counts = np.zeros(length.size, dtype=np.int64)
+    none = np.empty((4, 0))
+    for j in range(length.size):
+        s_in, s_out = _cube_extent(origin[j], directions[j], length[j], lo, step, n, extrude)
+        if s_out > s_in:
+            counts[j] = _cube_walk(origin[j], directions[j], s_in, s_out, lo, step, n, values, none, 0)
+    return counts
+
+
+@numba.njit(cache=True, nogil=True)
+def _cube_nodes(origin, directions, length, lo, step, n, extrude, values, offsets):  # pragma: no cover
+    """The cell-walk nodes of rays, flattened by ``offsets``: rows x, y, z, weight."""
+    out = np.empty((4, offsets[-1]))
+    for j in range(length.size):
+        s_in, s_out = _cube_extent(origin[j], directions[j], length[j], lo, step, n, extrude)
+        if s_out > s_in:
+            _cube_walk(origin[j], directions[j], s_in, s_out, lo, step, n, values, out, offsets[j])
+    return out
+
+
+def cube_integral_values(
+    cube, origin, directions, length, *, threads=None, frame="GSM"
+) -> tuple[np.ndarray, int]:
+    """Kernel: the exact integral of a gridded cube's trilinear emissivity along rays (eV cm^-3 s^-1 RE).
+
+    Each ray is walked through the cube's cells: between consecutive crossings of grid planes the
+    trilinear interpolant of :class:`~smilekit.geospace.cube.EmissivityCube` is a cubic polynomial of the
+    path length, integrated exactly by the two-point Gauss-Legendre rule (nodes at the segment's middle
+    +- half its length / sqrt(3), weights half its length; Abramowitz & Stegun 1964, 25.4.30); segments
+    in cells whose eight corners are all zero are skipped. The cube is evaluated by its own
+    ``evaluate`` (0 outside the grid; planar cubes as the cube defines them).
+
+    Parameters
+    ----------
+    cube : EmissivityCube
+    origin, directions, length, threads, frame
+        As for :func:`los_integral_values`.
+
+    Returns
+    -------
+    integral : numpy.ndarray
+        Shape (N,), eV cm^-3 s^-1 RE.
+    samples : int
+        Number of emissivity samples taken.
+    """
+    axes = [np.asarray(cube.data[a].values, dtype=np.float64) for a in ("x", "y", "z")]
+    lo = np.array([ax[0] for ax in axes])
+    n = np.array([ax.size for ax in axes], dtype=np.int64)
+    step = np.array([(ax[-1] - ax[0]) / (ax.size - 1) if ax.size > 1 else 1.0 for ax in axes])
+    values = np.ascontiguousarray(cube.data.values, dtype=np.float64)
+    origin = np.ascontiguousarray(origin, dtype=np.float64)
+    directions = np.ascontiguousarray(directions, dtype=np.float64)
+    length = np.ascontiguousarray(length, dtype=np.float64)
+    counts = _cube_counts(origin, directions, length, lo, step, n, bool(cube.extrude), values)
+    # work units of about _CHUNK_SAMPLES nodes, each ray whole
+    bounds = np.concatenate(([0], np.cumsum(counts)))
+    starts = [0]
+    for j in range(1, length.size):
+        if bounds[j] - bounds[starts[-1]] > _CHUNK_SAMPLES:
+            starts.append(j)
+
+    def work(i):
+        a, b = starts[i], starts[i + 1] if i + 1 < len(starts) else length.size
+        offsets = bounds[a : b + 1] - bounds[a]
+        nodes = _cube_nodes(
+            origin[a:b], directions[a:b], length[a:b], lo, step, n, bool(cube.extrude), values, offsets
+        )
+        ray = np.repeat(np.arange(b - a), counts[a:b])
+        eta = _evaluate_checked(cube.evaluate, nodes[0], nodes[1], nodes[2], ray, a, frame, direct=True)
+        return np.bincount(ray, weights=eta * nodes[3], minlength=b - a)
+
+    workers = _threads(threads)
+    if length.size == 0:
+        return np.zeros(0), 0
+    if workers > 1 and len(starts) > 1:
+        with ThreadPoolExecutor(max_workers=min(workers, len(starts))) as pool:
+            parts = list(pool.map(work, range(len(starts))))
+    else:
+        parts = [work(i) for i in range(len(starts))]
+    return np.concatenate(parts), int(bounds[-1])
+
+
 # ---------------------------------------------------------------------------------------------------
 # Public functions
 # ---------------------------------------------------------------------------------------------------
@@ -1050,16 +1283,18 @@ def los_intensity(source, origin, directions, *, step=None, max_distance=80.0 * 
     shape = d.shape[:-1]
     o2, d2 = o.reshape(-1, 3), d.reshape(-1, 3)
     length = ray_lengths_values(o2, d2, dist)
-    integral, _ = los_integral_values(
-        evaluate,
-        o2 @ rot.T,
-        d2 @ rot.T,
-        length,
-        step=step_v,
-        frame=frame,
-        neighbours=adjacent_rays(shape) if step_v is None else None,
-        near=True if _is_cube(source) else None,
-    )
+    if step_v is None and _is_cube(source):
+        integral, _ = cube_integral_values(source, o2 @ rot.T, d2 @ rot.T, length, frame=frame)
+    else:
+        integral, _ = los_integral_values(
+            evaluate,
+            o2 @ rot.T,
+            d2 @ rot.T,
+            length,
+            step=step_v,
+            frame=frame,
+            neighbours=adjacent_rays(shape) if step_v is None else None,
+        )
     return (integral * INTENSITY_FACTOR).reshape(shape) * SXI_INTENSITY
 
 
