@@ -275,8 +275,9 @@ def _node_fill(
 
 
 @numba.njit(cache=True, nogil=True)
-def _node_subset(offsets, f, x, y, z, level, skip_radius, index, ray):  # pragma: no cover - numba
-    """Write the flat indices (and rays) of the nodes sampled on the first look; return their number.
+def _node_subset(offsets, f, x, y, z, jac, level, skip_radius, index, ray, out):  # pragma: no cover
+    """Write the flat indices, rays, and x, y, z, du/dt (rows of ``out``) of the nodes sampled on the
+    first look; return their number.
 
     Level 0: the even nodes and each ray's last. Level 1: the others, except those within
     ``skip_radius`` of the Earth's centre whose two neighbours (level 0, already in ``f``) are zero.
@@ -295,6 +296,7 @@ def _node_subset(offsets, f, x, y, z, level, skip_radius, index, ray):  # pragma
                 keep = f[k - 1] != 0.0 or f[k + 1] != 0.0 or r2 >= skip_radius * skip_radius
             if keep:
                 index[i], ray[i] = k, j
+                out[0, i], out[1, i], out[2, i], out[3, i] = x[k], y[k], z[k], jac[k]
                 i += 1
     return i
 
@@ -803,16 +805,13 @@ class _Chunk:
             else:
                 # every other node first; within NEAR_CHECK the others only next to emission
                 index, ray = _scratch(self.ws, "index", m, np.int64), _scratch(self.ws, "ray", m, np.int64)
+                sub = _scratch(self.ws, "sub", (4, m))
                 for level in (0, 1):
-                    n = _node_subset(offsets, f, x, y, z, level, NEAR_CHECK, index, ray)
-                    k = index[:n]
-                    xk, yk, zk, eta = (_scratch(self.ws, name, n) for name in ("xk", "yk", "zk", "eta"))
-                    np.take(x, k, out=xk)
-                    np.take(y, k, out=yk)
-                    np.take(z, k, out=zk)
-                    self._sample(xk, yk, zk, ray[:n], out=eta)
-                    eta *= np.take(jac, k, out=_scratch(self.ws, "jk", n))
-                    f[k] = eta
+                    n = _node_subset(offsets, f, x, y, z, jac, level, NEAR_CHECK, index, ray, sub)
+                    eta = _scratch(self.ws, "eta", n)
+                    self._sample(sub[0, :n], sub[1, :n], sub[2, :n], ray[:n], out=eta)
+                    eta *= sub[3, :n]
+                    f[index[:n]] = eta
             if near is not None or compress or NEAR_RADIUS <= 0.0:
                 return
             if not _emits_within(f, x, y, z, NEAR_CHECK):
