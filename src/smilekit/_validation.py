@@ -12,7 +12,7 @@ import numpy as np
 
 from smilekit.errors import InputError
 
-__all__ = ["as_positions", "as_value", "as_vector"]
+__all__ = ["as_positions", "as_rotation", "as_value", "as_vector"]
 
 
 def _describe(values: np.ndarray) -> str:
@@ -95,3 +95,18 @@ def as_positions(x, y, z) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     from smilekit.units import RE
 
     return as_value(x, RE, "x"), as_value(y, RE, "y"), as_value(z, RE, "z")
+
+
+def as_rotation(rotation, name: str = "rotation") -> np.ndarray:
+    """A proper 3 x 3 rotation matrix (orthonormal to 1e-6, determinant +1) as float64, or InputError."""
+    if isinstance(rotation, u.Quantity):
+        rotation = as_value(rotation, u.dimensionless_unscaled, name)
+    try:
+        m = np.asarray(rotation, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise InputError(f"{name} must be a 3 x 3 matrix, got {rotation!r:.80}") from None
+    if m.shape != (3, 3) or not np.isfinite(m).all():
+        raise InputError(f"{name} must be a finite 3 x 3 body -> GSE matrix, got shape {m.shape}")
+    if not np.allclose(m.T @ m, np.eye(3), atol=1e-6) or np.linalg.det(m) < 0:
+        raise InputError(f"{name} must be a proper rotation (orthonormal, determinant +1)")
+    return m

@@ -46,7 +46,7 @@ import astropy.units as u
 import numpy as np
 import xarray as xr
 
-from smilekit._validation import as_value, as_vector
+from smilekit._validation import as_rotation, as_value, as_vector
 from smilekit.errors import InputError
 from smilekit.instruments.sxi.background import (
     particle_rate_values,
@@ -194,18 +194,6 @@ def _attr_vector(attrs, key):
     return a if a.shape == (3,) and np.isfinite(a).all() else None
 
 
-def _rotation(rotation) -> np.ndarray:
-    try:
-        m = np.asarray(rotation, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise InputError(f"rotation must be a 3 x 3 matrix, got {rotation!r:.80}") from None
-    if m.shape != (3, 3) or not np.isfinite(m).all():
-        raise InputError(f"rotation must be a finite 3 x 3 body -> GSE matrix, got shape {m.shape}")
-    if not np.allclose(m.T @ m, np.eye(3), atol=1e-6) or np.linalg.det(m) < 0:
-        raise InputError("rotation must be a proper rotation (orthonormal, determinant +1)")
-    return m
-
-
 def _pointing(sky, start, rotation, sc_position):
     attrs = sky.attrs
     t = start if start is not None else attrs.get("time")
@@ -224,11 +212,11 @@ def _pointing(sky, start, rotation, sc_position):
         raise InputError(f"sc_position must be one GSE position outside the Earth, got {p} RE")
     aim = _attr_vector(attrs, "aim_point_gse_re")
     if rotation is not None:
-        rot = _rotation(rotation)
+        rot = as_rotation(rotation)
     else:
         bz, bx = _attr_vector(attrs, "boresight_gse"), _attr_vector(attrs, "long_axis_gse")
         if bz is not None and bx is not None:
-            rot = _rotation(np.stack([bx, np.cross(bz, bx), bz], axis=-1))
+            rot = as_rotation(np.stack([bx, np.cross(bz, bx), bz], axis=-1))
         elif aim is not None:
             from smilekit.mission.pointing import attitude_values
 
