@@ -233,12 +233,12 @@ def test_default_on_a_cube_matches_scipy_interpn_integration():
     g = np.arange(-20.0, 20.01, 0.5)
     cube = EmissivityCube.from_model(model, g, g, g)
     origin = np.array([5.9, 6.7, 17.7])
-    dirs = _fan(origin, (7.8, 0.0, 0.0), n=16, spread=0.15, seed=7)
+    dirs = _fan(origin, (7.8, 0.0, 0.0), n=8, spread=0.15, seed=7)
     out = los_intensity(cube, origin * RE, dirs).to_value(SXI_INTENSITY)
     length = ray_lengths_values(np.broadcast_to(origin, dirs.shape), dirs, 80.0)
     ref = []
     for d, L in zip(dirs, length, strict=True):
-        n = int(np.ceil(L / 0.002))
+        n = int(np.ceil(L / 0.005))
         s = (np.arange(n) + 0.5) * (L / n)
         p = origin + s[:, None] * d
         inside = np.all(np.abs(p) <= 20.0, axis=1)
@@ -246,7 +246,7 @@ def test_default_on_a_cube_matches_scipy_interpn_integration():
         vals[inside] = interpn((g, g, g), cube.data.values, p[inside], method="linear")
         ref.append(vals.sum() * (L / n))
     # the cell walk is exact; the reference's midpoint rule on the continuous trilinear field is good to
-    # about 1e-5 at this step
+    # about 2e-5 at this step
     np.testing.assert_allclose(out, np.array(ref) * INTENSITY_FACTOR, rtol=1e-4)
 
 

@@ -1585,7 +1585,7 @@ def _sun_attrs(time, p, rot, fu, fv) -> dict:
     angle = math.degrees(math.acos(min(1.0, max(-1.0, float(sun @ rot[:, 2])))))
     inside = float(fov_distance_values((sun @ rot)[None], fu, fv)[0]) <= 0.0
     return {
-        "time": np.datetime_as_string(t, unit="ms"),
+        "time": str(np.datetime_as_string(t, unit="ms")),
         "sun_angle_deg": angle,
         "sun_in_fov": int(inside),
     }
