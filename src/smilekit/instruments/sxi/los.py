@@ -60,10 +60,12 @@ density relaxes to that of w away from it (an algebraic stand-in for the node de
    peak or dip both. Finished halves are integrated by Simpson's rule when the parent was smooth, else
    by the trapezoid rule.
 3. Features found on a ray are looked for on its neighbours (adjacent entries of ``directions``, e.g.
-   the adjacent pixels of an image): each neighbour is sampled at the same path length and, where the
-   sample departs from the linear interpolation of its interval, that interval is refined as in 2
-   (:data:`COHERENCE_PASSES` rounds). This catches layers thinner than the node spacing (a cusp funnel,
-   a magnetopause grazed by the ray) that only some rays happen to sample.
+   the adjacent pixels of an image): each neighbour is sampled at the same path length (the middles of
+   layers first, at most :data:`PROBES_PER_CELL` per interval) and, where the sample departs from the
+   linear interpolation of its interval (or, beside a feature already resolved there, jumps away from
+   the value on its side), that interval is refined again as in 2; repeated while new features turn up
+   (at most :data:`COHERENCE_PASSES` rounds). This catches layers thinner than the node spacing (a cusp
+   funnel, a magnetopause grazed by the ray) that only some rays happen to sample.
 4. The smooth runs between refined intervals are integrated with the exact integral of the cubic
    through four consecutive nodes: h/24 (-F[i-1] + 13 F[i] + 13 F[i+1] - F[i+2]) inside a run and the
    one-sided variants h/24 (9 F[i] + 19 F[i+1] - 5 F[i+2] + F[i+3]) (mirrored) at its ends, so no node
