@@ -104,7 +104,7 @@ import numba
 import numpy as np
 import xarray as xr
 
-from smilekit._validation import as_value, as_vector
+from smilekit._validation import as_rotation, as_value, as_vector
 from smilekit.errors import InputError
 from smilekit.units import RE, RE_KM, SXI_INTENSITY
 
@@ -1412,21 +1412,6 @@ def _angles_deg(value, name: str) -> tuple[float, float]:
     return (float(v[0]), float(v[-1]))
 
 
-def _rotation_matrix(rotation) -> np.ndarray:
-    if isinstance(rotation, u.Quantity):
-        m = as_value(rotation, u.dimensionless_unscaled, "rotation")
-    else:
-        try:
-            m = np.asarray(rotation, dtype=np.float64)
-        except (TypeError, ValueError):
-            raise InputError(f"rotation must be a 3 x 3 matrix, got {rotation!r:.80}") from None
-    if m.shape != (3, 3) or not np.isfinite(m).all():
-        raise InputError(f"rotation must be a finite 3 x 3 body -> GSE matrix, got shape {m.shape}")
-    if not np.allclose(m.T @ m, np.eye(3), atol=1e-6) or np.linalg.det(m) < 0:
-        raise InputError("rotation must be a proper rotation (orthonormal, determinant +1)")
-    return m
-
-
 def intensity_map(
     source,
     sc_position,
@@ -1518,7 +1503,7 @@ def intensity_map(
                 f"aim_point {aim.tolist()} RE coincides with the spacecraft: the boresight is undefined"
             )
     if rotation is not None:
-        rot = _rotation_matrix(rotation)
+        rot = as_rotation(rotation)
         if aim is not None:
             to_aim = (aim - p) / np.linalg.norm(aim - p)
             off = math.degrees(math.acos(min(1.0, max(-1.0, float(to_aim @ rot[:, 2])))))
