@@ -257,13 +257,20 @@ class SXIConfig:
         fwhm_to_sigma = 1.0 / (2.0 * math.sqrt(2.0 * math.log(2.0)))
         psf_rad = float(as_value(self.psf_fwhm, u.rad, "psf_fwhm", positive=True))
         wing_rad = float(as_value(self.psf_wing_sigma, u.rad, "psf_wing_sigma", positive=True))
+        gap_mm = float(as_value(self.ccd_gap, u.mm, "ccd_gap", nonnegative=True))
+        frame_width_mm = 2.0 * f_mm * math.tan(math.radians(0.5 * float(fov[0])))
+        if gap_mm >= frame_width_mm:
+            raise InputError(
+                f"ccd_gap {gap_mm:g} mm is as wide as the field along u ({frame_width_mm:.3g} mm at "
+                f"{float(fov[0]):g} deg): no CCD would see the sky; the gap must be narrower"
+            )
         return SXIValues(
             focal_mm=f_mm,
             fov_u_deg=float(fov[0]),
             fov_v_deg=float(fov[1]),
             ccd_mm=float(as_value(self.ccd_size, u.mm, "ccd_size", positive=True)),
             ccd_pixels=int(self.ccd_pixels),
-            gap_mm=float(as_value(self.ccd_gap, u.mm, "ccd_gap", nonnegative=True)),
+            gap_mm=gap_mm,
             psf_sigma_mm=f_mm * psf_rad * fwhm_to_sigma,
             p_reflect=float(p),
             wing_sigma_mm=f_mm * wing_rad,
