@@ -57,12 +57,12 @@ def test_ccd_rectangles_gap_and_fov_frame():
     fov_v=st.floats(5.0, 40.0),
 )
 def test_rectangles_are_disjoint_inside_the_frame(gap, fov_u, fov_v):
-    cfg = SXIConfig(ccd_gap=gap * u.mm, fov=[fov_u, fov_v] * u.deg)
     frame_width = 2 * 300.0 * math.tan(math.radians(fov_u / 2))  # focal length 30 cm
     if gap >= frame_width:  # hypothesis found gap 27 mm in a 5 deg field: refused, not silently outside
         with pytest.raises(InputError, match="ccd_gap"):
-            _ = cfg.values
+            SXIConfig(ccd_gap=gap * u.mm, fov=[fov_u, fov_v] * u.deg)
         return
+    cfg = SXIConfig(ccd_gap=gap * u.mm, fov=[fov_u, fov_v] * u.deg)
     v = cfg.values
     rect = ccd_rectangles(v)
     x_lim = v.focal_mm * math.tan(math.radians(fov_u / 2))
