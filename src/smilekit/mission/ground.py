@@ -52,8 +52,8 @@ from smilekit._validation import as_value
 from smilekit.constants import R_EARTH_EQ_KM
 from smilekit.errors import InputError
 from smilekit.mission.intervals import crossing_edges, runs
-from smilekit.mission.modes import MODES, ModeTimeline
-from smilekit.mission.orbit import Track
+from smilekit.mission.modes import MODES, ModeTimeline, check_timeline
+from smilekit.mission.orbit import Track, as_track
 
 __all__ = [
     "DEFAULT_DOWNLINK_RATE",
@@ -281,12 +281,6 @@ def _resolve_stations(stations) -> list[GroundStation]:
     return out
 
 
-def _check_track(track) -> Track:
-    if not isinstance(track, Track):
-        raise InputError(f"track must be a smilekit.mission.Track, got {type(track).__name__}")
-    return track
-
-
 def _track_geo_km(track: Track) -> np.ndarray:
     from smilekit.frames import transform
 
@@ -316,7 +310,7 @@ def elevation(track: Track, station) -> u.Quantity:
     >>> elevation(track, "Kiruna").round(1)
     <Quantity [61. , 48.3] deg>
     """
-    track = _check_track(track)
+    track = as_track(track)
     (site,) = _resolve_stations([station])
     position, up = site.position_geo_km()
     return _elevation_values(_track_geo_km(track), position, up) * u.deg
@@ -357,7 +351,7 @@ def passes(track: Track, stations=None, *, min_elevation=None):
     """
     import pandas as pd
 
-    track = _check_track(track)
+    track = as_track(track)
     selected = _resolve_stations(stations)
     mask_override = None
     if min_elevation is not None:
@@ -470,7 +464,7 @@ def contact_mask(track: Track, passes, *, max_link_altitude=30000.0 * u.km) -> n
     numpy.ndarray
         Bool, shape (N,): True where the sample time lies inside a usable contact.
     """
-    track = _check_track(track)
+    track = as_track(track)
     _check_passes(passes)
     link_limit = float(as_value(max_link_altitude, u.km, "max_link_altitude", positive=True))
     if len(track) == 0:
@@ -557,13 +551,8 @@ def downlink_budget(
     >>> round(float(row.generated_Gbit), 1)
     28.2
     """
-    track = _check_track(track)
-    if not isinstance(timeline, ModeTimeline):
-        raise InputError(
-            f"timeline must be a ModeTimeline (from mode_timeline), got {type(timeline).__name__}"
-        )
-    if len(timeline) != len(track) or not np.array_equal(timeline.time, track.time):
-        raise InputError("timeline was not built on this track: its times differ from the track's")
+    track = as_track(track)
+    check_timeline(timeline, track)
     _check_passes(passes)
     rate = float(as_value(downlink_rate, u.bit / u.s, "downlink_rate", nonnegative=True))
     link_limit = float(as_value(max_link_altitude, u.km, "max_link_altitude", positive=True))

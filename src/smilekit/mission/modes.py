@@ -253,6 +253,17 @@ class ModeTimeline:
         return path
 
 
+def check_timeline(timeline, track: Track) -> ModeTimeline:
+    """``timeline`` if it is a :class:`ModeTimeline` built on ``track``'s samples, else InputError."""
+    if not isinstance(timeline, ModeTimeline):
+        raise InputError(
+            f"timeline must be a ModeTimeline (from mode_timeline), got {type(timeline).__name__}"
+        )
+    if len(timeline) != len(track) or not np.array_equal(timeline.time, track.time):
+        raise InputError("timeline was not built on this track: its times differ from the track's")
+    return timeline
+
+
 def mode_timeline(
     track: Track,
     *,

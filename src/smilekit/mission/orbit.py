@@ -26,6 +26,7 @@ from smilekit.units import RE, RE_KM
 __all__ = [
     "KeplerianElements",
     "Track",
+    "as_track",
     "elements_to_state_values",
     "kepler_track",
     "sample_times",
@@ -414,6 +415,13 @@ class Track:
         if stop is not None:
             keep &= self.time <= as_datetime64(stop)
         return Track(self.time[keep], self.position_gei_km[keep], self.velocity_gei_km_s[keep])
+
+
+def as_track(track) -> Track:
+    """``track`` itself if it is a :class:`Track`, else InputError naming what was given."""
+    if not isinstance(track, Track):
+        raise InputError(f"track must be a smilekit.mission.Track, got {type(track).__name__}")
+    return track
 
 
 def kepler_track(elements: KeplerianElements, times) -> Track:

@@ -53,8 +53,8 @@ from smilekit._validation import as_value
 from smilekit.constants import AU_KM, R_EARTH_EQ_KM
 from smilekit.errors import InputError
 from smilekit.mission.intervals import crossing_edges, runs
-from smilekit.mission.modes import MODES, ModeTimeline
-from smilekit.mission.orbit import Track
+from smilekit.mission.modes import MODES, ModeTimeline, check_timeline
+from smilekit.mission.orbit import Track, as_track
 
 __all__ = [
     "DEFAULT_ARRAY_POWER",
@@ -173,12 +173,6 @@ def _model(model) -> str:
     return model.lower()
 
 
-def _check_track(track) -> Track:
-    if not isinstance(track, Track):
-        raise InputError(f"track must be a smilekit.mission.Track, got {type(track).__name__}")
-    return track
-
-
 def _sun_gei_km(time: np.ndarray, model: str) -> np.ndarray:
     """Sun positions (km, GEI): the ephemeris where available for the cone, else the direction at 1 AU."""
     if model == "conical":
@@ -194,7 +188,7 @@ def _sun_gei_km(time: np.ndarray, model: str) -> np.ndarray:
 
 
 def _shadow(track: Track, model) -> tuple[np.ndarray, np.ndarray]:
-    track = _check_track(track)
+    track = as_track(track)
     name = _model(model)
     if len(track) == 0:
         return np.empty(0), np.empty(0)
@@ -280,7 +274,7 @@ def eclipses(track: Track, *, model: str = "cylindrical"):
     """
     import pandas as pd
 
-    track = _check_track(track)
+    track = as_track(track)
     fraction, margin = _shadow(track, model)
     columns = ["start", "stop", "duration_min", "orbit", "max_shadow_fraction", "truncated"]
     if len(track) == 0:
@@ -388,13 +382,8 @@ def power_budget(
     """
     import pandas as pd
 
-    track = _check_track(track)
-    if not isinstance(timeline, ModeTimeline):
-        raise InputError(
-            f"timeline must be a ModeTimeline (from mode_timeline), got {type(timeline).__name__}"
-        )
-    if len(timeline) != len(track) or not np.array_equal(timeline.time, track.time):
-        raise InputError("timeline was not built on this track: its times differ from the track's")
+    track = as_track(track)
+    check_timeline(timeline, track)
     n = len(track)
     if n == 0:
         raise InputError("the track is empty")
