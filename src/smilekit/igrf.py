@@ -21,7 +21,7 @@ import numpy as np
 
 from smilekit._data import data_path
 from smilekit.errors import InputError
-from smilekit.times import as_datetime64, decimal_year
+from smilekit.times import as_datetime64, check_time_range, decimal_year
 
 __all__ = ["IGRF_VALID_FROM", "IGRF_VALID_TO", "SHCModel", "dipole_coefficients", "igrf14", "read_shc"]
 
@@ -170,14 +170,7 @@ def dipole_coefficients_values(year: np.ndarray) -> tuple[np.ndarray, np.ndarray
 
 def check_igrf_range(t: np.ndarray) -> None:
     """Raise InputError if any of the datetime64 times ``t`` is outside 1900-01-01 .. 2030-01-01."""
-    bad = (t < IGRF_VALID_FROM) | (t > IGRF_VALID_TO)
-    if bad.any():
-        first = np.ravel(t[bad])[0]
-        raise InputError(
-            f"time {first} ({int(bad.sum())} of {t.size} values) is outside the validity of IGRF-14; "
-            f"accepted are times from {IGRF_VALID_FROM.astype('datetime64[s]')} to "
-            f"{IGRF_VALID_TO.astype('datetime64[s]')} UTC"
-        )
+    check_time_range(t, IGRF_VALID_FROM, IGRF_VALID_TO, "the validity of IGRF-14")
 
 
 def dipole_coefficients(time) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

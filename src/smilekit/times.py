@@ -20,6 +20,7 @@ from smilekit.errors import InputError
 __all__ = [
     "J2000",
     "as_datetime64",
+    "check_time_range",
     "day_fraction",
     "days_since_j2000",
     "decimal_year",
@@ -145,6 +146,20 @@ def as_datetime64(time) -> np.ndarray:
             "a valid date"
         )
     return out
+
+
+def check_time_range(t: np.ndarray, start: np.datetime64, stop: np.datetime64, what: str) -> None:
+    """Raise InputError if any datetime64 time in ``t`` lies outside [start, stop]; ``what`` names the range.
+
+    The message gives the first offending time, how many are outside, and the accepted range.
+    """
+    bad = (t < start) | (t > stop)
+    if bad.any():
+        first = np.ravel(t[bad])[0]
+        raise InputError(
+            f"time {first} ({int(bad.sum())} of {t.size} values) is outside {what}; accepted are times "
+            f"from {start.astype('datetime64[s]')} to {stop.astype('datetime64[s]')} UTC"
+        )
 
 
 def days_since_j2000(time) -> np.ndarray:

@@ -47,8 +47,7 @@ import numba
 import numpy as np
 
 from smilekit.constants import AU_KM
-from smilekit.errors import InputError
-from smilekit.times import as_datetime64, julian_centuries_j2000
+from smilekit.times import as_datetime64, check_time_range, julian_centuries_j2000
 
 __all__ = [
     "EPHEMERIS_RANGE",
@@ -270,15 +269,7 @@ def moon_position_values(t_centuries):
 # ---------------------------------------------------------------------------------------------------
 def check_ephemeris_range(t: np.ndarray) -> None:
     """Raise InputError if any of the datetime64 times ``t`` is outside :data:`EPHEMERIS_RANGE`."""
-    start, stop = EPHEMERIS_RANGE
-    bad = (t < start) | (t > stop)
-    if bad.any():
-        first = np.ravel(t[bad])[0]
-        raise InputError(
-            f"time {first} ({int(bad.sum())} of {t.size} values) is outside the range of the analytic Sun "
-            f"and Moon series; accepted are times from {start.astype('datetime64[s]')} to "
-            f"{stop.astype('datetime64[s]')} UTC"
-        )
+    check_time_range(t, *EPHEMERIS_RANGE, "the range of the analytic Sun and Moon series")
 
 
 def _positions(time, kernel) -> u.Quantity:
