@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated
 
@@ -190,7 +191,7 @@ def plan(
 
     show = not quiet and sys.stderr.isatty()
     try:
-        with err_console.status("planning", spinner="dots") if show else _nothing() as status:
+        with err_console.status("planning", spinner="dots") if show else nullcontext() as status:
             summary = run_plan(
                 out,
                 start=start,
@@ -224,16 +225,6 @@ def plan(
     )
     console.print(table)
     console.print(f"Plan: {(out / 'plan.json').resolve()}")
-
-
-class _nothing:
-    """A do-nothing context manager standing in for the status spinner."""
-
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *exc):
-        return False
 
 
 @app.command()

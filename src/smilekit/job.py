@@ -246,37 +246,36 @@ def stage_sxi(ctx: JobContext) -> dict:
     index = _frame_indices(track.time, usable, ctx.results["peak_index_time"], SXI_MAX_FRAMES)
     folder = ctx.out / "sxi"
     folder.mkdir(exist_ok=True)
-    movie, overlays, rows = [], [], []
+    movie, overlays, rows, written = [], [], [], []
     rng = np.random.default_rng(SXI_SEED)
+    positions = track.position("GSE")
     peak_k = index[np.argmin(np.abs(track.time[index] - ctx.results["peak_index_time"]))]
     for k in index:
         when = track.time[k]
         state = sw.at(when)
         tilt = frames.dipole_tilt(when).to(u.deg)
         source = SWCXEmissivity.from_solar_wind(state, tilt=tilt)
-        position = track.position("GSE")[k]
         rotation = att.rotation[k]
         truth = intensity_map(
-            source, position, att.aim_point_gse[k], rotation=rotation, time=when, pixel=SXI_PIXEL
+            source, positions[k], att.aim_point_gse[k], rotation=rotation, time=when, pixel=SXI_PIXEL
         )
         events = simulate_events(truth, SXI_EXPOSURE, rng=rng)
         stamp = np.datetime_as_string(when, unit="m").replace(":", "").replace("-", "")
-        write_l1(events, folder / f"smile_sxi_l1_{stamp}.fits", overwrite=True)
         l2 = make_l2(events, cadence=SXI_EXPOSURE)
-        write_l2(l2, folder / f"smile_sxi_l2_{stamp}.fits", overwrite=True)
-        overlay = _magnetopause_overlay(state, tilt, when, position.to_value(smilekit.RE), rotation)
+        written += [f"smile_sxi_l1_{stamp}.fits", f"smile_sxi_l2_{stamp}.fits"]
+        write_l1(events, folder / written[-2], overwrite=True)
+        write_l2(l2, folder / written[-1], overwrite=True)
+        overlay = _magnetopause_overlay(state, when, positions[k].to_value(smilekit.RE), rotation)
         frame = l2["foreground"].isel(time=0)
         frame.attrs["time"] = str(when)
         movie.append(frame)
         overlays.append(overlay)
-        truth_mean = float(truth.mean())
-        fg = l2["foreground"].isel(time=0)
         rows.append(
             {
                 "time": str(when),
                 "counts": int(l2["counts"].sum()),
-                "model_mean_keV_cm-2_s-1_sr-1": truth_mean,
-                "foreground_mean": float(fg.mean()),
+                "model_mean_keV_cm-2_s-1_sr-1": float(truth.mean()),
+                "foreground_mean": float(frame.mean()),
                 "sun_in_fov": bool(truth.attrs.get("sun_in_fov", False)),
             }
         )
@@ -297,7 +296,7 @@ def stage_sxi(ctx: JobContext) -> dict:
         "exposure_s": float(SXI_EXPOSURE.to_value(u.s)),
         "sxi_usable_hours": float(usable.sum() * _step_hours(track)),
         "frame_table": rows,
-        "files": [*sorted(p.name for p in folder.iterdir()), "sxi_movie.gif"],
+        "files": [*written, "sxi_movie.gif"],
     }
 
 
@@ -325,13 +324,12 @@ def _frame_indices(times, usable, centre_time, most: int) -> np.ndarray:
     return np.unique(np.append(picked, nearest))
 
 
-def _magnetopause_overlay(state, tilt, time, position_re, rotation) -> dict:
+def _magnetopause_overlay(state, time, position_re, rotation) -> dict:
     """The Shue 1998 magnetopause's noon-midnight and equatorial cross-sections in FOV coordinates."""
     from smilekit.products.sxi_plots import fov_coordinates
 
-    r0_model = boundaries.shue1998
     theta = np.radians(np.linspace(-150.0, 150.0, 121))
-    r = r0_model(np.abs(theta) * u.rad, pdyn=state.pdyn, bz=state.bz).to_value(smilekit.RE)
+    r = boundaries.shue1998(np.abs(theta) * u.rad, pdyn=state.pdyn, bz=state.bz).to_value(smilekit.RE)
     out = {}
     for name, axis in (("magnetopause_xz", 2), ("magnetopause_xy", 1)):
         points = np.zeros((theta.size, 3))

@@ -187,7 +187,7 @@ def run_orbit(
     timeline.to_csv(out / "modes.csv")
     if evolution is not None:
         evolution.to_csv(out / "orbit_evolution.csv", index=False)
-    fig = plot_orbit_planes(track, solar_wind=solar_wind, title=f"SMILE orbit from {track.time[0]}"[:40])
+    fig = plot_orbit_planes(track, solar_wind=solar_wind)
     fig.savefig(out / "orbit.png", dpi=110)
     summary = {
         "smilekit_version": smilekit.__version__,

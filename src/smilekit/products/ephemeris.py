@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from smilekit.mission.modes import MODES
 from smilekit.products.cdf import (
     component_labels,
     epoch_attrs,
@@ -25,8 +26,8 @@ from smilekit.units import RE_KM
 
 __all__ = ["MODE_CODES", "ephemeris_dataset", "write_ephemeris_cdf"]
 
-#: Integer codes of the operating modes in the CDF (order of the seed's mode list).
-MODE_CODES = {"FSM": 0, "RSM1": 1, "RSM2": 2, "RSM3": 3}
+#: Integer codes of the operating modes in the CDF (the order of :data:`smilekit.mission.modes.MODES`).
+MODE_CODES = {name: code for code, name in enumerate(MODES)}
 
 
 def ephemeris_dataset(track, *, attitude=None, timeline=None, text: str = "") -> xr.Dataset:
