@@ -99,7 +99,9 @@ def test_mission_stage_puts_apogee_at_peak_pressure_and_accounts_for_every_hour(
     out, summary, _ = finished_run
     stage = summary["stages"]["mission"]
     assert stage["at_peak_pdyn"]["time"][:16] == summary["stages"]["solar_wind"]["peak_pdyn_time"][:16]
-    # Apogee of the science orbit (121 182 km); lunisolar perturbations move it by less than ~100 km here.
+    # Apogee of the science orbit (121 182 km). The elements are osculating at the epoch, so the propagated
+    # apogee differs from the Keplerian one by the lunisolar term: 45 km at the first apogee of the 3-year
+    # benchmark (benchmarks/README.md, 121 137 km), and the event is under one orbit long; 100 km bounds it.
     assert stage["at_peak_pdyn"]["altitude_km"] == pytest.approx(121182.0, abs=100.0)
     hours = sum(stage["hours_in_mode"].values())
     assert hours == pytest.approx(stage["samples"] * stage["step_s"] / 3600.0)
