@@ -145,6 +145,10 @@ def test_fits_round_trip_uncertainty_and_wcs(flat, tmp_path):
     np.testing.assert_allclose(back.foreground.values, l2.foreground.values, rtol=1e-6, equal_nan=True)
     np.testing.assert_array_equal(back.counts.values, l2.counts.values)
     np.testing.assert_allclose(back.u.values, l2.u.values)
+    np.testing.assert_allclose(back.solid_angle.values, l2.solid_angle.values, rtol=1e-6)
+    # the pointing travels with the file, so that the science retrievals can work from it
+    for name in ("sc_position_gse_re", "boresight_gse", "long_axis_gse", "counts_per_intensity"):
+        np.testing.assert_allclose(back.attrs[name], l2.attrs[name], rtol=1e-12)
     # astropy's CCDData reads the foreground with its standard-deviation uncertainty
     ccd = CCDData.read(path, hdu="FOREGROUND", hdu_uncertainty="UNCERT", hdu_mask=None, hdu_flags=None)
     assert ccd.unit == u.keV / (u.cm**2 * u.s * u.sr)

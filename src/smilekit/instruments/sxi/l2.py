@@ -73,6 +73,13 @@ QUALITY = {"partial_exposure": 1, "sun_near": 2, "sun_in_fov": 4}
 
 _INTENSITY = "keV cm-2 s-1 sr-1"
 _COMPONENTS = ("xrb_3/4keV", "xrb_1/4keV", "particle", "stray")
+#: Primary-header keywords of the pointing (the L1 event file's names): key prefix, attribute, comment.
+_POINTING_CARDS = (
+    ("SCGSE", "sc_position_gse_re", "spacecraft GSE [RE]"),
+    ("AIMGSE", "aim_point_gse_re", "SXI aim point GSE [RE]"),
+    ("BZGSE", "boresight_gse", "body Z axis (boresight), GSE"),
+    ("BXGSE", "long_axis_gse", "body X axis (27 deg axis), GSE"),
+)
 _EXTNAMES = {
     "xrb_3/4keV": "BKG_XRB34",
     "xrb_1/4keV": "BKG_XRB14",
@@ -368,8 +375,10 @@ def write_l2(ds: xr.Dataset, path, *, overwrite: bool = False) -> Path:
     h["CNTPERI"] = (ds.attrs["counts_per_intensity"], "[ct cm2 keV-1] SWCX counts per unit intensity")
     h["SUNANGLE"] = (ds.attrs["sun_angle_deg"], "[deg]")
     h["SUNINFOV"] = bool(ds.attrs["sun_in_fov"])
-    for k in range(3):
-        h[f"SCGSE{k + 1}"] = (ds.attrs["sc_position_gse_re"][k], "spacecraft GSE [RE]")
+    for key, name, comment in _POINTING_CARDS:
+        for k in range(3):
+            value = float(ds.attrs[name][k])
+            h[f"{key}{k + 1}"] = (value if math.isfinite(value) else "NaN", comment)
     hdus = [primary]
 
     def image(name, var, hduclas2, hduclas3, extra=()):
@@ -422,7 +431,11 @@ def write_l2(ds: xr.Dataset, path, *, overwrite: bool = False) -> Path:
 
 
 def read_l2(path) -> xr.Dataset:
-    """Read an L2 FITS file written by :func:`write_l2` into a Dataset (the main variables and coords)."""
+    """Read an L2 FITS file written by :func:`write_l2` into a Dataset.
+
+    The main variables and coords, the solid angle, and the pointing attributes (spacecraft position, aim
+    point, body axes, SWCX counts per intensity, Sun angle) that :mod:`smilekit.science` needs.
+    """
     from astropy.io import fits
 
     with fits.open(path) as hdul:
@@ -451,6 +464,9 @@ def read_l2(path) -> xr.Dataset:
             "vignetting": (dims2, np.array(hdul["VIGNET"].data, dtype=np.float64), {"units": ""}),
             "coverage": (dims2, np.array(hdul["COVERAGE"].data, dtype=np.float64), {"units": ""}),
         }
+        if "SOLIDANG" in names:
+            omega = np.array(hdul["SOLIDANG"].data, dtype=np.float64)
+            data_vars["solid_angle"] = (dims2, omega, {"units": "sr"})
         coords = {
             "time": ("time", start),
             "time_end": ("time", stop),
@@ -467,4 +483,13 @@ def read_l2(path) -> xr.Dataset:
             "cadence_s": p["CADENCE"],
             "pixel_deg": abs(h["CDELT2"]),
         }
+        for key, name in (("CNTPERI", "counts_per_intensity"), ("SUNANGLE", "sun_angle_deg")):
+            if key in p:
+                attrs[name] = float(p[key])
+        if "SUNINFOV" in p:
+            attrs["sun_in_fov"] = int(p["SUNINFOV"])
+        for key, name, _comment in _POINTING_CARDS:
+            if f"{key}1" in p:
+                attrs[name] = [float(p[f"{key}{k + 1}"]) for k in range(3)]
+        attrs["frame"] = "GSE"
     return xr.Dataset(data_vars, coords=coords, attrs=attrs)
