@@ -1,0 +1,278 @@
+"""The evaluation case set: SXI imaging geometries along the science orbit, each with an upstream solar wind.
+
+A *case* is one 5-min SXI image to simulate and retrieve: a time, the spacecraft position and the SXI aim
+point (GSE, RE), a steady upstream solar wind (n, v, B), an exposure and a random seed. :func:`make_cases`
+builds a set of them, and the package ships one (:data:`SHIPPED_CASES`,
+``smilekit/data/evaluation/orbit_cases.csv``, 240 cases) for :func:`smilekit.science.evaluate.evaluate_cases`.
+
+How the shipped set is made (:func:`make_cases` with the defaults):
+
+1. **Orbit.** The nominal science orbit (:func:`~smilekit.mission.orbit.science_orbit`, epoch
+   :data:`ORBIT_EPOCH`, node 0 deg: the placeholder of that function) propagated for one year with J2, Sun
+   and Moon (:func:`~smilekit.mission.propagator.propagate`), sampled every 10 min. Over the year the
+   Sun-Earth line turns once through the (slowly precessing) orbit plane, so the viewing geometry sweeps
+   every season and the dipole tilt at the image times covers its range.
+2. **Where SXI works.** A sample is usable when SXI collects data with its shutter open
+   (:func:`~smilekit.mission.modes.mode_timeline`: above 50 000 km), the spacecraft is beyond
+   :data:`MIN_DISTANCE` (15 RE geocentric, the requirement's distance), the SXI team's limb rule gives an
+   aim point (:func:`~smilekit.mission.pointing.limb_offset_aim_points`, 20.3 deg from the limb, on the
+   +X GSE axis) and no exclusion applies (:func:`~smilekit.mission.pointing.exclusions` with its defaults:
+   Sun within 30 deg of the boresight, Earth or Moon in the field of view). The usable samples are split, in
+   time order, into ``n`` runs of equal length and one sample is drawn at random from each: the cases spread
+   evenly over the year's observing time.
+3. **Solar wind.** Hourly OMNI2 records of 2000 (the bundled file, King & Papitashvili 2005; a year near
+   solar maximum) with every value present, density within :data:`DENSITY_RANGE` (2.4-100 cm^-3, the range
+   of the density relations behind the parametric emissivity models' starting values) and dynamic pressure
+   within :data:`PDYN_RANGE` (0.5-20 nPa). A fraction ``in_domain_fraction`` (default 0.75) of the cases
+   takes records whose particle flux n v exceeds the requirement's :data:`FLUX_THRESHOLD`
+   (4.9e8 cm^-2 s^-1), the rest records below it; records are drawn without replacement and assigned to the
+   cases in random order. The speed (|v|, km/s) becomes the flow speed along -X; B is OMNI's GSM field.
+   The OMNI records are a statistical sample of real upstream conditions: their year (2000) is not the
+   case's (the mission years); nothing in the truth depends on the calendar year beyond the case time
+   itself.
+4. **Rounding.** Positions and aim points to 0.001 RE, density and B to 0.1 (OMNI's own precision), speed
+   to 1 km/s; exposure 300 s (75 CCD frames of 4 s); a random seed per case for the photon simulation.
+
+All randomness comes from one ``seed``; the same seed gives the same file (tested against the shipped one).
+Regenerate the shipped file with ``python -m smilekit.science.cases --out
+src/smilekit/data/evaluation/orbit_cases.csv``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import astropy.units as u
+import numpy as np
+import pandas as pd
+
+from smilekit._data import data_path
+from smilekit._validation import as_value
+from smilekit.errors import InputError
+from smilekit.units import RE
+
+__all__ = [
+    "CASE_COLUMNS",
+    "DEFAULT_SEED",
+    "DENSITY_RANGE",
+    "FLUX_THRESHOLD",
+    "MIN_DISTANCE",
+    "ORBIT_EPOCH",
+    "PDYN_RANGE",
+    "SHIPPED_CASES",
+    "in_requirement_domain",
+    "make_cases",
+    "write_cases",
+]
+
+#: The columns of a case file, in order (RE GSE; n cm^-3; v km/s along -X; B nT GSM; ISO UTC time; s).
+CASE_COLUMNS = (
+    "case_id",
+    "time",
+    "sc_x",
+    "sc_y",
+    "sc_z",
+    "aim_x",
+    "aim_y",
+    "aim_z",
+    "n",
+    "v",
+    "bx",
+    "by",
+    "bz",
+    "exposure_s",
+    "seed",
+)
+
+#: SXI requirement 1 (FACTS.md): solar-wind particle flux above this (cm^-2 s^-1) ...
+FLUX_THRESHOLD = 4.9e8 * u.cm**-2 / u.s
+#: ... seen from beyond this geocentric distance.
+MIN_DISTANCE = 15.0 * RE
+#: Densities drawn (cm^-3): the range of the density relations behind the parametric models' start values.
+DENSITY_RANGE = (2.4, 100.0) * u.cm**-3
+#: Dynamic pressures drawn (nPa, OMNI's 2e-6 n v^2).
+PDYN_RANGE = (0.5, 20.0) * u.nPa
+#: Start of the year of orbit the shipped cases are drawn from.
+ORBIT_EPOCH = "2026-06-01"
+#: The seed of the shipped case set.
+DEFAULT_SEED = 20260601
+#: The shipped case set.
+SHIPPED_CASES = "evaluation/orbit_cases.csv"
+
+_ORBIT_STEP = 600.0 * u.s
+_EXPOSURE_S = 300.0
+
+
+def in_requirement_domain(n, v, sc_position) -> np.ndarray:
+    """True where a case lies in the SXI requirement domain: flux n v above 4.9e8 cm^-2 s^-1 and the
+    spacecraft beyond 15 RE geocentric (FACTS.md, requirement 1).
+
+    Parameters
+    ----------
+    n, v : Quantity
+        Solar-wind density and speed, shape (N,).
+    sc_position : Quantity
+        Spacecraft positions (length), shape (N, 3).
+
+    Examples
+    --------
+    >>> import astropy.units as u
+    >>> from smilekit.units import RE
+    >>> sc = [[0, 0, 18], [0, 0, 18], [0, 0, 14]] * RE
+    >>> in_requirement_domain([12, 13, 13] * u.cm**-3, 400 * u.km / u.s, sc)
+    array([False,  True, False])
+    """
+    n_v = as_value(n, u.cm**-3, "n", positive=True)
+    v_v = as_value(v, u.cm / u.s, "v", positive=True)
+    p = np.atleast_2d(as_value(sc_position, RE, "sc_position"))
+    flux = np.atleast_1d(n_v * v_v)
+    return (flux > FLUX_THRESHOLD.to_value(u.cm**-2 / u.s)) & (
+        np.linalg.norm(p, axis=-1) > MIN_DISTANCE.to_value(RE)
+    )
+
+
+def _usable_samples(epoch: str):
+    """Times (N,), GSE positions (N, 3, RE) of the year's samples where SXI can image (module notes)."""
+    from smilekit.mission.modes import mode_timeline
+    from smilekit.mission.orbit import Track, sample_times, science_orbit
+    from smilekit.mission.pointing import attitude, exclusions, limb_offset_aim_points
+    from smilekit.mission.propagator import propagate
+
+    start = np.datetime64(epoch, "ns")
+    stop = start + np.timedelta64(365, "D")
+    track = propagate(science_orbit(start), sample_times(start, stop, _ORBIT_STEP))
+    timeline = mode_timeline(track)
+    radius = track.radius.to_value(RE)
+    keep = timeline.sxi_on & timeline.sxi_shutter_open & (radius > MIN_DISTANCE.to_value(RE))
+    track = Track(track.time[keep], track.position_gei_km[keep], track.velocity_gei_km_s[keep])
+    aims = limb_offset_aim_points(track.position("GSE"), errors="nan")
+    excluded = exclusions(track, attitude(track, aims))["excluded"].to_numpy()
+    ok = ~excluded & np.isfinite(aims.to_value(RE)[:, 0])
+    return track.time[ok], track.position("GSE").to_value(RE)[ok]
+
+
+def _omni_pool():
+    """OMNI 2000 hourly records usable as case drivers: n, speed, B GSM (rounded), all present."""
+    from smilekit.solarwind.readers import read_omni2
+
+    sw = read_omni2(data_path("omni/omni2_2000.dat"))
+    valid = sw.valid()
+    n = np.round(sw.ds["n"].values[valid], 1)
+    v = np.round(np.linalg.norm(sw.ds["v_gse"].values[valid], axis=-1), 0)
+    b = np.round(sw.ds["b_gsm"].values[valid], 1)
+    pdyn = 2.0e-6 * n * v**2  # OMNI's definition (FACTS.md)
+    lo, hi = DENSITY_RANGE.to_value(u.cm**-3)
+    p_lo, p_hi = PDYN_RANGE.to_value(u.nPa)
+    keep = (n >= lo) & (n <= hi) & (pdyn >= p_lo) & (pdyn <= p_hi)
+    return n[keep], v[keep], b[keep]
+
+
+def make_cases(
+    n: int = 240, *, seed: int = DEFAULT_SEED, in_domain_fraction: float = 0.75, epoch: str = ORBIT_EPOCH
+) -> pd.DataFrame:
+    """A set of evaluation cases along the science orbit with real upstream solar wind (module notes).
+
+    Parameters
+    ----------
+    n : int
+        Number of cases (1 to 5000).
+    seed : int
+        Seed of every random choice (sample within each run of the orbit, OMNI records, photon seeds).
+    in_domain_fraction : float
+        Fraction of the cases whose solar-wind flux is above the requirement's 4.9e8 cm^-2 s^-1, in [0, 1].
+    epoch : str
+        Start of the year of orbit (ISO date).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`CASE_COLUMNS`: ``case_id`` ("case000", ...), ``time`` (ISO UTC, seconds), spacecraft
+        and aim point (GSE, RE), ``n`` (cm^-3), ``v`` (km/s, flow along -X), ``bx, by, bz`` (GSM, nT),
+        ``exposure_s`` (300), ``seed``; in time order.
+
+    Raises
+    ------
+    InputError
+        For ``n`` outside 1-5000, a fraction outside [0, 1], or more cases than usable orbit samples or
+        OMNI records.
+    """
+    if not isinstance(n, int | np.integer) or not 1 <= n <= 5000:
+        raise InputError(f"n must be an integer from 1 to 5000, got {n!r}")
+    if not 0.0 <= float(in_domain_fraction) <= 1.0:
+        raise InputError(f"in_domain_fraction must lie in [0, 1], got {in_domain_fraction!r}")
+    rng = np.random.default_rng(seed)
+    times, positions = _usable_samples(epoch)
+    if times.size < n:
+        raise InputError(f"only {times.size} usable orbit samples in the year, fewer than n = {n}")
+    runs = np.array_split(np.arange(times.size), n)
+    pick = np.array([run[rng.integers(run.size)] for run in runs])
+    times, positions = times[pick], np.round(positions[pick], 3)
+
+    from smilekit.mission.pointing import limb_offset_aim_points
+
+    aims = np.round(limb_offset_aim_points(positions * RE).to_value(RE), 3) + 0.0  # + 0.0: no -0.0
+
+    dens, speed, b_gsm = _omni_pool()
+    flux = dens * speed * 1e5
+    inside = np.flatnonzero(flux > FLUX_THRESHOLD.to_value(u.cm**-2 / u.s))
+    outside = np.flatnonzero(flux <= FLUX_THRESHOLD.to_value(u.cm**-2 / u.s))
+    n_in = round(n * float(in_domain_fraction))
+    if n_in > inside.size or n - n_in > outside.size:
+        raise InputError(
+            f"not enough OMNI records: {n_in} inside / {n - n_in} outside the domain wanted, "
+            f"{inside.size} / {outside.size} available"
+        )
+    records = np.concatenate(
+        [rng.choice(inside, n_in, replace=False), rng.choice(outside, n - n_in, replace=False)]
+    )
+    records = records[rng.permutation(n)]
+    seeds = rng.integers(0, 2**31 - 1, size=n)
+
+    frame = pd.DataFrame(
+        {
+            "case_id": [f"case{k:03d}" for k in range(n)],
+            "time": np.datetime_as_string(times, unit="s"),
+            "sc_x": positions[:, 0],
+            "sc_y": positions[:, 1],
+            "sc_z": positions[:, 2],
+            "aim_x": aims[:, 0],
+            "aim_y": aims[:, 1],
+            "aim_z": aims[:, 2],
+            "n": dens[records],
+            "v": speed[records],
+            "bx": b_gsm[records, 0],
+            "by": b_gsm[records, 1],
+            "bz": b_gsm[records, 2],
+            "exposure_s": np.full(n, _EXPOSURE_S),
+            "seed": seeds.astype(np.int64),
+        }
+    )
+    return frame[list(CASE_COLUMNS)]
+
+
+def write_cases(frame: pd.DataFrame, path) -> Path:
+    """Write a case table as CSV (the columns of :data:`CASE_COLUMNS`, no index); returns the path."""
+    if list(frame.columns) != list(CASE_COLUMNS):
+        raise InputError(f"a case table needs exactly the columns {list(CASE_COLUMNS)}")
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(path, index=False, float_format="%.10g", lineterminator="\n")
+    return path
+
+
+def main(argv=None) -> None:
+    """``python -m smilekit.science.cases --out FILE [--n N] [--seed S]``: write a case set."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", required=True, help="CSV file to write")
+    parser.add_argument("--n", type=int, default=240, help="number of cases (default 240)")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"seed (default {DEFAULT_SEED})")
+    parser.add_argument("--in-domain-fraction", type=float, default=0.75)
+    args = parser.parse_args(argv)
+    frame = make_cases(args.n, seed=args.seed, in_domain_fraction=args.in_domain_fraction)
+    path = write_cases(frame, args.out)
+    print(f"wrote {len(frame)} cases to {path}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,89 @@
+"""The shipped evaluation case set: reproducible from its seed; documented columns and domain fractions."""
+
+import astropy.units as u
+import numpy as np
+import pandas as pd
+import pytest
+
+from smilekit._data import data_path
+from smilekit.errors import InputError
+from smilekit.frames import dipole_tilt
+from smilekit.mission.pointing import LIMB_OFFSET, limb_offset_aim_points
+from smilekit.science.cases import (
+    CASE_COLUMNS,
+    DEFAULT_SEED,
+    SHIPPED_CASES,
+    in_requirement_domain,
+    make_cases,
+    write_cases,
+)
+from smilekit.units import RE
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return pd.read_csv(data_path(SHIPPED_CASES), dtype={"case_id": str, "time": str})
+
+
+@pytest.fixture(scope="module")
+def regenerated():
+    return make_cases(240, seed=DEFAULT_SEED)
+
+
+def test_regenerating_with_the_seed_reproduces_the_shipped_file(shipped, regenerated, tmp_path):
+    path = write_cases(regenerated, tmp_path / "cases.csv")
+    again = pd.read_csv(path, dtype={"case_id": str, "time": str})
+    assert list(again["case_id"]) == list(shipped["case_id"])
+    assert list(again["time"]) == list(shipped["time"])
+    np.testing.assert_array_equal(again["seed"], shipped["seed"])
+    numbers = [c for c in CASE_COLUMNS if c not in ("case_id", "time", "seed")]
+    # values are rounded to 0.001 RE / 0.1 / 1 km/s: allow one rounding step of platform difference
+    np.testing.assert_allclose(again[numbers], shipped[numbers], rtol=0, atol=1.01e-3)
+
+
+def test_columns_and_sizes(shipped):
+    assert tuple(shipped.columns) == CASE_COLUMNS
+    assert len(shipped) == 240
+    assert shipped["case_id"].is_unique
+    assert (shipped["exposure_s"] == 300).all()
+    assert shipped["seed"].is_unique
+
+
+def test_documented_domain_fractions_and_ranges(shipped):
+    sc = shipped[["sc_x", "sc_y", "sc_z"]].to_numpy()
+    r = np.linalg.norm(sc, axis=1)
+    assert (r > 15.0).all() and r.max() < 20.2  # beyond 15 RE, at most the 20 RE apogee
+    inside = in_requirement_domain(
+        shipped["n"].to_numpy() * u.cm**-3, shipped["v"].to_numpy() * u.km / u.s, sc * RE
+    )
+    assert inside.sum() == 180  # 75 % of 240, as documented
+    assert shipped["n"].between(2.4, 100.0).all()
+    pdyn = 2e-6 * shipped["n"] * shipped["v"] ** 2
+    assert pdyn.between(0.5, 20.0).all()
+
+
+def test_cases_span_the_year_and_the_tilt(shipped):
+    t = pd.to_datetime(shipped["time"])
+    assert t.is_monotonic_increasing
+    assert set(t.dt.month) == set(range(1, 13))  # every month
+    tilt = dipole_tilt(t.to_numpy().astype("datetime64[ns]")).to_value(u.deg)
+    assert tilt.min() < -25.0 and tilt.max() > 25.0
+
+
+def test_aim_points_follow_the_limb_rule(shipped):
+    sc = shipped[["sc_x", "sc_y", "sc_z"]].to_numpy() * RE
+    aims = limb_offset_aim_points(sc, LIMB_OFFSET).to_value(RE)
+    np.testing.assert_allclose(shipped[["aim_x", "aim_y", "aim_z"]], aims, atol=6e-4)
+
+
+def test_small_set_and_bad_input():
+    small = make_cases(5, seed=1, in_domain_fraction=0.4)
+    assert len(small) == 5 and tuple(small.columns) == CASE_COLUMNS
+    flux = small["n"] * small["v"] * 1e5
+    assert (flux > 4.9e8).sum() == 2
+    with pytest.raises(InputError, match="n must be"):
+        make_cases(0)
+    with pytest.raises(InputError, match="in_domain_fraction"):
+        make_cases(5, in_domain_fraction=1.5)
+    with pytest.raises(InputError, match="columns"):
+        write_cases(small.drop(columns="seed"), "x.csv")
