@@ -1,0 +1,316 @@
+"""The evaluation harness with fast stand-in methods: columns, malformed rows, resume, dask, summary numbers.
+
+The magnetopause methods, the cusp retrieval, the cusp truth and the image simulation are injected (the
+real ones are measured by the benchmark and the lead's end-to-end run); the truth (state, tilt, Shue 1998
+r0, SWCX emissivity) is the harness's own.
+"""
+
+import json
+import math
+import sys
+
+import astropy.units as u
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+
+from smilekit.errors import InputError
+from smilekit.geospace.boundaries import standoff
+from smilekit.science.cases import CASE_COLUMNS
+from smilekit.science.estimates import CuspEstimate, MagnetopauseEstimate
+from smilekit.science.evaluate import (
+    EXTRA_COLUMNS,
+    RESULT_COLUMNS,
+    evaluate_cases,
+    read_cases,
+    run_case,
+    summarise,
+)
+from smilekit.units import RE
+
+CALLS = {"simulate": 0, "offset": 0}
+OFFSET = 0.2  # RE: the "offset" stand-in answers r0_true + 0.2 RE
+
+
+def truth_r0(state):
+    return float(standoff("shue1998", pdyn=state.pdyn, bz=state.bz).to_value(RE))
+
+
+def tiny_simulate(case, truth):
+    """A stand-in L2: a 2 x 3 image of counts from the case seed (no line of sight, no photons)."""
+    CALLS["simulate"] += 1
+    rng = np.random.default_rng(case.seed)
+    counts = rng.poisson(5.0, size=(1, 2, 3))
+    return xr.Dataset(
+        {"counts": (("time", "v", "u"), counts), "background": (("time", "v", "u"), np.ones((1, 2, 3)))},
+        coords={"time": [case.time]},
+    )
+
+
+def offset_method(l2, *, time_index=0, solar_wind=None):
+    CALLS["offset"] += 1
+    r0 = truth_r0(solar_wind) + OFFSET
+    return MagnetopauseEstimate("offset", r0 * RE, 0.1 * RE, "ok", {"shape": "test"}, l2["time"].values[0])
+
+
+def failing_method(l2, *, time_index=0, solar_wind=None):
+    return MagnetopauseEstimate(
+        "failing", np.nan * RE, np.nan * RE, "no edge found", {}, l2["time"].values[0]
+    )
+
+
+def raising_method(l2, *, time_index=0, solar_wind=None):
+    raise RuntimeError("boom\nsecond line")
+
+
+def fake_cusp_truth(state, time):
+    return 70.0 * u.deg, 75.0 * u.deg
+
+
+def fake_cusp(l2, *, time_index=0, solar_wind=None, magnetopause=None, hemisphere="north"):
+    assert magnetopause is not None and magnetopause.method == "offset"
+    return CuspEstimate(
+        hemisphere, 71.0 * u.deg, 74.5 * u.deg, 0.3 * u.deg, 0.3 * u.deg, 8.0 * RE, "ok", l2["time"].values[0]
+    )
+
+
+METHODS = {"offset": offset_method, "failing": failing_method, "raising": raising_method}
+FAKES = {
+    "methods": METHODS,
+    "cusp_method": fake_cusp,
+    "simulate": tiny_simulate,
+    "cusp_truth": fake_cusp_truth,
+}
+
+GOOD = [
+    # in the domain: 20 cm^-3 x 400 km/s = 8e8 cm^-2 s^-1, 18 RE
+    "c1,2026-03-20T12:00:00,6,0,17,7.5,0,0,20,400,0,2,-2,300,1",
+    # outside: flux 2e8
+    "c2,2026-06-21T03:00:00,3,5,16,8,0,0,5,400,1,-1,3,300,2",
+    "c3,2026-09-01T00:00:00,8,-4,15.5,8.2,0,0,30,500,0,0,-5,300,3",
+]
+
+
+def write(path, rows):
+    path.write_text(",".join(CASE_COLUMNS) + "\n" + "\n".join(rows) + "\n")
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _reset_calls():
+    CALLS.update(simulate=0, offset=0)
+
+
+def test_run_case_rows_columns_and_errors():
+    row = dict(zip(CASE_COLUMNS, GOOD[0].split(","), strict=True))
+    rows = run_case(row, **FAKES)
+    assert [r["method"] for r in rows] == ["offset", "failing", "raising"]
+    assert list(rows[0]) and set(RESULT_COLUMNS + EXTRA_COLUMNS) <= set(rows[0])
+    ok, failing, raising = rows
+    assert ok["status"] == "ok" and ok["r0_err"] == pytest.approx(OFFSET, abs=1e-12)
+    assert ok["r0_true"] == pytest.approx(ok["r0_est"] - OFFSET)
+    assert failing["status"] == "no edge found" and math.isnan(failing["r0_est"])
+    assert raising["status"] == "error: RuntimeError: boom"
+    assert ok["in_domain"] is True and ok["sc_distance_re"] == pytest.approx(np.hypot(6, 17))
+    assert ok["cusp_north_poleward_true"] == 75.0 and ok["cusp_north_equatorward_est"] == 71.0
+    assert ok["cusp_status"] == "ok" and ok["cusp_magnetopause"] == "offset"
+    assert json.loads(ok["boundary"]) == {"shape": "test"}
+
+
+def test_a_failing_simulation_marks_every_row():
+    def broken(case, truth):
+        raise ValueError("no sky")
+
+    rows = run_case(dict(zip(CASE_COLUMNS, GOOD[0].split(","), strict=True)), **{**FAKES, "simulate": broken})
+    assert {r["status"] for r in rows} == {"error: simulation: ValueError: no sky"}
+    assert all(math.isnan(r["r0_est"]) for r in rows) and all(np.isfinite(r["r0_true"]) for r in rows)
+
+
+def test_results_file_has_the_exact_columns(tmp_path):
+    cases = write(tmp_path / "cases.csv", GOOD)
+    summary = evaluate_cases(cases, tmp_path / "out", progress=False, **FAKES)
+    results = pd.read_csv(tmp_path / "out" / "results.csv")
+    assert tuple(results.columns) == RESULT_COLUMNS + EXTRA_COLUMNS
+    assert list(results.columns[:11]) == (
+        "case_id, method, r0_true, r0_est, r0_err, r0_sigma, cusp_north_poleward_true, "
+        "cusp_north_poleward_est, cusp_north_equatorward_true, cusp_north_equatorward_est, status"
+    ).split(", ")
+    assert len(results) == 9
+    stored = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert stored["methods"]["offset"]["all"]["n"] == 3
+    assert summary["methods"]["offset"]["domain"]["n"] == 2  # c1 and c3 are in the domain
+    assert summary["methods"]["offset"]["domain"]["bias_re"] == pytest.approx(OFFSET)
+    assert summary["methods"]["failing"]["domain"]["n_failed"] == 2
+    assert summary["best_method"] == "offset"
+
+
+def test_malformed_rows_are_reported_with_line_numbers_and_skipped(tmp_path):
+    rows = [
+        GOOD[0],  # line 2
+        "c4,2026-03-20T12:00:00,6,0,17,7.5,0,0,20,400,0,2,-2,300",  # line 3: 14 fields
+        "c5,yesterday,6,0,17,7.5,0,0,20,400,0,2,-2,300,5",  # line 4: bad time
+        "c6,2026-03-20T12:00:00,6,0,17,7.5,0,0,-3,400,0,2,-2,300,6",  # line 5: negative density
+        "c7,2026-03-20T12:00:00,6,0,abc,7.5,0,0,20,400,0,2,-2,300,7",  # line 6: not a number
+        "",  # line 7: blank, ignored
+        "c1,2026-03-20T12:00:00,6,0,17,7.5,0,0,20,400,0,2,-2,300,8",  # line 8: repeated id
+        "c8,2026-03-20T12:00:00,6,0,17,7.5,0,0,20,400,0,2,-2,301,9",  # line 9: not whole frames
+        "c9,2026-03-20T12:00:00,6,0,17,7.5,0,0,20,400,0,2,-2,300,1.5",  # line 10: seed not integer
+        GOOD[1],  # line 11
+    ]
+    cases, malformed = read_cases(write(tmp_path / "cases.csv", rows))
+    assert [c.case_id for c in cases] == ["c1", "c2"]
+    assert [c.line for c in cases] == [2, 11]
+    found = {m.line: m.reason for m in malformed}
+    assert sorted(found) == [3, 4, 5, 6, 8, 9, 10]
+    assert "expected 15 fields, got 14" in found[3]
+    assert "time 'yesterday'" in found[4]
+    assert "n must be positive" in found[5]
+    assert "sc_z 'abc' is not a number" in found[6]
+    assert "repeats" in found[8]
+    assert "CCD frames" in found[9]
+    assert "seed '1.5'" in found[10]
+
+    summary = evaluate_cases(tmp_path / "cases.csv", tmp_path / "out", progress=False, **FAKES)
+    assert [m["line"] for m in summary["malformed"]] == [3, 4, 5, 6, 8, 9, 10]
+    results = pd.read_csv(tmp_path / "out" / "results.csv")
+    assert sorted(set(results["case_id"])) == ["c1", "c2"]
+
+
+def test_wrong_header_is_refused(tmp_path):
+    path = tmp_path / "cases.csv"
+    path.write_text("case_id,time,sc_x\n")
+    with pytest.raises(InputError, match="header"):
+        read_cases(path)
+    with pytest.raises(InputError, match="not found"):
+        read_cases(tmp_path / "missing.csv")
+
+
+def test_resume_skips_finished_cases(tmp_path):
+    cases = write(tmp_path / "cases.csv", GOOD)
+    out = tmp_path / "out"
+    evaluate_cases(cases, out, progress=False, **FAKES)
+    assert CALLS["simulate"] == 3
+    first = pd.read_csv(out / "results.csv")
+    # a run killed after the first case: keep its rows and a torn half line
+    text = (out / "results.csv").read_text().splitlines(keepends=True)
+    kept = [line for line in text if not line.startswith(("c2,", "c3,"))]
+    (out / "results.csv").write_text("".join(kept) + "c2,offset,9.1")
+    CALLS.update(simulate=0, offset=0)
+    summary = evaluate_cases(cases, out, progress=False, **FAKES)
+    assert CALLS["simulate"] == 2 and CALLS["offset"] == 2  # c1 was not recomputed
+    again = pd.read_csv(out / "results.csv").sort_values(["case_id", "method"]).reset_index(drop=True)
+    first = first.sort_values(["case_id", "method"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(
+        again.drop(columns=[c for c in again if c.startswith("seconds")]),
+        first.drop(columns=[c for c in first if c.startswith("seconds")]),
+    )
+    assert summary["n_cases"] == 3
+    CALLS.update(simulate=0)
+    evaluate_cases(cases, out, progress=False, **FAKES)  # nothing left to do
+    assert CALLS["simulate"] == 0
+
+
+def test_another_case_file_in_the_same_directory_is_refused(tmp_path):
+    out = tmp_path / "out"
+    evaluate_cases(write(tmp_path / "a.csv", GOOD[:2]), out, progress=False, **FAKES)
+    with pytest.raises(InputError, match="different case file"):
+        evaluate_cases(write(tmp_path / "b.csv", GOOD), out, progress=False, **FAKES)
+    with pytest.raises(InputError, match="methods"):
+        evaluate_cases(
+            tmp_path / "a.csv", out, progress=False, **{**FAKES, "methods": {"offset": offset_method}}
+        )
+
+
+def test_bad_arguments(tmp_path):
+    cases = write(tmp_path / "cases.csv", GOOD[:1])
+    with pytest.raises(InputError, match="workers or scheduler"):
+        evaluate_cases(cases, tmp_path / "o", workers=2, scheduler="tcp://127.0.0.1:1", **FAKES)
+    with pytest.raises(InputError, match="workers"):
+        evaluate_cases(cases, tmp_path / "o", workers=0, **FAKES)
+    with pytest.raises(InputError, match="cusp_method"):
+        evaluate_cases(cases, tmp_path / "o", **{**FAKES, "cusp_method": 3})
+
+
+def test_local_cluster_gives_the_in_process_results(tmp_path):  # ~4 s: two worker processes
+    import cloudpickle
+
+    # the stand-ins live in this test module, which the worker processes cannot import: ship them by value
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    try:
+        cases = write(tmp_path / "cases.csv", GOOD)
+        a = evaluate_cases(cases, tmp_path / "a", progress=False, **FAKES)
+        b = evaluate_cases(cases, tmp_path / "b", progress=False, workers=2, **FAKES)
+    finally:
+        cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
+    ra = pd.read_csv(tmp_path / "a" / "results.csv").sort_values(["case_id", "method"]).reset_index(drop=True)
+    rb = pd.read_csv(tmp_path / "b" / "results.csv").sort_values(["case_id", "method"]).reset_index(drop=True)
+    drop = [c for c in ra if c.startswith("seconds")]
+    pd.testing.assert_frame_equal(ra.drop(columns=drop), rb.drop(columns=drop))
+    assert a["methods"] == b["methods"] and a["cusp"] == b["cusp"]
+
+
+def synthetic_rows():
+    """Hand-made rows: 4 cases, 2 methods; case d is outside the domain."""
+    rows = []
+    errs = {"m1": [0.1, -0.3, 0.6, 2.0], "m2": [0.2, np.nan, 0.0, 0.0]}
+    status = {"m1": ["ok", "ok", "ok", "ok"], "m2": ["ok", "no edge found", "ok", "ok"]}
+    cusp_true = [(70.0, 75.0), (71.0, 76.0), (72.0, np.nan), (70.0, 75.0)]
+    cusp_est = [(70.5, 75.0), (70.0, 77.0), (72.0, 74.0), (np.nan, np.nan)]
+    cusp_status = ["ok", "ok", "ok", "no cusp found"]
+    for k, case in enumerate("abcd"):
+        for m in ("m1", "m2"):
+            rows.append(
+                {
+                    "case_id": case,
+                    "method": m,
+                    "r0_err": errs[m][k],
+                    "status": status[m][k],
+                    "in_domain": case != "d",
+                    "cusp_north_equatorward_true": cusp_true[k][0],
+                    "cusp_north_poleward_true": cusp_true[k][1],
+                    "cusp_north_equatorward_est": cusp_est[k][0],
+                    "cusp_north_poleward_est": cusp_est[k][1],
+                    "cusp_status": cusp_status[k],
+                    "cusp_reference_distance_re": 8.0,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def test_summary_numbers_by_hand():
+    s = summarise(synthetic_rows())
+    m1 = s["methods"]["m1"]["domain"]  # errors 0.1, -0.3, 0.6
+    assert m1["n"] == 3 and m1["n_failed"] == 0
+    assert m1["bias_re"] == pytest.approx(0.4 / 3)
+    assert m1["rms_re"] == pytest.approx(math.sqrt((0.01 + 0.09 + 0.36) / 3))
+    # |err| sorted 0.1, 0.3, 0.6: the 95th percentile interpolates 0.9 of the way from 0.3 to 0.6
+    assert m1["p95_abs_err_re"] == pytest.approx(0.3 + 0.9 * 0.3)
+    assert m1["frac_within_0p5_re"] == pytest.approx(2 / 3)
+    assert m1["frac_within_0p25_re"] == pytest.approx(1 / 3)
+    all1 = s["methods"]["m1"]["all"]
+    assert all1["n"] == 4 and all1["rms_re"] == pytest.approx(math.sqrt((0.01 + 0.09 + 0.36 + 4.0) / 4))
+    m2 = s["methods"]["m2"]["domain"]  # errors 0.2, 0.0; one failure
+    assert m2["n"] == 2 and m2["n_failed"] == 1
+    assert m2["rms_re"] == pytest.approx(math.sqrt(0.02))
+    assert s["best_method"] == "m2"
+    assert s["n_cases"] == 4 and s["n_cases_domain"] == 3
+
+    eq = s["cusp"]["north_equatorward"]["domain"]  # errors 0.5, -1.0, 0.0 deg at 8 RE
+    assert eq["n"] == 3 and eq["n_failed"] == 0
+    assert eq["bias_deg"] == pytest.approx(-0.5 / 3)
+    assert eq["rms_deg"] == pytest.approx(math.sqrt(1.25 / 3))
+    assert eq["rms_re"] == pytest.approx(8.0 * math.radians(math.sqrt(1.25 / 3)))
+    # in RE: 0.070, 0.140, 0: all within 0.25 RE
+    assert eq["frac_within_0p25_re"] == 1.0
+    pw = s["cusp"]["north_poleward"]["domain"]  # errors 0, +1 deg; case c has no true poleward edge
+    assert pw["n"] == 2 and pw["n_no_truth"] == 1
+    assert pw["bias_re"] == pytest.approx(8.0 * math.radians(0.5))
+    pw_all = s["cusp"]["north_poleward"]["all"]
+    assert pw_all["n_failed"] == 1  # case d: truth but no answer
+    assert s["cusp"]["reference_distance_re"] == 8.0
+
+
+def test_summary_needs_its_columns():
+    with pytest.raises(InputError, match="r0_err"):
+        summarise(pd.DataFrame({"case_id": ["a"], "method": ["m"]}))
