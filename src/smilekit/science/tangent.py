@@ -1,0 +1,808 @@
+"""The magnetopause from the limb of an SXI image: maximum intensity, maximum gradient, tangent fitting and
+the tangential direction approach.
+
+Physics (limb brightening, Collier & Connor 2018, J. Geophys. Res. 123, 10189, doi:10.1029/2018JA025763):
+the SWCX emissivity is zero inside the magnetopause and largest just outside it, so the sky has an edge:
+lines of sight that pass through the magnetosheath only are bright, those that enter the magnetosphere
+lose the emission of the chord inside it. The brightest line of sight is (nearly) tangent to the
+magnetopause. Samsonov et al. (2022, "Finding magnetopause standoff distance using a soft X-ray imager:
+Part 2", J. Geophys. Res. Space Phys. 127; *check* the DOI) found the magnetopause tangent at or between
+the directions of maximum intensity and of maximum intensity gradient, about 3 deg apart. Here the image
+is blurred by the PSF and by the smoothing that the noise needs, which moves the maximum outward (the
+profile falls slowly on the sheath side) and the maximum gradient inward of the tangent.
+
+Profiles. The image direction that crosses the limb is the projection of the GSM X axis (from the Earth
+towards the subsolar point), found from the geometry, not assumed. Pixels (coverage >= 0.9) are pooled
+into strips parallel to it (``w`` across, ``s`` along, both tangent-plane degrees, ``s`` increasing
+sunward) and, within a strip, into bins of one pixel along ``s``; each bin's intensity is the pooled
+Poisson estimate ``sum(counts - background) / sum(exposure * solid_angle * vignetting * C)`` (the L2
+foreground of the pooled pixel), smoothed along ``s`` with a Gaussian kernel (numerator and denominator
+alike). The noise is propagated linearly (Poisson variance = counts) and by a seeded parametric bootstrap
+of the bins (reproducible: the generator is seeded by :data:`BOOTSTRAP_SEED`).
+
+Tangency. A line of sight ``L(s) = P + s d`` (GSM) is tangent to the axisymmetric Shue-type surface
+``r = r0 (2 / (1 + cos theta))^alpha`` (Shue et al. 1997, J. Geophys. Res. 102, 9497) when
+``r0 = min_s |L(s)| ((1 + cos theta(s)) / 2)^alpha`` (the surface through the point of the line that is
+deepest inside the family); :func:`tangent_standoff_values` is the vectorised kernel. Where a method needs
+a fixed flaring it takes the Shue et al. (1997) alpha = (0.58 - 0.010 Bz)(1 + 0.010 Dp) of the upstream
+state (never the Shue 1998 alpha, the truth's shape in the evaluation), 0.58 without a state.
+
+Methods (each ``f(l2, *, time_index=0, solar_wind=None) -> MagnetopauseEstimate``):
+
+* :func:`max_intensity` and :func:`max_gradient` (Samsonov et al. 2022): the direction of maximum
+  intensity / maximum gradient on the central strip (the one containing the projected Sun-Earth line),
+  r0 by tangency with the Shue 1997 shape;
+* :func:`tangent_fitting` (Sun et al. 2020, J. Geophys. Res. Space Phys. 125; reviewed by Wang & Sun 2022,
+  Geosci. Lett. 9, 30, doi:10.1186/s40562-022-00240-z): the limb direction in many strips, then
+  (r0, alpha) of the Shue-type surface whose tangent lines from the spacecraft match them (weighted
+  least squares);
+* :func:`tangential_direction` (Collier & Connor 2018): the limb lines as constraints on an axisymmetric
+  surface ``rho = R(x)``; its cross-section is the envelope of the lines' traces in the (x, rho)
+  half-plane, reconstructed without a shape model and extrapolated to the nose with a local conic.
+
+Assumptions (marked): the magnetopause is axisymmetric about the GSM X axis (no aberration, no tilt
+dependence); the emission edge is the magnetopause (cusp emission on the strips is not masked).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import astropy.units as u
+import numpy as np
+import xarray as xr
+from scipy.optimize import minimize_scalar
+
+from smilekit.errors import InputError
+from smilekit.science.estimates import OK, MagnetopauseEstimate, failed_magnetopause
+from smilekit.science.geometry import ImageGeometry, image_geometry
+from smilekit.units import RE
+
+__all__ = [
+    "BOOTSTRAP_SEED",
+    "DEFAULT_ALPHA",
+    "max_gradient",
+    "max_intensity",
+    "tangent_fitting",
+    "tangent_standoff_values",
+    "tangential_direction",
+]
+
+#: Flaring used without an upstream state: the Bz = 0, Dp -> 0 value of Shue et al. (1997).
+DEFAULT_ALPHA = 0.58
+#: Seed of the parametric bootstrap of the profiles (results are reproducible).
+BOOTSTRAP_SEED = 20180925
+_N_BOOT = 200
+_MIN_COVERAGE = 0.9  # L2 module docstring: keep coverage >= 0.9 for science
+_CENTRAL_HALF_WIDTH = 1.5  # deg, half-width of the central strip
+_STRIP_WIDTH = 1.5  # deg, width of the strips of the limb-tracing methods
+_SMOOTH_SIGMA = 0.5  # deg, Gaussian smoothing along s
+_MIN_SIGNIFICANCE = 3.5  # intensity step across the edge / its standard deviation needed to call it an edge
+_STEP_WINDOW = 2.0  # deg, the step is measured between the pooled intensities this far either side
+_MI_WINDOW = 3.0  # deg, the maximum intensity is searched on the sheath side within this of the edge
+_LIMB_RANGE = 4.0  # deg, the model limb is searched this far either side of its central position
+_STRIP_SIGNIFICANCE = 1.0  # a strip's step needed near the (already significant) stacked edge
+_STRIP_SEARCH = 2.0  # deg, each strip's edge is searched this far either side of the stacked one
+_ALPHA_PRIOR_SIGMA = 0.1  # weak prior on the flaring in tangent_fitting
+_N_FAMILY = 61  # lines of the smoothed family in tangential_direction
+_N_BOOT_STRIPS = 100  # bootstrap resamplings of the strips in tangential_direction
+_CONIC_THETA_MAX = np.radians(50.0)  # contact points used by the local conic
+_THETA_MAX = np.radians(120.0)  # tangency searched on the part of the line with theta below this
+_X_REF = (8.0, 12.0)  # RE, two points of the GSM X axis whose projections give the sunward direction
+
+
+# --- tangency kernel ------------------------------------------------------------------------------------
+
+
+def _shue_depth(origin, directions, s, alpha):
+    """r ((1 + cos theta)/2)^alpha at L(s) = origin + s d; origin (N,3) or (3,), d (N,3), s (N,K)."""
+    p = origin[..., None, :] + s[..., None] * directions[:, None, :]
+    r = np.linalg.norm(p, axis=-1)
+    half = np.clip(0.5 * (1.0 + p[..., 0] / np.maximum(r, 1e-12)), 0.0, None)
+    a = np.asarray(alpha, dtype=np.float64)
+    a = a[:, None] if a.ndim else a
+    with np.errstate(divide="ignore"):
+        return r * half**a, r, half
+
+
+def tangent_standoff_values(origin, directions, alpha, *, n_grid: int = 128) -> tuple[np.ndarray, np.ndarray]:
+    """Kernel: the stand-off r0 of the Shue-type surface tangent to each line of sight, and where.
+
+    For the line ``L(s) = origin + s d`` (RE, GSM, ``s >= 0``) and the axisymmetric surface
+    ``r = r0 (2 / (1 + cos theta))^alpha`` (Shue et al. 1997, eq. 1 form; theta from +X), the point of
+    the line deepest inside the family has ``r0 = min_s |L(s)| ((1 + cos theta(s)) / 2)^alpha``; the line
+    touches that surface there and crosses every smaller one. The minimum is bracketed on a grid in
+    ``s`` over the part of the line with ``theta < 120 deg`` (the open tail of the family would otherwise
+    contain every line that crosses it) and refined by golden-section search.
+
+    Parameters
+    ----------
+    origin : array_like
+        Start of the lines (RE, GSM), (3,) or (N, 3).
+    directions : array_like
+        Unit directions (GSM), (N, 3).
+    alpha : float or array_like
+        Flaring exponent, scalar or (N,).
+    n_grid : int
+        Grid points of the bracketing search.
+
+    Returns
+    -------
+    r0, s : ndarray
+        (N,) stand-off distances (RE) and the path length to the tangent point; NaN where the minimum
+        lies at the end of the searched part (no tangency on the dayside within it).
+    """
+    d = np.atleast_2d(np.asarray(directions, dtype=np.float64))
+    o = np.asarray(origin, dtype=np.float64)
+    o = np.broadcast_to(o, d.shape) if o.ndim == 1 else o
+    alpha = np.broadcast_to(np.asarray(alpha, dtype=np.float64), (d.shape[0],)).copy()
+    s_max = np.linalg.norm(o, axis=-1) + 40.0
+    s = np.linspace(0.0, 1.0, n_grid)[None, :] * s_max[:, None]
+    f, _r, half = _shue_depth(o, d, s, alpha)
+    cos_t = 2.0 * half - 1.0
+    f = np.where(cos_t > np.cos(_THETA_MAX), f, np.inf)
+    k = np.argmin(f, axis=1)
+    rows = np.arange(d.shape[0])
+    edge = (k == 0) | (k == n_grid - 1) | ~np.isfinite(f[rows, k])
+    edge |= ~np.isfinite(f[rows, np.minimum(k + 1, n_grid - 1)])
+    step = s_max / (n_grid - 1)
+    lo = np.maximum(s[rows, k] - step, 0.0)
+    hi = s[rows, k] + step
+    g = 0.5 * (np.sqrt(5.0) - 1.0)
+    a1 = hi - g * (hi - lo)
+    b1 = lo + g * (hi - lo)
+    fa = _shue_depth(o, d, a1[:, None], alpha)[0][:, 0]
+    fb = _shue_depth(o, d, b1[:, None], alpha)[0][:, 0]
+    for _ in range(40):
+        left = fa < fb
+        hi = np.where(left, b1, hi)
+        lo = np.where(left, lo, a1)
+        new_a = hi - g * (hi - lo)
+        new_b = lo + g * (hi - lo)
+        fnew = _shue_depth(o, d, np.where(left, new_a, new_b)[:, None], alpha)[0][:, 0]
+        a1, b1 = np.where(left, new_a, b1), np.where(left, a1, new_b)
+        fa, fb = np.where(left, fnew, fb), np.where(left, fa, fnew)
+        del fnew
+    s_best = 0.5 * (lo + hi)
+    r0 = _shue_depth(o, d, s_best[:, None], alpha)[0][:, 0]
+    # a minimum at the start of the line (s = 0) is the spacecraft itself: no tangency
+    bad = edge & ~((k == 0) & (s_best > 0.5 * step))
+    return np.where(bad, np.nan, r0), np.where(bad, np.nan, s_best)
+
+
+# --- profiles ---------------------------------------------------------------------------------------------
+
+
+class _Pixels(NamedTuple):
+    """The good pixels of one image in strip coordinates (plain floats)."""
+
+    geometry: ImageGeometry
+    origin: np.ndarray  # (xi, eta) deg of s = w = 0: the projection of the GSM point (10, 0, 0)
+    e_s: np.ndarray  # unit sunward image direction (xi, eta): the projected GSM X axis
+    e_w: np.ndarray  # unit direction across it
+    ds: float  # profile bin (deg): the pixel size
+    s: np.ndarray  # (n,) along the projected X axis, deg, increasing sunward
+    w: np.ndarray  # (n,) across, deg
+    net: np.ndarray  # (n,) counts - background
+    var: np.ndarray  # (n,) counts (Poisson variance of net)
+    expo: np.ndarray  # (n,) exposure * solid_angle * vignetting * C
+
+
+class _Profiles(NamedTuple):
+    """Pooled profiles along s, one per strip: net, var, expo are (nw, ns)."""
+
+    s: np.ndarray
+    net: np.ndarray
+    var: np.ndarray
+    expo: np.ndarray
+
+
+def _project(geometry: ImageGeometry, point_gsm) -> np.ndarray | None:
+    """Tangent-plane (xi, eta) deg of a GSM point; None when it lies behind the image plane."""
+    v = geometry.body_to_gsm.T @ (np.asarray(point_gsm, dtype=np.float64) - geometry.sc_gsm)
+    if v[2] <= 1e-6 * np.linalg.norm(v):
+        return None
+    return np.degrees(v[:2] / v[2])
+
+
+def _pixels(l2: xr.Dataset, time_index: int) -> tuple[ImageGeometry, _Pixels | str]:
+    """Geometry and the good pixels (coverage >= 0.9) of a time bin; a reason string when unusable."""
+    g = image_geometry(l2, time_index)
+    need = ("background", "exposure", "solid_angle", "vignetting", "coverage")
+    missing = [k for k in need if k not in l2]
+    if missing or "counts_per_intensity" not in l2.attrs:
+        raise InputError(f"l2 lacks {missing or ['counts_per_intensity']}: pass an L2 dataset from make_l2")
+    a = _project(g, (_X_REF[0], 0.0, 0.0))
+    b = _project(g, (_X_REF[1], 0.0, 0.0))
+    if a is None or b is None or np.linalg.norm(b - a) < 0.5:
+        return g, "projected Sun-Earth line undefined (X axis behind or along the line of sight)"
+    e_s = (b - a) / np.linalg.norm(b - a)
+    e_w = np.array([-e_s[1], e_s[0]])
+    origin = _project(g, (0.5 * (_X_REF[0] + _X_REF[1]), 0.0, 0.0))
+    xi, eta = np.meshgrid(g.xi_deg, g.eta_deg)  # (nv, nu)
+    dx, dy = xi - origin[0], eta - origin[1]
+    counts = np.asarray(l2["counts"].values[time_index], dtype=np.float64)
+    back = np.asarray(l2["background"].values[time_index], dtype=np.float64)
+    expo = (
+        np.asarray(l2["exposure"].values[time_index], dtype=np.float64)
+        * np.asarray(l2["solid_angle"].values, dtype=np.float64)
+        * np.asarray(l2["vignetting"].values, dtype=np.float64)
+        * float(l2.attrs["counts_per_intensity"])
+    )
+    good = (np.asarray(l2["coverage"].values) >= _MIN_COVERAGE) & (expo > 0)
+    good &= np.isfinite(counts) & np.isfinite(back) & np.isfinite(expo)
+    if good.sum() < 20:
+        return g, "no pixels with coverage >= 0.9 and exposure"
+    ds = float(np.median(np.abs(np.diff(g.xi_deg)))) if g.xi_deg.size > 1 else 0.25
+    px = _Pixels(
+        geometry=g,
+        origin=origin,
+        e_s=e_s,
+        e_w=e_w,
+        ds=ds,
+        s=(dx * e_s[0] + dy * e_s[1])[good],
+        w=(dx * e_w[0] + dy * e_w[1])[good],
+        net=(counts - back)[good],
+        var=counts[good],
+        expo=expo[good],
+    )
+    return g, px
+
+
+def _pool(px: _Pixels, shift: np.ndarray, strip: np.ndarray, nw: int) -> _Profiles:
+    """Bin pixels at s - shift (one pixel bins) into profiles; strip (n,) index in [0, nw) or -1 (unused)."""
+    sp = px.s - shift
+    use = (strip >= 0) & np.isfinite(sp)
+    s0 = np.floor(sp[use].min() / px.ds) * px.ds - 2 * px.ds
+    js = np.floor((sp - s0) / px.ds).astype(int)
+    ns = int(js[use].max()) + 3
+    idx = strip[use] * ns + js[use]
+
+    def pool(v):
+        return np.bincount(idx, weights=v[use], minlength=nw * ns).reshape(nw, ns)
+
+    return _Profiles(s0 + (np.arange(ns) + 0.5) * px.ds, pool(px.net), pool(px.var), pool(px.expo))
+
+
+class _Edge(NamedTuple):
+    s_mg: np.ndarray  # (nw,) maximum-gradient position along s (deg), NaN where none
+    s_mi: np.ndarray  # (nw,) maximum-intensity position
+    sig_mg: np.ndarray  # (nw,) bootstrap 1-sigma of s_mg (deg)
+    sig_mi: np.ndarray
+    sig_mid: np.ndarray  # bootstrap 1-sigma of the midpoint (s_mg + s_mi) / 2
+    significance: np.ndarray  # (nw,) intensity step across the edge / its standard deviation
+
+
+def _parabolic_peak(y: np.ndarray, k: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Sub-bin position of the maximum of y (..., n) at index k (...,) by a parabola through 3 points."""
+    n = y.shape[-1]
+    kk = np.clip(k, 1, n - 2)
+    ym = np.take_along_axis(y, (kk - 1)[..., None], -1)[..., 0]
+    y0 = np.take_along_axis(y, kk[..., None], -1)[..., 0]
+    yp = np.take_along_axis(y, (kk + 1)[..., None], -1)[..., 0]
+    den = ym - 2.0 * y0 + yp
+    with np.errstate(divide="ignore", invalid="ignore"):
+        off = np.where(den < 0, 0.5 * (ym - yp) / den, 0.0)
+    off = np.where(np.isfinite(off), np.clip(off, -0.5, 0.5), 0.0)
+    return x[kk] + off * (x[1] - x[0])
+
+
+def _edges(
+    prof: _Profiles, lo=None, hi=None, *, n_boot: int = _N_BOOT, min_significance=_MIN_SIGNIFICANCE
+) -> _Edge:
+    """Maximum-gradient and maximum-intensity positions along s in every profile, with bootstrap errors.
+
+    The intensity is smoothed with a Gaussian kernel (sigma ``_SMOOTH_SIGMA``), numerator and exposure
+    alike, ``I = K net / K expo``; the edge is the largest central-difference gradient dI/ds (intensity
+    rising sunward, from the magnetosphere side into the sheath side), searched in [lo, hi] (deg, per
+    profile, default everywhere); the maximum intensity is the largest ``I`` on the sheath side within
+    ``_MI_WINDOW`` deg of it. Errors: the 1.4826 MAD of the positions over a seeded parametric bootstrap
+    of the binned counts (Gaussian, variance = counts).
+    """
+    s = prof.s
+    nw, ns = prof.net.shape
+    kmat = _smoothing_matrix(s, _SMOOTH_SIGMA)
+    den = prof.expo @ kmat.T
+    pos = den[den > 0]
+    support = den > 0.3 * np.median(pos) if pos.size else den > 0
+    ok = np.zeros_like(support)
+    ok[:, 1:-1] = support[:, 2:] & support[:, :-2] & support[:, 1:-1]
+    lo = np.full(nw, -np.inf) if lo is None else np.broadcast_to(np.asarray(lo, dtype=np.float64), (nw,))
+    hi = np.full(nw, np.inf) if hi is None else np.broadcast_to(np.asarray(hi, dtype=np.float64), (nw,))
+    ok &= (s[None, :] >= lo[:, None]) & (s[None, :] <= hi[:, None])
+    safe_den = np.where(support, den, 1.0)
+    ds = s[1] - s[0]
+
+    def locate(net):  # net (..., nw, ns) -> s_mg, s_mi, k (..., nw)
+        inten = (net @ kmat.T) / safe_den
+        grad = np.full(inten.shape, -np.inf)
+        grad[..., 1:-1] = (inten[..., 2:] - inten[..., :-2]) / (2 * ds)
+        inten = np.where(support, inten, -np.inf)
+        grad = np.where(ok, grad, -np.inf)
+        k = np.argmax(grad, axis=-1)
+        found = np.isfinite(np.take_along_axis(grad, k[..., None], -1)[..., 0])
+        s_mg = _parabolic_peak(np.where(np.isfinite(grad), grad, -1e300), k, s)
+        window = (s >= s_mg[..., None] - ds) & (s <= s_mg[..., None] + _MI_WINDOW) & support
+        inten_w = np.where(window, inten, -np.inf)
+        ki = np.argmax(inten_w, axis=-1)
+        s_mi = _parabolic_peak(np.where(np.isfinite(inten_w), inten_w, -1e300), ki, s)
+        return np.where(found, s_mg, np.nan), np.where(found, s_mi, np.nan)
+
+    s_mg, s_mi = locate(prof.net)
+    significance = _step_significance(prof, s_mg)
+    if n_boot > 0:
+        rng = np.random.default_rng(BOOTSTRAP_SEED)
+        noise = rng.standard_normal((n_boot, nw, ns)) * np.sqrt(np.maximum(prof.var, 1.0))[None]
+        b_mg, b_mi = locate(prof.net[None] + noise)
+        sig_mg = _robust_sd(b_mg - s_mg[None], axis=0)
+        sig_mi = _robust_sd(b_mi - s_mi[None], axis=0)
+        sig_mid = _robust_sd(0.5 * (b_mg + b_mi) - 0.5 * (s_mg + s_mi)[None], axis=0)
+    else:
+        sig_mg = sig_mi = sig_mid = np.full(nw, np.nan)
+    no = ~np.isfinite(s_mg) | (significance < min_significance)
+    floor = 0.25 * ds  # the bin quantisation
+    return _Edge(
+        s_mg=np.where(no, np.nan, s_mg),
+        s_mi=np.where(no, np.nan, s_mi),
+        sig_mg=np.where(no, np.nan, np.maximum(sig_mg, floor)),
+        sig_mi=np.where(no, np.nan, np.maximum(sig_mi, floor)),
+        sig_mid=np.where(no, np.nan, np.maximum(sig_mid, floor)),
+        significance=significance,
+    )
+
+
+def _smoothing_matrix(s: np.ndarray, sigma: float) -> np.ndarray:
+    d = (s[:, None] - s[None, :]) / sigma
+    return np.exp(-0.5 * d * d)
+
+
+def _step_significance(prof: _Profiles, s_edge: np.ndarray) -> np.ndarray:
+    """(I_out - I_in) / sd for the pooled intensities within _STEP_WINDOW deg either side of s_edge."""
+    s = prof.s[None, :]
+    e = np.where(np.isfinite(s_edge), s_edge, np.inf)[:, None]
+    inner = (s < e) & (s >= e - _STEP_WINDOW)
+    outer = (s >= e) & (s < e + _STEP_WINDOW)
+
+    def pooled(mask):
+        n = np.sum(np.where(mask, prof.net, 0.0), axis=1)
+        v = np.sum(np.where(mask, prof.var, 0.0), axis=1)
+        x = np.sum(np.where(mask, prof.expo, 0.0), axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return n / x, np.maximum(v, 1.0) / x**2
+
+    i_in, v_in = pooled(inner)
+    i_out, v_out = pooled(outer)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = (i_out - i_in) / np.sqrt(v_in + v_out)
+    return np.where(np.isfinite(z), z, 0.0)
+
+
+def _robust_sd(x: np.ndarray, axis: int = 0) -> np.ndarray:
+    """1.4826 x median absolute deviation, ignoring NaN (robust to the odd jump to a noise peak)."""
+    med = np.nanmedian(x, axis=axis)
+    return 1.4826 * np.nanmedian(np.abs(x - np.expand_dims(med, axis)), axis=axis)
+
+
+def _directions_gsm(px: _Pixels, s_pos, w_pos) -> np.ndarray:
+    """GSM unit vectors (N, 3) of image points at (s, w) deg."""
+    s_pos, w_pos = np.broadcast_arrays(np.atleast_1d(np.asarray(s_pos, float)), np.asarray(w_pos, float))
+    xi = px.origin[0] + s_pos * px.e_s[0] + w_pos * px.e_w[0]
+    eta = px.origin[1] + s_pos * px.e_s[1] + w_pos * px.e_w[1]
+    body = np.stack([np.radians(xi), np.radians(eta), np.ones_like(xi)], axis=-1)
+    body /= np.linalg.norm(body, axis=-1, keepdims=True)
+    return body @ px.geometry.body_to_gsm.T
+
+
+def _limb_offsets(px: _Pixels, w_nodes: np.ndarray, r0: float, alpha: float) -> np.ndarray:
+    """s of the model limb (the Shue-type surface (r0, alpha) seen tangentially) at w_nodes, minus its
+    value at w = 0; NaN where the limb is not found in the image's s range."""
+    s_ref = float(_s_of_r0(px, r0, alpha))
+    s_grid = s_ref + np.arange(-_LIMB_RANGE, _LIMB_RANGE + 1e-9, 0.1)
+    w_all = np.concatenate([[0.0], w_nodes])
+    ss, ww = np.meshgrid(s_grid, w_all)
+    r0s, _ = tangent_standoff_values(px.geometry.sc_gsm, _directions_gsm(px, ss.ravel(), ww.ravel()), alpha)
+    r0s = r0s.reshape(ss.shape)
+    out = np.full(w_all.size, np.nan)
+    for i in range(w_all.size):
+        row = r0s[i]
+        cross = np.flatnonzero(
+            np.isfinite(row[:-1]) & np.isfinite(row[1:]) & (row[:-1] < r0) & (row[1:] >= r0)
+        )
+        if cross.size:
+            j = cross[0]
+            out[i] = s_grid[j] + (r0 - row[j]) / (row[j + 1] - row[j]) * (s_grid[j + 1] - s_grid[j])
+    return out[1:] - out[0]
+
+
+def _s_of_r0(px: _Pixels, r0: float, alpha: float, w: float = 0.0) -> float:
+    """s on the strip at w whose line of sight is tangent to the surface (r0, alpha); NaN if none."""
+    s_grid = np.arange(px.s.min() - 5.0, px.s.max() + 5.0, 0.25)
+    r = _r0_of(px, s_grid, w, alpha)
+    cross = np.flatnonzero(np.isfinite(r[:-1]) & np.isfinite(r[1:]) & (r[:-1] < r0) & (r[1:] >= r0))
+    if not cross.size:
+        return np.nan
+    j = cross[0]
+    return float(s_grid[j] + (r0 - r[j]) / (r[j + 1] - r[j]) * (s_grid[j + 1] - s_grid[j]))
+
+
+def _r0_of(px: _Pixels, s_pos, w_pos, alpha) -> np.ndarray:
+    r0, _ = tangent_standoff_values(px.geometry.sc_gsm, _directions_gsm(px, s_pos, w_pos), alpha)
+    return r0
+
+
+class _Limb(NamedTuple):
+    """The edge of one image: the stacked central profile and the per-strip positions."""
+
+    px: _Pixels
+    edge: _Edge  # of the stacked profile referred to the central strip (one row)
+    alpha: float
+    alpha_note: str
+    w_nodes: np.ndarray
+    offsets: np.ndarray  # model limb shape s(w) - s(0) at w_nodes
+    r0_first: float  # r0 of the first pass (the model limb's stand-off)
+
+
+def _stacked_limb(px: _Pixels, alpha: float, alpha_note: str) -> _Limb | str:
+    """Find the edge on the whole image stacked along the limb, referred to the central strip (w = 0).
+
+    Pass 1 stacks every pixel at its s (a straight limb across the image); pass 2 shifts each pixel by the
+    limb shape ``s_limb(w) - s_limb(0)`` of the Shue-type surface (alpha, r0 of pass 1) seen from the
+    spacecraft, so that the stack is sharp where the limb curves (assumption: the limb's shape across the
+    image, not its position, follows that surface).
+    """
+    one = np.zeros(px.s.size, dtype=int)
+    first = _edges(_pool(px, np.zeros(px.s.size), one, 1), n_boot=0)
+    if not np.isfinite(first.s_mg[0]):
+        return "no edge found"
+    s_mid = 0.5 * (first.s_mg[0] + first.s_mi[0])
+    r1 = float(_r0_of(px, s_mid, 0.0, alpha)[0])
+    w_nodes = np.arange(np.floor(px.w.min()), np.ceil(px.w.max()) + 0.5, 1.0)
+    if not np.isfinite(r1):
+        return "no tangency (the edge direction does not graze a dayside surface)"
+    offsets = _limb_offsets(px, w_nodes, r1, alpha)
+    good = np.isfinite(offsets)
+    if good.sum() < 2:
+        return "no limb in the image"
+    shift = np.interp(px.w, w_nodes[good], offsets[good], left=np.nan, right=np.nan)
+    strip = np.where(np.isfinite(shift), 0, -1)
+    edge = _edges(_pool(px, np.where(np.isfinite(shift), shift, 0.0), strip, 1))
+    if not np.isfinite(edge.s_mg[0]):
+        return "no edge found"
+    return _Limb(px, edge, alpha, alpha_note, w_nodes[good], offsets[good], r1)
+
+
+# --- shared helpers -------------------------------------------------------------------------------------
+
+
+def _shue97_alpha_of(solar_wind) -> tuple[float, str]:
+    """Shue et al. (1997) flaring from the upstream state, or DEFAULT_ALPHA without one."""
+    if solar_wind is None:
+        return DEFAULT_ALPHA, "default 0.58 (no solar-wind state)"
+    try:
+        bz = float(solar_wind.bz.to_value(u.nT))
+        pdyn = float(solar_wind.pdyn.to_value(u.nPa))
+    except AttributeError as exc:
+        raise InputError(
+            f"solar_wind must be a SolarWindState or None, got {type(solar_wind).__name__}"
+        ) from exc
+    return (0.58 - 0.010 * bz) * (1.0 + 0.010 * pdyn), "shue1997 from the solar-wind state"
+
+
+def _estimate(method, r0, sigma, boundary, time) -> MagnetopauseEstimate:
+    if not (np.isfinite(r0) and np.isfinite(sigma) and r0 > 0):
+        return failed_magnetopause(
+            method, "no tangency (the edge direction does not graze a dayside surface)", time
+        )
+    return MagnetopauseEstimate(
+        method, float(r0) * RE, float(sigma) * RE, OK, boundary, np.datetime64(time, "ns")
+    )
+
+
+def _single_direction(method, l2, time_index, solar_wind, which) -> MagnetopauseEstimate:
+    g, px = _pixels(l2, time_index)
+    alpha, alpha_note = _shue97_alpha_of(solar_wind)
+    if isinstance(px, str):
+        return failed_magnetopause(method, px, g.time)
+    limb = _stacked_limb(px, alpha, alpha_note)
+    if isinstance(limb, str):
+        return failed_magnetopause(method, limb, g.time)
+    e = limb.edge
+    s_pos = float((e.s_mi if which == "mi" else e.s_mg)[0])
+    sig = float((e.sig_mi if which == "mi" else e.sig_mg)[0])
+    r0s = _r0_of(px, [s_pos, s_pos - sig, s_pos + sig], 0.0, alpha)
+    xi_eta = px.origin + s_pos * px.e_s
+    boundary = {
+        "shape": "shue",
+        "r0": float(r0s[0]),
+        "alpha": float(alpha),
+        "alpha_source": alpha_note,
+        "edge_xi_deg": float(xi_eta[0]),
+        "edge_eta_deg": float(xi_eta[1]),
+        "edge_sigma_deg": sig,
+        "significance": float(e.significance[0]),
+    }
+    return _estimate(method, r0s[0], 0.5 * abs(r0s[2] - r0s[1]), boundary, g.time)
+
+
+# --- the methods --------------------------------------------------------------------------------------
+
+
+def max_intensity(l2: xr.Dataset, *, time_index: int = 0, solar_wind=None) -> MagnetopauseEstimate:
+    """r0 from the direction of maximum intensity on the central strip (Samsonov et al. 2022).
+
+    The profile through the image along the projected Sun-Earth line (the central strip, 3 deg wide) is
+    smoothed (Gaussian, sigma 0.5 deg); its maximum on the sheath side of the edge (within 3 deg of the
+    maximum gradient) gives the line of sight taken as tangent to the magnetopause; r0 follows by
+    tangency (:func:`tangent_standoff_values`) with the Shue et al. (1997) alpha of ``solar_wind``
+    (0.58 without one, recorded in ``boundary["alpha_source"]``). The maximum lies outward of the
+    tangent (the limb-brightened profile falls slowly on the sheath side and the PSF and the smoothing
+    move its peak that way), so r0 tends to be too large.
+
+    Parameters
+    ----------
+    l2 : xarray.Dataset
+        SXI level-2 images (:func:`~smilekit.instruments.sxi.l2.make_l2`).
+    time_index : int
+        Time bin.
+    solar_wind : SolarWindState, optional
+        Upstream state at the image time (for the Shue 1997 alpha).
+
+    Returns
+    -------
+    MagnetopauseEstimate
+        r0 with the 1-sigma uncertainty propagated from the bootstrap error of the peak direction;
+        ``boundary`` holds the Shue-type shape and the peak direction (tangent-plane deg). Status
+        "no edge found" (NaN) when the profile has no significant edge.
+
+    Raises
+    ------
+    InputError
+        If ``l2`` is not an L2 dataset or ``time_index`` is out of range.
+    """
+    return _single_direction("max_intensity", l2, time_index, solar_wind, "mi")
+
+
+def max_gradient(l2: xr.Dataset, *, time_index: int = 0, solar_wind=None) -> MagnetopauseEstimate:
+    """r0 from the direction of maximum intensity gradient on the central strip (Samsonov et al. 2022).
+
+    As :func:`max_intensity`, with the direction where the smoothed intensity rises fastest from the
+    magnetosphere side into the sheath side. That direction lies inward of the tangent (the blurred edge
+    is steepest inside the limb), so r0 tends to be too small.
+    """
+    return _single_direction("max_gradient", l2, time_index, solar_wind, "mg")
+
+
+def tangent_fitting(l2: xr.Dataset, *, time_index: int = 0, solar_wind=None) -> MagnetopauseEstimate:
+    """r0 and alpha of the Shue-type surface whose tangent lines match the limb (Sun et al. 2020).
+
+    The limb is located in strips across the image (1.5 deg wide; in each, the midpoint of the maximum
+    gradient and the maximum intensity, between which Samsonov et al. 2022 found the magnetopause
+    tangent), each with its bootstrap error. For a flaring alpha every strip's line of sight gives the
+    stand-off ``r0_k(alpha)`` of the tangent surface (:func:`tangent_standoff_values`); the fit minimises
+    ``sum_k ((r0_k(alpha) - r0) / sigma_k)^2 + ((alpha - alpha_97) / 0.1)^2`` with ``sigma_k`` the strip's
+    position error times ``d r0_k / d s``, and the Shue et al. (1997) alpha of ``solar_wind`` (0.58
+    without one) as a weak Gaussian prior (from one viewpoint the tangent points span a narrow range of
+    polar angle, so the data alone barely constrain alpha). One pass of 3-sigma clipping drops strips on
+    a noise peak. The uncertainty is the fit covariance, scaled by the reduced chi-square when above 1.
+
+    Parameters and returns as :func:`max_intensity`; ``boundary`` holds ``r0``, ``alpha`` and its
+    sigma, and the strips' limb directions (``limb_xi_deg``, ``limb_eta_deg`` lists).
+    """
+    method = "tangent_fitting"
+    got = _strip_limb(l2, time_index, solar_wind, method)
+    if isinstance(got, MagnetopauseEstimate):
+        return got
+    px, limb, pts = got
+    w, s_k, sig_k = pts
+    if w.size < 3:
+        return failed_magnetopause(method, "too few strips with an edge", px.geometry.time)
+    alpha_p = limb.alpha
+    keep = np.ones(w.size, dtype=bool)
+    for _ in range(2):
+        fit = _fit_shue(px, s_k[keep], w[keep], sig_k[keep], alpha_p)
+        if fit is None:
+            return failed_magnetopause(method, "no tangency for the strips' edges", px.geometry.time)
+        r0, alpha, cov, chi2, resid = fit
+        z = np.full(w.size, np.inf)
+        z[keep] = np.abs(resid)
+        new = keep & (z <= 3.0)
+        if new.sum() == keep.sum() or new.sum() < 3:
+            break
+        keep = new
+    dof = max(int(keep.sum()) - 1, 1)  # two parameters, one prior
+    cov = cov * max(1.0, chi2 / dof)
+    xi_eta = px.origin[None, :] + s_k[:, None] * px.e_s[None, :] + w[:, None] * px.e_w[None, :]
+    boundary = {
+        "shape": "shue",
+        "r0": float(r0),
+        "alpha": float(alpha),
+        "alpha_sigma": float(np.sqrt(cov[1, 1])),
+        "alpha_prior": float(alpha_p),
+        "alpha_source": limb.alpha_note + " (prior, sigma 0.1)",
+        "chi2": float(chi2),
+        "n_strips": int(keep.sum()),
+        "limb_xi_deg": xi_eta[keep, 0].tolist(),
+        "limb_eta_deg": xi_eta[keep, 1].tolist(),
+    }
+    return _estimate(method, r0, np.sqrt(cov[0, 0]), boundary, px.geometry.time)
+
+
+def tangential_direction(l2: xr.Dataset, *, time_index: int = 0, solar_wind=None) -> MagnetopauseEstimate:
+    """r0 from the envelope of the limb lines of sight (Collier & Connor 2018, tangential direction).
+
+    Every limb line of sight grazes the magnetopause. For a surface axisymmetric about the GSM X axis,
+    ``rho = R(x)`` with ``rho = sqrt(y^2 + z^2)``, each line's trace in the (x, rho) half-plane lies on
+    or outside the cross-section and touches it at its tangent point, so the cross-section is the
+    envelope of the traces: no shape is assumed. Here the strips' limb positions (as in
+    :func:`tangent_fitting`) are smoothed by a weighted quadratic ``s(w)`` (noise would bias a lower
+    envelope inward), turned into a dense one-parameter family of lines ``L(t; w) = P + t d(w)``, and
+    the contact point of each line with the envelope is found in closed form from the envelope condition
+    ``d(x, rho) / d(t, w) = 0``:
+    ``t* = [d_x' (P_y d_y + P_z d_z) - d_x (P_y d_y' + P_z d_z')] /
+    [d_x (d_y d_y' + d_z d_z') - d_x' (d_y^2 + d_z^2)]`` (primes: d/dw). At each contact point
+    (x, rho) with the trace's slope m = dx/drho, the local conic ``x = r0 - rho^2 / (2 Rc)`` with its
+    vertex on the X axis matching point and slope gives ``r0 = x - m rho / 2``; the estimate is the median
+    over the family (contact points with polar angle below 50 deg, where the conic's error on a
+    Shue-type surface stays below 0.15 RE). The uncertainty is a seeded bootstrap over the strips.
+    ``solar_wind`` is not used except through the limb search (its Shue 1997 alpha shapes the stacking
+    of the strips, see :func:`max_intensity`).
+
+    Parameters and returns as :func:`max_intensity`; ``boundary`` holds the conic (``shape`` "conic",
+    ``r0``, ``Rc`` the median radius of curvature) and the envelope points (``envelope_x_re``,
+    ``envelope_rho_re`` lists).
+    """
+    method = "tangential_direction"
+    got = _strip_limb(l2, time_index, solar_wind, method)
+    if isinstance(got, MagnetopauseEstimate):
+        return got
+    px, limb, pts = got
+    w, s_k, sig_k = pts
+    if w.size < 4:
+        return failed_magnetopause(method, "too few strips with an edge", px.geometry.time)
+    prior = _curvature_prior(px, limb)
+    est = _envelope_r0(px, w, s_k, sig_k, prior)
+    if est is None:
+        return failed_magnetopause(method, "no envelope contact points", px.geometry.time)
+    r0, rc, ex, erho = est
+    rng = np.random.default_rng(BOOTSTRAP_SEED)
+    boots = []
+    for _ in range(_N_BOOT_STRIPS):
+        pick = rng.integers(0, w.size, w.size)
+        if np.unique(w[pick]).size < 4:
+            continue
+        b = _envelope_r0(px, w[pick], s_k[pick], sig_k[pick], prior)
+        if b is not None:
+            boots.append(b[0])
+    if len(boots) < _N_BOOT_STRIPS // 2:
+        return failed_magnetopause(method, "unstable envelope (bootstrap)", px.geometry.time)
+    sigma = float(np.std(boots))
+    boundary = {
+        "shape": "conic",
+        "r0": float(r0),
+        "Rc": float(rc),
+        "envelope_x_re": ex.tolist(),
+        "envelope_rho_re": erho.tolist(),
+    }
+    return _estimate(method, r0, sigma, boundary, px.geometry.time)
+
+
+# --- the limb across the image ---------------------------------------------------------------------------
+
+
+def _strip_limb(l2, time_index, solar_wind, method):
+    """(pixels, stacked limb, (w, s, sigma) of the strips' limb midpoints) or a failed estimate."""
+    g, px = _pixels(l2, time_index)
+    alpha, alpha_note = _shue97_alpha_of(solar_wind)
+    if isinstance(px, str):
+        return failed_magnetopause(method, px, g.time)
+    limb = _stacked_limb(px, alpha, alpha_note)
+    if isinstance(limb, str):
+        return failed_magnetopause(method, limb, g.time)
+    shift = np.interp(px.w, limb.w_nodes, limb.offsets, left=np.nan, right=np.nan)
+    w_lo = limb.w_nodes.min()
+    strip = np.floor((px.w - w_lo) / _STRIP_WIDTH).astype(int)
+    strip = np.where(np.isfinite(shift), strip, -1)
+    nw = int(strip.max()) + 1
+    if nw < 1:
+        return failed_magnetopause(method, "no limb in the image", g.time)
+    prof = _pool(px, np.where(np.isfinite(shift), shift, 0.0), strip, nw)
+    centre = limb.edge.s_mg[0]
+    edge = _edges(prof, centre - _STRIP_SEARCH, centre + _STRIP_SEARCH, min_significance=_STRIP_SIGNIFICANCE)
+    w_c = w_lo + (np.arange(nw) + 0.5) * _STRIP_WIDTH
+    mid = 0.5 * (edge.s_mg + edge.s_mi) + np.interp(w_c, limb.w_nodes, limb.offsets)
+    ok = np.isfinite(mid) & np.isfinite(edge.sig_mid)
+    # the strip's pixel count matters: strips cut by the field's edge are dropped when too sparse
+    n_pix = np.bincount(strip[strip >= 0], minlength=nw)
+    ok &= n_pix >= 0.5 * np.median(n_pix[n_pix > 0])
+    return px, limb, (w_c[ok], mid[ok], edge.sig_mid[ok])
+
+
+def _fit_shue(px, s_k, w, sig_k, alpha_p):
+    """Weighted least squares of (r0, alpha) to the strips' tangent lines; None when no tangency."""
+    h = 0.05
+    r_lo = _r0_of(px, s_k - h, w, alpha_p)
+    r_hi = _r0_of(px, s_k + h, w, alpha_p)
+    sig_r = np.abs(r_hi - r_lo) / (2 * h) * sig_k
+    if not np.all(np.isfinite(sig_r)) or np.any(sig_r <= 0):
+        return None
+    wt = 1.0 / sig_r**2
+    dirs = _directions_gsm(px, s_k, w)
+
+    def chi2(alpha):
+        r0k, _ = tangent_standoff_values(px.geometry.sc_gsm, dirs, alpha)
+        if not np.all(np.isfinite(r0k)):
+            return 1e30
+        r0 = np.sum(wt * r0k) / np.sum(wt)
+        return float(np.sum(wt * (r0k - r0) ** 2) + ((alpha - alpha_p) / _ALPHA_PRIOR_SIGMA) ** 2)
+
+    res = minimize_scalar(chi2, bounds=(0.2, 1.2), method="bounded", options={"xatol": 1e-4})
+    alpha = float(res.x)
+    r0k, t = tangent_standoff_values(px.geometry.sc_gsm, dirs, alpha)
+    if not np.all(np.isfinite(r0k)):
+        return None
+    r0 = float(np.sum(wt * r0k) / np.sum(wt))
+    p = px.geometry.sc_gsm[None, :] + t[:, None] * dirs
+    half = 0.5 * (1.0 + p[:, 0] / np.linalg.norm(p, axis=1))
+    dr_da = r0k * np.log(half)  # envelope theorem: d/d alpha of min_s at the fixed tangent point
+    jac = np.zeros((w.size + 1, 2))
+    jac[:-1, 0] = -1.0 / sig_r
+    jac[:-1, 1] = dr_da / sig_r
+    jac[-1, 1] = 1.0 / _ALPHA_PRIOR_SIGMA
+    cov = np.linalg.pinv(jac.T @ jac)
+    resid = (r0k - r0) / sig_r
+    return r0, alpha, cov, float(np.sum(resid**2)), resid
+
+
+def _curvature_prior(px, limb) -> tuple[float, float]:
+    """Curvature d2s/dw2 / 2 of the model limb (Shue-type, alpha and r0 of the stack) and its spread for
+    alpha +- _ALPHA_PRIOR_SIGMA: the prior of the smoothing in tangential_direction."""
+    c2 = []
+    for da in (0.0, -_ALPHA_PRIOR_SIGMA, _ALPHA_PRIOR_SIGMA):
+        off = limb.offsets if da == 0 else _limb_offsets(px, limb.w_nodes, limb.r0_first, limb.alpha + da)
+        ok = np.isfinite(off)
+        c2.append(np.polyfit(limb.w_nodes[ok], off[ok], 2)[0] if ok.sum() >= 3 else np.nan)
+    spread = 0.5 * abs(c2[2] - c2[1]) if np.isfinite(c2[1]) and np.isfinite(c2[2]) else np.nan
+    if not np.isfinite(c2[0]):
+        return 0.0, np.inf
+    return float(c2[0]), float(max(spread, 1e-4)) if np.isfinite(spread) else np.inf
+
+
+def _smooth_limb(w, s_k, sig_k, prior) -> np.ndarray:
+    """Weighted quadratic s(w) = c2 w^2 + c1 w + c0 with a Gaussian prior (mean, sd) on c2."""
+    a = np.stack([w * w, w, np.ones_like(w)], axis=1) / sig_k[:, None]
+    b = s_k / sig_k
+    if np.isfinite(prior[1]):
+        a = np.vstack([a, [1.0 / prior[1], 0.0, 0.0]])
+        b = np.append(b, prior[0] / prior[1])
+    return np.linalg.lstsq(a, b, rcond=None)[0]
+
+
+def _envelope_r0(px, w, s_k, sig_k, prior=(0.0, np.inf)):
+    """Median local-conic r0 over the contact points of the smoothed family of limb lines, or None."""
+    coef = _smooth_limb(w, s_k, sig_k, prior)
+    wf = np.linspace(w.min(), w.max(), _N_FAMILY)
+    h = 0.05
+    d0 = _directions_gsm(px, np.polyval(coef, wf), wf)
+    dp = (
+        _directions_gsm(px, np.polyval(coef, wf + h), wf + h)
+        - _directions_gsm(px, np.polyval(coef, wf - h), wf - h)
+    ) / (2 * h)
+    p = px.geometry.sc_gsm
+    dx, dy, dz = d0[:, 0], d0[:, 1], d0[:, 2]
+    ex, ey, ez = dp[:, 0], dp[:, 1], dp[:, 2]
+    num = ex * (p[1] * dy + p[2] * dz) - dx * (p[1] * ey + p[2] * ez)
+    den = dx * (dy * ey + dz * ez) - ex * (dy * dy + dz * dz)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = num / den
+    pt = p[None, :] + t[:, None] * d0
+    x = pt[:, 0]
+    rho = np.hypot(pt[:, 1], pt[:, 2])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        slope = dx * rho / (pt[:, 1] * dy + pt[:, 2] * dz)  # dx/drho along the trace
+        r0_i = x - 0.5 * slope * rho
+    theta = np.arctan2(rho, x)
+    ok = np.isfinite(r0_i) & (t > 0) & (slope < 0) & (theta < _CONIC_THETA_MAX) & (r0_i > 0)
+    if ok.sum() < 3:
+        return None
+    rc = np.median(-rho[ok] / slope[ok])
+    return float(np.median(r0_i[ok])), float(rc), x[ok], rho[ok]
