@@ -314,3 +314,41 @@ def test_summary_numbers_by_hand():
 def test_summary_needs_its_columns():
     with pytest.raises(InputError, match="r0_err"):
         summarise(pd.DataFrame({"case_id": ["a"], "method": ["m"]}))
+
+
+def test_the_real_simulation_of_a_shipped_case():
+    """The default image chain on the first shipped case (~1 s): one 300-s L2 bin at 0.25 deg, with the
+    case's pointing, handed to the methods with the upstream state."""
+    from smilekit._data import data_path
+    from smilekit.science.cases import SHIPPED_CASES
+
+    seen = {}
+
+    def inspect(l2, *, time_index=0, solar_wind=None):
+        seen["l2"], seen["state"] = l2, solar_wind
+        return offset_method(l2, time_index=time_index, solar_wind=solar_wind)
+
+    row = pd.read_csv(data_path(SHIPPED_CASES), dtype={"case_id": str, "time": str}).iloc[0]
+    rows = run_case(row, methods={"offset": inspect}, cusp_method=False, cusp_truth=fake_cusp_truth)
+    l2 = seen["l2"]
+    assert l2.sizes["time"] == 1 and l2.attrs["cadence_s"] == 300.0 and l2.attrs["pixel_deg"] == 0.25
+    np.testing.assert_allclose(l2.attrs["sc_position_gse_re"], row[["sc_x", "sc_y", "sc_z"]].astype(float))
+    assert seen["state"].n.to_value(u.cm**-3) == row["n"]
+    assert rows[0]["counts"] > rows[0]["background"] > 0  # SWCX on top of the modelled background
+    assert rows[0]["cusp_status"] == "not run" and rows[0]["status"] == "ok"
+
+
+def test_progress_bar_and_table_print(tmp_path):
+    import io
+
+    from rich.console import Console
+
+    buffer = io.StringIO()
+    evaluate_cases(
+        write(tmp_path / "cases.csv", GOOD[:2]),
+        tmp_path / "out",
+        console=Console(file=buffer, width=120),
+        **FAKES,
+    )
+    text = buffer.getvalue()
+    assert "offset" in text and "North cusp edges at 8.0 RE" in text

@@ -47,7 +47,8 @@ the same over all cases; for each cusp edge (one value per case) the bias and RM
 
 Execution: in-process by default (the cases one after another in this process, as dask's synchronous
 scheduler would run them; the line-of-sight kernel already uses every core through numba); ``workers=N``
-starts a :class:`distributed.LocalCluster` of N single-threaded worker processes, ``scheduler="tcp://..."``
+starts a :class:`distributed.LocalCluster` of N single-threaded worker processes (their numba
+kernels share the cores: ``NUMBA_NUM_THREADS`` = cores / N), ``scheduler="tcp://..."``
 connects to a running dask scheduler. Cases are submitted as futures and their rows written in the order
 they finish (:func:`distributed.as_completed`). The methods, cusp retrieval and simulation are shipped to
 the workers with cloudpickle.
@@ -59,6 +60,7 @@ import csv
 import hashlib
 import json
 import math
+import os
 import time as _time
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -1014,8 +1016,17 @@ def _run_distributed(pending, config, names, writer, bar, task, workers, schedul
     if scheduler is not None:
         client = Client(scheduler)
     else:
+        # share the cores: each worker's numba kernels get cores / workers threads (numba reads this
+        # variable when the worker imports it)
+        threads = max(1, (os.cpu_count() or 1) // int(workers))
+        if os.environ.get("NUMBA_NUM_THREADS", "").isdigit():
+            threads = min(threads, int(os.environ["NUMBA_NUM_THREADS"]))
         cluster = LocalCluster(
-            n_workers=int(workers), threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=int(workers),
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            env={"NUMBA_NUM_THREADS": str(threads)},
         )
         client = Client(cluster)
     try:
