@@ -934,7 +934,10 @@ def evaluate_cases(
     from rich.progress import MofNCompleteColumn, Progress
 
     start = _time.perf_counter()
-    console = console or Console()
+    if console is None:  # a log file or pipe gets rich's 80 columns: wide enough for the tables instead
+        console = Console()
+        if not console.is_terminal:
+            console = Console(width=132)
     if workers is not None and scheduler is not None:
         raise InputError("give workers or scheduler, not both")
     if workers is not None and (not isinstance(workers, int | np.integer) or workers < 1):
