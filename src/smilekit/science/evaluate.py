@@ -45,8 +45,9 @@ the bias and RMS of r0_err, the 95th percentile of |r0_err| and the fractions wi
 the same over all cases; for each cusp edge (one value per case) the bias and RMS in deg and in RE, the
 95th percentile of |error| in RE and the fraction within 0.25 RE.
 
-Execution: in-process by default (the cases one after another in this process, as dask's synchronous
-scheduler would run them; the line-of-sight kernel already uses every core through numba); ``workers=N``
+Execution on dask.distributed: in-process by default (a :class:`distributed.LocalCluster` with one worker
+thread inside this process, ``processes=False``: the cases one after another; the line-of-sight kernel
+already uses every core through numba); ``workers=N``
 starts a :class:`distributed.LocalCluster` of N single-threaded worker processes (their numba
 kernels share the cores: ``NUMBA_NUM_THREADS`` = cores / N), ``scheduler="tcp://..."``
 connects to a running dask scheduler. Cases are submitted as futures and their rows written in the order
@@ -968,15 +969,7 @@ def evaluate_cases(
             *Progress.get_default_columns(), MofNCompleteColumn(), console=console, disable=not progress
         ) as bar:
             task = bar.add_task("evaluating cases", total=len(pending))
-            if workers is None and scheduler is None:
-                for case in pending:
-                    try:
-                        rows = run_case(case, **config)
-                    except Exception as exc:  # the truth itself failed: report, keep going
-                        rows = _failed_rows(case, names, exc)
-                    writer.write(rows)
-                    bar.advance(task)
-            else:
+            if pending:
                 _run_distributed(pending, config, names, writer, bar, task, workers, scheduler)
     finally:
         writer.close()
@@ -1018,6 +1011,9 @@ def _run_distributed(pending, config, names, writer, bar, task, workers, schedul
     cluster = None
     if scheduler is not None:
         client = Client(scheduler)
+    elif workers is None:  # dask in this process: one worker thread, no pickling round trip, no ports
+        cluster = LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None)
+        client = Client(cluster)
     else:
         # share the cores: each worker's numba kernels get cores / workers threads (numba reads this
         # variable when the worker imports it)
