@@ -79,6 +79,7 @@ _STRIP_WIDTH = 1.5  # deg, width of the strips of the limb-tracing methods
 _SMOOTH_SIGMA = 0.5  # deg, Gaussian smoothing along s
 _MIN_SIGNIFICANCE = 3.5  # intensity step across the edge / its standard deviation needed to call it an edge
 _STEP_WINDOW = 2.0  # deg, the step is measured between the pooled intensities this far either side
+_REFINE = 1.5  # deg, the maximum gradient is searched this far either side of the largest step
 _MI_WINDOW = 3.0  # deg, the maximum intensity is searched on the sheath side within this of the edge
 _LIMB_RANGE = 4.0  # deg, the model limb is searched this far either side of its central position
 _STRIP_SIGNIFICANCE = 1.0  # a strip's step needed near the (already significant) stacked edge
@@ -313,27 +314,51 @@ def _edges(
     safe_den = np.where(support, den, 1.0)
     ds = s[1] - s[0]
 
-    def locate(net):  # net (..., nw, ns) -> s_mg, s_mi, k (..., nw)
+    m = max(1, round(_STEP_WINDOW / ds))
+    zero = np.zeros((nw, 1))
+    c_var = np.concatenate([zero, np.cumsum(prof.var, axis=-1)], axis=-1)
+    c_exp = np.concatenate([zero, np.cumsum(prof.expo, axis=-1)], axis=-1)
+    j = np.arange(m, ns - m + 1)  # the step lies between bins j - 1 and j
+    x_in = c_exp[:, j] - c_exp[:, j - m]
+    x_out = c_exp[:, j + m] - c_exp[:, j]
+    v_in = np.maximum(c_var[:, j] - c_var[:, j - m], 1.0)
+    v_out = np.maximum(c_var[:, j + m] - c_var[:, j], 1.0)
+    full = np.median(x_in[x_in > 0]) if (x_in > 0).any() else 1.0
+    s_step = s[j] - 0.5 * ds
+    step_ok = (x_in > 0.3 * full) & (x_out > 0.3 * full)
+    step_ok &= (s_step[None, :] >= lo[:, None]) & (s_step[None, :] <= hi[:, None])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        step_sd = np.sqrt(v_in / x_in**2 + v_out / x_out**2)
+
+    def locate(net):  # net (..., nw, ns) -> s_mg, s_mi, step z (..., nw)
+        c_net = np.concatenate([np.zeros((*net.shape[:-1], 1)), np.cumsum(net, axis=-1)], axis=-1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            i_out = (c_net[..., j + m] - c_net[..., j]) / x_out
+            z = (i_out - (c_net[..., j] - c_net[..., j - m]) / x_in) / step_sd
+        z = np.where(step_ok, z, -np.inf)
+        kz = np.argmax(z, axis=-1)
+        zmax = np.take_along_axis(z, kz[..., None], -1)[..., 0]
+        s_edge = s_step[kz]
         inten = (net @ kmat.T) / safe_den
         grad = np.full(inten.shape, -np.inf)
         grad[..., 1:-1] = (inten[..., 2:] - inten[..., :-2]) / (2 * ds)
         inten = np.where(support, inten, -np.inf)
-        grad = np.where(ok, grad, -np.inf)
+        near = np.abs(s - s_edge[..., None]) <= _REFINE
+        grad = np.where(ok & near, grad, -np.inf)
         k = np.argmax(grad, axis=-1)
-        found = np.isfinite(np.take_along_axis(grad, k[..., None], -1)[..., 0])
+        found = np.isfinite(np.take_along_axis(grad, k[..., None], -1)[..., 0]) & np.isfinite(zmax)
         s_mg = _parabolic_peak(np.where(np.isfinite(grad), grad, -1e300), k, s)
         window = (s >= s_mg[..., None] - ds) & (s <= s_mg[..., None] + _MI_WINDOW) & support
         inten_w = np.where(window, inten, -np.inf)
         ki = np.argmax(inten_w, axis=-1)
         s_mi = _parabolic_peak(np.where(np.isfinite(inten_w), inten_w, -1e300), ki, s)
-        return np.where(found, s_mg, np.nan), np.where(found, s_mi, np.nan)
+        return np.where(found, s_mg, np.nan), np.where(found, s_mi, np.nan), np.where(found, zmax, 0.0)
 
-    s_mg, s_mi = locate(prof.net)
-    significance = _step_significance(prof, s_mg)
+    s_mg, s_mi, significance = locate(prof.net)
     if n_boot > 0:
         rng = np.random.default_rng(BOOTSTRAP_SEED)
         noise = rng.standard_normal((n_boot, nw, ns)) * np.sqrt(np.maximum(prof.var, 1.0))[None]
-        b_mg, b_mi = locate(prof.net[None] + noise)
+        b_mg, b_mi, _ = locate(prof.net[None] + noise)
         sig_mg = _robust_sd(b_mg - s_mg[None], axis=0)
         sig_mi = _robust_sd(b_mi - s_mi[None], axis=0)
         sig_mid = _robust_sd(0.5 * (b_mg + b_mi) - 0.5 * (s_mg + s_mi)[None], axis=0)
@@ -354,27 +379,6 @@ def _edges(
 def _smoothing_matrix(s: np.ndarray, sigma: float) -> np.ndarray:
     d = (s[:, None] - s[None, :]) / sigma
     return np.exp(-0.5 * d * d)
-
-
-def _step_significance(prof: _Profiles, s_edge: np.ndarray) -> np.ndarray:
-    """(I_out - I_in) / sd for the pooled intensities within _STEP_WINDOW deg either side of s_edge."""
-    s = prof.s[None, :]
-    e = np.where(np.isfinite(s_edge), s_edge, np.inf)[:, None]
-    inner = (s < e) & (s >= e - _STEP_WINDOW)
-    outer = (s >= e) & (s < e + _STEP_WINDOW)
-
-    def pooled(mask):
-        n = np.sum(np.where(mask, prof.net, 0.0), axis=1)
-        v = np.sum(np.where(mask, prof.var, 0.0), axis=1)
-        x = np.sum(np.where(mask, prof.expo, 0.0), axis=1)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return n / x, np.maximum(v, 1.0) / x**2
-
-    i_in, v_in = pooled(inner)
-    i_out, v_out = pooled(outer)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        z = (i_out - i_in) / np.sqrt(v_in + v_out)
-    return np.where(np.isfinite(z), z, 0.0)
 
 
 def _robust_sd(x: np.ndarray, axis: int = 0) -> np.ndarray:
