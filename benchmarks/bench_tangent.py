@@ -4,6 +4,8 @@ Run (not part of the test suite)::
 
     .venv/bin/python benchmarks/bench_tangent.py            # 16 cases (~1 min)
     .venv/bin/python benchmarks/bench_tangent.py --quick    # 6 cases
+    .venv/bin/python benchmarks/bench_tangent.py --shipped 40   # the first 40 requirement-domain cases
+                                                               # of the shipped orbit_cases.csv
 
 For each case (spacecraft position GSE, solar wind with n v > 4.9e8 cm^-2 s^-1, the requirement domain,
 time, seed), the truth is ``SWCXEmissivity.from_solar_wind(state, tilt=dipole_tilt(t))`` and its
@@ -56,6 +58,21 @@ CASES = [
 ]
 
 
+def shipped_cases(limit: int):
+    """Requirement-domain cases (n v > 4.9e8 cm^-2 s^-1, r > 15 RE) of the shipped orbit case set."""
+    from importlib.resources import files
+
+    import pandas as pd
+
+    df = pd.read_csv(files("smilekit.data.evaluation") / "orbit_cases.csv")
+    r = np.sqrt(df.sc_x**2 + df.sc_y**2 + df.sc_z**2)
+    dom = df[(df.n * df.v * 1e5 > 4.9e8) & (r > 15.0)].head(limit)
+    return [
+        ((row.sc_x, row.sc_y, row.sc_z), row.n, row.v, (row.bx, row.by, row.bz), row.time, int(row.seed))
+        for row in dom.itertuples()
+    ]
+
+
 def image(sc, n, v, b, t, *, seed, exposure=300.0, pixel=0.25):
     """(l2, state, true r0) of one case."""
     t = np.datetime64(t)
@@ -74,11 +91,15 @@ def image(sc, n, v, b, t, *, seed, exposure=300.0, pixel=0.25):
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--shipped", type=int, default=0, help="use the first N domain cases of orbit_cases.csv")
     args = ap.parse_args()
-    cases = CASES[:6] if args.quick else CASES
+    if args.shipped:
+        cases = shipped_cases(args.shipped)
+    else:
+        cases = [(*c, 100 + i) for i, c in enumerate(CASES[:6] if args.quick else CASES)]
     rows = []
-    for i, (sc, n, v, b, t) in enumerate(cases):
-        l2, state, r0 = image(sc, n, v, b, t, seed=100 + i)
+    for i, (sc, n, v, b, t, seed) in enumerate(cases):
+        l2, state, r0 = image(sc, n, v, b, t, seed=seed)
         for m in METHODS:
             f = getattr(tangent, m)
             t0 = time.perf_counter()

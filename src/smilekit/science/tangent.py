@@ -12,13 +12,22 @@ is blurred by the PSF and by the smoothing that the noise needs, which moves the
 profile falls slowly on the sheath side) and the maximum gradient inward of the tangent.
 
 Profiles. The image direction that crosses the limb is the projection of the GSM X axis (from the Earth
-towards the subsolar point), found from the geometry, not assumed. Pixels (coverage >= 0.9) are pooled
-into strips parallel to it (``w`` across, ``s`` along, both tangent-plane degrees, ``s`` increasing
-sunward) and, within a strip, into bins of one pixel along ``s``; each bin's intensity is the pooled
-Poisson estimate ``sum(counts - background) / sum(exposure * solid_angle * vignetting * C)`` (the L2
-foreground of the pooled pixel), smoothed along ``s`` with a Gaussian kernel (numerator and denominator
-alike). The noise is propagated linearly (Poisson variance = counts) and by a seeded parametric bootstrap
-of the bins (reproducible: the generator is seeded by :data:`BOOTSTRAP_SEED`).
+towards the subsolar point), found from the geometry, not assumed (a rolled spacecraft, the sunward side
+at +u, gives the same answer). Pixels (coverage >= 0.9) get coordinates ``s`` along it (tangent-plane
+deg, increasing sunward, 0 at the projection of GSM (10, 0, 0)) and ``w`` across, and are pooled into
+bins of one pixel along ``s``; a bin's intensity is the pooled Poisson estimate
+``sum(counts - background) / sum(exposure * solid_angle * vignetting * C)`` (the L2 foreground of the
+pooled pixel; single pixels hold < 1 SWCX count in 5 min). The whole image is stacked onto the central
+strip (w = 0): a first pass stacks along straight lines, a second shifts each pixel by the limb's shape
+across the image, ``s_limb(w) - s_limb(0)``, of the Shue-type surface (Shue 1997 alpha, r0 of the first
+pass) seen from the spacecraft (assumption: the limb's shape, not its position, follows that surface).
+The edge is the largest step between the pooled intensities 2 deg either side (a matched filter for an
+edge, also the detection statistic: it must exceed 3.5 sigma, else "no edge found"); the maximum
+gradient is then searched within 1.5 deg of it on the profile smoothed by a Gaussian (sigma 0.5 deg,
+numerator and exposure alike), the maximum intensity on the sheath side within 3 deg of that. Position
+errors come from a seeded parametric bootstrap of the bins (Gaussian, variance = counts; the generator
+is seeded by :data:`BOOTSTRAP_SEED`, so the results are reproducible). The limb-tracing methods repeat
+the search in strips 1.5 deg wide across the image, within 2 deg of the stacked edge.
 
 Tangency. A line of sight ``L(s) = P + s d`` (GSM) is tangent to the axisymmetric Shue-type surface
 ``r = r0 (2 / (1 + cos theta))^alpha`` (Shue et al. 1997, J. Geophys. Res. 102, 9497) when
@@ -30,8 +39,8 @@ state (never the Shue 1998 alpha, the truth's shape in the evaluation), 0.58 wit
 Methods (each ``f(l2, *, time_index=0, solar_wind=None) -> MagnetopauseEstimate``):
 
 * :func:`max_intensity` and :func:`max_gradient` (Samsonov et al. 2022): the direction of maximum
-  intensity / maximum gradient on the central strip (the one containing the projected Sun-Earth line),
-  r0 by tangency with the Shue 1997 shape;
+  intensity / maximum gradient on the (stacked) central strip, the one containing the projected
+  Sun-Earth line, r0 by tangency with the Shue 1997 shape;
 * :func:`tangent_fitting` (Sun et al. 2020, J. Geophys. Res. Space Phys. 125; reviewed by Wang & Sun 2022,
   Geosci. Lett. 9, 30, doi:10.1186/s40562-022-00240-z): the limb direction in many strips, then
   (r0, alpha) of the Shue-type surface whose tangent lines from the spacecraft match them (weighted
@@ -39,6 +48,10 @@ Methods (each ``f(l2, *, time_index=0, solar_wind=None) -> MagnetopauseEstimate`
 * :func:`tangential_direction` (Collier & Connor 2018): the limb lines as constraints on an axisymmetric
   surface ``rho = R(x)``; its cross-section is the envelope of the lines' traces in the (x, rho)
   half-plane, reconstructed without a shape model and extrapolated to the nose with a local conic.
+
+The limb-tracing methods take the tangent at the midpoint of the maximum gradient and the maximum
+intensity. Uncertainties add the statistical error (bootstrap, fit covariance) and the systematic one of
+that choice: the tangent taken as uniform between the two directions.
 
 Assumptions (marked): the magnetopause is axisymmetric about the GSM X axis (no aberration, no tilt
 dependence); the emission edge is the magnetopause (cusp emission on the strips is not masked).
@@ -54,6 +67,7 @@ import xarray as xr
 from scipy.optimize import minimize_scalar
 
 from smilekit.errors import InputError
+from smilekit.geospace.emissivity import _shue97_alpha
 from smilekit.science.estimates import OK, MagnetopauseEstimate, failed_magnetopause
 from smilekit.science.geometry import ImageGeometry, image_geometry
 from smilekit.units import RE
@@ -74,7 +88,6 @@ DEFAULT_ALPHA = 0.58
 BOOTSTRAP_SEED = 20180925
 _N_BOOT = 200
 _MIN_COVERAGE = 0.9  # L2 module docstring: keep coverage >= 0.9 for science
-_CENTRAL_HALF_WIDTH = 1.5  # deg, half-width of the central strip
 _STRIP_WIDTH = 1.5  # deg, width of the strips of the limb-tracing methods
 _SMOOTH_SIGMA = 0.5  # deg, Gaussian smoothing along s
 _MIN_SIGNIFICANCE = 3.5  # intensity step across the edge / its standard deviation needed to call it an edge
@@ -489,7 +502,7 @@ def _shue97_alpha_of(solar_wind) -> tuple[float, str]:
         raise InputError(
             f"solar_wind must be a SolarWindState or None, got {type(solar_wind).__name__}"
         ) from exc
-    return (0.58 - 0.010 * bz) * (1.0 + 0.010 * pdyn), "shue1997 from the solar-wind state"
+    return _shue97_alpha(bz, pdyn), "shue1997 from the solar-wind state"
 
 
 def _estimate(method, r0, sigma, boundary, time) -> MagnetopauseEstimate:
@@ -512,7 +525,10 @@ def _single_direction(method, l2, time_index, solar_wind, which) -> Magnetopause
         return failed_magnetopause(method, limb, g.time)
     e = limb.edge
     s_pos = float((e.s_mi if which == "mi" else e.s_mg)[0])
-    sig = float((e.sig_mi if which == "mi" else e.sig_mg)[0])
+    sig_stat = float((e.sig_mi if which == "mi" else e.sig_mg)[0])
+    # the tangent lies between the two directions (Samsonov et al. 2022): taken as uniform over
+    # [s_mg, s_mi], the offset of either end from it has an rms of (s_mi - s_mg) / sqrt(3)
+    sig = float(np.hypot(sig_stat, (e.s_mi[0] - e.s_mg[0]) / np.sqrt(3.0)))
     r0s = _r0_of(px, [s_pos, s_pos - sig, s_pos + sig], 0.0, alpha)
     xi_eta = px.origin + s_pos * px.e_s
     boundary = {
@@ -523,6 +539,7 @@ def _single_direction(method, l2, time_index, solar_wind, which) -> Magnetopause
         "edge_xi_deg": float(xi_eta[0]),
         "edge_eta_deg": float(xi_eta[1]),
         "edge_sigma_deg": sig,
+        "edge_sigma_stat_deg": sig_stat,
         "significance": float(e.significance[0]),
     }
     return _estimate(method, r0s[0], 0.5 * abs(r0s[2] - r0s[1]), boundary, g.time)
@@ -534,13 +551,14 @@ def _single_direction(method, l2, time_index, solar_wind, which) -> Magnetopause
 def max_intensity(l2: xr.Dataset, *, time_index: int = 0, solar_wind=None) -> MagnetopauseEstimate:
     """r0 from the direction of maximum intensity on the central strip (Samsonov et al. 2022).
 
-    The profile through the image along the projected Sun-Earth line (the central strip, 3 deg wide) is
-    smoothed (Gaussian, sigma 0.5 deg); its maximum on the sheath side of the edge (within 3 deg of the
-    maximum gradient) gives the line of sight taken as tangent to the magnetopause; r0 follows by
-    tangency (:func:`tangent_standoff_values`) with the Shue et al. (1997) alpha of ``solar_wind``
-    (0.58 without one, recorded in ``boundary["alpha_source"]``). The maximum lies outward of the
-    tangent (the limb-brightened profile falls slowly on the sheath side and the PSF and the smoothing
-    move its peak that way), so r0 tends to be too large.
+    The profile along the projected Sun-Earth line (the central strip), with the whole image stacked onto
+    it along the limb (module docstring), is smoothed (Gaussian, sigma 0.5 deg); its maximum on the
+    sheath side of the edge (within 3 deg of the maximum gradient) gives the line of sight taken as
+    tangent to the magnetopause; r0 follows by tangency (:func:`tangent_standoff_values`) with the Shue
+    et al. (1997) alpha of ``solar_wind`` (0.58 without one, recorded in ``boundary["alpha_source"]``).
+    The maximum lies outward of the tangent (the limb-brightened profile falls slowly on the sheath side
+    and the PSF and the smoothing move its peak that way), so r0 tends to be too large: measured on the
+    physical SWCX truth, +0.3 RE on average (benchmarks/bench_tangent.py).
 
     Parameters
     ----------
@@ -554,14 +572,16 @@ def max_intensity(l2: xr.Dataset, *, time_index: int = 0, solar_wind=None) -> Ma
     Returns
     -------
     MagnetopauseEstimate
-        r0 with the 1-sigma uncertainty propagated from the bootstrap error of the peak direction;
-        ``boundary`` holds the Shue-type shape and the peak direction (tangent-plane deg). Status
-        "no edge found" (NaN) when the profile has no significant edge.
+        r0 with the 1-sigma uncertainty propagated from the peak direction's error (bootstrap, and
+        the rms offset from a tangent uniform between the maximum gradient and the maximum intensity);
+        ``boundary`` holds the Shue-type shape, the peak direction (tangent-plane deg), its error and
+        the edge's significance. Status "no edge found" (NaN) when the image has no significant edge.
 
     Raises
     ------
     InputError
-        If ``l2`` is not an L2 dataset or ``time_index`` is out of range.
+        If ``l2`` is not an L2 dataset, ``time_index`` is out of range or ``solar_wind`` is not a
+        SolarWindState.
     """
     return _single_direction("max_intensity", l2, time_index, solar_wind, "mi")
 
@@ -571,7 +591,7 @@ def max_gradient(l2: xr.Dataset, *, time_index: int = 0, solar_wind=None) -> Mag
 
     As :func:`max_intensity`, with the direction where the smoothed intensity rises fastest from the
     magnetosphere side into the sheath side. That direction lies inward of the tangent (the blurred edge
-    is steepest inside the limb), so r0 tends to be too small.
+    is steepest inside the limb), so r0 tends to be too small: -0.15 RE on average on the physical truth.
     """
     return _single_direction("max_gradient", l2, time_index, solar_wind, "mg")
 
@@ -615,6 +635,7 @@ def tangent_fitting(l2: xr.Dataset, *, time_index: int = 0, solar_wind=None) -> 
         keep = new
     dof = max(int(keep.sum()) - 1, 1)  # two parameters, one prior
     cov = cov * max(1.0, chi2 / dof)
+    sigma = float(np.hypot(np.sqrt(cov[0, 0]), _midpoint_systematic(px, limb)))
     xi_eta = px.origin[None, :] + s_k[:, None] * px.e_s[None, :] + w[:, None] * px.e_w[None, :]
     boundary = {
         "shape": "shue",
@@ -628,7 +649,7 @@ def tangent_fitting(l2: xr.Dataset, *, time_index: int = 0, solar_wind=None) -> 
         "limb_xi_deg": xi_eta[keep, 0].tolist(),
         "limb_eta_deg": xi_eta[keep, 1].tolist(),
     }
-    return _estimate(method, r0, np.sqrt(cov[0, 0]), boundary, px.geometry.time)
+    return _estimate(method, r0, sigma, boundary, px.geometry.time)
 
 
 def tangential_direction(l2: xr.Dataset, *, time_index: int = 0, solar_wind=None) -> MagnetopauseEstimate:
@@ -639,15 +660,21 @@ def tangential_direction(l2: xr.Dataset, *, time_index: int = 0, solar_wind=None
     or outside the cross-section and touches it at its tangent point, so the cross-section is the
     envelope of the traces: no shape is assumed. Here the strips' limb positions (as in
     :func:`tangent_fitting`) are smoothed by a weighted quadratic ``s(w)`` (noise would bias a lower
-    envelope inward), turned into a dense one-parameter family of lines ``L(t; w) = P + t d(w)``, and
+    envelope inward). From one viewpoint the depth of the contact points along the lines hangs on the
+    limb's curvature across the image (d2s/dw2), which the noise leaves loose, so the quadratic
+    coefficient has a Gaussian prior: the curvature of the limb of the Shue-type surface (Shue 1997
+    alpha, r0 of the stack), with the spread that alpha +- 0.1 gives (assumption, marked; the envelope
+    itself stays shape-free). The smoothed limb is turned into a dense one-parameter family of lines
+    ``L(t; w) = P + t d(w)``, and
     the contact point of each line with the envelope is found in closed form from the envelope condition
     ``d(x, rho) / d(t, w) = 0``:
     ``t* = [d_x' (P_y d_y + P_z d_z) - d_x (P_y d_y' + P_z d_z')] /
     [d_x (d_y d_y' + d_z d_z') - d_x' (d_y^2 + d_z^2)]`` (primes: d/dw). At each contact point
     (x, rho) with the trace's slope m = dx/drho, the local conic ``x = r0 - rho^2 / (2 Rc)`` with its
     vertex on the X axis matching point and slope gives ``r0 = x - m rho / 2``; the estimate is the median
-    over the family (contact points with polar angle below 50 deg, where the conic's error on a
-    Shue-type surface stays below 0.15 RE). The uncertainty is a seeded bootstrap over the strips.
+    over the family (contact points with polar angle below 50 deg: on a Shue-type surface with
+    alpha = 0.6 the conic overestimates r0 by 0.4 % at 35 deg, 1.2 % at 45 deg, 4 % at 60 deg). The
+    uncertainty is a seeded bootstrap over the strips plus the midpoint's systematic error.
     ``solar_wind`` is not used except through the limb search (its Shue 1997 alpha shapes the stacking
     of the strips, see :func:`max_intensity`).
 
@@ -679,7 +706,7 @@ def tangential_direction(l2: xr.Dataset, *, time_index: int = 0, solar_wind=None
             boots.append(b[0])
     if len(boots) < _N_BOOT_STRIPS // 2:
         return failed_magnetopause(method, "unstable envelope (bootstrap)", px.geometry.time)
-    sigma = float(np.std(boots))
+    sigma = float(np.hypot(np.std(boots), _midpoint_systematic(px, limb)))
     boundary = {
         "shape": "conic",
         "r0": float(r0),
@@ -719,6 +746,19 @@ def _strip_limb(l2, time_index, solar_wind, method):
     n_pix = np.bincount(strip[strip >= 0], minlength=nw)
     ok &= n_pix >= 0.5 * np.median(n_pix[n_pix > 0])
     return px, limb, (w_c[ok], mid[ok], edge.sig_mid[ok])
+
+
+def _midpoint_systematic(px, limb) -> float:
+    """r0 error (RE, 1 sigma) of taking the tangent at the midpoint of the maximum gradient and the
+    maximum intensity: uniform between them (Samsonov et al. 2022), rms (s_mi - s_mg) / (2 sqrt 3),
+    through d r0 / d s on the central strip. Common to every strip, so it is not in the fit weights."""
+    e = limb.edge
+    mid = 0.5 * (e.s_mg[0] + e.s_mi[0])
+    h = 0.1
+    r = _r0_of(px, [mid - h, mid + h], 0.0, limb.alpha)
+    slope = abs(r[1] - r[0]) / (2 * h)
+    out = slope * (e.s_mi[0] - e.s_mg[0]) / (2.0 * np.sqrt(3.0))
+    return float(out) if np.isfinite(out) else 0.0
 
 
 def _fit_shue(px, s_k, w, sig_k, alpha_p):
