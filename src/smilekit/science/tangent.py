@@ -93,6 +93,8 @@ _SMOOTH_SIGMA = 0.5  # deg, Gaussian smoothing along s
 _MIN_SIGNIFICANCE = 3.5  # intensity step across the edge / its standard deviation needed to call it an edge
 _STEP_WINDOW = 2.0  # deg, the step is measured between the pooled intensities this far either side
 _REFINE = 1.5  # deg, the maximum gradient is searched this far either side of the largest step
+_PEAK_SIGMA = 1.0  # deg, smoothing of the profile whose maximum marks the limb-brightening peak
+_EDGE_BEFORE_PEAK = 3.0  # deg, the edge is searched this far earthward of that peak
 _MI_WINDOW = 3.0  # deg, the maximum intensity is searched on the sheath side within this of the edge
 _LIMB_RANGE = 4.0  # deg, the model limb is searched this far either side of its central position
 _STRIP_SIGNIFICANCE = 1.0  # a strip's step needed near the (already significant) stacked edge
@@ -325,6 +327,10 @@ def _edges(
     hi = np.full(nw, np.inf) if hi is None else np.broadcast_to(np.asarray(hi, dtype=np.float64), (nw,))
     ok &= (s[None, :] >= lo[:, None]) & (s[None, :] <= hi[:, None])
     safe_den = np.where(support, den, 1.0)
+    kbroad = _smoothing_matrix(s, _PEAK_SIGMA)
+    den_b = prof.expo @ kbroad.T
+    in_win = support & (s[None, :] >= lo[:, None]) & (s[None, :] <= hi[:, None])
+    safe_den_b = np.where(in_win, den_b, 1.0)
     ds = s[1] - s[0]
 
     m = max(1, round(_STEP_WINDOW / ds))
@@ -344,11 +350,16 @@ def _edges(
         step_sd = np.sqrt(v_in / x_in**2 + v_out / x_out**2)
 
     def locate(net):  # net (..., nw, ns) -> s_mg, s_mi, step z (..., nw)
+        # the limb-brightening peak: the maximum of the broadly smoothed intensity
+        broad = np.where(in_win, (net @ kbroad.T) / safe_den_b, -np.inf)
+        s_peak = s[np.argmax(broad, axis=-1)]
+        # the edge: the largest step on its earthward side
         c_net = np.concatenate([np.zeros((*net.shape[:-1], 1)), np.cumsum(net, axis=-1)], axis=-1)
         with np.errstate(divide="ignore", invalid="ignore"):
             i_out = (c_net[..., j + m] - c_net[..., j]) / x_out
             z = (i_out - (c_net[..., j] - c_net[..., j - m]) / x_in) / step_sd
-        z = np.where(step_ok, z, -np.inf)
+        rel = s_step - s_peak[..., None]
+        z = np.where(step_ok & (rel >= -_EDGE_BEFORE_PEAK) & (rel <= ds), z, -np.inf)
         kz = np.argmax(z, axis=-1)
         zmax = np.take_along_axis(z, kz[..., None], -1)[..., 0]
         s_edge = s_step[kz]
