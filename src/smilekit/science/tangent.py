@@ -21,13 +21,16 @@ pooled pixel; single pixels hold < 1 SWCX count in 5 min). The whole image is st
 strip (w = 0): a first pass stacks along straight lines, a second shifts each pixel by the limb's shape
 across the image, ``s_limb(w) - s_limb(0)``, of the Shue-type surface (Shue 1997 alpha, r0 of the first
 pass) seen from the spacecraft (assumption: the limb's shape, not its position, follows that surface).
-The edge is the largest step between the pooled intensities 2 deg either side (a matched filter for an
-edge, also the detection statistic: it must exceed 3.5 sigma, else "no edge found"); the maximum
-gradient is then searched within 1.5 deg of it on the profile smoothed by a Gaussian (sigma 0.5 deg,
-numerator and exposure alike), the maximum intensity on the sheath side within 3 deg of that. Position
-errors come from a seeded parametric bootstrap of the bins (Gaussian, variance = counts; the generator
-is seeded by :data:`BOOTSTRAP_SEED`, so the results are reproducible). The limb-tracing methods repeat
-the search in strips 1.5 deg wide across the image, within 2 deg of the stacked edge.
+The limb-brightening peak is the maximum of the profile smoothed by a Gaussian of 1 deg; the edge is
+the largest step between the pooled intensities 2 deg either side within 3 deg earthward of that peak
+(a matched filter for an edge, also the detection statistic: it must exceed 3.5 sigma, else "no edge
+found"; from nightside apogees the flank limb is soft and is mostly not detected in 5 min, rather than
+mistaken for another step); the maximum gradient is then searched within 1.5 deg of it on the profile
+smoothed by a Gaussian (sigma 0.5 deg, numerator and exposure alike), the maximum intensity on the
+sheath side within 3 deg of that. Position errors come from a seeded parametric bootstrap of the bins
+(Gaussian, variance = counts; the generator is seeded by :data:`BOOTSTRAP_SEED`, so the results are
+reproducible). The limb-tracing methods repeat the search in strips 1.5 deg wide across the image,
+within 2 deg of the stacked edge.
 
 Tangency. A line of sight ``L(s) = P + s d`` (GSM) is tangent to the axisymmetric Shue-type surface
 ``r = r0 (2 / (1 + cos theta))^alpha`` (Shue et al. 1997, J. Geophys. Res. 102, 9497) when
@@ -569,7 +572,7 @@ def max_intensity(l2: xr.Dataset, *, time_index: int = 0, solar_wind=None) -> Ma
     et al. (1997) alpha of ``solar_wind`` (0.58 without one, recorded in ``boundary["alpha_source"]``).
     The maximum lies outward of the tangent (the limb-brightened profile falls slowly on the sheath side
     and the PSF and the smoothing move its peak that way), so r0 tends to be too large: measured on the
-    physical SWCX truth, +0.3 RE on average (benchmarks/bench_tangent.py).
+    physical SWCX truth, +0.25 RE on average (benchmarks/bench_tangent.py).
 
     Parameters
     ----------
@@ -602,7 +605,7 @@ def max_gradient(l2: xr.Dataset, *, time_index: int = 0, solar_wind=None) -> Mag
 
     As :func:`max_intensity`, with the direction where the smoothed intensity rises fastest from the
     magnetosphere side into the sheath side. That direction lies inward of the tangent (the blurred edge
-    is steepest inside the limb), so r0 tends to be too small: -0.15 RE on average on the physical truth.
+    is steepest inside the limb), so r0 tends to be too small: -0.2 RE on average on the physical truth.
     """
     return _single_direction("max_gradient", l2, time_index, solar_wind, "mg")
 
