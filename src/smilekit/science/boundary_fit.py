@@ -1,0 +1,671 @@
+"""Boundary fitting: the magnetopause stand-off from a parametric emissivity model fitted to the counts.
+
+The method of Jorgensen et al. (2019), J. Geophys. Res. Space Physics 124, 4365,
+doi:10.1029/2018JA026221: forward-model a parametric emissivity model through the line of sight and the
+instrument (:mod:`smilekit.science.forward`) and maximise the Poisson log-likelihood
+``ln L = sum_i (k_i ln m_i - m_i)`` of the L2 counts ``k`` given the expected counts ``m(theta)``; the
+stand-off distance is read off the fitted magnetopause.
+
+Two model families:
+
+:func:`boundary_fitting_jorgensen`
+    :class:`~smilekit.geospace.emissivity.Jorgensen2019`. Free: the subsolar magnetopause ``mp``, the bow
+    shock ``bs`` and the sheath's radial exponents ``alpha``, ``beta`` (non-linear), the sheath and
+    solar-wind amplitudes ``A1``, ``A2`` (linear). Fixed: the ratio B / A1 of the published PPMLR fit (the
+    angular shape of the sheath emissivity) and the flaring exponents of
+    :meth:`~smilekit.geospace.emissivity.Jorgensen2019.from_solar_wind` (Shue et al. 1997 alpha, + 0.2
+    for the shock). ``r0 = mp``.
+:func:`boundary_fitting_cmem`
+    :class:`~smilekit.geospace.emissivity.CMEM`. Free: ``p0`` (the Lin et al. 2010 stand-off scale),
+    ``bs``, ``alpha``, ``beta``, ``A1``, ``A2``; the rest from
+    :meth:`~smilekit.geospace.emissivity.CMEM.from_solar_wind` (the CMEM code's starting values) with the
+    dipole tilt at the image time. ``r0`` = the scaled Lin magnetopause along +X,
+    ``CMEM.magnetopause_values(0, 0)`` (fitted as r0 itself; p0 follows).
+
+Why alpha and beta are free (measured, not assumed): with the published PPMLR exponents held fixed, the
+fit to physical-SWCX images (gas-dynamic sheath x Hodges exosphere) preferred no sheath at all and used
+the solar-wind term's edge as the magnetopause; with only alpha free, the stand-off came out 0.26 RE too
+far on average (10 dayside cases); with alpha and beta free, 0.16 RE (see benchmarks/bench_boundary_fit.py).
+
+Fit
+---
+The expected counts are linear in the amplitudes: ``m = A1 S1 + A2 S2 + b`` with ``S1`` the counts of the
+sheath term and ``S2`` of the solar-wind term (two line-of-sight images per non-linear point), so the
+amplitudes are profiled out exactly (a projected Newton solve of the concave Poisson likelihood) within
+the cone ``0 <= A2 <= r A1``, r chosen so that the solar-wind emissivity just outside the bow shock at the
+nose does not exceed the sheath's just inside (the shock compresses the plasma; without this the fit can
+trade the sheath for the solar-wind term). Nelder-Mead (scipy) searches the non-linear parameters from the
+best of three stand-offs about the start. The fit runs on 1 deg pixels
+(:func:`~smilekit.science.forward.rebin`, about 0.3 RE at 17 RE): on 0.5 deg pixels the stand-offs of
+the 10 dayside cases changed by < 0.1 RE at three times the cost.
+
+Uncertainty: the 1-sigma error of ``r0`` is from the curvature of the profile likelihood: amplitudes
+profiled exactly, the other non-linear parameters through the inverse Hessian of the profiled ``ln L``
+(central differences), i.e. the ``delta ln L = 1/2`` interval of a quadratic profile. It is the
+statistical error only: the mismatch between the model family and the real emissivity (a systematic of
+0.1-0.3 RE on the physical truth, several times the statistical error) is not in it.
+
+Status: ``"ok"``; ``"no signal"`` when adding the SWCX model improves ``ln L`` over the background alone by
+less than :data:`MIN_SIGNAL_DLNL` (about 5 sigma); ``"fit at bound"`` when the magnetopause ends on the
+edge of its range; ``"no convergence"`` when the curvature is not positive; ``"nose not in view"`` when
+the limb of the fitted magnetopause in the image (:func:`tangent_theta_values`) lies nowhere within
+:data:`NOSE_VIEW_MAX_DEG` of the nose. Then r0 is an extrapolation along the assumed flaring law
+r = r0 (2 / (1 + cos theta))^a: an error da in the flaring moves r0 by r0 ln(2 / (1 + cos theta)) da,
+0.2 RE at 45 deg for da = 0.15 and r0 = 8.5 RE (the spread between Shue 1997 and Shue 1998 flarings and
+the solar-wind dependence of the flaring), so beyond 45 deg the extrapolation alone can break the 0.25 RE
+target. (Views from the night side at high latitude see the dayside sheath face-on and no nose limb.)
+Weak images never raise. ``boundary["tangent_theta_deg"]`` gives that angle.
+
+Starting values: ``from_solar_wind(state)`` of each model when the upstream state is given (the CMEM
+code's density relations), else those of a generic wind (:data:`GENERIC_SOLAR_WIND`: 7 cm^-3, 400 km/s).
+"""
+
+from __future__ import annotations
+
+import math
+import time as _time
+from typing import NamedTuple
+
+import astropy.units as u
+import numpy as np
+from scipy.optimize import minimize
+from scipy.special import gammaln
+
+from smilekit.errors import InputError, ModelDomainError
+from smilekit.frames import dipole_tilt
+from smilekit.geospace.emissivity import CMEM, EMISSIVITY_UNIT, Jorgensen2019
+from smilekit.science.estimates import OK, MagnetopauseEstimate, failed_magnetopause
+from smilekit.science.forward import ForwardModel, rebin
+from smilekit.science.geometry import image_geometry
+from smilekit.units import RE
+
+__all__ = [
+    "FIT_PIXEL_DEG",
+    "GENERIC_SOLAR_WIND",
+    "MAX_EVALUATIONS",
+    "MIN_SIGNAL_DLNL",
+    "NOSE_VIEW_MAX_DEG",
+    "BoundaryFit",
+    "boundary_fitting_cmem",
+    "boundary_fitting_jorgensen",
+    "boundary_model",
+    "fit_boundary_model",
+    "profile_amplitudes_values",
+    "tangent_theta_values",
+]
+
+#: Pixel size of the fit (deg): the L2 is rebinned to about this (module notes).
+FIT_PIXEL_DEG = 1.0
+#: Most likelihood evaluations (two line-of-sight images each) of the Nelder-Mead search.
+MAX_EVALUATIONS = 100
+#: Minimum improvement of ln L by the SWCX model over the background alone (25/2: a 5-sigma signal).
+MIN_SIGNAL_DLNL = 12.5
+#: Range of the subsolar magnetopause (RE) and of the sheath thickness bs - mp (RE) searched.
+MP_RANGE = (5.0, 16.0)
+GAP_RANGE = (0.5, 12.0)
+#: Largest angle from the nose (deg) of the magnetopause's limb in the image for an answer (module notes).
+NOSE_VIEW_MAX_DEG = 45.0
+#: Finite-difference steps of the curvature of the profile likelihood: boundaries (RE), shape parameters.
+HESSIAN_STEP = 0.15
+HESSIAN_SHAPE_STEP = 0.2
+
+_E = EMISSIVITY_UNIT
+
+
+#: The upstream conditions whose ``from_solar_wind`` starting values are used when none are given
+#: (n cm^-3, speed km/s; IMF zero): a typical slow, somewhat dense wind.
+GENERIC_SOLAR_WIND = (7.0, 400.0)
+
+
+def _generic_state():
+    from smilekit.solarwind.state import SolarWindState
+
+    n, v = GENERIC_SOLAR_WIND
+    return SolarWindState(n=n * u.cm**-3, v_gse=[-v, 0.0, 0.0] * u.km / u.s, b_gsm=[0.0, 0.0, 0.0] * u.nT)
+
+
+class BoundaryFit(NamedTuple):
+    """The full result of :func:`fit_boundary_model` (plain floats)."""
+
+    family: str  #: "jorgensen" or "cmem"
+    r0: float  #: RE, NaN without an answer
+    r0_sigma: float  #: RE
+    status: str
+    parameters: dict  #: every parameter of the fitted model (to rebuild it with :func:`boundary_model`)
+    log_likelihood: float  #: at the best fit (the constant -ln k! included)
+    delta_log_likelihood: float  #: over the background alone
+    n_evaluations: int  #: line-of-sight images computed
+    seconds: float  #: wall-clock time of the fit
+    time: np.datetime64
+
+
+# ---------------------------------------------------------------------------------------------------
+# Model families: the sheath and the solar-wind terms as separate unit-amplitude models
+# ---------------------------------------------------------------------------------------------------
+class _Family:
+    """A model family: non-linear x = (r0, bs, *shape) and two linear amplitudes (sheath, solar wind)."""
+
+    name = ""
+    method = ""
+    #: names and (low, high) ranges of the free shape parameters after r0 and bs
+    shape: tuple = ()
+    shape_range: tuple = ()
+
+    def __init__(self, state, tilt_rad: float, shape=None):
+        self.tilt = tilt_rad
+        if shape is not None:
+            self.shape, self.shape_range = tuple(shape[0]), tuple(shape[1])
+        self.fixed: dict = {}
+        self.start = self._start(state)  # (x0, amplitudes0)
+
+    def _start(self, state):
+        raise NotImplementedError
+
+    def _with_shape(self, x) -> dict:
+        out = {**self.fixed, **dict(zip(self.shape, (float(v) for v in x[2:]), strict=True))}
+        if "a_mp" in out:  # one flaring exponent for y and z
+            out["ay_mp"] = out["az_mp"] = out["a_mp"]
+        return out
+
+    def terms(self, x):
+        """(sheath model at unit A1, solar-wind model at unit A2) for non-linear parameters x."""
+        return self.model(x, 1.0, 0.0), self.model(x, 0.0, 1.0)
+
+    def wind_ratio(self, x, terms) -> float:
+        """Largest A2 / A1 allowed: the solar-wind emissivity just outside the bow shock at the nose must
+        not exceed the sheath emissivity just inside (the shock compresses the plasma)."""
+        sheath, wind = terms
+        eps = 1e-6
+        inside = float(sheath.evaluate(x[1] - eps, 0.0, 0.0))
+        outside = float(wind.evaluate(x[1] + eps, 0.0, 0.0))
+        return inside / outside if outside > 0 else 0.0
+
+    def model(self, x, a1, a2):
+        raise NotImplementedError
+
+    def r0(self, x) -> float:
+        return float(x[0])
+
+    def parameters(self, x, a) -> dict:
+        return self.model(x, a[0], a[1]).parameters
+
+    def magnetopause_values(self, x, theta, phi) -> np.ndarray:
+        """Radius (RE) of the model's magnetopause at angles theta (from +X) and phi (from +Y to +Z)."""
+        raise NotImplementedError
+
+
+class _Jorgensen(_Family):
+    name = "jorgensen"
+    method = "boundary_fitting_jorgensen"
+    shape = ("alpha", "beta")
+    shape_range = ((0.0, 10.0), (-6.0, 6.0))
+
+    def _start(self, state):
+        m = Jorgensen2019.from_solar_wind(state)
+        fit = Jorgensen2019.PPMLR_FIT
+        self.fixed = {
+            "alpha": fit["alpha"],
+            "beta": fit["beta"],
+            "b_ratio": fit["B"] / fit["A1"],
+            "ay_mp": m.ay_mp,
+            "az_mp": m.az_mp,
+            "ay_bs": m.ay_bs,
+            "az_bs": m.az_bs,
+            "a_mp": m.az_mp,
+        }
+        x0 = [m.mp, m.bs, *(self.fixed[k] for k in self.shape)]
+        return np.array(x0), np.array([m.A1, m.A2])
+
+    def model(self, x, a1, a2):
+        f = self._with_shape(x)
+        return Jorgensen2019(
+            mp=x[0] * RE, bs=x[1] * RE, A1=a1 * _E, A2=a2 * _E, B=f["b_ratio"] * a1 * _E, alpha=f["alpha"],
+            beta=f["beta"], ay_mp=f["ay_mp"], az_mp=f["az_mp"], ay_bs=f["ay_bs"], az_bs=f["az_bs"],
+        )  # fmt: skip
+
+    def magnetopause_values(self, x, theta, phi) -> np.ndarray:
+        # Jorgensen et al. (2019): r_y = r0 (2 / (1 + cos theta))^ay, likewise r_z, and
+        # 1 / r = sqrt(cos^2 phi / r_y^2 + sin^2 phi / r_z^2)
+        f = self._with_shape(x)
+        half = 0.5 * (1.0 + np.cos(theta))
+        inv = (
+            np.sqrt((np.cos(phi) * half ** f["ay_mp"]) ** 2 + (np.sin(phi) * half ** f["az_mp"]) ** 2) / x[0]
+        )
+        return 1.0 / np.maximum(inv, 1e-300)
+
+
+class _CMEM(_Family):
+    name = "cmem"
+    method = "boundary_fitting_cmem"
+    shape = ("alpha", "beta")
+    shape_range = ((0.0, 10.0), (-6.0, 6.0))
+
+    def _start(self, state):
+        m = CMEM.from_solar_wind(state, tilt=self.tilt * u.rad)
+        self.fixed = {k: getattr(m, k) for k in ("B", "alpha", "beta", "p1", "p2", "p3", "ay_bs", "az_bs")}
+        self.fixed.update({"pdyn": m.pdyn, "pm": m.pm, "bz": m.bz})
+        # r0 = p0 * (unscaled Lin stand-off without the cusp term) + the cusp term at theta = 0
+        self._cusp_r0 = float(self._cmem(1e-9, m.bs, 1.0, 0.0, self.fixed).magnetopause_values(0.0, 0.0))
+        self._lin_r0 = float(self._cmem(1.0, m.bs, 1.0, 0.0, self.fixed).magnetopause_values(0.0, 0.0))
+        x0 = [self._r0_from_p0(m.p0), m.bs, *(self.fixed[k] for k in self.shape)]
+        return np.array(x0), np.array([m.A1, m.A2])
+
+    def _r0_from_p0(self, p0: float) -> float:
+        return p0 * (self._lin_r0 - self._cusp_r0) + self._cusp_r0
+
+    def _p0_from_r0(self, r0: float) -> float:
+        return (r0 - self._cusp_r0) / (self._lin_r0 - self._cusp_r0)
+
+    def _cmem(self, p0, bs, a1, a2, f):
+        return CMEM(
+            p0=p0, bs=bs * RE, A1=a1 * _E, A2=a2 * _E, B=f["B"], alpha=f["alpha"], beta=f["beta"],
+            p1=f["p1"], p2=f["p2"], p3=f["p3"], ay_bs=f["ay_bs"], az_bs=f["az_bs"], pdyn=f["pdyn"] * u.nPa,
+            pm=f["pm"] * u.nPa, bz=f["bz"] * u.nT, tilt=self.tilt * u.rad,
+        )  # fmt: skip
+
+    def model(self, x, a1, a2):
+        return self._cmem(self._p0_from_r0(x[0]), x[1], a1, a2, self._with_shape(x))
+
+    def magnetopause_values(self, x, theta, phi) -> np.ndarray:
+        return self.model(x, 1.0, 0.0).magnetopause_values(theta, phi)
+
+
+_FAMILIES = {"jorgensen": _Jorgensen, "cmem": _CMEM}
+
+
+def boundary_model(parameters: dict):
+    """Rebuild the fitted emissivity model from a fit's ``parameters`` (``MagnetopauseEstimate.boundary``).
+
+    Raises
+    ------
+    InputError
+        If the dictionary does not describe a Jorgensen2019 or CMEM model.
+    """
+    if not isinstance(parameters, dict) or parameters.get("model") not in ("jorgensen2019", "cmem"):
+        raise InputError("parameters must be the boundary dict of a boundary_fitting_* estimate")
+    p = parameters
+    try:
+        if p["model"] == "jorgensen2019":
+            return Jorgensen2019(
+                mp=p["mp"] * RE, bs=p["bs"] * RE, A1=p["A1"] * _E, A2=p["A2"] * _E, B=p["B"] * _E,
+                alpha=p["alpha"], beta=p["beta"], ay_mp=p["ay_mp"], az_mp=p["az_mp"], ay_bs=p["ay_bs"],
+                az_bs=p["az_bs"],
+            )  # fmt: skip
+        return CMEM(
+            p0=p["p0"], bs=p["bs"] * RE, A1=p["A1"] * _E, A2=p["A2"] * _E, B=p["B"], alpha=p["alpha"],
+            beta=p["beta"], p1=p["p1"], p2=p["p2"], p3=p["p3"], ay_bs=p["ay_bs"], az_bs=p["az_bs"],
+            pdyn=p["pdyn_nPa"] * u.nPa, pm=p["pm_nPa"] * u.nPa, bz=p["bz_nT"] * u.nT,
+            tilt=p["tilt_rad"] * u.rad,
+        )  # fmt: skip
+    except KeyError as err:
+        raise InputError(f"the boundary parameters lack {err}") from None
+
+
+# ---------------------------------------------------------------------------------------------------
+# Kernels
+# ---------------------------------------------------------------------------------------------------
+def profile_amplitudes_values(counts, basis, background, start=None, *, iterations: int = 30):
+    """Kernel: non-negative amplitudes ``a`` maximising the Poisson ln L of ``m = basis.T @ a + background``.
+
+    Parameters
+    ----------
+    counts : numpy.ndarray
+        (n,) observed counts.
+    basis : numpy.ndarray
+        (p, n) expected counts of each term at unit amplitude (>= 0).
+    background : numpy.ndarray
+        (n,) expected background counts (> 0 where counts > 0).
+    start : numpy.ndarray, optional
+        (p,) starting amplitudes.
+
+    Returns
+    -------
+    a : numpy.ndarray
+        (p,) amplitudes >= 0.
+    lnl : float
+        ``sum(k ln m - m)`` at ``a`` (without the constant ln k!).
+
+    Notes
+    -----
+    ln L is concave in ``a``; projected Newton steps with backtracking (a term whose amplitude sits at 0
+    with a gradient pointing below 0 is held there).
+    """
+    k = np.asarray(counts, dtype=np.float64)
+    s = np.asarray(basis, dtype=np.float64)
+    b = np.asarray(background, dtype=np.float64)
+    p = s.shape[0]
+    scale = np.maximum(s.sum(axis=1), 1e-300)
+    sn = s / scale[:, None]  # amplitudes in units of total counts of the term
+
+    def lnl(a):
+        m = sn.T @ a + b
+        if np.any(m <= 0):
+            return -np.inf
+        return float(np.sum(k * np.log(m) - m))
+
+    excess = max(float(k.sum() - b.sum()), 1.0)
+    a = (
+        np.full(p, excess / p)
+        if start is None
+        else np.maximum(np.asarray(start, dtype=np.float64) * scale, 0.0)
+    )
+    if not np.isfinite(lnl(a)):
+        a = np.full(p, excess / p)
+    f = lnl(a)
+    for _ in range(iterations):
+        m = sn.T @ a + b
+        g = sn @ (k / m - 1.0)
+        h = (sn * (k / (m * m))) @ sn.T + 1e-12 * np.eye(p)
+        free = ~((a <= 0.0) & (g <= 0.0))
+        if not free.any():
+            break
+        step = np.zeros(p)
+        try:
+            step[free] = np.linalg.solve(h[np.ix_(free, free)], g[free])
+        except np.linalg.LinAlgError:
+            step[free] = g[free] / np.maximum(np.diag(h)[free], 1e-300)
+        t = 1.0
+        improved = False
+        for _ in range(30):
+            trial = np.maximum(a + t * step, 0.0)
+            ft = lnl(trial)
+            if ft >= f - 1e-12:
+                improved = ft > f + 1e-10
+                a, f = trial, ft
+                break
+            t *= 0.5
+        if not improved:
+            break
+    return a / scale, f
+
+
+# ---------------------------------------------------------------------------------------------------
+# The fit
+# ---------------------------------------------------------------------------------------------------
+class _Objective:
+    """-ln L with the amplitudes profiled, on one forward model, as a function of the free vector y."""
+
+    def __init__(self, fm: ForwardModel, family: _Family, n_images: int = 0):
+        self.fm = fm
+        self.family = family
+        self.k = fm.counts[fm.mask]
+        self.b = fm.background[fm.mask]
+        self.n_images = n_images
+        self.best = (math.inf, None, None)  # (-lnL, x, a)
+        self._a = family.start[1]
+        self.cache: dict = {}
+
+    def amplitudes(self, x):
+        """(amplitudes, ln L without the ln k! constant) at non-linear parameters x."""
+        key = tuple(round(float(v), 9) for v in x)
+        if key in self.cache:
+            return self.cache[key]
+        fm = self.fm
+        terms = self.family.terms(x)
+        s1, s2 = (fm.source_counts(fm.intensity_values(m.evaluate))[fm.mask] for m in terms)
+        self.n_images += 2
+        # the cone 0 <= A2 <= r A1 is spanned by (A1, A2) = (1, r) and (1, 0): m = p (S1 + r S2) + q S1
+        r = self.family.wind_ratio(x, terms)
+        start = None if self._a is None else np.array([self._a[1] / r if r > 0 else 0.0, 0.0])
+        if start is not None:
+            start[1] = max(self._a[0] - start[0], 0.0)
+        pq, lnl = profile_amplitudes_values(self.k, np.stack([s1 + r * s2, s1]), self.b, start)
+        a = np.array([pq[0] + pq[1], r * pq[0]])
+        self.cache[key] = (a, lnl)
+        if -lnl < self.best[0]:
+            self.best = (-lnl, np.array(x, dtype=np.float64), a)
+            self._a = a
+        return a, lnl
+
+    def to_free(self, x) -> np.ndarray:
+        return np.array([x[0], math.log(max(x[1] - x[0], GAP_RANGE[0])), *x[2:]])
+
+    def from_free(self, y):
+        x = np.array([y[0], y[0] + math.exp(y[1]), *y[2:]], dtype=np.float64)
+        if not (MP_RANGE[0] <= x[0] <= MP_RANGE[1]) or not (GAP_RANGE[0] <= x[1] - x[0] <= GAP_RANGE[1]):
+            return None
+        for v, (lo, hi) in zip(x[2:], self.family.shape_range, strict=True):
+            if not lo <= v <= hi:
+                return None
+        return x
+
+    def __call__(self, y) -> float:
+        x = self.from_free(y)
+        return 1e30 if x is None else -self.amplitudes(x)[1]
+
+    def minimise(self, x0, steps, *, xatol, fatol, maxfev) -> np.ndarray:
+        """Nelder-Mead from x0 with an initial simplex of the given steps in the free variables."""
+        y0 = self.to_free(x0)
+        simplex = np.vstack([y0, y0 + np.diag(steps)])
+        minimize(
+            self, y0, method="Nelder-Mead",
+            options={"initial_simplex": simplex, "xatol": xatol, "fatol": fatol, "maxfev": maxfev},
+        )  # fmt: skip
+        return self.best[1]
+
+
+def _rebinned(l2, time_index, pixel_deg):
+    pix = float(l2.attrs.get("pixel_deg", np.median(np.diff(l2["xi"].values))))
+    factor = max(1, round(pixel_deg / pix))
+    return rebin(l2.isel(time=[time_index]), factor)
+
+
+def _hessian(obj: _Objective, x: np.ndarray, steps: np.ndarray) -> np.ndarray:
+    """Hessian of -ln L (amplitudes profiled) at x by central differences."""
+    n = x.size
+    f0 = -obj.amplitudes(x)[1]
+    e = np.diag(steps)
+    fp = [-obj.amplitudes(x + e[i])[1] for i in range(n)]
+    fm = [-obj.amplitudes(x - e[i])[1] for i in range(n)]
+    hess = np.zeros((n, n))
+    for i in range(n):
+        hess[i, i] = (fp[i] - 2.0 * f0 + fm[i]) / steps[i] ** 2
+        for j in range(i):
+            fpp = -obj.amplitudes(x + e[i] + e[j])[1]
+            fmm = -obj.amplitudes(x - e[i] - e[j])[1]
+            hess[i, j] = hess[j, i] = (fpp - fp[i] - fp[j] + 2.0 * f0 - fm[i] - fm[j] + fmm) / (
+                2.0 * steps[i] * steps[j]
+            )
+    return hess
+
+
+def tangent_theta_values(directions, origin, surface, mask=None, *, max_distance=40.0, step=0.05):
+    """Kernel: angle from +X (deg) of the points where an image's rays graze a magnetopause surface.
+
+    A pixel's ray grazes the surface when it stays outside (its smallest r / r_mp exceeds 1) while a
+    neighbouring pixel's ray (along u or v) enters it: the limb of the surface in the image.
+
+    Parameters
+    ----------
+    directions : numpy.ndarray
+        (nv, nu, 3) unit vectors (GSM) of the image's pixels.
+    origin : numpy.ndarray
+        (3,) spacecraft position (GSM, RE).
+    surface : callable
+        ``surface(theta, phi)`` -> magnetopause radius (RE), angles in radians.
+    mask : numpy.ndarray, optional
+        (nv, nu) bool: the pixels that count.
+    max_distance, step : float
+        Rays are sampled every ``step`` RE out to ``max_distance``.
+
+    Returns
+    -------
+    numpy.ndarray
+        theta (deg) at the closest approach (in r / r_mp) of every grazing ray; empty if none.
+    """
+    d = np.asarray(directions, dtype=np.float64)
+    shape = d.shape[:2]
+    flat = d.reshape(-1, 3)
+    s = np.arange(step, max_distance + step, step)
+    low = np.empty(flat.shape[0])
+    theta_low = np.empty(flat.shape[0])
+    for idx in np.array_split(np.arange(flat.shape[0]), max(1, flat.shape[0] // 256)):
+        p = origin[None, None, :] + s[None, :, None] * flat[idx, None, :]
+        r = np.linalg.norm(p, axis=-1)
+        theta = np.arccos(np.clip(p[..., 0] / r, -1.0, 1.0))
+        level = r / surface(theta, np.arctan2(p[..., 2], p[..., 1]))
+        level[(r <= 1.0) | ~np.isfinite(level)] = np.inf  # behind the Earth's disc, or no surface
+        i = np.argmin(level, axis=1)
+        rows = np.arange(idx.size)
+        low[idx] = level[rows, i]
+        theta_low[idx] = np.degrees(theta[rows, i])
+    low, theta_low = low.reshape(shape), theta_low.reshape(shape)
+    entering = np.isfinite(low) & (low <= 1.0)
+    near = np.zeros(shape, dtype=bool)
+    near[1:, :] |= entering[:-1, :]
+    near[:-1, :] |= entering[1:, :]
+    near[:, 1:] |= entering[:, :-1]
+    near[:, :-1] |= entering[:, 1:]
+    graze = near & np.isfinite(low) & (low > 1.0)
+    if mask is not None:
+        graze &= np.asarray(mask, dtype=bool)
+    return theta_low[graze]
+
+
+def _profile_sigma(hess: np.ndarray) -> float:
+    """1-sigma of parameter 0 from the Hessian of -ln L (the profile likelihood's curvature)."""
+    if not np.all(np.isfinite(hess)) or hess[0, 0] <= 0:
+        return math.nan
+    try:
+        cov = np.linalg.inv(hess)
+    except np.linalg.LinAlgError:
+        return 1.0 / math.sqrt(hess[0, 0])
+    if cov[0, 0] > 0 and np.all(np.linalg.eigvalsh(hess) > 0):
+        return math.sqrt(cov[0, 0])
+    return 1.0 / math.sqrt(hess[0, 0])  # a nuisance direction is flat: the conditional error
+
+
+def fit_boundary_model(
+    l2, family: str = "jorgensen", *, time_index: int = 0, solar_wind=None, config=None, shape=None
+) -> BoundaryFit:
+    """Fit a Jorgensen2019 or CMEM emissivity model to one L2 time bin (module notes).
+
+    Parameters
+    ----------
+    l2 : xarray.Dataset
+        An SXI L2 dataset with its pointing attributes.
+    family : {"jorgensen", "cmem"}
+    time_index : int
+    solar_wind : SolarWindState, optional
+        Upstream conditions for the starting values (and CMEM's Lin 2010 shape: pressures, Bz).
+    config : SXIConfig, optional
+        The instrument model of the L2.
+    shape : tuple, optional
+        ``(names, ranges)`` of the free shape parameters besides the boundaries (default: the family's,
+        the radial exponent ``("alpha",)`` in (1, 10)); ``((), ())`` fixes every shape parameter.
+
+    Returns
+    -------
+    BoundaryFit
+
+    Raises
+    ------
+    InputError
+        For bad input (not an L2 dataset, time_index out of range, unknown family). Weak images give a
+        status instead.
+    """
+    t_start = _time.perf_counter()
+    if family not in _FAMILIES:
+        raise InputError(f"family must be one of {sorted(_FAMILIES)}, got {family!r}")
+    geo = image_geometry(l2, time_index)
+    ti = int(time_index) % l2.sizes["time"]
+    if solar_wind is not None and not hasattr(solar_wind, "pdyn"):
+        raise InputError(f"solar_wind must be a SolarWindState, got {type(solar_wind).__name__}")
+    tilt = float(dipole_tilt(geo.time).to_value(u.rad))
+    try:
+        fam = _FAMILIES[family](solar_wind if solar_wind is not None else _generic_state(), tilt, shape)
+    except ModelDomainError:  # a density outside the starting relations' range
+        fam = _FAMILIES[family](_generic_state(), tilt, shape)
+    n_shape = len(fam.shape)
+
+    def result(status, obj=None, x=None, sigma=math.nan):
+        lnl = dlnl = math.nan
+        params: dict = {}
+        if obj is not None and x is not None:
+            a, lnl0 = obj.amplitudes(x)
+            params = fam.parameters(x, a)
+            lnl = lnl0 - float(np.sum(gammaln(obj.k + 1.0)))
+            dlnl = lnl0 - float(np.sum(obj.k * np.log(np.maximum(obj.b, 1e-300)) - obj.b))
+        ok = status == OK
+        return BoundaryFit(
+            family, fam.r0(x) if ok else math.nan, sigma if ok else math.nan, status, params, lnl, dlnl,
+            obj.n_images if obj is not None else 0, _time.perf_counter() - t_start, geo.time,
+        )  # fmt: skip
+
+    fm = ForwardModel(_rebinned(l2, ti, FIT_PIXEL_DEG), config=config)
+    if fm.mask.sum() < 10:
+        return result("no usable pixels")
+    obj = _Objective(fm, fam)
+    # the best of three stand-offs about the start, then Nelder-Mead on everything
+    x0 = fam.start[0].copy()
+    x0[0] = min(max(x0[0], MP_RANGE[0] + 1.5), MP_RANGE[1] - 1.5)
+    gap0 = min(max(x0[1] - x0[0], 1.5), 6.0)
+    starts = [np.array([mp, mp + gap0, *x0[2:]]) for mp in (x0[0] - 1.5, x0[0], x0[0] + 1.5)]
+    best = min(starts, key=lambda x: -obj.amplitudes(x)[1])
+    x = obj.minimise(best, [0.5, 0.25, *([0.5] * n_shape)], xatol=0.02, fatol=0.05, maxfev=MAX_EVALUATIONS)
+    a, lnl = obj.amplitudes(x)
+    dlnl = lnl - float(np.sum(obj.k * np.log(np.maximum(obj.b, 1e-300)) - obj.b))
+    if not np.isfinite(lnl) or dlnl < MIN_SIGNAL_DLNL or a[0] <= 0:
+        return result("no signal", obj, x)
+    if x[0] <= MP_RANGE[0] + 0.05 or x[0] >= MP_RANGE[1] - 0.05:
+        return result("fit at bound", obj, x)
+    hess = _hessian(obj, x, np.array([HESSIAN_STEP, HESSIAN_STEP, *([HESSIAN_SHAPE_STEP] * n_shape)]))
+    sigma = _profile_sigma(hess)
+    x = obj.best[1]  # the curvature probes may have found a slightly better point
+    if not np.isfinite(sigma):
+        return result("no convergence", obj, x)
+    h = fm.half_width
+    inner = fm.directions[h : fm.directions.shape[0] - h, h : fm.directions.shape[1] - h]
+    grazing = tangent_theta_values(
+        inner, fm.sc_gsm, lambda th, ph: fam.magnetopause_values(x, th, ph), fm.coverage > 0
+    )
+    theta_t = float(grazing.min()) if grazing.size else math.nan
+    out = result(OK if theta_t <= NOSE_VIEW_MAX_DEG else "nose not in view", obj, x, sigma)
+    return out._replace(parameters={**out.parameters, "tangent_theta_deg": theta_t})
+
+
+def _estimate(l2, family: str, time_index: int, solar_wind) -> MagnetopauseEstimate:
+    fit = fit_boundary_model(l2, family, time_index=time_index, solar_wind=solar_wind)
+    boundary = dict(fit.parameters)
+    boundary.update(
+        {"log_likelihood": fit.log_likelihood, "delta_log_likelihood": fit.delta_log_likelihood,
+         "n_evaluations": fit.n_evaluations, "seconds": fit.seconds}
+    )  # fmt: skip
+    method = _FAMILIES[family].method
+    if fit.status != OK:
+        est = failed_magnetopause(method, fit.status, fit.time)
+        return est._replace(boundary=boundary)
+    return MagnetopauseEstimate(method, fit.r0 * RE, fit.r0_sigma * RE, OK, boundary, fit.time)
+
+
+def boundary_fitting_jorgensen(l2, *, time_index: int = 0, solar_wind=None) -> MagnetopauseEstimate:
+    """Stand-off distance by fitting the Jorgensen et al. (2019) emissivity model (module notes).
+
+    Parameters
+    ----------
+    l2 : xarray.Dataset
+        SXI L2 images (:func:`~smilekit.instruments.sxi.l2.make_l2` or ``read_l2``) with the pointing.
+    time_index : int
+        The time bin.
+    solar_wind : SolarWindState, optional
+        Upstream conditions for the starting values.
+
+    Returns
+    -------
+    MagnetopauseEstimate
+        ``r0`` = the fitted ``mp`` with its profile-likelihood 1-sigma error; ``boundary`` holds every
+        Jorgensen2019 parameter (rebuild the model with :func:`boundary_model`), ``log_likelihood``,
+        ``delta_log_likelihood`` (over the background alone), ``n_evaluations`` (line-of-sight images) and
+        ``seconds``.
+    """
+    return _estimate(l2, "jorgensen", time_index, solar_wind)
+
+
+def boundary_fitting_cmem(l2, *, time_index: int = 0, solar_wind=None) -> MagnetopauseEstimate:
+    """Stand-off distance by fitting the CMEM emissivity model (module notes).
+
+    ``r0`` is the fitted CMEM magnetopause along +X (``CMEM.magnetopause_values(0, 0)``: p0 times the Lin
+    et al. 2010 stand-off, plus the small cusp term there); otherwise as
+    :func:`boundary_fitting_jorgensen`, with the CMEM parameters in ``boundary``.
+    """
+    return _estimate(l2, "cmem", time_index, solar_wind)

@@ -1,0 +1,128 @@
+"""Boundary fitting: a known Jorgensen sky is fitted back; CMEM on the same sky; errors and weak images."""
+
+import math
+
+import astropy.units as u
+import numpy as np
+import pytest
+import xarray as xr
+
+from smilekit.errors import InputError
+from smilekit.geospace.emissivity import EMISSIVITY_UNIT, Jorgensen2019
+from smilekit.instruments.sxi import intensity_map, make_l2, simulate_events
+from smilekit.science.boundary_fit import (
+    boundary_fitting_cmem,
+    boundary_fitting_jorgensen,
+    boundary_model,
+    fit_boundary_model,
+    profile_amplitudes_values,
+    tangent_theta_values,
+)
+from smilekit.solarwind.state import SolarWindState
+from smilekit.units import RE
+
+T = "2026-03-20T12:00"
+SC = [6.0, 0.0, 18.0] * RE
+AIM = [7.5, 0.0, 0.0] * RE  # the limb-offset aim point from there (20.3 deg from the limb)
+STATE = SolarWindState(n=10 * u.cm**-3, v_gse=[-400, 0, 0] * u.km / u.s, b_gsm=[0, 2, -2] * u.nT)
+MP = 9.0
+FIT = Jorgensen2019.PPMLR_FIT
+_E = EMISSIVITY_UNIT
+# a Jorgensen sky of the fitted family: PPMLR exponents and B / A1, Shue 1997 flaring of the state
+START = Jorgensen2019.from_solar_wind(STATE)
+TRUTH = Jorgensen2019(
+    mp=MP * RE, bs=11.5 * RE, A1=2.0e-5 * _E, A2=5.0e-6 * _E, B=2.0e-5 * FIT["B"] / FIT["A1"] * _E,
+    alpha=FIT["alpha"], beta=FIT["beta"], ay_mp=START.ay_mp, az_mp=START.az_mp, ay_bs=START.ay_bs,
+    az_bs=START.az_bs,
+)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def sky():
+    return intensity_map(TRUTH, SC, AIM, pixel=0.5 * u.deg, fov=(33, 22) * u.deg, time=T)
+
+
+def l2_of(sky, seed, exposure=300 * u.s, scale=1.0):
+    s = sky * scale
+    s.attrs = dict(sky.attrs)
+    ev = simulate_events(s, exposure, start=T, rng=seed, backgrounds=("xrb", "particle"))
+    return make_l2(ev, pixel=1.0 * u.deg, backgrounds=("xrb_3/4keV", "xrb_1/4keV", "particle"))
+
+
+@pytest.fixture(scope="module")
+def fits(sky):
+    return [boundary_fitting_jorgensen(l2_of(sky, seed), solar_wind=STATE) for seed in (1, 2, 3)]
+
+
+def test_jorgensen_fit_recovers_its_own_sky(fits):
+    # ~4 000 SWCX counts on ~9 000 background counts (a 5-min image at 10 cm^-3): the profile sigma is
+    # ~0.05 RE; the model is the fitted family, so the fit must be unbiased within a few sigma; 0.2 RE is
+    # 4 sigma plus the forward model's 1 deg centre-ray sampling
+    for est in fits:
+        assert est.ok, est.status
+        assert est.method == "boundary_fitting_jorgensen"
+        assert abs(est.r0.to_value(RE) - MP) < 0.2
+        assert 0.0 < est.r0_sigma.to_value(RE) < 0.2
+        assert est.boundary["n_evaluations"] > 0 and est.boundary["tangent_theta_deg"] < 45
+        # the fitted model rebuilds from the boundary dict
+        assert boundary_model(est.boundary).mp == pytest.approx(est.r0.to_value(RE))
+
+
+def test_profile_sigma_matches_the_scatter_over_seeds(fits):
+    r0 = np.array([e.r0.to_value(RE) for e in fits])
+    sigma = np.mean([e.r0_sigma.to_value(RE) for e in fits])
+    # loose (three seeds): the scatter about the truth is within 4 sigma, and sigma is not inflated 5x
+    assert np.sqrt(np.mean((r0 - MP) ** 2)) < 4.0 * sigma
+    assert sigma < 5.0 * max(np.std(r0), np.sqrt(np.mean((r0 - MP) ** 2)), 0.01)
+
+
+@pytest.mark.slow
+def test_cmem_on_a_jorgensen_sky(sky):
+    # a different model family: the Lin et al. (2010) shape against a Shue-type one; measured ~0.1-0.3 RE
+    est = boundary_fitting_cmem(l2_of(sky, 1), solar_wind=STATE)
+    assert est.ok, est.status
+    assert abs(est.r0.to_value(RE) - MP) < 0.5
+    assert boundary_model(est.boundary).magnetopause_values(0.0, 0.0) == pytest.approx(est.r0.to_value(RE))
+
+
+def test_weak_image_gives_a_status_not_an_exception(sky):
+    # 1 % of the emission in one 4 s frame: no signal above the background
+    l2 = l2_of(sky, 4, exposure=4 * u.s, scale=0.01)
+    est = boundary_fitting_jorgensen(l2)
+    assert not est.ok and math.isnan(est.r0.to_value(RE)) and math.isnan(est.r0_sigma.to_value(RE))
+
+
+def test_bad_input(sky):
+    with pytest.raises(InputError):
+        boundary_fitting_jorgensen(xr.Dataset())
+    l2 = l2_of(sky, 5, exposure=8 * u.s)
+    with pytest.raises(InputError):
+        boundary_fitting_cmem(l2, time_index=3)
+    with pytest.raises(InputError):
+        boundary_fitting_jorgensen(l2, solar_wind="fast")
+    with pytest.raises(InputError):
+        fit_boundary_model(l2, "shue")
+    with pytest.raises(InputError):
+        boundary_model({"model": "swcx"})
+
+
+def test_amplitudes_are_recovered_and_non_negative():
+    rng = np.random.default_rng(3)
+    basis = rng.uniform(0.0, 1.0, (2, 4000))
+    bkg = np.full(4000, 2.0)
+    counts = rng.poisson(basis.T @ np.array([3.0, 1.5]) + bkg)
+    a, _ = profile_amplitudes_values(counts, basis, bkg)
+    np.testing.assert_allclose(a, [3.0, 1.5], atol=0.3)
+    # a term the data do not want is held at zero, not driven negative
+    a, _ = profile_amplitudes_values(rng.poisson(bkg + basis[0]), np.stack([basis[0], basis[1]]), bkg)
+    assert a[1] >= 0.0 and a[0] == pytest.approx(1.0, abs=0.3)
+
+
+def test_tangent_points_of_a_sphere():
+    # rays from (20, 0, 0) graze a sphere of radius 5 at cos(theta) = 5 / 20 from +X
+    ang = np.radians(np.linspace(-25, 25, 101))
+    d = np.stack(np.broadcast_arrays(-np.cos(ang)[None, :], np.sin(ang)[None, :], 0 * ang[None, :]), -1)
+    d = np.repeat(d, 3, axis=0)
+    theta = tangent_theta_values(d, np.array([20.0, 0.0, 0.0]), lambda th, ph: np.full(np.shape(th), 5.0))
+    assert theta.size > 0
+    np.testing.assert_allclose(theta, math.degrees(math.acos(5.0 / 20.0)), atol=1.0)
