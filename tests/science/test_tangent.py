@@ -173,6 +173,9 @@ def test_boundary_parameters(model, bright):
     assert len(tf.boundary["limb_xi_deg"]) == tf.boundary["n_strips"] >= 3
     td = tangent.tangential_direction(bright, solar_wind=state)
     assert td.boundary["shape"] == "conic" and td.boundary["Rc"] > 0
+    # from (6, 0, 18) RE the limb grazes the magnetopause near the nose (a Shue-type surface seen from
+    # there: tangent points ~17-21 deg from +X)
+    assert 10.0 < tf.boundary["tangent_theta_deg"] < 30.0
     mi = tangent.max_intensity(bright)  # no solar wind: the default flaring, said so
     assert mi.boundary["alpha"] == tangent.DEFAULT_ALPHA
     assert "no solar-wind state" in mi.boundary["alpha_source"]

@@ -456,6 +456,14 @@ def _s_of_r0(px: _Pixels, r0: float, alpha: float, w: float = 0.0) -> float:
     return float(s_grid[j] + (r0 - r[j]) / (r[j + 1] - r[j]) * (s_grid[j + 1] - s_grid[j]))
 
 
+def _tangent_theta(px: _Pixels, s_pos, w_pos, alpha) -> float:
+    """Polar angle (rad, from +X GSM) of the tangent point of the line of sight at (s, w)."""
+    d = _directions_gsm(px, s_pos, w_pos)
+    _r, t = tangent_standoff_values(px.geometry.sc_gsm, d, alpha)
+    p = px.geometry.sc_gsm + t[0] * d[0]
+    return float(np.arccos(np.clip(p[0] / np.linalg.norm(p), -1.0, 1.0)))
+
+
 def _r0_of(px: _Pixels, s_pos, w_pos, alpha) -> np.ndarray:
     r0, _ = tangent_standoff_values(px.geometry.sc_gsm, _directions_gsm(px, s_pos, w_pos), alpha)
     return r0
@@ -544,6 +552,9 @@ def _single_direction(method, l2, time_index, solar_wind, which) -> Magnetopause
     # [s_mg, s_mi], the offset of either end from it has an rms of (s_mi - s_mg) / sqrt(3)
     sig = float(np.hypot(sig_stat, (e.s_mi[0] - e.s_mg[0]) / np.sqrt(3.0)))
     r0s = _r0_of(px, [s_pos, s_pos - sig, s_pos + sig], 0.0, alpha)
+    theta = _tangent_theta(px, s_pos, 0.0, alpha)
+    # the fixed flaring's own error (alpha +- _ALPHA_PRIOR_SIGMA) moves r0 by r0 ln((1 + cos t) / 2) d alpha
+    sig_shape = abs(r0s[0] * np.log(0.5 * (1.0 + np.cos(theta)))) * _ALPHA_PRIOR_SIGMA
     xi_eta = px.origin + s_pos * px.e_s
     boundary = {
         "shape": "shue",
@@ -555,8 +566,10 @@ def _single_direction(method, l2, time_index, solar_wind, which) -> Magnetopause
         "edge_sigma_deg": sig,
         "edge_sigma_stat_deg": sig_stat,
         "significance": float(e.significance[0]),
+        "tangent_theta_deg": float(np.degrees(theta)),
     }
-    return _estimate(method, r0s[0], 0.5 * abs(r0s[2] - r0s[1]), boundary, g.time)
+    sigma = float(np.hypot(0.5 * abs(r0s[2] - r0s[1]), sig_shape))
+    return _estimate(method, r0s[0], sigma, boundary, g.time)
 
 
 # --- the methods --------------------------------------------------------------------------------------
@@ -587,9 +600,12 @@ def max_intensity(l2: xr.Dataset, *, time_index: int = 0, solar_wind=None) -> Ma
     -------
     MagnetopauseEstimate
         r0 with the 1-sigma uncertainty propagated from the peak direction's error (bootstrap, and
-        the rms offset from a tangent uniform between the maximum gradient and the maximum intensity);
-        ``boundary`` holds the Shue-type shape, the peak direction (tangent-plane deg), its error and
-        the edge's significance. Status "no edge found" (NaN) when the image has no significant edge.
+        the rms offset from a tangent uniform between the maximum gradient and the maximum intensity),
+        with the flaring's error (alpha +- 0.1) at the tangent point's polar angle in quadrature;
+        ``boundary`` holds the Shue-type shape, the peak direction (tangent-plane deg), its error,
+        the edge's significance and the tangent point's polar angle ``tangent_theta_deg`` (beyond
+        ~50 deg, seen from nightside apogees, the extrapolation to the nose hangs on the shape).
+        Status "no edge found" (NaN) when the image has no significant edge.
 
     Raises
     ------
@@ -660,6 +676,9 @@ def tangent_fitting(l2: xr.Dataset, *, time_index: int = 0, solar_wind=None) -> 
         "alpha_source": limb.alpha_note + " (prior, sigma 0.1)",
         "chi2": float(chi2),
         "n_strips": int(keep.sum()),
+        "tangent_theta_deg": float(
+            np.degrees(_tangent_theta(px, s_k[keep][np.argmin(np.abs(w[keep]))], 0.0, alpha))
+        ),
         "limb_xi_deg": xi_eta[keep, 0].tolist(),
         "limb_eta_deg": xi_eta[keep, 1].tolist(),
     }
