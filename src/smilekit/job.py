@@ -45,6 +45,8 @@ SXI_MAX_FRAMES = 16
 SXI_EXPOSURE = 5.0 * u.min
 SXI_PIXEL = 0.25 * u.deg
 SXI_SEED = 20260521
+#: The magnetopause retrieval whose fitted sheath is the cusp retrieval's context.
+CUSP_CONTEXT_METHOD = "boundary_fitting_jorgensen"
 
 #: The grid of the emissivity slices, RE (GSM).
 SLICE_X = np.linspace(-10.0, 20.0, 301)
@@ -246,7 +248,7 @@ def stage_sxi(ctx: JobContext) -> dict:
     index = _frame_indices(track.time, usable, ctx.results["peak_index_time"], SXI_MAX_FRAMES)
     folder = ctx.out / "sxi"
     folder.mkdir(exist_ok=True)
-    movie, overlays, rows, written = [], [], [], []
+    movie, overlays, rows, written, frames_kept = [], [], [], [], []
     rng = np.random.default_rng(SXI_SEED)
     positions = track.position("GSE")
     peak_k = index[np.argmin(np.abs(track.time[index] - ctx.results["peak_index_time"]))]
@@ -279,8 +281,10 @@ def stage_sxi(ctx: JobContext) -> dict:
                 "sun_in_fov": bool(truth.attrs.get("sun_in_fov", False)),
             }
         )
+        frames_kept.append((when, state, l2))
         if k == peak_k:
             peak_frame = (truth, l2, overlay, when)
+    ctx.results["sxi_frames"] = frames_kept
     truth, l2, overlay, when = peak_frame
     fig = sxi_plots.plot_sxi_frame(
         truth, l2, overlays=overlay, title=f"SXI, {np.datetime_as_string(when, unit='m')} UTC, 5-min exposure"
@@ -297,6 +301,75 @@ def stage_sxi(ctx: JobContext) -> dict:
         "sxi_usable_hours": float(usable.sum() * _step_hours(track)),
         "frame_table": rows,
         "files": [*written, "sxi_movie.gif"],
+    }
+
+
+def stage_science(ctx: JobContext) -> dict:
+    """The magnetopause stand-off and the north-cusp edges from every SXI frame by every method, against
+    the model truth (the Shue 1998 magnetopause and the cusp funnel inside the physical emissivity that
+    made the images), as a figure and the L3 CDF."""
+    import pandas as pd
+
+    from smilekit.products.l3 import write_l3_cdf
+    from smilekit.products.science_plots import plot_standoff_series
+    from smilekit.science.cusps import estimate_cusp_edges, true_cusp_edges
+    from smilekit.science.magnetopause import METHODS
+
+    kept = ctx.results.get("sxi_frames")
+    if not kept:
+        raise ModelDomainError("no SXI frames to work from (the sxi stage made none)")
+    rows, cusp_rows, estimates, cusps = [], [], [], []
+    for when, state, l2 in kept:
+        r0_true = float(boundaries.standoff("shue1998", pdyn=state.pdyn, bz=state.bz).to_value(smilekit.RE))
+        found = {name: method(l2, solar_wind=state) for name, method in METHODS.items()}
+        for name, est in found.items():
+            r0_est, sigma = est.r0.to_value(smilekit.RE), est.r0_sigma.to_value(smilekit.RE)
+            rows.append(
+                {"time": when, "method": name, "r0_true": r0_true, "r0_est": r0_est, "r0_sigma": sigma,
+                 "status": est.status}
+            )  # fmt: skip
+        estimates.append(list(found.values()))
+        cusp = estimate_cusp_edges(l2, solar_wind=state, magnetopause=found.get(CUSP_CONTEXT_METHOD))
+        cusps.append(cusp)
+        eq_true, pw_true = true_cusp_edges(state, when)
+        cusp_rows.append(
+            {
+                "time": when,
+                "equatorward_est": cusp.equatorward.to_value(u.deg),
+                "poleward_est": cusp.poleward.to_value(u.deg),
+                "equatorward_sigma": cusp.equatorward_sigma.to_value(u.deg),
+                "poleward_sigma": cusp.poleward_sigma.to_value(u.deg),
+                "equatorward_true": eq_true.to_value(u.deg),
+                "poleward_true": pw_true.to_value(u.deg),
+                "status": cusp.status,
+            }
+        )
+    table, cusp_table = pd.DataFrame(rows), pd.DataFrame(cusp_rows)
+    table.to_csv(ctx.out / "standoff_retrievals.csv", index=False)
+    l3_path = write_l3_cdf(ctx.out / "smile_sxi_l3_boundaries.cdf", estimates, cusps)
+    sw: SolarWind = ctx.results["solar_wind"]
+    fig = plot_standoff_series(
+        table,
+        reference=("Shue 1998 (upstream solar wind)", sw.time.values, ctx.results["standoffs"]["shue1998"]),
+        cusps=cusp_table,
+        title="SXI retrievals over the event (5-min frames)",
+    )
+    fig.savefig(ctx.figure_path("standoff_series.png", "r0 by every method against the model truth"), dpi=100)
+    table["r0_err"] = table["r0_est"] - table["r0_true"]
+    per_method = {}
+    for name, group in table.groupby("method", sort=False):
+        err = group["r0_err"].dropna()
+        per_method[name] = {
+            "answered": int(err.size),
+            "of": len(group),
+            "bias_re": _finite_or_none(err.mean()) if err.size else None,
+            "rms_re": _finite_or_none(np.sqrt(np.mean(err**2))) if err.size else None,
+        }
+    return {
+        "frames": len(kept),
+        "methods": per_method,
+        "cusp_answered": int((cusp_table["status"] == "ok").sum()),
+        "files": ["standoff_retrievals.csv", l3_path.name],
     }
 
 
@@ -383,6 +456,7 @@ STAGES: list[tuple[str, Callable[[JobContext], dict]]] = [
     ("emissivity", stage_emissivity),
     ("mission", stage_mission),
     ("sxi", stage_sxi),
+    ("science", stage_science),
 ]
 
 
