@@ -2,6 +2,7 @@
 
 import json
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -86,3 +87,22 @@ def test_plan_rejects_an_unknown_station_listing_the_known_ones(tmp_path):
     result = runner.invoke(app, ["plan", "--station", "Atlantis", "--days", "1", "--out", str(tmp_path)])
     assert result.exit_code == 2
     assert "Atlantis" in result.output and "Kiruna" in result.output
+
+
+def test_evaluate_reports_a_malformed_line_and_runs_the_rest(tmp_path):
+    from smilekit._data import data_path
+    from smilekit.science.cases import SHIPPED_CASES
+    from smilekit.science.magnetopause import METHODS
+
+    lines = data_path(SHIPPED_CASES).read_text().splitlines()
+    fields = lines[1].split(",")
+    fields[0], fields[8] = "bad-density", "-5"  # n < 0
+    cases = tmp_path / "cases.csv"
+    cases.write_text("\n".join([lines[0], ",".join(fields), lines[1]]) + "\n")
+    result = runner.invoke(app, ["evaluate", str(cases), "--out", str(tmp_path / "ev"), "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert "line 2" in result.output
+    results = pd.read_csv(tmp_path / "ev" / "results.csv")
+    assert len(results) == len(METHODS) and set(results["method"]) == set(METHODS)
+    summary = json.loads((tmp_path / "ev" / "summary.json").read_text())
+    assert summary["malformed"][0]["line"] == 2

@@ -2,7 +2,8 @@
 
 Commands: ``smilekit run`` (the main job), ``smilekit orbit`` (propagate the science orbit: ephemeris CDF and
 summary), ``smilekit plan`` (the operations plan of a period), ``smilekit geospace`` (one solar-wind state
-through every boundary and emissivity model), ``smilekit events`` (the bundled events).
+through every boundary and emissivity model), ``smilekit events`` (the bundled events), ``smilekit evaluate``
+(the magnetopause and cusp retrievals measured over a case file).
 """
 
 from __future__ import annotations
@@ -266,6 +267,39 @@ def geospace(
                 path = out / f"emissivity_{name.replace(' ', '_').lower()}.png"
                 quicklook.plot_emissivity_slices(slices, sheath, path, title=name)
                 console.print(f"wrote {path}")
+    except SmilekitError as error:
+        _fail(error)
+
+
+@app.command()
+def evaluate(
+    cases: Annotated[
+        Path | None,
+        typer.Argument(
+            exists=True, dir_okay=False, help="The case file (CSV); default: the shipped orbit case set."
+        ),
+    ] = None,
+    out: Annotated[Path, typer.Option(help="Output folder: results.csv, summary.json.")] = Path(
+        "smilekit-evaluate"
+    ),
+    workers: Annotated[int | None, typer.Option(help="Run on a local dask cluster of N workers.")] = None,
+    scheduler: Annotated[str | None, typer.Option(help="Address of a running dask scheduler.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Measure every magnetopause and cusp retrieval against the model truth over a case file.
+
+    Each case: physical SWCX truth, simulated SXI L1/L2, every method; one row per case and method in
+    OUT/results.csv, the accuracy summary in OUT/summary.json and printed. A rerun into the same folder
+    resumes where it stopped; malformed rows are reported with their line numbers and skipped.
+    """
+    from smilekit._data import data_path
+    from smilekit.science.cases import SHIPPED_CASES
+    from smilekit.science.evaluate import evaluate_cases
+
+    try:
+        path = cases if cases is not None else data_path(SHIPPED_CASES)
+        evaluate_cases(path, out, workers=workers, scheduler=scheduler, progress=not quiet, console=console)
+        console.print(f"Results: {(out / 'results.csv').resolve()}")
     except SmilekitError as error:
         _fail(error)
 

@@ -1011,8 +1011,10 @@ def _run_distributed(pending, config, names, writer, bar, task, workers, schedul
     cluster = None
     if scheduler is not None:
         client = Client(scheduler)
-    elif workers is None:  # dask in this process: one worker thread, no pickling round trip, no ports
-        cluster = LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None)
+    # dashboard_address ":0": any free port (None still serves HTTP on 8787, which a second cluster on the
+    # machine already holds)
+    elif workers is None:  # dask in this process: one worker thread, no pickling round trip
+        cluster = LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0")
         client = Client(cluster)
     else:
         # share the cores: each worker's numba kernels get cores / workers threads (numba reads this
@@ -1024,7 +1026,7 @@ def _run_distributed(pending, config, names, writer, bar, task, workers, schedul
             n_workers=int(workers),
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            dashboard_address=":0",
             env={"NUMBA_NUM_THREADS": str(threads)},
         )
         client = Client(cluster)
