@@ -53,6 +53,7 @@ __all__ = [
     "model_parameters",
     "resolve_model",
     "shue1997",
+    "shue1997_alpha_values",
     "shue1997_values",
     "shue1998",
     "shue1998_values",
@@ -71,6 +72,11 @@ def _shue_shape(theta, r0, alpha):
         return r0 * (2.0 / (1.0 + np.cos(theta))) ** alpha
 
 
+def shue1997_alpha_values(bz, pdyn):
+    """Shue et al. (1997) flaring exponent, eq. (13): alpha = (0.58 - 0.010 Bz)(1 + 0.010 Dp) (nT, nPa)."""
+    return (0.58 - 0.010 * bz) * (1.0 + 0.010 * pdyn)
+
+
 def shue1997_values(theta, phi=0.0, *, pdyn, bz=0.0):
     """Shue et al. (1997) magnetopause, plain floats (theta rad, pdyn nPa, bz nT) -> r in RE.
 
@@ -81,8 +87,7 @@ def shue1997_values(theta, phi=0.0, *, pdyn, bz=0.0):
     )
     slope = np.where(bz >= 0.0, 0.013, 0.140)
     r0 = (11.4 + slope * bz) * pdyn ** (-1.0 / 6.6)
-    alpha = (0.58 - 0.010 * bz) * (1.0 + 0.010 * pdyn)
-    return _shue_shape(theta, r0, alpha)
+    return _shue_shape(theta, r0, shue1997_alpha_values(bz, pdyn))
 
 
 def shue1998_values(theta, phi=0.0, *, pdyn, bz=0.0):

@@ -32,7 +32,7 @@ import numpy as np
 from smilekit._validation import as_positions, as_value
 from smilekit.constants import K_B, M_P
 from smilekit.errors import InputError, ModelDomainError
-from smilekit.geospace.boundaries import LIN2010_COEFFICIENTS
+from smilekit.geospace.boundaries import LIN2010_COEFFICIENTS, shue1997_alpha_values
 from smilekit.units import RE
 
 __all__ = [
@@ -252,11 +252,6 @@ def _shue3d_inverse_radius(cos_t, cos_p2, sin_p2, r0, ay, az):
     return np.sqrt(cos_p2 * inv_y * inv_y + sin_p2 * inv_z * inv_z)
 
 
-def _shue97_alpha(bz: float, pdyn: float) -> float:
-    """Shue et al. (1997) flaring, eq. (13): alpha = (0.58 - 0.010 Bz)(1 + 0.010 Dp)."""
-    return (0.58 - 0.010 * bz) * (1.0 + 0.010 * pdyn)
-
-
 def _state_values(state) -> tuple[float, float, float, float]:
     """(n cm^-3, pdyn nPa, pm nPa, bz nT) of a SolarWindState."""
     n = float(state.n.to_value(u.cm**-3))
@@ -396,7 +391,7 @@ class Jorgensen2019(EmissivityModel):
         """
         n, pdyn, _pm, bz = _state_values(state)
         rel = _wharton_density_relations(n)
-        a = _shue97_alpha(bz, pdyn)
+        a = shue1997_alpha_values(bz, pdyn)
         return cls(
             mp=rel["mp"] * RE,
             bs=rel["bs"] * RE,
@@ -538,7 +533,7 @@ class CMEM(EmissivityModel):
         """
         n, pdyn, pm, bz = _state_values(state)
         rel = _wharton_density_relations(n)
-        a = _shue97_alpha(bz, pdyn) + 0.2
+        a = shue1997_alpha_values(bz, pdyn) + 0.2
         return cls(
             p0=rel["p0"], bs=rel["bs"] * RE, A1=rel["A1"] * _E, A2=rel["A2"] * _E, B=2.0, alpha=2.5,
             beta=-1.6, p1=1.0, p2=3.0, p3=4.0, ay_bs=a, az_bs=a, pdyn=pdyn * u.nPa, pm=pm * u.nPa,

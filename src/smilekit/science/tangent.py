@@ -70,7 +70,7 @@ import xarray as xr
 from scipy.optimize import minimize_scalar
 
 from smilekit.errors import InputError
-from smilekit.geospace.emissivity import _shue97_alpha
+from smilekit.geospace.boundaries import shue1997_alpha_values
 from smilekit.science.estimates import OK, MagnetopauseEstimate, failed_magnetopause
 from smilekit.science.geometry import ImageGeometry, image_geometry
 from smilekit.units import RE
@@ -524,7 +524,7 @@ def _shue97_alpha_of(solar_wind) -> tuple[float, str]:
         raise InputError(
             f"solar_wind must be a SolarWindState or None, got {type(solar_wind).__name__}"
         ) from exc
-    return _shue97_alpha(bz, pdyn), "shue1997 from the solar-wind state"
+    return shue1997_alpha_values(bz, pdyn), "shue1997 from the solar-wind state"
 
 
 def _estimate(method, r0, sigma, boundary, time) -> MagnetopauseEstimate:
