@@ -49,9 +49,9 @@ def main(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress details.")] = False,
 ) -> None:
     """SMILE in Python: solar wind, geospace models, and (growing) the mission chain to science."""
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(message)s"
-    )
+    level = logging.INFO if verbose else logging.WARNING
+    logging.basicConfig(level=level, format="%(levelname)s %(message)s")
+    logging.getLogger("distributed").setLevel(level)  # dask's cluster start-up chatter only with -v
 
 
 def _fail(error: Exception) -> None:
