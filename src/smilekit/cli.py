@@ -298,7 +298,7 @@ def evaluate(
 
     try:
         path = cases if cases is not None else data_path(SHIPPED_CASES)
-        evaluate_cases(path, out, workers=workers, scheduler=scheduler, progress=not quiet, console=console)
+        evaluate_cases(path, out, workers=workers, scheduler=scheduler, progress=not quiet)
         console.print(f"Results: {(out / 'results.csv').resolve()}")
     except SmilekitError as error:
         _fail(error)

@@ -69,7 +69,8 @@ def fake_cusp_truth(state, time):
 
 
 def fake_cusp(l2, *, time_index=0, solar_wind=None, magnetopause=None, hemisphere="north"):
-    assert magnetopause is not None and magnetopause.method == "offset"
+    # no boundary fit among the injected methods: the cusp retrieval is left to fit its own sheath
+    assert magnetopause is None
     return CuspEstimate(
         hemisphere, 71.0 * u.deg, 74.5 * u.deg, 0.3 * u.deg, 0.3 * u.deg, 8.0 * RE, "ok", l2["time"].values[0]
     )
@@ -114,7 +115,7 @@ def test_run_case_rows_columns_and_errors():
     assert raising["status"] == "error: RuntimeError: boom"
     assert ok["in_domain"] is True and ok["sc_distance_re"] == pytest.approx(np.hypot(6, 17))
     assert ok["cusp_north_poleward_true"] == 75.0 and ok["cusp_north_equatorward_est"] == 71.0
-    assert ok["cusp_status"] == "ok" and ok["cusp_magnetopause"] == "offset"
+    assert ok["cusp_status"] == "ok" and ok["cusp_magnetopause"] == ""
     assert json.loads(ok["boundary"]) == {"shape": "test"}
 
 
@@ -352,3 +353,11 @@ def test_progress_bar_and_table_print(tmp_path):
     )
     text = buffer.getvalue()
     assert "offset" in text and "North cusp edges at 8.0 RE" in text
+
+
+def test_no_cusp_retrieval_when_the_boundary_fits_gave_no_answer():
+    fakes = {**FAKES, "methods": {"boundary_fitting_jorgensen": failing_method}}
+    rows = run_case(dict(zip(CASE_COLUMNS, GOOD[0].split(","), strict=True)), **fakes)
+    assert rows[0]["cusp_status"].startswith("no magnetopause")
+    assert rows[0]["cusp_magnetopause"] == "boundary_fitting_jorgensen"
+    assert math.isnan(rows[0]["cusp_north_poleward_est"])

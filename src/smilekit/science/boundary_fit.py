@@ -48,8 +48,10 @@ statistical error only: the mismatch between the model family and the real emiss
 Status: ``"ok"``; ``"no signal"`` when adding the SWCX model improves ``ln L`` over the background alone by
 less than :data:`MIN_SIGNAL_DLNL` (about 5 sigma); ``"fit at bound"`` when the magnetopause ends on the
 edge of its range; ``"no convergence"`` when the curvature is not positive; ``"nose not in view"`` when
-the limb of the fitted magnetopause in the image (:func:`tangent_theta_values`) lies nowhere within
-:data:`NOSE_VIEW_MAX_DEG` of the nose. Then r0 is an extrapolation along the assumed flaring law
+the limb of the fitted magnetopause in the image (:func:`tangent_theta_values`), or that of the
+magnetopause expected from the upstream wind (the starting model), lies nowhere within
+:data:`NOSE_VIEW_MAX_DEG` of the nose (a fit can shrink its magnetopause until a limb is in view).
+Then r0 is an extrapolation along the assumed flaring law
 r = r0 (2 / (1 + cos theta))^a: an error da in the flaring moves r0 by r0 ln(2 / (1 + cos theta)) da,
 0.2 RE at 45 deg for da = 0.15 and r0 = 8.5 RE (the spread between Shue 1997 and Shue 1998 flarings and
 the solar-wind dependence of the flaring), so beyond 45 deg the extrapolation alone can break the 0.25 RE
@@ -616,12 +618,22 @@ def fit_boundary_model(
         return result("no convergence", obj, x)
     h = fm.half_width
     inner = fm.directions[h : fm.directions.shape[0] - h, h : fm.directions.shape[1] - h]
-    grazing = tangent_theta_values(
-        inner, fm.sc_gsm, lambda th, ph: fam.magnetopause_values(x, th, ph), fm.coverage > 0
+    theta_t, theta_expected = (
+        _limb_theta(inner, fm.sc_gsm, lambda th, ph, p=p: fam.magnetopause_values(p, th, ph), fm.coverage > 0)
+        for p in (x, fam.start[0])
     )
-    theta_t = float(grazing.min()) if grazing.size else math.nan
-    out = result(OK if theta_t <= NOSE_VIEW_MAX_DEG else "nose not in view", obj, x, sigma)
-    return out._replace(parameters={**out.parameters, "tangent_theta_deg": theta_t})
+    # both the fitted magnetopause and the one expected from the upstream wind (the starting model) must
+    # show their limb near the nose: a fit can otherwise shrink its magnetopause until a limb is in view
+    in_view = max(theta_t, theta_expected) <= NOSE_VIEW_MAX_DEG
+    out = result(OK if in_view else "nose not in view", obj, x, sigma)
+    extra = {"tangent_theta_deg": theta_t, "expected_tangent_theta_deg": theta_expected}
+    return out._replace(parameters={**out.parameters, **extra})
+
+
+def _limb_theta(directions, origin, surface, mask) -> float:
+    """The smallest angle from +X (deg) of a surface's limb in the image; NaN when it has no limb there."""
+    grazing = tangent_theta_values(directions, origin, surface, mask)
+    return float(grazing.min()) if grazing.size else math.nan
 
 
 def _estimate(l2, family: str, time_index: int, solar_wind) -> MagnetopauseEstimate:
