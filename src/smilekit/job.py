@@ -40,8 +40,9 @@ MAX_INTERPOLATED_GAP = np.timedelta64(10, "m")
 #: The spacecraft track over an event has at most about this many samples (1 min or coarser).
 MAX_TRACK_SAMPLES = 5000
 
-#: SXI frames in the main job: at most this many 5-min exposures, spread over the times SXI is on.
-SXI_MAX_FRAMES = 16
+#: SXI frames in the main job: at most this many 5-min exposures, spread over the times SXI is on (each
+#: costs ~1 s of simulation and ~6 s of retrievals in the science stage: the two-minute job budget).
+SXI_MAX_FRAMES = 10
 SXI_EXPOSURE = 5.0 * u.min
 SXI_PIXEL = 0.25 * u.deg
 SXI_SEED = 20260521
