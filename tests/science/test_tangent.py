@@ -169,7 +169,9 @@ def test_boundary_parameters(model, bright):
     tf = tangent.tangent_fitting(bright, solar_wind=state)
     assert tf.boundary["shape"] == "shue"
     assert tf.boundary["r0"] == pytest.approx(tf.r0.to_value(RE))
-    assert 0.2 <= tf.boundary["alpha"] <= 1.2
+    # the sky's flaring is the Shue 1997 alpha, which is also the fit's prior (width 0.1): one viewpoint
+    # barely constrains alpha, so the fit must stay within its own 3 sigma of the model's flaring
+    assert abs(tf.boundary["alpha"] - model[1].ay_mp) <= 3 * tf.boundary["alpha_sigma"]
     assert len(tf.boundary["limb_xi_deg"]) == tf.boundary["n_strips"] >= 3
     td = tangent.tangential_direction(bright, solar_wind=state)
     assert td.boundary["shape"] == "conic" and td.boundary["Rc"] > 0

@@ -554,7 +554,8 @@ def fit_boundary_model(
         The instrument model of the L2.
     shape : tuple, optional
         ``(names, ranges)`` of the free shape parameters besides the boundaries (default: the family's,
-        the radial exponent ``("alpha",)`` in (1, 10)); ``((), ())`` fixes every shape parameter.
+        the sheath exponents ``("alpha", "beta")`` in (0, 10) and (-6, 6)); ``((), ())`` fixes every shape
+        parameter.
 
     Returns
     -------
@@ -612,8 +613,7 @@ def fit_boundary_model(
     if x[0] <= MP_RANGE[0] + 0.05 or x[0] >= MP_RANGE[1] - 0.05:
         return result("fit at bound", obj, x)
     hess = _hessian(obj, x, np.array([HESSIAN_STEP, HESSIAN_STEP, *([HESSIAN_SHAPE_STEP] * n_shape)]))
-    sigma = _profile_sigma(hess)
-    x = obj.best[1]  # the curvature probes may have found a slightly better point
+    sigma = _profile_sigma(hess)  # r0 and sigma both at x (a curvature probe may be marginally better)
     if not np.isfinite(sigma):
         return result("no convergence", obj, x)
     h = fm.half_width

@@ -374,8 +374,7 @@ def estimate_cusp_edges(
         or lam[1] - lam[0] >= WIDTH_RANGE[1] - 0.01
     ):
         return _failed(hemisphere, "edge at bound", geo.time)
-    hess = _hessian2(obj, lam, HESSIAN_STEP_DEG)
-    lam = obj.best[1]
+    hess = _hessian2(obj, lam, HESSIAN_STEP_DEG)  # the edges and their sigmas both at lam
     try:
         cov = np.linalg.inv(hess)
         ok = np.all(np.linalg.eigvalsh(hess) > 0) and np.all(np.diag(cov) > 0)

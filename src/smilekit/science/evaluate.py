@@ -73,7 +73,7 @@ import numpy as np
 import pandas as pd
 
 from smilekit.errors import InputError
-from smilekit.science.cases import CASE_COLUMNS, FLUX_THRESHOLD, MIN_DISTANCE
+from smilekit.science.cases import CASE_COLUMNS, FLUX_THRESHOLD, MIN_DISTANCE, in_requirement_domain
 from smilekit.units import RE
 
 __all__ = [
@@ -462,6 +462,11 @@ def _json(value) -> str:
         return "{}"
 
 
+def _in_domain(case: Case) -> bool:
+    """Whether a case lies in the requirement domain (:func:`.cases.in_requirement_domain`)."""
+    return bool(in_requirement_domain(case.n * u.cm**-3, case.v * (u.km / u.s), case.sc[None] * RE)[0])
+
+
 def _pick_magnetopause(estimates: dict):
     """The boundary fit the cusp retrieval works on: ``(name, estimate)``; ``("", None)`` when no boundary
     fit ran (the cusp retrieval then fits its own); ``(name, False)`` when they ran without an answer."""
@@ -516,10 +521,7 @@ def run_case(row, *, methods=None, cusp_method=None, simulate=None, cusp_truth=N
         "r0_true": truth.r0,
         "cusp_north_poleward_true": truth.cusp_poleward,
         "cusp_north_equatorward_true": truth.cusp_equatorward,
-        "in_domain": bool(
-            case.n * case.v * 1e5 > FLUX_THRESHOLD.to_value(u.cm**-2 / u.s)
-            and np.linalg.norm(case.sc) > MIN_DISTANCE.to_value(RE)
-        ),
+        "in_domain": _in_domain(case),
         "flux_cm2_s": case.n * case.v * 1e5,
         "pdyn_npa": float(state.pdyn.to_value(u.nPa)),
         "bz_nt": float(case.b[2]),
@@ -620,10 +622,7 @@ def _failed_rows(case: Case, names: list[str], exc: BaseException) -> list[dict]
         case_id=case.case_id,
         status=status,
         cusp_status=status,
-        in_domain=bool(
-            case.n * case.v * 1e5 > FLUX_THRESHOLD.to_value(u.cm**-2 / u.s)
-            and np.linalg.norm(case.sc) > MIN_DISTANCE.to_value(RE)
-        ),
+        in_domain=_in_domain(case),
         flux_cm2_s=case.n * case.v * 1e5,
         sc_distance_re=float(np.linalg.norm(case.sc)),
         cusp_magnetopause="",

@@ -636,8 +636,9 @@ def tangent_fitting(l2: xr.Dataset, *, time_index: int = 0, solar_wind=None) -> 
     ``sum_k ((r0_k(alpha) - r0) / sigma_k)^2 + ((alpha - alpha_97) / 0.1)^2`` with ``sigma_k`` the strip's
     position error times ``d r0_k / d s``, and the Shue et al. (1997) alpha of ``solar_wind`` (0.58
     without one) as a weak Gaussian prior (from one viewpoint the tangent points span a narrow range of
-    polar angle, so the data alone barely constrain alpha). One pass of 3-sigma clipping drops strips on
-    a noise peak. The uncertainty is the fit covariance, scaled by the reduced chi-square when above 1.
+    polar angle, so the data alone barely constrain alpha). 3-sigma clipping, refitted until it drops
+    no more, removes strips on a noise peak. The uncertainty is the fit covariance, scaled by the reduced
+    chi-square when above 1.
 
     Parameters and returns as :func:`max_intensity`; ``boundary`` holds ``r0``, ``alpha`` and its
     sigma, and the strips' limb directions (``limb_xi_deg``, ``limb_eta_deg`` lists).
@@ -652,7 +653,7 @@ def tangent_fitting(l2: xr.Dataset, *, time_index: int = 0, solar_wind=None) -> 
         return failed_magnetopause(method, "too few strips with an edge", px.geometry.time)
     alpha_p = limb.alpha
     keep = np.ones(w.size, dtype=bool)
-    for _ in range(2):
+    while True:  # 3-sigma clipping, refitted until no strip is clipped (each pass drops one or more)
         fit = _fit_shue(px, s_k[keep], w[keep], sig_k[keep], alpha_p)
         if fit is None:
             return failed_magnetopause(method, "no tangency for the strips' edges", px.geometry.time)
