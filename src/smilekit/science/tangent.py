@@ -644,13 +644,10 @@ def tangent_fitting(l2: xr.Dataset, *, time_index: int = 0, solar_wind=None) -> 
     sigma, and the strips' limb directions (``limb_xi_deg``, ``limb_eta_deg`` lists).
     """
     method = "tangent_fitting"
-    got = _strip_limb(l2, time_index, solar_wind, method)
+    got = _strip_limb(l2, time_index, solar_wind, method, min_strips=3)
     if isinstance(got, MagnetopauseEstimate):
         return got
-    px, limb, pts = got
-    w, s_k, sig_k = pts
-    if w.size < 3:
-        return failed_magnetopause(method, "too few strips with an edge", px.geometry.time)
+    px, limb, (w, s_k, sig_k) = got
     alpha_p = limb.alpha
     keep = np.ones(w.size, dtype=bool)
     while True:  # 3-sigma clipping, refitted until no strip is clipped (each pass drops one or more)
@@ -717,13 +714,10 @@ def tangential_direction(l2: xr.Dataset, *, time_index: int = 0, solar_wind=None
     ``envelope_rho_re`` lists).
     """
     method = "tangential_direction"
-    got = _strip_limb(l2, time_index, solar_wind, method)
+    got = _strip_limb(l2, time_index, solar_wind, method, min_strips=4)
     if isinstance(got, MagnetopauseEstimate):
         return got
-    px, limb, pts = got
-    w, s_k, sig_k = pts
-    if w.size < 4:
-        return failed_magnetopause(method, "too few strips with an edge", px.geometry.time)
+    px, limb, (w, s_k, sig_k) = got
     prior = _curvature_prior(px, limb)
     est = _envelope_r0(px, w, s_k, sig_k, prior)
     if est is None:
@@ -754,8 +748,9 @@ def tangential_direction(l2: xr.Dataset, *, time_index: int = 0, solar_wind=None
 # --- the limb across the image ---------------------------------------------------------------------------
 
 
-def _strip_limb(l2, time_index, solar_wind, method):
-    """(pixels, stacked limb, (w, s, sigma) of the strips' limb midpoints) or a failed estimate."""
+def _strip_limb(l2, time_index, solar_wind, method, min_strips):
+    """(pixels, stacked limb, (w, s, sigma) of the strips' limb midpoints), or a failed estimate (also
+    when fewer than ``min_strips`` strips show an edge)."""
     g, px = _pixels(l2, time_index)
     alpha, alpha_note = _shue97_alpha_of(solar_wind)
     if isinstance(px, str):
@@ -779,6 +774,8 @@ def _strip_limb(l2, time_index, solar_wind, method):
     # the strip's pixel count matters: strips cut by the field's edge are dropped when too sparse
     n_pix = np.bincount(strip[strip >= 0], minlength=nw)
     ok &= n_pix >= 0.5 * np.median(n_pix[n_pix > 0])
+    if ok.sum() < min_strips:
+        return failed_magnetopause(method, "too few strips with an edge", g.time)
     return px, limb, (w_c[ok], mid[ok], edge.sig_mid[ok])
 
 
