@@ -108,6 +108,7 @@ def test_jorgensen_regions_and_jumps(theta, phi):
     m = _jorg()
     rmp = _shue3d(theta, phi, 8.0, 0.6, 0.5)
     rbs = _shue3d(theta, phi, 14.0, 0.8, 0.7)
+    assert m.magnetopause_values(theta, phi) == pytest.approx(rmp, rel=1e-12)  # the surface evaluate uses
     d = np.array([np.cos(theta), np.sin(theta) * np.cos(phi), np.sin(theta) * np.sin(phi)])
     assert m.evaluate(*(0.999 * rmp * d)) == 0.0
     s2 = np.sin(theta) ** 2

@@ -15,7 +15,6 @@ from smilekit.instruments.sxi import intensity_map, make_l2, simulate_events
 from smilekit.science.cusps import (
     CUSP_REFERENCE_DISTANCE,
     CuspFunnel,
-    _magnetopause_radius,
     dipole_footprint_to_gsm_latitude_values,
     estimate_cusp_edges,
     true_cusp_edges,
@@ -69,7 +68,7 @@ def test_dipole_mapping_keeps_sin2_colatitude_over_r():
 
 
 def test_funnel_lies_between_its_edges_inside_the_magnetopause():
-    f = CuspFunnel(74.0, 77.0, tilt_rad=0.0, sign=1.0, magnetopause=_magnetopause_radius(SHEATH))
+    f = CuspFunnel(74.0, 77.0, tilt_rad=0.0, sign=1.0, magnetopause=SHEATH.magnetopause_values)
     for lam, inside in ((75.5, True), (73.0, False), (78.0, False)):
         c = math.asin(math.sqrt(6.0) * math.cos(math.radians(lam)))  # r = 6 on that dipole line
         e = f.evaluate(6 * math.sin(c), 0.0, 6 * math.cos(c))
@@ -81,7 +80,7 @@ def test_funnel_lies_between_its_edges_inside_the_magnetopause():
 @pytest.fixture(scope="module")
 def bright_sky():
     funnel = CuspFunnel(
-        74.0, 77.0, tilt_rad=TILT, sign=1.0, magnetopause=_magnetopause_radius(SHEATH), amplitude=3e-4
+        74.0, 77.0, tilt_rad=TILT, sign=1.0, magnetopause=SHEATH.magnetopause_values, amplitude=3e-4
     )
 
     class Sky:

@@ -406,6 +406,12 @@ class Jorgensen2019(EmissivityModel):
             az_bs=a + 0.2,
         )
 
+    def magnetopause_values(self, theta, phi) -> np.ndarray:
+        """Magnetopause radius (RE) at angles theta (from +X), phi (from +Y to +Z), radians."""
+        inv = _shue3d_inverse_radius(np.cos(theta), np.cos(phi) ** 2, np.sin(phi) ** 2, self.mp, self.ay_mp,
+                                     self.az_mp)  # fmt: skip
+        return 1.0 / np.maximum(inv, 1e-300)
+
     def evaluate(self, x, y, z) -> np.ndarray:
         x, y, z = _xyz(x, y, z)
         r, cos_t, sin_t2, cos_p2, sin_p2, _phi = _angles(x, y, z)

@@ -193,7 +193,7 @@ class _Family:
 
     def magnetopause_values(self, x, theta, phi) -> np.ndarray:
         """Radius (RE) of the model's magnetopause at angles theta (from +X) and phi (from +Y to +Z)."""
-        raise NotImplementedError
+        return self.model(x, 1.0, 0.0).magnetopause_values(theta, phi)
 
 
 class _Jorgensen(_Family):
@@ -224,16 +224,6 @@ class _Jorgensen(_Family):
             mp=x[0] * RE, bs=x[1] * RE, A1=a1 * _E, A2=a2 * _E, B=f["b_ratio"] * a1 * _E, alpha=f["alpha"],
             beta=f["beta"], ay_mp=f["ay_mp"], az_mp=f["az_mp"], ay_bs=f["ay_bs"], az_bs=f["az_bs"],
         )  # fmt: skip
-
-    def magnetopause_values(self, x, theta, phi) -> np.ndarray:
-        # Jorgensen et al. (2019): r_y = r0 (2 / (1 + cos theta))^ay, likewise r_z, and
-        # 1 / r = sqrt(cos^2 phi / r_y^2 + sin^2 phi / r_z^2)
-        f = self._with_shape(x)
-        half = 0.5 * (1.0 + np.cos(theta))
-        inv = (
-            np.sqrt((np.cos(phi) * half ** f["ay_mp"]) ** 2 + (np.sin(phi) * half ** f["az_mp"]) ** 2) / x[0]
-        )
-        return 1.0 / np.maximum(inv, 1e-300)
 
 
 class _CMEM(_Family):
@@ -267,9 +257,6 @@ class _CMEM(_Family):
 
     def model(self, x, a1, a2):
         return self._cmem(self._p0_from_r0(x[0]), x[1], a1, a2, self._with_shape(x))
-
-    def magnetopause_values(self, x, theta, phi) -> np.ndarray:
-        return self.model(x, 1.0, 0.0).magnetopause_values(theta, phi)
 
 
 _FAMILIES = {"jorgensen": _Jorgensen, "cmem": _CMEM}

@@ -58,7 +58,6 @@ they map outside the fitted magnetopause at 7 RE (the status then says which).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 
 import astropy.units as u
 import numpy as np
@@ -183,21 +182,6 @@ def dipole_footprint_to_gsm_latitude_values(footprint_deg, r, tilt_rad, sign=1.0
     xs, zs = r * np.sin(c), sign * r * np.cos(c)
     xg, _yg, zg = geo_cusps.sm_to_gsm_values(xs, np.zeros_like(xs), zs, tilt_rad)
     return np.degrees(np.arctan2(zg, xg))
-
-
-def _magnetopause_radius(model) -> Callable:
-    """r_mp(theta, phi) (RE) of a fitted Jorgensen2019 or CMEM model."""
-    if isinstance(model, CMEM):
-        return model.magnetopause_values
-
-    def jorgensen(theta, phi):
-        # Jorgensen et al. (2019): 1 / r = sqrt(cos^2 phi / r_y^2 + sin^2 phi / r_z^2),
-        # r_y = mp (2 / (1 + cos theta))^ay, r_z likewise with az
-        half = 0.5 * (1.0 + np.cos(theta))
-        inv = np.sqrt((np.cos(phi) * half**model.ay_mp) ** 2 + (np.sin(phi) * half**model.az_mp) ** 2)
-        return model.mp / np.maximum(inv, 1e-300)
-
-    return jorgensen
 
 
 class CuspFunnel:
@@ -347,7 +331,7 @@ def estimate_cusp_edges(
     if not isinstance(model, Jorgensen2019 | CMEM):  # pragma: no cover - boundary_model returns these
         return _failed(hemisphere, "no sheath model", geo.time)
     tilt = float(dipole_tilt(geo.time).to_value(u.rad))
-    surface = _magnetopause_radius(model)
+    surface = model.magnetopause_values  # Jorgensen2019 or CMEM: r_mp(theta, phi) in RE
     fm = ForwardModel(_rebinned(l2, ti, CUSP_FIT_PIXEL_DEG))
     if fm.mask.sum() < 10:
         return _failed(hemisphere, "no usable pixels", geo.time)
