@@ -132,7 +132,7 @@ def l3_dataset(
         For an empty input, estimates of one record at different times, records not in increasing time, a
         method or hemisphere twice in one record, or per-record arrays of the wrong shape.
     """
-    from smilekit.science.cases import FLUX_THRESHOLD, MIN_DISTANCE
+    from smilekit.science.cases import in_requirement_domain_values
 
     if estimates is None or isinstance(estimates, str) or len(estimates) == 0:
         raise InputError("estimates must be a non-empty sequence (one element per record)")
@@ -158,8 +158,7 @@ def l3_dataset(
     if position is None or flux_v is None:
         common |= _UNASSESSED
     else:
-        distance = np.linalg.norm(position, axis=-1)
-        inside = (flux_v > FLUX_THRESHOLD.to_value(u.cm**-2 / u.s)) & (distance > MIN_DISTANCE.to_value(RE))
+        inside = in_requirement_domain_values(flux_v, np.linalg.norm(position, axis=-1))
         common |= np.where(inside, 0, _OUTSIDE).astype(np.int16)
     if sun_v is not None:
         common |= np.where(sun_v < SUN_NEAR.to_value(u.deg), _SUN, 0).astype(np.int16)

@@ -62,6 +62,7 @@ __all__ = [
     "PDYN_RANGE",
     "SHIPPED_CASES",
     "in_requirement_domain",
+    "in_requirement_domain_values",
     "make_cases",
     "write_cases",
 ]
@@ -126,9 +127,13 @@ def in_requirement_domain(n, v, sc_position) -> np.ndarray:
     n_v = as_value(n, u.cm**-3, "n", positive=True)
     v_v = as_value(v, u.cm / u.s, "v", positive=True)
     p = np.atleast_2d(as_value(sc_position, RE, "sc_position"))
-    flux = np.atleast_1d(n_v * v_v)
-    return (flux > FLUX_THRESHOLD.to_value(u.cm**-2 / u.s)) & (
-        np.linalg.norm(p, axis=-1) > MIN_DISTANCE.to_value(RE)
+    return in_requirement_domain_values(np.atleast_1d(n_v * v_v), np.linalg.norm(p, axis=-1))
+
+
+def in_requirement_domain_values(flux, distance) -> np.ndarray:
+    """Kernel of :func:`in_requirement_domain`: solar-wind flux (cm^-2 s^-1), geocentric distance (RE)."""
+    return (np.asarray(flux) > FLUX_THRESHOLD.to_value(u.cm**-2 / u.s)) & (
+        np.asarray(distance) > MIN_DISTANCE.to_value(RE)
     )
 
 
