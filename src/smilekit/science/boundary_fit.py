@@ -439,19 +439,19 @@ def _rebinned(l2, time_index, pixel_deg):
     return rebin(l2.isel(time=[time_index]), factor)
 
 
-def _hessian(obj: _Objective, x: np.ndarray, steps: np.ndarray) -> np.ndarray:
-    """Hessian of -ln L (amplitudes profiled) at x by central differences."""
+def central_hessian_values(f, x: np.ndarray, steps: np.ndarray) -> np.ndarray:
+    """Kernel: the Hessian of a scalar function ``f`` at ``x`` by central differences of steps ``steps``."""
     n = x.size
-    f0 = -obj.amplitudes(x)[1]
+    f0 = f(x)
     e = np.diag(steps)
-    fp = [-obj.amplitudes(x + e[i])[1] for i in range(n)]
-    fm = [-obj.amplitudes(x - e[i])[1] for i in range(n)]
+    fp = [f(x + e[i]) for i in range(n)]
+    fm = [f(x - e[i]) for i in range(n)]
     hess = np.zeros((n, n))
     for i in range(n):
         hess[i, i] = (fp[i] - 2.0 * f0 + fm[i]) / steps[i] ** 2
         for j in range(i):
-            fpp = -obj.amplitudes(x + e[i] + e[j])[1]
-            fmm = -obj.amplitudes(x - e[i] - e[j])[1]
+            fpp = f(x + e[i] + e[j])
+            fmm = f(x - e[i] - e[j])
             hess[i, j] = hess[j, i] = (fpp - fp[i] - fp[j] + 2.0 * f0 - fm[i] - fm[j] + fmm) / (
                 2.0 * steps[i] * steps[j]
             )
@@ -599,7 +599,8 @@ def fit_boundary_model(
         return result("no signal", obj, x)
     if x[0] <= MP_RANGE[0] + 0.05 or x[0] >= MP_RANGE[1] - 0.05:
         return result("fit at bound", obj, x)
-    hess = _hessian(obj, x, np.array([HESSIAN_STEP, HESSIAN_STEP, *([HESSIAN_SHAPE_STEP] * n_shape)]))
+    steps = np.array([HESSIAN_STEP, HESSIAN_STEP, *([HESSIAN_SHAPE_STEP] * n_shape)])
+    hess = central_hessian_values(lambda v: -obj.amplitudes(v)[1], x, steps)  # of -ln L, amplitudes profiled
     sigma = _profile_sigma(hess)  # r0 and sigma both at x (a curvature probe may be marginally better)
     if not np.isfinite(sigma):
         return result("no convergence", obj, x)

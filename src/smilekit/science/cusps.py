@@ -73,6 +73,7 @@ from smilekit.science.boundary_fit import (
     _rebinned,
     boundary_fitting_jorgensen,
     boundary_model,
+    central_hessian_values,
     profile_amplitudes_values,
 )
 from smilekit.science.estimates import OK, CuspEstimate, MagnetopauseEstimate
@@ -358,7 +359,11 @@ def estimate_cusp_edges(
         or lam[1] - lam[0] >= WIDTH_RANGE[1] - 0.01
     ):
         return _failed(hemisphere, "edge at bound", geo.time)
-    hess = _hessian2(obj, lam, HESSIAN_STEP_DEG)  # the edges and their sigmas both at lam
+
+    def neg_lnl(v):  # -ln L (amplitudes profiled) in the two footprint latitudes
+        return math.inf if v[1] - v[0] < WIDTH_RANGE[0] else -obj.profile(v)[1]
+
+    hess = central_hessian_values(neg_lnl, lam, np.full(2, HESSIAN_STEP_DEG))  # edges and sigmas at lam
     try:
         cov = np.linalg.inv(hess)
         ok = np.all(np.linalg.eigvalsh(hess) > 0) and np.all(np.diag(cov) > 0)
@@ -391,24 +396,3 @@ def estimate_cusp_edges(
         hemisphere, edges[0] * u.deg, edges[1] * u.deg, sigmas[0] * u.deg, sigmas[1] * u.deg,
         CUSP_REFERENCE_DISTANCE, status, geo.time,
     )  # fmt: skip
-
-
-def _hessian2(obj: _CuspObjective, lam: np.ndarray, h: float) -> np.ndarray:
-    """Hessian of -ln L (amplitudes profiled) in the two footprint latitudes (central differences)."""
-
-    def f(v):
-        if v[1] - v[0] < WIDTH_RANGE[0]:
-            return math.inf
-        return -obj.profile(v)[1]
-
-    e = np.eye(2) * h
-    f0 = f(lam)
-    fp = [f(lam + e[i]) for i in range(2)]
-    fm = [f(lam - e[i]) for i in range(2)]
-    hess = np.zeros((2, 2))
-    for i in range(2):
-        hess[i, i] = (fp[i] - 2 * f0 + fm[i]) / h**2
-    hess[0, 1] = hess[1, 0] = (
-        f(lam + e[0] + e[1]) - fp[0] - fp[1] + 2 * f0 - fm[0] - fm[1] + f(lam - e[0] - e[1])
-    ) / (2 * h * h)
-    return hess
