@@ -19,7 +19,7 @@ import xarray as xr
 from smilekit.errors import InputError
 from smilekit.frames import rotation_matrix
 
-__all__ = ["ImageGeometry", "image_geometry", "pixel_directions_values"]
+__all__ = ["ImageGeometry", "image_geometry", "pixel_directions_values", "tangent_plane_directions_values"]
 
 _REQUIRED = ("sc_position_gse_re", "boresight_gse", "long_axis_gse")
 
@@ -54,12 +54,15 @@ class ImageGeometry(NamedTuple):
 
 def pixel_directions_values(xi_deg, eta_deg, rotation) -> np.ndarray:
     """Kernel: unit vectors (nv, nu, 3) of tangent-plane pixel centres (deg) through a body rotation."""
-    a = np.radians(np.asarray(xi_deg, dtype=np.float64))
-    b = np.radians(np.asarray(eta_deg, dtype=np.float64))
-    body = np.empty((b.size, a.size, 3))
-    body[..., 0] = a[None, :]
-    body[..., 1] = b[:, None]
-    body[..., 2] = 1.0
+    eta, xi = np.meshgrid(np.asarray(eta_deg, dtype=np.float64), np.asarray(xi_deg, dtype=np.float64),
+                          indexing="ij")  # fmt: skip
+    return tangent_plane_directions_values(xi, eta, rotation)
+
+
+def tangent_plane_directions_values(xi_deg, eta_deg, rotation) -> np.ndarray:
+    """Kernel: unit vectors (..., 3) of tangent-plane points (deg; broadcast) through a body rotation."""
+    xi, eta = np.broadcast_arrays(np.asarray(xi_deg, dtype=np.float64), np.asarray(eta_deg, dtype=np.float64))
+    body = np.stack([np.radians(xi), np.radians(eta), np.ones_like(xi)], axis=-1)
     body /= np.linalg.norm(body, axis=-1, keepdims=True)
     return body @ np.asarray(rotation, dtype=np.float64).T
 

@@ -72,7 +72,7 @@ from scipy.optimize import minimize_scalar
 from smilekit.errors import InputError
 from smilekit.geospace.boundaries import shue1997_alpha_values
 from smilekit.science.estimates import OK, MagnetopauseEstimate, failed_magnetopause
-from smilekit.science.geometry import ImageGeometry, image_geometry
+from smilekit.science.geometry import ImageGeometry, image_geometry, tangent_plane_directions_values
 from smilekit.units import RE
 
 __all__ = [
@@ -419,9 +419,7 @@ def _directions_gsm(px: _Pixels, s_pos, w_pos) -> np.ndarray:
     s_pos, w_pos = np.broadcast_arrays(np.atleast_1d(np.asarray(s_pos, float)), np.asarray(w_pos, float))
     xi = px.origin[0] + s_pos * px.e_s[0] + w_pos * px.e_w[0]
     eta = px.origin[1] + s_pos * px.e_s[1] + w_pos * px.e_w[1]
-    body = np.stack([np.radians(xi), np.radians(eta), np.ones_like(xi)], axis=-1)
-    body /= np.linalg.norm(body, axis=-1, keepdims=True)
-    return body @ px.geometry.body_to_gsm.T
+    return tangent_plane_directions_values(xi, eta, px.geometry.body_to_gsm)
 
 
 def _limb_offsets(px: _Pixels, w_nodes: np.ndarray, r0: float, alpha: float) -> np.ndarray:
