@@ -16,6 +16,7 @@ from smilekit.science.cusps import (
     CUSP_REFERENCE_DISTANCE,
     CuspFunnel,
     dipole_footprint_to_gsm_latitude_values,
+    edges_inside_magnetopause,
     estimate_cusp_edges,
     true_cusp_edges,
 )
@@ -130,3 +131,25 @@ def test_bad_input(bright_sky):
         estimate_cusp_edges(l2, magnetopause=9 * RE)
     with pytest.raises(InputError):
         estimate_cusp_edges(l2, time_index=4, magnetopause=KNOWN)
+
+
+def test_an_edge_outside_the_magnetopause_is_dropped_and_the_other_kept():
+    def sphere(radius):
+        return lambda theta, phi: np.full(np.shape(theta), radius)
+
+    def flat_nose(theta, phi):  # 6 RE within 45 deg of +X, 8 RE beyond
+        return np.where(np.asarray(theta) < math.radians(45.0), 6.0, 8.0)
+
+    edges, sigmas, status = edges_inside_magnetopause([40.0, 45.0], [0.5, 0.6], sphere(7.5), 7.0)
+    assert status == "ok" and edges == [40.0, 45.0] and sigmas == [0.5, 0.6]
+    edges, sigmas, status = edges_inside_magnetopause([40.0, 45.0], [0.5, 0.6], sphere(7.5), 8.0)
+    assert status == "cusp outside the magnetopause at the reference distance"
+    assert all(math.isnan(v) for v in (*edges, *sigmas))
+    # at 7 RE the equatorward edge (30 deg from +X) lies outside the 6 RE part, the poleward one (60 deg)
+    # inside the 8 RE part: one valid edge is an answer
+    edges, sigmas, status = edges_inside_magnetopause([30.0, 60.0], [0.5, 0.6], flat_nose, 7.0)
+    assert status == "ok"
+    assert math.isnan(edges[0]) and math.isnan(sigmas[0])
+    assert (edges[1], sigmas[1]) == (60.0, 0.6)
+    edges, _, status = edges_inside_magnetopause([math.nan, 60.0], [math.nan, 0.6], flat_nose, 7.0)
+    assert status == "ok" and math.isnan(edges[0]) and edges[1] == 60.0

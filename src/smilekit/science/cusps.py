@@ -51,8 +51,10 @@ Status: ``"ok"``; ``"cusp not in field of view"`` when no pixel sees any of a br
 65-85 deg) inside the fitted magnetopause; ``"no sheath model"`` when boundary fitting has no answer to
 build the sheath on; ``"no cusp signal"`` when the funnel improves ln L by less than
 :data:`~smilekit.science.boundary_fit.MIN_SIGNAL_DLNL`; ``"edge at bound"`` when a footprint ends at the
-edge of its range; ``"no convergence"`` when the curvature is not positive. Only the edges are NaN where
-they map outside the fitted magnetopause at 7 RE (the status then says which).
+edge of its range; ``"no convergence"`` when the curvature is not positive. An edge that maps outside
+the fitted magnetopause at 7 RE is NaN while the other stays an answer (status ``"ok"``: the requirement
+asks for the poleward *and/or* the equatorward edge); ``"cusp outside the magnetopause at the reference
+distance"`` when both do.
 """
 
 from __future__ import annotations
@@ -88,6 +90,7 @@ __all__ = [
     "CUSP_REFERENCE_DISTANCE",
     "CuspFunnel",
     "dipole_footprint_to_gsm_latitude_values",
+    "edges_inside_magnetopause",
     "estimate_cusp_edges",
     "true_cusp_edges",
 ]
@@ -223,6 +226,28 @@ class CuspFunnel:
             within = ri < self.magnetopause(theta, np.arctan2(zi, yi))
             out[inside] = np.where(within, self.amplitude * (ri / 10.0) ** -3, 0.0)
         return out
+
+
+def edges_inside_magnetopause(edges, sigmas, surface, r_ref: float):
+    """Keep the noon-meridian edges (deg GSM latitude at ``r_ref`` RE) that lie inside the magnetopause.
+
+    ``surface(theta, phi)`` is the magnetopause radius (RE). An edge at or beyond it has no cusp plasma:
+    it and its sigma become NaN, and the other edge is still an answer (the requirement asks for the
+    poleward *and/or* the equatorward edge). Returns ``(edges, sigmas, status)``: status ``"ok"`` unless
+    neither edge is left.
+    """
+    edges, sigmas = [float(e) for e in edges], [float(s) for s in sigmas]
+    for i in range(len(edges)):
+        if not math.isfinite(edges[i]):
+            edges[i] = sigmas[i] = math.nan
+            continue
+        lat = math.radians(edges[i])
+        theta = math.acos(max(-1.0, min(1.0, math.cos(lat))))
+        if r_ref >= float(surface(theta, math.copysign(math.pi / 2, math.sin(lat)))):
+            edges[i] = sigmas[i] = math.nan
+    if not any(math.isfinite(e) for e in edges):
+        return edges, sigmas, "cusp outside the magnetopause at the reference distance"
+    return edges, sigmas, OK
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -382,16 +407,7 @@ def estimate_cusp_edges(
         ) / (2 * d)
         edges.append(lat)
         sigmas.append(abs(slope) * math.sqrt(cov[i, i]))
-    status = OK
-    for i, name in enumerate(("equatorward", "poleward")):
-        lat = math.radians(edges[i])
-        point = r_ref * np.array([math.cos(lat), 0.0, math.sin(lat)])
-        theta = math.acos(point[0] / r_ref)
-        if not np.isfinite(edges[i]) or r_ref >= float(surface(theta, math.copysign(math.pi / 2, point[2]))):
-            edges[i] = sigmas[i] = math.nan
-            status = f"{name} edge outside the magnetopause at {r_ref:g} RE"
-    if not (np.isfinite(edges[0]) or np.isfinite(edges[1])):
-        status = "cusp outside the magnetopause at the reference distance"
+    edges, sigmas, status = edges_inside_magnetopause(edges, sigmas, surface, r_ref)
     return CuspEstimate(
         hemisphere, edges[0] * u.deg, edges[1] * u.deg, sigmas[0] * u.deg, sigmas[1] * u.deg,
         CUSP_REFERENCE_DISTANCE, status, geo.time,
