@@ -106,3 +106,29 @@ def test_evaluate_reports_a_malformed_line_and_runs_the_rest(tmp_path):
     assert len(results) == len(METHODS) and set(results["method"]) == set(METHODS)
     summary = json.loads((tmp_path / "ev" / "summary.json").read_text())
     assert summary["malformed"][0]["line"] == 2
+
+
+@pytest.mark.slow
+def test_evaluate_on_worker_processes_prints_no_dask_chatter(tmp_path):
+    # dask's worker processes log their start-up at INFO unless told otherwise; only -v shows it. A real
+    # process: the workers' output goes to the terminal, past typer's test runner.
+    import os
+    import subprocess
+    import sys
+
+    from smilekit._data import data_path
+    from smilekit.science.cases import SHIPPED_CASES
+
+    lines = data_path(SHIPPED_CASES).read_text().splitlines()
+    cases = tmp_path / "cases.csv"
+    cases.write_text("\n".join(lines[:2]) + "\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DASK_")}
+    argv = ["evaluate", str(cases), "--out", str(tmp_path / "ev"), "--workers", "1", "--quiet"]
+    done = subprocess.run(
+        [sys.executable, "-c", "from smilekit.cli import app; app()", *argv],
+        capture_output=True, text=True, env=env, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    chatter = [line for line in (done.stdout + done.stderr).splitlines() if line.startswith("INFO")]
+    assert chatter == []
+    assert (tmp_path / "ev" / "results.csv").exists()

@@ -9,6 +9,7 @@ through every boundary and emissivity model), ``smilekit events`` (the bundled e
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from contextlib import nullcontext
 from pathlib import Path
@@ -51,7 +52,10 @@ def main(
     """SMILE in Python: solar wind, geospace models, and (growing) the mission chain to science."""
     level = logging.INFO if verbose else logging.WARNING
     logging.basicConfig(level=level, format="%(levelname)s %(message)s")
-    logging.getLogger("distributed").setLevel(level)  # dask's cluster start-up chatter only with -v
+    # dask's cluster start-up chatter only with -v: distributed sets its loggers' levels from the dask
+    # config when it is imported (here and in every worker process), so the level goes there too
+    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "info" if verbose else "warning")
+    logging.getLogger("distributed").setLevel(level)
 
 
 def _fail(error: Exception) -> None:
