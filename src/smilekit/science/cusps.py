@@ -39,13 +39,14 @@ dipole tilt at the image time. Their 1-sigma errors come from the curvature of t
 the boundary fit, this is the statistical error only; the mismatch between the dipole funnel and the real
 cusp is a systematic.
 
-What the physical truth gives (measured on 16 cases of the shipped orbit case set in the requirement
-domain, 300 s, 0.25 deg, all backgrounds; benchmarks/bench_boundary_fit.py): the truth's cusp plasma
-(half the sheath density, inside the magnetopause) adds only 10-200 counts to a 5-min image (0.1-2 % of
-the SWCX counts, under 1 count per 0.5 deg pixel, on ~10 000 background counts), mostly from 5-10 RE.
-That is below the detection threshold in every case, so the retrieval answers "no cusp signal" there: the
-0.25 RE cusp requirement is not met from single 5-min images of this truth. A funnel of the retrieval's own
-form ~30 % of the image's emission is recovered to ~0.5 deg (0.06 RE at 7 RE) (tests).
+What the physical truth gives (benchmarks/bench_cusp_signal.py: the 180 requirement-domain cases of the
+shipped orbit case set, 300 s, all backgrounds): the truth's cusp plasma (half the sheath density, inside
+the magnetopause) adds a median 66 counts (quartiles 27-118) to a 5-min image, 0.08-2.4 % of the SWCX counts
+(5-95 %) on 7 500-16 000 background counts. With the sheath known exactly its detection significance is a median
+dchi2 = sum c^2 / (S + b) of 1.5 and at most 22 (5 sigma needs 25; a median 84 min of exposure).
+So no retrieval can find these cusps in single 5-min images, and this one answers "no cusp signal": the
+0.25 RE cusp requirement is not met for this truth. A funnel of the retrieval's own form ~30 % of the
+image's emission is recovered to ~0.5 deg (0.06 RE at 7 RE) (tests).
 
 Status: ``"ok"``; ``"cusp not in field of view"`` when no pixel sees any of a broad funnel (footprints
 65-85 deg) inside the fitted magnetopause; ``"no sheath model"`` when boundary fitting has no answer to
