@@ -35,9 +35,10 @@ Poisson likelihood (:mod:`smilekit.science.forward`):
 
 The fitted footprint edges are mapped to 7 RE along the same dipole lines and turned into GSM by the
 dipole tilt at the image time. Their 1-sigma errors come from the curvature of the profile likelihood
-(inverse Hessian in the two footprint latitudes, amplitudes profiled), carried through the mapping. As for
-the boundary fit, this is the statistical error only; the mismatch between the dipole funnel and the real
-cusp is a systematic.
+(inverse Hessian in the two footprint latitudes, amplitudes profiled), carried through the mapping. This
+is the statistical error only: the mismatch between the dipole funnel and the real cusp is a systematic
+not yet measured (the truth's cusp is never detected in 5 min, see below), so unlike the boundary fits no
+systematic term is added.
 
 What the physical truth gives (benchmarks/bench_cusp_signal.py: the 180 requirement-domain cases of the
 shipped orbit case set, 300 s, all backgrounds): the truth's cusp plasma (half the sheath density, inside
