@@ -114,6 +114,7 @@ def test_run_case_rows_columns_and_errors():
     assert failing["status"] == "no edge found" and math.isnan(failing["r0_est"])
     assert raising["status"] == "error: RuntimeError: boom"
     assert ok["in_domain"] is True and ok["sc_distance_re"] == pytest.approx(np.hypot(6, 17))
+    assert ok["sc_x_gse_re"] == 6.0
     assert ok["cusp_north_poleward_true"] == 75.0 and ok["cusp_north_equatorward_est"] == 71.0
     assert ok["cusp_status"] == "ok" and ok["cusp_magnetopause"] == ""
     assert json.loads(ok["boundary"]) == {"shape": "test"}
@@ -268,6 +269,7 @@ def synthetic_rows():
                     "r0_err": errs[m][k],
                     "status": status[m][k],
                     "in_domain": case != "d",
+                    "sc_x_gse_re": {"a": 5.0, "b": -3.0, "c": 2.0, "d": 1.0}[case],
                     "cusp_north_equatorward_true": cusp_true[k][0],
                     "cusp_north_poleward_true": cusp_true[k][1],
                     "cusp_north_equatorward_est": cusp_est[k][0],
@@ -295,6 +297,11 @@ def test_summary_numbers_by_hand():
     assert m2["n"] == 2 and m2["n_failed"] == 1
     assert m2["rms_re"] == pytest.approx(math.sqrt(0.02))
     assert s["best_method"] == "m2"
+    # dayside: the domain cases with the spacecraft at GSE X > 0, a and c (d is outside the domain)
+    day1, day2 = s["methods"]["m1"]["dayside"], s["methods"]["m2"]["dayside"]
+    assert day1["n"] == 2 and day1["rms_re"] == pytest.approx(math.sqrt((0.01 + 0.36) / 2))
+    assert day2["n"] == 2 and day2["n_failed"] == 0 and day2["bias_re"] == pytest.approx(0.1)
+    assert "dayside" not in summarise(synthetic_rows().drop(columns="sc_x_gse_re"))["methods"]["m1"]
     assert s["n_cases"] == 4 and s["n_cases_domain"] == 3
 
     eq = s["cusp"]["north_equatorward"]["domain"]  # errors 0.5, -1.0, 0.0 deg at 8 RE

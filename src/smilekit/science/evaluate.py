@@ -43,7 +43,8 @@ Summary (:func:`summarise`, ``DIR/summary.json``, a printed table): per method o
 requirement domain (:func:`smilekit.science.cases.in_requirement_domain`: flux n v > 4.9e8 cm^-2 s^-1 and
 the spacecraft beyond 15 RE) with status ok: the number n, the number failed (in the domain, no answer),
 the bias and RMS of r0_err, the 95th percentile of |r0_err| and the fractions within 0.5 RE and 0.25 RE;
-the same over all cases; for each cusp edge (one value per case) the bias and RMS in deg and in RE, the
+the same over the domain cases seen from the dayside (spacecraft GSE X > 0) and over all cases; for each
+cusp edge (one value per case) the bias and RMS in deg and in RE, the
 95th percentile of |error| in RE and the fraction within 0.25 RE.
 
 Execution on dask.distributed: in-process by default (a :class:`distributed.LocalCluster` with one worker
@@ -109,7 +110,7 @@ RESULT_COLUMNS = (
     "status",
 )
 #: Further columns of ``results.csv``, after :data:`RESULT_COLUMNS`: the requirement-domain flag, the
-#: drivers (flux cm^-2 s^-1, pdyn nPa, IMF Bz nT, tilt deg), the spacecraft distance (RE), the cusp
+#: drivers (flux cm^-2 s^-1, pdyn nPa, IMF Bz nT, tilt deg), the spacecraft distance and GSE X (RE), the cusp
 #: sigmas (deg), reference distance (RE) and status, the method whose magnetopause the cusp retrieval was
 #: given, the image's total counts and modelled background counts, wall-clock seconds (truth, simulation,
 #: this method, cusp retrieval) and the fitted boundary (JSON).
@@ -120,6 +121,7 @@ EXTRA_COLUMNS = (
     "bz_nt",
     "tilt_deg",
     "sc_distance_re",
+    "sc_x_gse_re",
     "cusp_north_poleward_sigma",
     "cusp_north_equatorward_sigma",
     "cusp_reference_distance_re",
@@ -527,6 +529,7 @@ def run_case(row, *, methods=None, cusp_method=None, simulate=None, cusp_truth=N
         "bz_nt": float(case.b[2]),
         "tilt_deg": float(truth.tilt.to_value(u.deg)),
         "sc_distance_re": float(np.linalg.norm(case.sc)),
+        "sc_x_gse_re": float(case.sc[0]),
         "seconds_truth": t1 - t0,
     }
     try:
@@ -689,7 +692,8 @@ def summarise(results: pd.DataFrame) -> dict:
     Returns
     -------
     dict
-        ``{"methods": {name: {"domain": stats, "all": stats}}, "cusp": {"north_poleward": {"domain": ...,
+        ``{"methods": {name: {"domain": stats, "dayside": stats, "all": stats}}, "cusp": {"north_poleward":
+        {"domain": ...,
         "all": ...}, "north_equatorward": ...}, "best_method": name or None, "n_cases": ..., "n_cases_domain":
         ...}``. r0 stats: ``n`` (rows with status ok), ``n_failed`` (rows without an answer), ``bias_re``,
         ``rms_re``, ``p95_abs_err_re`` (numpy's linear-interpolation percentile), ``frac_within_0p5_re``,
@@ -697,7 +701,9 @@ def summarise(results: pd.DataFrame) -> dict:
         truth: ``n`` (status ok), ``n_failed``, ``n_no_truth`` (the edge's reference point lies outside the
         true magnetopause), ``bias_deg``, ``rms_deg``, ``bias_re``, ``rms_re`` (reference distance x
         radians), ``p95_abs_err_re``, ``frac_within_0p25_re``. NaN where n = 0. The best method has the
-        smallest RMS in the domain.
+        smallest RMS in the domain. ``"dayside"``: the domain cases seen from the dayside, spacecraft
+        ``sc_x_gse_re > 0`` (needs that column; the night-side apogees look down on the sheath face-on and
+        see no nose limb, so most methods rightly give no answer there).
     """
     missing = [c for c in ("case_id", "method", "r0_err", "status", "in_domain") if c not in results]
     if missing:
@@ -713,11 +719,17 @@ def summarise(results: pd.DataFrame) -> dict:
         "methods": {},
         "cusp": {},
     }
+    has_x = "sc_x_gse_re" in df
+    if has_x:
+        df["_dayside"] = df["_domain"] & (pd.to_numeric(df["sc_x_gse_re"], errors="coerce") > 0.0)
     for name in dict.fromkeys(df["method"].astype(str)):
         rows = df[df["method"].astype(str) == name]
+        scopes = [("domain", rows[rows["_domain"]]), ("all", rows)]
+        if has_x:
+            scopes.insert(1, ("dayside", rows[rows["_dayside"]]))
         out["methods"][name] = {
             scope: _r0_stats(sel.loc[sel["_ok"], "r0_err"].to_numpy(float), int((~sel["_ok"]).sum()))
-            for scope, sel in (("domain", rows[rows["_domain"]]), ("all", rows))
+            for scope, sel in scopes
         }
     rms = {
         n: s["domain"]["rms_re"] for n, s in out["methods"].items() if math.isfinite(s["domain"]["rms_re"])
@@ -853,10 +865,22 @@ def _print_summary(summary: dict, console) -> None:
     table = Table(
         title="Magnetopause stand-off r0 (RE) in the requirement domain (n v > 4.9e8 cm^-2 s^-1, > 15 RE)"
     )
-    for col in ("method", "n", "failed", "bias", "RMS", "p95 |err|", "<= 0.5 RE", "<= 0.25 RE", "RMS all"):
+    columns = (
+        "method",
+        "n",
+        "failed",
+        "bias",
+        "RMS",
+        "p95 |err|",
+        "<= 0.5 RE",
+        "<= 0.25 RE",
+        "dayside n, RMS",
+    )
+    for col in (*columns, "RMS all"):
         table.add_column(col, justify="left" if col == "method" else "right")
     for name, s in summary["methods"].items():
         d = s["domain"]
+        day = s.get("dayside")
         table.add_row(
             name,
             str(d["n"]),
@@ -866,6 +890,7 @@ def _print_summary(summary: dict, console) -> None:
             f(d["p95_abs_err_re"]),
             f(d["frac_within_0p5_re"], ".2f"),
             f(d["frac_within_0p25_re"], ".2f"),
+            "-" if day is None else f"{day['n']}/{day['n'] + day['n_failed']}, {f(day['rms_re'])}",
             f(s["all"]["rms_re"]),
         )
     console.print(table)
