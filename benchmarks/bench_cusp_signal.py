@@ -28,8 +28,8 @@ import numpy as np
 import pandas as pd
 
 from smilekit._data import data_path
-from smilekit.science.cases import SHIPPED_CASES
-from smilekit.science.evaluate import _in_domain, case_truth, read_cases, simulate_l2
+from smilekit.science.cases import SHIPPED_CASES, in_requirement_domain_values
+from smilekit.science.evaluate import case_truth, read_cases, simulate_l2
 from smilekit.science.forward import ForwardModel, rebin
 
 FIVE_SIGMA_DCHI2 = 25.0
@@ -66,7 +66,7 @@ def main() -> None:
     parser.add_argument("--out", default=None, help="also write the per-case table to this CSV")
     args = parser.parse_args()
     cases, _ = read_cases(data_path(SHIPPED_CASES))
-    cases = [c for c in cases if _in_domain(c)]
+    cases = [c for c in cases if in_requirement_domain_values(c.n * c.v * 1e5, np.linalg.norm(c.sc))]
     if args.cases:
         cases = cases[: args.cases]
     t0 = time.perf_counter()
