@@ -2,7 +2,7 @@
 
 Run (not part of the test suite)::
 
-    .venv/bin/python benchmarks/bench_cusp_signal.py [--cases N] [--out cusp_signal.csv]   # ~8 min
+    .venv/bin/python benchmarks/bench_cusp_signal.py [--out cusp_signal.csv]   # ~11 min for 180 cases
 
 For every case of the shipped orbit case set (src/smilekit/data/evaluation/orbit_cases.csv) inside the
 requirement domain (or the first ``--cases`` of them): the case's truth and 300 s L2 image
@@ -14,9 +14,24 @@ is ``dchi2 = sum c^2 / (S + b)`` (b the background counts; the Poisson log-likel
 hypotheses is dchi2 / 2 to leading order). dchi2 grows linearly with the exposure, so the exposure of a
 5-sigma detection is ``300 s * 25 / dchi2``.
 
+Localisation: the best possible precision of the cusp's *position* (the Cramer-Rao bound, everything
+else known exactly). The truth's cusp footprint is shifted rigidly by +-``SHIFT_DEG`` (both edges
+together; the IMF Bz that only the cusp mask reads is moved by shift / 0.45 deg/nT, the Newell et al. 2006
+slope, and the bench checks that the image without cusp plasma does not change), the Fisher information
+of the shift is ``I = sum (dc/ds)^2 / (S + b)`` and the 1-sigma error of the edges at 7 RE is
+``|d lat_7RE / ds| / sqrt(I)`` (the mapping slope from
+:func:`smilekit.geospace.cusps.cusp_edges`), in RE at 7 RE. An edge error can only be larger: the width
+is unknown too, and no real retrieval knows the sheath exactly.
+
+Sensitivity: ``--cusp-width`` (deg, default 2) and ``--cusp-density-fraction`` (default 0.5) give the
+truth another cusp (:class:`~smilekit.geospace.magnetosheath.Magnetosheath`'s assumptions), e.g. to ask
+how wide or dense the real cusp must be for the requirement; ``--every N`` thins the cases.
+
 Prints one line per case (cusp counts, the image's SWCX and background counts, dchi2 at 300 s, the
-exposure for 5 sigma) and the summary over the cases: how many see the cusp at all (c > 1 count), the
-quartiles of dchi2 and of the 5-sigma exposure.
+exposure for 5 sigma, the 5-min localisation bound) and the summary over the cases: how many see the cusp
+at all (c > 1 count), the quartiles of dchi2, of the 5-sigma exposure, of the localisation bound, and of
+the exposure that gives both a 5-sigma detection and a 0.25 RE bound (the bound falls as
+1 / sqrt(exposure); a bound is only reachable once the cusp is detected).
 """
 
 from __future__ import annotations
@@ -24,19 +39,32 @@ from __future__ import annotations
 import argparse
 import time
 
+import astropy.units as u
 import numpy as np
 import pandas as pd
 
 from smilekit._data import data_path
+from smilekit.geospace import cusps as geo_cusps
+from smilekit.geospace.cusps import NEWELL2006_BZ_SLOPE_DEG_PER_NT
 from smilekit.science.cases import SHIPPED_CASES, in_requirement_domain_values
+from smilekit.science.cusps import CUSP_REFERENCE_DISTANCE
 from smilekit.science.evaluate import case_truth, read_cases, simulate_l2
 from smilekit.science.forward import ForwardModel, rebin
+from smilekit.units import RE
 
 FIVE_SIGMA_DCHI2 = 25.0
+#: Rigid shift of the cusp footprint (deg) for the numerical derivative of the image.
+SHIFT_DEG = 0.5
+#: Edge error (RE) of the requirement.
+REQUIREMENT_RE = 0.25
 
 
-def cusp_signal(case) -> dict:
+def cusp_signal(case, width_deg=None, density_fraction=None) -> dict:
     truth = case_truth(case)
+    if width_deg is not None:  # a truth with another cusp (the sensitivity study of the module notes)
+        truth.source.sheath.cusp_width_deg = float(width_deg)
+    if density_fraction is not None:
+        truth.source.sheath.cusp_density_fraction = float(density_fraction)
     l2 = simulate_l2(case, truth)
     fm = ForwardModel(rebin(l2, 2))
     sheath = truth.source.sheath
@@ -49,7 +77,35 @@ def cusp_signal(case) -> dict:
         sheath.cusp_density_fraction = fraction
     b = fm.background[fm.mask]
     c = s - s0
-    dchi2 = float(np.sum(c * c / np.maximum(s + b, 1e-12)))
+    var = np.maximum(s + b, 1e-12)
+    dchi2 = float(np.sum(c * c / var))
+
+    # Cramer-Rao bound of a rigid shift of the cusp footprint (module notes)
+    bz = sheath.bz
+    dbz = SHIFT_DEG / NEWELL2006_BZ_SLOPE_DEG_PER_NT
+    images = []
+    try:
+        for sign in (1.0, -1.0):
+            sheath.bz = bz + sign * dbz  # only the cusp mask reads it; the boundaries kept their own copy
+            images.append(fm.source_counts(fm.intensity_values(truth.source.evaluate))[fm.mask])
+            sheath.cusp_density_fraction = 0.0
+            unchanged = fm.source_counts(fm.intensity_values(truth.source.evaluate))[fm.mask]
+            sheath.cusp_density_fraction = fraction
+            if not np.allclose(unchanged, s0, rtol=1e-12, atol=1e-9):
+                raise RuntimeError("shifting the cusp changed the image outside the cusp")
+    finally:
+        sheath.bz, sheath.cusp_density_fraction = bz, fraction
+    derivative = (images[0] - images[1]) / (2.0 * SHIFT_DEG)
+    fisher = float(np.sum(derivative * derivative / var))
+    r_ref = CUSP_REFERENCE_DISTANCE.to_value(RE)
+    lat = [
+        geo_cusps.cusp_edges(
+            truth.state, altitude=(r_ref - 1.0) * RE, bz=(bz + sign * dbz) * u.nT, tilt=truth.tilt
+        ).equatorward.to_value(u.deg)
+        for sign in (1.0, -1.0)
+    ]
+    slope = abs(lat[0] - lat[1]) / (2.0 * SHIFT_DEG)  # deg at 7 RE per deg of footprint
+    bound = r_ref * np.radians(slope / np.sqrt(fisher)) if fisher > 0 else np.inf
     return {
         "case_id": case.case_id,
         "cusp_counts": float(c.sum()),
@@ -57,6 +113,8 @@ def cusp_signal(case) -> dict:
         "background_counts": float(b.sum()),
         "dchi2_300s": dchi2,
         "exposure_5sigma_s": case.exposure_s * FIVE_SIGMA_DCHI2 / dchi2 if dchi2 > 0 else np.inf,
+        "edge_bound_re": bound,
+        "exposure_for_bound_s": case.exposure_s * (bound / REQUIREMENT_RE) ** 2,
     }
 
 
@@ -64,20 +122,27 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=0, help="first N domain cases (default: all)")
     parser.add_argument("--out", default=None, help="also write the per-case table to this CSV")
+    parser.add_argument("--every", type=int, default=1, help="take every Nth domain case (default: all)")
+    parser.add_argument("--cusp-width", type=float, default=None, help="truth's cusp footprint width, deg")
+    parser.add_argument(
+        "--cusp-density-fraction", type=float, default=None, help="truth's cusp density / sheath"
+    )
     args = parser.parse_args()
     cases, _ = read_cases(data_path(SHIPPED_CASES))
     cases = [c for c in cases if in_requirement_domain_values(c.n * c.v * 1e5, np.linalg.norm(c.sc))]
     if args.cases:
         cases = cases[: args.cases]
+    cases = cases[:: max(1, args.every)]
     t0 = time.perf_counter()
     rows = []
     for case in cases:
-        row = cusp_signal(case)
+        row = cusp_signal(case, args.cusp_width, args.cusp_density_fraction)
         rows.append(row)
         print(
             f"{row['case_id']}: cusp {row['cusp_counts']:7.1f} counts, SWCX {row['swcx_counts']:8.0f}, "
             f"background {row['background_counts']:6.0f}, dchi2(300 s) {row['dchi2_300s']:6.2f}, "
-            f"5 sigma after {row['exposure_5sigma_s'] / 60:8.1f} min",
+            f"5 sigma after {row['exposure_5sigma_s'] / 60:8.1f} min, "
+            f"edge bound {row['edge_bound_re']:6.2f} RE",
             flush=True,
         )
     table = pd.DataFrame(rows)
@@ -93,6 +158,12 @@ def main() -> None:
         minutes = np.percentile(seen.exposure_5sigma_s / 60, q)
         print("exposure for 5 sigma, min (quartiles):", minutes.round(1))
         print("5 sigma within 300 s:", int((seen.dchi2_300s >= FIVE_SIGMA_DCHI2).sum()))
+        print("edge bound at 300 s, RE (quartiles):", np.percentile(seen.edge_bound_re, q).round(2))
+        print(f"bound <= {REQUIREMENT_RE} RE at 300 s:", int((seen.edge_bound_re <= REQUIREMENT_RE).sum()))
+        # a position bound only means something once the cusp is detected: the exposure both need
+        needed = np.maximum(seen.exposure_5sigma_s, seen.exposure_for_bound_s) / 60
+        print("exposure for 5 sigma and a 0.25 RE bound, min (quartiles):", np.percentile(needed, q).round(1))
+        print("both within 300 s:", int((needed <= 5.0).sum()))
 
 
 if __name__ == "__main__":
