@@ -45,9 +45,11 @@ shipped orbit case set, 300 s, all backgrounds): the truth's cusp plasma (half t
 the magnetopause) adds a median 66 counts (quartiles 27-118) to a 5-min image, 0.08-2.4 % of the SWCX
 counts (5-95 %) on 7 500-16 000 background counts. With the sheath known exactly its detection
 significance is a median dchi2 = sum c^2 / (S + b) of 1.5 and at most 22 (5 sigma needs 25; a median 84
-min of exposure). So no retrieval can find these cusps in single 5-min images, and this one answers "no
-cusp signal": the 0.25 RE cusp requirement is not met for this truth. A funnel of the retrieval's own form
-~30 % of the image's emission is recovered to ~0.5 deg (0.06 RE at 7 RE) (tests).
+min of exposure), and the Cramer-Rao bound of its position at 7 RE is a median 0.78 RE (a 5-sigma
+detection and a 0.25 RE bound together need a median 2 h). So no retrieval can find these cusps in single
+5-min images, and this one answers "no cusp signal": the 0.25 RE cusp requirement is not met for this
+truth. A funnel of the retrieval's own form ~30 % of the image's emission is recovered to ~0.5 deg (0.06
+RE at 7 RE) (tests).
 
 Status: ``"ok"``; ``"cusp not in field of view"`` when no pixel sees any of a broad funnel (footprints
 65-85 deg) inside the fitted magnetopause; ``"no sheath model"`` when boundary fitting has no answer to
