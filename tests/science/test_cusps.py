@@ -46,6 +46,14 @@ def test_true_edges_are_the_geospace_cusp_at_7_re():
     assert pw.to_value(u.deg) == pytest.approx(want.poleward.to_value(u.deg), abs=1e-9)
     south = true_cusp_edges(sw, T, hemisphere="south")
     assert south[0].to_value(u.deg) < 0 and south[1].to_value(u.deg) < south[0].to_value(u.deg)
+    # a wider truth cusp: the edges of the geospace cusp of that width, around the same centre
+    eq8, pw8 = true_cusp_edges(sw, T, width=8 * u.deg)
+    want8 = geo_cusps.cusp_edges(
+        sw, altitude=CUSP_REFERENCE_DISTANCE - 1 * RE, tilt=TILT * u.rad, width=8 * u.deg
+    )
+    assert eq8.to_value(u.deg) == pytest.approx(want8.equatorward.to_value(u.deg), abs=1e-9)
+    assert pw8.to_value(u.deg) == pytest.approx(want8.poleward.to_value(u.deg), abs=1e-9)
+    assert eq8 < eq < pw < pw8
 
 
 def test_true_edges_are_nan_outside_the_magnetopause():

@@ -129,7 +129,9 @@ def _hemisphere_sign(hemisphere) -> float:
 # ---------------------------------------------------------------------------------------------------
 # Truth
 # ---------------------------------------------------------------------------------------------------
-def true_cusp_edges(state, time, hemisphere: str = "north") -> tuple[u.Quantity, u.Quantity]:
+def true_cusp_edges(
+    state, time, hemisphere: str = "north", *, width=geo_cusps.DEFAULT_WIDTH_DEG * u.deg
+) -> tuple[u.Quantity, u.Quantity]:
     """The geospace model's cusp edges at :data:`CUSP_REFERENCE_DISTANCE` (module notes).
 
     Parameters
@@ -139,6 +141,9 @@ def true_cusp_edges(state, time, hemisphere: str = "north") -> tuple[u.Quantity,
     time : time-like
         UTC time (the dipole tilt).
     hemisphere : {"north", "south"}
+    width : Quantity
+        The cusp's footprint width (deg), as the truth's sheath model was given it (default: the geospace
+        model's 2 deg assumption).
 
     Returns
     -------
@@ -161,7 +166,9 @@ def true_cusp_edges(state, time, hemisphere: str = "north") -> tuple[u.Quantity,
     if np.ndim(t) != 0:
         raise InputError("time must be a single time")
     tilt = dipole_tilt(t)
-    edges = geo_cusps.cusp_edges(state, hemisphere, altitude=CUSP_REFERENCE_DISTANCE - 1.0 * RE, tilt=tilt)
+    edges = geo_cusps.cusp_edges(
+        state, hemisphere, altitude=CUSP_REFERENCE_DISTANCE - 1.0 * RE, tilt=tilt, width=width
+    )
     pdyn, bz = float(state.pdyn.to_value(u.nPa)), float(state.bz.to_value(u.nT))
     out = []
     for lat, pos in ((edges.equatorward, edges.equatorward_gsm), (edges.poleward, edges.poleward_gsm)):

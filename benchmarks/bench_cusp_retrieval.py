@@ -1,0 +1,108 @@
+"""Benchmark: the cusp-edge retrieval end to end, on the default truth or on a truth with another cusp.
+
+Run (not part of the test suite)::
+
+    .venv/bin/python benchmarks/bench_cusp_retrieval.py [--every N] [--exposure S]
+        [--cusp-width DEG] [--cusp-density-fraction F]        # ~5 s a case
+
+For the requirement-domain cases of the shipped orbit case set (every ``--every``-th): the case's truth
+(:func:`smilekit.science.evaluate.case_truth`), with its cusp footprint width and density fraction
+replaced when given (the assumptions of :class:`~smilekit.geospace.magnetosheath.Magnetosheath`; the
+true edges follow with :func:`smilekit.science.cusps.true_cusp_edges` of the same width), an image of
+``--exposure`` seconds (default the case's 300 s), the Jorgensen boundary fit and
+:func:`~smilekit.science.cusps.estimate_cusp_edges` on it. ``--cusp-density-fraction 0`` is the
+false-alarm test: a truth without cusp plasma, where every "ok" is a false detection.
+
+Prints one line per case and, per edge, over the cases whose true edge lies inside the magnetopause: the
+answers, the bias and RMS of the error at 7 RE in RE, the fraction within 0.25 RE and the median
+error / sigma; then the statuses.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections import Counter
+
+import astropy.units as u
+import numpy as np
+
+from smilekit._data import data_path
+from smilekit.science.boundary_fit import boundary_fitting_jorgensen
+from smilekit.science.cases import SHIPPED_CASES, in_requirement_domain_values
+from smilekit.science.cusps import CUSP_REFERENCE_DISTANCE, estimate_cusp_edges, true_cusp_edges
+from smilekit.science.evaluate import case_truth, read_cases, simulate_l2
+from smilekit.units import RE
+
+
+def run(case, width_deg, density_fraction):
+    truth = case_truth(case)
+    sheath = truth.source.sheath
+    if width_deg is not None:
+        sheath.cusp_width_deg = float(width_deg)
+    if density_fraction is not None:
+        sheath.cusp_density_fraction = float(density_fraction)
+    true = true_cusp_edges(truth.state, case.time, width=sheath.cusp_width_deg * u.deg)
+    l2 = simulate_l2(case, truth)
+    t0 = time.perf_counter()
+    magnetopause = boundary_fitting_jorgensen(l2, solar_wind=truth.state)
+    est = estimate_cusp_edges(l2, solar_wind=truth.state, magnetopause=magnetopause)
+    seconds = time.perf_counter() - t0
+    return [float(v.to_value(u.deg)) for v in true], est, seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--every", type=int, default=1, help="take every Nth domain case (default: all)")
+    parser.add_argument("--exposure", type=float, default=None, help="exposure, s (default: the case's)")
+    parser.add_argument("--cusp-width", type=float, default=None, help="truth's cusp footprint width, deg")
+    parser.add_argument(
+        "--cusp-density-fraction", type=float, default=None, help="truth's cusp density / sheath"
+    )
+    args = parser.parse_args()
+    cases, _ = read_cases(data_path(SHIPPED_CASES))
+    cases = [c for c in cases if in_requirement_domain_values(c.n * c.v * 1e5, np.linalg.norm(c.sc))]
+    cases = cases[:: max(1, args.every)]
+    if args.exposure is not None:
+        cases = [c._replace(exposure_s=float(args.exposure)) for c in cases]
+    r_ref = CUSP_REFERENCE_DISTANCE.to_value(RE)
+    errors: dict[str, list] = {"equatorward": [], "poleward": []}
+    pulls: dict[str, list] = {"equatorward": [], "poleward": []}
+    statuses: Counter = Counter()
+    t0 = time.perf_counter()
+    for case in cases:
+        true, est, seconds = run(case, args.cusp_width, args.cusp_density_fraction)
+        statuses[est.status] += 1
+        line = [f"{case.case_id}: true {true[0]:6.1f} {true[1]:6.1f} deg"]
+        for k, edge in enumerate(("equatorward", "poleward")):
+            value = float(getattr(est, edge).to_value(u.deg))
+            sigma = float(getattr(est, f"{edge}_sigma").to_value(u.deg))
+            line.append(f"{edge} {value:6.1f} +- {sigma:4.1f}")
+            if np.isfinite(true[k]):
+                err = value - true[k] if est.ok else np.nan
+                errors[edge].append(r_ref * np.radians(err))
+                pulls[edge].append(err / sigma if est.ok and sigma > 0 else np.nan)
+        print(", ".join(line), f"({est.status}; {seconds:.1f} s)", flush=True)
+    print(
+        f"\n{len(cases)} domain cases, {time.perf_counter() - t0:.0f} s, exposure "
+        f"{cases[0].exposure_s if cases else 0:g} s, cusp width {args.cusp_width or 2.0:g} deg, "
+        f"density fraction {0.5 if args.cusp_density_fraction is None else args.cusp_density_fraction:g}"
+    )
+    for edge in ("equatorward", "poleward"):
+        e = np.array(errors[edge], dtype=float)
+        ok = np.isfinite(e)
+        if ok.any():
+            a = e[ok]
+            rms = np.sqrt(np.mean(a * a))
+            print(
+                f"{edge}: {ok.sum()}/{e.size} answered, bias {a.mean():+.2f} RE, RMS {rms:.2f} "
+                f"RE, within 0.25 RE {np.mean(np.abs(a) <= 0.25):.2f}, median |err|/sigma "
+                f"{np.nanmedian(np.abs(np.array(pulls[edge], dtype=float))):.1f}"
+            )
+        else:
+            print(f"{edge}: 0/{e.size} answered")
+    print("statuses:", dict(statuses))
+
+
+if __name__ == "__main__":
+    main()
