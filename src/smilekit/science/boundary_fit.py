@@ -109,10 +109,10 @@ FIT_PIXEL_DEG = 1.0
 #: Most likelihood evaluations (two line-of-sight images each) of the Nelder-Mead search.
 MAX_EVALUATIONS = 100
 #: Minimum improvement of ln L by the SWCX model over the background alone (25/2: a 5-sigma signal).
+MIN_SIGNAL_DLNL = 12.5
 #: Model-mismatch systematic of r0 per family (RE), added in quadrature to the statistical sigma of the
 #: estimates (module notes: measured on the physical truth of the shipped case set).
 MODEL_SYSTEMATIC_RE = {"jorgensen": 0.15, "cmem": 0.45}
-MIN_SIGNAL_DLNL = 12.5
 #: Range of the subsolar magnetopause (RE) and of the sheath thickness bs - mp (RE) searched.
 MP_RANGE = (5.0, 16.0)
 GAP_RANGE = (0.5, 12.0)

@@ -44,8 +44,8 @@ requirement domain (:func:`smilekit.science.cases.in_requirement_domain`: flux n
 the spacecraft beyond 15 RE) with status ok: the number n, the number failed (in the domain, no answer),
 the bias and RMS of r0_err, the 95th percentile of |r0_err| and the fractions within 0.5 RE and 0.25 RE;
 the same over the domain cases seen from the dayside (spacecraft GSE X > 0) and over all cases; for each
-cusp edge (one value per case) the bias and RMS in deg and in RE, the
-95th percentile of |error| in RE and the fraction within 0.25 RE.
+cusp edge (one value per case) the bias and RMS in deg and in RE, the 95th percentile of |error| in RE
+and the fraction within 0.25 RE.
 
 Execution on dask.distributed: in-process by default (a :class:`distributed.LocalCluster` with one worker
 thread inside this process, ``processes=False``: the cases one after another; the line-of-sight kernel
@@ -693,17 +693,16 @@ def summarise(results: pd.DataFrame) -> dict:
     -------
     dict
         ``{"methods": {name: {"domain": stats, "dayside": stats, "all": stats}}, "cusp": {"north_poleward":
-        {"domain": ...,
-        "all": ...}, "north_equatorward": ...}, "best_method": name or None, "n_cases": ..., "n_cases_domain":
-        ...}``. r0 stats: ``n`` (rows with status ok), ``n_failed`` (rows without an answer), ``bias_re``,
-        ``rms_re``, ``p95_abs_err_re`` (numpy's linear-interpolation percentile), ``frac_within_0p5_re``,
-        ``frac_within_0p25_re`` (over the ok rows). Cusp stats per edge, one value per case with a finite
-        truth: ``n`` (status ok), ``n_failed``, ``n_no_truth`` (the edge's reference point lies outside the
-        true magnetopause), ``bias_deg``, ``rms_deg``, ``bias_re``, ``rms_re`` (reference distance x
-        radians), ``p95_abs_err_re``, ``frac_within_0p25_re``. NaN where n = 0. The best method has the
-        smallest RMS in the domain. ``"dayside"``: the domain cases seen from the dayside, spacecraft
-        ``sc_x_gse_re > 0`` (needs that column; the night-side apogees look down on the sheath face-on and
-        see no nose limb, so most methods rightly give no answer there).
+        {"domain": ..., "all": ...}, "north_equatorward": ...}, "best_method": name or None, "n_cases": ...,
+        "n_cases_domain": ...}``. r0 stats: ``n`` (rows with status ok), ``n_failed`` (rows without an
+        answer), ``bias_re``, ``rms_re``, ``p95_abs_err_re`` (numpy's linear-interpolation percentile),
+        ``frac_within_0p5_re``, ``frac_within_0p25_re`` (over the ok rows). Cusp stats per edge, one value per
+        case with a finite truth: ``n`` (status ok), ``n_failed``, ``n_no_truth`` (the edge's reference point
+        lies outside the true magnetopause), ``bias_deg``, ``rms_deg``, ``bias_re``, ``rms_re`` (reference
+        distance x radians), ``p95_abs_err_re``, ``frac_within_0p25_re``. NaN where n = 0. The best method has
+        the smallest RMS in the domain. ``"dayside"``: the domain cases seen from the dayside, spacecraft
+        ``sc_x_gse_re > 0`` (needs that column; the night-side apogees look down on the sheath face-on and see
+        no nose limb, so most methods rightly give no answer there).
     """
     missing = [c for c in ("case_id", "method", "r0_err", "status", "in_domain") if c not in results]
     if missing:
@@ -875,8 +874,9 @@ def _print_summary(summary: dict, console) -> None:
         "<= 0.5 RE",
         "<= 0.25 RE",
         "dayside n, RMS",
+        "RMS all",
     )
-    for col in (*columns, "RMS all"):
+    for col in columns:
         table.add_column(col, justify="left" if col == "method" else "right")
     for name, s in summary["methods"].items():
         d = s["domain"]
