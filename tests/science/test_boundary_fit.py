@@ -12,6 +12,7 @@ from smilekit.geospace.emissivity import EMISSIVITY_UNIT, Jorgensen2019
 from smilekit.instruments.sxi import intensity_map, make_l2, simulate_events
 from smilekit.science.boundary_fit import (
     MODEL_SYSTEMATIC_RE,
+    NOSE_VIEW_MAX_DEG,
     boundary_fitting_cmem,
     boundary_fitting_jorgensen,
     boundary_model,
@@ -134,3 +135,27 @@ def test_tangent_points_of_a_sphere():
     theta = tangent_theta_values(d, np.array([20.0, 0.0, 0.0]), lambda th, ph: np.full(np.shape(th), 5.0))
     assert theta.size > 0
     np.testing.assert_allclose(theta, math.degrees(math.acos(5.0 / 20.0)), atol=1.0)
+
+
+@pytest.mark.slow
+def test_nose_view_check_is_the_same_for_both_families():
+    # two shipped domain cases: case163 looks down on the dayside sheath from the night side (x = -6.6 RE)
+    # and sees no nose limb; case078 (x = -0.1 RE) sees the expected limb 40 deg from the nose. The
+    # expected limb is the upstream wind's Shue 1997 magnetopause for both families, so both report the
+    # same angle and the same verdict (CMEM's own Lin 2010 surface, with its cusp indentations, had let
+    # the night-side view through).
+    from smilekit._data import data_path
+    from smilekit.science.cases import SHIPPED_CASES
+    from smilekit.science.evaluate import case_truth, read_cases, simulate_l2
+
+    cases = {c.case_id: c for c in read_cases(data_path(SHIPPED_CASES))[0]}
+    for case_id, in_view in (("case163", False), ("case078", True)):
+        truth = case_truth(cases[case_id])
+        l2 = simulate_l2(cases[case_id], truth)
+        fits = [f(l2, solar_wind=truth.state) for f in (boundary_fitting_jorgensen, boundary_fitting_cmem)]
+        expected = [e.boundary["expected_tangent_theta_deg"] for e in fits]
+        assert expected[0] == pytest.approx(expected[1])
+        assert (expected[0] <= NOSE_VIEW_MAX_DEG) is in_view
+        if not in_view:
+            assert [e.status for e in fits] == ["nose not in view"] * 2
+            assert all(math.isnan(e.r0.to_value(RE)) for e in fits)

@@ -56,8 +56,11 @@ Status: ``"ok"``; ``"no signal"`` when adding the SWCX model improves ``ln L`` o
 less than :data:`MIN_SIGNAL_DLNL` (about 5 sigma); ``"fit at bound"`` when the magnetopause ends on the
 edge of its range; ``"no convergence"`` when the curvature is not positive; ``"nose not in view"`` when
 the limb of the fitted magnetopause in the image (:func:`tangent_theta_values`), or that of the
-magnetopause expected from the upstream wind (the starting model), lies nowhere within
-:data:`NOSE_VIEW_MAX_DEG` of the nose (a fit can shrink its magnetopause until a limb is in view).
+magnetopause expected from the upstream wind (Shue et al. 1997 for both families, the surface the limb
+methods expect too; CMEM's own Lin 2010 start has cusp indentations whose grazing lines of sight lie far
+from the nose and passed 26 night-side views whose r0 erred by 0.7 RE RMS), lies nowhere within
+:data:`NOSE_VIEW_MAX_DEG` of the nose, or nowhere in the image (a fit can shrink its magnetopause until a
+limb is in view).
 Then r0 is an extrapolation along the assumed flaring law
 r = r0 (2 / (1 + cos theta))^a: an error da in the flaring moves r0 by r0 ln(2 / (1 + cos theta)) da,
 0.2 RE at 45 deg for da = 0.15 and r0 = 8.5 RE (the spread between Shue 1997 and Shue 1998 flarings and
@@ -82,6 +85,7 @@ from scipy.special import gammaln
 
 from smilekit.errors import InputError, ModelDomainError
 from smilekit.frames import dipole_tilt
+from smilekit.geospace.boundaries import shue1997_values
 from smilekit.geospace.emissivity import CMEM, EMISSIVITY_UNIT, Jorgensen2019
 from smilekit.science.estimates import OK, MagnetopauseEstimate, failed_magnetopause
 from smilekit.science.forward import ForwardModel, rebin
@@ -573,8 +577,9 @@ def fit_boundary_model(
     if solar_wind is not None and not hasattr(solar_wind, "pdyn"):
         raise InputError(f"solar_wind must be a SolarWindState, got {type(solar_wind).__name__}")
     tilt = float(dipole_tilt(geo.time).to_value(u.rad))
+    upstream = solar_wind if solar_wind is not None else _generic_state()
     try:
-        fam = _FAMILIES[family](solar_wind if solar_wind is not None else _generic_state(), tilt, shape)
+        fam = _FAMILIES[family](upstream, tilt, shape)
     except ModelDomainError:  # a density outside the starting relations' range
         fam = _FAMILIES[family](_generic_state(), tilt, shape)
     n_shape = len(fam.shape)
@@ -617,13 +622,20 @@ def fit_boundary_model(
         return result("no convergence", obj, x)
     h = fm.half_width
     inner = fm.directions[h : fm.directions.shape[0] - h, h : fm.directions.shape[1] - h]
+    pdyn, bz = float(upstream.pdyn.to_value(u.nPa)), float(upstream.bz.to_value(u.nT))
     theta_t, theta_expected = (
-        _limb_theta(inner, fm.sc_gsm, lambda th, ph, p=p: fam.magnetopause_values(p, th, ph), fm.coverage > 0)
-        for p in (x, fam.start[0])
+        _limb_theta(inner, fm.sc_gsm, surface, fm.coverage > 0)
+        for surface in (
+            lambda th, ph: fam.magnetopause_values(x, th, ph),
+            lambda th, ph: shue1997_values(th, ph, pdyn=pdyn, bz=bz),
+        )
     )
-    # both the fitted magnetopause and the one expected from the upstream wind (the starting model) must
-    # show their limb near the nose: a fit can otherwise shrink its magnetopause until a limb is in view
-    in_view = max(theta_t, theta_expected) <= NOSE_VIEW_MAX_DEG
+    # both the fitted magnetopause and the one expected from the upstream wind (Shue et al. 1997, the same
+    # for every family: CMEM's own Lin 2010 surface has cusp indentations that lines of sight graze well
+    # away from the nose) must show their limb near the nose: a fit can otherwise shrink its magnetopause
+    # until a limb is in view
+    # (NaN: that surface has no limb in the image at all, so its nose is not in view either)
+    in_view = bool(np.all(np.array([theta_t, theta_expected]) <= NOSE_VIEW_MAX_DEG))
     out = result(OK if in_view else "nose not in view", obj, x, sigma)
     extra = {"tangent_theta_deg": theta_t, "expected_tangent_theta_deg": theta_expected}
     return out._replace(parameters={**out.parameters, **extra})
