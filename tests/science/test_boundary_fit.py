@@ -159,3 +159,22 @@ def test_nose_view_check_is_the_same_for_both_families():
         if not in_view:
             assert [e.status for e in fits] == ["nose not in view"] * 2
             assert all(math.isnan(e.r0.to_value(RE)) for e in fits)
+
+
+@pytest.mark.slow
+def test_a_nadir_view_without_the_expected_limb_is_not_an_answer():
+    # from (6, 0, 18) RE looking at the Earth's centre the upstream wind's magnetopause has no limb in the
+    # field at all (its limb angle is NaN): neither family may answer, whatever limb its own fitted
+    # magnetopause shows
+    from smilekit import frames
+    from smilekit.geospace import SWCXEmissivity
+
+    t = "2026-03-20T12:00"
+    wind = SolarWindState(n=15 * u.cm**-3, v_gse=[-450, 0, 0] * u.km / u.s, b_gsm=[0, 2, -2] * u.nT, time=t)
+    truth = SWCXEmissivity.from_solar_wind(wind, tilt=frames.dipole_tilt(t))
+    nadir_sky = intensity_map(truth, [6.0, 0.0, 18.0] * RE, [0, 0, 0] * RE, pixel=0.25 * u.deg, time=t)
+    l2 = make_l2(simulate_events(nadir_sky, 5 * u.min, rng=2))
+    for fit in (boundary_fitting_jorgensen, boundary_fitting_cmem):
+        est = fit(l2, solar_wind=wind)
+        assert est.status == "nose not in view"
+        assert math.isnan(est.boundary["expected_tangent_theta_deg"])
