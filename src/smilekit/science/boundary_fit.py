@@ -164,9 +164,10 @@ class _Family:
 
     name = ""
     method = ""
-    #: names and (low, high) ranges of the free shape parameters after r0 and bs
-    shape: tuple = ()
-    shape_range: tuple = ()
+    #: names and (low, high) ranges of the free shape parameters after r0 and bs: the sheath's radial
+    #: exponents, free in both families (module notes)
+    shape: tuple = ("alpha", "beta")
+    shape_range: tuple = ((0.0, 10.0), (-6.0, 6.0))
 
     def __init__(self, state, tilt_rad: float, shape=None):
         self.tilt = tilt_rad
@@ -214,8 +215,6 @@ class _Family:
 class _Jorgensen(_Family):
     name = "jorgensen"
     method = "boundary_fitting_jorgensen"
-    shape = ("alpha", "beta")
-    shape_range = ((0.0, 10.0), (-6.0, 6.0))
 
     def _start(self, state):
         m = Jorgensen2019.from_solar_wind(state)
@@ -244,8 +243,6 @@ class _Jorgensen(_Family):
 class _CMEM(_Family):
     name = "cmem"
     method = "boundary_fitting_cmem"
-    shape = ("alpha", "beta")
-    shape_range = ((0.0, 10.0), (-6.0, 6.0))
 
     def _start(self, state):
         m = CMEM.from_solar_wind(state, tilt=self.tilt * u.rad)
