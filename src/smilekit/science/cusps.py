@@ -101,9 +101,8 @@ __all__ = [
 
 #: Geocentric distance of the reported cusp edges (module notes).
 CUSP_REFERENCE_DISTANCE = 7.0 * RE
-#: MLT width of the retrieval's funnel (h), the same assumption as the truth's
-#: (:data:`smilekit.geospace.cusps.DEFAULT_MLT_WIDTH_H`).
-CUSP_MLT_WIDTH_H = 3.0
+#: MLT width of the retrieval's funnel (h), the same assumption as the truth's.
+CUSP_MLT_WIDTH_H = geo_cusps.DEFAULT_MLT_WIDTH_H
 #: Inner edge of the retrieval's funnel (RE), as the physical emissivity's inner cut.
 CUSP_INNER_RADIUS = 3.0
 #: Pixel size of the cusp fit (deg): the funnel is ~2-3 deg wide as seen from apogee.
@@ -170,14 +169,13 @@ def true_cusp_edges(
         state, hemisphere, altitude=CUSP_REFERENCE_DISTANCE - 1.0 * RE, tilt=tilt, width=width
     )
     pdyn, bz = float(state.pdyn.to_value(u.nPa)), float(state.bz.to_value(u.nT))
-    out = []
-    for lat, pos in ((edges.equatorward, edges.equatorward_gsm), (edges.poleward, edges.poleward_gsm)):
-        x, y, z = (float(v) for v in pos.to_value(RE))
-        r = math.sqrt(x * x + y * y + z * z)
-        theta = math.acos(max(-1.0, min(1.0, x / r)))
-        r_mp = float(boundaries.shue1998_values(theta, pdyn=pdyn, bz=bz))
-        out.append(lat if r < r_mp else np.nan * u.deg)
-    return out[0], out[1]
+    (eq, pw), _, _ = edges_inside_magnetopause(
+        [edges.equatorward.to_value(u.deg), edges.poleward.to_value(u.deg)],
+        [math.nan, math.nan],
+        lambda theta, phi: boundaries.shue1998_values(theta, pdyn=pdyn, bz=bz),
+        CUSP_REFERENCE_DISTANCE.to_value(RE),
+    )
+    return eq * u.deg, pw * u.deg
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -252,9 +250,8 @@ def edges_inside_magnetopause(edges, sigmas, surface, r_ref: float):
         if not math.isfinite(edges[i]):
             edges[i] = sigmas[i] = math.nan
             continue
-        lat = math.radians(edges[i])
-        theta = math.acos(max(-1.0, min(1.0, math.cos(lat))))
-        if r_ref >= float(surface(theta, math.copysign(math.pi / 2, math.sin(lat)))):
+        lat = math.radians(edges[i])  # the point (cos lat, 0, sin lat) r_ref: theta = |lat|, phi = +-90 deg
+        if r_ref >= float(surface(abs(lat), math.copysign(math.pi / 2, lat))):
             edges[i] = sigmas[i] = math.nan
     if not any(math.isfinite(e) for e in edges):
         return edges, sigmas, "cusp outside the magnetopause at the reference distance"
