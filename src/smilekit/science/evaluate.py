@@ -74,7 +74,7 @@ import numpy as np
 import pandas as pd
 
 from smilekit.errors import InputError
-from smilekit.science.cases import CASE_COLUMNS, FLUX_THRESHOLD, MIN_DISTANCE, in_requirement_domain
+from smilekit.science.cases import CASE_COLUMNS, FLUX_THRESHOLD, MIN_DISTANCE, in_requirement_domain_values
 from smilekit.units import RE
 
 __all__ = [
@@ -465,8 +465,9 @@ def _json(value) -> str:
 
 
 def _in_domain(case: Case) -> bool:
-    """Whether a case lies in the requirement domain (:func:`.cases.in_requirement_domain`)."""
-    return bool(in_requirement_domain(case.n * u.cm**-3, case.v * (u.km / u.s), case.sc[None] * RE)[0])
+    """Whether a case lies in the requirement domain (:func:`.cases.in_requirement_domain`; n v in
+    cm^-2 s^-1 from cm^-3 x km/s x 1e5)."""
+    return bool(in_requirement_domain_values(case.n * case.v * 1e5, np.linalg.norm(case.sc)))
 
 
 def _pick_magnetopause(estimates: dict):
@@ -861,8 +862,10 @@ def _print_summary(summary: dict, console) -> None:
     def f(x, fmt=".3f"):
         return "-" if x is None or (isinstance(x, float) and not math.isfinite(x)) else format(x, fmt)
 
+    flux, distance = FLUX_THRESHOLD.to_value(u.cm**-2 / u.s), MIN_DISTANCE.to_value(RE)
     table = Table(
-        title="Magnetopause stand-off r0 (RE) in the requirement domain (n v > 4.9e8 cm^-2 s^-1, > 15 RE)"
+        title=f"Magnetopause stand-off r0 (RE) in the requirement domain (n v > {flux:.2g} cm^-2 s^-1, "
+        f"> {distance:g} RE)"
     )
     columns = (
         "method",

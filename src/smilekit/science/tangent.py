@@ -328,11 +328,12 @@ def _edges(
     ok[:, 1:-1] = support[:, 2:] & support[:, :-2] & support[:, 1:-1]
     lo = np.full(nw, -np.inf) if lo is None else np.broadcast_to(np.asarray(lo, dtype=np.float64), (nw,))
     hi = np.full(nw, np.inf) if hi is None else np.broadcast_to(np.asarray(hi, dtype=np.float64), (nw,))
-    ok &= (s[None, :] >= lo[:, None]) & (s[None, :] <= hi[:, None])
+    window = (s[None, :] >= lo[:, None]) & (s[None, :] <= hi[:, None])
+    ok &= window
     safe_den = np.where(support, den, 1.0)
     kbroad = _smoothing_matrix(s, _PEAK_SIGMA)
     den_b = prof.expo @ kbroad.T
-    in_win = support & (s[None, :] >= lo[:, None]) & (s[None, :] <= hi[:, None])
+    in_win = support & window
     safe_den_b = np.where(in_win, den_b, 1.0)
     ds = s[1] - s[0]
 
