@@ -35,6 +35,7 @@ from smilekit.geospace.emissivity import SWCXEmissivity
 from smilekit.geospace.magnetosheath import REGION_CUSP
 from smilekit.instruments.sxi import intensity_map, make_l2, simulate_events
 from smilekit.science.boundary_fit import boundary_fitting_cmem, boundary_fitting_jorgensen
+from smilekit.science.cases import in_requirement_domain_values
 from smilekit.science.cusps import CUSP_REFERENCE_DISTANCE, estimate_cusp_edges, true_cusp_edges
 from smilekit.science.forward import ForwardModel, rebin
 from smilekit.solarwind.state import SolarWindState
@@ -44,7 +45,7 @@ from smilekit.units import RE
 def domain_cases(n: int) -> pd.DataFrame:
     d = pd.read_csv(data_path("evaluation/orbit_cases.csv"))
     r = np.sqrt(d.sc_x**2 + d.sc_y**2 + d.sc_z**2)
-    dom = d[(d.n * d.v * 1e5 > 4.9e8) & (r > 15.0)]
+    dom = d[in_requirement_domain_values(d.n * d.v * 1e5, r)]
     return dom.iloc[np.linspace(0, len(dom) - 1, n).round().astype(int)]
 
 

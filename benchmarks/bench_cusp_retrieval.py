@@ -26,23 +26,17 @@ from collections import Counter
 
 import astropy.units as u
 import numpy as np
+from bench_cusp_signal import add_cusp_options, domain_cases, truth_with_cusp  # beside this file
 
-from smilekit._data import data_path
 from smilekit.science.boundary_fit import boundary_fitting_jorgensen
-from smilekit.science.cases import SHIPPED_CASES, in_requirement_domain_values
 from smilekit.science.cusps import CUSP_REFERENCE_DISTANCE, estimate_cusp_edges, true_cusp_edges
-from smilekit.science.evaluate import case_truth, read_cases, simulate_l2
+from smilekit.science.evaluate import simulate_l2
 from smilekit.units import RE
 
 
 def run(case, width_deg, density_fraction):
-    truth = case_truth(case)
-    sheath = truth.source.sheath
-    if width_deg is not None:
-        sheath.cusp_width_deg = float(width_deg)
-    if density_fraction is not None:
-        sheath.cusp_density_fraction = float(density_fraction)
-    true = true_cusp_edges(truth.state, case.time, width=sheath.cusp_width_deg * u.deg)
+    truth = truth_with_cusp(case, width_deg, density_fraction)
+    true = true_cusp_edges(truth.state, case.time, width=truth.source.sheath.cusp_width_deg * u.deg)
     l2 = simulate_l2(case, truth)
     t0 = time.perf_counter()
     magnetopause = boundary_fitting_jorgensen(l2, solar_wind=truth.state)
@@ -53,16 +47,10 @@ def run(case, width_deg, density_fraction):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--every", type=int, default=1, help="take every Nth domain case (default: all)")
     parser.add_argument("--exposure", type=float, default=None, help="exposure, s (default: the case's)")
-    parser.add_argument("--cusp-width", type=float, default=None, help="truth's cusp footprint width, deg")
-    parser.add_argument(
-        "--cusp-density-fraction", type=float, default=None, help="truth's cusp density / sheath"
-    )
+    add_cusp_options(parser)
     args = parser.parse_args()
-    cases, _ = read_cases(data_path(SHIPPED_CASES))
-    cases = [c for c in cases if in_requirement_domain_values(c.n * c.v * 1e5, np.linalg.norm(c.sc))]
-    cases = cases[:: max(1, args.every)]
+    cases = domain_cases(args.every)
     if args.exposure is not None:
         cases = [c._replace(exposure_s=float(args.exposure)) for c in cases]
     r_ref = CUSP_REFERENCE_DISTANCE.to_value(RE)

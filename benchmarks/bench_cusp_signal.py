@@ -59,12 +59,35 @@ SHIFT_DEG = 0.5
 REQUIREMENT_RE = 0.25
 
 
-def cusp_signal(case, width_deg=None, density_fraction=None) -> dict:
+def domain_cases(every: int = 1, first: int = 0) -> list:
+    """The requirement-domain cases of the shipped case set: the first ``first`` (all when 0), then every
+    ``every``-th of them."""
+    cases, _ = read_cases(data_path(SHIPPED_CASES))
+    cases = [c for c in cases if in_requirement_domain_values(c.n * c.v * 1e5, np.linalg.norm(c.sc))]
+    return cases[: first or None][:: max(1, every)]
+
+
+def add_cusp_options(parser: argparse.ArgumentParser) -> None:
+    """``--every`` and the truth's cusp options, shared with bench_cusp_retrieval.py."""
+    parser.add_argument("--every", type=int, default=1, help="take every Nth domain case (default: all)")
+    parser.add_argument("--cusp-width", type=float, default=None, help="truth's cusp footprint width, deg")
+    parser.add_argument(
+        "--cusp-density-fraction", type=float, default=None, help="truth's cusp density / sheath"
+    )
+
+
+def truth_with_cusp(case, width_deg=None, density_fraction=None):
+    """The case's truth, its cusp footprint width (deg) and density fraction replaced where given."""
     truth = case_truth(case)
-    if width_deg is not None:  # a truth with another cusp (the sensitivity study of the module notes)
+    if width_deg is not None:
         truth.source.sheath.cusp_width_deg = float(width_deg)
     if density_fraction is not None:
         truth.source.sheath.cusp_density_fraction = float(density_fraction)
+    return truth
+
+
+def cusp_signal(case, width_deg=None, density_fraction=None) -> dict:
+    truth = truth_with_cusp(case, width_deg, density_fraction)
     l2 = simulate_l2(case, truth)
     fm = ForwardModel(rebin(l2, 2))
     sheath = truth.source.sheath
@@ -122,17 +145,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=0, help="first N domain cases (default: all)")
     parser.add_argument("--out", default=None, help="also write the per-case table to this CSV")
-    parser.add_argument("--every", type=int, default=1, help="take every Nth domain case (default: all)")
-    parser.add_argument("--cusp-width", type=float, default=None, help="truth's cusp footprint width, deg")
-    parser.add_argument(
-        "--cusp-density-fraction", type=float, default=None, help="truth's cusp density / sheath"
-    )
+    add_cusp_options(parser)
     args = parser.parse_args()
-    cases, _ = read_cases(data_path(SHIPPED_CASES))
-    cases = [c for c in cases if in_requirement_domain_values(c.n * c.v * 1e5, np.linalg.norm(c.sc))]
-    if args.cases:
-        cases = cases[: args.cases]
-    cases = cases[:: max(1, args.every)]
+    cases = domain_cases(args.every, args.cases)
     t0 = time.perf_counter()
     rows = []
     for case in cases:

@@ -64,9 +64,11 @@ def shipped_cases(limit: int):
 
     import pandas as pd
 
+    from smilekit.science.cases import in_requirement_domain_values
+
     df = pd.read_csv(files("smilekit.data.evaluation") / "orbit_cases.csv")
     r = np.sqrt(df.sc_x**2 + df.sc_y**2 + df.sc_z**2)
-    dom = df[(df.n * df.v * 1e5 > 4.9e8) & (r > 15.0)].head(limit)
+    dom = df[in_requirement_domain_values(df.n * df.v * 1e5, r)].head(limit)
     return [
         ((row.sc_x, row.sc_y, row.sc_z), row.n, row.v, (row.bx, row.by, row.bz), row.time, int(row.seed))
         for row in dom.itertuples()
