@@ -18,6 +18,7 @@ from smilekit.science.cusps import (
     dipole_footprint_to_gsm_latitude_values,
     edges_inside_magnetopause,
     estimate_cusp_edges,
+    lowest_open_footprint_values,
     true_cusp_edges,
 )
 from smilekit.science.estimates import MagnetopauseEstimate
@@ -86,17 +87,32 @@ def test_funnel_lies_between_its_edges_inside_the_magnetopause():
     assert f.evaluate(0.0, 6 * math.sin(0.7), 6 * math.cos(0.7)) == 0.0  # dusk, beyond 1.5 h MLT
 
 
-@pytest.fixture(scope="module")
-def bright_sky():
+@pytest.mark.parametrize("radius", [8.0, 10.0, 12.0])
+@pytest.mark.parametrize("tilt", [-0.5, 0.0, 0.4])
+@pytest.mark.parametrize("sign", [1.0, -1.0])
+def test_lowest_open_footprint_of_a_spherical_magnetopause(radius, tilt, sign):
+    # the dipole line from latitude lambda reaches r = 1 / cos^2(lambda) at the SM equator, whatever the
+    # tilt: it touches a sphere of radius R from lambda = arccos(R^-1/2)
+    lowest = lowest_open_footprint_values(lambda theta, phi: np.full(np.shape(theta), radius), tilt, sign)
+    assert lowest == pytest.approx(math.degrees(math.acos(radius**-0.5)), abs=0.02)
+
+
+def _sky_with_funnel(equatorward, poleward):
     funnel = CuspFunnel(
-        74.0, 77.0, tilt_rad=TILT, sign=1.0, magnetopause=SHEATH.magnetopause_values, amplitude=3e-4
-    )
+        equatorward, poleward, tilt_rad=TILT, sign=1.0, magnetopause=SHEATH.magnetopause_values,
+        amplitude=3e-4,
+    )  # fmt: skip
 
     class Sky:
         def evaluate(self, x, y, z):
             return SHEATH.evaluate(x, y, z) + funnel.evaluate(x, y, z)
 
     return intensity_map(Sky(), SC, AIM, pixel=0.25 * u.deg, fov=(33, 22) * u.deg, time=T)
+
+
+@pytest.fixture(scope="module")
+def bright_sky():
+    return _sky_with_funnel(74.0, 77.0)
 
 
 @pytest.mark.slow
@@ -115,6 +131,17 @@ def test_bright_known_funnel_is_fitted_back(bright_sky):
         s = sigma.to_value(u.deg)
         assert 0 < s < 2.0
         assert abs(value.to_value(u.deg) - want) < 3 * s + 0.3
+
+
+@pytest.mark.slow
+def test_a_bright_band_on_closed_field_lines_is_not_a_cusp():
+    # the same funnel form with footprints 68-70 deg: its dipole lines close at 7.1-8.5 RE, inside the
+    # 9 RE magnetopause (open from 70.5 deg), so no cusp answer may sit there, however bright it is (before
+    # the open-line bound the fit returned this band, 4-23 deg at 7 RE, as the cusp)
+    l2 = make_l2(simulate_events(_sky_with_funnel(68.0, 70.0), 300 * u.s, start=T, rng=2), pixel=0.5 * u.deg)
+    est = estimate_cusp_edges(l2, magnetopause=KNOWN)
+    lowest = float(dipole_footprint_to_gsm_latitude_values(70.5, 7.0, TILT))
+    assert not est.ok or est.equatorward.to_value(u.deg) > lowest, est
 
 
 def test_weak_image_gives_a_status(bright_sky):

@@ -31,7 +31,12 @@ Poisson likelihood (:mod:`smilekit.science.forward`):
   between 3 RE and the fitted magnetopause, with emissivity ``a_c (r / 10 RE)^-3`` (the shape of the
   Cravens et al. 2001 exosphere, n_H = 25 (10 RE / r)^3 cm^-3, under a uniform cusp plasma);
 * ``a_s, a_c >= 0`` are profiled exactly; the footprints by Nelder-Mead from the best of a grid of
-  footprint centres (70-82 deg, 2 deg wide) that does not use the solar wind.
+  footprint centres (70-82 deg, 2 deg wide) that does not use the solar wind;
+* the equatorward footprint is kept above the lowest footprint whose dipole line reaches the fitted
+  magnetopause (:func:`lowest_open_footprint_values`, ~70-73 deg): the cusp is where lines that thread
+  the magnetopause come down (Russell 2000, Adv. Space Res. 25, 1413); a "funnel" on closed lines is a
+  band inside the magnetosphere. Without this bound 60-min images (below) gave confident cusps 4-6 RE
+  equatorward of the truth, on closed lines, where the fitted sheath's mismatch near the nose is largest.
 
 The fitted footprint edges are mapped to 7 RE along the same dipole lines and turned into GSM by the
 dipole tilt at the image time. Their 1-sigma errors come from the curvature of the profile likelihood
@@ -55,10 +60,10 @@ Status: ``"ok"``; ``"cusp not in field of view"`` when no pixel sees any of a br
 65-85 deg) inside the fitted magnetopause; ``"no sheath model"`` when boundary fitting has no answer to
 build the sheath on; ``"no cusp signal"`` when the funnel improves ln L by less than
 :data:`~smilekit.science.boundary_fit.MIN_SIGNAL_DLNL`; ``"edge at bound"`` when a footprint ends at the
-edge of its range; ``"no convergence"`` when the curvature is not positive. An edge that maps outside
-the fitted magnetopause at 7 RE is NaN while the other stays an answer (status ``"ok"``: the requirement
-asks for the poleward *and/or* the equatorward edge); ``"cusp outside the magnetopause at the reference
-distance"`` when both do.
+edge of its range (the equatorward one at the lowest open footprint); ``"no convergence"`` when the
+curvature is not positive. An edge that maps outside the fitted magnetopause at 7 RE is NaN while the
+other stays an answer (status ``"ok"``: the requirement asks for the poleward *and/or* the equatorward
+edge); ``"cusp outside the magnetopause at the reference distance"`` when both do.
 """
 
 from __future__ import annotations
@@ -96,6 +101,7 @@ __all__ = [
     "dipole_footprint_to_gsm_latitude_values",
     "edges_inside_magnetopause",
     "estimate_cusp_edges",
+    "lowest_open_footprint_values",
     "true_cusp_edges",
 ]
 
@@ -237,6 +243,38 @@ class CuspFunnel:
         return out
 
 
+def lowest_open_footprint_values(surface, tilt_rad, sign=1.0, *, samples: int = 181) -> float:
+    """Kernel: lowest SM footprint latitude (deg) whose dipole field line reaches the magnetopause.
+
+    The cusp is where field lines that thread the magnetopause reach the ionosphere (e.g. Russell 2000,
+    Adv. Space Res. 25, 1413): a funnel whose footprints all lie below this latitude is a band of closed
+    dipole lines inside the magnetosphere, not a cusp. The line from footprint latitude lambda is
+    ``r = sin^2(c) / cos^2(lambda)`` (c the SM colatitude); it is sampled over the hemisphere ``sign``
+    (``samples`` points of c), turned into GSM by the tilt and compared with ``surface(theta, phi)`` (RE).
+    Bisection to 0.01 deg over :data:`FOOTPRINT_RANGE`; the range's lower end when every line of the
+    range reaches the surface, its upper end when none does.
+    """
+    c = np.linspace(1e-3, 0.5 * np.pi, samples)
+
+    def reaches(lam_deg: float) -> bool:
+        r = np.sin(c) ** 2 / math.cos(math.radians(lam_deg)) ** 2
+        xs, zs = r * np.sin(c), sign * r * np.cos(c)
+        x, _y, z = geo_cusps.sm_to_gsm_values(xs, np.zeros_like(xs), zs, tilt_rad)
+        theta = np.arccos(np.clip(x / r, -1.0, 1.0))
+        phi = np.where(z >= 0.0, 0.5 * np.pi, -0.5 * np.pi)
+        return bool(np.any(r >= surface(theta, phi)))
+
+    lo, hi = FOOTPRINT_RANGE
+    if reaches(lo):
+        return lo
+    if not reaches(hi):
+        return hi
+    while hi - lo > 0.01:
+        mid = 0.5 * (lo + hi)
+        lo, hi = (lo, mid) if reaches(mid) else (mid, hi)
+    return hi
+
+
 def edges_inside_magnetopause(edges, sigmas, surface, r_ref: float):
     """Keep the noon-meridian edges (deg GSM latitude at ``r_ref`` RE) that lie inside the magnetopause.
 
@@ -262,8 +300,9 @@ def edges_inside_magnetopause(edges, sigmas, surface, r_ref: float):
 # Fit
 # ---------------------------------------------------------------------------------------------------
 class _CuspObjective:
-    def __init__(self, fm, sheath_counts, tilt, sign, surface):
+    def __init__(self, fm, sheath_counts, tilt, sign, surface, lowest_footprint):
         self.fm = fm
+        self.lowest = float(lowest_footprint)
         self.k = fm.counts[fm.mask]
         self.b = fm.background[fm.mask]
         self.sheath = sheath_counts
@@ -287,10 +326,9 @@ class _CuspObjective:
                 self.best = (-lnl, np.array(key), a)
         return self.cache[key]
 
-    @staticmethod
-    def from_free(y):
+    def from_free(self, y):
         eq, width = float(y[0]), math.exp(float(y[1]))
-        if not (FOOTPRINT_RANGE[0] <= eq and eq + width <= FOOTPRINT_RANGE[1]):
+        if not (self.lowest <= eq and eq + width <= FOOTPRINT_RANGE[1]):
             return None
         if not WIDTH_RANGE[0] <= width <= WIDTH_RANGE[1]:
             return None
@@ -370,12 +408,14 @@ def estimate_cusp_edges(
     if fm.mask.sum() < 10:
         return _failed(hemisphere, "no usable pixels", geo.time)
     sheath = fm.source_counts(fm.intensity_values(model.evaluate))[fm.mask]
-    obj = _CuspObjective(fm, sheath, tilt, sign, surface)
+    lowest = lowest_open_footprint_values(surface, tilt, sign)
+    obj = _CuspObjective(fm, sheath, tilt, sign, surface, lowest)
     broad = obj.funnel_counts(65.0, 85.0)
     if not np.any(broad > 1e-6 * max(float(broad.max()), 1e-300)) or broad.sum() <= 0:
         return _failed(hemisphere, "cusp not in field of view", geo.time)
     _, lnl0 = profile_amplitudes_values(obj.k, sheath[None, :], obj.b)
-    starts = [np.array([c - 0.5 * START_WIDTH, c + 0.5 * START_WIDTH]) for c in START_CENTRES]
+    centres = [c for c in START_CENTRES if c - 0.5 * START_WIDTH >= lowest] or [lowest + 0.5 * START_WIDTH]
+    starts = [np.array([c - 0.5 * START_WIDTH, c + 0.5 * START_WIDTH]) for c in centres]
     lam0 = min(starts, key=lambda lam: -obj.profile(lam)[1])
     y0 = np.array([lam0[0], math.log(lam0[1] - lam0[0])])
     simplex = np.vstack([y0, y0 + np.array([0.7, 0.0]), y0 + np.array([0.0, 0.3])])
@@ -386,7 +426,7 @@ def estimate_cusp_edges(
     if lnl - lnl0 < MIN_SIGNAL_DLNL or a[1] <= 0:
         return _failed(hemisphere, "no cusp signal", geo.time)
     if (
-        lam[0] <= FOOTPRINT_RANGE[0] + 0.05
+        lam[0] <= lowest + 0.05
         or lam[1] >= FOOTPRINT_RANGE[1] - 0.05
         or lam[1] - lam[0] <= WIDTH_RANGE[0] + 0.01
         or lam[1] - lam[0] >= WIDTH_RANGE[1] - 0.01
