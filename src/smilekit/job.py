@@ -46,8 +46,6 @@ SXI_MAX_FRAMES = 10
 SXI_EXPOSURE = 5.0 * u.min
 SXI_PIXEL = 0.25 * u.deg
 SXI_SEED = 20260521
-#: The magnetopause retrieval whose fitted sheath is the cusp retrieval's context.
-CUSP_CONTEXT_METHOD = "boundary_fitting_jorgensen"
 
 #: The grid of the emissivity slices, RE (GSM).
 SLICE_X = np.linspace(-10.0, 20.0, 301)
@@ -313,7 +311,7 @@ def stage_science(ctx: JobContext) -> dict:
 
     from smilekit.products.l3 import write_l3_cdf
     from smilekit.products.science_plots import plot_standoff_series
-    from smilekit.science.cusps import estimate_cusp_edges, true_cusp_edges
+    from smilekit.science.cusps import estimate_cusp_edges, sheath_context, true_cusp_edges
     from smilekit.science.magnetopause import METHODS
 
     kept = ctx.results.get("sxi_frames")
@@ -330,7 +328,7 @@ def stage_science(ctx: JobContext) -> dict:
                  "status": est.status}
             )  # fmt: skip
         estimates.append(list(found.values()))
-        cusp = estimate_cusp_edges(l2, solar_wind=state, magnetopause=found.get(CUSP_CONTEXT_METHOD))
+        cusp = estimate_cusp_edges(l2, solar_wind=state, magnetopause=sheath_context(found)[1])
         cusps.append(cusp)
         eq_true, pw_true = true_cusp_edges(state, when)
         cusp_rows.append(

@@ -19,6 +19,7 @@ from smilekit.science.cusps import (
     edges_inside_magnetopause,
     estimate_cusp_edges,
     lowest_open_footprint_values,
+    sheath_context,
     true_cusp_edges,
 )
 from smilekit.science.estimates import MagnetopauseEstimate
@@ -188,3 +189,26 @@ def test_an_edge_outside_the_magnetopause_is_dropped_and_the_other_kept():
     assert (edges[1], sigmas[1]) == (60.0, 0.6)
     edges, _, status = edges_inside_magnetopause([math.nan, 60.0], [math.nan, 0.6], flat_nose, 7.0)
     assert status == "ok" and math.isnan(edges[0]) and edges[1] == 60.0
+
+
+def test_sheath_context_prefers_an_answer_then_a_fitted_model():
+    def est(method, status, boundary):
+        return MagnetopauseEstimate(method, 9.0 * RE, 0.2 * RE, status, boundary, np.datetime64(T, "ns"))
+
+    fitted = dict(SHEATH.parameters)
+    jor_ok, cmem_ok = est("j", "ok", fitted), est("c", "ok", fitted)
+    jor_away, jor_empty = est("j", "nose not in view", fitted), est("j", "no signal", {})
+    j, c = "boundary_fitting_jorgensen", "boundary_fitting_cmem"
+    assert sheath_context({c: cmem_ok, j: jor_ok}) == (j, jor_ok)
+    assert sheath_context({j: jor_away, c: cmem_ok}) == (c, cmem_ok)
+    assert sheath_context({j: jor_away, "max_intensity": jor_ok}) == (j, jor_away)
+    assert sheath_context({j: jor_empty}) == (j, jor_empty)
+    assert sheath_context({"tangent_fitting": jor_ok}) == ("", None)
+
+
+def test_a_boundary_fit_without_a_fitted_model_gives_no_sheath_model(bright_sky):
+    l2 = make_l2(simulate_events(bright_sky, 8 * u.s, start=T, rng=1), pixel=1.0 * u.deg)
+    failed = MagnetopauseEstimate(
+        "boundary_fitting_jorgensen", np.nan * RE, np.nan * RE, "no signal", {}, np.datetime64(T, "ns")
+    )
+    assert estimate_cusp_edges(l2, magnetopause=failed).status == "no sheath model"

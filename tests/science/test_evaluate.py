@@ -362,9 +362,23 @@ def test_progress_bar_and_table_print(tmp_path):
     assert "offset" in text and "North cusp edges at 8.0 RE" in text
 
 
-def test_no_cusp_retrieval_when_the_boundary_fits_gave_no_answer():
-    fakes = {**FAKES, "methods": {"boundary_fitting_jorgensen": failing_method}}
+def test_the_cusp_retrieval_is_given_the_boundary_fit_of_the_shared_rule():
+    # the harness hands the cusp retrieval what smilekit.science.cusps.sheath_context picks (the main
+    # job's rule): here the only boundary fit, though it failed, and the retrieval's status is recorded
+    given = {}
+
+    def recording_cusp(l2, *, time_index=0, solar_wind=None, magnetopause=None, hemisphere="north"):
+        given["magnetopause"] = magnetopause
+        nan = np.nan * u.deg
+        return CuspEstimate(hemisphere, nan, nan, nan, nan, 7.0 * RE, "no sheath model", l2["time"].values[0])
+
+    fakes = {
+        **FAKES,
+        "methods": {"boundary_fitting_jorgensen": failing_method},
+        "cusp_method": recording_cusp,
+    }
     rows = run_case(dict(zip(CASE_COLUMNS, GOOD[0].split(","), strict=True)), **fakes)
-    assert rows[0]["cusp_status"].startswith("no magnetopause")
+    assert given["magnetopause"].status == "no edge found"
     assert rows[0]["cusp_magnetopause"] == "boundary_fitting_jorgensen"
+    assert rows[0]["cusp_status"] == "no sheath model"
     assert math.isnan(rows[0]["cusp_north_poleward_est"])

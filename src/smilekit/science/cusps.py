@@ -102,6 +102,7 @@ __all__ = [
     "edges_inside_magnetopause",
     "estimate_cusp_edges",
     "lowest_open_footprint_values",
+    "sheath_context",
     "true_cusp_edges",
 ]
 
@@ -113,6 +114,8 @@ CUSP_MLT_WIDTH_H = geo_cusps.DEFAULT_MLT_WIDTH_H
 CUSP_INNER_RADIUS = 3.0
 #: Pixel size of the cusp fit (deg): the funnel is ~2-3 deg wide as seen from apogee.
 CUSP_FIT_PIXEL_DEG = 0.5
+#: The boundary fits whose fitted sheath the cusp retrieval works on, in order of preference.
+SHEATH_CONTEXT_METHODS = ("boundary_fitting_jorgensen", "boundary_fitting_cmem")
 #: Range of the footprint latitudes (deg SM) searched, and of the footprint width (deg).
 FOOTPRINT_RANGE = (60.0, 88.0)
 WIDTH_RANGE = (0.2, 10.0)
@@ -344,6 +347,24 @@ def _failed(hemisphere, status, time) -> CuspEstimate:
     return CuspEstimate(
         hemisphere, nan, nan, nan, nan, CUSP_REFERENCE_DISTANCE, status, np.datetime64(time, "ns")
     )
+
+
+def sheath_context(estimates) -> tuple[str, MagnetopauseEstimate | None]:
+    """The boundary fit whose sheath the cusp retrieval works on, from the estimates of one image.
+
+    ``estimates`` maps method names to :class:`~smilekit.science.estimates.MagnetopauseEstimate`. Returns
+    ``(name, estimate)``: the first of :data:`SHEATH_CONTEXT_METHODS` with status ``"ok"``; else the first
+    with fitted parameters whatever its status (e.g. "nose not in view": the fitted model still describes
+    the image); else the first that ran (its empty fit makes the retrieval say "no sheath model");
+    ``("", None)`` when none ran (:func:`estimate_cusp_edges` then fits Jorgensen itself). The one rule
+    for the main job and the evaluation harness.
+    """
+    ran = [(name, estimates[name]) for name in SHEATH_CONTEXT_METHODS if estimates.get(name) is not None]
+    for keep in (lambda est: est.status == OK, lambda est: bool(est.boundary), lambda est: True):
+        for name, est in ran:
+            if keep(est):
+                return name, est
+    return "", None
 
 
 def _sheath_model(l2, time_index, solar_wind, magnetopause):

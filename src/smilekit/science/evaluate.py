@@ -23,9 +23,9 @@ Per case (:func:`run_case`):
    is the whole exposure (0.25 deg pixels).
 3. **Retrievals**: every magnetopause method (``f(l2, time_index=0, solar_wind=state)``, by default
    :data:`smilekit.science.magnetopause.METHODS`) and the north cusp retrieval (by default
-   ``smilekit.science.cusps.estimate_cusp_edges``), given the magnetopause of the first boundary fit with
-   an answer in :data:`CUSP_MAGNETOPAUSE_PREFERENCE` (none with an answer: no cusp retrieval; none run:
-   the cusp retrieval fits its own). The methods see the upstream state
+   ``smilekit.science.cusps.estimate_cusp_edges``), given the boundary fit that
+   :func:`smilekit.science.cusps.sheath_context` picks (the main job's rule; none run: the cusp retrieval
+   fits its own). The methods see the upstream state
    (a real mission has OMNI), not the truth's emissivity. An exception in a method is caught and becomes
    that row's status ``"error: <type>: <message>"``; a failed simulation marks every row of the case so.
 
@@ -78,7 +78,6 @@ from smilekit.science.cases import CASE_COLUMNS, FLUX_THRESHOLD, MIN_DISTANCE, i
 from smilekit.units import RE
 
 __all__ = [
-    "CUSP_MAGNETOPAUSE_PREFERENCE",
     "EXTRA_COLUMNS",
     "IMAGE_PIXEL",
     "RESULT_COLUMNS",
@@ -139,9 +138,6 @@ ALL_COLUMNS = RESULT_COLUMNS + EXTRA_COLUMNS
 
 #: Image pixel (deg) of the simulated L2 images and of the truth intensity map.
 IMAGE_PIXEL = 0.25 * u.deg
-#: Whose magnetopause the cusp retrieval is given: the first of these with an answer, else any other.
-CUSP_MAGNETOPAUSE_PREFERENCE = ("boundary_fitting_jorgensen", "boundary_fitting_cmem")
-
 _OK = "ok"
 _NUMERIC = CASE_COLUMNS[2:14]  # sc_x ... exposure_s
 _RESULTS = "results.csv"
@@ -470,17 +466,6 @@ def _in_domain(case: Case) -> bool:
     return bool(in_requirement_domain_values(case.n * case.v * 1e5, np.linalg.norm(case.sc)))
 
 
-def _pick_magnetopause(estimates: dict):
-    """The boundary fit the cusp retrieval works on: ``(name, estimate)``; ``("", None)`` when no boundary
-    fit ran (the cusp retrieval then fits its own); ``(name, False)`` when they ran without an answer."""
-    for name in CUSP_MAGNETOPAUSE_PREFERENCE:
-        est = estimates.get(name)
-        if est is not None and getattr(est, "status", None) == _OK:
-            return name, est
-    ran = [name for name in CUSP_MAGNETOPAUSE_PREFERENCE if name in estimates]
-    return (ran[0], False) if ran else ("", None)
-
-
 def run_case(row, *, methods=None, cusp_method=None, simulate=None, cusp_truth=None) -> list[dict]:
     """Simulate one case, run every method and the cusp retrieval: one result row (dict) per method.
 
@@ -587,22 +572,21 @@ def run_case(row, *, methods=None, cusp_method=None, simulate=None, cusp_truth=N
     elif cusp is None:
         cusp_cols["cusp_status"] = "not run"
     else:
-        name, mp = _pick_magnetopause(estimates)
+        from smilekit.science.cusps import sheath_context
+
+        name, mp = sheath_context(estimates)
         cusp_cols["cusp_magnetopause"] = name
-        if mp is False:
-            cusp_cols["cusp_status"] = "no magnetopause (the boundary fits gave no answer)"
-        else:
-            try:
-                est = cusp(l2, time_index=0, solar_wind=state, magnetopause=mp, hemisphere="north")
-                cusp_cols["cusp_status"] = str(est.status)
-                cusp_cols["cusp_reference_distance_re"] = _float(est.reference_distance, RE)
-                if est.status == _OK:
-                    cusp_cols["cusp_north_poleward_est"] = _float(est.poleward, u.deg)
-                    cusp_cols["cusp_north_equatorward_est"] = _float(est.equatorward, u.deg)
-                    cusp_cols["cusp_north_poleward_sigma"] = _float(est.poleward_sigma, u.deg)
-                    cusp_cols["cusp_north_equatorward_sigma"] = _float(est.equatorward_sigma, u.deg)
-            except Exception as exc:
-                cusp_cols["cusp_status"] = _error(exc)
+        try:
+            est = cusp(l2, time_index=0, solar_wind=state, magnetopause=mp, hemisphere="north")
+            cusp_cols["cusp_status"] = str(est.status)
+            cusp_cols["cusp_reference_distance_re"] = _float(est.reference_distance, RE)
+            if est.status == _OK:
+                cusp_cols["cusp_north_poleward_est"] = _float(est.poleward, u.deg)
+                cusp_cols["cusp_north_equatorward_est"] = _float(est.equatorward, u.deg)
+                cusp_cols["cusp_north_poleward_sigma"] = _float(est.poleward_sigma, u.deg)
+                cusp_cols["cusp_north_equatorward_sigma"] = _float(est.equatorward_sigma, u.deg)
+        except Exception as exc:
+            cusp_cols["cusp_status"] = _error(exc)
     cusp_cols["seconds_cusp"] = _time.perf_counter() - start
     return [dict(r, **cusp_cols) for r in rows]
 
