@@ -312,6 +312,7 @@ def stage_science(ctx: JobContext) -> dict:
     from smilekit.products.l3 import write_l3_cdf
     from smilekit.products.science_plots import plot_standoff_series
     from smilekit.science.cusps import estimate_cusp_edges, sheath_context, true_cusp_edges
+    from smilekit.science.evaluate import r0_error_stats
     from smilekit.science.magnetopause import METHODS
 
     kept = ctx.results.get("sxi_frames")
@@ -357,12 +358,13 @@ def stage_science(ctx: JobContext) -> dict:
     table["r0_err"] = table["r0_est"] - table["r0_true"]
     per_method = {}
     for name, group in table.groupby("method", sort=False):
-        err = group["r0_err"].dropna()
+        err = group["r0_err"].dropna().to_numpy(float)
+        stats = r0_error_stats(err, len(group) - err.size)
         per_method[name] = {
-            "answered": int(err.size),
-            "of": len(group),
-            "bias_re": _finite_or_none(err.mean()) if err.size else None,
-            "rms_re": _finite_or_none(np.sqrt(np.mean(err**2))) if err.size else None,
+            "answered": stats["n"],
+            "of": stats["n"] + stats["n_failed"],
+            "bias_re": _finite_or_none(stats["bias_re"]),
+            "rms_re": _finite_or_none(stats["rms_re"]),
         }
     return {
         "frames": len(kept),

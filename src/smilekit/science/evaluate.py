@@ -87,6 +87,7 @@ __all__ = [
     "case_truth",
     "evaluate_cases",
     "l1_l2",
+    "r0_error_stats",
     "read_cases",
     "run_case",
     "simulate_l2",
@@ -628,7 +629,10 @@ def _nan_stat(values: np.ndarray, func) -> float:
     return float(func(values)) if values.size else math.nan
 
 
-def _r0_stats(errors: np.ndarray, n_failed: int) -> dict:
+def r0_error_stats(errors: np.ndarray, n_failed: int) -> dict:
+    """Stand-off error statistics (RE) of one method's answers ``errors``: their number ``n``, bias, RMS,
+    p95 of |error|, fractions within 0.5 and 0.25 RE (NaN without answers), and ``n_failed`` (cases without
+    an answer). The harness's summary and the main job's science stage both report these."""
     a = np.abs(errors)
     return {
         "n": int(errors.size),
@@ -712,7 +716,7 @@ def summarise(results: pd.DataFrame) -> dict:
         if has_x:
             scopes.insert(1, ("dayside", rows[rows["_dayside"]]))
         out["methods"][name] = {
-            scope: _r0_stats(sel.loc[sel["_ok"], "r0_err"].to_numpy(float), int((~sel["_ok"]).sum()))
+            scope: r0_error_stats(sel.loc[sel["_ok"], "r0_err"].to_numpy(float), int((~sel["_ok"]).sum()))
             for scope, sel in scopes
         }
     rms = {
