@@ -455,12 +455,18 @@ def _s_of_r0(px: _Pixels, r0: float, alpha: float, w: float = 0.0) -> float:
     return float(s_grid[j] + (r0 - r[j]) / (r[j + 1] - r[j]) * (s_grid[j + 1] - s_grid[j]))
 
 
+def _r0_and_theta(px: _Pixels, s_pos, w_pos, alpha) -> tuple[np.ndarray, float]:
+    """r0 (RE) of the lines of sight at (s, w), and the polar angle (rad, from +X GSM) of the first one's
+    tangent point: one tangency solve for both."""
+    d = _directions_gsm(px, s_pos, w_pos)
+    r0, t = tangent_standoff_values(px.geometry.sc_gsm, d, alpha)
+    p = px.geometry.sc_gsm + t[0] * d[0]
+    return r0, float(np.arccos(np.clip(p[0] / np.linalg.norm(p), -1.0, 1.0)))
+
+
 def _tangent_theta(px: _Pixels, s_pos, w_pos, alpha) -> float:
     """Polar angle (rad, from +X GSM) of the tangent point of the line of sight at (s, w)."""
-    d = _directions_gsm(px, s_pos, w_pos)
-    _r, t = tangent_standoff_values(px.geometry.sc_gsm, d, alpha)
-    p = px.geometry.sc_gsm + t[0] * d[0]
-    return float(np.arccos(np.clip(p[0] / np.linalg.norm(p), -1.0, 1.0)))
+    return _r0_and_theta(px, s_pos, w_pos, alpha)[1]
 
 
 def _r0_of(px: _Pixels, s_pos, w_pos, alpha) -> np.ndarray:
@@ -550,8 +556,7 @@ def _single_direction(method, l2, time_index, solar_wind, which) -> Magnetopause
     # the tangent lies between the two directions (Samsonov et al. 2022): taken as uniform over
     # [s_mg, s_mi], the offset of either end from it has an rms of (s_mi - s_mg) / sqrt(3)
     sig = float(np.hypot(sig_stat, (e.s_mi[0] - e.s_mg[0]) / np.sqrt(3.0)))
-    r0s = _r0_of(px, [s_pos, s_pos - sig, s_pos + sig], 0.0, alpha)
-    theta = _tangent_theta(px, s_pos, 0.0, alpha)
+    r0s, theta = _r0_and_theta(px, [s_pos, s_pos - sig, s_pos + sig], 0.0, alpha)
     # the fixed flaring's own error (alpha +- _ALPHA_PRIOR_SIGMA) moves r0 by r0 ln((1 + cos t) / 2) d alpha
     sig_shape = abs(r0s[0] * np.log(0.5 * (1.0 + np.cos(theta)))) * _ALPHA_PRIOR_SIGMA
     xi_eta = px.origin + s_pos * px.e_s
