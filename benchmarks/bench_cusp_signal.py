@@ -16,8 +16,7 @@ hypotheses is dchi2 / 2 to leading order). dchi2 grows linearly with the exposur
 
 Localisation: the best possible precision of the cusp's *position* (the Cramer-Rao bound, everything
 else known exactly). The truth's cusp footprint is shifted rigidly by +-``SHIFT_DEG`` (both edges
-together; the IMF Bz that only the cusp mask reads is moved by shift / 0.45 deg/nT, the Newell et al. 2006
-slope, and the bench checks that the image without cusp plasma does not change), the Fisher information
+together, the sheath model's ``cusp_latitude_offset``), the Fisher information
 of the shift is ``I = sum (dc/ds)^2 / (S + b)`` and the 1-sigma error of the edges at 7 RE is
 ``|d lat_7RE / ds| / sqrt(I)`` (the mapping slope from
 :func:`smilekit.geospace.cusps.cusp_edges`), in RE at 7 RE. An edge error can only be larger: the width
@@ -45,7 +44,6 @@ import pandas as pd
 
 from smilekit._data import data_path
 from smilekit.geospace import cusps as geo_cusps
-from smilekit.geospace.cusps import NEWELL2006_BZ_SLOPE_DEG_PER_NT
 from smilekit.science.cases import SHIPPED_CASES, in_requirement_domain_values
 from smilekit.science.cusps import CUSP_REFERENCE_DISTANCE
 from smilekit.science.evaluate import case_truth, read_cases, simulate_l2
@@ -104,26 +102,19 @@ def cusp_signal(case, width_deg=None, density_fraction=None) -> dict:
     dchi2 = float(np.sum(c * c / var))
 
     # Cramer-Rao bound of a rigid shift of the cusp footprint (module notes)
-    bz = sheath.bz
-    dbz = SHIFT_DEG / NEWELL2006_BZ_SLOPE_DEG_PER_NT
     images = []
     try:
         for sign in (1.0, -1.0):
-            sheath.bz = bz + sign * dbz  # only the cusp mask reads it; the boundaries kept their own copy
+            sheath.cusp_offset_deg = sign * SHIFT_DEG
             images.append(fm.source_counts(fm.intensity_values(truth.source.evaluate))[fm.mask])
-            sheath.cusp_density_fraction = 0.0
-            unchanged = fm.source_counts(fm.intensity_values(truth.source.evaluate))[fm.mask]
-            sheath.cusp_density_fraction = fraction
-            if not np.allclose(unchanged, s0, rtol=1e-12, atol=1e-9):
-                raise RuntimeError("shifting the cusp changed the image outside the cusp")
     finally:
-        sheath.bz, sheath.cusp_density_fraction = bz, fraction
+        sheath.cusp_offset_deg = 0.0
     derivative = (images[0] - images[1]) / (2.0 * SHIFT_DEG)
     fisher = float(np.sum(derivative * derivative / var))
     r_ref = CUSP_REFERENCE_DISTANCE.to_value(RE)
     lat = [
         geo_cusps.cusp_edges(
-            truth.state, altitude=(r_ref - 1.0) * RE, bz=(bz + sign * dbz) * u.nT, tilt=truth.tilt
+            truth.state, altitude=(r_ref - 1.0) * RE, tilt=truth.tilt, offset=sign * SHIFT_DEG * u.deg
         ).equatorward.to_value(u.deg)
         for sign in (1.0, -1.0)
     ]

@@ -130,3 +130,26 @@ def test_mid_altitude_cusp_density_is_at_least_the_polar_average(n, v, bz, tilt)
             ratios.append(np.median(density[cusp]) / n)
     assert len(ratios) >= 2
     assert all(0.8 <= ratio <= 2.5 for ratio in ratios), ratios
+
+
+def test_latitude_offset_shifts_the_footprint_as_the_bz_term_would():
+    # an offset of d deg moves both footprint edges by d, as IMF Bz moved by d / 0.45 nT (Newell 2006),
+    # so the mapped edges at any altitude and the sheath model's cusp region move identically
+    from smilekit.geospace.magnetosheath import REGION_CUSP, Magnetosheath
+
+    d, alt = 1.3, 6.0 * RE
+    shifted = cusps.cusp_edges(bz=-2.0 * u.nT, altitude=alt, tilt=10 * u.deg, offset=d * u.deg)
+    by_bz = cusps.cusp_edges(bz=(-2.0 + d / 0.45) * u.nT, altitude=alt, tilt=10 * u.deg)
+    plain = cusps.cusp_edges(bz=-2.0 * u.nT, altitude=alt, tilt=10 * u.deg)
+    assert (shifted.footprint_equatorward - plain.footprint_equatorward).to_value(u.deg) == pytest.approx(d)
+    assert shifted.equatorward.to_value(u.deg) == pytest.approx(by_bz.equatorward.to_value(u.deg), abs=1e-9)
+    assert shifted.poleward.to_value(u.deg) == pytest.approx(by_bz.poleward.to_value(u.deg), abs=1e-9)
+
+    kw = {"n": 5 * u.cm**-3, "v": 400 * u.km / u.s, "t": 1e5 * u.K, "tilt": 10 * u.deg}
+    lat = np.radians(np.linspace(20.0, 100.0, 2000))
+    x, z = 7.0 * np.cos(lat), 7.0 * np.sin(lat)
+    offset = Magnetosheath(b_gsm=[0, 0, -2.0] * u.nT, cusp_latitude_offset=d * u.deg, **kw)
+    moved = Magnetosheath(b_gsm=[0, 0, -2.0 + d / 0.45] * u.nT, **kw)
+    region_offset = offset.plasma_values(x, 0 * x, z)[3] == REGION_CUSP
+    region_moved = moved.plasma_values(x, 0 * x, z)[3] == REGION_CUSP
+    assert region_offset.any() and np.array_equal(region_offset, region_moved)

@@ -101,14 +101,16 @@ def sm_to_gsm_values(x, y, z, tilt):
     return x * c + z * s, y, -x * s + z * c
 
 
-def cusp_footprint_values(bz, tilt, hemisphere_sign, width_deg=DEFAULT_WIDTH_DEG):
+def cusp_footprint_values(bz, tilt, hemisphere_sign, width_deg=DEFAULT_WIDTH_DEG, offset_deg=0.0):
     """Plain floats: (equatorward, poleward) SM magnetic latitudes (deg, > 0) of the cusp at r = 1 RE.
 
-    ``bz`` in nT, ``tilt`` in rad, ``hemisphere_sign`` +1 (north) or -1 (south).
+    ``bz`` in nT, ``tilt`` in rad, ``hemisphere_sign`` +1 (north) or -1 (south); ``offset_deg`` moves the
+    centre poleward (> 0) from the statistical latitude.
     """
     psi = hemisphere_sign * np.asarray(tilt, dtype=np.float64)
     centre = (
-        NEWELL2006_BZ_INTERCEPT_DEG
+        np.asarray(offset_deg, dtype=np.float64)
+        + NEWELL2006_BZ_INTERCEPT_DEG
         + NEWELL2006_BZ_SLOPE_DEG_PER_NT * np.asarray(bz, dtype=np.float64)
         + np.degrees(TR1999_ALPHA1 * psi + TR1999_ALPHA2 * psi**2)
     )
@@ -130,13 +132,13 @@ def _footprint_latitude(r, colatitude):
 
 
 def cusp_mask_values(
-    x, y, z, *, bz, tilt, width_deg=DEFAULT_WIDTH_DEG, mlt_width_h=DEFAULT_MLT_WIDTH_H
+    x, y, z, *, bz, tilt, width_deg=DEFAULT_WIDTH_DEG, mlt_width_h=DEFAULT_MLT_WIDTH_H, offset_deg=0.0
 ) -> np.ndarray:
     """Plain floats: True for GSM points (RE) inside either cusp funnel (magnetopause not applied).
 
-    ``bz`` in nT and ``tilt`` in rad (scalars). A point is in a cusp when r >= 1 RE, its SM longitude
-    from noon is within ``mlt_width_h / 2`` hours and its inverse-mapped footprint latitude lies between
-    that hemisphere's edges (see the module docstring).
+    ``bz`` in nT and ``tilt`` in rad (scalars); ``offset_deg`` as in :func:`cusp_footprint_values`. A
+    point is in a cusp when r >= 1 RE, its SM longitude from noon is within ``mlt_width_h / 2`` hours and
+    its inverse-mapped footprint latitude lies between that hemisphere's edges (see the module docstring).
     """
     x, y, z = np.broadcast_arrays(*(np.asarray(v, dtype=np.float64) for v in (x, y, z)))
     xs, ys, zs = gsm_to_sm_values(x, y, z, tilt)
@@ -145,7 +147,7 @@ def cusp_mask_values(
     ok = (r >= 1.0) & (lon_h <= 0.5 * mlt_width_h)
     mask = np.zeros(x.shape, dtype=bool)
     for sign in (1.0, -1.0):
-        eq, pw = cusp_footprint_values(bz, tilt, sign, width_deg)
+        eq, pw = cusp_footprint_values(bz, tilt, sign, width_deg, offset_deg)
         with np.errstate(invalid="ignore", divide="ignore"):
             colat = np.arccos(np.clip(sign * zs / np.where(r > 0, r, 1.0), -1.0, 1.0))
         lat_f = _footprint_latitude(r, colat)
@@ -161,6 +163,7 @@ def cusp_edges(
     bz=None,
     tilt=0 * u.deg,
     width=DEFAULT_WIDTH_DEG * u.deg,
+    offset=0 * u.deg,
 ) -> CuspEdges:
     """Equatorward and poleward cusp edges at an altitude, in the noon meridian, GSM.
 
@@ -177,6 +180,9 @@ def cusp_edges(
         Dipole tilt (positive: north pole sunward).
     width : Quantity
         Cusp latitudinal width at the ionosphere (assumption, default 2 deg).
+    offset : Quantity
+        Poleward shift of the footprint centre from the statistical latitude (default 0), e.g. to explore
+        the scatter about the Newell et al. (2006) fit.
 
     Returns
     -------
@@ -203,9 +209,10 @@ def cusp_edges(
     if (np.abs(tilt_v) > np.pi / 2).any():
         raise InputError(f"tilt must lie in [-90, 90] deg, got {np.degrees(tilt_v).max():g} deg")
     width_v = as_value(width, u.deg, "width", positive=True)
+    offset_v = as_value(offset, u.deg, "offset")
     r = 1.0 + as_value(altitude, RE, "altitude", nonnegative=True)
     sign = 1.0 if hemisphere == "north" else -1.0
-    eq_f, pw_f = cusp_footprint_values(bz_v, tilt_v, sign, width_v)
+    eq_f, pw_f = cusp_footprint_values(bz_v, tilt_v, sign, width_v, offset_v)
     out = []
     for lat_f in (eq_f, pw_f):
         colat = _colatitude_at(r, lat_f)

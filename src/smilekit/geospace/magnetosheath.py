@@ -130,6 +130,8 @@ class Magnetosheath:
         Cusp footprint width (deg) and MLT extent (h); see :mod:`smilekit.geospace.cusps`.
     cusp_density_fraction : float
         Cusp density as a fraction of the adjacent sheath density at the magnetopause.
+    cusp_latitude_offset : Quantity
+        Poleward shift of the cusp footprint from its statistical latitude (deg, default 0).
 
     Examples
     --------
@@ -154,6 +156,7 @@ class Magnetosheath:
         cusp_width=_cusps.DEFAULT_WIDTH_DEG * u.deg,
         cusp_mlt_width=_cusps.DEFAULT_MLT_WIDTH_H * u.hourangle,
         cusp_density_fraction: float = _cusps.CUSP_DENSITY_FRACTION,
+        cusp_latitude_offset=0 * u.deg,
     ):
         self.n1 = float(as_value(n, u.cm**-3, "n", positive=True))
         v_arr = as_value(v, u.km / u.s, "v")
@@ -179,6 +182,7 @@ class Magnetosheath:
         self.cusp_density_fraction = float(cusp_density_fraction)
         self.cusp_width_deg = float(as_value(cusp_width, u.deg, "cusp_width", positive=True))
         self.cusp_mlt_width_h = float(as_value(cusp_mlt_width, u.hourangle, "cusp_mlt_width", positive=True))
+        self.cusp_offset_deg = float(as_value(cusp_latitude_offset, u.deg, "cusp_latitude_offset"))
 
         b_mag = float(np.linalg.norm(b))
         self.pdyn = float(derived.pdyn(self.n1, self.v1))
@@ -229,6 +233,7 @@ class Magnetosheath:
             tilt=self.tilt,
             width_deg=self.cusp_width_deg,
             mlt_width_h=self.cusp_mlt_width_h,
+            offset_deg=self.cusp_offset_deg,
         )
         region[cusp] = REGION_CUSP
         return region, r_bs, r_mp
