@@ -124,6 +124,8 @@ def test_bright_known_funnel_is_fitted_back(bright_sky):
     est = estimate_cusp_edges(l2, magnetopause=KNOWN)
     assert est.ok, est.status
     assert est.reference_distance == CUSP_REFERENCE_DISTANCE
+    # the same sheath given as a model instead of a boundary-fit estimate gives the same answer
+    assert estimate_cusp_edges(l2, sheath=SHEATH) == est
     for value, sigma, lam in (
         (est.equatorward, est.equatorward_sigma, 74.0),
         (est.poleward, est.poleward_sigma, 77.0),
@@ -167,6 +169,10 @@ def test_bad_input(bright_sky):
         estimate_cusp_edges(l2, magnetopause=9 * RE)
     with pytest.raises(InputError):
         estimate_cusp_edges(l2, time_index=4, magnetopause=KNOWN)
+    with pytest.raises(InputError, match="not both"):
+        estimate_cusp_edges(l2, magnetopause=KNOWN, sheath=SHEATH)
+    with pytest.raises(InputError, match="magnetopause_values"):
+        estimate_cusp_edges(l2, sheath=lambda x, y, z: x)
 
 
 def test_an_edge_outside_the_magnetopause_is_dropped_and_the_other_kept():
