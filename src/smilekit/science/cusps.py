@@ -66,8 +66,8 @@ cases): with 60-min images 12 of 60 give an answer, edges RMS 1.3 RE (equatorwar
 there is the fitted sheath's mismatch with the truth, which the funnel partly absorbs, not the photons.
 
 Status: ``"ok"``; ``"cusp not in field of view"`` when no pixel sees any of a broad funnel (footprints
-65-85 deg) inside the fitted magnetopause; ``"no sheath model"`` when boundary fitting has no answer to
-build the sheath on; ``"no cusp signal"`` when the funnel improves ln L by less than
+65-85 deg) inside the fitted magnetopause; ``"no sheath model"`` when the boundary fit has no fitted model
+to build the sheath on; ``"no cusp signal"`` when the funnel improves ln L by less than
 :data:`~smilekit.science.boundary_fit.MIN_SIGNAL_DLNL`; ``"edge at bound"`` when a footprint ends at the
 edge of its range (the equatorward one at the lowest open footprint); ``"no convergence"`` when the
 curvature is not positive. An edge that maps outside the fitted magnetopause at 7 RE is NaN while the
