@@ -62,8 +62,10 @@ against the mean 0.8 that Polar measured (Walsh et al. 2016; :mod:`smilekit.geos
 Longer exposures (benchmarks/bench_cusp_retrieval.py ``--every 3 --exposure 3600``, 60 of the domain
 cases): with 60-min images 12 of 60 give an answer, edges RMS 1.3 RE (equatorward) and 1.2 RE
 (poleward), a third and a half of them within 0.25 RE; on a truth without cusp plasma 3 of 60 answer
-(false detections). The Cramer-Rao bound would allow 0.25 RE in a third of the cases at 60 min: the limit
-there is the fitted sheath's mismatch with the truth, which the funnel partly absorbs, not the photons.
+(false detections). The Cramer-Rao bound would allow 0.25 RE in a third of the cases at 60 min; the
+retrieval stays far from it even on the truth's own sheath (``--exact-sheath``: 19 of 60, RMS 1.6 and
+1.25 RE): beyond the photons, the funnel's form (a dipole funnel with an r^-3 emissivity, not the truth's)
+and the fitted sheath's mismatch limit it (benchmarks/README.md).
 
 Status: ``"ok"``; ``"cusp not in field of view"`` when no pixel sees any of a broad funnel (footprints
 65-85 deg) inside the fitted magnetopause; ``"no sheath model"`` when the boundary fit has no fitted model
