@@ -143,7 +143,9 @@ def test_a_bright_band_on_closed_field_lines_is_not_a_cusp():
     # the open-line bound the fit returned this band, 4-23 deg at 7 RE, as the cusp)
     l2 = make_l2(simulate_events(_sky_with_funnel(68.0, 70.0), 300 * u.s, start=T, rng=2), pixel=0.5 * u.deg)
     est = estimate_cusp_edges(l2, magnetopause=KNOWN)
-    lowest = float(dipole_footprint_to_gsm_latitude_values(70.5, 7.0, TILT))
+    open_from = lowest_open_footprint_values(SHEATH.magnetopause_values, TILT)
+    assert open_from == pytest.approx(70.5, abs=0.1)  # the 9 RE nose: arccos(9^-1/2) = 70.53 deg
+    lowest = float(dipole_footprint_to_gsm_latitude_values(open_from, 7.0, TILT))
     assert not est.ok or est.equatorward.to_value(u.deg) > lowest, est
 
 
