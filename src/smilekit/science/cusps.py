@@ -377,7 +377,20 @@ def sheath_context(estimates) -> tuple[str, MagnetopauseEstimate | None]:
     return "", None
 
 
-def _sheath_model(l2, time_index, solar_wind, magnetopause):
+def _sheath_model(l2, time_index, solar_wind, magnetopause, sheath):
+    """The sheath emissivity model to fit the cusp on (a given one, or a boundary fit's); None if none."""
+    if sheath is not None:
+        if magnetopause is not None:
+            raise InputError("give a magnetopause estimate or a sheath model, not both")
+        if not (
+            callable(getattr(sheath, "evaluate", None))
+            and callable(getattr(sheath, "magnetopause_values", None))
+        ):
+            raise InputError(
+                "sheath must have evaluate(x, y, z) and magnetopause_values(theta, phi), "
+                f"got {type(sheath).__name__}"
+            )
+        return sheath
     if magnetopause is None:
         magnetopause = boundary_fitting_jorgensen(l2, time_index=time_index, solar_wind=solar_wind)
     elif not isinstance(magnetopause, MagnetopauseEstimate):
@@ -432,20 +445,7 @@ def estimate_cusp_edges(
     sign = _hemisphere_sign(hemisphere)
     geo = image_geometry(l2, time_index)
     ti = int(time_index) % l2.sizes["time"]
-    if sheath is not None:
-        if magnetopause is not None:
-            raise InputError("give a magnetopause estimate or a sheath model, not both")
-        if not (
-            callable(getattr(sheath, "evaluate", None))
-            and callable(getattr(sheath, "magnetopause_values", None))
-        ):
-            raise InputError(
-                "sheath must have evaluate(x, y, z) and magnetopause_values(theta, phi), "
-                f"got {type(sheath).__name__}"
-            )
-        model = sheath
-    else:
-        model = _sheath_model(l2, ti, solar_wind, magnetopause)
+    model = _sheath_model(l2, ti, solar_wind, magnetopause, sheath)
     if model is None:
         return _failed(hemisphere, "no sheath model", geo.time)
     tilt = float(dipole_tilt(geo.time).to_value(u.rad))
@@ -453,13 +453,13 @@ def estimate_cusp_edges(
     fm = ForwardModel(_rebinned(l2, ti, CUSP_FIT_PIXEL_DEG))
     if fm.mask.sum() < 10:
         return _failed(hemisphere, "no usable pixels", geo.time)
-    sheath = fm.source_counts(fm.intensity_values(model.evaluate))[fm.mask]
+    sheath_counts = fm.source_counts(fm.intensity_values(model.evaluate))[fm.mask]
     lowest = lowest_open_footprint_values(surface, tilt, sign)
-    obj = _CuspObjective(fm, sheath, tilt, sign, surface, lowest)
+    obj = _CuspObjective(fm, sheath_counts, tilt, sign, surface, lowest)
     broad = obj.funnel_counts(65.0, 85.0)
     if not np.any(broad > 1e-6 * max(float(broad.max()), 1e-300)) or broad.sum() <= 0:
         return _failed(hemisphere, "cusp not in field of view", geo.time)
-    _, lnl0 = profile_amplitudes_values(obj.k, sheath[None, :], obj.b)
+    _, lnl0 = profile_amplitudes_values(obj.k, sheath_counts[None, :], obj.b)
     centres = [c for c in START_CENTRES if c - 0.5 * START_WIDTH >= lowest] or [lowest + 0.5 * START_WIDTH]
     starts = [np.array([c - 0.5 * START_WIDTH, c + 0.5 * START_WIDTH]) for c in centres]
     lam0 = min(starts, key=lambda lam: -obj.profile(lam)[1])
