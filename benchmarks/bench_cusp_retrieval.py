@@ -28,7 +28,12 @@ from collections import Counter
 
 import astropy.units as u
 import numpy as np
-from bench_cusp_signal import add_cusp_options, domain_cases, truth_with_cusp  # beside this file
+from bench_cusp_signal import (  # beside this file
+    add_cusp_options,
+    cusp_changed,
+    domain_cases,
+    truth_with_cusp,
+)
 
 from smilekit.geospace import boundaries
 from smilekit.science.boundary_fit import boundary_fitting_jorgensen
@@ -44,12 +49,8 @@ class ExactSheath:
         self.truth = truth
 
     def evaluate(self, x, y, z):
-        sheath = self.truth.source.sheath
-        fraction, sheath.cusp_density_fraction = sheath.cusp_density_fraction, 0.0
-        try:
+        with cusp_changed(self.truth.source.sheath, cusp_density_fraction=0.0):
             return self.truth.source.evaluate(x, y, z)
-        finally:
-            sheath.cusp_density_fraction = fraction
 
     def magnetopause_values(self, theta, phi):
         state = self.truth.state

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from contextlib import contextmanager
 
 import astropy.units as u
 import numpy as np
@@ -84,18 +85,28 @@ def truth_with_cusp(case, width_deg=None, density_fraction=None):
     return truth
 
 
+@contextmanager
+def cusp_changed(sheath, **attributes):
+    """Set the truth's cusp attributes (e.g. ``cusp_density_fraction=0.0``: no cusp plasma, or
+    ``cusp_offset_deg``) on its Magnetosheath for the block, and restore them after."""
+    saved = {name: getattr(sheath, name) for name in attributes}
+    for name, value in attributes.items():
+        setattr(sheath, name, value)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            setattr(sheath, name, value)
+
+
 def cusp_signal(case, width_deg=None, density_fraction=None) -> dict:
     truth = truth_with_cusp(case, width_deg, density_fraction)
     l2 = simulate_l2(case, truth)
     fm = ForwardModel(rebin(l2, 2))
     sheath = truth.source.sheath
     s = fm.source_counts(fm.intensity_values(truth.source.evaluate))[fm.mask]
-    fraction = sheath.cusp_density_fraction
-    sheath.cusp_density_fraction = 0.0
-    try:
+    with cusp_changed(sheath, cusp_density_fraction=0.0):
         s0 = fm.source_counts(fm.intensity_values(truth.source.evaluate))[fm.mask]
-    finally:
-        sheath.cusp_density_fraction = fraction
     b = fm.background[fm.mask]
     c = s - s0
     var = np.maximum(s + b, 1e-12)
@@ -103,12 +114,9 @@ def cusp_signal(case, width_deg=None, density_fraction=None) -> dict:
 
     # Cramer-Rao bound of a rigid shift of the cusp footprint (module notes)
     images = []
-    try:
-        for sign in (1.0, -1.0):
-            sheath.cusp_offset_deg = sign * SHIFT_DEG
+    for sign in (1.0, -1.0):
+        with cusp_changed(sheath, cusp_offset_deg=sheath.cusp_offset_deg + sign * SHIFT_DEG):
             images.append(fm.source_counts(fm.intensity_values(truth.source.evaluate))[fm.mask])
-    finally:
-        sheath.cusp_offset_deg = 0.0
     derivative = (images[0] - images[1]) / (2.0 * SHIFT_DEG)
     fisher = float(np.sum(derivative * derivative / var))
     r_ref = CUSP_REFERENCE_DISTANCE.to_value(RE)
