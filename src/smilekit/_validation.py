@@ -11,6 +11,7 @@ import astropy.units as u
 import numpy as np
 
 from smilekit.errors import InputError
+from smilekit.units import RE
 
 __all__ = ["as_positions", "as_rotation", "as_value", "as_vector"]
 
@@ -92,7 +93,6 @@ def as_vector(value, unit, name: str, **checks) -> np.ndarray:
 
 def as_positions(x, y, z) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Cartesian coordinates given as length Quantities, as float64 arrays in RE (finite, any shape)."""
-    from smilekit.units import RE
 
     return as_value(x, RE, "x"), as_value(y, RE, "y"), as_value(z, RE, "z")
 

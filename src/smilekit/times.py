@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as _dt
 
 import numpy as np
+import pandas as pd
 
 from smilekit.errors import InputError
 
@@ -51,7 +52,6 @@ def _from_astropy(time) -> np.ndarray:
 
 def _parse_objects(flat: np.ndarray, original) -> np.ndarray:
     """Parse a 1-D object/str array with pandas (ISO 8601 strings, datetimes, Timestamps)."""
-    import pandas as pd
 
     for item in flat:
         if isinstance(item, (bool, int, float, complex, np.number, np.bool_)) and not isinstance(
@@ -106,8 +106,6 @@ def as_datetime64(time) -> np.ndarray:
     elif type(time).__module__.startswith("astropy.time"):
         out = _from_astropy(time)
     elif type(time).__module__.startswith("pandas"):
-        import pandas as pd
-
         try:
             converted = pd.to_datetime(time, utc=True)
         except (ValueError, TypeError) as exc:

@@ -17,9 +17,13 @@ from pathlib import Path
 import astropy.units as u
 import numpy as np
 import xarray as xr
+from scipy.interpolate import griddata
 
+from smilekit._validation import as_value
 from smilekit.errors import InputError
 from smilekit.geospace.emissivity import EMISSIVITY_UNIT, EmissivityModel
+from smilekit.geospace.exosphere import exosphere_model
+from smilekit.geospace.mhd import mhd_emissivity_values, read_batsrus_idl_ascii
 from smilekit.units import RE
 
 __all__ = ["EmissivityCube"]
@@ -30,8 +34,6 @@ _DIMS = ("x", "y", "z")
 
 def _coordinate(values, name: str) -> np.ndarray:
     if isinstance(values, u.Quantity):
-        from smilekit._validation import as_value
-
         out = as_value(values, RE, name)
     else:
         out = np.asarray(values, dtype=np.float64)
@@ -155,11 +157,6 @@ class EmissivityCube(EmissivityModel):
         :func:`~smilekit.geospace.mhd.mhd_emissivity_values`. Grid points outside the convex hull of the
         cells get 0.
         """
-        from scipy.interpolate import griddata
-
-        from smilekit._validation import as_value
-        from smilekit.geospace.exosphere import exosphere_model
-        from smilekit.geospace.mhd import mhd_emissivity_values, read_batsrus_idl_ascii
 
         ds = source if isinstance(source, xr.Dataset) else read_batsrus_idl_ascii(source)
         exo = exosphere_model(exosphere, **exosphere_kwargs) if isinstance(exosphere, str) else exosphere
@@ -269,8 +266,6 @@ class EmissivityCube(EmissivityModel):
             raise InputError(f"plane({which!r}) needs exactly the keyword {missing}=..., got {sorted(fixed)}")
         value = fixed[missing]
         if isinstance(value, u.Quantity):
-            from smilekit._validation import as_value
-
             value = as_value(value, RE, missing)
         value = float(value)
         a, b = which[0], which[1]

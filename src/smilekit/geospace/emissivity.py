@@ -33,6 +33,8 @@ from smilekit._validation import as_positions, as_value
 from smilekit.constants import K_B, M_P
 from smilekit.errors import InputError, ModelDomainError
 from smilekit.geospace.boundaries import LIN2010_COEFFICIENTS, shue1997_alpha_values
+from smilekit.geospace.exosphere import exosphere_model
+from smilekit.geospace.magnetosheath import Magnetosheath
 from smilekit.units import RE
 
 __all__ = [
@@ -193,8 +195,6 @@ class SWCXEmissivity(EmissivityModel):
         ``exosphere`` is an :class:`~smilekit.geospace.exosphere.ExosphereModel` or a registry name
         (``exo_kwargs`` go to its constructor, e.g. ``season="solstice", f107=180``).
         """
-        from smilekit.geospace.exosphere import exosphere_model
-        from smilekit.geospace.magnetosheath import Magnetosheath
 
         exo = exosphere_model(exosphere, **exo_kwargs) if isinstance(exosphere, str) else exosphere
         sheath = Magnetosheath.from_solar_wind(state, tilt=tilt)

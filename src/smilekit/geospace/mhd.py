@@ -24,6 +24,7 @@ import xarray as xr
 
 from smilekit.constants import K_B
 from smilekit.errors import InputError
+from smilekit.geospace.emissivity import swcx_emissivity_values
 
 __all__ = ["mhd_emissivity_values", "read_batsrus_idl_ascii"]
 
@@ -185,7 +186,6 @@ def mhd_emissivity_values(ds: xr.Dataset, n_h, *, alpha: float, inner_radius: fl
     inner_radius : float
         RE.
     """
-    from smilekit.geospace.emissivity import swcx_emissivity_values
 
     for name in ("rho", "ux", "uy", "uz", "p"):
         if name not in ds:

@@ -47,10 +47,12 @@ from dataclasses import dataclass
 
 import astropy.units as u
 import numpy as np
+import pandas as pd
 
 from smilekit._validation import as_value
 from smilekit.constants import R_EARTH_EQ_KM
 from smilekit.errors import InputError
+from smilekit.frames import transform
 from smilekit.mission.intervals import crossing_edges, runs
 from smilekit.mission.modes import MODES, ModeTimeline, check_timeline
 from smilekit.mission.orbit import Track, as_track
@@ -282,8 +284,6 @@ def _resolve_stations(stations) -> list[GroundStation]:
 
 
 def _track_geo_km(track: Track) -> np.ndarray:
-    from smilekit.frames import transform
-
     return transform(track.position_gei_km, track.time, "GEI", "GEO")
 
 
@@ -349,7 +349,6 @@ def passes(track: Track, stations=None, *, min_elevation=None):
     >>> list(table.columns)
     ['station', 'start', 'end', 'duration_min', 'max_elevation_deg', 'truncated']
     """
-    import pandas as pd
 
     track = as_track(track)
     selected = _resolve_stations(stations)
@@ -557,8 +556,6 @@ def downlink_budget(
     rate = float(as_value(downlink_rate, u.bit / u.s, "downlink_rate", nonnegative=True))
     link_limit = float(as_value(max_link_altitude, u.km, "max_link_altitude", positive=True))
     rates = _rates_bit_s(instrument_rates)
-
-    import pandas as pd
 
     origin = track.time[0]
     t_s = _seconds(track.time, origin)

@@ -40,6 +40,7 @@ from pathlib import Path
 
 import astropy.units as u
 import numpy as np
+import pandas as pd
 
 from smilekit._validation import as_value
 from smilekit.constants import R_EARTH_EQ_KM
@@ -176,7 +177,6 @@ class ModeTimeline:
         or the last sample of the track), ``mode``, ``duration_h`` (hours), ``orbit`` (orbit number at
         ``start``), ``instruments`` (the instruments on, joined by '+').
         """
-        import pandas as pd
 
         n = len(self)
         if n == 0:
@@ -201,7 +201,6 @@ class ModeTimeline:
     def to_dataframe(self):
         """One row per sample: ``time``, ``mode``, ``sxi_on``, ``uvi_on``, ``sxi_shutter_open``,
         ``orbit``, ``altitude_km``."""
-        import pandas as pd
 
         return pd.DataFrame(
             {

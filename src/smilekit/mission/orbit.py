@@ -20,6 +20,7 @@ import numpy as np
 from smilekit._validation import as_value
 from smilekit.constants import GM_EARTH_KM3_S2, R_EARTH_EQ_KM
 from smilekit.errors import InputError
+from smilekit.frames import transform
 from smilekit.times import as_datetime64
 from smilekit.units import RE, RE_KM
 
@@ -392,7 +393,6 @@ class Track:
 
     def position(self, frame: str = "GSE") -> u.Quantity:
         """Positions in ``frame`` (any of :data:`smilekit.frames.FRAMES`), in RE, shape (N, 3)."""
-        from smilekit.frames import transform
 
         return transform(self.position_gei_km / RE_KM, self.time, "GEI", frame) * RE
 

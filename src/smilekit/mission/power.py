@@ -48,10 +48,13 @@ from __future__ import annotations
 import astropy.units as u
 import numba
 import numpy as np
+import pandas as pd
 
 from smilekit._validation import as_value
 from smilekit.constants import AU_KM, R_EARTH_EQ_KM
 from smilekit.errors import InputError
+from smilekit.frames import sun_direction
+from smilekit.mission.ephemeris import sun_position
 from smilekit.mission.intervals import crossing_edges, runs
 from smilekit.mission.modes import MODES, ModeTimeline, check_timeline
 from smilekit.mission.orbit import Track, as_track
@@ -176,14 +179,7 @@ def _model(model) -> str:
 def _sun_gei_km(time: np.ndarray, model: str) -> np.ndarray:
     """Sun positions (km, GEI): the ephemeris where available for the cone, else the direction at 1 AU."""
     if model == "conical":
-        try:
-            from smilekit.mission.ephemeris import sun_position
-        except ImportError:  # pragma: no cover - the ephemeris module ships with smilekit
-            pass
-        else:
-            return np.asarray(as_value(sun_position(time), u.km, "sun_position"), dtype=np.float64)
-    from smilekit.frames import sun_direction
-
+        return np.asarray(as_value(sun_position(time), u.km, "sun_position"), dtype=np.float64)
     return sun_direction(time, "GEI") * AU_KM
 
 
@@ -272,7 +268,6 @@ def eclipses(track: Track, *, model: str = "cylindrical"):
     >>> len(table), round(float(table.duration_min.iloc[0]), 1)
     (1, 20.8)
     """
-    import pandas as pd
 
     track = as_track(track)
     fraction, margin = _shadow(track, model)
@@ -380,7 +375,6 @@ def power_budget(
     >>> round(float(budget.soc.min()), 2)
     0.88
     """
-    import pandas as pd
 
     track = as_track(track)
     check_timeline(timeline, track)
@@ -468,7 +462,6 @@ def power_summary(budget):
     >>> list(summary.columns)
     ['orbit', 'min_soc', 'eclipse_min', 'eclipses', 'generated_Wh', 'consumed_Wh']
     """
-    import pandas as pd
 
     needed = {"time", "orbit", "eclipse", "generation_W", "load_W", "soc"}
     if not hasattr(budget, "columns") or not needed <= set(budget.columns):

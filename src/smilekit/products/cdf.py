@@ -16,7 +16,10 @@ from pathlib import Path
 
 import numpy as np
 import xarray as xr
+from cdflib.xarray import xarray_to_cdf
+from cdflib.xarray.xarray_to_cdf import ISTPError
 
+import smilekit
 from smilekit.errors import ProductError
 
 __all__ = [
@@ -60,7 +63,6 @@ def istp_global_attrs(
     ``data_type`` and ``descriptor`` are ``"SHORT>long"`` pairs (e.g. ``"PRE>Predicted"``,
     ``"EPH>Ephemeris and attitude"``); ``Logical_file_id`` is set from the file name when written.
     """
-    import smilekit
 
     return {
         "Project": "SMILE>Solar wind Magnetosphere Ionosphere Link Explorer (ESA-CAS)",
@@ -193,8 +195,6 @@ def write_istp_cdf(dataset: xr.Dataset, path) -> Path:
     ProductError
         If a required global attribute is missing or cdflib's ISTP checks fail (the message says which).
     """
-    from cdflib.xarray import xarray_to_cdf
-    from cdflib.xarray.xarray_to_cdf import ISTPError
 
     path = Path(path)
     missing = [name for name in GLOBAL_ATTRIBUTES if name not in dataset.attrs and name != "Logical_file_id"]

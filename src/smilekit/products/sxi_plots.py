@@ -13,6 +13,7 @@ matplotlib.use("Agg")
 
 import numpy as np
 import xarray as xr
+from matplotlib.animation import FuncAnimation, PillowWriter
 from matplotlib.figure import Figure
 
 from smilekit.errors import InputError
@@ -122,7 +123,6 @@ def write_sxi_movie(frames, path, *, fps: float = 2.0, overlays=None, title: str
     overlays : sequence of dict, optional
         One dict per frame: name -> (u, v) in deg.
     """
-    from matplotlib.animation import FuncAnimation, PillowWriter
 
     frames = list(frames)
     if not frames:

@@ -90,6 +90,7 @@ from smilekit.geospace.emissivity import CMEM, EMISSIVITY_UNIT, Jorgensen2019
 from smilekit.science.estimates import OK, MagnetopauseEstimate, failed_magnetopause
 from smilekit.science.forward import ForwardModel, rebin
 from smilekit.science.geometry import image_geometry
+from smilekit.solarwind.state import SolarWindState
 from smilekit.units import RE
 
 __all__ = [
@@ -105,6 +106,7 @@ __all__ = [
     "boundary_model",
     "fit_boundary_model",
     "profile_amplitudes_values",
+    "rebinned_frame",
     "tangent_theta_values",
 ]
 
@@ -135,8 +137,6 @@ GENERIC_SOLAR_WIND = (7.0, 400.0)
 
 
 def _generic_state():
-    from smilekit.solarwind.state import SolarWindState
-
     n, v = GENERIC_SOLAR_WIND
     return SolarWindState(n=n * u.cm**-3, v_gse=[-v, 0.0, 0.0] * u.km / u.s, b_gsm=[0.0, 0.0, 0.0] * u.nT)
 
@@ -445,7 +445,8 @@ class _Objective:
         return self.best[1]
 
 
-def _rebinned(l2, time_index, pixel_deg):
+def rebinned_frame(l2, time_index: int, pixel_deg: float):
+    """One frame of an L2 dataset (``time_index``), rebinned by a whole factor to about ``pixel_deg``."""
     pix = float(l2.attrs.get("pixel_deg", np.median(np.diff(l2["xi"].values))))
     factor = max(1, round(pixel_deg / pix))
     return rebin(l2.isel(time=[time_index]), factor)
@@ -595,7 +596,7 @@ def fit_boundary_model(
             obj.n_images if obj is not None else 0, _time.perf_counter() - t_start, geo.time,
         )  # fmt: skip
 
-    fm = ForwardModel(_rebinned(l2, ti, FIT_PIXEL_DEG), config=config)
+    fm = ForwardModel(rebinned_frame(l2, ti, FIT_PIXEL_DEG), config=config)
     if fm.mask.sum() < 10:
         return result("no usable pixels")
     obj = _Objective(fm, fam)

@@ -91,11 +91,11 @@ from smilekit.geospace import boundaries
 from smilekit.geospace import cusps as geo_cusps
 from smilekit.science.boundary_fit import (
     MIN_SIGNAL_DLNL,
-    _rebinned,
     boundary_fitting_jorgensen,
     boundary_model,
     central_hessian_values,
     profile_amplitudes_values,
+    rebinned_frame,
 )
 from smilekit.science.estimates import OK, CuspEstimate, MagnetopauseEstimate
 from smilekit.science.forward import ForwardModel
@@ -450,7 +450,7 @@ def estimate_cusp_edges(
         return _failed(hemisphere, "no sheath model", geo.time)
     tilt = float(dipole_tilt(geo.time).to_value(u.rad))
     surface = model.magnetopause_values  # r_mp(theta, phi) in RE
-    fm = ForwardModel(_rebinned(l2, ti, CUSP_FIT_PIXEL_DEG))
+    fm = ForwardModel(rebinned_frame(l2, ti, CUSP_FIT_PIXEL_DEG))
     if fm.mask.sum() < 10:
         return _failed(hemisphere, "no usable pixels", geo.time)
     sheath_counts = fm.source_counts(fm.intensity_values(model.evaluate))[fm.mask]

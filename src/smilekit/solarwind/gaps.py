@@ -22,7 +22,7 @@ import numpy as np
 import xarray as xr
 
 from smilekit.errors import InputError
-from smilekit.solarwind.series import PRIMARY_VARIABLES, SolarWind, _missing_records, as_timedelta
+from smilekit.solarwind.series import PRIMARY_VARIABLES, SolarWind, as_time, as_timedelta, missing_records
 
 __all__ = ["QUALITY_FLAGS", "fill_gaps", "regularize"]
 
@@ -78,8 +78,6 @@ def regularize(sw: SolarWind, cadence, *, tolerance=None, origin=None) -> SolarW
     if origin is None:
         first = times[0]
     else:
-        from smilekit.solarwind.series import as_time
-
         o = np.datetime64(as_time(origin, "origin").reshape(-1)[0], "ns")
         first = o + ((times[0] - o) // step) * step
         if first < times[0] - tol:
@@ -180,7 +178,7 @@ def fill_gaps(sw: SolarWind, max_gap, *, cadence=None) -> SolarWind:
             values, filled = _interpolate(times_f, values, max_gap_ns)
         else:
             # a vector record is missing as a whole; fill component by component on the same records
-            row_missing = _missing_records(values)
+            row_missing = missing_records(values)
             values[row_missing] = np.nan
             filled = np.zeros(values.shape[0], dtype=bool)
             for k in range(values.shape[1]):
@@ -191,7 +189,7 @@ def fill_gaps(sw: SolarWind, max_gap, *, cadence=None) -> SolarWind:
         interpolated |= filled
     missing = np.zeros(ds.sizes["time"], dtype=bool)
     for name in PRIMARY_VARIABLES:
-        missing |= _missing_records(ds[name].values)
+        missing |= missing_records(ds[name].values)
     previous = ds["quality"].values if "quality" in ds else np.zeros(missing.size, dtype=np.int8)
     quality = np.where(missing, 2, np.where(interpolated | (previous == 1), 1, 0)).astype(np.int8)
     attrs = dict(_QUALITY_ATTRS)

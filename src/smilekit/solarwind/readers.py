@@ -42,7 +42,7 @@ import astropy.units as u
 import numpy as np
 
 from smilekit.errors import DataGapWarning, InputError
-from smilekit.solarwind.series import SolarWind, _transform
+from smilekit.solarwind.series import SolarWind, rotate_vectors
 
 __all__ = ["OMNI2_COLUMNS", "read_omni2", "read_solar_wind", "read_swmf_imf"]
 
@@ -403,7 +403,7 @@ def read_swmf_imf(path, *, warn_gaps: bool = False) -> SolarWind:
     if frame == "GSE":
         v_gse, field = v, {"b_gse": b * u.nT}
     else:
-        v_gse, field = _transform(v, u.km / u.s, time, "GSM", "GSE"), {"b_gsm": b * u.nT}
+        v_gse, field = rotate_vectors(v, u.km / u.s, time, "GSM", "GSE"), {"b_gsm": b * u.nT}
     sw = SolarWind(
         time,
         n=n * u.cm**-3,

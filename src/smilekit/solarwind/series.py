@@ -28,13 +28,15 @@ import astropy.units as u
 import numpy as np
 import pandas as pd
 import xarray as xr
+from astropy.time import Time
 
 from smilekit._validation import as_value, as_vector
 from smilekit.errors import InputError
+from smilekit.frames import transform
 from smilekit.solarwind import derived
 from smilekit.solarwind.state import SolarWindState
 
-__all__ = ["PRIMARY_VARIABLES", "SolarWind", "as_time", "as_timedelta"]
+__all__ = ["PRIMARY_VARIABLES", "SolarWind", "as_time", "as_timedelta", "missing_records", "rotate_vectors"]
 
 #: The variables every :class:`SolarWind` holds, with their units and ISTP metadata.
 PRIMARY_VARIABLES: dict[str, dict] = {
@@ -89,7 +91,6 @@ def as_time(time, name: str = "time") -> np.ndarray:
     time-zone aware one is converted to UTC), :class:`datetime.datetime` and :class:`astropy.time.Time`
     (converted to the UTC scale).
     """
-    from astropy.time import Time
 
     if isinstance(time, Time):
         return np.asarray(time.utc.datetime64, dtype="datetime64[ns]")
@@ -151,15 +152,14 @@ def _variable_attrs(name: str) -> dict:
     return attrs
 
 
-def _missing_records(values: np.ndarray) -> np.ndarray:
+def missing_records(values: np.ndarray) -> np.ndarray:
     """True where a record is missing: NaN in a scalar, or in any component of a vector."""
     nan = np.isnan(values)
     return nan.any(axis=-1) if values.ndim == 2 else nan
 
 
-def _transform(vectors: np.ndarray, unit, time: np.ndarray, from_frame: str, to_frame: str) -> np.ndarray:
+def rotate_vectors(vectors: np.ndarray, unit, time: np.ndarray, from_frame: str, to_frame: str) -> np.ndarray:
     """Rotate (N, 3) plain vectors (in ``unit``) between frames; rows with NaN stay NaN."""
-    from smilekit.frames import transform
 
     out = np.full_like(vectors, np.nan)
     ok = ~np.isnan(vectors).any(axis=1)
@@ -251,9 +251,9 @@ class SolarWind:
             raise InputError(f"time contains NaT at index {int(np.flatnonzero(np.isnat(time))[0])}")
         _check_increasing(time)
         if bgsm is None:
-            bgsm = _transform(bgse, u.nT, time, "GSE", "GSM")
+            bgsm = rotate_vectors(bgse, u.nT, time, "GSE", "GSM")
         elif bgse is None:
-            bgse = _transform(bgsm, u.nT, time, "GSM", "GSE")
+            bgse = rotate_vectors(bgsm, u.nT, time, "GSM", "GSE")
         ds = xr.Dataset(
             {
                 "n": ("time", n_val),
@@ -522,7 +522,7 @@ class SolarWind:
         """Boolean mask of the records where every primary variable is present."""
         mask = np.ones(len(self), dtype=bool)
         for name in PRIMARY_VARIABLES:
-            mask &= ~_missing_records(self._ds[name].values)
+            mask &= ~missing_records(self._ds[name].values)
         return mask
 
     def states(self, *, skip_gaps: bool = True) -> Iterator[SolarWindState]:
@@ -626,6 +626,6 @@ def _finish(ds: xr.Dataset) -> xr.Dataset:
         attrs = _variable_attrs(name)
         ds[name] = ds[name].astype(np.float64)
         ds[name].attrs.update(attrs)
-        ds.attrs[f"{name}_fill"] = int(_missing_records(ds[name].values).sum())
+        ds.attrs[f"{name}_fill"] = int(missing_records(ds[name].values).sum())
     ds.attrs.setdefault("time_standard", "UTC")
     return ds
