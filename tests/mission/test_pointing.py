@@ -12,8 +12,8 @@ from smilekit.frames import transform
 from smilekit.geospace.boundaries import shue1998
 from smilekit.mission import kepler_track, sample_times, science_orbit
 from smilekit.mission.orbit import Track
+from smilekit.mission.payload import instrument_mount
 from smilekit.mission.pointing import (
-    FOV,
     attitude,
     attitude_values,
     exclusions,
@@ -192,7 +192,7 @@ def test_attitude_rejects_bad_input(orbit_track):
 @settings(max_examples=40, deadline=None)
 @given(vectors, st.sampled_from(["SXI", "UVI"]))
 def test_fov_distance_matches_a_brute_force_search(direction, name):
-    full = FOV[name].to_value(u.deg)
+    full = instrument_mount(name).fov.to_value(u.deg)
     d = unit(np.array(direction))
     boundary = fov_edge_directions_values(*full, 4000)
     brute = np.min(angle_deg(boundary, d))

@@ -63,12 +63,12 @@ from smilekit.constants import AU_KM
 from smilekit.errors import InputError
 from smilekit.frames import dipole_tilt, rotation_matrix, sun_direction, transform
 from smilekit.geospace.boundaries import model_kernel, resolve_model, standoff
+from smilekit.mission.payload import SXI, InstrumentMount, instrument_mount
 from smilekit.times import as_datetime64
 from smilekit.units import RE, RE_KM
 
 __all__ = [
     "AURORA_ALTITUDE",
-    "FOV",
     "LIMB_OFFSET",
     "MOON_RADIUS_KM",
     "OVAL_CENTRE_OFFSET",
@@ -84,7 +84,6 @@ __all__ = [
     "fov_edge_directions_values",
     "fov_footprint",
     "in_fov",
-    "instrument_frame_values",
     "limb_offset_aim_points",
     "limb_offset_aim_values",
     "oval_centre",
@@ -93,10 +92,6 @@ __all__ = [
     "uvi_mount_error",
     "view_angles",
 ]
-
-#: Full fields of view (along the instrument frame's X, along its Y), FACTS.md: SXI 27 x 16 deg (the long
-#: axis is the body X axis), UVI 10 x 10 deg.
-FOV: dict[str, u.Quantity] = {"SXI": [27.0, 16.0] * u.deg, "UVI": [10.0, 10.0] * u.deg}
 
 #: The SXI team's pointing constraint: FOV centre this far from the Earth's limb (FACTS.md).
 LIMB_OFFSET = 20.3 * u.deg
@@ -116,7 +111,6 @@ OVAL_RADII = [15.0, 21.0] * u.deg
 #: Mean radius of the Moon, km (IAU WGCCRE, Archinal et al. 2018, Celest. Mech. Dyn. Astr. 130, 22).
 MOON_RADIUS_KM = 1737.4
 
-_FOV_DEG = {name: tuple(float(v) for v in fov.to_value(u.deg)) for name, fov in FOV.items()}
 _Z = np.array([0.0, 0.0, 1.0])
 
 
@@ -133,12 +127,6 @@ def angle_values(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Angle (rad) between vectors along the last axis (atan2 form, accurate at all angles)."""
     cross = np.linalg.norm(np.cross(a, b), axis=-1)
     return np.arctan2(cross, np.sum(a * b, axis=-1))
-
-
-def _instrument(name) -> str:
-    if not isinstance(name, str) or name.upper() not in FOV:
-        raise InputError(f"instrument must be one of {sorted(FOV)}, got {name!r}")
-    return name.upper()
 
 
 def limb_offset_aim_values(position_re: np.ndarray, offset_rad: float) -> np.ndarray:
@@ -191,20 +179,6 @@ def attitude_values(
     rotation = np.stack([x_axis, y_axis, boresight], axis=-1)
     uvi = _unit(np.asarray(uvi_target_re, dtype=np.float64) - p)
     return rotation, uvi
-
-
-def instrument_frame_values(rotation: np.ndarray, uvi: np.ndarray, instrument: str) -> np.ndarray:
-    """Instrument -> GSE rotation (N, 3, 3): SXI is the body frame; UVI has Z along its boresight and X
-    along the part of the body X axis perpendicular to it (body Y where that vanishes)."""
-    if instrument == "SXI":
-        return rotation
-    z = uvi
-    x = rotation[..., 0]
-    v = x - np.sum(x * z, axis=-1, keepdims=True) * z
-    fallback = rotation[..., 1] - np.sum(rotation[..., 1] * z, axis=-1, keepdims=True) * z
-    v = np.where((np.linalg.norm(v, axis=-1) > 1e-9)[..., None], v, fallback)
-    x = _unit(v)
-    return np.stack([x, np.cross(z, x), z], axis=-1)
 
 
 def fov_edge_directions_values(full_x_deg: float, full_y_deg: float, n: int) -> np.ndarray:
@@ -653,8 +627,13 @@ def _directions_to(att: Attitude, targets_gse) -> np.ndarray:
     return _unit(np.broadcast_to(t, p.shape) - p)
 
 
-def _to_instrument(att: Attitude, directions_gse: np.ndarray, instrument: str) -> np.ndarray:
-    frame = instrument_frame_values(att.rotation, att.uvi_boresight_gse, instrument)
+def _instrument_frame(att: Attitude, mount: InstrumentMount) -> np.ndarray:
+    """Instrument -> GSE rotations (N, 3, 3) of ``mount`` on this attitude (UVI about its own boresight)."""
+    return mount.frame_values(att.rotation, att.uvi_boresight_gse)
+
+
+def _to_instrument(att: Attitude, directions_gse: np.ndarray, mount: InstrumentMount) -> np.ndarray:
+    frame = _instrument_frame(att, mount)
     if directions_gse.ndim == 2:
         return np.einsum("nji,nj->ni", frame, directions_gse)
     return np.einsum("nji,nmj->nmi", frame, directions_gse)
@@ -676,10 +655,10 @@ def fov_distance(att: Attitude, targets_gse, instrument: str = "SXI") -> u.Quant
         Shape (N,) or (N, M): negative inside the FOV (minus the angle to the nearest edge), positive
         outside (the angle to the nearest point of the FOV).
     """
-    name = _instrument(instrument)
+    mount = instrument_mount(instrument)
     t = as_vector(targets_gse, RE, "targets_gse", allow_nan=True)
-    d = _to_instrument(att, _directions_to(att, t), name)
-    return np.degrees(fov_distance_values(d, *_FOV_DEG[name])) * u.deg
+    d = _to_instrument(att, _directions_to(att, t), mount)
+    return np.degrees(fov_distance_values(d, *mount.fov_deg)) * u.deg
 
 
 def in_fov(att: Attitude, targets_gse, instrument: str = "SXI") -> np.ndarray:
@@ -737,12 +716,12 @@ def fov_footprint(
         the ray misses the shell), ``footprint_lat`` and ``footprint_lon`` (GEO latitude and east
         longitude of the footprint, deg).
     """
-    name = _instrument(instrument)
+    mount = instrument_mount(instrument)
     if int(n) < 1:
         raise InputError(f"n must be >= 1, got {n}")
     r_shell = 1.0 + float(as_value(altitude, RE, "altitude", nonnegative=True))
-    edges = fov_edge_directions_values(*_FOV_DEG[name], int(n))
-    frame = instrument_frame_values(att.rotation, att.uvi_boresight_gse, name)
+    edges = fov_edge_directions_values(*mount.fov_deg, int(n))
+    frame = _instrument_frame(att, mount)
     rays = np.einsum("nij,mj->nmi", frame, edges)
     p = att.position_gse.to_value(RE)
     foot = _ray_sphere(p[:, None, :], rays, r_shell)
@@ -760,8 +739,8 @@ def fov_footprint(
         },
         coords={"time": att.time, "component": ["x", "y", "z"]},
         attrs={
-            "instrument": name,
-            "fov_deg": f"{_FOV_DEG[name][0]:g} x {_FOV_DEG[name][1]:g}",
+            "instrument": mount.name,
+            "fov_deg": f"{mount.fov_deg[0]:g} x {mount.fov_deg[1]:g}",
             "shell_altitude_km": r_shell * RE_KM - RE_KM,
         },
     )
@@ -842,7 +821,7 @@ def exclusions(
     sun_uvi = np.degrees(angle_values(sun_dir, att.uvi_boresight_gse))
     r = np.linalg.norm(p, axis=-1)
     earth_radius = np.degrees(np.arcsin(np.clip(1.0 / r, -1.0, 1.0)))
-    earth_dist = np.degrees(fov_distance_values(_to_instrument(att, _unit(-p), "SXI"), *_FOV_DEG["SXI"]))
+    earth_dist = np.degrees(fov_distance_values(_to_instrument(att, _unit(-p), SXI), *SXI.fov_deg))
     earth_limb = earth_dist - earth_radius
     columns = {
         "sun_angle_deg": sun_sxi,
@@ -859,7 +838,7 @@ def exclusions(
         moon_radius = np.degrees(
             np.arcsin(np.clip((MOON_RADIUS_KM / RE_KM) / np.linalg.norm(moon, axis=-1), -1, 1))
         )
-        moon_dist = np.degrees(fov_distance_values(_to_instrument(att, _unit(moon), "SXI"), *_FOV_DEG["SXI"]))
+        moon_dist = np.degrees(fov_distance_values(_to_instrument(att, _unit(moon), SXI), *SXI.fov_deg))
         columns["moon_fov_distance_deg"] = moon_dist - moon_radius
         columns["moon_in_fov"] = valid & (columns["moon_fov_distance_deg"] < moon_lim)
         flags = flags | columns["moon_in_fov"]
