@@ -1,4 +1,4 @@
-"""Pointing: SXI aim points, the three-axis attitude law, the instrument fields of view and exclusions.
+"""Pointing: SXI aim points, the three-axis attitude law, distances to the fields of view and exclusions.
 
 SMILE is three-axis stabilised; its SXI points at the nose of the magnetopause and its UVI at the
 northern aurora (FACTS.md, from the ESA/CAS mission description). This module builds that attitude along a
@@ -35,18 +35,16 @@ the 20.3 deg rule: 20.3 - 13.5 = 6.8 deg). The alternative ``long_axis="gse_z"``
 the projection of GSE +Z onto the image plane. Where the chosen reference is parallel to the boresight the
 other one is used (then GSE +X, then +Y).
 
-UVI is modelled as pointing its boresight at the centre of the northern auroral oval: a point at
-:data:`AURORA_ALTITUDE` (120 km, within the 110-150 km layer where auroral LBH emission peaks) whose SM
-colatitude is :data:`OVAL_CENTRE_OFFSET` (4 deg) towards magnetic midnight. A circle fitted to the oval
-has its centre displaced a few degrees antisunward of the magnetic pole (Holzworth & Meng 1975, GRL 2,
-377; Meng, Holzworth & Akasofu 1977, JGR 82, 164; about 3-5 deg, *check* the exact values in the papers);
-4 deg is our choice in that range. On SMILE the
-UVI is fixed on the payload module with SXI; :attr:`Attitude.sxi_uvi_angle` and :func:`uvi_mount_error`
-report how far a fixed mount departs from this ideal pointing.
+UVI is modelled as pointing its boresight at the centre of the northern auroral oval,
+:func:`smilekit.geospace.aurora.oval_centre` (120 km altitude, SM colatitude 4 deg towards magnetic
+midnight; the sources are in :mod:`smilekit.geospace.aurora`). On SMILE the UVI is fixed on the payload
+module with SXI; :attr:`Attitude.sxi_uvi_angle` and :func:`uvi_mount_error` report how far a fixed mount
+departs from this ideal pointing.
 
-Fields of view (FACTS.md): SXI 16 x 27 deg, UVI 10 x 10 deg. Each FOV is the rectangle of a flat focal
-plane, i.e. a gnomonic rectangle ``|x/z| <= tan(a/2)``, ``|y/z| <= tan(b/2)`` in the instrument frame,
-whose edges are great circles; angular distances to it are computed exactly on the sphere.
+Fields of view: the instruments' fields of view and frames are in :mod:`smilekit.mission.payload` (SXI
+27 x 16 deg in the body frame, UVI 10 x 10 deg about its own boresight). Each FOV is the rectangle of a
+flat focal plane, i.e. a gnomonic rectangle ``|x/z| <= tan(a/2)``, ``|y/z| <= tan(b/2)`` in the instrument
+frame, whose edges are great circles; angular distances to it are computed exactly on the sphere.
 """
 
 from __future__ import annotations
@@ -62,17 +60,15 @@ from smilekit._validation import as_value, as_vector
 from smilekit.constants import AU_KM
 from smilekit.errors import InputError
 from smilekit.frames import dipole_tilt, rotation_matrix, sun_direction, transform
+from smilekit.geospace.aurora import AURORA_ALTITUDE, oval_centre
 from smilekit.geospace.boundaries import model_kernel, resolve_model, standoff
 from smilekit.mission.payload import SXI, InstrumentMount, instrument_mount
 from smilekit.times import as_datetime64
 from smilekit.units import RE, RE_KM
 
 __all__ = [
-    "AURORA_ALTITUDE",
     "LIMB_OFFSET",
     "MOON_RADIUS_KM",
-    "OVAL_CENTRE_OFFSET",
-    "OVAL_RADII",
     "Attitude",
     "angle_values",
     "attitude",
@@ -86,8 +82,6 @@ __all__ = [
     "in_fov",
     "limb_offset_aim_points",
     "limb_offset_aim_values",
-    "oval_centre",
-    "oval_points",
     "subsolar_aim_points",
     "uvi_mount_error",
     "view_angles",
@@ -95,18 +89,6 @@ __all__ = [
 
 #: The SXI team's pointing constraint: FOV centre this far from the Earth's limb (FACTS.md).
 LIMB_OFFSET = 20.3 * u.deg
-
-#: Altitude of the auroral emission that UVI images (LBH emission peaks in the 110-150 km layer; 120 km).
-AURORA_ALTITUDE = 120.0 * u.km
-
-#: SM colatitude of the auroral-oval centre, displaced towards midnight (a few degrees: Holzworth & Meng
-#: 1975; Meng et al. 1977; 4 deg is our choice, see the module docstring).
-OVAL_CENTRE_OFFSET = 4.0 * u.deg
-
-#: Angular radii about the oval centre of the oval's poleward and equatorward edges (assumption): with the
-#: 4 deg offset they put the oval at 65-71 deg magnetic latitude at midnight and 73-79 deg at noon, the
-#: statistical oval of Feldstein & Starkov (1967) for moderate activity (Kp ~ 3).
-OVAL_RADII = [15.0, 21.0] * u.deg
 
 #: Mean radius of the Moon, km (IAU WGCCRE, Archinal et al. 2018, Celest. Mech. Dyn. Astr. 130, 22).
 MOON_RADIUS_KM = 1737.4
@@ -397,68 +379,6 @@ def limb_offset_aim_points(position_gse, offset=LIMB_OFFSET, *, errors: str = "r
     return out * RE
 
 
-def _oval_frame_sm(offset_rad: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The oval centre direction in SM and two unit vectors perpendicular to it (noon side, dusk)."""
-    c = np.array([-np.sin(offset_rad), 0.0, np.cos(offset_rad)])
-    e1 = np.array([np.cos(offset_rad), 0.0, np.sin(offset_rad)])  # towards noon
-    e2 = np.array([0.0, 1.0, 0.0])
-    return c, e1, e2
-
-
-def oval_centre(time, *, offset=OVAL_CENTRE_OFFSET, altitude=AURORA_ALTITUDE) -> u.Quantity:
-    """The centre of the northern auroral oval: SM colatitude ``offset`` towards midnight, at ``altitude``.
-
-    Returns GSE positions in RE, shape (N, 3). See the module docstring for the sources.
-
-    Examples
-    --------
-    >>> import astropy.units as u
-    >>> c = oval_centre("2026-03-20T12:00")
-    >>> round(float(np.linalg.norm(c.to_value(u.km))), 1)  # 6371 + 120 km
-    6491.0
-    """
-    t = np.atleast_1d(as_datetime64(time))
-    off = float(as_value(offset, u.rad, "offset", nonnegative=True))
-    r = 1.0 + float(as_value(altitude, RE, "altitude", nonnegative=True))
-    c, _, _ = _oval_frame_sm(off)
-    sm_to_gse = rotation_matrix(t, "SM", "GSE")
-    return (sm_to_gse @ (r * c)) * RE
-
-
-def oval_points(
-    time, *, n: int = 36, offset=OVAL_CENTRE_OFFSET, radii=OVAL_RADII, altitude=AURORA_ALTITUDE
-) -> u.Quantity:
-    """Points on the edges of the northern auroral oval, modelled as circles about :func:`oval_centre`.
-
-    Parameters
-    ----------
-    time : time-like
-        N times.
-    n : int
-        Points per circle (>= 3), evenly spaced in azimuth about the oval centre, the first at noon.
-    offset, radii, altitude : Quantity
-        Centre offset towards midnight, the angular radii of the circles (default the poleward and
-        equatorward edges, :data:`OVAL_RADII`) and the emission altitude.
-
-    Returns
-    -------
-    Quantity
-        GSE positions in RE, shape (N, len(radii) * n, 3).
-    """
-    t = np.atleast_1d(as_datetime64(time))
-    if int(n) < 3:
-        raise InputError(f"n must be >= 3, got {n}")
-    off = float(as_value(offset, u.rad, "offset", nonnegative=True))
-    rad = np.atleast_1d(as_value(radii, u.rad, "radii", positive=True))
-    r = 1.0 + float(as_value(altitude, RE, "altitude", nonnegative=True))
-    c, e1, e2 = _oval_frame_sm(off)
-    phi = np.linspace(0.0, 2 * np.pi, int(n), endpoint=False)
-    ring = np.cos(phi)[:, None] * e1 + np.sin(phi)[:, None] * e2
-    pts = np.concatenate([np.cos(a) * c + np.sin(a) * ring for a in rad])  # (M, 3) in SM, unit
-    sm_to_gse = rotation_matrix(t, "SM", "GSE")
-    return np.einsum("nij,mj->nmi", sm_to_gse, r * pts) * RE
-
-
 # ---------------------------------------------------------------------------------------------------
 # The attitude
 # ---------------------------------------------------------------------------------------------------
@@ -551,8 +471,8 @@ def attitude(track, aim_points_gse, *, long_axis: str = "earth", uvi_target=None
         The SXI 27 deg axis: towards the Earth's centre projected on the image plane (default), or along
         projected GSE +Z. See the module docstring.
     uvi_target : Quantity, optional
-        UVI target points (GSE, length), shape (3,) or (N, 3); default :func:`oval_centre` at the track
-        times.
+        UVI target points (GSE, length), shape (3,) or (N, 3); default
+        :func:`smilekit.geospace.aurora.oval_centre` at the track times.
 
     Returns
     -------

@@ -15,7 +15,7 @@ Criteria (per sample; each is a variable of :func:`visibility`'s dataset):
   the IMF Bz and dipole tilt at that time) lie inside the SXI FOV and are not hidden behind the Earth, under
   the same altitude and exclusion conditions. ``north_cusp_visible`` and ``south_cusp_visible`` are kept.
 * **Whole oval visible** (``oval_visible``): every sampled point of the poleward and equatorward edges of
-  the northern oval (:func:`smilekit.mission.pointing.oval_points`, 120 km altitude) lies inside the UVI
+  the northern oval (:func:`smilekit.geospace.aurora.oval_points`, 120 km altitude) lies inside the UVI
   FOV (10 x 10 deg) and on the visible disc (the ground point beneath it faces the spacecraft, i.e. lies
   inside the horizon circle ``cos(angle) > 1 RE / r``; aurora beyond it is seen edge-on or not at all), with
   the spacecraft above the UVI lower altitude limit of 30 000 km (FACTS.md, RSM2). With the default oval
@@ -37,6 +37,7 @@ import xarray as xr
 from smilekit._validation import as_value
 from smilekit.errors import InputError
 from smilekit.frames import transform
+from smilekit.geospace.aurora import oval_points
 from smilekit.geospace.boundaries import is_inside_values, model_kernel, resolve_model
 from smilekit.geospace.cusps import cusp_edges
 from smilekit.mission.modes import SXI_MIN_ALTITUDE, UVI_MIN_ALTITUDE
@@ -51,7 +52,6 @@ from smilekit.mission.pointing import (
     exclusions,
     fov_distance_values,
     limb_offset_aim_points,
-    oval_points,
     subsolar_aim_points,
 )
 from smilekit.solarwind.state import SolarWindState

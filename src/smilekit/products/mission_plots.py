@@ -30,6 +30,7 @@ from matplotlib.patches import Circle, Polygon
 from smilekit._validation import as_value
 from smilekit.constants import R_EARTH_EQ_KM
 from smilekit.errors import InputError
+from smilekit.geospace.aurora import oval_points
 from smilekit.geospace.boundaries import jelinek2012_bow_shock, model_kernel, resolve_model
 from smilekit.mission.intervals import runs
 from smilekit.mission.payload import SXI, instrument_mount
@@ -37,7 +38,6 @@ from smilekit.mission.pointing import (
     Attitude,
     drivers_at,
     fov_edge_directions_values,
-    oval_points,
     subsolar_aim_points,
     view_angles,
 )
