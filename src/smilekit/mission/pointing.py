@@ -59,9 +59,9 @@ import xarray as xr
 from smilekit._validation import as_value, as_vector
 from smilekit.constants import AU_KM
 from smilekit.errors import InputError
-from smilekit.frames import dipole_tilt, rotation_matrix, sun_direction, transform
+from smilekit.frames import rotation_matrix, sun_direction, transform
 from smilekit.geospace.aurora import AURORA_ALTITUDE, oval_centre
-from smilekit.geospace.boundaries import model_kernel, resolve_model, standoff
+from smilekit.geospace.boundaries import drivers_at, model_kernel, resolve_model, standoff
 from smilekit.mission.payload import SXI, InstrumentMount, instrument_mount
 from smilekit.times import as_datetime64
 from smilekit.units import RE, RE_KM
@@ -73,7 +73,6 @@ __all__ = [
     "angle_values",
     "attitude",
     "attitude_values",
-    "drivers_at",
     "exclusions",
     "fov_distance",
     "fov_distance_values",
@@ -224,60 +223,6 @@ def _ray_sphere(origin: np.ndarray, direction: np.ndarray, radius: float) -> np.
         s = -b - np.sqrt(disc)
     hit = (disc >= 0.0) & (s > 0.0)
     return np.where(hit[..., None], origin + s[..., None] * direction, np.nan)
-
-
-# ---------------------------------------------------------------------------------------------------
-# Solar wind drivers at the track times
-# ---------------------------------------------------------------------------------------------------
-def drivers_at(solar_wind, time) -> dict[str, u.Quantity]:
-    """Boundary-model drivers at ``time``: pdyn, pm (nPa), bz (nT, GSM) and the dipole tilt.
-
-    Parameters
-    ----------
-    solar_wind : SolarWind or SolarWindState
-        A series is interpolated linearly in time over its valid records; one state holds at every time.
-    time : time-like
-        The times (within the series' span for a series).
-
-    Returns
-    -------
-    dict of Quantity
-        ``pdyn``, ``pm``, ``bz`` and ``tilt``, each of shape ``(N,)``.
-
-    Raises
-    ------
-    InputError
-        For another type, or times outside a series' valid records.
-    """
-    from smilekit.solarwind.series import SolarWind
-    from smilekit.solarwind.state import SolarWindState
-
-    t = np.atleast_1d(as_datetime64(time))
-    out = {"tilt": dipole_tilt(t).to(u.deg)}
-    if isinstance(solar_wind, SolarWindState):
-        for name, unit in (("pdyn", u.nPa), ("pm", u.nPa), ("bz", u.nT)):
-            out[name] = np.full(t.shape, getattr(solar_wind, name).to_value(unit)) * unit
-        return out
-    if isinstance(solar_wind, SolarWind):
-        times = solar_wind.time.values
-        valid = solar_wind.valid()
-        if not valid.any():
-            raise InputError("the solar-wind series has no valid record")
-        lo, hi = times[valid][0], times[valid][-1]
-        if (t < lo).any() or (t > hi).any():
-            raise InputError(
-                f"times {t.min()} .. {t.max()} reach outside the valid solar wind, {lo} .. {hi}; "
-                "give a series that covers the track"
-            )
-        x = (times[valid] - lo) / np.timedelta64(1, "s")
-        xi = (t - lo) / np.timedelta64(1, "s")
-        for name, unit in (("pdyn", u.nPa), ("pm", u.nPa), ("bz", u.nT)):
-            values = np.asarray(getattr(solar_wind, name).values, dtype=np.float64)[valid]
-            out[name] = np.interp(xi, x, values) * unit
-        return out
-    raise InputError(
-        f"solar_wind must be a SolarWind series or a SolarWindState, got {type(solar_wind).__name__}"
-    )
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -38,7 +38,7 @@ from smilekit._validation import as_value
 from smilekit.errors import InputError
 from smilekit.frames import transform
 from smilekit.geospace.aurora import oval_points
-from smilekit.geospace.boundaries import is_inside_values, model_kernel, resolve_model
+from smilekit.geospace.boundaries import drivers_at, is_inside_values, model_kernel, resolve_model
 from smilekit.geospace.cusps import cusp_edges
 from smilekit.mission.modes import SXI_MIN_ALTITUDE, UVI_MIN_ALTITUDE
 from smilekit.mission.orbit import Track, kepler_track, sample_times
@@ -48,7 +48,6 @@ from smilekit.mission.pointing import (
     Attitude,
     angle_values,
     attitude,
-    drivers_at,
     exclusions,
     fov_distance_values,
     limb_offset_aim_points,

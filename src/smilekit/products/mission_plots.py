@@ -31,12 +31,11 @@ from smilekit._validation import as_value
 from smilekit.constants import R_EARTH_EQ_KM
 from smilekit.errors import InputError
 from smilekit.geospace.aurora import oval_points
-from smilekit.geospace.boundaries import jelinek2012_bow_shock, model_kernel, resolve_model
+from smilekit.geospace.boundaries import drivers_at, jelinek2012_bow_shock, model_kernel, resolve_model
 from smilekit.mission.intervals import runs
 from smilekit.mission.payload import SXI, instrument_mount
 from smilekit.mission.pointing import (
     Attitude,
-    drivers_at,
     fov_edge_directions_values,
     subsolar_aim_points,
     view_angles,
