@@ -9,11 +9,12 @@ from hypothesis import strategies as st
 from smilekit.constants import AU_KM
 from smilekit.errors import InputError
 from smilekit.frames import transform
+from smilekit.geospace.aurora import oval_centre
 from smilekit.geospace.boundaries import shue1998
 from smilekit.mission import kepler_track, sample_times, science_orbit
 from smilekit.mission.orbit import Track
+from smilekit.mission.payload import instrument_mount
 from smilekit.mission.pointing import (
-    FOV,
     attitude,
     attitude_values,
     exclusions,
@@ -24,8 +25,6 @@ from smilekit.mission.pointing import (
     in_fov,
     limb_offset_aim_points,
     limb_offset_aim_values,
-    oval_centre,
-    oval_points,
     subsolar_aim_points,
     uvi_mount_error,
     view_angles,
@@ -124,20 +123,6 @@ def test_subsolar_aim_points_follow_shue1998_and_interpolate_a_series():
         subsolar_aim_points(t, "fast wind")
 
 
-def test_oval_centre_and_edges_sit_where_documented():
-    t = np.array(["2026-03-20T00:00", "2026-06-21T17:00"], dtype="datetime64[ns]")
-    centre_sm = transform(oval_centre(t).to_value(RE), t, "GSE", "SM")
-    r = np.linalg.norm(centre_sm, axis=-1)
-    assert r * RE_KM == pytest.approx(RE_KM + 120.0, abs=1e-6)
-    assert np.degrees(np.arccos(centre_sm[:, 2] / r)) == pytest.approx(4.0, abs=1e-9)  # colatitude
-    assert (centre_sm[:, 0] < 0).all()  # towards midnight (antisunward)
-    pts_sm = transform(oval_points(t, n=4).to_value(RE), t[:, None], "GSE", "SM")
-    mlat = np.degrees(np.arcsin(pts_sm[..., 2] / np.linalg.norm(pts_sm, axis=-1)))
-    # n=4 puts points at noon, dusk, midnight, dawn; documented: 73-79 deg at noon, 65-71 deg at midnight
-    assert mlat[:, [0, 4]] == pytest.approx(np.array([[79.0, 73.0]] * 2), abs=1e-9)
-    assert mlat[:, [2, 6]] == pytest.approx(np.array([[71.0, 65.0]] * 2), abs=1e-9)
-
-
 # --- the attitude law ----------------------------------------------------------------------------
 @settings(max_examples=60, deadline=None)
 @given(vectors, st.floats(1.2, 30.0), vectors, st.floats(0.0, 20.0), st.sampled_from(["earth", "gse_z"]))
@@ -192,7 +177,7 @@ def test_attitude_rejects_bad_input(orbit_track):
 @settings(max_examples=40, deadline=None)
 @given(vectors, st.sampled_from(["SXI", "UVI"]))
 def test_fov_distance_matches_a_brute_force_search(direction, name):
-    full = FOV[name].to_value(u.deg)
+    full = instrument_mount(name).fov.to_value(u.deg)
     d = unit(np.array(direction))
     boundary = fov_edge_directions_values(*full, 4000)
     brute = np.min(angle_deg(boundary, d))

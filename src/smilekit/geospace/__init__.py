@@ -1,8 +1,11 @@
-"""Geospace models: boundaries, magnetosheath plasma, cusps, exospheric hydrogen, SWCX emissivity, cubes.
+"""Geospace models: boundaries, magnetosheath plasma, cusps, exospheric hydrogen, SWCX emissivity, cubes,
+the auroral oval.
 
-All positions are in RE in the model frame, GSM (X to the Sun, Z north; solar-wind aberration ignored).
+All positions are in RE in the model frame, GSM (X to the Sun, Z north; solar-wind aberration ignored),
+except the auroral oval's (GSE, the frame of the mission geometry that uses it).
 """
 
+from smilekit.geospace.aurora import AURORA_ALTITUDE, OVAL_CENTRE_OFFSET, OVAL_RADII, oval_centre, oval_points
 from smilekit.geospace.boundaries import (
     BOW_SHOCK_MODELS,
     MAGNETOPAUSE_MODELS,
@@ -37,12 +40,15 @@ from smilekit.geospace.magnetosheath import Magnetosheath
 from smilekit.geospace.mhd import read_batsrus_idl_ascii
 
 __all__ = [
+    "AURORA_ALTITUDE",
     "BOW_SHOCK_MODELS",
     "CMEM",
     "EMISSIVITY_MODELS",
     "EMISSIVITY_UNIT",
     "EXOSPHERE_MODELS",
     "MAGNETOPAUSE_MODELS",
+    "OVAL_CENTRE_OFFSET",
+    "OVAL_RADII",
     "Cravens2001",
     "EmissivityCube",
     "EmissivityModel",
@@ -58,6 +64,8 @@ __all__ = [
     "jelinek2012_magnetopause",
     "lin2010",
     "model_parameters",
+    "oval_centre",
+    "oval_points",
     "read_batsrus_idl_ascii",
     "shue1997",
     "shue1998",

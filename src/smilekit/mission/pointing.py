@@ -1,4 +1,4 @@
-"""Pointing: SXI aim points, the three-axis attitude law, the instrument fields of view and exclusions.
+"""Pointing: SXI aim points, the three-axis attitude law, distances to the fields of view and exclusions.
 
 SMILE is three-axis stabilised; its SXI points at the nose of the magnetopause and its UVI at the
 northern aurora (FACTS.md, from the ESA/CAS mission description). This module builds that attitude along a
@@ -35,18 +35,16 @@ the 20.3 deg rule: 20.3 - 13.5 = 6.8 deg). The alternative ``long_axis="gse_z"``
 the projection of GSE +Z onto the image plane. Where the chosen reference is parallel to the boresight the
 other one is used (then GSE +X, then +Y).
 
-UVI is modelled as pointing its boresight at the centre of the northern auroral oval: a point at
-:data:`AURORA_ALTITUDE` (120 km, within the 110-150 km layer where auroral LBH emission peaks) whose SM
-colatitude is :data:`OVAL_CENTRE_OFFSET` (4 deg) towards magnetic midnight. A circle fitted to the oval
-has its centre displaced a few degrees antisunward of the magnetic pole (Holzworth & Meng 1975, GRL 2,
-377; Meng, Holzworth & Akasofu 1977, JGR 82, 164; about 3-5 deg, *check* the exact values in the papers);
-4 deg is our choice in that range. On SMILE the
-UVI is fixed on the payload module with SXI; :attr:`Attitude.sxi_uvi_angle` and :func:`uvi_mount_error`
-report how far a fixed mount departs from this ideal pointing.
+UVI is modelled as pointing its boresight at the centre of the northern auroral oval,
+:func:`smilekit.geospace.aurora.oval_centre` (120 km altitude, SM colatitude 4 deg towards magnetic
+midnight; the sources are in :mod:`smilekit.geospace.aurora`). On SMILE the UVI is fixed on the payload
+module with SXI; :attr:`Attitude.sxi_uvi_angle` and :func:`uvi_mount_error` report how far a fixed mount
+departs from this ideal pointing.
 
-Fields of view (FACTS.md): SXI 16 x 27 deg, UVI 10 x 10 deg. Each FOV is the rectangle of a flat focal
-plane, i.e. a gnomonic rectangle ``|x/z| <= tan(a/2)``, ``|y/z| <= tan(b/2)`` in the instrument frame,
-whose edges are great circles; angular distances to it are computed exactly on the sphere.
+Fields of view: the instruments' fields of view and frames are in :mod:`smilekit.mission.payload` (SXI
+27 x 16 deg in the body frame, UVI 10 x 10 deg about its own boresight). Each FOV is the rectangle of a
+flat focal plane, i.e. a gnomonic rectangle ``|x/z| <= tan(a/2)``, ``|y/z| <= tan(b/2)`` in the instrument
+frame, whose edges are great circles; angular distances to it are computed exactly on the sphere.
 """
 
 from __future__ import annotations
@@ -61,62 +59,39 @@ import xarray as xr
 from smilekit._validation import as_value, as_vector
 from smilekit.constants import AU_KM
 from smilekit.errors import InputError
-from smilekit.frames import dipole_tilt, rotation_matrix, sun_direction, transform
-from smilekit.geospace.boundaries import model_kernel, resolve_model, standoff
+from smilekit.frames import rotation_matrix, sun_direction, transform
+from smilekit.geospace.aurora import AURORA_ALTITUDE, oval_centre
+from smilekit.geospace.boundaries import drivers_at, model_kernel, resolve_model, standoff
+from smilekit.mission.payload import SXI, InstrumentMount, instrument_mount
 from smilekit.times import as_datetime64
 from smilekit.units import RE, RE_KM
 
 __all__ = [
-    "AURORA_ALTITUDE",
-    "FOV",
     "LIMB_OFFSET",
     "MOON_RADIUS_KM",
-    "OVAL_CENTRE_OFFSET",
-    "OVAL_RADII",
     "Attitude",
     "angle_values",
     "attitude",
     "attitude_values",
-    "drivers_at",
     "exclusions",
     "fov_distance",
     "fov_distance_values",
     "fov_edge_directions_values",
     "fov_footprint",
     "in_fov",
-    "instrument_frame_values",
     "limb_offset_aim_points",
     "limb_offset_aim_values",
-    "oval_centre",
-    "oval_points",
     "subsolar_aim_points",
     "uvi_mount_error",
     "view_angles",
 ]
 
-#: Full fields of view (along the instrument frame's X, along its Y), FACTS.md: SXI 27 x 16 deg (the long
-#: axis is the body X axis), UVI 10 x 10 deg.
-FOV: dict[str, u.Quantity] = {"SXI": [27.0, 16.0] * u.deg, "UVI": [10.0, 10.0] * u.deg}
-
 #: The SXI team's pointing constraint: FOV centre this far from the Earth's limb (FACTS.md).
 LIMB_OFFSET = 20.3 * u.deg
-
-#: Altitude of the auroral emission that UVI images (LBH emission peaks in the 110-150 km layer; 120 km).
-AURORA_ALTITUDE = 120.0 * u.km
-
-#: SM colatitude of the auroral-oval centre, displaced towards midnight (a few degrees: Holzworth & Meng
-#: 1975; Meng et al. 1977; 4 deg is our choice, see the module docstring).
-OVAL_CENTRE_OFFSET = 4.0 * u.deg
-
-#: Angular radii about the oval centre of the oval's poleward and equatorward edges (assumption): with the
-#: 4 deg offset they put the oval at 65-71 deg magnetic latitude at midnight and 73-79 deg at noon, the
-#: statistical oval of Feldstein & Starkov (1967) for moderate activity (Kp ~ 3).
-OVAL_RADII = [15.0, 21.0] * u.deg
 
 #: Mean radius of the Moon, km (IAU WGCCRE, Archinal et al. 2018, Celest. Mech. Dyn. Astr. 130, 22).
 MOON_RADIUS_KM = 1737.4
 
-_FOV_DEG = {name: tuple(float(v) for v in fov.to_value(u.deg)) for name, fov in FOV.items()}
 _Z = np.array([0.0, 0.0, 1.0])
 
 
@@ -133,12 +108,6 @@ def angle_values(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Angle (rad) between vectors along the last axis (atan2 form, accurate at all angles)."""
     cross = np.linalg.norm(np.cross(a, b), axis=-1)
     return np.arctan2(cross, np.sum(a * b, axis=-1))
-
-
-def _instrument(name) -> str:
-    if not isinstance(name, str) or name.upper() not in FOV:
-        raise InputError(f"instrument must be one of {sorted(FOV)}, got {name!r}")
-    return name.upper()
 
 
 def limb_offset_aim_values(position_re: np.ndarray, offset_rad: float) -> np.ndarray:
@@ -191,20 +160,6 @@ def attitude_values(
     rotation = np.stack([x_axis, y_axis, boresight], axis=-1)
     uvi = _unit(np.asarray(uvi_target_re, dtype=np.float64) - p)
     return rotation, uvi
-
-
-def instrument_frame_values(rotation: np.ndarray, uvi: np.ndarray, instrument: str) -> np.ndarray:
-    """Instrument -> GSE rotation (N, 3, 3): SXI is the body frame; UVI has Z along its boresight and X
-    along the part of the body X axis perpendicular to it (body Y where that vanishes)."""
-    if instrument == "SXI":
-        return rotation
-    z = uvi
-    x = rotation[..., 0]
-    v = x - np.sum(x * z, axis=-1, keepdims=True) * z
-    fallback = rotation[..., 1] - np.sum(rotation[..., 1] * z, axis=-1, keepdims=True) * z
-    v = np.where((np.linalg.norm(v, axis=-1) > 1e-9)[..., None], v, fallback)
-    x = _unit(v)
-    return np.stack([x, np.cross(z, x), z], axis=-1)
 
 
 def fov_edge_directions_values(full_x_deg: float, full_y_deg: float, n: int) -> np.ndarray:
@@ -268,60 +223,6 @@ def _ray_sphere(origin: np.ndarray, direction: np.ndarray, radius: float) -> np.
         s = -b - np.sqrt(disc)
     hit = (disc >= 0.0) & (s > 0.0)
     return np.where(hit[..., None], origin + s[..., None] * direction, np.nan)
-
-
-# ---------------------------------------------------------------------------------------------------
-# Solar wind drivers at the track times
-# ---------------------------------------------------------------------------------------------------
-def drivers_at(solar_wind, time) -> dict[str, u.Quantity]:
-    """Boundary-model drivers at ``time``: pdyn, pm (nPa), bz (nT, GSM) and the dipole tilt.
-
-    Parameters
-    ----------
-    solar_wind : SolarWind or SolarWindState
-        A series is interpolated linearly in time over its valid records; one state holds at every time.
-    time : time-like
-        The times (within the series' span for a series).
-
-    Returns
-    -------
-    dict of Quantity
-        ``pdyn``, ``pm``, ``bz`` and ``tilt``, each of shape ``(N,)``.
-
-    Raises
-    ------
-    InputError
-        For another type, or times outside a series' valid records.
-    """
-    from smilekit.solarwind.series import SolarWind
-    from smilekit.solarwind.state import SolarWindState
-
-    t = np.atleast_1d(as_datetime64(time))
-    out = {"tilt": dipole_tilt(t).to(u.deg)}
-    if isinstance(solar_wind, SolarWindState):
-        for name, unit in (("pdyn", u.nPa), ("pm", u.nPa), ("bz", u.nT)):
-            out[name] = np.full(t.shape, getattr(solar_wind, name).to_value(unit)) * unit
-        return out
-    if isinstance(solar_wind, SolarWind):
-        times = solar_wind.time.values
-        valid = solar_wind.valid()
-        if not valid.any():
-            raise InputError("the solar-wind series has no valid record")
-        lo, hi = times[valid][0], times[valid][-1]
-        if (t < lo).any() or (t > hi).any():
-            raise InputError(
-                f"times {t.min()} .. {t.max()} reach outside the valid solar wind, {lo} .. {hi}; "
-                "give a series that covers the track"
-            )
-        x = (times[valid] - lo) / np.timedelta64(1, "s")
-        xi = (t - lo) / np.timedelta64(1, "s")
-        for name, unit in (("pdyn", u.nPa), ("pm", u.nPa), ("bz", u.nT)):
-            values = np.asarray(getattr(solar_wind, name).values, dtype=np.float64)[valid]
-            out[name] = np.interp(xi, x, values) * unit
-        return out
-    raise InputError(
-        f"solar_wind must be a SolarWind series or a SolarWindState, got {type(solar_wind).__name__}"
-    )
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -423,68 +324,6 @@ def limb_offset_aim_points(position_gse, offset=LIMB_OFFSET, *, errors: str = "r
     return out * RE
 
 
-def _oval_frame_sm(offset_rad: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The oval centre direction in SM and two unit vectors perpendicular to it (noon side, dusk)."""
-    c = np.array([-np.sin(offset_rad), 0.0, np.cos(offset_rad)])
-    e1 = np.array([np.cos(offset_rad), 0.0, np.sin(offset_rad)])  # towards noon
-    e2 = np.array([0.0, 1.0, 0.0])
-    return c, e1, e2
-
-
-def oval_centre(time, *, offset=OVAL_CENTRE_OFFSET, altitude=AURORA_ALTITUDE) -> u.Quantity:
-    """The centre of the northern auroral oval: SM colatitude ``offset`` towards midnight, at ``altitude``.
-
-    Returns GSE positions in RE, shape (N, 3). See the module docstring for the sources.
-
-    Examples
-    --------
-    >>> import astropy.units as u
-    >>> c = oval_centre("2026-03-20T12:00")
-    >>> round(float(np.linalg.norm(c.to_value(u.km))), 1)  # 6371 + 120 km
-    6491.0
-    """
-    t = np.atleast_1d(as_datetime64(time))
-    off = float(as_value(offset, u.rad, "offset", nonnegative=True))
-    r = 1.0 + float(as_value(altitude, RE, "altitude", nonnegative=True))
-    c, _, _ = _oval_frame_sm(off)
-    sm_to_gse = rotation_matrix(t, "SM", "GSE")
-    return (sm_to_gse @ (r * c)) * RE
-
-
-def oval_points(
-    time, *, n: int = 36, offset=OVAL_CENTRE_OFFSET, radii=OVAL_RADII, altitude=AURORA_ALTITUDE
-) -> u.Quantity:
-    """Points on the edges of the northern auroral oval, modelled as circles about :func:`oval_centre`.
-
-    Parameters
-    ----------
-    time : time-like
-        N times.
-    n : int
-        Points per circle (>= 3), evenly spaced in azimuth about the oval centre, the first at noon.
-    offset, radii, altitude : Quantity
-        Centre offset towards midnight, the angular radii of the circles (default the poleward and
-        equatorward edges, :data:`OVAL_RADII`) and the emission altitude.
-
-    Returns
-    -------
-    Quantity
-        GSE positions in RE, shape (N, len(radii) * n, 3).
-    """
-    t = np.atleast_1d(as_datetime64(time))
-    if int(n) < 3:
-        raise InputError(f"n must be >= 3, got {n}")
-    off = float(as_value(offset, u.rad, "offset", nonnegative=True))
-    rad = np.atleast_1d(as_value(radii, u.rad, "radii", positive=True))
-    r = 1.0 + float(as_value(altitude, RE, "altitude", nonnegative=True))
-    c, e1, e2 = _oval_frame_sm(off)
-    phi = np.linspace(0.0, 2 * np.pi, int(n), endpoint=False)
-    ring = np.cos(phi)[:, None] * e1 + np.sin(phi)[:, None] * e2
-    pts = np.concatenate([np.cos(a) * c + np.sin(a) * ring for a in rad])  # (M, 3) in SM, unit
-    sm_to_gse = rotation_matrix(t, "SM", "GSE")
-    return np.einsum("nij,mj->nmi", sm_to_gse, r * pts) * RE
-
-
 # ---------------------------------------------------------------------------------------------------
 # The attitude
 # ---------------------------------------------------------------------------------------------------
@@ -577,8 +416,8 @@ def attitude(track, aim_points_gse, *, long_axis: str = "earth", uvi_target=None
         The SXI 27 deg axis: towards the Earth's centre projected on the image plane (default), or along
         projected GSE +Z. See the module docstring.
     uvi_target : Quantity, optional
-        UVI target points (GSE, length), shape (3,) or (N, 3); default :func:`oval_centre` at the track
-        times.
+        UVI target points (GSE, length), shape (3,) or (N, 3); default
+        :func:`smilekit.geospace.aurora.oval_centre` at the track times.
 
     Returns
     -------
@@ -653,8 +492,13 @@ def _directions_to(att: Attitude, targets_gse) -> np.ndarray:
     return _unit(np.broadcast_to(t, p.shape) - p)
 
 
-def _to_instrument(att: Attitude, directions_gse: np.ndarray, instrument: str) -> np.ndarray:
-    frame = instrument_frame_values(att.rotation, att.uvi_boresight_gse, instrument)
+def _instrument_frame(att: Attitude, mount: InstrumentMount) -> np.ndarray:
+    """Instrument -> GSE rotations (N, 3, 3) of ``mount`` on this attitude (UVI about its own boresight)."""
+    return mount.frame_values(att.rotation, att.uvi_boresight_gse)
+
+
+def _to_instrument(att: Attitude, directions_gse: np.ndarray, mount: InstrumentMount) -> np.ndarray:
+    frame = _instrument_frame(att, mount)
     if directions_gse.ndim == 2:
         return np.einsum("nji,nj->ni", frame, directions_gse)
     return np.einsum("nji,nmj->nmi", frame, directions_gse)
@@ -676,10 +520,10 @@ def fov_distance(att: Attitude, targets_gse, instrument: str = "SXI") -> u.Quant
         Shape (N,) or (N, M): negative inside the FOV (minus the angle to the nearest edge), positive
         outside (the angle to the nearest point of the FOV).
     """
-    name = _instrument(instrument)
+    mount = instrument_mount(instrument)
     t = as_vector(targets_gse, RE, "targets_gse", allow_nan=True)
-    d = _to_instrument(att, _directions_to(att, t), name)
-    return np.degrees(fov_distance_values(d, *_FOV_DEG[name])) * u.deg
+    d = _to_instrument(att, _directions_to(att, t), mount)
+    return np.degrees(fov_distance_values(d, *mount.fov_deg)) * u.deg
 
 
 def in_fov(att: Attitude, targets_gse, instrument: str = "SXI") -> np.ndarray:
@@ -737,12 +581,12 @@ def fov_footprint(
         the ray misses the shell), ``footprint_lat`` and ``footprint_lon`` (GEO latitude and east
         longitude of the footprint, deg).
     """
-    name = _instrument(instrument)
+    mount = instrument_mount(instrument)
     if int(n) < 1:
         raise InputError(f"n must be >= 1, got {n}")
     r_shell = 1.0 + float(as_value(altitude, RE, "altitude", nonnegative=True))
-    edges = fov_edge_directions_values(*_FOV_DEG[name], int(n))
-    frame = instrument_frame_values(att.rotation, att.uvi_boresight_gse, name)
+    edges = fov_edge_directions_values(*mount.fov_deg, int(n))
+    frame = _instrument_frame(att, mount)
     rays = np.einsum("nij,mj->nmi", frame, edges)
     p = att.position_gse.to_value(RE)
     foot = _ray_sphere(p[:, None, :], rays, r_shell)
@@ -760,8 +604,8 @@ def fov_footprint(
         },
         coords={"time": att.time, "component": ["x", "y", "z"]},
         attrs={
-            "instrument": name,
-            "fov_deg": f"{_FOV_DEG[name][0]:g} x {_FOV_DEG[name][1]:g}",
+            "instrument": mount.name,
+            "fov_deg": f"{mount.fov_deg[0]:g} x {mount.fov_deg[1]:g}",
             "shell_altitude_km": r_shell * RE_KM - RE_KM,
         },
     )
@@ -842,7 +686,7 @@ def exclusions(
     sun_uvi = np.degrees(angle_values(sun_dir, att.uvi_boresight_gse))
     r = np.linalg.norm(p, axis=-1)
     earth_radius = np.degrees(np.arcsin(np.clip(1.0 / r, -1.0, 1.0)))
-    earth_dist = np.degrees(fov_distance_values(_to_instrument(att, _unit(-p), "SXI"), *_FOV_DEG["SXI"]))
+    earth_dist = np.degrees(fov_distance_values(_to_instrument(att, _unit(-p), SXI), *SXI.fov_deg))
     earth_limb = earth_dist - earth_radius
     columns = {
         "sun_angle_deg": sun_sxi,
@@ -859,7 +703,7 @@ def exclusions(
         moon_radius = np.degrees(
             np.arcsin(np.clip((MOON_RADIUS_KM / RE_KM) / np.linalg.norm(moon, axis=-1), -1, 1))
         )
-        moon_dist = np.degrees(fov_distance_values(_to_instrument(att, _unit(moon), "SXI"), *_FOV_DEG["SXI"]))
+        moon_dist = np.degrees(fov_distance_values(_to_instrument(att, _unit(moon), SXI), *SXI.fov_deg))
         columns["moon_fov_distance_deg"] = moon_dist - moon_radius
         columns["moon_in_fov"] = valid & (columns["moon_fov_distance_deg"] < moon_lim)
         flags = flags | columns["moon_in_fov"]

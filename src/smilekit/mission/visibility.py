@@ -15,7 +15,7 @@ Criteria (per sample; each is a variable of :func:`visibility`'s dataset):
   the IMF Bz and dipole tilt at that time) lie inside the SXI FOV and are not hidden behind the Earth, under
   the same altitude and exclusion conditions. ``north_cusp_visible`` and ``south_cusp_visible`` are kept.
 * **Whole oval visible** (``oval_visible``): every sampled point of the poleward and equatorward edges of
-  the northern oval (:func:`smilekit.mission.pointing.oval_points`, 120 km altitude) lies inside the UVI
+  the northern oval (:func:`smilekit.geospace.aurora.oval_points`, 120 km altitude) lies inside the UVI
   FOV (10 x 10 deg) and on the visible disc (the ground point beneath it faces the spacecraft, i.e. lies
   inside the horizon circle ``cos(angle) > 1 RE / r``; aurora beyond it is seen edge-on or not at all), with
   the spacecraft above the UVI lower altitude limit of 30 000 km (FACTS.md, RSM2). With the default oval
@@ -37,21 +37,20 @@ import xarray as xr
 from smilekit._validation import as_value
 from smilekit.errors import InputError
 from smilekit.frames import transform
-from smilekit.geospace.boundaries import is_inside_values, model_kernel, resolve_model
+from smilekit.geospace.aurora import oval_points
+from smilekit.geospace.boundaries import drivers_at, is_inside_values, model_kernel, resolve_model
 from smilekit.geospace.cusps import cusp_edges
 from smilekit.mission.modes import SXI_MIN_ALTITUDE, UVI_MIN_ALTITUDE
 from smilekit.mission.orbit import Track, kepler_track, sample_times
+from smilekit.mission.payload import SXI, UVI
 from smilekit.mission.pointing import (
     LIMB_OFFSET,
     Attitude,
     angle_values,
     attitude,
-    drivers_at,
     exclusions,
     fov_distance_values,
-    instrument_frame_values,
     limb_offset_aim_points,
-    oval_points,
     subsolar_aim_points,
 )
 from smilekit.solarwind.state import SolarWindState
@@ -86,8 +85,6 @@ _SEASON_DATES = (
     ("September equinox", "09-22"),
     ("December solstice", "12-21"),
 )
-_FOV_SXI = (27.0, 16.0)
-_FOV_UVI = (10.0, 10.0)
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
@@ -212,8 +209,8 @@ def visibility(
     uvi_lim = float(as_value(uvi_min_altitude, u.km, "uvi_min_altitude", nonnegative=True))
     altitude = track.altitude.to_value(u.km)
     p = att.position_gse.to_value(RE)
-    sxi = att.rotation
-    uvi = instrument_frame_values(att.rotation, att.uvi_boresight_gse, "UVI")
+    sxi = SXI.frame_values(att.rotation, att.sxi_boresight_gse)
+    uvi = UVI.frame_values(att.rotation, att.uvi_boresight_gse)
 
     def seen(frame, targets, fov):
         d = _unit(targets - (p if targets.ndim == 2 else p[:, None, :]))
@@ -221,7 +218,7 @@ def visibility(
         return np.degrees(fov_distance_values(np.einsum(spec, frame, d), *fov)), d
 
     nose = subsolar_aim_points(t, solar_wind, model=model).to_value(RE)
-    nose_dist, nose_dir = seen(sxi, nose, _FOV_SXI)
+    nose_dist, nose_dir = seen(sxi, nose, SXI.fov_deg)
     cusps = {k: v.to_value(RE) for k, v in cusp_centres(t, solar_wind, radius=cusp_radius).items()}
     ex = exclusions(track, att, sun_angle=sun_angle, limb_margin=limb_margin, moon_angle=moon_angle)
     sxi_ok = (altitude > sxi_lim) & att.valid & ~ex["excluded"].to_numpy()
@@ -241,7 +238,7 @@ def visibility(
     }
     data["nose_visible"] = (data["nose_in_fov"][0] & sxi_ok, "1", "SXI sees the magnetopause nose")
     for name, where in cusps.items():
-        dist, direction = seen(sxi, where, _FOV_SXI)
+        dist, direction = seen(sxi, where, SXI.fov_deg)
         hidden = occulted_values(p, where)
         data[f"{name}_cusp_angle"] = (
             np.degrees(angle_values(direction, att.sxi_boresight_gse)),
@@ -265,7 +262,7 @@ def visibility(
         "SXI sees both cusps",
     )
     oval = oval_points(t, n=n_oval).to_value(RE)
-    oval_dist, _ = seen(uvi, oval, _FOV_UVI)
+    oval_dist, _ = seen(uvi, oval, UVI.fov_deg)
     # on the visible disc: the ground point beneath each oval point faces the spacecraft (p . q_hat > 1 RE)
     on_disc = (np.sum(p[:, None, :] * _unit(oval), axis=-1) > 1.0).all(axis=-1)
     worst = oval_dist.max(axis=-1)

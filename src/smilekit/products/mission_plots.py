@@ -30,15 +30,13 @@ from matplotlib.patches import Circle, Polygon
 from smilekit._validation import as_value
 from smilekit.constants import R_EARTH_EQ_KM
 from smilekit.errors import InputError
-from smilekit.geospace.boundaries import jelinek2012_bow_shock, model_kernel, resolve_model
+from smilekit.geospace.aurora import oval_points
+from smilekit.geospace.boundaries import drivers_at, jelinek2012_bow_shock, model_kernel, resolve_model
 from smilekit.mission.intervals import runs
+from smilekit.mission.payload import SXI, instrument_mount
 from smilekit.mission.pointing import (
-    FOV,
     Attitude,
-    drivers_at,
     fov_edge_directions_values,
-    instrument_frame_values,
-    oval_points,
     subsolar_aim_points,
     view_angles,
 )
@@ -180,8 +178,11 @@ def plot_visibility(vis: xr.Dataset, *, title: str = "") -> Figure:
             axes[0].plot(t, vis[name].values, color=colour, lw=1.0, gid=name, label=label)
     if "sun_angle_deg" in vis.attrs:
         axes[0].axhline(vis.attrs["sun_angle_deg"], color="gold", ls="--", lw=0.8, gid="sun_avoidance")
-    axes[0].axhline(13.5, color="0.5", ls=":", lw=0.8)
-    axes[0].text(t[0], 14.5, "SXI FOV half-length (13.5 deg)", fontsize="x-small", color="0.4")
+    half_length = 0.5 * SXI.fov_deg[0]
+    axes[0].axhline(half_length, color="0.5", ls=":", lw=0.8)
+    axes[0].text(
+        t[0], half_length + 1.0, f"SXI FOV half-length ({half_length:g} deg)", fontsize="x-small", color="0.4"
+    )
     axes[0].set_ylabel("angle from SXI boresight (deg)")
     axes[0].set_ylim(0, 180)
     axes[0].legend(loc="upper right", ncols=5, fontsize="small")
@@ -225,8 +226,9 @@ def plot_visibility(vis: xr.Dataset, *, title: str = "") -> Figure:
 
 
 def _outline(att: Attitude, instrument: str, n: int = 16) -> np.ndarray:
-    edges = fov_edge_directions_values(*FOV[instrument].to_value(u.deg), n)
-    frame = instrument_frame_values(att.rotation, att.uvi_boresight_gse, instrument)
+    mount = instrument_mount(instrument)
+    edges = fov_edge_directions_values(*mount.fov.to_value(u.deg), n)
+    frame = mount.frame_values(att.rotation, att.uvi_boresight_gse)
     rays = np.einsum("nij,mj->nmi", frame, edges)
     return view_angles(att, rays).to_value(u.deg)[0]
 

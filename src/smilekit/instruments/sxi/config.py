@@ -32,6 +32,7 @@ import numpy as np
 from smilekit._validation import as_value
 from smilekit.errors import InputError
 from smilekit.instruments.sxi.spectrum import SWCX_SPECTRUM, LineSpectrum
+from smilekit.mission.payload import SXI
 
 __all__ = ["SXIConfig", "SXIValues"]
 
@@ -89,8 +90,9 @@ class SXIConfig:
     focal_length : Quantity
         30 cm (seed, Table 1).
     fov : Quantity
-        Full field of view (along u = body X, along v = body Y): (27, 16) deg (seed, Table 1; FACTS also
-        quotes 26.5 x 15.5 deg). Here it is the frame that bounds the sensitive focal-plane area.
+        Full field of view (along u = body X, along v = body Y): (27, 16) deg, the payload's
+        :data:`smilekit.mission.payload.SXI` (seed, Table 1; FACTS also quotes 26.5 x 15.5 deg). Here it is
+        the frame that bounds the sensitive focal-plane area.
     ccd_size : Quantity
         Side of each (square) CCD, 8.1 cm (FACTS, from the Leicester SXI pages).
     ccd_pixels : int
@@ -186,7 +188,7 @@ class SXIConfig:
     """
 
     focal_length: u.Quantity = field(default_factory=lambda: 30.0 * u.Unit("cm"))
-    fov: u.Quantity = field(default_factory=lambda: [27.0, 16.0] * u.deg)
+    fov: u.Quantity = field(default_factory=lambda: SXI.fov.copy())
     ccd_size: u.Quantity = field(default_factory=lambda: 8.1 * u.Unit("cm"))
     ccd_pixels: int = 4510
     ccd_gap: u.Quantity = field(default_factory=lambda: 2.0 * u.Unit("mm"))
