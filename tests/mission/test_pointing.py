@@ -12,8 +12,8 @@ from smilekit.frames import transform
 from smilekit.geospace.aurora import oval_centre
 from smilekit.geospace.boundaries import shue1998
 from smilekit.mission import kepler_track, sample_times, science_orbit
+from smilekit.mission.fov import instrument_mount
 from smilekit.mission.orbit import Track
-from smilekit.mission.payload import instrument_mount
 from smilekit.mission.pointing import (
     attitude,
     attitude_values,

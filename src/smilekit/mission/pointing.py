@@ -41,7 +41,7 @@ midnight; the sources are in :mod:`smilekit.geospace.aurora`). On SMILE the UVI 
 module with SXI; :attr:`Attitude.sxi_uvi_angle` and :func:`uvi_mount_error` report how far a fixed mount
 departs from this ideal pointing.
 
-Fields of view: the instruments' fields of view and frames are in :mod:`smilekit.mission.payload` (SXI
+Fields of view: the instruments' fields of view and frames are in :mod:`smilekit.mission.fov` (SXI
 27 x 16 deg in the body frame, UVI 10 x 10 deg about its own boresight). Each FOV is the rectangle of a
 flat focal plane, i.e. a gnomonic rectangle ``|x/z| <= tan(a/2)``, ``|y/z| <= tan(b/2)`` in the instrument
 frame, whose edges are great circles; angular distances to it are computed exactly on the sphere.
@@ -61,8 +61,9 @@ from smilekit.constants import AU_KM
 from smilekit.errors import InputError
 from smilekit.frames import rotation_matrix, sun_direction, transform
 from smilekit.geospace.aurora import AURORA_ALTITUDE, oval_centre
-from smilekit.geospace.boundaries import drivers_at, model_kernel, resolve_model, standoff
-from smilekit.mission.payload import SXI, InstrumentMount, instrument_mount
+from smilekit.geospace.boundaries import model_kernel, resolve_model, standoff
+from smilekit.mission.fov import SXI, InstrumentMount, instrument_mount
+from smilekit.solarwind.drivers import drivers_at
 from smilekit.times import as_datetime64
 from smilekit.units import RE, RE_KM
 

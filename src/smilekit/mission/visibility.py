@@ -38,11 +38,11 @@ from smilekit._validation import as_value
 from smilekit.errors import InputError
 from smilekit.frames import transform
 from smilekit.geospace.aurora import oval_points
-from smilekit.geospace.boundaries import drivers_at, is_inside_values, model_kernel, resolve_model
+from smilekit.geospace.boundaries import is_inside_values, model_kernel, resolve_model
 from smilekit.geospace.cusps import cusp_edges
+from smilekit.mission.fov import SXI, UVI
 from smilekit.mission.modes import SXI_MIN_ALTITUDE, UVI_MIN_ALTITUDE
 from smilekit.mission.orbit import Track, kepler_track, sample_times
-from smilekit.mission.payload import SXI, UVI
 from smilekit.mission.pointing import (
     LIMB_OFFSET,
     Attitude,
@@ -53,6 +53,7 @@ from smilekit.mission.pointing import (
     limb_offset_aim_points,
     subsolar_aim_points,
 )
+from smilekit.solarwind.drivers import drivers_at
 from smilekit.solarwind.state import SolarWindState
 from smilekit.times import as_datetime64
 from smilekit.units import RE

@@ -31,9 +31,9 @@ from smilekit._validation import as_value
 from smilekit.constants import R_EARTH_EQ_KM
 from smilekit.errors import InputError
 from smilekit.geospace.aurora import oval_points
-from smilekit.geospace.boundaries import drivers_at, jelinek2012_bow_shock, model_kernel, resolve_model
+from smilekit.geospace.boundaries import jelinek2012_bow_shock, model_kernel, resolve_model
+from smilekit.mission.fov import SXI, instrument_mount
 from smilekit.mission.intervals import runs
-from smilekit.mission.payload import SXI, instrument_mount
 from smilekit.mission.pointing import (
     Attitude,
     fov_edge_directions_values,
@@ -41,6 +41,7 @@ from smilekit.mission.pointing import (
     view_angles,
 )
 from smilekit.mission.visibility import TYPICAL_SOLAR_WIND, cusp_centres
+from smilekit.solarwind.drivers import drivers_at
 from smilekit.times import as_datetime64
 from smilekit.units import RE, RE_KM
 

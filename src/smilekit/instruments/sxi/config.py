@@ -32,7 +32,7 @@ import numpy as np
 from smilekit._validation import as_value
 from smilekit.errors import InputError
 from smilekit.instruments.sxi.spectrum import SWCX_SPECTRUM, LineSpectrum
-from smilekit.mission.payload import SXI
+from smilekit.mission.fov import SXI
 
 __all__ = ["SXIConfig", "SXIValues"]
 
@@ -91,7 +91,7 @@ class SXIConfig:
         30 cm (seed, Table 1).
     fov : Quantity
         Full field of view (along u = body X, along v = body Y): (27, 16) deg, the payload's
-        :data:`smilekit.mission.payload.SXI` (seed, Table 1; FACTS also quotes 26.5 x 15.5 deg). Here it is
+        :data:`smilekit.mission.fov.SXI` (seed, Table 1; FACTS also quotes 26.5 x 15.5 deg). Here it is
         the frame that bounds the sensitive focal-plane area.
     ccd_size : Quantity
         Side of each (square) CCD, 8.1 cm (FACTS, from the Leicester SXI pages).

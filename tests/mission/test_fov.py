@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from smilekit.errors import InputError
 from smilekit.instruments.sxi import SXIConfig
-from smilekit.mission.payload import INSTRUMENTS, SXI, UVI, InstrumentMount, instrument_mount
+from smilekit.mission.fov import INSTRUMENTS, SXI, UVI, InstrumentMount, instrument_mount
 
 vectors = st.tuples(*(st.floats(-1.0, 1.0) for _ in range(3))).filter(lambda v: np.linalg.norm(v) > 0.1)
 

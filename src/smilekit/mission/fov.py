@@ -1,4 +1,4 @@
-"""The payload: each imager's mount on the spacecraft and its field of view, one record per instrument.
+"""Instrument fields of view: each imager's mount on the spacecraft and its field of view, one record each.
 
 Fields of view (full angles, along the instrument frame's X, along its Y), from the ESA SMILE Definition
 Study Report ("Red Book", ESA/SCI(2018)1, the SXI and UVI parameter tables):
