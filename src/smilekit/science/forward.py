@@ -9,9 +9,9 @@ the chain of :mod:`~smilekit.instruments.sxi.simulate` written per pixel:
 
 * ``I_j``: the line-of-sight intensity (keV cm^-2 s^-1 sr^-1) along the centre ray of sky pixel j, from
   the spacecraft through the model in GSM (:func:`smilekit.science.geometry.image_geometry`), integrated by
-  the adaptive kernel :func:`~smilekit.instruments.sxi.los.los_integral_values` and converted with
-  :data:`~smilekit.instruments.sxi.los.INTENSITY_FACTOR` exactly as
-  :func:`~smilekit.instruments.sxi.los.los_intensity` does (rays stop at the Earth or after 80 RE);
+  the adaptive kernel :func:`~smilekit.imaging.los.los_integral_values` and converted with
+  :data:`~smilekit.imaging.los.INTENSITY_FACTOR` exactly as
+  :func:`~smilekit.imaging.los.los_intensity` does (rays stop at the Earth or after 80 RE);
 * ``T`` the live time of the bin, ``Omega_j`` the pixel's exact solid angle, ``V_j`` the vignetting at its
   centre, ``C`` the SWCX counts per unit intensity in the L2 band (``counts_per_intensity`` attribute);
 * ``K``: the PSF as a pixel-to-pixel kernel, the probability that a photon arriving uniformly over one
@@ -47,7 +47,7 @@ from scipy.signal import fftconvolve
 from scipy.special import gammaln
 
 from smilekit.errors import InputError
-from smilekit.instruments.sxi.los import (
+from smilekit.imaging.los import (
     INTENSITY_FACTOR,
     adjacent_rays,
     los_integral_values,
@@ -68,7 +68,7 @@ __all__ = [
 
 #: Pixels with a smaller CCD coverage are left out of likelihoods (L2 notes: keep coverage >= 0.9).
 MIN_COVERAGE = 0.9
-#: Longest ray (RE), as the default of :func:`~smilekit.instruments.sxi.los.los_intensity`.
+#: Longest ray (RE), as the default of :func:`~smilekit.imaging.los.los_intensity`.
 MAX_DISTANCE_RE = 80.0
 #: Margin of sky around the image, in PSF-wing sigmas (module notes, approximation 3).
 MARGIN_WING_SIGMAS = 2.0

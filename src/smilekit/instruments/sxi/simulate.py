@@ -4,7 +4,7 @@ Input sky image
 ---------------
 An xarray DataArray with dims ("v", "u") (u along body +X, the 27 deg axis; v along body +Y), coordinates
 in deg at the pixel centres (increasing or decreasing, regular or not), values in keV cm^-2 s^-1 sr^-1
-(``attrs["units"]``), as made by :func:`smilekit.instruments.sxi.los.intensity_map`. Pixel edges are the
+(``attrs["units"]``), as made by :func:`smilekit.instruments.sxi.sky.intensity_map`. Pixel edges are the
 midpoints between centres (half a spacing beyond the ends). The pointing comes from the keyword arguments
 or from the attrs: ``time`` (ISO), ``sc_position_gse_re``, and the body axes ``boresight_gse`` and
 ``long_axis_gse`` (or ``aim_point_gse_re``, then the attitude law of
