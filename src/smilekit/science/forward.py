@@ -53,6 +53,7 @@ from smilekit.imaging.los import (
     los_integral_values,
     ray_lengths_values,
 )
+from smilekit.instruments.sxi.config import SXIConfig
 from smilekit.instruments.sxi.psf import box_probability_values, vignetting_values
 from smilekit.instruments.sxi.simulate import pixel_solid_angle_values
 from smilekit.science.geometry import image_geometry, pixel_directions_values
@@ -76,12 +77,6 @@ MARGIN_WING_SIGMAS = 2.0
 KERNEL_WING_SIGMAS = 4.0
 
 _SUMMED = ("counts", "background", "solid_angle")
-
-
-def _config(config):
-    from smilekit.instruments.sxi.spectrum import _config as resolve
-
-    return resolve(config)
 
 
 def _check_l2(l2) -> None:
@@ -228,7 +223,7 @@ class ForwardModel:
     def __init__(self, l2: xr.Dataset, *, time_index: int = 0, config=None, margin_deg: float | None = None):
         _check_l2(l2)
         geo = image_geometry(l2, time_index)
-        cfg = _config(config)
+        cfg = SXIConfig.resolve(config)
         v = cfg.values
         self.time = geo.time
         self.geometry = geo

@@ -21,17 +21,19 @@ from smilekit.instruments.sxi.config import SXIConfig
 from smilekit.instruments.sxi.l1 import EventList, read_l1, write_l1
 from smilekit.instruments.sxi.l2 import CADENCES, make_l2, read_l2, write_l2
 from smilekit.instruments.sxi.psf import psf_density, psf_fwhm, vignetting
+from smilekit.instruments.sxi.response import (
+    band_efficiency,
+    counts_per_intensity,
+    effective_area,
+    energy_resolution,
+)
 from smilekit.instruments.sxi.simulate import expected_counts, simulate_events
 from smilekit.instruments.sxi.sky import intensity_map
 from smilekit.instruments.sxi.spectrum import (
     BANDS,
     SWCX_SPECTRUM,
     LineSpectrum,
-    band_efficiency,
     band_limits,
-    counts_per_intensity,
-    effective_area,
-    energy_resolution,
     flat_spectrum,
     monochromatic,
 )
