@@ -56,7 +56,7 @@ def synthetic_sky(pixel: float = 0.1) -> xr.DataArray:
 
 def los_sky() -> tuple[xr.DataArray, float]:
     from smilekit.geospace.emissivity import Jorgensen2019
-    from smilekit.instruments.sxi.los import intensity_map
+    from smilekit.instruments.sxi.sky import intensity_map
 
     model = Jorgensen2019.ppmlr_fit(mp=8 * RE, bs=11 * RE)
     start = time.perf_counter()

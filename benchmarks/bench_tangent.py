@@ -28,8 +28,8 @@ from smilekit import frames
 from smilekit.geospace import boundaries
 from smilekit.geospace.emissivity import SWCXEmissivity
 from smilekit.instruments.sxi.l2 import make_l2
-from smilekit.instruments.sxi.los import intensity_map
 from smilekit.instruments.sxi.simulate import simulate_events
+from smilekit.instruments.sxi.sky import intensity_map
 from smilekit.mission.pointing import attitude_values, limb_offset_aim_points
 from smilekit.science import tangent
 from smilekit.solarwind.state import SolarWindState

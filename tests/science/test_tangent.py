@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from smilekit.errors import InputError
 from smilekit.geospace.emissivity import Jorgensen2019
 from smilekit.instruments.sxi.l2 import make_l2
-from smilekit.instruments.sxi.los import intensity_map
 from smilekit.instruments.sxi.simulate import simulate_events
+from smilekit.instruments.sxi.sky import intensity_map
 from smilekit.mission.pointing import attitude_values, limb_offset_aim_points
 from smilekit.science import tangent
 from smilekit.science.estimates import MagnetopauseEstimate

@@ -17,7 +17,7 @@ Per case (:func:`run_case`):
    ``smilekit.science.cusps.true_cusp_edges(state, time)``.
 2. **Image** (:func:`simulate_l2` = :func:`truth_image` then :func:`l1_l2`): the body attitude from
    :func:`~smilekit.mission.pointing.attitude_values` (boresight to the aim point, long axis towards the
-   Earth), the line-of-sight intensity :func:`~smilekit.instruments.sxi.los.intensity_map` at 0.25 deg,
+   Earth), the line-of-sight intensity :func:`~smilekit.instruments.sxi.sky.intensity_map` at 0.25 deg,
    the photon events :func:`~smilekit.instruments.sxi.simulate.simulate_events` over the exposure with all
    backgrounds and the case's seed, and one L2 image :func:`~smilekit.instruments.sxi.l2.make_l2` whose bin
    is the whole exposure (0.25 deg pixels).
@@ -376,7 +376,7 @@ def case_truth(case, *, cusp_truth: Callable | None = None) -> Truth:
 
 def truth_image(case: Case, truth: Truth):
     """The noise-free SWCX intensity over the field of view (keV cm^-2 s^-1 sr^-1), 0.25 deg pixels."""
-    from smilekit.instruments.sxi.los import intensity_map
+    from smilekit.instruments.sxi.sky import intensity_map
 
     return intensity_map(
         truth.source,

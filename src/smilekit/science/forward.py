@@ -9,9 +9,9 @@ the chain of :mod:`~smilekit.instruments.sxi.simulate` written per pixel:
 
 * ``I_j``: the line-of-sight intensity (keV cm^-2 s^-1 sr^-1) along the centre ray of sky pixel j, from
   the spacecraft through the model in GSM (:func:`smilekit.science.geometry.image_geometry`), integrated by
-  the adaptive kernel :func:`~smilekit.instruments.sxi.los.los_integral_values` and converted with
-  :data:`~smilekit.instruments.sxi.los.INTENSITY_FACTOR` exactly as
-  :func:`~smilekit.instruments.sxi.los.los_intensity` does (rays stop at the Earth or after 80 RE);
+  the adaptive kernel :func:`~smilekit.imaging.los.los_integral_values` and converted with
+  :data:`~smilekit.imaging.los.INTENSITY_FACTOR` exactly as
+  :func:`~smilekit.imaging.los.los_intensity` does (rays stop at the Earth or after 80 RE);
 * ``T`` the live time of the bin, ``Omega_j`` the pixel's exact solid angle, ``V_j`` the vignetting at its
   centre, ``C`` the SWCX counts per unit intensity in the L2 band (``counts_per_intensity`` attribute);
 * ``K``: the PSF as a pixel-to-pixel kernel, the probability that a photon arriving uniformly over one
@@ -47,12 +47,13 @@ from scipy.signal import fftconvolve
 from scipy.special import gammaln
 
 from smilekit.errors import InputError
-from smilekit.instruments.sxi.los import (
+from smilekit.imaging.los import (
     INTENSITY_FACTOR,
     adjacent_rays,
     los_integral_values,
     ray_lengths_values,
 )
+from smilekit.instruments.sxi.config import SXIConfig
 from smilekit.instruments.sxi.psf import box_probability_values, vignetting_values
 from smilekit.instruments.sxi.simulate import pixel_solid_angle_values
 from smilekit.science.geometry import image_geometry, pixel_directions_values
@@ -68,7 +69,7 @@ __all__ = [
 
 #: Pixels with a smaller CCD coverage are left out of likelihoods (L2 notes: keep coverage >= 0.9).
 MIN_COVERAGE = 0.9
-#: Longest ray (RE), as the default of :func:`~smilekit.instruments.sxi.los.los_intensity`.
+#: Longest ray (RE), as the default of :func:`~smilekit.imaging.los.los_intensity`.
 MAX_DISTANCE_RE = 80.0
 #: Margin of sky around the image, in PSF-wing sigmas (module notes, approximation 3).
 MARGIN_WING_SIGMAS = 2.0
@@ -76,12 +77,6 @@ MARGIN_WING_SIGMAS = 2.0
 KERNEL_WING_SIGMAS = 4.0
 
 _SUMMED = ("counts", "background", "solid_angle")
-
-
-def _config(config):
-    from smilekit.instruments.sxi.spectrum import _config as resolve
-
-    return resolve(config)
 
 
 def _check_l2(l2) -> None:
@@ -228,7 +223,7 @@ class ForwardModel:
     def __init__(self, l2: xr.Dataset, *, time_index: int = 0, config=None, margin_deg: float | None = None):
         _check_l2(l2)
         geo = image_geometry(l2, time_index)
-        cfg = _config(config)
+        cfg = SXIConfig.resolve(config)
         v = cfg.values
         self.time = geo.time
         self.geometry = geo

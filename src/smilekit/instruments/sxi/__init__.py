@@ -1,11 +1,13 @@
 """The Soft X-ray Imager: line-of-sight imaging, the instrument model, photon events (L1) and images (L2).
 
-The chain: :func:`intensity_map` (emissivity integrated along each line of sight, keV cm⁻² s⁻¹ sr⁻¹) ->
-:func:`simulate_events` (Poisson photon events through the optics, CCDs and backgrounds; :class:`SXIConfig`
-holds the instrument) -> :func:`write_l1` (OGIP event list) -> :func:`make_l2` (background-subtracted,
-vignetting-corrected images at 1- or 5-min cadence) -> :func:`write_l2`.
+The chain: :func:`intensity_map` (emissivity integrated along each line of sight of the SXI field of view
+by :mod:`smilekit.imaging`, keV cm⁻² s⁻¹ sr⁻¹) -> :func:`simulate_events` (Poisson photon events through
+the optics, CCDs and backgrounds; :class:`SXIConfig` holds the instrument) -> :func:`write_l1` (OGIP event
+list) -> :func:`make_l2` (background-subtracted, vignetting-corrected images at 1- or 5-min cadence) ->
+:func:`write_l2`.
 """
 
+from smilekit.imaging import los_intensity
 from smilekit.instruments.sxi.background import (
     astrophysical_intensity,
     gse_to_galactic,
@@ -18,18 +20,20 @@ from smilekit.instruments.sxi.background import (
 from smilekit.instruments.sxi.config import SXIConfig
 from smilekit.instruments.sxi.l1 import EventList, read_l1, write_l1
 from smilekit.instruments.sxi.l2 import CADENCES, make_l2, read_l2, write_l2
-from smilekit.instruments.sxi.los import intensity_map, los_intensity
 from smilekit.instruments.sxi.psf import psf_density, psf_fwhm, vignetting
+from smilekit.instruments.sxi.response import (
+    band_efficiency,
+    counts_per_intensity,
+    effective_area,
+    energy_resolution,
+)
 from smilekit.instruments.sxi.simulate import expected_counts, simulate_events
+from smilekit.instruments.sxi.sky import intensity_map
 from smilekit.instruments.sxi.spectrum import (
     BANDS,
     SWCX_SPECTRUM,
     LineSpectrum,
-    band_efficiency,
     band_limits,
-    counts_per_intensity,
-    effective_area,
-    energy_resolution,
     flat_spectrum,
     monochromatic,
 )

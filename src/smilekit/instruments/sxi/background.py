@@ -45,7 +45,9 @@ from smilekit._data import data_path
 from smilekit._validation import as_value, as_vector
 from smilekit.constants import AU_KM
 from smilekit.errors import InputError
-from smilekit.instruments.sxi.spectrum import LineSpectrum, band_edges_values, band_limits, flat_spectrum
+from smilekit.instruments.sxi.config import SXIConfig
+from smilekit.instruments.sxi.response import band_edges_values
+from smilekit.instruments.sxi.spectrum import LineSpectrum, band_limits, flat_spectrum
 from smilekit.times import as_datetime64
 from smilekit.units import RE, RE_KM
 
@@ -68,12 +70,6 @@ ROSAT_MAP = "xray_background/allsky_rosat_rass_3-4keV_aitoff_galactic.fits"
 ROSAT_UNIT = u.def_unit("rass_unit", 1e-6 * u.ct / u.s / u.arcmin**2, doc="RASS SXRB map unit")
 
 _ARCMIN2_SR = (math.pi / 180.0 / 60.0) ** 2
-
-
-def _config(config):
-    from smilekit.instruments.sxi.spectrum import _config as resolve
-
-    return resolve(config)
 
 
 @lru_cache(maxsize=1)
@@ -146,7 +142,7 @@ def xrb_spectra(config=None) -> dict[str, LineSpectrum]:
     >>> sorted(xrb_spectra())
     ['xrb_1/4keV', 'xrb_3/4keV']
     """
-    v = _config(config).values
+    v = SXIConfig.resolve(config).values
     return {
         "xrb_3/4keV": flat_spectrum(v.r45_lo_kev * u.keV, v.r45_hi_kev * u.keV, name="ROSAT R45 band, flat"),
         "xrb_1/4keV": flat_spectrum(v.r12_lo_kev * u.keV, v.r12_hi_kev * u.keV, name="ROSAT R12 band, flat"),
@@ -270,7 +266,7 @@ def astrophysical_intensity(directions_gse, time, config=None) -> dict[str, u.Qu
     >>> bool(np.all(i["xrb_3/4keV"].value > 0)), round(float(i["xrb_1/4keV"].value), 1)
     (True, 7.8)
     """
-    v = _config(config).values
+    v = SXIConfig.resolve(config).values
     d = _directions(directions_gse)
     r45 = rosat_r45_values(d, _time(time))
     unit = u.keV / (u.cm**2 * u.s * u.sr)
@@ -288,7 +284,7 @@ def particle_rate(config=None, band=None) -> u.Quantity:
     >>> particle_rate(band="broad")
     <Quantity 0.0046 ct / (s cm2)>
     """
-    v = _config(config).values
+    v = SXIConfig.resolve(config).values
     return particle_rate_values(v, None if band is None else band_limits(band)) * u.ct / u.s / u.cm**2
 
 
@@ -301,7 +297,7 @@ def stray_light_rate(sun_angle, config=None, band=None) -> u.Quantity:
     >>> stray_light_rate([30, 60] * u.deg).to_value("ct s-1 cm-2").tolist()
     [0.001, 6.25e-05]
     """
-    v = _config(config).values
+    v = SXIConfig.resolve(config).values
     a = as_value(sun_angle, u.deg, "sun_angle", nonnegative=True)
     return stray_rate_values(a, v, None if band is None else band_limits(band)) * u.ct / u.s / u.cm**2
 
@@ -324,7 +320,7 @@ def sun_geometry(sc_position, rotation, config=None) -> tuple[u.Quantity, bool]:
     >>> round(float(angle.value), 3), inside
     (0.049, True)
     """
-    v = _config(config).values
+    v = SXIConfig.resolve(config).values
     p = as_vector(sc_position, RE, "sc_position")
     rot = np.asarray(rotation, dtype=np.float64)
     if rot.shape != (3, 3) or not np.isfinite(rot).all():

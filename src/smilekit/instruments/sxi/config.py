@@ -116,7 +116,7 @@ class SXIConfig:
     effective_area : Quantity
         Peak optic effective area (optic and optical blocking filter), 15 cm^2 (seed, Table 1: "Optic
         effective area 15 cm2"). Its energy dependence is in
-        :func:`~smilekit.instruments.sxi.spectrum.effective_area`.
+        :func:`~smilekit.instruments.sxi.response.effective_area`.
     filter_energy, optic_cutoff_energy : Quantity
         Shape of the effective-area curve (**assumption**): the filter transmission
         ``exp(-(filter_energy / E)^3)`` (photoabsorption ~ E^-3) with filter_energy = 0.25 keV, and the
@@ -222,6 +222,26 @@ class SXIConfig:
 
     def __post_init__(self):
         _ = self.values  # validate every field now, not at first use
+
+    @classmethod
+    def resolve(cls, config) -> SXIConfig:
+        """The configuration a function was given: ``SXIConfig()`` (the defaults) for None, else ``config``.
+
+        Raises
+        ------
+        InputError
+            If ``config`` is neither None nor an SXIConfig.
+
+        Examples
+        --------
+        >>> SXIConfig.resolve(None).qe
+        0.89
+        """
+        if config is None:
+            return cls()
+        if not isinstance(config, cls):
+            raise InputError(f"config must be an SXIConfig, got {type(config).__name__}")
+        return config
 
     @cached_property
     def values(self) -> SXIValues:

@@ -42,6 +42,7 @@ import astropy.units as u
 import numpy as np
 
 from smilekit.errors import InputError, ProductError
+from smilekit.instruments.sxi.config import SXIConfig, ccd_rectangles
 
 __all__ = [
     "COLUMNS",
@@ -81,12 +82,6 @@ FLAG_EDGE, FLAG_SUN_NEAR, FLAG_SUN_IN_FOV = 1, 2, 4
 ORIGINS = {"swcx": 0, "xrb_3/4keV": 1, "xrb_1/4keV": 2, "particle": 3, "stray": 4}
 
 
-def _config(config):
-    from smilekit.instruments.sxi.spectrum import _config as resolve
-
-    return resolve(config)
-
-
 def sky_wcs_parameters(rotation: np.ndarray, config) -> dict:
     """The sky-pixel WCS of an event list or image: gnomonic about the boresight, GSE longitude/latitude.
 
@@ -104,9 +99,7 @@ def sky_wcs_parameters(rotation: np.ndarray, config) -> dict:
         (signed deg per pixel, per axis), ``crota`` (deg), ``naxis`` (pixels per axis) and ``pixel``
         (deg). Pixel p maps to tangent-plane coordinates ``(p - crpix) * pixel = (180/pi) (tan u, tan v)``.
     """
-    from smilekit.instruments.sxi.config import ccd_rectangles
-
-    cfg = _config(config)
+    cfg = SXIConfig.resolve(config)
     v = cfg.values
     rect = ccd_rectangles(v)
     pixel = v.sky_pixel_deg
@@ -194,7 +187,7 @@ class EventList:
         cols = {name: np.asarray(self.columns[name], dtype=COLUMNS[name][1]) for name in COLUMNS}
         object.__setattr__(self, "columns", cols)
         object.__setattr__(self, "gti", np.asarray(self.gti, dtype=np.float64).reshape(-1, 2))
-        object.__setattr__(self, "config", _config(self.config))
+        object.__setattr__(self, "config", SXIConfig.resolve(self.config))
 
     def __len__(self) -> int:
         return len(self.columns["TIME"])
@@ -399,7 +392,7 @@ def read_l1(path, config=None) -> EventList:
     """
     from astropy.io import fits
 
-    base = _config(config)
+    base = SXIConfig.resolve(config)
     with fits.open(path) as hdul:
         names = [hdu.name for hdu in hdul]
         if "EVENTS" not in names or "GTI" not in names:

@@ -16,7 +16,7 @@ onto a sky grid and into time bins (1 or 5 min, :data:`CADENCES`), and models ea
   background (per cm^2 of detector, not vignetted) and the stray light — and their sum ``background``;
 * ``foreground = (counts - background) / (exposure * solid_angle * vignetting * C)`` in
   keV cm^-2 s^-1 sr^-1, with C the SWCX counts per unit energy intensity in the band
-  (:func:`~smilekit.instruments.sxi.spectrum.counts_per_intensity`: photon-weighted mean energy, effective
+  (:func:`~smilekit.instruments.sxi.response.counts_per_intensity`: photon-weighted mean energy, effective
   area, QE and the fraction measured in the band), and ``foreground_error`` the same scaling of the Poisson
   error ``sqrt(max(counts, 1))`` (the background model is taken as exact).
 
@@ -53,6 +53,7 @@ from smilekit.instruments.sxi.l1 import (
     _celestial,
 )
 from smilekit.instruments.sxi.psf import psf_components_values, vignetting_values
+from smilekit.instruments.sxi.response import band_edges_values, counts_per_intensity_values
 from smilekit.instruments.sxi.simulate import (
     XRB_MARGIN_SIGMAS,
     XRB_STEP_DEG,
@@ -61,7 +62,7 @@ from smilekit.instruments.sxi.simulate import (
     tangent_edges_values,
     xrb_intensity_values,
 )
-from smilekit.instruments.sxi.spectrum import band_edges_values, band_limits, counts_per_intensity_values
+from smilekit.instruments.sxi.spectrum import band_limits
 
 __all__ = ["CADENCES", "QUALITY", "make_l2", "read_l2", "write_l2"]
 

@@ -41,6 +41,7 @@ from scipy.optimize import brentq
 from scipy.special import ndtr
 
 from smilekit._validation import as_value
+from smilekit.instruments.sxi.config import SXIConfig
 
 __all__ = [
     "box_probability_values",
@@ -53,12 +54,6 @@ __all__ = [
 ]
 
 _SQRT_2PI = math.sqrt(2.0 * math.pi)
-
-
-def _config(config):
-    from smilekit.instruments.sxi.spectrum import _config as resolve
-
-    return resolve(config)
 
 
 def psf_components_values(v) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -162,7 +157,7 @@ def psf_density(dx, dy, config=None) -> u.Quantity:
     >>> round(float(peak.to_value(u.arcmin**-2)), 5)
     0.00385
     """
-    cfg = _config(config)
+    cfg = SXIConfig.resolve(config)
     v = cfg.values
     to_mm = v.focal_mm * (math.pi / 180.0 / 60.0)
     x = as_value(dx, u.arcmin, "dx") * to_mm
@@ -180,7 +175,7 @@ def psf_fwhm(config=None) -> u.Quantity:
     >>> round(float(psf_fwhm().to_value(u.arcmin)), 2)
     8.33
     """
-    cfg = _config(config)
+    cfg = SXIConfig.resolve(config)
     v = cfg.values
     peak = float(psf_density_values(0.0, 0.0, v))
     half = brentq(lambda x: float(psf_density_values(x, 0.0, v)) - 0.5 * peak, 0.0, 10.0 * v.psf_sigma_mm)
@@ -196,7 +191,7 @@ def vignetting(u_angle, v_angle, config=None) -> np.ndarray:
     >>> vignetting([0.0, 13.5] * u.deg, [0.0, 8.0] * u.deg).round(3)  # on axis and at the FOV corner
     array([1. , 0.8])
     """
-    cfg = _config(config)
+    cfg = SXIConfig.resolve(config)
     uu = as_value(u_angle, u.rad, "u_angle")
     vv = as_value(v_angle, u.rad, "v_angle")
     return vignetting_values(np.tan(uu), np.tan(vv), cfg.values)

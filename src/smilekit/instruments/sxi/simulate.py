@@ -4,7 +4,7 @@ Input sky image
 ---------------
 An xarray DataArray with dims ("v", "u") (u along body +X, the 27 deg axis; v along body +Y), coordinates
 in deg at the pixel centres (increasing or decreasing, regular or not), values in keV cm^-2 s^-1 sr^-1
-(``attrs["units"]``), as made by :func:`smilekit.instruments.sxi.los.intensity_map`. Pixel edges are the
+(``attrs["units"]``), as made by :func:`smilekit.instruments.sxi.sky.intensity_map`. Pixel edges are the
 midpoints between centres (half a spacing beyond the ends). The pointing comes from the keyword arguments
 or from the attrs: ``time`` (ISO), ``sc_position_gse_re``, and the body axes ``boresight_gse`` and
 ``long_axis_gse`` (or ``aim_point_gse_re``, then the attitude law of
@@ -22,7 +22,7 @@ The astrophysical sky is not limited to the input image: it is sampled on its ow
    ``mu = I * Omega * V * T * sum(w A QE) / sum(w E)`` (I the energy intensity, Omega the pixel's exact
    solid angle in the gnomonic projection, V the vignetting at the pixel centre, T the exposure; the last
    factor converts energy intensity to detected photons with the layer's photon-weighted mean energy, see
-   :mod:`~smilekit.instruments.sxi.spectrum`). Counts per pixel are Poisson(mu).
+   :mod:`~smilekit.instruments.sxi.response`). Counts per pixel are Poisson(mu).
 2. Each photon is placed uniformly in the pixel's focal-plane box ``f (tan u, tan v)``, offset by the PSF
    (:mod:`~smilekit.instruments.sxi.psf`), and kept if it lands on a CCD inside the FOV frame.
 3. Its true energy is a line of the layer's spectrum drawn with probability ``w A(E) QE``; the measured
@@ -57,7 +57,7 @@ from smilekit.instruments.sxi.background import (
     sun_geometry_values,
     xrb_spectra,
 )
-from smilekit.instruments.sxi.config import ccd_rectangles
+from smilekit.instruments.sxi.config import SXIConfig, ccd_rectangles
 from smilekit.instruments.sxi.l1 import (
     FLAG_EDGE,
     FLAG_SUN_IN_FOV,
@@ -68,13 +68,13 @@ from smilekit.instruments.sxi.l1 import (
     sky_wcs_parameters,
 )
 from smilekit.instruments.sxi.psf import box_probability_values, psf_offsets_values, vignetting_values
-from smilekit.instruments.sxi.spectrum import (
+from smilekit.instruments.sxi.response import (
     band_edges_values,
-    band_limits,
     effective_area_values,
     measured_fraction_values,
     sigma_values,
 )
+from smilekit.instruments.sxi.spectrum import band_limits
 from smilekit.times import as_datetime64
 from smilekit.units import RE, SXI_INTENSITY
 
@@ -82,12 +82,6 @@ __all__ = ["BACKGROUNDS", "expected_counts", "pixel_solid_angle_values", "simula
 
 #: Background families that :func:`simulate_events` can add.
 BACKGROUNDS = ("xrb", "particle", "stray")
-
-
-def _config(config):
-    from smilekit.instruments.sxi.spectrum import _config as resolve
-
-    return resolve(config)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -325,7 +319,7 @@ def xrb_intensity_values(grid: _Grid, rotation: np.ndarray, t0, v) -> tuple[np.n
 
 
 def _scene(sky, exposure, config, start, rotation, sc_position, backgrounds) -> _Scene:
-    cfg = _config(config)
+    cfg = SXIConfig.resolve(config)
     v = cfg.values
     grid = sky_grid(sky)
     exposure_s = float(as_value(exposure, u.s, "exposure", positive=True))

@@ -1,8 +1,8 @@
-"""Tests of smilekit.instruments.sxi.los: line-of-sight intensity and the SXI intensity map.
+"""Tests of smilekit.imaging.los: the adaptive line-of-sight integrator and its fixed-step reference.
 
 Independent references: analytic integrals (chords of uniform spheres and shells, a radial r^-3 field),
-the unit conversion done by astropy, scipy's ``interpn`` on a gridded cube, and fixed-step integration
-converged by hand.
+the unit conversion done by astropy, and fixed-step integration converged by hand. The cube walk is
+tested in test_cube_walk.py, the SXI intensity map in tests/instruments/sxi/test_sky.py.
 """
 
 from __future__ import annotations
@@ -12,18 +12,15 @@ import math
 import astropy.units as u
 import numpy as np
 import pytest
-import xarray as xr
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from smilekit.errors import InputError
 from smilekit.frames import rotation_matrix
-from smilekit.geospace.cube import EmissivityCube
 from smilekit.geospace.emissivity import EMISSIVITY_UNIT, Jorgensen2019
-from smilekit.instruments.sxi.los import (
+from smilekit.imaging.los import (
     INTENSITY_FACTOR,
     adjacent_rays,
-    intensity_map,
     los_integral_values,
     los_intensity,
     ray_lengths_values,
@@ -226,64 +223,6 @@ def test_default_within_half_a_percent_of_a_fine_fixed_step_on_jorgensen():
     assert err.max() < 1e-2
 
 
-def test_default_on_a_cube_matches_scipy_interpn_integration():
-    from scipy.interpolate import interpn
-
-    model = Jorgensen2019.ppmlr_fit(mp=9.3 * RE, bs=12.0 * RE)
-    g = np.arange(-20.0, 20.01, 0.5)
-    cube = EmissivityCube.from_model(model, g, g, g)
-    origin = np.array([5.9, 6.7, 17.7])
-    dirs = _fan(origin, (7.8, 0.0, 0.0), n=8, spread=0.15, seed=7)
-    out = los_intensity(cube, origin * RE, dirs).to_value(SXI_INTENSITY)
-    length = ray_lengths_values(np.broadcast_to(origin, dirs.shape), dirs, 80.0)
-    ref = []
-    for d, L in zip(dirs, length, strict=True):
-        n = int(np.ceil(L / 0.005))
-        s = (np.arange(n) + 0.5) * (L / n)
-        p = origin + s[:, None] * d
-        inside = np.all(np.abs(p) <= 20.0, axis=1)
-        vals = np.zeros(s.size)
-        vals[inside] = interpn((g, g, g), cube.data.values, p[inside], method="linear")
-        ref.append(vals.sum() * (L / n))
-    # the cell walk is exact; the reference's midpoint rule on the continuous trilinear field is good to
-    # about 2e-5 at this step
-    np.testing.assert_allclose(out, np.array(ref) * INTENSITY_FACTOR, rtol=1e-4)
-
-
-@pytest.mark.parametrize("extrude", [False, True])
-def test_cube_walk_is_exact_for_a_linear_field(extrude):
-    # trilinear interpolation reproduces a linear field, whose integral over a chord is the chord length
-    # times the value at the chord's middle. A planar cube (one y node) extruded along y is the same field
-    # without its y term.
-    def linear(x, y, z):
-        return 1e-5 * (3.0 + 0.2 * x + (0.0 if extrude else 0.1 * y) - 0.15 * z)
-
-    class Field:
-        def evaluate(self, x, y, z):
-            return linear(np.asarray(x), np.asarray(y), np.asarray(z))
-
-    gx, gz = np.linspace(-6.0, 10.0, 17), np.linspace(-5.0, 5.0, 11)
-    gy = np.array([0.0]) if extrude else np.linspace(-7.0, 7.0, 15)
-    cube = EmissivityCube.from_model(Field(), gx, gy, gz, extrude=extrude)
-    origin = np.array([3.0, -4.0, 16.0])
-    dirs = _fan(origin, (2.0, 0.0, 0.0), n=20, spread=0.2, seed=5)
-    out = los_intensity(cube, origin * RE, dirs).to_value(SXI_INTENSITY) / INTENSITY_FACTOR
-    length = ray_lengths_values(np.broadcast_to(origin, dirs.shape), dirs, 80.0)
-    expected = []
-    for d, L in zip(dirs, length, strict=True):
-        # the chord inside the box (y unbounded when extruded)
-        lo = np.array([gx[0], -np.inf if extrude else gy[0], gz[0]])
-        hi = np.array([gx[-1], np.inf if extrude else gy[-1], gz[-1]])
-        with np.errstate(divide="ignore", invalid="ignore"):
-            t1, t2 = (lo - origin) / d, (hi - origin) / d
-        s0 = max(0.0, *np.nanmin([t1, t2], axis=0))
-        s1 = min(L, *np.nanmax([t1, t2], axis=0))
-        mid = origin + 0.5 * (s0 + s1) * d
-        expected.append(max(s1 - s0, 0.0) * linear(*mid))
-    assert np.count_nonzero(expected) > 10
-    np.testing.assert_allclose(out, expected, rtol=1e-10, atol=1e-18)
-
-
 def test_results_do_not_depend_on_the_threads():
     model = Jorgensen2019.ppmlr_fit(mp=9.3 * RE, bs=12.0 * RE)
     origin = np.array([5.9, 6.7, 17.7])
@@ -311,68 +250,6 @@ def test_time_rotates_the_rays_into_gsm():
     assert not np.allclose(with_time.value, los_intensity(ball, origin * RE, dirs).value, rtol=1e-3)
 
 
-def test_intensity_map_layout_and_attributes():
-    model = Jorgensen2019.ppmlr_fit(mp=9.3 * RE, bs=12.0 * RE)
-    sc, aim = [5.9, 6.7, 17.7] * RE, [7.8, 0.0, 0.0] * RE
-    image = intensity_map(model, sc, aim, pixel=[1.0, 2.0] * u.deg, time="2026-03-20T12:00")
-    assert isinstance(image, xr.DataArray)
-    assert image.dims == ("v", "u") and image.shape == (8, 27)
-    assert image.attrs["units"] == "keV cm-2 s-1 sr-1" and image.attrs["frame"] == "GSE"
-    assert image.attrs["sc_position_gse_re"] == [5.9, 6.7, 17.7]
-    assert image.attrs["aim_point_gse_re"] == [7.8, 0.0, 0.0]
-    assert image.attrs["time"].startswith("2026-03-20T12:00")
-    assert image.attrs["sun_in_fov"] == 0
-    assert image.u.attrs["units"] == "deg" and image.v.attrs["units"] == "deg"
-    np.testing.assert_allclose(image.u.values, np.arange(-13.0, 13.5, 1.0))
-    np.testing.assert_allclose(image.v.values, np.arange(-7.0, 7.5, 2.0))
-    assert np.all(image.values > 0)
-    # pixel (u, v) looks along normalise(tan u X + tan v Y + Z) of the attitude law's body frame
-    rot = attitude_values(sc.value[None], aim.value[None], np.zeros((1, 3)))[0][0]
-    iv, iu = 5, 20
-    d = _unit(
-        rot @ [math.tan(math.radians(image.u.values[iu])), math.tan(math.radians(image.v.values[iv])), 1]
-    )
-    single = los_intensity(model, sc, d[None], time="2026-03-20T12:00").value[0]
-    assert image.values[iv, iu] == pytest.approx(single, rel=2e-3)
-    # the same attitude given as a rotation matrix gives the same image
-    again = intensity_map(model, sc, None, pixel=[1.0, 2.0] * u.deg, time="2026-03-20T12:00", rotation=rot)
-    np.testing.assert_allclose(again.values, image.values, rtol=1e-12)
-
-
-def test_u_runs_along_body_x_and_v_along_body_y():
-    # a small ball 10 RE from the spacecraft in the direction of angular coordinates (u, v) = (8, -5) deg
-    sc, aim = np.array([5.9, 6.7, 17.7]), np.array([7.8, 0.0, 0.0])
-    rot = attitude_values(sc[None], aim[None], np.zeros((1, 3)))[0][0]
-    d = _unit(rot @ [math.tan(math.radians(8.0)), math.tan(math.radians(-5.0)), 1.0])
-    ball = Ball(centre=sc + 10.0 * d, r_out=0.3)
-    image = intensity_map(ball, sc * RE, aim * RE, pixel=1.0 * u.deg, fov=[27.0, 15.0] * u.deg)
-    assert image.shape == (15, 27)
-    iv, iu = np.unravel_index(np.argmax(image.values), image.shape)
-    assert (image.u.values[iu], image.v.values[iv]) == (8.0, -5.0)
-    # the ray through the ball's centre crosses a diameter
-    assert image.values[iv, iu] == pytest.approx(ETA0 * 0.6 * INTENSITY_FACTOR, rel=1e-3)
-
-
-def test_mirror_symmetric_source_and_geometry_give_a_mirror_symmetric_image():
-    # Jorgensen with equal flaring in y and z is symmetric about the X axis, hence under y -> -y; the
-    # spacecraft and aim point in the x-z plane make body Y = +-GSE Y, so v -> -v mirrors the image
-    model = Jorgensen2019.ppmlr_fit(mp=9.0 * RE, bs=12.0 * RE)
-    image = intensity_map(model, [5.0, 0.0, 18.0] * RE, [9.0, 0.0, 0.0] * RE, pixel=[1.0, 1.0] * u.deg)
-    # mirror rays sample the source at mirror points; rounding in the attitude can flip a refinement
-    # decision, so agreement is to the integration tolerance, not to rounding
-    np.testing.assert_allclose(image.values, image.values[::-1, :], rtol=1e-3)
-    # and not trivially: the image is not symmetric along u
-    assert not np.allclose(image.values, image.values[:, ::-1], rtol=1e-2)
-
-
-def test_sun_in_the_field_of_view_flags_the_frame():
-    ball = Ball(centre=(20.0, 0.0, 18.0), r_out=2.0)
-    image = intensity_map(
-        ball, [5.0, 0.0, 18.0] * RE, [30.0, 0.0, 18.0] * RE, pixel=3 * u.deg, time="2026-03-20"
-    )
-    assert image.attrs["sun_in_fov"] == 1 and image.attrs["sun_angle_deg"] < 2.0
-
-
 def test_adjacent_rays_of_an_image():
     nb = adjacent_rays((3, 4))
     assert nb.shape == (12, 8)
@@ -388,10 +265,6 @@ def test_bad_input_raises_input_error():
     d = [[0.0, 0.0, -1.0]]
     with pytest.raises(InputError, match="outside the Earth"):
         los_intensity(model, [0.0, 0.3, 0.5] * RE, d)
-    with pytest.raises(InputError, match="outside the Earth"):
-        intensity_map(model, [0.5, 0.0, 0.0] * RE, [9.0, 0.0, 0.0] * RE)
-    with pytest.raises(InputError, match="coincides with the spacecraft"):
-        intensity_map(model, [5.0, 0.0, 18.0] * RE, [5.0, 0.0, 18.0] * RE)
     with pytest.raises(InputError, match="unit vectors"):
         los_intensity(model, [0.0, 0.0, 18.0] * RE, [[0.0, 0.0, -2.0]])
     with pytest.raises(InputError, match="shape"):
@@ -404,10 +277,6 @@ def test_bad_input_raises_input_error():
         los_intensity(model, [0.0, 0.0, 18.0] * RE, d, max_distance=-3 * RE)
     with pytest.raises(InputError, match="evaluate"):
         los_intensity(object(), [0.0, 0.0, 18.0] * RE, d)
-    with pytest.raises(InputError, match="rotation"):
-        intensity_map(model, [5.0, 0.0, 18.0] * RE, None, rotation=np.ones((3, 3)))
-    with pytest.raises(InputError, match="aim_point"):
-        intensity_map(model, [5.0, 0.0, 18.0] * RE, [9.0, 0.0, 0.0] * RE, rotation=np.eye(3))
 
 
 @pytest.mark.parametrize("step", [None, 0.1 * RE])

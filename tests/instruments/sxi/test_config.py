@@ -100,3 +100,11 @@ def test_replace_gives_a_new_validated_object():
     other = dataclasses.replace(cfg, frame_time=2 * u.s)
     assert other.values.frame_s == 2.0 and cfg.values.frame_s == 4.0
     assert "SXIConfig(" in repr(other)
+
+
+def test_resolve_gives_the_defaults_for_none_the_config_itself_and_rejects_other_types():
+    assert SXIConfig.resolve(None).values == SXIConfig().values
+    cfg = dataclasses.replace(SXIConfig(), qe=0.5)
+    assert SXIConfig.resolve(cfg) is cfg
+    with pytest.raises(InputError, match="config must be an SXIConfig, got dict"):
+        SXIConfig.resolve({})

@@ -1,9 +1,9 @@
-"""Line-of-sight imaging: soft X-ray intensity integrated from the spacecraft through an emissivity source.
+"""The adaptive line-of-sight integrator: an emissivity integrated along rays from the spacecraft.
 
 The intensity of a ray is the emissivity integrated along it, for optically thin, isotropic emission
 (Cravens, Robertson & Snowden 2001, J. Geophys. Res. 106, 24883; the convention of the SXI simulation
 papers, Jorgensen et al. 2019, J. Geophys. Res. 124, doi:10.1029/2018JA026221, and Sun et al. 2019,
-J. Geophys. Res. 124, 2435, doi:10.1029/2018JA026093; FACTS.md):
+J. Geophys. Res. 124, 2435, doi:10.1029/2018JA026093):
 
     I = (1 / 4 pi) * integral of eta dl,
 
@@ -14,9 +14,9 @@ over the full sphere). With dl in RE (6371 km = 6.371e8 cm) and I in keV,
 behind the Earth's disc only the emission in front of the Earth counts) or after ``max_distance`` of
 path (measured along the ray from the spacecraft), whichever comes first.
 
-Two entry points: :func:`los_intensity` (any rays from the spacecraft) and :func:`intensity_map` (the SXI
-field of view for one pointing, as an :class:`xarray.DataArray`). :func:`los_integral_values` is their
-float64 kernel.
+The entry point is :func:`los_intensity` (any rays from the spacecraft); :func:`los_integral_values` is
+its float64 kernel. Nothing here knows an instrument: an instrument's image is built on them (the SXI
+field of view and pixel map: :func:`smilekit.instruments.sxi.sky.intensity_map`).
 
 Frames
 ------
@@ -82,10 +82,8 @@ close in) can be missed by a ray whose neighbours did not see it either; a lone 
 shape (3,) or rays far apart) has only its own nodes. Each worker keeps its work buffers (tens of MB for
 4096 rays) between calls. Results do not depend on the number of threads.
 
-A gridded :class:`~smilekit.geospace.cube.EmissivityCube` is integrated exactly instead
-(:func:`cube_integral_values`): its trilinear interpolant is a cubic polynomial of the path length between
-consecutive crossings of grid planes, so each ray is walked through the cells with two Gauss-Legendre
-nodes per segment.
+A gridded :class:`~smilekit.geospace.cube.EmissivityCube` is integrated exactly instead, by the cell walk
+of :mod:`smilekit.imaging.cube_walk` (:func:`~smilekit.imaging.cube_walk.cube_integral_values`).
 
 Integration with an explicit ``step``: the plain composite midpoint rule, each ray cut into
 ``ceil(length / step)`` equal segments (at most ``step`` long); second order for smooth integrands,
@@ -102,24 +100,26 @@ from concurrent.futures import ThreadPoolExecutor
 import astropy.units as u
 import numba
 import numpy as np
-import xarray as xr
 
-from smilekit._validation import as_rotation, as_value, as_vector
+from smilekit._validation import as_value, as_vector
 from smilekit.errors import InputError
+from smilekit.frames import rotation_matrix
+from smilekit.geospace.cube import EmissivityCube
+from smilekit.imaging._sampling import CHUNK_SAMPLES, evaluate_checked, worker_threads
+from smilekit.imaging.cube_walk import cube_integral_values
+from smilekit.times import as_datetime64
 from smilekit.units import RE, RE_KM, SXI_INTENSITY
 
 __all__ = [
     "INTENSITY_FACTOR",
     "adjacent_rays",
-    "cube_integral_values",
-    "intensity_map",
     "los_integral_values",
     "los_intensity",
     "ray_lengths_values",
 ]
 
 #: (1 / 4 pi) * (1 RE in cm) / (1000 eV per keV): converts an emissivity integral in eV cm^-3 s^-1 RE
-#: to an intensity in keV cm^-2 s^-1 sr^-1 (FACTS.md; I = (1/4 pi) int eta dl).
+#: to an intensity in keV cm^-2 s^-1 sr^-1 (I = (1/4 pi) int eta dl; Cravens et al. 2001).
 INTENSITY_FACTOR: float = RE_KM * 1.0e5 / 1.0e3 / (4.0 * math.pi)
 
 #: Node spacing in the path variable t (see the module notes).
@@ -154,10 +154,6 @@ LAYER_CELLS = 6
 RESOLVED_MARGIN = 0.25
 #: Most probes per interval and pass.
 PROBES_PER_CELL = 3
-#: Samples per ``evaluate`` call (see :func:`_evaluate_checked`).
-_EVALUATE_PIECE = 16384
-#: Samples per work unit in fixed-step integration (bounds memory).
-_CHUNK_SAMPLES = 1_000_000
 #: Most rays per work unit of the adaptive integration (bounds memory; threads take units in turn).
 _CHUNK_RAYS = 4096
 #: Fewest rays per work unit when the rays are split (an even number of units from 2 * this many rays).
@@ -689,31 +685,6 @@ def _assemble(f, offsets, t, rough, rough_integral):  # pragma: no cover - compi
     return out
 
 
-def _evaluate_checked(evaluate, x, y, z, rays, index_offset, frame, direct=False, out=None):
-    """``evaluate`` with a check for non-finite values (the error names the position and the ray).
-
-    ``rays`` is the ray index of each sample (``direct``) or the offsets of each ray's samples. The
-    samples go to ``evaluate`` in pieces of :data:`_EVALUATE_PIECE`: vectorised numpy models run about
-    1.7 times faster on pieces whose temporaries stay in the CPU caches (and below glibc's mmap
-    threshold) than on one large array. ``out``: an array of x's size to write into.
-    """
-    eta = np.empty(x.size) if out is None else out
-    for a in range(0, x.size, _EVALUATE_PIECE):
-        b = min(x.size, a + _EVALUATE_PIECE)
-        eta[a:b] = np.broadcast_to(np.asarray(evaluate(x[a:b], y[a:b], z[a:b]), dtype=np.float64), (b - a,))
-    if not np.isfinite(eta).all():
-        bad = ~np.isfinite(eta)
-        k = int(np.flatnonzero(bad)[0])
-        ray = int(rays[k]) if direct else int(np.searchsorted(rays, k, side="right") - 1)
-        where = np.round([x[k], y[k], z[k]], 4).tolist()
-        raise InputError(
-            f"the emissivity source returned a non-finite value ({eta[k]!r}) at {where} RE ({frame}) on "
-            f"ray {ray + index_offset} ({int(bad.sum())} non-finite samples); a source must return finite "
-            "values (0 where there is no emission)"
-        )
-    return eta
-
-
 #: Workspaces (dicts of reused buffers) free for a chunk to take; see :func:`_scratch`.
 _WORKSPACES: queue.SimpleQueue = queue.SimpleQueue()
 
@@ -777,7 +748,7 @@ class _Chunk:
 
     def _sample(self, x, y, z, rays, direct=True, out=None):
         self.samples += x.size
-        return _evaluate_checked(self.evaluate, x, y, z, rays, self.index_offset, self.frame, direct, out)
+        return evaluate_checked(self.evaluate, x, y, z, rays, self.index_offset, self.frame, direct, out)
 
     def _nodes(self, length, near):
         """Step 1: the nodes, first without closing in on the Earth, then with if needed (or forced)."""
@@ -916,7 +887,7 @@ def _fixed_step_chunk(evaluate, origin, directions, length, step, index_offset, 
     while start < length.size:
         stop = start + 1
         total = int(n[start])
-        while stop < length.size and total + n[stop] <= _CHUNK_SAMPLES:
+        while stop < length.size and total + n[stop] <= CHUNK_SAMPLES:
             total += int(n[stop])
             stop += 1
         counts = n[start:stop]
@@ -926,7 +897,7 @@ def _fixed_step_chunk(evaluate, origin, directions, length, step, index_offset, 
         seg = length[ray] / n[ray]
         sm = (k + 0.5) * seg
         pos = origin[ray] + sm[:, None] * directions[ray]
-        eta = _evaluate_checked(
+        eta = evaluate_checked(
             evaluate, pos[:, 0], pos[:, 1], pos[:, 2], ray, index_offset, frame, direct=True
         )
         out[start:stop] = np.add.reduceat(eta * seg, first)
@@ -971,12 +942,6 @@ def _adjacent_rays(shape: tuple[int, ...]) -> np.ndarray:
         out[ok, col] = np.ravel_multi_index(tuple(moved[:, ok]), shape)
     out.flags.writeable = False
     return out
-
-
-def _threads(threads) -> int:
-    if threads is None:
-        return max(1, int(numba.get_num_threads()))
-    return max(1, int(threads))
 
 
 def los_integral_values(
@@ -1039,8 +1004,8 @@ def los_integral_values(
         size = max(1, -(-n // chunks))
     else:
         per_ray = max(1.0, float(np.mean(length)) / step) if n else 1.0
-        size = max(1, int(_CHUNK_SAMPLES / per_ray))
-    workers = _threads(threads)
+        size = max(1, int(CHUNK_SAMPLES / per_ray))
+    workers = worker_threads(threads)
     starts = list(range(0, n, size))
 
     def work(start):
@@ -1062,176 +1027,6 @@ def los_integral_values(
     if not results:
         return np.zeros(0), 0
     return np.concatenate([r[0] for r in results]), sum(r[1] for r in results)
-
-
-@numba.njit(cache=True, nogil=True)
-def _cube_extent(o, d, length, lo, step, n, extrude):  # pragma: no cover - compiled by numba
-    """The part [s_in, s_out] of a ray (0 <= s <= length) inside a cube's grid (empty: s_out <= s_in)."""
-    s_in, s_out = 0.0, length
-    for a in range(3):
-        if n[a] == 1:
-            # a planar cube: a line crossing the plane spends no length in it, unless extruded or lying in it
-            if not extrude and (d[a] != 0.0 or abs(o[a] - lo[a]) > 1e-9 * max(1.0, abs(lo[a]))):
-                return 0.0, 0.0
-            continue
-        hi = lo[a] + (n[a] - 1) * step[a]
-        if d[a] == 0.0:
-            if o[a] < lo[a] or o[a] > hi:
-                return 0.0, 0.0
-            continue
-        t1 = (lo[a] - o[a]) / d[a]
-        t2 = (hi - o[a]) / d[a]
-        s_in = max(s_in, min(t1, t2))
-        s_out = min(s_out, max(t1, t2))
-    return s_in, s_out
-
-
-@numba.njit(cache=True, nogil=True)
-def _cube_walk(o, d, s_in, s_out, lo, step, n, values, out, start):  # pragma: no cover - compiled by numba
-    """Walk a ray through the cube's cells; write two Gauss-Legendre nodes per non-empty cell segment.
-
-    Between consecutive crossings of grid planes the trilinear interpolant is a cubic in s, which the
-    two-point Gauss-Legendre rule integrates exactly. ``out`` rows: x, y, z, weight (RE); nodes are
-    written from index ``start`` (nothing is written when ``out`` has no columns: a counting pass).
-    Returns the number of nodes.
-    """
-    nxt = np.empty(3)
-    inc = np.zeros(3, dtype=np.int64)
-    idx = np.zeros(3, dtype=np.int64)
-    for a in range(3):
-        nxt[a] = np.inf
-        if n[a] < 2 or d[a] == 0.0:
-            continue
-        p = (o[a] + s_in * d[a] - lo[a]) / step[a]
-        if d[a] > 0.0:
-            idx[a], inc[a] = math.floor(p) + 1, 1
-        else:
-            idx[a], inc[a] = math.ceil(p) - 1, -1
-        nxt[a] = (lo[a] + idx[a] * step[a] - o[a]) / d[a]
-    g = 0.5 / math.sqrt(3.0)
-    i0 = np.zeros(3, dtype=np.int64)
-    m = np.ones(3, dtype=np.int64)
-    for c in range(3):
-        m[c] = 2 if n[c] >= 2 else 1
-    count = 0
-    current = s_in
-    while current < s_out:
-        a = 0
-        for b in range(1, 3):
-            if nxt[b] < nxt[a]:
-                a = b
-        end = min(nxt[a], s_out)
-        if nxt[a] <= s_out:
-            idx[a] += inc[a]
-            nxt[a] = (lo[a] + idx[a] * step[a] - o[a]) / d[a]
-        if end - current > 1e-12:
-            mid = 0.5 * (current + end)
-            empty = True
-            for c in range(3):
-                if n[c] >= 2:
-                    i0[c] = min(max(math.floor((o[c] + mid * d[c] - lo[c]) / step[c]), 0), n[c] - 2)
-            for ix in range(m[0]):
-                for iy in range(m[1]):
-                    for iz in range(m[2]):
-                        if values[i0[0] + ix, i0[1] + iy, i0[2] + iz] != 0.0:
-                            empty = False
-            if not empty:
-                if out.shape[1]:
-                    for r in range(2):
-                        s = mid + (2 * r - 1) * g * (end - current)
-                        k = start + count + r
-                        out[0, k] = o[0] + s * d[0]
-                        out[1, k] = o[1] + s * d[1]
-                        out[2, k] = o[2] + s * d[2]
-                        out[3, k] = 0.5 * (end - current)
-                count += 2
-        current = end
-    return count
-
-
-@numba.njit(cache=True, nogil=True)
-def _cube_counts(origin, directions, length, lo, step, n, extrude, values):  # pragma: no cover - numba
-    """Nodes per ray of the cell walk (:func:`_cube_walk`)."""
-    counts = np.zeros(length.size, dtype=np.int64)
-    none = np.empty((4, 0))
-    for j in range(length.size):
-        s_in, s_out = _cube_extent(origin[j], directions[j], length[j], lo, step, n, extrude)
-        if s_out > s_in:
-            counts[j] = _cube_walk(origin[j], directions[j], s_in, s_out, lo, step, n, values, none, 0)
-    return counts
-
-
-@numba.njit(cache=True, nogil=True)
-def _cube_nodes(origin, directions, length, lo, step, n, extrude, values, offsets):  # pragma: no cover
-    """The cell-walk nodes of rays, flattened by ``offsets``: rows x, y, z, weight."""
-    out = np.empty((4, offsets[-1]))
-    for j in range(length.size):
-        s_in, s_out = _cube_extent(origin[j], directions[j], length[j], lo, step, n, extrude)
-        if s_out > s_in:
-            _cube_walk(origin[j], directions[j], s_in, s_out, lo, step, n, values, out, offsets[j])
-    return out
-
-
-def cube_integral_values(
-    cube, origin, directions, length, *, threads=None, frame="GSM"
-) -> tuple[np.ndarray, int]:
-    """Kernel: the exact integral of a gridded cube's trilinear emissivity along rays (eV cm^-3 s^-1 RE).
-
-    Each ray is walked through the cube's cells: between consecutive crossings of grid planes the
-    trilinear interpolant of :class:`~smilekit.geospace.cube.EmissivityCube` is a cubic polynomial of the
-    path length, integrated exactly by the two-point Gauss-Legendre rule (nodes at the segment's middle
-    +- half its length / sqrt(3), weights half its length; Abramowitz & Stegun 1964, 25.4.30); segments
-    in cells whose eight corners are all zero are skipped. The cube is evaluated by its own
-    ``evaluate`` (0 outside the grid; planar cubes as the cube defines them).
-
-    Parameters
-    ----------
-    cube : EmissivityCube
-    origin, directions, length, threads, frame
-        As for :func:`los_integral_values`.
-
-    Returns
-    -------
-    integral : numpy.ndarray
-        Shape (N,), eV cm^-3 s^-1 RE.
-    samples : int
-        Number of emissivity samples taken.
-    """
-    axes = [np.asarray(cube.data[a].values, dtype=np.float64) for a in ("x", "y", "z")]
-    lo = np.array([ax[0] for ax in axes])
-    n = np.array([ax.size for ax in axes], dtype=np.int64)
-    step = np.array([(ax[-1] - ax[0]) / (ax.size - 1) if ax.size > 1 else 1.0 for ax in axes])
-    values = np.ascontiguousarray(cube.data.values, dtype=np.float64)
-    origin = np.ascontiguousarray(origin, dtype=np.float64)
-    directions = np.ascontiguousarray(directions, dtype=np.float64)
-    length = np.ascontiguousarray(length, dtype=np.float64)
-    counts = _cube_counts(origin, directions, length, lo, step, n, bool(cube.extrude), values)
-    # work units of about _CHUNK_SAMPLES nodes, each ray whole
-    bounds = np.concatenate(([0], np.cumsum(counts)))
-    starts = [0]
-    for j in range(1, length.size):
-        if bounds[j] - bounds[starts[-1]] > _CHUNK_SAMPLES:
-            starts.append(j)
-
-    def work(i):
-        a, b = starts[i], starts[i + 1] if i + 1 < len(starts) else length.size
-        offsets = bounds[a : b + 1] - bounds[a]
-        nodes = _cube_nodes(
-            origin[a:b], directions[a:b], length[a:b], lo, step, n, bool(cube.extrude), values, offsets
-        )
-        ray = np.repeat(np.arange(b - a), counts[a:b])
-        eta = _evaluate_checked(cube.evaluate, nodes[0], nodes[1], nodes[2], ray, a, frame, direct=True)
-        return np.bincount(ray, weights=eta * nodes[3], minlength=b - a)
-
-    workers = _threads(threads)
-    if length.size == 0:
-        return np.zeros(0), 0
-    if workers > 1 and len(starts) > 1:
-        with ThreadPoolExecutor(max_workers=min(workers, len(starts))) as pool:
-            parts = list(pool.map(work, range(len(starts))))
-    else:
-        parts = [work(i) for i in range(len(starts))]
-    return np.concatenate(parts), int(bounds[-1])
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -1275,9 +1070,6 @@ def _time_and_rotation(time):
     """(datetime64 or None, GSE -> source-frame matrix, frame name) for a single time or None."""
     if time is None:
         return None, np.eye(3), "GSE (source taken in the rays' frame)"
-    from smilekit.frames import rotation_matrix
-    from smilekit.times import as_datetime64
-
     t = as_datetime64(time)
     if np.ndim(t) != 0:
         if np.size(t) != 1:
@@ -1286,7 +1078,8 @@ def _time_and_rotation(time):
     return t, rotation_matrix(t, "GSE", "GSM"), "GSM"
 
 
-def _check_origin(origin_re: np.ndarray, name: str) -> None:
+def check_origin(origin_re: np.ndarray, name: str) -> None:
+    """Raise InputError unless every origin (RE, shape (..., 3)) lies outside the Earth; ``name`` names it."""
     r = np.linalg.norm(origin_re, axis=-1)
     if (r <= 1.0).any():
         raise InputError(
@@ -1295,7 +1088,8 @@ def _check_origin(origin_re: np.ndarray, name: str) -> None:
         )
 
 
-def _step_value(step):
+def step_value(step):
+    """A fixed integration step as a float in RE (a single positive length), or None for None."""
     if step is None:
         return None
     value = as_value(step, RE, "step", positive=True)
@@ -1304,7 +1098,8 @@ def _step_value(step):
     return float(value)
 
 
-def _distance_value(max_distance) -> float:
+def distance_value(max_distance) -> float:
+    """The longest path along a ray as a float in RE (a single positive length)."""
     value = as_value(max_distance, RE, "max_distance", positive=True)
     if value.ndim != 0:
         raise InputError(f"max_distance must be a single length, got shape {value.shape}")
@@ -1377,9 +1172,9 @@ def los_intensity(source, origin, directions, *, step=None, max_distance=80.0 * 
         raise InputError(
             f"origin (shape {o.shape}) does not broadcast against directions (shape {d.shape})"
         ) from None
-    _check_origin(o, "origin")
-    step_v = _step_value(step)
-    dist = _distance_value(max_distance)
+    check_origin(o, "origin")
+    step_v = step_value(step)
+    dist = distance_value(max_distance)
     _t, rot, frame = _time_and_rotation(time)
     shape = d.shape[:-1]
     o2, d2 = o.reshape(-1, 3), d.reshape(-1, 3)
@@ -1400,179 +1195,4 @@ def los_intensity(source, origin, directions, *, step=None, max_distance=80.0 * 
 
 
 def _is_cube(source) -> bool:
-    from smilekit.geospace.cube import EmissivityCube
-
     return isinstance(source, EmissivityCube)
-
-
-def _angles_deg(value, name: str) -> tuple[float, float]:
-    v = np.atleast_1d(as_value(value, u.deg, name, positive=True))
-    if v.ndim != 1 or v.size not in (1, 2):
-        raise InputError(f"{name} must be one angle or a pair (along u, along v), got shape {v.shape}")
-    return (float(v[0]), float(v[-1]))
-
-
-def intensity_map(
-    source,
-    sc_position,
-    aim_point,
-    *,
-    pixel=0.1 * u.deg,
-    fov=(27.0, 16.0) * u.deg,
-    long_axis: str = "earth",
-    time=None,
-    rotation=None,
-    step=None,
-    max_distance=80.0 * RE,
-) -> xr.DataArray:
-    """The soft X-ray intensity image over the SXI field of view for one pointing.
-
-    Pixel centres lie on a regular grid of angular coordinates (u, v) about the boresight: u along the
-    body +X axis (the 27 deg axis), v along body +Y (the 16 deg axis), ``(i - (n - 1) / 2) * pixel`` with
-    ``n = round(fov / pixel)`` per axis. The pixel's ray is normalise(tan(u) X + tan(v) Y + Z), the
-    gnomonic (focal-plane) projection, so a CCD position is focal length * tan(angle). The body axes come
-    from :func:`smilekit.mission.pointing.attitude_values` (+Z to the aim point, +X the part of the
-    direction to the Earth's centre, or of GSE +Z with ``long_axis="gse_z"``, perpendicular to it), or
-    from ``rotation``.
-
-    Parameters
-    ----------
-    source : EmissivityModel
-        See :func:`los_intensity`.
-    sc_position : Quantity
-        Spacecraft position (GSE, length, shape (3,)), outside the Earth.
-    aim_point : Quantity or None
-        The SXI aim point (GSE, length, shape (3,)), not at the spacecraft. May be None when ``rotation``
-        is given; if both are given the boresight must point at the aim point (within 0.01 deg).
-    pixel : Quantity
-        Pixel size (angle), one value or (along u, along v); default 0.1 deg.
-    fov : Quantity
-        Full field of view (along u, along v), default (27, 16) deg.
-    long_axis : {"earth", "gse_z"}
-        Roll rule of :func:`smilekit.mission.pointing.attitude_values`.
-    time : time-like, optional
-        Rotate rays GSE -> GSM for the source (see :func:`los_intensity`); also recorded in the attrs and
-        used to flag the Sun in the field of view.
-    rotation : array_like, optional
-        Body -> GSE rotation matrix (3 x 3, columns the body X, Y, Z axes in GSE), instead of the
-        attitude law.
-    step, max_distance : Quantity
-        See :func:`los_intensity`.
-
-    Returns
-    -------
-    xarray.DataArray
-        Intensity (keV cm^-2 s^-1 sr^-1) with dims ("v", "u"), coordinates in deg; attrs ``units``,
-        ``frame`` ("GSE"), ``sc_position_gse_re``, ``aim_point_gse_re``, ``boresight_gse``,
-        ``long_axis_gse``, ``pixel_deg``, ``fov_deg``, ``max_distance_re``, ``step_re`` (NaN for the
-        adaptive scheme), ``source_frame``, ``source``, and with a time ``time`` (ISO),
-        ``sun_angle_deg`` (Sun to boresight) and ``sun_in_fov`` (1 when the Sun lies in the field of
-        view: the frame is flagged, its intensity does not include the Sun).
-
-    Raises
-    ------
-    InputError
-        Spacecraft inside the Earth, aim point at the spacecraft, a bad rotation, pixel or fov, and the
-        errors of :func:`los_intensity`.
-
-    Examples
-    --------
-    >>> import astropy.units as u
-    >>> from smilekit.units import RE
-    >>> from smilekit.geospace.emissivity import Jorgensen2019
-    >>> model = Jorgensen2019.ppmlr_fit(mp=8 * RE, bs=11 * RE)
-    >>> image = intensity_map(model, [3.5, -2.3, 17.1] * RE, [3.5, -2.3, 0] * RE, pixel=1 * u.deg)
-    >>> image.dims, image.shape, image.attrs["units"]
-    (('v', 'u'), (16, 27), 'keV cm-2 s-1 sr-1')
-    """
-    from smilekit.mission.pointing import attitude_values
-
-    p = as_vector(sc_position, RE, "sc_position")
-    if p.shape != (3,):
-        raise InputError(f"sc_position must be one position of shape (3,), got shape {p.shape}")
-    _check_origin(p, "sc_position")
-    if long_axis not in ("earth", "gse_z"):
-        raise InputError(f"long_axis must be 'earth' or 'gse_z', got {long_axis!r}")
-    aim = None
-    if aim_point is not None:
-        aim = as_vector(aim_point, RE, "aim_point")
-        if aim.shape != (3,):
-            raise InputError(f"aim_point must be one position of shape (3,), got shape {aim.shape}")
-        if np.linalg.norm(aim - p) < 1e-9 * max(1.0, float(np.linalg.norm(p))):
-            raise InputError(
-                f"aim_point {aim.tolist()} RE coincides with the spacecraft: the boresight is undefined"
-            )
-    if rotation is not None:
-        rot = as_rotation(rotation)
-        if aim is not None:
-            to_aim = (aim - p) / np.linalg.norm(aim - p)
-            off = math.degrees(math.acos(min(1.0, max(-1.0, float(to_aim @ rot[:, 2])))))
-            if off > 0.01:
-                raise InputError(
-                    f"rotation's boresight (its third column) is {off:.3g} deg from the direction to "
-                    "aim_point; give one or the other, or a consistent pair"
-                )
-    elif aim is None:
-        raise InputError("give aim_point (a GSE position) or rotation (a body -> GSE matrix)")
-    else:
-        rot = attitude_values(p[None], aim[None], np.zeros((1, 3)), long_axis)[0][0]
-    pu, pv = _angles_deg(pixel, "pixel")
-    fu, fv = _angles_deg(fov, "fov")
-    if fu >= 180.0 or fv >= 180.0:
-        raise InputError(f"fov must be below 180 deg per axis, got {fu:g} x {fv:g} deg")
-    nu, nv = max(1, round(fu / pu)), max(1, round(fv / pv))
-    cu = (np.arange(nu) - 0.5 * (nu - 1)) * pu
-    cv = (np.arange(nv) - 0.5 * (nv - 1)) * pv
-    tv, tu = np.meshgrid(np.tan(np.radians(cv)), np.tan(np.radians(cu)), indexing="ij")
-    body = np.stack([tu, tv, np.ones_like(tu)], axis=-1)
-    body /= np.linalg.norm(body, axis=-1, keepdims=True)
-    rays = body @ rot.T
-    values = los_intensity(source, p * RE, rays, step=step, max_distance=max_distance, time=time).to_value(
-        SXI_INTENSITY
-    )
-    step_v = _step_value(step)
-    attrs = {
-        "units": "keV cm-2 s-1 sr-1",
-        "long_name": "soft X-ray intensity",
-        "frame": "GSE",
-        "sc_position_gse_re": p.tolist(),
-        "aim_point_gse_re": aim.tolist() if aim is not None else [math.nan] * 3,
-        "boresight_gse": rot[:, 2].tolist(),
-        "long_axis_gse": rot[:, 0].tolist(),
-        "long_axis_rule": long_axis if rotation is None else "rotation",
-        "pixel_deg": [pu, pv],
-        "fov_deg": [fu, fv],
-        "max_distance_re": _distance_value(max_distance),
-        "step_re": math.nan if step_v is None else step_v,
-        "source": type(source).__name__,
-        "source_frame": "GSM" if time is not None else "GSE (source taken in the rays' frame)",
-        "projection": "gnomonic: direction = normalise(tan(u) X + tan(v) Y + Z), body frame",
-    }
-    if time is not None:
-        attrs.update(_sun_attrs(time, p, rot, fu, fv))
-    return xr.DataArray(
-        values,
-        dims=("v", "u"),
-        coords={"v": ("v", cv, {"units": "deg"}), "u": ("u", cu, {"units": "deg"})},
-        attrs=attrs,
-        name="intensity",
-    )
-
-
-def _sun_attrs(time, p, rot, fu, fv) -> dict:
-    """time (ISO), the Sun's angle from the boresight and whether it lies in the FOV (Hapgood direction)."""
-    from smilekit.constants import AU_KM
-    from smilekit.frames import sun_direction
-    from smilekit.mission.pointing import fov_distance_values
-    from smilekit.times import as_datetime64
-
-    t = np.ravel(as_datetime64(time))[0]
-    sun = sun_direction(t, "GSE") * (AU_KM / RE_KM) - p
-    sun /= np.linalg.norm(sun)
-    angle = math.degrees(math.acos(min(1.0, max(-1.0, float(sun @ rot[:, 2])))))
-    inside = float(fov_distance_values((sun @ rot)[None], fu, fv)[0]) <= 0.0
-    return {
-        "time": str(np.datetime_as_string(t, unit="ms")),
-        "sun_angle_deg": angle,
-        "sun_in_fov": int(inside),
-    }

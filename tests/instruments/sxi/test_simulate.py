@@ -17,8 +17,9 @@ from smilekit.errors import InputError
 from smilekit.instruments.sxi.config import SXIConfig
 from smilekit.instruments.sxi.l1 import FLAG_SUN_IN_FOV, ORIGINS
 from smilekit.instruments.sxi.psf import psf_components_values
+from smilekit.instruments.sxi.response import counts_per_intensity
 from smilekit.instruments.sxi.simulate import expected_counts, pixel_solid_angle_values, simulate_events
-from smilekit.instruments.sxi.spectrum import counts_per_intensity, monochromatic
+from smilekit.instruments.sxi.spectrum import monochromatic
 from smilekit.units import RE
 
 T = "2026-03-20T12:00"
