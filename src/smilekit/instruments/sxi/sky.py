@@ -27,6 +27,7 @@ from smilekit.constants import AU_KM
 from smilekit.errors import InputError
 from smilekit.frames import sun_direction
 from smilekit.imaging.los import check_origin, distance_value, los_intensity, step_value
+from smilekit.mission.fov import SXI
 from smilekit.mission.pointing import attitude_values, fov_distance_values
 from smilekit.times import as_datetime64
 from smilekit.units import RE, RE_KM, SXI_INTENSITY
@@ -47,7 +48,7 @@ def intensity_map(
     aim_point,
     *,
     pixel=0.1 * u.deg,
-    fov=(27.0, 16.0) * u.deg,
+    fov=SXI.fov,
     long_axis: str = "earth",
     time=None,
     rotation=None,
@@ -76,7 +77,7 @@ def intensity_map(
     pixel : Quantity
         Pixel size (angle), one value or (along u, along v); default 0.1 deg.
     fov : Quantity
-        Full field of view (along u, along v), default (27, 16) deg.
+        Full field of view (along u, along v), default SXI's (:data:`smilekit.mission.fov.SXI`, 27 x 16 deg).
     long_axis : {"earth", "gse_z"}
         Roll rule of :func:`smilekit.mission.pointing.attitude_values`.
     time : time-like, optional
