@@ -45,10 +45,11 @@ import pandas as pd
 
 from smilekit._data import data_path
 from smilekit.geospace import cusps as geo_cusps
-from smilekit.science.cases import SHIPPED_CASES, in_requirement_domain_values
+from smilekit.science.cases import SHIPPED_CASES
 from smilekit.science.cusps import CUSP_REFERENCE_DISTANCE
 from smilekit.science.evaluate import case_truth, read_cases, simulate_l2
 from smilekit.science.forward import ForwardModel, rebin
+from smilekit.science.requirement import in_requirement_domain_values
 from smilekit.units import RE
 
 FIVE_SIGMA_DCHI2 = 25.0

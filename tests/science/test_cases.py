@@ -13,10 +13,10 @@ from smilekit.science.cases import (
     CASE_COLUMNS,
     DEFAULT_SEED,
     SHIPPED_CASES,
-    in_requirement_domain,
     make_cases,
     write_cases,
 )
+from smilekit.science.requirement import in_requirement_domain
 from smilekit.units import RE
 
 

@@ -5,6 +5,8 @@
   :mod:`~smilekit.science.tangent` (limb methods) and :mod:`~smilekit.science.boundary_fit` (forward
   models through :mod:`~smilekit.science.forward`, maximum Poisson likelihood);
 - :mod:`~smilekit.science.cusps`: the mid-altitude cusp edges;
+- :mod:`~smilekit.science.requirement`: the domain of SXI's science requirement (solar-wind flux and
+  distance) the accuracy is owed for;
 - :mod:`~smilekit.science.cases` and :mod:`~smilekit.science.evaluate`: the case set along the orbit and
   the harness that measures every method against the model truth (``smilekit evaluate``).
 """
@@ -17,6 +19,7 @@ from smilekit.science.evaluate import evaluate_cases, read_cases, run_case, summ
 from smilekit.science.forward import ForwardModel, expected_counts_image, rebin
 from smilekit.science.geometry import ImageGeometry, image_geometry
 from smilekit.science.magnetopause import METHODS, estimate_standoff
+from smilekit.science.requirement import in_requirement_domain
 from smilekit.science.tangent import max_gradient, max_intensity, tangent_fitting, tangential_direction
 
 __all__ = [
@@ -34,6 +37,7 @@ __all__ = [
     "evaluate_cases",
     "expected_counts_image",
     "image_geometry",
+    "in_requirement_domain",
     "make_cases",
     "max_gradient",
     "max_intensity",

@@ -14,22 +14,23 @@ How the shipped set is made (:func:`make_cases` with the defaults):
    every season and the dipole tilt at the image times covers its range.
 2. **Where SXI works.** A sample is usable when SXI collects data with its shutter open
    (:func:`~smilekit.mission.modes.mode_timeline`: above 50 000 km), the spacecraft is beyond
-   :data:`MIN_DISTANCE` (15 RE geocentric, the requirement's distance), the SXI team's limb rule gives an
-   aim point (:func:`~smilekit.mission.pointing.limb_offset_aim_points`, 20.3 deg from the limb, on the
-   +X GSE axis) and no exclusion applies (:func:`~smilekit.mission.pointing.exclusions` with its defaults:
-   Sun within 30 deg of the boresight, Earth or Moon in the field of view). The usable samples are split, in
-   time order, into ``n`` runs of equal length and one sample is drawn at random from each: the cases spread
-   evenly over the year's observing time.
+   :data:`~smilekit.science.requirement.MIN_DISTANCE` (15 RE geocentric, the requirement's distance), the
+   SXI team's limb rule gives an aim point (:func:`~smilekit.mission.pointing.limb_offset_aim_points`,
+   20.3 deg from the limb, on the +X GSE axis) and no exclusion applies
+   (:func:`~smilekit.mission.pointing.exclusions` with its defaults: Sun within 30 deg of the boresight,
+   Earth or Moon in the field of view). The usable samples are split, in time order, into ``n`` runs of
+   equal length and one sample is drawn at random from each: the cases spread evenly over the year's
+   observing time.
 3. **Solar wind.** Hourly OMNI2 records of 2000 (the bundled file, King & Papitashvili 2005; a year near
    solar maximum) with every value present, density within :data:`DENSITY_RANGE` (2.4-100 cm^-3, the range
    of the density relations behind the parametric emissivity models' starting values) and dynamic pressure
    within :data:`PDYN_RANGE` (0.5-20 nPa). A fraction ``in_domain_fraction`` (default 0.75) of the cases
-   takes records whose particle flux n v exceeds the requirement's :data:`FLUX_THRESHOLD`
-   (4.9e8 cm^-2 s^-1), the rest records below it; records are drawn without replacement and assigned to the
-   cases in random order. The speed (|v|, km/s) becomes the flow speed along -X; B is OMNI's GSM field.
-   The OMNI records are a statistical sample of real upstream conditions: their year (2000) is not the
-   case's (the mission years); nothing in the truth depends on the calendar year beyond the case time
-   itself.
+   takes records whose particle flux n v exceeds the requirement's
+   :data:`~smilekit.science.requirement.FLUX_THRESHOLD` (4.9e8 cm^-2 s^-1), the rest records below it;
+   records are drawn without replacement and assigned to the cases in random order. The speed (|v|, km/s)
+   becomes the flow speed along -X; B is OMNI's GSM field. The OMNI records are a statistical sample of
+   real upstream conditions: their year (2000) is not the case's (the mission years); nothing in the truth
+   depends on the calendar year beyond the case time itself.
 4. **Rounding.** Positions and aim points to 0.001 RE, density and B to 0.1 (OMNI's own precision), speed
    to 1 km/s; exposure 300 s (75 CCD frames of 4 s); a random seed per case for the photon simulation.
 
@@ -48,21 +49,17 @@ import numpy as np
 import pandas as pd
 
 from smilekit._data import data_path
-from smilekit._validation import as_value
 from smilekit.errors import InputError
+from smilekit.science.requirement import FLUX_THRESHOLD, MIN_DISTANCE
 from smilekit.units import RE
 
 __all__ = [
     "CASE_COLUMNS",
     "DEFAULT_SEED",
     "DENSITY_RANGE",
-    "FLUX_THRESHOLD",
-    "MIN_DISTANCE",
     "ORBIT_EPOCH",
     "PDYN_RANGE",
     "SHIPPED_CASES",
-    "in_requirement_domain",
-    "in_requirement_domain_values",
     "make_cases",
     "write_cases",
 ]
@@ -86,10 +83,6 @@ CASE_COLUMNS = (
     "seed",
 )
 
-#: SXI requirement 1 (FACTS.md): solar-wind particle flux above this (cm^-2 s^-1) ...
-FLUX_THRESHOLD = 4.9e8 * u.cm**-2 / u.s
-#: ... seen from beyond this geocentric distance.
-MIN_DISTANCE = 15.0 * RE
 #: Densities drawn (cm^-3): the range of the density relations behind the parametric models' start values.
 DENSITY_RANGE = (2.4, 100.0) * u.cm**-3
 #: Dynamic pressures drawn (nPa, OMNI's 2e-6 n v^2).
@@ -103,38 +96,6 @@ SHIPPED_CASES = "evaluation/orbit_cases.csv"
 
 _ORBIT_STEP = 600.0 * u.s
 _EXPOSURE_S = 300.0
-
-
-def in_requirement_domain(n, v, sc_position) -> np.ndarray:
-    """True where a case lies in the SXI requirement domain: flux n v above 4.9e8 cm^-2 s^-1 and the
-    spacecraft beyond 15 RE geocentric (FACTS.md, requirement 1).
-
-    Parameters
-    ----------
-    n, v : Quantity
-        Solar-wind density and speed, shape (N,).
-    sc_position : Quantity
-        Spacecraft positions (length), shape (N, 3).
-
-    Examples
-    --------
-    >>> import astropy.units as u
-    >>> from smilekit.units import RE
-    >>> sc = [[0, 0, 18], [0, 0, 18], [0, 0, 14]] * RE
-    >>> in_requirement_domain([12, 13, 13] * u.cm**-3, 400 * u.km / u.s, sc)
-    array([False,  True, False])
-    """
-    n_v = as_value(n, u.cm**-3, "n", positive=True)
-    v_v = as_value(v, u.cm / u.s, "v", positive=True)
-    p = np.atleast_2d(as_value(sc_position, RE, "sc_position"))
-    return in_requirement_domain_values(np.atleast_1d(n_v * v_v), np.linalg.norm(p, axis=-1))
-
-
-def in_requirement_domain_values(flux, distance) -> np.ndarray:
-    """Kernel of :func:`in_requirement_domain`: solar-wind flux (cm^-2 s^-1), geocentric distance (RE)."""
-    return (np.asarray(flux) > FLUX_THRESHOLD.to_value(u.cm**-2 / u.s)) & (
-        np.asarray(distance) > MIN_DISTANCE.to_value(RE)
-    )
 
 
 def _usable_samples(epoch: str):

@@ -40,9 +40,10 @@ DIR skips every case_id already in ``results.csv`` (a killed run loses at most t
 different case file or method set is refused with an :class:`~smilekit.errors.InputError`.
 
 Summary (:func:`summarise`, ``DIR/summary.json``, a printed table): per method over the rows in the
-requirement domain (:func:`smilekit.science.cases.in_requirement_domain`: flux n v > 4.9e8 cm^-2 s^-1 and
-the spacecraft beyond 15 RE) with status ok: the number n, the number failed (in the domain, no answer),
-the bias and RMS of r0_err, the 95th percentile of |r0_err| and the fractions within 0.5 RE and 0.25 RE;
+requirement domain (:func:`smilekit.science.requirement.in_requirement_domain`: flux n v > 4.9e8
+cm^-2 s^-1 and the spacecraft beyond 15 RE) with status ok: the number n, the number failed (in the
+domain, no answer), the bias and RMS of r0_err, the 95th percentile of |r0_err| and the fractions within
+0.5 RE and 0.25 RE;
 the same over the domain cases seen from the dayside (spacecraft GSE X > 0) and over all cases; for each
 cusp edge (one value per case) the bias and RMS in deg and in RE, the 95th percentile of |error| in RE
 and the fraction within 0.25 RE.
@@ -74,7 +75,8 @@ import numpy as np
 import pandas as pd
 
 from smilekit.errors import InputError
-from smilekit.science.cases import CASE_COLUMNS, FLUX_THRESHOLD, MIN_DISTANCE, in_requirement_domain_values
+from smilekit.science.cases import CASE_COLUMNS
+from smilekit.science.requirement import FLUX_THRESHOLD, MIN_DISTANCE, in_requirement_domain_values
 from smilekit.units import RE
 
 __all__ = [
@@ -462,7 +464,7 @@ def _json(value) -> str:
 
 
 def _in_domain(case: Case) -> bool:
-    """Whether a case lies in the requirement domain (:func:`.cases.in_requirement_domain`; n v in
+    """Whether a case lies in the requirement domain (:func:`.requirement.in_requirement_domain`; n v in
     cm^-2 s^-1 from cm^-3 x km/s x 1e5)."""
     return bool(in_requirement_domain_values(case.n * case.v * 1e5, np.linalg.norm(case.sc)))
 
