@@ -3,7 +3,13 @@
 A *case* is one 5-min SXI image to simulate and retrieve: a time, the spacecraft position and the SXI aim
 point (GSE, RE), a steady upstream solar wind (n, v, B), an exposure and a random seed. :func:`make_cases`
 builds a set of them, and the package ships one (:data:`SHIPPED_CASES`,
-``smilekit/data/evaluation/orbit_cases.csv``, 240 cases) for :func:`smilekit.science.evaluate.evaluate_cases`.
+``smilekit/data/evaluation/orbit_cases.csv``, 240 cases) for
+:func:`smilekit.campaign.evaluate.evaluate_cases`.
+
+A case file (:func:`read_cases`, :func:`write_cases`) has exactly the columns of :data:`CASE_COLUMNS`, in
+order: ``case_id, time, sc_x, sc_y, sc_z, aim_x, aim_y, aim_z, n, v, bx, by, bz, exposure_s, seed`` (ISO
+UTC time; spacecraft and aim point GSE, RE; n cm^-3; v km/s, the flow along -X; B GSM, nT; exposure s, a
+whole number of 4-s CCD frames; seed a non-negative integer).
 
 How the shipped set is made (:func:`make_cases` with the defaults):
 
@@ -35,14 +41,18 @@ How the shipped set is made (:func:`make_cases` with the defaults):
    to 1 km/s; exposure 300 s (75 CCD frames of 4 s); a random seed per case for the photon simulation.
 
 All randomness comes from one ``seed``; the same seed gives the same file (tested against the shipped one).
-Regenerate the shipped file with ``python -m smilekit.science.cases --out
+Regenerate the shipped file with ``python -m smilekit.campaign.cases --out
 src/smilekit/data/evaluation/orbit_cases.csv``.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import math
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import astropy.units as u
 import numpy as np
@@ -50,7 +60,14 @@ import pandas as pd
 
 from smilekit._data import data_path
 from smilekit.errors import InputError
+from smilekit.frames import dipole_tilt
+from smilekit.instruments.sxi import SXIConfig
+from smilekit.mission.modes import mode_timeline
+from smilekit.mission.orbit import Track, sample_times, science_orbit
+from smilekit.mission.pointing import attitude, exclusions, limb_offset_aim_points
+from smilekit.mission.propagator import propagate
 from smilekit.science.requirement import FLUX_THRESHOLD, MIN_DISTANCE
+from smilekit.solarwind.readers import read_omni2
 from smilekit.units import RE
 
 __all__ = [
@@ -60,7 +77,11 @@ __all__ = [
     "ORBIT_EPOCH",
     "PDYN_RANGE",
     "SHIPPED_CASES",
+    "Case",
+    "MalformedRow",
+    "as_case",
     "make_cases",
+    "read_cases",
     "write_cases",
 ]
 
@@ -97,14 +118,180 @@ SHIPPED_CASES = "evaluation/orbit_cases.csv"
 _ORBIT_STEP = 600.0 * u.s
 _EXPOSURE_S = 300.0
 
+_NUMERIC = CASE_COLUMNS[2:14]  # sc_x ... exposure_s
+
+
+class Case(NamedTuple):
+    """One parsed case (plain floats: RE GSE, cm^-3, km/s, nT GSM, s)."""
+
+    case_id: str
+    time: np.datetime64  #: exposure start, UTC, ns
+    sc: np.ndarray  #: spacecraft position, GSE, RE, (3,)
+    aim: np.ndarray  #: SXI aim point, GSE, RE, (3,)
+    n: float  #: solar-wind density, cm^-3
+    v: float  #: solar-wind speed, km/s (flow along -X)
+    b: np.ndarray  #: IMF, GSM, nT, (3,)
+    exposure_s: float  #: exposure, s
+    seed: int  #: seed of the photon simulation
+    line: int = 0  #: line of the case file (1-based; 0 when not from a file)
+
+
+class MalformedRow(NamedTuple):
+    """A case-file row that was skipped: its 1-based line number, its case_id (if any) and why."""
+
+    line: int
+    case_id: str
+    reason: str
+
+
+def _frame_seconds() -> float:
+    return SXIConfig().values.frame_s
+
+
+def _parse_fields(fields: Mapping[str, Any], line: int = 0) -> Case:
+    """A :class:`Case` from the 15 raw fields (strings or numbers); InputError naming the bad field."""
+    case_id = str(fields["case_id"]).strip()
+    if not case_id:
+        raise InputError("case_id is empty")
+    text = str(fields["time"]).strip()
+    try:
+        when = np.datetime64(text, "ns")
+    except ValueError:
+        raise InputError(f"time {text!r} is not an ISO UTC time") from None
+    if np.isnat(when):
+        raise InputError(f"time {text!r} is not an ISO UTC time")
+    try:
+        dipole_tilt(when)
+    except InputError as exc:
+        raise InputError(f"time {text!r}: {str(exc).splitlines()[0]}") from None
+    values = {}
+    for name in _NUMERIC:
+        raw = fields[name]
+        try:
+            value = float(str(raw).strip())
+        except ValueError:
+            raise InputError(f"{name} {str(raw)!r} is not a number") from None
+        if not math.isfinite(value):
+            raise InputError(f"{name} must be finite, got {raw!r}")
+        values[name] = value
+    for name, unit in (("n", "cm^-3"), ("v", "km/s"), ("exposure_s", "s")):
+        if values[name] <= 0.0:
+            raise InputError(f"{name} must be positive ({unit}), got {values[name]:g}")
+    frame = _frame_seconds()
+    frames = values["exposure_s"] / frame
+    if abs(frames - round(frames)) > 1e-9:
+        raise InputError(
+            f"exposure_s {values['exposure_s']:g} s is not a whole number of {frame:g}-s CCD frames"
+        )
+    raw_seed = str(fields["seed"]).strip()
+    try:
+        seed = int(raw_seed)
+    except ValueError:
+        raise InputError(f"seed {raw_seed!r} is not an integer") from None
+    if seed < 0:
+        raise InputError(f"seed must be non-negative, got {seed}")
+    sc = np.array([values["sc_x"], values["sc_y"], values["sc_z"]])
+    aim = np.array([values["aim_x"], values["aim_y"], values["aim_z"]])
+    if np.linalg.norm(sc) <= 1.0:
+        raise InputError(f"the spacecraft must lie outside the Earth, got |sc| = {np.linalg.norm(sc):g} RE")
+    if np.linalg.norm(aim - sc) < 1e-6:
+        raise InputError("the aim point coincides with the spacecraft")
+    return Case(
+        case_id=case_id,
+        time=when,
+        sc=sc,
+        aim=aim,
+        n=values["n"],
+        v=values["v"],
+        b=np.array([values["bx"], values["by"], values["bz"]]),
+        exposure_s=values["exposure_s"],
+        seed=seed,
+        line=line,
+    )
+
+
+def read_cases(path) -> tuple[list[Case], list[MalformedRow]]:
+    """Parse a case file strictly: the exact header, then one case per line.
+
+    Blank lines are ignored. A row with the wrong number of fields, an empty or repeated case_id, a time
+    that is not ISO (or outside the frames' 1900-2030 range), a field that is not a finite number, a
+    non-positive density, speed or exposure, an exposure that is not a whole number of CCD frames, a seed
+    that is not a non-negative integer, a spacecraft inside the Earth or an aim point at the spacecraft is
+    reported as a :class:`MalformedRow` (1-based file line and reason) and skipped.
+
+    Returns
+    -------
+    cases : list of Case
+    malformed : list of MalformedRow
+
+    Raises
+    ------
+    InputError
+        If the file is missing or empty, or its header is not exactly :data:`CASE_COLUMNS` in order.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"case file {str(path)!r} not found")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    if not lines:
+        raise InputError(f"case file {path.name} is empty")
+    header = [h.strip() for h in next(csv.reader([lines[0]]))]
+    if header != list(CASE_COLUMNS):
+        raise InputError(
+            f"case file {path.name}: line 1 must be the header {','.join(CASE_COLUMNS)} (exact names, "
+            f"in this order), got {lines[0]!r}"
+        )
+    cases: list[Case] = []
+    malformed: list[MalformedRow] = []
+    seen: set[str] = set()
+    for number, text in enumerate(lines[1:], start=2):
+        if not text.strip():
+            continue
+        fields = next(csv.reader([text]))
+        case_id = fields[0].strip() if fields else ""
+        if len(fields) != len(CASE_COLUMNS):
+            malformed.append(
+                MalformedRow(number, case_id, f"expected {len(CASE_COLUMNS)} fields, got {len(fields)}")
+            )
+            continue
+        try:
+            case = _parse_fields(dict(zip(CASE_COLUMNS, fields, strict=True)), number)
+        except InputError as exc:
+            malformed.append(MalformedRow(number, case_id, str(exc)))
+            continue
+        if case.case_id in seen:
+            malformed.append(MalformedRow(number, case_id, f"case_id {case_id!r} repeats an earlier row"))
+            continue
+        seen.add(case.case_id)
+        cases.append(case)
+    return cases, malformed
+
+
+def as_case(row) -> Case:
+    """A :class:`Case` from a parsed case (returned as it is) or a mapping / pandas row of the
+    :data:`CASE_COLUMNS` fields (strings or numbers), checked as :func:`read_cases` checks a row.
+
+    Raises
+    ------
+    InputError
+        For another type, missing fields, or a field :func:`read_cases` would report as malformed.
+    """
+    if isinstance(row, Case):
+        return row
+    if isinstance(row, pd.Series):
+        row = row.to_dict()
+    if not isinstance(row, Mapping):
+        raise InputError(
+            f"a case must be a Case or a mapping of {list(CASE_COLUMNS)}, got {type(row).__name__}"
+        )
+    missing = [c for c in CASE_COLUMNS if c not in row]
+    if missing:
+        raise InputError(f"the case lacks the fields {missing}")
+    return _parse_fields(row)
+
 
 def _usable_samples(epoch: str):
     """Times (N,), GSE positions (N, 3, RE) of the year's samples where SXI can image (module notes)."""
-    from smilekit.mission.modes import mode_timeline
-    from smilekit.mission.orbit import Track, sample_times, science_orbit
-    from smilekit.mission.pointing import attitude, exclusions, limb_offset_aim_points
-    from smilekit.mission.propagator import propagate
-
     start = np.datetime64(epoch, "ns")
     stop = start + np.timedelta64(365, "D")
     track = propagate(science_orbit(start), sample_times(start, stop, _ORBIT_STEP))
@@ -120,8 +307,6 @@ def _usable_samples(epoch: str):
 
 def _omni_pool():
     """OMNI 2000 hourly records usable as case drivers: n, speed, B GSM (rounded), all present."""
-    from smilekit.solarwind.readers import read_omni2
-
     sw = read_omni2(data_path("omni/omni2_2000.dat"))
     valid = sw.valid()
     n = np.round(sw.ds["n"].values[valid], 1)
@@ -175,8 +360,6 @@ def make_cases(
     pick = np.array([run[rng.integers(run.size)] for run in runs])
     times, positions = times[pick], np.round(positions[pick], 3)
 
-    from smilekit.mission.pointing import limb_offset_aim_points
-
     aims = np.round(limb_offset_aim_points(positions * RE).to_value(RE), 3) + 0.0  # + 0.0: no -0.0
 
     dens, speed, b_gsm = _omni_pool()
@@ -228,7 +411,7 @@ def write_cases(frame: pd.DataFrame, path) -> Path:
 
 
 def main(argv=None) -> None:
-    """``python -m smilekit.science.cases --out FILE [--n N] [--seed S]``: write a case set."""
+    """``python -m smilekit.campaign.cases --out FILE [--n N] [--seed S]``: write a case set."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", required=True, help="CSV file to write")
     parser.add_argument("--n", type=int, default=240, help="number of cases (default 240)")
