@@ -35,9 +35,9 @@ from smilekit.geospace.emissivity import SWCXEmissivity
 from smilekit.geospace.magnetosheath import REGION_CUSP
 from smilekit.instruments.sxi import intensity_map, make_l2, simulate_events
 from smilekit.science.boundary_fit import boundary_fitting_cmem, boundary_fitting_jorgensen
-from smilekit.science.cases import in_requirement_domain_values
 from smilekit.science.cusps import CUSP_REFERENCE_DISTANCE, estimate_cusp_edges, true_cusp_edges
 from smilekit.science.forward import ForwardModel, rebin
+from smilekit.science.requirement import in_requirement_domain_values
 from smilekit.solarwind.state import SolarWindState
 from smilekit.units import RE
 

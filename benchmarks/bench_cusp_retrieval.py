@@ -6,7 +6,7 @@ Run (not part of the test suite)::
         [--cusp-width DEG] [--cusp-density-fraction F] [--exact-sheath]        # ~5 s a case
 
 For the requirement-domain cases of the shipped orbit case set (every ``--every``-th): the case's truth
-(:func:`smilekit.science.evaluate.case_truth`), with its cusp footprint width and density fraction
+(:func:`smilekit.campaign.truth.case_truth`), with its cusp footprint width and density fraction
 replaced when given (the assumptions of :class:`~smilekit.geospace.magnetosheath.Magnetosheath`; the
 true edges follow with :func:`smilekit.science.cusps.true_cusp_edges` of the same width), an image of
 ``--exposure`` seconds (default the case's 300 s), the Jorgensen boundary fit and
@@ -35,10 +35,10 @@ from bench_cusp_signal import (  # beside this file
     truth_with_cusp,
 )
 
+from smilekit.campaign.truth import simulate_l2
 from smilekit.geospace import boundaries
 from smilekit.science.boundary_fit import boundary_fitting_jorgensen
 from smilekit.science.cusps import CUSP_REFERENCE_DISTANCE, estimate_cusp_edges, true_cusp_edges
-from smilekit.science.evaluate import simulate_l2
 from smilekit.units import RE
 
 

@@ -6,7 +6,7 @@ Run (not part of the test suite)::
 
 For every case of the shipped orbit case set (src/smilekit/data/evaluation/orbit_cases.csv) inside the
 requirement domain (or the first ``--cases`` of them): the case's truth and 300 s L2 image
-(:func:`smilekit.science.evaluate.case_truth`, :func:`~smilekit.science.evaluate.simulate_l2`), then the
+(:func:`smilekit.campaign.truth.case_truth`, :func:`~smilekit.campaign.truth.simulate_l2`), then the
 noise-free expected counts on 0.5 deg pixels (:class:`smilekit.science.forward.ForwardModel`) of the
 truth S and of the truth without its cusp plasma S0 (``cusp_density_fraction = 0``); the cusp signal is
 c = S - S0. With the sheath known exactly (no retrieval can do better), the cusp's detection significance
@@ -44,11 +44,12 @@ import numpy as np
 import pandas as pd
 
 from smilekit._data import data_path
+from smilekit.campaign.cases import SHIPPED_CASES, read_cases
+from smilekit.campaign.truth import case_truth, simulate_l2
 from smilekit.geospace import cusps as geo_cusps
-from smilekit.science.cases import SHIPPED_CASES, in_requirement_domain_values
 from smilekit.science.cusps import CUSP_REFERENCE_DISTANCE
-from smilekit.science.evaluate import case_truth, read_cases, simulate_l2
 from smilekit.science.forward import ForwardModel, rebin
+from smilekit.science.requirement import in_requirement_domain_values
 from smilekit.units import RE
 
 FIVE_SIGMA_DCHI2 = 25.0

@@ -1,4 +1,4 @@
-"""Benchmark: the evaluation harness per case (smilekit.science.evaluate), split by stage.
+"""Benchmark: the evaluation harness per case (smilekit.campaign.evaluate), split by stage.
 
 Run (not part of the test suite)::
 
@@ -22,8 +22,9 @@ import time
 import numba
 
 from smilekit._data import data_path
-from smilekit.science.cases import SHIPPED_CASES
-from smilekit.science.evaluate import _resolve_methods, case_truth, l1_l2, read_cases, truth_image
+from smilekit.campaign.cases import SHIPPED_CASES, read_cases
+from smilekit.campaign.evaluate import resolve_methods
+from smilekit.campaign.truth import case_truth, l1_l2, truth_image
 from smilekit.units import RE
 
 
@@ -81,7 +82,7 @@ def main() -> None:
     cases, malformed = read_cases(args.file or data_path(SHIPPED_CASES))
     if malformed:
         print(f"{len(malformed)} malformed rows skipped")
-    methods = _resolve_methods(args.methods)
+    methods = resolve_methods(args.methods)
     cusp, cusp_truth = _cusp_functions()
     if args.no_cusp:
         cusp = None

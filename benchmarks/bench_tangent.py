@@ -64,7 +64,7 @@ def shipped_cases(limit: int):
 
     import pandas as pd
 
-    from smilekit.science.cases import in_requirement_domain_values
+    from smilekit.science.requirement import in_requirement_domain_values
 
     df = pd.read_csv(files("smilekit.data.evaluation") / "orbit_cases.csv")
     r = np.sqrt(df.sc_x**2 + df.sc_y**2 + df.sc_z**2)

@@ -91,7 +91,7 @@ def test_plan_rejects_an_unknown_station_listing_the_known_ones(tmp_path):
 
 def test_evaluate_reports_a_malformed_line_and_runs_the_rest(tmp_path):
     from smilekit._data import data_path
-    from smilekit.science.cases import SHIPPED_CASES
+    from smilekit.campaign.cases import SHIPPED_CASES
     from smilekit.science.magnetopause import METHODS
 
     lines = data_path(SHIPPED_CASES).read_text().splitlines()
@@ -117,7 +117,7 @@ def test_evaluate_on_worker_processes_prints_no_dask_chatter(tmp_path):
     import sys
 
     from smilekit._data import data_path
-    from smilekit.science.cases import SHIPPED_CASES
+    from smilekit.campaign.cases import SHIPPED_CASES
 
     lines = data_path(SHIPPED_CASES).read_text().splitlines()
     cases = tmp_path / "cases.csv"

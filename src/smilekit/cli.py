@@ -297,8 +297,8 @@ def evaluate(
     resumes where it stopped; malformed rows are reported with their line numbers and skipped.
     """
     from smilekit._data import data_path
-    from smilekit.science.cases import SHIPPED_CASES
-    from smilekit.science.evaluate import evaluate_cases
+    from smilekit.campaign.cases import SHIPPED_CASES
+    from smilekit.campaign.evaluate import evaluate_cases
 
     try:
         path = cases if cases is not None else data_path(SHIPPED_CASES)

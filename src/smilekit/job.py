@@ -312,7 +312,7 @@ def stage_science(ctx: JobContext) -> dict:
     from smilekit.products.l3 import write_l3_cdf
     from smilekit.products.science_plots import plot_standoff_series
     from smilekit.science.cusps import estimate_cusp_edges, sheath_context, true_cusp_edges
-    from smilekit.science.evaluate import r0_error_stats
+    from smilekit.campaign.statistics import r0_error_stats
     from smilekit.science.magnetopause import METHODS
 
     kept = ctx.results.get("sxi_frames")

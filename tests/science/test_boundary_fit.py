@@ -145,8 +145,8 @@ def test_nose_view_check_is_the_same_for_both_families():
     # same angle and the same verdict (CMEM's own Lin 2010 surface, with its cusp indentations, had let
     # the night-side view through).
     from smilekit._data import data_path
-    from smilekit.science.cases import SHIPPED_CASES
-    from smilekit.science.evaluate import case_truth, read_cases, simulate_l2
+    from smilekit.campaign.cases import SHIPPED_CASES, read_cases
+    from smilekit.campaign.truth import case_truth, simulate_l2
 
     cases = {c.case_id: c for c in read_cases(data_path(SHIPPED_CASES))[0]}
     for case_id, in_view in (("case163", False), ("case078", True)):

@@ -42,6 +42,7 @@ import xarray as xr
 from smilekit._validation import as_value
 from smilekit.errors import InputError
 from smilekit.products.cdf import epoch_attrs, istp_global_attrs, scalar_attrs, write_istp_cdf
+from smilekit.science.requirement import in_requirement_domain_values
 from smilekit.units import RE, RE_KM
 
 __all__ = ["QUALITY_BITS", "SUN_NEAR", "l3_dataset", "write_l3_cdf"]
@@ -132,8 +133,6 @@ def l3_dataset(
         For an empty input, estimates of one record at different times, records not in increasing time, a
         method or hemisphere twice in one record, or per-record arrays of the wrong shape.
     """
-    from smilekit.science.cases import in_requirement_domain_values
-
     if estimates is None or isinstance(estimates, str) or len(estimates) == 0:
         raise InputError("estimates must be a non-empty sequence (one element per record)")
     n = len(estimates)

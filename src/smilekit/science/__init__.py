@@ -1,22 +1,24 @@
-"""Science from the SXI images: the magnetopause stand-off distance, the cusp edges, their evaluation.
+"""Science from the SXI images: the magnetopause stand-off distance and the cusp edges.
 
 - :mod:`~smilekit.science.geometry`: where the spacecraft is and where each L2 pixel looks;
 - :mod:`~smilekit.science.magnetopause`: every stand-off method by name (:data:`METHODS`), from
   :mod:`~smilekit.science.tangent` (limb methods) and :mod:`~smilekit.science.boundary_fit` (forward
   models through :mod:`~smilekit.science.forward`, maximum Poisson likelihood);
 - :mod:`~smilekit.science.cusps`: the mid-altitude cusp edges;
-- :mod:`~smilekit.science.cases` and :mod:`~smilekit.science.evaluate`: the case set along the orbit and
-  the harness that measures every method against the model truth (``smilekit evaluate``).
+- :mod:`~smilekit.science.requirement`: the domain of SXI's science requirement (solar-wind flux and
+  distance) the accuracy is owed for.
+
+The case set and the harness that measures every method against the model truth (``smilekit evaluate``)
+are :mod:`smilekit.campaign`.
 """
 
 from smilekit.science.boundary_fit import boundary_fitting_cmem, boundary_fitting_jorgensen, boundary_model
-from smilekit.science.cases import make_cases
 from smilekit.science.cusps import CUSP_REFERENCE_DISTANCE, estimate_cusp_edges, true_cusp_edges
 from smilekit.science.estimates import CuspEstimate, MagnetopauseEstimate
-from smilekit.science.evaluate import evaluate_cases, read_cases, run_case, summarise
 from smilekit.science.forward import ForwardModel, expected_counts_image, rebin
 from smilekit.science.geometry import ImageGeometry, image_geometry
 from smilekit.science.magnetopause import METHODS, estimate_standoff
+from smilekit.science.requirement import in_requirement_domain
 from smilekit.science.tangent import max_gradient, max_intensity, tangent_fitting, tangential_direction
 
 __all__ = [
@@ -31,16 +33,12 @@ __all__ = [
     "boundary_model",
     "estimate_cusp_edges",
     "estimate_standoff",
-    "evaluate_cases",
     "expected_counts_image",
     "image_geometry",
-    "make_cases",
+    "in_requirement_domain",
     "max_gradient",
     "max_intensity",
-    "read_cases",
     "rebin",
-    "run_case",
-    "summarise",
     "tangent_fitting",
     "tangential_direction",
     "true_cusp_edges",

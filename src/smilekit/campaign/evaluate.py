@@ -1,26 +1,16 @@
 """The evaluation harness: simulate SXI images of known truths, run every retrieval, measure the errors.
 
-``smilekit evaluate CASES.csv --out DIR`` calls :func:`evaluate_cases`. A case file (:func:`read_cases`)
-has exactly the columns of :data:`smilekit.science.cases.CASE_COLUMNS`, in order: ``case_id, time, sc_x,
-sc_y, sc_z, aim_x, aim_y, aim_z, n, v, bx, by, bz, exposure_s, seed`` (ISO UTC time; spacecraft and aim
-point GSE, RE; n cm^-3; v km/s, the flow along -X; B GSM, nT; exposure s, a whole number of 4-s CCD frames;
-seed a non-negative integer). The package ships one (:data:`smilekit.science.cases.SHIPPED_CASES`).
+``smilekit evaluate CASES.csv --out DIR`` calls :func:`evaluate_cases`. A case file
+(:func:`smilekit.campaign.cases.read_cases`) has exactly the columns of
+:data:`smilekit.campaign.cases.CASE_COLUMNS`; the package ships one
+(:data:`smilekit.campaign.cases.SHIPPED_CASES`).
 
 Per case (:func:`run_case`):
 
-1. **Truth** (:func:`case_truth`): the upstream state ``SolarWindState(n, v_gse=(-v, 0, 0), b_gsm=(bx, by,
-   bz), T = 1e5 K, time)``; the dipole tilt :func:`smilekit.frames.dipole_tilt` at the case time; the
-   *physical* emissivity :meth:`SWCXEmissivity.from_solar_wind
-   <smilekit.geospace.emissivity.SWCXEmissivity.from_solar_wind>` (magnetosheath plasma with the Shue et
-   al. 1998 magnetopause and cusp funnels, times the Hodges exosphere); the true stand-off
-   ``r0_true = standoff("shue1998", pdyn, bz)`` (RE); the true north cusp edges from
-   ``smilekit.science.cusps.true_cusp_edges(state, time)``.
-2. **Image** (:func:`simulate_l2` = :func:`truth_image` then :func:`l1_l2`): the body attitude from
-   :func:`~smilekit.mission.pointing.attitude_values` (boresight to the aim point, long axis towards the
-   Earth), the line-of-sight intensity :func:`~smilekit.instruments.sxi.sky.intensity_map` at 0.25 deg,
-   the photon events :func:`~smilekit.instruments.sxi.simulate.simulate_events` over the exposure with all
-   backgrounds and the case's seed, and one L2 image :func:`~smilekit.instruments.sxi.l2.make_l2` whose bin
-   is the whole exposure (0.25 deg pixels).
+1. **Truth** (:func:`smilekit.campaign.truth.case_truth`): the upstream state, the dipole tilt, the
+   physical SWCX emissivity, the true stand-off (Shue et al. 1998) and the true north cusp edges.
+2. **Image** (:func:`smilekit.campaign.truth.simulate_l2`): the photon events of the exposure with all
+   backgrounds binned to one L2 image of 0.25 deg pixels (:mod:`smilekit.campaign.truth` for both steps).
 3. **Retrievals**: every magnetopause method (``f(l2, time_index=0, solar_wind=state)``, by default
    :data:`smilekit.science.magnetopause.METHODS`) and the north cusp retrieval (by default
    ``smilekit.science.cusps.estimate_cusp_edges``), given the boundary fit that
@@ -39,13 +29,9 @@ Resuming: ``DIR/state.json`` records the case file's sha256 and the method names
 DIR skips every case_id already in ``results.csv`` (a killed run loses at most the cases in flight); a
 different case file or method set is refused with an :class:`~smilekit.errors.InputError`.
 
-Summary (:func:`summarise`, ``DIR/summary.json``, a printed table): per method over the rows in the
-requirement domain (:func:`smilekit.science.cases.in_requirement_domain`: flux n v > 4.9e8 cm^-2 s^-1 and
-the spacecraft beyond 15 RE) with status ok: the number n, the number failed (in the domain, no answer),
-the bias and RMS of r0_err, the 95th percentile of |r0_err| and the fractions within 0.5 RE and 0.25 RE;
-the same over the domain cases seen from the dayside (spacecraft GSE X > 0) and over all cases; for each
-cusp edge (one value per case) the bias and RMS in deg and in RE, the 95th percentile of |error| in RE
-and the fraction within 0.25 RE.
+Summary (:func:`smilekit.campaign.statistics.summarise`, ``DIR/summary.json``, a printed table): per
+method, the stand-off error statistics over the requirement domain, its dayside part and all cases, and
+the cusp-edge error statistics (:mod:`smilekit.campaign.statistics` for the definitions).
 
 Execution on dask.distributed: in-process by default (a :class:`distributed.LocalCluster` with one worker
 thread inside this process, ``processes=False``: the cases one after another; the line-of-sight kernel
@@ -67,32 +53,34 @@ import os
 import time as _time
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import astropy.units as u
+import cloudpickle
 import numpy as np
 import pandas as pd
+from distributed import Client, LocalCluster, as_completed
+from rich.console import Console
+from rich.progress import MofNCompleteColumn, Progress
+from rich.table import Table
 
+from smilekit.campaign.cases import Case, as_case, read_cases
+from smilekit.campaign.statistics import summarise
+from smilekit.campaign.truth import case_truth, simulate_l2
 from smilekit.errors import InputError
-from smilekit.science.cases import CASE_COLUMNS, FLUX_THRESHOLD, MIN_DISTANCE, in_requirement_domain_values
+from smilekit.science.cusps import estimate_cusp_edges, sheath_context
+from smilekit.science.estimates import OK
+from smilekit.science.magnetopause import METHODS
+from smilekit.science.requirement import FLUX_THRESHOLD, MIN_DISTANCE, in_requirement_domain_values
 from smilekit.units import RE
 
 __all__ = [
+    "ALL_COLUMNS",
     "EXTRA_COLUMNS",
-    "IMAGE_PIXEL",
     "RESULT_COLUMNS",
-    "Case",
-    "MalformedRow",
-    "Truth",
-    "case_truth",
     "evaluate_cases",
-    "l1_l2",
-    "r0_error_stats",
-    "read_cases",
+    "resolve_methods",
     "run_case",
-    "simulate_l2",
-    "summarise",
-    "truth_image",
 ]
 
 #: The required columns of ``results.csv``, in order.
@@ -137,289 +125,36 @@ EXTRA_COLUMNS = (
 )
 ALL_COLUMNS = RESULT_COLUMNS + EXTRA_COLUMNS
 
-#: Image pixel (deg) of the simulated L2 images and of the truth intensity map.
-IMAGE_PIXEL = 0.25 * u.deg
-_OK = "ok"
-_NUMERIC = CASE_COLUMNS[2:14]  # sc_x ... exposure_s
 _RESULTS = "results.csv"
 _STATE = "state.json"
 _SUMMARY = "summary.json"
 
 
-# ---------------------------------------------------------------------------------------------------------
-# Cases
-# ---------------------------------------------------------------------------------------------------------
+def resolve_methods(methods) -> dict[str, Callable]:
+    """The magnetopause methods a run uses, by name: ``methods`` as :func:`run_case` takes it.
 
-
-class Case(NamedTuple):
-    """One parsed case (plain floats: RE GSE, cm^-3, km/s, nT GSM, s)."""
-
-    case_id: str
-    time: np.datetime64  #: exposure start, UTC, ns
-    sc: np.ndarray  #: spacecraft position, GSE, RE, (3,)
-    aim: np.ndarray  #: SXI aim point, GSE, RE, (3,)
-    n: float  #: solar-wind density, cm^-3
-    v: float  #: solar-wind speed, km/s (flow along -X)
-    b: np.ndarray  #: IMF, GSM, nT, (3,)
-    exposure_s: float  #: exposure, s
-    seed: int  #: seed of the photon simulation
-    line: int = 0  #: line of the case file (1-based; 0 when not from a file)
-
-
-class MalformedRow(NamedTuple):
-    """A case-file row that was skipped: its 1-based line number, its case_id (if any) and why."""
-
-    line: int
-    case_id: str
-    reason: str
-
-
-def _frame_seconds() -> float:
-    from smilekit.instruments.sxi.config import SXIConfig
-
-    return SXIConfig().values.frame_s
-
-
-def _parse_fields(fields: Mapping[str, Any], line: int = 0) -> Case:
-    """A :class:`Case` from the 15 raw fields (strings or numbers); InputError naming the bad field."""
-    case_id = str(fields["case_id"]).strip()
-    if not case_id:
-        raise InputError("case_id is empty")
-    text = str(fields["time"]).strip()
-    try:
-        when = np.datetime64(text, "ns")
-    except ValueError:
-        raise InputError(f"time {text!r} is not an ISO UTC time") from None
-    if np.isnat(when):
-        raise InputError(f"time {text!r} is not an ISO UTC time")
-    from smilekit.frames import dipole_tilt
-
-    try:
-        dipole_tilt(when)
-    except InputError as exc:
-        raise InputError(f"time {text!r}: {str(exc).splitlines()[0]}") from None
-    values = {}
-    for name in _NUMERIC:
-        raw = fields[name]
-        try:
-            value = float(str(raw).strip())
-        except ValueError:
-            raise InputError(f"{name} {str(raw)!r} is not a number") from None
-        if not math.isfinite(value):
-            raise InputError(f"{name} must be finite, got {raw!r}")
-        values[name] = value
-    for name, unit in (("n", "cm^-3"), ("v", "km/s"), ("exposure_s", "s")):
-        if values[name] <= 0.0:
-            raise InputError(f"{name} must be positive ({unit}), got {values[name]:g}")
-    frame = _frame_seconds()
-    frames = values["exposure_s"] / frame
-    if abs(frames - round(frames)) > 1e-9:
-        raise InputError(
-            f"exposure_s {values['exposure_s']:g} s is not a whole number of {frame:g}-s CCD frames"
-        )
-    raw_seed = str(fields["seed"]).strip()
-    try:
-        seed = int(raw_seed)
-    except ValueError:
-        raise InputError(f"seed {raw_seed!r} is not an integer") from None
-    if seed < 0:
-        raise InputError(f"seed must be non-negative, got {seed}")
-    sc = np.array([values["sc_x"], values["sc_y"], values["sc_z"]])
-    aim = np.array([values["aim_x"], values["aim_y"], values["aim_z"]])
-    if np.linalg.norm(sc) <= 1.0:
-        raise InputError(f"the spacecraft must lie outside the Earth, got |sc| = {np.linalg.norm(sc):g} RE")
-    if np.linalg.norm(aim - sc) < 1e-6:
-        raise InputError("the aim point coincides with the spacecraft")
-    return Case(
-        case_id=case_id,
-        time=when,
-        sc=sc,
-        aim=aim,
-        n=values["n"],
-        v=values["v"],
-        b=np.array([values["bx"], values["by"], values["bz"]]),
-        exposure_s=values["exposure_s"],
-        seed=seed,
-        line=line,
-    )
-
-
-def read_cases(path) -> tuple[list[Case], list[MalformedRow]]:
-    """Parse a case file strictly: the exact header, then one case per line.
-
-    Blank lines are ignored. A row with the wrong number of fields, an empty or repeated case_id, a time
-    that is not ISO (or outside the frames' 1900-2030 range), a field that is not a finite number, a
-    non-positive density, speed or exposure, an exposure that is not a whole number of CCD frames, a seed
-    that is not a non-negative integer, a spacecraft inside the Earth or an aim point at the spacecraft is
-    reported as a :class:`MalformedRow` (1-based file line and reason) and skipped.
+    Parameters
+    ----------
+    methods : mapping, str, sequence of str or None
+        ``{name: f(l2, *, time_index=0, solar_wind=None) -> MagnetopauseEstimate}`` (taken as it is), one
+        name or names in :data:`smilekit.science.magnetopause.METHODS`, or None for all of them.
 
     Returns
     -------
-    cases : list of Case
-    malformed : list of MalformedRow
+    dict
+        ``{name: callable}``, in the order given (the registry's order for None).
 
     Raises
     ------
     InputError
-        If the file is missing or empty, or its header is not exactly :data:`CASE_COLUMNS` in order.
+        For a name not in the registry, or an empty mapping or one whose keys are not strings or whose
+        values are not callable.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"case file {str(path)!r} not found")
-    lines = path.read_text(encoding="utf-8").splitlines()
-    if not lines:
-        raise InputError(f"case file {path.name} is empty")
-    header = [h.strip() for h in next(csv.reader([lines[0]]))]
-    if header != list(CASE_COLUMNS):
-        raise InputError(
-            f"case file {path.name}: line 1 must be the header {','.join(CASE_COLUMNS)} (exact names, "
-            f"in this order), got {lines[0]!r}"
-        )
-    cases: list[Case] = []
-    malformed: list[MalformedRow] = []
-    seen: set[str] = set()
-    for number, text in enumerate(lines[1:], start=2):
-        if not text.strip():
-            continue
-        fields = next(csv.reader([text]))
-        case_id = fields[0].strip() if fields else ""
-        if len(fields) != len(CASE_COLUMNS):
-            malformed.append(
-                MalformedRow(number, case_id, f"expected {len(CASE_COLUMNS)} fields, got {len(fields)}")
-            )
-            continue
-        try:
-            case = _parse_fields(dict(zip(CASE_COLUMNS, fields, strict=True)), number)
-        except InputError as exc:
-            malformed.append(MalformedRow(number, case_id, str(exc)))
-            continue
-        if case.case_id in seen:
-            malformed.append(MalformedRow(number, case_id, f"case_id {case_id!r} repeats an earlier row"))
-            continue
-        seen.add(case.case_id)
-        cases.append(case)
-    return cases, malformed
-
-
-def _as_case(row) -> Case:
-    if isinstance(row, Case):
-        return row
-    if isinstance(row, pd.Series):
-        row = row.to_dict()
-    if not isinstance(row, Mapping):
-        raise InputError(
-            f"a case must be a Case or a mapping of {list(CASE_COLUMNS)}, got {type(row).__name__}"
-        )
-    missing = [c for c in CASE_COLUMNS if c not in row]
-    if missing:
-        raise InputError(f"the case lacks the fields {missing}")
-    return _parse_fields(row)
-
-
-# ---------------------------------------------------------------------------------------------------------
-# Truth and simulated image
-# ---------------------------------------------------------------------------------------------------------
-
-
-class Truth(NamedTuple):
-    """What the image is simulated from and what the retrievals are measured against."""
-
-    state: Any  #: SolarWindState at the case time
-    tilt: u.Quantity  #: dipole tilt
-    source: Any  #: the physical SWCX emissivity (EmissivityModel)
-    r0: float  #: true stand-off distance (Shue et al. 1998), RE
-    cusp_equatorward: float  #: true north cusp equatorward edge, deg GSM latitude at the reference distance
-    cusp_poleward: float  #: true north cusp poleward edge, deg
-    rotation: np.ndarray  #: body -> GSE attitude (3, 3)
-
-
-def _default_cusp_truth():
-    from smilekit.science.cusps import true_cusp_edges
-
-    return true_cusp_edges
-
-
-def case_truth(case, *, cusp_truth: Callable | None = None) -> Truth:
-    """The truth of one case (module notes, step 1) and its SXI attitude.
-
-    ``cusp_truth(state, time) -> (equatorward, poleward)`` (deg Quantities; NaN allowed) defaults to
-    ``smilekit.science.cusps.true_cusp_edges``.
-    """
-    from smilekit.frames import dipole_tilt
-    from smilekit.geospace.boundaries import standoff
-    from smilekit.geospace.emissivity import SWCXEmissivity
-    from smilekit.mission.pointing import attitude_values
-    from smilekit.solarwind.state import SolarWindState
-
-    case = _as_case(case)
-    state = SolarWindState(
-        n=case.n * u.cm**-3,
-        v_gse=[-case.v, 0.0, 0.0] * (u.km / u.s),
-        b_gsm=case.b * u.nT,
-        time=case.time,
-    )
-    tilt = dipole_tilt(case.time)
-    source = SWCXEmissivity.from_solar_wind(state, tilt=tilt)
-    r0 = float(standoff("shue1998", pdyn=state.pdyn, bz=state.bz).to_value(RE))
-    equatorward, poleward = (cusp_truth or _default_cusp_truth())(state, case.time)
-    rotation, _ = attitude_values(case.sc[None, :], case.aim[None, :], np.array([[0.0, 0.0, 1.0]]))
-    return Truth(
-        state=state,
-        tilt=tilt,
-        source=source,
-        r0=r0,
-        cusp_equatorward=float(u.Quantity(equatorward).to_value(u.deg)),
-        cusp_poleward=float(u.Quantity(poleward).to_value(u.deg)),
-        rotation=rotation[0],
-    )
-
-
-def truth_image(case: Case, truth: Truth):
-    """The noise-free SWCX intensity over the field of view (keV cm^-2 s^-1 sr^-1), 0.25 deg pixels."""
-    from smilekit.instruments.sxi.sky import intensity_map
-
-    return intensity_map(
-        truth.source,
-        case.sc * RE,
-        case.aim * RE,
-        rotation=truth.rotation,
-        time=case.time,
-        pixel=IMAGE_PIXEL,
-    )
-
-
-def l1_l2(case: Case, truth: Truth, sky):
-    """The photon events of the exposure (all backgrounds, the case's seed) binned to one L2 image."""
-    from smilekit.instruments.sxi.l2 import make_l2
-    from smilekit.instruments.sxi.simulate import simulate_events
-
-    exposure = case.exposure_s * u.s
-    events = simulate_events(
-        sky, exposure, start=case.time, rotation=truth.rotation, sc_position=case.sc * RE, rng=case.seed
-    )
-    return make_l2(events, cadence=exposure, pixel=IMAGE_PIXEL)
-
-
-def simulate_l2(case: Case, truth: Truth):
-    """The default simulation of a case: :func:`truth_image` then :func:`l1_l2`; returns the L2 dataset."""
-    return l1_l2(case, truth, truth_image(case, truth))
-
-
-# ---------------------------------------------------------------------------------------------------------
-# One case
-# ---------------------------------------------------------------------------------------------------------
-
-
-def _resolve_methods(methods) -> dict[str, Callable]:
     if methods is None:
-        from smilekit.science.magnetopause import METHODS
-
         return dict(METHODS)
     if isinstance(methods, Mapping):
         out = dict(methods)
     else:
-        from smilekit.science.magnetopause import METHODS
-
         names = [methods] if isinstance(methods, str) else list(methods)
         unknown = [m for m in names if m not in METHODS]
         if unknown:
@@ -432,8 +167,6 @@ def _resolve_methods(methods) -> dict[str, Callable]:
 
 def _resolve_cusp(cusp_method):
     if cusp_method is None:
-        from smilekit.science.cusps import estimate_cusp_edges
-
         return estimate_cusp_edges
     if cusp_method is False:
         return None
@@ -462,8 +195,9 @@ def _json(value) -> str:
 
 
 def _in_domain(case: Case) -> bool:
-    """Whether a case lies in the requirement domain (:func:`.cases.in_requirement_domain`; n v in
-    cm^-2 s^-1 from cm^-3 x km/s x 1e5)."""
+    """Whether a case lies in the requirement domain
+    (:func:`~smilekit.science.requirement.in_requirement_domain`; n v in cm^-2 s^-1 from cm^-3 x km/s
+    x 1e5)."""
     return bool(in_requirement_domain_values(case.n * case.v * 1e5, np.linalg.norm(case.sc)))
 
 
@@ -473,7 +207,8 @@ def run_case(row, *, methods=None, cusp_method=None, simulate=None, cusp_truth=N
     Parameters
     ----------
     row : Case or mapping
-        A parsed :class:`Case`, or a mapping with the :data:`CASE_COLUMNS` fields (strings or numbers).
+        A parsed :class:`~smilekit.campaign.cases.Case`, or a mapping with the
+        :data:`~smilekit.campaign.cases.CASE_COLUMNS` fields (strings or numbers).
     methods : mapping or sequence of str, optional
         ``{name: f(l2, *, time_index=0, solar_wind=None) -> MagnetopauseEstimate}``, or names in
         :data:`smilekit.science.magnetopause.METHODS`; default all of them.
@@ -481,7 +216,7 @@ def run_case(row, *, methods=None, cusp_method=None, simulate=None, cusp_truth=N
         ``f(l2, *, time_index=0, solar_wind=None, magnetopause=None, hemisphere="north") -> CuspEstimate``;
         default ``smilekit.science.cusps.estimate_cusp_edges``; False skips the cusps.
     simulate : callable, optional
-        ``f(case, truth) -> L2 dataset``; default :func:`simulate_l2`.
+        ``f(case, truth) -> L2 dataset``; default :func:`~smilekit.campaign.truth.simulate_l2`.
     cusp_truth : callable, optional
         ``f(state, time) -> (equatorward, poleward)``; default ``smilekit.science.cusps.true_cusp_edges``.
 
@@ -496,8 +231,8 @@ def run_case(row, *, methods=None, cusp_method=None, simulate=None, cusp_truth=N
     InputError
         For a malformed case or bad ``methods``/``cusp_method``.
     """
-    case = _as_case(row)
-    methods = _resolve_methods(methods)
+    case = as_case(row)
+    methods = resolve_methods(methods)
     cusp = _resolve_cusp(cusp_method)
     simulate = simulate or simulate_l2
 
@@ -546,7 +281,7 @@ def run_case(row, *, methods=None, cusp_method=None, simulate=None, cusp_truth=N
                 est = method(l2, time_index=0, solar_wind=state)
                 status = str(est.status)
                 estimates[name] = est
-                if status == _OK:
+                if status == OK:
                     row_out["r0_est"] = _float(est.r0, RE)
                     row_out["r0_sigma"] = _float(est.r0_sigma, RE)
                     if not math.isfinite(row_out["r0_est"]):
@@ -573,15 +308,13 @@ def run_case(row, *, methods=None, cusp_method=None, simulate=None, cusp_truth=N
     elif cusp is None:
         cusp_cols["cusp_status"] = "not run"
     else:
-        from smilekit.science.cusps import sheath_context
-
         name, mp = sheath_context(estimates)
         cusp_cols["cusp_magnetopause"] = name
         try:
             est = cusp(l2, time_index=0, solar_wind=state, magnetopause=mp, hemisphere="north")
             cusp_cols["cusp_status"] = str(est.status)
             cusp_cols["cusp_reference_distance_re"] = _float(est.reference_distance, RE)
-            if est.status == _OK:
+            if est.status == OK:
                 cusp_cols["cusp_north_poleward_est"] = _float(est.poleward, u.deg)
                 cusp_cols["cusp_north_equatorward_est"] = _float(est.equatorward, u.deg)
                 cusp_cols["cusp_north_poleward_sigma"] = _float(est.poleward_sigma, u.deg)
@@ -594,13 +327,11 @@ def run_case(row, *, methods=None, cusp_method=None, simulate=None, cusp_truth=N
 
 def _run_payload(case: Case, payload: bytes) -> list[dict]:
     """Worker entry: unpickle the run's configuration (cloudpickle) and run one case."""
-    import cloudpickle
-
     config = cloudpickle.loads(payload)
     try:
         return run_case(case, **config)
     except Exception as exc:
-        return _failed_rows(case, list(_resolve_methods(config.get("methods"))), exc)
+        return _failed_rows(case, list(resolve_methods(config.get("methods"))), exc)
 
 
 def _failed_rows(case: Case, names: list[str], exc: BaseException) -> list[dict]:
@@ -618,140 +349,6 @@ def _failed_rows(case: Case, names: list[str], exc: BaseException) -> list[dict]
         boundary="{}",
     )
     return [dict(base, method=name) for name in names]
-
-
-# ---------------------------------------------------------------------------------------------------------
-# Summary
-# ---------------------------------------------------------------------------------------------------------
-
-
-def _nan_stat(values: np.ndarray, func) -> float:
-    return float(func(values)) if values.size else math.nan
-
-
-def r0_error_stats(errors: np.ndarray, n_failed: int) -> dict:
-    """Stand-off error statistics (RE) of one method's answers ``errors``: their number ``n``, bias, RMS,
-    p95 of |error|, fractions within 0.5 and 0.25 RE (NaN without answers), and ``n_failed`` (cases without
-    an answer). The harness's summary and the main job's science stage both report these."""
-    a = np.abs(errors)
-    return {
-        "n": int(errors.size),
-        "n_failed": int(n_failed),
-        "bias_re": _nan_stat(errors, np.mean),
-        "rms_re": _nan_stat(errors, lambda e: np.sqrt(np.mean(e * e))),
-        "p95_abs_err_re": _nan_stat(a, lambda x: np.percentile(x, 95.0)),
-        "frac_within_0p5_re": _nan_stat(a, lambda x: np.mean(x <= 0.5)),
-        "frac_within_0p25_re": _nan_stat(a, lambda x: np.mean(x <= 0.25)),
-    }
-
-
-def _edge_stats(err_deg: np.ndarray, ref_re: np.ndarray, n_failed: int, n_no_truth: int) -> dict:
-    err_re = ref_re * np.radians(err_deg)
-    a = np.abs(err_re)
-    return {
-        "n": int(err_deg.size),
-        "n_failed": int(n_failed),
-        "n_no_truth": int(n_no_truth),
-        "bias_deg": _nan_stat(err_deg, np.mean),
-        "rms_deg": _nan_stat(err_deg, lambda e: np.sqrt(np.mean(e * e))),
-        "bias_re": _nan_stat(err_re, np.mean),
-        "rms_re": _nan_stat(err_re, lambda e: np.sqrt(np.mean(e * e))),
-        "p95_abs_err_re": _nan_stat(a, lambda x: np.percentile(x, 95.0)),
-        "frac_within_0p25_re": _nan_stat(a, lambda x: np.mean(x <= 0.25)),
-    }
-
-
-def _bool_column(values) -> np.ndarray:
-    s = pd.Series(values)
-    if s.dtype == bool:
-        return s.to_numpy()
-    return s.astype(str).str.strip().str.lower().isin(("true", "1", "1.0")).to_numpy()
-
-
-def summarise(results: pd.DataFrame) -> dict:
-    """Accuracy of each method and of the cusp edges from result rows (module notes for the definitions).
-
-    Parameters
-    ----------
-    results : pandas.DataFrame
-        Rows as in ``results.csv``; needs ``case_id, method, r0_err, status, in_domain`` and, for the
-        cusps, ``cusp_north_{poleward,equatorward}_{true,est}``, ``cusp_status`` and
-        ``cusp_reference_distance_re``.
-
-    Returns
-    -------
-    dict
-        ``{"methods": {name: {"domain": stats, "dayside": stats, "all": stats}}, "cusp": {"north_poleward":
-        {"domain": ..., "all": ...}, "north_equatorward": ...}, "best_method": name or None, "n_cases": ...,
-        "n_cases_domain": ...}``. r0 stats: ``n`` (rows with status ok), ``n_failed`` (rows without an
-        answer), ``bias_re``, ``rms_re``, ``p95_abs_err_re`` (numpy's linear-interpolation percentile),
-        ``frac_within_0p5_re``, ``frac_within_0p25_re`` (over the ok rows). Cusp stats per edge, one value per
-        case with a finite truth: ``n`` (status ok), ``n_failed``, ``n_no_truth`` (the edge's reference point
-        lies outside the true magnetopause), ``bias_deg``, ``rms_deg``, ``bias_re``, ``rms_re`` (reference
-        distance x radians), ``p95_abs_err_re``, ``frac_within_0p25_re``. NaN where n = 0. The best method has
-        the smallest RMS in the domain. ``"dayside"``: the domain cases seen from the dayside, spacecraft
-        ``sc_x_gse_re > 0`` (needs that column; the night-side apogees look down on the sheath face-on and see
-        no nose limb, so most methods rightly give no answer there).
-    """
-    missing = [c for c in ("case_id", "method", "r0_err", "status", "in_domain") if c not in results]
-    if missing:
-        raise InputError(f"results lack the columns {missing}")
-    df = results.copy()
-    df["case_id"] = df["case_id"].astype(str)
-    df["_domain"] = _bool_column(df["in_domain"])
-    df["_ok"] = (df["status"].astype(str) == _OK) & np.isfinite(pd.to_numeric(df["r0_err"], errors="coerce"))
-    df["r0_err"] = pd.to_numeric(df["r0_err"], errors="coerce")
-    out: dict[str, Any] = {
-        "n_cases": int(df["case_id"].nunique()),
-        "n_cases_domain": int(df.loc[df["_domain"], "case_id"].nunique()),
-        "methods": {},
-        "cusp": {},
-    }
-    has_x = "sc_x_gse_re" in df
-    if has_x:
-        df["_dayside"] = df["_domain"] & (pd.to_numeric(df["sc_x_gse_re"], errors="coerce") > 0.0)
-    for name in dict.fromkeys(df["method"].astype(str)):
-        rows = df[df["method"].astype(str) == name]
-        scopes = [("domain", rows[rows["_domain"]]), ("all", rows)]
-        if has_x:
-            scopes.insert(1, ("dayside", rows[rows["_dayside"]]))
-        out["methods"][name] = {
-            scope: r0_error_stats(sel.loc[sel["_ok"], "r0_err"].to_numpy(float), int((~sel["_ok"]).sum()))
-            for scope, sel in scopes
-        }
-    rms = {
-        n: s["domain"]["rms_re"] for n, s in out["methods"].items() if math.isfinite(s["domain"]["rms_re"])
-    }
-    out["best_method"] = min(rms, key=rms.get) if rms else None
-
-    cusp_cols = [f"cusp_north_{e}_{k}" for e in ("poleward", "equatorward") for k in ("true", "est")]
-    if all(c in df for c in [*cusp_cols, "cusp_status", "cusp_reference_distance_re"]):
-        cases = df.drop_duplicates("case_id")
-        ok = cases["cusp_status"].astype(str) == _OK
-        ref = pd.to_numeric(cases["cusp_reference_distance_re"], errors="coerce").to_numpy(float)
-        for edge in ("poleward", "equatorward"):
-            true = pd.to_numeric(cases[f"cusp_north_{edge}_true"], errors="coerce").to_numpy(float)
-            est = pd.to_numeric(cases[f"cusp_north_{edge}_est"], errors="coerce").to_numpy(float)
-            has_truth = np.isfinite(true)
-            good = ok.to_numpy() & has_truth & np.isfinite(est) & np.isfinite(ref)
-            stats = {}
-            for scope, sel in (("domain", cases["_domain"].to_numpy()), ("all", np.ones(len(cases), bool))):
-                g = good & sel
-                stats[scope] = _edge_stats(
-                    (est - true)[g],
-                    ref[g],
-                    int((sel & has_truth & ~good).sum()),
-                    int((sel & ~has_truth).sum()),
-                )
-            out["cusp"][f"north_{edge}"] = stats
-        finite_ref = ref[np.isfinite(ref)]
-        out["cusp"]["reference_distance_re"] = float(finite_ref[0]) if finite_ref.size else math.nan
-    return out
-
-
-# ---------------------------------------------------------------------------------------------------------
-# The run
-# ---------------------------------------------------------------------------------------------------------
 
 
 def _sha256(path: Path) -> str:
@@ -845,8 +442,6 @@ def _jsonable(value):
 
 
 def _print_summary(summary: dict, console) -> None:
-    from rich.table import Table
-
     def f(x, fmt=".3f"):
         return "-" if x is None or (isinstance(x, float) and not math.isfinite(x)) else format(x, fmt)
 
@@ -924,7 +519,7 @@ def evaluate_cases(
     Parameters
     ----------
     cases_csv : path
-        The case file (module notes; e.g. :data:`smilekit.science.cases.SHIPPED_CASES` via
+        The case file (module notes; e.g. :data:`smilekit.campaign.cases.SHIPPED_CASES` via
         ``smilekit._data.data_path``).
     out_dir : path
         Output directory: ``results.csv`` (appended per case), ``state.json``, ``summary.json``. Rerunning
@@ -943,9 +538,9 @@ def evaluate_cases(
     Returns
     -------
     dict
-        The summary (also written to ``summary.json``): :func:`summarise`'s result plus ``cases_file``,
-        ``cases_sha256``, ``n_cases_in_file``, ``malformed`` (line, case_id, reason), ``domain``, ``units``,
-        ``requirements`` and ``seconds`` (wall-clock of this call).
+        The summary (also written to ``summary.json``): :func:`~smilekit.campaign.statistics.summarise`'s
+        result plus ``cases_file``, ``cases_sha256``, ``n_cases_in_file``, ``malformed`` (line, case_id,
+        reason), ``domain``, ``units``, ``requirements`` and ``seconds`` (wall-clock of this call).
 
     Raises
     ------
@@ -953,9 +548,6 @@ def evaluate_cases(
         For a missing case file or a wrong header, bad ``workers``/``scheduler``/``methods``, or an output
         directory holding results of another case file or method set.
     """
-    from rich.console import Console
-    from rich.progress import MofNCompleteColumn, Progress
-
     start = _time.perf_counter()
     if console is None:  # a log file or pipe gets rich's 80 columns: wide enough for the tables instead
         console = Console()
@@ -969,7 +561,7 @@ def evaluate_cases(
     cases, malformed = read_cases(cases_path)
     for bad in malformed:
         console.print(f"[yellow]{cases_path.name} line {bad.line}: skipped ({bad.reason})[/yellow]")
-    names = list(_resolve_methods(methods))
+    names = list(resolve_methods(methods))
     config = {"methods": methods, "cusp_method": cusp_method, "simulate": simulate, "cusp_truth": cusp_truth}
     _resolve_cusp(cusp_method)  # fail early on a bad argument
 
@@ -1026,9 +618,6 @@ def evaluate_cases(
 
 
 def _run_distributed(pending, config, names, writer, bar, task, workers, scheduler) -> None:
-    import cloudpickle
-    from distributed import Client, LocalCluster, as_completed
-
     payload = cloudpickle.dumps(config)
     cluster = None
     if scheduler is not None:

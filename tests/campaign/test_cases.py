@@ -1,4 +1,5 @@
-"""The shipped evaluation case set: reproducible from its seed; documented columns and domain fractions."""
+"""The evaluation case set and case files: the shipped set reproducible from its seed, its documented columns
+and domain fractions; the strict case-file header."""
 
 import astropy.units as u
 import numpy as np
@@ -6,17 +7,19 @@ import pandas as pd
 import pytest
 
 from smilekit._data import data_path
-from smilekit.errors import InputError
-from smilekit.frames import dipole_tilt
-from smilekit.mission.pointing import LIMB_OFFSET, limb_offset_aim_points
-from smilekit.science.cases import (
+from smilekit.campaign.cases import (
     CASE_COLUMNS,
     DEFAULT_SEED,
     SHIPPED_CASES,
-    in_requirement_domain,
+    as_case,
     make_cases,
+    read_cases,
     write_cases,
 )
+from smilekit.errors import InputError
+from smilekit.frames import dipole_tilt
+from smilekit.mission.pointing import LIMB_OFFSET, limb_offset_aim_points
+from smilekit.science.requirement import in_requirement_domain
 from smilekit.units import RE
 
 
@@ -87,3 +90,32 @@ def test_small_set_and_bad_input():
         make_cases(5, in_domain_fraction=1.5)
     with pytest.raises(InputError, match="columns"):
         write_cases(small.drop(columns="seed"), "x.csv")
+
+
+def test_wrong_header_is_refused(tmp_path):
+    path = tmp_path / "cases.csv"
+    path.write_text("case_id,time,sc_x\n")
+    with pytest.raises(InputError, match="header"):
+        read_cases(path)
+    with pytest.raises(InputError, match="not found"):
+        read_cases(tmp_path / "missing.csv")
+
+
+def test_a_case_from_a_case_a_mapping_or_a_row():
+    row = dict(
+        zip(CASE_COLUMNS, "c1,2026-03-20T12:00:00,6,0,17,7.5,0,0,20,400,0,2,-2,300,1".split(","), strict=True)
+    )
+    case = as_case(row)
+    assert case.case_id == "c1" and case.time == np.datetime64("2026-03-20T12:00:00", "ns")
+    np.testing.assert_array_equal(case.sc, [6.0, 0.0, 17.0])
+    assert case.n == 20.0 and case.seed == 1 and case.line == 0
+    assert as_case(case) is case
+    from_series = as_case(pd.Series(row))
+    assert from_series.case_id == "c1" and from_series.seed == 1 and from_series.exposure_s == 300.0
+    np.testing.assert_array_equal(from_series.b, [0.0, 2.0, -2.0])
+    with pytest.raises(InputError, match="a case must be"):
+        as_case(["c1"])
+    with pytest.raises(InputError, match=r"lacks the fields \['seed'\]"):
+        as_case({k: v for k, v in row.items() if k != "seed"})
+    with pytest.raises(InputError, match="n must be positive"):
+        as_case({**row, "n": "-1"})

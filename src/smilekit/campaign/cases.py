@@ -3,7 +3,13 @@
 A *case* is one 5-min SXI image to simulate and retrieve: a time, the spacecraft position and the SXI aim
 point (GSE, RE), a steady upstream solar wind (n, v, B), an exposure and a random seed. :func:`make_cases`
 builds a set of them, and the package ships one (:data:`SHIPPED_CASES`,
-``smilekit/data/evaluation/orbit_cases.csv``, 240 cases) for :func:`smilekit.science.evaluate.evaluate_cases`.
+``smilekit/data/evaluation/orbit_cases.csv``, 240 cases) for
+:func:`smilekit.campaign.evaluate.evaluate_cases`.
+
+A case file (:func:`read_cases`, :func:`write_cases`) has exactly the columns of :data:`CASE_COLUMNS`, in
+order: ``case_id, time, sc_x, sc_y, sc_z, aim_x, aim_y, aim_z, n, v, bx, by, bz, exposure_s, seed`` (ISO
+UTC time; spacecraft and aim point GSE, RE; n cm^-3; v km/s, the flow along -X; B GSM, nT; exposure s, a
+whole number of 4-s CCD frames; seed a non-negative integer).
 
 How the shipped set is made (:func:`make_cases` with the defaults):
 
@@ -14,56 +20,68 @@ How the shipped set is made (:func:`make_cases` with the defaults):
    every season and the dipole tilt at the image times covers its range.
 2. **Where SXI works.** A sample is usable when SXI collects data with its shutter open
    (:func:`~smilekit.mission.modes.mode_timeline`: above 50 000 km), the spacecraft is beyond
-   :data:`MIN_DISTANCE` (15 RE geocentric, the requirement's distance), the SXI team's limb rule gives an
-   aim point (:func:`~smilekit.mission.pointing.limb_offset_aim_points`, 20.3 deg from the limb, on the
-   +X GSE axis) and no exclusion applies (:func:`~smilekit.mission.pointing.exclusions` with its defaults:
-   Sun within 30 deg of the boresight, Earth or Moon in the field of view). The usable samples are split, in
-   time order, into ``n`` runs of equal length and one sample is drawn at random from each: the cases spread
-   evenly over the year's observing time.
+   :data:`~smilekit.science.requirement.MIN_DISTANCE` (15 RE geocentric, the requirement's distance), the
+   SXI team's limb rule gives an aim point (:func:`~smilekit.mission.pointing.limb_offset_aim_points`,
+   20.3 deg from the limb, on the +X GSE axis) and no exclusion applies
+   (:func:`~smilekit.mission.pointing.exclusions` with its defaults: Sun within 30 deg of the boresight,
+   Earth or Moon in the field of view). The usable samples are split, in time order, into ``n`` runs of
+   equal length and one sample is drawn at random from each: the cases spread evenly over the year's
+   observing time.
 3. **Solar wind.** Hourly OMNI2 records of 2000 (the bundled file, King & Papitashvili 2005; a year near
    solar maximum) with every value present, density within :data:`DENSITY_RANGE` (2.4-100 cm^-3, the range
    of the density relations behind the parametric emissivity models' starting values) and dynamic pressure
    within :data:`PDYN_RANGE` (0.5-20 nPa). A fraction ``in_domain_fraction`` (default 0.75) of the cases
-   takes records whose particle flux n v exceeds the requirement's :data:`FLUX_THRESHOLD`
-   (4.9e8 cm^-2 s^-1), the rest records below it; records are drawn without replacement and assigned to the
-   cases in random order. The speed (|v|, km/s) becomes the flow speed along -X; B is OMNI's GSM field.
-   The OMNI records are a statistical sample of real upstream conditions: their year (2000) is not the
-   case's (the mission years); nothing in the truth depends on the calendar year beyond the case time
-   itself.
+   takes records whose particle flux n v exceeds the requirement's
+   :data:`~smilekit.science.requirement.FLUX_THRESHOLD` (4.9e8 cm^-2 s^-1), the rest records below it;
+   records are drawn without replacement and assigned to the cases in random order. The speed (|v|, km/s)
+   becomes the flow speed along -X; B is OMNI's GSM field. The OMNI records are a statistical sample of
+   real upstream conditions: their year (2000) is not the case's (the mission years); nothing in the truth
+   depends on the calendar year beyond the case time itself.
 4. **Rounding.** Positions and aim points to 0.001 RE, density and B to 0.1 (OMNI's own precision), speed
    to 1 km/s; exposure 300 s (75 CCD frames of 4 s); a random seed per case for the photon simulation.
 
 All randomness comes from one ``seed``; the same seed gives the same file (tested against the shipped one).
-Regenerate the shipped file with ``python -m smilekit.science.cases --out
+Regenerate the shipped file with ``python -m smilekit.campaign.cases --out
 src/smilekit/data/evaluation/orbit_cases.csv``.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import math
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import astropy.units as u
 import numpy as np
 import pandas as pd
 
 from smilekit._data import data_path
-from smilekit._validation import as_value
 from smilekit.errors import InputError
+from smilekit.frames import dipole_tilt
+from smilekit.instruments.sxi import SXIConfig
+from smilekit.mission.modes import mode_timeline
+from smilekit.mission.orbit import Track, sample_times, science_orbit
+from smilekit.mission.pointing import attitude, exclusions, limb_offset_aim_points
+from smilekit.mission.propagator import propagate
+from smilekit.science.requirement import FLUX_THRESHOLD, MIN_DISTANCE
+from smilekit.solarwind.readers import read_omni2
 from smilekit.units import RE
 
 __all__ = [
     "CASE_COLUMNS",
     "DEFAULT_SEED",
     "DENSITY_RANGE",
-    "FLUX_THRESHOLD",
-    "MIN_DISTANCE",
     "ORBIT_EPOCH",
     "PDYN_RANGE",
     "SHIPPED_CASES",
-    "in_requirement_domain",
-    "in_requirement_domain_values",
+    "Case",
+    "MalformedRow",
+    "as_case",
     "make_cases",
+    "read_cases",
     "write_cases",
 ]
 
@@ -86,10 +104,6 @@ CASE_COLUMNS = (
     "seed",
 )
 
-#: SXI requirement 1 (FACTS.md): solar-wind particle flux above this (cm^-2 s^-1) ...
-FLUX_THRESHOLD = 4.9e8 * u.cm**-2 / u.s
-#: ... seen from beyond this geocentric distance.
-MIN_DISTANCE = 15.0 * RE
 #: Densities drawn (cm^-3): the range of the density relations behind the parametric models' start values.
 DENSITY_RANGE = (2.4, 100.0) * u.cm**-3
 #: Dynamic pressures drawn (nPa, OMNI's 2e-6 n v^2).
@@ -104,46 +118,180 @@ SHIPPED_CASES = "evaluation/orbit_cases.csv"
 _ORBIT_STEP = 600.0 * u.s
 _EXPOSURE_S = 300.0
 
-
-def in_requirement_domain(n, v, sc_position) -> np.ndarray:
-    """True where a case lies in the SXI requirement domain: flux n v above 4.9e8 cm^-2 s^-1 and the
-    spacecraft beyond 15 RE geocentric (FACTS.md, requirement 1).
-
-    Parameters
-    ----------
-    n, v : Quantity
-        Solar-wind density and speed, shape (N,).
-    sc_position : Quantity
-        Spacecraft positions (length), shape (N, 3).
-
-    Examples
-    --------
-    >>> import astropy.units as u
-    >>> from smilekit.units import RE
-    >>> sc = [[0, 0, 18], [0, 0, 18], [0, 0, 14]] * RE
-    >>> in_requirement_domain([12, 13, 13] * u.cm**-3, 400 * u.km / u.s, sc)
-    array([False,  True, False])
-    """
-    n_v = as_value(n, u.cm**-3, "n", positive=True)
-    v_v = as_value(v, u.cm / u.s, "v", positive=True)
-    p = np.atleast_2d(as_value(sc_position, RE, "sc_position"))
-    return in_requirement_domain_values(np.atleast_1d(n_v * v_v), np.linalg.norm(p, axis=-1))
+_NUMERIC = CASE_COLUMNS[2:14]  # sc_x ... exposure_s
 
 
-def in_requirement_domain_values(flux, distance) -> np.ndarray:
-    """Kernel of :func:`in_requirement_domain`: solar-wind flux (cm^-2 s^-1), geocentric distance (RE)."""
-    return (np.asarray(flux) > FLUX_THRESHOLD.to_value(u.cm**-2 / u.s)) & (
-        np.asarray(distance) > MIN_DISTANCE.to_value(RE)
+class Case(NamedTuple):
+    """One parsed case (plain floats: RE GSE, cm^-3, km/s, nT GSM, s)."""
+
+    case_id: str
+    time: np.datetime64  #: exposure start, UTC, ns
+    sc: np.ndarray  #: spacecraft position, GSE, RE, (3,)
+    aim: np.ndarray  #: SXI aim point, GSE, RE, (3,)
+    n: float  #: solar-wind density, cm^-3
+    v: float  #: solar-wind speed, km/s (flow along -X)
+    b: np.ndarray  #: IMF, GSM, nT, (3,)
+    exposure_s: float  #: exposure, s
+    seed: int  #: seed of the photon simulation
+    line: int = 0  #: line of the case file (1-based; 0 when not from a file)
+
+
+class MalformedRow(NamedTuple):
+    """A case-file row that was skipped: its 1-based line number, its case_id (if any) and why."""
+
+    line: int
+    case_id: str
+    reason: str
+
+
+def _frame_seconds() -> float:
+    return SXIConfig().values.frame_s
+
+
+def _parse_fields(fields: Mapping[str, Any], line: int = 0) -> Case:
+    """A :class:`Case` from the 15 raw fields (strings or numbers); InputError naming the bad field."""
+    case_id = str(fields["case_id"]).strip()
+    if not case_id:
+        raise InputError("case_id is empty")
+    text = str(fields["time"]).strip()
+    try:
+        when = np.datetime64(text, "ns")
+    except ValueError:
+        raise InputError(f"time {text!r} is not an ISO UTC time") from None
+    if np.isnat(when):
+        raise InputError(f"time {text!r} is not an ISO UTC time")
+    try:
+        dipole_tilt(when)
+    except InputError as exc:
+        raise InputError(f"time {text!r}: {str(exc).splitlines()[0]}") from None
+    values = {}
+    for name in _NUMERIC:
+        raw = fields[name]
+        try:
+            value = float(str(raw).strip())
+        except ValueError:
+            raise InputError(f"{name} {str(raw)!r} is not a number") from None
+        if not math.isfinite(value):
+            raise InputError(f"{name} must be finite, got {raw!r}")
+        values[name] = value
+    for name, unit in (("n", "cm^-3"), ("v", "km/s"), ("exposure_s", "s")):
+        if values[name] <= 0.0:
+            raise InputError(f"{name} must be positive ({unit}), got {values[name]:g}")
+    frame = _frame_seconds()
+    frames = values["exposure_s"] / frame
+    if abs(frames - round(frames)) > 1e-9:
+        raise InputError(
+            f"exposure_s {values['exposure_s']:g} s is not a whole number of {frame:g}-s CCD frames"
+        )
+    raw_seed = str(fields["seed"]).strip()
+    try:
+        seed = int(raw_seed)
+    except ValueError:
+        raise InputError(f"seed {raw_seed!r} is not an integer") from None
+    if seed < 0:
+        raise InputError(f"seed must be non-negative, got {seed}")
+    sc = np.array([values["sc_x"], values["sc_y"], values["sc_z"]])
+    aim = np.array([values["aim_x"], values["aim_y"], values["aim_z"]])
+    if np.linalg.norm(sc) <= 1.0:
+        raise InputError(f"the spacecraft must lie outside the Earth, got |sc| = {np.linalg.norm(sc):g} RE")
+    if np.linalg.norm(aim - sc) < 1e-6:
+        raise InputError("the aim point coincides with the spacecraft")
+    return Case(
+        case_id=case_id,
+        time=when,
+        sc=sc,
+        aim=aim,
+        n=values["n"],
+        v=values["v"],
+        b=np.array([values["bx"], values["by"], values["bz"]]),
+        exposure_s=values["exposure_s"],
+        seed=seed,
+        line=line,
     )
+
+
+def read_cases(path) -> tuple[list[Case], list[MalformedRow]]:
+    """Parse a case file strictly: the exact header, then one case per line.
+
+    Blank lines are ignored. A row with the wrong number of fields, an empty or repeated case_id, a time
+    that is not ISO (or outside the frames' 1900-2030 range), a field that is not a finite number, a
+    non-positive density, speed or exposure, an exposure that is not a whole number of CCD frames, a seed
+    that is not a non-negative integer, a spacecraft inside the Earth or an aim point at the spacecraft is
+    reported as a :class:`MalformedRow` (1-based file line and reason) and skipped.
+
+    Returns
+    -------
+    cases : list of Case
+    malformed : list of MalformedRow
+
+    Raises
+    ------
+    InputError
+        If the file is missing or empty, or its header is not exactly :data:`CASE_COLUMNS` in order.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"case file {str(path)!r} not found")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    if not lines:
+        raise InputError(f"case file {path.name} is empty")
+    header = [h.strip() for h in next(csv.reader([lines[0]]))]
+    if header != list(CASE_COLUMNS):
+        raise InputError(
+            f"case file {path.name}: line 1 must be the header {','.join(CASE_COLUMNS)} (exact names, "
+            f"in this order), got {lines[0]!r}"
+        )
+    cases: list[Case] = []
+    malformed: list[MalformedRow] = []
+    seen: set[str] = set()
+    for number, text in enumerate(lines[1:], start=2):
+        if not text.strip():
+            continue
+        fields = next(csv.reader([text]))
+        case_id = fields[0].strip() if fields else ""
+        if len(fields) != len(CASE_COLUMNS):
+            malformed.append(
+                MalformedRow(number, case_id, f"expected {len(CASE_COLUMNS)} fields, got {len(fields)}")
+            )
+            continue
+        try:
+            case = _parse_fields(dict(zip(CASE_COLUMNS, fields, strict=True)), number)
+        except InputError as exc:
+            malformed.append(MalformedRow(number, case_id, str(exc)))
+            continue
+        if case.case_id in seen:
+            malformed.append(MalformedRow(number, case_id, f"case_id {case_id!r} repeats an earlier row"))
+            continue
+        seen.add(case.case_id)
+        cases.append(case)
+    return cases, malformed
+
+
+def as_case(row) -> Case:
+    """A :class:`Case` from a parsed case (returned as it is) or a mapping / pandas row of the
+    :data:`CASE_COLUMNS` fields (strings or numbers), checked as :func:`read_cases` checks a row.
+
+    Raises
+    ------
+    InputError
+        For another type, missing fields, or a field :func:`read_cases` would report as malformed.
+    """
+    if isinstance(row, Case):
+        return row
+    if isinstance(row, pd.Series):
+        row = row.to_dict()
+    if not isinstance(row, Mapping):
+        raise InputError(
+            f"a case must be a Case or a mapping of {list(CASE_COLUMNS)}, got {type(row).__name__}"
+        )
+    missing = [c for c in CASE_COLUMNS if c not in row]
+    if missing:
+        raise InputError(f"the case lacks the fields {missing}")
+    return _parse_fields(row)
 
 
 def _usable_samples(epoch: str):
     """Times (N,), GSE positions (N, 3, RE) of the year's samples where SXI can image (module notes)."""
-    from smilekit.mission.modes import mode_timeline
-    from smilekit.mission.orbit import Track, sample_times, science_orbit
-    from smilekit.mission.pointing import attitude, exclusions, limb_offset_aim_points
-    from smilekit.mission.propagator import propagate
-
     start = np.datetime64(epoch, "ns")
     stop = start + np.timedelta64(365, "D")
     track = propagate(science_orbit(start), sample_times(start, stop, _ORBIT_STEP))
@@ -159,8 +307,6 @@ def _usable_samples(epoch: str):
 
 def _omni_pool():
     """OMNI 2000 hourly records usable as case drivers: n, speed, B GSM (rounded), all present."""
-    from smilekit.solarwind.readers import read_omni2
-
     sw = read_omni2(data_path("omni/omni2_2000.dat"))
     valid = sw.valid()
     n = np.round(sw.ds["n"].values[valid], 1)
@@ -214,8 +360,6 @@ def make_cases(
     pick = np.array([run[rng.integers(run.size)] for run in runs])
     times, positions = times[pick], np.round(positions[pick], 3)
 
-    from smilekit.mission.pointing import limb_offset_aim_points
-
     aims = np.round(limb_offset_aim_points(positions * RE).to_value(RE), 3) + 0.0  # + 0.0: no -0.0
 
     dens, speed, b_gsm = _omni_pool()
@@ -267,7 +411,7 @@ def write_cases(frame: pd.DataFrame, path) -> Path:
 
 
 def main(argv=None) -> None:
-    """``python -m smilekit.science.cases --out FILE [--n N] [--seed S]``: write a case set."""
+    """``python -m smilekit.campaign.cases --out FILE [--n N] [--seed S]``: write a case set."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", required=True, help="CSV file to write")
     parser.add_argument("--n", type=int, default=240, help="number of cases (default 240)")

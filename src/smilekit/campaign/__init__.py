@@ -1,0 +1,18 @@
+"""Campaigns: many SXI cases run through simulation and retrieval, and the accuracy measured over them.
+
+- :mod:`~smilekit.campaign.cases`: the case set along the orbit (:func:`make_cases`, the shipped
+  :data:`~smilekit.campaign.cases.SHIPPED_CASES`) and the case files (:func:`read_cases`);
+- :mod:`~smilekit.campaign.truth`: each case's model truth and its simulated L2 image;
+- :mod:`~smilekit.campaign.statistics`: the stand-off and cusp-edge error statistics (:func:`summarise`);
+- :mod:`~smilekit.campaign.evaluate`: the harness that measures every retrieval against the truth over a
+  case file, on Dask (:func:`evaluate_cases`, ``smilekit evaluate``; one case: :func:`run_case`).
+
+The retrievals themselves live in :mod:`smilekit.science`, the requirement they are judged by in
+:mod:`smilekit.science.requirement`.
+"""
+
+from smilekit.campaign.cases import make_cases, read_cases
+from smilekit.campaign.evaluate import evaluate_cases, run_case
+from smilekit.campaign.statistics import summarise
+
+__all__ = ["evaluate_cases", "make_cases", "read_cases", "run_case", "summarise"]
