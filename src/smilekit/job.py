@@ -310,8 +310,8 @@ def stage_science(ctx: JobContext) -> dict:
     made the images), as a figure and the L3 CDF."""
     import pandas as pd
 
-    from smilekit.products.l3 import write_l3_cdf
     from smilekit.products.science_plots import plot_standoff_series
+    from smilekit.products.sxi_l3 import write_l3_cdf
     from smilekit.science.cusps import estimate_cusp_edges, sheath_context, true_cusp_edges
     from smilekit.science.evaluate import r0_error_stats
     from smilekit.science.magnetopause import METHODS

@@ -5,7 +5,7 @@ the modules here write them as files and read them back, one module per instrume
 
 * :mod:`~smilekit.products.sxi`: SXI's L1 FITS event lists and L2 FITS images (``write_l1``, ``read_l1``,
   ``write_l2``, ``read_l2``);
-* :mod:`~smilekit.products.l3`: SXI's L3 CDF (magnetopause stand-off and cusp edges per image interval);
+* :mod:`~smilekit.products.sxi_l3`: SXI's L3 CDF (magnetopause stand-off and cusp edges per image interval);
 * :mod:`~smilekit.products.ephemeris`: the spacecraft ephemeris CDF; :mod:`~smilekit.products.cdf`: the
   ISTP helpers every CDF product uses;
 * plots and reports: :mod:`~smilekit.products.quicklook`, :mod:`~smilekit.products.mission_plots`,
