@@ -1,8 +1,11 @@
 """Data products: the files of every level and instrument, their names, the quick-look figures and reports.
 
 The instruments and the science make their products in memory (xarray objects, event lists, estimates);
-the modules here write them as files and read them back, one module per instrument's formats:
+the modules here name them, write them as files and read them back. An instrument's formats are the
+modules named for it (adding an instrument's products is adding its modules):
 
+* :mod:`~smilekit.products.naming`: the file-name rule
+  ``smile_<instrument>_<level>_<descriptor>_<YYYYMMDDThhmmss>_v<NN>.<ext>`` with its versions;
 * :mod:`~smilekit.products.sxi`: SXI's L1 FITS event lists and L2 FITS images (``write_l1``, ``read_l1``,
   ``write_l2``, ``read_l2``);
 * :mod:`~smilekit.products.sxi_l3`: SXI's L3 CDF (magnetopause stand-off and cusp edges per image interval);
