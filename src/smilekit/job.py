@@ -235,8 +235,9 @@ def stage_sxi(ctx: JobContext) -> dict:
     """SXI along the event: model sky (physical SWCX emissivity through the line of sight), 5-min photon
     events (L1) and processed images (L2) at frames where the mode has SXI on, an X-ray movie with the
     model magnetopause (Shue 1998) drawn on it, and the frame at peak pressure in detail."""
-    from smilekit.instruments.sxi import intensity_map, make_l2, simulate_events, write_l1, write_l2
+    from smilekit.instruments.sxi import intensity_map, make_l2, simulate_events
     from smilekit.products import sxi_plots
+    from smilekit.products.sxi import write_l1, write_l2
 
     track, att, timeline = ctx.results["track"], ctx.results["attitude"], ctx.results["timeline"]
     sw: SolarWind = ctx.results["solar_wind"]
@@ -309,8 +310,8 @@ def stage_science(ctx: JobContext) -> dict:
     made the images), as a figure and the L3 CDF."""
     import pandas as pd
 
-    from smilekit.products.l3 import write_l3_cdf
     from smilekit.products.science_plots import plot_standoff_series
+    from smilekit.products.sxi_l3 import write_l3_cdf
     from smilekit.science.cusps import estimate_cusp_edges, sheath_context, true_cusp_edges
     from smilekit.campaign.statistics import r0_error_stats
     from smilekit.science.magnetopause import METHODS

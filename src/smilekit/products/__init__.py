@@ -1,1 +1,20 @@
-"""Data products: quick-look figures and reports (later: levels, file names, CDF and FITS writers)."""
+"""Data products: the files of every level and instrument, their names, the quick-look figures and reports.
+
+The instruments and the science make their products in memory (xarray objects, event lists, estimates);
+the modules here name them, write them as files and read them back. An instrument's formats are the
+modules named for it (adding an instrument's products is adding its modules):
+
+* :mod:`~smilekit.products.naming`: the file-name rule
+  ``smile_<instrument>_<level>_<descriptor>_<YYYYMMDDThhmmss>_v<NN>.<ext>`` with its versions;
+* :mod:`~smilekit.products.sxi`: SXI's L1 FITS event lists and L2 FITS images (``write_l1``, ``read_l1``,
+  ``write_l2``, ``read_l2``);
+* :mod:`~smilekit.products.sxi_l3`: SXI's L3 CDF (magnetopause stand-off and cusp edges per image interval);
+* :mod:`~smilekit.products.ephemeris`: the spacecraft ephemeris CDF; :mod:`~smilekit.products.cdf`: the
+  ISTP helpers every CDF product uses;
+* plots and reports: :mod:`~smilekit.products.quicklook`, :mod:`~smilekit.products.mission_plots`,
+  :mod:`~smilekit.products.sxi_plots`, :mod:`~smilekit.products.science_plots`,
+  :mod:`~smilekit.products.report`.
+
+The modules are imported by name (``from smilekit.products.sxi import write_l1``); this package imports
+none of them, so that using one format does not load the others.
+"""

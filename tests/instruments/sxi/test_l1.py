@@ -1,4 +1,4 @@
-"""L1 event files: OGIP keywords, round trip, and the sky WCS checked with astropy against the geometry."""
+"""L1 event lists: the sky WCS checked with astropy against the geometry, the table, validation."""
 
 import math
 
@@ -6,13 +6,12 @@ import astropy.units as u
 import numpy as np
 import pytest
 import xarray as xr
-from astropy.io import fits
 from astropy.wcs import WCS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from smilekit.errors import InputError, ProductError
-from smilekit.instruments.sxi.l1 import COLUMNS, EventList, read_l1, write_l1
+from smilekit.errors import InputError
+from smilekit.instruments.sxi.l1 import EventList
 from smilekit.instruments.sxi.simulate import simulate_events
 
 T = "2026-03-20T12:00"
@@ -35,73 +34,6 @@ def events():
     return simulate_events(sky, 120 * u.s, rng=4)
 
 
-def test_ogip_keywords(events, tmp_path):
-    path = write_l1(events, tmp_path / "ev.fits")
-    with fits.open(path) as hdul:
-        assert [h.name for h in hdul] == ["PRIMARY", "EVENTS", "GTI"]
-        h = hdul["EVENTS"].header
-        for key, value in {
-            "TELESCOP": "SMILE",
-            "INSTRUME": "SXI",
-            "HDUCLASS": "OGIP",
-            "HDUCLAS1": "EVENTS",
-            "TIMESYS": "UTC",
-            "MJDREFI": 51544,
-            "CHANTYPE": "PI",
-            "DETCHANS": 1024,
-        }.items():
-            assert h[key] == value
-        assert h["TSTART"] == events.tstart and h["TSTOP"] == events.tstop
-        assert h["EXPOSURE"] == h["ONTIME"] == h["LIVETIME"] == 120.0
-        assert h["DATE-OBS"].startswith("2026-03-20T12:00:00")
-        assert hdul["GTI"].header["HDUCLAS1"] == "GTI" and hdul["GTI"].header["HDUCLAS2"] == "STANDARD"
-        data = hdul["EVENTS"].data
-        names = list(COLUMNS)
-        for name in ("X", "Y", "RAWX", "RAWY", "CCDNR", "PI"):
-            n = names.index(name) + 1
-            assert np.all(data[name] >= h[f"TLMIN{n}"]) and np.all(data[name] <= h[f"TLMAX{n}"])
-        assert h[f"TUNIT{names.index('TIME') + 1}"] == "s"
-    # MJDREF + TSTART is the start time
-    start = np.datetime64("2000-01-01T00:00", "ns") + np.timedelta64(round(events.tstart * 1e9), "ns")
-    assert start == np.datetime64(T, "ns")
-
-
-def test_round_trip(events, tmp_path):
-    path = write_l1(events, tmp_path / "ev.fits")
-    back = read_l1(path)
-    assert len(back) == len(events)
-    for name in COLUMNS:
-        np.testing.assert_array_equal(back.columns[name], events.columns[name])
-    np.testing.assert_allclose(back.rotation, events.rotation, rtol=0, atol=1e-15)
-    np.testing.assert_array_equal(back.gti, events.gti)
-    assert back.sun_angle_deg == events.sun_angle_deg and back.sun_in_fov == events.sun_in_fov
-    assert back.config.values == events.config.values
-
-
-# OGIP event headers carry DATE-OBS, TIMEDEL... (as XMM-Newton and Chandra files do); wcslib notes that
-# these are image keywords in a binary table and reads them anyway
-@pytest.mark.filterwarnings("ignore:(?s).*image-header keyword [A-Z-]+ in binary table")
-def test_sky_wcs_from_the_table_keywords_matches_the_focal_plane(events, tmp_path):
-    path = write_l1(events, tmp_path / "ev.fits")
-    with fits.open(path) as hdul:
-        wcs = WCS(hdul["EVENTS"].header, keysel=["pixel"])  # TCTYPn/TCRVLn/TCDLTn/TCROTn, read by wcslib
-        x, y = np.array(hdul["EVENTS"].data["X"], float), np.array(hdul["EVENTS"].data["Y"], float)
-    lon, lat = wcs.all_pix2world(x, y, 1)
-    f = events.config.values.focal_mm
-    body = np.stack([events.columns["DETX"] / f, events.columns["DETY"] / f, np.ones(len(events))], axis=-1)
-    d = body @ events.rotation.T
-    d /= np.linalg.norm(d, axis=-1, keepdims=True)
-    lon_ref = np.degrees(np.arctan2(d[:, 1], d[:, 0])) % 360
-    lat_ref = np.degrees(np.arcsin(d[:, 2]))
-    dlon = (lon - lon_ref + 180) % 360 - 180
-    sep = np.hypot(dlon * np.cos(np.radians(lat_ref)), lat - lat_ref)
-    assert sep.max() < 2e-4  # deg; float32 columns
-    # the in-memory WCS is the same
-    lon2, lat2 = events.wcs().all_pix2world(x, y, 1)
-    np.testing.assert_allclose(lon2, lon, atol=1e-9)
-    np.testing.assert_allclose(lat2, lat, atol=1e-9)
-
-
 def test_boresight_is_the_reference_pixel(events):
     p = events.wcs_parameters()
     lon, lat = events.wcs().all_pix2world([p["crpix"][0]], [p["crpix"][1]], 1)
@@ -114,18 +46,6 @@ def test_table_has_units(events):
     t = events.table()
     assert t["TIME"].unit == u.s and t["ENERGY"].unit == u.eV and t["DETX"].unit == u.mm
     assert len(t) == len(events)
-
-
-def test_overwrite_and_bad_files(events, tmp_path):
-    path = write_l1(events, tmp_path / "ev.fits")
-    with pytest.raises(ProductError):
-        write_l1(events, path)
-    write_l1(events, path, overwrite=True)
-    fits.PrimaryHDU().writeto(tmp_path / "empty.fits")
-    with pytest.raises(ProductError):
-        read_l1(tmp_path / "empty.fits")
-    with pytest.raises(InputError):
-        write_l1("events", tmp_path / "x.fits")
 
 
 def test_event_list_validation(events):

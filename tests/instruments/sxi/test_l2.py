@@ -1,4 +1,4 @@
-"""L2 processing: a flat sky comes out flat, a gradient is recovered within its errors (pulls), FITS I/O."""
+"""L2 processing: a flat sky comes out flat, a gradient is recovered within its errors (pulls)."""
 
 import math
 
@@ -6,12 +6,9 @@ import astropy.units as u
 import numpy as np
 import pytest
 import xarray as xr
-from astropy.io import fits
-from astropy.nddata import CCDData, StdDevUncertainty
-from astropy.wcs import WCS
 
-from smilekit.errors import InputError, ProductError
-from smilekit.instruments.sxi.l2 import make_l2, read_l2, write_l2
+from smilekit.errors import InputError
+from smilekit.instruments.sxi.l2 import make_l2
 from smilekit.instruments.sxi.simulate import simulate_events
 from smilekit.units import RE
 
@@ -134,43 +131,3 @@ def test_sun_in_fov_marks_the_time_bins():
     ev = simulate_events(sky, 60 * u.s, rotation=np.eye(3)[:, [1, 2, 0]], sc_position=[0, 0, 20] * RE, rng=0)
     l2 = make_l2(ev, cadence=1 * u.min, pixel=1 * u.deg)
     assert np.all(l2.quality.values & 4) and np.all(l2.quality.values & 2)
-
-
-def test_fits_round_trip_uncertainty_and_wcs(flat, tmp_path):
-    ev, l2 = flat
-    path = write_l2(l2, tmp_path / "l2.fits")
-    with pytest.raises(ProductError):
-        write_l2(l2, path)
-    back = read_l2(path)
-    np.testing.assert_allclose(back.foreground.values, l2.foreground.values, rtol=1e-6, equal_nan=True)
-    np.testing.assert_array_equal(back.counts.values, l2.counts.values)
-    np.testing.assert_allclose(back.u.values, l2.u.values)
-    np.testing.assert_allclose(back.solid_angle.values, l2.solid_angle.values, rtol=1e-6)
-    # the pointing travels with the file, so that the science retrievals can work from it
-    for name in ("sc_position_gse_re", "boresight_gse", "long_axis_gse", "counts_per_intensity"):
-        np.testing.assert_allclose(back.attrs[name], l2.attrs[name], rtol=1e-12)
-    # astropy's CCDData reads the foreground with its standard-deviation uncertainty
-    ccd = CCDData.read(path, hdu="FOREGROUND", hdu_uncertainty="UNCERT", hdu_mask=None, hdu_flags=None)
-    assert ccd.unit == u.keV / (u.cm**2 * u.s * u.sr)
-    assert isinstance(ccd.uncertainty, StdDevUncertainty)
-    np.testing.assert_allclose(ccd.uncertainty.array, l2.foreground_error.values, rtol=1e-6, equal_nan=True)
-    with fits.open(path) as hdul:
-        h = hdul["FOREGROUND"].header
-        assert h["HDUCLASS"] == "OGIP" and h["CTYPE3"] == "TIME"
-        assert {"BKG_XRB34", "BKG_XRB14", "BKG_PART", "EXPOSURE", "VIGNET", "TIMES"} <= {x.name for x in hdul}
-        wcs = WCS(h).celestial
-    # pixel centre -> GSE direction, against the direction built from (u, v) and the pointing
-    iu, iv = 10, 5
-    lon, lat = wcs.all_pix2world([iu + 1.0], [iv + 1.0], 1)
-    body = np.array([math.tan(math.radians(l2.u.values[iu])), math.tan(math.radians(l2.v.values[iv])), 1.0])
-    d = ev.rotation @ (body / np.linalg.norm(body))
-    assert math.isclose(lon[0], math.degrees(math.atan2(d[1], d[0])) % 360, abs_tol=1e-8)
-    assert math.isclose(lat[0], math.degrees(math.asin(d[2])), abs_tol=1e-8)
-    with pytest.raises(ProductError):
-        read_l2(tmp_path / "missing.fits") if False else read_l2(_empty(tmp_path))
-
-
-def _empty(tmp_path):
-    path = tmp_path / "empty.fits"
-    fits.PrimaryHDU().writeto(path)
-    return path

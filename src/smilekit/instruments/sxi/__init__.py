@@ -2,9 +2,10 @@
 
 The chain: :func:`intensity_map` (emissivity integrated along each line of sight of the SXI field of view
 by :mod:`smilekit.imaging`, keV cm⁻² s⁻¹ sr⁻¹) -> :func:`simulate_events` (Poisson photon events through
-the optics, CCDs and backgrounds; :class:`SXIConfig` holds the instrument) -> :func:`write_l1` (OGIP event
-list) -> :func:`make_l2` (background-subtracted, vignetting-corrected images at 1- or 5-min cadence) ->
-:func:`write_l2`.
+the optics, CCDs and backgrounds; :class:`SXIConfig` holds the instrument) -> an :class:`EventList` (L1)
+-> :func:`make_l2` (background-subtracted, vignetting-corrected images at 1- or 5-min cadence). The
+products are made here in memory; their files (OGIP FITS event lists and images) are written and read by
+:mod:`smilekit.products.sxi`.
 """
 
 from smilekit.imaging import los_intensity
@@ -18,8 +19,8 @@ from smilekit.instruments.sxi.background import (
     xrb_spectra,
 )
 from smilekit.instruments.sxi.config import SXIConfig
-from smilekit.instruments.sxi.l1 import EventList, read_l1, write_l1
-from smilekit.instruments.sxi.l2 import CADENCES, make_l2, read_l2, write_l2
+from smilekit.instruments.sxi.l1 import EventList
+from smilekit.instruments.sxi.l2 import CADENCES, make_l2
 from smilekit.instruments.sxi.psf import psf_density, psf_fwhm, vignetting
 from smilekit.instruments.sxi.response import (
     band_efficiency,
@@ -61,14 +62,10 @@ __all__ = [
     "particle_rate",
     "psf_density",
     "psf_fwhm",
-    "read_l1",
-    "read_l2",
     "rosat_r45",
     "simulate_events",
     "stray_light_rate",
     "sun_geometry",
     "vignetting",
-    "write_l1",
-    "write_l2",
     "xrb_spectra",
 ]

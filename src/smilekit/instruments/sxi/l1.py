@@ -1,9 +1,6 @@
-"""SXI level-1 event lists: the in-memory :class:`EventList` and its OGIP FITS file.
+"""SXI level-1 event lists: the in-memory :class:`EventList`, its columns and its sky WCS.
 
-File layout (OGIP/93-003 event files; Arnaud, George & Tennant, OGIP memos; FITS 4.0 for the WCS)
-------------------------------------------------------------------------------------------------
-* Primary HDU: no data; mission keywords.
-* ``EVENTS`` (binary table, HDUCLASS 'OGIP', HDUCLAS1 'EVENTS', HDUCLAS2 'ALL'), one row per event:
+Columns (:data:`COLUMNS`), one row per event:
 
   ========  =====  ==================================================================================
   TIME      D, s   seconds since MJDREF (UTC, no leap seconds), the middle of the event's CCD frame
@@ -18,17 +15,12 @@ File layout (OGIP/93-003 event files; Arnaud, George & Tennant, OGIP memos; FITS
   ORIGIN    I      simulation truth: 0 SWCX, 1 3/4 keV sky, 2 1/4 keV sky, 3 particle, 4 stray light
   ========  =====  ==================================================================================
 
-  Keywords: TELESCOP 'SMILE', INSTRUME 'SXI', TIMESYS 'UTC', MJDREFI/MJDREFF (2000-01-01T00:00 UTC),
-  TIMEUNIT 's', TIMEREF 'LOCAL', TSTART, TSTOP, TIMEDEL (frame time), EXPOSURE, ONTIME, LIVETIME,
-  DATE-OBS, DATE-END, TLMINn/TLMAXn of X, Y, RAWX, RAWY, CCDNR and PI, CHANTYPE 'PI', DETCHANS.
-  The sky columns carry TCTYPn 'GSLN-TAN'/'GSLT-TAN' (GSE longitude and latitude, a FITS "xyLN/xyLT"
-  celestial pair, Calabretta & Greisen 2002 sect. 3), TCRVLn (the boresight), TCRPXn, TCDLTn and TCROTn:
-  a gnomonic projection about the boresight, so ``(X - TCRPX) * |TCDLT| = (180/pi) tan(u)`` along body X
-  and likewise Y with tan(v). The pointing (body axes, spacecraft and aim point in GSE) is in keywords
-  BXGSE1..3, BYGSE1..3, BZGSE1..3, SCGSE1..3 (RE), AIMGSE1..3 (RE).
-* ``GTI`` (HDUCLAS1 'GTI', HDUCLAS2 'STANDARD'): START, STOP (s since MJDREF).
+The sky pixels (:func:`sky_wcs_parameters`) are those of a gnomonic projection about the boresight in
+GSE longitude and latitude ('GSLN-TAN'/'GSLT-TAN', a FITS "xyLN/xyLT" celestial pair, Calabretta & Greisen
+2002 sect. 3): ``(X - CRPIX) * |CDELT| = (180/pi) tan(u)`` along body X and likewise Y with tan(v).
 
-:func:`read_l1` reads such a file back into an :class:`EventList`.
+The OGIP FITS event file of an event list is written and read by :func:`smilekit.products.sxi.write_l1`
+and :func:`smilekit.products.sxi.read_l1`.
 """
 
 from __future__ import annotations
@@ -36,12 +28,11 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import astropy.units as u
 import numpy as np
 
-from smilekit.errors import InputError, ProductError
+from smilekit.errors import InputError
 from smilekit.instruments.sxi.config import SXIConfig, ccd_rectangles
 
 __all__ = [
@@ -49,9 +40,7 @@ __all__ = [
     "MJDREF",
     "TIME_ZERO",
     "EventList",
-    "read_l1",
     "sky_wcs_parameters",
-    "write_l1",
 ]
 
 #: The time reference of the event lists: 2000-01-01T00:00:00 UTC (MJD 51544).
@@ -250,172 +239,3 @@ class EventList:
         if m.shape != (len(self),):
             raise InputError(f"mask must have shape ({len(self)},), got {m.shape}")
         return dataclasses.replace(self, columns={k: a[m] for k, a in self.columns.items()})
-
-
-def _pointing_cards(ev: EventList) -> list[tuple[str, float, str]]:
-    cards = []
-    for axis, col in (("BX", 0), ("BY", 1), ("BZ", 2)):
-        for k in range(3):
-            cards.append(
-                (f"{axis}GSE{k + 1}", float(ev.rotation[k, col]), f"body {axis[1]} axis, GSE comp. {k + 1}")
-            )
-    for k in range(3):
-        cards.append((f"SCGSE{k + 1}", float(ev.sc_position_gse_re[k]), "spacecraft position GSE [RE]"))
-    for k in range(3):
-        value = float(ev.aim_point_gse_re[k])
-        cards.append((f"AIMGSE{k + 1}", value if math.isfinite(value) else "NaN", "SXI aim point GSE [RE]"))
-    return cards
-
-
-def _iso(seconds: float) -> str:
-    t = TIME_ZERO + np.timedelta64(round(seconds * 1e9), "ns")
-    return np.datetime_as_string(t, unit="ms")
-
-
-def write_l1(events: EventList, path, *, overwrite: bool = False) -> Path:
-    """Write an :class:`EventList` as an OGIP FITS event file (module docstring).
-
-    Returns
-    -------
-    pathlib.Path
-        The path written.
-
-    Raises
-    ------
-    ProductError
-        When the file exists and ``overwrite`` is False.
-    """
-    from astropy.io import fits
-
-    if not isinstance(events, EventList):
-        raise InputError(f"events must be an EventList, got {type(events).__name__}")
-    path = Path(path)
-    if path.exists() and not overwrite:
-        raise ProductError(f"{path} exists; pass overwrite=True to replace it")
-    cfg = events.config
-    v = cfg.values
-    wcs = events.wcs_parameters()
-
-    def common(h, extname):
-        h["EXTNAME"] = extname
-        h["TELESCOP"] = ("SMILE", "mission")
-        h["INSTRUME"] = ("SXI", "instrument")
-        h["ORIGIN"] = ("smilekit", "simulated data")
-        h["TIMESYS"] = ("UTC", "time system")
-        h["MJDREFI"] = (int(MJDREF), "MJD of 2000-01-01T00:00 UTC, integer part")
-        h["MJDREFF"] = (0.0, "MJD reference, fraction")
-        h["TIMEUNIT"] = ("s", "time unit")
-        h["TIMEREF"] = ("LOCAL", "times at the spacecraft")
-        h["TSTART"] = (events.tstart, "start of the first GTI")
-        h["TSTOP"] = (events.tstop, "end of the last GTI")
-        h["DATE-OBS"] = (_iso(events.tstart), "UTC start")
-        h["DATE-END"] = (_iso(events.tstop), "UTC end")
-
-    cols = [
-        fits.Column(name=name, format=fmt, unit=unit or None, array=events.columns[name])
-        for name, (fmt, _, unit, _) in COLUMNS.items()
-    ]
-    ev_hdu = fits.BinTableHDU.from_columns(cols)
-    h = ev_hdu.header
-    common(h, "EVENTS")
-    h["HDUCLASS"] = ("OGIP", "format conforms to OGIP standard")
-    h["HDUCLAS1"] = ("EVENTS", "event list")
-    h["HDUCLAS2"] = ("ALL", "all events")
-    exposure = float(events.exposure.to_value(u.s))
-    h["EXPOSURE"] = (exposure, "[s] exposure (sum of GTIs)")
-    h["ONTIME"] = (exposure, "[s] sum of GTIs")
-    h["LIVETIME"] = (exposure, "[s] live time (no dead time modelled)")
-    h["TIMEDEL"] = (v.frame_s, "[s] CCD frame time")
-    h["CHANTYPE"] = ("PI", "channel type")
-    h["DETCHANS"] = (v.pi_channels, "number of PI channels")
-    h["PICHWID"] = (v.pi_width_kev * 1e3, "[eV] PI channel width")
-    h["FOCALLEN"] = (v.focal_mm, "[mm] focal length")
-    h["SKYPIX"] = (v.sky_pixel_deg, "[deg] sky pixel")
-    h["SUNANGLE"] = (events.sun_angle_deg, "[deg] Sun to boresight")
-    h["SUNINFOV"] = (bool(events.sun_in_fov), "Sun inside the field of view (frame flagged)")
-    for key, value, comment in _pointing_cards(events):
-        h[key] = (value, comment)
-    index = {name: k + 1 for k, name in enumerate(COLUMNS)}
-    limits = {
-        "X": (0.5, wcs["naxis"][0] + 0.5),
-        "Y": (0.5, wcs["naxis"][1] + 0.5),
-        "RAWX": (0, v.ccd_pixels - 1),
-        "RAWY": (0, v.ccd_pixels - 1),
-        "CCDNR": (1, 2),
-        "PI": (0, v.pi_channels - 1),
-    }
-    for name, (lo, hi) in limits.items():
-        h[f"TLMIN{index[name]}"] = lo
-        h[f"TLMAX{index[name]}"] = hi
-    for k, name in enumerate(("X", "Y")):
-        n = index[name]
-        h[f"TCTYP{n}"] = (("GSLN-TAN", "GSLT-TAN")[k], "GSE longitude/latitude, gnomonic")
-        h[f"TCUNI{n}"] = "deg"
-        h[f"TCRVL{n}"] = (wcs["crval"][k], "boresight")
-        h[f"TCRPX{n}"] = wcs["crpix"][k]
-        h[f"TCDLT{n}"] = wcs["cdelt"][k]
-    h[f"TCROT{index['Y']}"] = (wcs["crota"], "[deg] rotation of the sky axes")
-
-    gti_hdu = fits.BinTableHDU.from_columns(
-        [
-            fits.Column(name="START", format="D", unit="s", array=events.gti[:, 0]),
-            fits.Column(name="STOP", format="D", unit="s", array=events.gti[:, 1]),
-        ]
-    )
-    common(gti_hdu.header, "GTI")
-    gti_hdu.header["HDUCLASS"] = ("OGIP", "format conforms to OGIP standard")
-    gti_hdu.header["HDUCLAS1"] = ("GTI", "good time intervals")
-    gti_hdu.header["HDUCLAS2"] = ("STANDARD", "standard GTI")
-
-    primary = fits.PrimaryHDU()
-    primary.header["TELESCOP"] = "SMILE"
-    primary.header["INSTRUME"] = "SXI"
-    primary.header["ORIGIN"] = "smilekit"
-    fits.HDUList([primary, ev_hdu, gti_hdu]).writeto(path, overwrite=overwrite)
-    return path
-
-
-def read_l1(path, config=None) -> EventList:
-    """Read an SXI event file written by :func:`write_l1`.
-
-    Parameters
-    ----------
-    path : str or Path
-    config : SXIConfig, optional
-        The base configuration; the file's focal length, frame time, PI channels and sky pixel replace
-        its values.
-
-    Raises
-    ------
-    ProductError
-        When the file lacks the EVENTS or GTI extension, a column or a pointing keyword.
-    """
-    from astropy.io import fits
-
-    base = SXIConfig.resolve(config)
-    with fits.open(path) as hdul:
-        names = [hdu.name for hdu in hdul]
-        if "EVENTS" not in names or "GTI" not in names:
-            raise ProductError(f"{path} has no EVENTS and GTI extensions (found {names})")
-        h = hdul["EVENTS"].header
-        data = hdul["EVENTS"].data
-        try:
-            columns = {name: np.array(data[name]) for name in COLUMNS}
-            gti = np.stack([np.array(hdul["GTI"].data["START"]), np.array(hdul["GTI"].data["STOP"])], axis=-1)
-            rotation = np.array(
-                [[h[f"{axis}GSE{k + 1}"] for axis in ("BX", "BY", "BZ")] for k in range(3)], dtype=np.float64
-            )
-            sc = np.array([h[f"SCGSE{k + 1}"] for k in range(3)], dtype=np.float64)
-            aim = np.array([float(h[f"AIMGSE{k + 1}"]) for k in range(3)], dtype=np.float64)
-            cfg = dataclasses.replace(
-                base,
-                focal_length=h["FOCALLEN"] * u.mm,
-                frame_time=h["TIMEDEL"] * u.s,
-                pi_channels=int(h["DETCHANS"]),
-                pi_channel_width=h["PICHWID"] * u.eV,
-                sky_pixel=h["SKYPIX"] * u.deg,
-            )
-            sun_angle, sun_in_fov = float(h["SUNANGLE"]), bool(h["SUNINFOV"])
-        except KeyError as exc:
-            raise ProductError(f"{path} is not an SXI event file: {exc}") from None
-    return EventList(columns, gti, rotation, sc, aim, sun_angle, sun_in_fov, cfg)

@@ -25,25 +25,21 @@ gradient (the PSF is symmetric) and biased within the PSF wings of sharp feature
 the field. Pixels with a small coverage lose the PSF wings of their neighbours off the CCD; keep
 ``coverage >= 0.9`` for science.
 
-:func:`write_l2` writes the result as FITS: image extensions FOREGROUND and UNCERT (the standard deviation,
-``UTYPE = 'StdDevUncertainty'`` so that ``astropy.nddata.CCDData.read`` reads it), COUNTS, BACKGROUND,
-one BKG_<component> per background, EXPOSURE, VIGNET, COVERAGE, each a cube (time, v, u) or an image
-(v, u) with the sky WCS (GSE longitude/latitude, TAN) and a linear TIME third axis (s since MJDREF, bin
-centres), plus a TIMES table (START, STOP, LIVETIME, QUALITY). :func:`read_l2` reads it back.
+The result is written as FITS by :func:`smilekit.products.sxi.write_l2` and read back by
+:func:`smilekit.products.sxi.read_l2`.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
-from pathlib import Path
 
 import astropy.units as u
 import numpy as np
 import xarray as xr
 
 from smilekit._validation import as_value
-from smilekit.errors import InputError, ProductError
+from smilekit.errors import InputError
 from smilekit.instruments.sxi.background import particle_rate_values, stray_rate_values, xrb_spectra
 from smilekit.instruments.sxi.config import ccd_rectangles
 from smilekit.instruments.sxi.l1 import (
@@ -64,7 +60,7 @@ from smilekit.instruments.sxi.simulate import (
 )
 from smilekit.instruments.sxi.spectrum import band_limits
 
-__all__ = ["CADENCES", "QUALITY", "make_l2", "read_l2", "write_l2"]
+__all__ = ["CADENCES", "QUALITY", "make_l2"]
 
 #: The L2 cadences of the issue: 1 min and 5 min.
 CADENCES = (1.0 * u.min, 5.0 * u.min)
@@ -74,19 +70,6 @@ QUALITY = {"partial_exposure": 1, "sun_near": 2, "sun_in_fov": 4}
 
 _INTENSITY = "keV cm-2 s-1 sr-1"
 _COMPONENTS = ("xrb_3/4keV", "xrb_1/4keV", "particle", "stray")
-#: Primary-header keywords of the pointing (the L1 event file's names): key prefix, attribute, comment.
-_POINTING_CARDS = (
-    ("SCGSE", "sc_position_gse_re", "spacecraft GSE [RE]"),
-    ("AIMGSE", "aim_point_gse_re", "SXI aim point GSE [RE]"),
-    ("BZGSE", "boresight_gse", "body Z axis (boresight), GSE"),
-    ("BXGSE", "long_axis_gse", "body X axis (27 deg axis), GSE"),
-)
-_EXTNAMES = {
-    "xrb_3/4keV": "BKG_XRB34",
-    "xrb_1/4keV": "BKG_XRB14",
-    "particle": "BKG_PART",
-    "stray": "BKG_STRAY",
-}
 
 
 def _overlap(lo, hi, a, b):
@@ -320,177 +303,3 @@ def _xrb_rates(cfg, rotation, t0, pix, nx, ny, band_kev) -> dict:
         detected = (smoothed * cover)[m : m + ny * k, m : m + nx * k]
         out[name] = detected.reshape(ny, k, nx, k).sum(axis=(1, 3))
     return out
-
-
-# ---------------------------------------------------------------------------------------------------
-# FITS
-# ---------------------------------------------------------------------------------------------------
-def _wcs_cards(ds: xr.Dataset, cube: bool) -> list:
-    a = ds.attrs
-    cards = [
-        ("CTYPE1", "GSLN-TAN", "GSE longitude, gnomonic about the boresight"),
-        ("CTYPE2", "GSLT-TAN", "GSE latitude"),
-        ("CUNIT1", "deg", ""),
-        ("CUNIT2", "deg", ""),
-        ("CRVAL1", a["wcs_crval"][0], "boresight GSE longitude"),
-        ("CRVAL2", a["wcs_crval"][1], "boresight GSE latitude"),
-        ("CRPIX1", a["wcs_crpix"][0], ""),
-        ("CRPIX2", a["wcs_crpix"][1], ""),
-        ("CDELT1", a["wcs_cdelt"][0], ""),
-        ("CDELT2", a["wcs_cdelt"][1], ""),
-        ("CROTA2", a["wcs_crota"], "[deg]"),
-    ]
-    if cube:
-        cad = a["cadence_s"]
-        cards += [
-            ("CTYPE3", "TIME", "bin centre, s since MJDREF (UTC)"),
-            ("CUNIT3", "s", ""),
-            ("CRPIX3", 1.0, ""),
-            ("CRVAL3", a["tstart"] + 0.5 * cad, ""),
-            ("CDELT3", cad, ""),
-            ("TIMESYS", "UTC", ""),
-            ("MJDREFI", int(a["mjdref"]), "MJD of the time zero, integer part"),
-            ("MJDREFF", 0.0, "MJD of the time zero, fraction"),
-            ("DATEREF", "2000-01-01T00:00:00", "time zero (UTC)"),
-        ]
-    return cards
-
-
-def write_l2(ds: xr.Dataset, path, *, overwrite: bool = False) -> Path:
-    """Write a :func:`make_l2` dataset as a FITS file (module docstring). Returns the path."""
-    from astropy.io import fits
-
-    if not isinstance(ds, xr.Dataset) or "foreground" not in ds:
-        raise InputError("ds must be a Dataset made by make_l2")
-    path = Path(path)
-    if path.exists() and not overwrite:
-        raise ProductError(f"{path} exists; pass overwrite=True to replace it")
-    primary = fits.PrimaryHDU()
-    h = primary.header
-    h["TELESCOP"] = "SMILE"
-    h["INSTRUME"] = "SXI"
-    h["ORIGIN"] = "smilekit"
-    h["E_MIN"] = (ds.attrs["band_kev"][0], "[keV] band low edge")
-    h["E_MAX"] = (ds.attrs["band_kev"][1], "[keV] band high edge")
-    h["CADENCE"] = (ds.attrs["cadence_s"], "[s] time bin")
-    h["CNTPERI"] = (ds.attrs["counts_per_intensity"], "[ct cm2 keV-1] SWCX counts per unit intensity")
-    h["SUNANGLE"] = (ds.attrs["sun_angle_deg"], "[deg]")
-    h["SUNINFOV"] = bool(ds.attrs["sun_in_fov"])
-    for key, name, comment in _POINTING_CARDS:
-        for k in range(3):
-            value = float(ds.attrs[name][k])
-            h[f"{key}{k + 1}"] = (value if math.isfinite(value) else "NaN", comment)
-    hdus = [primary]
-
-    def image(name, var, hduclas2, hduclas3, extra=()):
-        data = ds[var].values
-        cube = data.ndim == 3
-        hdu = fits.ImageHDU(
-            np.asarray(data, dtype=np.float32 if data.dtype.kind == "f" else np.int32), name=name
-        )
-        hh = hdu.header
-        hh["HDUCLASS"] = "OGIP"
-        hh["HDUCLAS1"] = "IMAGE"
-        hh["HDUCLAS2"] = hduclas2
-        hh["HDUCLAS3"] = hduclas3
-        hh["BUNIT"] = ds[var].attrs.get("units", "")
-        hh["TELESCOP"] = "SMILE"
-        hh["INSTRUME"] = "SXI"
-        for key, value, comment in _wcs_cards(ds, cube):
-            hh[key] = (value, comment)
-        for key, value in extra:
-            hh[key] = value
-        hdus.append(hdu)
-
-    image("FOREGROUND", "foreground", "NET", "INTENSITY")
-    image("UNCERT", "foreground_error", "NET", "ERROR", [("UTYPE", "StdDevUncertainty")])
-    image("COUNTS", "counts", "TOTAL", "COUNT")
-    image("BACKGROUND", "background", "BKG", "COUNT")
-    for name in ds.attrs["backgrounds"]:
-        image(_EXTNAMES[name], f"background_{name.replace('/', '_')}", "BKG", "COUNT", [("COMPONT", name)])
-    image("EXPOSURE", "exposure", "EXPOSURE", "TIME")
-    image("VIGNET", "vignetting", "VIGNETTING", "RELATIVE")
-    image("COVERAGE", "coverage", "COVERAGE", "FRACTION")
-    image("SOLIDANG", "solid_angle", "SOLIDANGLE", "SR")
-    t0 = (ds.time.values - TIME_ZERO) / np.timedelta64(1, "s")
-    t1 = (ds.time_end.values - TIME_ZERO) / np.timedelta64(1, "s")
-    times = fits.BinTableHDU.from_columns(
-        [
-            fits.Column(name="START", format="D", unit="s", array=t0),
-            fits.Column(name="STOP", format="D", unit="s", array=t1),
-            fits.Column(name="LIVETIME", format="D", unit="s", array=ds.livetime.values),
-            fits.Column(name="QUALITY", format="I", array=ds.quality.values),
-        ],
-        name="TIMES",
-    )
-    times.header["TIMESYS"] = "UTC"
-    times.header["MJDREFI"] = int(MJDREF)
-    times.header["MJDREFF"] = 0.0
-    hdus.append(times)
-    fits.HDUList(hdus).writeto(path, overwrite=overwrite)
-    return path
-
-
-def read_l2(path) -> xr.Dataset:
-    """Read an L2 FITS file written by :func:`write_l2` into a Dataset.
-
-    The main variables and coords, the solid angle, and the pointing attributes (spacecraft position, aim
-    point, body axes, SWCX counts per intensity, Sun angle) that :mod:`smilekit.science` needs.
-    """
-    from astropy.io import fits
-
-    with fits.open(path) as hdul:
-        names = {hdu.name for hdu in hdul}
-        needed = {"FOREGROUND", "UNCERT", "COUNTS", "BACKGROUND", "EXPOSURE", "VIGNET", "COVERAGE", "TIMES"}
-        if not needed <= names:
-            raise ProductError(f"{path} is not an SXI L2 file: missing {sorted(needed - names)}")
-        h = hdul["FOREGROUND"].header
-        nx, ny = h["NAXIS1"], h["NAXIS2"]
-        xi = (np.arange(1, nx + 1) - h["CRPIX1"]) * abs(h["CDELT1"])
-        eta = (np.arange(1, ny + 1) - h["CRPIX2"]) * abs(h["CDELT2"])
-        t = hdul["TIMES"].data
-        start = TIME_ZERO + np.rint(np.array(t["START"]) * 1e9).astype("timedelta64[ns]")
-        stop = TIME_ZERO + np.rint(np.array(t["STOP"]) * 1e9).astype("timedelta64[ns]")
-        dims3, dims2 = ("time", "v", "u"), ("v", "u")
-        data_vars = {
-            "foreground": (dims3, np.array(hdul["FOREGROUND"].data, dtype=np.float64), {"units": h["BUNIT"]}),
-            "foreground_error": (
-                dims3,
-                np.array(hdul["UNCERT"].data, dtype=np.float64),
-                {"units": h["BUNIT"]},
-            ),
-            "counts": (dims3, np.array(hdul["COUNTS"].data), {"units": "ct"}),
-            "background": (dims3, np.array(hdul["BACKGROUND"].data, dtype=np.float64), {"units": "ct"}),
-            "exposure": (dims3, np.array(hdul["EXPOSURE"].data, dtype=np.float64), {"units": "s"}),
-            "vignetting": (dims2, np.array(hdul["VIGNET"].data, dtype=np.float64), {"units": ""}),
-            "coverage": (dims2, np.array(hdul["COVERAGE"].data, dtype=np.float64), {"units": ""}),
-        }
-        if "SOLIDANG" in names:
-            omega = np.array(hdul["SOLIDANG"].data, dtype=np.float64)
-            data_vars["solid_angle"] = (dims2, omega, {"units": "sr"})
-        coords = {
-            "time": ("time", start),
-            "time_end": ("time", stop),
-            "livetime": ("time", np.array(t["LIVETIME"]), {"units": "s"}),
-            "quality": ("time", np.array(t["QUALITY"])),
-            "u": ("u", np.degrees(np.arctan(np.radians(xi))), {"units": "deg"}),
-            "v": ("v", np.degrees(np.arctan(np.radians(eta))), {"units": "deg"}),
-            "xi": ("u", xi, {"units": "deg"}),
-            "eta": ("v", eta, {"units": "deg"}),
-        }
-        p = hdul[0].header
-        attrs = {
-            "band_kev": [p["E_MIN"], p["E_MAX"]],
-            "cadence_s": p["CADENCE"],
-            "pixel_deg": abs(h["CDELT2"]),
-        }
-        for key, name in (("CNTPERI", "counts_per_intensity"), ("SUNANGLE", "sun_angle_deg")):
-            if key in p:
-                attrs[name] = float(p[key])
-        if "SUNINFOV" in p:
-            attrs["sun_in_fov"] = int(p["SUNINFOV"])
-        for key, name, _comment in _POINTING_CARDS:
-            if f"{key}1" in p:
-                attrs[name] = [float(p[f"{key}{k + 1}"]) for k in range(3)]
-        attrs["frame"] = "GSE"
-    return xr.Dataset(data_vars, coords=coords, attrs=attrs)

@@ -1,0 +1,395 @@
+"""SXI's product files: the level-1 event list and the level-2 images as FITS, written and read back.
+
+The instrument makes the products in memory (:mod:`smilekit.instruments.sxi`): the
+:class:`~smilekit.instruments.sxi.l1.EventList` of :func:`~smilekit.instruments.sxi.simulate.simulate_events`
+and the Dataset of :func:`~smilekit.instruments.sxi.l2.make_l2`; this module maps them to files and back.
+
+Level 1: :func:`write_l1`, :func:`read_l1` (OGIP/93-003 event files; Arnaud, George & Tennant, OGIP memos;
+FITS 4.0 for the WCS)
+------------------------------------------------------------------------------------------------------
+* Primary HDU: no data; mission keywords.
+* ``EVENTS`` (binary table, HDUCLASS 'OGIP', HDUCLAS1 'EVENTS', HDUCLAS2 'ALL'), one row per event, the
+  columns of :data:`~smilekit.instruments.sxi.l1.COLUMNS` (TIME, X, Y, DETX, DETY, RAWX, RAWY, CCDNR, PI,
+  ENERGY, FLAG, ORIGIN; their meaning in :mod:`smilekit.instruments.sxi.l1`).
+
+  Keywords: TELESCOP 'SMILE', INSTRUME 'SXI', TIMESYS 'UTC', MJDREFI/MJDREFF (2000-01-01T00:00 UTC),
+  TIMEUNIT 's', TIMEREF 'LOCAL', TSTART, TSTOP, TIMEDEL (frame time), EXPOSURE, ONTIME, LIVETIME,
+  DATE-OBS, DATE-END, TLMINn/TLMAXn of X, Y, RAWX, RAWY, CCDNR and PI, CHANTYPE 'PI', DETCHANS.
+  The sky columns carry TCTYPn 'GSLN-TAN'/'GSLT-TAN' (GSE longitude and latitude, a FITS "xyLN/xyLT"
+  celestial pair, Calabretta & Greisen 2002 sect. 3), TCRVLn (the boresight), TCRPXn, TCDLTn and TCROTn:
+  a gnomonic projection about the boresight, so ``(X - TCRPX) * |TCDLT| = (180/pi) tan(u)`` along body X
+  and likewise Y with tan(v). The pointing (body axes, spacecraft and aim point in GSE) is in keywords
+  BXGSE1..3, BYGSE1..3, BZGSE1..3, SCGSE1..3 (RE), AIMGSE1..3 (RE).
+* ``GTI`` (HDUCLAS1 'GTI', HDUCLAS2 'STANDARD'): START, STOP (s since MJDREF).
+
+Level 2: :func:`write_l2`, :func:`read_l2`
+------------------------------------------
+Image extensions FOREGROUND and UNCERT (the standard deviation, ``UTYPE = 'StdDevUncertainty'`` so that
+``astropy.nddata.CCDData.read`` reads it), COUNTS, BACKGROUND, one BKG_<component> per background,
+EXPOSURE, VIGNET, COVERAGE, each a cube (time, v, u) or an image (v, u) with the sky WCS (GSE
+longitude/latitude, TAN) and a linear TIME third axis (s since MJDREF, bin centres), plus a TIMES table
+(START, STOP, LIVETIME, QUALITY).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from pathlib import Path
+
+import astropy.units as u
+import numpy as np
+import xarray as xr
+from astropy.io import fits
+
+from smilekit.errors import InputError, ProductError
+from smilekit.instruments.sxi.config import SXIConfig
+from smilekit.instruments.sxi.l1 import COLUMNS, MJDREF, TIME_ZERO, EventList
+
+__all__ = ["read_l1", "read_l2", "write_l1", "write_l2"]
+
+#: Primary-header keywords of the pointing (the L1 event file's names): key prefix, attribute, comment.
+_POINTING_CARDS = (
+    ("SCGSE", "sc_position_gse_re", "spacecraft GSE [RE]"),
+    ("AIMGSE", "aim_point_gse_re", "SXI aim point GSE [RE]"),
+    ("BZGSE", "boresight_gse", "body Z axis (boresight), GSE"),
+    ("BXGSE", "long_axis_gse", "body X axis (27 deg axis), GSE"),
+)
+_EXTNAMES = {
+    "xrb_3/4keV": "BKG_XRB34",
+    "xrb_1/4keV": "BKG_XRB14",
+    "particle": "BKG_PART",
+    "stray": "BKG_STRAY",
+}
+
+
+def _pointing_cards(ev: EventList) -> list[tuple[str, float, str]]:
+    cards = []
+    for axis, col in (("BX", 0), ("BY", 1), ("BZ", 2)):
+        for k in range(3):
+            cards.append(
+                (f"{axis}GSE{k + 1}", float(ev.rotation[k, col]), f"body {axis[1]} axis, GSE comp. {k + 1}")
+            )
+    for k in range(3):
+        cards.append((f"SCGSE{k + 1}", float(ev.sc_position_gse_re[k]), "spacecraft position GSE [RE]"))
+    for k in range(3):
+        value = float(ev.aim_point_gse_re[k])
+        cards.append((f"AIMGSE{k + 1}", value if math.isfinite(value) else "NaN", "SXI aim point GSE [RE]"))
+    return cards
+
+
+def _iso(seconds: float) -> str:
+    t = TIME_ZERO + np.timedelta64(round(seconds * 1e9), "ns")
+    return np.datetime_as_string(t, unit="ms")
+
+
+def write_l1(events: EventList, path, *, overwrite: bool = False) -> Path:
+    """Write an :class:`EventList` as an OGIP FITS event file (module docstring).
+
+    Returns
+    -------
+    pathlib.Path
+        The path written.
+
+    Raises
+    ------
+    ProductError
+        When the file exists and ``overwrite`` is False.
+    """
+    if not isinstance(events, EventList):
+        raise InputError(f"events must be an EventList, got {type(events).__name__}")
+    path = Path(path)
+    if path.exists() and not overwrite:
+        raise ProductError(f"{path} exists; pass overwrite=True to replace it")
+    cfg = events.config
+    v = cfg.values
+    wcs = events.wcs_parameters()
+
+    def common(h, extname):
+        h["EXTNAME"] = extname
+        h["TELESCOP"] = ("SMILE", "mission")
+        h["INSTRUME"] = ("SXI", "instrument")
+        h["ORIGIN"] = ("smilekit", "simulated data")
+        h["TIMESYS"] = ("UTC", "time system")
+        h["MJDREFI"] = (int(MJDREF), "MJD of 2000-01-01T00:00 UTC, integer part")
+        h["MJDREFF"] = (0.0, "MJD reference, fraction")
+        h["TIMEUNIT"] = ("s", "time unit")
+        h["TIMEREF"] = ("LOCAL", "times at the spacecraft")
+        h["TSTART"] = (events.tstart, "start of the first GTI")
+        h["TSTOP"] = (events.tstop, "end of the last GTI")
+        h["DATE-OBS"] = (_iso(events.tstart), "UTC start")
+        h["DATE-END"] = (_iso(events.tstop), "UTC end")
+
+    cols = [
+        fits.Column(name=name, format=fmt, unit=unit or None, array=events.columns[name])
+        for name, (fmt, _, unit, _) in COLUMNS.items()
+    ]
+    ev_hdu = fits.BinTableHDU.from_columns(cols)
+    h = ev_hdu.header
+    common(h, "EVENTS")
+    h["HDUCLASS"] = ("OGIP", "format conforms to OGIP standard")
+    h["HDUCLAS1"] = ("EVENTS", "event list")
+    h["HDUCLAS2"] = ("ALL", "all events")
+    exposure = float(events.exposure.to_value(u.s))
+    h["EXPOSURE"] = (exposure, "[s] exposure (sum of GTIs)")
+    h["ONTIME"] = (exposure, "[s] sum of GTIs")
+    h["LIVETIME"] = (exposure, "[s] live time (no dead time modelled)")
+    h["TIMEDEL"] = (v.frame_s, "[s] CCD frame time")
+    h["CHANTYPE"] = ("PI", "channel type")
+    h["DETCHANS"] = (v.pi_channels, "number of PI channels")
+    h["PICHWID"] = (v.pi_width_kev * 1e3, "[eV] PI channel width")
+    h["FOCALLEN"] = (v.focal_mm, "[mm] focal length")
+    h["SKYPIX"] = (v.sky_pixel_deg, "[deg] sky pixel")
+    h["SUNANGLE"] = (events.sun_angle_deg, "[deg] Sun to boresight")
+    h["SUNINFOV"] = (bool(events.sun_in_fov), "Sun inside the field of view (frame flagged)")
+    for key, value, comment in _pointing_cards(events):
+        h[key] = (value, comment)
+    index = {name: k + 1 for k, name in enumerate(COLUMNS)}
+    limits = {
+        "X": (0.5, wcs["naxis"][0] + 0.5),
+        "Y": (0.5, wcs["naxis"][1] + 0.5),
+        "RAWX": (0, v.ccd_pixels - 1),
+        "RAWY": (0, v.ccd_pixels - 1),
+        "CCDNR": (1, 2),
+        "PI": (0, v.pi_channels - 1),
+    }
+    for name, (lo, hi) in limits.items():
+        h[f"TLMIN{index[name]}"] = lo
+        h[f"TLMAX{index[name]}"] = hi
+    for k, name in enumerate(("X", "Y")):
+        n = index[name]
+        h[f"TCTYP{n}"] = (("GSLN-TAN", "GSLT-TAN")[k], "GSE longitude/latitude, gnomonic")
+        h[f"TCUNI{n}"] = "deg"
+        h[f"TCRVL{n}"] = (wcs["crval"][k], "boresight")
+        h[f"TCRPX{n}"] = wcs["crpix"][k]
+        h[f"TCDLT{n}"] = wcs["cdelt"][k]
+    h[f"TCROT{index['Y']}"] = (wcs["crota"], "[deg] rotation of the sky axes")
+
+    gti_hdu = fits.BinTableHDU.from_columns(
+        [
+            fits.Column(name="START", format="D", unit="s", array=events.gti[:, 0]),
+            fits.Column(name="STOP", format="D", unit="s", array=events.gti[:, 1]),
+        ]
+    )
+    common(gti_hdu.header, "GTI")
+    gti_hdu.header["HDUCLASS"] = ("OGIP", "format conforms to OGIP standard")
+    gti_hdu.header["HDUCLAS1"] = ("GTI", "good time intervals")
+    gti_hdu.header["HDUCLAS2"] = ("STANDARD", "standard GTI")
+
+    primary = fits.PrimaryHDU()
+    primary.header["TELESCOP"] = "SMILE"
+    primary.header["INSTRUME"] = "SXI"
+    primary.header["ORIGIN"] = "smilekit"
+    fits.HDUList([primary, ev_hdu, gti_hdu]).writeto(path, overwrite=overwrite)
+    return path
+
+
+def read_l1(path, config=None) -> EventList:
+    """Read an SXI event file written by :func:`write_l1`.
+
+    Parameters
+    ----------
+    path : str or Path
+    config : SXIConfig, optional
+        The base configuration; the file's focal length, frame time, PI channels and sky pixel replace
+        its values.
+
+    Raises
+    ------
+    ProductError
+        When the file lacks the EVENTS or GTI extension, a column or a pointing keyword.
+    """
+    base = SXIConfig.resolve(config)
+    with fits.open(path) as hdul:
+        names = [hdu.name for hdu in hdul]
+        if "EVENTS" not in names or "GTI" not in names:
+            raise ProductError(f"{path} has no EVENTS and GTI extensions (found {names})")
+        h = hdul["EVENTS"].header
+        data = hdul["EVENTS"].data
+        try:
+            columns = {name: np.array(data[name]) for name in COLUMNS}
+            gti = np.stack([np.array(hdul["GTI"].data["START"]), np.array(hdul["GTI"].data["STOP"])], axis=-1)
+            rotation = np.array(
+                [[h[f"{axis}GSE{k + 1}"] for axis in ("BX", "BY", "BZ")] for k in range(3)], dtype=np.float64
+            )
+            sc = np.array([h[f"SCGSE{k + 1}"] for k in range(3)], dtype=np.float64)
+            aim = np.array([float(h[f"AIMGSE{k + 1}"]) for k in range(3)], dtype=np.float64)
+            cfg = dataclasses.replace(
+                base,
+                focal_length=h["FOCALLEN"] * u.mm,
+                frame_time=h["TIMEDEL"] * u.s,
+                pi_channels=int(h["DETCHANS"]),
+                pi_channel_width=h["PICHWID"] * u.eV,
+                sky_pixel=h["SKYPIX"] * u.deg,
+            )
+            sun_angle, sun_in_fov = float(h["SUNANGLE"]), bool(h["SUNINFOV"])
+        except KeyError as exc:
+            raise ProductError(f"{path} is not an SXI event file: {exc}") from None
+    return EventList(columns, gti, rotation, sc, aim, sun_angle, sun_in_fov, cfg)
+
+
+def _wcs_cards(ds: xr.Dataset, cube: bool) -> list:
+    a = ds.attrs
+    cards = [
+        ("CTYPE1", "GSLN-TAN", "GSE longitude, gnomonic about the boresight"),
+        ("CTYPE2", "GSLT-TAN", "GSE latitude"),
+        ("CUNIT1", "deg", ""),
+        ("CUNIT2", "deg", ""),
+        ("CRVAL1", a["wcs_crval"][0], "boresight GSE longitude"),
+        ("CRVAL2", a["wcs_crval"][1], "boresight GSE latitude"),
+        ("CRPIX1", a["wcs_crpix"][0], ""),
+        ("CRPIX2", a["wcs_crpix"][1], ""),
+        ("CDELT1", a["wcs_cdelt"][0], ""),
+        ("CDELT2", a["wcs_cdelt"][1], ""),
+        ("CROTA2", a["wcs_crota"], "[deg]"),
+    ]
+    if cube:
+        cad = a["cadence_s"]
+        cards += [
+            ("CTYPE3", "TIME", "bin centre, s since MJDREF (UTC)"),
+            ("CUNIT3", "s", ""),
+            ("CRPIX3", 1.0, ""),
+            ("CRVAL3", a["tstart"] + 0.5 * cad, ""),
+            ("CDELT3", cad, ""),
+            ("TIMESYS", "UTC", ""),
+            ("MJDREFI", int(a["mjdref"]), "MJD of the time zero, integer part"),
+            ("MJDREFF", 0.0, "MJD of the time zero, fraction"),
+            ("DATEREF", "2000-01-01T00:00:00", "time zero (UTC)"),
+        ]
+    return cards
+
+
+def write_l2(ds: xr.Dataset, path, *, overwrite: bool = False) -> Path:
+    """Write a :func:`make_l2` dataset as a FITS file (module docstring). Returns the path."""
+    if not isinstance(ds, xr.Dataset) or "foreground" not in ds:
+        raise InputError("ds must be a Dataset made by make_l2")
+    path = Path(path)
+    if path.exists() and not overwrite:
+        raise ProductError(f"{path} exists; pass overwrite=True to replace it")
+    primary = fits.PrimaryHDU()
+    h = primary.header
+    h["TELESCOP"] = "SMILE"
+    h["INSTRUME"] = "SXI"
+    h["ORIGIN"] = "smilekit"
+    h["E_MIN"] = (ds.attrs["band_kev"][0], "[keV] band low edge")
+    h["E_MAX"] = (ds.attrs["band_kev"][1], "[keV] band high edge")
+    h["CADENCE"] = (ds.attrs["cadence_s"], "[s] time bin")
+    h["CNTPERI"] = (ds.attrs["counts_per_intensity"], "[ct cm2 keV-1] SWCX counts per unit intensity")
+    h["SUNANGLE"] = (ds.attrs["sun_angle_deg"], "[deg]")
+    h["SUNINFOV"] = bool(ds.attrs["sun_in_fov"])
+    for key, name, comment in _POINTING_CARDS:
+        for k in range(3):
+            value = float(ds.attrs[name][k])
+            h[f"{key}{k + 1}"] = (value if math.isfinite(value) else "NaN", comment)
+    hdus = [primary]
+
+    def image(name, var, hduclas2, hduclas3, extra=()):
+        data = ds[var].values
+        cube = data.ndim == 3
+        hdu = fits.ImageHDU(
+            np.asarray(data, dtype=np.float32 if data.dtype.kind == "f" else np.int32), name=name
+        )
+        hh = hdu.header
+        hh["HDUCLASS"] = "OGIP"
+        hh["HDUCLAS1"] = "IMAGE"
+        hh["HDUCLAS2"] = hduclas2
+        hh["HDUCLAS3"] = hduclas3
+        hh["BUNIT"] = ds[var].attrs.get("units", "")
+        hh["TELESCOP"] = "SMILE"
+        hh["INSTRUME"] = "SXI"
+        for key, value, comment in _wcs_cards(ds, cube):
+            hh[key] = (value, comment)
+        for key, value in extra:
+            hh[key] = value
+        hdus.append(hdu)
+
+    image("FOREGROUND", "foreground", "NET", "INTENSITY")
+    image("UNCERT", "foreground_error", "NET", "ERROR", [("UTYPE", "StdDevUncertainty")])
+    image("COUNTS", "counts", "TOTAL", "COUNT")
+    image("BACKGROUND", "background", "BKG", "COUNT")
+    for name in ds.attrs["backgrounds"]:
+        image(_EXTNAMES[name], f"background_{name.replace('/', '_')}", "BKG", "COUNT", [("COMPONT", name)])
+    image("EXPOSURE", "exposure", "EXPOSURE", "TIME")
+    image("VIGNET", "vignetting", "VIGNETTING", "RELATIVE")
+    image("COVERAGE", "coverage", "COVERAGE", "FRACTION")
+    image("SOLIDANG", "solid_angle", "SOLIDANGLE", "SR")
+    t0 = (ds.time.values - TIME_ZERO) / np.timedelta64(1, "s")
+    t1 = (ds.time_end.values - TIME_ZERO) / np.timedelta64(1, "s")
+    times = fits.BinTableHDU.from_columns(
+        [
+            fits.Column(name="START", format="D", unit="s", array=t0),
+            fits.Column(name="STOP", format="D", unit="s", array=t1),
+            fits.Column(name="LIVETIME", format="D", unit="s", array=ds.livetime.values),
+            fits.Column(name="QUALITY", format="I", array=ds.quality.values),
+        ],
+        name="TIMES",
+    )
+    times.header["TIMESYS"] = "UTC"
+    times.header["MJDREFI"] = int(MJDREF)
+    times.header["MJDREFF"] = 0.0
+    hdus.append(times)
+    fits.HDUList(hdus).writeto(path, overwrite=overwrite)
+    return path
+
+
+def read_l2(path) -> xr.Dataset:
+    """Read an L2 FITS file written by :func:`write_l2` into a Dataset.
+
+    The main variables and coords, the solid angle, and the pointing attributes (spacecraft position, aim
+    point, body axes, SWCX counts per intensity, Sun angle) that :mod:`smilekit.science` needs.
+    """
+    with fits.open(path) as hdul:
+        names = {hdu.name for hdu in hdul}
+        needed = {"FOREGROUND", "UNCERT", "COUNTS", "BACKGROUND", "EXPOSURE", "VIGNET", "COVERAGE", "TIMES"}
+        if not needed <= names:
+            raise ProductError(f"{path} is not an SXI L2 file: missing {sorted(needed - names)}")
+        h = hdul["FOREGROUND"].header
+        nx, ny = h["NAXIS1"], h["NAXIS2"]
+        xi = (np.arange(1, nx + 1) - h["CRPIX1"]) * abs(h["CDELT1"])
+        eta = (np.arange(1, ny + 1) - h["CRPIX2"]) * abs(h["CDELT2"])
+        t = hdul["TIMES"].data
+        start = TIME_ZERO + np.rint(np.array(t["START"]) * 1e9).astype("timedelta64[ns]")
+        stop = TIME_ZERO + np.rint(np.array(t["STOP"]) * 1e9).astype("timedelta64[ns]")
+        dims3, dims2 = ("time", "v", "u"), ("v", "u")
+        data_vars = {
+            "foreground": (dims3, np.array(hdul["FOREGROUND"].data, dtype=np.float64), {"units": h["BUNIT"]}),
+            "foreground_error": (
+                dims3,
+                np.array(hdul["UNCERT"].data, dtype=np.float64),
+                {"units": h["BUNIT"]},
+            ),
+            "counts": (dims3, np.array(hdul["COUNTS"].data), {"units": "ct"}),
+            "background": (dims3, np.array(hdul["BACKGROUND"].data, dtype=np.float64), {"units": "ct"}),
+            "exposure": (dims3, np.array(hdul["EXPOSURE"].data, dtype=np.float64), {"units": "s"}),
+            "vignetting": (dims2, np.array(hdul["VIGNET"].data, dtype=np.float64), {"units": ""}),
+            "coverage": (dims2, np.array(hdul["COVERAGE"].data, dtype=np.float64), {"units": ""}),
+        }
+        if "SOLIDANG" in names:
+            omega = np.array(hdul["SOLIDANG"].data, dtype=np.float64)
+            data_vars["solid_angle"] = (dims2, omega, {"units": "sr"})
+        coords = {
+            "time": ("time", start),
+            "time_end": ("time", stop),
+            "livetime": ("time", np.array(t["LIVETIME"]), {"units": "s"}),
+            "quality": ("time", np.array(t["QUALITY"])),
+            "u": ("u", np.degrees(np.arctan(np.radians(xi))), {"units": "deg"}),
+            "v": ("v", np.degrees(np.arctan(np.radians(eta))), {"units": "deg"}),
+            "xi": ("u", xi, {"units": "deg"}),
+            "eta": ("v", eta, {"units": "deg"}),
+        }
+        p = hdul[0].header
+        attrs = {
+            "band_kev": [p["E_MIN"], p["E_MAX"]],
+            "cadence_s": p["CADENCE"],
+            "pixel_deg": abs(h["CDELT2"]),
+        }
+        for key, name in (("CNTPERI", "counts_per_intensity"), ("SUNANGLE", "sun_angle_deg")):
+            if key in p:
+                attrs[name] = float(p[key])
+        if "SUNINFOV" in p:
+            attrs["sun_in_fov"] = int(p["SUNINFOV"])
+        for key, name, _comment in _POINTING_CARDS:
+            if f"{key}1" in p:
+                attrs[name] = [float(p[f"{key}{k + 1}"]) for k in range(3)]
+        attrs["frame"] = "GSE"
+    return xr.Dataset(data_vars, coords=coords, attrs=attrs)
