@@ -72,7 +72,7 @@ def los_sky() -> tuple[xr.DataArray, float]:
 def frame(sky, out: Path, seed: int) -> int:
     from smilekit.instruments.sxi.l2 import make_l2
     from smilekit.instruments.sxi.simulate import simulate_events
-    from smilekit.products.sxi import write_l1, write_l2
+    from smilekit.products.sxi_fits import write_l1, write_l2
 
     events = simulate_events(sky, 300 * u.s, rng=seed)
     write_l1(events, out / "l1.fits", overwrite=True)

@@ -261,7 +261,7 @@ def geospace(
             table.add_row(name, f"{r0.to_value(smilekit.RE):.2f}")
         console.print(table)
         if out is not None:
-            from smilekit.products import quicklook
+            from smilekit.products.plots import quicklook
 
             out.mkdir(parents=True, exist_ok=True)
             models = emissivity_models(state, tilt_q)

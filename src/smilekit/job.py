@@ -26,7 +26,8 @@ from smilekit.geospace import boundaries
 from smilekit.geospace.cube import EmissivityCube
 from smilekit.geospace.emissivity import CMEM, Jorgensen2019, SWCXEmissivity
 from smilekit.mission.orbit import sample_times
-from smilekit.products import quicklook, report
+from smilekit.products import report
+from smilekit.products.plots import quicklook
 from smilekit.solarwind import SolarWind, SolarWindState
 from smilekit.solarwind.gaps import fill_gaps, regularize
 
@@ -165,8 +166,8 @@ def stage_mission(ctx: JobContext) -> dict:
     the event's solar wind, pointing constraints, operating modes; ephemeris CDF, mode CSV and figures."""
     from smilekit.mission.propagator import propagate
     from smilekit.operations import constrained_modes, spacecraft_attitude
-    from smilekit.products import mission_plots
     from smilekit.products.ephemeris import write_ephemeris_cdf
+    from smilekit.products.plots import mission as mission_plots
 
     sw: SolarWind = ctx.results["solar_wind"]
     times = sw.time.values
@@ -236,8 +237,8 @@ def stage_sxi(ctx: JobContext) -> dict:
     events (L1) and processed images (L2) at frames where the mode has SXI on, an X-ray movie with the
     model magnetopause (Shue 1998) drawn on it, and the frame at peak pressure in detail."""
     from smilekit.instruments.sxi import intensity_map, make_l2, simulate_events
-    from smilekit.products import sxi_plots
-    from smilekit.products.sxi import write_l1, write_l2
+    from smilekit.products.plots import sxi as sxi_plots
+    from smilekit.products.sxi_fits import write_l1, write_l2
 
     track, att, timeline = ctx.results["track"], ctx.results["attitude"], ctx.results["timeline"]
     sw: SolarWind = ctx.results["solar_wind"]
@@ -310,10 +311,10 @@ def stage_science(ctx: JobContext) -> dict:
     made the images), as a figure and the L3 CDF."""
     import pandas as pd
 
-    from smilekit.products.science_plots import plot_standoff_series
-    from smilekit.products.sxi_l3 import write_l3_cdf
-    from smilekit.science.cusps import estimate_cusp_edges, sheath_context, true_cusp_edges
     from smilekit.campaign.statistics import r0_error_stats
+    from smilekit.products.l3_cdf import write_l3_cdf
+    from smilekit.products.plots.science import plot_standoff_series
+    from smilekit.science.cusps import estimate_cusp_edges, sheath_context, true_cusp_edges
     from smilekit.science.magnetopause import METHODS
 
     kept = ctx.results.get("sxi_frames")
@@ -401,7 +402,7 @@ def _frame_indices(times, usable, centre_time, most: int) -> np.ndarray:
 
 def _magnetopause_overlay(state, time, position_re, rotation) -> dict:
     """The Shue 1998 magnetopause's noon-midnight and equatorial cross-sections in FOV coordinates."""
-    from smilekit.products.sxi_plots import fov_coordinates
+    from smilekit.products.plots.sxi import fov_coordinates
 
     theta = np.radians(np.linspace(-150.0, 150.0, 121))
     r = boundaries.shue1998(np.abs(theta) * u.rad, pdyn=state.pdyn, bz=state.bz).to_value(smilekit.RE)

@@ -167,7 +167,7 @@ def run_orbit(
         (a SolarWind series, a SolarWindState, or a stand-off distance; default a typical quiet wind).
     """
     from smilekit.products.ephemeris import write_ephemeris_cdf
-    from smilekit.products.mission_plots import plot_orbit_planes
+    from smilekit.products.plots.mission import plot_orbit_planes
 
     started = _time.perf_counter()
     out = Path(out)
@@ -270,8 +270,8 @@ def run_plan(
     from smilekit.mission import ground, power
     from smilekit.mission.transfer import plan_transfer
     from smilekit.mission.visibility import orbit_fractions, seasonal_visibility
-    from smilekit.products import mission_plots
     from smilekit.products.ephemeris import write_ephemeris_cdf
+    from smilekit.products.plots import mission as mission_plots
 
     def tick(name):
         log.info("plan: %s", name)

@@ -9,7 +9,7 @@ from smilekit.errors import InputError
 from smilekit.frames import rotation_matrix
 from smilekit.instruments.sxi import make_l2, simulate_events
 from smilekit.mission.pointing import attitude_values, limb_offset_aim_points
-from smilekit.products.sxi import read_l2, write_l2
+from smilekit.products.sxi_fits import read_l2, write_l2
 from smilekit.science.geometry import image_geometry
 from smilekit.units import RE
 

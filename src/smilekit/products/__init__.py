@@ -4,17 +4,16 @@ The instruments and the science make their products in memory (xarray objects, e
 the modules here name them, write them as files and read them back. An instrument's formats are the
 modules named for it (adding an instrument's products is adding its modules):
 
-* :mod:`~smilekit.products.naming`: the file-name rule
+* :mod:`~smilekit.products.names`: the file-name rule
   ``smile_<instrument>_<level>_<descriptor>_<YYYYMMDDThhmmss>_v<NN>.<ext>`` with its versions;
-* :mod:`~smilekit.products.sxi`: SXI's L1 FITS event lists and L2 FITS images (``write_l1``, ``read_l1``,
+* :mod:`~smilekit.products.sxi_fits`: SXI's L1 FITS event lists and L2 FITS images (``write_l1``, ``read_l1``,
   ``write_l2``, ``read_l2``);
-* :mod:`~smilekit.products.sxi_l3`: SXI's L3 CDF (magnetopause stand-off and cusp edges per image interval);
+* :mod:`~smilekit.products.l3_cdf`: SXI's L3 CDF (magnetopause stand-off and cusp edges per image interval);
 * :mod:`~smilekit.products.ephemeris`: the spacecraft ephemeris CDF; :mod:`~smilekit.products.cdf`: the
   ISTP helpers every CDF product uses;
-* plots and reports: :mod:`~smilekit.products.quicklook`, :mod:`~smilekit.products.mission_plots`,
-  :mod:`~smilekit.products.sxi_plots`, :mod:`~smilekit.products.science_plots`,
-  :mod:`~smilekit.products.report`.
+* :mod:`~smilekit.products.plots`: the quick-look figures (one module per subject);
+  :mod:`~smilekit.products.report`: the HTML report of a run.
 
-The modules are imported by name (``from smilekit.products.sxi import write_l1``); this package imports
+The modules are imported by name (``from smilekit.products.sxi_fits import write_l1``); this package imports
 none of them, so that using one format does not load the others.
 """

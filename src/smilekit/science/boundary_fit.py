@@ -669,7 +669,7 @@ def boundary_fitting_jorgensen(l2, *, time_index: int = 0, solar_wind=None) -> M
     ----------
     l2 : xarray.Dataset
         SXI L2 images (:func:`~smilekit.instruments.sxi.l2.make_l2` or
-        :func:`~smilekit.products.sxi.read_l2`) with the pointing.
+        :func:`~smilekit.products.sxi_fits.read_l2`) with the pointing.
     time_index : int
         The time bin.
     solar_wind : SolarWindState, optional

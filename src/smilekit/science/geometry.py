@@ -1,7 +1,7 @@
 """The viewing geometry of an SXI level-2 image: where the spacecraft is and where each pixel looks.
 
 Every retrieval in :mod:`smilekit.science` starts here. An L2 dataset
-(:func:`~smilekit.instruments.sxi.l2.make_l2` or :func:`~smilekit.products.sxi.read_l2`) carries the
+(:func:`~smilekit.instruments.sxi.l2.make_l2` or :func:`~smilekit.products.sxi_fits.read_l2`) carries the
 spacecraft position (GSE, RE) and the body axes in GSE (``long_axis_gse`` = body +X, the 27 deg axis;
 ``boresight_gse`` = body +Z); body +Y = Z x X. A pixel at tangent-plane coordinates (xi, eta) in degrees
 looks along ``normalise((pi/180) xi X + (pi/180) eta Y + Z)`` (gnomonic projection,

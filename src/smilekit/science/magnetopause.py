@@ -1,7 +1,7 @@
 """The subsolar magnetopause stand-off distance r0 from an SXI image, by every published method.
 
 Each method takes a level-2 dataset (:func:`~smilekit.instruments.sxi.l2.make_l2` or
-:func:`~smilekit.products.sxi.read_l2`, which carry the spacecraft position and attitude), the index
+:func:`~smilekit.products.sxi_fits.read_l2`, which carry the spacecraft position and attitude), the index
 of its time bin and, optionally, the upstream solar wind (for starting values and priors; never the
 truth's own magnetopause model), and returns a :class:`~smilekit.science.estimates.MagnetopauseEstimate`:
 r0 with its 1-sigma uncertainty, the fitted boundary where the method has one, and a status that says why

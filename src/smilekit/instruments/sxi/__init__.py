@@ -5,7 +5,7 @@ by :mod:`smilekit.imaging`, keV cm⁻² s⁻¹ sr⁻¹) -> :func:`simulate_event
 the optics, CCDs and backgrounds; :class:`SXIConfig` holds the instrument) -> an :class:`EventList` (L1)
 -> :func:`make_l2` (background-subtracted, vignetting-corrected images at 1- or 5-min cadence). The
 products are made here in memory; their files (OGIP FITS event lists and images) are written and read by
-:mod:`smilekit.products.sxi`.
+:mod:`smilekit.products.sxi_fits`.
 """
 
 from smilekit.imaging import los_intensity

@@ -19,8 +19,8 @@ The sky pixels (:func:`sky_wcs_parameters`) are those of a gnomonic projection a
 GSE longitude and latitude ('GSLN-TAN'/'GSLT-TAN', a FITS "xyLN/xyLT" celestial pair, Calabretta & Greisen
 2002 sect. 3): ``(X - CRPIX) * |CDELT| = (180/pi) tan(u)`` along body X and likewise Y with tan(v).
 
-The OGIP FITS event file of an event list is written and read by :func:`smilekit.products.sxi.write_l1`
-and :func:`smilekit.products.sxi.read_l1`.
+The OGIP FITS event file of an event list is written and read by :func:`smilekit.products.sxi_fits.write_l1`
+and :func:`smilekit.products.sxi_fits.read_l1`.
 """
 
 from __future__ import annotations

@@ -25,8 +25,8 @@ gradient (the PSF is symmetric) and biased within the PSF wings of sharp feature
 the field. Pixels with a small coverage lose the PSF wings of their neighbours off the CCD; keep
 ``coverage >= 0.9`` for science.
 
-The result is written as FITS by :func:`smilekit.products.sxi.write_l2` and read back by
-:func:`smilekit.products.sxi.read_l2`.
+The result is written as FITS by :func:`smilekit.products.sxi_fits.write_l2` and read back by
+:func:`smilekit.products.sxi_fits.read_l2`.
 """
 
 from __future__ import annotations

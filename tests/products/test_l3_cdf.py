@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from smilekit.errors import InputError
-from smilekit.products.sxi_l3 import QUALITY_BITS, l3_dataset, write_l3_cdf
+from smilekit.products.l3_cdf import QUALITY_BITS, l3_dataset, write_l3_cdf
 from smilekit.science.estimates import CuspEstimate, MagnetopauseEstimate, failed_magnetopause
 from smilekit.units import RE
 

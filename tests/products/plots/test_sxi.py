@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from smilekit.errors import InputError
-from smilekit.products.sxi_plots import fov_coordinates, plot_sxi_frame, write_sxi_movie
+from smilekit.products.plots.sxi import fov_coordinates, plot_sxi_frame, write_sxi_movie
 
 
 def rotation_about_z(angle):

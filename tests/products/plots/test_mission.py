@@ -13,7 +13,7 @@ from smilekit.mission import kepler_track, sample_times, science_orbit
 from smilekit.mission.pointing import attitude, limb_offset_aim_points, subsolar_aim_points
 from smilekit.mission.transfer import plan_transfer
 from smilekit.mission.visibility import TYPICAL_SOLAR_WIND, visibility
-from smilekit.products.mission_plots import plot_fov_view, plot_orbit_planes, plot_transfer, plot_visibility
+from smilekit.products.plots.mission import plot_fov_view, plot_orbit_planes, plot_transfer, plot_visibility
 from smilekit.units import RE
 
 SW = TYPICAL_SOLAR_WIND
@@ -119,7 +119,7 @@ def test_plot_operations_draws_the_modes_passes_and_battery():
     from smilekit.mission.ground import passes
     from smilekit.mission.modes import mode_timeline
     from smilekit.mission.power import power_budget
-    from smilekit.products.mission_plots import plot_operations
+    from smilekit.products.plots.mission import plot_operations
 
     track = kepler_track(
         science_orbit("2026-03-01"), sample_times("2026-03-01", "2026-03-03T12:00", 10 * u.min)

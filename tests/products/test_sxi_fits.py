@@ -15,7 +15,7 @@ from smilekit.errors import InputError, ProductError
 from smilekit.instruments.sxi.l1 import COLUMNS
 from smilekit.instruments.sxi.l2 import make_l2
 from smilekit.instruments.sxi.simulate import simulate_events
-from smilekit.products.sxi import read_l1, read_l2, write_l1, write_l2
+from smilekit.products.sxi_fits import read_l1, read_l2, write_l1, write_l2
 
 T = "2026-03-20T12:00"
 POINTING = {"time": T, "sc_position_gse_re": [3.5, -2.3, 17.1], "aim_point_gse_re": [3.5, -2.3, 0.0]}

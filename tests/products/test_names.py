@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from smilekit.errors import InputError, ProductError
-from smilekit.products.naming import (
+from smilekit.products.names import (
     EXTENSIONS,
     INSTRUMENTS,
     LEVELS,

@@ -1,0 +1,10 @@
+"""Quick-look figures of every stage: one module per subject.
+
+* :mod:`~smilekit.products.plots.quicklook`: the solar wind, the stand-off distances and the emissivity
+  slices of the main job;
+* :mod:`~smilekit.products.plots.mission`: orbit planes, visibility, fields of view, transfer, operations;
+* :mod:`~smilekit.products.plots.sxi`: SXI frames and movies;
+* :mod:`~smilekit.products.plots.science`: the retrieved stand-off series against the truth.
+
+Matplotlib's Agg backend, no screen needed; figures are returned (or written) for the caller to save.
+"""
