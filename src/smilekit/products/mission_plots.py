@@ -1,5 +1,7 @@
 """Mission figures in the manner of the orbit, visibility and FOV simulator of the seed's Fig. 15.
 
+The seed is the SMILE handbook chapter :cite:`branduardiraymont2022`.
+
 Three figures, each returned as a :class:`matplotlib.figure.Figure` (Agg backend, no pyplot state, so they
 need no closing; save one with ``fig.savefig(path)``):
 
@@ -11,7 +13,8 @@ need no closing; save one with ``fig.savefig(path)``):
   SXI boresight, with the SXI and UVI fields of view, the Earth's disc, the nose, the cusps and the oval.
 
 Artists that tests (or users) may want to find carry a ``gid`` (e.g. ``"orbit"``, ``"nose"``,
-``"sxi_fov"``). Quick-look figures are for browsing, not for publication (SMILE data policy, FACTS.md).
+``"sxi_fov"``). Quick-look figures are for browsing, not for publication (SMILE data policy:
+:cite:`branduardiraymont2022`, sec. 5.3).
 """
 
 from __future__ import annotations
