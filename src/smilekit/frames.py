@@ -361,7 +361,7 @@ def dipole_tilt(time) -> u.Quantity:
     In GSM the northward dipole axis is ``(sin psi, 0, cos psi)``, so ``psi = asin(D . S)`` with D the
     dipole axis and S the Sun direction: positive when the northern magnetic pole leans towards the Sun
     (northern summer afternoon in UT terms), the convention of Hapgood (1992, the angle mu of the
-    GSM -> SM rotation), Tsyganenko's GEOPACK and Lin et al. (2010).
+    GSM -> SM rotation), Tsyganenko's GEOPACK and Lin et al. (2010), :cite:`lin2010`.
 
     Parameters
     ----------

@@ -383,7 +383,7 @@ class Jorgensen2019(EmissivityModel):
         density relations used to initialise fits in the CMEM code (:func:`_wharton_density_relations`,
         from PPMLR runs at V = 400 km/s, so speed is not scaled); B, alpha, beta are the published PPMLR
         fit; all four flaring exponents are Shue et al. (1997) alpha = (0.58 - 0.010 Bz)(1 + 0.010 Dp),
-        plus 0.2 for the bow shock (as the CMEM code starts them).
+        :cite:`shue1997`, plus 0.2 for the bow shock (as the CMEM code starts them).
 
         Raises
         ------

@@ -121,7 +121,7 @@ class Magnetosheath:
     b_gsm : Quantity
         IMF vector in GSM (nT), shape (3,).
     tilt : Quantity
-        Dipole tilt (positive: north pole sunward); used by Lin 2010 and the cusps.
+        Dipole tilt (positive: north pole sunward); used by Lin 2010 (:cite:`lin2010`) and the cusps.
     magnetopause, bow_shock : str or callable
         Boundary models (names of :data:`~smilekit.geospace.boundaries.MAGNETOPAUSE_MODELS` and
         :data:`~smilekit.geospace.boundaries.BOW_SHOCK_MODELS`).

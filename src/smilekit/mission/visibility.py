@@ -185,7 +185,7 @@ def visibility(
     solar_wind : SolarWind or SolarWindState
         Drives the magnetopause (nose) and the cusp latitude; default :data:`TYPICAL_SOLAR_WIND`.
     model : str or callable
-        Magnetopause model (default Shue et al. 1998).
+        Magnetopause model (default Shue et al. 1998, :cite:`shue1998`).
     long_axis : {"earth", "gse_z"}
         The SXI long-axis rule of :func:`smilekit.mission.pointing.attitude` (when ``pointing`` is a rule).
     sxi_min_altitude, uvi_min_altitude : Quantity

@@ -93,11 +93,12 @@ def plot_orbit_planes(
     ----------
     track : smilekit.mission.orbit.Track
     solar_wind : SolarWind or SolarWindState
-        Sets the magnetopause (``model``) and the Jelínek et al. (2012) bow shock, taken at the track's
+        Sets the magnetopause (``model``) and the Jelínek et al. (2012) bow shock (:cite:`jelinek2012`), taken
+        at the track's
         first time (or ``time``); their X-Y and X-Z traces are the model curves r(theta), their Y-Z traces
         the terminator cross-sections r(90 deg).
     model : str or callable
-        Magnetopause model (default Shue et al. 1998).
+        Magnetopause model (default Shue et al. 1998, :cite:`shue1998`).
     att : Attitude, optional
         With ``time``, draws the SXI line of sight from the spacecraft to the aim point.
     time : time-like, optional

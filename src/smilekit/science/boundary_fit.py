@@ -65,7 +65,8 @@ from the nose and passed 26 night-side views whose r0 erred by 0.7 RE RMS), lies
 limb is in view).
 Then r0 is an extrapolation along the assumed flaring law
 r = r0 (2 / (1 + cos theta))^a: an error da in the flaring moves r0 by r0 ln(2 / (1 + cos theta)) da,
-0.2 RE at 45 deg for da = 0.15 and r0 = 8.5 RE (the spread between Shue 1997 and Shue 1998 flarings and
+0.2 RE at 45 deg for da = 0.15 and r0 = 8.5 RE (the spread between Shue 1997 and Shue 1998, :cite:`shue1998`,
+flarings and
 the solar-wind dependence of the flaring), so beyond 45 deg the extrapolation alone can break the 0.25 RE
 target. (Views from the night side at high latitude see the dayside sheath face-on and no nose limb.)
 Weak images never raise. ``boundary["tangent_theta_deg"]`` gives that angle.
