@@ -7,7 +7,8 @@ Run (not part of the test suite)::
     .venv/bin/python benchmarks/bench_sxi_frames.py --repeat 10
 
 The sky is the Jorgensen et al. (2019) emissivity (PPMLR fit, magnetopause 8 RE, bow shock 11 RE) seen
-from (3.5, -2.3, 17.1) RE aiming at (3.5, -2.3, 0) RE (FACTS.md reference geometry) at 0.1 deg pixels,
+from (3.5, -2.3, 17.1) RE aiming at (3.5, -2.3, 0) RE (the geometry of Jung et al. 2024, :cite:`jung2024`) at
+0.1 deg pixels,
 made once by ``smilekit.instruments.sxi.intensity_map`` (its time is reported but is not part of the
 frame budget), or with ``--sky synthetic`` an analytic crescent of the same size and brightness. One frame
 is: ``simulate_events`` (300 s, all backgrounds), ``write_l1``, ``make_l2`` at 5 min and at 1 min (broad

@@ -13,8 +13,9 @@ Measures, for 100 x 50-ray images over the 27 x 16 deg field of view (``intensit
    default 270 x 160 image (0.1 deg pixels);
 2. for Jorgensen2019, CMEM, SWCXEmissivity (gas-dynamic sheath x Hodges 1994 exosphere, from the same
    solar wind) and an EmissivityCube (the SWCX model sampled on a 0.5 RE grid) on three geometries
-   (FACTS.md: spacecraft (3.5, -2.3, 17.1) RE aiming at (3.5, -2.3, 0); (5.9, 6.7, 17.7) at (7.8, 0, 0);
-   and a low-latitude one, (2, 18, 5) RE, aiming by the 20.3 deg limb rule): samples per ray, time on
+   (spacecraft (3.5, -2.3, 17.1) RE aiming at (3.5, -2.3, 0), as in Jung et al. 2024, :cite:`jung2024`;
+   (5.9, 6.7, 17.7) at (7.8, 0, 0), an SXI-team simulation geometry; and a low-latitude one, (2, 18, 5) RE,
+   aiming by the 20.3 deg limb rule of :cite:`wharton2025`): samples per ray, time on
    one thread, and the relative error per pixel (50th, 99th percentile, max) against the midpoint rule
    at 0.02 RE over the whole image and against the midpoint rule at 0.001 RE on every 20th pixel (a
    converged reference: the 0.02 RE rule is itself off by up to a few 0.1 % where it steps across a

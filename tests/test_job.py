@@ -147,7 +147,8 @@ def test_science_stage_retrieves_r0_by_every_method_and_writes_the_l3_cdf(finish
     assert len(table) == stage["frames"] * len(METHODS)
     answered = table.dropna(subset=["r0_est"])
     # the best method answers on some frames (not all: some see no nose limb), and its answers are within
-    # the 0.5 RE requirement (FACTS.md requirement 1) of the model truth (the harness measures accuracy)
+    # the 0.5 RE requirement (SXI requirement 1, :cite:`branduardiraymont2022`) of the model truth (the
+    # harness measures accuracy)
     best = answered[answered["method"] == "boundary_fitting_jorgensen"]
     assert len(best) >= 1
     assert np.all(np.abs(best["r0_est"] - best["r0_true"]) < 0.5)

@@ -29,9 +29,10 @@ EV: float = float(const.e.si.value)  #: electronvolt, J
 AU_KM: float = float(const.au.to("km").value)  #: astronomical unit, km
 
 # Earth, Sun and Moon for orbit work. GM and the equatorial radius are IERS Conventions (2010), Table 1.1
-# (TT-compatible GM of EGM2008, 398600.4415 km^3/s^2 differs by 1e-9 relative: immaterial here); J2 is the
-# EGM2008 unnormalised zonal -C20 (Pavlis et al. 2012). GM of the Sun and Moon: IAU 2009 / DE421 values
-# (Folkner et al. 2009), as tabulated in the IERS Conventions (2010), Table 1.1.
+# (:cite:`petit2010`; TT-compatible GM of EGM2008, 398600.4415 km^3/s^2 differs by 1e-9 relative: immaterial
+# here); J2 is the EGM2008 unnormalised zonal -C20 (Pavlis et al. 2012, :cite:`pavlis2012`). GM of the Sun
+# and Moon: IAU 2009 / DE421 values (Folkner et al. 2009, :cite:`folkner2009`), as tabulated in the IERS
+# Conventions (2010), Table 1.1.
 GM_EARTH_KM3_S2: float = 398600.4418  #: geocentric gravitational constant, km^3/s^2
 R_EARTH_EQ_KM: float = 6378.137  #: Earth equatorial radius (WGS 84 / GRS 80), km; altitudes refer to it
 J2_EARTH: float = 1.0826267e-3  #: Earth's second zonal harmonic (EGM2008), dimensionless

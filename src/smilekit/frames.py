@@ -1,7 +1,8 @@
 """Geophysical coordinate frames: GEI, GEO, GSE, GSM, SM and MAG, vectorised over times and vectors.
 
-Definitions follow Hapgood (1992, Planet. Space Sci. 40, 711, doi:10.1016/0032-0633(92)90012-D; with
-the corrigendum Hapgood 1997, Planet. Space Sci. 45, 1047) and Russell (1971, Cosmic Electrodyn. 2, 184):
+Definitions follow Hapgood (1992, Planet. Space Sci. 40, 711, doi:10.1016/0032-0633(92)90012-D,
+:cite:`hapgood1992`; with the corrigendum Hapgood 1997, Planet. Space Sci. 45, 1047, :cite:`hapgood1997`)
+and Russell (1971, Cosmic Electrodyn. 2, 184, :cite:`russell1971`):
 
 ========  ==========================================================================================
 GEI       geocentric equatorial inertial: X to the vernal equinox, Z to the celestial pole (of date)
@@ -20,7 +21,8 @@ starting the day, H: UT hours). They are accurate to about 0.01 deg over 1900-21
 deg) is neglected, so the mean and true equator and equinox of date are not distinguished (GEI is
 "of date" in Hapgood's sense). UT1 and TT are taken equal to UTC (see :mod:`smilekit.times`).
 
-The magnetic frames use the centred dipole of IGRF-14 (g10, g11, h11 from :mod:`smilekit.igrf`). The
+The magnetic frames use the centred dipole of IGRF-14 (g10, g11, h11 from :mod:`smilekit.igrf`;
+:cite:`igrf14`). The
 northward dipole axis (the direction of the northern geomagnetic pole) in GEO is
 ``-(g11, h11, g10) / sqrt(g10^2 + g11^2 + h11^2)``, i.e. the pole at longitude ``atan2(-h11, -g11)``
 and colatitude ``acos(-g10 / B0)`` (Hapgood 1992, sect. 3, as corrected in 1997).
@@ -359,7 +361,7 @@ def dipole_tilt(time) -> u.Quantity:
     In GSM the northward dipole axis is ``(sin psi, 0, cos psi)``, so ``psi = asin(D . S)`` with D the
     dipole axis and S the Sun direction: positive when the northern magnetic pole leans towards the Sun
     (northern summer afternoon in UT terms), the convention of Hapgood (1992, the angle mu of the
-    GSM -> SM rotation), Tsyganenko's GEOPACK and Lin et al. (2010).
+    GSM -> SM rotation), Tsyganenko's GEOPACK and Lin et al. (2010), :cite:`lin2010`.
 
     Parameters
     ----------

@@ -2,7 +2,8 @@
 
 The coefficients ship with the package in SHC format (``data/igrf/IGRF14.shc``; International Geomagnetic
 Reference Field, 14th generation, IAGA Working Group V-MOD; Alken et al. 2025,
-doi:10.5281/zenodo.14012302; see ``data/PROVENANCE.md``). The model is valid from 1900.0 to 2030.0.
+doi:10.5281/zenodo.14012302, :cite:`igrf14`; see ``data/PROVENANCE.md``). The model is valid from 1900.0 to
+2030.0.
 
 Time dependence follows the IGRF prescription: the Gauss coefficients vary linearly in (decimal) time
 between the 5-yearly epochs, and after the last main-field epoch (2025.0) they follow the predictive

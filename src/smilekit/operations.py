@@ -40,7 +40,8 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: SXI aim rules: the subsolar magnetopause for the solar wind (default) or FACTS.md's 20.3 deg limb rule.
+#: SXI aim rules: the subsolar magnetopause for the solar wind (default) or the SXI team's 20.3 deg limb rule
+#: (:cite:`wharton2025`).
 POINTING_RULES = ("subsolar", "limb")
 
 

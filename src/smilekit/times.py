@@ -6,7 +6,8 @@ array; the other helpers turn such arrays into the plain floats that formulas ne
 IGRF, days and Julian centuries from J2000.0 for the Sun and sidereal time). All are vectorised.
 
 UT1 - UTC (below 0.9 s) and TT - UTC (about 69 s) are neglected: the formulas that use these times
-(Hapgood 1992) are accurate to about 0.01 deg, and in 69 s the Sun moves 0.0008 deg along the ecliptic.
+(Hapgood 1992, :cite:`hapgood1992`) are accurate to about 0.01 deg, and in 69 s the Sun moves 0.0008 deg along
+the ecliptic.
 """
 
 from __future__ import annotations

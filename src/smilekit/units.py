@@ -1,7 +1,8 @@
 """Units used throughout smilekit.
 
 ``RE`` is the Earth radius used for all geocentric distances in space physics, 6371 km (the mean
-radius; the convention of most magnetospheric models, e.g. Shue et al. 1997, and of SXI simulations).
+radius; the convention of most magnetospheric models, e.g. Shue et al. 1997, :cite:`shue1997`, and of SXI
+simulations).
 It is an :mod:`astropy.units` unit, so ``10 * RE`` is a Quantity that converts to km.
 """
 

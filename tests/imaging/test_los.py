@@ -90,7 +90,8 @@ def test_intensity_factor_is_the_unit_conversion_done_by_astropy():
     # (1 / 4 pi sr) * eta [eV cm^-3 s^-1] * 1 RE, converted by astropy to keV cm^-2 s^-1 sr^-1
     expected = (1.0 * EMISSIVITY_UNIT * (1.0 * RE) / (4 * math.pi * u.sr)).to_value(SXI_INTENSITY)
     assert INTENSITY_FACTOR == pytest.approx(expected, rel=1e-12)
-    assert INTENSITY_FACTOR == pytest.approx(6371e5 / 1e3 / (4 * math.pi), rel=1e-12)  # FACTS.md
+    # I = (1/4 pi) int eta dl (:cite:`cravens2001`), dl in RE = 6.371e8 cm, I in keV
+    assert INTENSITY_FACTOR == pytest.approx(6371e5 / 1e3 / (4 * math.pi), rel=1e-12)
 
 
 @pytest.mark.parametrize("step", [None, 0.05 * RE])

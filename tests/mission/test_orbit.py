@@ -21,7 +21,8 @@ from smilekit.mission.orbit import (
 
 
 def test_science_orbit_matches_the_mission_description():
-    # FACTS.md: perigee 5 000 km, apogee 121 182 km altitude = ~20 RE geocentric, period 51 h, 73 deg.
+    # :cite:`branduardiraymont2022`, sec. 4.3: perigee 5 000 km, apogee ~20 RE geocentric (121 182 km
+    # altitude in ESA's mission pages), period 51 h, 73 deg.
     orbit = science_orbit("2026-03-01")
     assert orbit.perigee_altitude.to_value(u.km) == pytest.approx(5000.0, abs=1e-6)
     assert orbit.apogee_altitude.to_value(u.km) == pytest.approx(121182.0, abs=1e-6)

@@ -61,8 +61,9 @@ def orbit_track():
 
 # --- aim points ------------------------------------------------------------------------------------
 def test_limb_rule_reproduces_the_published_sxi_geometry():
-    # FACTS.md, reference geometries of published SXI simulations: spacecraft at (5.9, 6.7, 17.7) RE aiming
-    # at (7.8, 0, 0) RE, and the SXI team's rule "FOV centre 20.3 deg from the limb, aim on the x-axis".
+    # A reference geometry of SXI-team simulations (its publication was not traced): spacecraft at
+    # (5.9, 6.7, 17.7) RE aiming at (7.8, 0, 0) RE, and the SXI team's rule "FOV centre 20.3 deg from the
+    # limb, aim on the x-axis" (the CMEM Image code, :cite:`wharton2025`, smile_fov_limb.py).
     # Our reading of the rule gives x = 7.85 RE, the published 7.8 to its quoted precision (0.1 RE).
     aim = limb_offset_aim_points([5.9, 6.7, 17.7] * RE)
     assert aim[0, 0].to_value(RE) == pytest.approx(7.8, abs=0.06)

@@ -227,7 +227,8 @@ def test_timeline_whole_revolutions_and_the_26_day_comparison(plan):
     assert b["time_days"].iloc[0] == pytest.approx(1.0)
     assert np.all(np.diff(b["epoch"].to_numpy()) > np.timedelta64(0, "s"))
     # The computed transfer ends 21.4 days after injection; the launch news quotes "about 26 days of
-    # orbital maneuvers" (FACTS.md). The rules here omit ground-station visibility and contingency days,
+    # orbital maneuvers" (:cite:`cas2026`). The rules here omit ground-station visibility and contingency
+    # days,
     # so the plan is shorter; it stays within 25 % of the quoted figure.
     days = plan.duration.to_value(u.day)
     assert days == pytest.approx(21.38, abs=0.01)

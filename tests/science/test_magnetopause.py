@@ -50,7 +50,7 @@ def test_dispatch_by_name_gives_the_method_answer(bright):
     assert isinstance(via_name, MagnetopauseEstimate) and via_name.ok
     assert via_name.r0 == direct.r0 and via_name.method == "max_intensity"
     # the tangent methods' own tests bound the error; here only that the answer is the model's boundary
-    # within the mission requirement (0.5 RE, FACTS.md requirement 1)
+    # within the mission requirement (0.5 RE: SXI requirement 1, :cite:`branduardiraymont2022`, sec. 3.1)
     assert abs(via_name.r0.to_value(RE) - mp) < 0.5
 
 

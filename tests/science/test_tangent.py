@@ -22,7 +22,7 @@ from smilekit.units import RE
 
 METHODS = (tangent.max_intensity, tangent.max_gradient, tangent.tangent_fitting, tangent.tangential_direction)
 TIME = np.datetime64("2026-03-20T12:00")
-SC = np.array([6.0, 0.0, 18.0])  # RE GSE, high-latitude dayside view (FACTS.md geometries)
+SC = np.array([6.0, 0.0, 18.0])  # RE GSE, high-latitude dayside view (as in :cite:`jung2024`, Fig. 6)
 
 
 # --- the tangency kernel -------------------------------------------------------------------------------

@@ -28,7 +28,8 @@ def test_pdyn_follows_the_omni_definition():
 
 
 def test_flux_is_n_times_v_in_cm2_per_second():
-    # n V = 5 cm^-3 x 4e7 cm/s = 2e8 cm^-2 s^-1; SXI's requirement threshold is 4.9e8 (FACTS.md).
+    # n V = 5 cm^-3 x 4e7 cm/s = 2e8 cm^-2 s^-1; SXI's requirement threshold is 4.9e8
+    # (:cite:`branduardiraymont2022`, sec. 3.1).
     assert make_state().flux.to_value(u.cm**-2 / u.s) == pytest.approx(2e8, rel=1e-12)
 
 

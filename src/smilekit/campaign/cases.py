@@ -27,11 +27,11 @@ How the shipped set is made (:func:`make_cases` with the defaults):
    Earth or Moon in the field of view). The usable samples are split, in time order, into ``n`` runs of
    equal length and one sample is drawn at random from each: the cases spread evenly over the year's
    observing time.
-3. **Solar wind.** Hourly OMNI2 records of 2000 (the bundled file, King & Papitashvili 2005; a year near
-   solar maximum) with every value present, density within :data:`DENSITY_RANGE` (2.4-100 cm^-3, the range
-   of the density relations behind the parametric emissivity models' starting values) and dynamic pressure
-   within :data:`PDYN_RANGE` (0.5-20 nPa). A fraction ``in_domain_fraction`` (default 0.75) of the cases
-   takes records whose particle flux n v exceeds the requirement's
+3. **Solar wind.** Hourly OMNI2 records of 2000 (the bundled file, King & Papitashvili 2005, :cite:`king2005`;
+   a year near solar maximum) with every value present, density within :data:`DENSITY_RANGE` (2.4-100 cm^-3,
+   the range of the density relations behind the parametric emissivity models' starting values) and dynamic
+   pressure within :data:`PDYN_RANGE` (0.5-20 nPa). A fraction ``in_domain_fraction`` (default 0.75) of the
+   cases takes records whose particle flux n v exceeds the requirement's
    :data:`~smilekit.science.requirement.FLUX_THRESHOLD` (4.9e8 cm^-2 s^-1), the rest records below it;
    records are drawn without replacement and assigned to the cases in random order. The speed (|v|, km/s)
    becomes the flow speed along -X; B is OMNI's GSM field. The OMNI records are a statistical sample of
@@ -312,7 +312,7 @@ def _omni_pool():
     n = np.round(sw.ds["n"].values[valid], 1)
     v = np.round(np.linalg.norm(sw.ds["v_gse"].values[valid], axis=-1), 0)
     b = np.round(sw.ds["b_gsm"].values[valid], 1)
-    pdyn = 2.0e-6 * n * v**2  # OMNI's definition (FACTS.md)
+    pdyn = 2.0e-6 * n * v**2  # OMNI2's definition (:cite:`papitashvili2020`)
     lo, hi = DENSITY_RANGE.to_value(u.cm**-3)
     p_lo, p_hi = PDYN_RANGE.to_value(u.nPa)
     keep = (n >= lo) & (n <= hi) & (pdyn >= p_lo) & (pdyn <= p_hi)

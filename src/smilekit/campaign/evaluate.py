@@ -8,7 +8,8 @@
 Per case (:func:`run_case`):
 
 1. **Truth** (:func:`smilekit.campaign.truth.case_truth`): the upstream state, the dipole tilt, the
-   physical SWCX emissivity, the true stand-off (Shue et al. 1998) and the true north cusp edges.
+   physical SWCX emissivity, the true stand-off (Shue et al. 1998, :cite:`shue1998`) and the true north cusp
+   edges.
 2. **Image** (:func:`smilekit.campaign.truth.simulate_l2`): the photon events of the exposure with all
    backgrounds binned to one L2 image of 0.25 deg pixels (:mod:`smilekit.campaign.truth` for both steps).
 3. **Retrievals**: every magnetopause method (``f(l2, time_index=0, solar_wind=state)``, by default

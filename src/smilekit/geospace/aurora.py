@@ -3,12 +3,12 @@
 The oval is modelled as a ring between two circles on the sphere at :data:`AURORA_ALTITUDE` (120 km, within
 the 110-150 km layer where auroral LBH emission peaks), about a centre whose SM colatitude is
 :data:`OVAL_CENTRE_OFFSET` (4 deg) towards magnetic midnight. A circle fitted to the oval has its centre
-displaced a few degrees antisunward of the magnetic pole (Holzworth & Meng 1975, GRL 2, 377; Meng,
-Holzworth & Akasofu 1977, JGR 82, 164; about 3-5 deg, *check* the exact values in the papers); 4 deg is our
-choice in that range. The angular radii of the poleward and equatorward edges about that centre,
-:data:`OVAL_RADII` (15 and 21 deg, an assumption), put the oval at 65-71 deg magnetic latitude at midnight
-and 73-79 deg at noon, the statistical oval of Feldstein & Starkov (1967, Planet. Space Sci. 15, 209) for
-moderate activity (Kp ~ 3).
+displaced a few degrees antisunward of the magnetic pole (Holzworth & Meng 1975, GRL 2, 377,
+:cite:`holzworth1975`; Meng, Holzworth & Akasofu 1977, JGR 82, 164, :cite:`meng1977`; about 3-5 deg, *check*
+the exact values in the papers); 4 deg is our choice in that range. The angular radii of the poleward and
+equatorward edges about that centre, :data:`OVAL_RADII` (15 and 21 deg, an assumption), put the oval at 65-71
+deg magnetic latitude at midnight and 73-79 deg at noon, the statistical oval of Feldstein & Starkov (1967,
+Planet. Space Sci. 15, 209, :cite:`feldstein1967`) for moderate activity (Kp ~ 3).
 
 * :func:`oval_centre`: the oval centre (the UVI target of :func:`smilekit.mission.pointing.attitude`);
 * :func:`oval_points`: points on the oval's edges (the visibility of the whole oval,

@@ -1,5 +1,8 @@
 """Empirical magnetopause and bow-shock surfaces: Shue 1997, Shue 1998, Lin 2010, Jelínek 2012.
 
+The models are those of Shue et al. (1997) :cite:`shue1997`, Shue et al. (1998) :cite:`shue1998`,
+Lin et al. (2010) :cite:`lin2010` and Jelínek et al. (2012) :cite:`jelinek2012`.
+
 Frame and conventions (all models): GSM, X towards the Sun, Z north, positions in Earth radii
 (``smilekit.units.RE``, 6371 km); the solar-wind aberration (about 4 deg) is ignored, so the model axis is
 the GSM X axis. A direction is given by ``theta``, the angle from +X (0 at the subsolar point, 180 deg
@@ -105,7 +108,7 @@ def shue1998_values(theta, phi=0.0, *, pdyn, bz=0.0):
     return _shue_shape(theta, r0, alpha)
 
 
-#: Lin et al. (2010) fitted coefficients a0 ... a21 (their coefficient table; identical in FACTS.md and in
+#: Lin et al. (2010) fitted coefficients a0 ... a21 (their coefficient table, :cite:`lin2010`; identical in
 #: the public implementations the docstring of :func:`lin2010` names).
 LIN2010_COEFFICIENTS = (
     12.544, -0.194, 0.305, 0.0573, 2.178, 0.0571, -0.999, 16.473, 0.00152, 0.382, 0.0431,
@@ -267,7 +270,7 @@ def shue1998(theta, phi=0 * u.deg, *, pdyn, bz=0 * u.nT):
         r_0 = \{10.22 + 1.29 \tanh[0.184 (B_z + 8.14)]\} D_p^{-1/6.6},\quad
         \alpha = (0.58 - 0.007 B_z)[1 + 0.024 \ln D_p]
 
-    (Shue et al. 1998, JGR 103, 17691, Eqs. 9 and 10 as given in FACTS.md and identically in public
+    (Shue et al. 1998, JGR 103, 17691, :cite:`shue1998`, Eqs. 9 and 10, as given identically in public
     implementations: OVT ``Shue97.java``, pyrfu ``magnetosphere.py``, rbamlib ``mp.S1998``). For
     moderate conditions it reduces to the Shue 1997 fit (r0 = 11.39 vs 11.4 RE at Bz = 0, 1 nPa);
     the tanh saturates r0 between 8.93 and 11.51 RE x Dp^(-1/6.6) for extreme Bz.
@@ -324,7 +327,7 @@ def lin2010(theta, phi=0 * u.deg, *, pdyn, pm=0 * u.nPa, bz=0 * u.nT, tilt=0 * u
     :math:`\theta_{n,s} = a_{19} \pm a_{20}\Phi`, :math:`e = a_{21}`, and :math:`\psi_{n,s}` the angle
     between the direction (theta, phi) and the cusp direction (theta_n, phi = 90 deg) or
     (theta_s, phi = 270 deg). Phi is the dipole tilt in radians (positive: north pole sunward, so the
-    northern cusp moves sunward). Coefficients :data:`LIN2010_COEFFICIENTS` as in FACTS.md. The paper text
+    northern cusp moves sunward). Coefficients :data:`LIN2010_COEFFICIENTS` (:cite:`lin2010`). The paper text
     was not accessible here: the form was checked against two independent public implementations
     (the Lin10MagnetopauseModel class citing "eq. (19), (20)", and the ``MP_Lin2010`` function of
     Nguyen et al. 2022), which agree with each other and with this one term by term.
@@ -388,11 +391,11 @@ _JELINEK_DOC = r"""Jelínek et al. (2012) {what}: radial distance at (theta, phi
     a paraboloid of revolution about X (the polar form of
     :math:`x = R' - \lambda^2 (y^2 + z^2) / (4 R')` with :math:`R' = R D_p^{{-1/\epsilon}}`, so that
     r(theta = 0) = R' and, at 1 nPa, the stand-off equals R exactly). {what_cap} parameters fitted to THEMIS
-    2007-2009 crossings: R = {R} RE, lambda = {lam}, epsilon = {eps} (FACTS.md; the paper text was not
-    accessible here, the values agree with public implementations, e.g. Mshpy's bow shock). Pressure is the
-    only driver; phi is ignored. r = inf at theta = 180 deg. With lambda^2 > 2 (the magnetopause,
-    lambda = 1.54) the Earth lies beyond the centre of curvature of the vertex, so r is smallest at
-    theta ~ 31 deg (1.2 % below the stand-off), not at the nose.
+    2007-2009 crossings: R = {R} RE, lambda = {lam}, epsilon = {eps} (:cite:`jelinek2012`; the paper text
+    was not accessible here, the values agree with public implementations, e.g. the bow shock of Mshpy,
+    :cite:`jung2024`). Pressure is the only driver; phi is ignored. r = inf at theta = 180 deg. With
+    lambda^2 > 2 (the magnetopause, lambda = 1.54) the Earth lies beyond the centre of curvature of the
+    vertex, so r is smallest at theta ~ 31 deg (1.2 % below the stand-off), not at the nose.
 
     Fitted range: THEMIS dayside and near-flank crossings (X > about -10 RE), Dp roughly 0.5-10 nPa; the
     authors note that the Dp^(-1/epsilon) scaling departs from observations above about 3-4 nPa.

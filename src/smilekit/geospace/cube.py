@@ -147,7 +147,7 @@ class EmissivityCube(EmissivityModel):
         exosphere : str or ExosphereModel
             Hydrogen model (name with ``exosphere_kwargs``, or an instance).
         alpha : Quantity
-            eV cm^2, default 6e-16 (Cravens et al. 2001).
+            eV cm^2, default 6e-16 (Cravens et al. 2001, :cite:`cravens2001`).
         inner_radius : Quantity, optional
             Cells inside are set to 0; default the run's ``rbody`` parameter if present, else 3 RE.
 

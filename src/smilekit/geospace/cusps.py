@@ -8,15 +8,16 @@ against):
 
    ``lambda_c = 76.6 deg + 0.45 deg/nT * Bz + (alpha1 psi_h + alpha2 psi_h^2)`` (the last term in rad).
 
-   The Bz part is the linear fit of DMSP cusp latitude to IMF Bz of Newell et al. (2006), "Cusp latitude
-   and the optimal solar wind coupling function", JGR 111, A09207, Table 1 (Bz row: intercept 76.6 deg,
-   slope 0.45 deg/nT; transcribed from the public code of Horaites et al. 2023, doi:10.1029/2023JA031374).
-   The tilt part is the cusp tilt dependence of Tsyganenko & Russell (1999), JGR 104, 24939 (alpha1 =
-   0.1287, alpha2 = 0.0314, psi_h in radians: the tilt for the north, minus the tilt for the south;
-   the cusp moves poleward in the summer hemisphere), converted from colatitude to latitude.
-   The equatorward and poleward edges are ``lambda_c -/+ width / 2``; the default width of 2 deg is an
-   *assumption* of the order of the DMSP cusp widths (Newell & Meng 1988-1992), not a fit. The cusp spans
-   ``mlt_width`` (default 3 h, an assumption) centred on noon; IMF By shifts are not modelled.
+   The Bz part is the linear fit of DMSP cusp latitude to IMF Bz of Newell et al. (2006) :cite:`newell2006`,
+   "Cusp latitude and the optimal solar wind coupling function", JGR 111, A09207, Table 1 (Bz row: intercept
+   76.6 deg, slope 0.45 deg/nT; transcribed from the public code of Horaites et al. 2023,
+   doi:10.1029/2023JA031374). The tilt part is the cusp tilt dependence of Tsyganenko & Russell (1999), JGR
+   104, 24939 :cite:`tsyganenko1999` (alpha1 = 0.1287, alpha2 = 0.0314, psi_h in radians: the tilt for the
+   north, minus the tilt for the south; the cusp moves poleward in the summer hemisphere), converted from
+   colatitude to latitude. The equatorward and poleward edges are ``lambda_c -/+ width / 2``; the default
+   width of 2 deg is an *assumption* of the order of the DMSP cusp widths (Newell & Meng 1988-1992), not a
+   fit. The cusp spans ``mlt_width`` (default 3 h, an assumption) centred on noon; IMF By shifts are not
+   modelled.
 2. **Mapping to altitude.** A footprint colatitude c1 maps to the SM colatitude c at geocentric
    distance r by Tsyganenko & Russell (1999)'s cusp-line form
    ``sin^2 c = r / (r + 1/sin^2 c1 - 1)`` (dipole-like near the Earth, flaring less than a dipole
@@ -24,21 +25,21 @@ against):
 3. **Frame.** SM is turned into GSM by the dipole tilt about Y (positive: north pole sunward).
 
 Limitations: statistical, steady; the high-altitude cusp shape near the magnetopause is only roughly
-represented by the mapping (Lin et al. 2010 place the cusp indentation of the magnetopause at zenith
-angle ~63 deg); no By, no dependence on pressure; the mapping is not a field-line trace.
+represented by the mapping (Lin et al. 2010, :cite:`lin2010`, place the cusp indentation of the magnetopause
+at zenith angle ~63 deg); no By, no dependence on pressure; the mapping is not a field-line trace.
 
 Density in the cusp (used by :mod:`smilekit.geospace.magnetosheath`): :data:`CUSP_DENSITY_FRACTION` of
 the adjacent magnetosheath density at the magnetopause, an *assumption*. Compared with observations: at
 5-9 RE it gives 0.9-2.0 times the upstream density (median 1.5 over winds of 2-20 cm^-3, 350-700 km/s,
 tilts of +-25 deg; tested), against the average n_cusp / n_sw ~ 0.8 that Walsh et al. (2016, JGR Space
-Physics 121(3), Polar 1998-2005) found in the mid- and high-altitude cusp (r > 4 RE): the model's cusp is
-about twice as dense as the observed mean, generous for the SXI cusp signal.
+Physics 121(3), Polar 1998-2005; :cite:`walsh2016`) found in the mid- and high-altitude cusp (r > 4 RE): the
+model's cusp is about twice as dense as the observed mean, generous for the SXI cusp signal.
 
 Extent, compared: the 2 deg width and 3 h MLT extent are of the order of the low-altitude cusp proper
-(DMSP: Newell et al. 1989, JGR 94, 8921, a statistical full MLT width of 2.1 h for northward IMF). At
-high altitude Polar found cusp footprints between 08 and 16 MLT, centred at 80.3 deg invariant latitude
-at noon (Zhou et al. 2000, JGR 105, 245): a broader region of sheath-like plasma than this funnel, which
-the model does not represent.
+(DMSP: Newell et al. 1989, JGR 94, 8921, :cite:`newell1989`, a statistical full MLT width of 2.1 h for
+northward IMF). At high altitude Polar found cusp footprints between 08 and 16 MLT, centred at 80.3 deg
+invariant latitude at noon (Zhou et al. 2000, JGR 105, 245, :cite:`zhou2000`): a broader region of sheath-like
+plasma than this funnel, which the model does not represent.
 """
 
 from __future__ import annotations

@@ -6,17 +6,18 @@ vectorised and without astropy (the hot path of line-of-sight integration); ``mo
 length Quantities and returns a Quantity. Models:
 
 :class:`SWCXEmissivity`
-    The physical emissivity eta = alpha n_sw n_H v_eff on a magnetosheath plasma model (Cravens 1997;
-    Cravens et al. 2001, J. Geophys. Res. 106, 24883).
+    The physical emissivity eta = alpha n_sw n_H v_eff on a magnetosheath plasma model (Cravens 1997,
+    :cite:`cravens1997`; Cravens et al. 2001, J. Geophys. Res. 106, 24883, :cite:`cravens2001`).
 :class:`Jorgensen2019`
-    The analytic model of Jorgensen et al. (2019), J. Geophys. Res. Space Physics 124,
-    doi:10.1029/2018JA026221 (3-D Shue-type magnetopause and bow shock, power laws between and outside).
+    The analytic model of Jorgensen et al. (2019), J. Geophys. Res. Space Physics 124, 4365,
+    doi:10.1029/2018JA025919, :cite:`jorgensen2019` (3-D Shue-type magnetopause and bow shock, power laws
+    between and outside).
 :class:`CMEM`
     The Cusp-Magnetosheath Emissivity Model (Leicester; S. J. Wharton, CMEM code, 2024,
-    https://github.com/swharton1/CMEM): a Lin et al. (2010) magnetopause scaled by p0..p3, a Jorgensen
-    bow shock, and eta = A1 exp(-B (theta/2)^4) (r/10)^(-alpha - beta sin^2 theta) in the sheath. Both
-    analytic models were fitted to PPMLR MHD emissivity cubes of Sun et al. (2019), J. Geophys. Res. 124,
-    2435, doi:10.1029/2018JA026093.
+    https://github.com/swharton1/CMEM, :cite:`wharton2024`): a Lin et al. (2010) :cite:`lin2010` magnetopause
+    scaled by p0..p3, a Jorgensen bow shock, and eta = A1 exp(-B (theta/2)^4) (r/10)^(-alpha - beta sin^2
+    theta) in the sheath. Both analytic models were fitted to PPMLR MHD emissivity cubes of Sun et al. (2019),
+    J. Geophys. Res. 124, 2435, doi:10.1029/2018JA026093, :cite:`sun2019`.
 
 Angles: theta is the angle from +X (GSM), phi the angle about X measured from +Y toward +Z.
 """
@@ -290,7 +291,7 @@ _E = EMISSIVITY_UNIT
 
 
 class Jorgensen2019(EmissivityModel):
-    """Analytic SWCX emissivity of Jorgensen et al. (2019), J. Geophys. Res. 124, doi:10.1029/2018JA026221.
+    """Analytic SWCX emissivity of Jorgensen et al. (2019), J. Geophys. Res. 124, :cite:`jorgensen2019`.
 
     With r in RE, theta the angle from +X and phi from +Y toward +Z:
 
@@ -382,7 +383,7 @@ class Jorgensen2019(EmissivityModel):
         density relations used to initialise fits in the CMEM code (:func:`_wharton_density_relations`,
         from PPMLR runs at V = 400 km/s, so speed is not scaled); B, alpha, beta are the published PPMLR
         fit; all four flaring exponents are Shue et al. (1997) alpha = (0.58 - 0.010 Bz)(1 + 0.010 Dp),
-        plus 0.2 for the bow shock (as the CMEM code starts them).
+        :cite:`shue1997`, plus 0.2 for the bow shock (as the CMEM code starts them).
 
         Raises
         ------

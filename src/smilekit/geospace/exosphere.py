@@ -6,17 +6,18 @@ ship:
 
 ``"cravens2001"``
     :class:`Cravens2001`, the spherically symmetric power law ``n_H = 25 (10 RE / r)^3 cm^-3`` of
-    Cravens, Robertson & Snowden (2001), J. Geophys. Res. 106(A11), 24883, doi:10.1029/2000JA000461
-    (their fit to the Hodges (1994) densities near 10 RE; also used by Robertson & Cravens 2003).
+    Cravens, Robertson & Snowden (2001), J. Geophys. Res. 106(A11), 24883, doi:10.1029/2000JA000461,
+    :cite:`cravens2001` (their fit to the Hodges (1994) densities near 10 RE; also used by Robertson &
+    Cravens 2003, :cite:`robertson2003`).
 ``"hodges1994"``
     :class:`Hodges1994`, the Monte Carlo model of Hodges (1994), J. Geophys. Res. 99(A12), 23229,
-    doi:10.1029/94JA02183, as tabulated (40 radii, 1.04-9.75 RE, spherical harmonics to degree 3) for
-    equinox and solstice and F10.7 = 80, 130, 180, 230.
+    doi:10.1029/94JA02183, :cite:`hodges1994`, as tabulated (40 radii, 1.04-9.75 RE, spherical harmonics to
+    degree 3) for equinox and solstice and F10.7 = 80, 130, 180, 230.
 
-Zoennchen et al. (2022), Ann. Geophys. 40, 271, doi:10.5194/angeo-40-271-2022, report a dayside
-profile from UVIS/HDAC and TWINS Lyman-alpha data (about 35 cm^-3 at 10 RE, falling faster than r^-3
-beyond 8 RE), but the coefficients of their fitted profile could not be found in the sources available
-to this package, so it is *not* implemented (no coefficients are invented here).
+Zoennchen et al. (2022), Ann. Geophys. 40, 271, doi:10.5194/angeo-40-271-2022, :cite:`zoennchen2022`, report a
+dayside profile from UVIS/HDAC and TWINS Lyman-alpha data (about 35 cm^-3 at 10 RE, falling faster than r^-3
+beyond 8 RE), but the coefficients of their fitted profile could not be found in the sources available to this
+package, so it is *not* implemented (no coefficients are invented here).
 
 Frame: positions are in RE in a GSE-like frame (X to the Sun, Z to the ecliptic north pole). The
 kernels (:meth:`ExosphereModel.density_values`) take plain float64 arrays in RE and return cm^-3.

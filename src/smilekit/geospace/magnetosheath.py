@@ -1,23 +1,24 @@
 """Magnetosheath plasma (density, flow speed, temperature) between the bow shock and the magnetopause.
 
 The model is the gas-dynamic analogue of the solar-wind flow around the magnetosphere (Spreiter, Summers
-& Alksne 1966, Planet. Space Sci. 14, 223), reduced to closed forms that are cheap on large arrays:
+& Alksne 1966, Planet. Space Sci. 14, 223, :cite:`spreiter1966`), reduced to closed forms that are cheap on
+large arrays:
 
 1. **Shock jump.** At the bow shock point on the same radial line as the query point (the Jelínek et al.
-   2012 paraboloid by default), with its local normal n, the upstream flow (-V along X, aberration
-   ignored) crosses an oblique shock with normal Mach number M_n = M |n_x|, where M is the fast
+   2012 paraboloid by default, :cite:`jelinek2012`), with its local normal n, the upstream flow (-V along X,
+   aberration ignored) crosses an oblique shock with normal Mach number M_n = M |n_x|, where M is the fast
    magnetosonic Mach number (Spreiter et al. 1966 use the magnetosonic Mach number in the gas-dynamic
-   analogue). The Rankine-Hugoniot relations for a perfect gas (e.g. Landau & Lifshitz, *Fluid
-   Mechanics*, section 89; Kivelson & Russell 1995, Eqs. 5.33-5.35):
-   density ratio X = (gamma+1) M_n^2 / ((gamma-1) M_n^2 + 2), pressure ratio
-   (2 gamma M_n^2 - (gamma-1)) / (gamma+1); the tangential velocity is continuous, the normal velocity
-   drops by X. Where M_n <= 1 the shock has degenerated into a Mach wave and nothing jumps.
+   analogue). The Rankine-Hugoniot relations for a perfect gas (e.g. Landau & Lifshitz, *Fluid Mechanics*,
+   section 89, :cite:`landau1987`; Kivelson & Russell 1995, Eqs. 5.33-5.35, :cite:`kivelson1995`): density
+   ratio X = (gamma+1) M_n^2 / ((gamma-1) M_n^2 + 2), pressure ratio (2 gamma M_n^2 - (gamma-1)) / (gamma+1);
+   the tangential velocity is continuous, the normal velocity drops by X. Where M_n <= 1 the shock has
+   degenerated into a Mach wave and nothing jumps.
 2. **Magnetopause side.** On the magnetopause point of the same radial line, the pressure follows the
    modified Newtonian law p = p_stag cos^2(psi) + p_inf sin^2(psi) (psi the angle between the
-   magnetopause normal and the upstream flow; Spreiter et al. 1966, Petrinec & Russell 1997), with p_stag
-   the stagnation pressure behind the normal shock. The flow there expands isentropically from the
-   stagnation point along the magnetopause, so it is tangent to the magnetopause and its speed is zero at
-   the subsolar stagnation point and tends to the solar-wind speed far down the flanks.
+   magnetopause normal and the upstream flow; Spreiter et al. 1966, Petrinec & Russell 1997,
+   :cite:`petrinec1997`), with p_stag the stagnation pressure behind the normal shock. The flow there expands
+   isentropically from the stagnation point along the magnetopause, so it is tangent to the magnetopause and
+   its speed is zero at the subsolar stagnation point and tends to the solar-wind speed far down the flanks.
 3. **Across the sheath.** With s = (r - r_mp) / (r_bs - r_mp) (0 at the magnetopause, 1 at the shock),
    the velocity vector is interpolated linearly in s; the temperature follows from Bernoulli's law
    (total enthalpy is uniform in steady adiabatic flow from a uniform upstream, and is conserved across
@@ -120,7 +121,7 @@ class Magnetosheath:
     b_gsm : Quantity
         IMF vector in GSM (nT), shape (3,).
     tilt : Quantity
-        Dipole tilt (positive: north pole sunward); used by Lin 2010 and the cusps.
+        Dipole tilt (positive: north pole sunward); used by Lin 2010 (:cite:`lin2010`) and the cusps.
     magnetopause, bow_shock : str or callable
         Boundary models (names of :data:`~smilekit.geospace.boundaries.MAGNETOPAUSE_MODELS` and
         :data:`~smilekit.geospace.boundaries.BOW_SHOCK_MODELS`).

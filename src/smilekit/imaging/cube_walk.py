@@ -3,7 +3,8 @@
 A gridded :class:`~smilekit.geospace.cube.EmissivityCube` is integrated exactly instead of by the
 adaptive scheme of :mod:`smilekit.imaging.los`: its trilinear interpolant is a cubic polynomial of the
 path length between consecutive crossings of grid planes, so each ray is walked through the cells with
-two Gauss-Legendre nodes per segment (Abramowitz & Stegun 1964, 25.4.30), and segments in cells whose
+two Gauss-Legendre nodes per segment (Abramowitz & Stegun 1964, 25.4.30,
+:cite:`abramowitz1964`), and segments in cells whose
 eight corners are all zero are skipped. :func:`smilekit.imaging.los.los_intensity` uses it by default for
 a cube (``step=None``). The rays, their lengths and the errors are those of
 :func:`~smilekit.imaging.los.los_integral_values`.

@@ -1,9 +1,10 @@
 """The adaptive line-of-sight integrator: an emissivity integrated along rays from the spacecraft.
 
 The intensity of a ray is the emissivity integrated along it, for optically thin, isotropic emission
-(Cravens, Robertson & Snowden 2001, J. Geophys. Res. 106, 24883; the convention of the SXI simulation
-papers, Jorgensen et al. 2019, J. Geophys. Res. 124, doi:10.1029/2018JA026221, and Sun et al. 2019,
-J. Geophys. Res. 124, 2435, doi:10.1029/2018JA026093):
+(Cravens, Robertson & Snowden 2001, J. Geophys. Res. 106, 24883, :cite:`cravens2001`; the convention of
+the SXI simulation papers, Jorgensen et al. 2019, J. Geophys. Res. 124, 4365, doi:10.1029/2018JA025919,
+:cite:`jorgensen2019`, and Sun et al. 2019, J. Geophys. Res. 124, 2435, doi:10.1029/2018JA026093,
+:cite:`sun2019`):
 
     I = (1 / 4 pi) * integral of eta dl,
 

@@ -1,5 +1,6 @@
 """Mission design and operations: the orbit and its propagation, the transfer, pointing, operating modes,
-ground passes, power and visibility (ESA/CAS mission description; FACTS.md).
+ground passes, power and visibility (ESA/CAS mission description: :cite:`branduardiraymont2018`,
+:cite:`branduardiraymont2022`).
 
 Everything works on a :class:`Track` (UTC times, GEI position and velocity) from :func:`kepler_track`
 (two-body) or :func:`propagate` (J2, Sun and Moon).

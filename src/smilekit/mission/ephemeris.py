@@ -5,7 +5,7 @@ orbit propagator (:mod:`smilekit.mission.propagator`) calls at every integration
 
 Sun
     The low-precision formulae of the *Astronomical Almanac* (section C, "Low precision formulas for the
-    Sun"; also Hapgood 1992, Planet. Space Sci. 40, 711, Appendix): mean longitude
+    Sun"; also Hapgood 1992, Planet. Space Sci. 40, 711, Appendix, :cite:`hapgood1992`): mean longitude
     ``L = 280.460 + 36000.772 T``, mean anomaly ``g = 357.528 + 35999.050 T``, ecliptic longitude
     ``lambda = L + (1.915 - 0.0048 T) sin g + 0.020 sin 2g`` (deg), ecliptic latitude 0, distance
     ``R = 1.00014 - 0.01671 cos g - 0.00014 cos 2g`` AU. The longitude is the formula of
@@ -13,7 +13,8 @@ Sun
     the continuous ``T``, so that the kernel is smooth for the integrator): the two directions agree to
     3.4e-5 deg. Quoted accuracy 0.01 deg in direction for 1950-2050; distance to about 1e-4 AU.
 Moon
-    Meeus (1998), *Astronomical Algorithms*, 2nd ed., chapter 47 (a truncation of the ELP-2000/82 theory of
+    Meeus (1998), *Astronomical Algorithms*, 2nd ed., chapter 47, :cite:`meeus1998` (a truncation of the
+    ELP-2000/82 theory of
     Chapront-Touze and Chapront): the fundamental arguments L', D, M, M', F with their polynomials
     (eqs. 47.1-47.5), the eccentricity factor E (eq. 47.6), the additive terms with A1, A2, A3, and the
     periodic terms of tables 47.A (longitude and distance) and 47.B (latitude), here kept where a

@@ -1,8 +1,10 @@
 """Ground stations, station passes and the downlink budget per orbit.
 
-**Stations.** The seed chapter (sec. 4.4; FACTS.md) says SMILE's ground segment has the CAS X-band ground
+**Stations.** The handbook chapter ("the seed"; :cite:`branduardiraymont2022`, sec. 4.4) says SMILE's
+ground segment has the CAS X-band ground
 stations (science data), the Chinese S-band stations (telemetry and telecommand), and ESA's ESTRACK S- and
-X-band stations; the launch news adds that ESA provided the launch-phase tracking. It names no station.
+X-band stations; the launch news (:cite:`cas2026`) adds that ESA provided the launch-phase tracking. It names
+no station.
 :data:`STATIONS` holds:
 
 * CAS X-band receiving stations Miyun, Kashgar (Kashi) and Sanya: the stations of the CAS Space Science
@@ -24,9 +26,11 @@ altitude, so a 0.3 deg (33 km) station offset moves the computed elevation by un
 local-vertical tilt plus 33 km / 5 000 km of parallax) and a 100 m height error by under 0.002 deg.
 
 **Geometry.** Station positions are geodetic on the WGS 84 ellipsoid (a = 6378.137 km,
-f = 1 / 298.257223563; NIMA TR8350.2, 2000), turned into Earth-fixed Cartesian coordinates with Vallado
-(2013) eq. 3-7 (algorithm 51, SITE). The track goes GEI -> GEO with :func:`smilekit.frames.transform`
-(Hapgood 1992 sidereal time; polar motion, below 0.5", neglected). The elevation is the angle between the
+f = 1 / 298.257223563; NIMA TR8350.2, 2000, :cite:`nima2000`), turned into Earth-fixed Cartesian coordinates
+with Vallado (2013) eq. 3-7 (algorithm 51, SITE; :cite:`vallado2013`). The track goes GEI -> GEO with
+:func:`smilekit.frames.transform`
+(Hapgood 1992 sidereal time, :cite:`hapgood1992`; polar motion, below 0.5", neglected). The elevation is the
+angle between the
 station-to-spacecraft vector and the ellipsoid normal ("up", the geodetic vertical; Vallado 2013,
 algorithm 27, RAZEL), without refraction. Rise and set times are refined by linear interpolation of the
 elevation between samples and the maximum elevation by a parabola through the three highest samples.

@@ -1,7 +1,8 @@
 """SMILE's operating modes along the orbit: which instruments collect data, and when.
 
-The four modes are those of the ESA/CAS mission description (the seed handbook chapter, sec. 4.4 and its
-Fig. 17, after BR18; FACTS.md):
+The four modes are those of the ESA/CAS mission description (the handbook chapter
+:cite:`branduardiraymont2022`, sec. 4.4 and its Fig. 17, after the definition study report
+:cite:`branduardiraymont2018`):
 
 =======  ====================  ===============================================================
 mode     instruments on        where
@@ -19,13 +20,15 @@ only: RSM1; UVI only: RSM2; neither: RSM3). With both imagers available this giv
 RSM3 -> RSM2 -> FSM -> RSM2 -> RSM3 from perigee to perigee. Altitudes are above the equatorial radius
 (6378.137 km), as the mission quotes them (see :mod:`smilekit.mission.orbit`).
 
-**SXI shutter.** The seed (sec. 4.4; FACTS.md) says only that the SXI shutter is closed as the
+**SXI shutter.** The handbook chapter (:cite:`branduardiraymont2022`, sec. 3.1) says only that the SXI
+shutter is closed as the
 spacecraft approaches perigee, to protect the CCDs from the radiation belts. smilekit closes it whenever
 the spacecraft is below ``shutter_altitude``, by default the SXI operating limit itself (50 000 km,
 geocentric distance 56 378 km = 8.85 RE). Rationale: in a dipole field a point at geocentric distance r
 lies on a drift shell L >= r / RE (L = r / cos^2 lambda_m), so above 8.85 RE the spacecraft is outside
 L = 8.85 whatever its magnetic latitude, beyond the outer electron belt's usual outer edge (L ~ 7-8, as in
-the AE8 trapped-electron model, Vette 1991, NSSDC/WDC-A-R&S 91-24); below it, on the inbound leg, the
+the AE8 trapped-electron model, Vette 1991, NSSDC/WDC-A-R&S 91-24, :cite:`vette1991`); below it, on the
+inbound leg, the
 orbit descends into the outer belt. The shutter state is a radiation rule, independent of whether SXI is
 collecting data (it stays open above the limit when SXI is switched off for pointing reasons). Give a
 larger ``shutter_altitude`` for a more conservative margin.
@@ -56,12 +59,13 @@ __all__ = [
     "mode_timeline",
 ]
 
-#: SXI lower operational altitude limit (FACTS.md: Full Science Mode and RSM1 above 50 000 km).
+#: SXI lower operational altitude limit (:cite:`branduardiraymont2022`, sec. 4.4: Full Science Mode and
+#: RSM1 above 50 000 km).
 SXI_MIN_ALTITUDE = 50_000.0 * u.km
-#: UVI lower operational altitude limit (FACTS.md: RSM2 from 30 000 km).
+#: UVI lower operational altitude limit (:cite:`branduardiraymont2022`, sec. 4.4: RSM2 from 30 000 km).
 UVI_MIN_ALTITUDE = 30_000.0 * u.km
 
-#: Instruments collecting data in each operating mode (seed chapter sec. 4.4, Fig. 17; FACTS.md).
+#: Instruments collecting data in each operating mode (:cite:`branduardiraymont2022`, sec. 4.4, Fig. 17).
 MODES: dict[str, tuple[str, ...]] = {
     "FSM": ("SXI", "UVI", "LIA", "MAG"),
     "RSM1": ("SXI", "LIA", "MAG"),
@@ -69,7 +73,7 @@ MODES: dict[str, tuple[str, ...]] = {
     "RSM3": ("LIA", "MAG"),
 }
 
-#: What each mode is, in the words of the mission description (seed chapter sec. 4.4).
+#: What each mode is, in the words of the mission description (:cite:`branduardiraymont2022`, sec. 4.4).
 MODE_DESCRIPTIONS: dict[str, str] = {
     "FSM": "Full Science Mode: above 50 000 km, SXI aims at the nose of the magnetopause",
     "RSM1": "Reduced Science Mode 1: above 50 000 km, SXI only of the imagers",
@@ -280,7 +284,7 @@ def mode_timeline(
         The spacecraft track (two-body or numerically propagated).
     sxi_min_altitude, uvi_min_altitude : astropy.units.Quantity
         Lower operating altitudes of SXI (50 000 km) and UVI (30 000 km), above the equatorial radius
-        (seed chapter sec. 4.4; FACTS.md).
+        (:cite:`branduardiraymont2022`, sec. 4.4).
     uvi_available, sxi_available : bool or array of bool, optional
         Whether each imager can operate at each sample when above its altitude limit (e.g. from Sun,
         Moon and Earth-limb exclusion or target visibility); default True everywhere. One bool applies to

@@ -2,12 +2,14 @@
 
 The two-body relations (Kepler's equation, elements <-> Cartesian state) follow Vallado (2013),
 *Fundamentals of Astrodynamics and Applications*, 4th ed., algorithms 2 (KepEqtnE), 9 (RV2COE) and 10
-(COE2RV), and Curtis (2014), *Orbital Mechanics for Engineering Students*, ch. 4. Positions and velocities are
+(COE2RV), :cite:`vallado2013`, and Curtis (2014), *Orbital Mechanics for Engineering Students*, ch. 4,
+:cite:`curtis2014`. Positions and velocities are
 in GEI (the equator and equinox of date of :mod:`smilekit.frames`), treated as inertial over a mission:
 precession (50"/yr) is below what the orbit studies here resolve.
 
 Altitudes are measured from the equatorial radius :data:`smilekit.constants.R_EARTH_EQ_KM` (6378.137 km),
-as ESA quotes SMILE's (perigee 5 000 km, apogee 121 182 km = 20 RE geocentric; FACTS.md).
+as ESA quotes SMILE's (perigee 5 000 km, apogee 20 RE geocentric: :cite:`branduardiraymont2022`,
+sec. 4.3; apogee altitude 121 182 km in ESA's mission pages).
 """
 
 from __future__ import annotations
@@ -313,7 +315,9 @@ def science_orbit(
     The argument of perigee 270 deg puts the apogee at the orbit's most northern point (argument of
     latitude 90 deg), "apogee over the north"; the default mean anomaly starts the orbit at apogee. The
     node (``raan``) is a free choice set by the launch date and time; 0 deg is a placeholder to be replaced
-    by the actual one. Numbers from FACTS.md (ESA/CAS mission description; Vega-C case for 73 deg).
+    by the actual one. Numbers from the ESA/CAS mission description (:cite:`branduardiraymont2022`, sec. 4.3:
+    perigee 5 000 km, apogee 20 RE, period 51 h, 73 deg in the Vega-C case; the apogee altitude 121 182 km
+    as ESA's mission pages quote it).
 
     Examples
     --------

@@ -1,17 +1,18 @@
 """Pointing: SXI aim points, the three-axis attitude law, distances to the fields of view and exclusions.
 
 SMILE is three-axis stabilised; its SXI points at the nose of the magnetopause and its UVI at the
-northern aurora (FACTS.md, from the ESA/CAS mission description). This module builds that attitude along a
-:class:`~smilekit.mission.orbit.Track`.
+northern aurora (:cite:`branduardiraymont2022`, sections 4.1 and 4.4). This module builds that attitude
+along a :class:`~smilekit.mission.orbit.Track`.
 
 Aim points (GSE, RE)
 --------------------
 * :func:`subsolar_aim_points`: the subsolar magnetopause, ``(r0, 0, 0)`` GSE, with r0 the stand-off of a
-  magnetopause model (default Shue et al. 1998) for the solar wind at each time. The models' symmetry
-  axis is the GSM X axis, which is also the GSE X axis (the solar-wind aberration of ~4 deg is ignored, as
-  in :mod:`smilekit.geospace.boundaries`).
+  magnetopause model (default Shue et al. 1998, :cite:`shue1998`) for the solar wind at each time. The models'
+  symmetry axis is the GSM X axis, which is also the GSE X axis (the solar-wind aberration of ~4 deg is
+  ignored, as in :mod:`smilekit.geospace.boundaries`).
 * :func:`limb_offset_aim_points`: the SXI team's rule "FOV centre 20.3 deg from the Earth's limb, aim point
-  on the GSE x-axis" (FACTS.md, reference geometries). Interpretation used here: the boresight lies in the
+  on the GSE x-axis" (the default ``limb=20.3`` of the SXI team's CMEM_Image code, :cite:`wharton2025`).
+  Interpretation used here: the boresight lies in the
   plane that contains the spacecraft and the GSE X axis (that plane holds the Earth centre too); the angle
   between the boresight and the direction to the Earth's centre is the Earth's angular radius
   ``asin(1 RE / r)`` plus the offset (so the boresight is the offset away from the limb, on the sunward
@@ -19,8 +20,9 @@ Aim points (GSE, RE)
   distance r and angle theta from +X (seen from the Earth's centre), the triangle Earth-spacecraft-aim
   point gives (law of sines) ``a = r sin(beta) / sin(theta + beta)`` with ``beta = asin(1/r) + offset``;
   there is a crossing of the +X axis only when ``theta + beta < 180 deg`` (none for a spacecraft near the
-  -X axis, behind the Earth as seen from the Sun). Check: for the published simulation geometry of
-  FACTS.md, spacecraft at (5.9, 6.7, 17.7) RE aiming at (7.8, 0, 0) RE, this reading gives 7.85 RE.
+  -X axis, behind the Earth as seen from the Sun). Check: for a reference geometry of the SXI simulation
+  studies (its publication not traced), spacecraft at (5.9, 6.7, 17.7) RE aiming at (7.8, 0, 0) RE, this
+  reading gives 7.85 RE.
 
 Attitude law (:func:`attitude`)
 -------------------------------
@@ -87,10 +89,11 @@ __all__ = [
     "view_angles",
 ]
 
-#: The SXI team's pointing constraint: FOV centre this far from the Earth's limb (FACTS.md).
+#: The SXI team's pointing constraint: FOV centre this far from the Earth's limb (:cite:`wharton2025`).
 LIMB_OFFSET = 20.3 * u.deg
 
-#: Mean radius of the Moon, km (IAU WGCCRE, Archinal et al. 2018, Celest. Mech. Dyn. Astr. 130, 22).
+#: Mean radius of the Moon, km (IAU WGCCRE, Archinal et al. 2018, Celest. Mech. Dyn. Astr. 130, 22,
+#: :cite:`archinal2018`).
 MOON_RADIUS_KM = 1737.4
 
 _Z = np.array([0.0, 0.0, 1.0])
@@ -272,8 +275,8 @@ def subsolar_aim_points(time, solar_wind, *, model="shue1998") -> u.Quantity:
 def limb_offset_aim_points(position_gse, offset=LIMB_OFFSET, *, errors: str = "raise") -> u.Quantity:
     """Aim points on the +X GSE axis with the boresight ``offset`` from the Earth's limb.
 
-    The SXI team's rule (FACTS.md): the FOV centre 20.3 deg from the Earth's limb, the aim point on the GSE
-    x-axis. The boresight lies in the plane of the spacecraft and the X axis, at ``asin(1 RE / r) +
+    The SXI team's rule (:cite:`wharton2025`): the FOV centre 20.3 deg from the Earth's limb, the aim point on
+    the GSE x-axis. The boresight lies in the plane of the spacecraft and the X axis, at ``asin(1 RE / r) +
     offset`` from the direction to the Earth's centre, on the sunward side; see the module docstring for
     the geometry (law of sines).
 
@@ -617,8 +620,8 @@ def fov_footprint(
 # ---------------------------------------------------------------------------------------------------
 def _sun_gse_re(t: np.ndarray) -> np.ndarray:
     """The Sun's geocentric position in GSE (RE): from smilekit.mission.ephemeris when available, else
-    the Hapgood (1992) direction of :func:`smilekit.frames.sun_direction` at 1 AU (the direction is what
-    matters: the parallax from 20 RE is 0.05 deg)."""
+    the Hapgood (1992, :cite:`hapgood1992`) direction of :func:`smilekit.frames.sun_direction` at 1 AU (the
+    direction is what matters: the parallax from 20 RE is 0.05 deg)."""
     try:
         from smilekit.mission.ephemeris import sun_position
     except ImportError:

@@ -7,15 +7,17 @@
     The shadow is the cylinder of the Earth's radius behind the Earth, parallel to the Sun direction: the
     spacecraft at r is in shadow when r . s < 0 and |r - (r . s) s| < R_E (s the unit vector to the Sun).
     Vallado (2013), *Fundamentals of Astrodynamics and Applications*, 4th ed., sec. 5.3 and algorithm 34
-    (SHADOW) without its penumbra cone; Montenbruck & Gill (2000), *Satellite Orbits*, sec. 3.4.2,
-    eq. 3.79. The shadow function is 0 or 1. The Sun direction is :func:`smilekit.frames.sun_direction`.
+    (SHADOW) without its penumbra cone, :cite:`vallado2013`; Montenbruck & Gill (2000), *Satellite Orbits*,
+    sec. 3.4.2, eq. 3.79, :cite:`montenbruck2000`. The shadow function is 0 or 1. The Sun direction is
+    :func:`smilekit.frames.sun_direction`.
 ``"conical"``
     Umbra and penumbra from the apparent radii of the Sun, a = asin(R_sun / |r_sun - r|), and of the
     Earth, b = asin(R_E / |r|), and their apparent separation c, with the overlap area of two discs
     (Montenbruck & Gill 2000, sec. 3.4.2, eqs. 3.85-3.87): c >= a + b, sunlit; c <= b - a, umbra; else
     the hidden fraction of the solar disc. R_sun = 695 700 km (IAU 2015 Resolution B3 nominal solar
-    radius). The Sun's position (with its distance) comes from :func:`smilekit.mission.ephemeris.
-    sun_position`; if that module is not available, the Sun direction at 1 AU (the annual +-1.7 % in
+    radius, :cite:`prsa2016`). The Sun's position (with its distance) comes from
+    :func:`smilekit.mission.ephemeris.sun_position`; if that module is not available, the Sun direction at 1
+    AU (the annual +-1.7 % in
     distance changes the penumbra's width by as much, a fraction of a second at perigee).
 
 :func:`shadow_fraction` gives the hidden fraction of the solar disc (0 sunlit, 1 umbra), :func:`in_shadow`
@@ -26,7 +28,8 @@ axis minus R_E on the night side; cone: c - (a + b)).
 **Power.** :func:`power_budget` follows the battery state of charge (SoC) along a track:
 
 * generation = array power x (1 - shadow fraction) x max(cos(incidence), 0). The array gives 850 W from
-  4.2 m^2 of cells (seed sec. 4.1; FACTS.md), taken as the output at normal incidence; the seasonal
+  4.2 m^2 of cells (the handbook chapter :cite:`branduardiraymont2022`, sec. 4.1; "the seed" below), taken
+  as the output at normal incidence; the seasonal
   change of solar flux (+-3.4 %) and cell degradation are neglected. In RSM3 the panels point to the Sun
   (seed sec. 4.4: "Sun acquisition"), incidence 0. In the science modes the incidence angle is
   ``sun_angle`` (from the attitude, per sample, when known); the default 0 deg assumes the array drive
@@ -74,13 +77,14 @@ __all__ = [
     "shadow_fraction_values",
 ]
 
-#: Nominal solar radius, km (IAU 2015 Resolution B3).
+#: Nominal solar radius, km (IAU 2015 Resolution B3, :cite:`prsa2016`).
 R_SUN_KM: float = 695700.0
 
 #: The shadow models :func:`shadow_fraction` knows.
 SHADOW_MODELS = ("cylindrical", "conical")
 
-#: Solar array output at normal incidence: 4.2 m^2 of cells give 850 W (seed sec. 4.1; FACTS.md).
+#: Solar array output at normal incidence: 4.2 m^2 of cells give 850 W (:cite:`branduardiraymont2022`,
+#: sec. 4.1).
 DEFAULT_ARRAY_POWER = 850.0 * u.W
 
 #: Assumed load per mode (W), between the 447 W survival minimum and the 665 W maximum (seed sec. 4.1):

@@ -8,19 +8,21 @@ that same frame, so the forces stay mutually consistent. The acceleration is
 
 * two-body: ``-mu r / r^3`` (``mu`` = :data:`smilekit.constants.GM_EARTH_KM3_S2`);
 * J2, the Earth's oblateness: the gradient of ``-mu J2 R^2 (3 sin^2(lat) - 1) / (2 r^3)``, i.e.
-  Vallado (2013) eq. 8-30 (Montenbruck & Gill 2000, sect. 3.2, for degree 2, order 0):
+  Vallado (2013) eq. 8-30, :cite:`vallado2013` (Montenbruck & Gill 2000, sect. 3.2, for degree 2, order 0,
+  :cite:`montenbruck2000`):
   ``a = -(3/2) J2 mu R^2 / r^5 * (x (1 - 5 z^2/r^2), y (1 - 5 z^2/r^2), z (3 - 5 z^2/r^2))``
   (``R`` = :data:`~smilekit.constants.R_EARTH_EQ_KM`, ``J2`` = :data:`~smilekit.constants.J2_EARTH`);
 * Sun and Moon as point masses, the direct attraction minus the Earth's (the indirect term),
   Montenbruck & Gill (2000) eq. 3.37, ``a = GM_b ((s - r)/|s - r|^3 - s/|s|^3)``, evaluated in Battin's
   (1999, *An Introduction to the Mathematics and Methods of Astrodynamics*, rev. ed., ch. 8, the function
-  of Encke's method) form ``a = -GM_b/|r - s|^3 (r + F(q) s)``, ``q = r.(r - 2s)/s^2``,
+  of Encke's method, :cite:`battin1999`) form ``a = -GM_b/|r - s|^3 (r + F(q) s)``, ``q = r.(r - 2s)/s^2``,
   ``F(q) = q (3 + 3q + q^2) / (1 + (1 + q)^(3/2))``, which avoids the cancellation of two nearly equal
   terms; Sun and Moon positions from :mod:`smilekit.mission.ephemeris`.
 
 The integrator is the embedded Runge-Kutta pair of Dormand and Prince of order 8 with error estimators of
 orders 5 and 3 and a dense output of order 7 (DOP853; Hairer, Norsett & Wanner 1993, *Solving Ordinary
-Differential Equations I*, 2nd ed., ch. II and their code DOP853; the step-size control, error norm and
+Differential Equations I*, 2nd ed., ch. II and their code DOP853, :cite:`hairer1993`; the step-size control,
+error norm and
 starting step as in :class:`scipy.integrate.DOP853`). Its coefficients are read at import time from scipy
 (``scipy.integrate._ivp.dop853_coefficients``, a private module: the import is guarded, and the tests
 check the tableau's quadrature order conditions and measure the order). The whole integration, stages,
@@ -34,7 +36,8 @@ of the science orbit agrees with analytic Kepler to 4 cm over 10 orbits at the d
 rtol 1e-12), and the dense output adds under 0.02 mm; energy and angular momentum are conserved to 1.2e-11
 and 1.4e-12 relative; the J2-only secular node and perigee rates (-2.76 and -2.71 deg/yr) agree with
 Vallado (2013) eq. 9-41 to 0.1 % and 0.4 %; the Sun-only change of eccentricity matches the doubly
-averaged quadrupole (Kozai 1962) rate to 4 %. Three years from 2026-03-01 (node 0 deg, the placeholder of
+averaged quadrupole (Kozai 1962, :cite:`kozai1962`) rate to 4 %. Three years from 2026-03-01 (node 0 deg, the
+placeholder of
 :func:`~smilekit.mission.orbit.science_orbit`) with J2, Sun and Moon, perigee to perigee: perigee
 altitude 5 037 -> 5 397 -> 6 974 -> 9 425 km, apogee altitude 121 137 -> 120 789 -> 119 229 -> 116 772 km,
 inclination 73.01 -> 72.78 -> 72.16 -> 71.24 deg, node -20 to -15 deg per year, while the semi-major

@@ -3,11 +3,11 @@
 Strategy
 --------
 SMILE is injected by Vega-C into a 700 km circular orbit at 73 deg and reaches its science orbit (perigee
-5 000 km, apogee 121 182 km altitude) with its own main engine in 18 burns (seed chapter, sec. 4.3 and
-Fig. 16; FACTS.md). The plan here is the classical coplanar two-phase sequence of tangential burns at the
-apsides (Curtis 2014, *Orbital Mechanics for Engineering Students*, 3rd ed., ch. 6: impulsive manoeuvres
-and the Hohmann transfer; Vallado 2013, *Fundamentals of Astrodynamics and Applications*, 4th ed., ch. 6,
-coplanar manoeuvres):
+5 000 km, apogee 121 182 km altitude) with its own main engine in 18 burns (the handbook chapter, "the
+seed": :cite:`branduardiraymont2022`, sec. 4.3 and Fig. 16). The plan here is the classical coplanar
+two-phase sequence of tangential burns at the apsides (Curtis 2014, *Orbital Mechanics for Engineering
+Students*, 3rd ed., ch. 6: impulsive manoeuvres and the Hohmann transfer, :cite:`curtis2014`; Vallado 2013,
+*Fundamentals of Astrodynamics and Applications*, 4th ed., ch. 6, coplanar manoeuvres, :cite:`vallado2013`):
 
 1. apogee raising: burns centred on perigee raise the apogee from the launch orbit to the target apogee,
    the perigee staying at 700 km;
@@ -15,7 +15,8 @@ coplanar manoeuvres):
    put.
 
 Apogee first, then perigee, is also the order of the SMILE transfer designed by Liu et al. (2024,
-J. Spacecr. Rockets, doi:10.2514/1.A35790), who leave the argument of perigee and the node uncontrolled
+J. Spacecr. Rockets, doi:10.2514/1.A35790, :cite:`liu2024`), who leave the argument of perigee and the node
+uncontrolled
 and estimate 1 440 kg of propellant (with 11 manoeuvres; the seed's Fig. 16 shows 18, the default here).
 
 The science orbit keeps the launch inclination (73 deg, the Vega-C case), so no burn turns the plane: the
@@ -43,7 +44,8 @@ falling linearly at the engine's flow rate (thrust / (Isp g0)), centred in time 
 when the specific orbital energy reaches that of the impulsive target orbit. The gravity (finite-burn) loss
 is the difference between the ideal delta-v of that finite burn, Isp g0 ln(m0 / m1), and the impulsive
 delta-v: the comparison of a finite burn with its impulsive approximation studied by Robbins (1966,
-AIAA J. 4, 1417, "An analytical study of the impulsive approximation"). A check of the numbers, derived
+AIAA J. 4, 1417, "An analytical study of the impulsive approximation", :cite:`robbins1966`). A check of the
+numbers, derived
 here: the energy gained is the integral of (thrust / m) v dt, and near perigee
 v / v_p = 1 - e theta^2 / (2 (1 + e)^2) + O(theta^4) (vis-viva with the orbit equation
 r = p / (1 + e cos theta)), so a short, small burn sweeping an arc Delta-theta centred on perigee loses
@@ -59,8 +61,8 @@ SMILE's engine numbers are not given in the seeds. The defaults are a 500 N-clas
 apogee engine: thrust 490 N (the Chinese 490 N apogee engine class, e.g. the FY-25 of the Shanghai
 Institute of Satellite Equipment) and Isp 318 s (the Airbus S400 family, 420-425 N at 318-321 s; Nammo
 LEROS 1b, 635 N at 317 s; *check* against the flight engine before quoting). Launch mass 2 300 kg; the
-propellant to reach and keep the science orbit is "two thirds of the launch mass" (seed, sec. 4.1;
-FACTS.md).
+propellant to reach and keep the science orbit is "two thirds of the launch mass" (seed, sec. 4.1:
+:cite:`branduardiraymont2022`).
 
 Timeline
 --------
@@ -70,7 +72,7 @@ calibrate the last burn and upload the next. Between the two phases the first ap
 revolution plus whole revolutions after the last perigee burn. The first burn is ``first_burn_delay``
 after injection. Both defaults, 1 day, are assumptions of this module (one orbit-determination and
 commanding cycle), not SMILE numbers. With them the last burn ends 21.4 days after injection, against
-"about 26 days of orbital maneuvers" after launch (launch news, FACTS.md): the rules here leave out the
+"about 26 days of orbital maneuvers" after launch (launch news, :cite:`cas2026`): the rules here leave out the
 ground-station visibility of each burn, which Liu et al. (2024) design around and which pushes burns to
 later revolutions, and any contingency days.
 """
@@ -119,7 +121,7 @@ def launch_orbit(
     raan=0.0 * u.deg,
     arg_perigee=270.0 * u.deg,
 ) -> KeplerianElements:
-    """The Vega-C injection orbit: 700 km circular at 73 deg (seed chapter, sec. 4.3; FACTS.md).
+    """The Vega-C injection orbit: 700 km circular at 73 deg (:cite:`branduardiraymont2022`, sec. 4.3).
 
     The orbit is circular, so the argument of perigee only marks where the first apogee-raising burn is
     centred; 270 deg (the default, as in :func:`~smilekit.mission.orbit.science_orbit`) puts the final
@@ -140,7 +142,8 @@ def rocket_propellant(delta_v, initial_mass, isp) -> u.Quantity:
     """Propellant mass for ``delta_v`` from ``initial_mass``: m0 (1 - exp(-dv / (Isp g0))).
 
     Tsiolkovsky's rocket equation (Curtis 2014, sec. 6.2; Sutton & Biblarz 2017, *Rocket Propulsion
-    Elements*, 9th ed., ch. 4), with g0 = 9.80665 m/s^2 (:data:`smilekit.constants.G0`). Vectorised.
+    Elements*, 9th ed., ch. 4, :cite:`sutton2017`), with g0 = 9.80665 m/s^2 (:data:`smilekit.constants.G0`).
+    Vectorised.
 
     Examples
     --------

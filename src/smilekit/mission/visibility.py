@@ -5,8 +5,9 @@ Criteria (per sample; each is a variable of :func:`visibility`'s dataset):
 
 * **Nose visible** (``nose_visible``): the subsolar magnetopause point ``(r0, 0, 0)`` GSE (r0 from the
   magnetopause model for the solar wind at that time, :func:`smilekit.mission.pointing.subsolar_aim_points`)
-  lies inside the SXI FOV (16 x 27 deg, FACTS.md); the spacecraft is above the SXI lower altitude limit of
-  50 000 km (FACTS.md, the Full Science Mode and RSM1 limit); and neither exclusion of
+  lies inside the SXI FOV (16 x 27 deg, :cite:`branduardiraymont2022`, Table 1); the spacecraft is above the
+  SXI lower altitude limit of 50 000 km (:cite:`branduardiraymont2022`, sec. 4.4: the Full Science Mode and
+  RSM1 limit); and neither exclusion of
   :func:`smilekit.mission.pointing.exclusions` applies (the Sun inside the avoidance cone about the
   boresight, the Earth's disc in the FOV). The Moon is counted only when ``moon_angle`` is given.
 * **Cusps visible** (``cusps_visible``): both the northern and the southern cusp centres at
@@ -18,7 +19,8 @@ Criteria (per sample; each is a variable of :func:`visibility`'s dataset):
   the northern oval (:func:`smilekit.geospace.aurora.oval_points`, 120 km altitude) lies inside the UVI
   FOV (10 x 10 deg) and on the visible disc (the ground point beneath it faces the spacecraft, i.e. lies
   inside the horizon circle ``cos(angle) > 1 RE / r``; aurora beyond it is seen edge-on or not at all), with
-  the spacecraft above the UVI lower altitude limit of 30 000 km (FACTS.md, RSM2). With the default oval
+  the spacecraft above the UVI lower altitude limit of 30 000 km (:cite:`branduardiraymont2022`, sec. 4.4,
+  RSM2). With the default oval
   and FOV, the oval fills the 10 deg FOV to within about 1 deg at 30 000 km: the altitude limit and the
   FOV are matched; above the limit, time is lost only where the spacecraft is at low latitude and the
   far side of the oval slips beyond the horizon.
@@ -181,7 +183,7 @@ def visibility(
     solar_wind : SolarWind or SolarWindState
         Drives the magnetopause (nose) and the cusp latitude; default :data:`TYPICAL_SOLAR_WIND`.
     model : str or callable
-        Magnetopause model (default Shue et al. 1998).
+        Magnetopause model (default Shue et al. 1998, :cite:`shue1998`).
     long_axis : {"earth", "gse_z"}
         The SXI long-axis rule of :func:`smilekit.mission.pointing.attitude` (when ``pointing`` is a rule).
     sxi_min_altitude, uvi_min_altitude : Quantity
@@ -388,7 +390,7 @@ def seasonal_visibility(
     ----------
     elements : smilekit.mission.orbit.KeplerianElements
     years : int
-        Mission years to cover (default 3, the nominal science phase, FACTS.md).
+        Mission years to cover (default 3, the nominal science phase: :cite:`cas2026`).
     samples : {"seasons", "months"}
     start : time-like, optional
         Start of the period (default the elements' epoch).

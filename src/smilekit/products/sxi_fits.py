@@ -16,7 +16,8 @@ FITS 4.0 for the WCS)
   TIMEUNIT 's', TIMEREF 'LOCAL', TSTART, TSTOP, TIMEDEL (frame time), EXPOSURE, ONTIME, LIVETIME,
   DATE-OBS, DATE-END, TLMINn/TLMAXn of X, Y, RAWX, RAWY, CCDNR and PI, CHANTYPE 'PI', DETCHANS.
   The sky columns carry TCTYPn 'GSLN-TAN'/'GSLT-TAN' (GSE longitude and latitude, a FITS "xyLN/xyLT"
-  celestial pair, Calabretta & Greisen 2002 sect. 3), TCRVLn (the boresight), TCRPXn, TCDLTn and TCROTn:
+  celestial pair, Calabretta & Greisen 2002 sect. 3,
+  :cite:`calabretta2002`), TCRVLn (the boresight), TCRPXn, TCDLTn and TCROTn:
   a gnomonic projection about the boresight, so ``(X - TCRPX) * |TCDLT| = (180/pi) tan(u)`` along body X
   and likewise Y with tan(v). The pointing (body axes, spacecraft and aim point in GSE) is in keywords
   BXGSE1..3, BYGSE1..3, BZGSE1..3, SCGSE1..3 (RE), AIMGSE1..3 (RE).

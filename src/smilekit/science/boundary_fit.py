@@ -1,7 +1,8 @@
 """Boundary fitting: the magnetopause stand-off from a parametric emissivity model fitted to the counts.
 
 The method of Jorgensen et al. (2019), J. Geophys. Res. Space Physics 124, 4365,
-doi:10.1029/2018JA026221: forward-model a parametric emissivity model through the line of sight and the
+doi:10.1029/2018JA025919, :cite:`jorgensen2019`: forward-model a parametric emissivity model through the line
+of sight and the
 instrument (:mod:`smilekit.science.forward`) and maximise the Poisson log-likelihood
 ``ln L = sum_i (k_i ln m_i - m_i)`` of the L2 counts ``k`` given the expected counts ``m(theta)``; the
 stand-off distance is read off the fitted magnetopause.
@@ -13,10 +14,11 @@ Two model families:
     shock ``bs`` and the sheath's radial exponents ``alpha``, ``beta`` (non-linear), the sheath and
     solar-wind amplitudes ``A1``, ``A2`` (linear). Fixed: the ratio B / A1 of the published PPMLR fit (the
     angular shape of the sheath emissivity) and the flaring exponents of
-    :meth:`~smilekit.geospace.emissivity.Jorgensen2019.from_solar_wind` (Shue et al. 1997 alpha, + 0.2
-    for the shock). ``r0 = mp``.
+    :meth:`~smilekit.geospace.emissivity.Jorgensen2019.from_solar_wind` (Shue et al. 1997 alpha,
+    :cite:`shue1997`, + 0.2 for the shock). ``r0 = mp``.
 :func:`boundary_fitting_cmem`
-    :class:`~smilekit.geospace.emissivity.CMEM`. Free: ``p0`` (the Lin et al. 2010 stand-off scale),
+    :class:`~smilekit.geospace.emissivity.CMEM`. Free: ``p0`` (the Lin et al. 2010 stand-off scale,
+    :cite:`lin2010`),
     ``bs``, ``alpha``, ``beta``, ``A1``, ``A2``; the rest from
     :meth:`~smilekit.geospace.emissivity.CMEM.from_solar_wind` (the CMEM code's starting values) with the
     dipole tilt at the image time. ``r0`` = the scaled Lin magnetopause along +X,
@@ -63,7 +65,8 @@ from the nose and passed 26 night-side views whose r0 erred by 0.7 RE RMS), lies
 limb is in view).
 Then r0 is an extrapolation along the assumed flaring law
 r = r0 (2 / (1 + cos theta))^a: an error da in the flaring moves r0 by r0 ln(2 / (1 + cos theta)) da,
-0.2 RE at 45 deg for da = 0.15 and r0 = 8.5 RE (the spread between Shue 1997 and Shue 1998 flarings and
+0.2 RE at 45 deg for da = 0.15 and r0 = 8.5 RE (the spread between Shue 1997 and Shue 1998, :cite:`shue1998`,
+flarings and
 the solar-wind dependence of the flaring), so beyond 45 deg the extrapolation alone can break the 0.25 RE
 target. (Views from the night side at high latitude see the dayside sheath face-on and no nose limb.)
 Weak images never raise. ``boundary["tangent_theta_deg"]`` gives that angle.

@@ -3,7 +3,8 @@
 Reference distance
 ------------------
 Edges are given as GSM latitudes in the noon meridian at :data:`CUSP_REFERENCE_DISTANCE` = 7 RE
-geocentric: the mid-altitude cusp of the requirement (FACTS.md, requirement 2), the altitude range where
+geocentric: the mid-altitude cusp of the requirement (SXI science requirement 2 of the handbook chapter
+:cite:`branduardiraymont2022`, sec. 3.1), the altitude range where
 Cluster and Polar crossed the cusp (about 4-9 RE geocentric), and a distance where the cusp funnel lies
 inside the magnetopause for the pressures of the requirement domain (the Shue 1998 magnetopause at the
 funnel's zenith angle, about 55-60 deg from +X, is beyond 7 RE unless the stand-off falls below about
@@ -11,9 +12,11 @@ funnel's zenith angle, about 55-60 deg from +X, is beyond 7 RE unless the stand-
 
 Truth (:func:`true_cusp_edges`)
 -------------------------------
-The geospace model's cusp (:mod:`smilekit.geospace.cusps`: Newell et al. 2006 footprints with the
-Tsyganenko & Russell 1999 tilt term, mapped outward by the T&R cusp-line form) at 7 RE with the dipole tilt
-at the time; NaN for an edge that lies outside the true magnetopause (Shue et al. 1998 with the state's
+The geospace model's cusp (:mod:`smilekit.geospace.cusps`: Newell et al. 2006 footprints, :cite:`newell2006`,
+with the Tsyganenko & Russell 1999 tilt term, :cite:`tsyganenko1999`, mapped outward by the T&R cusp-line
+form) at 7 RE with the dipole tilt
+at the time; NaN for an edge that lies outside the true magnetopause (Shue et al. 1998, :cite:`shue1998`, with
+the state's
 pdyn and Bz), where the truth has no cusp plasma.
 
 Retrieval (:func:`estimate_cusp_edges`)
@@ -26,15 +29,18 @@ Poisson likelihood (:mod:`smilekit.science.forward`):
   run here), its amplitude ``a_s`` refitted;
 * ``S_cusp``: a cusp funnel of a deliberately different, textbook form from the truth's:
   the footprint (r = 1 RE) between SM latitudes ``lambda_eq`` and ``lambda_pole`` mapped along dipole
-  field lines, ``sin^2(c) / r = const`` (c the SM colatitude; e.g. Kivelson & Russell 1995, Eq. 7.6),
+  field lines, ``sin^2(c) / r = const`` (c the SM colatitude; e.g. Kivelson & Russell 1995, Eq. 7.6,
+  :cite:`kivelson1995`),
   within 1.5 h of noon in SM longitude (a 3 h MLT width, an assumption shared with the truth's model),
   between 3 RE and the fitted magnetopause, with emissivity ``a_c (r / 10 RE)^-3`` (the shape of the
-  Cravens et al. 2001 exosphere, n_H = 25 (10 RE / r)^3 cm^-3, under a uniform cusp plasma);
+  Cravens et al. 2001 exosphere, :cite:`cravens2001`, n_H = 25 (10 RE / r)^3 cm^-3, under a uniform cusp
+  plasma);
 * ``a_s, a_c >= 0`` are profiled exactly; the footprints by Nelder-Mead from the best of a grid of
   footprint centres (70-82 deg, 2 deg wide) that does not use the solar wind;
 * the equatorward footprint is kept above the lowest footprint whose dipole line reaches the fitted
   magnetopause (:func:`lowest_open_footprint_values`, ~70-73 deg): the cusp is where lines that thread
-  the magnetopause come down (Russell 2000, Adv. Space Res. 25, 1413); a "funnel" on closed lines is a
+  the magnetopause come down (Russell 2000, Adv. Space Res. 25, 1413, :cite:`russell2000`); a "funnel" on
+  closed lines is a
   band inside the magnetosphere. Without this bound 60-min images (below) gave confident cusps 4-6 RE
   equatorward of the truth, on closed lines, where the fitted sheath's mismatch near the nose is largest.
 
@@ -57,7 +63,8 @@ truth. A funnel of the retrieval's own form ~30 % of the image's emission is rec
 RE at 7 RE) (tests).
 
 The truth's cusp is not too faint for want of plasma: at 5-9 RE it is 0.9-2.0 times the upstream density,
-against the mean 0.8 that Polar measured (Walsh et al. 2016; :mod:`smilekit.geospace.cusps`).
+against the mean 0.8 that Polar measured (Walsh et al. 2016, :cite:`walsh2016`;
+:mod:`smilekit.geospace.cusps`).
 
 Longer exposures (benchmarks/bench_cusp_retrieval.py ``--every 3 --exposure 3600``, 60 of the domain
 cases): with 60-min images 12 of 60 give an answer, edges RMS 1.3 RE (equatorward) and 1.2 RE

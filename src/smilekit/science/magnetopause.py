@@ -10,19 +10,21 @@ there is no answer when there is none.
 The methods (module in brackets):
 
 ``max_intensity`` (tangent)
-    The brightest direction across the limb is the tangent to the magnetopause (Samsonov et al. 2022);
-    r0 from a Shue-type shape with the Shue et al. (1997) flaring.
+    The brightest direction across the limb is the tangent to the magnetopause (Samsonov et al. 2022,
+    :cite:`samsonov2022`); r0 from a Shue-type shape with the Shue et al. (1997) flaring, :cite:`shue1997`.
 ``max_gradient`` (tangent)
     The steepest fall of brightness across the limb (Samsonov et al. 2022), the same way to r0.
 ``tangent_fitting`` (tangent)
-    A Shue-type surface whose tangents from the spacecraft match the observed limb (Sun et al. 2020).
+    A Shue-type surface whose tangents from the spacecraft match the observed limb (Sun et al. 2020,
+    :cite:`sun2020`).
 ``tangential_direction`` (tangent)
-    The surface as the envelope of the observed tangent lines (Collier & Connor 2018).
+    The surface as the envelope of the observed tangent lines (Collier & Connor 2018, :cite:`collier2018`).
 ``boundary_fitting_jorgensen`` (boundary_fit)
-    The Jorgensen et al. (2019) emissivity forward-modelled through the line of sight and the
+    The Jorgensen et al. (2019) emissivity, :cite:`jorgensen2019`, forward-modelled through the line of sight
+    and the
     instrument (:mod:`~smilekit.science.forward`), maximum Poisson likelihood.
 ``boundary_fitting_cmem`` (boundary_fit)
-    The same with CMEM (a scaled Lin et al. 2010 magnetopause).
+    The same with CMEM (:cite:`wharton2024`; a scaled Lin et al. 2010 magnetopause, :cite:`lin2010`).
 """
 
 from __future__ import annotations

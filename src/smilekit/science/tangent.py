@@ -1,12 +1,14 @@
 """The magnetopause from the limb of an SXI image: maximum intensity, maximum gradient, tangent fitting and
 the tangential direction approach.
 
-Physics (limb brightening, Collier & Connor 2018, J. Geophys. Res. 123, 10189, doi:10.1029/2018JA025763):
+Physics (limb brightening, Collier & Connor 2018, J. Geophys. Res. 123, 10189, doi:10.1029/2018JA025763,
+:cite:`collier2018`):
 the SWCX emissivity is zero inside the magnetopause and largest just outside it, so the sky has an edge:
 lines of sight that pass through the magnetosheath only are bright, those that enter the magnetosphere
 lose the emission of the chord inside it. The brightest line of sight is (nearly) tangent to the
 magnetopause. Samsonov et al. (2022, "Finding magnetopause standoff distance using a soft X-ray imager:
-Part 2", J. Geophys. Res. Space Phys. 127; *check* the DOI) found the magnetopause tangent at or between
+Part 2", J. Geophys. Res. Space Phys. 127, e2022JA030850, :cite:`samsonov2022`) found the magnetopause tangent
+at or between
 the directions of maximum intensity and of maximum intensity gradient, about 3 deg apart. Here the image
 is blurred by the PSF and by the smoothing that the noise needs, which moves the maximum outward (the
 profile falls slowly on the sheath side) and the maximum gradient inward of the tangent.
@@ -33,19 +35,21 @@ reproducible). The limb-tracing methods repeat the search in strips 1.5 deg wide
 within 2 deg of the stacked edge.
 
 Tangency. A line of sight ``L(s) = P + s d`` (GSM) is tangent to the axisymmetric Shue-type surface
-``r = r0 (2 / (1 + cos theta))^alpha`` (Shue et al. 1997, J. Geophys. Res. 102, 9497) when
+``r = r0 (2 / (1 + cos theta))^alpha`` (Shue et al. 1997, J. Geophys. Res. 102, 9497, :cite:`shue1997`) when
 ``r0 = min_s |L(s)| ((1 + cos theta(s)) / 2)^alpha`` (the surface through the point of the line that is
 deepest inside the family); :func:`tangent_standoff_values` is the vectorised kernel. Where a method needs
 a fixed flaring it takes the Shue et al. (1997) alpha = (0.58 - 0.010 Bz)(1 + 0.010 Dp) of the upstream
-state (never the Shue 1998 alpha, the truth's shape in the evaluation), 0.58 without a state.
+state (never the Shue 1998 alpha, :cite:`shue1998`, the truth's shape in the evaluation), 0.58 without a
+state.
 
 Methods (each ``f(l2, *, time_index=0, solar_wind=None) -> MagnetopauseEstimate``):
 
 * :func:`max_intensity` and :func:`max_gradient` (Samsonov et al. 2022): the direction of maximum
   intensity / maximum gradient on the (stacked) central strip, the one containing the projected
   Sun-Earth line, r0 by tangency with the Shue 1997 shape;
-* :func:`tangent_fitting` (Sun et al. 2020, J. Geophys. Res. Space Phys. 125; reviewed by Wang & Sun 2022,
-  Geosci. Lett. 9, 30, doi:10.1186/s40562-022-00240-z): the limb direction in many strips, then
+* :func:`tangent_fitting` (Sun et al. 2020, J. Geophys. Res. Space Phys. 125, :cite:`sun2020`; reviewed by
+  Wang & Sun 2022, Geosci. Lett. 9, 30, doi:10.1186/s40562-022-00240-z, :cite:`wang2022`): the limb direction
+  in many strips, then
   (r0, alpha) of the Shue-type surface whose tangent lines from the spacecraft match them (weighted
   least squares);
 * :func:`tangential_direction` (Collier & Connor 2018): the limb lines as constraints on an axisymmetric

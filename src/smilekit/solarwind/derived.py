@@ -79,8 +79,9 @@ def magnetosonic_mach(speed, b_magnitude, n, t):
 def newell_coupling(speed, by_gsm, bz_gsm):
     """Newell et al. (2007) coupling function dPhi_MP/dt = V^(4/3) B_T^(2/3) sin^(8/3)(theta_c / 2).
 
-    Newell, P. T., et al. (2007), J. Geophys. Res., 112, A01206, doi:10.1029/2006JA012015, Eq. (2)
-    and Table 2. B_T = sqrt(By^2 + Bz^2) (GSM) and theta_c the clock angle. The result is in the units
+    Newell, P. T., et al. (2007), J. Geophys. Res., 112, A01206, doi:10.1029/2006JA012015,
+    :cite:`newell2007`, Eq. (2) and Table 2. B_T = sqrt(By^2 + Bz^2) (GSM) and theta_c the clock angle. The
+    result is in the units
     the paper uses, (km/s)^(4/3) nT^(2/3); OVATION Prime divides it by 1000 (Wb/s scale).
     """
     bt = np.hypot(by_gsm, bz_gsm)

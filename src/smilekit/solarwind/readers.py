@@ -11,7 +11,8 @@ Formats
 OMNI2 hourly (``omni2_YYYY.dat``)
     One hour per line, whitespace-separated words in the order of the official "OMNI2_YYYY.DAT FORMAT
     DESCRIPTION" (shipped as ``data/omni/omni2_format_description.txt``; King & Papitashvili 2005,
-    doi:10.1029/2004JA010649). Each word has its own fill value made of 9s (e.g. 999.9 for F6.1 words,
+    doi:10.1029/2004JA010649, :cite:`king2005`). Each word has its own fill value made of 9s (e.g. 999.9 for
+    F6.1 words,
     9999. for the speed, 9999999. for the temperature). The velocity vector is rebuilt from the flow
     speed (word 25) and the flow longitude and latitude angles (words 26, 27), which are "quasi-GSE":
     the longitude grows from the -X axis towards +Y and the latitude is positive for flow towards +Z,

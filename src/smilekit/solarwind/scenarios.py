@@ -25,7 +25,8 @@ __all__ = ["DEFAULT_START", "cme_sheath_cloud", "imf_rotation", "pressure_pulse"
 DEFAULT_START = "2021-03-20T00:00:00"
 
 #: First zero of the Bessel function J0: the force-free constant alpha times the flux-rope radius
-#: when the axial field vanishes at the boundary (Lundquist 1950; Burlaga 1988).
+#: when the axial field vanishes at the boundary (Lundquist 1950, :cite:`lundquist1950`; Burlaga 1988,
+#: :cite:`burlaga1988`).
 J0_FIRST_ZERO = 2.404825557695773
 
 
@@ -336,14 +337,15 @@ def lundquist_field(fraction, b0: float, *, leading_bz: str = "south", axis_y: i
     """Field of a force-free (Lundquist) flux rope crossed through its axis, in GSM (nT).
 
     A constant-alpha force-free cylinder has the axial field ``B0 J0(alpha r)`` and the azimuthal field
-    ``H B0 J1(alpha r)`` (Lundquist 1950; applied to magnetic clouds by Burlaga 1988, J. Geophys. Res.
-    93, 7217, and Lepping et al. 1990, J. Geophys. Res. 95, 11957), with ``alpha R = 2.405`` (the first
+    ``H B0 J1(alpha r)`` (Lundquist 1950, :cite:`lundquist1950`; applied to magnetic clouds by Burlaga 1988,
+    J. Geophys. Res. 93, 7217, :cite:`burlaga1988`, and Lepping et al. 1990, J. Geophys. Res. 95, 11957,
+    :cite:`lepping1990`), with ``alpha R = 2.405`` (the first
     zero of J0) so that the field is azimuthal at the boundary. The rope's axis lies along ``axis_y``
     times +Y GSM and the spacecraft crosses it along X through the axis (zero impact parameter): at
     ``fraction`` f in [0, 1] of the crossing, ``r / R = |2 f - 1|``. The azimuthal field is then along
     Z, so Bz rotates from south to north (``leading_bz="south"``) or north to south, and By peaks at
     ``axis_y * B0`` at the centre: the bipolar, smoothly rotating field of Burlaga et al. (1981,
-    J. Geophys. Res. 86, 6673).
+    J. Geophys. Res. 86, 6673, :cite:`burlaga1981`).
 
     Parameters
     ----------
@@ -396,7 +398,7 @@ def cme_sheath_cloud(
     """An interplanetary CME: fast-forward shock, uniform compressed sheath, then a magnetic cloud.
 
     The structure follows the classic picture of a magnetic cloud behind an interplanetary shock
-    (Burlaga et al. 1981, J. Geophys. Res. 86, 6673):
+    (Burlaga et al. 1981, J. Geophys. Res. 86, 6673, :cite:`burlaga1981`):
 
     - upstream (until ``start + shock_at``): ``n``, ``v_gse``, ``b_gsm``, ``t``;
     - shock: an abrupt jump (one sample) to the sheath;

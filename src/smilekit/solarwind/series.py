@@ -438,7 +438,10 @@ class SolarWind:
 
     @property
     def newell_coupling(self) -> xr.DataArray:
-        """Newell et al. (2007) coupling V^(4/3) B_T^(2/3) sin^(8/3)(theta_c/2), (km/s)^(4/3) nT^(2/3)."""
+        """Newell et al. (2007) coupling V^(4/3) B_T^(2/3) sin^(8/3)(theta_c/2), (km/s)^(4/3) nT^(2/3).
+
+        :cite:`newell2007`, Eq. (2).
+        """
         b = self._ds["b_gsm"].values
         value = derived.newell_coupling(self._speed(), b[:, 1], b[:, 2])
         return self._derived(

@@ -88,7 +88,7 @@ class SolarWindState:
 
     @property
     def pm(self) -> u.Quantity:
-        """IMF magnetic pressure B^2 / 2 mu0 (nPa), as Lin et al. (2010) use it."""
+        """IMF magnetic pressure B^2 / 2 mu0 (nPa), as Lin et al. (2010) use it (:cite:`lin2010`)."""
         return derived.magnetic_pressure(self.b_magnitude.value) * u.nPa
 
     @property
@@ -116,7 +116,7 @@ class SolarWindState:
 
     @property
     def newell_coupling(self) -> u.Quantity:
-        """Newell et al. (2007) coupling function, (km/s)^(4/3) nT^(2/3)."""
+        """Newell et al. (2007) coupling function (:cite:`newell2007`), (km/s)^(4/3) nT^(2/3)."""
         value = derived.newell_coupling(self.speed.value, self.by.value, self.bz.value)
         return value * (u.km / u.s) ** (4 / 3) * u.nT ** (2 / 3)
 

@@ -23,7 +23,7 @@ def test_defaults_are_the_seed_table_1_values():
     assert cfg.qe == 0.89
     assert cfg.energy_resolution == 50 * u.eV and cfg.energy_resolution_reference == 500 * u.eV
     assert cfg.frame_time == 4 * u.s
-    assert cfg.ccd_size == 8.1 * u.cm  # FACTS.md (Leicester pages)
+    assert cfg.ccd_size == 8.1 * u.cm  # the Leicester SXI pages, :cite:`leicestersxi`
 
 
 def test_values_are_plain_floats_in_fixed_units():

@@ -3,8 +3,8 @@
 Astrophysical background
 ------------------------
 * 3/4 keV: the ROSAT All-Sky Survey diffuse-background map in the R4+R5 band (Snowden et al. 1995, ApJ
-  454, 643), shipped in ``smilekit/data/xray_background`` (see ``data/PROVENANCE.md``), in
-  1e-6 counts s^-1 arcmin^-2 (the RASS map convention; the file's header says only "10**(-6)counts/s").
+  454, 643, :cite:`snowden1995`), shipped in ``smilekit/data/xray_background`` (see ``data/PROVENANCE.md``),
+  in 1e-6 counts s^-1 arcmin^-2 (the RASS map convention; the file's header says only "10**(-6)counts/s").
   Zero-valued gaps are filled from the nearest valid pixel; the value of a direction is that of the map
   pixel (0.675 deg) containing it.
 * 1/4 keV: no map is available; a uniform typical R1+R2 rate is used (``SXIConfig.r12_rate``,
@@ -13,7 +13,8 @@ Astrophysical background
 A ROSAT rate R becomes a photon intensity ``N = R / (A_band Omega_arcmin2)`` (A_band: a band-averaged
 PSPC effective area, **assumption**) with a flat photon spectrum across the band, so an energy intensity
 ``I = N <E>`` in keV cm^-2 s^-1 sr^-1, the unit of the SWCX images; :func:`xrb_spectra` gives those
-spectra for the SXI response. Directions go GSE -> GEI (mean equator and equinox of date, Hapgood 1992, via
+spectra for the SXI response. Directions go GSE -> GEI (mean equator and equinox of date, Hapgood 1992,
+:cite:`hapgood1992`, via
 :mod:`smilekit.frames`) -> Galactic with astropy, treating GEI of date as FK5 with the equinox of the
 date (the difference between the true and the mean equinox, nutation below 0.005 deg, is neglected;
 leaving out the precession from J2000 would shift directions by 0.36 deg in 2026, half a map pixel).

@@ -1,8 +1,8 @@
 """The SXI instrument configuration: one frozen object holding every number of the instrument model.
 
-Each field says where its default comes from. "Seed" is the SMILE handbook chapter in
-``shared/reference`` (Table 1, "Main parameters of the Soft X-ray Imager", from the ESA Red Book); FACTS
-is ``shared/reference/FACTS.md``. Values marked **assumption** are not published for SXI (or were not
+Each field says where its default comes from. "Seed" is the SMILE handbook chapter
+:cite:`branduardiraymont2022` (its Table 1, "Main parameters of the Soft X-ray Imager", from the ESA Red
+Book, :cite:`branduardiraymont2018`). Values marked **assumption** are not published for SXI (or were not
 found); they are our choices, stated so that they can be replaced by a calibration file later.
 
 Geometry used throughout the SXI chain
@@ -91,10 +91,10 @@ class SXIConfig:
         30 cm (seed, Table 1).
     fov : Quantity
         Full field of view (along u = body X, along v = body Y): (27, 16) deg, the payload's
-        :data:`smilekit.mission.fov.SXI` (seed, Table 1; FACTS also quotes 26.5 x 15.5 deg). Here it is
-        the frame that bounds the sensitive focal-plane area.
+        :data:`smilekit.mission.fov.SXI` (seed, Table 1; the Leicester SXI pages, :cite:`leicestersxi`,
+        quote 26.5 x 15.5 deg). Here it is the frame that bounds the sensitive focal-plane area.
     ccd_size : Quantity
-        Side of each (square) CCD, 8.1 cm (FACTS, from the Leicester SXI pages).
+        Side of each (square) CCD, 8.1 cm (the Leicester SXI pages, :cite:`leicestersxi`).
     ccd_pixels : int
         Pixels per CCD side, 4510 (**assumption**: the Teledyne-e2v CCD370, 4510 x 4510 pixels of 18 um,
         *check*); only used for the RAWX/RAWY event columns.
@@ -104,7 +104,8 @@ class SXIConfig:
         FWHM of the central spot, 8 arcmin (seed, Table 1: "Point Spread Function FWHM ~ 8 arcmin").
     psf_reflection_probability : float
         Probability p that a photon is reflected by one pair of pore walls, 0.5 (**assumption**). In a
-        square-pore lobster eye (Angel 1979, ApJ 233, 364) a photon is focused along an axis when it is
+        square-pore lobster eye (Angel 1979, ApJ 233, 364, :cite:`angel1979`) a photon is focused along an
+        axis when it is
         reflected once by the walls of that axis; reflections in the two orthogonal wall pairs taken as
         independent give the central spot a fraction p^2, each cruciform arm p(1 - p) and the unfocused
         diffuse patch (1 - p)^2: 25 %, 2 x 25 % and 25 % for p = 0.5, the budget usually quoted for an
@@ -143,8 +144,8 @@ class SXIConfig:
     particle_background : Quantity
         Quiescent particle background, 2e-3 counts s^-1 cm^-2 keV^-1, flat in energy, not vignetted
         (**assumption**, *check*: the order of the quiescent particle background of the XMM-Newton EPIC
-        CCDs in their high orbit, e.g. Kuntz & Snowden 2008, A&A 478, 575; the SXI-specific Geant4 estimate
-        is in Hubbard et al. 2023, Earth Planet. Phys. 8, 1).
+        CCDs in their high orbit, e.g. Kuntz & Snowden 2008, A&A 478, 575, :cite:`kuntz2008`; the SXI-specific
+        Geant4 estimate is in Hubbard et al. 2023, Earth Planet. Phys. 8, 1, :cite:`hubbard2023`).
     stray_light_rate, stray_light_angle, stray_light_index : Quantity, Quantity, float
         Optical stray light from the Sun scattered by the baffle, as detected events:
         ``rate = stray_light_rate (stray_light_angle / sun_angle)^index`` per cm^2 of detector, 1e-3
@@ -159,7 +160,7 @@ class SXIConfig:
         Conversion of the ROSAT PSPC 3/4 keV (R4+R5) map to photons: band-averaged PSPC survey effective
         area 150 cm^2 (**assumption**, *check*: the PSPC on-axis area is ~200 cm^2 near 1 keV) and a flat
         photon spectrum over the band 0.44-1.21 keV (the nominal R4+R5 band, Snowden et al. 1997, ApJ
-        485, 125, *check*).
+        485, 125, :cite:`snowden1997`, *check*).
     r12_rate, r12_effective_area, r12_band : Quantity
         The 1/4 keV (R1+R2) component, for which no map ships: a uniform 500e-6 counts s^-1 arcmin^-2
         (**assumption**: a typical level of the RASS R12 map, Snowden et al. 1997, between the ~300 of the

@@ -17,7 +17,8 @@ Columns (:data:`COLUMNS`), one row per event:
 
 The sky pixels (:func:`sky_wcs_parameters`) are those of a gnomonic projection about the boresight in
 GSE longitude and latitude ('GSLN-TAN'/'GSLT-TAN', a FITS "xyLN/xyLT" celestial pair, Calabretta & Greisen
-2002 sect. 3): ``(X - CRPIX) * |CDELT| = (180/pi) tan(u)`` along body X and likewise Y with tan(v).
+2002 sect. 3, :cite:`calabretta2002`): ``(X - CRPIX) * |CDELT| = (180/pi) tan(u)`` along body X and
+likewise Y with tan(v).
 
 The OGIP FITS event file of an event list is written and read by :func:`smilekit.products.sxi_fits.write_l1`
 and :func:`smilekit.products.sxi_fits.read_l1`.

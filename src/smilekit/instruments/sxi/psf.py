@@ -2,8 +2,9 @@
 
 PSF
 ---
-SXI focuses with a square-pore micropore optic in the lobster-eye geometry (Angel 1979, ApJ 233, 364;
-seed chapter: "PSF: central spot plus cruciform arms"). A photon reflected once by the walls of one axis
+SXI focuses with a square-pore micropore optic in the lobster-eye geometry (Angel 1979, ApJ 233, 364,
+:cite:`angel1979`; seed chapter, :cite:`branduardiraymont2022`: "PSF: central spot plus cruciform arms"). A
+photon reflected once by the walls of one axis
 is focused along that axis; reflected by both wall pairs it lands in the central spot, by one pair in a
 cruciform arm, by neither in an unfocused diffuse patch. With a probability p of reflection per wall pair
 (:attr:`~smilekit.instruments.sxi.config.SXIConfig.psf_reflection_probability`) the four components are

@@ -5,7 +5,8 @@ numbers of the response in :class:`~smilekit.instruments.sxi.config.SXIConfig`.
 
 Response
 --------
-``A(E) = A_peak * T(E) R(E) / max(T R)``: the optic effective area peaks at 15 cm^2 (seed, Table 1), the
+``A(E) = A_peak * T(E) R(E) / max(T R)``: the optic effective area peaks at 15 cm^2 (seed, Table 1:
+:cite:`branduardiraymont2022`), the
 optical blocking filter transmits ``T = exp(-(E_f / E)^3)`` and the pore reflectivity falls as
 ``R = 1 / (1 + (E / E_c)^4)`` (both shapes **assumptions**, parameters in
 :class:`~smilekit.instruments.sxi.config.SXIConfig`). The CCD QE (0.89, seed) multiplies it. The energy

@@ -10,8 +10,8 @@ projection, so a CCD position is focal length * tan(angle). The body axes come f
 :mod:`smilekit.imaging.los`).
 
 With a time, the image records the Sun's angle from the boresight and whether the Sun lies in the field
-of view (the Sun's direction of :func:`smilekit.frames.sun_direction`, Hapgood 1992): such a frame is
-flagged; its intensity does not include the Sun.
+of view (the Sun's direction of :func:`smilekit.frames.sun_direction`, Hapgood 1992, :cite:`hapgood1992`):
+such a frame is flagged; its intensity does not include the Sun.
 """
 
 from __future__ import annotations

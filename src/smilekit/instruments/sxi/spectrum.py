@@ -4,10 +4,12 @@ Source spectrum
 ---------------
 Solar wind charge exchange (SWCX) emits lines of the highly charged solar-wind ions that capture an
 electron from exospheric hydrogen: C VI, N VII, O VII, O VIII, Ne and Mg lines below 1.5 keV (Snowden,
-Collier & Kuntz 2004, ApJ 610, 1182, identify C VI, O VII, O VIII, Ne IX and Mg XI in a geocoronal SWCX
+Collier & Kuntz 2004, ApJ 610, 1182, :cite:`snowden2004`, identify C VI, O VII, O VIII, Ne IX and Mg XI in a
+geocoronal SWCX
 spectrum seen by XMM-Newton). :data:`SWCX_SPECTRUM` takes its relative line strengths from a measured
 SWCX spectrum resolved line by line: the XMM-Newton RGS spectrum of the charge-exchange halo of Mars
-(Dennerl et al. 2006, A&A 451, 709), as tabulated in Koutroumpa et al. (2012, A&A 545, A153, Table 2,
+(Dennerl et al. 2006, A&A 451, 709, :cite:`dennerl2006`), as tabulated in Koutroumpa et al. (2012, A&A
+545, A153, :cite:`koutroumpa2012`, Table 2,
 "Data, Halo"; line photon fluxes in 1e-6 cm^-2 s^-1, *check* against the original). The physics (solar
 wind ions on atomic hydrogen) is the same as in the terrestrial magnetosheath. The C VI Ly-alpha and Ly-beta
 and C V lines, below the part of that table we could read, are the Dennerl et al. (2006) halo fluxes as

@@ -1,5 +1,7 @@
 """Mission figures in the manner of the orbit, visibility and FOV simulator of the seed's Fig. 15.
 
+The seed is the SMILE handbook chapter :cite:`branduardiraymont2022`.
+
 Three figures, each returned as a :class:`matplotlib.figure.Figure` (Agg backend, no pyplot state, so they
 need no closing; save one with ``fig.savefig(path)``):
 
@@ -11,7 +13,8 @@ need no closing; save one with ``fig.savefig(path)``):
   SXI boresight, with the SXI and UVI fields of view, the Earth's disc, the nose, the cusps and the oval.
 
 Artists that tests (or users) may want to find carry a ``gid`` (e.g. ``"orbit"``, ``"nose"``,
-``"sxi_fov"``). Quick-look figures are for browsing, not for publication (SMILE data policy, FACTS.md).
+``"sxi_fov"``). Quick-look figures are for browsing, not for publication (SMILE data policy:
+:cite:`branduardiraymont2022`, sec. 5.3).
 """
 
 from __future__ import annotations
@@ -89,11 +92,12 @@ def plot_orbit_planes(
     ----------
     track : smilekit.mission.orbit.Track
     solar_wind : SolarWind or SolarWindState
-        Sets the magnetopause (``model``) and the Jelínek et al. (2012) bow shock, taken at the track's
+        Sets the magnetopause (``model``) and the Jelínek et al. (2012) bow shock (:cite:`jelinek2012`), taken
+        at the track's
         first time (or ``time``); their X-Y and X-Z traces are the model curves r(theta), their Y-Z traces
         the terminator cross-sections r(90 deg).
     model : str or callable
-        Magnetopause model (default Shue et al. 1998).
+        Magnetopause model (default Shue et al. 1998, :cite:`shue1998`).
     att : Attitude, optional
         With ``time``, draws the SXI line of sight from the spacecraft to the aim point.
     time : time-like, optional

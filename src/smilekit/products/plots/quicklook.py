@@ -1,6 +1,7 @@
 """Quick-look figures: the pictures a user looks at first (matplotlib, Agg backend, PNG files).
 
-Quick-look plots are for browsing events, not for publication (SMILE data policy, FACTS.md).
+Quick-look plots are for browsing events, not for publication (SMILE data policy:
+:cite:`branduardiraymont2022`, sec. 5.3).
 """
 
 from __future__ import annotations

@@ -28,7 +28,8 @@ def plot_standoff_series(
         One row per time and method: ``time`` (datetime64), ``method``, ``r0_est``, ``r0_sigma``,
         ``r0_true`` (RE); rows with NaN ``r0_est`` (no answer) are left out.
     reference : tuple, optional
-        ``(label, times, r0)``: a model curve to draw (e.g. Shue 1998 from the upstream solar wind at the
+        ``(label, times, r0)``: a model curve to draw (e.g. Shue 1998, :cite:`shue1998`, from the upstream
+        solar wind at the
         solar wind's own cadence).
     cusps : pandas.DataFrame, optional
         ``time``, ``equatorward_est``, ``poleward_est``, ``equatorward_true``, ``poleward_true`` (deg) and
