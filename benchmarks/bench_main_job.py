@@ -23,7 +23,7 @@ def main() -> None:
     args = parser.parse_args()
 
     t0 = time.perf_counter()
-    from smilekit.job import run_job
+    from smilekit.runs import run_job
     from smilekit.solarwind import load_event
     from smilekit.solarwind.events import DEFAULT_EVENT
 

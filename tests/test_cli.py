@@ -45,6 +45,36 @@ def test_run_rejects_an_unknown_event_listing_the_names(tmp_path):
     assert "2015-06-21-high-density" in result.output
 
 
+def test_run_takes_its_settings_from_a_config_file(tmp_path, monkeypatch):
+    # The wiring only: the settings of the file reach run_job (the settings themselves: tests/job).
+    import smilekit.runs
+
+    seen = {}
+
+    def fake_run_job(solar_wind, out, *, event, progress, settings):
+        seen["settings"] = settings
+        return {"stages": {}}
+
+    monkeypatch.setattr(smilekit.runs, "run_job", fake_run_job)
+    config = tmp_path / "run.toml"
+    config.write_text("[sxi]\nmax_frames = 2\nexposure_min = 1\n")
+    result = runner.invoke(app, ["run", "--config", str(config), "--out", str(tmp_path), "-q"])
+    assert result.exit_code == 0, result.output
+    assert seen["settings"] == smilekit.runs.load_settings(config)
+    assert seen["settings"].sxi.max_frames == 2
+
+
+def test_run_rejects_a_bad_config_file_naming_the_key_and_what_is_accepted(tmp_path):
+    config = tmp_path / "run.toml"
+    config.write_text("[sxi]\nmax_frames = 0\n")
+    result = runner.invoke(app, ["run", "--config", str(config), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    output = " ".join(result.output.split())
+    assert "sxi.max_frames = 0 is not accepted: expected an integer > 0" in output
+    assert "run.toml" in output
+    assert not (tmp_path / "out").exists()  # refused before anything ran
+
+
 @pytest.mark.slow
 def test_run_on_a_solar_wind_file(tmp_path):
     # A short synthetic file in the SWMF IMF format goes through the whole job.

@@ -82,16 +82,26 @@ def run(
         typer.Option("--solar-wind", exists=True, dir_okay=False, help="An OMNI2 or SWMF IMF file."),
     ] = None,
     out: Annotated[Path, typer.Option(help="Output folder for the report.")] = Path("smilekit-out"),
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            exists=True,
+            dir_okay=False,
+            help="A TOML file of run settings (frames, exposure, seed, ...); unset keys keep their defaults.",
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """The main job: run an event through the chain and write figures, summary.json and index.html."""
-    from smilekit.job import STAGES, run_job
+    from smilekit.runs import STAGES, JobSettings, load_settings, run_job
     from smilekit.solarwind import load_event, read_solar_wind
     from smilekit.solarwind.events import DEFAULT_EVENT
 
     if event is not None and solar_wind is not None:
         _fail(smilekit.InputError("give either --event or --solar-wind, not both"))
     try:
+        settings = JobSettings() if config is None else load_settings(config)
         if solar_wind is not None:
             sw, name = read_solar_wind(solar_wind), solar_wind.name
         else:
@@ -114,6 +124,7 @@ def run(
             out,
             event=name,
             progress=lambda stage, done, total: bar.update(task, completed=done, description=stage),
+            settings=settings,
         )
     failed = [n for n, s in summary["stages"].items() if s["status"] != "ok"]
     for stage in failed:
@@ -149,7 +160,7 @@ def orbit(
     pointing: Annotated[str, typer.Option(help="SXI aim rule: subsolar or limb (20.3 deg).")] = "subsolar",
 ) -> None:
     """Propagate the science orbit: ephemeris.cdf (track, attitude, modes), modes.csv, summary.json."""
-    from smilekit.operations import run_orbit
+    from smilekit.runs.plan import run_orbit
 
     try:
         summary = run_orbit(
@@ -192,7 +203,7 @@ def plan(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
 ) -> None:
     """Operations plan: constraints, modes, ground passes, downlink, power, visibility, transfer."""
-    from smilekit.operations import run_plan
+    from smilekit.runs.plan import run_plan
 
     show = not quiet and sys.stderr.isatty()
     try:
@@ -245,7 +256,7 @@ def geospace(
 ) -> None:
     """One solar-wind state: print every model's stand-off distance, optionally plot the emissivity."""
     from smilekit.geospace import boundaries
-    from smilekit.job import boundary_models, emissivity_models, emissivity_slices
+    from smilekit.runs.stages.geospace import boundary_models, emissivity_models, emissivity_slices
     from smilekit.solarwind import SolarWindState
 
     try:

@@ -10,8 +10,8 @@ import pytest
 
 from smilekit.errors import InputError
 from smilekit.mission import science_orbit
-from smilekit.operations import run_orbit, run_plan
 from smilekit.products.ephemeris import MODE_CODES
+from smilekit.runs.plan import run_orbit, run_plan
 
 
 def test_two_body_orbit_summary_reproduces_the_elements(tmp_path):

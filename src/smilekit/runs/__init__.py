@@ -1,0 +1,33 @@
+"""The main job, ``smilekit run``: one solar-wind event through the whole chain, written as a report.
+
+The job is a sequence of registered stages (:mod:`smilekit.runs.registry`): each reads what earlier stages
+put in the :class:`JobContext`, writes its own figures and files into the output folder, and returns its
+section of ``summary.json``. A stage that fails is reported with its error in the summary and the report;
+what earlier stages wrote is kept and the later stages still run (:mod:`smilekit.runs.job`). Every run
+setting is in one :class:`JobSettings` (:mod:`smilekit.runs.settings`), which a TOML file can override.
+
+The stages live in :mod:`smilekit.runs.stages`, one module per part of the flow, and register themselves
+when imported below, in the order they run. An instrument adds its stage by adding a module there and one
+import line here, after the stages whose results it reads.
+"""
+
+from __future__ import annotations
+
+from smilekit.runs.context import JobContext
+from smilekit.runs.job import run_job
+from smilekit.runs.registry import STAGES, Stage, register, stage
+from smilekit.runs.settings import JobSettings, load_settings
+
+# isort: off
+# The stages, in the order they run: importing a stage module registers its stages.
+from smilekit.runs.stages import (  # noqa: F401
+    solar_wind,
+    geospace,
+    mission,
+    sxi,
+    science,
+)
+
+# isort: on
+
+__all__ = ["STAGES", "JobContext", "JobSettings", "Stage", "load_settings", "register", "run_job", "stage"]

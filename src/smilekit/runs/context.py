@@ -1,0 +1,60 @@
+"""What the stages of one run of the main job share: the :class:`JobContext`, and how they write numbers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from smilekit.errors import SmilekitError
+from smilekit.runs.settings import JobSettings
+from smilekit.solarwind import SolarWind
+
+__all__ = ["JobContext", "MissingResultError", "StageResults", "finite_or_none"]
+
+
+class MissingResultError(SmilekitError, LookupError):
+    """A stage asked for a result that no stage put into the context (the stage that provides it failed)."""
+
+
+class StageResults(dict):
+    """The results the stages put into the context, by name; a missing one is a :class:`MissingResultError`.
+
+    So a stage whose input was never made (its provider failed) fails with a reason, and is recorded like
+    any failing stage, instead of stopping the run with a bare ``KeyError``.
+    """
+
+    def __missing__(self, name: str):
+        raise MissingResultError(
+            f"the result {name!r} is not there: the stage that provides it failed or did not run "
+            f"(results so far: {', '.join(map(repr, self)) or 'none'})"
+        )
+
+
+@dataclass
+class JobContext:
+    """What the stages of one run share: the input, the output folder, the settings and the results so far.
+
+    A stage reads ``results[name]`` for each name it ``requires``, puts each name it ``provides`` there,
+    reads its section of ``settings``, and registers each figure it writes with :meth:`figure_path`.
+    """
+
+    solar_wind: SolarWind
+    out: Path
+    event: str
+    summary: dict = field(default_factory=dict)
+    figures: list[tuple[str, str]] = field(default_factory=list)
+    results: dict = field(default_factory=StageResults)
+    settings: JobSettings = field(default_factory=JobSettings)
+
+    def figure_path(self, name: str, caption: str) -> Path:
+        """Register a figure for the report and return where to write it."""
+        self.figures.append((name, caption))
+        return self.out / name
+
+
+def finite_or_none(value) -> float | None:
+    """``value`` as a float for ``summary.json``, or None (JSON null) where it is NaN or infinite."""
+    value = float(value)
+    return value if np.isfinite(value) else None

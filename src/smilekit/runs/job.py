@@ -1,0 +1,117 @@
+"""Running the main job: the registered stages in order, then the report.
+
+A stage that fails (raises a :class:`~smilekit.errors.SmilekitError`) is recorded in the summary with its
+error, what earlier stages wrote is kept, and the later stages still run; after an essential stage fails
+(the solar wind) nothing can run and the job stops there.
+
+The report, ``summary.json`` and ``index.html``, is the runner's closing step rather than a registered
+stage: it is the record of every stage (its status, error and seconds) and of the whole run's time, so it
+can only be written once they are all done, and a stage entry of its own in ``summary.json`` would be
+written before it finished.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import smilekit
+from smilekit.errors import InputError, SmilekitError
+from smilekit.products import report
+from smilekit.runs.context import JobContext
+from smilekit.runs.registry import STAGES, Stage, StageRegistry
+from smilekit.runs.settings import JobSettings
+from smilekit.solarwind import SolarWind
+
+__all__ = ["run_job"]
+
+log = logging.getLogger(__name__)
+
+
+def run_job(
+    solar_wind: SolarWind,
+    out: Path | str,
+    *,
+    event: str = "",
+    progress: Callable | None = None,
+    settings: JobSettings | None = None,
+    stages: Iterable[Stage] | None = None,
+) -> dict:
+    """Run every stage on ``solar_wind``, write figures, ``summary.json`` and ``index.html`` into ``out``.
+
+    Parameters
+    ----------
+    solar_wind : SolarWind
+        The event.
+    out : path
+        Output folder (created if needed).
+    event : str
+        A name for the event, shown in the report.
+    progress : callable, optional
+        Called as ``progress(stage_name, done, total)`` after each stage.
+    settings : JobSettings, optional
+        The run's settings (e.g. from :func:`~smilekit.runs.settings.load_settings`); default
+        ``JobSettings()``, the job as documented.
+    stages : iterable of Stage, optional
+        The stages to run, in order (checked as :data:`~smilekit.runs.registry.STAGES` is); default every
+        registered stage.
+
+    Returns
+    -------
+    dict
+        The summary that was written to ``summary.json``; ``summary["stages"][name]["status"]`` is ``"ok"``
+        or ``"failed"`` with the error, and ``summary["settings"]`` the settings used.
+    """
+    settings = JobSettings() if settings is None else settings
+    if not isinstance(settings, JobSettings):
+        raise InputError(f"settings must be a JobSettings, got {type(settings).__name__} {settings!r}")
+    stages = STAGES if stages is None else StageRegistry(stages)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    ctx = JobContext(
+        solar_wind=solar_wind,
+        out=out,
+        event=event or solar_wind.ds.attrs.get("source", ""),
+        settings=settings,
+    )
+    summary = {
+        "smilekit_version": smilekit.__version__,
+        "event": ctx.event,
+        "output": str(out.resolve()),
+        "stages": {},
+    }
+    started = time.perf_counter()
+    for done, stage in enumerate(stages, start=1):
+        t0 = time.perf_counter()
+        try:
+            result = stage.run(ctx)
+            summary["stages"][stage.name] = {"status": "ok", **result}
+        except SmilekitError as error:
+            log.error("stage %s failed: %s", stage.name, error)
+            summary["stages"][stage.name] = {"status": "failed", "error": f"{type(error).__name__}: {error}"}
+            if stage.essential:  # nothing downstream can run without it
+                break
+        else:
+            _check_provided(stage, ctx)
+        summary["stages"][stage.name]["seconds"] = round(time.perf_counter() - t0, 2)
+        if progress is not None:
+            progress(stage.name, done, len(stages))
+    summary["seconds"] = round(time.perf_counter() - started, 2)
+    summary["figures"] = [name for name, _ in ctx.figures]
+    summary["settings"] = settings.to_dict()
+    (out / "summary.json").write_text(json.dumps(summary, indent=2))
+    report.write_index(out / "index.html", summary, ctx.figures)
+    return summary
+
+
+def _check_provided(stage: Stage, ctx: JobContext) -> None:
+    """A stage that finished put every result it declares into the context (else the stage has a bug)."""
+    missing = [name for name in stage.provides if name not in ctx.results]
+    if missing:
+        raise RuntimeError(
+            f"stage {stage.name!r} finished without providing {', '.join(map(repr, missing))}, which it "
+            "declares: its function and its registration disagree"
+        )

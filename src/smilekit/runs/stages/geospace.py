@@ -1,0 +1,126 @@
+"""The geospace stages: the stand-off distance of every boundary model along the event, and the SWCX
+emissivity of every emissivity model at peak pressure.
+
+The model sets the job compares (:func:`boundary_models`, :func:`emissivity_models`) and the emissivity
+slices (:func:`emissivity_slices`) are public: ``smilekit geospace`` shows the same models for one state.
+Provides ``standoffs`` (the stand-off time series of each model, RE) and ``tilt_deg`` (the dipole tilt at
+each record).
+"""
+
+from __future__ import annotations
+
+import astropy.units as u
+import numpy as np
+import xarray as xr
+
+import smilekit
+from smilekit.geospace import boundaries
+from smilekit.geospace.cube import EmissivityCube
+from smilekit.geospace.emissivity import CMEM, Jorgensen2019, SWCXEmissivity
+from smilekit.products.plots import quicklook
+from smilekit.runs.context import JobContext, finite_or_none
+from smilekit.runs.registry import stage
+from smilekit.runs.settings import EmissivitySettings
+from smilekit.solarwind import SolarWind, SolarWindState
+from smilekit.solarwind.drivers import drivers_at
+
+__all__ = ["boundary_models", "emissivity_models", "emissivity_slices", "stage_emissivity", "stage_standoff"]
+
+
+@stage(
+    "standoff",
+    requires=("solar_wind", "peak_index"),
+    provides=("standoffs", "tilt_deg"),
+    description="Subsolar stand-off distance of every magnetopause model and the bow shock along the event.",
+)
+def stage_standoff(ctx: JobContext) -> dict:
+    """Stand-off distance of every magnetopause model and the bow shock along the event."""
+    sw: SolarWind = ctx.results["solar_wind"]
+    times = sw.time.values
+    drivers = drivers_at(sw)  # on the series' own records, missing ones NaN
+    valid = np.all([np.isfinite(q.value) for q in drivers.values()], axis=0)
+    standoffs = {}
+    for name, model in boundary_models().items():
+        r0 = np.full(times.shape, np.nan)
+        kwargs = {k: drivers[k][valid] for k in boundaries.model_kernel(model)[1]}
+        r0[valid] = model(0 * u.deg, **kwargs).to_value(smilekit.RE)
+        standoffs[name] = r0
+    ctx.results["standoffs"] = standoffs
+    ctx.results["tilt_deg"] = drivers["tilt"].value
+    quicklook.plot_standoff(
+        times, standoffs, ctx.figure_path("standoff.png", "Subsolar stand-off distance of each model")
+    )
+    peak = ctx.results["peak_index"]
+    return {
+        name: {
+            "min_RE": finite_or_none(np.nanmin(r0)),
+            "max_RE": finite_or_none(np.nanmax(r0)),
+            "median_RE": finite_or_none(np.nanmedian(r0)),
+            "at_peak_pdyn_RE": finite_or_none(r0[peak]),
+        }
+        for name, r0 in standoffs.items()
+    }
+
+
+@stage(
+    "emissivity",
+    requires=("solar_wind", "peak_index", "tilt_deg"),
+    settings="emissivity",
+    description="SWCX emissivity of each model in the XZ and XY planes (GSM) at peak pressure.",
+)
+def stage_emissivity(ctx: JobContext) -> dict:
+    """SWCX emissivity of each model in the XZ and XY planes (GSM) at the time of peak pressure."""
+    sw: SolarWind = ctx.results["solar_wind"]
+    peak = ctx.results["peak_index"]
+    state = sw.at(sw.time.values[peak])
+    tilt = ctx.results["tilt_deg"][peak] * u.deg
+    models = emissivity_models(state, tilt)
+    sheath = models["physical SWCX"].sheath
+    out = {"time": str(state.time), "tilt_deg": float(tilt.value), "models": {}}
+    for name, model in models.items():
+        slices = emissivity_slices(model, ctx.settings.emissivity)
+        slug = name.replace(" ", "_").lower()
+        path = ctx.figure_path(
+            f"emissivity_{slug}.png", f"{name} emissivity at peak pressure, XZ and XY (GSM)"
+        )
+        quicklook.plot_emissivity_slices(
+            slices, sheath, path, title=f"{name}, {np.datetime_as_string(state.time, unit='m')} UTC"
+        )
+        out["models"][name] = {
+            "max_eV_cm-3_s-1": float(max(np.nanmax(s.values) for s in slices.values())),
+            "x_of_max_on_sun_earth_line_RE": float(_x_of_max(slices["xz"])),
+        }
+    return out
+
+
+def boundary_models() -> dict:
+    """Every stand-off model the job reports: the magnetopause models and the bow shock, by name."""
+    return {**boundaries.MAGNETOPAUSE_MODELS, "bow shock (jelinek2012)": boundaries.jelinek2012_bow_shock}
+
+
+def emissivity_slices(model, grid: EmissivitySettings | None = None) -> dict[str, xr.DataArray]:
+    """The emissivity of ``model`` sampled in the XZ (y = 0) and XY (z = 0) planes, GSM.
+
+    ``grid`` is the slice grid (RE); default the job's, ``EmissivitySettings()``.
+    """
+    grid = EmissivitySettings() if grid is None else grid
+    x, yz = grid.x, grid.yz
+    return {
+        "xz": EmissivityCube.from_model(model, x, [0.0], yz).plane("xz", y=0.0),
+        "xy": EmissivityCube.from_model(model, x, yz, [0.0]).plane("xy", z=0.0),
+    }
+
+
+def emissivity_models(state: SolarWindState, tilt: u.Quantity) -> dict:
+    """The emissivity models the job compares, all driven by one solar-wind state."""
+    return {
+        "physical SWCX": SWCXEmissivity.from_solar_wind(state, tilt=tilt),
+        "Jorgensen 2019": Jorgensen2019.from_solar_wind(state),
+        "CMEM": CMEM.from_solar_wind(state, tilt=tilt),
+    }
+
+
+def _x_of_max(plane: xr.DataArray) -> float:
+    """X of the largest emissivity on the Sun-Earth line (the nose of the sheath) in an XZ plane."""
+    line = plane.sel(z=0.0, method="nearest")
+    return float(line.x[int(np.nanargmax(line.values))])

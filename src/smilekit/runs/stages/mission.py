@@ -1,0 +1,108 @@
+"""The mission stage: the spacecraft over the event (track, pointing, constraints, operating modes).
+
+:func:`event_orbit` places the nominal science orbit so that apogee falls at the event's peak pressure.
+Provides ``track`` (the propagated :class:`~smilekit.mission.orbit.Track`), ``attitude`` and ``timeline``
+(the operating modes).
+"""
+
+from __future__ import annotations
+
+import astropy.units as u
+import numpy as np
+
+import smilekit
+from smilekit.mission.orbit import sample_times, science_orbit
+from smilekit.mission.propagator import propagate
+from smilekit.products.ephemeris import write_ephemeris_cdf
+from smilekit.products.plots import mission as mission_plots
+from smilekit.runs.context import JobContext
+from smilekit.runs.plan import constrained_modes, spacecraft_attitude
+from smilekit.runs.registry import stage
+from smilekit.solarwind import SolarWind
+
+__all__ = ["event_orbit", "stage_mission"]
+
+
+@stage(
+    "mission",
+    requires=("solar_wind", "peak_index"),
+    provides=("track", "attitude", "timeline"),
+    settings="mission",
+    description="The science orbit with apogee at peak pressure: track, SXI pointing, constraints, modes.",
+)
+def stage_mission(ctx: JobContext) -> dict:
+    """The spacecraft over the event: track (J2, Sun, Moon), SXI pointing at the subsolar magnetopause of
+    the event's solar wind, pointing constraints, operating modes; ephemeris CDF, mode CSV and figures."""
+    sw: SolarWind = ctx.results["solar_wind"]
+    times = sw.time.values
+    peak_time = times[ctx.results["peak_index"]]
+    elements = event_orbit(times[0], peak_time)
+    duration_s = (times[-1] - times[0]) / np.timedelta64(1, "s")
+    step = max(60.0, 60.0 * np.ceil(duration_s / ctx.settings.mission.max_track_samples / 60.0))
+    track = propagate(elements, sample_times(times[0], times[-1], step * u.s))
+    att = spacecraft_attitude(track, "subsolar", sw)
+    excluded, vis, timeline = constrained_modes(track, att, sw)
+    ctx.results.update(track=track, attitude=att, timeline=timeline)
+    write_ephemeris_cdf(
+        ctx.out / "ephemeris.cdf",
+        track,
+        attitude=att,
+        timeline=timeline,
+        text="Hypothetical SMILE science orbit phased so that apogee falls at the event's peak pressure.",
+    )
+    timeline.to_csv(ctx.out / "modes.csv")
+    at_peak = int(np.argmin(np.abs(track.time - peak_time)))
+    title = f"{ctx.event}: SMILE at peak pressure"
+    figures = {
+        "orbit.png": (
+            "Spacecraft track in GSE with the model boundaries at peak pressure",
+            mission_plots.plot_orbit_planes(
+                track, solar_wind=sw, att=att, time=track.time[at_peak], title=title
+            ),
+        ),
+        "visibility.png": (
+            "What SXI and UVI see along the event (angles, altitude, visibility)",
+            mission_plots.plot_visibility(vis, title=f"{ctx.event}: visibility"),
+        ),
+        "fov.png": (
+            "The SXI and UVI fields of view at peak pressure",
+            mission_plots.plot_fov_view(track, att, track.time[at_peak], solar_wind=sw, title=title),
+        ),
+    }
+    for name, (caption, fig) in figures.items():
+        fig.savefig(ctx.figure_path(name, caption), dpi=110)
+    step_h = step / 3600.0
+    modes = np.asarray(timeline.mode)
+    position = track.position("GSE")[at_peak].to_value(smilekit.RE)
+    return {
+        "orbit": "science orbit (5 000 x 121 182 km, 73 deg), apogee at the peak-pressure time",
+        "elements_epoch": str(elements.epoch),
+        "step_s": step,
+        "samples": len(track),
+        "hours_in_mode": {
+            name: float((modes == name).sum() * step_h) for name in ("FSM", "RSM1", "RSM2", "RSM3")
+        },
+        "sxi_excluded_fraction": float(excluded["excluded"].mean()),
+        "nose_visible_fraction": float(vis["nose_visible"].values.mean()),
+        "oval_visible_fraction": float(vis["oval_visible"].values.mean()),
+        "at_peak_pdyn": {
+            "time": str(track.time[at_peak]),
+            "position_gse_RE": [float(c) for c in position],
+            "altitude_km": float(track.altitude[at_peak].to_value(u.km)),
+            "mode": str(modes[at_peak]),
+            "sxi_uvi_angle_deg": float(att.sxi_uvi_angle[at_peak].to_value(u.deg)),
+        },
+        "files": ["ephemeris.cdf", "modes.csv"],
+    }
+
+
+def event_orbit(start, apogee_time):
+    """The science orbit from ``start``, its mean anomaly set so that apogee falls at ``apogee_time``.
+
+    SMILE flies from 2026; for earlier events the orbit is hypothetical: the nominal science orbit
+    (:func:`~smilekit.mission.orbit.science_orbit`, node 0 deg) placed where the event is best seen.
+    """
+    nominal = science_orbit(start)
+    since = (np.datetime64(apogee_time, "ns") - nominal.epoch) / np.timedelta64(1, "s")
+    mean_anomaly = np.degrees(np.pi - nominal.mean_motion_rad_s * since) % 360.0
+    return science_orbit(start, mean_anomaly=mean_anomaly * u.deg)

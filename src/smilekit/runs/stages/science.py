@@ -1,0 +1,96 @@
+"""The science stage: the magnetopause stand-off and the north-cusp edges from every SXI frame.
+
+Every stand-off method and the cusp retrieval run on every frame of the SXI stage and are compared with the
+model truth (the Shue 1998 magnetopause and the cusp funnel inside the physical emissivity that made the
+images); the results go to a CSV table, a figure and the L3 CDF.
+"""
+
+from __future__ import annotations
+
+import astropy.units as u
+import pandas as pd
+
+import smilekit
+from smilekit.campaign.statistics import r0_error_stats
+from smilekit.errors import ModelDomainError
+from smilekit.geospace import boundaries
+from smilekit.products.l3_cdf import write_l3_cdf
+from smilekit.products.names import product_name
+from smilekit.products.plots.science import plot_standoff_series
+from smilekit.runs.context import JobContext, finite_or_none
+from smilekit.runs.registry import stage
+from smilekit.science.cusps import estimate_cusp_edges, sheath_context, true_cusp_edges
+from smilekit.science.magnetopause import METHODS
+from smilekit.solarwind import SolarWind
+
+__all__ = ["stage_science"]
+
+
+@stage(
+    "science",
+    requires=("solar_wind", "standoffs", "sxi_frames"),
+    description="r0 by every method and the north-cusp edges from every SXI frame, against the model truth.",
+)
+def stage_science(ctx: JobContext) -> dict:
+    """The magnetopause stand-off and the north-cusp edges from every SXI frame by every method, against
+    the model truth (the Shue 1998 magnetopause and the cusp funnel inside the physical emissivity that
+    made the images), as a figure and the L3 CDF."""
+    kept = ctx.results.get("sxi_frames")
+    if not kept:
+        raise ModelDomainError("no SXI frames to work from (the sxi stage made none)")
+    rows, cusp_rows, estimates, cusps = [], [], [], []
+    for when, state, l2 in kept:
+        r0_true = float(boundaries.standoff("shue1998", pdyn=state.pdyn, bz=state.bz).to_value(smilekit.RE))
+        found = {name: method(l2, solar_wind=state) for name, method in METHODS.items()}
+        for name, est in found.items():
+            r0_est, sigma = est.r0.to_value(smilekit.RE), est.r0_sigma.to_value(smilekit.RE)
+            rows.append(
+                {"time": when, "method": name, "r0_true": r0_true, "r0_est": r0_est, "r0_sigma": sigma,
+                 "status": est.status}
+            )  # fmt: skip
+        estimates.append(list(found.values()))
+        cusp = estimate_cusp_edges(l2, solar_wind=state, magnetopause=sheath_context(found)[1])
+        cusps.append(cusp)
+        eq_true, pw_true = true_cusp_edges(state, when)
+        cusp_rows.append(
+            {
+                "time": when,
+                "equatorward_est": cusp.equatorward.to_value(u.deg),
+                "poleward_est": cusp.poleward.to_value(u.deg),
+                "equatorward_sigma": cusp.equatorward_sigma.to_value(u.deg),
+                "poleward_sigma": cusp.poleward_sigma.to_value(u.deg),
+                "equatorward_true": eq_true.to_value(u.deg),
+                "poleward_true": pw_true.to_value(u.deg),
+                "status": cusp.status,
+            }
+        )
+    table, cusp_table = pd.DataFrame(rows), pd.DataFrame(cusp_rows)
+    table.to_csv(ctx.out / "standoff_retrievals.csv", index=False)
+    name = product_name("sxi", "l3", "boundaries", kept[0][0], ext="cdf")
+    l3_path = write_l3_cdf(ctx.out / name, estimates, cusps)
+    sw: SolarWind = ctx.results["solar_wind"]
+    minutes = f"{kept[0][2].attrs['cadence_s'] / 60.0:g}-min"
+    fig = plot_standoff_series(
+        table,
+        reference=("Shue 1998 (upstream solar wind)", sw.time.values, ctx.results["standoffs"]["shue1998"]),
+        cusps=cusp_table,
+        title=f"SXI retrievals over the event ({minutes} frames)",
+    )
+    fig.savefig(ctx.figure_path("standoff_series.png", "r0 by every method against the model truth"), dpi=100)
+    table["r0_err"] = table["r0_est"] - table["r0_true"]
+    per_method = {}
+    for name, group in table.groupby("method", sort=False):
+        err = group["r0_err"].dropna().to_numpy(float)
+        stats = r0_error_stats(err, len(group) - err.size)
+        per_method[name] = {
+            "answered": stats["n"],
+            "of": stats["n"] + stats["n_failed"],
+            "bias_re": finite_or_none(stats["bias_re"]),
+            "rms_re": finite_or_none(stats["rms_re"]),
+        }
+    return {
+        "frames": len(kept),
+        "methods": per_method,
+        "cusp_answered": int((cusp_table["status"] == "ok").sum()),
+        "files": ["standoff_retrievals.csv", l3_path.name],
+    }

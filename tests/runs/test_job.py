@@ -1,0 +1,121 @@
+"""The main job's runner: every stage in order, summary.json, index.html, and failure isolation."""
+
+import json
+
+import pytest
+
+from smilekit import runs
+from smilekit.errors import InputError, ModelDomainError
+from smilekit.runs import Stage
+from smilekit.runs.settings import SXISettings
+
+#: The keys of summary.json and of each stage's section, as they were before the stages were registered
+#: (plus the top-level "settings"): the registry must not change what a run reports.
+SUMMARY_KEYS = ["smilekit_version", "event", "output", "stages", "seconds", "figures", "settings"]
+STAGE_KEYS = {
+    "solar_wind": ["status", "start", "end", "cadence_s", "records", "interpolated", "missing",
+                   "peak_pdyn_time", "peak_pdyn_nPa", "max_density_cm-3", "min_bz_gsm_nT", "seconds"],
+    "standoff": ["status", "shue1997", "shue1998", "lin2010", "jelinek2012", "bow shock (jelinek2012)",
+                 "seconds"],
+    "emissivity": ["status", "time", "tilt_deg", "models", "seconds"],
+    "mission": ["status", "orbit", "elements_epoch", "step_s", "samples", "hours_in_mode",
+                "sxi_excluded_fraction", "nose_visible_fraction", "oval_visible_fraction", "at_peak_pdyn",
+                "files", "seconds"],
+    "sxi": ["status", "frames", "exposure_s", "sxi_usable_hours", "frame_table", "files", "seconds"],
+    "science": ["status", "frames", "methods", "cusp_answered", "files", "seconds"],
+}  # fmt: skip
+
+
+def test_every_stage_succeeds_and_reports_progress(finished_run):
+    _, summary, calls = finished_run
+    assert {name: s["status"] for name, s in summary["stages"].items()} == {s.name: "ok" for s in runs.STAGES}
+    assert [c[1] for c in calls] == list(range(1, len(runs.STAGES) + 1))
+
+
+def test_summary_and_report_are_written(finished_run):
+    out, summary, _ = finished_run
+    on_disk = json.loads((out / "summary.json").read_text())
+    assert on_disk == summary
+    page = (out / "index.html").read_text()
+    for figure in summary["figures"]:
+        assert (out / figure).stat().st_size > 10_000  # a real PNG, not an empty file
+        assert f"src='{figure}'" in page
+
+
+def test_the_registered_stages_give_the_stage_list_and_summary_keys_of_the_job(finished_run):
+    _, summary, _ = finished_run
+    assert [s.name for s in runs.STAGES] == list(STAGE_KEYS)
+    assert list(summary) == SUMMARY_KEYS
+    assert {name: list(section) for name, section in summary["stages"].items()} == STAGE_KEYS
+    # the settings the run used, recorded; only the frame count differs from the defaults
+    expected = runs.JobSettings().to_dict()
+    expected["sxi"]["max_frames"] = 3
+    assert summary["settings"] == expected
+
+
+def test_a_failing_stage_is_recorded_and_the_rest_still_run(short_event, tmp_path):
+    def broken(ctx):
+        raise ModelDomainError("deliberately out of range")
+
+    stages = [runs.STAGES[0], Stage("broken", broken, description="Fails on purpose."), *runs.STAGES[1:2]]
+    summary = runs.run_job(short_event, tmp_path, event="test", stages=stages)
+    assert summary["stages"]["broken"]["status"] == "failed"
+    assert "deliberately out of range" in summary["stages"]["broken"]["error"]
+    assert summary["stages"]["standoff"]["status"] == "ok"
+    assert "failed" in (tmp_path / "index.html").read_text()
+
+
+def _provider(ctx):
+    raise ModelDomainError("no x today")
+
+
+def _consumer(ctx):
+    return {"x": ctx.results["x"]}
+
+
+def _after(ctx):
+    return {"ran": True}
+
+
+def test_a_stage_whose_input_was_never_made_fails_with_the_reason_and_the_run_goes_on(short_event, tmp_path):
+    stages = [
+        Stage("provider", _provider, provides=("x",), description="Fails before making x."),
+        Stage("consumer", _consumer, requires=("x",), description="Reads x."),
+        Stage("after", _after, description="Runs anyway."),
+    ]
+    calls = []
+    summary = runs.run_job(
+        short_event, tmp_path, event="t", stages=stages, progress=lambda *a: calls.append(a)
+    )
+    assert summary["stages"]["consumer"]["status"] == "failed"
+    assert summary["stages"]["consumer"]["error"].startswith(
+        "MissingResultError: the result 'x' is not there"
+    )
+    assert summary["stages"]["after"] == {"status": "ok", "ran": True, "seconds": pytest.approx(0, abs=1)}
+    assert [c[:2] for c in calls] == [("provider", 1), ("consumer", 2), ("after", 3)]
+
+
+def test_after_an_essential_stage_fails_the_run_stops_there(short_event, tmp_path):
+    # as the solar-wind stage: nothing downstream can run without it
+    stages = [
+        Stage("provider", _provider, provides=("x",), essential=True, description="Fails, essential."),
+        Stage("after", _after, description="Never runs."),
+    ]
+    calls = []
+    summary = runs.run_job(
+        short_event, tmp_path, event="t", stages=stages, progress=lambda *a: calls.append(a)
+    )
+    assert summary["stages"] == {"provider": {"status": "failed", "error": "ModelDomainError: no x today"}}
+    assert calls == []
+    assert json.loads((tmp_path / "summary.json").read_text()) == summary
+
+
+def test_a_stage_that_does_not_provide_what_it_declares_is_a_bug(short_event, tmp_path):
+    stages = [Stage("liar", _after, provides=("x",), description="Declares x, makes nothing.")]
+    with pytest.raises(RuntimeError, match="'liar' finished without providing 'x'"):
+        runs.run_job(short_event, tmp_path, event="t", stages=stages)
+
+
+def test_run_job_refuses_settings_that_are_not_job_settings(short_event, tmp_path):
+    with pytest.raises(InputError, match="settings must be a JobSettings, got SXISettings"):
+        runs.run_job(short_event, tmp_path, settings=SXISettings())
