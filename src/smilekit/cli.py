@@ -22,7 +22,19 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 import smilekit
+from smilekit._data import data_path
+from smilekit.campaign.cases import SHIPPED_CASES
+from smilekit.campaign.evaluate import evaluate_cases
 from smilekit.errors import SmilekitError
+from smilekit.geospace import boundaries
+from smilekit.mission.propagator import PERTURBATIONS
+from smilekit.mission.visibility import TYPICAL_SOLAR_WIND
+from smilekit.products.plots import quicklook
+from smilekit.runs import STAGES, JobSettings, load_settings, run_job
+from smilekit.runs.plan import run_orbit, run_plan
+from smilekit.runs.stages.geospace import boundary_models, emissivity_models, emissivity_slices
+from smilekit.solarwind import SolarWindState, load_event, read_solar_wind
+from smilekit.solarwind.events import DEFAULT_EVENT, list_events
 
 app = typer.Typer(
     name="smilekit",
@@ -66,7 +78,6 @@ def _fail(error: Exception) -> None:
 @app.command()
 def events() -> None:
     """List the solar-wind events bundled with smilekit."""
-    from smilekit.solarwind.events import DEFAULT_EVENT, list_events
 
     table = Table("event", "description")
     for name, description in list_events().items():
@@ -94,9 +105,6 @@ def run(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """The main job: run an event through the chain and write figures, summary.json and index.html."""
-    from smilekit.runs import STAGES, JobSettings, load_settings, run_job
-    from smilekit.solarwind import load_event, read_solar_wind
-    from smilekit.solarwind.events import DEFAULT_EVENT
 
     if event is not None and solar_wind is not None:
         _fail(smilekit.InputError("give either --event or --solar-wind, not both"))
@@ -136,15 +144,10 @@ def run(
 
 
 def _solar_wind_for_pointing(event: str | None):
-    from smilekit.mission.visibility import TYPICAL_SOLAR_WIND
-    from smilekit.solarwind import load_event
-
     return TYPICAL_SOLAR_WIND if event is None else load_event(event)
 
 
 def _perturbations(two_body: bool):
-    from smilekit.mission.propagator import PERTURBATIONS
-
     return () if two_body else PERTURBATIONS
 
 
@@ -160,7 +163,6 @@ def orbit(
     pointing: Annotated[str, typer.Option(help="SXI aim rule: subsolar or limb (20.3 deg).")] = "subsolar",
 ) -> None:
     """Propagate the science orbit: ephemeris.cdf (track, attitude, modes), modes.csv, summary.json."""
-    from smilekit.runs.plan import run_orbit
 
     try:
         summary = run_orbit(
@@ -203,7 +205,6 @@ def plan(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
 ) -> None:
     """Operations plan: constraints, modes, ground passes, downlink, power, visibility, transfer."""
-    from smilekit.runs.plan import run_plan
 
     show = not quiet and sys.stderr.isatty()
     try:
@@ -255,9 +256,6 @@ def geospace(
     out: Annotated[Path | None, typer.Option(help="Write emissivity slice plots here.")] = None,
 ) -> None:
     """One solar-wind state: print every model's stand-off distance, optionally plot the emissivity."""
-    from smilekit.geospace import boundaries
-    from smilekit.runs.stages.geospace import boundary_models, emissivity_models, emissivity_slices
-    from smilekit.solarwind import SolarWindState
 
     try:
         state = SolarWindState(
@@ -272,8 +270,6 @@ def geospace(
             table.add_row(name, f"{r0.to_value(smilekit.RE):.2f}")
         console.print(table)
         if out is not None:
-            from smilekit.products.plots import quicklook
-
             out.mkdir(parents=True, exist_ok=True)
             models = emissivity_models(state, tilt_q)
             sheath = models["physical SWCX"].sheath
@@ -307,9 +303,6 @@ def evaluate(
     OUT/results.csv, the accuracy summary in OUT/summary.json and printed. A rerun into the same folder
     resumes where it stopped; malformed rows are reported with their line numbers and skipped.
     """
-    from smilekit._data import data_path
-    from smilekit.campaign.cases import SHIPPED_CASES
-    from smilekit.campaign.evaluate import evaluate_cases
 
     try:
         path = cases if cases is not None else data_path(SHIPPED_CASES)

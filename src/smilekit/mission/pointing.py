@@ -59,11 +59,11 @@ import pandas as pd
 import xarray as xr
 
 from smilekit._validation import as_value, as_vector
-from smilekit.constants import AU_KM
 from smilekit.errors import InputError
-from smilekit.frames import rotation_matrix, sun_direction, transform
+from smilekit.frames import rotation_matrix, transform
 from smilekit.geospace.aurora import AURORA_ALTITUDE, oval_centre
 from smilekit.geospace.boundaries import model_kernel, resolve_model, standoff
+from smilekit.mission.ephemeris import moon_position, sun_position
 from smilekit.mission.fov import SXI, InstrumentMount, instrument_mount
 from smilekit.solarwind.drivers import drivers_at
 from smilekit.times import as_datetime64
@@ -619,25 +619,12 @@ def fov_footprint(
 # Exclusions
 # ---------------------------------------------------------------------------------------------------
 def _sun_gse_re(t: np.ndarray) -> np.ndarray:
-    """The Sun's geocentric position in GSE (RE): from smilekit.mission.ephemeris when available, else
-    the Hapgood (1992, :cite:`hapgood1992`) direction of :func:`smilekit.frames.sun_direction` at 1 AU (the
-    direction is what matters: the parallax from 20 RE is 0.05 deg)."""
-    try:
-        from smilekit.mission.ephemeris import sun_position
-    except ImportError:
-        return sun_direction(t, "GSE") * (AU_KM / RE_KM)
+    """The Sun's geocentric position in GSE (RE), from :func:`smilekit.mission.ephemeris.sun_position`."""
     return transform(sun_position(t).to_value(u.km) / RE_KM, t, "GEI", "GSE")
 
 
 def _moon_gse_re(t: np.ndarray) -> np.ndarray:
-    """The Moon's geocentric position in GSE (RE), from ``smilekit.mission.ephemeris.moon_position``."""
-    try:
-        from smilekit.mission.ephemeris import moon_position
-    except ImportError as exc:
-        raise ImportError(
-            "the Moon check needs smilekit.mission.ephemeris.moon_position (GEI of date, km); "
-            "pass moon_angle=None to leave the Moon out"
-        ) from exc
+    """The Moon's geocentric position in GSE (RE), from :func:`smilekit.mission.ephemeris.moon_position`."""
     return transform(moon_position(t).to_value(u.km) / RE_KM, t, "GEI", "GSE")
 
 

@@ -1,14 +1,18 @@
-"""The main job, ``smilekit run``: one solar-wind event through the whole chain, written as a report.
+"""What the commands run: the main job (``smilekit run``) and the orbit and plan runs.
 
-The job is a sequence of registered stages (:mod:`smilekit.runs.registry`): each reads what earlier stages
-put in the :class:`JobContext`, writes its own figures and files into the output folder, and returns its
-section of ``summary.json``. A stage that fails is reported with its error in the summary and the report;
-what earlier stages wrote is kept and the later stages still run (:mod:`smilekit.runs.job`). Every run
-setting is in one :class:`JobSettings` (:mod:`smilekit.runs.settings`), which a TOML file can override.
+The main job takes one solar-wind event through the whole chain and writes it as a report. It is a sequence of
+registered stages (:mod:`smilekit.runs.registry`): each reads what earlier stages put in the
+:class:`JobContext`, writes its own figures and files into the output folder, and returns its section of
+``summary.json``. A stage that fails is reported with its error in the summary and the report; what earlier
+stages wrote is kept and the later stages still run (:mod:`smilekit.runs.job`). Every run setting is in one
+:class:`JobSettings` (:mod:`smilekit.runs.settings`), which a TOML file can override.
 
 The stages live in :mod:`smilekit.runs.stages`, one module per part of the flow, and register themselves
 when imported below, in the order they run. An instrument adds its stage by adding a module there and one
 import line here, after the stages whose results it reads.
+
+The orbit and operations-plan runs behind ``smilekit orbit`` and ``smilekit plan`` are
+:mod:`smilekit.runs.plan` (:func:`~smilekit.runs.plan.run_orbit`, :func:`~smilekit.runs.plan.run_plan`).
 """
 
 from __future__ import annotations

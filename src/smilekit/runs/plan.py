@@ -21,11 +21,16 @@ import numpy as np
 
 import smilekit
 from smilekit.errors import InputError
+from smilekit.mission import ground, power
 from smilekit.mission.modes import mode_timeline
 from smilekit.mission.orbit import KeplerianElements, Track, sample_times, science_orbit
-from smilekit.mission.pointing import attitude, limb_offset_aim_points, subsolar_aim_points
+from smilekit.mission.pointing import attitude, exclusions, limb_offset_aim_points, subsolar_aim_points
 from smilekit.mission.propagator import PERTURBATIONS, orbit_evolution, propagate
-from smilekit.mission.visibility import TYPICAL_SOLAR_WIND
+from smilekit.mission.transfer import perigee_change_delta_v, plan_transfer
+from smilekit.mission.visibility import TYPICAL_SOLAR_WIND, orbit_fractions, seasonal_visibility, visibility
+from smilekit.products.ephemeris import write_ephemeris_cdf
+from smilekit.products.plots import mission as mission_plots
+from smilekit.products.plots.mission import plot_orbit_planes
 from smilekit.times import as_datetime64
 
 __all__ = [
@@ -73,8 +78,6 @@ def constrained_modes(track: Track, att, solar_wind=TYPICAL_SOLAR_WIND):
     is available when the whole northern oval is in its field of view. Returns ``(exclusions table,
     visibility dataset, ModeTimeline)``.
     """
-    from smilekit.mission.pointing import exclusions
-    from smilekit.mission.visibility import visibility
 
     excluded = exclusions(track, att)
     vis = visibility(track, att, solar_wind, moon_angle=0.0 * u.deg)
@@ -167,8 +170,6 @@ def run_orbit(
         SXI aim rule (:data:`POINTING_RULES`) and the solar wind that places the subsolar magnetopause
         (a SolarWind series, a SolarWindState, or a stand-off distance; default a typical quiet wind).
     """
-    from smilekit.products.ephemeris import write_ephemeris_cdf
-    from smilekit.products.plots.mission import plot_orbit_planes
 
     started = _time.perf_counter()
     out = Path(out)
@@ -232,7 +233,6 @@ def maintenance_delta_v_per_year(
     (Quantity, pandas.DataFrame)
         Delta-v per year (m/s/yr) and the orbit-by-orbit evolution it came from.
     """
-    from smilekit.mission.transfer import perigee_change_delta_v
 
     t0 = elements.epoch
     t1 = t0 + np.timedelta64(int(years * 365.25 * 86400), "s")
@@ -268,11 +268,6 @@ def run_plan(
     ``visibility.png``, ``fov.png``, ``operations.png``, ``transfer.png``; and ``plan.json``, whose keys
     the function returns. ``progress(step_name)`` is called as each part starts.
     """
-    from smilekit.mission import ground, power
-    from smilekit.mission.transfer import plan_transfer
-    from smilekit.mission.visibility import orbit_fractions, seasonal_visibility
-    from smilekit.products.ephemeris import write_ephemeris_cdf
-    from smilekit.products.plots import mission as mission_plots
 
     def tick(name):
         log.info("plan: %s", name)

@@ -41,14 +41,21 @@ from functools import lru_cache
 
 import astropy.units as u
 import numpy as np
+from astropy.coordinates import FK5, CartesianRepresentation, Galactic, SkyCoord
+from astropy.io import fits
+from astropy.time import Time
+from astropy.wcs import WCS
+from scipy.ndimage import distance_transform_edt
 
 from smilekit._data import data_path
 from smilekit._validation import as_value, as_vector
 from smilekit.constants import AU_KM
 from smilekit.errors import InputError
+from smilekit.frames import rotation_matrix
 from smilekit.instruments.sxi.config import SXIConfig
 from smilekit.instruments.sxi.response import band_edges_values
 from smilekit.instruments.sxi.spectrum import LineSpectrum, band_limits, flat_spectrum
+from smilekit.mission.pointing import fov_distance_values
 from smilekit.times import as_datetime64
 from smilekit.units import RE, RE_KM
 
@@ -76,9 +83,6 @@ _ARCMIN2_SR = (math.pi / 180.0 / 60.0) ** 2
 @lru_cache(maxsize=1)
 def _rosat_map():
     """The map with its gaps filled (nearest valid pixel), and its WCS; read once."""
-    from astropy.io import fits
-    from astropy.wcs import WCS
-    from scipy.ndimage import distance_transform_edt
 
     with fits.open(data_path(ROSAT_MAP)) as hdul:
         header = hdul[0].header
@@ -102,9 +106,6 @@ def _time(time) -> np.datetime64:
 
 @lru_cache(maxsize=64)
 def _gei_to_galactic(day_ns: int) -> np.ndarray:
-    from astropy.coordinates import FK5, CartesianRepresentation, Galactic, SkyCoord
-    from astropy.time import Time
-
     # TT is taken equal to UTC (69 s of precession is nothing) so no leap-second table is needed
     equinox = Time(np.datetime64(day_ns, "ns"), scale="tt")
     basis = CartesianRepresentation(np.eye(3))  # columns: the GEI unit vectors
@@ -114,7 +115,6 @@ def _gei_to_galactic(day_ns: int) -> np.ndarray:
 
 def gse_to_galactic_values(t: np.datetime64) -> np.ndarray:
     """Kernel: the 3 x 3 rotation GSE -> Galactic at one time (``v_gal = M @ v_gse``)."""
-    from smilekit.frames import rotation_matrix
 
     gse_to_gei = rotation_matrix(t, "GSE", "GEI")
     # the equinox of date is taken at the start of the day (precession: 0.014 deg per year)
@@ -193,7 +193,6 @@ def stray_rate_values(sun_angle_deg, v, band_kev=None):
 
 def sun_geometry_values(position_re: np.ndarray, rotation: np.ndarray, v) -> tuple[float, bool]:
     """Kernel: the Sun's angle from the boresight (deg) and whether it lies inside the FOV rectangle."""
-    from smilekit.mission.pointing import fov_distance_values
 
     sun = np.array([AU_KM / RE_KM, 0.0, 0.0]) - np.asarray(position_re, dtype=np.float64)
     sun /= np.linalg.norm(sun)

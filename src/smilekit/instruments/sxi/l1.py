@@ -32,6 +32,8 @@ from dataclasses import dataclass, field
 
 import astropy.units as u
 import numpy as np
+from astropy.table import QTable
+from astropy.wcs import WCS
 
 from smilekit.errors import InputError
 from smilekit.instruments.sxi.config import SXIConfig, ccd_rectangles
@@ -41,6 +43,7 @@ __all__ = [
     "MJDREF",
     "TIME_ZERO",
     "EventList",
+    "celestial_parameters",
     "sky_wcs_parameters",
 ]
 
@@ -96,7 +99,11 @@ def sky_wcs_parameters(rotation: np.ndarray, config) -> dict:
     xi_max = math.degrees(float(np.max(np.abs(rect[:, :2]))) / v.focal_mm)
     eta_max = math.degrees(float(np.max(np.abs(rect[:, 2:]))) / v.focal_mm)
     nx, ny = 2 * math.ceil(xi_max / pixel), 2 * math.ceil(eta_max / pixel)
-    return {**_celestial(rotation, pixel), "crpix": (0.5 * nx + 0.5, 0.5 * ny + 0.5), "naxis": (nx, ny)}
+    return {
+        **celestial_parameters(rotation, pixel),
+        "crpix": (0.5 * nx + 0.5, 0.5 * ny + 0.5),
+        "naxis": (nx, ny),
+    }
 
 
 def _lonlat(d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -106,7 +113,7 @@ def _lonlat(d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return lon, lat
 
 
-def _celestial(rotation: np.ndarray, pixel: float) -> dict:
+def celestial_parameters(rotation: np.ndarray, pixel: float) -> dict:
     """CRVAL, CDELT and CROTA2 of a TAN projection whose pixel axes are the body X and Y axes.
 
     The intermediate world coordinates of a TAN projection are (180/pi) times the tangent-plane
@@ -115,8 +122,6 @@ def _celestial(rotation: np.ndarray, pixel: float) -> dict:
     ``Z + e X`` and ``Z + e Y`` with wcslib (no rotation, unit CDELT) gives the 2 x 2 matrix r with
     ``intermediate = r (180/pi) (tan u, tan v)`` exactly; r = rotation(CROTA2) @ diag(sign, 1).
     """
-    from astropy.wcs import WCS
-
     rot = np.asarray(rotation, dtype=np.float64)
     bx, by, bz = rot[:, 0], rot[:, 1], rot[:, 2]
     lon0, lat0 = _lonlat(bz)
@@ -208,7 +213,6 @@ class EventList:
 
     def table(self):
         """The events as an astropy QTable with units."""
-        from astropy.table import QTable
 
         t = QTable()
         for name, (_, _, unit, _) in COLUMNS.items():
@@ -221,7 +225,6 @@ class EventList:
 
     def wcs(self):
         """The sky-pixel WCS as an astropy WCS (pixel coordinates 1-based with ``origin=1``)."""
-        from astropy.wcs import WCS
 
         p = self.wcs_parameters()
         w = WCS(naxis=2)

@@ -37,6 +37,7 @@ import math
 import astropy.units as u
 import numpy as np
 import xarray as xr
+from scipy.ndimage import gaussian_filter1d
 
 from smilekit._validation import as_value
 from smilekit.errors import InputError
@@ -46,16 +47,16 @@ from smilekit.instruments.sxi.l1 import (
     MJDREF,
     TIME_ZERO,
     EventList,
-    _celestial,
+    celestial_parameters,
 )
 from smilekit.instruments.sxi.psf import psf_components_values, vignetting_values
 from smilekit.instruments.sxi.response import band_edges_values, counts_per_intensity_values
 from smilekit.instruments.sxi.simulate import (
     XRB_MARGIN_SIGMAS,
     XRB_STEP_DEG,
-    _tangent_grid,
     pixel_solid_angle_values,
     tangent_edges_values,
+    tangent_grid,
     xrb_intensity_values,
 )
 from smilekit.instruments.sxi.spectrum import band_limits
@@ -238,7 +239,7 @@ def make_l2(events, *, band="broad", cadence=5.0 * u.min, pixel=0.25 * u.deg, ba
         "xi": ("u", xi_c, {"units": "deg", "long_name": "tangent-plane x, (180/pi) tan u"}),
         "eta": ("v", eta_c, {"units": "deg", "long_name": "tangent-plane y, (180/pi) tan v"}),
     }
-    cel = _celestial(events.rotation, pix)
+    cel = celestial_parameters(events.rotation, pix)
     attrs = {
         "band_kev": [e_lo, e_hi],
         "cadence_s": cad,
@@ -270,7 +271,6 @@ def _xrb_rates(cfg, rotation, t0, pix, nx, ny, band_kev) -> dict:
     solid angle x vignetting) is convolved with the four Gaussian PSF components (separable filters), then
     multiplied by the cell's CCD coverage and summed into the L2 pixels.
     """
-    from scipy.ndimage import gaussian_filter1d
 
     v = cfg.values
     k = math.ceil(pix / XRB_STEP_DEG - 1e-9)
@@ -279,7 +279,7 @@ def _xrb_rates(cfg, rotation, t0, pix, nx, ny, band_kev) -> dict:
     xi_e, eta_e = tangent_edges_values(
         0.5 * nx * pix + margin_pix * pix, 0.5 * ny * pix + margin_pix * pix, step
     )
-    grid = _tangent_grid(xi_e, eta_e)
+    grid = tangent_grid(xi_e, eta_e)
     i34, i14 = xrb_intensity_values(grid, rotation, t0, v)
     weight = grid.omega * vignetting_values(grid.tan_u, grid.tan_v, v)
     f = v.focal_mm

@@ -75,10 +75,11 @@ from smilekit.instruments.sxi.response import (
     sigma_values,
 )
 from smilekit.instruments.sxi.spectrum import band_limits
+from smilekit.mission.pointing import attitude_values
 from smilekit.times import as_datetime64
 from smilekit.units import RE, SXI_INTENSITY
 
-__all__ = ["BACKGROUNDS", "expected_counts", "pixel_solid_angle_values", "simulate_events"]
+__all__ = ["BACKGROUNDS", "expected_counts", "pixel_solid_angle_values", "simulate_events", "tangent_grid"]
 
 #: Background families that :func:`simulate_events` can add.
 BACKGROUNDS = ("xrb", "particle", "stray")
@@ -212,8 +213,6 @@ def _pointing(sky, start, rotation, sc_position):
         if bz is not None and bx is not None:
             rot = as_rotation(np.stack([bx, np.cross(bz, bx), bz], axis=-1))
         elif aim is not None:
-            from smilekit.mission.pointing import attitude_values
-
             rot = attitude_values(p[None], aim[None], np.zeros((1, 3)), "earth")[0][0]
             if not np.isfinite(rot).all():
                 raise InputError("the aim point in sky.attrs coincides with the spacecraft")
@@ -283,8 +282,8 @@ def tangent_edges_values(
     return (np.arange(nx + 1) - 0.5 * nx) * step_deg, (np.arange(ny + 1) - 0.5 * ny) * step_deg
 
 
-def _tangent_grid(xi_e: np.ndarray, eta_e: np.ndarray) -> _Grid:
-    """A _Grid (without intensities) from tangent-plane edges in deg."""
+def tangent_grid(xi_e: np.ndarray, eta_e: np.ndarray) -> _Grid:
+    """The pixel grid (no intensities) of tangent-plane edges in deg: bounds, centres, solid angles."""
     tu, tv = np.radians(xi_e), np.radians(eta_e)  # tan u, tan v
     b_lo, a_lo = np.meshgrid(tv[:-1], tu[:-1], indexing="ij")
     b_hi, a_hi = np.meshgrid(tv[1:], tu[1:], indexing="ij")
@@ -306,7 +305,7 @@ def xrb_grid_values(v, step_deg: float = XRB_STEP_DEG) -> _Grid:
     margin = XRB_MARGIN_SIGMAS * math.degrees(v.wing_sigma_mm / v.focal_mm)
     half_xi = math.degrees(float(np.max(np.abs(rects[:, :2]))) / v.focal_mm) + margin
     half_eta = math.degrees(float(np.max(np.abs(rects[:, 2:]))) / v.focal_mm) + margin
-    return _tangent_grid(*tangent_edges_values(half_xi, half_eta, step_deg))
+    return tangent_grid(*tangent_edges_values(half_xi, half_eta, step_deg))
 
 
 def xrb_intensity_values(grid: _Grid, rotation: np.ndarray, t0, v) -> tuple[np.ndarray, np.ndarray]:

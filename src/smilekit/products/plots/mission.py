@@ -27,6 +27,7 @@ import astropy.units as u
 import matplotlib.dates as mdates
 import numpy as np
 import xarray as xr
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle, Polygon
 
@@ -342,7 +343,6 @@ def plot_transfer(plan, ax=None) -> Figure:
 
     Uses matplotlib's object-oriented API (no pyplot, no backend switch); returns the Figure.
     """
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     if ax is None:
         fig = Figure(figsize=(7, 5.5))
