@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numba
 import numpy as np
 
-from smilekit.imaging._sampling import CHUNK_SAMPLES, evaluate_checked, worker_threads
+from smilekit.imaging.sampling import CHUNK_SAMPLES, evaluate_checked, worker_threads
 
 __all__ = ["cube_integral_values"]
 

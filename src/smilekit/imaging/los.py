@@ -106,8 +106,8 @@ from smilekit._validation import as_value, as_vector
 from smilekit.errors import InputError
 from smilekit.frames import rotation_matrix
 from smilekit.geospace.cube import EmissivityCube
-from smilekit.imaging._sampling import CHUNK_SAMPLES, evaluate_checked, worker_threads
 from smilekit.imaging.cube_walk import cube_integral_values
+from smilekit.imaging.sampling import CHUNK_SAMPLES, evaluate_checked, worker_threads
 from smilekit.times import as_datetime64
 from smilekit.units import RE, RE_KM, SXI_INTENSITY
 

@@ -10,6 +10,8 @@ import numpy as np
 
 from smilekit.errors import InputError
 
+__all__ = ["CHUNK_SAMPLES", "EVALUATE_PIECE", "evaluate_checked", "worker_threads"]
+
 #: Samples per ``evaluate`` call (see :func:`evaluate_checked`).
 EVALUATE_PIECE = 16384
 #: Samples per work unit in fixed-step integration and in the cube walk (bounds memory).
