@@ -31,11 +31,11 @@ field-of-view axis and +Y = Z x X its short (16 deg) axis. The long axis is, by 
 (``long_axis="earth"``), the component of the direction to the Earth's centre perpendicular to the boresight:
 the long axis lies in the plane of the boresight and the Earth centre, so the 27 deg span runs from near the
 Earth's limb outwards across the magnetosheath, and the Earth lies beyond the FOV edge on the +X side. The
-seed documents do not give the roll about the boresight; this choice is ours. It uses the long axis for
-the radial extent of the sheath and keeps the FOV's Earth-side edge at a fixed angle from the limb (with
-the 20.3 deg rule: 20.3 - 13.5 = 6.8 deg). The alternative ``long_axis="gse_z"`` puts the long axis along
-the projection of GSE +Z onto the image plane. Where the chosen reference is parallel to the boresight the
-other one is used (then GSE +X, then +Y).
+mission description (:cite:`branduardiraymont2022`) does not give the roll about the boresight; this choice is
+ours. It uses the long axis for the radial extent of the sheath and keeps the FOV's Earth-side edge at a fixed
+angle from the limb (with the 20.3 deg rule: 20.3 - 13.5 = 6.8 deg). The alternative ``long_axis="gse_z"``
+puts the long axis along the projection of GSE +Z onto the image plane. Where the chosen reference is parallel
+to the boresight the other one is used (then GSE +X, then +Y).
 
 UVI is modelled as pointing its boresight at the centre of the northern auroral oval,
 :func:`smilekit.geospace.aurora.oval_centre` (120 km altitude, SM colatitude 4 deg towards magnetic
@@ -647,9 +647,9 @@ def exclusions(
         The attitude on the same times.
     sun_angle : Quantity
         Half-angle of the Sun-avoidance cone about the SXI boresight. Default 30 deg, an *assumption*: no
-        value is published for SXI (the Leicester orbit simulator behind the seed's Fig. 15 uses a "Sun
-        avoidance angle" without stating it); 30 deg keeps the Sun about 14 deg beyond the FOV corners
-        (half-diagonal 15.6 deg).
+        value is published for SXI (the Leicester orbit simulator behind Fig. 15 of
+        :cite:`branduardiraymont2022` uses a "Sun avoidance angle" without stating it); 30 deg keeps the Sun
+        about 14 deg beyond the FOV corners (half-diagonal 15.6 deg).
     limb_margin : Quantity
         The Earth counts as in the FOV when its disc (angular radius ``asin(1 RE / r)``) comes within this
         angle of the SXI FOV (default 0: the disc overlaps the FOV).

@@ -1,12 +1,12 @@
 """The SXI science requirement's domain: the solar wind and the vantage points the accuracy is owed for.
 
-The SMILE mission description (the seed handbook chapter, sec. 3.1) states SXI's first science
-requirement: for a solar-wind particle flux n v above 4.9e8 cm^-2 s^-1 (:data:`FLUX_THRESHOLD`) and from
-orbit positions beyond 15 RE geocentric (:data:`MIN_DISTANCE`), the subsolar magnetopause shall be located
-to better than 0.5 RE with better than 5-min time resolution; the second asks the cusp edges to 0.25 RE.
-:func:`in_requirement_domain` says which conditions lie in that domain: the L3 products flag the records
-outside it (:mod:`smilekit.products.l3`), and the evaluation campaign (:mod:`smilekit.campaign`) draws its
-cases inside and outside it and judges the retrievals' accuracy over it.
+The SMILE mission description (the SMILE handbook chapter, :cite:`branduardiraymont2022`, sec. 3.1) states
+SXI's first science requirement: for a solar-wind particle flux n v above 4.9e8 cm^-2 s^-1
+(:data:`FLUX_THRESHOLD`) and from orbit positions beyond 15 RE geocentric (:data:`MIN_DISTANCE`), the subsolar
+magnetopause shall be located to better than 0.5 RE with better than 5-min time resolution; the second asks
+the cusp edges to 0.25 RE. :func:`in_requirement_domain` says which conditions lie in that domain: the L3
+products flag the records outside it (:mod:`smilekit.products.l3_cdf`), and the evaluation campaign
+(:mod:`smilekit.campaign`) draws its cases inside and outside it and judges the retrievals' accuracy over it.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from smilekit.units import RE
 
 __all__ = ["FLUX_THRESHOLD", "MIN_DISTANCE", "in_requirement_domain", "in_requirement_domain_values"]
 
-#: SXI requirement 1 (seed chapter sec. 3.1): solar-wind particle flux above this (cm^-2 s^-1) ...
+#: SXI requirement 1 (:cite:`branduardiraymont2022`, sec. 3.1): solar-wind particle flux above this (cm^-2
+#: s^-1) ...
 FLUX_THRESHOLD = 4.9e8 * u.cm**-2 / u.s
 #: ... seen from beyond this geocentric distance.
 MIN_DISTANCE = 15.0 * RE
@@ -27,7 +28,7 @@ MIN_DISTANCE = 15.0 * RE
 
 def in_requirement_domain(n, v, sc_position) -> np.ndarray:
     """True where a case lies in the SXI requirement domain: flux n v above 4.9e8 cm^-2 s^-1 and the
-    spacecraft beyond 15 RE geocentric (seed chapter sec. 3.1, requirement 1).
+    spacecraft beyond 15 RE geocentric (:cite:`branduardiraymont2022`, sec. 3.1, requirement 1).
 
     Parameters
     ----------

@@ -19,9 +19,9 @@ arm along y    p (1 - p)     s_spot            s_wing
 diffuse        (1 - p)^2     s_wing            s_wing
 =============  ============  ================  ================
 
-``s_spot`` is the central-spot FWHM (8 arcmin, seed) / 2.3548 and ``s_wing`` the wing sigma (1 deg,
-assumption), both times the focal length. The arms are as narrow as the spot across their length because
-the focusing along that axis is the same. Real arms have a profile set by the pore geometry and the
+``s_spot`` is the central-spot FWHM (8 arcmin, :cite:`branduardiraymont2022`) / 2.3548 and ``s_wing`` the wing
+sigma (1 deg, assumption), both times the focal length. The arms are as narrow as the spot across their length
+because the focusing along that axis is the same. Real arms have a profile set by the pore geometry and the
 energy; Gaussians keep every detection probability analytic (:func:`box_probability_values`).
 
 Vignetting

@@ -5,11 +5,11 @@ numbers of the response in :class:`~smilekit.instruments.sxi.config.SXIConfig`.
 
 Response
 --------
-``A(E) = A_peak * T(E) R(E) / max(T R)``: the optic effective area peaks at 15 cm^2 (seed, Table 1:
-:cite:`branduardiraymont2022`), the
+``A(E) = A_peak * T(E) R(E) / max(T R)``: the optic effective area peaks at 15 cm^2
+(:cite:`branduardiraymont2022`, Table 1), the
 optical blocking filter transmits ``T = exp(-(E_f / E)^3)`` and the pore reflectivity falls as
 ``R = 1 / (1 + (E / E_c)^4)`` (both shapes **assumptions**, parameters in
-:class:`~smilekit.instruments.sxi.config.SXIConfig`). The CCD QE (0.89, seed) multiplies it. The energy
+:class:`~smilekit.instruments.sxi.config.SXIConfig`). The CCD QE (0.89, ibid.) multiplies it. The energy
 resolution is Gaussian with FWHM = 50 eV sqrt(E / 500 eV) (seed: 50 eV at 500 eV; sqrt(E) from Fano
 statistics). PI channels: ``PI = floor(E_measured / channel width)``.
 
