@@ -7,7 +7,9 @@ import pytest
 from typer.testing import CliRunner
 
 import smilekit
+import smilekit.cli
 from smilekit.cli import app
+from smilekit.runs import load_settings
 
 runner = CliRunner()
 
@@ -46,21 +48,19 @@ def test_run_rejects_an_unknown_event_listing_the_names(tmp_path):
 
 
 def test_run_takes_its_settings_from_a_config_file(tmp_path, monkeypatch):
-    # The wiring only: the settings of the file reach run_job (the settings themselves: tests/job).
-    import smilekit.runs
-
+    # The wiring only: the settings of the file reach run_job (the settings themselves: tests/runs).
     seen = {}
 
     def fake_run_job(solar_wind, out, *, event, progress, settings):
         seen["settings"] = settings
         return {"stages": {}}
 
-    monkeypatch.setattr(smilekit.runs, "run_job", fake_run_job)
+    monkeypatch.setattr(smilekit.cli, "run_job", fake_run_job)
     config = tmp_path / "run.toml"
     config.write_text("[sxi]\nmax_frames = 2\nexposure_min = 1\n")
     result = runner.invoke(app, ["run", "--config", str(config), "--out", str(tmp_path), "-q"])
     assert result.exit_code == 0, result.output
-    assert seen["settings"] == smilekit.runs.load_settings(config)
+    assert seen["settings"] == load_settings(config)
     assert seen["settings"].sxi.max_frames == 2
 
 

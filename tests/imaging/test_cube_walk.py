@@ -13,18 +13,7 @@ from smilekit.geospace.cube import EmissivityCube
 from smilekit.geospace.emissivity import Jorgensen2019
 from smilekit.imaging.los import INTENSITY_FACTOR, los_intensity, ray_lengths_values
 from smilekit.units import RE, SXI_INTENSITY
-
-
-def _unit(v):
-    v = np.asarray(v, dtype=float)
-    return v / np.linalg.norm(v, axis=-1, keepdims=True)
-
-
-def _fan(origin, target, n=40, spread=0.35, seed=0):
-    """Unit directions from origin scattered about the direction to target."""
-    rng = np.random.default_rng(seed)
-    centre = _unit(np.asarray(target, float) - np.asarray(origin, float))
-    return _unit(centre + spread * rng.normal(size=(n, 3)))
+from testsupport.sources import fan
 
 
 def test_default_on_a_cube_matches_scipy_interpn_integration():
@@ -34,7 +23,7 @@ def test_default_on_a_cube_matches_scipy_interpn_integration():
     g = np.arange(-20.0, 20.01, 0.5)
     cube = EmissivityCube.from_model(model, g, g, g)
     origin = np.array([5.9, 6.7, 17.7])
-    dirs = _fan(origin, (7.8, 0.0, 0.0), n=8, spread=0.15, seed=7)
+    dirs = fan(origin, (7.8, 0.0, 0.0), n=8, spread=0.15, seed=7)
     out = los_intensity(cube, origin * RE, dirs).to_value(SXI_INTENSITY)
     length = ray_lengths_values(np.broadcast_to(origin, dirs.shape), dirs, 80.0)
     ref = []
@@ -67,7 +56,7 @@ def test_cube_walk_is_exact_for_a_linear_field(extrude):
     gy = np.array([0.0]) if extrude else np.linspace(-7.0, 7.0, 15)
     cube = EmissivityCube.from_model(Field(), gx, gy, gz, extrude=extrude)
     origin = np.array([3.0, -4.0, 16.0])
-    dirs = _fan(origin, (2.0, 0.0, 0.0), n=20, spread=0.2, seed=5)
+    dirs = fan(origin, (2.0, 0.0, 0.0), n=20, spread=0.2, seed=5)
     out = los_intensity(cube, origin * RE, dirs).to_value(SXI_INTENSITY) / INTENSITY_FACTOR
     length = ray_lengths_values(np.broadcast_to(origin, dirs.shape), dirs, 80.0)
     expected = []

@@ -27,33 +27,7 @@ from smilekit.imaging.los import (
 )
 from smilekit.mission.pointing import attitude_values
 from smilekit.units import RE, SXI_INTENSITY
-
-ETA0 = 2.0e-5  # eV cm^-3 s^-1
-
-
-class Ball:
-    """Uniform emissivity ETA0 for r_in <= |x - centre| < r_out (RE), 0 elsewhere: jumps at both radii."""
-
-    def __init__(self, centre=(0.0, 0.0, 0.0), r_out=10.0, r_in=0.0):
-        self.c, self.r_out, self.r_in = np.asarray(centre, float), r_out, r_in
-
-    def evaluate(self, x, y, z):
-        r2 = (x - self.c[0]) ** 2 + (y - self.c[1]) ** 2 + (z - self.c[2]) ** 2
-        return np.where((r2 < self.r_out**2) & (r2 >= self.r_in**2), ETA0, 0.0)
-
-    def chord(self, origin, d, length):
-        """Exact path length inside the shell along o + s d, 0 <= s <= length."""
-        out = 0.0
-        for radius, sign in ((self.r_out, 1.0), (self.r_in, -1.0)):
-            if radius <= 0:
-                continue
-            b = float(np.dot(origin - self.c, d))
-            disc = b * b - (float(np.dot(origin - self.c, origin - self.c)) - radius**2)
-            if disc <= 0:
-                continue
-            lo, hi = -b - math.sqrt(disc), -b + math.sqrt(disc)
-            out += sign * max(0.0, min(hi, length) - max(lo, 0.0))
-        return out
+from testsupport.sources import ETA0, Ball, fan, unit
 
 
 class PowerLaw:
@@ -69,18 +43,6 @@ class PowerLaw:
 class Poisoned:
     def evaluate(self, x, y, z):
         return np.where(x > 5.0, np.nan, 1e-6)
-
-
-def _unit(v):
-    v = np.asarray(v, dtype=float)
-    return v / np.linalg.norm(v, axis=-1, keepdims=True)
-
-
-def _fan(origin, target, n=40, spread=0.35, seed=0):
-    """Unit directions from origin scattered about the direction to target."""
-    rng = np.random.default_rng(seed)
-    centre = _unit(np.asarray(target, float) - np.asarray(origin, float))
-    return _unit(centre + spread * rng.normal(size=(n, 3)))
 
 
 # --- units and analytic integrals ----------------------------------------------------------------------
@@ -102,7 +64,7 @@ def test_uniform_field_gives_eta_times_path_over_four_pi(step):
 
     # a ray that misses the Earth stops at max_distance; one aimed at the Earth stops at its surface
     origin = [0.0, 0.0, 20.0] * RE
-    dirs = np.array([[0.0, 1.0, 0.0], [0.0, 0.0, -1.0], _unit([0.03, 0.0, -1.0])])
+    dirs = np.array([[0.0, 1.0, 0.0], [0.0, 0.0, -1.0], unit([0.03, 0.0, -1.0])])
     out = los_intensity(Uniform(), origin, dirs, step=step, max_distance=37 * RE)
     hit = 20.0 * math.cos(math.atan(0.03)) - math.sqrt(1.0 - (20.0 * math.sin(math.atan(0.03))) ** 2)
     paths = np.array([37.0, 19.0, hit]) * RE
@@ -117,7 +79,7 @@ def _image_rays(sc, aim, nu=40, nv=20):
     rot = attitude_values(np.asarray(sc, float)[None], np.asarray(aim, float)[None], np.zeros((1, 3)))[0][0]
     cu, cv = np.linspace(-13.0, 13.0, nu), np.linspace(-7.5, 7.5, nv)
     tv, tu = np.meshgrid(np.tan(np.radians(cv)), np.tan(np.radians(cu)), indexing="ij")
-    return _unit(np.stack([tu, tv, np.ones_like(tu)], axis=-1)) @ rot.T
+    return unit(np.stack([tu, tv, np.ones_like(tu)], axis=-1)) @ rot.T
 
 
 @settings(max_examples=12, deadline=None)
@@ -183,7 +145,7 @@ def test_rays_stop_at_the_earth_and_at_max_distance():
 
 def test_fixed_step_converges_with_order_one_at_jumps_and_two_when_smooth():
     origin = np.array([4.0, -3.0, 18.0])
-    dirs = _fan(origin, (2.0, 1.0, 0.0), n=60, spread=0.2, seed=3)
+    dirs = fan(origin, (2.0, 1.0, 0.0), n=60, spread=0.2, seed=3)
     o = np.broadcast_to(origin, dirs.shape)
     length = ray_lengths_values(o, dirs, 60.0)
     shell = Ball(centre=(2.0, 1.0, 0.0), r_out=7.0, r_in=3.0)
@@ -197,7 +159,7 @@ def test_fixed_step_converges_with_order_one_at_jumps_and_two_when_smooth():
     assert 0.6 < slope < 1.6
     assert jump_err[-1] < jump_err[0] / 4
     # smooth integrand (the r^-3 field on rays missing the Earth): second order
-    far = np.array([_unit([1.0, 0.3, -0.2]), _unit([0.2, 1.0, 0.1])])
+    far = np.array([unit([1.0, 0.3, -0.2]), unit([0.2, 1.0, 0.1])])
     of = np.broadcast_to([0.0, 0.0, 18.0], far.shape)
     lf = ray_lengths_values(of, far, 40.0)
     fine = los_integral_values(PowerLaw().evaluate, of, far, lf, step=0.005)[0]
@@ -216,7 +178,7 @@ def test_default_within_half_a_percent_of_a_fine_fixed_step_on_jorgensen():
     rot = attitude_values(sc[None], aim[None], np.zeros((1, 3)))[0][0]
     cu, cv = np.linspace(-13, 13, 14), np.linspace(-7.5, 7.5, 8)
     tv, tu = np.meshgrid(np.tan(np.radians(cv)), np.tan(np.radians(cu)), indexing="ij")
-    dirs = _unit(np.stack([tu, tv, np.ones_like(tu)], axis=-1)) @ rot.T
+    dirs = unit(np.stack([tu, tv, np.ones_like(tu)], axis=-1)) @ rot.T
     default = los_intensity(model, sc * RE, dirs).value
     reference = los_intensity(model, sc * RE, dirs, step=0.005 * RE).value
     err = np.abs(default / reference - 1.0)
@@ -227,7 +189,7 @@ def test_default_within_half_a_percent_of_a_fine_fixed_step_on_jorgensen():
 def test_results_do_not_depend_on_the_threads():
     model = Jorgensen2019.ppmlr_fit(mp=9.3 * RE, bs=12.0 * RE)
     origin = np.array([5.9, 6.7, 17.7])
-    dirs = _fan(origin, (7.8, 0.0, 0.0), n=2500, spread=0.12, seed=1)
+    dirs = fan(origin, (7.8, 0.0, 0.0), n=2500, spread=0.12, seed=1)
     o = np.broadcast_to(origin, dirs.shape)
     length = ray_lengths_values(o, dirs, 80.0)
     one = los_integral_values(model.evaluate, o, dirs, length, threads=1)[0]
@@ -242,7 +204,7 @@ def test_time_rotates_the_rays_into_gsm():
     # a source that is not symmetric about X: a ball off the X axis
     ball = Ball(centre=(6.0, 3.0, 4.0), r_out=3.0)
     origin = np.array([2.0, -3.0, 17.0])
-    dirs = _fan(origin, (6.0, 3.0, 4.0), n=10, spread=0.1, seed=2)
+    dirs = fan(origin, (6.0, 3.0, 4.0), n=10, spread=0.1, seed=2)
     t = "2026-06-21T12:00"
     rot = rotation_matrix(t, "GSE", "GSM")
     with_time = los_intensity(ball, origin * RE, dirs, time=t)

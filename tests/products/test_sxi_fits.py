@@ -6,7 +6,6 @@ import math
 import astropy.units as u
 import numpy as np
 import pytest
-import xarray as xr
 from astropy.io import fits
 from astropy.nddata import CCDData, StdDevUncertainty
 from astropy.wcs import WCS
@@ -16,41 +15,14 @@ from smilekit.instruments.sxi.l1 import COLUMNS
 from smilekit.instruments.sxi.l2 import make_l2
 from smilekit.instruments.sxi.simulate import simulate_events
 from smilekit.products.sxi_fits import read_l1, read_l2, write_l1, write_l2
+from testsupport.sxi import T, make_sky, small_event_list
 
-T = "2026-03-20T12:00"
-POINTING = {"time": T, "sc_position_gse_re": [3.5, -2.3, 17.1], "aim_point_gse_re": [3.5, -2.3, 0.0]}
 BKG = ("xrb_3/4keV", "xrb_1/4keV", "particle")
 
 
 @pytest.fixture(scope="module")
 def events():
-    nu, nv = 30, 18
-    sky = xr.DataArray(
-        np.full((nv, nu), 5.0),
-        dims=("v", "u"),
-        coords={"v": (np.arange(nv) - 8.5) * 1.0, "u": (np.arange(nu) - 14.5) * 1.0},
-        attrs={
-            "units": "keV cm-2 s-1 sr-1",
-            "time": T,
-            "sc_position_gse_re": [5.9, 6.7, 17.7],
-            "aim_point_gse_re": [7.8, 0.0, 0.0],
-        },
-    )
-    return simulate_events(sky, 120 * u.s, rng=4)
-
-
-def make_sky(values, *, fu=40.0, fv=28.0, pix=0.25, attrs=POINTING):
-    """A sky larger than the detector by 3 PSF-wing sigmas, so that no flux is lost at the edges."""
-    nu, nv = round(fu / pix), round(fv / pix)
-    cu = (np.arange(nu) - 0.5 * (nu - 1)) * pix
-    cv = (np.arange(nv) - 0.5 * (nv - 1)) * pix
-    data = values(cu[None, :], cv[:, None]) if callable(values) else np.full((nv, nu), float(values))
-    return xr.DataArray(
-        np.broadcast_to(data, (nv, nu)).copy(),
-        dims=("v", "u"),
-        coords={"v": ("v", cv, {"units": "deg"}), "u": ("u", cu, {"units": "deg"})},
-        attrs={"units": "keV cm-2 s-1 sr-1", **attrs},
-    )
+    return small_event_list()
 
 
 @pytest.fixture(scope="module")

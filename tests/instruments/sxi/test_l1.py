@@ -5,33 +5,18 @@ import math
 import astropy.units as u
 import numpy as np
 import pytest
-import xarray as xr
 from astropy.wcs import WCS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from smilekit.errors import InputError
 from smilekit.instruments.sxi.l1 import EventList
-from smilekit.instruments.sxi.simulate import simulate_events
-
-T = "2026-03-20T12:00"
+from testsupport.sxi import small_event_list
 
 
 @pytest.fixture(scope="module")
 def events():
-    nu, nv = 30, 18
-    sky = xr.DataArray(
-        np.full((nv, nu), 5.0),
-        dims=("v", "u"),
-        coords={"v": (np.arange(nv) - 8.5) * 1.0, "u": (np.arange(nu) - 14.5) * 1.0},
-        attrs={
-            "units": "keV cm-2 s-1 sr-1",
-            "time": T,
-            "sc_position_gse_re": [5.9, 6.7, 17.7],
-            "aim_point_gse_re": [7.8, 0.0, 0.0],
-        },
-    )
-    return simulate_events(sky, 120 * u.s, rng=4)
+    return small_event_list()
 
 
 def test_boresight_is_the_reference_pixel(events):

@@ -5,30 +5,14 @@ import math
 import astropy.units as u
 import numpy as np
 import pytest
-import xarray as xr
 
 from smilekit.errors import InputError
 from smilekit.instruments.sxi.l2 import make_l2
 from smilekit.instruments.sxi.simulate import simulate_events
 from smilekit.units import RE
+from testsupport.sxi import T, make_sky
 
-T = "2026-03-20T12:00"
-POINTING = {"time": T, "sc_position_gse_re": [3.5, -2.3, 17.1], "aim_point_gse_re": [3.5, -2.3, 0.0]}
 BKG = ("xrb_3/4keV", "xrb_1/4keV", "particle")
-
-
-def make_sky(values, *, fu=40.0, fv=28.0, pix=0.25, attrs=POINTING):
-    """A sky larger than the detector by 3 PSF-wing sigmas, so that no flux is lost at the edges."""
-    nu, nv = round(fu / pix), round(fv / pix)
-    cu = (np.arange(nu) - 0.5 * (nu - 1)) * pix
-    cv = (np.arange(nv) - 0.5 * (nv - 1)) * pix
-    data = values(cu[None, :], cv[:, None]) if callable(values) else np.full((nv, nu), float(values))
-    return xr.DataArray(
-        np.broadcast_to(data, (nv, nu)).copy(),
-        dims=("v", "u"),
-        coords={"v": ("v", cv, {"units": "deg"}), "u": ("u", cu, {"units": "deg"})},
-        attrs={"units": "keV cm-2 s-1 sr-1", **attrs},
-    )
 
 
 def interior(l2, margin_deg=3.0):

@@ -20,38 +20,7 @@ from smilekit.imaging.los import INTENSITY_FACTOR, los_intensity
 from smilekit.instruments.sxi.sky import intensity_map
 from smilekit.mission.pointing import attitude_values
 from smilekit.units import RE
-
-ETA0 = 2.0e-5  # eV cm^-3 s^-1
-
-
-class Ball:
-    """Uniform emissivity ETA0 for r_in <= |x - centre| < r_out (RE), 0 elsewhere: jumps at both radii."""
-
-    def __init__(self, centre=(0.0, 0.0, 0.0), r_out=10.0, r_in=0.0):
-        self.c, self.r_out, self.r_in = np.asarray(centre, float), r_out, r_in
-
-    def evaluate(self, x, y, z):
-        r2 = (x - self.c[0]) ** 2 + (y - self.c[1]) ** 2 + (z - self.c[2]) ** 2
-        return np.where((r2 < self.r_out**2) & (r2 >= self.r_in**2), ETA0, 0.0)
-
-    def chord(self, origin, d, length):
-        """Exact path length inside the shell along o + s d, 0 <= s <= length."""
-        out = 0.0
-        for radius, sign in ((self.r_out, 1.0), (self.r_in, -1.0)):
-            if radius <= 0:
-                continue
-            b = float(np.dot(origin - self.c, d))
-            disc = b * b - (float(np.dot(origin - self.c, origin - self.c)) - radius**2)
-            if disc <= 0:
-                continue
-            lo, hi = -b - math.sqrt(disc), -b + math.sqrt(disc)
-            out += sign * max(0.0, min(hi, length) - max(lo, 0.0))
-        return out
-
-
-def _unit(v):
-    v = np.asarray(v, dtype=float)
-    return v / np.linalg.norm(v, axis=-1, keepdims=True)
+from testsupport.sources import ETA0, Ball, unit
 
 
 def test_intensity_map_layout_and_attributes():
@@ -72,7 +41,7 @@ def test_intensity_map_layout_and_attributes():
     # pixel (u, v) looks along normalise(tan u X + tan v Y + Z) of the attitude law's body frame
     rot = attitude_values(sc.value[None], aim.value[None], np.zeros((1, 3)))[0][0]
     iv, iu = 5, 20
-    d = _unit(
+    d = unit(
         rot @ [math.tan(math.radians(image.u.values[iu])), math.tan(math.radians(image.v.values[iv])), 1]
     )
     single = los_intensity(model, sc, d[None], time="2026-03-20T12:00").value[0]
@@ -86,7 +55,7 @@ def test_u_runs_along_body_x_and_v_along_body_y():
     # a small ball 10 RE from the spacecraft in the direction of angular coordinates (u, v) = (8, -5) deg
     sc, aim = np.array([5.9, 6.7, 17.7]), np.array([7.8, 0.0, 0.0])
     rot = attitude_values(sc[None], aim[None], np.zeros((1, 3)))[0][0]
-    d = _unit(rot @ [math.tan(math.radians(8.0)), math.tan(math.radians(-5.0)), 1.0])
+    d = unit(rot @ [math.tan(math.radians(8.0)), math.tan(math.radians(-5.0)), 1.0])
     ball = Ball(centre=sc + 10.0 * d, r_out=0.3)
     image = intensity_map(ball, sc * RE, aim * RE, pixel=1.0 * u.deg, fov=[27.0, 15.0] * u.deg)
     assert image.shape == (15, 27)
