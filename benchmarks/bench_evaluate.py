@@ -19,6 +19,7 @@ import argparse
 import statistics
 import time
 
+import astropy.units as u
 import numba
 
 from smilekit._data import data_path
@@ -37,8 +38,6 @@ def _cusp_functions():
 
 
 def _no_cusp_truth(state, time):
-    import astropy.units as u
-
     return float("nan") * u.deg, float("nan") * u.deg
 
 

@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import argparse
 import time
+from importlib.resources import files
 
 import astropy.units as u
 import numpy as np
+import pandas as pd
 
 from smilekit import frames
 from smilekit.geospace import boundaries
@@ -32,6 +34,7 @@ from smilekit.instruments.sxi.simulate import simulate_events
 from smilekit.instruments.sxi.sky import intensity_map
 from smilekit.mission.pointing import attitude_values, limb_offset_aim_points
 from smilekit.science import tangent
+from smilekit.science.requirement import in_requirement_domain_values
 from smilekit.solarwind.state import SolarWindState
 from smilekit.units import RE
 
@@ -60,11 +63,6 @@ CASES = [
 
 def shipped_cases(limit: int):
     """Requirement-domain cases (n v > 4.9e8 cm^-2 s^-1, r > 15 RE) of the shipped orbit case set."""
-    from importlib.resources import files
-
-    import pandas as pd
-
-    from smilekit.science.requirement import in_requirement_domain_values
 
     df = pd.read_csv(files("smilekit.data.evaluation") / "orbit_cases.csv")
     r = np.sqrt(df.sc_x**2 + df.sc_y**2 + df.sc_z**2)

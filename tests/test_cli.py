@@ -1,6 +1,9 @@
 """The smilekit command line (typer's test runner, no subprocess)."""
 
 import json
+import os
+import subprocess
+import sys
 
 import pandas as pd
 import pytest
@@ -8,8 +11,11 @@ from typer.testing import CliRunner
 
 import smilekit
 import smilekit.cli
+from smilekit._data import data_path
+from smilekit.campaign.cases import SHIPPED_CASES
 from smilekit.cli import app
 from smilekit.runs import load_settings
+from smilekit.science.magnetopause import METHODS
 
 runner = CliRunner()
 
@@ -120,10 +126,6 @@ def test_plan_rejects_an_unknown_station_listing_the_known_ones(tmp_path):
 
 
 def test_evaluate_reports_a_malformed_line_and_runs_the_rest(tmp_path):
-    from smilekit._data import data_path
-    from smilekit.campaign.cases import SHIPPED_CASES
-    from smilekit.science.magnetopause import METHODS
-
     lines = data_path(SHIPPED_CASES).read_text().splitlines()
     fields = lines[1].split(",")
     fields[0], fields[8] = "bad-density", "-5"  # n < 0
@@ -142,12 +144,6 @@ def test_evaluate_reports_a_malformed_line_and_runs_the_rest(tmp_path):
 def test_evaluate_on_worker_processes_prints_no_dask_chatter(tmp_path):
     # dask's worker processes log their start-up at INFO unless told otherwise; only -v shows it. A real
     # process: the workers' output goes to the terminal, past typer's test runner.
-    import os
-    import subprocess
-    import sys
-
-    from smilekit._data import data_path
-    from smilekit.campaign.cases import SHIPPED_CASES
 
     lines = data_path(SHIPPED_CASES).read_text().splitlines()
     cases = tmp_path / "cases.csv"

@@ -5,17 +5,21 @@ real ones are measured by the benchmark and the lead's end-to-end run); the trut
 r0, SWCX emissivity) is the harness's own.
 """
 
+import io
 import json
 import math
 import sys
 
 import astropy.units as u
+import cloudpickle
 import numpy as np
 import pandas as pd
 import pytest
 import xarray as xr
+from rich.console import Console
 
-from smilekit.campaign.cases import CASE_COLUMNS, read_cases
+from smilekit._data import data_path
+from smilekit.campaign.cases import CASE_COLUMNS, SHIPPED_CASES, read_cases
 from smilekit.campaign.evaluate import EXTRA_COLUMNS, RESULT_COLUMNS, evaluate_cases, run_case
 from smilekit.errors import InputError
 from smilekit.geospace.boundaries import standoff
@@ -219,7 +223,6 @@ def test_bad_arguments(tmp_path):
 
 
 def test_local_cluster_gives_the_in_process_results(tmp_path):  # ~4 s: two worker processes
-    import cloudpickle
 
     # the stand-ins live in this test module, which the worker processes cannot import: ship them by value
     cloudpickle.register_pickle_by_value(sys.modules[__name__])
@@ -239,8 +242,6 @@ def test_local_cluster_gives_the_in_process_results(tmp_path):  # ~4 s: two work
 def test_the_real_simulation_of_a_shipped_case():
     """The default image chain on the first shipped case (~1 s): one 300-s L2 bin at 0.25 deg, with the
     case's pointing, handed to the methods with the upstream state."""
-    from smilekit._data import data_path
-    from smilekit.campaign.cases import SHIPPED_CASES
 
     seen = {}
 
@@ -259,10 +260,6 @@ def test_the_real_simulation_of_a_shipped_case():
 
 
 def test_progress_bar_and_table_print(tmp_path):
-    import io
-
-    from rich.console import Console
-
     buffer = io.StringIO()
     evaluate_cases(
         write(tmp_path / "cases.csv", GOOD[:2]),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import warnings
 
 import astropy.units as u
@@ -97,7 +98,6 @@ def test_jelinek_and_shue_infinite_down_the_tail():
 
 def _lin_reference(theta, phi, p, bz, tilt):
     """Lin et al. (2010) Eqs. (19)-(21) written out term by term, scalar math (independent form)."""
-    import math
 
     a = b.LIN2010_COEFFICIENTS
     r0 = a[0] * p ** a[1] * (1 + a[2] * (math.exp(a[3] * bz) - 1) / (math.exp(a[4] * bz) + 1))

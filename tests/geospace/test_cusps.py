@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from smilekit.errors import InputError
 from smilekit.geospace import cusps
+from smilekit.geospace.magnetosheath import REGION_CUSP, Magnetosheath
 from smilekit.solarwind.state import SolarWindState
 from smilekit.units import RE
 
@@ -116,7 +117,6 @@ def test_mid_altitude_cusp_density_is_at_least_the_polar_average(n, v, bz, tilt)
     # (r > 4 RE) n_cusp / n_sw ~ 0.8. The model's cusp (half the adjacent sheath density) lies at or above
     # that average (0.9-2.0 over these winds, median 1.5): the SXI cusp signal is not underestimated.
     # Bound: [0.8, 2.5], i.e. at least the observed mean and within about 3 times it.
-    from smilekit.geospace.magnetosheath import REGION_CUSP, Magnetosheath
 
     sheath = Magnetosheath(
         n=n * u.cm**-3, v=v * u.km / u.s, t=1e5 * u.K, b_gsm=[0, 0, bz] * u.nT, tilt=tilt * u.deg
@@ -135,7 +135,6 @@ def test_mid_altitude_cusp_density_is_at_least_the_polar_average(n, v, bz, tilt)
 def test_latitude_offset_shifts_the_footprint_as_the_bz_term_would():
     # an offset of d deg moves both footprint edges by d, as IMF Bz moved by d / 0.45 nT (Newell 2006),
     # so the mapped edges at any altitude and the sheath model's cusp region move identically
-    from smilekit.geospace.magnetosheath import REGION_CUSP, Magnetosheath
 
     d, alt = 1.3, 6.0 * RE
     shifted = cusps.cusp_edges(bz=-2.0 * u.nT, altitude=alt, tilt=10 * u.deg, offset=d * u.deg)

@@ -11,19 +11,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from smilekit import RE
 from smilekit.errors import InputError, ModelDomainError
+from smilekit.geospace import SWCXEmissivity, jelinek2012_bow_shock, standoff
 from smilekit.geospace.boundaries import lin2010_values
+from smilekit.geospace.cusps import cusp_edges
 from smilekit.geospace.emissivity import (
     CMEM,
     EMISSIVITY_MODELS,
     EMISSIVITY_UNIT,
     Jorgensen2019,
-    SWCXEmissivity,
     lin2010_scaled_values,
 )
 from smilekit.geospace.exosphere import Cravens2001
-from smilekit.solarwind.state import SolarWindState
-from smilekit.units import RE
+from smilekit.solarwind import SolarWindState
 
 E = EMISSIVITY_UNIT
 
@@ -222,12 +223,6 @@ def test_registry():
 def test_physical_emissivity_is_cut_at_the_inner_radius():
     # The cusp funnels reach the ionosphere; below inner_radius (default 3 RE, the depth of the MHD inner
     # boundaries SXI studies use) there is no emission, above it the formula applies unchanged.
-    import astropy.units as u
-
-    from smilekit import RE
-    from smilekit.geospace import SWCXEmissivity, jelinek2012_bow_shock, standoff
-    from smilekit.geospace.cusps import cusp_edges
-    from smilekit.solarwind import SolarWindState
 
     state = SolarWindState(n=20 * u.cm**-3, v_gse=[-500, 0, 0] * u.km / u.s, b_gsm=[0, 0, -5] * u.nT)
     edges = cusp_edges(state, "north", altitude=1.5 * RE)

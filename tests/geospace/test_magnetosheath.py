@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from smilekit.errors import InputError
 from smilekit.geospace import boundaries as b
+from smilekit.geospace.cusps import cusp_edges
 from smilekit.geospace.magnetosheath import Magnetosheath, rankine_hugoniot_values
 from smilekit.solarwind.state import SolarWindState
 from smilekit.units import RE
@@ -158,7 +159,6 @@ def test_regions_consistent_with_is_inside(p, tilt, model):
 
 def test_cusp_density_is_a_fraction_of_the_adjacent_sheath():
     # Northern cusp at mid altitude (r = 6 RE, SM latitude mapped from the footprint), zero tilt.
-    from smilekit.geospace.cusps import cusp_edges
 
     edges = cusp_edges(bz=STATE.bz, altitude=5 * RE)
     lat = np.radians(0.5 * (edges.equatorward + edges.poleward).to_value(u.deg))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy.interpolate import interpn
 
 from smilekit.geospace.cube import EmissivityCube
 from smilekit.geospace.emissivity import Jorgensen2019
@@ -17,8 +18,6 @@ from testsupport.sources import fan
 
 
 def test_default_on_a_cube_matches_scipy_interpn_integration():
-    from scipy.interpolate import interpn
-
     model = Jorgensen2019.ppmlr_fit(mp=9.3 * RE, bs=12.0 * RE)
     g = np.arange(-20.0, 20.01, 0.5)
     cube = EmissivityCube.from_model(model, g, g, g)

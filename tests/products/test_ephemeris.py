@@ -1,6 +1,7 @@
 """The ephemeris CDF: ISTP compliance by spacepy's independent checks, and a lossless round trip."""
 
 import astropy.units as u
+import cdflib
 import numpy as np
 import pytest
 
@@ -39,8 +40,6 @@ def test_istp_checks_of_spacepy_pass(track, tmp_path):
 
 
 def test_round_trip_is_exact(track, tmp_path):
-    import cdflib
-
     path = write_ephemeris_cdf(tmp_path / "smile_pre_eph_20260301_v01.cdf", track)
     cdf = cdflib.CDF(str(path))
     times = cdflib.cdfepoch.to_datetime(cdf.varget("Epoch"))

@@ -7,7 +7,12 @@ import numpy as np
 import pytest
 import xarray as xr
 
+from smilekit import frames
+from smilekit._data import data_path
+from smilekit.campaign.cases import SHIPPED_CASES, read_cases
+from smilekit.campaign.truth import case_truth, simulate_l2
 from smilekit.errors import InputError
+from smilekit.geospace import SWCXEmissivity
 from smilekit.geospace.emissivity import EMISSIVITY_UNIT, Jorgensen2019
 from smilekit.instruments.sxi import intensity_map, make_l2, simulate_events
 from smilekit.science.boundary_fit import (
@@ -144,9 +149,6 @@ def test_nose_view_check_is_the_same_for_both_families():
     # expected limb is the upstream wind's Shue 1997 magnetopause for both families, so both report the
     # same angle and the same verdict (CMEM's own Lin 2010 surface, with its cusp indentations, had let
     # the night-side view through).
-    from smilekit._data import data_path
-    from smilekit.campaign.cases import SHIPPED_CASES, read_cases
-    from smilekit.campaign.truth import case_truth, simulate_l2
 
     cases = {c.case_id: c for c in read_cases(data_path(SHIPPED_CASES))[0]}
     for case_id, in_view in (("case163", False), ("case078", True)):
@@ -166,8 +168,6 @@ def test_a_nadir_view_without_the_expected_limb_is_not_an_answer():
     # from (6, 0, 18) RE looking at the Earth's centre the upstream wind's magnetopause has no limb in the
     # field at all (its limb angle is NaN): neither family may answer, whatever limb its own fitted
     # magnetopause shows
-    from smilekit import frames
-    from smilekit.geospace import SWCXEmissivity
 
     t = "2026-03-20T12:00"
     wind = SolarWindState(n=15 * u.cm**-3, v_gse=[-450, 0, 0] * u.km / u.s, b_gsm=[0, 2, -2] * u.nT, time=t)

@@ -10,6 +10,7 @@ import xarray as xr
 from smilekit.errors import InputError
 from smilekit.geospace.emissivity import Jorgensen2019
 from smilekit.instruments.sxi import intensity_map, make_l2, simulate_events
+from smilekit.instruments.sxi.config import SXIConfig
 from smilekit.instruments.sxi.simulate import expected_counts
 from smilekit.science.forward import (
     ForwardModel,
@@ -95,8 +96,6 @@ def test_rebin_conserves_counts_and_background(long_l2):
 
 
 def test_kernel_is_normalised_and_cruciform():
-    from smilekit.instruments.sxi.config import SXIConfig
-
     v = SXIConfig().values
     k = psf_kernel_values(0.5, 8, v)
     assert k.sum() == pytest.approx(1.0, abs=1e-4)

@@ -8,9 +8,11 @@ import pytest
 from astropy.wcs import WCS
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy.spatial.transform import Rotation
 
 from smilekit.errors import InputError
-from smilekit.instruments.sxi.l1 import EventList
+from smilekit.instruments.sxi.config import SXIConfig
+from smilekit.instruments.sxi.l1 import EventList, sky_wcs_parameters
 from testsupport.sxi import small_event_list
 
 
@@ -58,11 +60,6 @@ def test_event_list_validation(events):
 @settings(max_examples=15, deadline=None)
 @given(seed=st.integers(0, 2**31 - 1))
 def test_wcs_for_any_attitude(seed):
-    from scipy.spatial.transform import Rotation
-
-    from smilekit.instruments.sxi.config import SXIConfig
-    from smilekit.instruments.sxi.l1 import sky_wcs_parameters
-
     rng = np.random.default_rng(seed)
     rot = Rotation.random(random_state=rng).as_matrix()
     p = sky_wcs_parameters(rot, SXIConfig())

@@ -6,14 +6,24 @@ import astropy.units as u
 import matplotlib.dates as mdates
 import numpy as np
 import pytest
+from matplotlib.figure import Figure
 
 from smilekit.errors import InputError
 from smilekit.geospace.boundaries import jelinek2012_bow_shock, shue1998
 from smilekit.mission import kepler_track, sample_times, science_orbit
+from smilekit.mission.ground import passes
+from smilekit.mission.modes import mode_timeline
 from smilekit.mission.pointing import attitude, limb_offset_aim_points, subsolar_aim_points
+from smilekit.mission.power import power_budget
 from smilekit.mission.transfer import plan_transfer
 from smilekit.mission.visibility import TYPICAL_SOLAR_WIND, visibility
-from smilekit.products.plots.mission import plot_fov_view, plot_orbit_planes, plot_transfer, plot_visibility
+from smilekit.products.plots.mission import (
+    plot_fov_view,
+    plot_operations,
+    plot_orbit_planes,
+    plot_transfer,
+    plot_visibility,
+)
 from smilekit.units import RE
 
 SW = TYPICAL_SOLAR_WIND
@@ -108,7 +118,6 @@ def test_fov_view_places_targets_at_their_angles(track):
 
 def test_plot_transfer_draws_every_orbit():
     plan = plan_transfer()
-    from matplotlib.figure import Figure
 
     fig = plot_transfer(plan)
     assert isinstance(fig, Figure)
@@ -116,11 +125,6 @@ def test_plot_transfer_draws_every_orbit():
 
 
 def test_plot_operations_draws_the_modes_passes_and_battery():
-    from smilekit.mission.ground import passes
-    from smilekit.mission.modes import mode_timeline
-    from smilekit.mission.power import power_budget
-    from smilekit.products.plots.mission import plot_operations
-
     track = kepler_track(
         science_orbit("2026-03-01"), sample_times("2026-03-01", "2026-03-03T12:00", 10 * u.min)
     )

@@ -5,6 +5,7 @@ import pytest
 import xarray as xr
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from PIL import Image
 
 from smilekit.errors import InputError
 from smilekit.products.plots.sxi import fov_coordinates, plot_sxi_frame, write_sxi_movie
@@ -54,8 +55,6 @@ def test_frame_figure_shows_the_inputs_and_the_overlays():
 
 
 def test_movie_has_one_frame_per_image(tmp_path):
-    from PIL import Image
-
     frames = [image(np.full((4, 6), k + 1.0), time=f"2015-06-22T0{k}:00") for k in range(3)]
     path = tmp_path / "m.gif"
     write_sxi_movie(frames, path, overlays=[{"mp": ([0, 1], [0, k])} for k in range(3)])
