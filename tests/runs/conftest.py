@@ -1,12 +1,10 @@
 """The runs the main job's tests share: a short event and one finished run of every stage on it."""
 
-import dataclasses
-
 import numpy as np
 import pytest
 
 from smilekit import runs
-from smilekit.runs.settings import SXISettings
+from smilekit.runs.stages.sxi import SXISettings
 from smilekit.solarwind import load_event
 
 
@@ -22,7 +20,7 @@ def finished_run(short_event, tmp_path_factory):
     out = tmp_path_factory.mktemp("run")
     calls = []
     # a few SXI frames are enough here
-    settings = dataclasses.replace(runs.JobSettings(), sxi=SXISettings(max_frames=3))
+    settings = runs.JobSettings().replace(sxi=SXISettings(max_frames=3))
     summary = runs.run_job(
         short_event, out, event="test", progress=lambda *a: calls.append(a), settings=settings
     )

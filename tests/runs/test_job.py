@@ -7,7 +7,7 @@ import pytest
 from smilekit import runs
 from smilekit.errors import InputError, ModelDomainError
 from smilekit.runs import Stage
-from smilekit.runs.settings import SXISettings
+from smilekit.runs.stages.sxi import SXISettings
 
 #: The keys of summary.json and of each stage's section, as they were before the stages were registered
 #: (plus the top-level "settings"): the registry must not change what a run reports.
@@ -110,10 +110,21 @@ def test_after_an_essential_stage_fails_the_run_stops_there(short_event, tmp_pat
     assert json.loads((tmp_path / "summary.json").read_text()) == summary
 
 
-def test_a_stage_that_does_not_provide_what_it_declares_is_a_bug(short_event, tmp_path):
-    stages = [Stage("liar", _after, provides=("x",), description="Declares x, makes nothing.")]
-    with pytest.raises(RuntimeError, match="'liar' finished without providing 'x'"):
-        runs.run_job(short_event, tmp_path, event="t", stages=stages)
+def test_a_stage_that_does_not_provide_what_it_declares_fails_and_the_summary_is_written(
+    short_event, tmp_path
+):
+    stages = [
+        Stage("liar", _after, provides=("x",), description="Declares x, makes nothing."),
+        Stage("after", _after, description="Needs nothing: runs."),
+    ]
+    summary = runs.run_job(short_event, tmp_path, event="t", stages=stages)
+    assert summary["stages"]["liar"]["status"] == "failed"
+    assert (
+        "MissingResultError: stage 'liar' finished without providing 'x'"
+        in summary["stages"]["liar"]["error"]
+    )
+    assert summary["stages"]["after"]["status"] == "ok"
+    assert json.loads((tmp_path / "summary.json").read_text()) == summary
 
 
 def test_run_job_refuses_settings_that_are_not_job_settings(short_event, tmp_path):

@@ -9,7 +9,12 @@ import pytest
 from smilekit import runs
 from smilekit.errors import InputError
 from smilekit.runs import JobSettings, load_settings
-from smilekit.runs.settings import EmissivitySettings, MissionSettings, SolarWindSettings, SXISettings
+from smilekit.runs.registry import Stage, StageRegistry
+from smilekit.runs.settings import SECTIONS, SettingsSection, register_section, setting
+from smilekit.runs.stages.geospace import EmissivitySettings
+from smilekit.runs.stages.mission import MissionSettings
+from smilekit.runs.stages.solar_wind import SolarWindSettings
+from smilekit.runs.stages.sxi import SXISettings
 
 
 def test_the_defaults_are_the_constants_the_job_had():
@@ -40,8 +45,8 @@ def test_a_toml_file_overrides_what_it_names_and_keeps_the_rest(tmp_path):
 
 
 def test_the_settings_round_trip_through_a_dict_and_a_toml_file(tmp_path):
-    settings = dataclasses.replace(
-        JobSettings(), emissivity=EmissivitySettings(x_count=31), sxi=SXISettings(seed=0, pixel_deg=0.5)
+    settings = JobSettings().replace(
+        emissivity=EmissivitySettings(x_count=31), sxi=SXISettings(seed=0, pixel_deg=0.5)
     )
     assert JobSettings.from_dict(settings.to_dict()) == settings
     lines = []
@@ -86,6 +91,8 @@ BAD = [
     ("[sxi]\nexposure_min = -5\n", ["sxi.exposure_min = -5.0", "expected a finite number > 0"]),
     ("[sxi]\nexposure_min = nan\n", ["sxi.exposure_min = nan", "expected a finite number > 0"]),
     ("[sxi]\npixel_deg = 0\n", ["sxi.pixel_deg = 0.0", "expected a finite number > 0"]),
+    ("[sxi]\npixel_deg = 50\n", ["sxi.pixel_deg = 50.0", "expected a number <= 1 (the boundary fits' pixel"]),
+    ("[sxi]\nexposure_min = 0.1\n", ["sxi.exposure_min = 0.1", "expected a whole number of 4-s CCD frames"]),
     ("[sxi]\nseed = -1\n", ["sxi.seed = -1", "expected an integer >= 0"]),
     ("[mission]\nmax_track_samples = 0\n", ["mission.max_track_samples = 0", "expected an integer > 0"]),
     ("[solar_wind]\nmax_interpolated_gap_min = 0\n", ["solar_wind.max_interpolated_gap_min = 0.0", "> 0"]),
@@ -125,5 +132,54 @@ def test_settings_made_in_python_are_checked_too():
         MissionSettings(max_track_samples=1.5)
     with pytest.raises(InputError, match=r"JobSettings\.sxi must be a SXISettings, got int 3"):
         JobSettings(sxi=3)
+    with pytest.raises(
+        InputError, match=r"JobSettings has no section 'uvi'; the sections are solar_wind, emissivity"
+    ):
+        JobSettings(uvi=SXISettings())
+    with pytest.raises(AttributeError, match="frozen"):
+        JobSettings().sxi = SXISettings()
     assert SXISettings(max_frames=np.int64(4)).max_frames == 4
     assert type(SXISettings(max_frames=np.int64(4)).max_frames) is int
+
+
+@pytest.fixture
+def sections_restored():
+    """The registered sections as they were, after a test that registers its own."""
+    saved = dict(SECTIONS)
+    yield
+    SECTIONS.clear()
+    SECTIONS.update(saved)
+
+
+def test_an_instrument_stage_brings_its_own_settings_section(sections_restored, tmp_path):
+    # what a new instrument's stage module does: register its section, then a stage that reads it;
+    # nothing else in smilekit.runs is edited
+    @register_section
+    @dataclasses.dataclass(frozen=True)
+    class UVISettings(SettingsSection):
+        section = "uvi"
+        exposure_min: float = setting(1.0)
+
+    def stage_uvi(ctx):
+        return {"exposure_min": ctx.settings.uvi.exposure_min}
+
+    registry = StageRegistry([Stage("uvi", stage_uvi, settings="uvi", description="The UVI frames.")])
+    assert registry.names == ("uvi",)
+    assert JobSettings().uvi == UVISettings()
+    path = tmp_path / "run.toml"
+    path.write_text("[uvi]\nexposure_min = 2\n")
+    settings = load_settings(path)
+    assert settings.uvi.exposure_min == 2.0 and settings.sxi == SXISettings()
+    assert list(settings.to_dict()) == ["solar_wind", "emissivity", "mission", "sxi", "uvi"]
+    with pytest.raises(InputError, match=r"uvi.exposure_min = -1.0 is not accepted"):
+        UVISettings(exposure_min=-1)
+
+
+def test_a_settings_section_is_registered_once_and_must_be_a_frozen_section(sections_restored):
+    with pytest.raises(InputError, match=r"a settings section \[sxi\] is registered already"):
+        register_section(SXISettings)
+
+    with pytest.raises(InputError, match="a dataclass deriving from SettingsSection"):
+        register_section(dict)
+    with pytest.raises(InputError, match="settings 'nothing' is not a registered settings section"):
+        Stage("a", lambda ctx: {}, settings="nothing", description="A stage.")

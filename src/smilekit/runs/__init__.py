@@ -7,9 +7,10 @@ registered stages (:mod:`smilekit.runs.registry`): each reads what earlier stage
 stages wrote is kept and the later stages still run (:mod:`smilekit.runs.job`). Every run setting is in one
 :class:`JobSettings` (:mod:`smilekit.runs.settings`), which a TOML file can override.
 
-The stages live in :mod:`smilekit.runs.stages`, one module per part of the flow, and register themselves
-when imported below, in the order they run. An instrument adds its stage by adding a module there and one
-import line here, after the stages whose results it reads.
+The stages live in :mod:`smilekit.runs.stages`, one module per part of the flow, and register themselves when
+imported below, in the order they run; a stage module also defines and registers its settings section
+(:func:`~smilekit.runs.settings.register_section`). An instrument adds its stage by adding a module there and
+one import line here, after the stages whose results it reads; nothing else is edited.
 
 The orbit and operations-plan runs behind ``smilekit orbit`` and ``smilekit plan`` are
 :mod:`smilekit.runs.plan` (:func:`~smilekit.runs.plan.run_orbit`, :func:`~smilekit.runs.plan.run_plan`).
@@ -20,7 +21,7 @@ from __future__ import annotations
 from smilekit.runs.context import JobContext
 from smilekit.runs.job import run_job
 from smilekit.runs.registry import STAGES, Stage, register, stage
-from smilekit.runs.settings import JobSettings, load_settings
+from smilekit.runs.settings import JobSettings, SettingsSection, load_settings, register_section, setting
 
 # isort: off
 # The stages, in the order they run: importing a stage module registers its stages.
@@ -34,4 +35,16 @@ from smilekit.runs.stages import (  # noqa: F401
 
 # isort: on
 
-__all__ = ["STAGES", "JobContext", "JobSettings", "Stage", "load_settings", "register", "run_job", "stage"]
+__all__ = [
+    "STAGES",
+    "JobContext",
+    "JobSettings",
+    "SettingsSection",
+    "Stage",
+    "load_settings",
+    "register",
+    "register_section",
+    "run_job",
+    "setting",
+    "stage",
+]

@@ -43,7 +43,6 @@ class JobContext:
     solar_wind: SolarWind
     out: Path
     event: str
-    summary: dict = field(default_factory=dict)
     figures: list[tuple[str, str]] = field(default_factory=list)
     results: dict = field(default_factory=StageResults)
     settings: JobSettings = field(default_factory=JobSettings)

@@ -21,7 +21,7 @@ from pathlib import Path
 import smilekit
 from smilekit.errors import InputError, SmilekitError
 from smilekit.products import report
-from smilekit.runs.context import JobContext
+from smilekit.runs.context import JobContext, MissingResultError
 from smilekit.runs.registry import STAGES, Stage, StageRegistry
 from smilekit.runs.settings import JobSettings
 from smilekit.solarwind import SolarWind
@@ -88,14 +88,13 @@ def run_job(
         t0 = time.perf_counter()
         try:
             result = stage.run(ctx)
+            _check_provided(stage, ctx)
             summary["stages"][stage.name] = {"status": "ok", **result}
         except SmilekitError as error:
             log.error("stage %s failed: %s", stage.name, error)
             summary["stages"][stage.name] = {"status": "failed", "error": f"{type(error).__name__}: {error}"}
             if stage.essential:  # nothing downstream can run without it
                 break
-        else:
-            _check_provided(stage, ctx)
         summary["stages"][stage.name]["seconds"] = round(time.perf_counter() - t0, 2)
         if progress is not None:
             progress(stage.name, done, len(stages))
@@ -108,10 +107,11 @@ def run_job(
 
 
 def _check_provided(stage: Stage, ctx: JobContext) -> None:
-    """A stage that finished put every result it declares into the context (else the stage has a bug)."""
+    """A stage that finished put every result it declares into the context; else it failed (its function and
+    its registration disagree), and the stages that need those results fail after it, each with a reason."""
     missing = [name for name in stage.provides if name not in ctx.results]
     if missing:
-        raise RuntimeError(
+        raise MissingResultError(
             f"stage {stage.name!r} finished without providing {', '.join(map(repr, missing))}, which it "
             "declares: its function and its registration disagree"
         )

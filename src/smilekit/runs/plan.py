@@ -18,36 +18,29 @@ from pathlib import Path
 
 import astropy.units as u
 import numpy as np
+import pandas as pd
 
 import smilekit
 from smilekit.errors import InputError
 from smilekit.mission import ground, power
 from smilekit.mission.modes import mode_timeline
+from smilekit.mission.operations import constrained_modes, spacecraft_attitude
 from smilekit.mission.orbit import KeplerianElements, Track, sample_times, science_orbit
-from smilekit.mission.pointing import attitude, exclusions, limb_offset_aim_points, subsolar_aim_points
 from smilekit.mission.propagator import PERTURBATIONS, orbit_evolution, propagate
 from smilekit.mission.transfer import perigee_change_delta_v, plan_transfer
-from smilekit.mission.visibility import TYPICAL_SOLAR_WIND, orbit_fractions, seasonal_visibility, visibility
+from smilekit.mission.visibility import TYPICAL_SOLAR_WIND, orbit_fractions, seasonal_visibility
 from smilekit.products.ephemeris import write_ephemeris_cdf
 from smilekit.products.plots import mission as mission_plots
-from smilekit.products.plots.mission import plot_orbit_planes
 from smilekit.times import as_datetime64
 
 __all__ = [
-    "POINTING_RULES",
-    "constrained_modes",
     "maintenance_delta_v_per_year",
     "orbit_summary",
     "run_orbit",
     "run_plan",
-    "spacecraft_attitude",
 ]
 
 log = logging.getLogger(__name__)
-
-#: SXI aim rules: the subsolar magnetopause for the solar wind (default) or the SXI team's 20.3 deg limb rule
-#: (:cite:`wharton2025`).
-POINTING_RULES = ("subsolar", "limb")
 
 
 def _period(start, days: float):
@@ -57,42 +50,13 @@ def _period(start, days: float):
     return t0, t0 + np.timedelta64(round(days * 86400e3), "ms")
 
 
-def spacecraft_attitude(track: Track, pointing: str = "subsolar", solar_wind=TYPICAL_SOLAR_WIND):
-    """The three-axis attitude along ``track`` with the SXI aim rule ``pointing`` (:data:`POINTING_RULES`).
-
-    Where the limb rule has no solution (spacecraft behind the Earth) the attitude is NaN and flagged invalid.
-    """
-    if pointing == "subsolar":
-        aim = subsolar_aim_points(track.time, solar_wind)
-    elif pointing == "limb":
-        aim = limb_offset_aim_points(track.position("GSE"), errors="nan")
-    else:
-        raise InputError(f"pointing must be one of {POINTING_RULES}, got {pointing!r}")
-    return attitude(track, aim)
-
-
-def constrained_modes(track: Track, att, solar_wind=TYPICAL_SOLAR_WIND):
-    """Pointing constraints, visibility and the mode timeline they allow.
-
-    SXI is available unless a Sun, Earth-limb or Moon exclusion holds (or the attitude is undefined); UVI
-    is available when the whole northern oval is in its field of view. Returns ``(exclusions table,
-    visibility dataset, ModeTimeline)``.
-    """
-
-    excluded = exclusions(track, att)
-    vis = visibility(track, att, solar_wind, moon_angle=0.0 * u.deg)
-    timeline = mode_timeline(
-        track, sxi_available=~excluded["excluded"].to_numpy(), uvi_available=vis["oval_visible"].values
-    )
-    return excluded, vis, timeline
-
-
-def orbit_summary(elements: KeplerianElements, track: Track, timeline) -> dict:
+def orbit_summary(elements: KeplerianElements, track: Track, timeline) -> tuple[dict, pd.DataFrame | None]:
     """The orbit's numbers for scripts: mean period, perigee and apogee altitudes, inclination, mode hours.
 
     Means are over the complete orbits (perigee to perigee) of the propagated track, from
     :func:`~smilekit.mission.propagator.orbit_evolution`; with no complete orbit the initial osculating
-    elements are reported and ``hours_per_orbit`` is empty.
+    elements are reported and ``hours_per_orbit`` is empty. Returns ``(summary, evolution)``: the numbers
+    and the per-orbit table (None without one).
     """
     summary = {"complete_orbits": 0}
     try:
@@ -189,7 +153,7 @@ def run_orbit(
     timeline.to_csv(out / "modes.csv")
     if evolution is not None:
         evolution.to_csv(out / "orbit_evolution.csv", index=False)
-    fig = plot_orbit_planes(track, solar_wind=solar_wind)
+    fig = mission_plots.plot_orbit_planes(track, solar_wind=solar_wind)
     fig.savefig(out / "orbit.png", dpi=110)
     summary = {
         "smilekit_version": smilekit.__version__,
@@ -321,7 +285,7 @@ def run_plan(
     tick("figures")
     apogee = int(np.argmax(track.radius_km))
     figures = {
-        "orbit.png": mission_plots.plot_orbit_planes(
+        "orbit.png": mission_plots.mission_plots.plot_orbit_planes(
             track, solar_wind=solar_wind, att=att, time=track.time[apogee]
         ),
         "visibility.png": mission_plots.plot_visibility(vis),

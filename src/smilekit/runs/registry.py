@@ -1,25 +1,24 @@
 """The stages of the main job and their registry.
 
-A :class:`Stage` is one step of ``smilekit run``: a function of the
-:class:`~smilekit.runs.context.JobContext` that returns its section of ``summary.json``, with the results it
-reads from the context (``requires``), the results it puts there (``provides``) and the section of
-:class:`~smilekit.runs.settings.JobSettings` it reads. A stage module registers its stages with the
-:func:`stage` decorator (or :func:`register`) when it is imported; :data:`STAGES` holds them in the order
-they were registered, which is the order they run (:mod:`smilekit.runs` imports the stage modules in the
-order of the flow). Registering checks that every result a stage requires is provided by an earlier stage,
-that no result has two providers and that no two stages share a name, so a stage in the wrong place is an
-error at import, not halfway through a run.
+A :class:`Stage` is one step of ``smilekit run``: a function of the :class:`~smilekit.runs.context.JobContext`
+that returns its section of ``summary.json``, with the results it reads from the context (``requires``), the
+results it puts there (``provides``) and the settings section it reads (registered by the stage's module with
+:func:`~smilekit.runs.settings.register_section`). A stage module registers its stages with the :func:`stage`
+decorator (or :func:`register`) when it is imported; :data:`STAGES` holds them in the order they were
+registered, which is the order they run (:mod:`smilekit.runs` imports the stage modules in the order of the
+flow). Registering checks that every result a stage requires is provided by an earlier stage, that no result
+has two providers and that no two stages share a name, so a stage in the wrong place is an error at import,
+not halfway through a run.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import KW_ONLY, dataclass
 
 from smilekit.errors import InputError
 from smilekit.runs.context import JobContext
-from smilekit.runs.settings import JobSettings
+from smilekit.runs.settings import SECTIONS
 
 __all__ = ["STAGES", "Stage", "StageRegistry", "register", "stage"]
 
@@ -45,7 +44,8 @@ class Stage:
     provides : tuple of str
         The results it adds to the context.
     settings : str or None
-        The section of :class:`~smilekit.runs.settings.JobSettings` it reads (``ctx.settings.<section>``).
+        The settings section it reads (``ctx.settings.<section>``), registered before the stage with
+        :func:`~smilekit.runs.settings.register_section`.
     description : str
         What it does, in one line.
     essential : bool
@@ -72,11 +72,11 @@ class Stage:
             if not all(isinstance(n, str) and n for n in names):
                 raise InputError(f"stage {self.name!r}: {attribute} must be result names, got {names!r}")
             object.__setattr__(self, attribute, names)
-        sections = [f.name for f in dataclasses.fields(JobSettings)]
-        if self.settings is not None and self.settings not in sections:
+        if self.settings is not None and self.settings not in SECTIONS:
             raise InputError(
-                f"stage {self.name!r}: settings {self.settings!r} is not a section of JobSettings "
-                f"({', '.join(sections)}) nor None"
+                f"stage {self.name!r}: settings {self.settings!r} is not a registered settings section "
+                f"({', '.join(SECTIONS)}) nor None; register the section (runs.settings.register_section) "
+                "before the stage"
             )
         if not isinstance(self.description, str) or not self.description.strip() or "\n" in self.description:
             raise InputError(f"stage {self.name!r}: description must be one line, got {self.description!r}")

@@ -1,12 +1,16 @@
 """The settings of the main job: one frozen section per stage that has settings; a TOML file overrides them.
 
-Every run setting of ``smilekit run`` is here, nowhere else; the defaults give the job's documented outputs
-(the README's stage table and the numbers in ``benchmarks/README.md``). A stage reads its section from
-``ctx.settings`` (:class:`~smilekit.runs.context.JobContext`), and ``summary.json`` records the settings a
-run used under its ``"settings"`` key.
+Every run setting of ``smilekit run`` is in a settings section, nowhere else; the defaults give the job's
+documented outputs (the README's stage table and the numbers in ``benchmarks/README.md``). A stage module
+defines its section (a frozen dataclass deriving from :class:`SettingsSection`, its fields made with
+:func:`setting`) and registers it with :func:`register_section`, next to the stage that reads it: an
+instrument's stage brings its settings without editing this module. :class:`JobSettings` holds one
+instance of every registered section; a stage reads its own from ``ctx.settings``
+(:class:`~smilekit.runs.context.JobContext`), and ``summary.json`` records the settings a run used under
+its ``"settings"`` key.
 
 ``smilekit run --config FILE.toml`` reads a file with one table per section and one key per setting, the
-unit in the key's name; keys left out keep their defaults::
+unit in the key's name; keys left out keep their defaults. The sections of the job today::
 
     [solar_wind]
     max_interpolated_gap_min = 10   # longer gaps stay gaps
@@ -24,7 +28,7 @@ unit in the key's name; keys left out keep their defaults::
 
     [sxi]
     max_frames = 10                 # spread frames, plus the one nearest peak pressure
-    exposure_min = 5                # a whole number of CCD frames
+    exposure_min = 5                # a whole number of 4-s CCD frames
     pixel_deg = 0.25
     seed = 20260521
 
@@ -43,26 +47,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
-import astropy.units as u
-import numpy as np
-
 from smilekit.errors import InputError
 
-__all__ = [
-    "EmissivitySettings",
-    "JobSettings",
-    "MissionSettings",
-    "SXISettings",
-    "SolarWindSettings",
-    "load_settings",
-]
+__all__ = ["SECTIONS", "JobSettings", "SettingsSection", "load_settings", "register_section", "setting"]
 
 # The range a setting accepts: the comparison and how the error message says it.
 _BOUNDS = {"positive": (lambda v: v > 0, "> 0"), "non-negative": (lambda v: v >= 0, ">= 0"), None: None}
 
 
-def _setting(default: int | float, bound: str | None = "positive"):
-    """A setting: its type is its default's (int: an integer; float: a finite number, integers accepted)."""
+def setting(default: int | float, bound: str | None = "positive"):
+    """A field of a settings section: its type is its default's (int: an integer; float: a finite number,
+    integers accepted) and ``bound`` its range (``"positive"``, ``"non-negative"`` or None)."""
     return field(default=default, metadata={"bound": bound})
 
 
@@ -72,8 +67,13 @@ def _accepted(kind: type, bound: str | None) -> str:
 
 
 @dataclass(frozen=True)
-class _Section:
-    """Checks and normalises the values of a section (each setting's type and range) when it is made."""
+class SettingsSection:
+    """The base of a settings section: its values' types and ranges are checked when it is made.
+
+    A section is a frozen dataclass with a class attribute ``section`` (its TOML table's name) and fields
+    made with :func:`setting`; a subclass may check more in its ``__post_init__`` (calling this one first)
+    and refuse a value with :meth:`reject`.
+    """
 
     section: ClassVar[str]
 
@@ -82,13 +82,14 @@ class _Section:
             value, kind, bound = getattr(self, f.name), type(f.default), f.metadata["bound"]
             numeric = isinstance(value, numbers.Integral if kind is int else numbers.Real)
             if isinstance(value, bool) or not numeric or (kind is float and not math.isfinite(value)):
-                self._reject(f.name, value, _accepted(kind, bound))
+                self.reject(f.name, value, _accepted(kind, bound))
             value = kind(value)
             if bound is not None and not _BOUNDS[bound][0](value):
-                self._reject(f.name, value, _accepted(kind, bound))
+                self.reject(f.name, value, _accepted(kind, bound))
             object.__setattr__(self, f.name, value)
 
-    def _reject(self, key: str, value, accepted: str) -> None:
+    def reject(self, key: str, value, accepted: str) -> None:
+        """Refuse ``value`` of ``key``: an InputError naming the section, key, value and ``accepted``."""
         kind = (
             ""
             if isinstance(value, numbers.Real) and not isinstance(value, bool)
@@ -97,122 +98,110 @@ class _Section:
         raise InputError(f"{self.section}.{key} = {value!r}{kind} is not accepted: expected {accepted}")
 
 
-@dataclass(frozen=True)
-class SolarWindSettings(_Section):
-    """How the solar-wind stage prepares the event."""
-
-    section: ClassVar[str] = "solar_wind"
-
-    #: Gaps up to this long (minutes) are interpolated before the models run; longer ones stay as gaps.
-    max_interpolated_gap_min: float = _setting(10.0)
-
-    @property
-    def max_interpolated_gap(self) -> u.Quantity:
-        """The longest gap that is interpolated, a time Quantity."""
-        return self.max_interpolated_gap_min * u.min
+#: The registered settings sections by name, in the order they were registered (the order of the stages).
+SECTIONS: dict[str, type[SettingsSection]] = {}
 
 
-@dataclass(frozen=True)
-class EmissivitySettings(_Section):
-    """The grid of the emissivity slices (RE, GSM): X from start to stop, and Y, Z (the same grid)."""
+def register_section(kind: type[SettingsSection]) -> type[SettingsSection]:
+    """Class decorator: register a settings section, so that :class:`JobSettings` holds one and a TOML file
+    may set it (``[<kind.section>]``).
 
-    section: ClassVar[str] = "emissivity"
-
-    x_start_re: float = _setting(-10.0, bound=None)
-    x_stop_re: float = _setting(20.0, bound=None)
-    x_count: int = _setting(301)
-    yz_start_re: float = _setting(-20.0, bound=None)
-    yz_stop_re: float = _setting(20.0, bound=None)
-    yz_count: int = _setting(401)
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        for axis in ("x", "yz"):
-            count = getattr(self, f"{axis}_count")
-            if count < 2:
-                self._reject(f"{axis}_count", count, "an integer >= 2 (the grid's two ends at least)")
-            start, stop = getattr(self, f"{axis}_start_re"), getattr(self, f"{axis}_stop_re")
-            if stop <= start:
-                self._reject(f"{axis}_stop_re", stop, f"a number > {axis}_start_re = {start!r}")
-
-    @property
-    def x(self) -> np.ndarray:
-        """The X grid, RE."""
-        return np.linspace(self.x_start_re, self.x_stop_re, self.x_count)
-
-    @property
-    def yz(self) -> np.ndarray:
-        """The Y and the Z grid, RE."""
-        return np.linspace(self.yz_start_re, self.yz_stop_re, self.yz_count)
-
-
-@dataclass(frozen=True)
-class MissionSettings(_Section):
-    """How the mission stage samples the spacecraft track."""
-
-    section: ClassVar[str] = "mission"
-
-    #: The track over an event has at most about this many samples (1 min or coarser).
-    max_track_samples: int = _setting(5000)
-
-
-@dataclass(frozen=True)
-class SXISettings(_Section):
-    """The SXI frames of the main job.
-
-    At most ``max_frames`` exposures spread over the times SXI is on, plus the one nearest peak pressure.
-    Each 5-min frame costs ~1 s of simulation and ~6 s of retrievals in the science stage: the default
-    keeps the job in its two-minute budget (``benchmarks/README.md``).
-    """
-
-    section: ClassVar[str] = "sxi"
-
-    max_frames: int = _setting(10)
-    #: Exposure of a frame, minutes: also the L2 cadence, so a whole number of CCD frames.
-    exposure_min: float = _setting(5.0)
-    #: Pixel of the model sky and of the L2 images, degrees.
-    pixel_deg: float = _setting(0.25)
-    #: Seed of the photon events' random generator: same seed, same events.
-    seed: int = _setting(20260521, bound="non-negative")
-
-    @property
-    def exposure(self) -> u.Quantity:
-        """The exposure of a frame, a time Quantity."""
-        return self.exposure_min * u.min
-
-    @property
-    def pixel(self) -> u.Quantity:
-        """The pixel size, an angle Quantity."""
-        return self.pixel_deg * u.deg
-
-
-@dataclass(frozen=True)
-class JobSettings:
-    """Every setting of the main job, one section per stage that has settings (defaults: today's job).
+    Raises
+    ------
+    InputError
+        If ``kind`` is not a dataclass deriving from :class:`SettingsSection` (frozen, as its base), its
+        ``section`` name
+        is not a Python identifier, or a section of that name is registered already.
 
     Examples
     --------
-    >>> import dataclasses
+    >>> @dataclass(frozen=True)
+    ... class HelloSettings(SettingsSection):
+    ...     section = "hello"
+    ...     repeat: int = setting(1)
+    >>> HelloSettings(repeat=0)
+    Traceback (most recent call last):
+    ...
+    smilekit.errors.InputError: hello.repeat = 0 is not accepted: expected an integer > 0
+    """
+    if not (isinstance(kind, type) and issubclass(kind, SettingsSection) and dataclasses.is_dataclass(kind)):
+        raise InputError(f"a settings section is a dataclass deriving from SettingsSection, got {kind!r}")
+    name = getattr(kind, "section", None)
+    if not isinstance(name, str) or not name.isidentifier():
+        raise InputError(
+            f"settings section {kind.__name__}: section must be a Python identifier, got {name!r}"
+        )
+    if name in SECTIONS:
+        raise InputError(
+            f"a settings section [{name}] is registered already ({SECTIONS[name].__name__}); names are unique"
+        )
+    SECTIONS[name] = kind
+    return kind
+
+
+class JobSettings:
+    """Every setting of the main job: one instance of each registered section (defaults: today's job).
+
+    Parameters
+    ----------
+    **sections : SettingsSection
+        Sections by name (``sxi=SXISettings(max_frames=2)``); the others take their defaults.
+
+    Examples
+    --------
+    >>> from smilekit.runs.stages.sxi import SXISettings
     >>> settings = JobSettings()
     >>> settings.sxi.max_frames, settings.sxi.exposure
     (10, <Quantity 5. min>)
-    >>> fewer = dataclasses.replace(settings, sxi=SXISettings(max_frames=2))
+    >>> fewer = settings.replace(sxi=SXISettings(max_frames=2))
     >>> fewer.to_dict()["sxi"]
     {'max_frames': 2, 'exposure_min': 5.0, 'pixel_deg': 0.25, 'seed': 20260521}
     """
 
-    solar_wind: SolarWindSettings = field(default_factory=SolarWindSettings)
-    emissivity: EmissivitySettings = field(default_factory=EmissivitySettings)
-    mission: MissionSettings = field(default_factory=MissionSettings)
-    sxi: SXISettings = field(default_factory=SXISettings)
+    __slots__ = ("_sections",)
 
-    def __post_init__(self) -> None:
-        for name, kind in _sections().items():
-            value = getattr(self, name)
+    def __init__(self, **sections: SettingsSection) -> None:
+        known = dict(SECTIONS)
+        unknown = sorted(set(sections) - set(known))
+        if unknown:
+            raise InputError(f"JobSettings has no section {unknown[0]!r}; the sections are {_listing(known)}")
+        values = {}
+        for name, kind in known.items():
+            value = sections.get(name, None)
+            value = kind() if value is None else value
             if not isinstance(value, kind):
                 raise InputError(
                     f"JobSettings.{name} must be a {kind.__name__}, got {type(value).__name__} {value!r}"
                 )
+            values[name] = value
+        object.__setattr__(self, "_sections", values)
+
+    def __getattr__(self, name: str) -> SettingsSection:
+        sections = object.__getattribute__(self, "_sections")
+        if name in sections:
+            return sections[name]
+        raise AttributeError(f"JobSettings has no section {name!r}; the sections are {_listing(sections)}")
+
+    def __setattr__(self, name: str, value) -> None:
+        raise AttributeError("JobSettings is frozen: make another with replace()")
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, JobSettings) and self._sections == other._sections
+
+    def __hash__(self) -> int:
+        return hash(tuple(self._sections.items()))
+
+    def __repr__(self) -> str:
+        return f"JobSettings({', '.join(f'{k}={v!r}' for k, v in self._sections.items())})"
+
+    @property
+    def sections(self) -> dict[str, SettingsSection]:
+        """The sections by name, in the order they were registered."""
+        return dict(self._sections)
+
+    def replace(self, **sections: SettingsSection) -> JobSettings:
+        """These settings with the given sections replaced."""
+        return JobSettings(**{**self._sections, **sections})
 
     @classmethod
     def from_dict(cls, data: Mapping) -> JobSettings:
@@ -224,7 +213,7 @@ class JobSettings:
             For an unknown section or key, a section that is not a table, or a value the setting does
             not accept.
         """
-        sections = _sections()
+        sections = dict(SECTIONS)
         values = {}
         for name, table in data.items():
             if name not in sections:
@@ -268,7 +257,7 @@ class JobSettings:
 
     def to_dict(self) -> dict:
         """The settings as ``{section: {key: value}}``, plain numbers (JSON and TOML ready)."""
-        return dataclasses.asdict(self)
+        return {name: dataclasses.asdict(value) for name, value in self._sections.items()}
 
 
 def load_settings(path: str | Path) -> JobSettings:
@@ -276,11 +265,7 @@ def load_settings(path: str | Path) -> JobSettings:
     return JobSettings.from_toml(path)
 
 
-def _sections() -> dict[str, type[_Section]]:
-    return {f.name: f.default_factory for f in dataclasses.fields(JobSettings)}
-
-
-def _keys(section: type[_Section]) -> tuple[str, ...]:
+def _keys(section: type[SettingsSection]) -> tuple[str, ...]:
     return tuple(f.name for f in dataclasses.fields(section))
 
 

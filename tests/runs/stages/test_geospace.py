@@ -6,7 +6,7 @@ import pytest
 
 import smilekit
 from smilekit.geospace import boundaries
-from smilekit.runs.settings import EmissivitySettings
+from smilekit.runs.stages.geospace import EmissivitySettings
 
 
 def test_standoff_at_peak_matches_the_model_for_that_state(finished_run, short_event):

@@ -9,6 +9,9 @@ each record).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import ClassVar
+
 import astropy.units as u
 import numpy as np
 import xarray as xr
@@ -20,11 +23,53 @@ from smilekit.geospace.emissivity import CMEM, Jorgensen2019, SWCXEmissivity
 from smilekit.products.plots import quicklook
 from smilekit.runs.context import JobContext, finite_or_none
 from smilekit.runs.registry import stage
-from smilekit.runs.settings import EmissivitySettings
+from smilekit.runs.settings import SettingsSection, register_section, setting
 from smilekit.solarwind import SolarWind, SolarWindState
 from smilekit.solarwind.drivers import drivers_at
 
-__all__ = ["boundary_models", "emissivity_models", "emissivity_slices", "stage_emissivity", "stage_standoff"]
+__all__ = [
+    "EmissivitySettings",
+    "boundary_models",
+    "emissivity_models",
+    "emissivity_slices",
+    "stage_emissivity",
+    "stage_standoff",
+]
+
+
+@register_section
+@dataclass(frozen=True)
+class EmissivitySettings(SettingsSection):
+    """The grid of the emissivity slices (RE, GSM): X from start to stop, and Y, Z (the same grid)."""
+
+    section: ClassVar[str] = "emissivity"
+
+    x_start_re: float = setting(-10.0, bound=None)
+    x_stop_re: float = setting(20.0, bound=None)
+    x_count: int = setting(301)
+    yz_start_re: float = setting(-20.0, bound=None)
+    yz_stop_re: float = setting(20.0, bound=None)
+    yz_count: int = setting(401)
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        for axis in ("x", "yz"):
+            count = getattr(self, f"{axis}_count")
+            if count < 2:
+                self.reject(f"{axis}_count", count, "an integer >= 2 (the grid's two ends at least)")
+            start, stop = getattr(self, f"{axis}_start_re"), getattr(self, f"{axis}_stop_re")
+            if stop <= start:
+                self.reject(f"{axis}_stop_re", stop, f"a number > {axis}_start_re = {start!r}")
+
+    @property
+    def x(self) -> np.ndarray:
+        """The X grid, RE."""
+        return np.linspace(self.x_start_re, self.x_stop_re, self.x_count)
+
+    @property
+    def yz(self) -> np.ndarray:
+        """The Y and the Z grid, RE."""
+        return np.linspace(self.yz_start_re, self.yz_stop_re, self.yz_count)
 
 
 @stage(

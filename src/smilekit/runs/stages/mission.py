@@ -7,20 +7,35 @@ Provides ``track`` (the propagated :class:`~smilekit.mission.orbit.Track`), ``at
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import ClassVar
+
 import astropy.units as u
 import numpy as np
 
 import smilekit
+from smilekit.mission.operations import constrained_modes, spacecraft_attitude
 from smilekit.mission.orbit import sample_times, science_orbit
 from smilekit.mission.propagator import propagate
 from smilekit.products.ephemeris import write_ephemeris_cdf
 from smilekit.products.plots import mission as mission_plots
 from smilekit.runs.context import JobContext
-from smilekit.runs.plan import constrained_modes, spacecraft_attitude
 from smilekit.runs.registry import stage
+from smilekit.runs.settings import SettingsSection, register_section, setting
 from smilekit.solarwind import SolarWind
 
-__all__ = ["event_orbit", "stage_mission"]
+__all__ = ["MissionSettings", "event_orbit", "stage_mission"]
+
+
+@register_section
+@dataclass(frozen=True)
+class MissionSettings(SettingsSection):
+    """How the mission stage samples the spacecraft track."""
+
+    section: ClassVar[str] = "mission"
+
+    #: The track over an event has at most about this many samples (1 min or coarser).
+    max_track_samples: int = setting(5000)
 
 
 @stage(

@@ -6,16 +6,37 @@ Provides ``solar_wind`` (the prepared :class:`~smilekit.solarwind.SolarWind`), `
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import ClassVar
+
+import astropy.units as u
 import numpy as np
 
 from smilekit.errors import InputError
 from smilekit.products.plots import quicklook
 from smilekit.runs.context import JobContext
 from smilekit.runs.registry import stage
+from smilekit.runs.settings import SettingsSection, register_section, setting
 from smilekit.solarwind import SolarWind
 from smilekit.solarwind.gaps import fill_gaps, regularize
 
-__all__ = ["stage_solar_wind"]
+__all__ = ["SolarWindSettings", "stage_solar_wind"]
+
+
+@register_section
+@dataclass(frozen=True)
+class SolarWindSettings(SettingsSection):
+    """How the solar-wind stage prepares the event."""
+
+    section: ClassVar[str] = "solar_wind"
+
+    #: Gaps up to this long (minutes) are interpolated before the models run; longer ones stay as gaps.
+    max_interpolated_gap_min: float = setting(10.0)
+
+    @property
+    def max_interpolated_gap(self) -> u.Quantity:
+        """The longest gap that is interpolated, a time Quantity."""
+        return self.max_interpolated_gap_min * u.min
 
 
 @stage(

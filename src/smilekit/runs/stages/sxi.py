@@ -8,6 +8,9 @@ L2 dataset)`` of every frame, for the science stage.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import ClassVar
+
 import astropy.units as u
 import numpy as np
 
@@ -16,18 +19,62 @@ from smilekit import frames
 from smilekit.errors import ModelDomainError
 from smilekit.geospace import boundaries
 from smilekit.geospace.emissivity import SWCXEmissivity
-from smilekit.instruments.sxi import intensity_map, make_l2, simulate_events
+from smilekit.instruments.sxi import SXIConfig, intensity_map, make_l2, simulate_events
 from smilekit.products.names import product_name
 from smilekit.products.plots import sxi as sxi_plots
 from smilekit.products.sxi_fits import write_l1, write_l2
 from smilekit.runs.context import JobContext
 from smilekit.runs.registry import stage
+from smilekit.runs.settings import SettingsSection, register_section, setting
+from smilekit.science.boundary_fit import FIT_PIXEL_DEG
 from smilekit.solarwind import SolarWind
 
-__all__ = ["L1_L2_DESCRIPTORS", "stage_sxi"]
+__all__ = ["L1_L2_DESCRIPTORS", "SXISettings", "stage_sxi"]
 
 #: The (level, descriptor) of the SXI files of each frame: the L1 event list and the L2 images.
 L1_L2_DESCRIPTORS = (("l1", "events"), ("l2", "images"))
+
+
+@register_section
+@dataclass(frozen=True)
+class SXISettings(SettingsSection):
+    """The SXI frames of the main job.
+
+    At most ``max_frames`` exposures spread over the times SXI is on, plus the one nearest peak pressure.
+    Each 5-min frame costs ~1 s of simulation and ~6 s of retrievals in the science stage: the default
+    keeps the job in its two-minute budget (``benchmarks/README.md``).
+    """
+
+    section: ClassVar[str] = "sxi"
+
+    max_frames: int = setting(10)
+    #: Exposure of a frame, minutes: also the L2 cadence, so a whole number of CCD frames.
+    exposure_min: float = setting(5.0)
+    #: Pixel of the model sky and of the L2 images, degrees.
+    pixel_deg: float = setting(0.25)
+    #: Seed of the photon events' random generator: same seed, same events.
+    seed: int = setting(20260521, bound="non-negative")
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        frame_s = float(SXIConfig().frame_time.to_value(u.s))
+        frames = self.exposure_min * 60.0 / frame_s
+        if abs(frames - round(frames)) > 1e-9:
+            self.reject("exposure_min", self.exposure_min, f"a whole number of {frame_s:g}-s CCD frames")
+        if self.pixel_deg > FIT_PIXEL_DEG:
+            self.reject(
+                "pixel_deg", self.pixel_deg, f"a number <= {FIT_PIXEL_DEG:g} (the boundary fits' pixel, deg)"
+            )
+
+    @property
+    def exposure(self) -> u.Quantity:
+        """The exposure of a frame, a time Quantity."""
+        return self.exposure_min * u.min
+
+    @property
+    def pixel(self) -> u.Quantity:
+        """The pixel size, an angle Quantity."""
+        return self.pixel_deg * u.deg
 
 
 @stage(

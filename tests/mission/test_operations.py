@@ -1,0 +1,46 @@
+"""Operations: the attitude under each SXI aim rule and the modes the pointing constraints allow."""
+
+import astropy.units as u
+import numpy as np
+import pytest
+
+from smilekit.errors import InputError
+from smilekit.mission import propagate, sample_times, science_orbit
+from smilekit.mission.modes import mode_timeline
+from smilekit.mission.operations import POINTING_RULES, constrained_modes, spacecraft_attitude
+from smilekit.mission.pointing import limb_offset_aim_points, subsolar_aim_points
+from smilekit.mission.visibility import TYPICAL_SOLAR_WIND
+
+
+@pytest.fixture(scope="module")
+def track():
+    return propagate(science_orbit("2026-03-01"), sample_times("2026-03-01", "2026-03-03T06:00", 30 * u.min))
+
+
+def test_each_aim_rule_points_the_boresight_at_its_aim_point(track):
+    positions = track.position("GSE").to_value(u.km)
+    for rule, aims in (
+        ("subsolar", subsolar_aim_points(track.time, TYPICAL_SOLAR_WIND)),
+        ("limb", limb_offset_aim_points(track.position("GSE"), errors="nan")),
+    ):
+        att = spacecraft_attitude(track, rule)
+        to_aim = aims.to_value(u.km) - positions
+        to_aim /= np.linalg.norm(to_aim, axis=1, keepdims=True)
+        ok = att.valid
+        assert ok.any()
+        # the body +Z axis (third column of body -> GSE) is the direction to the aim point
+        np.testing.assert_allclose(att.rotation[ok][:, :, 2], to_aim[ok], atol=1e-9)
+    assert POINTING_RULES == ("subsolar", "limb")
+    with pytest.raises(InputError, match=r"pointing must be one of \('subsolar', 'limb'\), got 'nadir'"):
+        spacecraft_attitude(track, "nadir")
+
+
+def test_the_modes_follow_the_constraints(track):
+    att = spacecraft_attitude(track, "limb")
+    excluded, vis, timeline = constrained_modes(track, att)
+    assert len(excluded) == len(vis["time"]) == len(track)
+    # SXI is never on where a constraint excludes it, and without constraints the altitude rule alone holds
+    sxi_on = np.asarray(timeline.sxi_on)
+    assert not (sxi_on & excluded["excluded"].to_numpy()).any()
+    free = np.asarray(mode_timeline(track).sxi_on)
+    assert np.array_equal(sxi_on, free & ~excluded["excluded"].to_numpy())
