@@ -285,7 +285,7 @@ def run_plan(
     tick("figures")
     apogee = int(np.argmax(track.radius_km))
     figures = {
-        "orbit.png": mission_plots.mission_plots.plot_orbit_planes(
+        "orbit.png": mission_plots.plot_orbit_planes(
             track, solar_wind=solar_wind, att=att, time=track.time[apogee]
         ),
         "visibility.png": mission_plots.plot_visibility(vis),
