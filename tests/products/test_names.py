@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from smilekit.errors import InputError, ProductError
 from smilekit.products.names import (
     EXTENSIONS,
-    INSTRUMENTS,
+    INSTRUMENT_CODES,
     LEVELS,
     ProductName,
     next_version,
@@ -23,7 +23,7 @@ T = np.datetime64("2026-03-20T12:00:00", "s")
 
 parts = st.builds(
     ProductName,
-    instrument=st.sampled_from(list(INSTRUMENTS)),
+    instrument=st.sampled_from(list(INSTRUMENT_CODES)),
     level=st.sampled_from(list(LEVELS)),
     descriptor=st.from_regex(r"[a-z0-9]{1,20}", fullmatch=True),
     time=st.datetimes(min_value=dt.datetime(1, 1, 1), max_value=dt.datetime(9999, 12, 31, 23, 59, 59)).map(
@@ -55,7 +55,7 @@ stamps = st.tuples(
 ).map(lambda t: "{:04d}{:02d}{:02d}T{:02d}{:02d}{:02d}".format(*t))
 loose_names = st.builds(
     "smile_{}_{}_{}_{}_v{:02d}.{}".format,
-    st.sampled_from([*INSTRUMENTS, "XX"]),
+    st.sampled_from([*INSTRUMENT_CODES, "XX"]),
     st.sampled_from([*LEVELS, "l4"]),
     st.from_regex(r"[a-z0-9_]{1,8}", fullmatch=True),
     stamps,

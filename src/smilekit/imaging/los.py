@@ -15,9 +15,13 @@ over the full sphere). With dl in RE (6371 km = 6.371e8 cm) and I in keV,
 behind the Earth's disc only the emission in front of the Earth counts) or after ``max_distance`` of
 path (measured along the ray from the spacecraft), whichever comes first.
 
-The entry point is :func:`los_intensity` (any rays from the spacecraft); :func:`los_integral_values` is
-its float64 kernel. Nothing here knows an instrument: an instrument's image is built on them (the SXI
-field of view and pixel map: :func:`smilekit.instruments.sxi.sky.intensity_map`).
+:func:`los_integral_values` is the float64 kernel: the integral of any emissivity along the rays, in the
+emissivity's unit times RE, whatever that emissivity is. :func:`los_intensity` wraps it for an *energy*
+emissivity (eV cm^-3 s^-1, the soft X-ray convention above) and returns the energy intensity in keV cm^-2
+s^-1 sr^-1; an imager of a *photon* emissivity (UVI's volume emission rate, a column brightness in
+rayleighs) scales the same kernel's integral by its own factor. Nothing here knows an instrument's field
+of view or pixels: an instrument's image is built on these (SXI's field of view and pixel map:
+:func:`smilekit.instruments.sxi.sky.intensity_map`).
 
 Frames
 ------
@@ -114,9 +118,12 @@ from smilekit.units import RE, RE_KM, SXI_INTENSITY
 __all__ = [
     "INTENSITY_FACTOR",
     "adjacent_rays",
+    "check_origin",
+    "distance_value",
     "los_integral_values",
     "los_intensity",
     "ray_lengths_values",
+    "step_value",
 ]
 
 #: (1 / 4 pi) * (1 RE in cm) / (1000 eV per keV): converts an emissivity integral in eV cm^-3 s^-1 RE
@@ -1108,7 +1115,7 @@ def distance_value(max_distance) -> float:
 
 
 def los_intensity(source, origin, directions, *, step=None, max_distance=80.0 * RE, time=None) -> u.Quantity:
-    """Soft X-ray intensity along rays from ``origin``: (1 / 4 pi) * integral of eta dl.
+    """Energy intensity along rays from ``origin``: (1 / 4 pi) * integral of eta dl (soft X-rays).
 
     Parameters
     ----------

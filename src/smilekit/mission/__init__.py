@@ -3,7 +3,10 @@ ground passes, power and visibility (ESA/CAS mission description: :cite:`brandua
 :cite:`branduardiraymont2022`).
 
 Everything works on a :class:`Track` (UTC times, GEI position and velocity) from :func:`kepler_track`
-(two-body) or :func:`propagate` (J2, Sun and Moon).
+(two-body) or :func:`propagate` (J2, Sun and Moon, the analytic :mod:`~smilekit.mission.ephemeris`). The
+imagers' mounts and fields of view are :mod:`~smilekit.mission.fov`; the aim rules, attitude law and
+exclusions :mod:`~smilekit.mission.pointing`; the attitude under an aim rule and the modes the constraints
+allow :mod:`~smilekit.mission.operations`.
 """
 
 from smilekit.mission.ephemeris import EPHEMERIS_RANGE, moon_position, sun_position

@@ -1,7 +1,8 @@
 """Instrument fields of view: each imager's mount on the spacecraft and its field of view, one record each.
 
 Fields of view (full angles, along the instrument frame's X, along its Y), from the ESA SMILE Definition
-Study Report ("Red Book", ESA/SCI(2018)1, the SXI and UVI parameter tables):
+Study Report ("Red Book", ESA/SCI(2018)1, :cite:`branduardiraymont2018`, the SXI and UVI parameter tables;
+the same numbers in :cite:`branduardiraymont2022`, Table 1):
 
 * :data:`SXI`: 27 x 16 deg (also quoted 26.5 x 15.5 deg). Its frame *is* the spacecraft body frame of
   :mod:`smilekit.mission.pointing`: +Z the boresight, +X the long (27 deg) axis, +Y = Z x X the short

@@ -1,6 +1,6 @@
 """Ground stations, station passes and the downlink budget per orbit.
 
-**Stations.** The handbook chapter ("the seed"; :cite:`branduardiraymont2022`, sec. 4.4) says SMILE's
+**Stations.** The handbook chapter (:cite:`branduardiraymont2022`, sec. 4.4) says SMILE's
 ground segment has the CAS X-band ground
 stations (science data), the Chinese S-band stations (telemetry and telecommand), and ESA's ESTRACK S- and
 X-band stations; the launch news (:cite:`cas2026`) adds that ESA provided the launch-phase tracking. It names
@@ -12,8 +12,9 @@ no station.
   CAS space-science satellites ("X-Band Receiving Stations include Miyun, Kashgar, and Sanya", GECAM mission
   pages, gecam.ihep.ac.cn/groundsupport.jhtml; the three sites: AIRCAS, China Remote Sensing Satellite Ground
   Station, english.aircas.cas.cn). That SMILE uses these three is an inference from "the CAS X-band ground
-  stations" of the seed, not a published SMILE statement. No antenna coordinates were found in public
-  sources: the positions given are those of the sites to about 0.3 deg and a few hundred metres of height.
+  stations" of :cite:`branduardiraymont2022`, not a published SMILE statement. No antenna coordinates were
+  found in public sources: the positions given are those of the sites to about 0.3 deg and a few hundred
+  metres of height.
 * ESTRACK stations Kiruna, Redu, Kourou, Cebreros (DSA 2), New Norcia (DSA 1) and Malargue (DSA 3):
   latitude and longitude from ESA's SPICE frame kernel for the ESTRACK stations (estrack_v01.tf,
   J. Vazquez, ESA/ESAC, 2011, "location data taken from the ESA web pages"; the kernel gives 0.001 deg,
@@ -39,10 +40,11 @@ elevation between samples and the maximum elevation by a parabola through the th
 generate (per-instrument rates times the time each is on, from the mode timeline) with the volume the link
 can return: contact time x ``downlink_rate``. The contact time is the union of all passes (one X-band
 transmitter: two stations seeing the spacecraft at once do not double the rate), restricted to altitudes
-below ``max_link_altitude``: the seed says data come down near perigee, and the launch news says the link
-margin is insufficient near apogee. The default 30 000 km is the RSM3 phase (imagers off, solar panels
-to the Sun; seed sec. 4.4), when the spacecraft is free of science pointing. The default rates are
-assumptions (see :data:`DEFAULT_INSTRUMENT_RATES`, :data:`DEFAULT_DOWNLINK_RATE`).
+below ``max_link_altitude``: :cite:`branduardiraymont2022` says data come down near perigee, and the launch
+news says the link margin is insufficient near apogee. The default 30 000 km is the RSM3 phase (imagers off,
+solar panels to the Sun; :cite:`branduardiraymont2022`, sec. 4.4), when the spacecraft is free of science
+pointing. The default rates are assumptions (see :data:`DEFAULT_INSTRUMENT_RATES`,
+:data:`DEFAULT_DOWNLINK_RATE`).
 """
 
 from __future__ import annotations

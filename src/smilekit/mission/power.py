@@ -28,16 +28,17 @@ axis minus R_E on the night side; cone: c - (a + b)).
 **Power.** :func:`power_budget` follows the battery state of charge (SoC) along a track:
 
 * generation = array power x (1 - shadow fraction) x max(cos(incidence), 0). The array gives 850 W from
-  4.2 m^2 of cells (the handbook chapter :cite:`branduardiraymont2022`, sec. 4.1; "the seed" below), taken
+  4.2 m^2 of cells (the handbook chapter :cite:`branduardiraymont2022`, sec. 4.1), taken
   as the output at normal incidence; the seasonal
   change of solar flux (+-3.4 %) and cell degradation are neglected. In RSM3 the panels point to the Sun
-  (seed sec. 4.4: "Sun acquisition"), incidence 0. In the science modes the incidence angle is
-  ``sun_angle`` (from the attitude, per sample, when known); the default 0 deg assumes the array drive
-  keeps the panels Sun-facing, an assumption: the seed gives no array articulation.
+  (:cite:`branduardiraymont2022`, sec. 4.4: "Sun acquisition"), incidence 0. In the science modes the
+  incidence angle is ``sun_angle`` (from the attitude, per sample, when known); the default 0 deg assumes the
+  array drive keeps the panels Sun-facing, an assumption: :cite:`branduardiraymont2022` gives no array
+  articulation.
 * load per mode (:data:`DEFAULT_LOAD`, assumed) between the 447 W survival minimum and the 665 W maximum
-  of the seed (sec. 4.1: "the maximum power of 665 W is required during communications and transfer of
-  data to the receiving ground station"), which is the load while downlinking (``downlink`` flags,
-  e.g. from :func:`smilekit.mission.ground.contact_mask`).
+  of :cite:`branduardiraymont2022` (sec. 4.1: "the maximum power of 665 W is required during communications
+  and transfer of data to the receiving ground station"), which is the load while downlinking (``downlink``
+  flags, e.g. from :func:`smilekit.mission.ground.contact_mask`).
 * the battery takes the difference: charging power x ``charge_efficiency``, discharging power /
   ``discharge_efficiency``; SoC = stored energy / ``battery_capacity``, clipped to [0, 1] (a full battery
   sheds the surplus through the shunt; an empty one leaves load unmet, visible as SoC = 0). Each sample's
@@ -87,9 +88,10 @@ SHADOW_MODELS = ("cylindrical", "conical")
 #: sec. 4.1).
 DEFAULT_ARRAY_POWER = 850.0 * u.W
 
-#: Assumed load per mode (W), between the 447 W survival minimum and the 665 W maximum (seed sec. 4.1):
-#: platform and thermal control near the survival level plus the instruments on (the imagers draw the
-#: most). Not published per mode; replace with the spacecraft's budget when known.
+#: Assumed load per mode (W), between the 447 W survival minimum and the 665 W maximum
+#: (:cite:`branduardiraymont2022`, sec. 4.1): platform and thermal control near the survival level plus the
+#: instruments on (the imagers draw the most). Not published per mode; replace with the spacecraft's budget
+#: when known.
 DEFAULT_LOAD: dict[str, u.Quantity] = {
     "FSM": 600.0 * u.W,
     "RSM1": 570.0 * u.W,
@@ -97,7 +99,8 @@ DEFAULT_LOAD: dict[str, u.Quantity] = {
     "RSM3": 480.0 * u.W,
 }
 
-#: Load while transmitting to a ground station: the seed's maximum, 665 W (sec. 4.1).
+#: Load while transmitting to a ground station: the maximum of :cite:`branduardiraymont2022`, 665 W (sec.
+#: 4.1).
 DEFAULT_DOWNLINK_LOAD = 665.0 * u.W
 
 #: Assumed battery capacity (no published value found). Sized so that the longest eclipse of the science
@@ -336,13 +339,13 @@ def power_budget(
     timeline : ModeTimeline
         Modes at the track's samples (:func:`smilekit.mission.modes.mode_timeline`).
     array_power : astropy.units.Quantity
-        Array output in full Sun at normal incidence (default 850 W, seed sec. 4.1).
+        Array output in full Sun at normal incidence (default 850 W, :cite:`branduardiraymont2022`, sec. 4.1).
     load : dict, optional
         Mode name -> power (Quantity); default :data:`DEFAULT_LOAD` (assumed). Every mode in the timeline
         needs a value.
     downlink : array of bool, optional
         True while transmitting to the ground (e.g. :func:`smilekit.mission.ground.contact_mask`); the
-        load is then ``downlink_load`` (default 665 W, the seed's maximum).
+        load is then ``downlink_load`` (default 665 W, the maximum of :cite:`branduardiraymont2022`).
     battery_capacity : astropy.units.Quantity
         Usable energy (default :data:`DEFAULT_BATTERY_CAPACITY`, assumed).
     initial_soc : astropy.units.Quantity

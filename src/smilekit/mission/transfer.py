@@ -3,8 +3,8 @@
 Strategy
 --------
 SMILE is injected by Vega-C into a 700 km circular orbit at 73 deg and reaches its science orbit (perigee
-5 000 km, apogee 121 182 km altitude) with its own main engine in 18 burns (the handbook chapter, "the
-seed": :cite:`branduardiraymont2022`, sec. 4.3 and Fig. 16). The plan here is the classical coplanar
+5 000 km, apogee 121 182 km altitude) with its own main engine in 18 burns (the handbook chapter,
+:cite:`branduardiraymont2022`, sec. 4.3 and Fig. 16). The plan here is the classical coplanar
 two-phase sequence of tangential burns at the apsides (Curtis 2014, *Orbital Mechanics for Engineering
 Students*, 3rd ed., ch. 6: impulsive manoeuvres and the Hohmann transfer, :cite:`curtis2014`; Vallado 2013,
 *Fundamentals of Astrodynamics and Applications*, 4th ed., ch. 6, coplanar manoeuvres, :cite:`vallado2013`):
@@ -17,7 +17,8 @@ Students*, 3rd ed., ch. 6: impulsive manoeuvres and the Hohmann transfer, :cite:
 Apogee first, then perigee, is also the order of the SMILE transfer designed by Liu et al. (2024,
 J. Spacecr. Rockets, doi:10.2514/1.A35790, :cite:`liu2024`), who leave the argument of perigee and the node
 uncontrolled
-and estimate 1 440 kg of propellant (with 11 manoeuvres; the seed's Fig. 16 shows 18, the default here).
+and estimate 1 440 kg of propellant (with 11 manoeuvres; Fig. 16 of :cite:`branduardiraymont2022` shows 18,
+the default here).
 
 The science orbit keeps the launch inclination (73 deg, the Vega-C case), so no burn turns the plane: the
 burns are in-plane and tangential, and an inclination mismatch between ``initial`` and ``target`` is an
@@ -57,12 +58,12 @@ lands on the same energy; its apsides differ by up to 10 km, reported in the bur
 
 Engine and mass
 ---------------
-SMILE's engine numbers are not given in the seeds. The defaults are a 500 N-class MON/MMH bipropellant
-apogee engine: thrust 490 N (the Chinese 490 N apogee engine class, e.g. the FY-25 of the Shanghai
-Institute of Satellite Equipment) and Isp 318 s (the Airbus S400 family, 420-425 N at 318-321 s; Nammo
-LEROS 1b, 635 N at 317 s; *check* against the flight engine before quoting). Launch mass 2 300 kg; the
-propellant to reach and keep the science orbit is "two thirds of the launch mass" (seed, sec. 4.1:
-:cite:`branduardiraymont2022`).
+SMILE's engine numbers are not given in :cite:`branduardiraymont2022` or :cite:`branduardiraymont2018`. The
+defaults are a 500 N-class MON/MMH bipropellant apogee engine: thrust 490 N (the Chinese 490 N apogee engine
+class, e.g. the FY-25 of the Shanghai Institute of Satellite Equipment) and Isp 318 s (the Airbus S400 family,
+420-425 N at 318-321 s; Nammo LEROS 1b, 635 N at 317 s; *check* against the flight engine before quoting).
+Launch mass 2 300 kg; the propellant to reach and keep the science orbit is "two thirds of the launch mass"
+(:cite:`branduardiraymont2022`, sec. 4.1).
 
 Timeline
 --------
@@ -583,7 +584,7 @@ def plan_transfer(
         121 182 km). Built from altitudes or by default, it takes the launch orbit's inclination, node and
         argument of perigee; given as elements, these must match the launch orbit's.
     n_burns : int
-        Main-engine burns in all, >= 2 (18 in the seed's Fig. 16).
+        Main-engine burns in all, >= 2 (18 in Fig. 16 of :cite:`branduardiraymont2022`).
     n_perigee_burns : int
         Of which perigee-raising burns at apogee, 1 .. n_burns - 1 (default 2: the ~140 m/s of perigee
         raising in two firings of about a minute each, the second trimming the first).
@@ -606,7 +607,7 @@ def plan_transfer(
         100 % on maintenance, the ESA practice for assessment studies (ESA SRE-PA/2011.097, "Margin
         philosophy for science assessment studies", sec. 2.3; *check* the issue in force).
     propellant_fraction : float
-        Fraction of the launch mass that is propellant, 2/3 (seed, sec. 4.1).
+        Fraction of the launch mass that is propellant, 2/3 (:cite:`branduardiraymont2022`, sec. 4.1).
 
     Returns
     -------

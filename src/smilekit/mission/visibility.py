@@ -5,7 +5,7 @@ Criteria (per sample; each is a variable of :func:`visibility`'s dataset):
 
 * **Nose visible** (``nose_visible``): the subsolar magnetopause point ``(r0, 0, 0)`` GSE (r0 from the
   magnetopause model for the solar wind at that time, :func:`smilekit.mission.pointing.subsolar_aim_points`)
-  lies inside the SXI FOV (16 x 27 deg, :cite:`branduardiraymont2022`, Table 1); the spacecraft is above the
+  lies inside the SXI FOV (27 x 16 deg, :cite:`branduardiraymont2022`, Table 1); the spacecraft is above the
   SXI lower altitude limit of 50 000 km (:cite:`branduardiraymont2022`, sec. 4.4: the Full Science Mode and
   RSM1 limit); and neither exclusion of
   :func:`smilekit.mission.pointing.exclusions` applies (the Sun inside the avoidance cone about the

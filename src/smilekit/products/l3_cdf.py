@@ -301,8 +301,10 @@ def _quality(name: str, description: str, values: np.ndarray) -> xr.Variable:
 
 
 def write_l3_cdf(path, estimates, cusps=None, *, sc_position=None, flux=None, sun_angle=None, text: str = ""):
-    """Write :func:`l3_dataset` as an ISTP CDF (file name e.g. ``smile_l3_sxi_20260320_v01.cdf``); returns
-    the path.
+    """Write :func:`l3_dataset` as an ISTP CDF; returns the path.
+
+    The file name follows the mission's rule (:func:`smilekit.products.names.product_name`), e.g.
+    ``smile_sxi_l3_boundaries_20260320T120000_v01.cdf``.
 
     Examples
     --------
@@ -311,10 +313,10 @@ def write_l3_cdf(path, estimates, cusps=None, *, sc_position=None, flux=None, su
     >>> from smilekit.units import RE
     >>> t = np.datetime64("2026-03-20T12:02:30", "ns")
     >>> est = MagnetopauseEstimate("max_intensity", 9.1 * RE, 0.3 * RE, "ok", {}, t)
-    >>> path = pathlib.Path(tempfile.mkdtemp()) / "smile_l3_sxi_20260320_v01.cdf"
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "smile_sxi_l3_boundaries_20260320T120000_v01.cdf"
     >>> write_l3_cdf(path, [[est]], sc_position=[[6, 0, 18]] * RE,
     ...              flux=[6e8] * u.cm**-2 / u.s).name
-    'smile_l3_sxi_20260320_v01.cdf'
+    'smile_sxi_l3_boundaries_20260320T120000_v01.cdf'
     """
     return write_istp_cdf(
         l3_dataset(estimates, cusps, sc_position=sc_position, flux=flux, sun_angle=sun_angle, text=text), path

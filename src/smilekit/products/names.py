@@ -3,13 +3,15 @@
 The rule for the name of a product file (``docs/design.md``, "Files"), part by part:
 
 ============  =================================================================================
-instrument    :data:`INSTRUMENTS`: ``sxi``, ``uvi``, ``lia``, ``mag`` (the four instruments of the SMILE
-              Definition Study Report, ESA/SCI(2018)1) and ``sc`` (the spacecraft: platform, ephemeris)
+instrument    :data:`INSTRUMENT_CODES`: ``sxi``, ``uvi``, ``lia``, ``mag`` (the four instruments of the
+              SMILE Definition Study Report, :cite:`branduardiraymont2018`) and ``sc`` (the spacecraft:
+              platform, ephemeris)
 level         :data:`LEVELS`: ``l0`` ... ``l3`` and ``ql`` (quick-look)
 descriptor    what the file holds, lower-case letters and digits (``[a-z0-9]+``, no underscore:
               the underscore separates the parts), e.g. ``events``, ``images5min``, ``boundaries``
 time          the start of the data, UTC, to the second (``YYYYMMDDThhmmss``)
-version       ``v01`` ... ``v99``: a file made again for the same data gets the next version
+version       ``v01`` ... ``v99``: a product reprocessed for the same data gets the next version
+              (:func:`next_version`); a run that makes its products afresh writes ``v01``
 ext           :data:`EXTENSIONS`: ``fits``, ``cdf``, ``csv``, ``png``, ``json``, ...
 ============  =================================================================================
 
@@ -34,7 +36,7 @@ from smilekit.times import as_datetime64
 
 __all__ = [
     "EXTENSIONS",
-    "INSTRUMENTS",
+    "INSTRUMENT_CODES",
     "LEVELS",
     "MAX_VERSION",
     "PATTERN",
@@ -48,7 +50,7 @@ __all__ = [
 PATTERN = "smile_<instrument>_<level>_<descriptor>_<YYYYMMDDThhmmss>_v<NN>.<ext>"
 
 #: Instrument codes: the four instruments and ``sc``, the spacecraft (platform, ephemeris, attitude).
-INSTRUMENTS = {
+INSTRUMENT_CODES = {
     "sxi": "Soft X-ray Imager",
     "uvi": "UltraViolet Imager",
     "lia": "Light Ion Analyser",
@@ -154,7 +156,7 @@ def _stamp(t) -> str:
 
 def _check(instrument, level, descriptor, time, version, ext) -> ProductName:
     return ProductName(
-        _choice(instrument, "instrument", INSTRUMENTS),
+        _choice(instrument, "instrument", INSTRUMENT_CODES),
         _choice(level, "level", LEVELS),
         _descriptor(descriptor),
         _time(time),
@@ -169,7 +171,7 @@ def product_name(instrument: str, level: str, descriptor: str, time, version: in
     Parameters
     ----------
     instrument : str
-        One of :data:`INSTRUMENTS` (``sxi``, ``uvi``, ``lia``, ``mag``, ``sc``).
+        One of :data:`INSTRUMENT_CODES` (``sxi``, ``uvi``, ``lia``, ``mag``, ``sc``).
     level : str
         One of :data:`LEVELS` (``l0``, ``l1``, ``l2``, ``l3``, ``ql``).
     descriptor : str

@@ -6,8 +6,10 @@
 - :func:`regularize`, :func:`fill_gaps`: regular cadence, short gaps interpolated, long gaps flagged.
 - :mod:`~smilekit.solarwind.scenarios`: synthetic steady, pressure-pulse, IMF-rotation and CME series.
 - :func:`load_event`, :func:`list_events`: the bundled events (default :data:`DEFAULT_EVENT`).
+- :func:`drivers_at`: the drivers of the boundary models (pdyn, pm, Bz, dipole tilt) from a state or a series.
 """
 
+from smilekit.solarwind.drivers import drivers_at
 from smilekit.solarwind.events import DEFAULT_EVENT, EVENTS, list_events, load_event
 from smilekit.solarwind.gaps import fill_gaps, regularize
 from smilekit.solarwind.readers import read_omni2, read_solar_wind, read_swmf_imf
@@ -21,6 +23,7 @@ __all__ = [
     "SolarWind",
     "SolarWindState",
     "cme_sheath_cloud",
+    "drivers_at",
     "fill_gaps",
     "imf_rotation",
     "list_events",

@@ -1,8 +1,8 @@
 """The SXI instrument configuration: one frozen object holding every number of the instrument model.
 
-Each field says where its default comes from. "Seed" is the SMILE handbook chapter
-:cite:`branduardiraymont2022` (its Table 1, "Main parameters of the Soft X-ray Imager", from the ESA Red
-Book, :cite:`branduardiraymont2018`). Values marked **assumption** are not published for SXI (or were not
+Each field says where its default comes from. "Table 1" is that of the SMILE handbook chapter
+:cite:`branduardiraymont2022` ("Main parameters of the Soft X-ray Imager", from the ESA Red Book,
+:cite:`branduardiraymont2018`). Values marked **assumption** are not published for SXI (or were not
 found); they are our choices, stated so that they can be replaced by a calibration file later.
 
 Geometry used throughout the SXI chain
@@ -88,10 +88,10 @@ class SXIConfig:
     Attributes
     ----------
     focal_length : Quantity
-        30 cm (seed, Table 1).
+        30 cm (Table 1).
     fov : Quantity
         Full field of view (along u = body X, along v = body Y): (27, 16) deg, the payload's
-        :data:`smilekit.mission.fov.SXI` (seed, Table 1; the Leicester SXI pages, :cite:`leicestersxi`,
+        :data:`smilekit.mission.fov.SXI` (Table 1; the Leicester SXI pages, :cite:`leicestersxi`,
         quote 26.5 x 15.5 deg). Here it is the frame that bounds the sensitive focal-plane area.
     ccd_size : Quantity
         Side of each (square) CCD, 8.1 cm (the Leicester SXI pages, :cite:`leicestersxi`).
@@ -101,7 +101,7 @@ class SXIConfig:
     ccd_gap : Quantity
         Gap between the two CCDs along x, 2 mm (**assumption**; 0.38 deg on the sky).
     psf_fwhm : Quantity
-        FWHM of the central spot, 8 arcmin (seed, Table 1: "Point Spread Function FWHM ~ 8 arcmin").
+        FWHM of the central spot, 8 arcmin (Table 1: "Point Spread Function FWHM ~ 8 arcmin").
     psf_reflection_probability : float
         Probability p that a photon is reflected by one pair of pore walls, 0.5 (**assumption**). In a
         square-pore lobster eye (Angel 1979, ApJ 233, 364, :cite:`angel1979`) a photon is focused along an
@@ -115,7 +115,7 @@ class SXIConfig:
         (**assumption**: unfocused rays spread over the pore acceptance, about d/L rad, ~1.1 deg for a pore
         length-to-width ratio L/d ~ 50).
     effective_area : Quantity
-        Peak optic effective area (optic and optical blocking filter), 15 cm^2 (seed, Table 1: "Optic
+        Peak optic effective area (optic and optical blocking filter), 15 cm^2 (Table 1: "Optic
         effective area 15 cm2"). Its energy dependence is in
         :func:`~smilekit.instruments.sxi.response.effective_area`.
     filter_energy, optic_cutoff_energy : Quantity
@@ -123,21 +123,21 @@ class SXIConfig:
         ``exp(-(filter_energy / E)^3)`` (photoabsorption ~ E^-3) with filter_energy = 0.25 keV, and the
         grazing-incidence reflectivity roll-off ``1 / (1 + (E / cutoff)^4)`` with cutoff = 1.5 keV.
     qe : float
-        CCD quantum efficiency 0.89 (seed, Table 1), taken as flat over the band.
+        CCD quantum efficiency 0.89 (Table 1), taken as flat over the band.
     energy_resolution : Quantity
-        FWHM at :attr:`energy_resolution_reference`: 50 eV at 500 eV (seed, Table 1); the FWHM scales
+        FWHM at :attr:`energy_resolution_reference`: 50 eV at 500 eV (Table 1); the FWHM scales
         as sqrt(E) (Fano-limited charge statistics).
     energy_resolution_reference : Quantity
         500 eV.
     frame_time : Quantity
-        CCD frame integration time, 4 s (seed, Table 1: "~ 4 sec").
+        CCD frame integration time, 4 s (Table 1: "~ 4 sec").
     pi_channel_width : Quantity
         Width of a PI channel, 5 eV (**assumption**; PI = floor(E / width)).
     pi_channels : int
         Number of PI channels, 1024 (0 to 5.12 keV).
     event_threshold : Quantity
         Lowest measured energy kept as an event, 0.1 keV (**assumption**; the science band starts at
-        0.2 keV, seed).
+        0.2 keV, :cite:`branduardiraymont2022`).
     vignetting_corner : float
         Relative effective area at the FOV corner, 0.8 (**assumption**). The vignetting is
         ``1 - (1 - vignetting_corner) (theta / theta_corner)^2`` with theta the off-axis angle.

@@ -1,6 +1,6 @@
-"""Mission figures in the manner of the orbit, visibility and FOV simulator of the seed's Fig. 15.
+"""Mission figures in the manner of the handbook's orbit, visibility and FOV simulator (its Fig. 15).
 
-The seed is the SMILE handbook chapter :cite:`branduardiraymont2022`.
+The handbook is the SMILE chapter :cite:`branduardiraymont2022`.
 
 Three figures, each returned as a :class:`matplotlib.figure.Figure` (Agg backend, no pyplot state, so they
 need no closing; save one with ``fig.savefig(path)``):
@@ -339,7 +339,8 @@ def plot_fov_view(
 
 
 def plot_transfer(plan, ax=None) -> Figure:
-    """The orbit after each burn in the orbit plane (perifocal frame, RE), like the seed's Fig. 16 (left).
+    """The orbit after each burn in the orbit plane (perifocal frame, RE), like Fig. 16 of
+    :cite:`branduardiraymont2022` (left).
 
     Uses matplotlib's object-oriented API (no pyplot, no backend switch); returns the Figure.
     """
