@@ -26,15 +26,8 @@ from smilekit._data import data_path
 from smilekit.campaign.cases import SHIPPED_CASES, read_cases
 from smilekit.campaign.evaluate import resolve_methods
 from smilekit.campaign.truth import case_truth, l1_l2, truth_image
+from smilekit.science.cusps import estimate_cusp_edges, true_cusp_edges
 from smilekit.units import RE
-
-
-def _cusp_functions():
-    try:
-        from smilekit.science.cusps import estimate_cusp_edges, true_cusp_edges
-    except ImportError:
-        return None, None
-    return estimate_cusp_edges, true_cusp_edges
 
 
 def _no_cusp_truth(state, time):
@@ -82,7 +75,7 @@ def main() -> None:
     if malformed:
         print(f"{len(malformed)} malformed rows skipped")
     methods = resolve_methods(args.methods)
-    cusp, cusp_truth = _cusp_functions()
+    cusp, cusp_truth = estimate_cusp_edges, true_cusp_edges
     if args.no_cusp:
         cusp = None
     cusp_truth = cusp_truth or _no_cusp_truth

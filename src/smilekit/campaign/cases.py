@@ -67,6 +67,7 @@ from smilekit.mission.orbit import Track, sample_times, science_orbit
 from smilekit.mission.pointing import attitude, exclusions, limb_offset_aim_points
 from smilekit.mission.propagator import propagate
 from smilekit.science.requirement import FLUX_THRESHOLD, MIN_DISTANCE
+from smilekit.solarwind import derived
 from smilekit.solarwind.readers import read_omni2
 from smilekit.units import RE
 
@@ -312,7 +313,7 @@ def _omni_pool():
     n = np.round(sw.ds["n"].values[valid], 1)
     v = np.round(np.linalg.norm(sw.ds["v_gse"].values[valid], axis=-1), 0)
     b = np.round(sw.ds["b_gsm"].values[valid], 1)
-    pdyn = 2.0e-6 * n * v**2  # OMNI2's definition (:cite:`papitashvili2020`)
+    pdyn = derived.pdyn(n, v)  # OMNI2's definition, nPa
     lo, hi = DENSITY_RANGE.to_value(u.cm**-3)
     p_lo, p_hi = PDYN_RANGE.to_value(u.nPa)
     keep = (n >= lo) & (n <= hi) & (pdyn >= p_lo) & (pdyn <= p_hi)
