@@ -41,7 +41,15 @@ from smilekit.errors import InputError
 from smilekit.igrf import check_igrf_range, dipole_coefficients_values
 from smilekit.times import as_datetime64, day_fraction, decimal_year
 
-__all__ = ["FRAMES", "dipole_axis", "dipole_tilt", "rotation_matrix", "sun_direction", "transform"]
+__all__ = [
+    "FRAMES",
+    "dipole_axis",
+    "dipole_tilt",
+    "rotation_matrix",
+    "sun_direction",
+    "transform",
+    "unit_vectors",
+]
 
 #: The frames smilekit knows (names are case-insensitive on input).
 FRAMES = ("GEI", "GEO", "GSE", "GSM", "SM", "MAG")
@@ -70,8 +78,11 @@ def _rot_z(angle: np.ndarray) -> np.ndarray:
     return out
 
 
-def _unit(v: np.ndarray) -> np.ndarray:
-    return v / np.linalg.norm(v, axis=-1, keepdims=True)
+def unit_vectors(v: np.ndarray) -> np.ndarray:
+    """``v`` divided by its norm along the last axis (a zero vector gives NaN, without a warning)."""
+    norm = np.linalg.norm(v, axis=-1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return v / norm
 
 
 def _rows(x: np.ndarray, y: np.ndarray, z: np.ndarray) -> np.ndarray:
@@ -136,7 +147,7 @@ class _Geometry:
     def dipole_geo(self) -> np.ndarray:
         if "dipole_geo" not in self._cache:
             g10, g11, h11 = dipole_coefficients_values(decimal_year(self.t))
-            self._cache["dipole_geo"] = _unit(-np.stack([g11, h11, g10], axis=-1))
+            self._cache["dipole_geo"] = unit_vectors(-np.stack([g11, h11, g10], axis=-1))
         return self._cache["dipole_geo"]
 
     def dipole_gei(self) -> np.ndarray:
@@ -152,7 +163,7 @@ class _Geometry:
 
     def _gsm_y(self) -> np.ndarray:
         if "gsm_y" not in self._cache:
-            self._cache["gsm_y"] = _unit(np.cross(self.dipole_gei(), self.sun_gei()))
+            self._cache["gsm_y"] = unit_vectors(np.cross(self.dipole_gei(), self.sun_gei()))
         return self._cache["gsm_y"]
 
     def _gei_to_gsm(self) -> np.ndarray:
@@ -171,7 +182,7 @@ class _Geometry:
         # In GEO: Z along the dipole, Y = Z_geo x D / |...| (perpendicular to the geographic poles),
         # X = Y x Z; then GEI -> MAG = (GEO -> MAG) (GEI -> GEO).
         z = self.dipole_geo()
-        y = _unit(np.cross(np.array([0.0, 0.0, 1.0]), z))
+        y = unit_vectors(np.cross(np.array([0.0, 0.0, 1.0]), z))
         geo_to_mag = _rows(np.cross(y, z), y, z)
         return geo_to_mag @ self.matrix("GEO")
 

@@ -24,17 +24,12 @@ import astropy.units as u
 import numpy as np
 
 from smilekit.errors import InputError
+from smilekit.frames import unit_vectors
 
 __all__ = ["INSTRUMENTS", "SXI", "UVI", "InstrumentMount", "instrument_mount"]
 
 #: The frame rules of :class:`InstrumentMount`.
 _FRAMES = ("body", "boresight")
-
-
-def _unit(v: np.ndarray) -> np.ndarray:
-    norm = np.linalg.norm(v, axis=-1, keepdims=True)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return v / norm
 
 
 @dataclass(frozen=True, eq=False)
@@ -93,7 +88,7 @@ class InstrumentMount:
         v = x - np.sum(x * z, axis=-1, keepdims=True) * z
         fallback = rotation[..., 1] - np.sum(rotation[..., 1] * z, axis=-1, keepdims=True) * z
         v = np.where((np.linalg.norm(v, axis=-1) > 1e-9)[..., None], v, fallback)
-        x = _unit(v)
+        x = unit_vectors(v)
         return np.stack([x, np.cross(z, x), z], axis=-1)
 
 

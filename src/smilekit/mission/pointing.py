@@ -60,7 +60,7 @@ import xarray as xr
 
 from smilekit._validation import as_value, as_vector
 from smilekit.errors import InputError
-from smilekit.frames import rotation_matrix, transform
+from smilekit.frames import rotation_matrix, transform, unit_vectors
 from smilekit.geospace.aurora import AURORA_ALTITUDE, oval_centre
 from smilekit.geospace.boundaries import model_kernel, resolve_model, standoff
 from smilekit.mission.ephemeris import moon_position, sun_position
@@ -80,6 +80,7 @@ __all__ = [
     "fov_distance",
     "fov_distance_values",
     "fov_edge_directions_values",
+    "fov_edge_rays",
     "fov_footprint",
     "in_fov",
     "limb_offset_aim_points",
@@ -102,12 +103,6 @@ _Z = np.array([0.0, 0.0, 1.0])
 # ---------------------------------------------------------------------------------------------------
 # Kernels (plain float64, RE and radians)
 # ---------------------------------------------------------------------------------------------------
-def _unit(v: np.ndarray) -> np.ndarray:
-    norm = np.linalg.norm(v, axis=-1, keepdims=True)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return v / norm
-
-
 def angle_values(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Angle (rad) between vectors along the last axis (atan2 form, accurate at all angles)."""
     cross = np.linalg.norm(np.cross(a, b), axis=-1)
@@ -144,8 +139,8 @@ def attitude_values(
     other reference, then GSE +X, then +Y, is used.
     """
     p = np.asarray(position_re, dtype=np.float64)
-    boresight = _unit(np.asarray(aim_re, dtype=np.float64) - p)
-    earth = _unit(-p)
+    boresight = unit_vectors(np.asarray(aim_re, dtype=np.float64) - p)
+    earth = unit_vectors(-p)
     gse_z = np.broadcast_to(_Z, boresight.shape)
     first, second = (earth, gse_z) if long_axis == "earth" else (gse_z, earth)
 
@@ -159,10 +154,10 @@ def attitude_values(
             x_axis = np.where(use[..., None], v / norm[..., None], x_axis)
         pending &= ~use
     # one more Gram-Schmidt step: exact orthogonality even for a nearly parallel reference
-    x_axis = _unit(x_axis - np.sum(x_axis * boresight, axis=-1, keepdims=True) * boresight)
+    x_axis = unit_vectors(x_axis - np.sum(x_axis * boresight, axis=-1, keepdims=True) * boresight)
     y_axis = np.cross(boresight, x_axis)
     rotation = np.stack([x_axis, y_axis, boresight], axis=-1)
-    uvi = _unit(np.asarray(uvi_target_re, dtype=np.float64) - p)
+    uvi = unit_vectors(np.asarray(uvi_target_re, dtype=np.float64) - p)
     return rotation, uvi
 
 
@@ -180,7 +175,7 @@ def fov_edge_directions_values(full_x_deg: float, full_y_deg: float, n: int) -> 
         np.stack([np.full(n, tx), -s * ty], axis=-1),
     ]
     xy = np.concatenate([*sides, [[tx, ty]]])
-    return _unit(np.concatenate([xy, np.ones((xy.shape[0], 1))], axis=-1))
+    return unit_vectors(np.concatenate([xy, np.ones((xy.shape[0], 1))], axis=-1))
 
 
 def fov_distance_values(direction_inst: np.ndarray, full_x_deg: float, full_y_deg: float) -> np.ndarray:
@@ -189,11 +184,11 @@ def fov_distance_values(direction_inst: np.ndarray, full_x_deg: float, full_y_de
     Negative inside (minus the distance to the nearest edge), positive outside (the distance to the nearest
     point of the FOV boundary, edges being great-circle arcs between the corners). NaN in, NaN out.
     """
-    d = _unit(np.asarray(direction_inst, dtype=np.float64))
+    d = unit_vectors(np.asarray(direction_inst, dtype=np.float64))
     tx, ty = np.tan(np.radians(0.5 * full_x_deg)), np.tan(np.radians(0.5 * full_y_deg))
-    corners = _unit(np.array([[tx, ty, 1.0], [-tx, ty, 1.0], [-tx, -ty, 1.0], [tx, -ty, 1.0]]))
+    corners = unit_vectors(np.array([[tx, ty, 1.0], [-tx, ty, 1.0], [-tx, -ty, 1.0], [tx, -ty, 1.0]]))
     # inward normals of the four edge planes: x <= tx z, y <= ty z, -x <= tx z, -y <= ty z
-    normals = _unit(np.array([[-1.0, 0.0, tx], [0.0, -1.0, ty], [1.0, 0.0, tx], [0.0, 1.0, ty]]))
+    normals = unit_vectors(np.array([[-1.0, 0.0, tx], [0.0, -1.0, ty], [1.0, 0.0, tx], [0.0, 1.0, ty]]))
     edges = [
         (corners[3], corners[0]),
         (corners[0], corners[1]),
@@ -207,7 +202,7 @@ def fov_distance_values(direction_inst: np.ndarray, full_x_deg: float, full_y_de
     for k, (a, b) in enumerate(edges):
         n = normals[k]
         h = heights[..., k]
-        foot = _unit(d - h[..., None] * n)  # nearest point of the great circle
+        foot = unit_vectors(d - h[..., None] * n)  # nearest point of the great circle
         # the foot lies on the arc from a to b when a x foot and foot x b point along a x b, which is
         # along the inward normal n for the corner order used here
         on_arc = (np.cross(a, foot) @ n >= -1e-15) & (np.cross(foot, b) @ n >= -1e-15)
@@ -476,9 +471,9 @@ def uvi_mount_error(att: Attitude, mount_body=None) -> u.Quantity:
         ok = np.isfinite(body).all(axis=-1)
         if not ok.any():
             raise InputError("the attitude has no valid sample to fit a fixed UVI mount to")
-        mount = _unit(body[ok].mean(axis=0))
+        mount = unit_vectors(body[ok].mean(axis=0))
     else:
-        mount = _unit(np.asarray(mount_body, dtype=np.float64))
+        mount = unit_vectors(np.asarray(mount_body, dtype=np.float64))
         if mount.shape != (3,) or not np.isfinite(mount).all():
             raise InputError(f"mount_body must be a non-zero direction of shape (3,), got {mount_body!r}")
     return np.degrees(angle_values(body, np.broadcast_to(mount, body.shape))) * u.deg
@@ -492,8 +487,8 @@ def _directions_to(att: Attitude, targets_gse) -> np.ndarray:
     p = att.position_gse.to_value(RE)
     t = np.asarray(targets_gse, dtype=np.float64)
     if t.ndim == 3:
-        return _unit(t - p[:, None, :])
-    return _unit(np.broadcast_to(t, p.shape) - p)
+        return unit_vectors(t - p[:, None, :])
+    return unit_vectors(np.broadcast_to(t, p.shape) - p)
 
 
 def _instrument_frame(att: Attitude, mount: InstrumentMount) -> np.ndarray:
@@ -554,7 +549,7 @@ def view_angles(att: Attitude, directions_gse) -> u.Quantity:
     Quantity
         Shape (..., 2) in deg: (horizontal, vertical).
     """
-    d = _unit(np.asarray(directions_gse, dtype=np.float64))
+    d = unit_vectors(np.asarray(directions_gse, dtype=np.float64))
     b = att.to_body(d)
     t = np.arccos(np.clip(b[..., 2], -1.0, 1.0))
     rho = np.hypot(b[..., 0], b[..., 1])
@@ -562,6 +557,19 @@ def view_angles(att: Attitude, directions_gse) -> u.Quantity:
         h = np.where(rho > 0, t * b[..., 1] / rho, 0.0)
         v = np.where(rho > 0, -t * b[..., 0] / rho, 0.0)
     return np.degrees(np.stack([h, v], axis=-1)) * u.deg
+
+
+def fov_edge_rays(att: Attitude, instrument: str = "SXI", n: int = 8) -> np.ndarray:
+    """Unit directions (GSE) around an instrument's FOV outline along the attitude, shape (N, 4 n + 1, 3).
+
+    ``n`` rays per side, closed, starting at the (+x, +y) corner of the instrument frame
+    (:func:`fov_edge_directions_values`, the frame of :mod:`smilekit.mission.fov`).
+    """
+    mount = instrument_mount(instrument)
+    if int(n) < 1:
+        raise InputError(f"n must be >= 1, got {n}")
+    edges = fov_edge_directions_values(*mount.fov_deg, int(n))
+    return np.einsum("nij,mj->nmi", _instrument_frame(att, mount), edges)
 
 
 def fov_footprint(
@@ -586,12 +594,8 @@ def fov_footprint(
         longitude of the footprint, deg).
     """
     mount = instrument_mount(instrument)
-    if int(n) < 1:
-        raise InputError(f"n must be >= 1, got {n}")
+    rays = fov_edge_rays(att, instrument, n)
     r_shell = 1.0 + float(as_value(altitude, RE, "altitude", nonnegative=True))
-    edges = fov_edge_directions_values(*mount.fov_deg, int(n))
-    frame = _instrument_frame(att, mount)
-    rays = np.einsum("nij,mj->nmi", frame, edges)
     p = att.position_gse.to_value(RE)
     foot = _ray_sphere(p[:, None, :], rays, r_shell)
     gse_to_geo = rotation_matrix(att.time, "GSE", "GEO")
@@ -672,12 +676,12 @@ def exclusions(
     t = att.time
     p = att.position_gse.to_value(RE)
     valid = att.valid
-    sun_dir = _unit(_sun_gse_re(t) - p)
+    sun_dir = unit_vectors(_sun_gse_re(t) - p)
     sun_sxi = np.degrees(angle_values(sun_dir, att.sxi_boresight_gse))
     sun_uvi = np.degrees(angle_values(sun_dir, att.uvi_boresight_gse))
     r = np.linalg.norm(p, axis=-1)
     earth_radius = np.degrees(np.arcsin(np.clip(1.0 / r, -1.0, 1.0)))
-    earth_dist = np.degrees(fov_distance_values(_to_instrument(att, _unit(-p), SXI), *SXI.fov_deg))
+    earth_dist = np.degrees(fov_distance_values(_to_instrument(att, unit_vectors(-p), SXI), *SXI.fov_deg))
     earth_limb = earth_dist - earth_radius
     columns = {
         "sun_angle_deg": sun_sxi,
@@ -694,7 +698,9 @@ def exclusions(
         moon_radius = np.degrees(
             np.arcsin(np.clip((MOON_RADIUS_KM / RE_KM) / np.linalg.norm(moon, axis=-1), -1, 1))
         )
-        moon_dist = np.degrees(fov_distance_values(_to_instrument(att, _unit(moon), SXI), *SXI.fov_deg))
+        moon_dist = np.degrees(
+            fov_distance_values(_to_instrument(att, unit_vectors(moon), SXI), *SXI.fov_deg)
+        )
         columns["moon_fov_distance_deg"] = moon_dist - moon_radius
         columns["moon_in_fov"] = valid & (columns["moon_fov_distance_deg"] < moon_lim)
         flags = flags | columns["moon_in_fov"]

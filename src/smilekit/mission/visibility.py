@@ -38,7 +38,7 @@ import xarray as xr
 
 from smilekit._validation import as_value
 from smilekit.errors import InputError
-from smilekit.frames import transform
+from smilekit.frames import transform, unit_vectors
 from smilekit.geospace.aurora import oval_points
 from smilekit.geospace.boundaries import is_inside_values, model_kernel, resolve_model
 from smilekit.geospace.cusps import cusp_edges
@@ -90,11 +90,6 @@ _SEASON_DATES = (
 )
 
 
-def _unit(v: np.ndarray) -> np.ndarray:
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return v / np.linalg.norm(v, axis=-1, keepdims=True)
-
-
 def occulted_values(observer_re: np.ndarray, target_re: np.ndarray, radius: float = 1.0) -> np.ndarray:
     """Kernel: True where the straight segment from observer to target passes inside a sphere (RE).
 
@@ -138,7 +133,7 @@ def cusp_centres(time, solar_wind, *, radius=CUSP_RADIUS) -> dict[str, u.Quantit
         edges = cusp_edges(
             hemisphere=hemisphere, altitude=(r - 1.0) * RE, bz=drivers["bz"], tilt=drivers["tilt"]
         )
-        mid = _unit(edges.equatorward_gsm.to_value(RE) + edges.poleward_gsm.to_value(RE)) * r
+        mid = unit_vectors(edges.equatorward_gsm.to_value(RE) + edges.poleward_gsm.to_value(RE)) * r
         out[hemisphere] = transform(mid, t, "GSM", "GSE") * RE
     return out
 
@@ -216,7 +211,7 @@ def visibility(
     uvi = UVI.frame_values(att.rotation, att.uvi_boresight_gse)
 
     def seen(frame, targets, fov):
-        d = _unit(targets - (p if targets.ndim == 2 else p[:, None, :]))
+        d = unit_vectors(targets - (p if targets.ndim == 2 else p[:, None, :]))
         spec = "nji,nj->ni" if targets.ndim == 2 else "nji,nmj->nmi"
         return np.degrees(fov_distance_values(np.einsum(spec, frame, d), *fov)), d
 
@@ -267,7 +262,7 @@ def visibility(
     oval = oval_points(t, n=n_oval).to_value(RE)
     oval_dist, _ = seen(uvi, oval, UVI.fov_deg)
     # on the visible disc: the ground point beneath each oval point faces the spacecraft (p . q_hat > 1 RE)
-    on_disc = (np.sum(p[:, None, :] * _unit(oval), axis=-1) > 1.0).all(axis=-1)
+    on_disc = (np.sum(p[:, None, :] * unit_vectors(oval), axis=-1) > 1.0).all(axis=-1)
     worst = oval_dist.max(axis=-1)
     data["oval_fov_distance"] = (
         worst,
@@ -282,7 +277,7 @@ def visibility(
     )
     data["sun_angle"] = (ex["sun_angle_deg"].to_numpy(), "deg", "Sun to SXI boresight")
     data["earth_angle"] = (
-        np.degrees(angle_values(_unit(-p), att.sxi_boresight_gse)),
+        np.degrees(angle_values(unit_vectors(-p), att.sxi_boresight_gse)),
         "deg",
         "Earth centre to SXI boresight",
     )

@@ -36,11 +36,11 @@ from smilekit.constants import R_EARTH_EQ_KM
 from smilekit.errors import InputError
 from smilekit.geospace.aurora import oval_points
 from smilekit.geospace.boundaries import jelinek2012_bow_shock, model_kernel, resolve_model
-from smilekit.mission.fov import SXI, instrument_mount
+from smilekit.mission.fov import SXI
 from smilekit.mission.intervals import runs
 from smilekit.mission.pointing import (
     Attitude,
-    fov_edge_directions_values,
+    fov_edge_rays,
     subsolar_aim_points,
     view_angles,
 )
@@ -232,11 +232,7 @@ def plot_visibility(vis: xr.Dataset, *, title: str = "") -> Figure:
 
 
 def _outline(att: Attitude, instrument: str, n: int = 16) -> np.ndarray:
-    mount = instrument_mount(instrument)
-    edges = fov_edge_directions_values(*mount.fov.to_value(u.deg), n)
-    frame = mount.frame_values(att.rotation, att.uvi_boresight_gse)
-    rays = np.einsum("nij,mj->nmi", frame, edges)
-    return view_angles(att, rays).to_value(u.deg)[0]
+    return view_angles(att, fov_edge_rays(att, instrument, n)).to_value(u.deg)[0]
 
 
 def _cap(centre: np.ndarray, radius: float, n: int = 181) -> np.ndarray:
