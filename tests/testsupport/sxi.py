@@ -12,11 +12,13 @@ T = "2026-03-20T12:00"
 POINTING = {"time": T, "sc_position_gse_re": [3.5, -2.3, 17.1], "aim_point_gse_re": [3.5, -2.3, 0.0]}
 
 
-def make_sky(values, *, fu=40.0, fv=28.0, pix=0.25, attrs=POINTING):
-    """A sky larger than the detector by 3 PSF-wing sigmas, so that no flux is lost at the edges."""
+def make_sky(values, *, fu=40.0, fv=28.0, pix=0.25, centre=(0.0, 0.0), attrs=POINTING):
+    """A sky of ``fu`` x ``fv`` deg on ``pix``-deg pixels about ``centre`` (deg), ``values`` a number or a
+    function of (u, v) in deg; by default larger than the detector by 3 PSF-wing sigmas, so that no flux is
+    lost at the edges."""
     nu, nv = round(fu / pix), round(fv / pix)
-    cu = (np.arange(nu) - 0.5 * (nu - 1)) * pix
-    cv = (np.arange(nv) - 0.5 * (nv - 1)) * pix
+    cu = centre[0] + (np.arange(nu) - 0.5 * (nu - 1)) * pix
+    cv = centre[1] + (np.arange(nv) - 0.5 * (nv - 1)) * pix
     data = values(cu[None, :], cv[:, None]) if callable(values) else np.full((nv, nu), float(values))
     return xr.DataArray(
         np.broadcast_to(data, (nv, nu)).copy(),

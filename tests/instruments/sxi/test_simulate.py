@@ -1,12 +1,12 @@
 """SXI event simulation: counts vs the analytic prediction, PSF FWHM, energy resolution, inputs, flags."""
 
 import dataclasses
+import functools
 import math
 
 import astropy.units as u
 import numpy as np
 import pytest
-import xarray as xr
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.integrate import dblquad
@@ -21,22 +21,11 @@ from smilekit.instruments.sxi.response import counts_per_intensity
 from smilekit.instruments.sxi.simulate import expected_counts, pixel_solid_angle_values, simulate_events
 from smilekit.instruments.sxi.spectrum import monochromatic
 from smilekit.units import RE
+from testsupport.sxi import T
+from testsupport.sxi import make_sky as sky_of
 
-T = "2026-03-20T12:00"
-POINTING = {"time": T, "sc_position_gse_re": [3.5, -2.3, 17.1], "aim_point_gse_re": [3.5, -2.3, 0.0]}
-
-
-def make_sky(values, *, fu=27.0, fv=16.0, pix=0.2, centre=(0.0, 0.0), attrs=POINTING):
-    nu, nv = round(fu / pix), round(fv / pix)
-    cu = centre[0] + (np.arange(nu) - 0.5 * (nu - 1)) * pix
-    cv = centre[1] + (np.arange(nv) - 0.5 * (nv - 1)) * pix
-    data = values(cu[None, :], cv[:, None]) if callable(values) else np.full((nv, nu), float(values))
-    return xr.DataArray(
-        np.broadcast_to(data, (nv, nu)).copy(),
-        dims=("v", "u"),
-        coords={"v": ("v", cv, {"units": "deg"}), "u": ("u", cu, {"units": "deg"})},
-        attrs={"units": "keV cm-2 s-1 sr-1", **attrs},
-    )
+#: The skies here cover the field of view (27 x 16 deg) on 0.2-deg pixels.
+make_sky = functools.partial(sky_of, fu=27.0, fv=16.0, pix=0.2)
 
 
 def within(n, mu, k=3.0):
