@@ -102,6 +102,26 @@ def test_sample_times_grid():
     assert len(t) == 61 and t[-1] == np.datetime64("2026-03-01T01:00", "ns")
 
 
+def test_sample_times_with_include_stop_cover_exactly_start_to_stop():
+    # a span at fractional seconds, not a whole number of steps: the stop is added, the step kept before it
+    start, stop = (
+        np.datetime64("2015-06-22T15:00:27.689", "ns"),
+        np.datetime64("2015-06-22T18:19:55.689", "ns"),
+    )
+    t = sample_times(start, stop, 120 * u.s, include_stop=True)
+    assert t[0] == start and t[-1] == stop
+    assert (np.diff(t)[:-1] == np.timedelta64(120, "s")).all() and np.diff(t)[-1] < np.timedelta64(120, "s")
+    np.testing.assert_array_equal(t[:-1], sample_times(start, stop, 120 * u.s))
+    # on the grid: the same times as without it
+    on_grid = sample_times("2026-03-01", "2026-03-01T01:00", 60 * u.s, include_stop=True)
+    np.testing.assert_array_equal(on_grid, sample_times("2026-03-01", "2026-03-01T01:00", 60 * u.s))
+    # a grid time a rounding error past the stop becomes the stop: nothing lies beyond it
+    stop = np.datetime64("2026-03-01T01:00", "ns") - np.timedelta64(1, "ns")
+    assert sample_times("2026-03-01", stop, 60 * u.s)[-1] > stop
+    t = sample_times("2026-03-01", stop, 60 * u.s, include_stop=True)
+    assert len(t) == 61 and t[-1] == stop
+
+
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [

@@ -336,15 +336,36 @@ def science_orbit(
     )
 
 
-def sample_times(start, stop, step=60.0 * u.s) -> np.ndarray:
-    """Regular UTC times from ``start`` up to and including ``stop`` (when it falls on the grid)."""
+def sample_times(start, stop, step=60.0 * u.s, *, include_stop: bool = False) -> np.ndarray:
+    """Regular UTC times from ``start`` up to and including ``stop`` (when it falls on the grid).
+
+    With ``include_stop`` the times cover exactly ``start`` .. ``stop``: ``stop`` is the last time even
+    off the grid (the last step is then shorter than ``step``), and a grid time within a microsecond of
+    ``stop`` (rounding) becomes ``stop``, so no time lies beyond it. A track over a series whose span is
+    not a whole number of steps (e.g. records at fractional seconds) then ends on its last record.
+
+    Examples
+    --------
+    >>> import astropy.units as u
+    >>> start, stop = "2026-03-01", "2026-03-01T00:02:30"
+    >>> [str(t)[11:19] for t in sample_times(start, stop, 60 * u.s)]
+    ['00:00:00', '00:01:00', '00:02:00']
+    >>> [str(t)[11:19] for t in sample_times(start, stop, 60 * u.s, include_stop=True)]
+    ['00:00:00', '00:01:00', '00:02:00', '00:02:30']
+    """
     t0 = as_datetime64(start).reshape(())
     t1 = as_datetime64(stop).reshape(())
     dt = float(as_value(step, u.s, "step", positive=True))
     if t1 < t0:
         raise InputError(f"stop ({t1}) is before start ({t0})")
     n = int(np.floor(_seconds_since(t1, t0) / dt + 1e-9)) + 1
-    return t0 + (np.arange(n) * dt * 1e9).astype("timedelta64[ns]")
+    times = t0 + (np.arange(n) * dt * 1e9).astype("timedelta64[ns]")
+    if include_stop:
+        if abs(t1 - times[-1]) <= np.timedelta64(1, "us"):
+            times[-1] = t1
+        else:
+            times = np.append(times, t1)
+    return times
 
 
 @dataclass(frozen=True)
