@@ -1,5 +1,6 @@
 """The smilekit command line (typer's test runner, no subprocess)."""
 
+import functools
 import json
 import os
 import subprocess
@@ -11,10 +12,13 @@ from typer.testing import CliRunner
 
 import smilekit
 import smilekit.cli
+from smilekit import runs
 from smilekit._data import data_path
 from smilekit.campaign.cases import SHIPPED_CASES
 from smilekit.cli import app
+from smilekit.errors import ModelDomainError
 from smilekit.runs import load_settings
+from smilekit.runs.registry import Stage
 from smilekit.science.magnetopause import METHODS
 
 runner = CliRunner()
@@ -79,6 +83,43 @@ def test_run_rejects_a_bad_config_file_naming_the_key_and_what_is_accepted(tmp_p
     assert "sxi.max_frames = 0 is not accepted: expected an integer > 0" in output
     assert "run.toml" in output
     assert not (tmp_path / "out").exists()  # refused before anything ran
+
+
+def test_run_exits_1_naming_each_failed_stage_on_one_line_and_where_the_report_is(tmp_path, monkeypatch):
+    # run_job records failures and returns; the command says which stages failed, why, and where the report
+    # is. The reason here is long, over two lines, with brackets rich reads as markup: one line, as written
+    error = "ModelDomainError: Bz = -48 nT is outside [-20, 5] nT ([geospace] fit);\n" + "x" * 100
+
+    def fake_run_job(solar_wind, out, *, event, progress, settings):
+        return {"stages": {"solar_wind": {"status": "ok"}, "mission": {"status": "failed", "error": error}}}
+
+    monkeypatch.setattr(smilekit.cli, "run_job", fake_run_job)
+    result = runner.invoke(app, ["run", "--out", str(tmp_path), "-q"])
+    assert result.exit_code == 1
+    one_line = " ".join(error.split())
+    assert result.stderr.splitlines() == [f"stage mission failed: {one_line}"]
+    assert f"Report: {(tmp_path / 'index.html').resolve()}" in result.stdout.splitlines()
+    assert "solar_wind" not in result.stderr
+
+
+def test_a_real_run_with_a_failing_stage_writes_its_report_and_exits_1(tmp_path, monkeypatch):
+    # the real runner on the default event, with a cheap stage list: the solar wind, then one that fails
+    def broken(ctx):
+        raise ModelDomainError("deliberately out of range")
+
+    stages = [runs.STAGES.by_name("solar_wind"), Stage("broken", broken, description="Fails on purpose.")]
+    monkeypatch.setattr(smilekit.cli, "run_job", functools.partial(runs.run_job, stages=stages))
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["run", "--out", str(out), "-q"])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == ["stage broken failed: ModelDomainError: deliberately out of range"]
+    summary = json.loads((out / "summary.json").read_text())
+    assert {name: s["status"] for name, s in summary["stages"].items()} == {
+        "solar_wind": "ok",
+        "broken": "failed",
+    }
+    assert "deliberately out of range" in (out / "index.html").read_text()
+    assert f"Report: {(out / 'index.html').resolve()}" in result.stdout.splitlines()
 
 
 @pytest.mark.slow

@@ -18,6 +18,7 @@ from typing import Annotated
 import astropy.units as u
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -104,7 +105,11 @@ def run(
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
-    """The main job: run an event through the chain and write figures, summary.json and index.html."""
+    """The main job: run an event through the chain and write figures, summary.json and index.html.
+
+    Exit status 0 when every stage succeeded; 1 when a stage failed (the report is written all the same, and
+    each failed stage is named with its reason on one line of stderr); 2 for bad input (nothing is run).
+    """
 
     if event is not None and solar_wind is not None:
         _fail(smilekit.InputError("give either --event or --solar-wind, not both"))
@@ -134,11 +139,13 @@ def run(
             progress=lambda stage, done, total: bar.update(task, completed=done, description=stage),
             settings=settings,
         )
+    # the report is written whatever failed; then one line per failed stage and exit 1 (bad input: 2)
     failed = [n for n, s in summary["stages"].items() if s["status"] != "ok"]
     for stage in failed:
-        err_console.print(f"[bold red]stage {stage} failed:[/] {summary['stages'][stage]['error']}")
-    console.print(f"Report: {(out / 'index.html').resolve()}")
-    console.print(f"Summary: {(out / 'summary.json').resolve()}")
+        reason = " ".join(str(summary["stages"][stage].get("error", "no reason recorded")).split())
+        err_console.print(f"[bold red]stage {stage} failed:[/] {escape(reason)}", soft_wrap=True)
+    console.print(f"Report: {(out / 'index.html').resolve()}", soft_wrap=True, markup=False)
+    console.print(f"Summary: {(out / 'summary.json').resolve()}", soft_wrap=True, markup=False)
     if failed:
         raise typer.Exit(code=1)
 
