@@ -1,8 +1,9 @@
 """The mission stage: the spacecraft over the event (track, pointing, constraints, operating modes).
 
-:func:`event_orbit` places the nominal science orbit so that apogee falls at the event's peak pressure.
-Provides ``track`` (the propagated :class:`~smilekit.mission.orbit.Track`), ``attitude`` and ``timeline``
-(the operating modes).
+:func:`event_orbit` places the nominal science orbit so that apogee falls at the event's peak pressure;
+the track covers exactly the solar wind's valid records, first to last (:func:`track_span`). Provides
+``track`` (the propagated :class:`~smilekit.mission.orbit.Track`), ``attitude`` and ``timeline`` (the
+operating modes).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import astropy.units as u
 import numpy as np
 
 import smilekit
+from smilekit.errors import InputError
 from smilekit.mission.operations import constrained_modes, spacecraft_attitude
 from smilekit.mission.orbit import sample_times, science_orbit
 from smilekit.mission.propagator import propagate
@@ -24,7 +26,7 @@ from smilekit.runs.registry import stage
 from smilekit.runs.settings import SettingsSection, register_section, setting
 from smilekit.solarwind import SolarWind
 
-__all__ = ["MissionSettings", "event_orbit", "stage_mission"]
+__all__ = ["MissionSettings", "event_orbit", "stage_mission", "track_span"]
 
 
 @register_section
@@ -49,12 +51,12 @@ def stage_mission(ctx: JobContext) -> dict:
     """The spacecraft over the event: track (J2, Sun, Moon), SXI pointing at the subsolar magnetopause of
     the event's solar wind, pointing constraints, operating modes; ephemeris CDF, mode CSV and figures."""
     sw: SolarWind = ctx.results["solar_wind"]
-    times = sw.time.values
-    peak_time = times[ctx.results["peak_index"]]
-    elements = event_orbit(times[0], peak_time)
-    duration_s = (times[-1] - times[0]) / np.timedelta64(1, "s")
+    first, last = track_span(sw)
+    peak_time = sw.time.values[ctx.results["peak_index"]]
+    elements = event_orbit(first, peak_time)
+    duration_s = (last - first) / np.timedelta64(1, "s")
     step = max(60.0, 60.0 * np.ceil(duration_s / ctx.settings.mission.max_track_samples / 60.0))
-    track = propagate(elements, sample_times(times[0], times[-1], step * u.s))
+    track = propagate(elements, sample_times(first, last, step * u.s, include_stop=True))
     att = spacecraft_attitude(track, "subsolar", sw)
     excluded, vis, timeline = constrained_modes(track, att, sw)
     ctx.results.update(track=track, attitude=att, timeline=timeline)
@@ -109,6 +111,30 @@ def stage_mission(ctx: JobContext) -> dict:
         },
         "files": ["ephemeris.cdf", "modes.csv"],
     }
+
+
+def track_span(sw: SolarWind) -> tuple[np.datetime64, np.datetime64]:
+    """The first and last valid records of ``sw``: the span the event's track covers, exactly.
+
+    The pointing and the visibility interpolate the solar wind over its valid records
+    (:func:`~smilekit.solarwind.drivers_at`), so the track may not reach past them: a regularised series
+    can begin or end with missing grid times (irregular records, e.g. at :27.689 s, leave the last grid
+    time without a record close enough), and a span that is not a whole number of track steps would end
+    the track short of the last record. The track runs from the first valid record to the last one,
+    inclusive (:func:`~smilekit.mission.orbit.sample_times` with ``include_stop``).
+
+    Raises
+    ------
+    InputError
+        If fewer than two records are valid (every primary variable present): no span to fly over.
+    """
+    times = sw.time.values[sw.valid()]
+    if times.size < 2:
+        raise InputError(
+            f"the solar wind has {times.size} valid record(s) (density, velocity, field and temperature all "
+            f"present) among its {len(sw)}; the track needs at least two"
+        )
+    return times[0], times[-1]
 
 
 def event_orbit(start, apogee_time):
