@@ -16,6 +16,7 @@ from spacepy.pybats import ImfInput
 from smilekit._data import data_path
 from smilekit.errors import DataGapWarning, IgnoredColumnsWarning, InputError
 from smilekit.frames import transform
+from smilekit.solarwind.gaps import fill_gaps, regularize
 from smilekit.solarwind.readers import detect_format, read_omni2, read_solar_wind, read_swmf_imf
 
 EVENT07 = data_path("events/2015-06-21_highdensity_OMNI1min_GSE.dat")
@@ -301,6 +302,24 @@ def test_gannon_like_file_extra_column_ignored_and_said_so(tmp_path):
     with pytest.warns(IgnoredColumnsWarning, match="F10.7"):
         again = read_solar_wind(path)
     assert again.ds.identical(sw.ds)
+
+
+@pytest.mark.parametrize("seed", [0, 5])  # the last record 0.64 s early against the first, 3 ms late
+def test_gannon_like_file_regularised_keeps_every_record(tmp_path, seed):
+    """Read, regularised to 16 s and gap-filled as the main job does: one grid time per record, from the
+    first record to the last record's grid time, every value measured (none interpolated or lost). With
+    the last record early against the first, the grid used to end one step short and drop it."""
+    path, times, written = _gannon_like(tmp_path, size=120, seed=seed)
+    with pytest.warns(IgnoredColumnsWarning):
+        sw = read_swmf_imf(path)
+    prepared = fill_gaps(regularize(sw, "16s"), max_gap="10min")
+    grid = prepared.time.values
+    assert grid[0] == times[0]
+    assert len(prepared) == len(times)
+    assert np.abs(grid - times.astype("datetime64[ns]")).max() <= np.timedelta64(800, "ms")
+    assert prepared.ds["quality"].attrs["count_measured"] == len(times)
+    np.testing.assert_allclose(prepared.ds["n"].values, written[:, 6], rtol=1e-15)
+    np.testing.assert_allclose(prepared.ds["b_gsm"].values, written[:, 0:3], rtol=1e-15)
 
 
 def test_swmf_columns_by_name_in_any_order_and_their_other_spellings(tmp_path):
