@@ -57,10 +57,10 @@ def regularize(sw: SolarWind, cadence, *, tolerance=None, origin=None) -> SolarW
     origin : datetime-like, optional
         A time on the grid; default the first record's time. The grid covers the records' span: it
         starts at the first record (with ``origin``, at the earliest grid time at most ``tolerance``
-        before it) and ends at the
-        grid time nearest the last record when that is within ``tolerance`` (otherwise at the last grid
-        time before it), so irregular records (ACE data propagated to Earth, at times like :27.689)
-        keep their last record; a regular series ends exactly at its last record.
+        before it) and ends at the grid time nearest the last record when that is within
+        ``tolerance`` (otherwise at the last grid time before it), so irregular records (ACE data
+        propagated to Earth, at times like :27.689) keep their last record; a regular series ends
+        exactly at its last record.
 
     Returns
     -------
