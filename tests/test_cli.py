@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 
+import numpy as np
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -16,7 +17,7 @@ from smilekit import runs
 from smilekit._data import data_path
 from smilekit.campaign.cases import SHIPPED_CASES
 from smilekit.cli import app
-from smilekit.errors import ModelDomainError
+from smilekit.errors import IgnoredColumnsWarning, ModelDomainError
 from smilekit.runs import load_settings
 from smilekit.runs.registry import Stage
 from smilekit.science.magnetopause import METHODS
@@ -136,6 +137,43 @@ def test_run_on_a_solar_wind_file(tmp_path):
     assert result.exit_code == 0, result.output
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert summary["stages"]["solar_wind"]["peak_pdyn_nPa"] == pytest.approx(2e-6 * 15 * 400**2, rel=1e-6)
+
+
+@pytest.mark.slow
+def test_run_on_a_gannon_like_file_with_f107_and_irregular_times(tmp_path):
+    # The user file: an SWMF IMF file in GSM with an F10.7 column after T, ACE data propagated to
+    # Earth at a nominal 16 s with +-0.4 s of jitter and millisecond times, the last record 0.6 s early
+    # against the first (the case whose regularised series ended one grid point short). The jitter (seed
+    # 4) has 16 s as its most common whole-second step, so the stage's cadence is 16 s.
+    rng = np.random.default_rng(4)
+    size = 300
+    jitter = rng.integers(-400, 401, size)
+    jitter[0], jitter[-1] = 250, -350
+    times = np.datetime64("2024-05-10T17:00:27.689", "ms") + (np.arange(size) * 16_000 + jitter).astype(
+        "timedelta64[ms]"
+    )
+    lines = ["Gannon-storm-like test file", "", "#COORDINATES", "GSM", ""]
+    lines += ["year mo dy hr mn sc msc Bx By Bz Ux Uy Uz Rho T F10.7", "#START"]
+    for k, t in enumerate(times):
+        d = t.astype("datetime64[us]").item()
+        n = 20.0 if 100 <= k < 200 else 5.0
+        stamp = f"{d:%Y %m %d %H %M %S} {d.microsecond // 1000:03d}"
+        lines.append(f"{stamp} 5.0 20.0 -40.0 -700.0 0.0 0.0 {n} 300000.0 210.3")
+    path = tmp_path / "gannon_IMF.dat"
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.warns(IgnoredColumnsWarning, match="F10.7"):
+        result = runner.invoke(app, ["run", "--solar-wind", str(path), "--out", str(tmp_path / "out"), "-q"])
+    assert result.exit_code == 0, result.output
+    solar_wind = json.loads((tmp_path / "out" / "summary.json").read_text())["stages"]["solar_wind"]
+    assert solar_wind["cadence_s"] == 16.0
+    assert solar_wind["records"] == size  # one grid time per record, the last one included
+    assert (solar_wind["interpolated"], solar_wind["missing"]) == (0, 0)
+    assert solar_wind["start"] == str(times[0].astype("datetime64[ns]"))
+    assert solar_wind["end"] == str(
+        (times[0] + (size - 1) * np.timedelta64(16, "s")).astype("datetime64[ns]")
+    )
+    assert solar_wind["peak_pdyn_nPa"] == pytest.approx(2e-6 * 20 * 700**2, rel=1e-9)
+    assert solar_wind["min_bz_gsm_nT"] == -40.0
 
 
 def test_orbit_writes_the_files_and_keys_scripts_read(tmp_path):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from smilekit.errors import (
     DataGapWarning,
+    IgnoredColumnsWarning,
     InputError,
     ModelDomainError,
     ModelDomainWarning,
@@ -21,6 +22,7 @@ __version__ = "0.1.0"
 __all__ = [
     "RE",
     "DataGapWarning",
+    "IgnoredColumnsWarning",
     "InputError",
     "ModelDomainError",
     "ModelDomainWarning",

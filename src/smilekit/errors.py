@@ -9,6 +9,7 @@ from __future__ import annotations
 
 __all__ = [
     "DataGapWarning",
+    "IgnoredColumnsWarning",
     "InputError",
     "ModelDomainError",
     "ModelDomainWarning",
@@ -44,3 +45,8 @@ class ModelDomainWarning(SmilekitWarning):
 
 class DataGapWarning(SmilekitWarning):
     """Input data contain gaps (fill values or missing records) that were interpolated or flagged."""
+
+
+class IgnoredColumnsWarning(SmilekitWarning):
+    """An input file has columns smilekit does not read (e.g. F10.7 in an SWMF IMF file); they are skipped,
+    and the series records their names in its provenance (``ds.attrs["ignored_columns"]``)."""

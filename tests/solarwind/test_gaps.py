@@ -101,6 +101,96 @@ def test_regularize_nearest_within_tolerance():
     assert strict.fill_counts["n"] == 3
 
 
+def _jittered(size, jitter_ms, step_ms=16_000):
+    """Times at a nominal ``step_ms`` plus ``jitter_ms`` (ms), from 00:00:27.689 (ACE propagated to Earth)."""
+    offset = np.arange(size) * step_ms + np.asarray(jitter_ms)
+    return T0 + np.timedelta64(27_689, "ms") + offset.astype("timedelta64[ms]")
+
+
+def test_regularize_irregular_records_keeps_the_last_one():
+    """16-s records with +-0.4 s of jitter and ms fractions, the last one 0.3 s early against the first:
+    the grid ran from the first record to one step short of the last and dropped it (the issue's "ends
+    one grid point before the track built from it"). Every record now has its own grid time, the grid
+    ends at the last record's nearest one, and the values are the records' own."""
+    rng = np.random.default_rng(13)
+    jitter = rng.integers(-400, 401, 200)
+    jitter[0], jitter[-1] = 150, -150
+    times = _jittered(200, jitter)
+    sw, truth = _linear(times=times)
+    reg = regularize(sw, "16s")
+    grid = reg.time.values
+    assert len(reg) == 200
+    assert grid[0] == times[0]
+    assert grid[-1] == times[0] + 199 * np.timedelta64(16, "s")
+    assert times[0] <= times[-1] <= grid[-1]  # the grid spans the first to the last record
+    assert np.abs(grid - times).max() <= np.timedelta64(800, "ms")
+    for name in ("n", "v_gse", "b_gse", "t"):
+        np.testing.assert_array_equal(reg.ds[name].values, truth[name], err_msg=name)
+    filled = fill_gaps(reg, max_gap="10min")
+    assert filled.ds["quality"].attrs["count_measured"] == 200
+    assert filled.at(grid[-1]).n == truth["n"][-1] * u.cm**-3
+
+
+def test_regularize_ends_at_the_grid_time_nearest_the_last_record_within_tolerance():
+    """Grid 0, 60, 120 s; the last record at 165 s is 15 s from the next grid time (180 s): on the grid
+    with the default tolerance (30 s) or 20 s, not with 10 s (then 165 s is near no grid time, like any
+    record that far). A last record at 145 s has 120 s as its nearest grid time, whatever the tolerance:
+    the grid ends there (120 s takes its own record, the nearer one), not at 180 s."""
+    sw, truth = _linear(times=T0 + np.array([0, 60, 120, 165], dtype="timedelta64[s]"))
+    for tolerance, size in ((None, 4), ("20s", 4), ("10s", 3)):
+        reg = regularize(sw, "1min", tolerance=tolerance)
+        assert len(reg) == size, tolerance
+        if size == 4:
+            assert reg.time.values[-1] == T0 + np.timedelta64(180, "s")
+            assert reg.ds["n"].values[-1] == truth["n"][-1]
+    sw, truth = _linear(times=T0 + np.array([0, 60, 120, 145], dtype="timedelta64[s]"))
+    reg = regularize(sw, "1min", tolerance="50s")
+    assert reg.time.values[-1] == T0 + np.timedelta64(120, "s")
+    np.testing.assert_array_equal(reg.ds["n"].values, truth["n"][:3])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    size=st.integers(2, 60),
+    step_s=st.integers(1, 120),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_regularize_keeps_every_jittered_record_once(size, step_s, seed):
+    """Records within a quarter step of a regular grid: one grid time per record, in order, with the
+    record's values; the grid starts at the first record and ends within half a step of the last."""
+    rng = np.random.default_rng(seed)
+    step_ms = 1000 * step_s
+    jitter = rng.integers(-(step_ms // 4) + 1, step_ms // 4, size)
+    times = _jittered(size, jitter, step_ms)
+    sw, truth = _linear(size, times=times)
+    reg = regularize(sw, np.timedelta64(step_s, "s"))
+    assert len(reg) == size
+    grid = reg.time.values
+    assert grid[0] == times[0]
+    assert abs(grid[-1] - times[-1]) <= np.timedelta64(step_ms // 2, "ms")
+    np.testing.assert_array_equal(reg.ds["n"].values, truth["n"])
+
+
+def test_bundled_regular_events_are_unchanged_and_halloween_keeps_its_last_record():
+    """The 1-min OMNI events are regular: the grid ends at their last record exactly, as before. The
+    Halloween file (16-17 s spacing, ACE and Geotail propagated) ends at 00:17:02, 9 s after the last whole
+    16-s step from its first record: it now ends on the next grid time (00:17:09) with that last record."""
+    for name, end in (
+        ("2015-06-21-high-density", "2015-06-24T23:41"),
+        ("2006-12-14-cme", "2006-12-15T23:59"),
+    ):
+        sw = load_event(name)
+        reg = regularize(sw, "1min")
+        assert reg.time.values[-1] == sw.time.values[-1] == np.datetime64(end)
+        assert len(reg) == (sw.time.values[-1] - sw.time.values[0]) // MINUTE + 1
+    sw = load_event("2003-10-29-halloween")
+    reg = regularize(sw, "16s")
+    assert sw.time.values[-1] == np.datetime64("2003-10-31T00:17:02")
+    assert reg.time.values[-1] == np.datetime64("2003-10-31T00:17:09")
+    np.testing.assert_array_equal(reg.ds["b_gsm"].values[-1], sw.ds["b_gsm"].values[-1])
+    assert reg.ds["n"].values[-1] == sw.ds["n"].values[-1] == 7.4
+
+
 def test_default_event_regularized_counts():
     """Event07 keeps 3742 records (SOURCES.md, file header) in the 4842 minutes from its first record
     (06-21 15:00) to its last (06-24 23:41); regularizing makes the 1100 left-out minutes NaN. (The

@@ -6,13 +6,17 @@ pressure), recounted here independently of the reader with plain text parsing wh
 
 from __future__ import annotations
 
+import datetime as dt
+
 import astropy.units as u
 import numpy as np
 import pytest
+from spacepy.pybats import ImfInput
 
 from smilekit._data import data_path
-from smilekit.errors import DataGapWarning, InputError
+from smilekit.errors import DataGapWarning, IgnoredColumnsWarning, InputError
 from smilekit.frames import transform
+from smilekit.solarwind.gaps import fill_gaps, regularize
 from smilekit.solarwind.readers import detect_format, read_omni2, read_solar_wind, read_swmf_imf
 
 EVENT07 = data_path("events/2015-06-21_highdensity_OMNI1min_GSE.dat")
@@ -218,3 +222,204 @@ def test_malformed_omni2_line(tmp_path):
     path.write_text(" ".join(neg) + "\n")
     with pytest.raises(InputError, match=r"line 1: negative or zero density -2.9"):
         read_omni2(path)
+
+
+# --- SWMF files as users have them: extra columns, other spellings, irregular times ----------------------
+GANNON_HEADER = """Gannon-storm-like test file written by the smilekit tests: ACE data propagated to
+the bow shock nose (irregular times with milliseconds), F10.7 (sfu) appended as in community validation
+event files
+
+#COORDINATES
+GSM
+
+year mo dy hr mn sc msc Bx By Bz Ux Uy Uz Rho T F10.7
+#START
+"""
+GANNON_COLUMN_LINE = 8
+
+
+def _irregular_times(size, seed=2024):
+    """Record times at a nominal 16 s with +-0.4 s of jitter and millisecond fractions, from 17:00:27.689."""
+    rng = np.random.default_rng(seed)
+    jitter = rng.integers(-400, 401, size)
+    return np.datetime64("2024-05-10T17:00:27.689", "ms") + (np.arange(size) * 16_000 + jitter).astype(
+        "timedelta64[ms]"
+    )
+
+
+def _swmf_time(t: np.datetime64) -> str:
+    """The seven SWMF time fields of a datetime64[ms]."""
+    d = t.astype("datetime64[us]").item()
+    return f"{d:%Y %m %d %H %M %S} {d.microsecond // 1000:03d}"
+
+
+def _gannon_like(tmp_path, size=40, seed=2024):
+    """A GSM file with an F10.7 column and irregular times: the path, the times and the columns written
+    (Bx By Bz Ux Uy Uz Rho T F10.7, as the text has them)."""
+    rng = np.random.default_rng(seed)
+    times = _irregular_times(size, seed)
+    values = np.column_stack(
+        [
+            rng.uniform(-45.0, 45.0, (size, 3)),
+            rng.uniform(-950.0, -600.0, size),
+            rng.uniform(-60.0, 60.0, (size, 2)),
+            rng.uniform(3.0, 45.0, size),
+            rng.uniform(1e5, 2e6, size),
+            rng.uniform(180.0, 230.0, size),
+        ]
+    )
+    text = [
+        f"{_swmf_time(t)} " + " ".join(f"{v:.2f}" for v in row) for t, row in zip(times, values, strict=True)
+    ]
+    path = tmp_path / "IMF.dat"
+    path.write_text(GANNON_HEADER + "\n".join(text) + "\n")
+    written = np.array([[float(word) for word in line.split()[7:]] for line in text])
+    return path, times, written
+
+
+def test_gannon_like_file_extra_column_ignored_and_said_so(tmp_path):
+    """The F10.7 column is skipped, named in the warning and in the provenance; every value read is the
+    value written, in its column; the times are the written ones to the nanosecond."""
+    path, times, written = _gannon_like(tmp_path)
+    with pytest.warns(
+        IgnoredColumnsWarning, match=rf"IMF\.dat, line {GANNON_COLUMN_LINE}: column\(s\) F10\.7 ignored"
+    ):
+        sw = read_swmf_imf(path)
+    assert sw.ds.attrs["ignored_columns"] == "F10.7"
+    assert sw.ds.attrs["frame_of_origin"] == "GSM"
+    np.testing.assert_array_equal(sw.time.values, times.astype("datetime64[ns]"))
+    steps = np.diff(sw.time.values) / np.timedelta64(1, "ms")
+    assert steps.min() < 16_000 < steps.max()  # irregular, as written
+    np.testing.assert_allclose(sw.ds["b_gsm"].values, written[:, 0:3], rtol=1e-15)
+    np.testing.assert_allclose(sw.ds["n"].values, written[:, 6], rtol=1e-15)
+    np.testing.assert_allclose(sw.ds["t"].values, written[:, 7], rtol=1e-15)
+    v_gsm = transform(sw.v_gse, sw.time.values, "GSE", "GSM").to_value(u.km / u.s)
+    np.testing.assert_allclose(v_gsm, written[:, 3:6], atol=1e-9)
+    # F10.7 (180-230 sfu) became no variable and went into no other column
+    assert set(sw.ds.data_vars) == {"n", "v_gse", "b_gse", "b_gsm", "t"}
+    assert not np.isin(written[:, 8], sw.ds["t"].values).any()
+    # read_solar_wind recognises the file and reads it the same way
+    with pytest.warns(IgnoredColumnsWarning, match="F10.7"):
+        again = read_solar_wind(path)
+    assert again.ds.identical(sw.ds)
+
+
+@pytest.mark.parametrize("seed", [0, 5])  # the last record 0.64 s early against the first, 3 ms late
+def test_gannon_like_file_regularised_keeps_every_record(tmp_path, seed):
+    """Read, regularised to 16 s and gap-filled as the main job does: one grid time per record, from the
+    first record to the last record's grid time, every value measured (none interpolated or lost). With
+    the last record early against the first, the grid used to end one step short and drop it."""
+    path, times, written = _gannon_like(tmp_path, size=120, seed=seed)
+    with pytest.warns(IgnoredColumnsWarning):
+        sw = read_swmf_imf(path)
+    prepared = fill_gaps(regularize(sw, "16s"), max_gap="10min")
+    grid = prepared.time.values
+    assert grid[0] == times[0]
+    assert len(prepared) == len(times)
+    assert np.abs(grid - times.astype("datetime64[ns]")).max() <= np.timedelta64(800, "ms")
+    assert prepared.ds["quality"].attrs["count_measured"] == len(times)
+    np.testing.assert_allclose(prepared.ds["n"].values, written[:, 6], rtol=1e-15)
+    np.testing.assert_allclose(prepared.ds["b_gsm"].values, written[:, 0:3], rtol=1e-15)
+
+
+def test_swmf_columns_by_name_in_any_order_and_their_other_spellings(tmp_path):
+    """SWMF's own scripts write 'yr mn dy hr min sec msec bx by bz vx vy vz dens temp' (mn: the month)
+    and '#COOR'; data columns in another order, with two unknown ones among them, are read by name."""
+    record = {
+        "bx": 1.5,
+        "by": -2.25,
+        "bz": -30.5,
+        "ux": -710.0,
+        "uy": 12.0,
+        "uz": -8.0,
+        "rho": 17.5,
+        "t": 3.2e5,
+    }
+    header = "yr mn dy hr min sec msec bx by bz vx vy vz dens temp"
+    path = tmp_path / "IMF.dat"
+    values = " ".join(str(record[k]) for k in ("bx", "by", "bz", "ux", "uy", "uz", "rho", "t"))
+    path.write_text(f"OMNI file\n{header}\n#COOR\nGSE\n#START\n2024 05 10 17 00 27 689 {values}\n")
+    sw = read_swmf_imf(path)  # nothing ignored, nothing warned
+    assert sw.time.values[0] == np.datetime64("2024-05-10T17:00:27.689", "ns")
+    assert "ignored_columns" not in sw.ds.attrs
+    np.testing.assert_array_equal(sw.ds["b_gse"].values[0], [1.5, -2.25, -30.5])
+    np.testing.assert_array_equal(sw.ds["v_gse"].values[0], [-710.0, 12.0, -8.0])
+    assert (float(sw.ds["n"].values[0]), float(sw.ds["t"].values[0])) == (17.5, 3.2e5)
+
+    shuffled = "YEAR MO DY HR MN SC MSC T Np/Na Rho Bz By Bx Vz Vy Vx SYM-H"
+    order = ("t", None, "rho", "bz", "by", "bx", "uz", "uy", "ux", None)
+    values = " ".join("0.04" if k is None else str(record[k]) for k in order)
+    path.write_text(f"#COORDINATES\nGSE\n{shuffled}\n#START\n2024 05 10 17 00 27 689 {values}\n")
+    with pytest.warns(IgnoredColumnsWarning, match=r"line 3: column\(s\) Np/Na, SYM-H ignored"):
+        sw = read_swmf_imf(path)
+    assert sw.ds.attrs["ignored_columns"] == "Np/Na, SYM-H"
+    np.testing.assert_array_equal(sw.ds["b_gse"].values[0], [1.5, -2.25, -30.5])
+    np.testing.assert_array_equal(sw.ds["v_gse"].values[0], [-710.0, 12.0, -8.0])
+    assert (float(sw.ds["n"].values[0]), float(sw.ds["t"].values[0])) == (17.5, 3.2e5)
+
+
+def test_swmf_file_written_by_spacepy_keeps_its_millisecond_times(tmp_path):
+    """spacepy's ImfInput (an independent writer: '#COOR', no column line, times rounded to the ms)."""
+    times = _irregular_times(12, seed=7)
+    imf = ImfInput(load=False, npoints=times.size)
+    imf["time"][:] = [t.astype("datetime64[us]").item() for t in times]
+    rng = np.random.default_rng(7)
+    columns = {
+        "bx": rng.uniform(-20, 20, times.size),
+        "by": rng.uniform(-20, 20, times.size),
+        "bz": rng.uniform(-20, 20, times.size),
+        "ux": rng.uniform(-800, -300, times.size),
+        "uy": rng.uniform(-30, 30, times.size),
+        "uz": rng.uniform(-30, 30, times.size),
+        "n": rng.uniform(1, 30, times.size),
+        "t": rng.uniform(2e4, 5e5, times.size),
+    }
+    for name, values in columns.items():
+        imf[name][:] = values
+    imf.attrs["coor"] = "GSE"
+    path = tmp_path / "spacepy_imf.dat"
+    imf.write(str(path))
+    sw = read_swmf_imf(path)
+    np.testing.assert_array_equal(sw.time.values, times.astype("datetime64[ns]"))
+    assert isinstance(imf["time"][0], dt.datetime)
+    b = np.column_stack([columns["bx"], columns["by"], columns["bz"]])
+    v = np.column_stack([columns["ux"], columns["uy"], columns["uz"]])
+    np.testing.assert_allclose(sw.ds["b_gse"].values, b, atol=0.005)  # spacepy writes %10.2f
+    np.testing.assert_allclose(sw.ds["v_gse"].values, v, atol=0.005)
+    np.testing.assert_allclose(sw.ds["n"].values, columns["n"], atol=0.005)
+    np.testing.assert_allclose(sw.ds["t"].values, columns["t"], atol=0.005)
+
+
+@pytest.mark.parametrize(
+    ("column_line", "why"),
+    [
+        ("year mo dy hr mn sc msc Bx By Bz Ux Uy Uz Np T", "no column for rho"),
+        ("year mo dy hr mn sc msc Bx By Bz Ux Uy Uz Rho n T", "'Rho' and 'n' both name rho"),
+        (
+            "year doy hr mn sc msc Bx By Bz Ux Uy Uz Rho T",
+            "the first seven must be the time columns, found 'year doy hr mn sc msc Bx'",
+        ),
+    ],
+)
+def test_swmf_columns_that_cannot_be_identified_are_an_error(tmp_path, column_line, why):
+    header = SWMF_HEADER.replace("year mo dy hr mn sc msc Bx By Bz Ux Uy Uz Rho T", column_line)
+    with pytest.raises(InputError) as caught:
+        read_swmf_imf(_swmf(tmp_path, [GOOD_RECORD], header=header))
+    message = str(caught.value)
+    assert message.startswith(f"{tmp_path / 'IMF.dat'}, line 6: cannot identify the SWMF IMF columns ({why})")
+    assert "accepted: the time columns year|yr mo|mn|month" in message
+    assert "rho|n|dens|density t|temp|temperature in any order" in message
+    assert message.endswith(f"{column_line!r}")  # what was found
+
+
+def test_swmf_record_without_its_extra_column_names_the_column_line(tmp_path):
+    path, _, _ = _gannon_like(tmp_path, size=3)
+    lines = path.read_text().splitlines()
+    lines[-1] = " ".join(lines[-1].split()[:-1])  # the last record lost its F10.7
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(
+        InputError,
+        match=rf"line {len(lines)}: an SWMF IMF record has 16 numbers, this one 15 \(the column line, "
+        rf"line {GANNON_COLUMN_LINE}, names 16\)",
+    ):
+        read_swmf_imf(path)

@@ -55,7 +55,12 @@ def regularize(sw: SolarWind, cadence, *, tolerance=None, origin=None) -> SolarW
     tolerance : same types as cadence, optional
         How far a record may be from a grid time to be used there; default half the cadence.
     origin : datetime-like, optional
-        A time on the grid; default the first record's time. The grid covers the records' span.
+        A time on the grid; default the first record's time. The grid covers the records' span: it
+        starts at the first record (with ``origin``, at the earliest grid time at most ``tolerance``
+        before it) and ends at the grid time nearest the last record when that is within
+        ``tolerance`` (otherwise at the last grid time before it), so irregular records (ACE data
+        propagated to Earth, at times like :27.689) keep their last record; a regular series ends
+        exactly at its last record.
 
     Returns
     -------
@@ -82,7 +87,11 @@ def regularize(sw: SolarWind, cadence, *, tolerance=None, origin=None) -> SolarW
         first = o + ((times[0] - o) // step) * step
         if first < times[0] - tol:
             first = first + step
-    count = int((times[-1] - first) // step) + 1
+    # The last grid time is the one nearest the last record if that one is within tolerance: a series
+    # whose records drift early against the grid would otherwise end one grid time short and drop its
+    # last record (a regular series is a whole number of steps long, so this changes nothing there).
+    reach = min(tol, step // 2)
+    count = int((times[-1] - first + reach) // step) + 1
     if count > 50_000_000:
         raise InputError(f"regularize: cadence {step} over {times[-1] - first} would make {count} records")
     grid = first + np.arange(count) * step

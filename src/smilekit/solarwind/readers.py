@@ -26,11 +26,21 @@ OMNI2 hourly (``omni2_YYYY.dat``)
     ``omni_alfven_mach``, ``omni_magnetosonic_mach``, ``omni_na_np``, ``omni_b_average``, ``kp``,
     ``dst``, ``ae``, ``f107``).
 SWMF IMF input (``IMF.dat``)
-    Free text, then commands: ``#COORDINATES`` followed by the frame (``GSM`` or ``GSE``), optionally
-    others; a column line ``year mo dy hr mn sc msc bx by bz ux uy uz rho t``; ``#START``; then one
-    record per line with those 15 numbers (nT, km/s, cm^-3, K). The velocity and field are in the frame
-    of ``#COORDINATES`` (SWMF's default is GSM when the command is absent; smilekit requires it). The
-    SWMF user manual (PARAM.XML, command ``#SOLARWINDFILE``) describes the format.
+    Free text, then commands: ``#COORDINATES`` (or SWMF's abbreviation ``#COOR``) followed by the frame
+    (``GSM`` or ``GSE``), optionally others; a column line ``year mo dy hr mn sc msc bx by bz ux uy uz
+    rho t``; ``#START``; then one record per line with those 15 numbers (nT, km/s, cm^-3, K). The
+    velocity and field are in the frame of ``#COORDINATES`` (SWMF's default is GSM when the command is
+    absent; smilekit requires it). The SWMF user manual (PARAM.XML, command ``#SOLARWINDFILE``)
+    describes the format. The seven time columns come first, in this order (SWMF reads them so); the
+    data columns are taken by their names on the column line, case-insensitive, in any order, under
+    the names of :data:`SWMF_DATA_NAMES` (``Ux`` or ``Vx``, ``Rho``, ``n`` or ``dens``, ``T`` or
+    ``temp``; the time columns as in :data:`SWMF_TIME_NAMES`, e.g. SWMF's own scripts write
+    ``yr mn dy hr min sec msec bx by bz vx vy vz dens temp``, where ``mn`` is the month). Other columns
+    on the column line (F10.7 in community validation event files, for instance) are skipped: their
+    names are kept in the dataset attribute ``ignored_columns`` and an
+    :class:`~smilekit.errors.IgnoredColumnsWarning` says so. Without a column line the records are the
+    15 standard numbers. Times keep their milliseconds (``msc``), so irregular records (ACE data
+    propagated to the bow shock, e.g. at :27.689) keep their exact times.
 """
 
 from __future__ import annotations
@@ -42,10 +52,17 @@ from pathlib import Path
 import astropy.units as u
 import numpy as np
 
-from smilekit.errors import DataGapWarning, InputError
+from smilekit.errors import DataGapWarning, IgnoredColumnsWarning, InputError
 from smilekit.solarwind.series import SolarWind, rotate_vectors
 
-__all__ = ["OMNI2_COLUMNS", "read_omni2", "read_solar_wind", "read_swmf_imf"]
+__all__ = [
+    "OMNI2_COLUMNS",
+    "SWMF_DATA_NAMES",
+    "SWMF_TIME_NAMES",
+    "read_omni2",
+    "read_solar_wind",
+    "read_swmf_imf",
+]
 
 #: OMNI2 words read (1-based word number -> (name, fill value)), from the OMNI2 format description.
 OMNI2_COLUMNS: dict[int, tuple[str, float]] = {
@@ -76,6 +93,34 @@ _OMNI2_MIN_WORDS = 55
 
 #: SWMF IMF columns in their standard order.
 SWMF_COLUMNS = ("year", "mo", "dy", "hr", "mn", "sc", "msc", "bx", "by", "bz", "ux", "uy", "uz", "rho", "t")
+
+#: The names accepted on a column line for the seven time columns, by position (lower case). SWMF reads
+#: the first seven numbers of a record as year, month, day, hour, minute, second, millisecond whatever
+#: the column line says, so these are read by position; ``mn`` is the minute in the standard line and
+#: the month in the ``yr mn dy hr min sec msec`` line of SWMF's own conversion scripts.
+SWMF_TIME_NAMES: tuple[tuple[str, ...], ...] = (
+    ("year", "yr"),
+    ("mo", "mn", "month"),
+    ("dy", "day"),
+    ("hr", "hour"),
+    ("mn", "min", "minute"),
+    ("sc", "sec", "second"),
+    ("msc", "msec", "millisecond"),
+)
+
+#: The names accepted on a column line for the eight data columns (lower case), by the standard name of
+#: the quantity: SWMF's ``#VAR`` names (``n``, ``ux``, ``t``), the standard line's ``rho`` (a number
+#: density in cm^-3 there) and the ``vx``, ``dens``, ``temp`` of SWMF's conversion scripts.
+SWMF_DATA_NAMES: dict[str, tuple[str, ...]] = {
+    "bx": ("bx",),
+    "by": ("by",),
+    "bz": ("bz",),
+    "ux": ("ux", "vx"),
+    "uy": ("uy", "vy"),
+    "uz": ("uz", "vz"),
+    "rho": ("rho", "n", "dens", "density"),
+    "t": ("t", "temp", "temperature"),
+}
 
 #: Fill values of SWMF IMF files made from OMNI high-resolution data (the OMNI HRO fill values: B
 #: 9999.99 nT, V 99999.9 km/s, n 999.99 cm^-3, T 9999999. K). A value equal to its column's fill (to the
@@ -245,6 +290,45 @@ def _is_fill(values: np.ndarray, fill: float) -> np.ndarray:
 
 # --- SWMF IMF ----------------------------------------------------------------------------------
 _FRAMES = ("GSE", "GSM")
+_DATA_ALIASES = {alias: name for name, aliases in SWMF_DATA_NAMES.items() for alias in aliases}
+_ACCEPTED_COLUMNS = (
+    "the time columns "
+    + " ".join("|".join(names) for names in SWMF_TIME_NAMES)
+    + " first, then "
+    + " ".join("|".join(names) for names in SWMF_DATA_NAMES.values())
+    + " in any order (any case); other columns are ignored"
+)
+
+
+def _swmf_column_line(path: Path, lineno: int, line: str) -> tuple[dict[str, int], list[str]]:
+    """The position of each standard column (:data:`SWMF_COLUMNS`) on a column line, and the names of
+    the columns that are not read. Raises InputError if the columns cannot be identified."""
+    words = line.split()
+    lower = [word.lower() for word in words]
+
+    def refuse(why: str) -> InputError:
+        return _bad_line(
+            path, lineno, line, f"cannot identify the SWMF IMF columns ({why}); accepted: {_ACCEPTED_COLUMNS}"
+        )
+
+    if len(words) < 7 or any(
+        word not in names for word, names in zip(lower[:7], SWMF_TIME_NAMES, strict=True)
+    ):
+        raise refuse(f"the first seven must be the time columns, found {' '.join(words[:7])!r}")
+    index = {name: k for k, name in enumerate(SWMF_COLUMNS[:7])}
+    ignored = []
+    for k in range(7, len(words)):
+        name = _DATA_ALIASES.get(lower[k])
+        if name is None:
+            ignored.append(words[k])
+        elif name in index:
+            raise refuse(f"{words[index[name]]!r} and {words[k]!r} both name {name}")
+        else:
+            index[name] = k
+    missing = [name for name in SWMF_DATA_NAMES if name not in index]
+    if missing:
+        raise refuse(f"no column for {', '.join(missing)}")
+    return index, ignored
 
 
 def read_swmf_imf(path, *, warn_gaps: bool = False) -> SolarWind:
@@ -261,13 +345,26 @@ def read_swmf_imf(path, *, warn_gaps: bool = False) -> SolarWind:
     warn_gaps : bool
         Issue a :class:`~smilekit.errors.DataGapWarning` if fill values were found.
 
+    Returns
+    -------
+    SolarWind
+        The records at their exact times (milliseconds kept). Dataset attributes: ``frame_of_origin``,
+        ``file_header`` (the free text), ``fill_values`` (fills per quantity) and, when the column line
+        has columns smilekit does not read, ``ignored_columns`` (their names, comma-separated).
+
+    Warns
+    -----
+    IgnoredColumnsWarning
+        When the column line has columns beyond the ones read (e.g. F10.7); they are skipped.
+
     Raises
     ------
     InputError
         Missing file; no ``#START``; no ``#COORDINATES`` or a frame other than GSE/GSM; a column line
-        that does not name the 15 standard columns; a record that is not 15 numbers, has an invalid
-        date, a negative density or temperature, or a time not after the previous one (the message
-        names the file, the line number and the text); no records.
+        whose columns cannot be identified (the seven time columns first, then Bx By Bz Ux Uy Uz Rho T
+        each once, under the names of :data:`SWMF_DATA_NAMES`); a record that has not one number per
+        column, has an invalid date, a negative density or temperature, or a time not after the
+        previous one (the message names the file, the line number and the text); no records.
 
     Examples
     --------
@@ -279,12 +376,15 @@ def read_swmf_imf(path, *, warn_gaps: bool = False) -> SolarWind:
     path, lines = _open_lines(path)
     frame = None
     start = None
-    columns = SWMF_COLUMNS
+    index = {name: k for k, name in enumerate(SWMF_COLUMNS)}
+    n_columns = len(SWMF_COLUMNS)
+    ignored: list[str] = []
+    column_line = None
     i = 0
     while i < len(lines):
         text = lines[i].strip()
         lineno = i + 1
-        if text.upper().startswith("#COORDINATES"):
+        if text.upper().startswith("#COOR"):  # SWMF looks for '#COOR' (spacepy writes it so)
             j = i + 1
             while j < len(lines) and not lines[j].strip():
                 j += 1
@@ -302,10 +402,10 @@ def read_swmf_imf(path, *, warn_gaps: bool = False) -> SolarWind:
             start = i + 1
             break
         tokens = text.lower().split()
-        if tokens and tokens[0] == "year":
-            if len(tokens) != len(SWMF_COLUMNS) or set(tokens) != set(SWMF_COLUMNS):
-                raise _bad_line(path, lineno, lines[i], f"the column line must name {' '.join(SWMF_COLUMNS)}")
-            columns = tuple(tokens)
+        if tokens and tokens[0] in SWMF_TIME_NAMES[0]:
+            index, ignored = _swmf_column_line(path, lineno, lines[i])
+            n_columns = len(tokens)
+            column_line = lineno
         i += 1
     if start is None:
         raise InputError(
@@ -317,24 +417,29 @@ def read_swmf_imf(path, *, warn_gaps: bool = False) -> SolarWind:
         )
     rows = []
     line_numbers = []
+    used = [index[name] for name in SWMF_COLUMNS]
+    per_column = "" if column_line is None else f" (the column line, line {column_line}, names {n_columns})"
     for k in range(start, len(lines)):
         line = lines[k]
         if not line.strip():
             continue
         parts = line.split()
-        if len(parts) != len(columns):
+        if len(parts) != n_columns:
             raise _bad_line(
-                path, k + 1, line, f"an SWMF IMF record has {len(columns)} numbers, this one {len(parts)}"
+                path,
+                k + 1,
+                line,
+                f"an SWMF IMF record has {n_columns} numbers, this one {len(parts)}{per_column}",
             )
         try:
-            rows.append([float(p) for p in parts])
+            rows.append([float(parts[c]) for c in used])
         except ValueError:
             raise _bad_line(path, k + 1, line, "not a number") from None
         line_numbers.append(k + 1)
     if not rows:
         raise InputError(f"{path}: no records after #START")
     table = np.array(rows)
-    col = {name: table[:, columns.index(name)] for name in SWMF_COLUMNS}
+    col = {name: table[:, k] for k, name in enumerate(SWMF_COLUMNS)}
 
     def bad(mask, why):
         idx = np.flatnonzero(mask)
@@ -401,6 +506,8 @@ def read_swmf_imf(path, *, warn_gaps: bool = False) -> SolarWind:
         "file_header": header[:500],
         "fill_values": ", ".join(f"{k}={v}" for k, v in counts.items()),
     }
+    if ignored:
+        attrs["ignored_columns"] = ", ".join(ignored)
     if frame == "GSE":
         v_gse, field = v, {"b_gse": b * u.nT}
     else:
@@ -415,6 +522,13 @@ def read_swmf_imf(path, *, warn_gaps: bool = False) -> SolarWind:
         attrs=attrs,
         **field,
     )
+    if ignored:
+        warnings.warn(
+            f"{path.name}, line {column_line}: column(s) {', '.join(ignored)} ignored (smilekit reads "
+            f"{' '.join(SWMF_COLUMNS)}); their names are in the series' attribute 'ignored_columns'",
+            IgnoredColumnsWarning,
+            stacklevel=2,
+        )
     _maybe_warn(warn_gaps, path, counts)
     return sw
 

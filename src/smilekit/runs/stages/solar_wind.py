@@ -76,7 +76,8 @@ def stage_solar_wind(ctx: JobContext) -> dict:
 
 
 def _cadence(sw: SolarWind) -> np.timedelta64:
-    """The most common spacing of the time stamps, rounded to whole seconds."""
-    steps = np.diff(sw.time.values).astype("timedelta64[s]")
+    """The most common spacing of the time stamps, rounded to whole seconds (not truncated: jittered
+    16-s records, 15.6 to 16.4 s apart, have a 16-s cadence)."""
+    steps = np.round(np.diff(sw.time.values) / np.timedelta64(1, "s")).astype("timedelta64[s]")
     values, counts = np.unique(steps, return_counts=True)
     return values[np.argmax(counts)]
