@@ -35,12 +35,12 @@ def test_event_orbit_phases_apogee_at_the_requested_time():
 
 def irregular_series() -> SolarWind:
     """About 3 h of ACE-like solar wind: records every 64 +- 0.6 s from 15:00:27.689, a pressure pulse, the
-    first record without a density and the last one 104 s after the one before it.
+    first and the last record without a density and the last one 104 s after the one before it.
 
-    Regularised to its 64-s cadence the series begins and ends with a missing grid time (the last grid time
-    has no record within half a cadence), and its valid span is not a whole number of minutes: the track
-    of the mission stage, from the first to the last grid time, reached past the valid solar wind and the
-    stage failed ("reach outside the valid solar wind"), with every stage after it.
+    Regularised to its 64-s cadence the series begins and ends with a missing grid time, and its valid span
+    is not a whole number of minutes: the track of the mission stage, from the first to the last grid time,
+    reached past the valid solar wind and the stage failed ("reach outside the valid solar wind"), with
+    every stage after it.
     """
     rng = np.random.default_rng(13)
     size = 180
@@ -48,7 +48,7 @@ def irregular_series() -> SolarWind:
     steps_ns[-1] += 40_000_000_000
     time = np.datetime64("2015-06-22T15:00:27.689", "ns") + np.concatenate([[0], np.cumsum(steps_ns)])
     n = 5.0 + 20.0 * np.exp(-0.5 * ((np.arange(size) - 100) / 10.0) ** 2)
-    n[0] = np.nan
+    n[0] = n[-1] = np.nan
     return SolarWind(
         time,
         n=n * u.cm**-3,
@@ -100,7 +100,7 @@ def test_every_stage_runs_on_an_irregular_series(tmp_path):
 
 def test_track_span_needs_two_valid_records():
     sw = irregular_series()
-    assert track_span(sw) == (sw.time.values[1], sw.time.values[-1])
+    assert track_span(sw) == (sw.time.values[1], sw.time.values[-2])  # first and last lack a density
     one = sw.select(sw.time.values[0], sw.time.values[1])  # the record without a density and one valid
     with pytest.raises(InputError, match=r"1 valid record\(s\) .* among its 2; the track needs at least two"):
         track_span(one)
