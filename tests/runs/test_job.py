@@ -130,3 +130,20 @@ def test_a_stage_that_does_not_provide_what_it_declares_fails_and_the_summary_is
 def test_run_job_refuses_settings_that_are_not_job_settings(short_event, tmp_path):
     with pytest.raises(InputError, match="settings must be a JobSettings, got SXISettings"):
         runs.run_job(short_event, tmp_path, settings=SXISettings())
+
+
+def test_a_bug_in_a_stage_is_recorded_as_an_internal_error_and_the_run_goes_on(short_event, tmp_path, caplog):
+    def buggy(ctx):
+        return {"ratio": 1 / 0}
+
+    stages = [
+        Stage("buggy", buggy, description="Divides by zero."),
+        Stage("after", _after, description="Runs."),
+    ]
+    summary = runs.run_job(short_event, tmp_path, event="t", stages=stages)
+    error = summary["stages"]["buggy"]["error"]
+    assert error == "internal error, please report it: ZeroDivisionError: division by zero"
+    assert summary["stages"]["after"]["status"] == "ok"
+    assert json.loads((tmp_path / "summary.json").read_text()) == summary
+    assert (tmp_path / "index.html").exists()
+    assert "Traceback" in caplog.text and "ZeroDivisionError" in caplog.text

@@ -1,8 +1,10 @@
 """Running the main job: the registered stages in order, then the report.
 
-A stage that fails (raises a :class:`~smilekit.errors.SmilekitError`) is recorded in the summary with its
-error, what earlier stages wrote is kept, and the later stages still run; after an essential stage fails
-(the solar wind) nothing can run and the job stops there.
+A stage that fails is recorded in the summary with its error, what earlier stages wrote is kept, and the
+later stages still run; after an essential stage fails (the solar wind) nothing can run and the job stops
+there. A :class:`~smilekit.errors.SmilekitError` is the stage's own account of why; any other exception is a
+bug, recorded as an internal error with its traceback in the log, so that it does not take the run and its
+report down either.
 
 The report, ``summary.json`` and ``index.html``, is the runner's closing step rather than a registered
 stage: it is the record of every stage (its status, error and seconds) and of the whole run's time, so it
@@ -90,9 +92,14 @@ def run_job(
             result = stage.run(ctx)
             _check_provided(stage, ctx)
             summary["stages"][stage.name] = {"status": "ok", **result}
-        except SmilekitError as error:
-            log.error("stage %s failed: %s", stage.name, error)
-            summary["stages"][stage.name] = {"status": "failed", "error": f"{type(error).__name__}: {error}"}
+        except Exception as error:  # recorded: a stage's failure never takes the run and its report down
+            if isinstance(error, SmilekitError):
+                log.error("stage %s failed: %s", stage.name, error)
+                reason = f"{type(error).__name__}: {error}"
+            else:  # not one of smilekit's own errors: a bug, whose traceback goes to the log
+                log.exception("stage %s failed with an internal error", stage.name)
+                reason = f"internal error, please report it: {type(error).__name__}: {error}"
+            summary["stages"][stage.name] = {"status": "failed", "error": reason}
             if stage.essential:  # nothing downstream can run without it
                 break
         summary["stages"][stage.name]["seconds"] = round(time.perf_counter() - t0, 2)
