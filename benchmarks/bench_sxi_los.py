@@ -43,8 +43,9 @@ from scipy.interpolate import interpn
 
 from smilekit.geospace.cube import EmissivityCube
 from smilekit.geospace.emissivity import CMEM, Jorgensen2019, SWCXEmissivity
+from smilekit.imaging.adaptive import ray_lengths_values
 from smilekit.imaging.cube_walk import cube_integral_values
-from smilekit.imaging.los import INTENSITY_FACTOR, adjacent_rays, los_integral_values, ray_lengths_values
+from smilekit.imaging.los import INTENSITY_FACTOR, adjacent_rays, los_integral_values
 from smilekit.instruments.sxi.sky import intensity_map
 from smilekit.mission.pointing import attitude_values, limb_offset_aim_points
 from smilekit.solarwind.state import SolarWindState

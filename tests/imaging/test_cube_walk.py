@@ -12,7 +12,8 @@ from scipy.interpolate import interpn
 
 from smilekit.geospace.cube import EmissivityCube
 from smilekit.geospace.emissivity import Jorgensen2019
-from smilekit.imaging.los import INTENSITY_FACTOR, los_intensity, ray_lengths_values
+from smilekit.imaging.adaptive import ray_lengths_values
+from smilekit.imaging.los import INTENSITY_FACTOR, los_intensity
 from smilekit.units import RE, SXI_INTENSITY
 from testsupport.sources import fan
 

@@ -18,12 +18,12 @@ from hypothesis import strategies as st
 from smilekit.errors import InputError
 from smilekit.frames import rotation_matrix
 from smilekit.geospace.emissivity import EMISSIVITY_UNIT, Jorgensen2019
+from smilekit.imaging.adaptive import ray_lengths_values
 from smilekit.imaging.los import (
     INTENSITY_FACTOR,
     adjacent_rays,
     los_integral_values,
     los_intensity,
-    ray_lengths_values,
 )
 from smilekit.mission.pointing import attitude_values
 from smilekit.units import RE, SXI_INTENSITY

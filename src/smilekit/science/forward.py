@@ -47,12 +47,8 @@ from scipy.signal import fftconvolve
 from scipy.special import gammaln
 
 from smilekit.errors import InputError
-from smilekit.imaging.los import (
-    INTENSITY_FACTOR,
-    adjacent_rays,
-    los_integral_values,
-    ray_lengths_values,
-)
+from smilekit.imaging.adaptive import ray_lengths_values
+from smilekit.imaging.los import INTENSITY_FACTOR, adjacent_rays, los_integral_values
 from smilekit.instruments.sxi.config import SXIConfig
 from smilekit.instruments.sxi.psf import box_probability_values, vignetting_values
 from smilekit.instruments.sxi.simulate import pixel_solid_angle_values
