@@ -45,6 +45,7 @@ from smilekit.mission.pointing import (
     view_angles,
 )
 from smilekit.mission.visibility import TYPICAL_SOLAR_WIND, cusp_centres
+from smilekit.products.plots.style import ut_time_axis
 from smilekit.solarwind.drivers import drivers_at
 from smilekit.times import as_datetime64
 from smilekit.units import RE, RE_KM
@@ -54,11 +55,6 @@ __all__ = ["plot_fov_view", "plot_operations", "plot_orbit_planes", "plot_transf
 _PLANES = (("X", "Y", 0, 1), ("X", "Z", 0, 2), ("Y", "Z", 1, 2))
 _TARGET_COLOURS = {"nose": "tab:orange", "north_cusp": "tab:red", "south_cusp": "tab:pink", "oval": "k"}
 
-
-def _finish_time_axis(ax) -> None:
-    locator = mdates.AutoDateLocator()
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
 
 
 def _boundary_curves(solar_wind, time, model) -> dict[str, tuple[np.ndarray, float]]:
@@ -225,8 +221,7 @@ def plot_visibility(vis: xr.Dataset, *, title: str = "") -> Figure:
     axes[2].set_yticklabels([name.removesuffix("_visible").replace("_", " ") for name in flags])
     axes[2].set_ylim(-0.6, len(flags) - 0.4)
     axes[2].set_xlim(mdates.date2num(t[0] - half), mdates.date2num(t[-1] + half))
-    axes[2].set_xlabel("UTC")
-    _finish_time_axis(axes[2])
+    ut_time_axis(axes[2])
     fig.suptitle(title or "SMILE target visibility along the orbit")
     return fig
 
@@ -439,7 +434,6 @@ def plot_operations(timeline, budget, contacts, *, title: str = "") -> Figure:
     axes[2].set_ylim(0, 1.05)
     axes[2].set_ylabel("battery state of charge")
     axes[2].set_xlim(mdates.date2num(t[0] - half), mdates.date2num(t[-1] + half))
-    axes[2].set_xlabel("UTC")
-    _finish_time_axis(axes[2])
+    ut_time_axis(axes[2])
     fig.suptitle(title or "SMILE operations: modes, SXI shutter, ground passes, power")
     return fig

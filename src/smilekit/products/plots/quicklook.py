@@ -12,21 +12,17 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 import xarray as xr
 from matplotlib.colors import LogNorm
 
+from smilekit.products.plots.style import ut_time_axis
+
 __all__ = ["plot_emissivity_slices", "plot_solar_wind", "plot_standoff"]
 
 _DPI = 110
 
-
-def _finish_time_axis(ax) -> None:
-    locator = mdates.AutoDateLocator()
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
 
 
 def _save(fig, path: Path) -> Path:
@@ -59,7 +55,7 @@ def plot_solar_wind(sw, path: Path) -> Path:
         missing = sw.ds["quality"].values == 2
         for ax in axes:
             ax.fill_between(t, 0, 1, where=missing, color="0.85", transform=ax.get_xaxis_transform(), lw=0)
-    _finish_time_axis(axes[-1])
+    ut_time_axis(axes[-1])
     axes[0].set_title(f"Solar wind: {sw.ds.attrs.get('source', '')} (grey: data gaps)")
     return _save(fig, path)
 
@@ -75,7 +71,7 @@ def plot_standoff(times, standoffs: dict[str, np.ndarray], path: Path) -> Path:
     ax.set_ylabel("subsolar distance (R$_E$)")
     ax.legend(loc="upper right", fontsize="small", ncols=2)
     ax.grid(alpha=0.3)
-    _finish_time_axis(ax)
+    ut_time_axis(ax)
     ax.set_title("Magnetopause and bow-shock stand-off distance")
     return _save(fig, path)
 

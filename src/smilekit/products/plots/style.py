@@ -1,0 +1,43 @@
+"""What every figure shares: the UT time axis and the display names of the models.
+
+Times are UT (smilekit's times are UTC, :mod:`smilekit.times`; UT here as on the axes of the community's
+figures). Models are named in figures and reports by their authors and year, as they are cited, never by
+the code names the library uses as keys.
+"""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.dates as mdates
+
+__all__ = ["MODEL_LABELS", "model_label", "ut_time_axis"]
+
+#: Display names, by the code names of :data:`smilekit.geospace.boundaries.MAGNETOPAUSE_MODELS`, the bow
+#: shock and the emissivity models the main job compares.
+MODEL_LABELS: dict[str, str] = {
+    "shue1997": "Shue et al. (1997)",
+    "shue1998": "Shue et al. (1998)",
+    "lin2010": "Lin et al. (2010)",
+    "jelinek2012": "Jelínek et al. (2012)",
+    "bow shock (jelinek2012)": "bow shock, Jelínek et al. (2012)",
+    "physical SWCX": "physical SWCX, Cravens (1997) on a gas-dynamic sheath",
+    "Jorgensen 2019": "Jorgensen et al. (2019)",
+    "CMEM": "CMEM (Wharton et al.)",
+}
+
+
+def model_label(name: str) -> str:
+    """The display name of a model given by its code name (the name itself when it has none)."""
+    return MODEL_LABELS.get(name, name)
+
+
+def ut_time_axis(ax, *, label: bool = True) -> None:
+    """Give ``ax`` a date axis with concise UT tick labels and, with ``label``, the axis label "UT"."""
+    locator = mdates.AutoDateLocator()
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    if label:
+        ax.set_xlabel("UT")
