@@ -233,3 +233,16 @@ def test_bad_input(bright):
     no_pointing.attrs = {k: v for k, v in bright.attrs.items() if k != "boresight_gse"}
     with pytest.raises(InputError):
         tangent.max_intensity(no_pointing)
+
+
+def test_robust_sd_is_the_scaled_mad_and_nan_without_warning_where_no_draw_found_an_edge():
+    """1.4826 MAD is the standard deviation of a normal sample (to the sampling error of 4000 draws, ~2 %);
+    a column where every bootstrap draw failed gives NaN and no All-NaN RuntimeWarning (the suite turns
+    warnings into errors, so the warning itself would fail here)."""
+    rng = np.random.default_rng(1)
+    draws = rng.normal(0.0, 0.7, size=(4000, 3))
+    draws[:, 1] = np.nan
+    draws[:10, 2] = np.nan  # a few failed draws are ignored
+    sd = tangent._robust_sd(draws, axis=0)
+    assert np.isnan(sd[1])
+    np.testing.assert_allclose(sd[[0, 2]], 0.7, rtol=0.05)

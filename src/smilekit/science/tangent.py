@@ -414,9 +414,16 @@ def _smoothing_matrix(s: np.ndarray, sigma: float) -> np.ndarray:
 
 
 def _robust_sd(x: np.ndarray, axis: int = 0) -> np.ndarray:
-    """1.4826 x median absolute deviation, ignoring NaN (robust to the odd jump to a noise peak)."""
-    med = np.nanmedian(x, axis=axis)
-    return 1.4826 * np.nanmedian(np.abs(x - np.expand_dims(med, axis)), axis=axis)
+    """1.4826 x median absolute deviation, ignoring NaN (robust to the odd jump to a noise peak); NaN, without
+    numpy's All-NaN warning, where no draw found an edge (a fine-pixel image on a short series)."""
+    x = np.moveaxis(np.asarray(x, float), axis, 0)
+    out = np.full(x.shape[1:], np.nan)
+    some = np.isfinite(x).any(axis=0)
+    if some.any():
+        found = x[:, some]
+        med = np.nanmedian(found, axis=0)
+        out[some] = 1.4826 * np.nanmedian(np.abs(found - med), axis=0)
+    return out
 
 
 def _directions_gsm(px: _Pixels, s_pos, w_pos) -> np.ndarray:
