@@ -283,7 +283,7 @@ def geospace(
         table.add_column("fitted range")
         for name, model in boundary_models().items():
             r0 = boundaries.standoff(model, **boundaries.model_parameters(model, state, tilt=tilt_q))
-            table.add_row(model_label(name), f"{r0.to_value(smilekit.RE):.2f}", _range_flag(model, drivers))
+            table.add_row(name, f"{r0.to_value(smilekit.RE):.2f}", _range_flag(model, drivers))
         console.print(table)
         try:
             models = emissivity_models(state, tilt_q)
@@ -296,7 +296,7 @@ def geospace(
         flags.add_column("model")
         flags.add_column("fitted range")
         for name, model in models.items():
-            flags.add_row(model_label(name), _range_flag(model, drivers))
+            flags.add_row(name, _range_flag(model, drivers))
         if models:
             console.print(flags)
         if out is not None:

@@ -111,7 +111,7 @@ def plot_standoff(
     if any_far:
         handles.append(Line2D([], [], color="0.6", lw=7, alpha=0.35))
         labels.append("grey band: far outside it (by more than half the range)")
-    ax.legend(handles, labels, loc="upper right", fontsize="small", ncols=2)
+    ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")
     ax.grid(alpha=0.3)
     ut_time_axis(ax)
     ax.set_title("Magnetopause and bow-shock stand-off distance")
