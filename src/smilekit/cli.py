@@ -26,14 +26,21 @@ import smilekit
 from smilekit._data import data_path
 from smilekit.campaign.cases import SHIPPED_CASES
 from smilekit.campaign.evaluate import evaluate_cases
-from smilekit.errors import SmilekitError
+from smilekit.errors import ModelDomainError, SmilekitError
 from smilekit.geospace import boundaries
+from smilekit.geospace.validity import check_fit_range
 from smilekit.mission.propagator import PERTURBATIONS
 from smilekit.mission.visibility import TYPICAL_SOLAR_WIND
 from smilekit.products.plots import quicklook
+from smilekit.products.plots.style import model_label
 from smilekit.runs import STAGES, JobSettings, load_settings, run_job
 from smilekit.runs.plan import run_orbit, run_plan
-from smilekit.runs.stages.geospace import boundary_models, emissivity_models, emissivity_slices
+from smilekit.runs.stages.geospace import (
+    boundary_models,
+    emissivity_models,
+    emissivity_slices,
+    state_drivers,
+)
 from smilekit.solarwind import SolarWindState, load_event, read_solar_wind
 from smilekit.solarwind.events import DEFAULT_EVENT, list_events
 
@@ -269,24 +276,56 @@ def geospace(
             n=n * u.cm**-3, v_gse=[-v, 0.0, 0.0] * u.km / u.s, b_gsm=[bx, by, bz] * u.nT, t=t * u.K
         )
         tilt_q = tilt * u.deg
+        drivers = state_drivers(state, tilt_q)
         table = Table(title=f"Pdyn = {state.pdyn:.3g}, Bz = {bz:g} nT, tilt = {tilt:g} deg")
         table.add_column("model")
         table.add_column("stand-off (RE)", justify="right")
+        table.add_column("fitted range")
         for name, model in boundary_models().items():
             r0 = boundaries.standoff(model, **boundaries.model_parameters(model, state, tilt=tilt_q))
-            table.add_row(name, f"{r0.to_value(smilekit.RE):.2f}")
+            table.add_row(name, f"{r0.to_value(smilekit.RE):.2f}", _range_flag(model, drivers))
         console.print(table)
+        try:
+            models = emissivity_models(state, tilt_q)
+        except ModelDomainError as error:  # e.g. a density where the CMEM relations fail
+            if out is not None:
+                raise
+            console.print(f"emissivity models not built: {escape(str(error))}")
+            models = {}
+        flags = Table(title="Emissivity models")
+        flags.add_column("model")
+        flags.add_column("fitted range")
+        for name, model in models.items():
+            flags.add_row(name, _range_flag(model, drivers))
+        if models:
+            console.print(flags)
         if out is not None:
             out.mkdir(parents=True, exist_ok=True)
-            models = emissivity_models(state, tilt_q)
             sheath = models["physical SWCX"].sheath
             for name, model in models.items():
                 slices = emissivity_slices(model)
                 path = out / f"emissivity_{name.replace(' ', '_').lower()}.png"
-                quicklook.plot_emissivity_slices(slices, sheath, path, title=name)
+                check = check_fit_range(model, **drivers)
+                quicklook.plot_emissivity_slices(
+                    slices,
+                    sheath,
+                    path,
+                    title=model_label(name),
+                    outside_fit_range=check.reasons(0),
+                    far_outside=bool(check.far_outside[0]),
+                )
                 console.print(f"wrote {path}")
     except SmilekitError as error:
         _fail(error)
+
+
+def _range_flag(model, drivers) -> str:
+    """The fitted-range flag of one model at one state: inside, outside or FAR outside, with the reasons."""
+    check = check_fit_range(model, **drivers)
+    if not check.outside[0]:
+        return "inside"
+    how = "FAR outside" if check.far_outside[0] else "outside"
+    return escape(f"{how}: " + "; ".join(check.reasons(0)))
 
 
 @app.command()

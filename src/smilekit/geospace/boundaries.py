@@ -19,9 +19,11 @@ Every model has two layers (the house pattern):
 * the public Quantity function ``<model>(theta, phi=0 deg, *, pdyn, ...)`` that checks its input with
   :func:`smilekit._validation.as_value` and returns r as a Quantity in RE.
 
-Outside a model's fitted range nothing is issued (the ranges are documented in each docstring);
-unphysical input (pdyn <= 0, NaN, unitless numbers, theta outside [0, 180] deg) raises
-:class:`~smilekit.errors.InputError`.
+Each model function carries the solar-wind range its fit covers as ``fit_range`` (a
+:class:`~smilekit.geospace.validity.FitRange`, the one home of those numbers; the docstrings quote it).
+Outside it a model still returns a value: :func:`smilekit.geospace.validity.check_fit_range` flags the
+records and says why. Unphysical input (pdyn <= 0, NaN, unitless numbers, theta outside [0, 180] deg)
+raises :class:`~smilekit.errors.InputError`.
 
 The generic helpers take a model as a function or a name (:data:`MAGNETOPAUSE_MODELS`,
 :data:`BOW_SHOCK_MODELS`): :func:`standoff`, :func:`surface_points`, :func:`is_inside`,
@@ -40,12 +42,17 @@ import numpy as np
 
 from smilekit._validation import as_value
 from smilekit.errors import InputError
+from smilekit.geospace.validity import DriverRange, FitRange
 from smilekit.units import RE
 
 __all__ = [
     "BOW_SHOCK_MODELS",
+    "JELINEK2012_FIT_RANGE",
     "LIN2010_COEFFICIENTS",
+    "LIN2010_FIT_RANGE",
     "MAGNETOPAUSE_MODELS",
+    "SHUE1997_FIT_RANGE",
+    "SHUE1998_FIT_RANGE",
     "is_inside",
     "is_inside_values",
     "jelinek2012_bow_shock",
@@ -228,9 +235,8 @@ def shue1997(theta, phi=0 * u.deg, *, pdyn, bz=0 * u.nT):
     the one SpacePy's ``empiricals.getMPstandoff`` uses; some public code has 0.13, which is wrong.
     The surface is axisymmetric about X (``phi`` has no effect) and r = inf at theta = 180 deg.
 
-    Fitted range (Shue et al. 1997): ISEE 1/2, AMPTE/IRM and IMP 8 crossings with roughly
-    -18 <= Bz <= 15 nT and 0.5 <= Dp <= 8.5 nPa; it is not reliable for extreme driving (use
-    :func:`shue1998` there). Nothing is issued outside that range.
+    Fitted range (``shue1997.fit_range``, checked by :func:`smilekit.geospace.validity.check_fit_range`):
+    <fit range>
 
     Parameters
     ----------
@@ -275,9 +281,10 @@ def shue1998(theta, phi=0 * u.deg, *, pdyn, bz=0 * u.nT):
     moderate conditions it reduces to the Shue 1997 fit (r0 = 11.39 vs 11.4 RE at Bz = 0, 1 nPa);
     the tanh saturates r0 between 8.93 and 11.51 RE x Dp^(-1/6.6) for extreme Bz.
 
-    Fitted range: Shue et al. (1997) data plus the January 1997 magnetic-cloud crossings, about
-    -18 <= Bz <= 15 nT and 0.5 <= Dp <= ~60 nPa (the extreme-pressure end is sparsely sampled).
-    Nothing is issued outside that range. Axisymmetric about X; r = inf at theta = 180 deg.
+    Fitted range (``shue1998.fit_range``, checked by :func:`smilekit.geospace.validity.check_fit_range`):
+    <fit range>
+
+    Axisymmetric about X; r = inf at theta = 180 deg.
 
     Parameters
     ----------
@@ -332,8 +339,10 @@ def lin2010(theta, phi=0 * u.deg, *, pdyn, pm=0 * u.nPa, bz=0 * u.nT, tilt=0 * u
     (the Lin10MagnetopauseModel class citing "eq. (19), (20)", and the ``MP_Lin2010`` function of
     Nguyen et al. 2022), which agree with each other and with this one term by term.
 
-    Fitted range (Lin et al. 2010): 980 crossings, about 0.5 <= Dp <= 30 nPa (few above 10),
-    -20 <= Bz <= 20 nT, |tilt| <= 35 deg. Nothing is issued outside that range. The surface has no
+    Fitted range (``lin2010.fit_range``, checked by :func:`smilekit.geospace.validity.check_fit_range`):
+    <fit range>
+
+    The surface has no
     exact mirror symmetry: beta1 cos(phi) is a fitted dawn-dusk asymmetry and a11 sin(phi) a small
     north-south one even at zero tilt (both change r by well under 1 RE); the tilt adds a larger
     north-south asymmetry. Near the cusps the indentation depth c ~ (Dp + Pm)^-0.636 shrinks faster than
@@ -397,9 +406,8 @@ _JELINEK_DOC = r"""Jelínek et al. (2012) {what}: radial distance at (theta, phi
     lambda^2 > 2 (the magnetopause, lambda = 1.54) the Earth lies beyond the centre of curvature of the
     vertex, so r is smallest at theta ~ 31 deg (1.2 % below the stand-off), not at the nose.
 
-    Fitted range: THEMIS dayside and near-flank crossings (X > about -10 RE), Dp roughly 0.5-10 nPa; the
-    authors note that the Dp^(-1/epsilon) scaling departs from observations above about 3-4 nPa.
-    Nothing is issued outside that range.
+    Fitted range (``{func}.fit_range``, checked by :func:`smilekit.geospace.validity.check_fit_range`):
+    <fit range>
 
     Parameters
     ----------
@@ -439,6 +447,77 @@ jelinek2012_magnetopause.__doc__ = _JELINEK_DOC.format(
 jelinek2012_bow_shock.__doc__ = _JELINEK_DOC.format(
     what="bow shock", what_cap="Bow-shock", R=15.02, lam=1.17, eps=6.55, func="jelinek2012_bow_shock"
 )
+
+
+# ------------------------------------------------------------------------------------------------------
+# Fitted ranges (the one home of these numbers; the docstrings below are written from them)
+# ------------------------------------------------------------------------------------------------------
+
+_NOT_CONFIRMED = (
+    "The limits are those of the data set as this package has documented them; the paper's text was not "
+    "accessible here, so the exact table or section they come from is not confirmed."
+)
+
+#: Shue et al. (1997): the solar wind of their ISEE 1/2, AMPTE/IRM and IMP 8 crossings.
+SHUE1997_FIT_RANGE = FitRange(
+    "shue1997",
+    (
+        DriverRange("pdyn", 0.5, 8.5, "Shue et al. 1997"),
+        DriverRange("bz", -18.0, 15.0, "Shue et al. 1997"),
+    ),
+    ":cite:`shue1997`, the upstream conditions of their ISEE 1/2, AMPTE/IRM and IMP 8 crossings",
+    "Not reliable for extreme driving (Shue et al. 1998 was refitted for it). " + _NOT_CONFIRMED,
+)
+
+#: Shue et al. (1998): the 1997 data set plus the crossings of the January 1997 magnetic cloud.
+SHUE1998_FIT_RANGE = FitRange(
+    "shue1998",
+    (
+        DriverRange("pdyn", 0.5, 60.0, "Shue et al. 1998"),
+        DriverRange("bz", -18.0, 15.0, "Shue et al. 1998"),
+    ),
+    ":cite:`shue1998`, the Shue et al. (1997) crossings plus the 10-11 January 1997 magnetic-cloud "
+    "event (LANL 1994-084, GMS 4, Geotail and Interball 1, as their abstract lists)",
+    "The extreme-pressure end (above about 10 nPa) rests on a few crossings of one event. " + _NOT_CONFIRMED,
+)
+
+#: Lin et al. (2010): 980 crossings; the pressure bounds Dp (the model's pressure is Dp + Pm).
+LIN2010_FIT_RANGE = FitRange(
+    "lin2010",
+    (
+        DriverRange("pdyn", 0.5, 30.0, "Lin et al. 2010"),
+        DriverRange("bz", -20.0, 20.0, "Lin et al. 2010"),
+        DriverRange("tilt", -35.0, 35.0, "Lin et al. 2010"),
+    ),
+    ":cite:`lin2010`, the upstream conditions and dipole tilts of their 980 crossings",
+    "Few crossings above 10 nPa. " + _NOT_CONFIRMED,
+)
+
+#: Jelínek et al. (2012): THEMIS 2007-2009 dayside and near-flank crossings (magnetopause and bow shock).
+JELINEK2012_FIT_RANGE = FitRange(
+    "jelinek2012",
+    (DriverRange("pdyn", 0.5, 10.0, "Jelínek et al. 2012"),),
+    ":cite:`jelinek2012`, the THEMIS 2007-2009 crossings at X > about -10 RE",
+    "The authors note that the Dp^(-1/epsilon) scaling departs from observations above about 3-4 nPa. "
+    + _NOT_CONFIRMED,
+)
+
+
+def _with_fit_range(func: Callable, fit_range: FitRange) -> Callable:
+    """Attach ``fit_range`` to a model function and write it into its docstring."""
+    func.fit_range = fit_range
+    func.__doc__ = func.__doc__.replace("<fit range>", fit_range.describe())
+    return func
+
+
+for _func, _range in (
+    (shue1997, SHUE1997_FIT_RANGE),
+    (shue1998, SHUE1998_FIT_RANGE),
+    (lin2010, LIN2010_FIT_RANGE),
+    (jelinek2012_magnetopause, JELINEK2012_FIT_RANGE),
+    (jelinek2012_bow_shock, JELINEK2012_FIT_RANGE),
+):
+    _with_fit_range(_func, _range)
 
 
 # ------------------------------------------------------------------------------------------------------

@@ -33,15 +33,22 @@ import numpy as np
 from smilekit._validation import as_positions, as_value
 from smilekit.constants import K_B, M_P
 from smilekit.errors import InputError, ModelDomainError
-from smilekit.geospace.boundaries import LIN2010_COEFFICIENTS, shue1997_alpha_values
+from smilekit.geospace.boundaries import (
+    LIN2010_COEFFICIENTS,
+    LIN2010_FIT_RANGE,
+    SHUE1997_FIT_RANGE,
+    shue1997_alpha_values,
+)
 from smilekit.geospace.exosphere import exosphere_model
 from smilekit.geospace.magnetosheath import Magnetosheath
+from smilekit.geospace.validity import DriverRange, FitRange
 from smilekit.units import RE
 
 __all__ = [
     "CMEM",
     "EMISSIVITY_MODELS",
     "EMISSIVITY_UNIT",
+    "PPMLR_RUNS_FIT_RANGE",
     "EmissivityModel",
     "Jorgensen2019",
     "SWCXEmissivity",
@@ -108,11 +115,28 @@ def swcx_emissivity_values(n, speed, temperature, n_h, alpha: float) -> np.ndarr
     return alpha * np.asarray(n, dtype=np.float64) * np.asarray(n_h, dtype=np.float64) * v_eff_cm
 
 
+#: The PPMLR MHD runs of Sun et al. (2019) that the CMEM fits used, and from which the linear density
+#: relations of :func:`_wharton_density_relations` (behind :meth:`Jorgensen2019.from_solar_wind` and
+#: :meth:`CMEM.from_solar_wind`) were drawn.
+PPMLR_RUNS_FIT_RANGE = FitRange(
+    "PPMLR runs",
+    (DriverRange("n", 5.0, 35.0, "PPMLR runs of CMEM"),),
+    ":cite:`wharton2024` (the six runs its fits compare, files S05D05V400B0000-05 to S05D35V400B0000-05 "
+    "in ``compare_optimised_models.py``: n = 5, 7.5, 12.25, 20, 25 and 35 cm^-3) of the PPMLR set of "
+    ":cite:`sun2019`",
+    "All six runs are at V = 400 km/s with IMF Bz = -5 nT (as the file names read), so neither speed nor "
+    "Bz is a fitted driver of the density relations: their effect is not modelled at all.",
+)
+
+
 class EmissivityModel:
     """Base class: a soft X-ray emissivity field eta(x, y, z) in eV cm^-3 s^-1 (GSM, RE)."""
 
     #: Registry name.
     name: str = ""
+
+    #: The solar-wind range the model's fit covers (None: not known).
+    fit_range: FitRange | None = None
 
     def evaluate(self, x, y, z) -> np.ndarray:
         """Emissivity (float64, eV cm^-3 s^-1) at plain float positions in RE (GSM); broadcasts."""
@@ -200,6 +224,11 @@ class SWCXEmissivity(EmissivityModel):
         exo = exosphere_model(exosphere, **exo_kwargs) if isinstance(exosphere, str) else exosphere
         sheath = Magnetosheath.from_solar_wind(state, tilt=tilt)
         return cls(sheath, exo, alpha=alpha, inner_radius=inner_radius)
+
+    @property
+    def fit_range(self) -> FitRange | None:
+        """The fitted range of the sheath's boundary models (the emissivity law itself is not a fit)."""
+        return getattr(self.sheath, "fit_range", None)
 
     def evaluate(self, x, y, z) -> np.ndarray:
         x, y, z = _xyz(x, y, z)
@@ -325,6 +354,12 @@ class Jorgensen2019(EmissivityModel):
     """
 
     name = "jorgensen2019"
+
+    #: As built by :meth:`from_solar_wind`: the density relations of the PPMLR runs
+    #: (:data:`PPMLR_RUNS_FIT_RANGE`) and the Shue et al. (1997) flaring of the boundaries.
+    fit_range: ClassVar[FitRange] = PPMLR_RUNS_FIT_RANGE.combine(
+        SHUE1997_FIT_RANGE, model="jorgensen2019", note="Boundary flaring from Shue et al. (1997)."
+    )
 
     #: Emissivity coefficients fitted to the PPMLR run of Jorgensen et al. (2019) (eV cm^-3 s^-1 and
     #: dimensionless). The power of ten (1e-5) is confirmed independently by the CMEM code, which starts
@@ -506,6 +541,12 @@ class CMEM(EmissivityModel):
     """
 
     name = "cmem"
+
+    #: As built by :meth:`from_solar_wind`: the density relations of the PPMLR runs
+    #: (:data:`PPMLR_RUNS_FIT_RANGE`) and the Lin et al. (2010) magnetopause it scales.
+    fit_range: ClassVar[FitRange] = PPMLR_RUNS_FIT_RANGE.combine(
+        LIN2010_FIT_RANGE, model="cmem", note="Magnetopause: Lin et al. (2010), scaled."
+    )
 
     def __init__(
         self, *, p0, bs, A1, A2, B, alpha, beta, p1, p2, p3, ay_bs, az_bs, pdyn, pm, bz, tilt=0.0 * u.deg

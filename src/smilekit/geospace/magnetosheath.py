@@ -45,7 +45,8 @@ from smilekit._validation import as_value, as_vector
 from smilekit.constants import K_B, M_P, MU_0
 from smilekit.errors import InputError
 from smilekit.geospace import cusps as _cusps
-from smilekit.geospace.boundaries import cartesian_to_angles, model_kernel
+from smilekit.geospace.boundaries import cartesian_to_angles, model_kernel, resolve_model
+from smilekit.geospace.validity import FitRange
 from smilekit.solarwind import derived
 from smilekit.units import RE
 
@@ -212,6 +213,21 @@ class Magnetosheath:
         self._n2n, self._t2n = self.n1 * x_n, self._t1_eff * t_n
         self.n_stag = self._n2n * (self.t0 / self._t2n) ** (1.0 / (g - 1.0))
         self._p_stag = 2.0 * self.n_stag * 1e6 * K_B * self.t0
+
+    @property
+    def fit_range(self) -> FitRange:
+        """The solar-wind range where both boundary models hold: their fitted ranges intersected.
+
+        The gas-dynamic solution itself has no fitted range (it needs a super-magnetosonic wind, which
+        the shock jump handles by degrading to no jump); its boundaries are empirical fits.
+        """
+        mp = resolve_model(self.magnetopause, "magnetopause").fit_range
+        bs = resolve_model(self.bow_shock, "bow_shock").fit_range
+        return mp.combine(
+            bs,
+            model=f"gas-dynamic sheath ({mp.model} magnetopause, {bs.model} bow shock)",
+            note="The sheath is bounded by two empirical fits; both ranges must hold.",
+        )
 
     @classmethod
     def from_solar_wind(cls, state, *, tilt=0 * u.deg, **kw):

@@ -16,8 +16,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import xarray as xr
 from matplotlib.colors import LogNorm
+from matplotlib.lines import Line2D
 
-from smilekit.products.plots.style import ut_time_axis
+from smilekit.products.plots.style import model_label, ut_time_axis
 
 __all__ = ["plot_emissivity_slices", "plot_solar_wind", "plot_standoff"]
 
@@ -60,27 +61,78 @@ def plot_solar_wind(sw, path: Path) -> Path:
     return _save(fig, path)
 
 
-def plot_standoff(times, standoffs: dict[str, np.ndarray], path: Path) -> Path:
-    """Subsolar stand-off distance of each model against time."""
-    fig, ax = plt.subplots(figsize=(10, 4.5))
-    for name, r0 in standoffs.items():
-        style = "--" if "bow shock" in name else "-"
-        ax.plot(times, r0, style, lw=1.0, label=name)
+def _with_edges(mask: np.ndarray) -> np.ndarray:
+    """``mask`` grown by one sample each side, so that the pieces of a line drawn by parts join."""
+    out = mask.copy()
+    out[1:] |= mask[:-1]
+    out[:-1] |= mask[1:]
+    return out
+
+
+def plot_standoff(
+    times,
+    standoffs: dict[str, np.ndarray],
+    path: Path,
+    *,
+    outside: dict[str, np.ndarray] | None = None,
+    far_outside: dict[str, np.ndarray] | None = None,
+) -> Path:
+    """Subsolar stand-off distance of each model against time (UT), models named by author and year.
+
+    ``outside`` and ``far_outside`` (per model, bool per record; see
+    :mod:`smilekit.geospace.validity`) say where the solar wind is outside the range a model was fitted
+    to: there its line is thin and dashed, and where far outside it also lies on a grey band, so that a
+    model used far beyond its data (Shue et al. 1997 at Bz = -48 nT) is not read as a prediction.
+    """
+    outside = outside or {}
+    far_outside = far_outside or {}
+    fig, ax = plt.subplots(figsize=(10, 4.8))
+    any_outside = any_far = False
+    for i, (name, r0) in enumerate(standoffs.items()):
+        colour = f"C{i}"
+        out = np.asarray(outside.get(name, np.zeros(r0.shape, bool)), dtype=bool)
+        far = np.asarray(far_outside.get(name, np.zeros(r0.shape, bool)), dtype=bool)
+        inside_style = ":" if "bow shock" in name else "-"
+        ax.plot(times, np.where(out, np.nan, r0), inside_style, color=colour, lw=1.3, label=model_label(name))
+        if out.any():
+            any_outside = True
+            ax.plot(times, np.where(_with_edges(out), r0, np.nan), "--", color=colour, lw=0.8, alpha=0.6)
+        if far.any():
+            any_far = True
+            ax.plot(times, np.where(_with_edges(far), r0, np.nan), "-", color="0.6", lw=7, alpha=0.35,
+                    solid_capstyle="butt", zorder=0)  # fmt: skip
     ax.axhline(6.6, color="0.5", lw=0.6, ls=":")
     ax.text(times[0], 6.7, "geosynchronous orbit", fontsize="small", color="0.4")
     ax.set_ylabel("subsolar distance (R$_E$)")
-    ax.legend(loc="upper right", fontsize="small", ncols=2)
+    handles, labels = ax.get_legend_handles_labels()
+    if any_outside:
+        handles.append(Line2D([], [], ls="--", color="0.3", lw=0.8, alpha=0.6))
+        labels.append("dashed: solar wind outside the model's fitted range")
+    if any_far:
+        handles.append(Line2D([], [], color="0.6", lw=7, alpha=0.35))
+        labels.append("grey band: far outside it (by more than half the range)")
+    ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")
     ax.grid(alpha=0.3)
     ut_time_axis(ax)
     ax.set_title("Magnetopause and bow-shock stand-off distance")
     return _save(fig, path)
 
 
-def plot_emissivity_slices(slices: dict[str, xr.DataArray], sheath, path: Path, *, title: str = "") -> Path:
+def plot_emissivity_slices(
+    slices: dict[str, xr.DataArray],
+    sheath,
+    path: Path,
+    *,
+    title: str = "",
+    outside_fit_range: list[str] | None = None,
+    far_outside: bool = False,
+) -> Path:
     """The emissivity in the XZ and XY planes, log colour scale, with the Earth and the model boundaries.
 
     ``sheath`` (a :class:`~smilekit.geospace.magnetosheath.Magnetosheath`) supplies the region map whose
-    edges are drawn: the magnetopause (white) and the bow shock (grey).
+    edges are drawn: the magnetopause (white) and the bow shock (grey). ``outside_fit_range`` (the
+    reasons of :meth:`smilekit.geospace.validity.RangeCheck.reasons`) puts a warning under the title when
+    the state is outside the range the model was fitted to; ``far_outside`` says it is far outside.
     """
     fig, axes = plt.subplots(1, 2, figsize=(13, 5.2), constrained_layout=True)
     positive = np.concatenate([s.values[s.values > 0] for s in slices.values()])
@@ -106,8 +158,12 @@ def plot_emissivity_slices(slices: dict[str, xr.DataArray], sheath, path: Path, 
         ax.set_ylabel(f"{vertical.upper()} GSM (R$_E$)")
         ax.set_title(f"{plane.upper()} plane")
     fig.colorbar(image, ax=axes, label="emissivity (eV cm$^{-3}$ s$^{-1}$)", shrink=0.9)
+    if outside_fit_range:
+        how = "FAR OUTSIDE" if far_outside else "outside"
+        warning = f"state {how} the model's fitted range: " + "; ".join(outside_fit_range)
+        title = f"{title}\n{warning}" if title else warning
     if title:
-        fig.suptitle(title)
+        fig.suptitle(title, color="firebrick" if outside_fit_range else "black")
     fig.text(
         0.01,
         -0.02,

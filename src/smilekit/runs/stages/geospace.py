@@ -20,7 +20,9 @@ import smilekit
 from smilekit.geospace import boundaries
 from smilekit.geospace.cube import EmissivityCube
 from smilekit.geospace.emissivity import CMEM, Jorgensen2019, SWCXEmissivity
+from smilekit.geospace.validity import check_fit_range, fit_range_of
 from smilekit.products.plots import quicklook
+from smilekit.products.plots.style import model_label
 from smilekit.runs.context import JobContext, finite_or_none
 from smilekit.runs.registry import stage
 from smilekit.runs.settings import SettingsSection, register_section, setting
@@ -34,6 +36,7 @@ __all__ = [
     "emissivity_slices",
     "stage_emissivity",
     "stage_standoff",
+    "state_drivers",
 ]
 
 
@@ -84,27 +87,46 @@ def stage_standoff(ctx: JobContext) -> dict:
     times = sw.time.values
     drivers = drivers_at(sw)  # on the series' own records, missing ones NaN
     valid = np.all([np.isfinite(q.value) for q in drivers.values()], axis=0)
-    standoffs = {}
+    standoffs, checks = {}, {}
     for name, model in boundary_models().items():
         r0 = np.full(times.shape, np.nan)
         kwargs = {k: drivers[k][valid] for k in boundaries.model_kernel(model)[1]}
         r0[valid] = model(0 * u.deg, **kwargs).to_value(smilekit.RE)
         standoffs[name] = r0
+        checks[name] = check_fit_range(model, **drivers)  # gaps (NaN drivers) are not flagged
     ctx.results["standoffs"] = standoffs
     ctx.results["tilt_deg"] = drivers["tilt"].value
     quicklook.plot_standoff(
-        times, standoffs, ctx.figure_path("standoff.png", "Subsolar stand-off distance of each model")
+        times,
+        standoffs,
+        ctx.figure_path(
+            "standoff.png",
+            "Subsolar stand-off distance of each model; dashed where the solar wind is outside the model's "
+            "fitted range, grey band where far outside",
+        ),
+        outside={name: check.outside for name, check in checks.items()},
+        far_outside={name: check.far_outside for name, check in checks.items()},
     )
     peak = ctx.results["peak_index"]
-    return {
-        name: {
+    out = {}
+    for name, r0 in standoffs.items():
+        check = checks[name]
+        outside = check.outside
+        out[name] = {
             "min_RE": finite_or_none(np.nanmin(r0)),
             "max_RE": finite_or_none(np.nanmax(r0)),
             "median_RE": finite_or_none(np.nanmedian(r0)),
             "at_peak_pdyn_RE": finite_or_none(r0[peak]),
+            "fit_range": check.fit_range.as_dict(),
+            "outside_fit_range": {
+                "records": int(outside.sum()),
+                "fraction": float(outside.sum() / max(int(valid.sum()), 1)),
+                "far_outside_records": int(check.far_outside.sum()),
+                "at_peak": bool(outside[peak]),
+                "why": check.counts(),
+            },
         }
-        for name, r0 in standoffs.items()
-    }
+    return out
 
 
 @stage(
@@ -122,20 +144,42 @@ def stage_emissivity(ctx: JobContext) -> dict:
     models = emissivity_models(state, tilt)
     sheath = models["physical SWCX"].sheath
     out = {"time": str(state.time), "tilt_deg": float(tilt.value), "models": {}}
+    drivers = state_drivers(state, tilt)
     for name, model in models.items():
         slices = emissivity_slices(model, ctx.settings.emissivity)
         slug = name.replace(" ", "_").lower()
         path = ctx.figure_path(
-            f"emissivity_{slug}.png", f"{name} emissivity at peak pressure, XZ and XY (GSM)"
+            f"emissivity_{slug}.png", f"{model_label(name)} emissivity at peak pressure, XZ and XY (GSM)"
         )
+        check = check_fit_range(model, **drivers)
+        reasons = check.reasons(0)
         quicklook.plot_emissivity_slices(
-            slices, sheath, path, title=f"{name}, {np.datetime_as_string(state.time, unit='m')} UTC"
+            slices,
+            sheath,
+            path,
+            title=f"{model_label(name)}, {np.datetime_as_string(state.time, unit='m')} UT",
+            outside_fit_range=reasons,
+            far_outside=bool(check.far_outside[0]),
         )
         out["models"][name] = {
             "max_eV_cm-3_s-1": float(max(np.nanmax(s.values) for s in slices.values())),
             "x_of_max_on_sun_earth_line_RE": float(_x_of_max(slices["xz"])),
+            "fit_range": fit_range_of(model).as_dict(),
+            "outside_fit_range": reasons,
         }
     return out
+
+
+def state_drivers(state: SolarWindState, tilt: u.Quantity) -> dict[str, u.Quantity]:
+    """Every driver a fitted range may bound, for one state: pdyn, pm, bz, tilt, n and v (the speed)."""
+    return {
+        "pdyn": state.pdyn,
+        "pm": state.pm,
+        "bz": state.bz,
+        "tilt": tilt.to(u.deg),
+        "n": state.n,
+        "v": state.speed,
+    }
 
 
 def boundary_models() -> dict:
