@@ -165,9 +165,13 @@ def format_number(value: float, decimals: int | None = None) -> str:
                 mantissa, exponent = mantissa / 10.0, exponent + 1
             sign = _MINUS if mantissa < 0 else ""
             return f"{sign}{abs(mantissa):.2f} × 10{_superscript(exponent)}"
-    if 0.0 < abs(value) < 1.0:  # keep two significant digits of a small value (0.25 deg, not 0.2)
-        decimals = max(decimals, 1 - math.floor(math.log10(abs(value))))
     text = f"{abs(value):,.{decimals}f}".replace(",", _THIN)
+    if 0.0 < abs(value) < 1.0:  # keep two significant digits of a small value (0.25 deg, not 0.2)
+        wanted = max(decimals, 1 - math.floor(math.log10(abs(value))))
+        text = f"{abs(value):.{wanted}f}"
+        while len(text.split(".")[1]) > decimals and text.endswith("0"):
+            text = text[:-1]
+        text = text.rstrip(".")
     if float(text.replace(_THIN, "")) == 0.0:
         return text  # no "−0.0"
     return (_MINUS if value < 0 else "") + text
