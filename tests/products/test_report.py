@@ -475,3 +475,9 @@ def test_nothing_overflows_the_page_width(written, browser, width):
     )
     scroll_width, client_width, bad = overflow
     assert scroll_width <= client_width + 4 and not bad, overflow
+
+
+def test_summary_json_is_written_atomically_and_reads_back(tmp_path):
+    path = report.write_summary(tmp_path / "summary.json", rich_summary())
+    assert json.loads(path.read_text()) == rich_summary()
+    assert [p.name for p in tmp_path.iterdir()] == ["summary.json"]

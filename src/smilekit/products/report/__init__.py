@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import html
+import json
 import os
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -41,7 +42,7 @@ from smilekit.products.report.sections import (
     summary_block,
 )
 
-__all__ = ["EMBED_LIMIT_BYTES", "render_index", "write_index"]
+__all__ = ["EMBED_LIMIT_BYTES", "render_index", "write_index", "write_summary"]
 
 #: Figures up to this size are embedded in the page; a larger one is linked beside it.
 EMBED_LIMIT_BYTES = 4_000_000
@@ -71,11 +72,21 @@ def write_index(path: Path | str, summary: Mapping, figures: Sequence[tuple[str,
         ``path``.
     """
     path = Path(path)
-    page = render_index(summary, figures, folder=path.parent)
+    return _write_atomic(path, render_index(summary, figures, folder=path.parent))
+
+
+def write_summary(path: Path | str, summary: Mapping) -> Path:
+    """Write ``summary.json`` (indented JSON) atomically, as :func:`write_index` writes the page."""
+    return _write_atomic(Path(path), json.dumps(summary, indent=2))
+
+
+def _write_atomic(path: Path, text: str) -> Path:
+    """Write ``text`` to ``path`` through a temporary file in the same folder and a rename, so that a
+    reader never sees half a file and an interrupted write leaves the old one."""
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(page)
+            stream.write(text)
         os.chmod(temporary, 0o644)
         os.replace(temporary, path)
     except BaseException:
