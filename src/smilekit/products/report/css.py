@@ -64,7 +64,6 @@ th, td { padding: 0.3rem 0.7rem; border-bottom: 1px solid var(--line); text-alig
 table.grid thead th { background: var(--soft); border-bottom: 2px solid var(--line); font-weight: 600;
   white-space: nowrap; }
 table.grid tbody tr:nth-child(even) { background: #fafbfc; }
-table.grid tbody th { white-space: nowrap; }
 table.kv th { font-weight: 500; color: var(--muted); padding-right: 1.5rem; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 table table { margin: 0; font-size: 1em; } table table th, table table td { border: none;
