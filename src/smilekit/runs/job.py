@@ -14,7 +14,6 @@ written before it finished.
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Callable, Iterable
@@ -108,7 +107,7 @@ def run_job(
     summary["seconds"] = round(time.perf_counter() - started, 2)
     summary["figures"] = [name for name, _ in ctx.figures]
     summary["settings"] = settings.to_dict()
-    (out / "summary.json").write_text(json.dumps(summary, indent=2))
+    report.write_summary(out / "summary.json", summary)
     report.write_index(out / "index.html", summary, ctx.figures)
     return summary
 

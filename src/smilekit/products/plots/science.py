@@ -11,8 +11,26 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from smilekit.errors import InputError
+from smilekit.products.plots.style import ut_time_axis
 
-__all__ = ["plot_standoff_series"]
+__all__ = ["METHOD_LABELS", "break_at_gaps", "method_label", "plot_standoff_series"]
+
+#: Display names of the stand-off methods (:data:`smilekit.science.magnetopause.METHODS`), with the paper
+#: each follows, for legends and the report.
+METHOD_LABELS: dict[str, str] = {
+    "max_intensity": "maximum intensity (Samsonov et al. 2022)",
+    "max_gradient": "maximum gradient (Samsonov et al. 2022)",
+    "tangent_fitting": "tangent fitting (Sun et al. 2020)",
+    "tangential_direction": "tangential direction (Collier & Connor 2018)",
+    "boundary_fitting_jorgensen": "boundary fitting, Jorgensen et al. (2019) emissivity",
+    "boundary_fitting_cmem": "boundary fitting, CMEM emissivity",
+}
+
+
+def method_label(name: str) -> str:
+    """The display name of a stand-off method given by its code name (its words when it has none)."""
+    return METHOD_LABELS.get(name, str(name).replace("_", " "))
+
 
 _NEEDED = ("time", "method", "r0_est", "r0_sigma", "r0_true")
 
@@ -22,6 +40,10 @@ def plot_standoff_series(
 ) -> Figure:
     """r0 from every method against the truth over time, with error bars; optionally the cusp edges.
 
+    The SXI frames are often hours apart, so the truth is drawn as a marker at each frame, never as a line
+    from one frame to the next (which would suggest a boundary history nobody imaged). The reference
+    model curve, at the solar wind's own cadence, is broken wherever the series has a gap.
+
     Parameters
     ----------
     table : pandas.DataFrame
@@ -29,8 +51,7 @@ def plot_standoff_series(
         ``r0_true`` (RE); rows with NaN ``r0_est`` (no answer) are left out.
     reference : tuple, optional
         ``(label, times, r0)``: a model curve to draw (e.g. Shue 1998, :cite:`shue1998`, from the upstream
-        solar wind at the
-        solar wind's own cadence).
+        solar wind at the solar wind's own cadence).
     cusps : pandas.DataFrame, optional
         ``time``, ``equatorward_est``, ``poleward_est``, ``equatorward_true``, ``poleward_true`` (deg) and
         the sigmas ``equatorward_sigma``, ``poleward_sigma``: a second panel.
@@ -40,33 +61,70 @@ def plot_standoff_series(
     if missing:
         raise InputError(f"table lacks the columns {missing}")
     rows = 2 if cusps is not None else 1
-    fig = Figure(figsize=(10, 3.6 * rows + 0.6), layout="constrained")
+    fig = Figure(figsize=(11, 3.8 * rows + 0.6), layout="constrained")
     axes = fig.subplots(rows, 1, sharex=True, squeeze=False)[:, 0]
     ax = axes[0]
-    truth = table.drop_duplicates("time").sort_values("time")
-    ax.plot(truth["time"], truth["r0_true"], "k-", lw=2, label="model truth", zorder=3)
     if reference is not None:
         label, times, r0 = reference
-        ax.plot(times, r0, color="0.5", lw=1, ls="--", label=label, zorder=2)
+        times, r0 = break_at_gaps(np.asarray(times, dtype="datetime64[ns]"), np.asarray(r0, dtype=float))
+        ax.plot(
+            times,
+            r0,
+            color="0.6",
+            lw=0.8,
+            label=f"{label}, at the solar wind cadence",
+            zorder=1,
+            gid="reference",
+        )
+    truth = table.drop_duplicates("time").sort_values("time")
+    ax.plot(pd.to_datetime(truth["time"]), truth["r0_true"], ls="none", marker="D", ms=7, mfc="none",
+            mec="k", mew=1.5, label="model truth at each frame", zorder=4, gid="truth")  # fmt: skip
     methods = list(dict.fromkeys(table["method"]))
     offsets = np.linspace(-60, 60, max(len(methods), 1)) if len(methods) > 1 else [0.0]
     for k, method in enumerate(methods):
         sel = table[(table["method"] == method) & np.isfinite(table["r0_est"])]
         t = pd.to_datetime(sel["time"]) + pd.to_timedelta(offsets[k], unit="s")  # keep error bars apart
-        ax.errorbar(t, sel["r0_est"], yerr=sel["r0_sigma"], fmt="o", ms=4, capsize=2, label=method)
+        ax.errorbar(t, sel["r0_est"], yerr=sel["r0_sigma"], fmt="o", ms=4, capsize=2,
+                    label=method_label(method), zorder=3)  # fmt: skip
     ax.set_ylabel("subsolar stand-off r0 [RE]")
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, ncols=2)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), title="r0 (error bars: 1σ)",
+              title_fontsize=8)  # fmt: skip
     if title:
         ax.set_title(title)
     if cusps is not None:
         ax = axes[1]
+        when = pd.to_datetime(cusps["time"])
         for edge, colour in (("equatorward", "tab:blue"), ("poleward", "tab:red")):
-            ax.plot(cusps["time"], cusps[f"{edge}_true"], "-", color=colour, label=f"{edge} (truth)")
-            ax.errorbar(cusps["time"], cusps[f"{edge}_est"], yerr=cusps[f"{edge}_sigma"], fmt="o",
-                        color=colour, ms=4, capsize=2, label=f"{edge} (SXI)")  # fmt: skip
-        ax.set_ylabel("north cusp edge, GSM latitude [deg]")
+            ax.plot(when, cusps[f"{edge}_true"], ls="none", marker="D", ms=7, mfc="none", mec=colour,
+                    mew=1.5, label=f"{edge} edge, model truth", gid=f"{edge}_truth")  # fmt: skip
+            ax.errorbar(when, cusps[f"{edge}_est"], yerr=cusps[f"{edge}_sigma"], fmt="o",
+                        color=colour, ms=4, capsize=2, label=f"{edge} edge from SXI")  # fmt: skip
+        ax.set_ylabel("north cusp edge,\nGSM latitude [deg]")
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=8, ncols=2)
-    axes[-1].set_xlabel("time (UTC)")
+        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), title="north cusp",
+                  title_fontsize=8)  # fmt: skip
+    for ax in axes:
+        ut_time_axis(ax, label=ax is axes[-1])
     return fig
+
+
+def break_at_gaps(times: np.ndarray, values: np.ndarray, *, cadences: float = 3.0):
+    """``times`` and ``values`` with a NaN point put in every gap longer than ``cadences`` times the
+    median spacing, so that a line drawn through them stops at the gap instead of bridging it.
+
+    >>> t = np.array(["2015-06-22T00:00", "2015-06-22T00:01", "2015-06-22T00:02", "2015-06-22T05:00"],
+    ...              dtype="datetime64[ns]")
+    >>> _, v = break_at_gaps(t, np.array([1.0, 2.0, 3.0, 4.0]))
+    >>> v
+    array([ 1.,  2.,  3., nan,  4.])
+    """
+    times, values = np.asarray(times), np.asarray(values, dtype=float)
+    if times.size < 3:
+        return times, values
+    steps = np.diff(times)
+    gaps = np.flatnonzero(steps > cadences * np.median(steps))
+    if gaps.size == 0:
+        return times, values
+    middle = times[gaps] + steps[gaps] // 2
+    return np.insert(times, gaps + 1, middle), np.insert(values, gaps + 1, np.nan)

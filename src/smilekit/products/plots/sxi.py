@@ -11,6 +11,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import re
+
 import numpy as np
 import xarray as xr
 from matplotlib.animation import FuncAnimation, PillowWriter
@@ -18,7 +20,20 @@ from matplotlib.figure import Figure
 
 from smilekit.errors import InputError
 
-__all__ = ["fov_coordinates", "plot_sxi_frame", "write_sxi_movie"]
+__all__ = ["fov_coordinates", "plot_sxi_frame", "ut_text", "write_sxi_movie"]
+
+_ISO = re.compile(r"(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(?::\d{2}(?:\.\d*)?)?(?:\s*UTC?\b)?")
+
+
+def ut_text(text) -> str:
+    """``text`` with each ISO time in it written as the figures write times: ``2015-06-22 18:48 UT``.
+
+    >>> ut_text("SXI, 2015-06-22T18:48 UTC, 5-min exposure")
+    'SXI, 2015-06-22 18:48 UT, 5-min exposure'
+    >>> ut_text("2015-06-21T21:57:00.000000000")
+    '2015-06-21 21:57 UT'
+    """
+    return _ISO.sub(lambda m: f"{m.group(1)} {m.group(2)} UT", str(text))
 
 
 def fov_coordinates(points_gse, sc_position_gse, rotation) -> tuple[np.ndarray, np.ndarray]:
@@ -67,12 +82,19 @@ def _draw(ax, image: xr.DataArray, title: str, label: str, overlays, vmax=None):
     ax.set_ylim(_extent(image)[2:])
     ax.set_title(title, fontsize="medium")
     ax.set_xlabel("u, along the 27° axis (deg)")
-    ax.set_ylabel("v (deg)")
+    ax.set_ylabel("v, along the 16° axis (deg)")
     ax.figure.colorbar(mesh, ax=ax, shrink=0.8, label=label)
     return mesh
 
 
-def plot_sxi_frame(truth: xr.DataArray, l2: xr.Dataset, *, overlays=None, title: str = "") -> Figure:
+def plot_sxi_frame(
+    truth: xr.DataArray,
+    l2: xr.Dataset,
+    *,
+    overlays=None,
+    title: str = "",
+    overlay_label: str = "the model magnetopause",
+) -> Figure:
     """The model intensity, the L2 counts and the L2 foreground of one frame, with overlays drawn.
 
     Parameters
@@ -84,6 +106,10 @@ def plot_sxi_frame(truth: xr.DataArray, l2: xr.Dataset, *, overlays=None, title:
     overlays : dict, optional
         Name -> (u, v) arrays in deg (e.g. the projected magnetopause), drawn on every panel with that
         name as ``gid``.
+    title : str
+        The figure's title; ISO times in it are written in UT (:func:`ut_text`).
+    overlay_label : str
+        What the overlays are, for the note under the panels.
     """
     for name in ("counts", "foreground"):
         if name not in l2:
@@ -94,8 +120,8 @@ def plot_sxi_frame(truth: xr.DataArray, l2: xr.Dataset, *, overlays=None, title:
         l2 = l2.isel(time=0)
     fig = Figure(figsize=(15, 4.6), layout="constrained")
     axes = fig.subplots(1, 3)
-    _draw(axes[0], truth, "model sky", truth.attrs.get("units", ""), overlays)
-    _draw(axes[1], l2["counts"], "L1 events binned (counts)", "counts", overlays)
+    _draw(axes[0], truth, "model sky (intensity)", truth.attrs.get("units", ""), overlays)
+    _draw(axes[1], l2["counts"], "L1 events binned", "counts per pixel", overlays)
     foreground = l2["foreground"]
     _draw(
         axes[2],
@@ -107,11 +133,22 @@ def plot_sxi_frame(truth: xr.DataArray, l2: xr.Dataset, *, overlays=None, title:
         if np.isfinite(foreground.values).any()
         else None,
     )
-    fig.suptitle(title)
+    if overlays:
+        fig.text(0.01, 0.01, f"cyan: {overlay_label}, projected into the field of view (GSE to FOV)",
+                 fontsize="small", color="0.3")  # fmt: skip
+    fig.suptitle(ut_text(title))
     return fig
 
 
-def write_sxi_movie(frames, path, *, fps: float = 2.0, overlays=None, title: str = "") -> None:
+def write_sxi_movie(
+    frames,
+    path,
+    *,
+    fps: float = 2.0,
+    overlays=None,
+    title: str = "",
+    overlay_label: str = "the model magnetopause",
+) -> None:
     """An animated GIF of L2 foreground images, with per-frame overlays (e.g. the model magnetopause).
 
     Parameters
@@ -122,6 +159,10 @@ def write_sxi_movie(frames, path, *, fps: float = 2.0, overlays=None, title: str
         Output ``.gif``.
     overlays : sequence of dict, optional
         One dict per frame: name -> (u, v) in deg.
+    title : str
+        Each frame's title starts with it; the frame's time follows, in UT, and its number.
+    overlay_label : str
+        What the overlays are, for the legend.
     """
 
     frames = list(frames)
@@ -135,13 +176,16 @@ def write_sxi_movie(frames, path, *, fps: float = 2.0, overlays=None, title: str
     ax = fig.subplots()
     mesh = _draw(ax, frames[0], "", frames[0].attrs.get("units", ""), None, vmax=vmax)
     lines = {name: ax.plot([], [], color="cyan", lw=1.0)[0] for name in overlays[0]}
+    if lines:
+        next(iter(lines.values())).set_label(overlay_label)
+        ax.legend(loc="lower right", fontsize="small", framealpha=0.7)
 
     def show(k):
         mesh.set_data(np.asarray(frames[k].values, dtype=np.float64))
         for name, line in lines.items():
             line.set_data(*overlays[k].get(name, ([], [])))
         when = frames[k].attrs.get("time") or str(frames[k].coords.get("time", ""))
-        ax.set_title(f"{title} {str(when)[:16]} UTC".strip(), fontsize="medium")
+        ax.set_title(f"{title} {ut_text(when)} ({k + 1}/{len(frames)})".strip(), fontsize="medium")
         return [mesh, *lines.values()]
 
     FuncAnimation(fig, show, frames=len(frames), blit=False).save(str(path), writer=PillowWriter(fps=fps))
