@@ -39,7 +39,7 @@ def test_summary_and_report_are_written(finished_run):
     page = (out / "index.html").read_text()
     for figure in summary["figures"]:
         assert (out / figure).stat().st_size > 10_000  # a real PNG, not an empty file
-        assert f"src='{figure}'" in page
+        assert f"data-file='{figure}'" in page
 
 
 def test_the_registered_stages_give_the_stage_list_and_summary_keys_of_the_job(finished_run):
