@@ -11,26 +11,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from smilekit.errors import InputError
-from smilekit.products.plots.style import ut_time_axis
+from smilekit.products.plots.style import method_label, ut_time_axis
 
-__all__ = ["METHOD_LABELS", "break_at_gaps", "method_label", "plot_standoff_series"]
-
-#: Display names of the stand-off methods (:data:`smilekit.science.magnetopause.METHODS`), with the paper
-#: each follows, for legends and the report.
-METHOD_LABELS: dict[str, str] = {
-    "max_intensity": "maximum intensity (Samsonov et al. 2022)",
-    "max_gradient": "maximum gradient (Samsonov et al. 2022)",
-    "tangent_fitting": "tangent fitting (Sun et al. 2020)",
-    "tangential_direction": "tangential direction (Collier & Connor 2018)",
-    "boundary_fitting_jorgensen": "boundary fitting, Jorgensen et al. (2019) emissivity",
-    "boundary_fitting_cmem": "boundary fitting, CMEM emissivity",
-}
-
-
-def method_label(name: str) -> str:
-    """The display name of a stand-off method given by its code name (its words when it has none)."""
-    return METHOD_LABELS.get(name, str(name).replace("_", " "))
-
+__all__ = ["break_at_gaps", "plot_standoff_series"]
 
 _NEEDED = ("time", "method", "r0_est", "r0_sigma", "r0_true")
 

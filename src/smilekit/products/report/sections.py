@@ -12,8 +12,7 @@ import html
 import re
 from collections.abc import Callable, Mapping
 
-from smilekit.products.plots.science import method_label
-from smilekit.products.plots.style import model_label
+from smilekit.products.plots.style import method_label, model_label
 from smilekit.products.report.formatting import (
     format_time,
     format_value,

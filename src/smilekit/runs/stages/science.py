@@ -17,6 +17,7 @@ from smilekit.geospace import boundaries
 from smilekit.products.l3_cdf import write_l3_cdf
 from smilekit.products.names import product_name
 from smilekit.products.plots.science import plot_standoff_series
+from smilekit.products.plots.style import model_label
 from smilekit.runs.context import JobContext, finite_or_none
 from smilekit.runs.registry import stage
 from smilekit.science.cusps import estimate_cusp_edges, sheath_context, true_cusp_edges
@@ -72,11 +73,22 @@ def stage_science(ctx: JobContext) -> dict:
     minutes = f"{kept[0][2].attrs['cadence_s'] / 60.0:g}-min"
     fig = plot_standoff_series(
         table,
-        reference=("Shue 1998 (upstream solar wind)", sw.time.values, ctx.results["standoffs"]["shue1998"]),
+        reference=(
+            f"{model_label('shue1998')}, upstream solar wind",
+            sw.time.values,
+            ctx.results["standoffs"]["shue1998"],
+        ),
         cusps=cusp_table,
         title=f"SXI retrievals over the event ({minutes} frames)",
     )
-    fig.savefig(ctx.figure_path("standoff_series.png", "r0 by every method against the model truth"), dpi=100)
+    fig.savefig(
+        ctx.figure_path(
+            "standoff_series.png",
+            "r0 by every method against the model truth (Shue et al. 1998 in the emissivity that made the "
+            "images)",
+        ),
+        dpi=100,
+    )
     table["r0_err"] = table["r0_est"] - table["r0_true"]
     per_method = {}
     for name, group in table.groupby("method", sort=False):
