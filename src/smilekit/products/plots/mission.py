@@ -56,7 +56,6 @@ _PLANES = (("X", "Y", 0, 1), ("X", "Z", 0, 2), ("Y", "Z", 1, 2))
 _TARGET_COLOURS = {"nose": "tab:orange", "north_cusp": "tab:red", "south_cusp": "tab:pink", "oval": "k"}
 
 
-
 def _boundary_curves(solar_wind, time, model) -> dict[str, tuple[np.ndarray, float]]:
     """(theta grid in rad, r(theta) in RE) for the magnetopause and the bow shock, plus r at 90 deg."""
     drivers = {k: v[:1] for k, v in drivers_at(solar_wind, time).items()}

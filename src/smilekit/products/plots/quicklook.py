@@ -24,7 +24,6 @@ __all__ = ["plot_emissivity_slices", "plot_solar_wind", "plot_standoff"]
 _DPI = 110
 
 
-
 def _save(fig, path: Path) -> Path:
     fig.savefig(path, dpi=_DPI, bbox_inches="tight")
     plt.close(fig)

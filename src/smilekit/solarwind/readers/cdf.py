@@ -133,7 +133,9 @@ def read_omni_cdf(path, *, columns=None, warn_gaps: bool = False) -> SolarWind:
     table = {k: v for k, v in table.items() if v.shape == time.shape}
     aliases = {q: OMNI_CDF_NAMES.get(q, ()) + GENERIC_NAMES.get(q, ()) for q in GENERIC_NAMES}
     aliases.pop("time", None)
-    dataset = str(cdf.globalattsget().get("Logical_source", "") or "").strip() or Path(path).stem
+    source = cdf.globalattsget().get("Logical_source") or ""
+    source = source[0] if isinstance(source, list | tuple) and source else source
+    dataset = str(source).strip() or Path(path).stem
     return build_series(
         path,
         f"CDF ({dataset})",
