@@ -67,9 +67,9 @@ def write_swmf(path: Path, data: dict, frame: str = "GSE") -> Path:
     dates = np.asarray(data["time"], dtype="datetime64[ms]").astype(object)
     for i, when in enumerate(dates):
         v, f = data["v_gse"][i], b[i]
+        stamp = when.strftime("%Y %m %d %H %M %S") + f" {when.microsecond // 1000:03d}"
         lines.append(
-            f"{when.year} {when.month:02d} {when.day:02d} {when.hour:02d} {when.minute:02d} {when.second:02d} "
-            f"{when.microsecond // 1000:03d} {f[0]:.2f} {f[1]:.2f} {f[2]:.2f} {v[0]:.1f} {v[1]:.1f} {v[2]:.1f} "
+            f"{stamp} {f[0]:.2f} {f[1]:.2f} {f[2]:.2f} {v[0]:.1f} {v[1]:.1f} {v[2]:.1f} "
             f"{data['n'][i]:.2f} {data['t'][i]:.0f}\n"
         )
     path.write_text("".join(lines))
