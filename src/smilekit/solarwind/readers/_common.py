@@ -441,6 +441,7 @@ def build_series(
     fill_counts: dict[str, int] | None = None,
     attrs: dict | None = None,
     warn_gaps: bool = False,
+    where=None,
 ) -> SolarWind:
     """Build a SolarWind from named columns (see the module docstring).
 
@@ -569,10 +570,11 @@ def build_series(
         if bad.size:
             i = int(bad[0])
             raise InputError(
-                f"{path}, record {i} ({time[i]}): negative or zero {name} {arr[i]:g} in column "
+                f"{path}, {(where or (lambda k: f'record {k}'))(i)} ({time[i]}): negative or zero {name} "
+                f"{arr[i]:g} in column "
                 f"{used.get(name, name)!r}; must be > 0 (missing values: the format's fill value or NaN)"
             )
-    check_records(path, time, {"n": n, "v_gse": v_gse, "t": t, **field})
+    check_records(path, time, {"n": n, "v_gse": v_gse, "t": t, **field}, where=where)
     ignored = [c for c in names if c not in used.values()]
     prov = provenance_attrs(
         path, file_format, used, ignored, defaults, **({"conversions": conversions} if conversions else {})

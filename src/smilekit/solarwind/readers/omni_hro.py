@@ -215,4 +215,5 @@ def read_omni_hro(path, *, columns=None, warn_gaps: bool = False) -> SolarWind:
             "doi:10.1029/2004JA010649; NASA/GSFC SPDF OMNIWeb high-resolution OMNI",
         },
         warn_gaps=warn_gaps,
+        where=lambda i: f"line {line_numbers[i]}",
     )

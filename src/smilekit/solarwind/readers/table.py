@@ -13,8 +13,9 @@ from smilekit.solarwind.series import SolarWind
 __all__ = ["read_table"]
 
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
-#: Cells taken as missing: empty, NaN, ISTP's -1e31 and OMNIWeb-style runs of 9s (999.9, 9999.99, 99999).
-_FILL_TEXT = re.compile(r"^(|nan|NaN|NAN|-?1(\.0*)?e\+?31|9{3,}\.?9*|\.9{3,})$")
+#: Cells taken as missing: empty, NaN and ISTP's -1e31. Runs of 9s (OMNI's fills) are not guessed: 999.99
+#: is a fill for a density but a real speed; convert such a file's fills to empty cells or NaN.
+_FILL_TEXT = re.compile(r"^(|nan|NaN|NAN|-?1(\.0*)?e\+?31)$")
 _UNIT_IN_NAME = re.compile(r"^(?P<name>.*?)\s*[\[(](?P<unit>[^\])]+)[\])]\s*$")
 
 
@@ -34,8 +35,8 @@ def read_table(path, *, columns=None, warn_gaps: bool = False) -> SolarWind:
     GSM), ``by_gsm``/``ByIMF``, ``bz_gsm``/``BzIMF`` or ``by_gse``, ``bz_gse``; temperature ``t``/``tp``/
     ``temp``; pressure ``pdyn``; indices ``sym_h``, ``al``, ``ae``, ``au``, ``dst``, ``kp``, ``f107``. Plain
     ``By``/``Bz``/``Vx`` say no frame and are not guessed: name them with ``columns``
-    (e.g. ``{"by_gsm": "By", "bz_gsm": "Bz"}``). Empty cells, ``NaN``, -1e31 and runs of 9s (``9999.99``)
-    are missing values.
+    (e.g. ``{"by_gsm": "By", "bz_gsm": "Bz"}``). Empty cells, ``NaN`` and -1e31 are missing values (runs
+    of 9s are not guessed to be fills: 999.99 is OMNI's fill for a density but a real speed).
 
     Parameters
     ----------
@@ -119,4 +120,5 @@ def read_table(path, *, columns=None, warn_gaps: bool = False) -> SolarWind:
         columns,
         fill_counts=counts,
         warn_gaps=warn_gaps,
+        where=lambda i: f"line {line_numbers[i]}",
     )
