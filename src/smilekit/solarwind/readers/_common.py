@@ -344,8 +344,8 @@ DEFAULTS = {
     "bx": "IMF Bx = 0 nT (the file has no Bx; only By and Bz drive the boundary models' clock angle)",
     "v": (
         "radial flow V = (-|V|, 0, 0) GSE from the flow speed (the file gives no direction; the solar "
-        "wind flows within a few degrees of -X GSE, plus the 30 km/s aberration by Earth's orbital motion "
-        "neglected)"
+        "wind flows within a few degrees of -X GSE; the ~30 km/s aberration from Earth's orbital motion "
+        "is neglected)"
     ),
     "n": (
         "proton density from the flow pressure and speed, n = Pdyn / (2e-6 V^2) (Pdyn nPa, V km/s): "
