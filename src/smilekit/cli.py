@@ -98,7 +98,21 @@ def run(
     event: Annotated[str | None, typer.Option(help="A bundled event (see `smilekit events`).")] = None,
     solar_wind: Annotated[
         Path | None,
-        typer.Option("--solar-wind", exists=True, dir_okay=False, help="An OMNI2 or SWMF IMF file."),
+        typer.Option(
+            "--solar-wind",
+            exists=True,
+            dir_okay=False,
+            help="A solar-wind file: OMNI2 hourly or OMNI 1-/5-min ASCII, SWMF IMF, OMNI CDF (CDAWeb), "
+            "HDF5 (e.g. Qin-Denton) or a CSV table with a header line; the format is detected.",
+        ),
+    ] = None,
+    columns: Annotated[
+        str | None,
+        typer.Option(
+            "--columns",
+            help="Which file column is which quantity, when the names do not say: QUANTITY=COLUMN,... "
+            "(e.g. n=Den_P,speed=Vsw,bz_gsm=Bz; a column may end in :UNIT, e.g. t=Tp:eV).",
+        ),
     ] = None,
     out: Annotated[Path, typer.Option(help="Output folder for the report.")] = Path("smilekit-out"),
     config: Annotated[
@@ -120,10 +134,12 @@ def run(
 
     if event is not None and solar_wind is not None:
         _fail(smilekit.InputError("give either --event or --solar-wind, not both"))
+    if columns is not None and solar_wind is None:
+        _fail(smilekit.InputError("--columns describes a --solar-wind file; give the file too"))
     try:
         settings = JobSettings() if config is None else load_settings(config)
         if solar_wind is not None:
-            sw, name = read_solar_wind(solar_wind), solar_wind.name
+            sw, name = read_solar_wind(solar_wind, columns=columns), solar_wind.name
         else:
             name = event or DEFAULT_EVENT
             sw = load_event(name)

@@ -338,7 +338,11 @@ def test_swmf_columns_by_name_in_any_order_and_their_other_spellings(tmp_path):
     header = "yr mn dy hr min sec msec bx by bz vx vy vz dens temp"
     path = tmp_path / "IMF.dat"
     values = " ".join(str(record[k]) for k in ("bx", "by", "bz", "ux", "uy", "uz", "rho", "t"))
-    path.write_text(f"OMNI file\n{header}\n#COOR\nGSE\n#START\n2024 05 10 17 00 27 689 {values}\n")
+    # two records: a series needs at least two
+    path.write_text(
+        f"OMNI file\n{header}\n#COOR\nGSE\n#START\n2024 05 10 17 00 27 689 {values}\n"
+        f"2024 05 10 17 01 27 689 {values}\n"
+    )
     sw = read_swmf_imf(path)  # nothing ignored, nothing warned
     assert sw.time.values[0] == np.datetime64("2024-05-10T17:00:27.689", "ns")
     assert "ignored_columns" not in sw.ds.attrs
@@ -349,7 +353,10 @@ def test_swmf_columns_by_name_in_any_order_and_their_other_spellings(tmp_path):
     shuffled = "YEAR MO DY HR MN SC MSC T Np/Na Rho Bz By Bx Vz Vy Vx SYM-H"
     order = ("t", None, "rho", "bz", "by", "bx", "uz", "uy", "ux", None)
     values = " ".join("0.04" if k is None else str(record[k]) for k in order)
-    path.write_text(f"#COORDINATES\nGSE\n{shuffled}\n#START\n2024 05 10 17 00 27 689 {values}\n")
+    path.write_text(
+        f"#COORDINATES\nGSE\n{shuffled}\n#START\n2024 05 10 17 00 27 689 {values}\n"
+        f"2024 05 10 17 01 27 689 {values}\n"
+    )
     with pytest.warns(IgnoredColumnsWarning, match=r"line 3: column\(s\) Np/Na, SYM-H ignored"):
         sw = read_swmf_imf(path)
     assert sw.ds.attrs["ignored_columns"] == "Np/Na, SYM-H"

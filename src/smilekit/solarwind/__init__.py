@@ -2,7 +2,9 @@
 
 - :class:`SolarWindState`: one upstream state (n, V GSE, B GSM, T) with derived quantities.
 - :class:`SolarWind`: a time series of them, an :class:`xarray.Dataset` with units and provenance.
-- :func:`read_omni2`, :func:`read_swmf_imf`, :func:`read_solar_wind`: file readers.
+- :func:`read_solar_wind` (any format, detected) and the readers :func:`read_omni2`, :func:`read_omni_hro`,
+  :func:`read_swmf_imf`, :func:`read_omni_cdf`, :func:`read_hdf5`, :func:`read_table`;
+  :func:`provenance`: where a series came from and what was assumed for what the file lacks.
 - :func:`regularize`, :func:`fill_gaps`: regular cadence, short gaps interpolated, long gaps flagged.
 - :mod:`~smilekit.solarwind.scenarios`: synthetic steady, pressure-pulse, IMF-rotation and CME series.
 - :func:`load_event`, :func:`list_events`: the bundled events (default :data:`DEFAULT_EVENT`).
@@ -12,9 +14,18 @@
 from smilekit.solarwind.drivers import drivers_at
 from smilekit.solarwind.events import DEFAULT_EVENT, EVENTS, list_events, load_event
 from smilekit.solarwind.gaps import fill_gaps, regularize
-from smilekit.solarwind.readers import read_omni2, read_solar_wind, read_swmf_imf
+from smilekit.solarwind.readers import (
+    detect_format,
+    read_hdf5,
+    read_omni2,
+    read_omni_cdf,
+    read_omni_hro,
+    read_solar_wind,
+    read_swmf_imf,
+    read_table,
+)
 from smilekit.solarwind.scenarios import cme_sheath_cloud, imf_rotation, pressure_pulse, steady
-from smilekit.solarwind.series import SolarWind
+from smilekit.solarwind.series import SolarWind, provenance
 from smilekit.solarwind.state import SolarWindState
 
 __all__ = [
@@ -23,15 +34,21 @@ __all__ = [
     "SolarWind",
     "SolarWindState",
     "cme_sheath_cloud",
+    "detect_format",
     "drivers_at",
     "fill_gaps",
     "imf_rotation",
     "list_events",
     "load_event",
     "pressure_pulse",
+    "provenance",
+    "read_hdf5",
     "read_omni2",
+    "read_omni_cdf",
+    "read_omni_hro",
     "read_solar_wind",
     "read_swmf_imf",
+    "read_table",
     "regularize",
     "steady",
 ]

@@ -22,6 +22,7 @@ demand by the plain-float kernels of :mod:`smilekit.solarwind.derived` and retur
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import astropy.units as u
@@ -36,7 +37,15 @@ from smilekit.frames import transform
 from smilekit.solarwind import derived
 from smilekit.solarwind.state import SolarWindState
 
-__all__ = ["PRIMARY_VARIABLES", "SolarWind", "as_time", "as_timedelta", "missing_records", "rotate_vectors"]
+__all__ = [
+    "PRIMARY_VARIABLES",
+    "SolarWind",
+    "as_time",
+    "as_timedelta",
+    "missing_records",
+    "provenance",
+    "rotate_vectors",
+]
 
 #: The variables every :class:`SolarWind` holds, with their units and ISTP metadata.
 PRIMARY_VARIABLES: dict[str, dict] = {
@@ -600,6 +609,37 @@ class SolarWind:
                 columns[name] = getattr(self, name).values
         frame = pd.DataFrame(columns, index=pd.DatetimeIndex(self._t, name="time"))
         return frame
+
+
+def provenance(sw: SolarWind) -> dict:
+    """Where a series came from, as a JSON-able dict: ``source`` (file name), ``format``, ``columns``
+    (``{quantity: file column}``), ``ignored_columns`` (list) and ``defaults`` (``{quantity: what was
+    assumed and why, with its citation}``), plus format-specific keys (e.g. ``conversions`` of units,
+    SWMF ``commands``).
+
+    The readers of :mod:`smilekit.solarwind.readers` record it (the dataset attribute ``provenance``, a
+    JSON text); a series made in memory (a scenario, a dataset) gets ``format`` "in memory" and its
+    ``source`` attribute.
+
+    Examples
+    --------
+    >>> from smilekit.solarwind import scenarios
+    >>> provenance(scenarios.steady())["defaults"]
+    {}
+    """
+    if not isinstance(sw, SolarWind):
+        raise InputError(f"provenance() takes a SolarWind, got {type(sw).__name__}")
+    attrs = sw.ds.attrs
+    text = attrs.get("provenance")
+    if text:
+        return json.loads(text)
+    return {
+        "source": str(attrs.get("source", "")),
+        "format": "in memory",
+        "columns": {},
+        "ignored_columns": [],
+        "defaults": {},
+    }
 
 
 def _check_increasing(time: np.ndarray) -> None:
