@@ -183,7 +183,8 @@ def load_event(name: str = DEFAULT_EVENT) -> SolarWind:
 @lru_cache(maxsize=len(EVENTS))
 def _read_indices(name: str) -> GeomagneticIndices:
     event = EVENTS[name]
-    indices = read_indices(data_path(event.indices_file), source=f"{name}: SYM-H and AL, WDC Kyoto")
+    path = data_path(event.indices_file)
+    indices = read_indices(path, source=f"WDC Kyoto, bundled file {path.name}")
     indices.ds.attrs.update({"event": name, "provenance": event.indices_provenance})
     return indices
 
