@@ -188,7 +188,8 @@ def test_run_loads_the_bundled_events_indices_and_indices_overrides_them(tmp_pat
     assert result.exit_code == 0, result.output
     indices = json.loads((tmp_path / "a" / "summary.json").read_text())["stages"]["solar_wind"]["indices"]
     # the default event (2015-06-21): SYM-H down to -208 nT (data/PROVENANCE.md) inside its solar wind
-    assert indices["min_sym_h_nT"] == -208.0 and indices["source"].endswith("2015-06-21_highdensity_SYMH_AL_1min.txt")
+    assert indices["min_sym_h_nT"] == -208.0
+    assert indices["source"].endswith("2015-06-21_highdensity_SYMH_AL_1min.txt")
     own = tmp_path / "my_indices.csv"
     own.write_text("time,sym_h,al\n2015-06-22T18:00,-50,-300\n2015-06-22T18:01,-60,-200\n")
     result = runner.invoke(app, ["run", "--out", str(tmp_path / "b"), "--indices", str(own), "-q"])
