@@ -62,7 +62,7 @@ def test_run_takes_its_settings_from_a_config_file(tmp_path, monkeypatch):
     # The wiring only: the settings of the file reach run_job (the settings themselves: tests/runs).
     seen = {}
 
-    def fake_run_job(solar_wind, out, *, event, progress, settings):
+    def fake_run_job(solar_wind, out, *, event, progress, settings, indices=None):
         seen["settings"] = settings
         return {"stages": {}}
 
@@ -91,7 +91,7 @@ def test_run_exits_1_naming_each_failed_stage_on_one_line_and_where_the_report_i
     # is. The reason here is long, over two lines, with brackets rich reads as markup: one line, as written
     error = "ModelDomainError: Bz = -48 nT is outside [-20, 5] nT ([geospace] fit);\n" + "x" * 100
 
-    def fake_run_job(solar_wind, out, *, event, progress, settings):
+    def fake_run_job(solar_wind, out, *, event, progress, settings, indices=None):
         return {"stages": {"solar_wind": {"status": "ok"}, "mission": {"status": "failed", "error": error}}}
 
     monkeypatch.setattr(smilekit.cli, "run_job", fake_run_job)
@@ -174,6 +174,83 @@ def test_run_on_a_gannon_like_file_with_f107_and_irregular_times(tmp_path):
     )
     assert solar_wind["peak_pdyn_nPa"] == pytest.approx(2e-6 * 20 * 700**2, rel=1e-9)
     assert solar_wind["min_bz_gsm_nT"] == -40.0
+
+
+def _solar_wind_only(monkeypatch):
+    """The real runner with the solar-wind stage only: cheap, and it summarises the indices it was given."""
+    stages = [runs.STAGES.by_name("solar_wind")]
+    monkeypatch.setattr(smilekit.cli, "run_job", functools.partial(runs.run_job, stages=stages))
+
+
+def test_run_loads_the_bundled_events_indices_and_indices_overrides_them(tmp_path, monkeypatch):
+    _solar_wind_only(monkeypatch)
+    result = runner.invoke(app, ["run", "--out", str(tmp_path / "a"), "-q"])
+    assert result.exit_code == 0, result.output
+    indices = json.loads((tmp_path / "a" / "summary.json").read_text())["stages"]["solar_wind"]["indices"]
+    # the default event (2015-06-21): SYM-H down to -208 nT (data/PROVENANCE.md) inside its solar wind
+    assert indices["min_sym_h_nT"] == -208.0
+    assert indices["source"].endswith("2015-06-21_highdensity_SYMH_AL_1min.txt")
+    own = tmp_path / "my_indices.csv"
+    own.write_text("time,sym_h,al\n2015-06-22T18:00,-50,-300\n2015-06-22T18:01,-60,-200\n")
+    result = runner.invoke(app, ["run", "--out", str(tmp_path / "b"), "--indices", str(own), "-q"])
+    assert result.exit_code == 0, result.output
+    indices = json.loads((tmp_path / "b" / "summary.json").read_text())["stages"]["solar_wind"]["indices"]
+    assert indices == {
+        "source": "my_indices.csv",
+        "min_sym_h_nT": -60.0,
+        "min_sym_h_time": "2015-06-22T18:01:00.000000000",
+        "min_al_nT": -300.0,
+        "min_al_time": "2015-06-22T18:00:00.000000000",
+        "records": 2,
+    }
+
+
+def test_run_rejects_a_bad_indices_file_before_running(tmp_path, monkeypatch):
+    _solar_wind_only(monkeypatch)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("time,kp\n2015-06-22T18:00,3\n")
+    result = runner.invoke(app, ["run", "--out", str(tmp_path / "out"), "--indices", str(bad), "-q"])
+    assert result.exit_code == 2
+    assert "cannot identify SYM-H or AL" in " ".join(result.stderr.split())
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.slow
+def test_run_on_a_solar_wind_file_with_indices(tmp_path):
+    # the whole job on a user's storm: an SWMF IMF file and its SYM-H and AL given with --indices, two SXI
+    # frames (a --config file) to keep it short
+    lines = ["#COORDINATES", "GSE", "", "year mo dy hr mn sc msc Bx By Bz Ux Uy Uz Rho T", "#START"]
+    table = ["year mo dy hr mn sc msc dst_sm AL"]
+    for minute in range(120):
+        hour, mn = divmod(minute, 60)
+        n = 5.0 + 10.0 * (40 <= minute < 80)
+        lines.append(f"2020 03 01 {hour:02d} {mn:02d} 00 000 1.0 2.0 -3.0 -400.0 0.0 0.0 {n} 100000.0")
+        sym_h, al = (-20.0 - minute, -100.0 - 5 * minute) if minute != 7 else (99999.0, 99999.0)
+        table.append(f"2020 03 01 {hour:02d} {mn:02d} 00 000 {sym_h:.2f} {al:.2f}")
+    (tmp_path / "imf.dat").write_text("\n".join(lines) + "\n")
+    (tmp_path / "dst.txt").write_text("Sym-H and AL, a test storm. Units in nT.\n" + "\n".join(table) + "\n")
+    (tmp_path / "run.toml").write_text("[sxi]\nmax_frames = 2\n")
+    out = tmp_path / "out"
+    args = ["run", "--solar-wind", str(tmp_path / "imf.dat"), "--indices", str(tmp_path / "dst.txt")]
+    result = runner.invoke(app, [*args, "--config", str(tmp_path / "run.toml"), "--out", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "summary.json").read_text())
+    solar_wind = summary["stages"]["solar_wind"]
+    assert solar_wind["indices"] == {
+        "source": "dst.txt",
+        "min_sym_h_nT": -139.0,
+        "min_sym_h_time": "2020-03-01T01:59:00.000000000",
+        "min_al_nT": -695.0,
+        "min_al_time": "2020-03-01T01:59:00.000000000",
+        "records": 120,
+    }
+    # the plateau of 15 cm^-3 (40 min) is the peak; the SXI frame of the peak contains it
+    assert solar_wind["peak_pdyn_nPa"] == pytest.approx(2e-6 * 15 * 400**2, rel=1e-9)
+    frame = summary["stages"]["sxi"]["peak_frame"]
+    peak = np.datetime64(solar_wind["peak_pdyn_time"])
+    assert frame["contains_peak"] and np.datetime64(frame["start"]) <= peak <= np.datetime64(frame["end"])
+    assert summary["settings"]["sxi"]["max_frames"] == 2
+    assert (out / "solar_wind.png").stat().st_size > 10_000
 
 
 def test_orbit_writes_the_files_and_keys_scripts_read(tmp_path):

@@ -41,7 +41,7 @@ from smilekit.runs.stages.geospace import (
     emissivity_slices,
     state_drivers,
 )
-from smilekit.solarwind import SolarWindState, load_event, read_solar_wind
+from smilekit.solarwind import SolarWindState, load_event, load_event_indices, read_indices, read_solar_wind
 from smilekit.solarwind.events import DEFAULT_EVENT, list_events
 
 app = typer.Typer(
@@ -124,6 +124,16 @@ def run(
             help="A TOML file of run settings (frames, exposure, seed, ...); unset keys keep their defaults.",
         ),
     ] = None,
+    indices: Annotated[
+        Path | None,
+        typer.Option(
+            "--indices",
+            exists=True,
+            dir_okay=False,
+            help="SYM-H and AL of the storm (an SWPC Dst.txt file or a table naming its columns); default: "
+            "the bundled event's, none with --solar-wind.",
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """The main job: run an event through the chain and write figures, summary.json and index.html.
@@ -140,9 +150,13 @@ def run(
         settings = JobSettings() if config is None else load_settings(config)
         if solar_wind is not None:
             sw, name = read_solar_wind(solar_wind, columns=columns), solar_wind.name
+            storm = None
         else:
             name = event or DEFAULT_EVENT
             sw = load_event(name)
+            storm = load_event_indices(name)
+        if indices is not None:
+            storm = read_indices(indices)
     except SmilekitError as error:
         _fail(error)
     show = not quiet and sys.stderr.isatty()
@@ -161,6 +175,7 @@ def run(
             event=name,
             progress=lambda stage, done, total: bar.update(task, completed=done, description=stage),
             settings=settings,
+            indices=storm,
         )
     # the report is written whatever failed; then one line per failed stage and exit 1 (bad input: 2)
     failed = [n for n, s in summary["stages"].items() if s["status"] != "ok"]

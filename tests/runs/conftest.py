@@ -5,7 +5,7 @@ import pytest
 
 from smilekit import runs
 from smilekit.runs.stages.sxi import SXISettings
-from smilekit.solarwind import load_event
+from smilekit.solarwind import load_event, load_event_indices
 
 
 @pytest.fixture(scope="session")
@@ -22,6 +22,11 @@ def finished_run(short_event, tmp_path_factory):
     # a few SXI frames are enough here
     settings = runs.JobSettings().replace(sxi=SXISettings(max_frames=3))
     summary = runs.run_job(
-        short_event, out, event="test", progress=lambda *a: calls.append(a), settings=settings
+        short_event,
+        out,
+        event="test",
+        progress=lambda *a: calls.append(a),
+        settings=settings,
+        indices=load_event_indices("2015-06-21-high-density"),
     )
     return out, summary, calls

@@ -10,18 +10,21 @@ from smilekit.runs import Stage
 from smilekit.runs.stages.sxi import SXISettings
 
 #: The keys of summary.json and of each stage's section, as they were before the stages were registered
-#: (plus the top-level "settings"): the registry must not change what a run reports.
+#: (plus the top-level "settings"; and, for issue 13, the peak rule, the storm's indices and the SXI frame
+#: of the peak, which the report reads by these names): the registry must not change what a run reports.
 SUMMARY_KEYS = ["smilekit_version", "event", "output", "stages", "seconds", "figures", "settings"]
 STAGE_KEYS = {
     "solar_wind": ["status", "start", "end", "cadence_s", "records", "interpolated", "missing",
-                   "peak_pdyn_time", "peak_pdyn_nPa", "max_density_cm-3", "min_bz_gsm_nT", "seconds"],
+                   "peak_pdyn_time", "peak_pdyn_nPa", "peak_smoothing", "peak_pdyn_sample_max_nPa",
+                   "max_density_cm-3", "min_bz_gsm_nT", "indices", "seconds"],
     "standoff": ["status", "shue1997", "shue1998", "lin2010", "jelinek2012", "bow shock (jelinek2012)",
                  "seconds"],
     "emissivity": ["status", "time", "tilt_deg", "models", "seconds"],
     "mission": ["status", "orbit", "elements_epoch", "step_s", "samples", "hours_in_mode",
                 "sxi_excluded_fraction", "nose_visible_fraction", "oval_visible_fraction", "at_peak_pdyn",
                 "files", "seconds"],
-    "sxi": ["status", "frames", "exposure_s", "sxi_usable_hours", "frame_table", "files", "seconds"],
+    "sxi": ["status", "frames", "exposure_s", "sxi_usable_hours", "frame_table", "peak_frame", "files",
+            "seconds"],
     "science": ["status", "frames", "methods", "cusp_answered", "files", "seconds"],
 }  # fmt: skip
 

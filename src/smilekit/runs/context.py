@@ -9,7 +9,7 @@ import numpy as np
 
 from smilekit.errors import SmilekitError
 from smilekit.runs.settings import JobSettings
-from smilekit.solarwind import SolarWind
+from smilekit.solarwind import GeomagneticIndices, SolarWind
 
 __all__ = ["JobContext", "MissingResultError", "StageResults", "finite_or_none"]
 
@@ -38,6 +38,8 @@ class JobContext:
 
     A stage reads ``results[name]`` for each name it ``requires``, puts each name it ``provides`` there,
     reads its section of ``settings``, and registers each figure it writes with :meth:`figure_path`.
+    ``indices`` are the storm's SYM-H and AL when the run has them (a bundled event's, or a user's file),
+    else None: context for the figures and the report, no stage needs them.
     """
 
     solar_wind: SolarWind
@@ -46,6 +48,7 @@ class JobContext:
     figures: list[tuple[str, str]] = field(default_factory=list)
     results: dict = field(default_factory=StageResults)
     settings: JobSettings = field(default_factory=JobSettings)
+    indices: GeomagneticIndices | None = None
 
     def figure_path(self, name: str, caption: str) -> Path:
         """Register a figure for the report and return where to write it."""

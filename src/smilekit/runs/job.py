@@ -25,7 +25,7 @@ from smilekit.products import report
 from smilekit.runs.context import JobContext, MissingResultError
 from smilekit.runs.registry import STAGES, Stage, StageRegistry
 from smilekit.runs.settings import JobSettings
-from smilekit.solarwind import SolarWind
+from smilekit.solarwind import GeomagneticIndices, SolarWind
 
 __all__ = ["run_job"]
 
@@ -40,6 +40,7 @@ def run_job(
     progress: Callable | None = None,
     settings: JobSettings | None = None,
     stages: Iterable[Stage] | None = None,
+    indices: GeomagneticIndices | None = None,
 ) -> dict:
     """Run every stage on ``solar_wind``, write figures, ``summary.json`` and ``index.html`` into ``out``.
 
@@ -59,6 +60,10 @@ def run_job(
     stages : iterable of Stage, optional
         The stages to run, in order (checked as :data:`~smilekit.runs.registry.STAGES` is); default every
         registered stage.
+    indices : GeomagneticIndices, optional
+        The storm's SYM-H and AL (e.g. :func:`~smilekit.solarwind.load_event_indices` or
+        :func:`~smilekit.solarwind.read_indices`), drawn in the solar-wind figure and summarised in the
+        solar-wind stage's ``indices`` entry; default none (that entry is then null).
 
     Returns
     -------
@@ -69,6 +74,11 @@ def run_job(
     settings = JobSettings() if settings is None else settings
     if not isinstance(settings, JobSettings):
         raise InputError(f"settings must be a JobSettings, got {type(settings).__name__} {settings!r}")
+    if indices is not None and not isinstance(indices, GeomagneticIndices):
+        raise InputError(
+            f"indices must be GeomagneticIndices (smilekit.solarwind.read_indices) or None, got "
+            f"{type(indices).__name__}"
+        )
     stages = STAGES if stages is None else StageRegistry(stages)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -77,6 +87,7 @@ def run_job(
         out=out,
         event=event or solar_wind.ds.attrs.get("source", ""),
         settings=settings,
+        indices=indices,
     )
     summary = {
         "smilekit_version": smilekit.__version__,

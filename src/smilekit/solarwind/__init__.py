@@ -8,12 +8,14 @@
 - :func:`regularize`, :func:`fill_gaps`: regular cadence, short gaps interpolated, long gaps flagged.
 - :mod:`~smilekit.solarwind.scenarios`: synthetic steady, pressure-pulse, IMF-rotation and CME series.
 - :func:`load_event`, :func:`list_events`: the bundled events (default :data:`DEFAULT_EVENT`).
+- :class:`GeomagneticIndices`, :func:`read_indices`, :func:`load_event_indices`: the storm's SYM-H and AL.
 - :func:`drivers_at`: the drivers of the boundary models (pdyn, pm, Bz, dipole tilt) from a state or a series.
 """
 
 from smilekit.solarwind.drivers import drivers_at
-from smilekit.solarwind.events import DEFAULT_EVENT, EVENTS, list_events, load_event
+from smilekit.solarwind.events import DEFAULT_EVENT, EVENTS, list_events, load_event, load_event_indices
 from smilekit.solarwind.gaps import fill_gaps, regularize
+from smilekit.solarwind.indices import GeomagneticIndices, read_indices
 from smilekit.solarwind.readers import (
     detect_format,
     read_hdf5,
@@ -31,6 +33,7 @@ from smilekit.solarwind.state import SolarWindState
 __all__ = [
     "DEFAULT_EVENT",
     "EVENTS",
+    "GeomagneticIndices",
     "SolarWind",
     "SolarWindState",
     "cme_sheath_cloud",
@@ -40,9 +43,11 @@ __all__ = [
     "imf_rotation",
     "list_events",
     "load_event",
+    "load_event_indices",
     "pressure_pulse",
     "provenance",
     "read_hdf5",
+    "read_indices",
     "read_omni2",
     "read_omni_cdf",
     "read_omni_hro",

@@ -10,13 +10,16 @@ from smilekit.runs.stages.geospace import EmissivitySettings, boundary_models
 
 
 def test_standoff_at_peak_matches_the_model_for_that_state(finished_run, short_event):
-    # Consistency: the time series value at peak pressure is Shue 1998 for the solar wind of that minute.
+    # Consistency: the time series value at peak pressure is Shue 1998 for the solar wind of that minute
+    # (the peak is that of the smoothed pressure: the record at its time is not the smoothed value, and no
+    # record is above the highest one).
     _, summary, _ = finished_run
     stage = summary["stages"]["solar_wind"]
     peak_time = np.datetime64(stage["peak_pdyn_time"])
     state = short_event.at(peak_time)
     expected = boundaries.shue1998(0 * u.deg, pdyn=state.pdyn, bz=state.bz).to_value(smilekit.RE)
-    assert stage["peak_pdyn_nPa"] == pytest.approx(state.pdyn.to_value(u.nPa), rel=1e-9)
+    assert state.pdyn.to_value(u.nPa) <= stage["peak_pdyn_sample_max_nPa"]
+    assert stage["peak_pdyn_nPa"] <= stage["peak_pdyn_sample_max_nPa"]
     assert summary["stages"]["standoff"]["shue1998"]["at_peak_pdyn_RE"] == pytest.approx(expected, rel=1e-9)
 
 

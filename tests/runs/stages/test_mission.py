@@ -2,13 +2,14 @@
 
 import astropy.units as u
 import numpy as np
+import pandas as pd
 import pytest
 
 from smilekit import runs
 from smilekit.errors import InputError
 from smilekit.mission import kepler_track
 from smilekit.runs.registry import Stage
-from smilekit.runs.stages.mission import event_orbit, track_span
+from smilekit.runs.stages.mission import event_orbit, sample_hours, track_span
 from smilekit.runs.stages.sxi import SXISettings
 from smilekit.solarwind import SolarWind
 
@@ -21,9 +22,23 @@ def test_mission_stage_puts_apogee_at_peak_pressure_and_accounts_for_every_hour(
     # apogee differs from the Keplerian one by the lunisolar term: 45 km at the first apogee of the 3-year
     # benchmark (benchmarks/README.md, 121 137 km), and the event is under one orbit long; 100 km bounds it.
     assert stage["at_peak_pdyn"]["altitude_km"] == pytest.approx(121182.0, abs=100.0)
+    # every hour of the track is in one mode, once: the hours add up to the span of the track (the count of
+    # samples times the step was one step more)
     hours = sum(stage["hours_in_mode"].values())
-    assert hours == pytest.approx(stage["samples"] * stage["step_s"] / 3600.0)
+    segments = pd.read_csv(out / "modes.csv")
+    first = np.datetime64(segments["start_utc"].iloc[0].rstrip("Z"))
+    assert first == np.datetime64(stage["elements_epoch"])  # the track starts at the epoch
+    span_h = (stage["samples"] - 1) * stage["step_s"] / 3600.0  # the short event: a whole number of steps
+    assert hours == pytest.approx(span_h, rel=1e-12)
     assert (out / "ephemeris.cdf").stat().st_size > 0 and (out / "modes.csv").stat().st_size > 0
+
+
+def test_sample_hours_add_up_to_the_span_of_an_uneven_track():
+    times = np.datetime64("2026-03-01T00:00", "ns") + np.array([0, 60, 120, 180, 207], "timedelta64[s]")
+    hours = sample_hours(times)
+    assert hours.sum() == pytest.approx(207.0 / 3600.0, rel=1e-12)
+    assert hours[0] == pytest.approx(30.0 / 3600.0) and hours[-1] == pytest.approx(13.5 / 3600.0)
+    assert sample_hours(times[:1]).tolist() == [0.0]
 
 
 def test_event_orbit_phases_apogee_at_the_requested_time():

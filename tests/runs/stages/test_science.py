@@ -23,9 +23,9 @@ def test_science_stage_retrieves_r0_by_every_method_and_writes_the_l3_cdf(finish
     assert len(best) >= 1
     assert np.all(np.abs(best["r0_est"] - best["r0_true"]) < 0.5)
     (l3_name,) = [name for name in stage["files"] if name.endswith(".cdf")]
-    l3 = parse_product_name(l3_name)  # the mission's file-name rule, from the first frame's time
+    l3 = parse_product_name(l3_name)  # the mission's file-name rule, from the first frame's (middle) time
     assert (l3.instrument, l3.level, l3.descriptor, l3.version) == ("sxi", "l3", "boundaries", 1)
-    assert l3.time == np.datetime64(summary["stages"]["sxi"]["frame_table"][0]["time"], "s")
+    assert l3.time == np.datetime64(summary["stages"]["sxi"]["frame_table"][0]["middle"], "s")
     cdf = cdflib.CDF(out / l3_name)
     r0 = cdf.varget("r0_boundary_fitting_jorgensen")
     assert r0.shape == (stage["frames"],)

@@ -31,10 +31,12 @@ def _save(fig, path: Path) -> Path:
     return Path(path)
 
 
-def plot_solar_wind(sw, path: Path) -> Path:
-    """Five-panel overview: density, speed, IMF (GSM), dynamic pressure, clock angle; gaps shaded."""
+def plot_solar_wind(sw, path: Path, *, indices=None) -> Path:
+    """Overview: density, speed, IMF (GSM), dynamic pressure, clock angle; gaps shaded; and, with
+    ``indices`` (a :class:`~smilekit.solarwind.GeomagneticIndices`), SYM-H and AL below them (UT, nT)."""
     t = sw.time.values
-    fig, axes = plt.subplots(5, 1, figsize=(10, 10), sharex=True)
+    rows = 5 + (2 if indices is not None else 0)
+    fig, axes = plt.subplots(rows, 1, figsize=(10, 2.0 * rows), sharex=True)
     axes[0].plot(t, sw.ds["n"].values, color="k", lw=0.8)
     axes[0].set_ylabel("n (cm$^{-3}$)")
     axes[1].plot(t, sw.speed.values, color="k", lw=0.8)
@@ -51,12 +53,27 @@ def plot_solar_wind(sw, path: Path) -> Path:
     axes[4].set_ylabel("clock angle (deg)")
     axes[4].set_ylim(0, 360)
     axes[4].set_yticks([0, 90, 180, 270, 360])
+    if indices is not None:
+        ti = indices.time.values
+        for ax, name, label, colour in (
+            (axes[5], "sym_h", "SYM-H (nT)", "tab:purple"),
+            (axes[6], "al", "AL (nT)", "tab:orange"),
+        ):
+            values = indices.ds[name].values
+            ax.plot(ti, values, color=colour, lw=0.8)
+            ax.axhline(0, color="0.6", lw=0.5)
+            ax.set_ylabel(label)
+            if not np.isfinite(values).any():
+                ax.text(0.5, 0.5, "no data", transform=ax.transAxes, ha="center", va="center", color="0.4")
     if "quality" in sw.ds:
         missing = sw.ds["quality"].values == 2
-        for ax in axes:
+        for ax in axes[:5]:
             ax.fill_between(t, 0, 1, where=missing, color="0.85", transform=ax.get_xaxis_transform(), lw=0)
     ut_time_axis(axes[-1])
-    axes[0].set_title(f"Solar wind: {sw.ds.attrs.get('source', '')} (grey: data gaps)")
+    title = f"Solar wind: {sw.ds.attrs.get('source', '')} (grey: data gaps)"
+    if indices is not None:
+        title += f"; SYM-H and AL: {indices.source or 'WDC Kyoto'}"
+    axes[0].set_title(title, fontsize="medium")
     return _save(fig, path)
 
 

@@ -26,7 +26,7 @@ from smilekit.runs.registry import stage
 from smilekit.runs.settings import SettingsSection, register_section, setting
 from smilekit.solarwind import SolarWind
 
-__all__ = ["MissionSettings", "event_orbit", "stage_mission", "track_span"]
+__all__ = ["MissionSettings", "event_orbit", "sample_hours", "stage_mission", "track_span"]
 
 
 @register_section
@@ -88,7 +88,7 @@ def stage_mission(ctx: JobContext) -> dict:
     }
     for name, (caption, fig) in figures.items():
         fig.savefig(ctx.figure_path(name, caption), dpi=110)
-    step_h = step / 3600.0
+    hours = sample_hours(track.time)
     modes = np.asarray(timeline.mode)
     position = track.position("GSE")[at_peak].to_value(smilekit.RE)
     return {
@@ -97,7 +97,7 @@ def stage_mission(ctx: JobContext) -> dict:
         "step_s": step,
         "samples": len(track),
         "hours_in_mode": {
-            name: float((modes == name).sum() * step_h) for name in ("FSM", "RSM1", "RSM2", "RSM3")
+            name: float(hours[modes == name].sum()) for name in ("FSM", "RSM1", "RSM2", "RSM3")
         },
         "sxi_excluded_fraction": float(excluded["excluded"].mean()),
         "nose_visible_fraction": float(vis["nose_visible"].values.mean()),
@@ -135,6 +135,26 @@ def track_span(sw: SolarWind) -> tuple[np.datetime64, np.datetime64]:
             f"present) among its {len(sw)}; the track needs at least two"
         )
     return times[0], times[-1]
+
+
+def sample_hours(times) -> np.ndarray:
+    """The hours each time of a track stands for: half the interval to each neighbour (the first and the
+    last time half the interval to their one neighbour), so that they add up to the span, first to last.
+
+    Counting samples times the step over-counts by one step (a track from ``t0`` to ``t0 + N step`` has
+    ``N + 1`` samples), and the last step of a track that ends on its last record may be shorter.
+
+    Examples
+    --------
+    >>> t = np.datetime64("2026-03-01T00:00") + np.array([0, 60, 120, 150], "timedelta64[s]")
+    >>> (sample_hours(t) * 3600).tolist()
+    [30.0, 60.0, 45.0, 15.0]
+    """
+    times = np.asarray(times, dtype="datetime64[ns]")
+    if times.size < 2:
+        return np.zeros(times.size)
+    steps = np.diff(times) / np.timedelta64(1, "h")
+    return 0.5 * (np.concatenate([[0.0], steps]) + np.concatenate([steps, [0.0]]))
 
 
 def event_orbit(start, apogee_time):

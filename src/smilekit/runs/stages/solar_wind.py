@@ -1,11 +1,30 @@
 """The solar-wind stage: the event regularised to its cadence, short gaps interpolated, the overview plot.
 
 Provides ``solar_wind`` (the prepared :class:`~smilekit.solarwind.SolarWind`), ``peak_index`` and
-``peak_index_time`` (the record of peak dynamic pressure, which later stages centre on).
+``peak_index_time`` (the record of peak dynamic pressure, which later stages centre on: the orbit's apogee,
+the models' state at peak, the SXI frame of the peak).
+
+The peak
+--------
+The peak is that of the dynamic pressure smoothed over one SXI exposure (``[sxi] exposure_min``, 5 min by
+default; :func:`smoothed_pdyn`), not the highest single record: SXI integrates over its exposure, so a
+one-record spike (16 s of ACE data, one OMNI minute) that an image cannot resolve does not make the peak,
+and a pressure plateau as long as an exposure does. The summary's ``peak_pdyn_time`` and ``peak_pdyn_nPa``
+are the record time and the value of that smoothed series, ``peak_smoothing`` says the rule in words, and
+``peak_pdyn_sample_max_nPa`` is the highest single record. Where the smoothed maximum is flat over several
+records (equal to 1e-9 relative: a lone spike within one window, a constant plateau), the peak is the middle
+record of the first such run, not its first record, so that a lone spike is its own peak.
+
+Storm context
+-------------
+With the run's :attr:`~smilekit.runs.context.JobContext.indices` (SYM-H and AL), the overview figure has
+their panels and the summary's ``indices`` gives their source and minima over the event's span (with
+times); without them ``indices`` is null.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -14,13 +33,15 @@ import numpy as np
 
 from smilekit.errors import InputError
 from smilekit.products.plots import quicklook
-from smilekit.runs.context import JobContext
+from smilekit.runs.context import JobContext, finite_or_none
 from smilekit.runs.registry import stage
 from smilekit.runs.settings import SettingsSection, register_section, setting
 from smilekit.solarwind import SolarWind
 from smilekit.solarwind.gaps import fill_gaps, regularize
 
-__all__ = ["SolarWindSettings", "stage_solar_wind"]
+__all__ = ["SolarWindSettings", "smoothed_pdyn", "stage_solar_wind"]
+
+log = logging.getLogger(__name__)
 
 
 @register_section
@@ -47,19 +68,27 @@ class SolarWindSettings(SettingsSection):
     description="The event regularised to its cadence, short gaps interpolated; the time of peak pressure.",
 )
 def stage_solar_wind(ctx: JobContext) -> dict:
-    """Regularise the solar wind to its cadence, interpolate short gaps, plot the overview."""
+    """Regularise the solar wind to its cadence, interpolate short gaps, find the peak of the dynamic
+    pressure smoothed over one SXI exposure (module docstring), plot the overview with SYM-H and AL."""
     sw = ctx.solar_wind
     cadence = _cadence(sw)
     sw = fill_gaps(regularize(sw, cadence), max_gap=ctx.settings.solar_wind.max_interpolated_gap)
     ctx.results["solar_wind"] = sw
     pdyn = sw.pdyn.values
-    valid = np.isfinite(pdyn)
-    if not valid.any():
+    if not np.isfinite(pdyn).any():
         raise InputError(f"the solar wind of event {ctx.event!r} has no valid dynamic pressure at all")
-    peak = int(np.nanargmax(pdyn))
+    smoothed, rule = smoothed_pdyn(pdyn, cadence, ctx.settings.sxi.exposure)
+    if not np.isfinite(smoothed).any():
+        raise InputError(
+            f"the solar wind of event {ctx.event!r} has no span of valid dynamic pressure long enough for "
+            f"the peak rule ({rule})"
+        )
+    peak = _peak_of(smoothed)
     ctx.results["peak_index"] = peak
     ctx.results["peak_index_time"] = sw.time.values[peak]
-    quicklook.plot_solar_wind(sw, ctx.figure_path("solar_wind.png", "Solar wind (GSM field, OMNI Pdyn)"))
+    indices, indices_summary = _indices_over(ctx.indices, sw)
+    caption = "Solar wind (GSM field, OMNI Pdyn)" + (", SYM-H and AL" if indices is not None else "")
+    quicklook.plot_solar_wind(sw, ctx.figure_path("solar_wind.png", caption), indices=indices)
     quality = sw.ds["quality"].values
     return {
         "start": str(sw.time[0].values),
@@ -69,10 +98,95 @@ def stage_solar_wind(ctx: JobContext) -> dict:
         "interpolated": int((quality == 1).sum()),
         "missing": int((quality == 2).sum()),
         "peak_pdyn_time": str(sw.time[peak].values),
-        "peak_pdyn_nPa": float(pdyn[peak]),
+        "peak_pdyn_nPa": float(smoothed[peak]),
+        "peak_smoothing": rule,
+        "peak_pdyn_sample_max_nPa": float(np.nanmax(pdyn)),
         "max_density_cm-3": float(np.nanmax(sw.ds["n"].values)),
         "min_bz_gsm_nT": float(np.nanmin(sw.bz.values)),
+        "indices": indices_summary,
     }
+
+
+def smoothed_pdyn(pdyn, cadence, exposure) -> tuple[np.ndarray, str]:
+    """The dynamic pressure smoothed by a centred running mean over one exposure, and the rule in words.
+
+    The mean at a record is over the records within half an exposure of it: ``2 h + 1`` records with
+    ``h = floor(exposure / 2 / cadence)`` (5 for a 5-min exposure of 1-min records, 19 of 16-s records, 1,
+    no smoothing, of hourly ones). It is NaN-aware: the mean of the valid records of the window, and NaN
+    where fewer than ``h + 1`` of its ``2 h + 1`` are valid (records beyond the ends of the series count as
+    missing), so no value rests on a minority of its window.
+
+    Parameters
+    ----------
+    pdyn : array of float
+        The dynamic pressure on a regular grid (nPa; NaN where missing).
+    cadence : numpy.timedelta64
+        The grid step.
+    exposure : Quantity
+        The window length (time), the SXI exposure.
+
+    Returns
+    -------
+    smoothed : array of float
+        Same length as ``pdyn``.
+    rule : str
+        The rule in words, for the summary.
+
+    Examples
+    --------
+    >>> import astropy.units as u
+    >>> spike = np.array([1.0, 1.0, 6.0, 1.0, 1.0, 3.0, 3.0, 3.0, 3.0, 3.0, 1.0])
+    >>> smoothed, rule = smoothed_pdyn(spike, np.timedelta64(60, "s"), 5 * u.min)
+    >>> int(np.nanargmax(spike)), int(np.nanargmax(smoothed))  # the plateau wins over the spike
+    (2, 7)
+    >>> rule
+    'centred running mean over the 5-min SXI exposure: 5 records of 60 s, NaN-aware (at least 3 valid)'
+    """
+    pdyn = np.asarray(pdyn, dtype=float)
+    step_s = float(cadence / np.timedelta64(1, "s"))
+    exposure_s = float(exposure.to_value(u.s))
+    half = int(np.floor(exposure_s / 2.0 / step_s + 1e-9))
+    width = 2 * half + 1
+    valid = np.isfinite(pdyn)
+    kernel = np.ones(width)
+    sums = np.convolve(np.where(valid, pdyn, 0.0), kernel, mode="same")
+    counts = np.convolve(valid.astype(float), kernel, mode="same")
+    enough = counts >= half + 1
+    smoothed = np.full(pdyn.shape, np.nan)
+    smoothed[enough] = sums[enough] / counts[enough]
+    rule = (
+        f"centred running mean over the {exposure_s / 60.0:g}-min SXI exposure: {width} record"
+        f"{'s' if width > 1 else ''} of {step_s:g} s, NaN-aware (at least {half + 1} valid)"
+    )
+    return smoothed, rule
+
+
+def _peak_of(smoothed: np.ndarray) -> int:
+    """The record of the smoothed maximum: the middle of the first run of records equal to it (1e-9 rel.)."""
+    top = np.nanmax(smoothed)
+    at_top = np.nan_to_num(smoothed, nan=-np.inf) >= top - 1e-9 * abs(top)
+    first = int(np.argmax(at_top))
+    run = np.argmin(at_top[first:]) if not at_top[first:].all() else at_top.size - first
+    return first + (int(run) - 1) // 2
+
+
+def _indices_over(indices, sw: SolarWind):
+    """The indices over the span of ``sw`` (None where there are none or none in the span) and their
+    summary entry: null without indices, else the source and each index's minimum with its time."""
+    if indices is None:
+        return None, None
+    entry = {"source": indices.source}
+    try:
+        indices = indices.select(sw.time.values[0], sw.time.values[-1])
+    except InputError as error:  # context only: the run goes on without them, and the summary says why
+        log.warning("geomagnetic indices not shown: %s", error)
+        indices = None
+    for name in ("sym_h", "al"):
+        value, when = (float("nan"), None) if indices is None else indices.minimum(name)
+        entry[f"min_{name}_nT"] = finite_or_none(value)
+        entry[f"min_{name}_time"] = None if when is None else str(when)
+    entry["records"] = 0 if indices is None else len(indices)
+    return indices, entry
 
 
 def _cadence(sw: SolarWind) -> np.timedelta64:

@@ -2,8 +2,29 @@
 
 At frames where the mode has SXI on, the physical SWCX emissivity is integrated through every line of sight
 (the model sky), turned into photon events (L1) and processed images (L2), and gathered into an X-ray movie
-with the model magnetopause (Shue 1998) drawn on it. Provides ``sxi_frames``: ``(time, solar-wind state,
-L2 dataset)`` of every frame, for the science stage.
+with the model magnetopause (Shue 1998) drawn on it. Provides ``sxi_frames``: ``(middle time, solar-wind
+state, L2 dataset)`` of every frame, for the science stage.
+
+How a frame is timed
+--------------------
+A frame is one exposure (``[sxi] exposure_min``) centred on a sample of the track: it runs from
+``start = middle - exposure / 2`` to ``end = start + exposure``. Everything that makes the frame is taken at
+its middle, the time that best stands for the exposure: the spacecraft position and pointing (the track
+sample), the solar-wind state ``sw.at(middle)`` that drives the emissivity, and the dipole tilt. The photon
+events run from ``start`` to ``end``, so the L2 file's ``time`` is the start of its one bin and
+``time_end`` its end (the L2 cadence is the exposure), and the L1 and L2 file names carry the start (the
+mission's file-name rule stamps a product with the start of its data). A frame is kept only where SXI is
+usable (mode, shutter, pointing constraints, valid solar wind) at every track sample of the whole exposure,
+which lies inside the track. The summary's ``frame_table`` gives each frame's ``start``, ``end`` and
+``middle``.
+
+The frame of the peak
+---------------------
+The frame kept for the peak (the solar-wind stage's ``peak_index_time``, the peak of the smoothed dynamic
+pressure) is the usable exposure whose window ``[start, end]`` contains the peak time: so the frame "at
+peak" sees the state at the peak, not the one before a pressure jump. Where SXI is not usable then, it is
+the nearest usable exposure, and the summary says so: ``peak_frame`` is ``{"start", "end",
+"contains_peak", "note"}``, the note null when the frame contains the peak and else the reason.
 """
 
 from __future__ import annotations
@@ -26,6 +47,7 @@ from smilekit.products.sxi_fits import write_l1, write_l2
 from smilekit.runs.context import JobContext
 from smilekit.runs.registry import stage
 from smilekit.runs.settings import SettingsSection, register_section, setting
+from smilekit.runs.stages.mission import sample_hours
 from smilekit.science.boundary_fit import FIT_PIXEL_DEG
 from smilekit.solarwind import SolarWind
 
@@ -40,7 +62,7 @@ L1_L2_DESCRIPTORS = (("l1", "events"), ("l2", "images"))
 class SXISettings(SettingsSection):
     """The SXI frames of the main job.
 
-    At most ``max_frames`` exposures spread over the times SXI is on, plus the one nearest peak pressure.
+    At most ``max_frames`` exposures spread over the times SXI is on, plus the one of the peak pressure.
     Each 5-min frame costs ~1 s of simulation and ~6 s of retrievals in the science stage: the default
     keeps the job in its two-minute budget (``benchmarks/README.md``).
     """
@@ -86,75 +108,93 @@ class SXISettings(SettingsSection):
 )
 def stage_sxi(ctx: JobContext) -> dict:
     """SXI along the event: model sky (physical SWCX emissivity through the line of sight), photon events
-    (L1) and processed images (L2) at frames where the mode has SXI on, an X-ray movie with the model
-    magnetopause (Shue 1998) drawn on it, and the frame at peak pressure in detail."""
+    (L1) and processed images (L2) for exposures where the mode has SXI on, an X-ray movie with the model
+    magnetopause (Shue 1998) drawn on it, and the exposure that contains the peak pressure in detail
+    (module docstring: how a frame is timed)."""
     settings = ctx.settings.sxi
     track, att, timeline = ctx.results["track"], ctx.results["attitude"], ctx.results["timeline"]
     sw: SolarWind = ctx.results["solar_wind"]
     usable = np.asarray(timeline.sxi_on) & np.asarray(timeline.sxi_shutter_open) & att.valid
     usable &= _solar_wind_valid_at(sw, track.time)
-    if not usable.any():
-        raise ModelDomainError("SXI is off for the whole event (modes and pointing constraints)")
-    index = _frame_indices(track.time, usable, ctx.results["peak_index_time"], settings.max_frames)
+    exposure = np.timedelta64(round(settings.exposure_min * 60e9), "ns")
+    half = exposure // 2
+    whole = _whole_exposures(track.time, usable, half)
+    if not whole.any():
+        raise ModelDomainError(
+            f"SXI is not usable through any whole {settings.exposure_min:g}-min exposure during the event "
+            f"(modes, pointing constraints, solar-wind gaps; usable at {int(usable.sum())} of {len(usable)} "
+            "track samples)"
+        )
+    peak_time = np.datetime64(ctx.results["peak_index_time"], "ns")
+    peak_k, peak_frame = _peak_frame(track.time, usable, whole, peak_time, half, exposure)
+    index = _frame_indices(whole, peak_k, settings.max_frames)
     folder = ctx.out / "sxi"
     folder.mkdir(exist_ok=True)
     movie, overlays, rows, written, frames_kept = [], [], [], [], []
     rng = np.random.default_rng(settings.seed)
     positions = track.position("GSE")
-    peak_k = index[np.argmin(np.abs(track.time[index] - ctx.results["peak_index_time"]))]
     for k in index:
-        when = track.time[k]
-        state = sw.at(when)
-        tilt = frames.dipole_tilt(when).to(u.deg)
+        middle = track.time[k]
+        start = middle - half
+        state = sw.at(middle)
+        tilt = frames.dipole_tilt(middle).to(u.deg)
         source = SWCXEmissivity.from_solar_wind(state, tilt=tilt)
         rotation = att.rotation[k]
         truth = intensity_map(
-            source, positions[k], att.aim_point_gse[k], rotation=rotation, time=when, pixel=settings.pixel
+            source, positions[k], att.aim_point_gse[k], rotation=rotation, time=middle, pixel=settings.pixel
         )
-        events = simulate_events(truth, settings.exposure, rng=rng)
+        events = simulate_events(truth, settings.exposure, rng=rng, start=start)
         l2 = make_l2(events, cadence=settings.exposure, pixel=settings.pixel)
-        written += [product_name("sxi", level, kind, when, ext="fits") for level, kind in L1_L2_DESCRIPTORS]
+        written += [product_name("sxi", level, kind, start, ext="fits") for level, kind in L1_L2_DESCRIPTORS]
         write_l1(events, folder / written[-2], overwrite=True)
         write_l2(l2, folder / written[-1], overwrite=True)
-        overlay = _magnetopause_overlay(state, when, positions[k].to_value(smilekit.RE), rotation)
+        overlay = _magnetopause_overlay(state, middle, positions[k].to_value(smilekit.RE), rotation)
         frame = l2["foreground"].isel(time=0)
-        frame.attrs["time"] = str(when)
+        frame.attrs["time"] = str(start)
         movie.append(frame)
         overlays.append(overlay)
         rows.append(
             {
-                "time": str(when),
+                "start": str(start),
+                "end": str(start + exposure),
+                "middle": str(middle),
                 "counts": int(l2["counts"].sum()),
                 "model_mean_keV_cm-2_s-1_sr-1": float(truth.mean()),
                 "foreground_mean": float(frame.mean()),
                 "sun_in_fov": bool(truth.attrs.get("sun_in_fov", False)),
             }
         )
-        frames_kept.append((when, state, l2))
+        frames_kept.append((middle, state, l2))
         if k == peak_k:
-            peak_frame = (truth, l2, overlay, when)
+            detail = (truth, l2, overlay, start)
     ctx.results["sxi_frames"] = frames_kept
-    truth, l2, overlay, when = peak_frame
+    truth, l2, overlay, start = detail
     minutes = f"{settings.exposure_min:g}-min"
+    stop = np.datetime_as_string(start + exposure, unit="m")[11:]
     fig = sxi_plots.plot_sxi_frame(
         truth,
         l2,
         overlays=overlay,
-        title=f"SXI, {np.datetime_as_string(when, unit='m')} UTC, {minutes} exposure",
+        title=f"SXI, {np.datetime_as_string(start, unit='m')} to {stop} UT ({minutes} exposure)",
     )
+    at_peak = "containing" if peak_frame["contains_peak"] else "nearest to"
     fig.savefig(
-        ctx.figure_path("sxi_frame.png", "SXI: model sky, simulated counts, processed foreground"), dpi=100
+        ctx.figure_path(
+            "sxi_frame.png", f"SXI, the exposure {at_peak} the peak pressure: model sky, counts, foreground"
+        ),
+        dpi=100,
     )
     movie_path = ctx.out / "sxi_movie.gif"
-    sxi_plots.write_sxi_movie(movie, movie_path, overlays=overlays, title="SXI foreground")
+    sxi_plots.write_sxi_movie(movie, movie_path, overlays=overlays, title="SXI foreground, exposure from")
     ctx.figures.append(
         ("sxi_movie.gif", f"SXI movie ({minutes} L2 foreground) with the Shue 1998 magnetopause")
     )
     return {
         "frames": len(rows),
         "exposure_s": float(settings.exposure.to_value(u.s)),
-        "sxi_usable_hours": float(usable.sum() * _step_hours(track)),
+        "sxi_usable_hours": float(sample_hours(track.time)[usable].sum()),
         "frame_table": rows,
+        "peak_frame": peak_frame,
         "files": [*written, "sxi_movie.gif"],
     }
 
@@ -168,19 +208,54 @@ def _solar_wind_valid_at(sw: SolarWind, times) -> np.ndarray:
     return valid[before] & valid[after]
 
 
-def _step_hours(track) -> float:
-    return float(np.median(np.diff(track.time)) / np.timedelta64(1, "h")) if len(track) > 1 else 0.0
+def _whole_exposures(times, usable, half) -> np.ndarray:
+    """Whether the exposure centred on each track time (``time - half`` to ``time + half``) lies inside the
+    track and has SXI usable at every track time in it."""
+    times = np.asarray(times, dtype="datetime64[ns]")
+    lo = np.searchsorted(times, times - half, side="left")
+    hi = np.searchsorted(times, times + half, side="right")
+    unusable = np.concatenate([[0], np.cumsum(~np.asarray(usable, dtype=bool))])
+    inside = (times - half >= times[0]) & (times + half <= times[-1])
+    return inside & (unusable[hi] - unusable[lo] == 0)
 
 
-def _frame_indices(times, usable, centre_time, most: int) -> np.ndarray:
-    """Up to ``most`` usable samples, evenly spread over the usable ones, always with the one nearest
-    ``centre_time`` (the peak pressure)."""
-    candidates = np.flatnonzero(usable)
+def _peak_frame(times, usable, whole, peak_time, half, exposure) -> tuple[int, dict]:
+    """The track index of the exposure kept for the peak and its summary entry.
+
+    The usable exposure nearest the peak: its window contains the peak whenever any usable one does. The
+    note says why it does not otherwise.
+    """
+    times = np.asarray(times, dtype="datetime64[ns]")
+    candidates = np.flatnonzero(whole)
+    k = int(candidates[np.argmin(np.abs(times[candidates] - peak_time))])
+    start = times[k] - half
+    contains = bool(start <= peak_time <= start + exposure)
+    note = None
+    if not contains:
+        offset = (times[k] - peak_time) / np.timedelta64(1, "m")
+        where = f"centred {abs(offset):.1f} min {'after' if offset > 0 else 'before'} the peak"
+        nearest = int(np.argmin(np.abs(times - peak_time)))
+        if usable[nearest] and abs(times[nearest] - peak_time) > half:
+            note = (
+                f"no track sample lies within half an exposure of the peak (the track's step is longer "
+                f"than the exposure): the nearest usable exposure, {where}"
+            )
+        else:
+            note = (
+                "SXI is not usable through an exposure containing the peak (mode, pointing constraints or "
+                f"a solar-wind gap): the nearest usable exposure, {where}"
+            )
+    entry = {"start": str(start), "end": str(start + exposure), "contains_peak": contains, "note": note}
+    return k, entry
+
+
+def _frame_indices(whole, peak_k: int, most: int) -> np.ndarray:
+    """Up to ``most`` exposures evenly spread over the usable ones, always with the one of the peak."""
+    candidates = np.flatnonzero(whole)
     picked = candidates[
         np.unique(np.linspace(0, candidates.size - 1, min(most, candidates.size)).round().astype(int))
     ]
-    nearest = candidates[np.argmin(np.abs(times[candidates] - centre_time))]
-    return np.unique(np.append(picked, nearest))
+    return np.unique(np.append(picked, peak_k))
 
 
 def _magnetopause_overlay(state, time, position_re, rotation) -> dict:
