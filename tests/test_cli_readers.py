@@ -4,7 +4,6 @@ traceback; `--columns` reaches the reader; an OMNI CDF and a Qin-Denton-like HDF
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
@@ -14,12 +13,7 @@ from typer.testing import CliRunner
 import smilekit.cli
 from smilekit.cli import app
 from smilekit.solarwind import provenance
-
-_spec = importlib.util.spec_from_file_location(
-    "solarwind_files", Path(__file__).resolve().parent / "data" / "solarwind_files.py"
-)
-files = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(files)
+from testsupport import solarwind_files as files
 
 runner = CliRunner()
 

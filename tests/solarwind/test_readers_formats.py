@@ -9,7 +9,6 @@ checked against spacepy.empiricals' independent implementation (model "L87") and
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
@@ -29,12 +28,7 @@ from smilekit.solarwind.readers import (
     read_swmf_imf,
     read_table,
 )
-
-_spec = importlib.util.spec_from_file_location(
-    "solarwind_files", Path(__file__).resolve().parents[1] / "data" / "solarwind_files.py"
-)
-files = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(files)
+from testsupport import solarwind_files as files
 
 PRIMARY = ("n", "v_gse", "b_gse", "b_gsm", "t")
 

@@ -192,6 +192,21 @@ class GeomagneticIndices:
         """Where the values come from."""
         return str(self.ds.attrs.get("source", ""))
 
+    @classmethod
+    def from_solar_wind(cls, sw) -> GeomagneticIndices | None:
+        """The SYM-H and AL a solar-wind file carried (OMNI 1-min/5-min ASCII and CDF do: the readers keep
+        them as the variables ``sym_h`` and ``al``), or None when it has neither or only missing values."""
+        ds = sw.ds
+        present = {
+            name: ds[name].values * u.nT
+            for name in INDEX_NAMES
+            if name in ds and np.isfinite(ds[name].values).any()
+        }
+        if not present:
+            return None
+        source = f"{ds.attrs.get('source', '')} (in the solar-wind file)"
+        return cls(ds["time"].values, **present, source=source)
+
     def select(self, start, stop) -> GeomagneticIndices:
         """The records from ``start`` to ``stop`` inclusive (possibly none: then a dataset of length 0 is
         not allowed, and :class:`~smilekit.errors.InputError` says the spans do not overlap)."""

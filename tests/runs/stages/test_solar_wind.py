@@ -8,7 +8,8 @@ from smilekit import runs
 from smilekit.runs import JobContext
 from smilekit.runs.stages.solar_wind import smoothed_pdyn, stage_solar_wind
 from smilekit.runs.stages.sxi import SXISettings
-from smilekit.solarwind import SolarWind, load_event_indices
+from smilekit.solarwind import SolarWind, load_event_indices, provenance, read_solar_wind
+from testsupport import solarwind_files
 
 
 def _jittered_series(seed: int, size: int = 120) -> SolarWind:
@@ -124,3 +125,32 @@ def test_indices_outside_the_event_are_null_not_a_failure(tmp_path):
     section = stage_solar_wind(ctx)
     assert section["indices"]["records"] == 0
     assert section["indices"]["min_sym_h_nT"] is None and section["indices"]["min_al_time"] is None
+
+
+def test_summary_records_the_files_provenance_the_peak_state_and_the_indices_it_carried(tmp_path):
+    # an OMNI CDF carries SYM-H and AL: without --indices they are the storm context, and the summary says
+    # where every quantity came from (the CDF has all of them: no default) and the state at the peak
+    data = solarwind_files.truth(minutes=120)
+    sw = read_solar_wind(solarwind_files.write_omni_cdf(tmp_path / "omni_hro_1min.cdf", data))
+    ctx = JobContext(solar_wind=sw, out=tmp_path, event="omni cdf")
+    section = stage_solar_wind(ctx)
+    assert section["provenance"] == provenance(sw) and section["provenance"]["defaults"] == {}
+    assert section["provenance"]["source"] == "omni_hro_1min.cdf"
+    peak = ctx.results["peak_index"]
+    prepared = ctx.results["solar_wind"]
+    assert section["peak_n_cm-3"] == pytest.approx(prepared.ds["n"].values[peak])
+    assert section["peak_v_km_s"] == pytest.approx(prepared.speed.values[peak])
+    assert section["peak_bz_gsm_nT"] == pytest.approx(prepared.bz.values[peak])
+    assert section["indices"]["source"].startswith("omni_hro_1min.cdf")
+    assert section["indices"]["min_sym_h_nT"] == data["sym_h"].min()
+    assert section["indices"]["min_al_nT"] == data["al"].min()
+    assert ctx.figures[0][1].endswith("SYM-H and AL")
+
+
+def test_a_qin_denton_file_brings_its_defaults_into_the_summary(tmp_path):
+    data = solarwind_files.truth(minutes=120)
+    sw = read_solar_wind(solarwind_files.write_qin_denton(tmp_path / "qd.h5", data))
+    section = stage_solar_wind(JobContext(solar_wind=sw, out=tmp_path, event="qd"))
+    assert set(section["provenance"]["defaults"]) == {"bx", "t", "v_gse"}
+    assert "Lopez" in section["provenance"]["defaults"]["t"]
+    assert section["indices"] is None  # Qin-Denton files carry Dst and Kp, not SYM-H or AL

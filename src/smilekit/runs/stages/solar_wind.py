@@ -36,7 +36,7 @@ from smilekit.products.plots import quicklook
 from smilekit.runs.context import JobContext, finite_or_none
 from smilekit.runs.registry import stage
 from smilekit.runs.settings import SettingsSection, register_section, setting
-from smilekit.solarwind import SolarWind
+from smilekit.solarwind import GeomagneticIndices, SolarWind, provenance
 from smilekit.solarwind.gaps import fill_gaps, regularize
 
 __all__ = ["SolarWindSettings", "smoothed_pdyn", "stage_solar_wind"]
@@ -86,7 +86,8 @@ def stage_solar_wind(ctx: JobContext) -> dict:
     peak = _peak_of(smoothed)
     ctx.results["peak_index"] = peak
     ctx.results["peak_index_time"] = sw.time.values[peak]
-    indices, indices_summary = _indices_over(ctx.indices, sw)
+    given = ctx.indices if ctx.indices is not None else _indices_in_file(ctx.solar_wind)
+    indices, indices_summary = _indices_over(given, sw)
     caption = "Solar wind (GSM field, OMNI Pdyn)" + (", SYM-H and AL" if indices is not None else "")
     quicklook.plot_solar_wind(sw, ctx.figure_path("solar_wind.png", caption), indices=indices)
     quality = sw.ds["quality"].values
@@ -101,9 +102,13 @@ def stage_solar_wind(ctx: JobContext) -> dict:
         "peak_pdyn_nPa": float(smoothed[peak]),
         "peak_smoothing": rule,
         "peak_pdyn_sample_max_nPa": float(np.nanmax(pdyn)),
+        "peak_n_cm-3": finite_or_none(sw.ds["n"].values[peak]),
+        "peak_v_km_s": finite_or_none(sw.speed.values[peak]),
+        "peak_bz_gsm_nT": finite_or_none(sw.bz.values[peak]),
         "max_density_cm-3": float(np.nanmax(sw.ds["n"].values)),
         "min_bz_gsm_nT": float(np.nanmin(sw.bz.values)),
         "indices": indices_summary,
+        "provenance": provenance(ctx.solar_wind),
     }
 
 
@@ -187,6 +192,15 @@ def _indices_over(indices, sw: SolarWind):
         entry[f"min_{name}_time"] = None if when is None else str(when)
     entry["records"] = 0 if indices is None else len(indices)
     return indices, entry
+
+
+def _indices_in_file(sw: SolarWind):
+    """SYM-H and AL from the solar-wind file itself (OMNI high-resolution data carry them), or None."""
+    try:
+        return GeomagneticIndices.from_solar_wind(sw)
+    except InputError as error:  # context only: the run goes on without them
+        log.warning("the geomagnetic indices in the solar-wind file are not used: %s", error)
+        return None
 
 
 def _cadence(sw: SolarWind) -> np.timedelta64:
