@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from smilekit.errors import InputError
-from smilekit.solarwind import DEFAULT_EVENT, EVENTS, SolarWind, list_events, load_event, load_event_indices
+from smilekit.solarwind import (
+    DEFAULT_EVENT,
+    EVENTS,
+    SolarWind,
+    list_events,
+    load_event,
+    load_event_indices,
+    provenance,
+)
 
 
 def test_registry_names_and_default():
@@ -36,7 +46,11 @@ def test_load_event(name, records, first, frame):
     assert sw.time.values[0] == np.datetime64(first)
     assert sw.ds.attrs["event"] == name
     assert sw.ds.attrs["frame_of_origin"] == frame
-    assert "citation" in sw.ds.attrs and "provenance" in sw.ds.attrs
+    assert "citation" in sw.ds.attrs
+    # the reader's record (what the report prints) keeps where the bundled file came from
+    record = provenance(sw)
+    assert record["origin"] == EVENTS[name].provenance and record["citation"] == EVENTS[name].citation
+    assert record["defaults"] == {} and record["source"] == Path(EVENTS[name].file).name
 
 
 def test_load_event_returns_independent_copies():

@@ -32,6 +32,7 @@ OMNI2 year has none (its hourly Dst is kept as the variable ``dst``).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -39,7 +40,7 @@ from smilekit._data import data_path
 from smilekit.errors import InputError
 from smilekit.solarwind.indices import GeomagneticIndices, read_indices
 from smilekit.solarwind.readers import read_omni2, read_swmf_imf
-from smilekit.solarwind.series import SolarWind
+from smilekit.solarwind.series import SolarWind, provenance
 
 __all__ = ["DEFAULT_EVENT", "EVENTS", "Event", "list_events", "load_event", "load_event_indices"]
 
@@ -145,11 +146,13 @@ def _read(name: str) -> SolarWind:
     event = EVENTS[name]
     reader = read_omni2 if event.reader == "omni2" else read_swmf_imf
     sw = reader(data_path(event.file))
+    # the reader's record (columns, defaults) gains where the bundled file came from and what to cite
+    record = {**provenance(sw), "origin": event.provenance, "citation": event.citation}
     sw.ds.attrs.update(
         {
             "event": name,
             "description": event.description,
-            "provenance": event.provenance,
+            "provenance": json.dumps(record),
             "citation": event.citation,
         }
     )
