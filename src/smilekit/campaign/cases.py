@@ -59,6 +59,7 @@ import numpy as np
 import pandas as pd
 
 from smilekit._data import data_path
+from smilekit._io import write_table
 from smilekit.errors import InputError
 from smilekit.frames import dipole_tilt
 from smilekit.instruments.sxi import SXIConfig
@@ -405,10 +406,7 @@ def write_cases(frame: pd.DataFrame, path) -> Path:
     """Write a case table as CSV (the columns of :data:`CASE_COLUMNS`, no index); returns the path."""
     if list(frame.columns) != list(CASE_COLUMNS):
         raise InputError(f"a case table needs exactly the columns {list(CASE_COLUMNS)}")
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(path, index=False, float_format="%.10g", lineterminator="\n")
-    return path
+    return write_table(frame, path, index=False, float_format="%.10g", lineterminator="\n")
 
 
 def main(argv=None) -> None:

@@ -19,6 +19,7 @@ import numpy as np
 import xarray as xr
 from scipy.interpolate import griddata
 
+from smilekit._io import atomic_path
 from smilekit._validation import as_value
 from smilekit.errors import InputError
 from smilekit.geospace.emissivity import EMISSIVITY_UNIT, EmissivityModel
@@ -284,11 +285,12 @@ class EmissivityCube(EmissivityModel):
         )
 
     def to_netcdf(self, path) -> Path:
-        """Write the cube as netCDF-3 (scipy backend); returns the path."""
+        """Write the cube as netCDF-3 (scipy backend), atomically; returns the path."""
         path = Path(path)
         ds = self.data.to_dataset(name="emissivity")
         ds.attrs["extrude"] = int(self.extrude)
-        ds.to_netcdf(path, engine="scipy")
+        with atomic_path(path) as temporary:
+            ds.to_netcdf(temporary, engine="scipy")
         return path
 
     @classmethod

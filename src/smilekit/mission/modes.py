@@ -45,6 +45,7 @@ import astropy.units as u
 import numpy as np
 import pandas as pd
 
+from smilekit._io import write_table
 from smilekit._validation import as_value
 from smilekit.constants import R_EARTH_EQ_KM
 from smilekit.errors import InputError
@@ -251,9 +252,7 @@ class ModeTimeline:
         out = table.assign(start=iso(table["start"]), stop=iso(table["stop"])).rename(
             columns={"start": "start_utc", "stop": "stop_utc"}
         )
-        path = Path(path)
-        out.to_csv(path, index=False, float_format="%.6f")
-        return path
+        return write_table(out, path, index=False, float_format="%.6f")
 
 
 def check_timeline(timeline, track: Track) -> ModeTimeline:

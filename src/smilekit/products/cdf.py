@@ -20,6 +20,7 @@ from cdflib.xarray import xarray_to_cdf
 from cdflib.xarray.xarray_to_cdf import ISTPError
 
 import smilekit
+from smilekit._io import atomic_path
 from smilekit.errors import ProductError
 
 __all__ = [
@@ -188,6 +189,8 @@ def component_labels(frames) -> dict[str, xr.Variable]:
 def write_istp_cdf(dataset: xr.Dataset, path) -> Path:
     """Write ``dataset`` as an ISTP CDF at ``path`` (overwriting), after cdflib's ISTP checks.
 
+    The write is atomic (:func:`smilekit._io.atomic_path`): a failure leaves the old file, if any.
+
     ``Logical_file_id`` is set to the file name without its extension. NaN is written as ``FILLVAL``.
 
     Raises
@@ -202,13 +205,12 @@ def write_istp_cdf(dataset: xr.Dataset, path) -> Path:
         raise ProductError(f"cannot write {path.name}: missing ISTP global attributes {missing}")
     dataset = dataset.copy()
     dataset.attrs["Logical_file_id"] = path.stem
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.exists():
-        path.unlink()
-    try:
-        xarray_to_cdf(dataset, str(path), istp=True, terminate_on_warning=True, auto_fix_depends=False)
-    except ISTPError as exc:
-        if path.exists():
-            path.unlink()
-        raise ProductError(f"{path.name} is not ISTP compliant: {exc}") from None
+    with atomic_path(path) as temporary:
+        temporary.unlink()  # cdflib refuses to write over a file, even an empty one
+        try:
+            xarray_to_cdf(
+                dataset, str(temporary), istp=True, terminate_on_warning=True, auto_fix_depends=False
+            )
+        except ISTPError as exc:
+            raise ProductError(f"{path.name} is not ISTP compliant: {exc}") from None
     return path

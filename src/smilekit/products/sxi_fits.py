@@ -43,6 +43,7 @@ import numpy as np
 import xarray as xr
 from astropy.io import fits
 
+from smilekit._io import atomic_path
 from smilekit.errors import InputError, ProductError
 from smilekit.instruments.sxi.config import SXIConfig
 from smilekit.instruments.sxi.l1 import COLUMNS, MJDREF, TIME_ZERO, EventList
@@ -181,7 +182,8 @@ def write_l1(events: EventList, path, *, overwrite: bool = False) -> Path:
     primary.header["TELESCOP"] = "SMILE"
     primary.header["INSTRUME"] = "SXI"
     primary.header["ORIGIN"] = "smilekit"
-    fits.HDUList([primary, ev_hdu, gti_hdu]).writeto(path, overwrite=overwrite)
+    with atomic_path(path) as temporary:
+        fits.HDUList([primary, ev_hdu, gti_hdu]).writeto(temporary, overwrite=True)
     return path
 
 
@@ -329,7 +331,8 @@ def write_l2(ds: xr.Dataset, path, *, overwrite: bool = False) -> Path:
     times.header["MJDREFI"] = int(MJDREF)
     times.header["MJDREFF"] = 0.0
     hdus.append(times)
-    fits.HDUList(hdus).writeto(path, overwrite=overwrite)
+    with atomic_path(path) as temporary:
+        fits.HDUList(hdus).writeto(temporary, overwrite=True)
     return path
 
 

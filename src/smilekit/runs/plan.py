@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 import smilekit
+from smilekit._io import save_figure, write_table, write_text
 from smilekit.errors import InputError
 from smilekit.mission import ground, power
 from smilekit.mission.modes import mode_timeline
@@ -152,9 +153,9 @@ def run_orbit(
     )
     timeline.to_csv(out / "modes.csv")
     if evolution is not None:
-        evolution.to_csv(out / "orbit_evolution.csv", index=False)
+        write_table(evolution, out / "orbit_evolution.csv", index=False)
     fig = mission_plots.plot_orbit_planes(track, solar_wind=solar_wind)
-    fig.savefig(out / "orbit.png", dpi=110)
+    save_figure(fig, out / "orbit.png", dpi=110)
     summary = {
         "smilekit_version": smilekit.__version__,
         "start": str(track.time[0]),
@@ -177,7 +178,7 @@ def run_orbit(
         + (["orbit_evolution.csv"] if evolution is not None else []),
         "seconds": round(_time.perf_counter() - started, 2),
     }
-    (out / "summary.json").write_text(json.dumps(summary, indent=2))
+    write_text(out / "summary.json", json.dumps(summary, indent=2))
     return summary
 
 
@@ -246,7 +247,7 @@ def run_plan(
     tick("pointing")
     att = spacecraft_attitude(track, pointing, solar_wind)
     excluded, vis, timeline = constrained_modes(track, att, solar_wind)
-    excluded.to_csv(out / "exclusions.csv")
+    write_table(excluded, out / "exclusions.csv")
     tick("modes")
     timeline.to_csv(out / "modes.csv")
     write_ephemeris_cdf(
@@ -260,16 +261,16 @@ def run_plan(
     orbit, _ = orbit_summary(elements, track, timeline)
     tick("ground passes")
     contacts = ground.passes(track, stations)
-    contacts.to_csv(out / "passes.csv", index=False)
+    write_table(contacts, out / "passes.csv", index=False)
     downlink = ground.downlink_budget(track, timeline, contacts)
-    downlink.to_csv(out / "downlink.csv", index=False)
+    write_table(downlink, out / "downlink.csv", index=False)
     tick("power")
     budget = power.power_budget(track, timeline, downlink=ground.contact_mask(track, contacts))
     per_orbit_power = power.power_summary(budget)
-    per_orbit_power.to_csv(out / "power.csv", index=False)
+    write_table(per_orbit_power, out / "power.csv", index=False)
     tick("visibility")
     fractions = orbit_fractions(vis)
-    fractions.to_csv(out / "visibility.csv")
+    write_table(fractions, out / "visibility.csv")
 
     def propagator(el, times):
         return propagate(el, times, perturbations=perturbations)
@@ -277,11 +278,11 @@ def run_plan(
     seasonal = seasonal_visibility(
         elements, years=int(np.ceil(mission_years)), propagator=propagator, solar_wind=solar_wind
     )
-    seasonal.to_csv(out / "seasonal_visibility.csv", index=False)
+    write_table(seasonal, out / "seasonal_visibility.csv", index=False)
     tick("transfer")
     maintenance, _ = maintenance_delta_v_per_year(elements, years=mission_years, perturbations=perturbations)
     plan = plan_transfer(maintenance_delta_v_per_year=maintenance, mission_duration=mission_years * u.yr)
-    plan.burns.to_csv(out / "transfer.csv")
+    write_table(plan.burns, out / "transfer.csv")
     tick("figures")
     apogee = int(np.argmax(track.radius_km))
     figures = {
@@ -294,7 +295,7 @@ def run_plan(
         "transfer.png": mission_plots.plot_transfer(plan),
     }
     for name, fig in figures.items():
-        fig.savefig(out / name, dpi=110)
+        save_figure(fig, out / name, dpi=110)
     complete = downlink[downlink.complete]
     summary = {
         "smilekit_version": smilekit.__version__,
@@ -329,5 +330,5 @@ def run_plan(
         "figures": list(figures),
         "seconds": round(_time.perf_counter() - started, 2),
     }
-    (out / "plan.json").write_text(json.dumps(summary, indent=2, default=str))
+    write_text(out / "plan.json", json.dumps(summary, indent=2, default=str))
     return summary

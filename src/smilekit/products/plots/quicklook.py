@@ -18,6 +18,7 @@ import xarray as xr
 from matplotlib.colors import LogNorm
 from matplotlib.lines import Line2D
 
+from smilekit._io import save_figure
 from smilekit.products.plots.style import model_label, ut_time_axis
 
 __all__ = ["plot_emissivity_slices", "plot_solar_wind", "plot_standoff"]
@@ -26,7 +27,7 @@ _DPI = 110
 
 
 def _save(fig, path: Path) -> Path:
-    fig.savefig(path, dpi=_DPI, bbox_inches="tight")
+    save_figure(fig, path, dpi=_DPI, bbox_inches="tight")
     plt.close(fig)
     return Path(path)
 

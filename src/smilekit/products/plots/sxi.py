@@ -18,6 +18,7 @@ import xarray as xr
 from matplotlib.animation import FuncAnimation, PillowWriter
 from matplotlib.figure import Figure
 
+from smilekit._io import atomic_path
 from smilekit.errors import InputError
 
 __all__ = ["fov_coordinates", "plot_sxi_frame", "ut_text", "write_sxi_movie"]
@@ -188,4 +189,7 @@ def write_sxi_movie(
         ax.set_title(f"{title} {ut_text(when)} ({k + 1}/{len(frames)})".strip(), fontsize="medium")
         return [mesh, *lines.values()]
 
-    FuncAnimation(fig, show, frames=len(frames), blit=False).save(str(path), writer=PillowWriter(fps=fps))
+    with atomic_path(path) as temporary:  # Pillow picks GIF from the suffix, which the temporary keeps
+        FuncAnimation(fig, show, frames=len(frames), blit=False).save(
+            str(temporary), writer=PillowWriter(fps=fps)
+        )

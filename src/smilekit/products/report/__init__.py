@@ -19,12 +19,11 @@ from __future__ import annotations
 import base64
 import html
 import json
-import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+from smilekit._io import write_text
 from smilekit.products.report.css import STYLE
 from smilekit.products.report.formatting import (
     format_number,
@@ -72,27 +71,12 @@ def write_index(path: Path | str, summary: Mapping, figures: Sequence[tuple[str,
         ``path``.
     """
     path = Path(path)
-    return _write_atomic(path, render_index(summary, figures, folder=path.parent))
+    return write_text(path, render_index(summary, figures, folder=path.parent))
 
 
 def write_summary(path: Path | str, summary: Mapping) -> Path:
     """Write ``summary.json`` (indented JSON) atomically, as :func:`write_index` writes the page."""
-    return _write_atomic(Path(path), json.dumps(summary, indent=2))
-
-
-def _write_atomic(path: Path, text: str) -> Path:
-    """Write ``text`` to ``path`` through a temporary file in the same folder and a rename, so that a
-    reader never sees half a file and an interrupted write leaves the old one."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path
+    return write_text(path, json.dumps(summary, indent=2))
 
 
 def render_index(

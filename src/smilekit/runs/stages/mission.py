@@ -15,6 +15,7 @@ import astropy.units as u
 import numpy as np
 
 import smilekit
+from smilekit._io import save_figure
 from smilekit.errors import InputError
 from smilekit.mission.operations import constrained_modes, spacecraft_attitude
 from smilekit.mission.orbit import sample_times, science_orbit
@@ -87,7 +88,7 @@ def stage_mission(ctx: JobContext) -> dict:
         ),
     }
     for name, (caption, fig) in figures.items():
-        fig.savefig(ctx.figure_path(name, caption), dpi=110)
+        save_figure(fig, ctx.figure_path(name, caption), dpi=110)
     hours = sample_hours(track.time)
     modes = np.asarray(timeline.mode)
     position = track.position("GSE")[at_peak].to_value(smilekit.RE)

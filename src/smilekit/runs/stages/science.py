@@ -11,6 +11,7 @@ import astropy.units as u
 import pandas as pd
 
 import smilekit
+from smilekit._io import save_figure, write_table
 from smilekit.campaign.statistics import r0_error_stats
 from smilekit.errors import ModelDomainError
 from smilekit.geospace import boundaries
@@ -66,7 +67,7 @@ def stage_science(ctx: JobContext) -> dict:
             }
         )
     table, cusp_table = pd.DataFrame(rows), pd.DataFrame(cusp_rows)
-    table.to_csv(ctx.out / "standoff_retrievals.csv", index=False)
+    write_table(table, ctx.out / "standoff_retrievals.csv", index=False)
     name = product_name("sxi", "l3", "boundaries", kept[0][0], ext="cdf")
     l3_path = write_l3_cdf(ctx.out / name, estimates, cusps)
     sw: SolarWind = ctx.results["solar_wind"]
@@ -81,7 +82,8 @@ def stage_science(ctx: JobContext) -> dict:
         cusps=cusp_table,
         title=f"SXI retrievals over the event ({minutes} frames)",
     )
-    fig.savefig(
+    save_figure(
+        fig,
         ctx.figure_path(
             "standoff_series.png",
             "r0 by every method against the model truth (Shue et al. 1998 in the emissivity that made the "

@@ -37,6 +37,7 @@ import numpy as np
 
 import smilekit
 from smilekit import frames
+from smilekit._io import save_figure
 from smilekit.errors import ModelDomainError
 from smilekit.geospace import boundaries
 from smilekit.geospace.emissivity import SWCXEmissivity
@@ -178,7 +179,8 @@ def stage_sxi(ctx: JobContext) -> dict:
         title=f"SXI, {np.datetime_as_string(start, unit='m')} to {stop} UT ({minutes} exposure)",
     )
     at_peak = "containing" if peak_frame["contains_peak"] else "nearest to"
-    fig.savefig(
+    save_figure(
+        fig,
         ctx.figure_path(
             "sxi_frame.png", f"SXI, the exposure {at_peak} the peak pressure: model sky, counts, foreground"
         ),
