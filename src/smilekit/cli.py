@@ -372,6 +372,14 @@ def evaluate(
     ),
     workers: Annotated[int | None, typer.Option(help="Run on a local dask cluster of N workers.")] = None,
     scheduler: Annotated[str | None, typer.Option(help="Address of a running dask scheduler.")] = None,
+    dashboard: Annotated[
+        str | None,
+        typer.Option(
+            metavar="ADDRESS",
+            help="host:port of the local cluster's dask dashboard (e.g. 0.0.0.0:8787 to serve it on every "
+            "interface); default: a free port on 127.0.0.1.",
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Measure every magnetopause and cusp retrieval against the model truth over a case file.
@@ -383,7 +391,9 @@ def evaluate(
 
     try:
         path = cases if cases is not None else data_path(SHIPPED_CASES)
-        evaluate_cases(path, out, workers=workers, scheduler=scheduler, progress=not quiet)
+        evaluate_cases(
+            path, out, workers=workers, scheduler=scheduler, progress=not quiet, dashboard_address=dashboard
+        )
         console.print(f"Results: {(out / 'results.csv').resolve()}")
     except SmilekitError as error:
         _fail(error)

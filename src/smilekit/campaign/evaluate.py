@@ -20,15 +20,21 @@ Per case (:func:`run_case`):
    (a real mission has OMNI), not the truth's emissivity. An exception in a method is caught and becomes
    that row's status ``"error: <type>: <message>"``; a failed simulation marks every row of the case so.
 
-Results (``DIR/results.csv``, one row per case x method, appended and flushed as each case finishes):
+Results (``DIR/results.csv``, one row per case x method; each case's rows appended in one write, flushed
+and fsynced as the case finishes; a field never holds a line break, so one row is one line):
 :data:`RESULT_COLUMNS` then :data:`EXTRA_COLUMNS`. Units: r0 in RE (``r0_err = r0_est - r0_true``); cusp
 edges as GSM latitudes (deg) in the noon meridian at the cusp reference distance
 (``cusp_reference_distance_re``, :data:`smilekit.science.cusps.CUSP_REFERENCE_DISTANCE`); an edge error in
 RE is that distance times the latitude error in radians (the requirement's 0.25 RE is judged so).
 
 Resuming: ``DIR/state.json`` records the case file's sha256 and the method names. A rerun on the same
-DIR skips every case_id already in ``results.csv`` (a killed run loses at most the cases in flight); a
-different case file or method set is refused with an :class:`~smilekit.errors.InputError`.
+DIR verifies ``results.csv`` before it trusts it (:func:`verify_results`): a case is skipped only when it
+has exactly one well-formed row per method of the run (every field parses: numbers, the domain flag, the
+boundary JSON; a known method; the case-level fields equal across its rows; no torn line). Every other
+case is redone, its partial rows dropped; the file is then rewritten atomically with the rows kept (a
+checkpoint), the count of cases redone is printed and recorded under ``resume`` in the summary. A killed
+run thus loses at most the cases in flight, and a torn or garbled line is never counted. A different case
+file or method set is refused with an :class:`~smilekit.errors.InputError`.
 
 Summary (:func:`smilekit.campaign.statistics.summarise`, ``DIR/summary.json``, a printed table): per
 method, the stand-off error statistics over the requirement domain, its dayside part and all cases, and
@@ -39,15 +45,18 @@ thread inside this process, ``processes=False``: the cases one after another; th
 already uses every core through numba); ``workers=N``
 starts a :class:`distributed.LocalCluster` of N single-threaded worker processes (their numba
 kernels share the cores: ``NUMBA_NUM_THREADS`` = cores / N), ``scheduler="tcp://..."``
-connects to a running dask scheduler. Cases are submitted as futures and their rows written in the order
-they finish (:func:`distributed.as_completed`). The methods, cusp retrieval and simulation are shipped to
-the workers with cloudpickle.
+connects to a running dask scheduler. A local cluster's scheduler, workers and dashboard listen on
+127.0.0.1 only (the in-process one's scheduler is not on the network at all; its dashboard on a free
+loopback port); ``dashboard_address="host:port"`` moves the dashboard (only) elsewhere. Cases are
+submitted as futures and their rows written in the order they finish (:func:`distributed.as_completed`).
+The methods, cusp retrieval and simulation are shipped to the workers with cloudpickle.
 """
 
 from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 import math
 import os
@@ -65,6 +74,7 @@ from rich.console import Console
 from rich.progress import MofNCompleteColumn, Progress
 from rich.table import Table
 
+from smilekit._io import write_text
 from smilekit.campaign.cases import Case, as_case, read_cases
 from smilekit.campaign.statistics import summarise
 from smilekit.campaign.truth import case_truth, simulate_l2
@@ -82,6 +92,7 @@ __all__ = [
     "evaluate_cases",
     "resolve_methods",
     "run_case",
+    "verify_results",
 ]
 
 #: The required columns of ``results.csv``, in order.
@@ -380,45 +391,157 @@ def _check_state(out_dir: Path, cases_path: Path, sha: str, names: list[str]) ->
     elif results.exists():
         raise InputError(f"{results} exists without {_STATE}: not an evaluate directory of this case file")
     else:
-        state_path.write_text(
+        write_text(
+            state_path,
             json.dumps({"cases_file": str(cases_path), "cases_sha256": sha, "methods": names}, indent=2)
-            + "\n"
+            + "\n",
         )
 
 
-def _finished_case_ids(results: Path) -> set[str]:
-    """case_ids already in results.csv; a line cut short by a kill is dropped from the file first."""
+#: Columns that hold text (any string; ``status`` and ``cusp_status`` never empty) and the one holding a
+#: bool; every other column is a number (empty for NaN).
+_TEXT_COLUMNS = frozenset({"case_id", "method", "status", "cusp_status", "cusp_magnetopause", "boundary"})
+_BOOL_COLUMNS = frozenset({"in_domain"})
+#: Columns that differ between the rows of one case (one per method); the others are the case's.
+_PER_METHOD_COLUMNS = frozenset(
+    {"method", "r0_est", "r0_err", "r0_sigma", "status", "seconds_method", "boundary"}
+)
+_HEADER = ",".join(ALL_COLUMNS)
+
+
+def _row_problem(fields: list[str], names: list[str]) -> str | None:
+    """Why one parsed line of results.csv is not a valid row of this run (None if it is)."""
+    if len(fields) != len(ALL_COLUMNS):
+        return f"{len(fields)} fields, not {len(ALL_COLUMNS)}"
+    row = dict(zip(ALL_COLUMNS, fields, strict=True))
+    if not row["case_id"]:
+        return "empty case_id"
+    if row["method"] not in names:
+        return f"method {row['method']!r} is not one of this run's {names}"
+    for key in ("status", "cusp_status"):
+        if not row[key]:
+            return f"empty {key}"
+    try:
+        json.loads(row["boundary"])
+    except ValueError:
+        return f"boundary {row['boundary'][:40]!r} is not JSON"
+    for key, value in row.items():
+        if key in _BOOL_COLUMNS:
+            if value not in ("True", "False"):
+                return f"{key} = {value!r} is not True or False"
+        elif key not in _TEXT_COLUMNS and value:
+            try:
+                float(value)
+            except ValueError:
+                return f"{key} = {value[:40]!r} is not a number"
+    return None
+
+
+def verify_results(results, case_ids, names) -> tuple[list[str], set[str], dict[str, str]]:
+    """Check a ``results.csv`` before a resume trusts it: which cases are complete, which must be redone.
+
+    Parameters
+    ----------
+    results : path
+        The results file (it may be missing: nothing is complete).
+    case_ids : collection of str
+        The case_ids of the case file.
+    names : list of str
+        The run's method names: a complete case has exactly one row for each.
+
+    Returns
+    -------
+    kept : list of str
+        The file's lines to keep (the header first, then the rows of the complete cases, in file order).
+    complete : set of str
+        The case_ids with one well-formed row per method and equal case-level fields across them.
+    redo : dict
+        ``{case_id: reason}`` for each case of the case file with rows, but not complete; plus
+        ``{"<line N>": reason}`` for lines that belong to no case (torn, garbled, unknown case_id).
+
+    Raises
+    ------
+    InputError
+        If the header is not this version's columns.
+    """
+    results = Path(results)
     if not results.exists():
-        return set()
-    data = results.read_bytes()
-    if data and not data.endswith(b"\n"):
-        results.write_bytes(data[: data.rfind(b"\n") + 1])
-    with results.open(newline="", encoding="utf-8") as f:
-        reader = csv.reader(f)
-        header = next(reader, None)
-        if header is None:
-            return set()
-        if tuple(header) != ALL_COLUMNS:
-            raise InputError(f"{results} has other columns than this version writes; use a new directory")
-        return {r[0] for r in reader if r}
+        return [_HEADER], set(), {}
+    lines = results.read_bytes().split(b"\n")
+    torn_tail = lines.pop()  # b"" when the file ends with a line break, else a line cut short
+    redo: dict[str, str] = {}
+    if not lines:
+        return [_HEADER], set(), ({"<line 1>": "torn header"} if torn_tail else {})
+    header = lines[0].decode("utf-8", "replace").rstrip("\r")
+    if next(csv.reader([header]), []) != list(ALL_COLUMNS):
+        raise InputError(f"{results} has other columns than this version writes; use a new directory")
+    case_ids = set(case_ids)
+    rows: dict[str, list[tuple[str, list[str]]]] = {}
+    for number, raw in enumerate(lines[1:], start=2):
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            redo[f"<line {number}>"] = "not UTF-8"
+            continue
+        if not line.strip():
+            continue
+        fields = next(csv.reader([line]), [])
+        case_id = fields[0] if fields else ""
+        problem = _row_problem(fields, names)
+        if case_id not in case_ids:
+            redo[f"<line {number}>"] = problem or f"case_id {case_id[:40]!r} is not in the case file"
+        elif problem:
+            redo.setdefault(case_id, f"line {number}: {problem}")
+        else:
+            rows.setdefault(case_id, []).append((line, fields))
+    if torn_tail:
+        redo[f"<line {len(lines) + 1}>"] = "torn last line (no line break)"
+    complete = set()
+    for case_id, group in rows.items():
+        if case_id in redo:
+            continue
+        methods = sorted(fields[1] for _, fields in group)
+        if methods != sorted(names):
+            redo[case_id] = f"{len(group)} rows (methods {methods}) for the run's {len(names)} methods"
+            continue
+        shared = [k for k, key in enumerate(ALL_COLUMNS) if key not in _PER_METHOD_COLUMNS]
+        if len({tuple(fields[k] for k in shared) for _, fields in group}) != 1:
+            redo[case_id] = "its rows disagree on the case's own fields"
+            continue
+        complete.add(case_id)
+    kept = [header] + [line for case_id, group in rows.items() if case_id in complete for line, _ in group]
+    return kept, complete, redo
+
+
+def _checkpoint(results: Path, case_ids, names, console) -> tuple[set[str], dict[str, str]]:
+    """Verify ``results`` (:func:`verify_results`); if a line is dropped (or the file is new), rewrite it
+    atomically with the lines kept."""
+    existed = results.exists()
+    kept, complete, redo = verify_results(results, case_ids, names)
+    if not existed or redo:
+        write_text(results, "\n".join(kept) + "\n")
+    for key, reason in redo.items():
+        console.print(f"[yellow]{results.name}: {key}: {reason}; redone[/yellow]")
+    return complete, redo
 
 
 class _Writer:
-    """Appends result rows to results.csv and flushes after each case."""
+    """Appends each case's rows to results.csv in one write, then flushes and fsyncs."""
 
     def __init__(self, path: Path):
-        new = not path.exists() or path.stat().st_size == 0
-        self._file = path.open("a", newline="", encoding="utf-8")
-        self._csv = csv.DictWriter(
-            self._file, fieldnames=ALL_COLUMNS, extrasaction="ignore", lineterminator="\n"
-        )
-        if new:
-            self._csv.writeheader()
-            self._file.flush()
+        self._file = path.open("ab", buffering=0)
 
     def write(self, rows: list[dict]) -> None:
-        self._csv.writerows([{k: _cell(r.get(k, math.nan)) for k in ALL_COLUMNS} for r in rows])
-        self._file.flush()
+        text = io.StringIO()
+        writer = csv.DictWriter(text, fieldnames=ALL_COLUMNS, extrasaction="ignore", lineterminator="\n")
+        writer.writerows([{k: _cell(r.get(k, math.nan)) for k in ALL_COLUMNS} for r in rows])
+        self._append(text.getvalue().encode("utf-8"))
+
+    def _append(self, data: bytes) -> None:
+        view = memoryview(data)
+        while view:
+            view = view[self._file.write(view) :]
+        os.fsync(self._file.fileno())
 
     def close(self) -> None:
         self._file.close()
@@ -427,6 +550,8 @@ class _Writer:
 def _cell(value):
     if isinstance(value, float | np.floating):
         return "" if math.isnan(value) else repr(float(value))
+    if isinstance(value, str):  # one row, one line: resume reads the file line by line
+        return value.replace("\r", " ").replace("\n", " ")
     return value
 
 
@@ -514,6 +639,7 @@ def evaluate_cases(
     simulate=None,
     cusp_truth=None,
     console=None,
+    dashboard_address: str | None = None,
 ) -> dict:
     """Run every case of a case file through simulation and retrieval; write results and a summary.
 
@@ -535,19 +661,24 @@ def evaluate_cases(
         As in :func:`run_case` (default: every method, the cusp retrieval, the full simulation).
     console : rich.console.Console, optional
         Where the progress, the malformed rows and the summary table are printed.
+    dashboard_address : str, optional
+        ``"host:port"`` for the local cluster's dask dashboard (port 0: any free one); default a free port
+        on 127.0.0.1. The scheduler and workers stay on loopback whatever it is. Not with ``scheduler``.
 
     Returns
     -------
     dict
         The summary (also written to ``summary.json``): :func:`~smilekit.campaign.statistics.summarise`'s
         result plus ``cases_file``, ``cases_sha256``, ``n_cases_in_file``, ``malformed`` (line, case_id,
-        reason), ``domain``, ``units``, ``requirements`` and ``seconds`` (wall-clock of this call).
+        reason), ``domain``, ``units``, ``requirements``, ``resume`` (``cases_verified``: complete cases
+        kept from an earlier run, ``cases_redone``, ``problems``: ``{case_id or "<line N>": reason}``) and
+        ``seconds`` (wall-clock of this call).
 
     Raises
     ------
     InputError
-        For a missing case file or a wrong header, bad ``workers``/``scheduler``/``methods``, or an output
-        directory holding results of another case file or method set.
+        For a missing case file or a wrong header, bad ``workers``/``scheduler``/``methods``/
+        ``dashboard_address``, or an output directory holding results of another case file or method set.
     """
     start = _time.perf_counter()
     if console is None:  # a log file or pipe gets rich's 80 columns: wide enough for the tables instead
@@ -558,6 +689,13 @@ def evaluate_cases(
         raise InputError("give workers or scheduler, not both")
     if workers is not None and (not isinstance(workers, int | np.integer) or workers < 1):
         raise InputError(f"workers must be a positive integer, got {workers!r}")
+    if dashboard_address is not None:
+        if scheduler is not None:
+            raise InputError(
+                f"dashboard_address {dashboard_address!r} applies to a local cluster; a running scheduler "
+                f"({scheduler}) serves its dashboard where it was started"
+            )
+        dashboard_address = _check_address(dashboard_address)
     cases_path = Path(cases_csv)
     cases, malformed = read_cases(cases_path)
     for bad in malformed:
@@ -571,11 +709,14 @@ def evaluate_cases(
     sha = _sha256(cases_path)
     _check_state(out_dir, cases_path, sha, names)
     results_path = out_dir / _RESULTS
-    done = _finished_case_ids(results_path)
+    resuming = results_path.exists()
+    done, redo = _checkpoint(results_path, [c.case_id for c in cases], names, console)
     pending = [c for c in cases if c.case_id not in done]
-    if done:
+    redone = sum(1 for c in pending if c.case_id in redo)
+    if resuming:
         console.print(
-            f"resuming: {len(cases) - len(pending)} of {len(cases)} cases already in {results_path}"
+            f"resuming: {len(done)} of {len(cases)} cases verified complete in {results_path}; "
+            f"{redone} incomplete or malformed redone, {len(pending) - redone} not yet run"
         )
 
     writer = _Writer(results_path)
@@ -585,7 +726,9 @@ def evaluate_cases(
         ) as bar:
             task = bar.add_task("evaluating cases", total=len(pending))
             if pending:
-                _run_distributed(pending, config, names, writer, bar, task, workers, scheduler)
+                _run_distributed(
+                    pending, config, names, writer, bar, task, workers, scheduler, dashboard_address
+                )
     finally:
         writer.close()
 
@@ -609,38 +752,66 @@ def evaluate_cases(
                 "cusp": "deg GSM latitude, noon meridian, at reference_distance_re; *_re = distance x rad",
             },
             "requirements": {"r0_re": 0.5, "r0_best_method_rms_re": 0.25, "cusp_edge_re": 0.25},
+            "resume": {
+                "cases_verified": len(done),
+                "cases_redone": redone,
+                "problems": redo,
+            },
             "seconds": _time.perf_counter() - start,
         }
     )
     summary = _jsonable(summary)
-    (out_dir / _SUMMARY).write_text(json.dumps(summary, indent=2) + "\n")
+    write_text(out_dir / _SUMMARY, json.dumps(summary, indent=2) + "\n")
     _print_summary(summary, console)
     return summary
 
 
-def _run_distributed(pending, config, names, writer, bar, task, workers, scheduler) -> None:
+def _check_address(address) -> str:
+    """``address`` if it is ``"host:port"`` (host may be empty or a bracketed IPv6 address; port 0-65535)."""
+    host, colon, port = str(address).rpartition(":") if isinstance(address, str) else ("", "", "")
+    if not colon or not port.isdigit() or int(port) > 65535 or any(c.isspace() for c in host):
+        raise InputError(
+            f"dashboard address {address!r} is not host:port; give e.g. '127.0.0.1:8787', "
+            "'0.0.0.0:8787' (every interface) or '127.0.0.1:0' (any free port)"
+        )
+    return address
+
+
+def _local_cluster(workers: int | None, dashboard_address: str | None = None) -> LocalCluster:
+    """The local dask cluster of a run: scheduler, workers and (by default) dashboard on 127.0.0.1 only.
+
+    ``workers=None``: one worker thread in this process (its scheduler speaks ``inproc://``, on no
+    network); else that many single-threaded worker processes on ``tcp://127.0.0.1``. The dashboard goes
+    to ``dashboard_address`` (default ``127.0.0.1:0``, a free loopback port: a fixed port such as dask's
+    8787 may be held by another cluster on the machine).
+    """
+    dashboard = dashboard_address or "127.0.0.1:0"
+    if workers is None:  # dask in this process: one worker thread, no pickling round trip
+        return LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=dashboard)
+    # share the cores: each worker's numba kernels get cores / workers threads (numba reads this variable
+    # when the worker imports it)
+    threads = max(1, (os.cpu_count() or 1) // int(workers))
+    if os.environ.get("NUMBA_NUM_THREADS", "").isdigit():
+        threads = min(threads, int(os.environ["NUMBA_NUM_THREADS"]))
+    return LocalCluster(
+        n_workers=int(workers),
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=dashboard,
+        env={"NUMBA_NUM_THREADS": str(threads)},
+    )
+
+
+def _run_distributed(
+    pending, config, names, writer, bar, task, workers, scheduler, dashboard_address=None
+) -> None:
     payload = cloudpickle.dumps(config)
     cluster = None
     if scheduler is not None:
         client = Client(scheduler)
-    # dashboard_address ":0": any free port (None still serves HTTP on 8787, which a second cluster on the
-    # machine already holds)
-    elif workers is None:  # dask in this process: one worker thread, no pickling round trip
-        cluster = LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0")
-        client = Client(cluster)
     else:
-        # share the cores: each worker's numba kernels get cores / workers threads (numba reads this
-        # variable when the worker imports it)
-        threads = max(1, (os.cpu_count() or 1) // int(workers))
-        if os.environ.get("NUMBA_NUM_THREADS", "").isdigit():
-            threads = min(threads, int(os.environ["NUMBA_NUM_THREADS"]))
-        cluster = LocalCluster(
-            n_workers=int(workers),
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=":0",
-            env={"NUMBA_NUM_THREADS": str(threads)},
-        )
+        cluster = _local_cluster(workers, dashboard_address)
         client = Client(cluster)
     try:
         futures = {}
