@@ -485,7 +485,11 @@ def verify_results(results, case_ids, names) -> tuple[list[str], set[str], dict[
             continue
         if not line.strip():
             continue
-        fields = next(csv.reader([line]), [])
+        try:
+            fields = next(csv.reader([line]), [])
+        except csv.Error as exc:
+            redo[f"<line {number}>"] = f"not CSV ({exc})"
+            continue
         case_id = fields[0] if fields else ""
         problem = _row_problem(fields, names)
         if case_id not in case_ids:
