@@ -781,17 +781,28 @@ def _check_address(address) -> str:
     return address
 
 
+#: A free port on the loopback interface: where a local cluster's HTTP servers listen by default.
+_LOOPBACK = "127.0.0.1:0"
+
+
 def _local_cluster(workers: int | None, dashboard_address: str | None = None) -> LocalCluster:
     """The local dask cluster of a run: scheduler, workers and (by default) dashboard on 127.0.0.1 only.
 
     ``workers=None``: one worker thread in this process (its scheduler speaks ``inproc://``, on no
     network); else that many single-threaded worker processes on ``tcp://127.0.0.1``. The dashboard goes
     to ``dashboard_address`` (default ``127.0.0.1:0``, a free loopback port: a fixed port such as dask's
-    8787 may be held by another cluster on the machine).
+    8787 may be held by another cluster on the machine). Each worker's own HTTP server (health and
+    metrics; it listens on every interface when given no address) is put on a free loopback port too.
     """
-    dashboard = dashboard_address or "127.0.0.1:0"
+    dashboard = dashboard_address or _LOOPBACK
     if workers is None:  # dask in this process: one worker thread, no pickling round trip
-        return LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=dashboard)
+        return LocalCluster(
+            n_workers=1,
+            threads_per_worker=1,
+            processes=False,
+            dashboard_address=dashboard,
+            worker_dashboard_address=_LOOPBACK,
+        )
     # share the cores: each worker's numba kernels get cores / workers threads (numba reads this variable
     # when the worker imports it)
     threads = max(1, (os.cpu_count() or 1) // int(workers))
@@ -803,6 +814,7 @@ def _local_cluster(workers: int | None, dashboard_address: str | None = None) ->
         processes=True,
         host="127.0.0.1",
         dashboard_address=dashboard,
+        worker_dashboard_address=_LOOPBACK,
         env={"NUMBA_NUM_THREADS": str(threads)},
     )
 
