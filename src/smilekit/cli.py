@@ -75,6 +75,7 @@ def main(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress details.")] = False,
 ) -> None:
     """SMILE in Python: solar wind, geospace models, and (growing) the mission chain to science."""
+    _options["verbose"] = verbose
     level = logging.INFO if verbose else logging.WARNING
     logging.basicConfig(level=level, format="%(levelname)s %(message)s")
     # dask's cluster start-up chatter only with -v: distributed sets its loggers' levels from the dask
@@ -95,16 +96,15 @@ def _fail(error: Exception) -> None:
     raise typer.Exit(code=2)
 
 
-def _verbose() -> bool:
-    """Whether ``--verbose`` was given to the ``smilekit`` command (the root of the click context)."""
-    ctx = click.get_current_context(silent=True)
-    return bool(ctx is not None and ctx.find_root().params.get("verbose"))
+#: Options of the ``smilekit`` command itself, set by :func:`main` at every invocation (typer runs a
+#: command's function outside click's context, so the wrapper of :func:`_guarded` reads them here).
+_options = {"verbose": False}
 
 
 def _internal(error: BaseException) -> None:
     """Report an exception that is not one of smilekit's own (a bug) as one line on stderr and exit 1; with
     ``--verbose`` its traceback comes first."""
-    if _verbose():
+    if _options["verbose"]:
         traceback.print_exception(error, file=sys.stderr)
     message = _one_line(error)
     reason = f"{type(error).__name__}: {message}" if message else type(error).__name__

@@ -209,7 +209,8 @@ def _open_product(path, what: str) -> Iterator[fits.HDUList]:
             # a cut-short file or a broken header is an error for a product, not a warning
             warnings.simplefilter("error", AstropyUserWarning)
             warnings.simplefilter("error", VerifyWarning)
-            with fits.open(path, lazy_load_hdus=False, memmap=False) as hdul:
+            # the file opened here, so that it is closed when astropy fails half-way through opening it
+            with open(path, "rb") as file, fits.open(file, lazy_load_hdus=False, memmap=False) as hdul:
                 yield hdul
     except ProductError:
         raise
