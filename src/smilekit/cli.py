@@ -67,6 +67,24 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+class _NoTracebackFormatter(logging.Formatter):
+    """Log lines without the tracebacks that records may carry (``log.exception`` in the library): those are
+    shown with ``--verbose`` only."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        if record.exc_info or record.exc_text or record.stack_info:
+            record = logging.makeLogRecord(
+                {**record.__dict__, "exc_info": None, "exc_text": None, "stack_info": None}
+            )
+        return super().format(record)
+
+
+def _log_formatter(verbose: bool) -> logging.Formatter:
+    """The formatter of the command's log lines on stderr: with tracebacks under ``--verbose`` only."""
+    fmt = "%(levelname)s %(message)s"
+    return logging.Formatter(fmt) if verbose else _NoTracebackFormatter(fmt)
+
+
 @app.callback()
 def main(
     version: Annotated[
@@ -77,7 +95,9 @@ def main(
     """SMILE in Python: solar wind, geospace models, and (growing) the mission chain to science."""
     _options["verbose"] = verbose
     level = logging.INFO if verbose else logging.WARNING
-    logging.basicConfig(level=level, format="%(levelname)s %(message)s")
+    handler = logging.StreamHandler()  # stderr
+    handler.setFormatter(_log_formatter(verbose))
+    logging.basicConfig(level=level, handlers=[handler])
     # dask's cluster start-up chatter only with -v: distributed sets its loggers' levels from the dask
     # config when it is imported (here and in every worker process), so the level goes there too
     os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "info" if verbose else "warning")

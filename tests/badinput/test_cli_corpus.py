@@ -343,20 +343,21 @@ def test_a_project_error_message_over_lines_and_with_brackets_is_one_line_as_wri
     assert result.stderr.splitlines() == ["error: [sxi] max_frames = 0 is not accepted"]
 
 
-def test_a_stage_bug_logs_its_traceback_only_when_verbose(tmp_path, monkeypatch, caplog):
-    # run_job logs an internal stage error; its traceback is for -v (INFO), not for every user
+def test_the_command_logs_tracebacks_only_when_verbose():
+    # run_job logs a stage's bug with its traceback (log.exception); on the command's stderr that is one
+    # line unless --verbose
     import logging
+    import sys
 
-    _failing_stage(monkeypatch, tmp_path)
-    with caplog.at_level(logging.WARNING, logger="smilekit"):
-        runner.invoke(app, ["run", "--out", str(tmp_path / "a"), "-q"])
-    records = [r for r in caplog.records if "internal error" in r.getMessage()]
-    assert records and not any(r.exc_info for r in records)
-    caplog.clear()
-    with caplog.at_level(logging.INFO, logger="smilekit"):
-        runner.invoke(app, ["run", "--out", str(tmp_path / "b"), "-q"])
-    records = [r for r in caplog.records if "internal error" in r.getMessage()]
-    assert records and all(r.exc_info for r in records)
+    try:
+        raise RuntimeError("a bug in a stage")
+    except RuntimeError:
+        exc_info = sys.exc_info()
+    record = logging.LogRecord("smilekit", logging.ERROR, "job.py", 1, "stage %s failed", ("x",), exc_info)
+    quiet = smilekit.cli._log_formatter(verbose=False).format(record)
+    assert quiet == "ERROR stage x failed"
+    loud = smilekit.cli._log_formatter(verbose=True).format(record)
+    assert loud.startswith("ERROR stage x failed\nTraceback") and "a bug in a stage" in loud
 
 
 # ---------------------------------------------------------------------------------------------------

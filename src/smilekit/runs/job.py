@@ -3,8 +3,8 @@
 A stage that fails is recorded in the summary with its error, what earlier stages wrote is kept, and the
 later stages still run; after an essential stage fails (the solar wind) nothing can run and the job stops
 there. A :class:`~smilekit.errors.SmilekitError` is the stage's own account of why; any other exception is a
-bug, recorded as an internal error (its traceback in the log when INFO is enabled, ``smilekit -v``), so that
-it does not take the run and its report down either.
+bug, recorded as an internal error with its traceback in the log, so that it does not take the run and its
+report down either.
 
 The report, ``summary.json`` and ``index.html``, is the runner's closing step rather than a registered
 stage: it is the record of every stage (its status, error and seconds) and of the whole run's time, so it
@@ -106,15 +106,8 @@ def run_job(
             if isinstance(error, SmilekitError):
                 log.error("stage %s failed: %s", stage.name, error)
                 reason = f"{type(error).__name__}: {error}"
-            else:  # not one of smilekit's own errors: a bug, whose traceback goes to the log at INFO
-                # (`smilekit -v`): a command-line user sees one line per failed stage, never a traceback
-                log.error(
-                    "stage %s failed with an internal error: %s: %s",
-                    stage.name,
-                    type(error).__name__,
-                    error,
-                    exc_info=log.isEnabledFor(logging.INFO),
-                )
+            else:  # not one of smilekit's own errors: a bug, whose traceback goes to the log
+                log.exception("stage %s failed with an internal error", stage.name)
                 reason = f"internal error, please report it: {type(error).__name__}: {error}"
             summary["stages"][stage.name] = {"status": "failed", "error": reason}
             if stage.essential:  # nothing downstream can run without it
