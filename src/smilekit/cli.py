@@ -8,14 +8,19 @@ through every boundary and emissivity model), ``smilekit events`` (the bundled e
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
+import socket
 import sys
+import traceback
+from collections.abc import Callable
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated
 
 import astropy.units as u
+import click
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -26,7 +31,7 @@ import smilekit
 from smilekit._data import data_path
 from smilekit.campaign.cases import SHIPPED_CASES
 from smilekit.campaign.evaluate import evaluate_cases
-from smilekit.errors import ModelDomainError, SmilekitError
+from smilekit.errors import InputError, ModelDomainError, SmilekitError
 from smilekit.geospace import boundaries
 from smilekit.geospace.validity import check_fit_range
 from smilekit.mission.propagator import PERTURBATIONS
@@ -62,6 +67,24 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+class _NoTracebackFormatter(logging.Formatter):
+    """Log lines without the tracebacks that records may carry (``log.exception`` in the library): those are
+    shown with ``--verbose`` only."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        if record.exc_info or record.exc_text or record.stack_info:
+            record = logging.makeLogRecord(
+                {**record.__dict__, "exc_info": None, "exc_text": None, "stack_info": None}
+            )
+        return super().format(record)
+
+
+def _log_formatter(verbose: bool) -> logging.Formatter:
+    """The formatter of the command's log lines on stderr: with tracebacks under ``--verbose`` only."""
+    fmt = "%(levelname)s %(message)s"
+    return logging.Formatter(fmt) if verbose else _NoTracebackFormatter(fmt)
+
+
 @app.callback()
 def main(
     version: Annotated[
@@ -70,20 +93,146 @@ def main(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress details.")] = False,
 ) -> None:
     """SMILE in Python: solar wind, geospace models, and (growing) the mission chain to science."""
+    _options["verbose"] = verbose
     level = logging.INFO if verbose else logging.WARNING
-    logging.basicConfig(level=level, format="%(levelname)s %(message)s")
+    handler = logging.StreamHandler()  # stderr
+    handler.setFormatter(_log_formatter(verbose))
+    logging.basicConfig(level=level, handlers=[handler])
     # dask's cluster start-up chatter only with -v: distributed sets its loggers' levels from the dask
     # config when it is imported (here and in every worker process), so the level goes there too
     os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "info" if verbose else "warning")
     logging.getLogger("distributed").setLevel(level)
 
 
+def _one_line(text: str) -> str:
+    """``text`` with every run of white space (newlines included) made one space."""
+    return " ".join(str(text).split())
+
+
 def _fail(error: Exception) -> None:
-    err_console.print(f"[bold red]error:[/] {error}")
+    """Print a project error as one ``error: ...`` line on stderr and exit 2 (bad input: nothing, or no more,
+    is done)."""
+    err_console.print(f"[bold red]error:[/] {escape(_one_line(error))}", soft_wrap=True)
     raise typer.Exit(code=2)
 
 
-@app.command()
+#: Options of the ``smilekit`` command itself, set by :func:`main` at every invocation (typer runs a
+#: command's function outside click's context, so the wrapper of :func:`_guarded` reads them here).
+_options = {"verbose": False}
+
+
+def _internal(error: BaseException) -> None:
+    """Report an exception that is not one of smilekit's own (a bug) as one line on stderr and exit 1; with
+    ``--verbose`` its traceback comes first."""
+    if _options["verbose"]:
+        traceback.print_exception(error, file=sys.stderr)
+    message = _one_line(error)
+    reason = f"{type(error).__name__}: {message}" if message else type(error).__name__
+    err_console.print(
+        f"[bold red]internal error:[/] {escape(reason)} (run with --verbose for the traceback)",
+        soft_wrap=True,
+    )
+    raise typer.Exit(code=1)
+
+
+def _guarded(command: Callable) -> Callable:
+    """Wrap a command so that no traceback reaches its user.
+
+    A :class:`~smilekit.errors.SmilekitError` becomes one ``error: ...`` line and exit 2; any other exception
+    (a bug, or the system refusing something) becomes one ``internal error: TYPE: MESSAGE`` line and exit 1,
+    with the traceback before it under ``--verbose``. typer's and click's own exits and usage errors pass
+    through untouched, and so does Ctrl-C.
+    """
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except (typer.Exit, typer.Abort, click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except SmilekitError as error:
+            _fail(error)
+        except Exception as error:
+            _internal(error)
+
+    return wrapper
+
+
+def _command(**options) -> Callable:
+    """``@app.command(**options)`` for a function wrapped by :func:`_guarded`: every command is guarded."""
+
+    def register(function: Callable) -> Callable:
+        return app.command(**options)(_guarded(function))
+
+    return register
+
+
+def _check_out(path: Path | None, option: str = "--out") -> None:
+    """Refuse an output folder that cannot be used, before any work: an existing file, a place under a file,
+    or a folder (or the nearest existing folder above it) without write permission.
+
+    Raises
+    ------
+    InputError
+        Naming the path, the option and why it is refused.
+    """
+    if path is None:
+        return
+    accepted = "give a folder (it is made if missing)"
+    if path.exists() and not path.is_dir():
+        raise InputError(f"{option} {path} is an existing file, not a folder; {accepted}")
+    existing = path
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise InputError(f"{option} {path} cannot be made: {existing} is a file, not a folder; {accepted}")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        where = "it" if existing == path else f"{existing}, the nearest existing folder above it"
+        raise InputError(f"{option} {path} is not writable: no permission to write in {where}")
+
+
+#: Seconds to wait for a dask scheduler to accept a connection before giving up on it.
+SCHEDULER_TIMEOUT_S = 5.0
+
+
+def _check_scheduler(address: str | None) -> None:
+    """Fail fast on a dask scheduler address that does not answer: one TCP connection within
+    :data:`SCHEDULER_TIMEOUT_S` seconds (dask itself waits 30 s, then raises a bare OSError).
+
+    Addresses of the form ``[tcp://|tls://]host:port`` are checked; other protocols (``inproc://``,
+    ``ucx://``) are left to dask.
+
+    Raises
+    ------
+    InputError
+        For an address without a host and a port number, or one that cannot be reached, with the reason.
+    """
+    if address is None:
+        return
+    scheme, sep, rest = address.partition("://")
+    if not sep:
+        scheme, rest = "tcp", address
+    if scheme not in ("tcp", "tls"):
+        return
+    host, colon, port = rest.rstrip("/").rpartition(":")
+    host = host.strip("[]")
+    if not colon or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise InputError(
+            f"--scheduler {address!r} is not a scheduler address: expected tcp://HOST:PORT (e.g. "
+            "tcp://127.0.0.1:8786)"
+        )
+    try:
+        with socket.create_connection((host, int(port)), timeout=SCHEDULER_TIMEOUT_S):
+            pass
+    except OSError as error:
+        reason = error.strerror or str(error) or type(error).__name__
+        raise InputError(
+            f"--scheduler {address}: cannot reach a dask scheduler there within {SCHEDULER_TIMEOUT_S:g} s "
+            f"({reason}); start one (dask scheduler) or check the address"
+        ) from None
+
+
+@_command()
 def events() -> None:
     """List the solar-wind events bundled with smilekit."""
 
@@ -93,7 +242,7 @@ def events() -> None:
     console.print(table)
 
 
-@app.command()
+@_command()
 def run(
     event: Annotated[str | None, typer.Option(help="A bundled event (see `smilekit events`).")] = None,
     solar_wind: Annotated[
@@ -143,22 +292,20 @@ def run(
     """
 
     if event is not None and solar_wind is not None:
-        _fail(smilekit.InputError("give either --event or --solar-wind, not both"))
+        raise InputError("give either --event or --solar-wind, not both")
     if columns is not None and solar_wind is None:
-        _fail(smilekit.InputError("--columns describes a --solar-wind file; give the file too"))
-    try:
-        settings = JobSettings() if config is None else load_settings(config)
-        if solar_wind is not None:
-            sw, name = read_solar_wind(solar_wind, columns=columns), solar_wind.name
-            storm = None
-        else:
-            name = event or DEFAULT_EVENT
-            sw = load_event(name)
-            storm = load_event_indices(name)
-        if indices is not None:
-            storm = read_indices(indices)
-    except SmilekitError as error:
-        _fail(error)
+        raise InputError("--columns describes a --solar-wind file; give the file too")
+    _check_out(out)
+    settings = JobSettings() if config is None else load_settings(config)
+    if solar_wind is not None:
+        sw, name = read_solar_wind(solar_wind, columns=columns), solar_wind.name
+        storm = None
+    else:
+        name = event or DEFAULT_EVENT
+        sw = load_event(name)
+        storm = load_event_indices(name)
+    if indices is not None:
+        storm = read_indices(indices)
     show = not quiet and sys.stderr.isatty()
     with Progress(
         TextColumn("[bold]{task.description}"),
@@ -196,7 +343,7 @@ def _perturbations(two_body: bool):
     return () if two_body else PERTURBATIONS
 
 
-@app.command()
+@_command()
 def orbit(
     start: Annotated[
         str, typer.Option(help="Start (UTC, ISO 8601); epoch of the science orbit.")
@@ -209,17 +356,15 @@ def orbit(
 ) -> None:
     """Propagate the science orbit: ephemeris.cdf (track, attitude, modes), modes.csv, summary.json."""
 
-    try:
-        summary = run_orbit(
-            out,
-            start=start,
-            days=days,
-            step=step * u.s,
-            perturbations=_perturbations(two_body),
-            pointing=pointing,
-        )
-    except SmilekitError as error:
-        _fail(error)
+    _check_out(out)
+    summary = run_orbit(
+        out,
+        start=start,
+        days=days,
+        step=step * u.s,
+        perturbations=_perturbations(two_body),
+        pointing=pointing,
+    )
     table = Table(title=f"SMILE orbit from {summary['start'][:16]}, {summary['complete_orbits']} orbits")
     table.add_column("quantity")
     table.add_column("value", justify="right")
@@ -231,7 +376,7 @@ def orbit(
     console.print(f"Summary: {(out / 'summary.json').resolve()}")
 
 
-@app.command()
+@_command()
 def plan(
     start: Annotated[
         str, typer.Option(help="Start (UTC, ISO 8601); epoch of the science orbit.")
@@ -251,22 +396,20 @@ def plan(
 ) -> None:
     """Operations plan: constraints, modes, ground passes, downlink, power, visibility, transfer."""
 
+    _check_out(out)
     show = not quiet and sys.stderr.isatty()
-    try:
-        with err_console.status("planning", spinner="dots") if show else nullcontext() as status:
-            summary = run_plan(
-                out,
-                start=start,
-                days=days,
-                step=step * u.s,
-                perturbations=_perturbations(two_body),
-                pointing=pointing,
-                solar_wind=_solar_wind_for_pointing(event),
-                stations=station or None,
-                progress=(lambda name: status.update(f"planning: {name}")) if show else None,
-            )
-    except SmilekitError as error:
-        _fail(error)
+    with err_console.status("planning", spinner="dots") if show else nullcontext() as status:
+        summary = run_plan(
+            out,
+            start=start,
+            days=days,
+            step=step * u.s,
+            perturbations=_perturbations(two_body),
+            pointing=pointing,
+            solar_wind=_solar_wind_for_pointing(event),
+            stations=station or None,
+            progress=(lambda name: status.update(f"planning: {name}")) if show else None,
+        )
     table = Table(title=f"SMILE plan {summary['start'][:16]} + {days:g} d")
     table.add_column("quantity")
     table.add_column("value", justify="right")
@@ -289,7 +432,7 @@ def plan(
     console.print(f"Plan: {(out / 'plan.json').resolve()}")
 
 
-@app.command()
+@_command()
 def geospace(
     n: Annotated[float, typer.Option(help="Solar wind proton density, cm^-3.")] = 5.0,
     v: Annotated[float, typer.Option(help="Solar wind speed, km/s (flowing along -X).")] = 400.0,
@@ -302,52 +445,50 @@ def geospace(
 ) -> None:
     """One solar-wind state: print every model's stand-off distance, optionally plot the emissivity."""
 
+    _check_out(out)
+    state = SolarWindState(
+        n=n * u.cm**-3, v_gse=[-v, 0.0, 0.0] * u.km / u.s, b_gsm=[bx, by, bz] * u.nT, t=t * u.K
+    )
+    tilt_q = tilt * u.deg
+    drivers = state_drivers(state, tilt_q)
+    table = Table(title=f"Pdyn = {state.pdyn:.3g}, Bz = {bz:g} nT, tilt = {tilt:g} deg")
+    table.add_column("model")
+    table.add_column("stand-off (RE)", justify="right")
+    table.add_column("fitted range")
+    for name, model in boundary_models().items():
+        r0 = boundaries.standoff(model, **boundaries.model_parameters(model, state, tilt=tilt_q))
+        table.add_row(name, f"{r0.to_value(smilekit.RE):.2f}", _range_flag(model, drivers))
+    console.print(table)
     try:
-        state = SolarWindState(
-            n=n * u.cm**-3, v_gse=[-v, 0.0, 0.0] * u.km / u.s, b_gsm=[bx, by, bz] * u.nT, t=t * u.K
-        )
-        tilt_q = tilt * u.deg
-        drivers = state_drivers(state, tilt_q)
-        table = Table(title=f"Pdyn = {state.pdyn:.3g}, Bz = {bz:g} nT, tilt = {tilt:g} deg")
-        table.add_column("model")
-        table.add_column("stand-off (RE)", justify="right")
-        table.add_column("fitted range")
-        for name, model in boundary_models().items():
-            r0 = boundaries.standoff(model, **boundaries.model_parameters(model, state, tilt=tilt_q))
-            table.add_row(name, f"{r0.to_value(smilekit.RE):.2f}", _range_flag(model, drivers))
-        console.print(table)
-        try:
-            models = emissivity_models(state, tilt_q)
-        except ModelDomainError as error:  # e.g. a density where the CMEM relations fail
-            if out is not None:
-                raise
-            console.print(f"emissivity models not built: {escape(str(error))}")
-            models = {}
-        flags = Table(title="Emissivity models")
-        flags.add_column("model")
-        flags.add_column("fitted range")
-        for name, model in models.items():
-            flags.add_row(name, _range_flag(model, drivers))
-        if models:
-            console.print(flags)
+        models = emissivity_models(state, tilt_q)
+    except ModelDomainError as error:  # e.g. a density where the CMEM relations fail
         if out is not None:
-            out.mkdir(parents=True, exist_ok=True)
-            sheath = models["physical SWCX"].sheath
-            for name, model in models.items():
-                slices = emissivity_slices(model)
-                path = out / f"emissivity_{name.replace(' ', '_').lower()}.png"
-                check = check_fit_range(model, **drivers)
-                quicklook.plot_emissivity_slices(
-                    slices,
-                    sheath,
-                    path,
-                    title=model_label(name),
-                    outside_fit_range=check.reasons(0),
-                    far_outside=bool(check.far_outside[0]),
-                )
-                console.print(f"wrote {path}")
-    except SmilekitError as error:
-        _fail(error)
+            raise
+        console.print(f"emissivity models not built: {escape(str(error))}")
+        models = {}
+    flags = Table(title="Emissivity models")
+    flags.add_column("model")
+    flags.add_column("fitted range")
+    for name, model in models.items():
+        flags.add_row(name, _range_flag(model, drivers))
+    if models:
+        console.print(flags)
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        sheath = models["physical SWCX"].sheath
+        for name, model in models.items():
+            slices = emissivity_slices(model)
+            path = out / f"emissivity_{name.replace(' ', '_').lower()}.png"
+            check = check_fit_range(model, **drivers)
+            quicklook.plot_emissivity_slices(
+                slices,
+                sheath,
+                path,
+                title=model_label(name),
+                outside_fit_range=check.reasons(0),
+                far_outside=bool(check.far_outside[0]),
+            )
+            console.print(f"wrote {path}")
 
 
 def _range_flag(model, drivers) -> str:
@@ -359,7 +500,7 @@ def _range_flag(model, drivers) -> str:
     return escape(f"{how}: " + "; ".join(check.reasons(0)))
 
 
-@app.command()
+@_command()
 def evaluate(
     cases: Annotated[
         Path | None,
@@ -389,14 +530,13 @@ def evaluate(
     resumes where it stopped; malformed rows are reported with their line numbers and skipped.
     """
 
-    try:
-        path = cases if cases is not None else data_path(SHIPPED_CASES)
-        evaluate_cases(
-            path, out, workers=workers, scheduler=scheduler, progress=not quiet, dashboard_address=dashboard
-        )
-        console.print(f"Results: {(out / 'results.csv').resolve()}")
-    except SmilekitError as error:
-        _fail(error)
+    _check_out(out)
+    _check_scheduler(scheduler)
+    path = cases if cases is not None else data_path(SHIPPED_CASES)
+    evaluate_cases(
+        path, out, workers=workers, scheduler=scheduler, progress=not quiet, dashboard_address=dashboard
+    )
+    console.print(f"Results: {(out / 'results.csv').resolve()}")
 
 
 if __name__ == "__main__":  # pragma: no cover

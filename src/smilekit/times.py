@@ -21,6 +21,8 @@ from smilekit.errors import InputError
 
 __all__ = [
     "J2000",
+    "TIME_MAX",
+    "TIME_MIN",
     "as_datetime64",
     "check_time_range",
     "day_fraction",
@@ -31,6 +33,12 @@ __all__ = [
 
 #: The J2000.0 epoch, 2000-01-01 12:00 (taken as UTC here; see the module notes).
 J2000 = np.datetime64("2000-01-01T12:00:00", "ns")
+
+#: The earliest and latest times smilekit holds: whole years inside the span of ``datetime64[ns]`` (which
+#: is 1677-09-21 to 2262-04-11). Each model has its own, narrower range (IGRF-14: 1900 to 2030), checked
+#: where it is used (:func:`check_time_range`).
+TIME_MIN = np.datetime64("1678-01-01T00:00:00", "ns")
+TIME_MAX = np.datetime64("2261-12-31T23:59:59", "ns")
 
 _NS_PER_DAY = 86_400 * 10**9
 _MIDNIGHT_2000 = np.datetime64("2000-01-01T00:00:00", "ns")
@@ -46,9 +54,32 @@ def _first_line(exc: Exception) -> str:
     return lines[0] if lines else type(exc).__name__
 
 
+def _outside_span(value) -> InputError:
+    return InputError(
+        f"time {value} is outside the range smilekit supports: accepted are times from "
+        f"{TIME_MIN.astype('datetime64[s]')} to {TIME_MAX.astype('datetime64[s]')} UTC (numpy datetime64[ns])"
+    )
+
+
+def _to_ns(values: np.ndarray) -> np.ndarray:
+    """A datetime64 array of any unit as datetime64[ns], refusing times outside [TIME_MIN, TIME_MAX]
+    (numpy's own cast to ns wraps them around silently: the year 3000 becomes 1831)."""
+    values = np.asarray(values)
+    if values.dtype == np.dtype("datetime64[ns]"):
+        checked = values
+    else:  # compare in seconds, which hold any year a date can carry here without overflow
+        checked = values.astype("datetime64[s]")
+    valid = ~np.isnat(checked)
+    low, high = TIME_MIN.astype("datetime64[s]"), TIME_MAX.astype("datetime64[s]")
+    outside = valid & ((checked < low) | (checked > high))
+    if outside.any():
+        raise _outside_span(np.ravel(values[outside])[0])
+    return values.astype("datetime64[ns]")
+
+
 def _from_astropy(time) -> np.ndarray:
     # astropy Time: convert to the UTC scale first, so that TT/TAI/TDB inputs land on UTC.
-    return np.asarray(time.utc.to_value("datetime64"), dtype="datetime64[ns]")
+    return _to_ns(np.asarray(time.utc.to_value("datetime64")))
 
 
 def _parse_objects(flat: np.ndarray, original) -> np.ndarray:
@@ -64,13 +95,15 @@ def _parse_objects(flat: np.ndarray, original) -> np.ndarray:
             )
     try:
         parsed = pd.to_datetime(pd.Index(flat, dtype=object), utc=True, format="ISO8601")
-    except (ValueError, TypeError, OverflowError) as exc:
+    except (pd.errors.OutOfBoundsDatetime, OverflowError):
+        raise _outside_span(_describe(original)) from None
+    except (ValueError, TypeError) as exc:
         raise InputError(
             f"cannot read {_describe(original)} as a time ({_first_line(exc)}); accepted are ISO 8601 "
             "strings (e.g. '2025-06-21T17:00:00'), datetime.datetime, numpy.datetime64, astropy Time and "
             "pandas Timestamps"
         ) from None
-    return parsed.tz_convert("UTC").tz_localize(None).to_numpy(dtype="datetime64[ns]")
+    return _to_ns(parsed.tz_convert("UTC").tz_localize(None).to_numpy())
 
 
 def as_datetime64(time) -> np.ndarray:
@@ -91,7 +124,8 @@ def as_datetime64(time) -> np.ndarray:
     Raises
     ------
     InputError
-        For input that is not a time (numbers, unparsable strings) or that contains NaT.
+        For input that is not a time (numbers, unparsable strings), that contains NaT, or a time outside
+        :data:`TIME_MIN` to :data:`TIME_MAX` (1678 to 2261, what datetime64[ns] can hold).
 
     Examples
     --------
@@ -99,26 +133,32 @@ def as_datetime64(time) -> np.ndarray:
     array('2025-06-21T17:00:00.000000000', dtype='datetime64[ns]')
     >>> as_datetime64(["2000-01-01", "2030-01-01"]).shape
     (2,)
+    >>> as_datetime64(np.datetime64("3000-01-01"))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    smilekit.errors.InputError: time 3000-01-01 is outside the range smilekit supports: accepted are ...
     """
     if isinstance(time, np.ndarray) and np.issubdtype(time.dtype, np.datetime64):
-        out = time.astype("datetime64[ns]")
+        out = _to_ns(time)
     elif isinstance(time, np.datetime64):
-        out = np.asarray(time, dtype="datetime64[ns]")
+        out = _to_ns(np.asarray(time))
     elif type(time).__module__.startswith("astropy.time"):
         out = _from_astropy(time)
     elif type(time).__module__.startswith("pandas"):
         try:
             converted = pd.to_datetime(time, utc=True)
+        except (pd.errors.OutOfBoundsDatetime, OverflowError):
+            raise _outside_span(_describe(time)) from None
         except (ValueError, TypeError) as exc:
             raise InputError(f"cannot read {_describe(time)} as a time ({_first_line(exc)})") from None
         if isinstance(converted, pd.Timestamp):
-            out = np.asarray(converted.tz_convert("UTC").tz_localize(None).to_datetime64(), "datetime64[ns]")
+            out = _to_ns(np.asarray(converted.tz_convert("UTC").tz_localize(None).to_datetime64()))
         elif isinstance(converted, pd.Series):
-            out = converted.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
+            out = _to_ns(converted.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy())
         elif converted is pd.NaT:
             out = np.asarray(np.datetime64("NaT", "ns"))
         else:
-            out = converted.tz_convert("UTC").tz_localize(None).to_numpy(dtype="datetime64[ns]")
+            out = _to_ns(converted.tz_convert("UTC").tz_localize(None).to_numpy())
     elif isinstance(time, (str, _dt.datetime, _dt.date)):
         out = _parse_objects(np.array([time], dtype=object), time).reshape(())
     else:
@@ -129,7 +169,7 @@ def as_datetime64(time) -> np.ndarray:
         if array.size == 0:
             out = np.empty(array.shape, dtype="datetime64[ns]")
         elif all(isinstance(item, np.datetime64) for item in array.flat):
-            out = np.asarray(list(array.flat), dtype="datetime64[ns]").reshape(array.shape)
+            out = _to_ns(np.asarray(list(array.flat))).reshape(array.shape)
         else:
             flat = array.ravel()
             if any(type(item).__module__.startswith("astropy.time") for item in flat):

@@ -229,12 +229,27 @@ def read_cases(path) -> tuple[list[Case], list[MalformedRow]]:
     Raises
     ------
     InputError
-        If the file is missing or empty, or its header is not exactly :data:`CASE_COLUMNS` in order.
+        If the file is missing, empty, binary or not UTF-8, or its header is not exactly :data:`CASE_COLUMNS`
+        in order.
     """
     path = Path(path)
     if not path.is_file():
         raise InputError(f"case file {str(path)!r} not found")
-    lines = path.read_text(encoding="utf-8").splitlines()
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise InputError(
+            f"case file {path}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start}, line "
+            f"{line}); expected a CSV text file whose first line is the header {','.join(CASE_COLUMNS)}"
+        ) from None
+    if "\x00" in text:
+        raise InputError(
+            f"case file {path}: a binary file (a NUL character at position {text.index(chr(0))}); expected a "
+            f"CSV text file whose first line is the header {','.join(CASE_COLUMNS)}"
+        )
+    lines = text.splitlines()
     if not lines:
         raise InputError(f"case file {path.name} is empty")
     header = [h.strip() for h in next(csv.reader([lines[0]]))]

@@ -36,12 +36,17 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import astropy.units as u
 import numpy as np
 import xarray as xr
 from astropy.io import fits
+from astropy.io.fits.verify import VerifyError, VerifyWarning
+from astropy.utils.exceptions import AstropyUserWarning
 
 from smilekit._io import atomic_path
 from smilekit.errors import InputError, ProductError
@@ -187,6 +192,40 @@ def write_l1(events: EventList, path, *, overwrite: bool = False) -> Path:
     return path
 
 
+@contextmanager
+def _open_product(path, what: str) -> Iterator[fits.HDUList]:
+    """Open a FITS product for reading, every HDU and its data checked to be there; a file that is missing,
+    empty, not FITS, cut short (inside any HDU, the last one included) or whose contents do not read as
+    ``what`` (e.g. "an SXI L2") is a :class:`~smilekit.errors.ProductError` naming the file and what is wrong.
+
+    astropy opens a truncated file with only a warning ("File may have been truncated") and fails later
+    with a bare TypeError or IndexError where the data are read; both are turned into the error here.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ProductError(f"{path}: no such file ({what} FITS file expected)")
+    if path.stat().st_size == 0:
+        raise ProductError(f"{path} is empty (0 bytes), not {what} FITS file")
+    try:
+        with warnings.catch_warnings():
+            # a cut-short file or a broken header is an error for a product, not a warning
+            warnings.simplefilter("error", AstropyUserWarning)
+            warnings.simplefilter("error", VerifyWarning)
+            # the file opened here, so that it is closed when astropy fails half-way through opening it
+            with open(path, "rb") as file, fits.open(file, lazy_load_hdus=False, memmap=False) as hdul:
+                yield hdul
+    except ProductError:
+        raise
+    except (OSError, ValueError, TypeError, IndexError, KeyError, VerifyError, Warning) as exc:
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        if len(reason) > 200:
+            reason = reason[:197] + "..."
+        raise ProductError(
+            f"{path} cannot be read as {what} FITS file ({type(exc).__name__}: {reason}); expected a whole "
+            f"file as smilekit writes it (size {path.stat().st_size} bytes)"
+        ) from None
+
+
 def read_l1(path, config=None) -> EventList:
     """Read an SXI event file written by :func:`write_l1`.
 
@@ -200,10 +239,11 @@ def read_l1(path, config=None) -> EventList:
     Raises
     ------
     ProductError
-        When the file lacks the EVENTS or GTI extension, a column or a pointing keyword.
+        When the file is missing, empty, not FITS or cut short, or lacks the EVENTS or GTI extension, a
+        column or a pointing keyword.
     """
     base = SXIConfig.resolve(config)
-    with fits.open(path) as hdul:
+    with _open_product(path, "an SXI L1 event") as hdul:
         names = [hdu.name for hdu in hdul]
         if "EVENTS" not in names or "GTI" not in names:
             raise ProductError(f"{path} has no EVENTS and GTI extensions (found {names})")
@@ -341,8 +381,13 @@ def read_l2(path) -> xr.Dataset:
 
     The main variables and coords, the solid angle, and the pointing attributes (spacecraft position, aim
     point, body axes, SWCX counts per intensity, Sun angle) that :mod:`smilekit.science` needs.
+
+    Raises
+    ------
+    ProductError
+        When the file is missing, empty, not FITS or cut short, or lacks an extension or keyword it needs.
     """
-    with fits.open(path) as hdul:
+    with _open_product(path, "an SXI L2") as hdul:
         names = {hdu.name for hdu in hdul}
         needed = {"FOREGROUND", "UNCERT", "COUNTS", "BACKGROUND", "EXPOSURE", "VIGNET", "COVERAGE", "TIMES"}
         if not needed <= names:

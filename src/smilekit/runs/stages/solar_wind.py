@@ -205,7 +205,25 @@ def _indices_in_file(sw: SolarWind):
 
 def _cadence(sw: SolarWind) -> np.timedelta64:
     """The most common spacing of the time stamps, rounded to whole seconds (not truncated: jittered
-    16-s records, 15.6 to 16.4 s apart, have a 16-s cadence)."""
-    steps = np.round(np.diff(sw.time.values) / np.timedelta64(1, "s")).astype("timedelta64[s]")
+    16-s records, 15.6 to 16.4 s apart, have a 16-s cadence).
+
+    Raises
+    ------
+    InputError
+        For fewer than two records (no spacing to take), or a most common spacing under one second.
+    """
+    times = sw.time.values
+    if times.size < 2:
+        raise InputError(
+            f"the solar wind has {times.size} record{'' if times.size == 1 else 's'}"
+            f"{f' (at {times[0]})' if times.size else ''}; the job needs at least two, to find the cadence"
+        )
+    steps = np.round(np.diff(times) / np.timedelta64(1, "s")).astype("timedelta64[s]")
     values, counts = np.unique(steps, return_counts=True)
-    return values[np.argmax(counts)]
+    cadence = values[np.argmax(counts)]
+    if cadence < np.timedelta64(1, "s"):
+        raise InputError(
+            f"the most common spacing of the solar-wind records is {cadence} (rounded to whole seconds); "
+            "accepted is a cadence of at least 1 s, with times increasing"
+        )
+    return cadence
