@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import logging
 import os
-import socket
 import sys
 import traceback
 from collections.abc import Callable
@@ -189,47 +188,6 @@ def _check_out(path: Path | None, option: str = "--out") -> None:
     if not os.access(existing, os.W_OK | os.X_OK):
         where = "it" if existing == path else f"{existing}, the nearest existing folder above it"
         raise InputError(f"{option} {path} is not writable: no permission to write in {where}")
-
-
-#: Seconds to wait for a dask scheduler to accept a connection before giving up on it.
-SCHEDULER_TIMEOUT_S = 5.0
-
-
-def _check_scheduler(address: str | None) -> None:
-    """Fail fast on a dask scheduler address that does not answer: one TCP connection within
-    :data:`SCHEDULER_TIMEOUT_S` seconds (dask itself waits 30 s, then raises a bare OSError).
-
-    Addresses of the form ``[tcp://|tls://]host:port`` are checked; other protocols (``inproc://``,
-    ``ucx://``) are left to dask.
-
-    Raises
-    ------
-    InputError
-        For an address without a host and a port number, or one that cannot be reached, with the reason.
-    """
-    if address is None:
-        return
-    scheme, sep, rest = address.partition("://")
-    if not sep:
-        scheme, rest = "tcp", address
-    if scheme not in ("tcp", "tls"):
-        return
-    host, colon, port = rest.rstrip("/").rpartition(":")
-    host = host.strip("[]")
-    if not colon or not host or not port.isdigit() or not 0 < int(port) < 65536:
-        raise InputError(
-            f"--scheduler {address!r} is not a scheduler address: expected tcp://HOST:PORT (e.g. "
-            "tcp://127.0.0.1:8786)"
-        )
-    try:
-        with socket.create_connection((host, int(port)), timeout=SCHEDULER_TIMEOUT_S):
-            pass
-    except OSError as error:
-        reason = error.strerror or str(error) or type(error).__name__
-        raise InputError(
-            f"--scheduler {address}: cannot reach a dask scheduler there within {SCHEDULER_TIMEOUT_S:g} s "
-            f"({reason}); start one (dask scheduler) or check the address"
-        ) from None
 
 
 @_command()
@@ -531,7 +489,6 @@ def evaluate(
     """
 
     _check_out(out)
-    _check_scheduler(scheduler)
     path = cases if cases is not None else data_path(SHIPPED_CASES)
     evaluate_cases(
         path, out, workers=workers, scheduler=scheduler, progress=not quiet, dashboard_address=dashboard

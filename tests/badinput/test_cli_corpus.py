@@ -14,6 +14,7 @@ import functools
 import json
 import os
 import socket
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,7 @@ from typer.testing import CliRunner
 import smilekit.cli
 from smilekit import runs
 from smilekit.campaign.cases import CASE_COLUMNS, read_cases
+from smilekit.campaign.evaluate import SCHEDULER_TIMEOUT_S, evaluate_cases
 from smilekit.cli import app
 from smilekit.errors import InputError, ProductError
 from smilekit.products.sxi_fits import read_l1, read_l2, write_l1
@@ -198,7 +200,7 @@ PROBES = [
         "evaluate on an unreachable scheduler",
         lambda t: ["evaluate", "--scheduler", f"tcp://127.0.0.1:{_closed_port()}", "--out", t / "ev", "-q"],
         2,
-        ("--scheduler tcp://127.0.0.1:", "cannot reach", "5 s"),
+        ("scheduler tcp://127.0.0.1:", "cannot reach", "5 s"),
     ),
     Probe(
         "evaluate on a scheduler address without a port",
@@ -444,3 +446,13 @@ def test_a_cdf_cut_in_the_middle_is_an_input_error_naming_it(tmp_path):
     path = _cdf(tmp_path, cut=True)
     with pytest.raises(InputError, match=r"omni\.cdf"):
         read_solar_wind(path)
+
+
+def test_an_unreachable_scheduler_is_refused_through_the_api_too(tmp_path):
+    """The check lives in the library: a Python caller of evaluate_cases gets the same fast, clear error
+    (dask alone waits 30 s, then raises a bare OSError), and nothing is written."""
+    started = time.perf_counter()
+    with pytest.raises(InputError, match="cannot reach a dask scheduler"):
+        evaluate_cases("no-such-cases.csv", tmp_path / "ev", scheduler=f"tcp://127.0.0.1:{_closed_port()}")
+    assert time.perf_counter() - started < SCHEDULER_TIMEOUT_S + 2.0
+    assert not (tmp_path / "ev").exists()

@@ -60,6 +60,7 @@ import io
 import json
 import math
 import os
+import socket
 import time as _time
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -89,6 +90,8 @@ __all__ = [
     "ALL_COLUMNS",
     "EXTRA_COLUMNS",
     "RESULT_COLUMNS",
+    "SCHEDULER_TIMEOUT_S",
+    "check_scheduler",
     "evaluate_cases",
     "resolve_methods",
     "run_case",
@@ -631,6 +634,47 @@ def _print_summary(summary: dict, console) -> None:
         console.print(table)
 
 
+#: Seconds to wait for a dask scheduler to accept a connection before giving up on it.
+SCHEDULER_TIMEOUT_S = 5.0
+
+
+def check_scheduler(address: str | None) -> None:
+    """Fail fast on a dask scheduler address that does not answer: one TCP connection within
+    :data:`SCHEDULER_TIMEOUT_S` seconds (dask itself waits 30 s, then raises a bare OSError).
+
+    Addresses of the form ``[tcp://|tls://]host:port`` are checked; other protocols (``inproc://``,
+    ``ucx://``) are left to dask.
+
+    Raises
+    ------
+    InputError
+        For an address without a host and a port number, or one that cannot be reached, with the reason.
+    """
+    if address is None:
+        return
+    scheme, sep, rest = address.partition("://")
+    if not sep:
+        scheme, rest = "tcp", address
+    if scheme not in ("tcp", "tls"):
+        return
+    host, colon, port = rest.rstrip("/").rpartition(":")
+    host = host.strip("[]")
+    if not colon or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise InputError(
+            f"scheduler {address!r} is not a scheduler address: expected tcp://HOST:PORT (e.g. "
+            "tcp://127.0.0.1:8786)"
+        )
+    try:
+        with socket.create_connection((host, int(port)), timeout=SCHEDULER_TIMEOUT_S):
+            pass
+    except OSError as error:
+        reason = error.strerror or str(error) or type(error).__name__
+        raise InputError(
+            f"scheduler {address}: cannot reach a dask scheduler there within {SCHEDULER_TIMEOUT_S:g} s "
+            f"({reason}); start one (dask scheduler) or check the address"
+        ) from None
+
+
 def evaluate_cases(
     cases_csv,
     out_dir,
@@ -700,6 +744,7 @@ def evaluate_cases(
                 f"({scheduler}) serves its dashboard where it was started"
             )
         dashboard_address = _check_address(dashboard_address)
+    check_scheduler(scheduler)  # fast, before anything is read or written
     cases_path = Path(cases_csv)
     cases, malformed = read_cases(cases_path)
     for bad in malformed:
