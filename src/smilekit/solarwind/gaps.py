@@ -177,7 +177,7 @@ def regularize(
             f"with its {len(sw.ds.data_vars)} variables); the limit is {max_rows:,} rows. Use a coarser "
             "cadence or a shorter long_gap, or select() a shorter period"
         )
-    k = np.concatenate([np.arange(a, b + 1) for a, b in zip(lo.tolist(), hi.tolist())])
+    k = np.concatenate([np.arange(a, b + 1) for a, b in zip(lo.tolist(), hi.tolist(), strict=True)])
     grid = first + k * step
     # nearest record to each grid time
     right = np.clip(np.searchsorted(times, grid), 0, times.size - 1)
