@@ -138,7 +138,7 @@ def _parse_slowly(path: Path, first: int, lines: list[str], width: int | None) -
     raise InputError(f"{path}, lines {first}-{first + len(lines) - 1}: not a table of OMNI HRO numbers")
 
 
-def _read_words(path: Path, chunk_lines: int = CHUNK_LINES) -> tuple[np.ndarray, np.ndarray, int]:
+def _read_words(path: Path, chunk_lines: int | None = None) -> tuple[np.ndarray, np.ndarray, int]:
     """The numbers of an HRO file as an array ``(words, records)`` and the line number of each record.
 
     Parsed :data:`CHUNK_LINES` lines at a time with :func:`numpy.loadtxt` (no Python list of every line's
@@ -148,7 +148,7 @@ def _read_words(path: Path, chunk_lines: int = CHUNK_LINES) -> tuple[np.ndarray,
     blocks: list[np.ndarray] = []
     numbers: list[np.ndarray] = []
     width = None
-    for first, lines in _iter_line_chunks(path, chunk_lines):
+    for first, lines in _iter_line_chunks(path, chunk_lines or CHUNK_LINES):
         filled = np.fromiter((bool(line.strip()) for line in lines), dtype=bool, count=len(lines))
         if not filled.any():
             continue
