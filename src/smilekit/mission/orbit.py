@@ -342,11 +342,12 @@ def science_orbit(
 
 
 #: Peak memory of the runs over a track, as ``(fixed bytes, bytes per track sample)``, measured with
-#: ``/usr/bin/time -v`` on ``smilekit plan`` (15-120 days) and ``smilekit orbit`` (60-240 days) at 1 min (issue
+#: ``/usr/bin/time -v`` on ``smilekit plan`` (60-120 days, 613-651 MiB; 13.3 kB a sample before the
+#: constraints were chunked) and ``smilekit orbit`` (60-240 days) at 1 min (issue
 #: 14, ``benchmarks/bench_memory.py``; the growth is linear): the whole track, attitude, constraint
 #: masks, per-sample tables and figures are held at once, so a run needs this much before it can finish.
 MEMORY_PER_SAMPLE: dict[str, tuple[int, int]] = {
-    "plan": (450 * 2**20, 13_300),
+    "plan": (650 * 2**20, 1_500),
     "orbit": (350 * 2**20, 1_000),
 }
 

@@ -250,7 +250,7 @@ def run_plan(
     ``visibility.png``, ``fov.png``, ``operations.png``, ``transfer.png``; and ``plan.json``, whose keys
     the function returns. ``progress(step_name)`` is called as each part starts.
 
-    The whole track and its per-sample tables are held at once (about 13 kB a 1-min sample), so a span
+    The whole track and its per-sample tables are held at once (about 1.5 kB a sample), so a span
     whose estimate exceeds ``memory_limit`` (default :func:`~smilekit.mission.orbit.memory_limit`, half the
     machine's memory) is refused with an InputError that gives the estimate, before anything is computed.
     """
