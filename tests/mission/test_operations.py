@@ -2,7 +2,9 @@
 
 import astropy.units as u
 import numpy as np
+import pandas as pd
 import pytest
+import xarray as xr
 
 from smilekit.errors import InputError
 from smilekit.mission import propagate, sample_times, science_orbit
@@ -44,3 +46,17 @@ def test_the_modes_follow_the_constraints(track):
     assert not (sxi_on & excluded["excluded"].to_numpy()).any()
     free = np.asarray(mode_timeline(track).sxi_on)
     assert np.array_equal(sxi_on, free & ~excluded["excluded"].to_numpy())
+
+
+@pytest.mark.parametrize("rule", POINTING_RULES)
+def test_chunked_constraints_equal_the_whole_track_at_once(track, rule, tmp_path):
+    # issue 14: constrained_modes works a chunk of samples at a time; every check is per sample, so the
+    # tables, the visibility and the mode timeline are the same as in one piece (108 samples, chunks of 25)
+    att = spacecraft_attitude(track, rule)
+    whole = constrained_modes(track, att, chunk=len(track))
+    pieces = constrained_modes(track, att, chunk=25)
+    pd.testing.assert_frame_equal(whole[0], pieces[0])
+    xr.testing.assert_identical(whole[1], pieces[1])
+    whole[2].to_csv(tmp_path / "a.csv")
+    pieces[2].to_csv(tmp_path / "b.csv")
+    assert (tmp_path / "a.csv").read_text() == (tmp_path / "b.csv").read_text()

@@ -14,6 +14,7 @@ sec. 4.3; apogee altitude 121 182 km in ESA's mission pages).
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import astropy.units as u
@@ -27,15 +28,19 @@ from smilekit.times import as_datetime64
 from smilekit.units import RE, RE_KM
 
 __all__ = [
+    "MEMORY_PER_SAMPLE",
     "KeplerianElements",
     "Track",
     "as_track",
+    "check_track_request",
     "elements_to_state_values",
     "kepler_track",
+    "memory_limit",
     "sample_times",
     "science_orbit",
     "solve_kepler",
     "state_to_elements_values",
+    "track_memory_estimate",
 ]
 
 _TWO_PI = 2.0 * np.pi
@@ -334,6 +339,94 @@ def science_orbit(
         arg_perigee=arg_perigee,
         mean_anomaly=mean_anomaly,
     )
+
+
+#: Peak memory of the runs over a track, as ``(fixed bytes, bytes per track sample)``, measured with
+#: ``/usr/bin/time -v`` on ``smilekit plan`` (60-120 days, 613-651 MiB; 13.3 kB a sample before the
+#: constraints were chunked) and ``smilekit orbit`` (60-240 days) at 1 min (issue
+#: 14, ``benchmarks/bench_memory.py``; the growth is linear): the whole track, attitude, constraint
+#: masks, per-sample tables and figures are held at once, so a run needs this much before it can finish.
+MEMORY_PER_SAMPLE: dict[str, tuple[int, int]] = {
+    "plan": (650 * 2**20, 1_500),
+    "orbit": (350 * 2**20, 1_000),
+}
+
+#: The environment variable that sets :func:`memory_limit` (GiB).
+MEMORY_LIMIT_ENV = "SMILEKIT_MEMORY_LIMIT_GIB"
+
+
+def memory_limit() -> int:
+    """The memory a single run may plan to use (bytes): ``$SMILEKIT_MEMORY_LIMIT_GIB`` if set, otherwise
+    half of this machine's physical memory (12 GiB on the 24 GB standard machine)."""
+    text = os.environ.get(MEMORY_LIMIT_ENV)
+    if text:
+        try:
+            value = float(text)
+        except ValueError:
+            value = float("nan")
+        if not np.isfinite(value) or value <= 0:
+            raise InputError(f"{MEMORY_LIMIT_ENV}={text!r}: expected a positive number of GiB, e.g. 8")
+        return int(value * 2**30)
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")) // 2
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - not a POSIX system
+        return 8 * 2**30
+
+
+def track_memory_estimate(samples: float, kind: str = "plan") -> int:
+    """Peak memory (bytes) of a ``kind`` run (a key of :data:`MEMORY_PER_SAMPLE`) over ``samples``."""
+    fixed, per = MEMORY_PER_SAMPLE[kind]
+    return int(fixed + per * float(samples))
+
+
+def check_track_request(start, stop, step, kind: str = "plan", *, limit: int | None = None) -> int:
+    """Refuse, before anything is allocated, a run over ``start`` .. ``stop`` that cannot fit in memory.
+
+    Parameters
+    ----------
+    start, stop : time-like
+        The span of the track.
+    step : Quantity
+        The track step.
+    kind : str
+        Which run (:data:`MEMORY_PER_SAMPLE`): its fixed and per-sample cost.
+    limit : int, optional
+        Bytes; default :func:`memory_limit`.
+
+    Returns
+    -------
+    int
+        The number of track samples.
+
+    Raises
+    ------
+    InputError
+        If the estimate exceeds the limit; the message names the span, the samples, the estimate, the
+        limit and the longest span that fits at this step.
+
+    Examples
+    --------
+    >>> import astropy.units as u
+    >>> check_track_request("2026-03-01", "2026-03-08", 60 * u.s, "plan", limit=2**31)
+    10081
+    """
+    t0 = as_datetime64(start).reshape(())
+    t1 = as_datetime64(stop).reshape(())
+    dt = float(as_value(step, u.s, "step", positive=True))
+    span_s = float(_seconds_since(t1, t0))
+    samples = int(np.floor(max(span_s, 0.0) / dt + 1e-9)) + 1
+    limit = memory_limit() if limit is None else int(limit)
+    need = track_memory_estimate(samples, kind)
+    if need > limit:
+        fixed, per = MEMORY_PER_SAMPLE[kind]
+        fits_days = max(limit - fixed, 0) / per * dt / 86400.0
+        raise InputError(
+            f"{kind} over {span_s / 86400:g} days ({t0} to {t1}) at a {dt:g}-s step is {samples:,} track "
+            f"samples and would need about {need / 2**30:.1f} GiB of memory; the limit is "
+            f"{limit / 2**30:.1f} GiB (half the machine's memory, or ${MEMORY_LIMIT_ENV}). At this step "
+            f"at most about {fits_days:.0f} days fit: ask for a shorter span or a longer step"
+        )
+    return samples
 
 
 def sample_times(start, stop, step=60.0 * u.s, *, include_stop: bool = False) -> np.ndarray:

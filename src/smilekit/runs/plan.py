@@ -26,7 +26,13 @@ from smilekit.errors import InputError
 from smilekit.mission import ground, power
 from smilekit.mission.modes import mode_timeline
 from smilekit.mission.operations import constrained_modes, spacecraft_attitude
-from smilekit.mission.orbit import KeplerianElements, Track, sample_times, science_orbit
+from smilekit.mission.orbit import (
+    KeplerianElements,
+    Track,
+    check_track_request,
+    sample_times,
+    science_orbit,
+)
 from smilekit.mission.propagator import PERTURBATIONS, orbit_evolution, propagate
 from smilekit.mission.transfer import perigee_change_delta_v, plan_transfer
 from smilekit.mission.visibility import TYPICAL_SOLAR_WIND, orbit_fractions, seasonal_visibility
@@ -89,8 +95,10 @@ def orbit_summary(elements: KeplerianElements, track: Track, timeline) -> tuple[
     return summary, evolution
 
 
-def _orbit_track(start, days, step, perturbations, elements):
+def _orbit_track(start, days, step, perturbations, elements, kind="plan", memory_limit=None):
     t0, t1 = _period(start, days)
+    # refuse before propagating a span whose per-sample tables cannot fit (issue 14: 1200 days > 22 GB)
+    check_track_request(t0, t1, step, kind, limit=memory_limit)
     elements = science_orbit(t0) if elements is None else elements
     times = sample_times(t0, t1, step)
     if times[0] < elements.epoch:
@@ -113,6 +121,7 @@ def run_orbit(
     elements: KeplerianElements | None = None,
     pointing: str = "subsolar",
     solar_wind=TYPICAL_SOLAR_WIND,
+    memory_limit: int | None = None,
 ) -> dict:
     """Propagate the science orbit and write ``ephemeris.cdf``, ``modes.csv``, ``orbit_evolution.csv``,
     ``orbit.png`` and ``summary.json`` into ``out``; returns the summary.
@@ -134,12 +143,20 @@ def run_orbit(
     pointing, solar_wind
         SXI aim rule (:data:`POINTING_RULES`) and the solar wind that places the subsolar magnetopause
         (a SolarWind series, a SolarWindState, or a stand-off distance; default a typical quiet wind).
+    memory_limit : int, optional
+        Bytes the run may need (default :func:`~smilekit.mission.orbit.memory_limit`); a longer span is
+        refused before it starts (:func:`~smilekit.mission.orbit.check_track_request`).
+
+    Raises
+    ------
+    InputError
+        A span that would need more memory than ``memory_limit`` (the message gives the estimate).
     """
 
     started = _time.perf_counter()
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    elements, track = _orbit_track(start, days, step, perturbations, elements)
+    elements, track = _orbit_track(start, days, step, perturbations, elements, "orbit", memory_limit)
     att = spacecraft_attitude(track, pointing, solar_wind)
     timeline = mode_timeline(track)
     summary, evolution = orbit_summary(elements, track, timeline)
@@ -222,6 +239,7 @@ def run_plan(
     stations=None,
     mission_years: float = 3.0,
     progress=None,
+    memory_limit: int | None = None,
 ) -> dict:
     """The operations plan of a period: constraints, modes, passes, downlink, power, visibility, transfer.
 
@@ -232,6 +250,10 @@ def run_plan(
     (the 18 burns, with maintenance from the propagated perigee drift); the figures ``orbit.png``,
     ``visibility.png``, ``fov.png``, ``operations.png``, ``transfer.png``; and ``plan.json``, whose keys
     the function returns. ``progress(step_name)`` is called as each part starts.
+
+    The whole track and its per-sample tables are held at once (about 1.5 kB a sample), so a span
+    whose estimate exceeds ``memory_limit`` (default :func:`~smilekit.mission.orbit.memory_limit`, half the
+    machine's memory) is refused with an InputError that gives the estimate, before anything is computed.
     """
 
     def tick(name):
@@ -243,7 +265,7 @@ def run_plan(
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     tick("orbit")
-    elements, track = _orbit_track(start, days, step, perturbations, elements)
+    elements, track = _orbit_track(start, days, step, perturbations, elements, "plan", memory_limit)
     tick("pointing")
     att = spacecraft_attitude(track, pointing, solar_wind)
     excluded, vis, timeline = constrained_modes(track, att, solar_wind)

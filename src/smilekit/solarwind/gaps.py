@@ -5,7 +5,10 @@ Two steps, usually run together (``fill_gaps(regularize(sw, cadence), max_gap=..
 1. :func:`regularize` places the records on a regular time grid. A grid time takes the values of the
    nearest record within a tolerance (half the cadence by default); a grid time with no record that close
    is missing (NaN). Missing minutes that a file simply leaves out (the 2015-06-21 event file) become
-   explicit NaN records this way.
+   explicit NaN records this way. A gap longer than a day (:data:`LONG_GAP`) stays a gap: the grid
+   covers only the spans with data (plus an hour of NaN rows into the gap on each side), so its size is
+   proportional to the data, not to its span, and a grid beyond :data:`MAX_ROWS` rows is refused before
+   anything is allocated.
 2. :func:`fill_gaps` interpolates linearly in time across each run of missing records whose bracketing
    measurements are at most ``max_gap`` apart, leaves longer gaps (and missing records at either end)
    NaN, and adds a ``quality`` variable: 0 measured, 1 interpolated, 2 missing.
@@ -24,7 +27,7 @@ import xarray as xr
 from smilekit.errors import InputError
 from smilekit.solarwind.series import PRIMARY_VARIABLES, SolarWind, as_time, as_timedelta, missing_records
 
-__all__ = ["QUALITY_FLAGS", "fill_gaps", "regularize"]
+__all__ = ["LONG_GAP", "LONG_GAP_MARGIN", "MAX_ROWS", "QUALITY_FLAGS", "fill_gaps", "regularize"]
 
 #: The codes of the ``quality`` variable.
 QUALITY_FLAGS = {0: "measured", 1: "interpolated", 2: "missing"}
@@ -43,8 +46,66 @@ _QUALITY_ATTRS = {
 }
 
 
-def regularize(sw: SolarWind, cadence, *, tolerance=None, origin=None) -> SolarWind:
+#: Gaps longer than this are kept as gaps by :func:`regularize` (no grid rows across them but a margin).
+LONG_GAP = np.timedelta64(1, "D")
+
+#: How far the grid runs into a long gap on each side (NaN rows), so that a running window shorter than
+#: twice this never mixes records from both sides of the gap, and interpolation into the gap gives NaN.
+LONG_GAP_MARGIN = np.timedelta64(1, "h")
+
+#: The most rows :func:`regularize` builds (38 years of 1-min data; about 100 bytes a row for the primary
+#: variables alone, a few times that with the extra variables and the copies of ``fill_gaps``).
+MAX_ROWS = 20_000_000
+
+
+def _grid_indices(
+    times: np.ndarray, first: np.datetime64, step: np.timedelta64, tol: np.timedelta64, long_gap, margin
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Grid index ranges ``[lo, hi]`` (times ``first + k * step``) of each span of records between long
+    gaps, and the positions of those gaps in ``times``; nothing is allocated per grid row."""
+    reach = min(tol, step // 2)
+    breaks = np.flatnonzero(np.diff(times) > long_gap)  # gap between times[b] and times[b + 1]
+    starts = np.concatenate([[0], breaks + 1])
+    ends = np.concatenate([breaks, [times.size - 1]])
+    to_ns = np.int64
+    step_ns = step.astype("timedelta64[ns]").astype(to_ns)
+    offset_lo = (times[starts] - tol - first).astype("timedelta64[ns]").astype(to_ns)
+    offset_hi = (times[ends] + reach - first).astype("timedelta64[ns]").astype(to_ns)
+    lo = -((-offset_lo) // step_ns)  # ceil
+    lo[0] = 0
+    hi = offset_hi // step_ns
+    m = int(margin.astype("timedelta64[ns]").astype(to_ns) // step_ns) if margin is not None else 0
+    m = max(m, 1)
+    if breaks.size:
+        lo[1:] -= m
+        hi[:-1] += m
+        # margins never overlap: at most up to the middle of the gap
+        middle = (lo[1:] + hi[:-1]) // 2
+        hi[:-1] = np.minimum(hi[:-1], middle)
+        lo[1:] = np.maximum(lo[1:], hi[:-1] + 1)
+    return lo, hi, breaks
+
+
+def regularize(
+    sw: SolarWind,
+    cadence,
+    *,
+    tolerance=None,
+    origin=None,
+    long_gap=LONG_GAP,
+    margin=LONG_GAP_MARGIN,
+    max_rows: int = MAX_ROWS,
+) -> SolarWind:
     """Place ``sw`` on a regular grid of step ``cadence``, with NaN where no record is close enough.
+
+    The grid covers the spans with data only, so its size is proportional to the data, not to its
+    span: a gap longer than ``long_gap`` (one day by default) is kept as a gap. The grid runs ``margin``
+    (one hour, at least one row) into it from each side with NaN rows and resumes on the same phase
+    after it, so a file of four records whose last one is ten years later gives a few hundred rows, not
+    5.26 million; shorter gaps (minutes, hours) are filled with NaN rows as before, for
+    :func:`fill_gaps` to interpolate or mark. The long gaps are listed in the dataset attributes
+    ``long_gaps`` (their number) and ``long_gap_spans``. Anything interpolating the result in time
+    sees NaN inside a long gap (its bracketing rows are the NaN margin rows).
 
     Parameters
     ----------
@@ -61,6 +122,12 @@ def regularize(sw: SolarWind, cadence, *, tolerance=None, origin=None) -> SolarW
         ``tolerance`` (otherwise at the last grid time before it), so irregular records (ACE data
         propagated to Earth, at times like :27.689) keep their last record; a regular series ends
         exactly at its last record.
+    long_gap : same types as cadence
+        Gaps between consecutive records longer than this get no grid rows but the margins.
+    margin : same types as cadence
+        How far the grid runs into a long gap from each side (rounded down to whole steps, at least one).
+    max_rows : int
+        Refuse, before allocating, a grid of more rows than this.
 
     Returns
     -------
@@ -68,6 +135,12 @@ def regularize(sw: SolarWind, cadence, *, tolerance=None, origin=None) -> SolarW
         Values of the nearest record within ``tolerance`` of each grid time (not interpolated), NaN
         elsewhere. Extra variables are carried the same way; an integer ``quality`` is set to 2 where
         missing. ``regularized`` in the dataset attributes records the cadence.
+
+    Raises
+    ------
+    InputError
+        A grid of more than ``max_rows`` rows (the message gives the count, its memory and the limit),
+        e.g. a very fine cadence over a long span with no long gap.
 
     Examples
     --------
@@ -78,7 +151,11 @@ def regularize(sw: SolarWind, cadence, *, tolerance=None, origin=None) -> SolarW
     (11, 5)
     """
     step = as_timedelta(cadence, "cadence")
+    if step <= np.timedelta64(0, "ns"):
+        raise InputError(f"regularize: cadence must be positive, got {step}")
     tol = step // 2 if tolerance is None else as_timedelta(tolerance, "tolerance")
+    gap_limit = as_timedelta(long_gap, "long_gap")
+    edge = as_timedelta(margin, "margin")
     times = sw.time.values
     if origin is None:
         first = times[0]
@@ -87,14 +164,21 @@ def regularize(sw: SolarWind, cadence, *, tolerance=None, origin=None) -> SolarW
         first = o + ((times[0] - o) // step) * step
         if first < times[0] - tol:
             first = first + step
-    # The last grid time is the one nearest the last record if that one is within tolerance: a series
-    # whose records drift early against the grid would otherwise end one grid time short and drop its
-    # last record (a regular series is a whole number of steps long, so this changes nothing there).
-    reach = min(tol, step // 2)
-    count = int((times[-1] - first + reach) // step) + 1
-    if count > 50_000_000:
-        raise InputError(f"regularize: cadence {step} over {times[-1] - first} would make {count} records")
-    grid = first + np.arange(count) * step
+    # The last grid time of a span is the one nearest its last record if that one is within tolerance:
+    # a series whose records drift early against the grid would otherwise end one grid time short and
+    # drop its last record (a regular series is a whole number of steps long, so this changes nothing).
+    lo, hi, breaks = _grid_indices(times, first, step, tol, gap_limit, edge)
+    count = int((hi - lo + 1).sum())
+    if count > max_rows:
+        row_bytes = 8 * (1 + sum(int(np.prod(v.shape[1:])) for v in sw.ds.data_vars.values()))
+        raise InputError(
+            f"regularize: a {step.astype('timedelta64[s]')} grid over the {times.size} records from "
+            f"{times[0]} to {times[-1]} would need {count:,} rows (about {count * row_bytes / 2**30:.1f} GiB "
+            f"with its {len(sw.ds.data_vars)} variables); the limit is {max_rows:,} rows. Use a coarser "
+            "cadence or a shorter long_gap, or select() a shorter period"
+        )
+    k = np.concatenate([np.arange(a, b + 1) for a, b in zip(lo.tolist(), hi.tolist(), strict=True)])
+    grid = first + k * step
     # nearest record to each grid time
     right = np.clip(np.searchsorted(times, grid), 0, times.size - 1)
     left = np.clip(right - 1, 0, times.size - 1)
@@ -119,6 +203,14 @@ def regularize(sw: SolarWind, cadence, *, tolerance=None, origin=None) -> SolarW
         f"cadence {step.astype('timedelta64[ms]')}, tolerance {tol.astype('timedelta64[ms]')}"
     )
     out.attrs["regularize_unmatched_grid_times"] = int((~found).sum())
+    if breaks.size:
+        spans = [f"{times[b]}/{times[b + 1]}" for b in breaks[:20]]
+        out.attrs["long_gaps"] = int(breaks.size)
+        out.attrs["long_gap_spans"] = " ".join(spans) + (" ..." if breaks.size > 20 else "")
+        out.attrs["long_gap_rule"] = (
+            f"gaps longer than {gap_limit.astype('timedelta64[s]')} kept as gaps: no grid rows but NaN "
+            f"margins of {edge.astype('timedelta64[s]')} (at least one row) at each side"
+        )
     return SolarWind.from_dataset(out)
 
 

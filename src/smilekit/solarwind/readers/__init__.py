@@ -43,8 +43,8 @@ from smilekit.solarwind.readers._common import (
     DEFAULTS,
     GENERIC_NAMES,
     QUANTITIES,
+    _head_lines,
     _key,
-    _open_lines,
     lopez_temperature,
     parse_columns,
 )
@@ -131,7 +131,7 @@ def detect_format(path) -> str:
         if h5py.is_hdf5(path):  # a user block before the superblock
             return "hdf5"
     try:
-        path, lines = _open_lines(path)
+        path, lines = _head_lines(path)  # the head only: a long file is read once, by its reader
     except InputError:
         raise InputError(
             f"{path}: not a recognised solar-wind file (binary, neither CDF nor HDF5); {_ACCEPTED}"

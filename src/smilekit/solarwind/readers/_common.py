@@ -9,6 +9,7 @@ defaults of :data:`DEFAULTS`, and records all of it in the series' provenance (:
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import warnings
@@ -43,6 +44,39 @@ def _open_lines(path) -> tuple[Path, list[str]]:
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not an ASCII text file ({exc})") from None
     return path, text.splitlines()
+
+
+def _iter_line_chunks(path, size: int = 50_000):
+    """The lines of an ASCII file, ``size`` at a time: yields ``(first_line_number, lines)`` (1-based).
+
+    Memory stays bounded by one chunk whatever the file's length (a year of 1-min OMNI is 525 600
+    lines); a byte that is not ASCII raises :class:`~smilekit.errors.InputError` with its line.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"solar-wind file {str(path)!r} does not exist or is not a file")
+    first = 1
+    with path.open("r", encoding="ascii", errors="strict", newline=None) as handle:
+        while True:
+            try:
+                lines = [line.rstrip("\n") for line in itertools.islice(handle, size)]
+            except UnicodeDecodeError as exc:
+                raise InputError(f"{path}: not an ASCII text file (after line {first - 1}: {exc})") from None
+            if not lines:
+                return
+            yield first, lines
+            first += len(lines)
+
+
+def _head_lines(path, count: int = 400) -> tuple[Path, list[str]]:
+    """The first ``count`` lines of an ASCII file (more until one that is neither blank nor a ``#``
+    comment, at most 100 000): enough to recognise a format without reading a long file whole."""
+    head: list[str] = []
+    for _, lines in _iter_line_chunks(path, count):
+        head.extend(lines)
+        if len(head) >= 100_000 or any(line.strip() and not line.lstrip().startswith("#") for line in lines):
+            break
+    return Path(path), head
 
 
 def _bad_line(path: Path, lineno: int, line: str, why: str) -> InputError:
