@@ -140,18 +140,6 @@ def _failing_report(monkeypatch, tmp: Path) -> None:
     monkeypatch.setattr(runs.job.report, "write_index", broken)
 
 
-_READERS_CAST = pytest.mark.xfail(
-    reason="the solar-wind readers cast times to datetime64[ns] themselves (readers/_common.py, swmf.py, "
-    "omni2.py), so the year 3000 wraps to 1830 before smilekit.times sees it; theirs to route through "
-    "as_datetime64",
-    strict=False,
-)
-_CDF_CUT = pytest.mark.xfail(
-    reason="solarwind/readers/cdf.py guards opening the CDF but not cdflib's reads after it (varattsget "
-    "raises a bare ValueError on a file cut in the middle); the CLI guard makes it a one-line internal error",
-    strict=False,
-)
-
 OUT_COMMANDS = {
     "run": lambda out: ["run", "--out", out, "-q"],
     "orbit": lambda out: ["orbit", "--days", "1", "--out", out],
@@ -225,14 +213,12 @@ PROBES = [
         lambda t: ["run", "--solar-wind", _cdf(t, cut=True), "--out", t / "out", "-q"],
         2,
         ("omni.cdf", "CDF"),
-        marks=(_CDF_CUT,),
     ),
     Probe(
         "run a year-3000 SWMF file",
         lambda t: ["run", "--solar-wind", _swmf(t, 3000), "--out", t / "out", "-q"],
         2,
         ("3000", "1678", "2261"),
-        marks=(_READERS_CAST,),
     ),
     Probe(
         "run with a stage that fails with a bug",
@@ -441,7 +427,6 @@ def test_a_one_record_solar_wind_through_the_api_is_an_input_error_in_the_summar
     assert json.loads((tmp_path / "out" / "summary.json").read_text())["stages"] == summary["stages"]
 
 
-@_CDF_CUT
 def test_a_cdf_cut_in_the_middle_is_an_input_error_naming_it(tmp_path):
     path = _cdf(tmp_path, cut=True)
     with pytest.raises(InputError, match=r"omni\.cdf"):

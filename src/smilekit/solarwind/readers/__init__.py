@@ -38,6 +38,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import h5py
+
 from smilekit.errors import InputError
 from smilekit.solarwind.readers._common import (
     DEFAULTS,
@@ -126,8 +128,6 @@ def detect_format(path) -> str:
     if magic == _HDF5_MAGIC:
         return "hdf5"
     if path.suffix.lower() in (".h5", ".hdf5", ".he5"):
-        import h5py
-
         if h5py.is_hdf5(path):  # a user block before the superblock
             return "hdf5"
     try:

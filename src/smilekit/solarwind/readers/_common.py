@@ -22,6 +22,7 @@ import pandas as pd
 from smilekit.errors import DataGapWarning, InputError
 from smilekit.solarwind.derived import OMNI_PDYN_FACTOR
 from smilekit.solarwind.series import SolarWind, as_time
+from smilekit.times import TIME_MAX, TIME_MIN, as_datetime64
 
 __all__ = [
     "DEFAULTS",
@@ -424,6 +425,26 @@ def resolve(
     return chosen
 
 
+#: The years a reader accepts: those whose every instant numpy's datetime64[ns] can hold
+#: (:data:`smilekit.times.TIME_MIN` to :data:`smilekit.times.TIME_MAX`); beyond them a cast wraps round
+#: silently (year 3000 became 1830).
+YEAR_RANGE = (int(str(TIME_MIN.astype("datetime64[Y]"))), int(str(TIME_MAX.astype("datetime64[Y]"))))
+
+
+def year_out_of_range(years) -> np.ndarray:
+    """Where ``years`` fall outside :data:`YEAR_RANGE` (a boolean mask), for the readers' line messages."""
+    years = np.asarray(years, dtype=float)
+    return ~((years >= YEAR_RANGE[0]) & (years <= YEAR_RANGE[1]))
+
+
+def year_message(year) -> str:
+    """Why a year is refused, with what is accepted."""
+    return (
+        f"year {float(year):g} is outside {YEAR_RANGE[0]}-{YEAR_RANGE[1]}, the years smilekit's times "
+        "(numpy datetime64[ns]) can hold"
+    )
+
+
 def times_from_parts(path: Path, parts: dict[str, np.ndarray]) -> np.ndarray:
     """UTC times from year, day of year, hour (fractional allowed), minute and second columns."""
     year = np.asarray(parts["year"], dtype=float)
@@ -431,6 +452,9 @@ def times_from_parts(path: Path, parts: dict[str, np.ndarray]) -> np.ndarray:
     if np.isnan(year).any() or np.isnan(doy).any() or (doy < 1).any() or (doy > 366).any():
         bad = int(np.flatnonzero(np.isnan(year) | np.isnan(doy) | (doy < 1) | (doy > 366))[0])
         raise InputError(f"{path}, record {bad}: year {year[bad]:g} / day of year {doy[bad]:g} not valid")
+    if year_out_of_range(year).any():
+        bad = int(np.flatnonzero(year_out_of_range(year))[0])
+        raise InputError(f"{path}, record {bad}: {year_message(year[bad])}")
     seconds = np.zeros_like(year)
     for name, scale in (("hour", 3600.0), ("minute", 60.0), ("second", 1.0)):
         if name in parts:
@@ -449,7 +473,7 @@ def parse_times(path: Path, column: str, values) -> np.ndarray:
     if values.dtype.kind == "S":
         values = np.char.decode(values, "ascii")
     if values.dtype.kind == "M":
-        return values.astype("datetime64[ns]")
+        return as_datetime64(values)  # checks the range before the cast to ns
     if values.dtype.kind in "fiu":
         raise InputError(
             f"{path}: time column {column!r} holds numbers; give ISO 8601 times, or year, doy and hour "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import cdflib
 import numpy as np
 
 from smilekit.errors import InputError
@@ -74,8 +75,6 @@ def read_omni_cdf(path, *, columns=None, warn_gaps: bool = False) -> SolarWind:
         Not a CDF file, no epoch variable, variables that cannot be identified (the message lists the
         file's variables), fewer than two records, times not increasing, only fill values.
     """
-    import cdflib
-
     path = _check_path(path)
     try:
         cdf = cdflib.CDF(str(path))
@@ -88,9 +87,15 @@ def read_omni_cdf(path, *, columns=None, warn_gaps: bool = False) -> SolarWind:
     epochs: dict[str, np.ndarray] = {}
     skipped: list[str] = []
     for name in names:
-        info = cdf.varinq(name)
+        try:
+            info = cdf.varinq(name)
+            attrs = cdf.varattsget(name)
+        except Exception as exc:  # cdflib's bare errors on a file cut short or damaged after its header
+            raise InputError(
+                f"{path}: variable {name!r} cannot be read, the CDF file is cut short or damaged "
+                f"({type(exc).__name__}: {exc})"
+            ) from None
         kind = info.Data_Type_Description
-        attrs = cdf.varattsget(name)
         if not info.Rec_Vary or info.Dim_Sizes:
             skipped.append(name)
             continue

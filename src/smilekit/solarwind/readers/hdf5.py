@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import json
+
+import h5py
 import numpy as np
 
 from smilekit.errors import InputError
@@ -62,8 +65,6 @@ def read_hdf5(path, *, columns=None, warn_gaps: bool = False) -> SolarWind:
         Not an HDF5 file, datasets that cannot be identified (the message lists them), no time, fewer
         than two records, times not increasing, only fill values.
     """
-    import h5py
-
     path = _check_path(path)
     if not h5py.is_hdf5(path):
         raise InputError(f"{path}: not an HDF5 file")
@@ -114,8 +115,6 @@ def read_hdf5(path, *, columns=None, warn_gaps: bool = False) -> SolarWind:
     aliases = {q: QIN_DENTON_NAMES.get(q, ()) + GENERIC_NAMES.get(q, ()) for q in GENERIC_NAMES}
     sw = build_series(path, "HDF5", table, units, aliases, columns, fill_counts=counts, warn_gaps=warn_gaps)
     if skipped:
-        import json
-
         record = json.loads(sw.ds.attrs["provenance"])
         record["ignored_columns"] += skipped
         sw.ds.attrs["provenance"] = json.dumps(record)

@@ -12,6 +12,8 @@ from smilekit.solarwind.readers._common import (
     _open_lines,
     check_records,
     provenance_attrs,
+    year_message,
+    year_out_of_range,
 )
 from smilekit.solarwind.series import SolarWind
 
@@ -121,6 +123,10 @@ def read_omni2(path, *, warn_gaps: bool = False) -> SolarWind:
     year = col["year"].astype(int)
     doy = col["doy"].astype(int)
     hour = col["hour"].astype(int)
+    outside = np.flatnonzero(year_out_of_range(year))
+    if outside.size:
+        i = int(outside[0])
+        raise _bad_line(path, int(line_numbers[i]), lines[line_numbers[i] - 1], year_message(year[i]))
     bad = np.flatnonzero((doy < 1) | (doy > 366) | (hour < 0) | (hour > 23))
     if bad.size:
         i = int(bad[0])

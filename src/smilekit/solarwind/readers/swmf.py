@@ -16,6 +16,8 @@ from smilekit.solarwind.readers._common import (
     _open_lines,
     check_records,
     provenance_attrs,
+    year_message,
+    year_out_of_range,
 )
 from smilekit.solarwind.series import SolarWind, rotate_vectors
 
@@ -259,6 +261,9 @@ def read_swmf_imf(path, *, warn_gaps: bool = False) -> SolarWind:
     ints = np.stack([col[c] for c in SWMF_COLUMNS[:7]], axis=1)
     bad((ints != np.round(ints)).any(axis=1), "date and time fields must be integers")
     year, mo, dy, hr, mn, sc, msc = (ints[:, k].astype(np.int64) for k in range(7))
+    outside = year_out_of_range(year)
+    if outside.any():
+        bad(outside, year_message(year[outside][0]))
     bad(
         (mo < 1)
         | (mo > 12)
