@@ -38,12 +38,12 @@ from smilekit.solarwind import derived
 from smilekit.solarwind.state import SolarWindState
 
 __all__ = [
+    "PHYSICAL_DRIVER_RANGES",
     "PRIMARY_VARIABLES",
     "SolarWind",
-    "PHYSICAL_DRIVER_RANGES",
     "as_time",
-    "check_physical",
     "as_timedelta",
+    "check_physical",
     "missing_records",
     "provenance",
     "rotate_vectors",
@@ -146,7 +146,7 @@ def check_physical(name: str, values: np.ndarray) -> None:
     >>> check_physical("n", np.array([5.0, 1.0e9]))
     Traceback (most recent call last):
     ...
-    smilekit.errors.InputError: n 1e+09 cm^-3 (1 of 2 values) is outside the physical range [0.01, 1000] cm^-3; VALIDMIN/VALIDMAX of the solar-wind variable n
+    smilekit.errors.InputError: n 1e+09 cm^-3 (1 of 2 values) is outside the physical range [0.01, 1000] ...
     """
     if name in PHYSICAL_DRIVER_RANGES:
         low, high, unit, why = PHYSICAL_DRIVER_RANGES[name]

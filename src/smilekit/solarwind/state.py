@@ -12,7 +12,7 @@ from smilekit.errors import InputError
 from smilekit.solarwind import derived
 from smilekit.times import as_datetime64
 
-__all__ = ["SolarWindState"]
+__all__ = ["SolarWindState", "as_state"]
 
 
 @dataclass(frozen=True)
@@ -142,4 +142,24 @@ def _shape_error(n, v, b, t) -> InputError:
         "SolarWindState holds one state: n and t scalars, v_gse and b_gsm of shape (3,); got shapes "
         f"n {np.shape(n)}, v_gse {np.shape(v)}, b_gsm {np.shape(b)}, t {np.shape(t)}. "
         "Use smilekit.solarwind.SolarWind for time series."
+    )
+
+
+def as_state(state, name: str = "state") -> SolarWindState:
+    """Return ``state`` if it is a :class:`SolarWindState`, else an InputError saying what is accepted.
+
+    Examples
+    --------
+    >>> as_state(None)
+    Traceback (most recent call last):
+    ...
+    smilekit.errors.InputError: state must be a smilekit.solarwind.SolarWindState ..., got NoneType None
+    """
+    if isinstance(state, SolarWindState):
+        return state
+    shown = repr(state)
+    shown = shown if len(shown) <= 60 else shown[:57] + "..."
+    raise InputError(
+        f"{name} must be a smilekit.solarwind.SolarWindState (e.g. SolarWindState(n=5 * u.cm**-3, "
+        f"v_gse=[-400, 0, 0] * u.km / u.s, b_gsm=[0, 0, -5] * u.nT)), got {type(state).__name__} {shown}"
     )
