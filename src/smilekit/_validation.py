@@ -181,7 +181,7 @@ def check_range(values: np.ndarray, name: str, low: float, high: float, unit: st
     >>> check_range(np.array([5.0, 1e9]), "n", 0.01, 1000.0, "cm^-3")
     Traceback (most recent call last):
     ...
-    smilekit.errors.InputError: n 1e+09 cm^-3 is outside the physical range [0.01, 1000] cm^-3
+    smilekit.errors.InputError: n 1e+09 cm^-3 (1 of 2 values) is outside the physical range [0.01, 1000] cm^-3
     """
     values = np.asarray(values, dtype=np.float64)
     with np.errstate(invalid="ignore"):

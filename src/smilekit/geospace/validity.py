@@ -385,9 +385,9 @@ def warn_outside(fit_range: FitRange, *, stacklevel: int = 2, **drivers) -> Rang
     >>> from smilekit.geospace.boundaries import SHUE1997_FIT_RANGE
     >>> with warnings.catch_warnings(record=True) as caught:
     ...     warnings.simplefilter("always")
-    ...     _ = warn_outside(SHUE1997_FIT_RANGE, pdyn=64.0, bz=-5.0)
+    ...     _ = warn_outside(SHUE1997_FIT_RANGE, pdyn=12.0, bz=-5.0)
     >>> print(caught[0].message)
-    shue1997 used outside its fitted range (0.5 <= pdyn <= 8.5 nPa, -18 <= bz <= 15 nT): pdyn 64 nPa > 8.5 nPa
+    shue1997 used outside its fitted range (0.5 <= pdyn <= 8.5 nPa, -18 <= bz <= 15 nT): pdyn 12 nPa > 8.5 nPa
     (Shue et al. 1997); the answer is extrapolated
     """
     given = {d: drivers[d] for d in fit_range.drivers if d in drivers}

@@ -203,9 +203,9 @@ def emissivity_slices(model, grid: EmissivitySettings | None = None) -> dict[str
 def emissivity_models(state: SolarWindState, tilt: u.Quantity) -> dict:
     """The emissivity models the job compares, all driven by one solar-wind state."""
     return {
-        "physical SWCX": SWCXEmissivity.from_solar_wind(state, tilt=tilt),
-        "Jorgensen 2019": Jorgensen2019.from_solar_wind(state),
-        "CMEM": CMEM.from_solar_wind(state, tilt=tilt),
+        "physical SWCX": SWCXEmissivity.from_solar_wind(state, tilt=tilt, warn=False),
+        "Jorgensen 2019": Jorgensen2019.from_solar_wind(state, warn=False),
+        "CMEM": CMEM.from_solar_wind(state, tilt=tilt, warn=False),
     }
 
 

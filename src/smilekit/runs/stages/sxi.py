@@ -138,7 +138,7 @@ def stage_sxi(ctx: JobContext) -> dict:
         start = middle - half
         state = sw.at(middle)
         tilt = frames.dipole_tilt(middle).to(u.deg)
-        source = SWCXEmissivity.from_solar_wind(state, tilt=tilt)
+        source = SWCXEmissivity.from_solar_wind(state, tilt=tilt, warn=False)
         rotation = att.rotation[k]
         truth = intensity_map(
             source, positions[k], att.aim_point_gse[k], rotation=rotation, time=middle, pixel=settings.pixel
@@ -261,7 +261,9 @@ def _frame_indices(whole, peak_k: int, most: int) -> np.ndarray:
 def _magnetopause_overlay(state, time, position_re, rotation) -> dict:
     """The Shue 1998 magnetopause's noon-midnight and equatorial cross-sections in FOV coordinates."""
     theta = np.radians(np.linspace(-150.0, 150.0, 121))
-    r = boundaries.shue1998(np.abs(theta) * u.rad, pdyn=state.pdyn, bz=state.bz).to_value(smilekit.RE)
+    r = boundaries.shue1998(np.abs(theta) * u.rad, pdyn=state.pdyn, bz=state.bz, warn=False).to_value(
+        smilekit.RE
+    )
     out = {}
     for name, axis in (("magnetopause_xz", 2), ("magnetopause_xy", 1)):
         points = np.zeros((theta.size, 3))
