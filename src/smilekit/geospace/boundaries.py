@@ -609,14 +609,20 @@ def _kind_of(model) -> str:
     return "magnetopause"
 
 
-def _split_params(func, params: dict) -> dict:
-    """Check the keyword parameters of ``func`` and return them as plain floats (kernel units)."""
+def _check_names(func, params: dict) -> None:
+    """Refuse keyword parameters that ``func`` does not take (an InputError, not Python's TypeError)."""
     spec = _SPECS[func]
     unknown = set(params) - set(spec.parameters)
     if unknown:
         raise InputError(
             f"model {spec.name} ({spec.kind}) takes {list(spec.parameters)}, got unexpected {sorted(unknown)}"
         )
+
+
+def _split_params(func, params: dict) -> dict:
+    """Check the keyword parameters of ``func`` and return them as plain floats (kernel units)."""
+    spec = _SPECS[func]
+    _check_names(func, params)
     if "pdyn" not in params:
         raise InputError(f"model {spec.name} needs pdyn (a pressure Quantity)")
     return {k: _check_parameter(k, v) for k, v in params.items()}
@@ -643,6 +649,7 @@ def standoff(model, *, warn=True, **params) -> u.Quantity:
     12.82 RE
     """
     func = resolve_model(model)
+    _check_names(func, params)
     return func(0 * u.deg, 0 * u.deg, warn=warn, **params)
 
 
@@ -662,6 +669,7 @@ def surface_points(
     (3, 4, 3)
     """
     func = resolve_model(model)
+    _check_names(func, params)
     theta_max_v = float(as_value(theta_max, u.rad, "theta_max", positive=True))
     if theta_max_v > np.pi:
         raise InputError(f"theta_max must be <= 180 deg, got {np.degrees(theta_max_v):g} deg")
