@@ -26,6 +26,7 @@ __all__ = [
     "MAX_FLOW_ANGLE_DEG",
     "as_positions",
     "as_rotation",
+    "as_scalar",
     "as_value",
     "as_vector",
     "check_broadcast",
@@ -102,7 +103,8 @@ def as_value(
             f"({_short(value)})"
         )
     try:
-        out = np.asarray(value.to_value(unit), dtype=np.float64)
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflow becomes inf, refused below
+            out = np.asarray(value.to_value(unit), dtype=np.float64)
     except (u.UnitsError, TypeError, ValueError):
         raise InputError(
             f"{name} has unit {value.unit!s} ({value.unit.physical_type}), which does not convert to "
@@ -124,6 +126,14 @@ def as_value(
         bad = valid[valid < 0]
         raise InputError(f"{name} must be >= 0 {shown}, got {_describe(bad)} {shown}")
     return out
+
+
+def as_scalar(value, unit, name: str, **checks) -> float:
+    """Like :func:`as_value` for one value: a shape other than () is an InputError."""
+    out = as_value(value, unit, name, **checks)
+    if out.ndim != 0:
+        raise InputError(f"{name} must be a single value, got shape {out.shape}")
+    return float(out)
 
 
 def as_vector(value, unit, name: str, **checks) -> np.ndarray:

@@ -30,7 +30,7 @@ from typing import ClassVar
 import astropy.units as u
 import numpy as np
 
-from smilekit._validation import as_positions, as_value, check_broadcast
+from smilekit._validation import as_positions, as_scalar, as_value, check_broadcast
 from smilekit.constants import K_B, M_P
 from smilekit.errors import InputError, ModelDomainError
 from smilekit.geospace.boundaries import (
@@ -85,11 +85,7 @@ def _dimensionless(value, name: str, *, positive: bool = False) -> float:
     return float(out)
 
 
-def _scalar(value, unit, name: str, **checks) -> float:
-    out = as_value(value, unit, name, **checks)
-    if out.ndim != 0:
-        raise InputError(f"{name} must be a single value, got shape {out.shape}")
-    return float(out)
+_scalar = as_scalar
 
 
 def swcx_emissivity_values(n, speed, temperature, n_h, alpha: float) -> np.ndarray:

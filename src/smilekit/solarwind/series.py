@@ -174,6 +174,13 @@ def as_time(time, name: str = "time") -> np.ndarray:
 
     if isinstance(time, Time):
         return np.asarray(time.utc.datetime64, dtype="datetime64[ns]")
+    if isinstance(time, int | float | complex | np.number) or (
+        isinstance(time, np.ndarray | list | tuple) and np.asarray(time).dtype.kind in "biufc"
+    ):
+        raise InputError(
+            f"{name} must be UTC times (numpy datetime64, ISO strings, pandas or astropy times), got the "
+            f"number(s) {str(time)[:60]}: a number is no time (which epoch, which unit?)"
+        )
     try:
         index = pd.DatetimeIndex(np.atleast_1d(np.asarray(time)) if np.ndim(time) == 0 else time)
     except (TypeError, ValueError) as exc:

@@ -91,7 +91,7 @@ def stage_standoff(ctx: JobContext) -> dict:
     for name, model in boundary_models().items():
         r0 = np.full(times.shape, np.nan)
         kwargs = {k: drivers[k][valid] for k in boundaries.model_kernel(model)[1]}
-        r0[valid] = model(0 * u.deg, **kwargs).to_value(smilekit.RE)
+        r0[valid] = model(0 * u.deg, warn=False, **kwargs).to_value(smilekit.RE)
         standoffs[name] = r0
         checks[name] = check_fit_range(model, **drivers)  # gaps (NaN drivers) are not flagged
     ctx.results["standoffs"] = standoffs
