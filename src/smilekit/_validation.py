@@ -24,6 +24,7 @@ from smilekit.units import RE
 
 __all__ = [
     "MAX_FLOW_ANGLE_DEG",
+    "MAX_POSITION_RE",
     "as_positions",
     "as_rotation",
     "as_scalar",
@@ -144,10 +145,19 @@ def as_vector(value, unit, name: str, **checks) -> np.ndarray:
     return out
 
 
-def as_positions(x, y, z) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Cartesian coordinates given as length Quantities, as float64 arrays in RE (finite, any shape)."""
+#: The largest geocentric coordinate (RE) a position may have: 1e6 RE (6.4e9 km, about 43 AU) is far
+#: beyond every geocentric model (SMILE's apogee is about 20 RE, the Moon at 60 RE) and keeps the squares
+#: of the kernels far from float64 overflow.
+MAX_POSITION_RE = 1.0e6
 
-    return as_value(x, RE, "x"), as_value(y, RE, "y"), as_value(z, RE, "z")
+
+def as_positions(x, y, z) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Cartesian coordinates given as length Quantities, as float64 arrays in RE (finite, any shape,
+    each within +-:data:`MAX_POSITION_RE`)."""
+    out = as_value(x, RE, "x"), as_value(y, RE, "y"), as_value(z, RE, "z")
+    for name, values in zip("xyz", out, strict=True):
+        check_range(values, name, -MAX_POSITION_RE, MAX_POSITION_RE, "RE", "geocentric positions")
+    return out
 
 
 def as_rotation(rotation, name: str = "rotation") -> np.ndarray:
