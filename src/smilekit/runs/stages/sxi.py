@@ -37,7 +37,8 @@ import numpy as np
 
 import smilekit
 from smilekit import frames
-from smilekit.errors import ModelDomainError
+from smilekit._validation import whole_frames
+from smilekit.errors import InputError, ModelDomainError
 from smilekit.geospace import boundaries
 from smilekit.geospace.emissivity import SWCXEmissivity
 from smilekit.instruments.sxi import SXIConfig, intensity_map, make_l2, simulate_events
@@ -80,8 +81,9 @@ class SXISettings(SettingsSection):
     def __post_init__(self) -> None:
         super().__post_init__()
         frame_s = float(SXIConfig().frame_time.to_value(u.s))
-        frames = self.exposure_min * 60.0 / frame_s
-        if abs(frames - round(frames)) > 1e-9:
+        try:  # the one home of the rule, shared with simulate_events and the case files
+            whole_frames(self.exposure_min * 60.0, frame_s, "exposure_min x 60")
+        except InputError:
             self.reject("exposure_min", self.exposure_min, f"a whole number of {frame_s:g}-s CCD frames")
         if self.pixel_deg > FIT_PIXEL_DEG:
             self.reject(
