@@ -191,3 +191,20 @@ def test_emissivity_call(x, y, z):
 @given(source=states, time=times)
 def test_drivers_at(source, time):
     _call(drivers_at, source, time)
+
+
+@SETTINGS
+@given(x=anything(RE), y=anything(RE), z=anything(RE), pdyn=anything(u.nPa))
+def test_is_inside(x, y, z, pdyn):
+    _call(b.is_inside, "shue1998", x, y, z, pdyn=pdyn)
+
+
+@SETTINGS
+@given(n=anything(CM3), v=st.one_of(anything(KMS), anything(KMS, 3)), t=anything(u.K), bvec=anything(u.nT, 3))
+def test_magnetosheath(n, v, t, bvec):
+    from smilekit.geospace.magnetosheath import Magnetosheath
+
+    sheath = _call(Magnetosheath, n=n, v=v, t=t, b_gsm=bvec)
+    if sheath is not None:
+        values = _call(sheath.plasma, [8.0, 12.0, 30.0] * RE, 0 * RE, 0 * RE)
+        assert values is None or (values["n"].value >= 0).all()
