@@ -21,9 +21,12 @@ Every model has two layers (the house pattern):
 
 Each model function carries the solar-wind range its fit covers as ``fit_range`` (a
 :class:`~smilekit.geospace.validity.FitRange`, the one home of those numbers; the docstrings quote it).
-Outside it a model still returns a value: :func:`smilekit.geospace.validity.check_fit_range` flags the
-records and says why. Unphysical input (pdyn <= 0, NaN, unitless numbers, theta outside [0, 180] deg)
-raises :class:`~smilekit.errors.InputError`.
+Outside it a model still returns a value, flagged: the public functions issue a
+:class:`~smilekit.errors.ModelDomainWarning` with the reason (``warn=False`` for callers that report the
+range themselves, as the main job's stages do with :func:`smilekit.geospace.validity.check_fit_range`).
+Unphysical input raises :class:`~smilekit.errors.InputError`: NaN, unitless or complex numbers, wrong
+units, shapes that do not broadcast, theta outside [0, 180] deg, and drivers outside their physical
+range (:data:`smilekit.solarwind.series.PHYSICAL_DRIVER_RANGES`: pdyn below 1e-3 nPa, say).
 
 The generic helpers take a model as a function or a name (:data:`MAGNETOPAUSE_MODELS`,
 :data:`BOW_SHOCK_MODELS`): :func:`standoff`, :func:`surface_points`, :func:`is_inside`,
