@@ -414,7 +414,7 @@ def geospace(
     table.add_column("stand-off (RE)", justify="right")
     table.add_column("fitted range")
     for name, model in boundary_models().items():
-        r0 = boundaries.standoff(model, **boundaries.model_parameters(model, state, tilt=tilt_q))
+        r0 = boundaries.standoff(model, warn=False, **boundaries.model_parameters(model, state, tilt=tilt_q))
         table.add_row(name, f"{r0.to_value(smilekit.RE):.2f}", _range_flag(model, drivers))
     console.print(table)
     try:

@@ -16,6 +16,10 @@ from smilekit.geospace import boundaries as b
 from smilekit.solarwind.state import SolarWindState
 from smilekit.units import RE
 
+# The properties below hold for the formulas everywhere, including outside the fitted ranges (where the
+# public functions flag with a ModelDomainWarning: that flag is tested in tests/badinput/).
+pytestmark = pytest.mark.filterwarnings("ignore::smilekit.errors.ModelDomainWarning")
+
 MP_FUNCS = [b.shue1997, b.shue1998, b.lin2010, b.jelinek2012_magnetopause]
 SETTINGS = settings(max_examples=60, deadline=None)
 

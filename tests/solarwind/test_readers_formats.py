@@ -139,7 +139,7 @@ def test_omni2_hourly_cdf_names_with_flow_angles(tmp_path):
         "BZ_GSM1800": [-3.0, -3.0, -3.0, -3.0],
         "N1800": [5.0, 6.0, 7.0, 8.0],
         "V1800": [400.0, 400.0, 400.0, 400.0],
-        "PHI-V1800": [0.0, 90.0, 0.0, 0.0],
+        "PHI-V1800": [0.0, 10.0, 0.0, 0.0],  # 10 deg: a physical flow (more than 45 deg is refused)
         "THETA-V1800": [0.0, 0.0, 30.0, 0.0],
         "T1800": [1e5, 1e5, 1e5, 1e5],
         "DST1800": [-10.0, -20.0, -30.0, -40.0],
@@ -159,7 +159,8 @@ def test_omni2_hourly_cdf_names_with_flow_angles(tmp_path):
     sw = read_solar_wind(path)
     v = sw.ds["v_gse"].values
     np.testing.assert_allclose(v[0], [-400.0, 0.0, 0.0], atol=1e-9)
-    np.testing.assert_allclose(v[1], [0.0, 400.0, 0.0], atol=1e-9)  # longitude 90: towards +Y
+    c10, s10 = np.cos(np.radians(10)), np.sin(np.radians(10))
+    np.testing.assert_allclose(v[1], [-400.0 * c10, 400.0 * s10, 0.0], atol=1e-9)  # longitude > 0: towards +Y
     np.testing.assert_allclose(v[2], [-400.0 * np.cos(np.radians(30)), 0.0, 200.0], atol=1e-9)
     assert np.isnan(sw.ds["b_gsm"].values[3]).all() and sw.fill_counts["b_gsm"] == 1
     assert sw.ds["dst"].values.tolist() == [-10.0, -20.0, -30.0, -40.0]

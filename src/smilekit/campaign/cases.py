@@ -60,6 +60,7 @@ import pandas as pd
 
 from smilekit._data import data_path
 from smilekit._io import write_table
+from smilekit._validation import whole_frames
 from smilekit.errors import InputError
 from smilekit.frames import dipole_tilt
 from smilekit.instruments.sxi import SXIConfig
@@ -179,12 +180,7 @@ def _parse_fields(fields: Mapping[str, Any], line: int = 0) -> Case:
     for name, unit in (("n", "cm^-3"), ("v", "km/s"), ("exposure_s", "s")):
         if values[name] <= 0.0:
             raise InputError(f"{name} must be positive ({unit}), got {values[name]:g}")
-    frame = _frame_seconds()
-    frames = values["exposure_s"] / frame
-    if abs(frames - round(frames)) > 1e-9:
-        raise InputError(
-            f"exposure_s {values['exposure_s']:g} s is not a whole number of {frame:g}-s CCD frames"
-        )
+    whole_frames(values["exposure_s"], _frame_seconds(), "exposure_s")  # the one home of the rule
     raw_seed = str(fields["seed"]).strip()
     try:
         seed = int(raw_seed)

@@ -68,8 +68,8 @@ def case_truth(case, *, cusp_truth: Callable | None = None) -> Truth:
         time=case.time,
     )
     tilt = dipole_tilt(case.time)
-    source = SWCXEmissivity.from_solar_wind(state, tilt=tilt)
-    r0 = float(standoff("shue1998", pdyn=state.pdyn, bz=state.bz).to_value(RE))
+    source = SWCXEmissivity.from_solar_wind(state, tilt=tilt, warn=False)
+    r0 = float(standoff("shue1998", pdyn=state.pdyn, bz=state.bz, warn=False).to_value(RE))
     equatorward, poleward = (cusp_truth or true_cusp_edges)(state, case.time)
     rotation, _ = attitude_values(case.sc[None, :], case.aim[None, :], np.array([[0.0, 0.0, 1.0]]))
     return Truth(

@@ -21,9 +21,12 @@ Every model has two layers (the house pattern):
 
 Each model function carries the solar-wind range its fit covers as ``fit_range`` (a
 :class:`~smilekit.geospace.validity.FitRange`, the one home of those numbers; the docstrings quote it).
-Outside it a model still returns a value: :func:`smilekit.geospace.validity.check_fit_range` flags the
-records and says why. Unphysical input (pdyn <= 0, NaN, unitless numbers, theta outside [0, 180] deg)
-raises :class:`~smilekit.errors.InputError`.
+Outside it a model still returns a value, flagged: the public functions issue a
+:class:`~smilekit.errors.ModelDomainWarning` with the reason (``warn=False`` for callers that report the
+range themselves, as the main job's stages do with :func:`smilekit.geospace.validity.check_fit_range`).
+Unphysical input raises :class:`~smilekit.errors.InputError`: NaN, unitless or complex numbers, wrong
+units, shapes that do not broadcast, theta outside [0, 180] deg, and drivers outside their physical
+range (:data:`smilekit.solarwind.series.PHYSICAL_DRIVER_RANGES`: pdyn below 1e-3 nPa, say).
 
 The generic helpers take a model as a function or a name (:data:`MAGNETOPAUSE_MODELS`,
 :data:`BOW_SHOCK_MODELS`): :func:`standoff`, :func:`surface_points`, :func:`is_inside`,
@@ -40,9 +43,11 @@ from dataclasses import dataclass
 import astropy.units as u
 import numpy as np
 
-from smilekit._validation import as_value
+from smilekit._validation import as_value, check_broadcast
 from smilekit.errors import InputError
-from smilekit.geospace.validity import DriverRange, FitRange
+from smilekit.geospace.validity import DriverRange, FitRange, warn_outside
+from smilekit.solarwind.series import check_physical
+from smilekit.solarwind.state import as_state
 from smilekit.units import RE
 
 __all__ = [
@@ -204,12 +209,10 @@ def _check_angles(theta, phi):
 
 
 def _check_parameter(name, value):
-    if name == "pdyn":
-        return as_value(value, u.nPa, "pdyn", positive=True)
-    if name == "pm":
-        return as_value(value, u.nPa, "pm", nonnegative=True)
-    if name == "bz":
-        return as_value(value, u.nT, "bz")
+    if name in ("pdyn", "pm", "bz"):
+        out = as_value(value, _PARAMETER_UNITS[name], name, positive=name == "pdyn", nonnegative=name == "pm")
+        check_physical(name, out)  # smilekit.solarwind.series.PHYSICAL_DRIVER_RANGES
+        return out
     if name == "tilt":
         tilt = as_value(value, u.rad, "tilt")
         if (np.abs(tilt) > np.pi / 2).any():
@@ -218,12 +221,30 @@ def _check_parameter(name, value):
     raise InputError(f"unknown model parameter {name!r}")  # pragma: no cover - internal
 
 
+def _evaluate(func, theta, phi, warn, **params):
+    """Check the inputs of a public boundary function, flag its fitted range, and run its kernel."""
+    theta_v, phi_v = _check_angles(theta, phi)
+    values = _split_params(func, params)
+    check_broadcast(theta=theta_v, phi=phi_v, **values)
+    if warn:
+        _warn_fit_range(func, values, stacklevel=4)
+    return _SPECS[func].kernel(theta_v, phi_v, **values) * RE
+
+
+def _warn_fit_range(func, values: dict, stacklevel: int) -> None:
+    """A ModelDomainWarning when the (kernel-unit) drivers are outside ``func.fit_range``."""
+    drivers = dict(values)
+    if "tilt" in drivers:  # the kernels take radians, the fitted ranges degrees
+        drivers["tilt"] = np.degrees(drivers["tilt"])
+    warn_outside(func.fit_range, stacklevel=stacklevel + 1, **drivers)
+
+
 # ------------------------------------------------------------------------------------------------------
 # Public Quantity functions
 # ------------------------------------------------------------------------------------------------------
 
 
-def shue1997(theta, phi=0 * u.deg, *, pdyn, bz=0 * u.nT):
+def shue1997(theta, phi=0 * u.deg, *, pdyn, bz=0 * u.nT, warn=True):
     r"""Shue et al. (1997) magnetopause: radial distance at (theta, phi), GSM, in RE.
 
     .. math::
@@ -248,11 +269,25 @@ def shue1997(theta, phi=0 * u.deg, *, pdyn, bz=0 * u.nT):
         Solar-wind dynamic pressure (> 0), e.g. nPa.
     bz : Quantity, optional
         IMF Bz in GSM (nT), default 0.
+    warn : bool, optional
+        Issue a :class:`~smilekit.errors.ModelDomainWarning` when a driver is outside the model's fitted
+        range (default True); callers that report the range themselves pass False.
 
     Returns
     -------
     Quantity
         r in RE, the broadcast shape of the inputs.
+
+    Raises
+    ------
+    InputError
+        For a wrong type, unit or shape, or an unphysical driver (outside
+        :data:`smilekit.solarwind.series.PHYSICAL_DRIVER_RANGES`, e.g. pdyn < 1e-3 nPa).
+
+    Warns
+    -----
+    ModelDomainWarning
+        When a driver is outside the fitted range (and ``warn``).
 
     Examples
     --------
@@ -261,14 +296,10 @@ def shue1997(theta, phi=0 * u.deg, *, pdyn, bz=0 * u.nT):
     >>> print(f"{r:.2f}")
     11.40 RE
     """
-    theta_v, phi_v = _check_angles(theta, phi)
-    return (
-        shue1997_values(theta_v, phi_v, pdyn=_check_parameter("pdyn", pdyn), bz=_check_parameter("bz", bz))
-        * RE
-    )
+    return _evaluate(shue1997, theta, phi, warn, pdyn=pdyn, bz=bz)
 
 
-def shue1998(theta, phi=0 * u.deg, *, pdyn, bz=0 * u.nT):
+def shue1998(theta, phi=0 * u.deg, *, pdyn, bz=0 * u.nT, warn=True):
     r"""Shue et al. (1998) magnetopause: radial distance at (theta, phi), GSM, in RE.
 
     .. math::
@@ -296,6 +327,9 @@ def shue1998(theta, phi=0 * u.deg, *, pdyn, bz=0 * u.nT):
         Solar-wind dynamic pressure (> 0).
     bz : Quantity, optional
         IMF Bz in GSM (nT), default 0.
+    warn : bool, optional
+        Issue a :class:`~smilekit.errors.ModelDomainWarning` when a driver is outside the model's fitted
+        range (default True); callers that report the range themselves pass False.
 
     Returns
     -------
@@ -308,14 +342,10 @@ def shue1998(theta, phi=0 * u.deg, *, pdyn, bz=0 * u.nT):
     >>> print(f"{shue1998(0 * u.deg, pdyn=2 * u.nPa, bz=0 * u.nT):.2f}")
     10.25 RE
     """
-    theta_v, phi_v = _check_angles(theta, phi)
-    return (
-        shue1998_values(theta_v, phi_v, pdyn=_check_parameter("pdyn", pdyn), bz=_check_parameter("bz", bz))
-        * RE
-    )
+    return _evaluate(shue1998, theta, phi, warn, pdyn=pdyn, bz=bz)
 
 
-def lin2010(theta, phi=0 * u.deg, *, pdyn, pm=0 * u.nPa, bz=0 * u.nT, tilt=0 * u.deg):
+def lin2010(theta, phi=0 * u.deg, *, pdyn, pm=0 * u.nPa, bz=0 * u.nT, tilt=0 * u.deg, warn=True):
     r"""Lin et al. (2010) 3-D asymmetric magnetopause with cusp indentations and dipole tilt, in RE.
 
     Lin, R. L., X. X. Zhang, S. Q. Liu, Y. L. Wang and J. C. Gong (2010), A three-dimensional asymmetric
@@ -363,6 +393,9 @@ def lin2010(theta, phi=0 * u.deg, *, pdyn, pm=0 * u.nPa, bz=0 * u.nT, tilt=0 * u
         IMF Bz in GSM, default 0.
     tilt : Quantity, optional
         Dipole tilt angle, in [-90, 90] deg, default 0.
+    warn : bool, optional
+        Issue a :class:`~smilekit.errors.ModelDomainWarning` when a driver is outside the model's fitted
+        range (default True); callers that report the range themselves pass False.
 
     Returns
     -------
@@ -375,18 +408,7 @@ def lin2010(theta, phi=0 * u.deg, *, pdyn, pm=0 * u.nPa, bz=0 * u.nT, tilt=0 * u
     >>> print(f"{lin2010(0 * u.deg, pdyn=2 * u.nPa, pm=0.01 * u.nPa):.2f}")
     10.67 RE
     """
-    theta_v, phi_v = _check_angles(theta, phi)
-    return (
-        lin2010_values(
-            theta_v,
-            phi_v,
-            pdyn=_check_parameter("pdyn", pdyn),
-            pm=_check_parameter("pm", pm),
-            bz=_check_parameter("bz", bz),
-            tilt=_check_parameter("tilt", tilt),
-        )
-        * RE
-    )
+    return _evaluate(lin2010, theta, phi, warn, pdyn=pdyn, pm=pm, bz=bz, tilt=tilt)
 
 
 _JELINEK_DOC = r"""Jelínek et al. (2012) {what}: radial distance at (theta, phi), GSM, in RE.
@@ -417,6 +439,9 @@ _JELINEK_DOC = r"""Jelínek et al. (2012) {what}: radial distance at (theta, phi
         Azimuth about X (ignored).
     pdyn : Quantity
         Solar-wind dynamic pressure (> 0).
+    warn : bool, optional
+        Issue a :class:`~smilekit.errors.ModelDomainWarning` when a driver is outside the model's fitted
+        range (default True); callers that report the range themselves pass False.
 
     Returns
     -------
@@ -431,14 +456,12 @@ _JELINEK_DOC = r"""Jelínek et al. (2012) {what}: radial distance at (theta, phi
     """
 
 
-def jelinek2012_magnetopause(theta, phi=0 * u.deg, *, pdyn):
-    theta_v, phi_v = _check_angles(theta, phi)
-    return jelinek2012_magnetopause_values(theta_v, phi_v, pdyn=_check_parameter("pdyn", pdyn)) * RE
+def jelinek2012_magnetopause(theta, phi=0 * u.deg, *, pdyn, warn=True):
+    return _evaluate(jelinek2012_magnetopause, theta, phi, warn, pdyn=pdyn)
 
 
-def jelinek2012_bow_shock(theta, phi=0 * u.deg, *, pdyn):
-    theta_v, phi_v = _check_angles(theta, phi)
-    return jelinek2012_bow_shock_values(theta_v, phi_v, pdyn=_check_parameter("pdyn", pdyn)) * RE
+def jelinek2012_bow_shock(theta, phi=0 * u.deg, *, pdyn, warn=True):
+    return _evaluate(jelinek2012_bow_shock, theta, phi, warn, pdyn=pdyn)
 
 
 jelinek2012_magnetopause.__doc__ = _JELINEK_DOC.format(
@@ -589,20 +612,26 @@ def _kind_of(model) -> str:
     return "magnetopause"
 
 
-def _split_params(func, params: dict) -> dict:
-    """Check the keyword parameters of ``func`` and return them as plain floats (kernel units)."""
+def _check_names(func, params: dict) -> None:
+    """Refuse keyword parameters that ``func`` does not take (an InputError, not Python's TypeError)."""
     spec = _SPECS[func]
     unknown = set(params) - set(spec.parameters)
     if unknown:
         raise InputError(
             f"model {spec.name} ({spec.kind}) takes {list(spec.parameters)}, got unexpected {sorted(unknown)}"
         )
+
+
+def _split_params(func, params: dict) -> dict:
+    """Check the keyword parameters of ``func`` and return them as plain floats (kernel units)."""
+    spec = _SPECS[func]
+    _check_names(func, params)
     if "pdyn" not in params:
         raise InputError(f"model {spec.name} needs pdyn (a pressure Quantity)")
     return {k: _check_parameter(k, v) for k, v in params.items()}
 
 
-def standoff(model, **params) -> u.Quantity:
+def standoff(model, *, warn=True, **params) -> u.Quantity:
     """Stand-off distance r(theta = 0) of a boundary model, in RE.
 
     Parameters
@@ -610,6 +639,9 @@ def standoff(model, **params) -> u.Quantity:
     model : callable or str
         A boundary function (e.g. :func:`shue1998`) or a magnetopause name ("shue1997", "shue1998",
         "lin2010", "jelinek2012"); for the bow shock pass :func:`jelinek2012_bow_shock`.
+    warn : bool, optional
+        Flag a driver outside the model's fitted range with a
+        :class:`~smilekit.errors.ModelDomainWarning` (default True).
     **params
         The model's keyword Quantities (pdyn, and bz, pm, tilt where it takes them).
 
@@ -620,11 +652,12 @@ def standoff(model, **params) -> u.Quantity:
     12.82 RE
     """
     func = resolve_model(model)
-    return func(0 * u.deg, 0 * u.deg, **params)
+    _check_names(func, params)
+    return func(0 * u.deg, 0 * u.deg, warn=warn, **params)
 
 
 def surface_points(
-    model, *, theta_max=120 * u.deg, n_theta: int = 61, n_phi: int = 72, **params
+    model, *, theta_max=120 * u.deg, n_theta: int = 61, n_phi: int = 72, warn=True, **params
 ) -> u.Quantity:
     """Points on a boundary surface on a (theta, phi) grid, GSM, in RE, shape (n_theta, n_phi, 3).
 
@@ -639,14 +672,17 @@ def surface_points(
     (3, 4, 3)
     """
     func = resolve_model(model)
+    _check_names(func, params)
     theta_max_v = float(as_value(theta_max, u.rad, "theta_max", positive=True))
     if theta_max_v > np.pi:
         raise InputError(f"theta_max must be <= 180 deg, got {np.degrees(theta_max_v):g} deg")
+    if not all(isinstance(k, int | np.integer) and not isinstance(k, bool) for k in (n_theta, n_phi)):
+        raise InputError(f"n_theta and n_phi must be whole numbers >= 1, got {n_theta!r}, {n_phi!r}")
     if int(n_theta) < 1 or int(n_phi) < 1:
         raise InputError(f"n_theta and n_phi must be >= 1, got {n_theta}, {n_phi}")
     theta = np.linspace(0.0, theta_max_v, int(n_theta))[:, None]
     phi = np.linspace(0.0, 2 * np.pi, int(n_phi), endpoint=False)[None, :]
-    r = func(theta * u.rad, phi * u.rad, **params).to_value(RE)
+    r = func(theta * u.rad, phi * u.rad, warn=warn, **params).to_value(RE)
     xyz = np.stack(
         np.broadcast_arrays(
             r * np.cos(theta), r * np.sin(theta) * np.cos(phi), r * np.sin(theta) * np.sin(phi)
@@ -672,7 +708,7 @@ def is_inside_values(kernel, x, y, z, **params) -> np.ndarray:
     return r < kernel(theta, phi, **params)
 
 
-def is_inside(model, x, y, z, **params) -> np.ndarray:
+def is_inside(model, x, y, z, *, warn=True, **params) -> np.ndarray:
     """Whether GSM points lie inside a boundary surface (earthward of it).
 
     A point is inside when r < r_model(theta, phi) at its own theta (from +X) and phi (about X, from +Y
@@ -702,6 +738,9 @@ def is_inside(model, x, y, z, **params) -> np.ndarray:
     xv = as_value(x, RE, "x")
     yv = as_value(y, RE, "y")
     zv = as_value(z, RE, "z")
+    check_broadcast(x=xv, y=yv, z=zv, **values)
+    if warn:
+        _warn_fit_range(func, values, stacklevel=2)
     return is_inside_values(_SPECS[func].kernel, xv, yv, zv, **values)
 
 
@@ -721,6 +760,7 @@ def model_parameters(model, state, tilt=0 * u.deg) -> dict:
     ['bz', 'pdyn', 'pm', 'tilt']
     """
     func = resolve_model(model, _kind_of(model) if not isinstance(model, str) else "magnetopause")
+    state = as_state(state)
     _check_parameter("tilt", tilt)
     available = {"pdyn": state.pdyn, "bz": state.bz, "pm": state.pm, "tilt": tilt}
     return {name: available[name] for name in _SPECS[func].parameters}

@@ -30,7 +30,7 @@ from typing import ClassVar
 import astropy.units as u
 import numpy as np
 
-from smilekit._validation import as_positions, as_value
+from smilekit._validation import as_positions, as_scalar, as_value, check_broadcast
 from smilekit.constants import K_B, M_P
 from smilekit.errors import InputError, ModelDomainError
 from smilekit.geospace.boundaries import (
@@ -41,7 +41,8 @@ from smilekit.geospace.boundaries import (
 )
 from smilekit.geospace.exosphere import exosphere_model
 from smilekit.geospace.magnetosheath import Magnetosheath
-from smilekit.geospace.validity import DriverRange, FitRange
+from smilekit.geospace.validity import DriverRange, FitRange, warn_outside
+from smilekit.solarwind.state import as_state
 from smilekit.units import RE
 
 __all__ = [
@@ -84,11 +85,7 @@ def _dimensionless(value, name: str, *, positive: bool = False) -> float:
     return float(out)
 
 
-def _scalar(value, unit, name: str, **checks) -> float:
-    out = as_value(value, unit, name, **checks)
-    if out.ndim != 0:
-        raise InputError(f"{name} must be a single value, got shape {out.shape}")
-    return float(out)
+_scalar = as_scalar
 
 
 def swcx_emissivity_values(n, speed, temperature, n_h, alpha: float) -> np.ndarray:
@@ -148,9 +145,10 @@ class EmissivityModel:
         Raises
         ------
         InputError
-            If a coordinate is unitless, not a length, or not finite.
+            If a coordinate is unitless, not a length, not finite, or the shapes do not broadcast.
         """
         xv, yv, zv = as_positions(x, y, z)
+        check_broadcast(x=xv, y=yv, z=zv)
         return np.asarray(self.evaluate(xv, yv, zv), dtype=np.float64) * EMISSIVITY_UNIT
 
     @property
@@ -213,17 +211,31 @@ class SWCXEmissivity(EmissivityModel):
         tilt=0.0 * u.deg,
         alpha=6.0e-16 * _ALPHA_UNIT,
         inner_radius=3.0 * RE,
+        warn=True,
         **exo_kwargs,
     ) -> SWCXEmissivity:
         """Build the sheath from a :class:`~smilekit.solarwind.state.SolarWindState` and an exosphere.
 
         ``exosphere`` is an :class:`~smilekit.geospace.exosphere.ExosphereModel` or a registry name
-        (``exo_kwargs`` go to its constructor, e.g. ``season="solstice", f107=180``).
-        """
+        (``exo_kwargs`` go to its constructor, e.g. ``season="solstice", f107=180``). With ``warn`` (the
+        default) a state outside the fitted range of the sheath's boundary models is flagged with a
+        :class:`~smilekit.errors.ModelDomainWarning`; callers that report it themselves pass False.
 
+        Raises
+        ------
+        InputError
+            If ``state`` is not a SolarWindState, or the tilt is not an angle in [-90, 90] deg.
+        ModelDomainError
+            If the magnetopause lies at or beyond the bow shock (see
+            :class:`~smilekit.geospace.magnetosheath.Magnetosheath`).
+        """
+        state = as_state(state)
         exo = exosphere_model(exosphere, **exo_kwargs) if isinstance(exosphere, str) else exosphere
         sheath = Magnetosheath.from_solar_wind(state, tilt=tilt)
-        return cls(sheath, exo, alpha=alpha, inner_radius=inner_radius)
+        out = cls(sheath, exo, alpha=alpha, inner_radius=inner_radius)
+        if warn:
+            _flag(out.fit_range, state, np.degrees(sheath.tilt))
+        return out
 
     @property
     def fit_range(self) -> FitRange | None:
@@ -282,8 +294,18 @@ def _shue3d_inverse_radius(cos_t, cos_p2, sin_p2, r0, ay, az):
     return np.sqrt(cos_p2 * inv_y * inv_y + sin_p2 * inv_z * inv_z)
 
 
+def _flag(fit_range: FitRange | None, state, tilt_deg: float) -> None:
+    """A ModelDomainWarning when ``state`` (and the tilt) lie outside ``fit_range``."""
+    if fit_range is None:
+        return
+    n, pdyn, pm, bz = _state_values(state)
+    drivers = {"n": n, "pdyn": pdyn, "pm": pm, "bz": bz, "tilt": tilt_deg, "v": float(state.speed.value)}
+    warn_outside(fit_range, stacklevel=4, **drivers)
+
+
 def _state_values(state) -> tuple[float, float, float, float]:
     """(n cm^-3, pdyn nPa, pm nPa, bz nT) of a SolarWindState."""
+    state = as_state(state)
     n = float(state.n.to_value(u.cm**-3))
     pdyn = float(state.pdyn.to_value(u.nPa))
     pm = float(state.pm.to_value(u.nPa))
@@ -411,7 +433,7 @@ class Jorgensen2019(EmissivityModel):
         )
 
     @classmethod
-    def from_solar_wind(cls, state) -> Jorgensen2019:
+    def from_solar_wind(cls, state, *, warn=True) -> Jorgensen2019:
         """Parameters scaled from a solar-wind state (documented approximation, not a published fit).
 
         Jorgensen et al. (2019) give no solar-wind scaling. Here mp, bs, A1 and A2 follow the linear
@@ -420,14 +442,21 @@ class Jorgensen2019(EmissivityModel):
         fit; all four flaring exponents are Shue et al. (1997) alpha = (0.58 - 0.010 Bz)(1 + 0.010 Dp),
         :cite:`shue1997`, plus 0.2 for the bow shock (as the CMEM code starts them).
 
+        With ``warn`` (the default) a state outside :attr:`fit_range` is flagged with a
+        :class:`~smilekit.errors.ModelDomainWarning`.
+
         Raises
         ------
+        InputError
+            If ``state`` is not a SolarWindState.
         ModelDomainError
             If the density is outside about 2.4-100 cm^-3, where the relations break down.
         """
         n, pdyn, _pm, bz = _state_values(state)
         rel = _wharton_density_relations(n)
         a = shue1997_alpha_values(bz, pdyn)
+        if warn:
+            _flag(cls.fit_range, state, 0.0)
         return cls(
             mp=rel["mp"] * RE,
             bs=rel["bs"] * RE,
@@ -571,22 +600,33 @@ class CMEM(EmissivityModel):
             raise InputError(f"tilt must be within +-45 deg, got {math.degrees(self.tilt):g} deg")
 
     @classmethod
-    def from_solar_wind(cls, state, *, tilt=0.0 * u.deg) -> CMEM:
+    def from_solar_wind(cls, state, *, tilt=0.0 * u.deg, warn=True) -> CMEM:
         """CMEM with the CMEM code's density-scaled starting values (documented approximation).
 
         p0, bs, A1, A2 from the linear density relations of the CMEM code's 'method 2' initialisation
         (see :func:`_wharton_density_relations`); B = 2, alpha = 2.5, beta = -1.6, p1 = 1, p2 = 3, p3 = 4
         (the code's starting values); bow-shock flaring = Shue et al. (1997) alpha + 0.2. These are the
-        starting point of CMEM fits, not a fit themselves.
+        starting point of CMEM fits, not a fit themselves. With ``warn`` (the default) a state outside
+        :attr:`fit_range` is flagged with a :class:`~smilekit.errors.ModelDomainWarning`.
+
+        Raises
+        ------
+        InputError
+            If ``state`` is not a SolarWindState, or the tilt is outside +-45 deg.
+        ModelDomainError
+            If the density is outside about 2.4-100 cm^-3, where the relations break down.
         """
         n, pdyn, pm, bz = _state_values(state)
         rel = _wharton_density_relations(n)
         a = shue1997_alpha_values(bz, pdyn) + 0.2
-        return cls(
+        out = cls(
             p0=rel["p0"], bs=rel["bs"] * RE, A1=rel["A1"] * _E, A2=rel["A2"] * _E, B=2.0, alpha=2.5,
             beta=-1.6, p1=1.0, p2=3.0, p3=4.0, ay_bs=a, az_bs=a, pdyn=pdyn * u.nPa, pm=pm * u.nPa,
             bz=bz * u.nT, tilt=tilt,
         )  # fmt: skip
+        if warn:
+            _flag(cls.fit_range, state, math.degrees(out.tilt))
+        return out
 
     def magnetopause_values(self, theta, phi) -> np.ndarray:
         """Scaled Lin magnetopause radius (RE) at angles theta (from +X), phi (from +Y to +Z), radians."""

@@ -41,13 +41,15 @@ from __future__ import annotations
 import astropy.units as u
 import numpy as np
 
-from smilekit._validation import as_value, as_vector
+from smilekit._validation import as_scalar, as_value, as_vector
 from smilekit.constants import K_B, M_P, MU_0
-from smilekit.errors import InputError
+from smilekit.errors import InputError, ModelDomainError
 from smilekit.geospace import cusps as _cusps
 from smilekit.geospace.boundaries import cartesian_to_angles, model_kernel, resolve_model
 from smilekit.geospace.validity import FitRange
 from smilekit.solarwind import derived
+from smilekit.solarwind.series import check_physical
+from smilekit.solarwind.state import as_state
 from smilekit.units import RE
 
 __all__ = [
@@ -160,20 +162,27 @@ class Magnetosheath:
         cusp_density_fraction: float = _cusps.CUSP_DENSITY_FRACTION,
         cusp_latitude_offset=0 * u.deg,
     ):
-        self.n1 = float(as_value(n, u.cm**-3, "n", positive=True))
+        self.n1 = as_scalar(n, u.cm**-3, "n", positive=True)
         v_arr = as_value(v, u.km / u.s, "v")
         speed = float(np.linalg.norm(v_arr)) if v_arr.ndim else float(v_arr)
         if v_arr.ndim and v_arr.shape != (3,):
             raise InputError(f"v must be a speed or a (3,) velocity vector, got shape {v_arr.shape}")
         if speed <= 0:
             raise InputError(f"v must be > 0 km/s, got {speed:g} km/s")
+        if v_arr.ndim:
+            check_physical("v_gse", v_arr)  # VALIDMIN/VALIDMAX, speed and the flow direction
+        else:  # a speed: along -X, so only its size is checked
+            check_physical("v_gse", np.array([-speed, 0.0, 0.0]))
+        check_physical("n", np.asarray(self.n1))
         self.v1 = speed
-        self.t1 = float(as_value(t, u.K, "t", positive=True))
+        self.t1 = as_scalar(t, u.K, "t", positive=True)
+        check_physical("t", np.asarray(self.t1))
         b = as_vector(b_gsm, u.nT, "b_gsm")
         if b.shape != (3,):
             raise InputError(f"b_gsm must have shape (3,), got {b.shape}")
+        check_physical("b_gsm", b)
         self.b_gsm = b
-        self.tilt = float(as_value(tilt, u.rad, "tilt"))
+        self.tilt = as_scalar(tilt, u.rad, "tilt")
         if abs(self.tilt) > np.pi / 2:
             raise InputError(f"tilt must lie in [-90, 90] deg, got {np.degrees(self.tilt):g} deg")
         if not (1.0 < float(gamma) < 3.0):
@@ -182,9 +191,9 @@ class Magnetosheath:
         if not (0.0 <= float(cusp_density_fraction) <= 1.0):
             raise InputError(f"cusp_density_fraction must lie in [0, 1], got {cusp_density_fraction}")
         self.cusp_density_fraction = float(cusp_density_fraction)
-        self.cusp_width_deg = float(as_value(cusp_width, u.deg, "cusp_width", positive=True))
-        self.cusp_mlt_width_h = float(as_value(cusp_mlt_width, u.hourangle, "cusp_mlt_width", positive=True))
-        self.cusp_offset_deg = float(as_value(cusp_latitude_offset, u.deg, "cusp_latitude_offset"))
+        self.cusp_width_deg = as_scalar(cusp_width, u.deg, "cusp_width", positive=True)
+        self.cusp_mlt_width_h = as_scalar(cusp_mlt_width, u.hourangle, "cusp_mlt_width", positive=True)
+        self.cusp_offset_deg = as_scalar(cusp_latitude_offset, u.deg, "cusp_latitude_offset")
 
         b_mag = float(np.linalg.norm(b))
         self.pdyn = float(derived.pdyn(self.n1, self.v1))
@@ -197,6 +206,15 @@ class Magnetosheath:
         self._bs_params = {k: available[k] for k in bs_names}
         self.magnetopause = magnetopause
         self.bow_shock = bow_shock
+        r_mp = float(self._mp_kernel(0.0, 0.0, **self._mp_params))
+        r_bs = float(self._bs_kernel(0.0, 0.0, **self._bs_params))
+        if not r_mp < r_bs:
+            raise ModelDomainError(
+                f"the magnetopause ({magnetopause}) stand-off {r_mp:.4g} RE is at or beyond the bow shock "
+                f"({bow_shock}) stand-off {r_bs:.4g} RE at pdyn {self.pdyn:.3g} nPa: no magnetosheath "
+                "between them; the models do not hold together at this pressure (choose other models or a "
+                "denser wind)"
+            )
 
         # Upstream effective gas (gas-dynamic analogue with the fast magnetosonic speed).
         g = self.gamma
@@ -232,6 +250,7 @@ class Magnetosheath:
     @classmethod
     def from_solar_wind(cls, state, *, tilt=0 * u.deg, **kw):
         """Build from a :class:`~smilekit.solarwind.state.SolarWindState` (n, |v|, t, b_gsm)."""
+        state = as_state(state)
         return cls(n=state.n, v=state.speed, t=state.t, b_gsm=state.b_gsm, tilt=tilt, **kw)
 
     # ---------------------------------------------------------------------------------------------

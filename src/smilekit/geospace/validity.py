@@ -24,13 +24,14 @@ Drivers and their units (plain floats in the kernel, Quantities at the public bo
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import astropy.units as u
 import numpy as np
 
 from smilekit._validation import as_value
-from smilekit.errors import InputError
+from smilekit.errors import InputError, ModelDomainWarning
 
 __all__ = [
     "DRIVER_UNITS",
@@ -41,6 +42,7 @@ __all__ = [
     "check_fit_range",
     "check_fit_range_values",
     "fit_range_of",
+    "warn_outside",
 ]
 
 #: The unit of each driver: (astropy unit, the suffix of its key in summaries and tables).
@@ -362,3 +364,47 @@ def check_fit_range(model, **drivers) -> RangeCheck:
             raise InputError(f"the fit range of {fit_range.model} needs {name} (a Quantity)")
         values[name] = as_value(drivers[name], DRIVER_UNITS[name][0], name, allow_nan=True)
     return check_fit_range_values(fit_range, **values)
+
+
+def warn_outside(fit_range: FitRange, *, stacklevel: int = 2, **drivers) -> RangeCheck:
+    """Flag a model used outside its fitted range: a :class:`~smilekit.errors.ModelDomainWarning`.
+
+    The public Quantity functions of the boundary and emissivity models call this after their input
+    checks (the unphysical is refused there; this is for the physical but unfitted). Drivers are plain
+    floats in :data:`DRIVER_UNITS`, as for :func:`check_fit_range_values`; drivers the range does not
+    bound are ignored, and a bounded one that is not given is not checked.
+
+    Returns
+    -------
+    RangeCheck
+        The check, whether or not it warned.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from smilekit.geospace.boundaries import SHUE1997_FIT_RANGE
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     _ = warn_outside(SHUE1997_FIT_RANGE, pdyn=12.0, bz=-5.0)
+    >>> print(caught[0].message)
+    shue1997 used outside its fitted range (0.5 <= pdyn <= 8.5 nPa, -18 <= bz <= 15 nT): pdyn 12 nPa > 8.5 nPa
+    (Shue et al. 1997); the answer is extrapolated
+    """
+    given = {d: drivers[d] for d in fit_range.drivers if d in drivers}
+    sub = FitRange(fit_range.model, tuple(fit_range[d] for d in given), fit_range.citation, fit_range.note)
+    check = check_fit_range_values(sub, **given)
+    outside = check.outside
+    if outside.any():
+        if check.size == 1:
+            why = "; ".join(check.reasons(0))
+        else:
+            why = "; ".join(f"{label} for {n} of {check.size} values" for label, n in check.counts().items())
+        far = " (far outside: not a prediction)" if check.far_outside.any() else ""
+        bounds = ", ".join(b.describe() for b in fit_range.bounds)
+        warnings.warn(
+            f"{fit_range.model} used outside its fitted range ({bounds}): {why}; the answer is "
+            f"extrapolated{far}",
+            ModelDomainWarning,
+            stacklevel=stacklevel + 1,
+        )
+    return check

@@ -260,7 +260,7 @@ def subsolar_aim_points(time, solar_wind, *, model="shue1998") -> u.Quantity:
     else:
         drivers = drivers_at(solar_wind, t)
         names = model_kernel(resolve_model(model))[1]
-        r0 = standoff(model, **{name: drivers[name] for name in names}).to_value(RE)
+        r0 = standoff(model, warn=False, **{name: drivers[name] for name in names}).to_value(RE)
         r0 = np.broadcast_to(r0, t.shape)
     out = np.zeros((*t.shape, 3))
     out[..., 0] = r0

@@ -220,7 +220,7 @@ class _Jorgensen(_Family):
     method = "boundary_fitting_jorgensen"
 
     def _start(self, state):
-        m = Jorgensen2019.from_solar_wind(state)
+        m = Jorgensen2019.from_solar_wind(state, warn=False)
         fit = Jorgensen2019.PPMLR_FIT
         self.fixed = {
             "alpha": fit["alpha"],
@@ -248,7 +248,7 @@ class _CMEM(_Family):
     method = "boundary_fitting_cmem"
 
     def _start(self, state):
-        m = CMEM.from_solar_wind(state, tilt=self.tilt * u.rad)
+        m = CMEM.from_solar_wind(state, tilt=self.tilt * u.rad, warn=False)
         self.fixed = {k: getattr(m, k) for k in ("B", "alpha", "beta", "p1", "p2", "p3", "ay_bs", "az_bs")}
         self.fixed.update({"pdyn": m.pdyn, "pm": m.pm, "bz": m.bz})
         # r0 = p0 * (unscaled Lin stand-off without the cusp term) + the cusp term at theta = 0

@@ -31,17 +31,19 @@ import pandas as pd
 import xarray as xr
 from astropy.time import Time
 
-from smilekit._validation import as_value, as_vector
+from smilekit._validation import as_value, as_vector, check_flow_direction, check_range
 from smilekit.errors import InputError
 from smilekit.frames import transform
 from smilekit.solarwind import derived
 from smilekit.solarwind.state import SolarWindState
 
 __all__ = [
+    "PHYSICAL_DRIVER_RANGES",
     "PRIMARY_VARIABLES",
     "SolarWind",
     "as_time",
     "as_timedelta",
+    "check_physical",
     "missing_records",
     "provenance",
     "rotate_vectors",
@@ -53,7 +55,7 @@ PRIMARY_VARIABLES: dict[str, dict] = {
         "units": "cm^-3",
         "FIELDNAM": "Np",
         "CATDESC": "Solar wind proton number density",
-        "VALIDMIN": 0.0,
+        "VALIDMIN": 0.01,
         "VALIDMAX": 1000.0,
     },
     "v_gse": {
@@ -86,11 +88,80 @@ PRIMARY_VARIABLES: dict[str, dict] = {
     },
 }
 
+#: The physical range of the boundary-model drivers, derived from the VALIDMIN/VALIDMAX above (the one
+#: source) except the floor of pdyn: (low, high, unit, why).
+#:
+#: - pdyn >= 1e-3 nPa: the thinnest solar wind on record, on 11 May 1999 ("the day the solar wind
+#:   almost disappeared"), had n of a few 0.1 cm^-3 at about 350 km/s, a pdyn of a few 0.01 nPa in the
+#:   OMNI data (:cite:`king2005`); n at its VALIDMIN (0.01 cm^-3) at 300 km/s gives 1.8e-3 nPa. Below
+#:   1e-3 nPa the magnetopause models answer with stand-offs beyond 40 RE (Shue et al. 1998: 32 RE,
+#:   Jelínek et al. 2012: 48 RE), and the Jelínek magnetopause passes outside its bow shock below
+#:   0.014 nPa. pdyn = 1e-30 nPa (a 399 824 RE magnetopause) is refused.
+#: - pdyn <= 2e-6 n_max v_max^2 (OMNI definition), pm <= |B|_max^2 / 2 mu0 with |B|_max = sqrt(3) x the
+#:   component VALIDMAX, |bz| <= the b_gsm VALIDMAX.
+PHYSICAL_DRIVER_RANGES: dict[str, tuple[float, float, str, str]] = {
+    "pdyn": (
+        1.0e-3,
+        float(derived.pdyn(PRIMARY_VARIABLES["n"]["VALIDMAX"], PRIMARY_VARIABLES["v_gse"]["VALIDMAX"])),
+        "nPa",
+        "below 1e-3 nPa no solar wind has been seen (11 May 1999: a few 0.01 nPa); above, the VALIDMAX of n "
+        "and V",
+    ),
+    "pm": (
+        0.0,
+        float(derived.magnetic_pressure(np.sqrt(3.0) * PRIMARY_VARIABLES["b_gsm"]["VALIDMAX"])),
+        "nPa",
+        "from the VALIDMAX of b_gsm",
+    ),
+    "bz": (
+        PRIMARY_VARIABLES["b_gsm"]["VALIDMIN"],
+        PRIMARY_VARIABLES["b_gsm"]["VALIDMAX"],
+        "nT",
+        "VALIDMIN/VALIDMAX of b_gsm",
+    ),
+}
+
 #: ISTP fill value for real variables.
 FILLVAL = -1.0e31
 
 _VECTORS = ("v_gse", "b_gse", "b_gsm")
 _DT_ZERO = np.timedelta64(0, "ns")
+
+
+def check_physical(name: str, values: np.ndarray) -> None:
+    """Refuse values of a primary variable or a driver outside its physical range (NaN passes).
+
+    ``name`` is one of :data:`PRIMARY_VARIABLES` (checked against its VALIDMIN/VALIDMAX; a velocity
+    also by its speed, at most VALIDMAX, and its direction,
+    :func:`smilekit._validation.check_flow_direction`) or of :data:`PHYSICAL_DRIVER_RANGES`; ``values``
+    are plain floats in that variable's unit.
+
+    Raises
+    ------
+    InputError
+        With the value, the range and where the range comes from.
+
+    Examples
+    --------
+    >>> check_physical("n", np.array([5.0, 1.0e9]))
+    Traceback (most recent call last):
+    ...
+    smilekit.errors.InputError: n 1e+09 cm^-3 (1 of 2 values) is outside the physical range [0.01, 1000] ...
+    """
+    if name in PHYSICAL_DRIVER_RANGES:
+        low, high, unit, why = PHYSICAL_DRIVER_RANGES[name]
+        check_range(values, name, low, high, unit, why)
+        return
+    meta = PRIMARY_VARIABLES[name]
+    why = f"VALIDMIN/VALIDMAX of the solar-wind variable {name}"
+    check_range(values, name, meta["VALIDMIN"], meta["VALIDMAX"], meta["units"], why)
+    if name == "v_gse":
+        vectors = np.asarray(values, dtype=np.float64).reshape(-1, 3)
+        ok = ~np.isnan(vectors).any(axis=1)
+        vectors = vectors[ok]
+        speed = np.sqrt(np.einsum("ij,ij->i", vectors, vectors))
+        check_range(speed, "speed |v_gse|", 0.0, meta["VALIDMAX"], meta["units"], f"{why} (the speed)")
+        check_flow_direction(vectors, name)
 
 
 def as_time(time, name: str = "time") -> np.ndarray:
@@ -103,6 +174,13 @@ def as_time(time, name: str = "time") -> np.ndarray:
 
     if isinstance(time, Time):
         return np.asarray(time.utc.datetime64, dtype="datetime64[ns]")
+    if isinstance(time, int | float | complex | np.number) or (
+        isinstance(time, np.ndarray | list | tuple) and np.asarray(time).dtype.kind in "biufc"
+    ):
+        raise InputError(
+            f"{name} must be UTC times (numpy datetime64, ISO strings, pandas or astropy times), got the "
+            f"number(s) {str(time)[:60]}: a number is no time (which epoch, which unit?)"
+        )
     try:
         index = pd.DatetimeIndex(np.atleast_1d(np.asarray(time)) if np.ndim(time) == 0 else time)
     except (TypeError, ValueError) as exc:
@@ -259,6 +337,9 @@ class SolarWind:
         if np.isnat(time).any():
             raise InputError(f"time contains NaT at index {int(np.flatnonzero(np.isnat(time))[0])}")
         _check_increasing(time)
+        for name, value in (("n", n_val), ("v_gse", v_val), ("t", t_val), ("b_gse", bgse), ("b_gsm", bgsm)):
+            if value is not None:
+                check_physical(name, value)
         if bgsm is None:
             bgsm = rotate_vectors(bgse, u.nT, time, "GSE", "GSM")
         elif bgse is None:
@@ -310,6 +391,7 @@ class SolarWind:
             values = ds[name].values.astype(np.float64)
             positive = name in ("n", "t")
             as_value(values * u.Unit(meta["units"]), meta["units"], name, positive=positive, allow_nan=True)
+            check_physical(name, values)
         ds = ds.assign_coords(time=time)
         sw._ds = _finish(ds.copy())
         return sw

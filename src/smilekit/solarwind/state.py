@@ -10,8 +10,9 @@ import numpy as np
 from smilekit._validation import as_value, as_vector
 from smilekit.errors import InputError
 from smilekit.solarwind import derived
+from smilekit.times import as_datetime64
 
-__all__ = ["SolarWindState"]
+__all__ = ["SolarWindState", "as_state"]
 
 
 @dataclass(frozen=True)
@@ -28,8 +29,16 @@ class SolarWindState:
         IMF vector in GSM (nT).
     t : Quantity
         Proton temperature (K), > 0.
-    time : numpy.datetime64, optional
-        UTC time of the state (needed for the dipole tilt).
+    time : time-like, optional
+        UTC time of the state (needed for the dipole tilt); anything
+        :func:`smilekit.times.as_datetime64` accepts.
+
+    Raises
+    ------
+    InputError
+        For a wrong type, unit or shape, or a value outside the physical range: each variable's
+        VALIDMIN/VALIDMAX (:data:`smilekit.solarwind.series.PRIMARY_VARIABLES`), a speed above VALIDMAX,
+        or a flow more than :data:`smilekit._validation.MAX_FLOW_ANGLE_DEG` from -X GSE.
 
     Examples
     --------
@@ -53,12 +62,19 @@ class SolarWindState:
         t = as_value(self.t, u.K, "t", positive=True)
         if n.ndim or v.shape != (3,) or b.shape != (3,) or t.ndim:
             raise _shape_error(n, v, b, t)
+        from smilekit.solarwind.series import check_physical  # series builds states: a cycle otherwise
+
+        for name, value in (("n", n), ("v_gse", v), ("b_gsm", b), ("t", t)):
+            check_physical(name, value)
         object.__setattr__(self, "n", float(n) * u.cm**-3)
         object.__setattr__(self, "v_gse", v * (u.km / u.s))
         object.__setattr__(self, "b_gsm", b * u.nT)
         object.__setattr__(self, "t", float(t) * u.K)
         if self.time is not None:
-            object.__setattr__(self, "time", np.datetime64(self.time, "ns"))
+            when = as_datetime64(self.time)
+            if when.ndim:
+                raise InputError(f"time must be one UTC time, got {when.size} times of shape {when.shape}")
+            object.__setattr__(self, "time", np.datetime64(when, "ns"))
 
     # --- plain values, for kernels -------------------------------------------------------------
     @property
@@ -126,4 +142,24 @@ def _shape_error(n, v, b, t) -> InputError:
         "SolarWindState holds one state: n and t scalars, v_gse and b_gsm of shape (3,); got shapes "
         f"n {np.shape(n)}, v_gse {np.shape(v)}, b_gsm {np.shape(b)}, t {np.shape(t)}. "
         "Use smilekit.solarwind.SolarWind for time series."
+    )
+
+
+def as_state(state, name: str = "state") -> SolarWindState:
+    """Return ``state`` if it is a :class:`SolarWindState`, else an InputError saying what is accepted.
+
+    Examples
+    --------
+    >>> as_state(None)
+    Traceback (most recent call last):
+    ...
+    smilekit.errors.InputError: state must be a smilekit.solarwind.SolarWindState ..., got NoneType None
+    """
+    if isinstance(state, SolarWindState):
+        return state
+    shown = repr(state)
+    shown = shown if len(shown) <= 60 else shown[:57] + "..."
+    raise InputError(
+        f"{name} must be a smilekit.solarwind.SolarWindState (e.g. SolarWindState(n=5 * u.cm**-3, "
+        f"v_gse=[-400, 0, 0] * u.km / u.s, b_gsm=[0, 0, -5] * u.nT)), got {type(state).__name__} {shown}"
     )

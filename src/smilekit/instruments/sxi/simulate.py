@@ -46,7 +46,7 @@ import astropy.units as u
 import numpy as np
 import xarray as xr
 
-from smilekit._validation import as_rotation, as_value, as_vector
+from smilekit._validation import as_rotation, as_value, as_vector, whole_frames
 from smilekit.errors import InputError
 from smilekit.instruments.sxi.background import (
     particle_rate_values,
@@ -321,10 +321,10 @@ def _scene(sky, exposure, config, start, rotation, sc_position, backgrounds) -> 
     cfg = SXIConfig.resolve(config)
     v = cfg.values
     grid = sky_grid(sky)
-    exposure_s = float(as_value(exposure, u.s, "exposure", positive=True))
-    n_frames = math.floor(exposure_s / v.frame_s + 1e-9)
-    if n_frames < 1:
-        raise InputError(f"exposure {exposure_s:g} s is shorter than one CCD frame ({v.frame_s:g} s)")
+    exposure_s = as_value(exposure, u.s, "exposure", positive=True)
+    if exposure_s.ndim:
+        raise InputError(f"exposure must be one duration, got shape {exposure_s.shape}")
+    n_frames = whole_frames(float(exposure_s), v.frame_s)  # 301 s is refused, not cut to 300 s
     exposure_s = n_frames * v.frame_s
     t0, p, rot, aim = _pointing(sky, start, rotation, sc_position)
     chosen = _backgrounds(backgrounds)
@@ -443,7 +443,7 @@ def simulate_events(
     sky : xarray.DataArray
         The SWCX intensity image, dims ("v", "u") in deg, keV cm^-2 s^-1 sr^-1 (finite, >= 0).
     exposure : Quantity
-        Exposure time; rounded down to whole CCD frames (4 s by default).
+        Exposure time, a whole number of CCD frames (4 s by default; 301 s is refused).
     config : SXIConfig, optional
         The instrument model (default ``SXIConfig()``).
     start : time-like, optional
@@ -467,7 +467,7 @@ def simulate_events(
     ------
     InputError
         For a non-finite or negative sky, wrong units or dims, a missing pointing or time, an exposure
-        shorter than a frame, or unknown backgrounds.
+        shorter than a frame or not a whole number of frames, or unknown backgrounds.
 
     Examples
     --------

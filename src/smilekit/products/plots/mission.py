@@ -67,8 +67,9 @@ def _boundary_curves(solar_wind, time, model) -> dict[str, tuple[np.ndarray, flo
         ("magnetopause", func, {k: drivers[k] for k in names}),
         ("bow shock", jelinek2012_bow_shock, {"pdyn": drivers["pdyn"]}),
     ):
-        r = f(np.abs(theta) * u.rad, **params).to_value(RE)
-        r90 = float(f(90 * u.deg, **params).to_value(RE)[0])
+        # a drawing of the model: the stage's summary flags its fitted range, the plot does not warn
+        r = f(np.abs(theta) * u.rad, warn=False, **params).to_value(RE)
+        r90 = float(f(90 * u.deg, warn=False, **params).to_value(RE)[0])
         out[name] = (theta, np.where(np.isfinite(r), r, np.nan), r90)
     return out
 

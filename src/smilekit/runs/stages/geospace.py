@@ -91,7 +91,7 @@ def stage_standoff(ctx: JobContext) -> dict:
     for name, model in boundary_models().items():
         r0 = np.full(times.shape, np.nan)
         kwargs = {k: drivers[k][valid] for k in boundaries.model_kernel(model)[1]}
-        r0[valid] = model(0 * u.deg, **kwargs).to_value(smilekit.RE)
+        r0[valid] = model(0 * u.deg, warn=False, **kwargs).to_value(smilekit.RE)
         standoffs[name] = r0
         checks[name] = check_fit_range(model, **drivers)  # gaps (NaN drivers) are not flagged
     ctx.results["standoffs"] = standoffs
@@ -203,9 +203,9 @@ def emissivity_slices(model, grid: EmissivitySettings | None = None) -> dict[str
 def emissivity_models(state: SolarWindState, tilt: u.Quantity) -> dict:
     """The emissivity models the job compares, all driven by one solar-wind state."""
     return {
-        "physical SWCX": SWCXEmissivity.from_solar_wind(state, tilt=tilt),
-        "Jorgensen 2019": Jorgensen2019.from_solar_wind(state),
-        "CMEM": CMEM.from_solar_wind(state, tilt=tilt),
+        "physical SWCX": SWCXEmissivity.from_solar_wind(state, tilt=tilt, warn=False),
+        "Jorgensen 2019": Jorgensen2019.from_solar_wind(state, warn=False),
+        "CMEM": CMEM.from_solar_wind(state, tilt=tilt, warn=False),
     }
 
 

@@ -42,7 +42,9 @@ def stage_science(ctx: JobContext) -> dict:
         raise ModelDomainError("no SXI frames to work from (the sxi stage made none)")
     rows, cusp_rows, estimates, cusps = [], [], [], []
     for when, state, l2 in kept:
-        r0_true = float(boundaries.standoff("shue1998", pdyn=state.pdyn, bz=state.bz).to_value(smilekit.RE))
+        r0_true = float(
+            boundaries.standoff("shue1998", pdyn=state.pdyn, bz=state.bz, warn=False).to_value(smilekit.RE)
+        )
         found = {name: method(l2, solar_wind=state) for name, method in METHODS.items()}
         for name, est in found.items():
             r0_est, sigma = est.r0.to_value(smilekit.RE), est.r0_sigma.to_value(smilekit.RE)

@@ -38,7 +38,8 @@ import numpy as np
 import smilekit
 from smilekit import frames
 from smilekit._io import save_figure
-from smilekit.errors import ModelDomainError
+from smilekit._validation import whole_frames
+from smilekit.errors import InputError, ModelDomainError
 from smilekit.geospace import boundaries
 from smilekit.geospace.emissivity import SWCXEmissivity
 from smilekit.instruments.sxi import SXIConfig, intensity_map, make_l2, simulate_events
@@ -81,8 +82,9 @@ class SXISettings(SettingsSection):
     def __post_init__(self) -> None:
         super().__post_init__()
         frame_s = float(SXIConfig().frame_time.to_value(u.s))
-        frames = self.exposure_min * 60.0 / frame_s
-        if abs(frames - round(frames)) > 1e-9:
+        try:  # the one home of the rule, shared with simulate_events and the case files
+            whole_frames(self.exposure_min * 60.0, frame_s, "exposure_min x 60")
+        except InputError:
             self.reject("exposure_min", self.exposure_min, f"a whole number of {frame_s:g}-s CCD frames")
         if self.pixel_deg > FIT_PIXEL_DEG:
             self.reject(
@@ -139,7 +141,7 @@ def stage_sxi(ctx: JobContext) -> dict:
         start = middle - half
         state = sw.at(middle)
         tilt = frames.dipole_tilt(middle).to(u.deg)
-        source = SWCXEmissivity.from_solar_wind(state, tilt=tilt)
+        source = SWCXEmissivity.from_solar_wind(state, tilt=tilt, warn=False)
         rotation = att.rotation[k]
         truth = intensity_map(
             source, positions[k], att.aim_point_gse[k], rotation=rotation, time=middle, pixel=settings.pixel
@@ -263,7 +265,9 @@ def _frame_indices(whole, peak_k: int, most: int) -> np.ndarray:
 def _magnetopause_overlay(state, time, position_re, rotation) -> dict:
     """The Shue 1998 magnetopause's noon-midnight and equatorial cross-sections in FOV coordinates."""
     theta = np.radians(np.linspace(-150.0, 150.0, 121))
-    r = boundaries.shue1998(np.abs(theta) * u.rad, pdyn=state.pdyn, bz=state.bz).to_value(smilekit.RE)
+    r = boundaries.shue1998(np.abs(theta) * u.rad, pdyn=state.pdyn, bz=state.bz, warn=False).to_value(
+        smilekit.RE
+    )
     out = {}
     for name, axis in (("magnetopause_xz", 2), ("magnetopause_xy", 1)):
         points = np.zeros((theta.size, 3))
