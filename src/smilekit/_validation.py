@@ -175,7 +175,9 @@ def as_rotation(rotation, name: str = "rotation") -> np.ndarray:
     return m
 
 
-def check_range(values: np.ndarray, name: str, low: float, high: float, unit: str, source: str = "") -> None:
+def check_range(
+    values: np.ndarray, name: str, low: float, high: float, unit: str, source: str = "", labels=None
+) -> None:
     """Refuse values outside the physical range [low, high] (NaN passes: a gap is checked elsewhere).
 
     Parameters
@@ -190,6 +192,9 @@ def check_range(values: np.ndarray, name: str, low: float, high: float, unit: st
         The unit of ``values``, low and high, for the message.
     source : str
         Where the range comes from, for the message (e.g. "VALIDMIN/VALIDMAX of the SolarWind variable n").
+    labels : array-like, optional
+        A label per record (along the first axis, e.g. the times), to say where the first offending value
+        is.
 
     Raises
     ------
@@ -210,8 +215,12 @@ def check_range(values: np.ndarray, name: str, low: float, high: float, unit: st
         first = float(values[bad].flat[0])
         more = f" ({int(bad.sum())} of {values.size} values)" if values.size > 1 else ""
         why = f"; {source}" if source else ""
+        at = ""
+        if labels is not None and values.ndim > 0:
+            record = int(np.unravel_index(int(np.flatnonzero(bad)[0]), bad.shape)[0])
+            at = f" at {np.asarray(labels)[record]}"
         raise InputError(
-            f"{name} {first:g} {unit}{more} is outside the physical range [{low:g}, {high:g}] {unit}{why}"
+            f"{name} {first:g} {unit}{at}{more} is outside the physical range [{low:g}, {high:g}] {unit}{why}"
         )
 
 

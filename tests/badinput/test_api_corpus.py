@@ -140,7 +140,7 @@ PROBES = [
     ),
     P("state-flow-40-deg", lambda _: state(v_gse=[-400 * np.cos(0.698), 400 * np.sin(0.698), 0] * KMS), "ok"),
     # --- SolarWind series and its readers ---------------------------------------------------------------
-    P("swmf-n-1e9", lambda tmp: swmf_record(tmp, 1e9), "refuse", ("n 1e+09 cm^-3", "VALIDMIN/VALIDMAX"), issue=True),
+    P("swmf-n-1e9", lambda tmp: swmf_record(tmp, 1e9), "refuse", ("IMF.dat", "n 1e+09 cm^-3 at 2015-06-21T15:01", "VALIDMIN/VALIDMAX"), issue=True),
     P("series-sunward-record", lambda _: series(v=((-400, 0, 0), (400, 0, 0))), "refuse", ("record 1", "towards the Sun")),
     P("series-shape", lambda _: series(n=(5.0, 6.0, 7.0)), "refuse", ("n must have shape (2,)", "(3,)")),
     P(

@@ -128,13 +128,14 @@ _VECTORS = ("v_gse", "b_gse", "b_gsm")
 _DT_ZERO = np.timedelta64(0, "ns")
 
 
-def check_physical(name: str, values: np.ndarray) -> None:
+def check_physical(name: str, values: np.ndarray, times=None) -> None:
     """Refuse values of a primary variable or a driver outside its physical range (NaN passes).
 
     ``name`` is one of :data:`PRIMARY_VARIABLES` (checked against its VALIDMIN/VALIDMAX; a velocity
     also by its speed, at most VALIDMAX, and its direction,
     :func:`smilekit._validation.check_flow_direction`) or of :data:`PHYSICAL_DRIVER_RANGES`; ``values``
-    are plain floats in that variable's unit.
+    are plain floats in that variable's unit; ``times``, one per record, say where the first offending
+    value is.
 
     Raises
     ------
@@ -150,17 +151,20 @@ def check_physical(name: str, values: np.ndarray) -> None:
     """
     if name in PHYSICAL_DRIVER_RANGES:
         low, high, unit, why = PHYSICAL_DRIVER_RANGES[name]
-        check_range(values, name, low, high, unit, why)
+        check_range(values, name, low, high, unit, why, labels=times)
         return
     meta = PRIMARY_VARIABLES[name]
     why = f"VALIDMIN/VALIDMAX of the solar-wind variable {name}"
-    check_range(values, name, meta["VALIDMIN"], meta["VALIDMAX"], meta["units"], why)
+    check_range(values, name, meta["VALIDMIN"], meta["VALIDMAX"], meta["units"], why, labels=times)
     if name == "v_gse":
         vectors = np.asarray(values, dtype=np.float64).reshape(-1, 3)
         ok = ~np.isnan(vectors).any(axis=1)
         vectors = vectors[ok]
         speed = np.sqrt(np.einsum("ij,ij->i", vectors, vectors))
-        check_range(speed, "speed |v_gse|", 0.0, meta["VALIDMAX"], meta["units"], f"{why} (the speed)")
+        at = None if times is None else np.asarray(times).reshape(-1)[ok]
+        check_range(
+            speed, "speed |v_gse|", 0.0, meta["VALIDMAX"], meta["units"], f"{why} (the speed)", labels=at
+        )
         check_flow_direction(vectors, name)
 
 
@@ -339,7 +343,7 @@ class SolarWind:
         _check_increasing(time)
         for name, value in (("n", n_val), ("v_gse", v_val), ("t", t_val), ("b_gse", bgse), ("b_gsm", bgsm)):
             if value is not None:
-                check_physical(name, value)
+                check_physical(name, value, times=time)
         if bgsm is None:
             bgsm = rotate_vectors(bgse, u.nT, time, "GSE", "GSM")
         elif bgse is None:
@@ -391,7 +395,7 @@ class SolarWind:
             values = ds[name].values.astype(np.float64)
             positive = name in ("n", "t")
             as_value(values * u.Unit(meta["units"]), meta["units"], name, positive=positive, allow_nan=True)
-            check_physical(name, values)
+            check_physical(name, values, times=time)
         ds = ds.assign_coords(time=time)
         sw._ds = _finish(ds.copy())
         return sw

@@ -13,6 +13,7 @@ import itertools
 import json
 import re
 import warnings
+from contextlib import contextmanager
 from pathlib import Path
 
 import astropy.units as u
@@ -425,6 +426,15 @@ def resolve(
     return chosen
 
 
+@contextmanager
+def in_file(path: Path):
+    """Name ``path`` in an InputError raised inside (a value the SolarWind checks refuse, with its time)."""
+    try:
+        yield
+    except InputError as error:
+        raise InputError(f"{path}: {error}") from None
+
+
 #: The years a reader accepts: those whose every instant numpy's datetime64[ns] can hold
 #: (:data:`smilekit.times.TIME_MIN` to :data:`smilekit.times.TIME_MAX`); beyond them a cast wraps round
 #: silently (year 3000 became 1830).
@@ -648,16 +658,17 @@ def build_series(
         all_attrs["ignored_columns"] = ", ".join(ignored)
     if defaults:
         all_attrs["defaults"] = "; ".join(f"{k}: {v}" for k, v in defaults.items())
-    sw = SolarWind(
-        time,
-        n=n * u.cm**-3,
-        v_gse=v_gse * (u.km / u.s),
-        t=t * u.K,
-        source=path.name,
-        allow_gaps=True,
-        attrs=all_attrs,
-        **{k: v * u.nT for k, v in field.items()},
-    )
+    with in_file(path):
+        sw = SolarWind(
+            time,
+            n=n * u.cm**-3,
+            v_gse=v_gse * (u.km / u.s),
+            t=t * u.K,
+            source=path.name,
+            allow_gaps=True,
+            attrs=all_attrs,
+            **{k: v * u.nT for k, v in field.items()},
+        )
     ds = sw.ds
     for q in INDEX_QUANTITIES:
         if got[q] is not None:

@@ -11,6 +11,7 @@ from smilekit.solarwind.readers._common import (
     _maybe_warn,
     _open_lines,
     check_records,
+    in_file,
     provenance_attrs,
     year_message,
     year_out_of_range,
@@ -168,26 +169,27 @@ def read_omni2(path, *, warn_gaps: bool = False) -> SolarWind:
         "t": "word 23 (proton temperature)",
     }
     kept = "words 9, 28, 29, 38, 39, 41, 42, 51, 55 (kept as extra variables)"
-    sw = SolarWind(
-        time,
-        n=col["n"] * u.cm**-3,
-        v_gse=v_gse * (u.km / u.s),
-        b_gse=b_gse * u.nT,
-        b_gsm=b_gsm * u.nT,
-        t=col["t"] * u.K,
-        source=str(path.name),
-        allow_gaps=True,
-        attrs={
-            "file_format": "OMNI2 hourly ASCII (OMNI2_YYYY.DAT format description)",
-            "frame_of_origin": "GSE+GSM",
-            "citation": "King, J. H., and N. E. Papitashvili (2005), J. Geophys. Res., 110, A02104, "
-            "doi:10.1029/2004JA010649; OMNI Hourly, doi:10.48322/1shr-ht18",
-            "cadence": "1 h",
-            "time_label": "start of the hour; values average [t, t + 1 h), centred at t + 30 min",
-            "fill_values": ", ".join(f"{k}={v}" for k, v in counts.items()),
-            **provenance_attrs(path, "OMNI2 hourly ASCII", used, [f"the other OMNI2 words; {kept}"], {}),
-        },
-    )
+    with in_file(path):
+        sw = SolarWind(
+            time,
+            n=col["n"] * u.cm**-3,
+            v_gse=v_gse * (u.km / u.s),
+            b_gse=b_gse * u.nT,
+            b_gsm=b_gsm * u.nT,
+            t=col["t"] * u.K,
+            source=str(path.name),
+            allow_gaps=True,
+            attrs={
+                "file_format": "OMNI2 hourly ASCII (OMNI2_YYYY.DAT format description)",
+                "frame_of_origin": "GSE+GSM",
+                "citation": "King, J. H., and N. E. Papitashvili (2005), J. Geophys. Res., 110, A02104, "
+                "doi:10.1029/2004JA010649; OMNI Hourly, doi:10.48322/1shr-ht18",
+                "cadence": "1 h",
+                "time_label": "start of the hour; values average [t, t + 1 h), centred at t + 30 min",
+                "fill_values": ", ".join(f"{k}={v}" for k, v in counts.items()),
+                **provenance_attrs(path, "OMNI2 hourly ASCII", used, [f"the other OMNI2 words; {kept}"], {}),
+            },
+        )
     ds = sw.ds
     extras = {
         "omni_b_average": ("b_average", "nT", "OMNI word 9: average of |B| over the hour"),

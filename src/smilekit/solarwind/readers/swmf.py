@@ -15,6 +15,7 @@ from smilekit.solarwind.readers._common import (
     _maybe_warn,
     _open_lines,
     check_records,
+    in_file,
     provenance_attrs,
     year_message,
     year_out_of_range,
@@ -346,16 +347,17 @@ def read_swmf_imf(path, *, warn_gaps: bool = False) -> SolarWind:
         v_gse, field = v, {"b_gse": b * u.nT}
     else:
         v_gse, field = rotate_vectors(v, u.km / u.s, time, "GSM", "GSE"), {"b_gsm": b * u.nT}
-    sw = SolarWind(
-        time,
-        n=n * u.cm**-3,
-        v_gse=v_gse * (u.km / u.s),
-        t=t * u.K,
-        source=str(path.name),
-        allow_gaps=True,
-        attrs=attrs,
-        **field,
-    )
+    with in_file(path):
+        sw = SolarWind(
+            time,
+            n=n * u.cm**-3,
+            v_gse=v_gse * (u.km / u.s),
+            t=t * u.K,
+            source=str(path.name),
+            allow_gaps=True,
+            attrs=attrs,
+            **field,
+        )
     if ignored:
         warnings.warn(
             f"{path.name}, line {column_line}: column(s) {', '.join(ignored)} ignored (smilekit reads "
