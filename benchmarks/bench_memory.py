@@ -4,12 +4,14 @@ Each case runs in a child process (``/usr/bin/time -v`` style peak RSS from ``re
 the figures do not add up across cases::
 
     PYTHONPATH=src .venv/bin/python benchmarks/bench_memory.py hro [--lines 525600]
+    PYTHONPATH=src .venv/bin/python benchmarks/bench_memory.py swmf [--lines 525600]
     PYTHONPATH=src .venv/bin/python benchmarks/bench_memory.py gap
     PYTHONPATH=src .venv/bin/python benchmarks/bench_memory.py plan --days 30 [--days 60 ...]
     PYTHONPATH=src .venv/bin/python benchmarks/bench_memory.py estimate --days 1200
 
 ``hro`` writes a year of made-up 1-min HRO records (525 600 lines, 46 words, the test writers' layout)
-into a temporary folder and reads it with :func:`smilekit.solarwind.read_solar_wind`; ``gap`` regularises
+into a temporary folder and reads it with :func:`smilekit.solarwind.read_solar_wind`; ``swmf`` the same
+as an SWMF IMF file (15 numbers a record); ``gap`` regularises
 a four-record series whose last record is ten years later; ``plan`` runs ``smilekit plan --days N``;
 ``estimate`` prints the size check's estimate for a span without running it.
 """
@@ -54,6 +56,21 @@ def write_hro_year(path: Path, lines: int = 525_600, start: str = "2023-01-01") 
     return path
 
 
+def write_swmf_year(path: Path, lines: int = 525_600, start: str = "2023-01-01") -> Path:
+    """``lines`` 1-min SWMF IMF records (GSE) from ``start``, written 50 000 at a time."""
+    t0 = np.datetime64(start, "m")
+    with path.open("w") as handle:
+        handle.write("#COORDINATES\nGSE\n\nyear mo dy hr mn sc msc bx by bz ux uy uz rho t\n#START\n")
+        for a in range(0, lines, 50_000):
+            stamps = np.datetime_as_string(t0 + np.arange(a, min(a + 50_000, lines)), unit="m")
+            handle.writelines(
+                f"{s[:4]} {s[5:7]} {s[8:10]} {s[11:13]} {s[14:16]} 00 000 1.00 2.00 -3.00 -420.0 0.0 -5.0 "
+                "5.00 60000.0\n"
+                for s in stamps.tolist()
+            )
+    return path
+
+
 def _child(body: str) -> tuple[float, float]:
     started = time.perf_counter()
     out = subprocess.run([sys.executable, "-c", _CHILD.format(body=body)], capture_output=True, text=True)
@@ -65,9 +82,12 @@ def _child(body: str) -> tuple[float, float]:
     raise SystemExit(out.stdout)
 
 
-def bench_hro(lines: int) -> None:
+def bench_read(kind: str, lines: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        path = write_hro_year(Path(tmp) / "omni_min2023.asc", lines)
+        if kind == "hro":
+            path = write_hro_year(Path(tmp) / "omni_min2023.asc", lines)
+        else:
+            path = write_swmf_year(Path(tmp) / "IMF_2023.dat", lines)
         size = path.stat().st_size / 2**20
         base, _ = _child("import smilekit.solarwind")
         peak, seconds = _child(
@@ -75,8 +95,8 @@ def bench_hro(lines: int) -> None:
             "assert len(sw) == " + str(lines)
         )
     print(
-        f"HRO 1-min, {lines} lines ({size:.0f} MiB): peak RSS {peak:.0f} MiB (import alone {base:.0f} MiB), "
-        f"{seconds:.1f} s with the import"
+        f"{kind.upper()} 1-min, {lines} lines ({size:.0f} MiB): peak RSS {peak:.0f} MiB "
+        f"(import alone {base:.0f} MiB), {seconds:.1f} s with the import"
     )
 
 
@@ -116,12 +136,12 @@ def bench_estimate(days: float) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("case", choices=("hro", "gap", "plan", "estimate"))
+    parser.add_argument("case", choices=("hro", "swmf", "gap", "plan", "estimate"))
     parser.add_argument("--lines", type=int, default=525_600)
     parser.add_argument("--days", type=float, action="append")
     args = parser.parse_args()
-    if args.case == "hro":
-        bench_hro(args.lines)
+    if args.case in ("hro", "swmf"):
+        bench_read(args.case, args.lines)
     elif args.case == "gap":
         bench_gap()
     else:

@@ -24,6 +24,9 @@ from smilekit.solarwind.series import SolarWind, rotate_vectors
 
 __all__ = ["SWMF_COLUMNS", "SWMF_DATA_NAMES", "SWMF_FILL_VALUES", "SWMF_TIME_NAMES", "read_swmf_imf"]
 
+#: Record lines parsed at a time (bounds the reader's working memory to the result plus one chunk).
+RECORD_CHUNK = 50_000
+
 #: SWMF IMF columns in their standard order.
 SWMF_COLUMNS = ("year", "mo", "dy", "hr", "mn", "sc", "msc", "bx", "by", "bz", "ux", "uy", "uz", "rho", "t")
 
@@ -227,30 +230,43 @@ def read_swmf_imf(path, *, warn_gaps: bool = False) -> SolarWind:
         raise InputError(
             f"{path}: no #COORDINATES block before #START; the frame (GSE or GSM) must be stated"
         )
-    rows = []
-    line_numbers = []
     used = [index[name] for name in SWMF_COLUMNS]
     per_column = "" if column_line is None else f" (the column line, line {column_line}, names {n_columns})"
-    for k in range(start, len(lines)):
-        line = lines[k]
-        if not line.strip():
+
+    def refuse_first_bad(first: int, chunk: list[str]) -> None:
+        """Walk a chunk the vectorised parse refused, line by line, and raise on its first bad line."""
+        for k, line in enumerate(chunk, start=first):
+            parts = line.split()
+            if not parts:
+                continue
+            if len(parts) != n_columns:
+                why = f"an SWMF IMF record has {n_columns} numbers, this one {len(parts)}{per_column}"
+                raise _bad_line(path, k + 1, line, why)
+            try:
+                [float(part) for part in parts]
+            except ValueError:
+                raise _bad_line(path, k + 1, line, "not a number") from None
+
+    # the records, RECORD_CHUNK lines at a time through numpy (no Python float per number: a year of
+    # 1-min records would otherwise take a GB)
+    blocks, numbers = [], []
+    for first in range(start, len(lines), RECORD_CHUNK):
+        chunk = lines[first : first + RECORD_CHUNK]
+        filled = np.fromiter((bool(line.strip()) for line in chunk), dtype=bool, count=len(chunk))
+        if not filled.any():
             continue
-        parts = line.split()
-        if len(parts) != n_columns:
-            raise _bad_line(
-                path,
-                k + 1,
-                line,
-                f"an SWMF IMF record has {n_columns} numbers, this one {len(parts)}{per_column}",
-            )
         try:
-            rows.append([float(parts[c]) for c in used])
+            block = np.loadtxt(chunk, dtype=np.float64, comments=None, ndmin=2)
         except ValueError:
-            raise _bad_line(path, k + 1, line, "not a number") from None
-        line_numbers.append(k + 1)
-    if not rows:
+            block = None
+        if block is None or block.shape != (int(filled.sum()), n_columns):
+            refuse_first_bad(first, chunk)
+        blocks.append(block[:, used])
+        numbers.append(first + 1 + np.flatnonzero(filled))
+    if not blocks:
         raise InputError(f"{path}: no records after #START")
-    table = np.array(rows)
+    table = np.concatenate(blocks)
+    line_numbers = np.concatenate(numbers)
     col = {name: table[:, k] for k, name in enumerate(SWMF_COLUMNS)}
 
     def bad(mask, why):
