@@ -59,6 +59,17 @@ def _describe(values: np.ndarray) -> str:
     return f"{flat.size} values, e.g. {float(flat[0]):g}"
 
 
+def _unit_expression(unit: u.UnitBase) -> str:
+    """How to write ``unit`` in Python with ``import astropy.units as u`` (``u.nPa``, ``u.km * u.s**-1``)."""
+    terms = []
+    for base, power in zip(unit.bases, unit.powers, strict=True):
+        name = base.to_string()
+        term = f"u.{name}" if getattr(u, name, None) == base else f"u.Unit({name!r})"
+        terms.append(term if power == 1 else f"{term}**{power:g}")
+    expression = " * ".join(terms) or "u.dimensionless_unscaled"
+    return expression if unit.scale == 1 else f"{unit.scale:g} * {expression}"
+
+
 def as_value(
     value,
     unit,
@@ -96,7 +107,7 @@ def as_value(
         kind = "unitless " if isinstance(value, int | float | np.number | np.ndarray | list | tuple) else ""
         raise InputError(
             f"{name} must be an astropy Quantity in units convertible to {unit}, got the {kind}"
-            f"{type(value).__name__} {_short(value)}; e.g. {name}=2.0 * u.Unit({unit.to_string()!r})"
+            f"{type(value).__name__} {_short(value)}; e.g. {name}=2.0 * {_unit_expression(unit)}"
         )
     if np.iscomplexobj(value) or value.dtype.kind not in "biuf":
         raise InputError(
