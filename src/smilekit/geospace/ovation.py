@@ -294,6 +294,11 @@ class OvationPrime2010(PrecipitationModel):
             ``(time, mlat, mlt)``; ``mlat`` (deg, negative in the south) and ``mlt`` (h) at bin centres.
         """
         t = np.atleast_1d(as_datetime64(times)).astype("datetime64[ns]")
+        if not isinstance(coupling, u.Quantity):  # (as_value's hint cannot print fractional powers)
+            raise InputError(
+                f"coupling must be a Quantity in (km/s)^(4/3) nT^(2/3), got {type(coupling).__name__}; "
+                "e.g. coupling=[4421.0] * smilekit.geospace.ovation.COUPLING_UNIT"
+            )
         dphi = np.atleast_1d(as_value(coupling, COUPLING_UNIT, "coupling", nonnegative=True))
         if dphi.shape != t.shape:
             raise InputError(f"coupling has shape {dphi.shape}, times {t.shape}: they must match")
