@@ -273,7 +273,9 @@ class OvationPrime2010(PrecipitationModel):
         ds["hours_used"] = dphi["hours_used"].reset_coords(drop=True)
         return ds
 
-    def from_coupling(self, times, coupling, *, hemisphere: str = "north", populations=None) -> xr.Dataset:
+    def from_coupling(
+        self, times, coupling, *, hemisphere: str = "north", populations=None, number_flux: bool = True
+    ) -> xr.Dataset:
         """Fluxes for given (already averaged) coupling values ``coupling`` at ``times``.
 
         Parameters
@@ -285,6 +287,8 @@ class OvationPrime2010(PrecipitationModel):
         hemisphere : {"north", "south"}
         populations : iterable of str, optional
             Subset of ``diffuse``, ``monoenergetic``, ``broadband``, ``ion`` (default all).
+        number_flux : bool
+            Also compute the number fluxes (default True; False halves the time for the electrons).
 
         Returns
         -------
@@ -302,10 +306,10 @@ class OvationPrime2010(PrecipitationModel):
         dphi = np.atleast_1d(as_value(coupling, COUPLING_UNIT, "coupling", nonnegative=True))
         if dphi.shape != t.shape:
             raise InputError(f"coupling has shape {dphi.shape}, times {t.shape}: they must match")
-        return self._evaluate(t, dphi, hemisphere, populations)
+        return self._evaluate(t, dphi, hemisphere, populations, number_flux)
 
     # --- the kernel ---------------------------------------------------------------------------------
-    def _evaluate(self, t, dphi, hemisphere, populations) -> xr.Dataset:
+    def _evaluate(self, t, dphi, hemisphere, populations, number_flux=True) -> xr.Dataset:
         if hemisphere not in ("north", "south"):
             raise InputError(f"hemisphere {hemisphere!r}: use 'north' or 'south'")
         wanted = list(POPULATIONS.values()) if populations is None else list(populations)
@@ -322,7 +326,9 @@ class OvationPrime2010(PrecipitationModel):
         for stem, pop in POPULATIONS.items():
             if pop not in wanted:
                 continue
-            kinds = [(stem, False)] if stem == "ions" else [(stem, False), (stem + "_n", True)]
+            kinds = (
+                [(stem, False)] if stem == "ions" or not number_flux else [(stem, False), (stem + "_n", True)]
+            )
             for kind, number in kinds:
                 name = f"{pop}_{'number' if number else 'energy'}_flux"
                 out = np.zeros((t.size, N_MLT, N_MLAT))
