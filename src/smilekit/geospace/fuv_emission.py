@@ -54,11 +54,12 @@ reduced radius ``X = (RE + z) / H`` of the layer where the EUV is absorbed. So::
 
 ``Ch`` follows the asymptotic form of Smith & Smith (1972, :cite:`smith1972`; also Huestis 2001,
 :cite:`huestis2001`): ``sqrt(pi X / 2) erfcx(sqrt(X / 2) cos chi)`` for ``chi <= 90 deg`` and, beyond,
-``2 sqrt(pi X sin(chi) / 2) exp(X (1 - sin chi)) - Ch(X, 180 deg - chi)``. It is ``1 / cos(chi)`` away
-from the terminator (the cos(SZA) law that empirical FUV dayglow models fit, e.g. Immel et al. 2000,
-:cite:`immel2000`), and past 90 deg the Earth's shadow cuts the dayglow off: with ``z`` = 150 km
-(:data:`DAYGLOW_ALTITUDE`, the LBH dayglow peak, Meier 1991) and ``H`` = 25 km, ``I / I0`` is 5 % at 90 deg,
-0.6 % at 96 deg and below 2e-4 past 101 deg (3.5e-6 at 105 deg), where only the nightglow remains. ``I0`` =
+``2 sqrt(pi X sin(chi) / 2) exp(X (1 - sin chi)) - Ch(X, 180 deg - chi)``. It is ``1 / cos(chi)`` to 2 %
+up to 60 deg (the cos(SZA) law that empirical FUV dayglow models fit, e.g. Immel et al. 2000,
+:cite:`immel2000`; the Earth's curvature makes it 10 % brighter than cos at 80 deg), and past 90 deg the
+Earth's shadow cuts the dayglow off: with ``z`` = 150 km (:data:`DAYGLOW_ALTITUDE`, the LBH dayglow peak,
+Meier 1991) and ``H`` = 25 km, ``I / I0`` is 5 % at 90 deg, 0.6 % at 96 deg and 2e-4 at 101 deg; past
+102.4 deg the Sun is behind the solid Earth for the whole layer and only the nightglow remains. ``I0`` =
 :data:`DAYGLOW_SUBSOLAR`, 2 kR at nadir in 160-180 nm for moderate solar activity (an assumption: the
 Polar UVI and TIMED GUVI LBH-long dayglow is of order 1-3 kR near the subsolar point, *check*; it scales with
 the solar EUV, so give ``subsolar`` for other conditions). The LBH nightglow is negligible (Meier 1991: no
@@ -205,8 +206,13 @@ def chapman_values(x, chi):
 def dayglow_values(chi, subsolar_r=2000.0, nightglow_r=0.0, altitude_km=150.0, scale_height_km=25.0):
     """Kernel: 160-180 nm dayglow (R) at nadir for solar zenith angle ``chi`` (rad)."""
     x = (RE_KM + altitude_km) / scale_height_km
-    with np.errstate(divide="ignore"):
-        return subsolar_r * chapman_values(x, 0.0) / chapman_values(x, chi) + nightglow_r
+    # The Sun is behind the solid Earth once the ray to it passes below the surface (chi > 102.4 deg at
+    # 150 km); there the atmosphere-only Chapman form means nothing (it even rises again towards 180 deg).
+    lit = (RE_KM + altitude_km) * np.sin(chi) >= RE_KM
+    lit |= np.asarray(chi) <= 0.5 * np.pi
+    with np.errstate(divide="ignore", over="ignore"):
+        day = subsolar_r * chapman_values(x, 0.0) / chapman_values(x, np.where(lit, chi, 0.5 * np.pi))
+    return np.where(lit, day, 0.0) + nightglow_r
 
 
 # ---------------------------------------------------------------------------------------------------
