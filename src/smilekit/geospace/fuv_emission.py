@@ -353,10 +353,10 @@ def solar_zenith_angle(time, latitude, longitude) -> u.Quantity:
     lat = as_value(latitude, u.rad, "latitude")
     lon = as_value(longitude, u.rad, "longitude")
     check_range(np.degrees(lat), "latitude", -90.0, 90.0, "deg")
-    t, lat, lon = np.broadcast_arrays(t, lat, lon)
-    sun = sun_direction(t, "GEO")
+    sun = sun_direction(t, "GEO")  # once per time, not per pixel
+    lat, lon = np.broadcast_arrays(lat, lon)
     up = np.stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)], axis=-1)
-    cosine = np.clip(np.einsum("...i,...i->...", sun, up), -1.0, 1.0)
+    cosine = np.clip(np.sum(sun * up, axis=-1), -1.0, 1.0)
     return np.degrees(np.arccos(cosine)) * u.deg
 
 
