@@ -65,7 +65,8 @@ def _unit_expression(unit: u.UnitBase) -> str:
     for base, power in zip(unit.bases, unit.powers, strict=True):
         name = base.to_string()
         term = f"u.{name}" if getattr(u, name, None) == base else f"u.Unit({name!r})"
-        terms.append(term if power == 1 else f"{term}**{power:g}")
+        exponent = f"{int(power)}" if float(power).is_integer() else f"({power})"  # Fraction(4, 3): (4/3)
+        terms.append(term if power == 1 else f"{term}**{exponent}")
     expression = " * ".join(terms) or "u.dimensionless_unscaled"
     return expression if unit.scale == 1 else f"{unit.scale:g} * {expression}"
 

@@ -19,12 +19,14 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 import astropy.units as u
 import numpy as np
 import pytest
 import xarray as xr
 
+from smilekit._validation import as_value
 from smilekit.errors import InputError, ModelDomainError, ModelDomainWarning, SmilekitError, SmilekitWarning
 from smilekit.geospace import boundaries as b
 from smilekit.geospace.emissivity import CMEM, Jorgensen2019, SWCXEmissivity
@@ -300,3 +302,14 @@ def test_corpus_size_and_outcomes():
     assert len(PROBES) >= 40 and all(counts.values())
     assert sum(p.issue for p in PROBES) >= 14
     assert len({p.id for p in PROBES}) == len(PROBES)
+
+
+def test_the_example_of_a_unitless_argument_is_python_for_any_unit():
+    """The 'e.g.' of the refusal is code the user can paste, fractional powers included (OVATION's
+    coupling unit, (km/s)^(4/3) nT^(2/3), once made the message itself fail with a TypeError)."""
+    coupling_unit = (u.km / u.s) ** Fraction(4, 3) * u.nT ** Fraction(2, 3)
+    for unit in (u.nPa, u.km / u.s, u.cm**-3, coupling_unit):
+        with pytest.raises(InputError) as refused:
+            as_value(3.0, unit, "x")
+        example = str(refused.value).split("e.g. x=")[1]
+        assert u.Quantity(eval(example, {"u": u})).unit == unit

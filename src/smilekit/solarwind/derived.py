@@ -81,8 +81,9 @@ def newell_coupling(speed, by_gsm, bz_gsm):
 
     Newell, P. T., et al. (2007), J. Geophys. Res., 112, A01206, doi:10.1029/2006JA012015,
     :cite:`newell2007`, Eq. (2) and Table 2. B_T = sqrt(By^2 + Bz^2) (GSM) and theta_c the clock angle. The
-    result is in the units
-    the paper uses, (km/s)^(4/3) nT^(2/3); OVATION Prime divides it by 1000 (Wb/s scale).
+    result is in the units the paper uses, (km/s)^(4/3) nT^(2/3): OVATION Prime 2010's coefficients take it
+    as it is (its mean, 4421 in these units, sets the model's coupling bins;
+    :mod:`smilekit.geospace.ovation`).
     """
     bt = np.hypot(by_gsm, bz_gsm)
     theta = np.arctan2(by_gsm, bz_gsm)
