@@ -1,0 +1,450 @@
+"""What UVI sees: the auroral emission layer projected into its 10 x 10 deg field, pixel by pixel.
+
+**Pixels.** The field of view (:data:`smilekit.mission.fov.UVI`, 10 x 10 deg about the UVI boresight) is an
+``n x n`` grid of a flat focal plane (gnomonic projection): pixel centres at equal steps of the tangent-plane
+("standard") coordinates ``(xi, eta)``, given in degrees as in the FITS ``TAN`` projection, so that a pixel
+looks along ``normalise((pi/180) xi X + (pi/180) eta Y + Z)`` in the UVI frame (X, Y, Z) of
+:meth:`smilekit.mission.fov.InstrumentMount.frame_values` (+Z the boresight). The field's edges are at
+``xi, eta = +-(180/pi) tan(5 deg)`` = +-5.013 deg; the pixel pitch is ``2 (180/pi) tan(5 deg) / n``
+(0.0392 deg for ``n`` = 256). These are the conventions of the SXI level-2 images
+(:mod:`smilekit.science.geometry`), so the same WCS serves both.
+
+**The emission shell.** The layer is a sphere of radius ``RE + h`` about the Earth's centre (``RE`` = 6371
+km, ``h`` the emission altitude, 90-300 km, :func:`smilekit.geospace.fuv_emission.check_emission_altitude`;
+default 120 km, :data:`smilekit.geospace.aurora.AURORA_ALTITUDE`). Each pixel's line of sight from the
+spacecraft is cut with it: the nearest intersection (the side facing the spacecraft) is the point the pixel
+sees. A line of sight that misses the shell sees space (NaN everywhere). A pixel whose line of sight reaches
+the solid Earth (``RE``) "sees the disc"; a pixel that cuts the shell but passes above the surface looks
+through the layer at the limb. Seen from a distance ``r`` the shell fills a cone of half-angle
+``asin((RE + h) / r)`` about the direction to the Earth's centre (the limb).
+
+The sphere is geocentric, the AACGM-v2 conversion (:func:`smilekit.magnetic.position_to_mlat_mlt`) is
+geodetic: a point of the 120 km shell lies 113 km (equator) to 134 km (poles) above the WGS84 ellipsoid,
+and its AACGM coordinates are taken at that height. ``geo_lat`` here is the *geocentric* latitude of the
+point (what :func:`smilekit.geospace.fuv_emission.solar_zenith_angle` takes).
+
+**Slant-path brightening** (:func:`slant_factor_values`). The brightness of an optically thin emitting layer
+is the volume emission integrated along the line of sight; the emission models give the vertical column
+(brightness at nadir). A line of sight crossing a thin plane layer at view zenith angle ``theta`` has a path
+``1 / cos(theta)`` times longer, so the layer looks ``1 / cos(theta)`` times brighter: the van Rhijn effect
+(van Rhijn 1921, :cite:`vanrhijn1921`; Roach and Gordon 1973, :cite:`roach1973`, for the airglow). It
+diverges at the limb; a layer of finite thickness ``dz`` (from ``RE + h - dz/2`` to ``RE + h + dz/2``)
+caps it at the length of the chord through the layer. With ``p`` the line of sight's closest distance to the
+Earth's centre (``p = (RE + h) sin(theta)``), ``r1, r2`` the layer's inner and outer radii, the chord is
+(derived here; spherical geometry only)::
+
+    L = sqrt(r2^2 - p^2) - sqrt(r1^2 - p^2)      p <= r1 (the line of sight reaches the layer's floor)
+    L = 2 sqrt(r2^2 - p^2)                       r1 < p <= r2 (it passes through the layer and out again)
+
+and the factor is ``L / dz``, which tends to ``1 / cos(theta)`` for ``dz << (RE + h) cos^2(theta)`` and
+peaks at ``2 sqrt(2 (RE + h) dz) / dz`` near the limb (29 for ``dz`` = 30 km at 120 km, reached at the
+layer's floor, ``p = r1``). Lines of sight that pass above ``RE + h`` but below ``r2`` (the top half of the
+layer beyond the limb) are counted as space: the image's limb edge is the shell's. The whole chord is
+assigned to the nearest intersection (for a limb pixel its two halves lie up to a few degrees apart on the
+shell). The default ``dz`` = 30 km (:data:`LAYER_THICKNESS`) is an assumption of the order of the width of
+the LBH volume emission profile of keV electrons (the energy-deposition profiles of Rees 1963,
+:cite:`rees1963`); it matters only within about a degree of the limb.
+
+**The model sky** (:func:`model_sky`) multiplies the emission model's vertical-column brightness at each
+point (``emission(mlat, mlt, geo_lat, geo_lon, view_zenith)``) by the slant factor. The night side and the
+terminator come from the emission model (the dayglow's solar-zenith-angle dependence in
+:mod:`smilekit.geospace.fuv_emission`).
+
+The kernels (``*_values``) take plain float64 (RE, rad, deg where named) and are vectorised over pixels.
+"""
+
+from __future__ import annotations
+
+import math
+
+import astropy.units as u
+import numpy as np
+import xarray as xr
+
+from smilekit._validation import as_rotation, as_value, as_vector
+from smilekit.errors import InputError, ModelDomainError
+from smilekit.frames import rotation_matrix
+from smilekit.geospace.aurora import AURORA_ALTITUDE
+from smilekit.geospace.fuv_emission import check_emission_altitude
+from smilekit.magnetic import position_to_mlat_mlt
+from smilekit.mission.fov import UVI
+from smilekit.mission.pointing import Attitude
+from smilekit.times import as_datetime64
+from smilekit.units import RAYLEIGH, RE, RE_KM
+
+__all__ = [
+    "LAYER_THICKNESS",
+    "N_PIXELS",
+    "model_sky",
+    "pixel_centres_values",
+    "shell_geometry",
+    "shell_intersection_values",
+    "slant_factor_values",
+]
+
+#: Default number of pixels along each axis of the model image.
+N_PIXELS = 256
+
+#: Default thickness of the emitting layer for the slant-path cap (an assumption; see the module docstring).
+LAYER_THICKNESS = 30.0 * u.km
+
+
+# ---------------------------------------------------------------------------------------------------
+# Kernels (plain float64: RE, rad; tangent-plane coordinates in deg)
+# ---------------------------------------------------------------------------------------------------
+def pixel_centres_values(n: int, full_deg: float) -> np.ndarray:
+    """Kernel: tangent-plane coordinates (deg, FITS ``TAN``) of ``n`` pixel centres across a full angle."""
+    half = math.degrees(math.tan(math.radians(0.5 * full_deg)))
+    step = 2.0 * half / n
+    return (np.arange(n) - 0.5 * (n - 1)) * step
+
+
+def _directions(xi_deg: np.ndarray, eta_deg: np.ndarray, frame: np.ndarray) -> np.ndarray:
+    # the gnomonic pixel ray of smilekit.science.geometry.tangent_plane_directions_values (instruments
+    # may not import science: the layering of DESIGN.md), on the meshgrid (eta, xi)
+    eta, xi = np.meshgrid(np.radians(eta_deg), np.radians(xi_deg), indexing="ij")
+    inst = np.stack([xi, eta, np.ones_like(xi)], axis=-1)
+    inst /= np.linalg.norm(inst, axis=-1, keepdims=True)
+    return inst @ frame.T
+
+
+def shell_intersection_values(origin: np.ndarray, rays: np.ndarray, radius: float):
+    """Kernel: nearest intersections of unit rays from ``origin`` with a sphere of ``radius`` (RE).
+
+    Returns
+    -------
+    point : numpy.ndarray
+        Intersection points (..., 3), RE; NaN where the ray misses the sphere or it lies behind.
+    distance : numpy.ndarray
+        Distance from the origin to the point (RE), NaN likewise.
+    impact : numpy.ndarray
+        The ray's closest distance to the centre (RE), for every ray (where it lies ahead of the origin;
+        ``|origin|`` for a ray pointing away).
+    """
+    o = np.asarray(origin, dtype=np.float64)
+    b = np.sum(rays * o, axis=-1)  # origin . ray
+    c = float(o @ o)
+    closest = np.where(b < 0.0, c - b * b, c)  # squared distance of closest approach ahead
+    disc = radius * radius - (c - b * b)
+    with np.errstate(invalid="ignore"):
+        s = -b - np.sqrt(disc)
+    hit = (disc >= 0.0) & (s > 0.0)
+    s = np.where(hit, s, np.nan)
+    return o + s[..., None] * rays, s, np.sqrt(np.maximum(closest, 0.0))
+
+
+def slant_factor_values(impact, radius: float, thickness: float) -> np.ndarray:
+    """Kernel: slant-path factor ``L / dz`` of a spherical layer ``radius +- thickness / 2`` (RE).
+
+    The chord ``L`` through the layer of a line of sight whose closest distance to the centre is ``impact``
+    (module docstring); ``1 / cos(theta)`` for a thin layer, finite at the limb, NaN above the outer radius.
+    """
+    p2 = np.asarray(impact, dtype=np.float64) ** 2
+    r1, r2 = radius - 0.5 * thickness, radius + 0.5 * thickness
+    with np.errstate(invalid="ignore"):
+        outer = np.sqrt(r2 * r2 - p2)
+        inner = np.sqrt(r1 * r1 - p2)
+        # (r2^2 - r1^2) / (outer + inner): the difference without cancellation
+        through_floor = 2.0 * radius * thickness / (outer + inner)
+    chord = np.where(p2 <= r1 * r1, through_floor, 2.0 * outer)
+    return np.where(p2 <= r2 * r2, chord / thickness, np.nan)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Public functions
+# ---------------------------------------------------------------------------------------------------
+def _pointing(position, attitude, time, index: int):
+    """(spacecraft GSE RE (3,), UVI frame -> GSE (3, 3), time datetime64[ns]) from the public arguments."""
+    if isinstance(attitude, Attitude):
+        n = len(attitude)
+        if not -n <= int(index) < n:
+            raise InputError(f"index must lie in [0, {n}) for an attitude of {n} samples, got {index}")
+        att = attitude.select(int(index))
+        if not att.valid[0] or not np.isfinite(att.uvi_boresight_gse).all():
+            raise InputError(f"the attitude is undefined (NaN) at sample {index} ({att.time[0]})")
+        frame = UVI.frame_values(att.rotation, att.uvi_boresight_gse)[0]
+        t_att = att.time[0]
+        if time is None:
+            time = t_att
+        if position is None:
+            position = att.position_gse[0]
+    else:
+        if attitude is None:
+            raise InputError("give attitude: a smilekit.mission.pointing.Attitude or a UVI -> GSE rotation")
+        frame = as_rotation(attitude, "attitude")
+        t_att = None
+    if time is None:
+        raise InputError("give time (UTC) with a rotation matrix attitude")
+    t = np.ravel(as_datetime64(time))
+    if t.size != 1:
+        raise InputError(f"time must be one time, got {t.size}")
+    t = t[0]
+    if t_att is not None and abs((t - t_att) / np.timedelta64(1, "s")) > 1.0:
+        raise InputError(f"time {t} differs from the attitude's sample time {t_att} by more than 1 s")
+    if position is None:
+        raise InputError("give position (GSE, length, shape (3,)) with a rotation matrix attitude")
+    p = as_vector(position, RE, "position")
+    if p.shape != (3,):
+        raise InputError(f"position must be one GSE position of shape (3,), got shape {p.shape}")
+    return p, frame, t
+
+
+def shell_geometry(
+    position,
+    attitude,
+    time=None,
+    *,
+    altitude=AURORA_ALTITUDE,
+    n_pixels: int = N_PIXELS,
+    layer_thickness=LAYER_THICKNESS,
+    index: int = 0,
+    on_miss: str = "raise",
+) -> xr.Dataset:
+    """Where each UVI pixel's line of sight meets the emission shell, and its magnetic coordinates there.
+
+    Parameters
+    ----------
+    position : Quantity or None
+        Spacecraft position (GSE, length, shape (3,)), outside the shell; None to take it from ``attitude``.
+    attitude : Attitude or array_like
+        A :class:`smilekit.mission.pointing.Attitude` (sample ``index``; the UVI frame of
+        :data:`smilekit.mission.fov.UVI` about its boresight), or a UVI -> GSE rotation matrix (3 x 3,
+        columns the UVI X, Y and Z = boresight axes in GSE).
+    time : time-like, optional
+        UTC of the frame (default: the attitude's sample time; required with a matrix).
+    altitude : Quantity
+        Emission altitude, 90-300 km (default 120 km).
+    n_pixels : int
+        Pixels along each axis (default 256).
+    layer_thickness : Quantity
+        Thickness of the emitting layer for the slant factor (default 30 km; 1 to 200 km).
+    index : int
+        The attitude sample to use.
+    on_miss : {"raise", "flag"}
+        When no pixel meets the shell (the field misses the Earth): raise a ModelDomainError, or return
+        the all-NaN geometry with ``attrs["flag"]`` giving the reason.
+
+    Returns
+    -------
+    xarray.Dataset
+        Dims ``(eta, xi)`` (tangent-plane coordinates, deg) and ``component``. Variables: ``point_gse``,
+        ``point_gsm``, ``point_geo`` (RE, NaN off the shell), ``mlat`` (deg, AACGM-v2), ``mlt`` (h),
+        ``geo_lat`` (geocentric, deg), ``geo_lon`` (east, deg), ``view_zenith`` (deg, the angle at the
+        point between the local vertical and the direction to the spacecraft), ``slant_factor`` (1),
+        ``range`` (spacecraft to point, km), ``tangent_altitude`` (km: the line of sight's closest distance
+        to the Earth's centre less RE; negative on the disc), ``on_shell`` and ``sees_disc`` (bool). Attrs:
+        ``time``, ``altitude_km``, ``layer_thickness_km``, ``sc_position_gse_re``, ``boresight_gse``,
+        ``x_axis_gse``, ``pixel_deg``, ``fov_deg``, ``limb_angle_deg`` (``asin((RE + h) / r)``),
+        ``earth_centre_angle_deg`` (boresight to the Earth's centre), ``flag`` ("" when good).
+
+    Raises
+    ------
+    InputError
+        Bad units or shapes, an altitude outside 90-300 km, a spacecraft inside the shell, a time outside
+        AACGM-v2 (before 2030), an undefined attitude.
+    ModelDomainError
+        No pixel meets the shell (with ``on_miss="raise"``).
+
+    Examples
+    --------
+    >>> import numpy as np, astropy.units as u
+    >>> from smilekit.units import RE
+    >>> down = np.array([[1.0, 0, 0], [0, -1, 0], [0, 0, -1]])  # boresight -Z GSE: nadir from above
+    >>> g = shell_geometry([0, 0, 15] * RE, down, "2026-03-20T00:00", n_pixels=64)
+    >>> round(g.attrs["limb_angle_deg"], 2), round(float(g["on_shell"].mean()), 2)  # the shell's limb inside
+    (3.89, 0.48)
+    """
+    p, frame, t = _pointing(position, attitude, time, index)
+    h_km = float(check_emission_altitude(altitude))
+    dz_km = float(as_value(layer_thickness, u.km, "layer_thickness", positive=True))
+    if not 1.0 <= dz_km <= 200.0:
+        raise InputError(f"layer_thickness must lie in 1-200 km, got {dz_km:g} km")
+    if isinstance(n_pixels, bool) or not isinstance(n_pixels, (int, np.integer)) or not 1 <= n_pixels <= 4096:
+        raise InputError(f"n_pixels must be an integer in 1-4096, got {n_pixels!r}")
+    if on_miss not in ("raise", "flag"):
+        raise InputError(f"on_miss must be 'raise' or 'flag', got {on_miss!r}")
+    radius = 1.0 + h_km / RE_KM
+    r = float(np.linalg.norm(p))
+    if r <= radius + 0.5 * dz_km / RE_KM:
+        raise InputError(
+            f"position must lie above the emission layer (r > {radius * RE_KM + 0.5 * dz_km:.0f} km), "
+            f"got r = {r * RE_KM:.0f} km"
+        )
+    full = UVI.fov_deg[0]
+    xi = pixel_centres_values(int(n_pixels), full)
+    eta = xi.copy()
+    rays = _directions(xi, eta, frame)
+    point, dist, impact = shell_intersection_values(p, rays, radius)
+    on_shell = np.isfinite(dist)
+    up = point / radius
+    cos_zen = np.clip(-np.sum(up * rays, axis=-1), 0.0, 1.0)
+    slant = np.where(on_shell, slant_factor_values(impact, radius, dz_km / RE_KM), np.nan)
+    ang = {
+        "limb_angle_deg": math.degrees(math.asin(radius / r)),
+        "earth_centre_angle_deg": math.degrees(math.acos(float(np.clip(-p @ frame[:, 2] / r, -1, 1)))),
+    }
+    flag = ""
+    if not on_shell.any():
+        diagonal = math.degrees(math.atan(math.sqrt(2) * math.tan(math.radians(full / 2))))
+        reason = (
+            f"the UVI field misses the Earth: its boresight is {ang['earth_centre_angle_deg']:.2f} deg from "
+            f"the Earth's centre, the {h_km:g} km shell's limb {ang['limb_angle_deg']:.2f} deg and the "
+            f"field's half-diagonal {diagonal:.2f} deg"
+        )
+        if on_miss == "raise":
+            raise ModelDomainError(reason + "; no pixel sees the emission layer")
+        flag = reason
+    geo = point @ rotation_matrix(t, "GSE", "GEO").T
+    gsm = point @ rotation_matrix(t, "GSE", "GSM").T
+    mlat = np.full(on_shell.shape, np.nan)
+    mlt = np.full(on_shell.shape, np.nan)
+    if on_shell.any():
+        m_lat, m_lt = position_to_mlat_mlt(geo[on_shell] * RE, t, "GEO")
+        mlat[on_shell], mlt[on_shell] = m_lat.to_value(u.deg), m_lt.to_value(u.h)
+    geo_lat = np.degrees(np.arcsin(np.clip(geo[..., 2] / radius, -1.0, 1.0)))
+    geo_lon = np.degrees(np.arctan2(geo[..., 1], geo[..., 0]))
+    pixel = float(xi[1] - xi[0]) if n_pixels > 1 else 2.0 * math.degrees(math.tan(math.radians(full / 2)))
+    dims = ("eta", "xi")
+    vec = (*dims, "component")
+    return xr.Dataset(
+        {
+            "point_gse": (vec, point, {"units": "RE", "frame": "GSE"}),
+            "point_gsm": (vec, gsm, {"units": "RE", "frame": "GSM"}),
+            "point_geo": (vec, geo, {"units": "RE", "frame": "GEO"}),
+            "mlat": (dims, mlat, {"units": "deg", "long_name": "AACGM-v2 magnetic latitude"}),
+            "mlt": (dims, mlt, {"units": "h", "long_name": "AACGM-v2 magnetic local time"}),
+            "geo_lat": (dims, geo_lat, {"units": "deg", "long_name": "geocentric latitude", "frame": "GEO"}),
+            "geo_lon": (dims, geo_lon, {"units": "deg", "long_name": "east longitude", "frame": "GEO"}),
+            "view_zenith": (
+                dims,
+                np.where(on_shell, np.degrees(np.arccos(cos_zen)), np.nan),
+                {"units": "deg"},
+            ),
+            "slant_factor": (dims, slant, {"units": "1", "long_name": "slant-path (van Rhijn) factor"}),
+            "range": (dims, dist * RE_KM, {"units": "km"}),
+            "tangent_altitude": (dims, impact * RE_KM - RE_KM, {"units": "km"}),
+            "on_shell": (dims, on_shell),
+            "sees_disc": (dims, impact < 1.0),
+        },
+        coords={
+            "eta": ("eta", eta, {"units": "deg", "long_name": "tangent-plane coordinate along UVI +Y"}),
+            "xi": ("xi", xi, {"units": "deg", "long_name": "tangent-plane coordinate along UVI +X"}),
+            "component": ["x", "y", "z"],
+        },
+        attrs={
+            "instrument": "UVI",
+            "time": str(np.datetime_as_string(t, unit="ms")),
+            "altitude_km": h_km,
+            "layer_thickness_km": dz_km,
+            "sc_position_gse_re": p.tolist(),
+            "boresight_gse": frame[:, 2].tolist(),
+            "x_axis_gse": frame[:, 0].tolist(),
+            "pixel_deg": pixel,
+            "fov_deg": [full, UVI.fov_deg[1]],
+            "projection": "gnomonic (TAN): direction = normalise(xi X + eta Y + Z), xi, eta in rad",
+            **ang,
+            "flag": flag,
+        },
+    )
+
+
+def model_sky(
+    position,
+    attitude,
+    time,
+    emission,
+    *,
+    altitude=AURORA_ALTITUDE,
+    n_pixels: int = N_PIXELS,
+    layer_thickness=LAYER_THICKNESS,
+    index: int = 0,
+    on_miss: str = "raise",
+) -> xr.DataArray:
+    """The model FUV image in rayleighs over the UVI field for one pointing.
+
+    Each pixel's brightness is ``emission(...)`` at the point its line of sight meets the emission shell
+    times the slant factor (:func:`slant_factor_values`, the van Rhijn effect capped at the limb,
+    :cite:`vanrhijn1921`); zero where the line of sight misses the shell (space: the FUV sky background is
+    not modelled here). Geometry and arguments as :func:`shell_geometry`.
+
+    Parameters
+    ----------
+    position, attitude, time :
+        See :func:`shell_geometry` (``time`` may be None with an Attitude).
+    emission : callable
+        ``emission(mlat, mlt, geo_lat, geo_lon, view_zenith)`` -> vertical-column brightness (a Quantity
+        convertible to rayleighs, finite and >= 0), called once with 1-d Quantities (deg, h, deg, deg, deg)
+        over the pixels on the shell. ``view_zenith`` is for the emission's own absorption (e.g.
+        :func:`smilekit.geospace.fuv_emission.lbh_brightness`); the slant factor is applied here.
+    altitude, n_pixels, layer_thickness, index, on_miss :
+        See :func:`shell_geometry`.
+
+    Returns
+    -------
+    xarray.DataArray
+        ``brightness`` (R) on dims ``(eta, xi)``, with the 2-d coordinates ``mlat``, ``mlt``, ``geo_lat``,
+        ``geo_lon``, ``view_zenith``, ``slant_factor``, ``on_shell``, ``sees_disc`` (the pixel -> (MLAT,
+        MLT) map and the geometry) and the attrs of :func:`shell_geometry` plus ``units`` ("R").
+
+    Raises
+    ------
+    InputError
+        As :func:`shell_geometry`; ``emission`` not callable, or returning the wrong shape, a non-brightness
+        unit, negative or non-finite values.
+    ModelDomainError
+        The field misses the Earth (``on_miss="raise"``).
+
+    Examples
+    --------
+    >>> import numpy as np, astropy.units as u
+    >>> from smilekit.units import RE, RAYLEIGH
+    >>> down = np.array([[1.0, 0, 0], [0, -1, 0], [0, 0, -1]])
+    >>> def oval(mlat, mlt, lat, lon, zenith):  # a 1 kR ring at 65-75 deg MLAT
+    ...     return np.where(np.abs(mlat.to_value(u.deg) - 70) < 5, 1000.0, 0.0) * RAYLEIGH
+    >>> sky = model_sky([0, 0, 15] * RE, down, "2026-03-20T00:00", oval, n_pixels=64)
+    >>> sky.attrs["units"], bool(sky.max() > 1000)  # brighter than 1 kR where seen obliquely
+    ('R', True)
+    """
+    if not callable(emission):
+        raise InputError(
+            f"emission must be a callable (mlat, mlt, geo_lat, geo_lon, view_zenith), got {emission!r:.60}"
+        )
+    g = shell_geometry(
+        position,
+        attitude,
+        time,
+        altitude=altitude,
+        n_pixels=n_pixels,
+        layer_thickness=layer_thickness,
+        index=index,
+        on_miss=on_miss,
+    )
+    on = g["on_shell"].values
+    image = np.zeros(on.shape)
+    if on.any():
+        args = (
+            g["mlat"].values[on] * u.deg,
+            g["mlt"].values[on] * u.h,
+            g["geo_lat"].values[on] * u.deg,
+            g["geo_lon"].values[on] * u.deg,
+            g["view_zenith"].values[on] * u.deg,
+        )
+        values = emission(*args)
+        b = as_value(values, RAYLEIGH, "emission(...)", nonnegative=True)
+        b = np.broadcast_to(b, (int(on.sum()),)) if b.ndim == 0 else b
+        if b.shape != (int(on.sum()),):
+            raise InputError(
+                f"emission(...) must return one brightness per pixel ({int(on.sum())}), got shape {b.shape}"
+            )
+        image[on] = b * g["slant_factor"].values[on]
+    if g.attrs["flag"]:
+        image[:] = np.nan
+    coords = {name: g[name] for name in ("mlat", "mlt", "geo_lat", "geo_lon", "view_zenith", "slant_factor",
+                                          "on_shell", "sees_disc")}  # fmt: skip
+    return xr.DataArray(
+        image,
+        dims=("eta", "xi"),
+        coords={"eta": g["eta"], "xi": g["xi"], **coords},
+        attrs={**g.attrs, "units": "R", "long_name": "FUV brightness (160-180 nm)"},
+        name="brightness",
+    )
