@@ -37,7 +37,7 @@ Earth's centre (``p = (RE + h) sin(theta)``), ``r1, r2`` the layer's inner and o
     L = 2 sqrt(r2^2 - p^2)                       r1 < p <= r2 (it passes through the layer and out again)
 
 and the factor is ``L / dz``, which tends to ``1 / cos(theta)`` for ``dz << (RE + h) cos^2(theta)`` and
-peaks at ``2 sqrt(2 (RE + h) dz) / dz`` near the limb (29 for ``dz`` = 30 km at 120 km, reached at the
+peaks at ``2 sqrt(2 (RE + h) dz) / dz`` near the limb (41.6 for ``dz`` = 30 km at 120 km, reached at the
 layer's floor, ``p = r1``). Lines of sight that pass above ``RE + h`` but below ``r2`` (the top half of the
 layer beyond the limb) are counted as space: the image's limb edge is the shell's. The whole chord is
 assigned to the nearest intersection (for a limb pixel its two halves lie up to a few degrees apart on the
