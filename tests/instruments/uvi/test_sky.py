@@ -300,3 +300,48 @@ def test_orbit_frames_see_the_oval(orbit_attitude, mode):
         else:
             assert oval.mean() > 0.15, (k, oval.mean())
             assert len(hours) >= 20
+
+
+# --- the whole chain: OVATION energy flux -> LBH + dayglow -> the UVI sky --------------------------
+def ovation_emission(time, coupling):
+    """An emission callable: OVATION Prime electrons -> LBH (Germany et al.) + dayglow (SZA), nearest bin."""
+    from smilekit.geospace.fuv_emission import lbh_brightness
+    from smilekit.geospace.ovation import COUPLING_UNIT, OvationPrime2010
+
+    ds = OvationPrime2010().from_coupling([time], [coupling] * COUPLING_UNIT).isel(time=0)
+    kinds = ("diffuse", "monoenergetic", "broadband")
+    q = sum(ds[f"{k}_energy_flux"].values for k in kinds)  # erg cm^-2 s^-1
+    n = sum(ds[f"{k}_number_flux"].values for k in kinds)  # cm^-2 s^-1
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_kev = np.where((q > 0) & (n > 0), q / n * 6.241509e8, np.nan)
+    q = np.where(np.isfinite(mean_kev), q, 0.0)
+    mlat_c, mlt_c = ds["mlat"].values, ds["mlt"].values
+
+    def emission(mlat, mlt, lat, lon, zenith):
+        i = np.abs(mlat.to_value(u.deg)[:, None] - mlat_c[None]).argmin(axis=1)
+        d = np.abs((mlt.to_value(u.h)[:, None] - mlt_c[None] + 12.0) % 24.0 - 12.0)
+        j = d.argmin(axis=1)
+        inside = np.isfinite(mlat.value) & (np.abs(mlat.to_value(u.deg) - mlat_c[i]) <= 1.0)
+        flux = np.where(inside, q[i, j], 0.0) * u.erg / u.cm**2 / u.s
+        energy = np.where(inside & (flux.value > 0), mean_kev[i, j], np.nan) * u.keV
+        aurora = lbh_brightness(flux, energy, view_zenith=np.minimum(zenith, 89.9 * u.deg))
+        return aurora + dayglow_brightness(solar_zenith_angle(time, lat, lon))
+
+    return emission
+
+
+def test_model_sky_from_ovation_sees_the_night_side_oval():
+    time = np.datetime64("2026-01-15T03:00")
+    ring = mlat_mlt_to_position(65.0 * u.deg, np.arange(0, 24.0) * u.h, H_KM * u.km, time, "GSE").to_value(RE)
+    centre = ring.mean(axis=0)
+    sc = 19.0 * centre / np.linalg.norm(centre)
+    sky = model_sky(sc * RE, frame_towards(sc, centre), time, ovation_emission(time, 8000.0), n_pixels=128)
+    mlat, mlt, b = sky["mlat"].values, sky["mlt"].values, sky.values
+    night = (mlt >= 22) | (mlt < 2)
+    oval = night & (mlat > 62) & (mlat < 72)
+    sub = night & (mlat > 45) & (mlat < 52)
+    assert oval.sum() > 20 and sub.sum() > 20
+    # measured: night-side oval median 440 R, the dark sub-auroral night side 0 R (January, 03 UT)
+    assert np.median(b[oval]) > 100.0
+    assert np.median(b[oval]) > 10.0 * np.median(b[sub]) + 10.0
+    assert np.isfinite(b).all() and (b >= 0).all()
