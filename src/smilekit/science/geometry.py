@@ -18,8 +18,9 @@ import xarray as xr
 
 from smilekit.errors import InputError
 from smilekit.frames import rotation_matrix
+from smilekit.imaging.gnomonic import tangent_plane_directions_values
 
-__all__ = ["ImageGeometry", "image_geometry", "pixel_directions_values", "tangent_plane_directions_values"]
+__all__ = ["ImageGeometry", "image_geometry", "pixel_directions_values"]
 
 _REQUIRED = ("sc_position_gse_re", "boresight_gse", "long_axis_gse")
 
@@ -57,14 +58,6 @@ def pixel_directions_values(xi_deg, eta_deg, rotation) -> np.ndarray:
     eta, xi = np.meshgrid(np.asarray(eta_deg, dtype=np.float64), np.asarray(xi_deg, dtype=np.float64),
                           indexing="ij")  # fmt: skip
     return tangent_plane_directions_values(xi, eta, rotation)
-
-
-def tangent_plane_directions_values(xi_deg, eta_deg, rotation) -> np.ndarray:
-    """Kernel: unit vectors (..., 3) of tangent-plane points (deg; broadcast) through a body rotation."""
-    xi, eta = np.broadcast_arrays(np.asarray(xi_deg, dtype=np.float64), np.asarray(eta_deg, dtype=np.float64))
-    body = np.stack([np.radians(xi), np.radians(eta), np.ones_like(xi)], axis=-1)
-    body /= np.linalg.norm(body, axis=-1, keepdims=True)
-    return body @ np.asarray(rotation, dtype=np.float64).T
 
 
 def image_geometry(l2: xr.Dataset, time_index: int = 0) -> ImageGeometry:

@@ -75,8 +75,9 @@ from scipy.optimize import minimize_scalar
 
 from smilekit.errors import InputError
 from smilekit.geospace.boundaries import shue1997_alpha_values
+from smilekit.imaging.gnomonic import tangent_plane_directions_values
 from smilekit.science.estimates import OK, MagnetopauseEstimate, failed_magnetopause
-from smilekit.science.geometry import ImageGeometry, image_geometry, tangent_plane_directions_values
+from smilekit.science.geometry import ImageGeometry, image_geometry
 from smilekit.units import RE
 
 __all__ = [

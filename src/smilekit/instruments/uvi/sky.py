@@ -66,6 +66,7 @@ from smilekit.errors import InputError, ModelDomainError
 from smilekit.frames import rotation_matrix
 from smilekit.geospace.aurora import AURORA_ALTITUDE
 from smilekit.geospace.fuv_emission import check_emission_altitude
+from smilekit.imaging.gnomonic import tangent_plane_directions_values
 from smilekit.magnetic import position_to_mlat_mlt
 from smilekit.mission.fov import UVI
 from smilekit.mission.pointing import Attitude
@@ -100,12 +101,9 @@ def pixel_centres_values(n: int, full_deg: float) -> np.ndarray:
 
 
 def _directions(xi_deg: np.ndarray, eta_deg: np.ndarray, frame: np.ndarray) -> np.ndarray:
-    # the gnomonic pixel ray of smilekit.science.geometry.tangent_plane_directions_values (instruments
-    # may not import science: the layering of DESIGN.md), on the meshgrid (eta, xi)
-    eta, xi = np.meshgrid(np.radians(eta_deg), np.radians(xi_deg), indexing="ij")
-    inst = np.stack([xi, eta, np.ones_like(xi)], axis=-1)
-    inst /= np.linalg.norm(inst, axis=-1, keepdims=True)
-    return inst @ frame.T
+    """The gnomonic pixel rays (:mod:`smilekit.imaging.gnomonic`) on the meshgrid (eta, xi)."""
+    eta, xi = np.meshgrid(eta_deg, xi_deg, indexing="ij")
+    return tangent_plane_directions_values(xi, eta, frame)
 
 
 def shell_intersection_values(origin: np.ndarray, rays: np.ndarray, radius: float):
