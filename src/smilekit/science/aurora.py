@@ -17,11 +17,12 @@ field (energy flux or brightness) on a regular grid of magnetic latitude x MLT i
    form runs; runs narrower than :data:`MIN_WIDTH` (1 deg) are dropped (a morphological opening): the
    OVATION Prime 2010 fields hold isolated single-bin values above the threshold, at 50 deg on the dayside
    and in the polar cap, which are noise of the bin-by-bin regression, not oval (our choice, not published).
-3. **Outermost crossings of the oval.** Remaining runs less than :data:`MAX_GAP` (2 deg) apart are joined
-   (a double oval, a patchy edge); the oval is the group with the largest sum of the field over its bins; other runs
-   (OVATION's low-latitude dayside patches at 50-56 deg) are not oval (our choice). The equatorward boundary
-   is the lower edge of the oval's lowest run, the poleward boundary the upper edge of its highest, each placed where the profile crosses the threshold by
-   linear interpolation between the two bin centres that straddle it.
+3. **Outermost crossings of the oval.** Remaining runs less than :data:`MAX_GAP` (2 deg) apart are
+   joined (a double oval, a patchy edge); the oval is the group with the largest sum of the field over
+   its bins; other runs (OVATION's low-latitude dayside patches at 50-56 deg) are not oval (our choice).
+   The equatorward boundary is the lower edge of the oval's lowest run, the poleward boundary the upper
+   edge of its highest, each placed where the profile crosses the threshold by linear interpolation
+   between the two bin centres that straddle it.
 4. **Flags.** Each boundary has a flag (``equatorward_flag``, ``poleward_flag``): 0, found; 1, the profile
    never reaches the threshold over :data:`MIN_WIDTH` (no oval in this sector: both boundaries NaN); 2, the
    run reaches the edge of the grid (the equatorward edge at or below the grid's lowest latitude, 50 deg for
@@ -29,8 +30,8 @@ field (energy flux or brightness) on a regular grid of magnetic latitude x MLT i
 
 Latitudes are AACGM-v2 (:mod:`smilekit.magnetic`; OVATION Prime's grid is AACGM, :cite:`newell2009`).
 An AACGM latitude is constant along a field line, so the boundary latitudes hold at any emission altitude of
-the layer (90-300 km); the emission altitude recorded with them, :data:`smilekit.geospace.aurora.AURORA_ALTITUDE`
-(120 km), is the one the hemispheric power's bin areas use.
+the layer (90-300 km); the emission altitude recorded with them,
+:data:`smilekit.geospace.aurora.AURORA_ALTITUDE` (120 km), is the one the hemispheric power's bin areas use.
 
 From the model (:func:`model_boundaries`)
 -----------------------------------------
@@ -71,7 +72,7 @@ __all__ = [
 
 #: Electron energy flux at the oval's edges (Zhang & Paxton 2008 as drawn by Sigernes et al. 2011).
 ENERGY_FLUX_THRESHOLD = 0.25 * ENERGY_FLUX_UNIT
-#: The same edge in LBH-long brightness: the threshold times the yield of :mod:`smilekit.geospace.fuv_emission`.
+#: The same edge in LBH-long brightness: the threshold times the LBHl yield of ``fuv_emission``.
 LBH_THRESHOLD = (ENERGY_FLUX_THRESHOLD * LBHL_YIELD).to(RAYLEIGH)
 #: Width of the MLT sectors the field is averaged over (Carbary 2005's 1-h sectors).
 SECTOR_WIDTH = 1.0 * u.h
@@ -99,7 +100,7 @@ def _unit(text: str) -> u.UnitBase:
 
 def _sector_means(field: np.ndarray, mlt_h: np.ndarray, sector_h: float) -> tuple[np.ndarray, np.ndarray]:
     """NaN-ignoring means of ``field`` (..., nmlt) over MLT sectors; returns (means, sector centres)."""
-    nsec = int(round(24.0 / sector_h))
+    nsec = round(24.0 / sector_h)
     which = np.floor(np.mod(mlt_h, 24.0) / sector_h).astype(int) % nsec
     onehot = np.zeros((mlt_h.size, nsec))
     onehot[np.arange(mlt_h.size), which] = 1.0
@@ -336,7 +337,7 @@ def model_boundaries(
     >>> sw = read_omni2(data_path("omni/omni2_2000.dat"))
     >>> b = model_boundaries(["2000-07-15T21:00", "2000-07-17T21:00"], sw)
     >>> b["equatorward_mlat"].sel(mlt=0.5).round(1).values.tolist()
-    [53.6, 64.6]
+    [55.8, 63.4]
     """
     model = OvationPrime2010() if model is None else model
     if not isinstance(model, PrecipitationModel):
