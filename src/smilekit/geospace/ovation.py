@@ -261,14 +261,17 @@ class OvationPrime2010(PrecipitationModel):
     def __init__(self, *, combine_hemispheres: bool = True):
         self.combine_hemispheres = bool(combine_hemispheres)
 
-    def precipitation(self, times, solar_wind, *, hemisphere: str = "north", populations=None) -> xr.Dataset:
+    def precipitation(
+        self, times, solar_wind, *, hemisphere: str = "north", populations=None, number_flux: bool = True
+    ) -> xr.Dataset:
         """Fluxes at ``times`` driven by ``solar_wind`` (4-h weighted coupling, :func:`averaged_coupling`).
 
-        Returns a Dataset on ``(time, mlat, mlt)`` (see :meth:`from_coupling`), with ``coupling`` on
-        ``time``. Raises :class:`~smilekit.errors.InputError` as :func:`averaged_coupling` does.
+        Returns a Dataset on ``(time, mlat, mlt)`` (see :meth:`from_coupling`, also for ``populations``
+        and ``number_flux``), with ``coupling`` on ``time``. Raises :class:`~smilekit.errors.InputError` as
+        :func:`averaged_coupling` does.
         """
         dphi = averaged_coupling(solar_wind, times)
-        ds = self._evaluate(dphi["time"].values, dphi.values, hemisphere, populations)
+        ds = self._evaluate(dphi["time"].values, dphi.values, hemisphere, populations, number_flux)
         ds["coupling"] = dphi.reset_coords(drop=True)
         ds["hours_used"] = dphi["hours_used"].reset_coords(drop=True)
         return ds

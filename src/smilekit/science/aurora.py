@@ -1,0 +1,375 @@
+"""Auroral oval boundaries: one threshold definition, applied to the model now and to UVI images later.
+
+The boundary definition (:func:`field_boundaries`)
+--------------------------------------------------
+The oval's edges are where the precipitating **electron energy flux** crosses
+:data:`ENERGY_FLUX_THRESHOLD`, 0.25 erg cm^-2 s^-1 (= 0.25 mW m^-2): the level at which the oval of the
+Zhang & Paxton (2008) TIMED/GUVI model (:cite:`zhang2008`) is drawn by Sigernes et al. (2011,
+:cite:`sigernes2011`) for auroral forecasts, the edge of aurora bright enough to image. On an image the same
+edge is the LBH-long brightness :data:`LBH_THRESHOLD`, the energy-flux threshold times the yield
+:data:`smilekit.geospace.fuv_emission.LBHL_YIELD` (125 R per erg cm^-2 s^-1, :cite:`germany1997`): 31 R. The
+field (energy flux or brightness) on a regular grid of magnetic latitude x MLT is treated as follows:
+
+1. **MLT sectors.** The field is averaged over MLT sectors of :data:`SECTOR_WIDTH` (1 h; 24 sectors, centres
+   0.5-23.5 h), ignoring NaN (pixels not seen), as Carbary (2005, :cite:`carbary2005`) averages Polar UVI
+   images into 1-h MLT sectors before reading boundaries off the latitude profiles.
+2. **Runs above the threshold.** Along magnetic latitude, in each sector, the bins at or above the threshold
+   form runs; runs narrower than :data:`MIN_WIDTH` (1 deg) are dropped (a morphological opening): the
+   OVATION Prime 2010 fields hold isolated single-bin values above the threshold, at 50 deg on the dayside
+   and in the polar cap, which are noise of the bin-by-bin regression, not oval (our choice, not published).
+3. **Outermost crossings of the oval.** Remaining runs less than :data:`MAX_GAP` (2 deg) apart are
+   joined (a double oval, a patchy edge); the oval is the group with the largest sum of the field over
+   its bins; other runs (OVATION's low-latitude dayside patches at 50-56 deg) are not oval (our choice).
+   The equatorward boundary is the lower edge of the oval's lowest run, the poleward boundary the upper
+   edge of its highest, each placed where the profile crosses the threshold by linear interpolation
+   between the two bin centres that straddle it.
+4. **Flags.** Each boundary has a flag (``equatorward_flag``, ``poleward_flag``): 0, found; 1, the profile
+   never reaches the threshold over :data:`MIN_WIDTH` (no oval in this sector: both boundaries NaN); 2, the
+   run reaches the edge of the grid (the equatorward edge at or below the grid's lowest latitude, 50 deg for
+   OVATION, or the poleward edge at the pole): that boundary is NaN, not the grid's edge.
+
+Latitudes are AACGM-v2 (:mod:`smilekit.magnetic`; OVATION Prime's grid is AACGM, :cite:`newell2009`).
+An AACGM latitude is constant along a field line, so the boundary latitudes hold at any emission altitude of
+the layer (90-300 km); the emission altitude recorded with them,
+:data:`smilekit.geospace.aurora.AURORA_ALTITUDE` (120 km), is the one the hemispheric power's bin areas use.
+
+From the model (:func:`model_boundaries`)
+-----------------------------------------
+The electron energy flux of a :class:`smilekit.geospace.precipitation.PrecipitationModel` (by default
+:class:`smilekit.geospace.ovation.OvationPrime2010`: diffuse + monoenergetic + broadband electrons, the ions
+left out because they emit little LBH) driven hour by hour by a :class:`smilekit.solarwind.SolarWind`, put
+through :func:`field_boundaries`, with the electron hemispheric power and the driver alongside.
+"""
+
+from __future__ import annotations
+
+import astropy.units as u
+import numpy as np
+import xarray as xr
+
+from smilekit._validation import as_value
+from smilekit.errors import InputError
+from smilekit.geospace.aurora import AURORA_ALTITUDE
+from smilekit.geospace.fuv_emission import ENERGY_FLUX_UNIT, LBHL_YIELD
+from smilekit.geospace.ovation import OvationPrime2010
+from smilekit.geospace.precipitation import PrecipitationModel, bin_area
+from smilekit.times import as_datetime64
+from smilekit.units import RAYLEIGH
+
+__all__ = [
+    "ENERGY_FLUX_THRESHOLD",
+    "FLAG_EDGE",
+    "FLAG_FOUND",
+    "FLAG_NONE",
+    "LBH_THRESHOLD",
+    "MAX_GAP",
+    "MIN_WIDTH",
+    "SECTOR_WIDTH",
+    "boundary_values",
+    "field_boundaries",
+    "model_boundaries",
+]
+
+#: Electron energy flux at the oval's edges (Zhang & Paxton 2008 as drawn by Sigernes et al. 2011).
+ENERGY_FLUX_THRESHOLD = 0.25 * ENERGY_FLUX_UNIT
+#: The same edge in LBH-long brightness: the threshold times the LBHl yield of ``fuv_emission``.
+LBH_THRESHOLD = (ENERGY_FLUX_THRESHOLD * LBHL_YIELD).to(RAYLEIGH)
+#: Width of the MLT sectors the field is averaged over (Carbary 2005's 1-h sectors).
+SECTOR_WIDTH = 1.0 * u.h
+#: Runs above the threshold narrower than this (in magnetic latitude) are not oval.
+MIN_WIDTH = 1.0 * u.deg
+#: Runs closer than this (in magnetic latitude) to the oval's main run belong to the oval.
+MAX_GAP = 2.0 * u.deg
+#: Flag values: boundary found; no run above the threshold in the sector; the run reaches the grid's edge.
+FLAG_FOUND, FLAG_NONE, FLAG_EDGE = 0, 1, 2
+_FLAG_ATTRS = {
+    "flag_values": np.array([FLAG_FOUND, FLAG_NONE, FLAG_EDGE], dtype=np.int8),
+    "flag_meanings": "found no_run_above_threshold beyond_grid_edge",
+    "units": " ",
+}
+#: Times per model evaluation in :func:`model_boundaries` (bounds the memory: ~60 MB of fluxes a chunk).
+_CHUNK = 1024
+
+
+def _unit(text: str) -> u.UnitBase:
+    """A field's ``units`` attribute as an astropy unit ("R" is the rayleigh here, not the rankine)."""
+    if text.strip() in ("R", "Rayleigh", "rayleigh"):
+        return RAYLEIGH
+    return u.Unit(text)
+
+
+def _sector_means(field: np.ndarray, mlt_h: np.ndarray, sector_h: float) -> tuple[np.ndarray, np.ndarray]:
+    """NaN-ignoring means of ``field`` (..., nmlt) over MLT sectors; returns (means, sector centres)."""
+    nsec = round(24.0 / sector_h)
+    which = np.floor(np.mod(mlt_h, 24.0) / sector_h).astype(int) % nsec
+    onehot = np.zeros((mlt_h.size, nsec))
+    onehot[np.arange(mlt_h.size), which] = 1.0
+    seen = np.isfinite(field)
+    total = np.where(seen, field, 0.0) @ onehot
+    count = seen.astype(float) @ onehot
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = np.where(count > 0, total / count, np.nan)
+    return means, sector_h * (np.arange(nsec) + 0.5)
+
+
+def _opened(mask: np.ndarray, n: int) -> np.ndarray:
+    """Morphological opening of ``mask`` along its last axis: keep the runs of at least ``n`` True."""
+    if n <= 1:
+        return mask
+    c = np.concatenate([np.zeros((*mask.shape[:-1], 1), int), np.cumsum(mask, axis=-1)], axis=-1)
+    start = (c[..., n:] - c[..., :-n]) == n  # a full window starts at i (length N - n + 1)
+    s = np.concatenate([np.zeros((*mask.shape[:-1], 1), int), np.cumsum(start, axis=-1)], axis=-1)
+    j = np.arange(mask.shape[-1])
+    hi = np.minimum(j, start.shape[-1] - 1) + 1
+    lo = np.maximum(j - n + 1, 0)
+    return (s[..., hi] - s[..., lo]) > 0
+
+
+def _closed(mask: np.ndarray, n: int) -> np.ndarray:
+    """Morphological closing along the last axis: fill the gaps of at most ``n`` False between True runs."""
+    if n <= 0:
+        return mask
+    return ~_opened(np.pad(~mask, [(0, 0)] * (mask.ndim - 1) + [(1, 1)], constant_values=True), n + 1)[
+        ..., 1:-1
+    ]
+
+
+def boundary_values(
+    profile: np.ndarray, mlat_deg: np.ndarray, threshold: float, min_bins: int, gap_bins: int
+):
+    """The kernel of :func:`field_boundaries` on plain arrays.
+
+    ``profile`` (..., nmlat) on increasing, regularly spaced ``mlat_deg`` (bin centres), compared with
+    ``threshold`` in the same unit; runs of fewer than ``min_bins`` bins are dropped, and the oval is the
+    remaining run holding the profile's peak joined with the runs at most ``gap_bins`` bins away. Returns
+    ``(equatorward, poleward, equatorward_flag, poleward_flag)``, each of shape ``profile.shape[:-1]``
+    (degrees, NaN where the flag is not :data:`FLAG_FOUND`).
+    """
+    n = profile.shape[-1]
+    kept = _opened(profile >= threshold, min_bins)
+    have = kept.any(axis=-1)
+    joined = _closed(kept, gap_bins)
+    starts = joined & ~np.concatenate([np.zeros((*joined.shape[:-1], 1), bool), joined[..., :-1]], axis=-1)
+    label = np.cumsum(starts, axis=-1) * joined
+    weight = np.where(kept, profile, 0.0)
+    sums = np.stack(
+        [np.where(label == k, weight, 0.0).sum(axis=-1) for k in range(1, int(label.max()) + 2)], -1
+    )
+    main = np.argmax(sums, axis=-1) + 1
+    keep = kept & (label == main[..., None])
+    lo = np.argmax(keep, axis=-1)
+    hi = n - 1 - np.argmax(keep[..., ::-1], axis=-1)
+    step = mlat_deg[1] - mlat_deg[0]
+
+    def crossing(inside, outside, sign):
+        f_in = np.take_along_axis(profile, inside[..., None], axis=-1)[..., 0]
+        f_out = np.take_along_axis(profile, outside[..., None], axis=-1)[..., 0]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            frac = (f_in - threshold) / (f_in - f_out)  # 0 at the inside centre, 1 at the outside one
+        frac = np.where(np.isfinite(f_out), np.clip(frac, 0.0, 1.0), 0.5)  # not seen: the bin edge
+        return mlat_deg[inside] + sign * step * frac
+
+    eq_edge = lo == 0
+    pole_edge = hi == n - 1
+    eq = crossing(lo, np.maximum(lo - 1, 0), -1.0)
+    pole = crossing(hi, np.minimum(hi + 1, n - 1), 1.0)
+    eq_flag = np.where(~have, FLAG_NONE, np.where(eq_edge, FLAG_EDGE, FLAG_FOUND)).astype(np.int8)
+    pole_flag = np.where(~have, FLAG_NONE, np.where(pole_edge, FLAG_EDGE, FLAG_FOUND)).astype(np.int8)
+    return (
+        np.where(eq_flag == FLAG_FOUND, eq, np.nan),
+        np.where(pole_flag == FLAG_FOUND, pole, np.nan),
+        eq_flag,
+        pole_flag,
+    )
+
+
+def field_boundaries(
+    field: xr.DataArray, threshold, *, sector=SECTOR_WIDTH, min_width=MIN_WIDTH, max_gap=MAX_GAP
+) -> xr.Dataset:
+    """Equatorward and poleward oval boundaries of a field on (mlat, mlt), by MLT sector.
+
+    The definition is the module docstring's: sector means, runs at or above ``threshold`` at least
+    ``min_width`` wide, outermost crossings, flags.
+
+    Parameters
+    ----------
+    field : xarray.DataArray
+        Electron energy flux or LBH brightness with dims ``mlat`` (deg, bin centres, regular, one
+        hemisphere) and ``mlt`` (h, bin centres) last or anywhere, other dims (e.g. ``time``) kept; a
+        ``units`` attribute that ``threshold`` converts to; NaN where not seen.
+    threshold : astropy.units.Quantity
+        :data:`ENERGY_FLUX_THRESHOLD` for an energy flux, :data:`LBH_THRESHOLD` for a brightness.
+    sector, min_width, max_gap : astropy.units.Quantity
+        MLT sector width (dividing 24 h), the narrowest run that counts (at least one bin), and the widest
+        gap across which runs are joined to the oval.
+
+    Returns
+    -------
+    xarray.Dataset
+        ``equatorward_mlat``, ``poleward_mlat`` (deg; |mlat|, positive in both hemispheres) and their
+        ``*_flag`` on the field's other dims and ``mlt`` (sector centres, h).
+
+    Examples
+    --------
+    >>> import astropy.units as u, numpy as np, xarray as xr
+    >>> mlat = np.arange(50.25, 90, 0.5)
+    >>> flux = np.exp(-0.5 * ((mlat - 67.0) / 2.0) ** 2)[:, None] * np.ones(96)   # 1 erg peak at 67 deg
+    >>> f = xr.DataArray(flux, dims=("mlat", "mlt"), coords={"mlat": mlat, "mlt": np.arange(96) / 4 + 0.125},
+    ...                  attrs={"units": "erg cm^-2 s^-1"})
+    >>> b = field_boundaries(f, ENERGY_FLUX_THRESHOLD)
+    >>> print(round(float(b.equatorward_mlat[0]), 1), round(float(b.poleward_mlat[0]), 1))
+    63.7 70.3
+    """
+    if not isinstance(field, xr.DataArray) or not {"mlat", "mlt"} <= set(field.dims):
+        raise InputError("field_boundaries: field must be an xarray.DataArray with dims 'mlat' and 'mlt'")
+    if "units" not in field.attrs:
+        raise InputError("field_boundaries: field has no 'units' attribute to compare the threshold with")
+    try:
+        unit = _unit(str(field.attrs["units"]))
+    except ValueError:
+        raise InputError(f"field_boundaries: units {field.attrs['units']!r} are not understood") from None
+    thr = float(as_value(threshold, unit, "threshold", positive=True))
+    sec = float(as_value(sector, u.h, "sector", positive=True))
+    if abs(24.0 / sec - round(24.0 / sec)) > 1e-9:
+        raise InputError(f"field_boundaries: sector {sec} h does not divide 24 h")
+    mlat = field["mlat"].values.astype(float)
+    sign = 1.0 if mlat.mean() > 0 else -1.0
+    order = np.argsort(sign * mlat)
+    alat = sign * mlat[order]
+    step = np.diff(alat)
+    if alat.size < 2 or np.any(np.abs(step - step[0]) > 1e-6 * abs(step[0])) or step[0] <= 0:
+        raise InputError("field_boundaries: mlat must be regularly spaced bin centres in one hemisphere")
+    width = float(as_value(min_width, u.deg, "min_width", nonnegative=True))
+    min_bins = max(1, int(np.ceil(width / step[0] - 1e-9)))
+    gap = float(as_value(max_gap, u.deg, "max_gap", nonnegative=True))
+    gap_bins = int(np.floor(gap / step[0] + 1e-9))
+    other = [d for d in field.dims if d not in ("mlat", "mlt")]
+    values = field.transpose(*other, "mlat", "mlt").values[..., order, :].astype(float)
+    means, centres = _sector_means(values, field["mlt"].values.astype(float), sec)  # (..., nmlat, nsec)
+    eq, pole, eqf, polef = boundary_values(np.moveaxis(means, -1, -2), alat, thr, min_bins, gap_bins)
+    dims = (*other, "mlt")
+    coords = {d: field[d] for d in other if d in field.coords}
+    coords["mlt"] = ("mlt", centres, {"units": "h", "CATDESC": "magnetic local time, sector centre"})
+    definition = (
+        f"outermost crossings of {thr:g} {field.attrs['units']} along |MLAT| in {sec:g}-h MLT sector means, "
+        f"runs narrower than {width:g} deg dropped, "
+        f"runs within {gap:g} deg joined, the group of largest summed field kept (smilekit.science.aurora)"
+    )
+    mlat_attrs = {"units": "deg", "VALIDMIN": 0.0, "VALIDMAX": 90.0}
+    return xr.Dataset(
+        {
+            "equatorward_mlat": (
+                dims,
+                eq,
+                {**mlat_attrs, "CATDESC": "equatorward oval boundary, AACGM-v2 |MLAT|"},
+            ),
+            "poleward_mlat": (
+                dims,
+                pole,
+                {**mlat_attrs, "CATDESC": "poleward oval boundary, AACGM-v2 |MLAT|"},
+            ),
+            "equatorward_flag": (dims, eqf, {**_FLAG_ATTRS, "CATDESC": "equatorward boundary flag"}),
+            "poleward_flag": (dims, polef, {**_FLAG_ATTRS, "CATDESC": "poleward boundary flag"}),
+        },
+        coords=coords,
+        attrs={
+            "boundary_definition": definition,
+            "threshold": thr,
+            "threshold_units": str(field.attrs["units"]),
+        },
+    )
+
+
+def _electron_flux(model: PrecipitationModel, times, solar_wind) -> xr.Dataset:
+    if isinstance(model, OvationPrime2010):  # the fast path: electrons only, no number fluxes
+        ds = model.precipitation(
+            times, solar_wind, populations=("diffuse", "monoenergetic", "broadband"), number_flux=False
+        )
+    else:
+        ds = model.precipitation(times, solar_wind, hemisphere="north")
+    names = [n for n in ds.data_vars if str(n).endswith("_energy_flux") and not str(n).startswith("ion")]
+    if not names:
+        raise InputError(
+            f"model_boundaries: {model.name or type(model).__name__} gave no electron energy flux"
+        )
+    total = sum(ds[n] for n in names)
+    total.attrs = {"units": ds[names[0]].attrs.get("units", "erg cm^-2 s^-1")}
+    return ds.assign(electron_energy_flux=total)
+
+
+def model_boundaries(
+    times, solar_wind, *, model: PrecipitationModel | None = None, threshold=ENERGY_FLUX_THRESHOLD
+) -> xr.Dataset:
+    """Oval boundaries of the northern hemisphere from a precipitation model driven by the solar wind.
+
+    The model's electron energy flux (diffuse + monoenergetic + broadband for OVATION Prime 2010,
+    :cite:`newell2010`, driven by the 4-h weighted Newell coupling,
+    :func:`smilekit.geospace.ovation.averaged_coupling`) at each time, through :func:`field_boundaries`.
+
+    Parameters
+    ----------
+    times : array of datetimes
+        Any times inside the solar wind series (each needs a valid record in the 4 h before it).
+    solar_wind : smilekit.solarwind.SolarWind
+    model : PrecipitationModel, optional
+        Default :class:`~smilekit.geospace.ovation.OvationPrime2010`.
+    threshold : astropy.units.Quantity
+        Electron energy flux at the edge (default :data:`ENERGY_FLUX_THRESHOLD`).
+
+    Returns
+    -------
+    xarray.Dataset
+        ``equatorward_mlat``, ``poleward_mlat`` (deg, AACGM-v2) and ``equatorward_flag``,
+        ``poleward_flag`` on ``(time, mlt)`` (``mlt``: 24 sector centres, 0.5-23.5 h); ``electron_power``
+        (GW, the electron hemispheric power at :data:`~smilekit.geospace.aurora.AURORA_ALTITUDE`) and the
+        model's driver ``coupling`` on ``time``.
+
+    Raises
+    ------
+    InputError
+        A time outside the solar wind series, or a time with no valid solar wind in the model's averaging
+        window (a gap longer than the window): the message names the times and why.
+
+    Examples
+    --------
+    >>> from smilekit._data import data_path
+    >>> from smilekit.solarwind import read_omni2
+    >>> sw = read_omni2(data_path("omni/omni2_2000.dat"))
+    >>> b = model_boundaries(["2000-07-15T21:00", "2000-07-17T21:00"], sw)
+    >>> b["equatorward_mlat"].sel(mlt=0.5).round(1).values.tolist()
+    [55.8, 63.4]
+    """
+    model = OvationPrime2010() if model is None else model
+    if not isinstance(model, PrecipitationModel):
+        raise InputError(f"model must be a PrecipitationModel, got {type(model).__name__}")
+    t = np.atleast_1d(as_datetime64(times)).astype("datetime64[ns]")
+    if t.ndim != 1 or t.size == 0:
+        raise InputError(f"model_boundaries: times must be a non-empty 1-D array, got shape {t.shape}")
+    parts, powers, drivers = [], [], []
+    altitude = float(AURORA_ALTITUDE.to_value(u.km))
+    for start in range(0, t.size, _CHUNK):
+        try:
+            ds = _electron_flux(model, t[start : start + _CHUNK], solar_wind)
+        except InputError as err:
+            raise InputError(f"model_boundaries: {err}") from None
+        flux = ds["electron_energy_flux"]
+        parts.append(field_boundaries(flux, threshold))
+        area = bin_area(ds["mlat"].values, ds.attrs["mlat_bin_width"], ds.attrs["mlt_bin_width"], altitude)
+        powers.append((flux.values * area[:, None]).sum(axis=(1, 2)) * 1e-12)
+        if "coupling" in ds:
+            drivers.append(ds["coupling"])
+    out = xr.concat(parts, dim="time", data_vars="all", coords="minimal", compat="override", join="override")
+    out["electron_power"] = (
+        "time",
+        np.concatenate(powers),
+        {"units": "GW", "CATDESC": "electron hemispheric power"},
+    )
+    if drivers:
+        out["coupling"] = xr.concat(drivers, dim="time")
+    out.attrs.update(
+        model=model.name,
+        hemisphere="north",
+        emission_altitude_km=altitude,
+        coordinates="AACGM-v2 magnetic latitude and MLT",
+    )
+    return out
