@@ -88,6 +88,15 @@ def test_150_r_is_detected_at_3_sigma_in_one_minute():
     assert snr == pytest.approx(14.5, abs=0.05)  # regression-only: the design value, reported in the docs
 
 
+def test_150_r_is_detected_over_the_subsolar_dayglow():
+    # Imaging "even in sunlit conditions" (seed chapter): over the model's subsolar LBH dayglow the 150 R
+    # source is still above 3 sigma per 4 x 4 box
+    from smilekit.geospace.fuv_emission import DAYGLOW_SUBSOLAR
+
+    snr = expected_snr(150 * u.R, 60 * u.s, npix=16, background=DAYGLOW_SUBSOLAR)
+    assert 3.0 <= snr < expected_snr(150 * u.R, 60 * u.s, npix=16)
+
+
 def test_snr_formula_by_hand():
     # Compound Poisson with Polya gain: var = lambda c^2 (1 + 1/k) + dark + n_frames sigma_r^2 (e-^2)
     cfg = UVIConfig()

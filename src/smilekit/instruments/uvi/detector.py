@@ -233,6 +233,7 @@ def expected_snr(
     exposure,
     *,
     npix: int = 1,
+    background=None,
     sunlit_fraction: float = 0.0,
     config: UVIConfig | None = None,
 ) -> float:
@@ -250,6 +251,10 @@ def expected_snr(
         Exposure (a whole number of frames).
     npix : int
         Pixels summed (e.g. 16 for a 4 x 4 box, about one 150-km element from 15 RE).
+    background : Quantity, optional
+        A uniform in-band brightness under the source (R), e.g. the sunlit LBH dayglow
+        (:func:`smilekit.geospace.fuv_emission.dayglow_brightness`); its mean is taken as subtracted, its
+        noise counts. Default 0 R.
     sunlit_fraction : float
         Fraction of each pixel on the sunlit Earth (the leak), in [0, 1].
     config : UVIConfig, optional
@@ -259,17 +264,20 @@ def expected_snr(
     >>> import astropy.units as u
     >>> round(expected_snr(150 * u.R, 60 * u.s, npix=16), 1)
     14.5
+    >>> round(expected_snr(150 * u.R, 60 * u.s, npix=16, background=2000 * u.R), 1)  # subsolar dayglow
+    3.8
     """
     v = UVIConfig.resolve(config).values
     b = as_scalar(brightness, RAYLEIGH, "brightness", nonnegative=True)
     t = as_scalar(exposure, u.s, "exposure", positive=True)
+    bg = 0.0 if background is None else as_scalar(background, RAYLEIGH, "background", nonnegative=True)
     whole_frames(t, v.frame_s)
     if not isinstance(npix, int | np.integer) or npix < 1:
         raise InputError(f"npix must be a positive integer, got {npix!r}")
     if not 0.0 <= sunlit_fraction <= 1.0:
         raise InputError(f"sunlit_fraction must lie in [0, 1], got {sunlit_fraction!r}")
     k = events_per_rayleigh_values(v)[v.pixels // 2, v.pixels // 2]
-    per_pixel = (b + sunlit_fraction * leak_rayleigh_value(v)) * k + dark_events_value(v)
+    per_pixel = (b + bg + sunlit_fraction * leak_rayleigh_value(v)) * k + dark_events_value(v)
     _, var = dn_moments_values(per_pixel * t * npix, int(npix), t, v)
     signal = b * k * t * npix * electrons_per_event(v) / v.ccd_gain
     return float(signal / math.sqrt(float(var)))
