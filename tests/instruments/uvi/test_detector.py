@@ -6,6 +6,8 @@ import math
 import astropy.units as u
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from smilekit.instruments.uvi import (
     UVIConfig,
@@ -130,3 +132,16 @@ def test_visible_leak_is_below_the_noise_at_1e16_rejection():
     assert expected_snr(150 * u.R, 60 * u.s, npix=16, sunlit_fraction=1.0, config=weak) < expected_snr(
         150 * u.R, 60 * u.s, npix=16, sunlit_fraction=1.0
     )
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(min_value=0, max_value=2**32 - 1))
+def test_blur_conserves_flux_away_from_the_edges(seed):
+    # Property: a non-negative image confined to the interior keeps its total and stays non-negative
+    v = UVIConfig().values
+    rng = np.random.default_rng(seed)
+    img = np.zeros((512, 512))
+    img[100:400, 100:400] = rng.exponential(100.0, size=(300, 300))
+    out = blur_values(img, v)
+    assert out.sum() == pytest.approx(img.sum(), rel=1e-10)
+    assert out.min() >= -1e-9 * img.max()

@@ -162,3 +162,14 @@ def test_bad_input_is_refused(kwargs, match):
     args = {"brightness_map_R": np.ones((N, N)) * u.R, "exposure": 60 * u.s, "rng": 1} | kwargs
     with pytest.raises(InputError, match=match):
         simulate_image(args.pop("brightness_map_R"), args.pop("exposure"), args.pop("rng"), **args)
+
+
+def test_snr_over_dayglow_matches_the_analytic_value():
+    # 150 R on a uniform 2000 R dayglow: the excess over a 2000 R frame, against the scatter of the boxes
+    bg = simulate_image(np.full((N, N), 2000.0) * u.R, 60 * u.s, 21)
+    src = simulate_image(np.full((N, N), 2150.0) * u.R, 60 * u.s, 22)
+    s_bg, s_src = _boxes(bg, 4), _boxes(src, 4)
+    measured = (s_src.mean() - s_bg.mean()) / s_src.std(ddof=1)
+    expected = expected_snr(150 * u.R, 60 * u.s, npix=16, background=2000 * u.R)
+    assert measured == pytest.approx(expected, rel=0.05)
+    assert measured >= 3.0
