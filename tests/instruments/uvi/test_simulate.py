@@ -41,9 +41,10 @@ def test_150_r_snr_matches_the_analytic_value():
     assert measured >= 3.0
 
 
-def test_150_r_patches_are_each_detected_at_3_sigma():
-    # 100 patches of 150 R, each 4 x 4 pixels (130 km from 15 RE), on a dark field: the excess in a 6 x 6
-    # box around each, against the scatter of empty 6 x 6 boxes, is >= 3 sigma for every patch
+def test_150_r_patches_are_detected_at_3_sigma():
+    # 100 patches of 150 R, each 4 x 4 pixels (130 km from 15 RE), on a dark field, PSF included: the mean
+    # excess in a 6 x 6 box around each, over its scatter from patch to patch (source, gain, dark and read
+    # noise together), is >= 3; and every single patch stands >= 3 of those sigmas above the empty boxes
     b = np.zeros((N, N))
     centres = [(40 + 45 * i, 40 + 45 * j) for i in range(10) for j in range(10)]
     for y, x in centres:
@@ -51,8 +52,9 @@ def test_150_r_patches_are_each_detected_at_3_sigma():
     img = simulate_image(b * u.R, 60 * u.s, 7).values.astype(float)
     empty = np.array([img[y + 18 : y + 24, x + 18 : x + 24].sum() for y, x in centres])
     found = np.array([img[y - 3 : y + 3, x - 3 : x + 3].sum() for y, x in centres])
-    z = (found - empty.mean()) / empty.std(ddof=1)
-    assert z.min() >= 3.0, z.min()
+    sigma = found.std(ddof=1)
+    assert (found.mean() - empty.mean()) / sigma >= 3.0
+    assert ((found - empty.mean()) / sigma).min() >= 3.0
 
 
 def _two_lines(separation, width=1, brightness=5000.0):
@@ -168,8 +170,12 @@ def test_snr_over_dayglow_matches_the_analytic_value():
     # 150 R on a uniform 2000 R dayglow: the excess over a 2000 R frame, against the scatter of the boxes
     bg = simulate_image(np.full((N, N), 2000.0) * u.R, 60 * u.s, 21)
     src = simulate_image(np.full((N, N), 2150.0) * u.R, 60 * u.s, 22)
-    s_bg, s_src = _boxes(bg, 4), _boxes(src, 4)
+    # flat field: the pixel solid angle shrinks by up to 2 % towards the corners (gnomonic pixels), which at
+    # 2 kR would add a spread of the box means comparable to the noise
+    k = counts_per_rayleigh().to_value(u.ct / (u.s * u.R))
+    flat = _boxes(k / k[N // 2, N // 2], 4) / 16
+    s_bg, s_src = _boxes(bg, 4) / flat, _boxes(src, 4) / flat
     measured = (s_src.mean() - s_bg.mean()) / s_src.std(ddof=1)
     expected = expected_snr(150 * u.R, 60 * u.s, npix=16, background=2000 * u.R)
-    assert measured == pytest.approx(expected, rel=0.05)
+    assert measured == pytest.approx(expected, rel=0.03)
     assert measured >= 3.0
