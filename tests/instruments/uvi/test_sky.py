@@ -345,3 +345,19 @@ def test_model_sky_from_ovation_sees_the_night_side_oval():
     assert np.median(b[oval]) > 100.0
     assert np.median(b[oval]) > 10.0 * np.median(b[sub]) + 10.0
     assert np.isfinite(b).all() and (b >= 0).all()
+
+
+# --- one pixel grid: the sky is made on the detector's grid ---------------------------------------
+def test_model_sky_default_grid_is_the_detector_grid():
+    from smilekit.instruments.uvi import UVIConfig, simulate_image
+    from smilekit.instruments.uvi.detector import pixel_edges_values
+
+    cfg = UVIConfig()
+    sky = model_sky([0, 0, 15] * RE, DOWN, T, lambda *a: 100.0 * RAYLEIGH)
+    edges = pixel_edges_values(cfg.values)
+    assert sky.shape == (cfg.pixels, cfg.pixels)
+    np.testing.assert_allclose(np.radians(sky["xi"].values), 0.5 * (edges[1:] + edges[:-1]), rtol=1e-13)
+    img = simulate_image(sky, 60 * u.s, 1)  # taken as it is: same shape, dims and coordinates
+    assert img.dims == ("eta", "xi") and np.array_equal(img["xi"].values, sky["xi"].values)
+    plain = simulate_image(np.zeros((cfg.pixels, cfg.pixels)) * RAYLEIGH, 60 * u.s, 1)
+    np.testing.assert_array_equal(plain["eta"].values, sky["eta"].values)

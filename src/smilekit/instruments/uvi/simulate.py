@@ -28,7 +28,7 @@ from smilekit.instruments.uvi.detector import (
     dark_events_value,
     events_per_rayleigh_values,
     leak_rayleigh_value,
-    pixel_centres,
+    tangent_centres_deg_values,
 )
 from smilekit.units import RAYLEIGH
 
@@ -128,9 +128,10 @@ def simulate_image(
     Returns
     -------
     xarray.DataArray
-        int64 DN, dims ("y", "x"), coordinates the pixel-centre angles (deg) or those of the input
-        DataArray; attrs: ``units`` "DN", ``exposure_s``, ``n_frames``, ``dn_per_event`` (the mean DN of
-        one photoevent), ``saturated_pixels``, ``visible_leak_R``.
+        int64 DN, dims ("eta", "xi") with the tangent-plane coordinates of the pixel centres (deg, FITS
+        ``TAN``: the grid of :func:`~smilekit.instruments.uvi.sky.model_sky`), or the dims and coordinates
+        of the input DataArray; attrs: ``units`` "DN", ``exposure_s``, ``n_frames``, ``dn_per_event``
+        (the mean DN of one photoevent), ``saturated_pixels``, ``visible_leak_R``.
 
     Raises
     ------
@@ -143,7 +144,7 @@ def simulate_image(
     >>> import astropy.units as u, numpy as np
     >>> img = simulate_image(np.full((512, 512), 150.0) * u.R, 60 * u.s, 1)
     >>> img.dims, img.attrs["units"], img.attrs["n_frames"]
-    (('y', 'x'), 'DN', 60)
+    (('eta', 'xi'), 'DN', 60)
     """
     cfg = UVIConfig.resolve(config)
     v = cfg.values
@@ -159,8 +160,8 @@ def simulate_image(
         }
         dims = brightness_map_R.dims
     else:
-        centres = pixel_centres(cfg).to_value(u.deg)
-        coords, dims = {"y": centres, "x": centres}, ("y", "x")
+        centres = tangent_centres_deg_values(v.pixels, v.fov_deg)
+        coords, dims = {"eta": centres, "xi": centres}, ("eta", "xi")
     return xr.DataArray(
         dn,
         dims=dims,

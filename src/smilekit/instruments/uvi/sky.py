@@ -6,8 +6,11 @@
 looks along ``normalise((pi/180) xi X + (pi/180) eta Y + Z)`` in the UVI frame (X, Y, Z) of
 :meth:`smilekit.mission.fov.InstrumentMount.frame_values` (+Z the boresight). The field's edges are at
 ``xi, eta = +-(180/pi) tan(5 deg)`` = +-5.013 deg; the pixel pitch is ``2 (180/pi) tan(5 deg) / n``
-(0.0392 deg for ``n`` = 256). These are the conventions of the SXI level-2 images
-(:mod:`smilekit.science.geometry`), so the same WCS serves both.
+(0.0196 deg for the detector's ``n`` = 512). This is the detector's grid, one definition
+(:func:`smilekit.instruments.uvi.detector.tangent_edges_values`): by default the sky is made with the
+:class:`~smilekit.instruments.uvi.config.UVIConfig`'s pixels and field, so that :func:`model_sky` gives the
+map :func:`~smilekit.instruments.uvi.simulate.simulate_image` takes as it is. These are the conventions of
+the SXI level-2 images (:mod:`smilekit.science.geometry`), so the same WCS serves both.
 
 **The emission shell.** The layer is a sphere of radius ``RE + h`` about the Earth's centre (``RE`` = 6371
 km, ``h`` the emission altitude, 90-300 km, :func:`smilekit.geospace.fuv_emission.check_emission_altitude`;
@@ -67,6 +70,8 @@ from smilekit.frames import rotation_matrix
 from smilekit.geospace.aurora import AURORA_ALTITUDE
 from smilekit.geospace.fuv_emission import check_emission_altitude
 from smilekit.imaging.gnomonic import tangent_plane_directions_values
+from smilekit.instruments.uvi.config import UVIConfig
+from smilekit.instruments.uvi.detector import tangent_centres_deg_values
 from smilekit.magnetic import position_to_mlat_mlt
 from smilekit.mission.fov import UVI
 from smilekit.mission.pointing import Attitude
@@ -83,8 +88,8 @@ __all__ = [
     "slant_factor_values",
 ]
 
-#: Default number of pixels along each axis of the model image.
-N_PIXELS = 256
+#: Default number of pixels along each axis of the model image: the detector's (``UVIConfig().pixels``).
+N_PIXELS = 512
 
 #: Default thickness of the emitting layer for the slant-path cap (an assumption; see the module docstring).
 LAYER_THICKNESS = 30.0 * u.km
@@ -94,10 +99,11 @@ LAYER_THICKNESS = 30.0 * u.km
 # Kernels (plain float64: RE, rad; tangent-plane coordinates in deg)
 # ---------------------------------------------------------------------------------------------------
 def pixel_centres_values(n: int, full_deg: float) -> np.ndarray:
-    """Kernel: tangent-plane coordinates (deg, FITS ``TAN``) of ``n`` pixel centres across a full angle."""
-    half = math.degrees(math.tan(math.radians(0.5 * full_deg)))
-    step = 2.0 * half / n
-    return (np.arange(n) - 0.5 * (n - 1)) * step
+    """Kernel: tangent-plane coordinates (deg, FITS ``TAN``) of ``n`` pixel centres across a full angle.
+
+    The detector's grid (:func:`smilekit.instruments.uvi.detector.tangent_edges_values`), in degrees.
+    """
+    return tangent_centres_deg_values(n, full_deg)
 
 
 def _directions(xi_deg: np.ndarray, eta_deg: np.ndarray, frame: np.ndarray) -> np.ndarray:
@@ -193,10 +199,11 @@ def shell_geometry(
     time=None,
     *,
     altitude=AURORA_ALTITUDE,
-    n_pixels: int = N_PIXELS,
+    n_pixels: int | None = None,
     layer_thickness=LAYER_THICKNESS,
     index: int = 0,
     on_miss: str = "raise",
+    config: UVIConfig | None = None,
 ) -> xr.Dataset:
     """Where each UVI pixel's line of sight meets the emission shell, and its magnetic coordinates there.
 
@@ -212,8 +219,9 @@ def shell_geometry(
         UTC of the frame (default: the attitude's sample time; required with a matrix).
     altitude : Quantity
         Emission altitude, 90-300 km (default 120 km).
-    n_pixels : int
-        Pixels along each axis (default 256).
+    n_pixels : int, optional
+        Pixels along each axis (default: the detector's, ``config.pixels``, 512); a smaller number gives a
+        coarser map of the same field (for quick looks and tests), not one ``simulate_image`` takes.
     layer_thickness : Quantity
         Thickness of the emitting layer for the slant factor (default 30 km; 1 to 200 km).
     index : int
@@ -221,6 +229,8 @@ def shell_geometry(
     on_miss : {"raise", "flag"}
         When no pixel meets the shell (the field misses the Earth): raise a ModelDomainError, or return
         the all-NaN geometry with ``attrs["flag"]`` giving the reason.
+    config : UVIConfig, optional
+        The instrument whose pixel grid and field are used (default ``UVIConfig()``).
 
     Returns
     -------
@@ -253,6 +263,9 @@ def shell_geometry(
     (3.89, 0.48)
     """
     p, frame, t = _pointing(position, attitude, time, index)
+    cfg = UVIConfig.resolve(config)
+    if n_pixels is None:
+        n_pixels = cfg.values.pixels
     h_km = float(check_emission_altitude(altitude))
     dz_km = float(as_value(layer_thickness, u.km, "layer_thickness", positive=True))
     if not 1.0 <= dz_km <= 200.0:
@@ -268,7 +281,7 @@ def shell_geometry(
             f"position must lie above the emission layer (r > {radius * RE_KM + 0.5 * dz_km:.0f} km), "
             f"got r = {r * RE_KM:.0f} km"
         )
-    full = UVI.fov_deg[0]
+    full = cfg.values.fov_deg
     xi = pixel_centres_values(int(n_pixels), full)
     eta = xi.copy()
     rays = _directions(xi, eta, frame)
@@ -338,7 +351,8 @@ def shell_geometry(
             "boresight_gse": frame[:, 2].tolist(),
             "x_axis_gse": frame[:, 0].tolist(),
             "pixel_deg": pixel,
-            "fov_deg": [full, UVI.fov_deg[1]],
+            "fov_deg": [full, full],
+            "n_pixels": int(n_pixels),
             "projection": "gnomonic (TAN): direction = normalise(xi X + eta Y + Z), xi, eta in rad",
             **ang,
             "flag": flag,
@@ -353,10 +367,11 @@ def model_sky(
     emission,
     *,
     altitude=AURORA_ALTITUDE,
-    n_pixels: int = N_PIXELS,
+    n_pixels: int | None = None,
     layer_thickness=LAYER_THICKNESS,
     index: int = 0,
     on_miss: str = "raise",
+    config: UVIConfig | None = None,
 ) -> xr.DataArray:
     """The model FUV image in rayleighs over the UVI field for one pointing.
 
@@ -374,7 +389,7 @@ def model_sky(
         convertible to rayleighs, finite and >= 0), called once with 1-d Quantities (deg, h, deg, deg, deg)
         over the pixels on the shell. ``view_zenith`` is for the emission's own absorption (e.g.
         :func:`smilekit.geospace.fuv_emission.lbh_brightness`); the slant factor is applied here.
-    altitude, n_pixels, layer_thickness, index, on_miss :
+    altitude, n_pixels, layer_thickness, index, on_miss, config :
         See :func:`shell_geometry`.
 
     Returns
@@ -416,6 +431,7 @@ def model_sky(
         layer_thickness=layer_thickness,
         index=index,
         on_miss=on_miss,
+        config=config,
     )
     on = g["on_shell"].values
     image = np.zeros(on.shape)
