@@ -68,7 +68,13 @@ from smilekit._validation import as_rotation, as_value, as_vector
 from smilekit.errors import InputError, ModelDomainError
 from smilekit.frames import rotation_matrix
 from smilekit.geospace.aurora import AURORA_ALTITUDE
-from smilekit.geospace.fuv_emission import check_emission_altitude
+from smilekit.geospace.fuv_emission import (
+    ENERGY_FLUX_UNIT,
+    check_emission_altitude,
+    dayglow_brightness,
+    lbh_brightness,
+    solar_zenith_angle,
+)
 from smilekit.imaging.gnomonic import tangent_plane_directions_values
 from smilekit.instruments.uvi.config import UVIConfig
 from smilekit.instruments.uvi.detector import tangent_centres_deg_values
@@ -83,6 +89,7 @@ __all__ = [
     "N_PIXELS",
     "model_sky",
     "pixel_centres_values",
+    "precipitation_emission",
     "shell_geometry",
     "shell_intersection_values",
     "slant_factor_values",
@@ -372,6 +379,7 @@ def model_sky(
     index: int = 0,
     on_miss: str = "raise",
     config: UVIConfig | None = None,
+    geometry: xr.Dataset | None = None,
 ) -> xr.DataArray:
     """The model FUV image in rayleighs over the UVI field for one pointing.
 
@@ -391,6 +399,9 @@ def model_sky(
         :func:`smilekit.geospace.fuv_emission.lbh_brightness`); the slant factor is applied here.
     altitude, n_pixels, layer_thickness, index, on_miss, config :
         See :func:`shell_geometry`.
+    geometry : xarray.Dataset, optional
+        A :func:`shell_geometry` already made for this frame (then the pointing arguments are ignored and
+        may be None): the processing (:func:`~smilekit.instruments.uvi.l2.make_l2`) uses the same one.
 
     Returns
     -------
@@ -422,17 +433,22 @@ def model_sky(
         raise InputError(
             f"emission must be a callable (mlat, mlt, geo_lat, geo_lon, view_zenith), got {emission!r:.60}"
         )
-    g = shell_geometry(
-        position,
-        attitude,
-        time,
-        altitude=altitude,
-        n_pixels=n_pixels,
-        layer_thickness=layer_thickness,
-        index=index,
-        on_miss=on_miss,
-        config=config,
-    )
+    if geometry is not None:
+        if not isinstance(geometry, xr.Dataset) or "slant_factor" not in geometry:
+            raise InputError("geometry must be the Dataset of shell_geometry")
+        g = geometry
+    else:
+        g = shell_geometry(
+            position,
+            attitude,
+            time,
+            altitude=altitude,
+            n_pixels=n_pixels,
+            layer_thickness=layer_thickness,
+            index=index,
+            on_miss=on_miss,
+            config=config,
+        )
     on = g["on_shell"].values
     image = np.zeros(on.shape)
     if on.any():
@@ -462,3 +478,101 @@ def model_sky(
         attrs={**g.attrs, "units": "R", "long_name": "FUV brightness (160-180 nm)"},
         name="brightness",
     )
+
+
+_KEV_PER_ERG = 6.241509074e8
+
+
+def _bilinear_values(field: np.ndarray, lat0: float, dlat: float, dlt: float, mlat, mlt) -> np.ndarray:
+    """Kernel: bilinear interpolation of ``field`` (nmlat, nmlt) on regular bin centres, periodic in MLT.
+
+    Zero beyond half a bin outside the latitude grid (and where ``mlat`` or ``mlt`` is NaN); the nearest
+    row within that half bin.
+    """
+    nlat, nlt = field.shape
+    fi = (mlat - lat0) / dlat
+    inside = (fi >= -0.5) & (fi <= nlat - 0.5) & np.isfinite(mlt)  # NaN (no AACGM value) is outside
+    fi = np.where(inside, np.clip(fi, 0.0, nlat - 1.0), 0.0)
+    mlt = np.where(inside, mlt, 0.0)
+    i0 = np.minimum(np.floor(fi).astype(np.int64), nlat - 2)
+    wi = fi - i0
+    fj = np.mod(mlt, 24.0) / dlt - 0.5
+    j0 = np.floor(fj).astype(np.int64)
+    wj = fj - j0
+    j0 %= nlt
+    j1 = (j0 + 1) % nlt
+    out = (
+        (1 - wi) * (1 - wj) * field[i0, j0]
+        + (1 - wi) * wj * field[i0, j1]
+        + wi * (1 - wj) * field[i0 + 1, j0]
+        + wi * wj * field[i0 + 1, j1]
+    )
+    return np.where(inside, out, 0.0)
+
+
+def precipitation_emission(precipitation: xr.Dataset, time, *, dayglow: bool = True):
+    """An ``emission`` callable for :func:`model_sky` from a precipitation model's fluxes at one time.
+
+    The electron energy flux ``Q`` and number flux (the sum of the ``*_energy_flux`` and
+    ``*_number_flux`` variables other than the ions', as :func:`smilekit.science.aurora.model_boundaries`
+    sums them) are interpolated bilinearly in (MLAT, MLT) to each point (zero poleward of nothing: zero
+    beyond half a bin outside the grid); the mean energy is their ratio. The brightness is
+    :func:`~smilekit.geospace.fuv_emission.lbh_brightness` (LBH-long, :cite:`germany1997`) plus, with
+    ``dayglow``, :func:`~smilekit.geospace.fuv_emission.dayglow_brightness` at the point's solar zenith
+    angle.
+
+    Parameters
+    ----------
+    precipitation : xarray.Dataset
+        E.g. :meth:`smilekit.geospace.ovation.OvationPrime2010.precipitation` (northern hemisphere), with
+        dims ``mlat`` (deg) and ``mlt`` (h) on regular bin centres and, if present, ``time`` of length 1
+        or holding ``time``.
+    time : time-like
+        The frame's UTC (for the dayglow, and to pick the precipitation's time).
+    dayglow : bool
+        Add the sunlit dayglow (default True).
+
+    Returns
+    -------
+    callable
+        ``emission(mlat, mlt, geo_lat, geo_lon, view_zenith)`` -> Quantity (R).
+
+    Raises
+    ------
+    InputError
+        No electron energy or number flux in ``precipitation``, or ``time`` not in it.
+    """
+    ds = precipitation
+    if "time" in ds.dims:
+        t = np.datetime64(np.ravel(as_datetime64(time))[0], "ns")
+        hit = np.flatnonzero(ds["time"].values == t)
+        if ds.sizes["time"] == 1:
+            hit = np.array([0])
+        if hit.size == 0:
+            raise InputError(f"precipitation_emission: {t} is not among the precipitation's times")
+        ds = ds.isel(time=int(hit[0]))
+    q_names = [n for n in ds.data_vars if str(n).endswith("_energy_flux") and not str(n).startswith("ion")]
+    n_names = [n for n in ds.data_vars if str(n).endswith("_number_flux") and not str(n).startswith("ion")]
+    if not q_names or not n_names:
+        raise InputError("precipitation_emission: need electron *_energy_flux and *_number_flux variables")
+    q = sum(ds[n].transpose("mlat", "mlt").values for n in q_names)
+    nf = sum(ds[n].transpose("mlat", "mlt").values for n in n_names)
+    lat_c, lt_c = ds["mlat"].values.astype(float), ds["mlt"].values.astype(float)
+    lat0, dlat, dlt = float(lat_c[0]), float(lat_c[1] - lat_c[0]), float(lt_c[1] - lt_c[0])
+
+    def emission(mlat, mlt, geo_lat, geo_lon, view_zenith):
+        m = mlat.to_value(u.deg)
+        h = mlt.to_value(u.h)
+        qq = np.maximum(_bilinear_values(q, lat0, dlat, dlt, m, h), 0.0)
+        nn = _bilinear_values(nf, lat0, dlat, dlt, m, h)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            e_kev = np.where((qq > 0) & (nn > 0), qq / nn * _KEV_PER_ERG, np.nan)
+        qq = np.where(np.isfinite(e_kev), qq, 0.0)
+        b = lbh_brightness(
+            qq * ENERGY_FLUX_UNIT, e_kev * u.keV, view_zenith=np.minimum(view_zenith, 89.9 * u.deg)
+        )
+        if dayglow:
+            b = b + dayglow_brightness(solar_zenith_angle(time, geo_lat, geo_lon))
+        return b
+
+    return emission
