@@ -130,3 +130,80 @@ def test_times_outside_the_series_or_after_a_long_gap_are_refused(omni2000):
     )
     with pytest.raises(InputError, match=r"longer than the averaging window.*2000-01-01T06:00"):
         model_boundaries([np.datetime64("2000-01-01T06:00")], sw)
+
+
+# --- from a UVI level-2 map: the same definition, with uncertainties and coverage -----------------
+def _l2(flux_profile, err_r, *, seen=None, seed=0):
+    """A synthetic L2 map: 125 R per erg of ``flux_profile`` on every MLT bin, noise ``err_r`` R per bin."""
+    from smilekit.geospace.fuv_emission import LBHL_YIELD
+
+    y = LBHL_YIELD.to_value("Rayleigh cm2 s / erg")
+    b = y * flux_profile[:, None] * np.ones(MLT.size)
+    b = b + np.random.default_rng(seed).normal(0.0, err_r, b.shape) if err_r > 0 else b
+    if seen is not None:
+        b = np.where(seen, b, np.nan)
+    dims = ("mlat", "mlt")
+    return xr.Dataset(
+        {
+            "brightness": (dims, b, {"units": "R"}),
+            "brightness_err": (dims, np.where(np.isfinite(b), max(err_r, 1e-9), np.nan), {"units": "R"}),
+        },
+        coords={"mlat": MLAT, "mlt": MLT},
+        attrs={
+            "mlat_bin_width": 0.5,
+            "mlt_bin_width": 0.25,
+            "altitude_km": 120.0,
+            "time": "2000-07-15T00:00",
+        },
+    )
+
+
+def test_image_boundaries_are_the_model_definition_in_brightness():
+    from smilekit.science.aurora import image_boundaries
+
+    flux = np.exp(-0.5 * ((MLAT - 67.0) / 2.0) ** 2)  # 1 erg peak at 67 deg: edges 63.7 and 70.3 deg
+    truth = field_boundaries(_field(flux), ENERGY_FLUX_THRESHOLD)
+    noiseless = image_boundaries(_l2(flux, 0.0))
+    np.testing.assert_allclose(noiseless["equatorward_mlat"], truth["equatorward_mlat"].values[0], atol=1e-9)
+    np.testing.assert_allclose(noiseless["poleward_mlat"], truth["poleward_mlat"].values[0], atol=1e-9)
+    # with 5 R of noise per bin (1.25 R per 1-h sector mean), the boundaries scatter by about their errors
+    noisy = [image_boundaries(_l2(flux, 5.0, seed=s)) for s in range(20)]
+    eq = np.array([n["equatorward_mlat"].values for n in noisy])
+    err = np.array([n["equatorward_mlat_err"].values for n in noisy])
+    assert np.all(np.isfinite(eq)) and np.all(err > 0)
+    ratio = eq.std() / np.median(err)  # measured 0.88 (scatter 0.083 deg, median error 0.095 deg)
+    assert 0.6 < ratio < 1.6, ratio
+    assert abs(eq.mean() - float(truth["equatorward_mlat"].values[0])) < 0.05
+
+
+def test_image_boundaries_flag_what_the_frame_did_not_see():
+    from smilekit.science.aurora import FLAG_UNSEEN, image_boundaries
+
+    flux = np.exp(-0.5 * ((MLAT - 67.0) / 2.0) ** 2)
+    seen = np.ones((MLAT.size, MLT.size), bool)
+    seen[:, :8] = False  # MLT 0-2 h not seen at all
+    seen[MLAT < 64.5, 40:44] = False  # MLT 10-11 h seen only poleward of 64.5 deg: its equatorward edge cut
+    b = image_boundaries(_l2(flux, 0.0, seen=seen))
+    assert b["equatorward_flag"].values[0] == FLAG_UNSEEN and b["poleward_flag"].values[1] == FLAG_UNSEEN
+    assert b["equatorward_flag"].values[10] == FLAG_UNSEEN and np.isnan(b["equatorward_mlat"].values[10])
+    assert b["poleward_flag"].values[10] == FLAG_FOUND  # the poleward edge was seen
+    assert b["equatorward_flag"].values[12] == FLAG_FOUND and b["sector_coverage"].values[0] == 0.0
+
+
+def test_image_hemispheric_power_inverts_the_yield():
+    from smilekit.geospace.precipitation import bin_area
+    from smilekit.science.aurora import image_hemispheric_power
+
+    flux = np.exp(-0.5 * ((MLAT - 67.0) / 2.0) ** 2)
+    area = bin_area(MLAT, 0.5, 0.25, 120.0)
+    expected = float((flux * area).sum() * MLT.size) * 1e-12  # GW
+    hp = image_hemispheric_power(_l2(flux, 0.0))
+    assert float(hp["electron_power"]) == pytest.approx(expected, rel=1e-12)
+    assert float(hp["covered_area_fraction"]) == 1.0
+    seen = np.ones((MLAT.size, MLT.size), bool)
+    seen[:, :48] = False  # half the MLT hours not seen: half the power, said so
+    half = image_hemispheric_power(_l2(flux, 10.0, seen=seen))
+    assert float(half["covered_area_fraction"]) == pytest.approx(0.5)
+    assert abs(float(half["electron_power"]) - expected / 2) < 4 * float(half["electron_power_err"])
+    with pytest.raises(InputError, match="make_l2"):
+        image_hemispheric_power(xr.Dataset())

@@ -345,3 +345,58 @@ def test_model_sky_from_ovation_sees_the_night_side_oval():
     assert np.median(b[oval]) > 100.0
     assert np.median(b[oval]) > 10.0 * np.median(b[sub]) + 10.0
     assert np.isfinite(b).all() and (b >= 0).all()
+
+
+# --- one pixel grid: the sky is made on the detector's grid ---------------------------------------
+def test_model_sky_default_grid_is_the_detector_grid():
+    from smilekit.instruments.uvi import UVIConfig, simulate_image
+    from smilekit.instruments.uvi.detector import pixel_edges_values
+
+    cfg = UVIConfig()
+    sky = model_sky([0, 0, 15] * RE, DOWN, T, lambda *a: 100.0 * RAYLEIGH)
+    edges = pixel_edges_values(cfg.values)
+    assert sky.shape == (cfg.pixels, cfg.pixels)
+    np.testing.assert_allclose(np.radians(sky["xi"].values), 0.5 * (edges[1:] + edges[:-1]), rtol=1e-13)
+    img = simulate_image(sky, 60 * u.s, 1)  # taken as it is: same shape, dims and coordinates
+    assert img.dims == ("eta", "xi") and np.array_equal(img["xi"].values, sky["xi"].values)
+    plain = simulate_image(np.zeros((cfg.pixels, cfg.pixels)) * RAYLEIGH, 60 * u.s, 1)
+    np.testing.assert_array_equal(plain["eta"].values, sky["eta"].values)
+
+
+def test_precipitation_emission_interpolates_the_model_grid():
+    from smilekit.geospace.fuv_emission import lbh_brightness
+    from smilekit.geospace.ovation import COUPLING_UNIT, OvationPrime2010
+    from smilekit.instruments.uvi.sky import precipitation_emission
+
+    time = np.datetime64("2026-01-15T03:00")
+    ds = OvationPrime2010().from_coupling([time], [8000.0] * COUPLING_UNIT)
+    em = precipitation_emission(ds, time, dayglow=False)
+    kinds = ("diffuse", "monoenergetic", "broadband")
+    q = sum(ds[f"{k}_energy_flux"].values[0] for k in kinds)
+    n = sum(ds[f"{k}_number_flux"].values[0] for k in kinds)
+    i, j = 30, 10  # a bin centre: the bin's own value
+    mlat, mlt = ds["mlat"].values[i], ds["mlt"].values[j]
+    got = em(
+        [mlat, 45.0, np.nan] * u.deg, [mlt, 0.0, 1.0] * u.h, [0, 0, 0] * u.deg, [0, 0, 0] * u.deg, 0 * u.deg
+    )
+    want = lbh_brightness(q[i, j] * u.erg / u.cm**2 / u.s, q[i, j] / n[i, j] * 6.241509074e8 * u.keV)
+    assert got[0].to_value(RAYLEIGH) == pytest.approx(want.to_value(RAYLEIGH), rel=1e-9)
+    assert got[1].to_value(RAYLEIGH) == 0.0 and got[2].to_value(RAYLEIGH) == 0.0  # below the grid; no AACGM
+    # halfway between two MLT bins across midnight: the mean of the fluxes (periodic in MLT)
+    mid = em([mlat] * u.deg, [0.0] * u.h, [0] * u.deg, [0] * u.deg, 0 * u.deg)
+    q_mid = 0.5 * (q[i, 0] + q[i, -1])
+    e_mid = q_mid / (0.5 * (n[i, 0] + n[i, -1])) * 6.241509074e8
+    expect = lbh_brightness(q_mid * u.erg / u.cm**2 / u.s, e_mid * u.keV)
+    assert mid[0].to_value(RAYLEIGH) == pytest.approx(expect.to_value(RAYLEIGH), rel=1e-9)
+
+
+def test_pointing_travels_from_the_sky_through_the_image_to_l1():
+    from smilekit.instruments.uvi import make_l1, simulate_image
+
+    g = shell_geometry([0, 0, 15] * RE, DOWN, T)
+    sky = model_sky(None, None, None, lambda *a: 10.0 * RAYLEIGH, geometry=g)
+    l1 = make_l1(simulate_image(sky, 60 * u.s, 2))
+    for key in ("time", "boresight_gse", "sc_position_gse_re", "altitude_km"):
+        assert l1.attrs[key] == g.attrs[key]
+    with pytest.raises(InputError, match="geometry"):
+        model_sky(None, None, None, lambda *a: 0 * RAYLEIGH, geometry=g["mlat"])

@@ -2,7 +2,10 @@
 
 The chain: a brightness map in rayleighs on the detector's pixel grid (160-180 nm, LBH) ->
 :func:`simulate_image` (PSF, photocathode, Polya MCP gain, phosphor and CCD, dark and read noise, the
-visible leak; :class:`UVIConfig` holds the instrument) -> the summed CCD image of one exposure in DN.
+visible leak; :class:`UVIConfig` holds the instrument) -> the summed CCD image of one exposure in DN
+-> :func:`make_l1` (dark, flat, ct/s and R) -> :func:`make_l2` (dayglow removed, vertical column, on
+magnetic latitude x MLT). The sky (:func:`~smilekit.instruments.uvi.sky.model_sky`) is made on the
+detector's pixel grid, one definition (:func:`~smilekit.instruments.uvi.detector.tangent_edges_values`).
 :func:`expected_snr` gives the analytic sensitivity the simulation reproduces.
 """
 
@@ -15,12 +18,16 @@ from smilekit.instruments.uvi.detector import (
     requirement_resolution,
     visible_leak,
 )
+from smilekit.instruments.uvi.l1 import make_l1
+from smilekit.instruments.uvi.l2 import make_l2
 from smilekit.instruments.uvi.simulate import simulate_image
 
 __all__ = [
     "UVIConfig",
     "counts_per_rayleigh",
     "expected_snr",
+    "make_l1",
+    "make_l2",
     "pixel_centres",
     "psf_fwhm",
     "requirement_resolution",

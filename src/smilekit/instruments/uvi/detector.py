@@ -81,10 +81,27 @@ _PH_PER_R = 1e6 / (4.0 * math.pi)
 # ---------------------------------------------------------------------------------------------------
 # Kernels (plain floats in fixed units; they trust their callers)
 # ---------------------------------------------------------------------------------------------------
+def tangent_edges_values(n: int, fov_deg: float) -> np.ndarray:
+    """Kernel: the UVI pixel grid, the one definition every UVI module uses.
+
+    Tangent-plane coordinates (dimensionless, ``tan`` of the angle from the boresight) of the ``n + 1``
+    pixel edges along one axis of a square field ``fov_deg`` wide: ``tan(fov/2) (2 i / n - 1)``, i = 0..n.
+    The model sky (:mod:`~smilekit.instruments.uvi.sky`) gives them in degrees (times 180/pi, the FITS
+    ``TAN`` convention); the detector takes them as they are.
+    """
+    half = math.tan(math.radians(0.5 * fov_deg))
+    return np.linspace(-half, half, int(n) + 1)
+
+
+def tangent_centres_deg_values(n: int, fov_deg: float) -> np.ndarray:
+    """Kernel: the pixel centres of :func:`tangent_edges_values` in tangent-plane degrees (FITS ``TAN``)."""
+    e = tangent_edges_values(n, fov_deg)
+    return np.degrees(0.5 * (e[1:] + e[:-1]))
+
+
 def pixel_edges_values(v: UVIValues) -> np.ndarray:
     """Kernel: tangent-plane coordinates of the pixel edges along one axis, shape (pixels + 1,)."""
-    half = math.tan(math.radians(0.5 * v.fov_deg))
-    return np.linspace(-half, half, v.pixels + 1)
+    return tangent_edges_values(v.pixels, v.fov_deg)
 
 
 def pixel_solid_angle_values(v: UVIValues) -> np.ndarray:

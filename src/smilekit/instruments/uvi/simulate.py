@@ -28,11 +28,23 @@ from smilekit.instruments.uvi.detector import (
     dark_events_value,
     events_per_rayleigh_values,
     leak_rayleigh_value,
-    pixel_centres,
+    tangent_centres_deg_values,
 )
 from smilekit.units import RAYLEIGH
 
 __all__ = ["simulate_image"]
+
+#: The pointing attributes of a model sky (:func:`~smilekit.instruments.uvi.sky.model_sky`) that the image
+#: keeps, so that the processing (:mod:`~smilekit.instruments.uvi.l1`) knows when and where it looked.
+_POINTING = (
+    "time",
+    "altitude_km",
+    "layer_thickness_km",
+    "sc_position_gse_re",
+    "boresight_gse",
+    "x_axis_gse",
+    "n_pixels",
+)
 
 
 def _rng(rng) -> np.random.Generator:
@@ -128,9 +140,11 @@ def simulate_image(
     Returns
     -------
     xarray.DataArray
-        int64 DN, dims ("y", "x"), coordinates the pixel-centre angles (deg) or those of the input
-        DataArray; attrs: ``units`` "DN", ``exposure_s``, ``n_frames``, ``dn_per_event`` (the mean DN of
-        one photoevent), ``saturated_pixels``, ``visible_leak_R``.
+        int64 DN, dims ("eta", "xi") with the tangent-plane coordinates of the pixel centres (deg, FITS
+        ``TAN``: the grid of :func:`~smilekit.instruments.uvi.sky.model_sky`), or the dims and coordinates
+        of the input DataArray; attrs: ``units`` "DN", ``exposure_s``, ``n_frames``, ``dn_per_event``
+        (the mean DN of one photoevent), ``saturated_pixels``, ``visible_leak_R``, and the pointing
+        attributes of a model sky DataArray (``time``, ``boresight_gse``, ...), where given.
 
     Raises
     ------
@@ -143,7 +157,7 @@ def simulate_image(
     >>> import astropy.units as u, numpy as np
     >>> img = simulate_image(np.full((512, 512), 150.0) * u.R, 60 * u.s, 1)
     >>> img.dims, img.attrs["units"], img.attrs["n_frames"]
-    (('y', 'x'), 'DN', 60)
+    (('eta', 'xi'), 'DN', 60)
     """
     cfg = UVIConfig.resolve(config)
     v = cfg.values
@@ -158,9 +172,11 @@ def simulate_image(
             d: brightness_map_R[d].values for d in brightness_map_R.dims if d in brightness_map_R.coords
         }
         dims = brightness_map_R.dims
+        carried = {k: brightness_map_R.attrs[k] for k in _POINTING if k in brightness_map_R.attrs}
     else:
-        centres = pixel_centres(cfg).to_value(u.deg)
-        coords, dims = {"y": centres, "x": centres}, ("y", "x")
+        carried = {}
+        centres = tangent_centres_deg_values(v.pixels, v.fov_deg)
+        coords, dims = {"eta": centres, "xi": centres}, ("eta", "xi")
     return xr.DataArray(
         dn,
         dims=dims,
@@ -172,5 +188,6 @@ def simulate_image(
             "dn_per_event": electrons_per_event(v) / v.ccd_gain,
             "saturated_pixels": saturated,
             "visible_leak_R": leak_rayleigh_value(v),
+            **carried,
         },
     )

@@ -6,8 +6,11 @@
 looks along ``normalise((pi/180) xi X + (pi/180) eta Y + Z)`` in the UVI frame (X, Y, Z) of
 :meth:`smilekit.mission.fov.InstrumentMount.frame_values` (+Z the boresight). The field's edges are at
 ``xi, eta = +-(180/pi) tan(5 deg)`` = +-5.013 deg; the pixel pitch is ``2 (180/pi) tan(5 deg) / n``
-(0.0392 deg for ``n`` = 256). These are the conventions of the SXI level-2 images
-(:mod:`smilekit.science.geometry`), so the same WCS serves both.
+(0.0196 deg for the detector's ``n`` = 512). This is the detector's grid, one definition
+(:func:`smilekit.instruments.uvi.detector.tangent_edges_values`): by default the sky is made with the
+:class:`~smilekit.instruments.uvi.config.UVIConfig`'s pixels and field, so that :func:`model_sky` gives the
+map :func:`~smilekit.instruments.uvi.simulate.simulate_image` takes as it is. These are the conventions of
+the SXI level-2 images (:mod:`smilekit.science.geometry`), so the same WCS serves both.
 
 **The emission shell.** The layer is a sphere of radius ``RE + h`` about the Earth's centre (``RE`` = 6371
 km, ``h`` the emission altitude, 90-300 km, :func:`smilekit.geospace.fuv_emission.check_emission_altitude`;
@@ -65,8 +68,16 @@ from smilekit._validation import as_rotation, as_value, as_vector
 from smilekit.errors import InputError, ModelDomainError
 from smilekit.frames import rotation_matrix
 from smilekit.geospace.aurora import AURORA_ALTITUDE
-from smilekit.geospace.fuv_emission import check_emission_altitude
+from smilekit.geospace.fuv_emission import (
+    ENERGY_FLUX_UNIT,
+    check_emission_altitude,
+    dayglow_brightness,
+    lbh_brightness,
+    solar_zenith_angle,
+)
 from smilekit.imaging.gnomonic import tangent_plane_directions_values
+from smilekit.instruments.uvi.config import UVIConfig
+from smilekit.instruments.uvi.detector import tangent_centres_deg_values
 from smilekit.magnetic import position_to_mlat_mlt
 from smilekit.mission.fov import UVI
 from smilekit.mission.pointing import Attitude
@@ -78,13 +89,14 @@ __all__ = [
     "N_PIXELS",
     "model_sky",
     "pixel_centres_values",
+    "precipitation_emission",
     "shell_geometry",
     "shell_intersection_values",
     "slant_factor_values",
 ]
 
-#: Default number of pixels along each axis of the model image.
-N_PIXELS = 256
+#: Default number of pixels along each axis of the model image: the detector's (``UVIConfig().pixels``).
+N_PIXELS = 512
 
 #: Default thickness of the emitting layer for the slant-path cap (an assumption; see the module docstring).
 LAYER_THICKNESS = 30.0 * u.km
@@ -94,10 +106,11 @@ LAYER_THICKNESS = 30.0 * u.km
 # Kernels (plain float64: RE, rad; tangent-plane coordinates in deg)
 # ---------------------------------------------------------------------------------------------------
 def pixel_centres_values(n: int, full_deg: float) -> np.ndarray:
-    """Kernel: tangent-plane coordinates (deg, FITS ``TAN``) of ``n`` pixel centres across a full angle."""
-    half = math.degrees(math.tan(math.radians(0.5 * full_deg)))
-    step = 2.0 * half / n
-    return (np.arange(n) - 0.5 * (n - 1)) * step
+    """Kernel: tangent-plane coordinates (deg, FITS ``TAN``) of ``n`` pixel centres across a full angle.
+
+    The detector's grid (:func:`smilekit.instruments.uvi.detector.tangent_edges_values`), in degrees.
+    """
+    return tangent_centres_deg_values(n, full_deg)
 
 
 def _directions(xi_deg: np.ndarray, eta_deg: np.ndarray, frame: np.ndarray) -> np.ndarray:
@@ -193,10 +206,11 @@ def shell_geometry(
     time=None,
     *,
     altitude=AURORA_ALTITUDE,
-    n_pixels: int = N_PIXELS,
+    n_pixels: int | None = None,
     layer_thickness=LAYER_THICKNESS,
     index: int = 0,
     on_miss: str = "raise",
+    config: UVIConfig | None = None,
 ) -> xr.Dataset:
     """Where each UVI pixel's line of sight meets the emission shell, and its magnetic coordinates there.
 
@@ -212,8 +226,9 @@ def shell_geometry(
         UTC of the frame (default: the attitude's sample time; required with a matrix).
     altitude : Quantity
         Emission altitude, 90-300 km (default 120 km).
-    n_pixels : int
-        Pixels along each axis (default 256).
+    n_pixels : int, optional
+        Pixels along each axis (default: the detector's, ``config.pixels``, 512); a smaller number gives a
+        coarser map of the same field (for quick looks and tests), not one ``simulate_image`` takes.
     layer_thickness : Quantity
         Thickness of the emitting layer for the slant factor (default 30 km; 1 to 200 km).
     index : int
@@ -221,6 +236,8 @@ def shell_geometry(
     on_miss : {"raise", "flag"}
         When no pixel meets the shell (the field misses the Earth): raise a ModelDomainError, or return
         the all-NaN geometry with ``attrs["flag"]`` giving the reason.
+    config : UVIConfig, optional
+        The instrument whose pixel grid and field are used (default ``UVIConfig()``).
 
     Returns
     -------
@@ -253,6 +270,9 @@ def shell_geometry(
     (3.89, 0.48)
     """
     p, frame, t = _pointing(position, attitude, time, index)
+    cfg = UVIConfig.resolve(config)
+    if n_pixels is None:
+        n_pixels = cfg.values.pixels
     h_km = float(check_emission_altitude(altitude))
     dz_km = float(as_value(layer_thickness, u.km, "layer_thickness", positive=True))
     if not 1.0 <= dz_km <= 200.0:
@@ -268,7 +288,7 @@ def shell_geometry(
             f"position must lie above the emission layer (r > {radius * RE_KM + 0.5 * dz_km:.0f} km), "
             f"got r = {r * RE_KM:.0f} km"
         )
-    full = UVI.fov_deg[0]
+    full = cfg.values.fov_deg
     xi = pixel_centres_values(int(n_pixels), full)
     eta = xi.copy()
     rays = _directions(xi, eta, frame)
@@ -338,7 +358,8 @@ def shell_geometry(
             "boresight_gse": frame[:, 2].tolist(),
             "x_axis_gse": frame[:, 0].tolist(),
             "pixel_deg": pixel,
-            "fov_deg": [full, UVI.fov_deg[1]],
+            "fov_deg": [full, full],
+            "n_pixels": int(n_pixels),
             "projection": "gnomonic (TAN): direction = normalise(xi X + eta Y + Z), xi, eta in rad",
             **ang,
             "flag": flag,
@@ -353,10 +374,12 @@ def model_sky(
     emission,
     *,
     altitude=AURORA_ALTITUDE,
-    n_pixels: int = N_PIXELS,
+    n_pixels: int | None = None,
     layer_thickness=LAYER_THICKNESS,
     index: int = 0,
     on_miss: str = "raise",
+    config: UVIConfig | None = None,
+    geometry: xr.Dataset | None = None,
 ) -> xr.DataArray:
     """The model FUV image in rayleighs over the UVI field for one pointing.
 
@@ -374,8 +397,11 @@ def model_sky(
         convertible to rayleighs, finite and >= 0), called once with 1-d Quantities (deg, h, deg, deg, deg)
         over the pixels on the shell. ``view_zenith`` is for the emission's own absorption (e.g.
         :func:`smilekit.geospace.fuv_emission.lbh_brightness`); the slant factor is applied here.
-    altitude, n_pixels, layer_thickness, index, on_miss :
+    altitude, n_pixels, layer_thickness, index, on_miss, config :
         See :func:`shell_geometry`.
+    geometry : xarray.Dataset, optional
+        A :func:`shell_geometry` already made for this frame (then the pointing arguments are ignored and
+        may be None): the processing (:func:`~smilekit.instruments.uvi.l2.make_l2`) uses the same one.
 
     Returns
     -------
@@ -407,16 +433,22 @@ def model_sky(
         raise InputError(
             f"emission must be a callable (mlat, mlt, geo_lat, geo_lon, view_zenith), got {emission!r:.60}"
         )
-    g = shell_geometry(
-        position,
-        attitude,
-        time,
-        altitude=altitude,
-        n_pixels=n_pixels,
-        layer_thickness=layer_thickness,
-        index=index,
-        on_miss=on_miss,
-    )
+    if geometry is not None:
+        if not isinstance(geometry, xr.Dataset) or "slant_factor" not in geometry:
+            raise InputError("geometry must be the Dataset of shell_geometry")
+        g = geometry
+    else:
+        g = shell_geometry(
+            position,
+            attitude,
+            time,
+            altitude=altitude,
+            n_pixels=n_pixels,
+            layer_thickness=layer_thickness,
+            index=index,
+            on_miss=on_miss,
+            config=config,
+        )
     on = g["on_shell"].values
     image = np.zeros(on.shape)
     if on.any():
@@ -446,3 +478,101 @@ def model_sky(
         attrs={**g.attrs, "units": "R", "long_name": "FUV brightness (160-180 nm)"},
         name="brightness",
     )
+
+
+_KEV_PER_ERG = 6.241509074e8
+
+
+def _bilinear_values(field: np.ndarray, lat0: float, dlat: float, dlt: float, mlat, mlt) -> np.ndarray:
+    """Kernel: bilinear interpolation of ``field`` (nmlat, nmlt) on regular bin centres, periodic in MLT.
+
+    Zero beyond half a bin outside the latitude grid (and where ``mlat`` or ``mlt`` is NaN); the nearest
+    row within that half bin.
+    """
+    nlat, nlt = field.shape
+    fi = (mlat - lat0) / dlat
+    inside = (fi >= -0.5) & (fi <= nlat - 0.5) & np.isfinite(mlt)  # NaN (no AACGM value) is outside
+    fi = np.where(inside, np.clip(fi, 0.0, nlat - 1.0), 0.0)
+    mlt = np.where(inside, mlt, 0.0)
+    i0 = np.minimum(np.floor(fi).astype(np.int64), nlat - 2)
+    wi = fi - i0
+    fj = np.mod(mlt, 24.0) / dlt - 0.5
+    j0 = np.floor(fj).astype(np.int64)
+    wj = fj - j0
+    j0 %= nlt
+    j1 = (j0 + 1) % nlt
+    out = (
+        (1 - wi) * (1 - wj) * field[i0, j0]
+        + (1 - wi) * wj * field[i0, j1]
+        + wi * (1 - wj) * field[i0 + 1, j0]
+        + wi * wj * field[i0 + 1, j1]
+    )
+    return np.where(inside, out, 0.0)
+
+
+def precipitation_emission(precipitation: xr.Dataset, time, *, dayglow: bool = True):
+    """An ``emission`` callable for :func:`model_sky` from a precipitation model's fluxes at one time.
+
+    The electron energy flux ``Q`` and number flux (the sum of the ``*_energy_flux`` and
+    ``*_number_flux`` variables other than the ions', as :func:`smilekit.science.aurora.model_boundaries`
+    sums them) are interpolated bilinearly in (MLAT, MLT) to each point (zero poleward of nothing: zero
+    beyond half a bin outside the grid); the mean energy is their ratio. The brightness is
+    :func:`~smilekit.geospace.fuv_emission.lbh_brightness` (LBH-long, :cite:`germany1997`) plus, with
+    ``dayglow``, :func:`~smilekit.geospace.fuv_emission.dayglow_brightness` at the point's solar zenith
+    angle.
+
+    Parameters
+    ----------
+    precipitation : xarray.Dataset
+        E.g. :meth:`smilekit.geospace.ovation.OvationPrime2010.precipitation` (northern hemisphere), with
+        dims ``mlat`` (deg) and ``mlt`` (h) on regular bin centres and, if present, ``time`` of length 1
+        or holding ``time``.
+    time : time-like
+        The frame's UTC (for the dayglow, and to pick the precipitation's time).
+    dayglow : bool
+        Add the sunlit dayglow (default True).
+
+    Returns
+    -------
+    callable
+        ``emission(mlat, mlt, geo_lat, geo_lon, view_zenith)`` -> Quantity (R).
+
+    Raises
+    ------
+    InputError
+        No electron energy or number flux in ``precipitation``, or ``time`` not in it.
+    """
+    ds = precipitation
+    if "time" in ds.dims:
+        t = np.datetime64(np.ravel(as_datetime64(time))[0], "ns")
+        hit = np.flatnonzero(ds["time"].values == t)
+        if ds.sizes["time"] == 1:
+            hit = np.array([0])
+        if hit.size == 0:
+            raise InputError(f"precipitation_emission: {t} is not among the precipitation's times")
+        ds = ds.isel(time=int(hit[0]))
+    q_names = [n for n in ds.data_vars if str(n).endswith("_energy_flux") and not str(n).startswith("ion")]
+    n_names = [n for n in ds.data_vars if str(n).endswith("_number_flux") and not str(n).startswith("ion")]
+    if not q_names or not n_names:
+        raise InputError("precipitation_emission: need electron *_energy_flux and *_number_flux variables")
+    q = sum(ds[n].transpose("mlat", "mlt").values for n in q_names)
+    nf = sum(ds[n].transpose("mlat", "mlt").values for n in n_names)
+    lat_c, lt_c = ds["mlat"].values.astype(float), ds["mlt"].values.astype(float)
+    lat0, dlat, dlt = float(lat_c[0]), float(lat_c[1] - lat_c[0]), float(lt_c[1] - lt_c[0])
+
+    def emission(mlat, mlt, geo_lat, geo_lon, view_zenith):
+        m = mlat.to_value(u.deg)
+        h = mlt.to_value(u.h)
+        qq = np.maximum(_bilinear_values(q, lat0, dlat, dlt, m, h), 0.0)
+        nn = _bilinear_values(nf, lat0, dlat, dlt, m, h)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            e_kev = np.where((qq > 0) & (nn > 0), qq / nn * _KEV_PER_ERG, np.nan)
+        qq = np.where(np.isfinite(e_kev), qq, 0.0)
+        b = lbh_brightness(
+            qq * ENERGY_FLUX_UNIT, e_kev * u.keV, view_zenith=np.minimum(view_zenith, 89.9 * u.deg)
+        )
+        if dayglow:
+            b = b + dayglow_brightness(solar_zenith_angle(time, geo_lat, geo_lon))
+        return b
+
+    return emission
