@@ -197,3 +197,13 @@ def test_an_interrupted_write_keeps_the_old_file(frame, tmp_path, monkeypatch):
         write_l2(l2, path, overwrite=True)
     assert path.read_bytes() == old
     assert sorted(p.name for p in tmp_path.iterdir()) == ["l2.fits"]
+
+
+def test_an_l2_whose_dayglow_fell_back_to_the_model_writes_without_a_warning(frame, tmp_path):
+    """make_l2 says "model (too few to fit)" when no sunlit sub-auroral pixels are there to fit; the header
+    card must hold it (a longer text once made astropy warn "Card is too long", an error in this suite)."""
+    g, _, l2 = frame
+    fallback = l2.copy()
+    fallback.attrs = {**l2.attrs, "dayglow_method": "model (too few to fit)"}
+    back = read_l2(write_l2(fallback, tmp_path / "fallback.fits", geometry=g))
+    assert back.attrs["dayglow_method"] == "model (too few to fit)"

@@ -209,7 +209,7 @@ def make_l2(
         )
         a, sa, n_fit = fit_dayglow_values(y, s, template, usable, MIN_FIT_PIXELS)
         if not np.isfinite(a):
-            method = "model (too few sunlit sub-auroral pixels to fit)"
+            method = "model (too few to fit)"  # too few sunlit sub-auroral pixels; short: a FITS card
     if dayglow == "model" or not np.isfinite(a):
         a = float(DAYGLOW_SUBSOLAR.to_value(RAYLEIGH))
         sa = 0.5 * a
