@@ -162,6 +162,22 @@ def _broadcast(t: np.ndarray, **values) -> tuple[tuple[int, ...], list[np.ndarra
     return shape, flat, t_s
 
 
+def _convert(direction: str, latitude, longitude, altitude, time, trace: bool) -> tuple[u.Quantity, ...]:
+    """The checked conversion both ways share: ``latitude`` is (name, value, what it is), ``longitude``
+    (name, value); the latitude in [-90, 90] deg, the altitude within the limit of ``trace``."""
+    (lat_name, lat, lat_what), (lon_name, lon) = latitude, longitude
+    t = _times(time)
+    lat_d = as_value(lat, u.deg, lat_name, allow_nan=True)
+    lon_d = as_value(lon, u.deg, lon_name, allow_nan=True)
+    alt_km = as_value(altitude, u.km, "altitude", allow_nan=True)
+    check_range(lat_d, lat_name, -90.0, 90.0, "deg", lat_what)
+    limit, source = _altitude_limit(trace)
+    check_range(alt_km, "altitude", 0.0, limit, "km", source)
+    shape, (a, b, h), t_s = _broadcast(t, **{lat_name: lat_d, lon_name: lon_d, "altitude": alt_km})
+    out_a, out_b = _convert_values(a, b, h, t_s, _code(direction, trace))
+    return out_a.reshape(shape) << u.deg, out_b.reshape(shape) << u.deg
+
+
 def geographic_to_aacgm(lat, lon, altitude, time, *, trace: bool = False) -> tuple[u.Quantity, u.Quantity]:
     """Geodetic latitude and longitude at an altitude -> AACGM-v2 magnetic latitude and longitude.
 
@@ -198,16 +214,7 @@ def geographic_to_aacgm(lat, lon, altitude, time, *, trace: bool = False) -> tup
     >>> round(float(mlat.value), 4), round(float(mlon.value), 4)
     (57.4736, 93.6111)
     """
-    t = _times(time)
-    lat_d = as_value(lat, u.deg, "lat", allow_nan=True)
-    lon_d = as_value(lon, u.deg, "lon", allow_nan=True)
-    alt_km = as_value(altitude, u.km, "altitude", allow_nan=True)
-    check_range(lat_d, "lat", -90.0, 90.0, "deg", "geodetic latitude")
-    limit, source = _altitude_limit(trace)
-    check_range(alt_km, "altitude", 0.0, limit, "km", source)
-    shape, (a, b, h), t_s = _broadcast(t, lat=lat_d, lon=lon_d, altitude=alt_km)
-    mlat, mlon = _convert_values(a, b, h, t_s, _code("G2A", trace))
-    return mlat.reshape(shape) << u.deg, mlon.reshape(shape) << u.deg
+    return _convert("G2A", ("lat", lat, "geodetic latitude"), ("lon", lon), altitude, time, trace)
 
 
 def aacgm_to_geographic(mlat, mlon, altitude, time, *, trace: bool = False) -> tuple[u.Quantity, u.Quantity]:
@@ -245,16 +252,7 @@ def aacgm_to_geographic(mlat, mlon, altitude, time, *, trace: bool = False) -> t
     >>> round(float(lat.value), 4), round(float(lon.value), 4)
     (82.9686, -84.6501)
     """
-    t = _times(time)
-    mlat_d = as_value(mlat, u.deg, "mlat", allow_nan=True)
-    mlon_d = as_value(mlon, u.deg, "mlon", allow_nan=True)
-    alt_km = as_value(altitude, u.km, "altitude", allow_nan=True)
-    check_range(mlat_d, "mlat", -90.0, 90.0, "deg", "AACGM-v2 latitude")
-    limit, source = _altitude_limit(trace)
-    check_range(alt_km, "altitude", 0.0, limit, "km", source)
-    shape, (a, b, h), t_s = _broadcast(t, mlat=mlat_d, mlon=mlon_d, altitude=alt_km)
-    lat_d, lon_d = _convert_values(a, b, h, t_s, _code("A2G", trace))
-    return lat_d.reshape(shape) << u.deg, lon_d.reshape(shape) << u.deg
+    return _convert("A2G", ("mlat", mlat, "AACGM-v2 latitude"), ("mlon", mlon), altitude, time, trace)
 
 
 def mlt_from_mlon(mlon, time) -> u.Quantity:
