@@ -110,8 +110,8 @@ class GeomagneticIndices:
         if (steps <= np.timedelta64(0, "ns")).any():
             k = int(np.flatnonzero(steps <= np.timedelta64(0, "ns"))[0])
             raise InputError(
-                f"the times of the geomagnetic indices must increase; {time[k + 1]} (record {k + 2}) follows "
-                f"{time[k]} (record {k + 1})"
+                f"the geomagnetic indices' times must increase; record {k + 2} ({time[k + 1]}) follows "
+                f"record {k + 1} ({time[k]})"
             )
         if sym_h is None and al is None:
             raise InputError("geomagnetic indices need SYM-H or AL (or both); got neither")
@@ -406,17 +406,9 @@ def read_indices(path, *, source: str | None = None) -> GeomagneticIndices:
                     values[name].append(value)
         except ValueError as exc:
             raise InputError(f"{path}, line {k + 1}: cannot read the record ({exc}): {text!r}") from None
-    time = np.array(times, dtype="datetime64[ns]")
-    steps = np.diff(time)
-    if (steps <= np.timedelta64(0, "ns")).any():
-        bad = int(np.flatnonzero(steps <= np.timedelta64(0, "ns"))[0])
-        raise InputError(
-            f"{path}: times must increase; record {bad + 2} ({time[bad + 1]}) follows record {bad + 1} "
-            f"({time[bad]})"
-        )
-    try:
+    try:  # the container checks the values and that the times increase; the file is named here
         out = GeomagneticIndices(
-            time,
+            np.array(times, dtype="datetime64[ns]"),
             **{name: np.asarray(v) * u.nT for name, v in values.items() if name in roles},
             source=path.name if source is None else source,
         )

@@ -36,7 +36,6 @@ it came from, which column gave each quantity, which columns were ignored and wh
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import h5py
 
@@ -45,6 +44,7 @@ from smilekit.solarwind.readers._common import (
     DEFAULTS,
     GENERIC_NAMES,
     QUANTITIES,
+    _check_path,
     _head_lines,
     _key,
     lopez_temperature,
@@ -118,9 +118,7 @@ def detect_format(path) -> str:
     InputError
         A missing file, or content none of the formats matches (the message says what is accepted).
     """
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"solar-wind file {str(path)!r} does not exist or is not a file")
+    path = _check_path(path)
     with path.open("rb") as handle:
         magic = handle.read(8)
     if magic[:4] in _CDF_MAGIC:

@@ -37,10 +37,15 @@ __all__ = [
 
 
 # --- files and messages ---------------------------------------------------------------------------
-def _open_lines(path) -> tuple[Path, list[str]]:
+def _check_path(path) -> Path:
     path = Path(path)
     if not path.is_file():
         raise InputError(f"solar-wind file {str(path)!r} does not exist or is not a file")
+    return path
+
+
+def _open_lines(path) -> tuple[Path, list[str]]:
+    path = _check_path(path)
     try:
         text = path.read_text(encoding="ascii", errors="strict")
     except UnicodeDecodeError as exc:
@@ -54,9 +59,7 @@ def _iter_line_chunks(path, size: int = 50_000):
     Memory stays bounded by one chunk whatever the file's length (a year of 1-min OMNI is 525 600
     lines); a byte that is not ASCII raises :class:`~smilekit.errors.InputError` with its line.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"solar-wind file {str(path)!r} does not exist or is not a file")
+    path = _check_path(path)
     first = 1
     with path.open("r", encoding="ascii", errors="strict", newline=None) as handle:
         while True:
@@ -94,13 +97,6 @@ def _maybe_warn(warn_gaps: bool, path: Path, counts: dict[str, int]) -> None:
 
 def _is_fill(values: np.ndarray, fill: float) -> np.ndarray:
     return np.abs(np.abs(values) - fill) < 0.006
-
-
-def _check_path(path) -> Path:
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"solar-wind file {str(path)!r} does not exist or is not a file")
-    return path
 
 
 # --- the checks every series passes ---------------------------------------------------------------
