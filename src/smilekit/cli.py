@@ -257,13 +257,15 @@ def run(
     settings = JobSettings() if config is None else load_settings(config)
     if solar_wind is not None:
         sw, name = read_solar_wind(solar_wind, columns=columns), solar_wind.name
-        storm = None
     else:
         name = event or DEFAULT_EVENT
         sw = load_event(name)
-        storm = load_event_indices(name)
-    if indices is not None:
+    if indices is not None:  # the user's indices replace the bundled event's (which are then not read)
         storm = read_indices(indices)
+    elif solar_wind is None:
+        storm = load_event_indices(name)
+    else:  # a file of the user's: its own SYM-H/AL, if it carries them, are found by the solar-wind stage
+        storm = None
     show = not quiet and sys.stderr.isatty()
     with Progress(
         TextColumn("[bold]{task.description}"),
@@ -285,7 +287,7 @@ def run(
     # the report is written whatever failed; then one line per failed stage and exit 1 (bad input: 2)
     failed = [n for n, s in summary["stages"].items() if s["status"] != "ok"]
     for stage in failed:
-        reason = " ".join(str(summary["stages"][stage].get("error", "no reason recorded")).split())
+        reason = _one_line(summary["stages"][stage].get("error", "no reason recorded"))
         err_console.print(f"[bold red]stage {stage} failed:[/] {escape(reason)}", soft_wrap=True)
     console.print(f"Report: {(out / 'index.html').resolve()}", soft_wrap=True, markup=False)
     console.print(f"Summary: {(out / 'summary.json').resolve()}", soft_wrap=True, markup=False)

@@ -409,6 +409,8 @@ _BOOL_COLUMNS = frozenset({"in_domain"})
 _PER_METHOD_COLUMNS = frozenset(
     {"method", "r0_est", "r0_err", "r0_sigma", "status", "seconds_method", "boundary"}
 )
+#: Positions, in a row, of the case's own columns (the same in every row of one case).
+_CASE_FIELDS = tuple(k for k, key in enumerate(ALL_COLUMNS) if key not in _PER_METHOD_COLUMNS)
 _HEADER = ",".join(ALL_COLUMNS)
 
 
@@ -511,8 +513,7 @@ def verify_results(results, case_ids, names) -> tuple[list[str], set[str], dict[
         if methods != sorted(names):
             redo[case_id] = f"{len(group)} rows (methods {methods}) for the run's {len(names)} methods"
             continue
-        shared = [k for k, key in enumerate(ALL_COLUMNS) if key not in _PER_METHOD_COLUMNS]
-        if len({tuple(fields[k] for k in shared) for _, fields in group}) != 1:
+        if len({tuple(fields[k] for k in _CASE_FIELDS) for _, fields in group}) != 1:
             redo[case_id] = "its rows disagree on the case's own fields"
             continue
         complete.add(case_id)
