@@ -13,6 +13,7 @@ from smilekit.geospace.ovation import (
     averaged_coupling,
     read_coefficients,
     season_weights,
+    window_hours,
 )
 from smilekit.geospace.precipitation import PrecipitationModel, bin_area, hemispheric_power
 from smilekit.solarwind import SolarWind
@@ -137,6 +138,23 @@ def test_gap_longer_than_window_is_refused():
     with pytest.raises(InputError, match="longer than the averaging window"):
         averaged_coupling(sw, [np.datetime64("2000-01-01T06:00")])
     assert averaged_coupling(sw, [np.datetime64("2000-01-01T04:00")]).values.size == 1
+
+
+def test_window_hours_counts_the_hours_averaged_coupling_uses():
+    # records at 0, 1, 8, 9 h: each hour (t - (k + 1) h, t - k h] holds a record or not
+    t = np.datetime64("2000-01-01T00:00") + np.array([0, 1, 8, 9]) * np.timedelta64(1, "h")
+    v = np.tile([-400.0, 0.0, 0.0], (4, 1)) * u.km / u.s
+    b = np.tile([0.0, 0.0, -5.0], (4, 1)) * u.nT
+    sw = SolarWind(t, n=np.full(4, 5.0) * u.cm**-3, v_gse=v, b_gse=b, b_gsm=b, t=np.full(4, 1e5) * u.K)
+    times = np.datetime64("2000-01-01T00:00") + np.array([0, 60, 150, 270, 420, 480, 540], "timedelta64[m]")
+    hours = window_hours(sw, times)
+    # 0:00 the 0-h record; 1:00 the 1-h and 0-h; 2:30 (0:30, 1:30] and (-0:30, 0:30]; 4:30 only
+    # (0:30, 1:30]; 7:00 none (the gap); 8:00 the 8-h; 9:00 the 9-h and 8-h
+    assert hours.tolist() == [1, 2, 2, 1, 0, 1, 2]
+    with pytest.raises(InputError, match="outside"):
+        window_hours(sw, [np.datetime64("2000-01-01T09:01")])
+    ok = hours > 0
+    assert averaged_coupling(sw, times[ok]).hours_used.values.tolist() == hours[ok].tolist()
 
 
 def test_bad_model_input(model):

@@ -34,6 +34,7 @@ FIGURES = [
     ("standoff.png", "Subsolar stand-off distance of each model"),
     ("sxi_movie.gif", "SXI movie with the Shue 1998 magnetopause"),
     ("standoff_series.png", "r0 by every method against the model truth"),
+    ("uvi_frame.png", "UVI, the frame of the strongest model oval"),
     ("extra_plot.png", "A figure no stage section claims"),
 ]
 
@@ -161,6 +162,28 @@ def rich_summary() -> dict:
                 "cusp_answered": 1,
                 "files": ["standoff_retrievals.csv"],
                 "seconds": 58.84,
+            },
+            "uvi": {
+                "status": "ok",
+                "frames": 1,
+                "exposure_s": 60.0,
+                "pixels": 512,
+                "uvi_on_samples": 181,
+                "ovation_window_hours": 4,
+                "skipped": {"outside_solar_wind": 0, "ovation_window_short": 180},
+                "equatorward_bias_deg": 0.4667048901059731,
+                "poleward_bias_deg": 0.4476362200725709,
+                "frame_table": [
+                    {
+                        "time": "2015-06-21T18:00:00.000000000",
+                        "mode": "FSM",
+                        "hemispheric_power_GW": 8.677020553173495,
+                        "model_hemispheric_power_GW": 8.510365958481703,
+                        "equatorward_bias_deg": 1.1754791130016689,
+                    }
+                ],
+                "files": ["smile_uvi_l3_boundaries_20150621T180000_v01.cdf", "uvi_movie.gif"],
+                "seconds": 4.36,
             },
         },
         "seconds": 85.46,
@@ -312,7 +335,7 @@ def test_a_failed_stage_shows_its_error_in_its_section_and_in_the_summary(writte
     section = re.search(r"<section id='emissivity'.*?</section>", page).group(0)
     assert "badge failed" in section
     assert "ModelDomainError: the sheath &lt;model&gt; failed at Pdyn = 57.5 nPa" in section
-    assert "1 of 5 stages failed" in page
+    assert "1 of 6 stages failed" in page
 
 
 def test_unknown_keys_still_appear_in_a_tidy_table(written):
@@ -330,7 +353,7 @@ def test_models_and_methods_are_named_by_their_papers(written):
 
 def test_figures_are_embedded_captioned_and_a_missing_one_is_said(written):
     path, page = written
-    assert page.count("src='data:image/png;base64,") == 4 and "src='data:image/gif;base64," in page
+    assert page.count("src='data:image/png;base64,") == 5 and "src='data:image/gif;base64," in page
     assert "Figure 3.</strong> SXI movie" in page
     assert "was not written" not in page
     figures = page[page.index("<section id='figures'") :]
@@ -363,6 +386,7 @@ def test_the_footer_has_the_version_settings_summary_link_and_data_policy(writte
         {"stages": {"solar_wind": {"status": "failed", "error": "InputError: no records"}}},
         {"stages": {"solar_wind": {"status": "ok"}, "standoff": {"status": "ok", "shue1997": {}}}},
         {"stages": {"sxi": {"status": "ok", "frame_table": "not a list", "peak_frame": None}}},
+        {"stages": {"uvi": {"status": "ok", "frame_table": [1, 2], "skipped": 3, "frames": None}}},
         {
             "stages": {
                 "science": {"status": "ok", "methods": {"m": 3}},
@@ -441,15 +465,17 @@ def test_the_page_loads_in_chromium_with_its_sections_numbers_and_images(written
     path, _ = written
     browser.set_window_size(1280, 900)
     browser.get(path.as_uri())
-    ids = {"summary", "solar-wind", "standoff", "emissivity", "mission", "sxi", "science", "figures", "run"}
+    ids = {"summary", "solar-wind", "standoff", "emissivity", "mission", "sxi", "science", "uvi", "figures"}
+    ids.add("run")
     for section in ids:
         assert browser.find_element(By.ID, section).is_displayed(), section
     summary = browser.find_element(By.ID, "summary").text
     for text in ("57.5 nPa", "2015-06-22 18:59 UT", "−204.0 nT", "Shue et al. (1997)", "3.51–13.11",
-                 "maximum intensity (Samsonov et al. 2022)", "0.42", "Assumed values"):  # fmt: skip
+                 "maximum intensity (Samsonov et al. 2022)", "0.42", "Assumed values", "UVI frames",
+                 "0.47 deg"):  # fmt: skip
         assert text in summary, text
     images = browser.find_elements(By.TAG_NAME, "img")
-    assert len(images) == 5  # four PNGs and the GIF
+    assert len(images) == 6  # five PNGs and the GIF
     for image in images:
         assert browser.execute_script("return arguments[0].complete && arguments[0].naturalWidth", image) > 0
     failed = browser.find_element(By.ID, "emissivity").text

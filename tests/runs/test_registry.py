@@ -67,7 +67,7 @@ def test_a_result_with_two_providers_is_refused():
     [
         ({"name": "two words"}, "a stage name is a Python identifier"),
         ({"run": "not callable"}, "run must be a function of the context"),
-        ({"settings": "uvi"}, "settings 'uvi' is not a registered settings section"),
+        ({"settings": "ena"}, "settings 'ena' is not a registered settings section"),
         ({"description": "two\nlines"}, "description must be one line"),
         ({"description": ""}, "description must be one line"),
         ({"requires": ("",)}, "requires must be result names"),
@@ -85,7 +85,7 @@ def test_only_stages_are_registered():
 
 
 def test_the_job_registers_the_flow_in_order_and_every_settings_section_has_its_stage():
-    assert runs.STAGES.names == ("solar_wind", "standoff", "emissivity", "mission", "sxi", "science")
+    assert runs.STAGES.names == ("solar_wind", "standoff", "emissivity", "mission", "sxi", "science", "uvi")
     assert [s.name for s in runs.STAGES if s.essential] == ["solar_wind"]
     assert {s.settings for s in runs.STAGES} - {None} == set(JobSettings().sections)
     # the registered order is valid: it registers again in a fresh registry

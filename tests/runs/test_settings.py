@@ -80,7 +80,7 @@ def test_toml_overriding_the_frames_and_exposure_gives_those_frames(short_event,
 
 BAD = [
     # (file text, what the message must name besides the file)
-    ("[uvi]\nexposure_min = 1\n", ["unknown section [uvi]", "solar_wind, emissivity, mission, sxi"]),
+    ("[ena]\nexposure_min = 1\n", ["unknown section [ena]", "solar_wind, emissivity, mission, sxi, uvi"]),
     ("max_frames = 2\n", ["unknown section [max_frames]"]),
     ("sxi = 3\n", ["sxi = 3", "[sxi] must be a table", "max_frames, exposure_min, pixel_deg, seed"]),
     ("[sxi]\nframes = 2\n", ["unknown key sxi.frames", "= 2", "max_frames, exposure_min, pixel_deg, seed"]),
@@ -133,9 +133,9 @@ def test_settings_made_in_python_are_checked_too():
     with pytest.raises(InputError, match=r"JobSettings\.sxi must be a SXISettings, got int 3"):
         JobSettings(sxi=3)
     with pytest.raises(
-        InputError, match=r"JobSettings has no section 'uvi'; the sections are solar_wind, emissivity"
+        InputError, match=r"JobSettings has no section 'ena'; the sections are solar_wind, emissivity"
     ):
-        JobSettings(uvi=SXISettings())
+        JobSettings(ena=SXISettings())
     with pytest.raises(AttributeError, match="frozen"):
         JobSettings().sxi = SXISettings()
     assert SXISettings(max_frames=np.int64(4)).max_frames == 4
@@ -156,23 +156,32 @@ def test_an_instrument_stage_brings_its_own_settings_section(sections_restored, 
     # nothing else in smilekit.runs is edited
     @register_section
     @dataclasses.dataclass(frozen=True)
-    class UVISettings(SettingsSection):
-        section = "uvi"
+    class ENASettings(SettingsSection):
+        section = "ena"
         exposure_min: float = setting(1.0)
 
-    def stage_uvi(ctx):
-        return {"exposure_min": ctx.settings.uvi.exposure_min}
+    def stage_ena(ctx):
+        return {"exposure_min": ctx.settings.ena.exposure_min}
 
-    registry = StageRegistry([Stage("uvi", stage_uvi, settings="uvi", description="The UVI frames.")])
-    assert registry.names == ("uvi",)
-    assert JobSettings().uvi == UVISettings()
+    registry = StageRegistry(
+        [
+            Stage(
+                "ena",
+                stage_ena,
+                settings="ena",
+                description="The frames of an ENA imager (an instrument SMILE does not carry).",
+            )
+        ]
+    )
+    assert registry.names == ("ena",)
+    assert JobSettings().ena == ENASettings()
     path = tmp_path / "run.toml"
-    path.write_text("[uvi]\nexposure_min = 2\n")
+    path.write_text("[ena]\nexposure_min = 2\n")
     settings = load_settings(path)
-    assert settings.uvi.exposure_min == 2.0 and settings.sxi == SXISettings()
-    assert list(settings.to_dict()) == ["solar_wind", "emissivity", "mission", "sxi", "uvi"]
-    with pytest.raises(InputError, match=r"uvi.exposure_min = -1.0 is not accepted"):
-        UVISettings(exposure_min=-1)
+    assert settings.ena.exposure_min == 2.0 and settings.sxi == SXISettings()
+    assert list(settings.to_dict()) == ["solar_wind", "emissivity", "mission", "sxi", "uvi", "ena"]
+    with pytest.raises(InputError, match=r"ena.exposure_min = -1.0 is not accepted"):
+        ENASettings(exposure_min=-1)
 
 
 def test_a_settings_section_is_registered_once_and_must_be_a_frozen_section(sections_restored):

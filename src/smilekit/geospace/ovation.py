@@ -75,6 +75,7 @@ __all__ = [
     "averaged_coupling",
     "read_coefficients",
     "season_weights",
+    "window_hours",
 ]
 
 #: The unit of the Newell coupling function in which OVATION Prime's coefficients are fitted.
@@ -165,22 +166,10 @@ def _day_of_year(times: np.ndarray) -> np.ndarray:
     return (days - days.astype("datetime64[Y]")).astype(int) + 1.0
 
 
-def averaged_coupling(solar_wind, times) -> xr.DataArray:
-    """The Newell coupling dPhi/dt averaged over the 4 hours before each time, as OVATION Prime takes it.
-
-    Hourly means of :attr:`smilekit.solarwind.SolarWind.newell_coupling` over (t - (k + 1) h, t - k h],
-    k = 0..3, weighted 0.65^k (see the module docstring for the source); hours without a valid record are
-    left out and the weights renormalised. Vectorised over ``times`` (cumulative sums, no loop).
-
-    Returns a DataArray on dim ``time`` in (km/s)^(4/3) nT^(2/3) (units attribute), with the attribute
-    ``hours_used`` counting, per time, the hours that had data (as a coordinate).
-
-    Raises
-    ------
-    InputError
-        A time before the first or after the last record of the series, or a time whose whole 4-hour
-        window holds no valid record (a gap longer than the window); the message gives the times.
-    """
+def _hourly_means(solar_wind, times) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The times as datetime64[ns], and the hourly means of dPhi/dt over (t - (k + 1) h, t - k h] with
+    whether each hour holds a valid record, both of shape (4, n), k = 0..3 (cumulative sums, no loop over
+    times). A time outside the series is an InputError."""
     t = np.atleast_1d(as_datetime64(times)).astype("datetime64[ns]")
     rec = solar_wind.time.values.astype("datetime64[ns]")
     outside = (t < rec[0]) | (t > rec[-1])
@@ -194,19 +183,49 @@ def averaged_coupling(solar_wind, times) -> xr.DataArray:
     csum = np.concatenate([[0.0], np.cumsum(np.where(good, value, 0.0))])
     ccount = np.concatenate([[0], np.cumsum(good)])
     hour = np.timedelta64(3600, "s")
-    num = np.zeros(t.shape)
-    den = np.zeros(t.shape)
-    used = np.zeros(t.shape, dtype=int)
+    means = np.zeros((AVERAGE_HOURS, t.size))
+    have = np.zeros((AVERAGE_HOURS, t.size), dtype=bool)
     for k in range(AVERAGE_HOURS):
         hi = np.searchsorted(rec, t - k * hour, side="right")
         lo = np.searchsorted(rec, t - (k + 1) * hour, side="right")
         count = ccount[hi] - ccount[lo]
-        have = count > 0
-        mean = np.where(have, (csum[hi] - csum[lo]) / np.maximum(count, 1), 0.0)
-        w = AVERAGE_DECAY**k
-        num += w * mean
-        den += np.where(have, w, 0.0)
-        used += have
+        have[k] = count > 0
+        means[k] = np.where(have[k], (csum[hi] - csum[lo]) / np.maximum(count, 1), 0.0)
+    return t, means, have
+
+
+def window_hours(solar_wind, times) -> np.ndarray:
+    """How many of the 4 hours that :func:`averaged_coupling` averages before each time hold a valid
+    record (0-4; fewer where the window starts before the series or crosses a gap).
+
+    Raises
+    ------
+    InputError
+        A time before the first or after the last record of the series.
+    """
+    return _hourly_means(solar_wind, times)[2].sum(axis=0)
+
+
+def averaged_coupling(solar_wind, times) -> xr.DataArray:
+    """The Newell coupling dPhi/dt averaged over the 4 hours before each time, as OVATION Prime takes it.
+
+    Hourly means of :attr:`smilekit.solarwind.SolarWind.newell_coupling` over (t - (k + 1) h, t - k h],
+    k = 0..3, weighted 0.65^k (see the module docstring for the source); hours without a valid record are
+    left out and the weights renormalised (:func:`window_hours` counts those kept). Vectorised over
+    ``times`` (cumulative sums, no loop).
+
+    Returns a DataArray on dim ``time`` in (km/s)^(4/3) nT^(2/3) (units attribute), with the attribute
+    ``hours_used`` counting, per time, the hours that had data (as a coordinate).
+
+    Raises
+    ------
+    InputError
+        A time before the first or after the last record of the series, or a time whose whole 4-hour
+        window holds no valid record (a gap longer than the window); the message gives the times.
+    """
+    t, means, have = _hourly_means(solar_wind, times)
+    w = AVERAGE_DECAY ** np.arange(AVERAGE_HOURS)[:, None] * have
+    used = have.sum(axis=0)
     empty = used == 0
     if empty.any():
         raise InputError(
@@ -214,7 +233,7 @@ def averaged_coupling(solar_wind, times) -> xr.DataArray:
             f"{int(empty.sum())} time(s) (a data gap longer than the averaging window), e.g. {t[empty][:3]}"
         )
     return xr.DataArray(
-        num / den,
+        (w * means).sum(axis=0) / w.sum(axis=0),
         dims="time",
         coords={"time": t, "hours_used": ("time", used)},
         name="coupling",

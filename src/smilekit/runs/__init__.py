@@ -31,6 +31,7 @@ from smilekit.runs.stages import (  # noqa: F401
     mission,
     sxi,
     science,
+    uvi,
 )
 
 # isort: on

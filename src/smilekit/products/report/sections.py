@@ -38,6 +38,7 @@ STAGE_TITLES = {
     "mission": "Spacecraft: orbit, pointing and modes",
     "sxi": "SXI frames",
     "science": "Science retrievals from the SXI frames",
+    "uvi": "UVI frames: the northern aurora",
 }
 
 #: Figures by the start of their file name -> the stage whose section shows them (first match wins).
@@ -50,6 +51,7 @@ _FIGURE_STAGES = (
     ("visibility", "mission"),
     ("fov", "mission"),
     ("sxi", "sxi"),
+    ("uvi", "uvi"),
 )
 
 #: Section ids the page uses itself, which a stage's id may not take.
@@ -328,6 +330,9 @@ def summary_block(summary: Mapping) -> str:
             of = f" of {format_value(frames)} frames" if frames is not None else ""
             panels[-1] += f"<p>North-cusp edges found in <strong>{format_value(cusp)}</strong>{of}.</p>"
         panels[-1] += "</div>"
+    uvi = stages.get("uvi")
+    if _ok(uvi):
+        panels.append(f"<div class='panel'><h3>UVI frames</h3>{_uvi_summary(uvi)}</div>")
     if panels:
         parts.append(f"<div class='panels'>{''.join(panels)}</div>")
     notes = []
@@ -357,6 +362,19 @@ def _sxi_summary(sxi: Mapping) -> str:
             rows["brackets the peak"] = (
                 "yes" if contains else "<span class='bad-text'>no: the peak falls outside it</span>"
             )
+    body = "".join(f"<tr><th scope='row'>{_esc(k)}</th><td>{v}</td></tr>" for k, v in rows.items())
+    return f"<table class='kv'><tbody>{body}</tbody></table>" if body else format_value(None)
+
+
+def _uvi_summary(uvi: Mapping) -> str:
+    rows = {}
+    frames, exposure = uvi.get("frames"), uvi.get("exposure_s")
+    if frames is not None:
+        each = f" of {exposure / 60.0:g} min" if isinstance(exposure, int | float) else ""
+        rows["frames"] = f"{format_value(frames)}{each}"
+    for key, label in (("equatorward_bias_deg", "equatorward edge"), ("poleward_bias_deg", "poleward edge")):
+        if uvi.get(key) is not None:
+            rows[f"{label}, image − model"] = _num(uvi[key], "deg")
     body = "".join(f"<tr><th scope='row'>{_esc(k)}</th><td>{v}</td></tr>" for k, v in rows.items())
     return f"<table class='kv'><tbody>{body}</tbody></table>" if body else format_value(None)
 
@@ -565,6 +583,25 @@ def _science(rest: dict) -> str:
     return "".join(parts)
 
 
+def _uvi(rest: dict) -> str:
+    keys = ("frames", "exposure_s", "pixels", "uvi_on_samples", "ovation_window_hours")
+    keys += ("equatorward_bias_deg", "poleward_bias_deg")
+    parts = [_table_wrap(mapping_table({k: rest.pop(k) for k in keys if k in rest}))]
+    skipped = rest.pop("skipped", None)
+    if isinstance(skipped, Mapping):
+        parts.append(_table_wrap(mapping_table(skipped, caption="UVI-on samples not taken, by reason")))
+    elif skipped is not None:
+        rest["skipped"] = skipped
+    table = rest.pop("frame_table", None)
+    if isinstance(table, list) and table and all(isinstance(r, Mapping) for r in table):
+        caption = "Every frame: image against the OVATION Prime model that made it"
+        parts.append(_table_wrap(records_table(table, caption=caption)))
+    elif table is not None:
+        rest["frame_table"] = table
+    parts.append(_files(rest.pop("files", None)))
+    return "".join(parts)
+
+
 #: Each stage's renderer: it pops the keys it shows from a copy of the stage's entry and returns HTML;
 #: the keys it leaves are shown as "other values".
 RENDERERS: dict[str, Callable[[dict], str]] = {
@@ -574,6 +611,7 @@ RENDERERS: dict[str, Callable[[dict], str]] = {
     "mission": _mission,
     "sxi": _sxi,
     "science": _science,
+    "uvi": _uvi,
 }
 
 
