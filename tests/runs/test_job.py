@@ -26,9 +26,9 @@ STAGE_KEYS = {
                 "files", "seconds"],
     "sxi": ["status", "frames", "exposure_s", "sxi_usable_hours", "frame_table", "peak_frame", "files",
             "seconds"],
+    "science": ["status", "frames", "methods", "cusp_answered", "files", "seconds"],
     "uvi": ["status", "frames", "exposure_s", "pixels", "uvi_on_samples", "ovation_window_hours", "skipped",
             "equatorward_bias_deg", "poleward_bias_deg", "frame_table", "files", "seconds"],
-    "science": ["status", "frames", "methods", "cusp_answered", "files", "seconds"],
 }  # fmt: skip
 
 
