@@ -64,6 +64,7 @@ from smilekit._data import data_path
 from smilekit._validation import as_value
 from smilekit.errors import InputError
 from smilekit.geospace.precipitation import ENERGY_FLUX_UNITS, NUMBER_FLUX_UNITS, PrecipitationModel
+from smilekit.solarwind.series import SolarWind
 from smilekit.times import as_datetime64
 
 __all__ = [
@@ -169,7 +170,12 @@ def _day_of_year(times: np.ndarray) -> np.ndarray:
 def _hourly_means(solar_wind, times) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The times as datetime64[ns], and the hourly means of dPhi/dt over (t - (k + 1) h, t - k h] with
     whether each hour holds a valid record, both of shape (4, n), k = 0..3 (cumulative sums, no loop over
-    times). A time outside the series is an InputError."""
+    times). A time outside the series, or ``solar_wind`` not a SolarWind, is an InputError."""
+    if not isinstance(solar_wind, SolarWind):
+        raise InputError(
+            f"solar_wind must be a smilekit.solarwind.SolarWind series (OVATION averages its 4 h before each "
+            f"time), got {type(solar_wind).__name__}"
+        )
     t = np.atleast_1d(as_datetime64(times)).astype("datetime64[ns]")
     rec = solar_wind.time.values.astype("datetime64[ns]")
     outside = (t < rec[0]) | (t > rec[-1])
