@@ -406,6 +406,7 @@ PROBES = [
     U("window-hours-across-gap", lambda _: window_hours(uvi_wind(gap=True), ["2015-06-22T06:00", "2015-06-22T07:00", "2015-06-22T07:59"]), "ok", check=lambda h: h.tolist() == [0, 1, 2]),
     U("model-boundaries-after-gap", lambda _: model_boundaries(["2015-06-22T07:00"], uvi_wind(gap=True)), "ok", check=lambda r: r["hours_used"].values.tolist() == [1] and np.isfinite(r["coupling"].values).all()),
     U("ovation-coupling-negative", lambda _: OvationPrime2010().from_coupling([T_UVI], [-1.0] * COUPLING_UNIT), "refuse", ("coupling must be >= 0", "-1")),
+    U("ovation-coupling-1e9", lambda _: OvationPrime2010().from_coupling([T_UVI], [1e9] * COUPLING_UNIT), "refuse", ("coupling 1e+09", "[0, 5.45136e+06]", "no solar wind")),
     U("ovation-coupling-unitless", lambda _: OvationPrime2010().from_coupling([T_UVI], [4421.0]), "refuse", ("(km/s)^(4/3) nT^(2/3)", "COUPLING_UNIT")),
     U("ovation-coupling-shape", lambda _: OvationPrime2010().from_coupling([T_UVI, T_UVI], [1.0] * COUPLING_UNIT), "refuse", ("coupling has shape (1,)", "times (2,)")),
     U("ovation-hemisphere", lambda _: OvationPrime2010().precipitation(["2015-06-22T04:00"], uvi_wind(), hemisphere="up"), "refuse", ("'up'", "'north' or 'south'")),
@@ -564,8 +565,8 @@ def test_corpus_size_and_outcomes():
     kinds = ("refuse", "flag", "flagged", "ok")
     counts = {kind: sum(p.outcome == kind for p in PROBES) for kind in kinds}
     uvi = {kind: sum(p.outcome == kind for p in PROBES if p.uvi) for kind in kinds}
-    assert counts == {"refuse": 145, "flag": 7, "flagged": 5, "ok": 16}
-    assert uvi == {"refuse": 93, "flag": 0, "flagged": 5, "ok": 9}
+    assert counts == {"refuse": 146, "flag": 7, "flagged": 5, "ok": 16}
+    assert uvi == {"refuse": 94, "flag": 0, "flagged": 5, "ok": 9}
     assert sum(p.issue for p in PROBES) >= 14
     assert len({p.id for p in PROBES}) == len(PROBES)
     assert {p.outcome for p in PROBES} <= set(kinds)
