@@ -6,11 +6,16 @@ Outcomes:
   offending value and what is accepted);
 - ``flag``: a physical input outside a model's fitted range: the call succeeds, with a
   ModelDomainWarning holding the reason, and its answer passes a check;
+- ``flagged``: a frame a pipeline must carry on past (issue 15: the UVI field misses the Earth, an L2 map
+  of which nothing was seen): the call succeeds with no warning, and its answer holds the reason in a flag
+  (``reason`` reads it: the key words must be there) and no silent number (``check``);
 - ``ok``: a bounded success, no warning, and its answer passes a check.
 
 Every probe of the issue's "Tracebacks" and "Silent garbage" lists that concerns the API is here (marked
-``issue``), plus more of the same kinds. The counts of each outcome are asserted at the end, so that the
-closing note can quote them.
+``issue``), plus more of the same kinds; the UVI chain's probes (issue 15's "Bad input": a time outside the
+solar wind series, a gap longer than OVATION's 4-h window, a pointing that misses the Earth, an emission
+altitude outside 90-300 km, and their neighbours) are marked ``uvi``. The counts of each outcome are
+asserted at the end, so that the closing note can quote them.
 """
 
 # ruff: noqa: E501  (the corpus is a table: one probe a line, so that it reads as one)
@@ -20,23 +25,39 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import cache
 
 import astropy.units as u
 import numpy as np
 import pytest
 import xarray as xr
 
+from smilekit import magnetic
 from smilekit._validation import as_value
-from smilekit.errors import InputError, ModelDomainError, ModelDomainWarning, SmilekitError, SmilekitWarning
+from smilekit.errors import (
+    InputError,
+    ModelDomainError,
+    ModelDomainWarning,
+    ProductError,
+    SmilekitError,
+    SmilekitWarning,
+)
 from smilekit.geospace import boundaries as b
+from smilekit.geospace import fuv_emission as fuv
 from smilekit.geospace.emissivity import CMEM, Jorgensen2019, SWCXEmissivity
 from smilekit.geospace.magnetosheath import Magnetosheath
+from smilekit.geospace.ovation import COUPLING_UNIT, OvationPrime2010, averaged_coupling, window_hours
 from smilekit.instruments.sxi.simulate import simulate_events
+from smilekit.instruments.uvi import UVIConfig, make_l1, make_l2, simulate_image
+from smilekit.instruments.uvi.sky import model_sky, precipitation_emission, shell_geometry
+from smilekit.products.uvi_fits import read_l1, read_l2, write_l1
+from smilekit.products.uvi_l3_cdf import write_uvi_l3_cdf
+from smilekit.science.aurora import FLAG_UNSEEN, image_boundaries, image_hemispheric_power, model_boundaries
 from smilekit.solarwind.drivers import drivers_at
 from smilekit.solarwind.readers import read_swmf_imf
 from smilekit.solarwind.series import SolarWind
 from smilekit.solarwind.state import SolarWindState
-from smilekit.units import RE
+from smilekit.units import RAYLEIGH, RE
 
 CM3 = u.cm**-3
 KMS = u.km / u.s
@@ -94,6 +115,117 @@ def simulate(exposure):
     )
 
 
+# --- the UVI chain (issue 15) ------------------------------------------------------------------------
+SW_START = np.datetime64("2015-06-22T00:00", "ns")
+T_UVI = "2026-06-21T12:00"
+UVI64 = UVIConfig(pixels=64)  # a coarse detector: the checks are the same, the probes fast
+NADIR = np.array([[1.0, 0, 0], [0, -1, 0], [0, 0, -1]])  # UVI -> GSE: boresight -Z GSE, down on the pole
+ZENITH = np.array([[1.0, 0, 0], [0, 1, 0], [0, 0, 1]])  # boresight +Z GSE: from above the pole, into space
+_A = np.radians(2.0)
+TILTED = (
+    np.array([[1.0, 0, 0], [0, np.cos(_A), -np.sin(_A)], [0, np.sin(_A), np.cos(_A)]]) @ NADIR
+)  # 2 deg off
+ABOVE = [0, 0, 16] * RE
+
+
+@cache
+def uvi_wind(gap: bool = False) -> SolarWind:
+    """8 h of 1-min steady solar wind from 2015-06-22T00:00 (Bz -5 nT, 400 km/s); with ``gap``, no record
+    (n, V and B all NaN) from 01:00 to 06:00 inclusive: 5 h, longer than OVATION's 4-h window."""
+    time = SW_START + np.arange(8 * 60) * np.timedelta64(1, "m")
+    n, v, bb = (
+        np.full(time.size, 5.0),
+        np.tile([-400.0, 0, 0], (time.size, 1)),
+        np.tile([0, 0, -5.0], (time.size, 1)),
+    )
+    if gap:
+        for values in (n, v, bb):
+            values[60:361] = np.nan
+    return SolarWind(
+        time, n=n * CM3, v_gse=v * KMS, b_gse=bb * u.nT, t=np.full(time.size, 1e5) * u.K, allow_gaps=gap
+    )
+
+
+def ring(mlat, mlt, geo_lat, geo_lon, view_zenith):
+    """A 1 kR ring at 65-75 deg MLAT (an emission for model_sky)."""
+    return np.where(np.abs(mlat.to_value(u.deg) - 70.0) < 5.0, 1000.0, 0.0) * RAYLEIGH
+
+
+def geometry(time=T_UVI, attitude=NADIR, config=UVI64, **kw):
+    return shell_geometry(ABOVE, attitude, time, config=config, **kw)
+
+
+@cache
+def uvi_frame():
+    """(geometry, L1, L2) of one 60-s frame of the ring, from 16 RE above the pole, on the 64-pixel grid."""
+    g = geometry()
+    l1 = make_l1(
+        simulate_image(model_sky(None, None, None, ring, geometry=g), 60 * u.s, 1, config=UVI64), UVI64
+    )
+    return g, l1, make_l2(l1, g, dayglow="none", config=UVI64)
+
+
+@cache
+def missed():
+    """The geometry of a frame looking away from the Earth, flagged rather than raised."""
+    return geometry(attitude=ZENITH, on_miss="flag")
+
+
+def l2_with(brightness):
+    """The frame's L2 with its map's brightness (and error) replaced by ``brightness``."""
+    l2 = uvi_frame()[2].copy(deep=True)
+    l2["brightness"].values[:] = brightness
+    l2["brightness_err"].values[:] = np.where(np.isnan(brightness), np.nan, 5.0)
+    return l2
+
+
+def image_with(**attrs):
+    image = simulate_image(np.zeros((64, 64)) * RAYLEIGH, 60 * u.s, 1, config=UVI64)
+    image.attrs.update(attrs)
+    return image
+
+
+def precipitation():
+    return OvationPrime2010().from_coupling([T_UVI], [8000.0] * COUPLING_UNIT)
+
+
+def precipitation_nan():
+    ds = precipitation()
+    ds["diffuse_energy_flux"].values[0, 10, 10] = np.nan
+    return ds
+
+
+def seen_nothing(result):
+    """No number where nothing was seen: every value of the (data) variables NaN."""
+    return all(np.isnan(result[name].values).all() for name in ("mlat", "mlt", "view_zenith", "slant_factor"))
+
+
+def uvi_l1_file(tmp_path):
+    g, l1, _ = uvi_frame()
+    return write_l1(l1, tmp_path / "smile_uvi_l1_images_20260621T120000_v01.fits", geometry=g, config=UVI64)
+
+
+def cut_short(tmp_path):
+    path = uvi_l1_file(tmp_path)
+    path.write_bytes(path.read_bytes()[:5000])
+    return path
+
+
+def empty_file(tmp_path):
+    path = tmp_path / "empty.fits"
+    path.write_bytes(b"")
+    return path
+
+
+def _emit(emission, n=1):
+    return emission(
+        *(
+            np.full(n, v) * unit
+            for v, unit in ((70.0, u.deg), (0.0, u.h), (70.0, u.deg), (0.0, u.deg), (10.0, u.deg))
+        )
+    )
+
+
 @dataclass
 class Probe:
     """One call and its expected outcome."""
@@ -106,6 +238,8 @@ class Probe:
     check: Callable | None = None  # on the returned value (flag, ok)
     issue: bool = False  # a probe of issue 14's lists
     marks: list = field(default_factory=list)
+    reason: Callable | None = None  # flagged: the flag's text in the returned value
+    uvi: bool = False  # a probe of the UVI chain (issue 15)
 
 
 def _between(lo, hi, unit=RE):
@@ -113,6 +247,13 @@ def _between(lo, hi, unit=RE):
 
 
 P = Probe
+
+
+def U(*args, **kwargs) -> Probe:
+    """A probe of the UVI chain (issue 15)."""
+    return Probe(*args, uvi=True, **kwargs)
+
+
 PROBES = [
     # --- SolarWindState: types, units, shapes, physical ranges, flow direction --------------------------
     P("state-time-yesterday", lambda _: state(time="yesterday"), "refuse", ("yesterday", "ISO 8601"), issue=True),
@@ -249,6 +390,122 @@ PROBES = [
     P("simulate-2-s", lambda _: simulate(2 * u.s), "refuse", ("shorter than one CCD frame",)),
     P("simulate-unitless", lambda _: simulate(300), "refuse", ("unitless", "s")),
     P("simulate-60-s", lambda _: simulate(60 * u.s), "ok", check=lambda ev: ev.exposure == 60 * u.s),
+    # --- UVI (issue 15): a time outside the solar wind series -------------------------------------------
+    U("ovation-time-before-series", lambda _: averaged_coupling(uvi_wind(), "2015-06-21T23:00"), "refuse", ("outside the solar wind series", "2015-06-22T00:00", "2015-06-21T23:00")),
+    U("ovation-precipitation-after-series", lambda _: OvationPrime2010().precipitation("2015-06-23T00:00", uvi_wind()), "refuse", ("outside the solar wind series", "2015-06-22T07:59", "2015-06-23T00:00")),
+    U("model-boundaries-time-outside", lambda _: model_boundaries(["2015-06-21T23:00"], uvi_wind()), "refuse", ("model_boundaries", "outside the solar wind series", "2015-06-21T23:00")),
+    U("window-hours-time-outside", lambda _: window_hours(uvi_wind(), "2015-06-22T09:00"), "refuse", ("outside the solar wind series", "2015-06-22T09:00")),
+    U("ovation-series-none", lambda _: averaged_coupling(None, "2015-06-22T04:00"), "refuse", ("SolarWind series", "NoneType")),
+    U("model-boundaries-state-not-series", lambda _: model_boundaries(["2015-06-22T04:00"], state()), "refuse", ("SolarWind series", "SolarWindState")),
+    U("model-boundaries-no-times", lambda _: model_boundaries([], uvi_wind()), "refuse", ("non-empty 1-D", "(0,)")),
+    U("ovation-series-start", lambda _: model_boundaries(["2015-06-22T00:30"], uvi_wind()), "ok", check=lambda r: r["hours_used"].values.tolist() == [1]),
+    # --- UVI: a gap longer than OVATION's 4-h averaging window ------------------------------------------
+    U("ovation-gap-5h", lambda _: averaged_coupling(uvi_wind(gap=True), "2015-06-22T06:00"), "refuse", ("no valid solar wind record in the 4 h before", "longer than the averaging window", "2015-06-22T06:00")),
+    U("ovation-precipitation-gap-5h", lambda _: OvationPrime2010().precipitation(["2015-06-22T05:00"], uvi_wind(gap=True)), "refuse", ("no valid solar wind record", "2015-06-22T05:00")),
+    U("model-boundaries-gap-5h", lambda _: model_boundaries(["2015-06-22T05:00", "2015-06-22T06:00"], uvi_wind(gap=True)), "refuse", ("model_boundaries", "no valid solar wind record", "2 time(s)")),
+    U("window-hours-across-gap", lambda _: window_hours(uvi_wind(gap=True), ["2015-06-22T06:00", "2015-06-22T07:00", "2015-06-22T07:59"]), "ok", check=lambda h: h.tolist() == [0, 1, 2]),
+    U("model-boundaries-after-gap", lambda _: model_boundaries(["2015-06-22T07:00"], uvi_wind(gap=True)), "ok", check=lambda r: r["hours_used"].values.tolist() == [1] and np.isfinite(r["coupling"].values).all()),
+    U("ovation-coupling-negative", lambda _: OvationPrime2010().from_coupling([T_UVI], [-1.0] * COUPLING_UNIT), "refuse", ("coupling must be >= 0", "-1")),
+    U("ovation-coupling-1e9", lambda _: OvationPrime2010().from_coupling([T_UVI], [1e9] * COUPLING_UNIT), "refuse", ("coupling 1e+09", "[0, 5.45136e+06]", "no solar wind")),
+    U("ovation-coupling-unitless", lambda _: OvationPrime2010().from_coupling([T_UVI], [4421.0]), "refuse", ("(km/s)^(4/3) nT^(2/3)", "COUPLING_UNIT")),
+    U("ovation-coupling-shape", lambda _: OvationPrime2010().from_coupling([T_UVI, T_UVI], [1.0] * COUPLING_UNIT), "refuse", ("coupling has shape (1,)", "times (2,)")),
+    U("ovation-hemisphere", lambda _: OvationPrime2010().precipitation(["2015-06-22T04:00"], uvi_wind(), hemisphere="up"), "refuse", ("'up'", "'north' or 'south'")),
+    # --- UVI: a pointing whose field misses the Earth ---------------------------------------------------
+    U("uvi-field-misses-earth", lambda _: geometry(attitude=ZENITH), "refuse", ("misses the Earth", "180.00 deg from the Earth's centre", "limb 3.65 deg", "half-diagonal 7.05 deg"), error=ModelDomainError),
+    U("uvi-field-misses-earth-flagged", lambda _: geometry(attitude=ZENITH, on_miss="flag"), "flagged", ("misses the Earth", "180.00 deg"), reason=lambda g: g.attrs["flag"], check=lambda g: not g["on_shell"].any() and seen_nothing(g)),
+    U("model-sky-misses-earth", lambda _: model_sky(ABOVE, ZENITH, T_UVI, ring, config=UVI64), "refuse", ("misses the Earth", "no pixel sees the emission layer"), error=ModelDomainError),
+    U("model-sky-misses-earth-flagged", lambda _: model_sky(ABOVE, ZENITH, T_UVI, ring, config=UVI64, on_miss="flag"), "flagged", ("misses the Earth",), reason=lambda m: m.attrs["flag"], check=lambda m: np.isnan(m.values).all()),
+    U("model-sky-of-flagged-geometry", lambda _: model_sky(None, None, None, ring, geometry=missed()), "flagged", ("misses the Earth",), reason=lambda m: m.attrs["flag"], check=lambda m: np.isnan(m.values).all()),
+    U("simulate-flagged-sky", lambda _: simulate_image(model_sky(None, None, None, ring, geometry=missed()), 60 * u.s, 1, config=UVI64), "refuse", ("brightness_map_R contains NaN", "4096 of 4096")),
+    U("make-l2-flagged-geometry", lambda _: make_l2(uvi_frame()[1], missed(), config=UVI64), "refuse", ("geometry is flagged", "misses the Earth")),
+    U("image-boundaries-nothing-seen", lambda _: image_boundaries(l2_with(np.nan)), "flagged", ("not_seen",), reason=lambda r: r["equatorward_flag"].attrs["flag_meanings"], check=lambda r: (r["equatorward_flag"] == FLAG_UNSEEN).all() and np.isnan(r["equatorward_mlat"]).all() and (r["sector_coverage"] == 0).all()),
+    U("hemispheric-power-nothing-seen", lambda _: image_hemispheric_power(l2_with(np.nan)), "flagged", ("no bin of the L2 map", "was seen", "unknown"), reason=lambda r: r.attrs["flag"], check=lambda r: np.isnan(r["electron_power"]) and r["covered_area_fraction"] == 0),
+    U("hemispheric-power-seen", lambda _: image_hemispheric_power(uvi_frame()[2]), "ok", check=lambda r: r.attrs["flag"] == "" and float(r["electron_power"]) > 0),
+    U("model-sky-geometry-incomplete", lambda _: model_sky(None, None, None, ring, geometry=xr.Dataset({"slant_factor": 1.0})), "refuse", ("shell_geometry", "lacks", "on_shell")),
+    U("model-sky-geometry-none-of-it", lambda _: model_sky(None, None, None, ring, geometry="g"), "refuse", ("shell_geometry", "str")),
+    U("uvi-spacecraft-inside-shell", lambda _: shell_geometry([0, 0, 1.0] * RE, NADIR, T_UVI, config=UVI64), "refuse", ("above the emission layer", "r = 6371 km")),
+    U("uvi-on-miss-unknown", lambda _: geometry(on_miss="ignore"), "refuse", ("'raise' or 'flag'", "'ignore'")),
+    U("uvi-attitude-not-rotation", lambda _: geometry(attitude=2 * NADIR), "refuse", ("proper rotation",)),
+    U("uvi-position-unitless", lambda _: shell_geometry([0, 0, 16], NADIR, T_UVI, config=UVI64), "refuse", ("unitless", "RE")),
+    U("uvi-time-missing", lambda _: shell_geometry(ABOVE, NADIR, None, config=UVI64), "refuse", ("give time",)),
+    # --- UVI: an emission altitude outside 90-300 km ----------------------------------------------------
+    U("emission-altitude-50-km", lambda _: fuv.check_emission_altitude(50 * u.km), "refuse", ("emission altitude 50 km", "[90, 300] km")),
+    U("emission-altitude-400-km", lambda _: fuv.check_emission_altitude(400 * u.km), "refuse", ("emission altitude 400 km", "[90, 300] km")),
+    U("emission-altitude-unitless", lambda _: fuv.check_emission_altitude(120), "refuse", ("unitless", "km")),
+    U("emission-altitude-nan", lambda _: fuv.check_emission_altitude(np.nan * u.km), "refuse", ("NaN",)),
+    U("shell-geometry-altitude-400-km", lambda _: geometry(altitude=400 * u.km), "refuse", ("emission altitude 400 km", "[90, 300] km")),
+    U("model-sky-altitude-80-km", lambda _: model_sky(ABOVE, NADIR, T_UVI, ring, altitude=80 * u.km, config=UVI64), "refuse", ("emission altitude 80 km", "[90, 300] km")),
+    U("shell-geometry-altitude-seconds", lambda _: geometry(altitude=120 * u.s), "refuse", ("unit s", "does not convert to km")),
+    U("shell-geometry-layer-500-km", lambda _: geometry(layer_thickness=500 * u.km), "refuse", ("layer_thickness", "1-200 km", "500")),
+    U("emission-altitude-of-100-keV", lambda _: fuv.emission_altitude(100 * u.keV), "refuse", ("emission altitude 86.5", "[90, 300] km", "mean_energy")),
+    U("lbh-brightness-100-keV", lambda _: fuv.lbh_brightness(1 * u.mW / u.m**2, 100 * u.keV), "refuse", ("mean_energy 100 keV", "below 90 km", "up to 69.7 keV")),
+    U("emission-altitude-of-1-eV", lambda _: fuv.emission_altitude(1 * u.eV), "ok", check=lambda z: 280 < z.to_value(u.km) < 290),
+    U("lbh-brightness-at-the-floor", lambda _: fuv.lbh_brightness(1 * u.mW / u.m**2, 69 * u.keV), "ok", check=lambda r: 0 < r.to_value(RAYLEIGH) < 125),
+    # --- UVI: units, NaN and infinite values, shapes, exposures ----------------------------------------
+    U("lbh-brightness-shapes", lambda _: fuv.lbh_brightness([1, 2, 3] * u.mW / u.m**2, [1, 2] * u.keV), "refuse", ("energy_flux (3,)", "mean_energy (2,)")),
+    U("lbh-brightness-nan-flux", lambda _: fuv.lbh_brightness(np.nan * u.mW / u.m**2, 2 * u.keV), "refuse", ("energy_flux contains NaN",)),
+    U("lbh-brightness-inf-flux", lambda _: fuv.lbh_brightness(np.inf * u.mW / u.m**2, 2 * u.keV), "refuse", ("energy_flux contains infinite",)),
+    U("lbh-brightness-unitless", lambda _: fuv.lbh_brightness(1.0, 2 * u.keV), "refuse", ("unitless", "erg")),
+    U("lbh-brightness-view-zenith-95", lambda _: fuv.lbh_brightness(1 * u.mW / u.m**2, 2 * u.keV, view_zenith=95 * u.deg), "refuse", ("< 90 deg", "95 deg")),
+    U("lbh-brightness-no-flux-no-energy", lambda _: fuv.lbh_brightness([0.0, 1.0] * u.mW / u.m**2, [np.nan, 2.0] * u.keV), "ok", check=lambda r: r[0] == 0 and 120 < r[1].to_value(RAYLEIGH) < 125),
+    U("lbh-brightness-energy-nan-with-flux", lambda _: fuv.lbh_brightness(1 * u.mW / u.m**2, np.nan * u.keV), "refuse", ("mean_energy is NaN where energy_flux > 0",)),
+    U("dayglow-solar-zenith-200", lambda _: fuv.dayglow_brightness(200 * u.deg), "refuse", ("solar_zenith 200 deg", "[0, 180] deg")),
+    U("model-sky-emission-nan", lambda _: model_sky(ABOVE, NADIR, T_UVI, lambda *a: np.full(a[0].shape, np.nan) * RAYLEIGH, config=UVI64), "refuse", ("emission(...) contains NaN",)),
+    U("model-sky-emission-inf", lambda _: model_sky(ABOVE, NADIR, T_UVI, lambda *a: np.full(a[0].shape, np.inf) * RAYLEIGH, config=UVI64), "refuse", ("emission(...) contains infinite",)),
+    U("model-sky-emission-unitless", lambda _: model_sky(ABOVE, NADIR, T_UVI, lambda *a: np.ones(a[0].shape), config=UVI64), "refuse", ("unitless", "Rayleigh")),
+    U("model-sky-emission-shape", lambda _: model_sky(ABOVE, NADIR, T_UVI, lambda *a: np.ones(3) * RAYLEIGH, config=UVI64), "refuse", ("one brightness per pixel", "(3,)")),
+    U("model-sky-emission-not-callable", lambda _: model_sky(ABOVE, NADIR, T_UVI, 5, config=UVI64), "refuse", ("callable", "5")),
+    U("precipitation-emission-none", lambda _: precipitation_emission(None, T_UVI), "refuse", ("xarray.Dataset on dims ('mlat', 'mlt')", "NoneType")),
+    U("precipitation-emission-other-time", lambda _: precipitation_emission(precipitation(), "2026-06-21T13:00"), "refuse", ("2026-06-21T13:00", "not among the precipitation's 1 time(s)", "2026-06-21T12:00")),
+    U("precipitation-emission-nan-flux", lambda _: precipitation_emission(precipitation_nan(), T_UVI), "refuse", ("diffuse_energy_flux", "1 negative, NaN or infinite", "finite and >= 0")),
+    U("precipitation-emission-unitless-point", lambda _: precipitation_emission(precipitation(), T_UVI)(70.0, 0.0, 70.0, 0.0, 10.0), "refuse", ("mlat", "unitless", "deg")),
+    U("precipitation-emission", lambda _: _emit(precipitation_emission(precipitation(), T_UVI, dayglow=False)), "ok", check=lambda r: r.unit == RAYLEIGH and 0 < r.value[0] < 1e5),
+    U("simulate-uvi-negative-exposure", lambda _: simulate_image(np.ones((64, 64)) * RAYLEIGH, -60 * u.s, 1, config=UVI64), "refuse", ("exposure must be > 0 s", "-60 s")),
+    U("simulate-uvi-unitless-exposure", lambda _: simulate_image(np.ones((64, 64)) * RAYLEIGH, 60, 1, config=UVI64), "refuse", ("unitless", "s")),
+    U("simulate-uvi-60.5-s", lambda _: simulate_image(np.ones((64, 64)) * RAYLEIGH, 60.5 * u.s, 1, config=UVI64), "refuse", ("60.5 s", "whole number", "60 s or 61 s")),
+    U("simulate-uvi-nan", lambda _: simulate_image(np.full((64, 64), np.nan) * RAYLEIGH, 60 * u.s, 1, config=UVI64), "refuse", ("brightness_map_R contains NaN",)),
+    U("simulate-uvi-inf", lambda _: simulate_image(np.full((64, 64), np.inf) * RAYLEIGH, 60 * u.s, 1, config=UVI64), "refuse", ("brightness_map_R contains infinite",)),
+    U("simulate-uvi-1e30-R", lambda _: simulate_image(np.full((64, 64), 1e30) * RAYLEIGH, 60 * u.s, 1, config=UVI64), "refuse", ("brightness_map_R 1e+30 R", "[0, 1e+09] R", "unit mistake")),
+    U("simulate-uvi-negative", lambda _: simulate_image(np.full((64, 64), -1.0) * RAYLEIGH, 60 * u.s, 1, config=UVI64), "refuse", ("must be >= 0", "-1")),
+    U("simulate-uvi-unitless", lambda _: simulate_image(np.ones((64, 64)), 60 * u.s, 1, config=UVI64), "refuse", ("unitless", "Rayleigh")),
+    U("simulate-uvi-in-km", lambda _: simulate_image(xr.DataArray(np.ones((64, 64)), attrs={"units": "km"}), 60 * u.s, 1, config=UVI64), "refuse", ("unit km", "does not convert")),
+    U("simulate-uvi-wrong-grid", lambda _: simulate_image(np.ones((32, 32)) * RAYLEIGH, 60 * u.s, 1, config=UVI64), "refuse", ("detector grid", "(64, 64)", "(32, 32)")),
+    U("simulate-uvi-sunlit-text", lambda _: simulate_image(np.ones((64, 64)) * RAYLEIGH, 60 * u.s, 1, sunlit_fraction="half", config=UVI64), "refuse", ("sunlit_fraction", "'half'", "[0, 1]")),
+    U("simulate-uvi-sunlit-2", lambda _: simulate_image(np.ones((64, 64)) * RAYLEIGH, 60 * u.s, 1, sunlit_fraction=2.0, config=UVI64), "refuse", ("sunlit_fraction must lie in [0, 1]",)),
+    U("simulate-uvi-no-seed", lambda _: simulate_image(np.ones((64, 64)) * RAYLEIGH, 60 * u.s, None, config=UVI64), "refuse", ("rng", "NoneType")),
+    U("make-l1-exposure-attribute-nan", lambda _: make_l1(image_with(exposure_s=np.nan), UVI64), "refuse", ("exposure_s attribute", "NaN")),
+    U("make-l1-exposure-attribute-text", lambda _: make_l1(image_with(exposure_s="sixty"), UVI64), "refuse", ("exposure_s attribute", "'sixty'", "not a number of seconds")),
+    U("make-l1-exposure-attribute-negative", lambda _: make_l1(image_with(exposure_s=-60.0), UVI64), "refuse", ("exposure_s attribute must be > 0 s", "-60")),
+    U("make-l1-exposure-differs", lambda _: make_l1(image_with(), UVI64, exposure=120 * u.s), "refuse", ("exposure 120 s differs", "exposure_s 60")),
+    U("make-l1-wrong-grid", lambda _: make_l1(image_with()), "refuse", ("(512, 512)", "(64, 64)")),
+    U("make-l1-not-dn", lambda _: make_l1(image_with(units="R"), UVI64), "refuse", ("attrs['units'] == 'DN'",)),
+    U("make-l1-flat-zero", lambda _: make_l1(image_with(), UVI64, flat=np.zeros((64, 64))), "refuse", ("flat must be a positive finite array",)),
+    # --- UVI: an L2 whose geometry is of another frame --------------------------------------------------
+    U("make-l2-geometry-other-time", lambda _: make_l2(uvi_frame()[1], geometry(time="2026-06-21T12:10"), config=UVI64), "refuse", ("image is of 2026-06-21T12:00:00.000", "geometry of 2026-06-21T12:10:00.000")),
+    U("make-l2-geometry-other-grid", lambda _: make_l2(uvi_frame()[1], geometry(config=UVIConfig(pixels=32)), config=UVI64), "refuse", ("grid (32, 32)", "image's (64, 64)")),
+    U("make-l2-geometry-other-pointing", lambda _: make_l2(uvi_frame()[1], geometry(attitude=TILTED), config=UVI64), "refuse", ("boresight differs",)),
+    U("make-l2-not-l1", lambda _: make_l2(uvi_frame()[2], uvi_frame()[0], config=UVI64), "refuse", ("l1 must be the Dataset of make_l1",)),
+    U("make-l2-dayglow-unknown", lambda _: make_l2(uvi_frame()[1], uvi_frame()[0], dayglow="yes", config=UVI64), "refuse", ("'fit', 'model' or 'none'", "'yes'")),
+    U("image-boundaries-inf", lambda _: image_boundaries(l2_with(np.inf)), "refuse", ("brightness holds", "infinite", "NaN where it was not")),
+    U("hemispheric-power-inf", lambda _: image_hemispheric_power(l2_with(np.inf)), "refuse", ("brightness holds", "infinite")),
+    U("image-boundaries-of-l1", lambda _: image_boundaries(uvi_frame()[1]), "refuse", ("('mlat', 'mlt')",)),
+    U("image-boundaries-sector-5-h", lambda _: image_boundaries(uvi_frame()[2], sector=5 * u.h), "refuse", ("sector 5.0 h", "divide 24 h")),
+    # --- UVI: AACGM-v2 times (the coefficients end in 2030) ---------------------------------------------
+    U("aacgm-2031", lambda _: magnetic.geographic_to_aacgm(70 * u.deg, 0 * u.deg, 120 * u.km, "2031-01-01"), "refuse", ("2031-01-01", "AACGM-v2", "to 2029-12-31T23:59:59")),
+    U("aacgm-mlt-2030", lambda _: magnetic.mlt_from_mlon(0 * u.deg, "2030-01-01T00:00"), "refuse", ("2030-01-01T00:00", "to 2029-12-31T23:59:59")),
+    U("aacgm-positions-2035", lambda _: magnetic.position_to_mlat_mlt([1.02, 0, 0] * RE, "2035-06-01"), "refuse", ("2035-06-01", "AACGM-v2")),
+    U("aacgm-3000-km-untraced", lambda _: magnetic.geographic_to_aacgm(70 * u.deg, 0 * u.deg, 3000 * u.km, "2020-01-01"), "refuse", ("altitude 3000 km", "[0, 2000] km", "trace=True")),
+    U("aacgm-end-of-2029", lambda _: magnetic.geographic_to_aacgm(70 * u.deg, 0 * u.deg, 120 * u.km, "2029-12-31T23:00"), "ok", check=lambda r: 60 < r[0].to_value(u.deg) < 75),
+    U("uvi-geometry-2031", lambda _: geometry(time="2031-01-01"), "refuse", ("2031-01-01", "accepted are times", "2030-01-01")),
+    # --- UVI products: broken files, writers' arguments -------------------------------------------------
+    U("read-uvi-l1-empty", lambda tmp: read_l1(empty_file(tmp)), "refuse", ("empty (0 bytes)", "UVI L1 FITS"), error=ProductError),
+    U("read-uvi-l1-cut-short", lambda tmp: read_l1(cut_short(tmp)), "refuse", ("cannot be read as a UVI L1 FITS file", "whole file"), error=ProductError),
+    U("read-uvi-l1-missing", lambda tmp: read_l1(tmp / "none.fits"), "refuse", ("no such file", "UVI L1"), error=ProductError),
+    U("read-uvi-l2-given-l1", lambda tmp: read_l2(uvi_l1_file(tmp)), "refuse", ("not a UVI L2 file", "LEVEL 'L1'"), error=ProductError),
+    U("write-uvi-l1-exists", lambda tmp: write_l1(uvi_frame()[1], uvi_l1_file(tmp), config=UVI64), "refuse", ("exists", "overwrite=True"), error=ProductError),
+    U("write-uvi-l1-given-l2", lambda tmp: write_l1(uvi_frame()[2], tmp / "l1.fits"), "refuse", ("make_l1",)),
+    U("write-uvi-l3-no-frames", lambda tmp: write_uvi_l3_cdf(tmp / "l3.cdf", [], []), "refuse", ("at least one frame",)),
+    U("write-uvi-l3-frames-differ", lambda tmp: write_uvi_l3_cdf(tmp / "l3.cdf", [image_boundaries(uvi_frame()[2])], []), "refuse", ("power has 0 frames, boundaries 1",)),
 ]  # fmt: skip
 
 
@@ -276,7 +533,13 @@ def test_probe(probe: Probe, tmp_path):
         return
     assert error is None, f"unexpected {error!r}"
     flags = [w for w in caught if issubclass(w.category, ModelDomainWarning)]
-    if probe.outcome == "flag":
+    if probe.outcome == "flagged":
+        assert not caught, [str(w.message) for w in caught]
+        text = probe.reason(result)
+        assert text, f"no flag on {result!r:.200}"
+        for word in probe.words:
+            assert word in text, f"{word!r} not in {text!r}"
+    elif probe.outcome == "flag":
         assert len(flags) == 1, [str(w.message) for w in caught]
         for word in probe.words:
             assert word in str(flags[0].message), f"{word!r} not in {str(flags[0].message)!r}"
@@ -297,11 +560,17 @@ def test_warn_false_is_quiet():
 
 
 def test_corpus_size_and_outcomes():
-    """At least 40 probes, every API probe of issue 14 among them; the counts for the closing note."""
-    counts = {kind: sum(p.outcome == kind for p in PROBES) for kind in ("refuse", "flag", "ok")}
-    assert len(PROBES) >= 40 and all(counts.values())
+    """Every API probe of issue 14 and the UVI probes of issue 15 among them; the counts for the closing
+    notes (a probe added or moved changes them here, on purpose)."""
+    kinds = ("refuse", "flag", "flagged", "ok")
+    counts = {kind: sum(p.outcome == kind for p in PROBES) for kind in kinds}
+    uvi = {kind: sum(p.outcome == kind for p in PROBES if p.uvi) for kind in kinds}
+    assert counts == {"refuse": 146, "flag": 7, "flagged": 5, "ok": 16}
+    assert uvi == {"refuse": 94, "flag": 0, "flagged": 5, "ok": 9}
     assert sum(p.issue for p in PROBES) >= 14
     assert len({p.id for p in PROBES}) == len(PROBES)
+    assert {p.outcome for p in PROBES} <= set(kinds)
+    assert all((p.outcome == "flagged") == (p.reason is not None) for p in PROBES)
 
 
 def test_the_example_of_a_unitless_argument_is_python_for_any_unit():

@@ -1,7 +1,8 @@
 """Bad-input corpus of the command line and of the file readers behind it (issue 14, deliverable 2 and the
 file-level probes): each probe is a command line and the files it is given, made in tmp_path, with its
 expected outcome: the exit status, the one line of stderr and the words it must hold, never a traceback;
-for ``run``, the report written with the failed stages shown. Then the same files through the Python API,
+for ``run``, the report written with the failed stages shown. The CLI has no UVI command of its own: the UVI
+stage's settings (``[uvi]`` of ``run --config``) are probed here. Then the same files through the Python API,
 where the outcome is a project error (InputError, ProductError) naming the file and what is wrong.
 
 Every probe here is cheap: nothing propagates an orbit or simulates SXI (``run`` gets the solar-wind stage
@@ -57,6 +58,13 @@ def _binary_cases(tmp: Path) -> Path:
 def _nul_cases(tmp: Path) -> Path:
     path = tmp / "cases.csv"
     path.write_text(",".join(CASE_COLUMNS) + "\n\x00\x00\x00\n")
+    return path
+
+
+def _uvi_settings(tmp: Path, line: str) -> Path:
+    """A run-settings TOML file whose [uvi] section (the UVI stage's frames) holds ``line``."""
+    path = tmp / "uvi.toml"
+    path.write_text(f"[uvi]\n{line}\n")
     return path
 
 
@@ -219,6 +227,22 @@ PROBES = [
         lambda t: ["run", "--solar-wind", _swmf(t, 3000), "--out", t / "out", "-q"],
         2,
         ("3000", "1678", "2261"),
+    ),
+    *(
+        Probe(
+            f"run with [uvi] {line}",
+            lambda t, line=line: ["run", "--config", _uvi_settings(t, line), "--out", t / "out", "-q"],
+            2,
+            ("uvi.toml", *words),
+        )
+        for line, words in (
+            ("exposure_min = -1.0", ("uvi.exposure_min = -1.0", "a finite number > 0")),
+            ("exposure_min = nan", ("uvi.exposure_min = nan", "a finite number > 0")),
+            ("exposure_min = 0.001", ("uvi.exposure_min = 0.001", "whole number of 1-s CCD frames")),
+            ("pixels = 4", ("uvi.pixels = 4", "an integer >= 8")),
+            ('max_frames = "six"', ("uvi.max_frames = 'six' (str)", "an integer > 0")),
+            ("exposur_min = 1.0", ("unknown key uvi.exposur_min", "max_frames, exposure_min, pixels, seed")),
+        )
     ),
     Probe(
         "run with a stage that fails with a bug",

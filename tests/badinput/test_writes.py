@@ -1,6 +1,7 @@
 """Writes are atomic: a writer that fails half way (an exception, a full disk) leaves the previous file
 whole and no temporary behind, for the helper itself and for every product format written through it
-(FITS L1/L2, CDF, PNG, GIF, CSV, JSON); concurrent writers of one file never share a temporary."""
+(FITS L1/L2, CDF, PNG, GIF, CSV, JSON; SXI's and UVI's); concurrent writers of one file never share a
+temporary."""
 
 import errno
 import json
@@ -20,14 +21,20 @@ from smilekit import _io
 from smilekit._io import atomic_open, atomic_path, save_figure, write_table, write_text
 from smilekit.campaign.cases import CASE_COLUMNS, write_cases
 from smilekit.errors import ProductError
+from smilekit.instruments import uvi
 from smilekit.instruments.sxi.l2 import make_l2
+from smilekit.instruments.uvi.sky import model_sky, shell_geometry
 from smilekit.products import cdf as cdf_module
+from smilekit.products import uvi_fits
 from smilekit.products.l3_cdf import write_l3_cdf
 from smilekit.products.plots.sxi import write_sxi_movie
+from smilekit.products.plots.uvi import plot_uvi_frame, write_uvi_movie
 from smilekit.products.report import write_summary
 from smilekit.products.sxi_fits import read_l2, write_l1, write_l2
+from smilekit.products.uvi_l3_cdf import write_uvi_l3_cdf
+from smilekit.science.aurora import image_boundaries, image_hemispheric_power
 from smilekit.science.estimates import MagnetopauseEstimate
-from smilekit.units import RE
+from smilekit.units import RAYLEIGH, RE
 from testsupport.sxi import small_event_list
 
 matplotlib.use("Agg")
@@ -233,3 +240,87 @@ def test_json_on_a_full_disk_keeps_the_old_summary(tmp_path, monkeypatch):
     with pytest.raises(OSError, match="No space"):
         write_summary(path, {"run": 2})
     assert json.loads(path.read_text()) == {"run": 1} and only(tmp_path) == ["summary.json"]
+
+
+# ---------------------------------------------------------------------------------------------------
+# the UVI products (issue 15): L1/L2 FITS, the L3 CDF, the quick-look and the movie
+# ---------------------------------------------------------------------------------------------------
+UVI64 = uvi.UVIConfig(pixels=64)
+
+
+def ring(mlat, mlt, lat, lon, zenith):
+    return np.where(np.abs(mlat.to_value(u.deg) - 70.0) < 5.0, 1000.0, 0.0) * RAYLEIGH
+
+
+@pytest.fixture(scope="module")
+def uvi_frame():
+    """(geometry, L1, L2) of one 60-s UVI frame of a 1 kR ring, from 16 RE above the pole (64 pixels)."""
+    down = np.array([[1.0, 0, 0], [0, -1, 0], [0, 0, -1]])
+    g = shell_geometry([0, 0, 16] * RE, down, "2026-06-21T12:00", config=UVI64)
+    sky = model_sky(None, None, None, ring, geometry=g)
+    l1 = uvi.make_l1(uvi.simulate_image(sky, 60 * u.s, 1, config=UVI64), UVI64)
+    return g, l1, uvi.make_l2(l1, g, dayglow="none", config=UVI64)
+
+
+@pytest.mark.parametrize("level", ["l1", "l2"])
+def test_an_interrupted_uvi_fits_write_keeps_the_old_file(uvi_frame, level, tmp_path, monkeypatch):
+    g, l1, l2 = uvi_frame
+    write, read, ds = {
+        "l1": (uvi_fits.write_l1, uvi_fits.read_l1, l1),
+        "l2": (uvi_fits.write_l2, uvi_fits.read_l2, l2),
+    }[level]
+    name = f"smile_uvi_{level}_images_20260621T120000_v01.fits"
+    path = write(ds, tmp_path / name, geometry=g, config=UVI64)
+    old = path.read_bytes()
+    monkeypatch.setattr(fits.HDUList, "writeto", lambda self, name, **kw: half_then_raise(name))
+    with pytest.raises(Interrupted):
+        write(ds, path, geometry=g, config=UVI64, overwrite=True)
+    assert path.read_bytes() == old and only(tmp_path) == [path.name]
+    monkeypatch.undo()
+    np.testing.assert_array_equal(read(path)["brightness"].values, ds["brightness"].values)
+
+
+def test_an_interrupted_uvi_l3_cdf_keeps_the_old_file(uvi_frame, tmp_path, monkeypatch):
+    l2 = uvi_frame[2]
+    frames = [image_boundaries(l2)], [image_hemispheric_power(l2)]
+    path = write_uvi_l3_cdf(tmp_path / "smile_uvi_l3_boundaries_20260621T120000_v01.cdf", *frames)
+    old = path.read_bytes()
+    seen = []
+
+    def interrupted(dataset, name, **kwargs):
+        seen.append(path.read_bytes() == old)  # the old file is still there while the new one is written
+        half_then_raise(name)
+
+    monkeypatch.setattr(cdf_module, "xarray_to_cdf", interrupted)
+    with pytest.raises(Interrupted):
+        write_uvi_l3_cdf(path, *frames)
+    assert seen == [True] and path.read_bytes() == old and only(tmp_path) == [path.name]
+
+
+def test_an_interrupted_uvi_quick_look_keeps_the_old_png(uvi_frame, tmp_path, monkeypatch):
+    g, _, l2 = uvi_frame
+    fig = plot_uvi_frame(l2, geometry=g, boundaries=image_boundaries(l2))
+    path = save_figure(fig, tmp_path / "smile_uvi_ql_frame_20260621T120000_v01.png", dpi=30)
+    old = path.read_bytes()
+    assert old.startswith(b"\x89PNG")
+    monkeypatch.setattr(Figure, "savefig", lambda self, name, **kw: half_then_raise(name))
+    with pytest.raises(Interrupted):
+        save_figure(fig, path, dpi=30)
+    assert path.read_bytes() == old and only(tmp_path) == [path.name]
+
+
+def test_an_interrupted_uvi_movie_keeps_the_old_gif(uvi_frame, tmp_path, monkeypatch):
+    l2 = uvi_frame[2]
+    later = l2.copy(deep=True).assign_attrs(time="2026-06-21T12:10:00.000")
+    path = tmp_path / "uvi_movie.gif"
+    write_uvi_movie([l2, later], path)
+    old = path.read_bytes()
+    assert old.startswith(b"GIF8")
+
+    def finish(self):
+        half_then_raise(self.outfile)
+
+    monkeypatch.setattr(PillowWriter, "finish", finish)
+    with pytest.raises(Interrupted):
+        write_uvi_movie([l2, later], path)
+    assert path.read_bytes() == old and only(tmp_path) == ["uvi_movie.gif"]

@@ -13,6 +13,7 @@ from smilekit.geospace.fuv_emission import (
     DAYGLOW_SCALE_HEIGHT,
     EMISSION_ALTITUDE_RANGE,
     LBHL_YIELD,
+    MAX_MEAN_ENERGY,
     PEAK_DEPTH_FRACTION,
     _o2_column_values,
     chapman_values,
@@ -20,6 +21,7 @@ from smilekit.geospace.fuv_emission import (
     dayglow_brightness,
     electron_range_values,
     emission_altitude,
+    emission_altitude_values,
     lbh_brightness,
     lbh_values,
     solar_zenith_angle,
@@ -130,6 +132,23 @@ def test_emission_altitude_outside_90_300_km_is_refused():
             check_emission_altitude(bad)
     with pytest.raises(InputError, match="must be an astropy Quantity"):
         check_emission_altitude(120.0)
+
+
+def test_lbh_brightness_refuses_mean_energies_whose_peak_lies_below_90_km():
+    """MAX_MEAN_ENERGY is where emission_altitude reaches the 90 km floor (invariant: the same definition as
+    emission_altitude's refusal); lbh_brightness takes energies up to it and refuses above, where there is
+    flux (issue 15: an emission altitude outside 90-300 km is an error, not an extrapolated number)."""
+    e = MAX_MEAN_ENERGY.to_value(u.keV)
+    assert 65.0 < e < 75.0  # the module docstring's "mean energies above ~70 keV put it below 90 km"
+    assert float(emission_altitude_values(e)) == pytest.approx(90.0, abs=1e-6)
+    assert emission_altitude(e * (1 - 1e-6) * u.keV).to_value(u.km) == pytest.approx(90.0, abs=1e-3)
+    with pytest.raises(InputError, match="outside the physical range"):
+        emission_altitude(e * (1 + 1e-6) * u.keV)
+    below = lbh_brightness(1.0 * FLUX, e * (1 - 1e-6) * u.keV).to_value(RAYLEIGH)
+    assert 0.0 < below < 125.0
+    with pytest.raises(InputError, match=r"mean_energy 70\.\d+ keV .* below 90 km.*up to 69\.7 keV"):
+        lbh_brightness([1.0, 1.0] * FLUX, [2.0, e * 1.01] * u.keV)
+    assert lbh_brightness(0.0 * FLUX, 1e4 * u.keV).to_value(RAYLEIGH) == 0.0  # no flux, no emission peak
 
 
 # ------------------------------------------------------------------------------------------------

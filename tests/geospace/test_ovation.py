@@ -173,3 +173,13 @@ def test_bastille_day_storm_from_omni2(model):
     hp = hemispheric_power(ds)["total_power"]
     assert float(hp.max()) > 100.0  # the storm main phase (15 July)
     assert float(hp.min()) < 60.0
+
+
+def test_the_largest_coupling_bounds_every_accepted_solar_wind():
+    """MAX_COUPLING bounds dPhi/dt over the SolarWind's VALIDMAX box (speed 3000 km/s, |By|, |Bz| <= 1000 nT):
+    its corners and a due-south field reach 0.81 and 0.79 of it (sin^(8/3) < 1 away from due south)."""
+    from smilekit.geospace.ovation import MAX_COUPLING
+    from smilekit.solarwind.derived import newell_coupling
+
+    corners = newell_coupling(3000.0, np.array([1000.0, -1000.0, 0.0]), np.array([-1000.0, -1000.0, -1000.0]))
+    assert (corners <= MAX_COUPLING).all() and corners.max() > 0.75 * MAX_COUPLING

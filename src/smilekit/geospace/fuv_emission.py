@@ -79,7 +79,7 @@ import astropy.units as u
 import numpy as np
 from scipy.special import erfcx
 
-from smilekit._validation import as_value, check_range
+from smilekit._validation import as_value, check_broadcast, check_range
 from smilekit.errors import InputError
 from smilekit.frames import sun_direction
 from smilekit.times import as_datetime64
@@ -92,6 +92,7 @@ __all__ = [
     "EMISSION_ALTITUDE_RANGE",
     "ENERGY_FLUX_UNIT",
     "LBHL_YIELD",
+    "MAX_MEAN_ENERGY",
     "O2_CROSS_SECTION_LBHL",
     "PEAK_DEPTH_FRACTION",
     "chapman_values",
@@ -168,6 +169,24 @@ def emission_altitude_values(mean_energy_kev):
     return np.where(
         hi, _US76_Z_KM[-1] + (x - xs[-1]) * (_US76_Z_KM[-1] - _US76_Z_KM[-2]) / (xs[-1] - xs[-2]), z
     )
+
+
+def _max_mean_energy_kev() -> float:
+    """The mean energy (keV) whose LBH peak lies at the floor of :data:`EMISSION_ALTITUDE_RANGE` (bisection
+    in log energy: the peak altitude falls monotonically with the energy)."""
+    floor = EMISSION_ALTITUDE_RANGE[0].to_value(u.km)
+    lo, hi = 0.0, 4.0  # log10 keV: 1 keV (peak ~ 130 km) to 10 MeV (far below 90 km)
+    for _ in range(60):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if emission_altitude_values(10.0**mid) > floor else (lo, mid)
+    return 10.0 ** (0.5 * (lo + hi))
+
+
+#: The largest mean energy whose LBH peak (:func:`emission_altitude`) lies within
+#: :data:`EMISSION_ALTITUDE_RANGE`: 90 km is reached at 69.7 keV (computed from the Rees 1989 range and
+#: the US76 column, not a published number). There is no lower limit: as the energy goes to 0 the Rees range
+#: tends to its constant term and the peak to about 287 km, inside the range.
+MAX_MEAN_ENERGY = _max_mean_energy_kev() * u.keV
 
 
 def _o2_column_values(altitude_km):
@@ -286,7 +305,8 @@ def lbh_brightness(energy_flux, mean_energy, *, view_zenith=0.0 * u.deg) -> u.Qu
     energy_flux : Quantity
         Precipitating electron energy flux (erg cm^-2 s^-1 or mW m^-2), >= 0.
     mean_energy : Quantity
-        Mean energy (energy units), > 0; may be NaN where ``energy_flux`` is 0 (no precipitation).
+        Mean energy (energy units), > 0 and at most :data:`MAX_MEAN_ENERGY` (69.7 keV: the LBH peak
+        at the 90 km floor of the emission layer); may be NaN where ``energy_flux`` is 0 (no precipitation).
     view_zenith : Quantity
         Zenith angle of the line of sight at the emission (angle, 0 to < 90 deg): the O2 path.
 
@@ -294,6 +314,13 @@ def lbh_brightness(energy_flux, mean_energy, *, view_zenith=0.0 * u.deg) -> u.Qu
     -------
     Quantity
         Brightness in :data:`smilekit.units.RAYLEIGH`, broadcast shape of the inputs.
+
+    Raises
+    ------
+    InputError
+        Inputs without units, negative, NaN or infinite (NaN mean energy allowed without flux), shapes that
+        do not broadcast, a view zenith of 90 deg or more, a mean energy above :data:`MAX_MEAN_ENERGY` where
+        there is flux (its emission peak would lie below 90 km).
 
     Examples
     --------
@@ -310,10 +337,20 @@ def lbh_brightness(energy_flux, mean_energy, *, view_zenith=0.0 * u.deg) -> u.Qu
         raise InputError(
             f"view_zenith must be < 90 deg (a line of sight from above), got {np.degrees(view.max()):g} deg"
         )
+    check_broadcast(energy_flux=q, mean_energy=e, view_zenith=view)
     q, e, view = np.broadcast_arrays(q, e, view)
     if (np.isnan(e) & (q > 0)).any():
         raise InputError(
             "mean_energy is NaN where energy_flux > 0; a mean energy is needed wherever there is flux"
+        )
+    e_max = float(MAX_MEAN_ENERGY.to_value(u.keV))
+    deep = (q > 0) & (e > e_max)
+    if deep.any():
+        worst = float(e[deep].max())
+        raise InputError(
+            f"mean_energy {worst:g} keV ({int(deep.sum())} of {e.size} values) puts the LBH emission peak "
+            f"below 90 km (at {float(emission_altitude_values(worst)):.1f} km); accepted are mean energies "
+            f"up to {e_max:.1f} keV, whose peak lies in the 90-300 km emission layer"
         )
     out = lbh_values(
         q,

@@ -61,13 +61,15 @@ import numpy as np
 import xarray as xr
 
 from smilekit._data import data_path
-from smilekit._validation import as_value
+from smilekit._validation import as_value, check_range
 from smilekit.errors import InputError
 from smilekit.geospace.precipitation import ENERGY_FLUX_UNITS, NUMBER_FLUX_UNITS, PrecipitationModel
+from smilekit.solarwind.series import PRIMARY_VARIABLES, SolarWind
 from smilekit.times import as_datetime64
 
 __all__ = [
     "COUPLING_UNIT",
+    "MAX_COUPLING",
     "N_MLAT",
     "N_MLT",
     "SEASONS",
@@ -80,6 +82,14 @@ __all__ = [
 
 #: The unit of the Newell coupling function in which OVATION Prime's coefficients are fitted.
 COUPLING_UNIT = u.km ** (4.0 / 3.0) * u.s ** (-4.0 / 3.0) * u.nT ** (2.0 / 3.0)
+#: An upper bound of dPhi/dt (in :data:`COUPLING_UNIT`) over every solar wind a
+#: :class:`~smilekit.solarwind.SolarWind` accepts: the VALIDMAX of the speed, 3000 km/s, and of each field
+#: component, 1000 nT, so B_T <= sqrt(2) x 1000 nT, and sin <= 1: 5.4e6, 1200 times OVATION's mean of 4421.
+#: A larger coupling comes from no solar wind.
+MAX_COUPLING = float(
+    PRIMARY_VARIABLES["v_gse"]["VALIDMAX"] ** (4.0 / 3.0)
+    * (np.sqrt(2.0) * PRIMARY_VARIABLES["b_gsm"]["VALIDMAX"]) ** (2.0 / 3.0)
+)
 #: The seasons of the coefficient sets, in the order of :func:`season_weights`' columns.
 SEASONS = ("winter", "spring", "summer", "fall")
 #: Day of year at the centre of each season (same order as :data:`SEASONS`).
@@ -169,7 +179,12 @@ def _day_of_year(times: np.ndarray) -> np.ndarray:
 def _hourly_means(solar_wind, times) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The times as datetime64[ns], and the hourly means of dPhi/dt over (t - (k + 1) h, t - k h] with
     whether each hour holds a valid record, both of shape (4, n), k = 0..3 (cumulative sums, no loop over
-    times). A time outside the series is an InputError."""
+    times). A time outside the series, or ``solar_wind`` not a SolarWind, is an InputError."""
+    if not isinstance(solar_wind, SolarWind):
+        raise InputError(
+            f"solar_wind must be a smilekit.solarwind.SolarWind series (OVATION averages its 4 h before each "
+            f"time), got {type(solar_wind).__name__}"
+        )
     t = np.atleast_1d(as_datetime64(times)).astype("datetime64[ns]")
     rec = solar_wind.time.values.astype("datetime64[ns]")
     outside = (t < rec[0]) | (t > rec[-1])
@@ -305,7 +320,8 @@ class OvationPrime2010(PrecipitationModel):
         times : array of datetimes
             Only their day of year (the seasonal weights) is used.
         coupling : astropy.units.Quantity
-            dPhi/dt, same shape as ``times``, in (km/s)^(4/3) nT^(2/3) (:data:`COUPLING_UNIT`).
+            dPhi/dt, same shape as ``times``, in (km/s)^(4/3) nT^(2/3) (:data:`COUPLING_UNIT`), from 0 to
+            :data:`MAX_COUPLING`.
         hemisphere : {"north", "south"}
         populations : iterable of str, optional
             Subset of ``diffuse``, ``monoenergetic``, ``broadband``, ``ion`` (default all).
@@ -326,6 +342,8 @@ class OvationPrime2010(PrecipitationModel):
                 "e.g. coupling=[4421.0] * smilekit.geospace.ovation.COUPLING_UNIT"
             )
         dphi = np.atleast_1d(as_value(coupling, COUPLING_UNIT, "coupling", nonnegative=True))
+        why = "MAX_COUPLING: no solar wind within the VALIDMAX of SolarWind's speed and field gives more"
+        check_range(dphi, "coupling", 0.0, MAX_COUPLING, "(km/s)^(4/3) nT^(2/3)", why)
         if dphi.shape != t.shape:
             raise InputError(f"coupling has shape {dphi.shape}, times {t.shape}: they must match")
         return self._evaluate(t, dphi, hemisphere, populations, number_flux)

@@ -43,6 +43,8 @@ through :func:`field_boundaries`, with the electron hemispheric power and the dr
 
 from __future__ import annotations
 
+import math
+
 import astropy.units as u
 import numpy as np
 import xarray as xr
@@ -51,7 +53,7 @@ from smilekit._validation import as_value
 from smilekit.errors import InputError
 from smilekit.geospace.aurora import AURORA_ALTITUDE
 from smilekit.geospace.fuv_emission import ENERGY_FLUX_UNIT, LBHL_YIELD
-from smilekit.geospace.ovation import OvationPrime2010
+from smilekit.geospace.ovation import AVERAGE_HOURS, OvationPrime2010
 from smilekit.geospace.precipitation import PrecipitationModel, bin_area
 from smilekit.times import as_datetime64
 from smilekit.units import RAYLEIGH
@@ -325,7 +327,9 @@ def model_boundaries(
         ``equatorward_mlat``, ``poleward_mlat`` (deg, AACGM-v2) and ``equatorward_flag``,
         ``poleward_flag`` on ``(time, mlt)`` (``mlt``: 24 sector centres, 0.5-23.5 h); ``electron_power``
         (GW, the electron hemispheric power at :data:`~smilekit.geospace.aurora.AURORA_ALTITUDE`) and the
-        model's driver ``coupling`` on ``time``.
+        model's driver ``coupling`` on ``time``, with (OVATION Prime 2010) ``hours_used``, the hours of its
+        4-h averaging window that held solar wind (fewer than 4 after a gap or near the series' start: the
+        driver is then the average of those hours only).
 
     Raises
     ------
@@ -360,7 +364,7 @@ def model_boundaries(
         area = bin_area(ds["mlat"].values, ds.attrs["mlat_bin_width"], ds.attrs["mlt_bin_width"], altitude)
         powers.append((flux.values * area[:, None]).sum(axis=(1, 2)) * 1e-12)
         if "coupling" in ds:
-            drivers.append(ds["coupling"])
+            drivers.append(ds[["coupling", "hours_used"]] if "hours_used" in ds else ds[["coupling"]])
     out = xr.concat(parts, dim="time", data_vars="all", coords="minimal", compat="override", join="override")
     out["electron_power"] = (
         "time",
@@ -368,7 +372,12 @@ def model_boundaries(
         {"units": "GW", "CATDESC": "electron hemispheric power"},
     )
     if drivers:
-        out["coupling"] = xr.concat(drivers, dim="time")
+        driver = xr.concat(drivers, dim="time")
+        out["coupling"] = driver["coupling"]
+        if "hours_used" in driver:
+            out["hours_used"] = driver["hours_used"].assign_attrs(
+                units="h", CATDESC=f"hours of the model's {AVERAGE_HOURS}-h driver window holding solar wind"
+            )
     out.attrs.update(
         model=model.name,
         hemisphere="north",
@@ -392,6 +401,12 @@ def _l2_field(l2) -> xr.DataArray:
         )
     if not {"mlat", "mlt"} <= set(l2["brightness"].dims):
         raise InputError("l2: brightness must be on dims ('mlat', 'mlt')")
+    for name in ("brightness", "brightness_err"):
+        if np.isinf(l2[name].values).any():
+            raise InputError(
+                f"l2: {name} holds {int(np.isinf(l2[name].values).sum())} infinite value(s); an L2 map holds "
+                "finite values where a bin was seen and NaN where it was not"
+            )
     return l2["brightness"].transpose("mlat", "mlt")
 
 
@@ -502,7 +517,9 @@ def image_hemispheric_power(l2) -> xr.Dataset:
     Returns
     -------
     xarray.Dataset
-        Scalars ``electron_power`` and ``electron_power_err`` (GW), ``covered_area_fraction``; attrs ``time``.
+        Scalars ``electron_power`` and ``electron_power_err`` (GW), ``covered_area_fraction``; attrs ``time``
+        and ``flag``: "" when some bin was seen, else the reason, and then the power and its error are NaN
+        (not the 0 GW of an empty sum).
     """
     field = _l2_field(l2)
     err = l2["brightness_err"].transpose("mlat", "mlt").values
@@ -515,6 +532,11 @@ def image_hemispheric_power(l2) -> xr.Dataset:
     q = np.where(seen, field.values / y, 0.0)  # erg cm^-2 s^-1 = mW m^-2
     power = float(np.sum(q * area)) * 1e-12  # mW -> GW
     perr = float(np.sqrt(np.sum(np.where(seen, err / y, 0.0) ** 2 * area**2))) * 1e-12
+    flag = ""
+    if not seen.any():
+        low = float(np.abs(field["mlat"].values).min())
+        flag = f"no bin of the L2 map (at or above {low:g} deg MLAT) was seen: the power is unknown"
+        power = perr = math.nan
     return xr.Dataset(
         {
             "electron_power": (
@@ -525,5 +547,5 @@ def image_hemispheric_power(l2) -> xr.Dataset:
             "electron_power_err": ((), perr, {"units": "GW", "CATDESC": "1-sigma error (noise)"}),
             "covered_area_fraction": ((), float(area[seen].sum() / area.sum()), {"units": "1"}),
         },
-        attrs={k: l2.attrs[k] for k in ("time",) if k in l2.attrs},
+        attrs={**{k: l2.attrs[k] for k in ("time",) if k in l2.attrs}, "flag": flag},
     )

@@ -390,6 +390,30 @@ def test_precipitation_emission_interpolates_the_model_grid():
     assert mid[0].to_value(RAYLEIGH) == pytest.approx(expect.to_value(RAYLEIGH), rel=1e-9)
 
 
+def test_precipitation_emission_leaves_out_ratios_that_are_no_mean_energy():
+    """Where OVATION's energy over number flux exceeds MAX_MEAN_ENERGY (its LBH peak below the 90 km floor),
+    the point emits nothing seen from above; below it, the LBH of that mean energy."""
+    import xarray as xr
+
+    from smilekit.geospace.fuv_emission import MAX_MEAN_ENERGY, lbh_brightness
+    from smilekit.instruments.uvi.sky import precipitation_emission
+
+    mlat, mlt = 50.25 + 0.5 * np.arange(80), 0.125 + 0.25 * np.arange(96)
+    energy = np.where(mlt < 12.0, 2.0, 1.5 * MAX_MEAN_ENERGY.to_value(u.keV))  # keV: day side beyond it
+    q = np.ones((80, 96))  # erg cm^-2 s^-1
+    ds = xr.Dataset(
+        {
+            "diffuse_energy_flux": (("mlat", "mlt"), q),
+            "diffuse_number_flux": (("mlat", "mlt"), q / energy[None, :] * 6.241509074e8),
+        },
+        coords={"mlat": mlat, "mlt": mlt},
+    )
+    em = precipitation_emission(ds, T, dayglow=False)
+    got = em([70.125, 70.125] * u.deg, [3.0, 15.0] * u.h, [0, 0] * u.deg, [0, 0] * u.deg, 0 * u.deg)
+    want = lbh_brightness(1.0 * u.erg / u.cm**2 / u.s, 2.0 * u.keV).to_value(RAYLEIGH)
+    assert got.to_value(RAYLEIGH)[0] == pytest.approx(want, rel=1e-9) and got.to_value(RAYLEIGH)[1] == 0.0
+
+
 def test_pointing_travels_from_the_sky_through_the_image_to_l1():
     from smilekit.instruments.uvi import make_l1, simulate_image
 

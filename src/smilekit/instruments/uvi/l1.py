@@ -101,6 +101,17 @@ def l1_values(dn: np.ndarray, exposure_s: float, n_frames: int, v: UVIValues, fl
     return rate, rate_err, rate / k_centre, rate_err / k_centre
 
 
+def _attribute_exposure(value) -> float:
+    """The image's ``exposure_s`` attribute (s), checked as the ``exposure`` argument is."""
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        raise InputError(
+            f"make_l1: the image's exposure_s attribute {value!r:.40} is not a number of seconds"
+        ) from None
+    return as_scalar(seconds * u.s, u.s, "the image's exposure_s attribute", positive=True)
+
+
 def make_l1(dn_image, config: UVIConfig | None = None, exposure=None, *, flat=None) -> xr.Dataset:
     """Level 1: dark-subtracted, flat-fielded photoevent rate and brightness of one UVI exposure.
 
@@ -148,7 +159,7 @@ def make_l1(dn_image, config: UVIConfig | None = None, exposure=None, *, flat=No
     if exposure is None:
         if "exposure_s" not in dn_image.attrs:
             raise InputError("make_l1: give exposure (the image has no 'exposure_s' attribute)")
-        t = float(dn_image.attrs["exposure_s"])
+        t = _attribute_exposure(dn_image.attrs["exposure_s"])
     else:
         t = as_scalar(exposure, u.s, "exposure", positive=True)
         if "exposure_s" in dn_image.attrs and not math.isclose(t, float(dn_image.attrs["exposure_s"])):

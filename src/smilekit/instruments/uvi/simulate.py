@@ -20,7 +20,7 @@ import astropy.units as u
 import numpy as np
 import xarray as xr
 
-from smilekit._validation import as_scalar, as_value, whole_frames
+from smilekit._validation import as_scalar, as_value, check_range, whole_frames
 from smilekit.errors import InputError
 from smilekit.instruments.uvi.config import UVIConfig, UVIValues, electrons_per_event
 from smilekit.instruments.uvi.detector import (
@@ -32,7 +32,13 @@ from smilekit.instruments.uvi.detector import (
 )
 from smilekit.units import RAYLEIGH
 
-__all__ = ["simulate_image"]
+__all__ = ["MAX_BRIGHTNESS", "simulate_image"]
+
+#: The largest brightness accepted in a map: 1e9 R, a thousand times the brightest visual aurora (class IV
+#: of the International Brightness Coefficient, 1000 kR at 557.7 nm; the class is quoted from memory, not
+#: from a source held here) and far above what saturates a pixel within one CCD frame. A larger value is a
+#: unit or scaling mistake (and overflows the Poisson draws beyond about 1e18 events).
+MAX_BRIGHTNESS = 1.0e9 * RAYLEIGH
 
 #: The pointing attributes of a model sky (:func:`~smilekit.instruments.uvi.sky.model_sky`) that the image
 #: keeps, so that the processing (:mod:`~smilekit.instruments.uvi.l1`) knows when and where it looked.
@@ -67,6 +73,8 @@ def _brightness(value, n: int) -> np.ndarray:
         except ValueError:
             raise InputError(f"brightness_map_R has units {unit!r}, which astropy does not parse") from None
     b = as_value(value, RAYLEIGH, "brightness_map_R", nonnegative=True)
+    why = "a thousand times the brightest aurora (MAX_BRIGHTNESS); more is a unit mistake"
+    check_range(b, "brightness_map_R", 0.0, MAX_BRIGHTNESS.to_value(RAYLEIGH), "R", why)
     if b.shape != (n, n):
         raise InputError(
             f"brightness_map_R must be on the detector grid, shape ({n}, {n}) (index [iy, ix]), got {b.shape}"
@@ -77,7 +85,14 @@ def _brightness(value, n: int) -> np.ndarray:
 def _sunlit(value, n: int) -> np.ndarray | float:
     if value is None:
         return 0.0
-    s = np.asarray(value, dtype=np.float64)
+    if isinstance(value, u.Quantity):
+        value = as_value(value, u.dimensionless_unscaled, "sunlit_fraction")
+    try:
+        s = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise InputError(
+            f"sunlit_fraction must be a number in [0, 1] or an array of them, got {value!r:.60}"
+        ) from None
     if s.ndim not in (0, 2) or (s.ndim == 2 and s.shape != (n, n)):
         raise InputError(f"sunlit_fraction must be a number or an array of shape ({n}, {n}), got {s.shape}")
     if not np.isfinite(s).all() or (s < 0).any() or (s > 1).any():
@@ -149,8 +164,9 @@ def simulate_image(
     Raises
     ------
     InputError
-        For a brightness without units or in a unit that is not a brightness, negative, NaN or off the
-        grid; an exposure not positive or not a whole number of frames; a bad ``rng`` or sunlit fraction.
+        For a brightness without units or in a unit that is not a brightness, negative, NaN, above
+        :data:`MAX_BRIGHTNESS` or off the grid; an exposure not positive or not a whole number of frames;
+        a bad ``rng`` or sunlit fraction.
 
     Examples
     --------

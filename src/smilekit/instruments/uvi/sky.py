@@ -70,6 +70,7 @@ from smilekit.frames import rotation_matrix
 from smilekit.geospace.aurora import AURORA_ALTITUDE
 from smilekit.geospace.fuv_emission import (
     ENERGY_FLUX_UNIT,
+    MAX_MEAN_ENERGY,
     check_emission_altitude,
     dayglow_brightness,
     lbh_brightness,
@@ -434,8 +435,12 @@ def model_sky(
             f"emission must be a callable (mlat, mlt, geo_lat, geo_lon, view_zenith), got {emission!r:.60}"
         )
     if geometry is not None:
-        if not isinstance(geometry, xr.Dataset) or "slant_factor" not in geometry:
-            raise InputError("geometry must be the Dataset of shell_geometry")
+        if not isinstance(geometry, xr.Dataset):
+            raise InputError(f"geometry must be the Dataset of shell_geometry, got {type(geometry).__name__}")
+        missing = sorted(_GEOMETRY_VARS - set(geometry.variables))
+        if missing or "flag" not in geometry.attrs:
+            lacks = missing or ["the 'flag' attribute"]
+            raise InputError(f"geometry must be the Dataset of shell_geometry; it lacks {lacks}")
         g = geometry
     else:
         g = shell_geometry(
@@ -480,6 +485,9 @@ def model_sky(
     )
 
 
+#: What :func:`model_sky` reads of a given ``geometry``.
+_GEOMETRY_VARS = {"on_shell", "sees_disc", "mlat", "mlt", "geo_lat", "geo_lon", "view_zenith", "slant_factor"}
+
 _KEV_PER_ERG = 6.241509074e8
 
 
@@ -516,7 +524,13 @@ def precipitation_emission(precipitation: xr.Dataset, time, *, dayglow: bool = T
     The electron energy flux ``Q`` and number flux (the sum of the ``*_energy_flux`` and
     ``*_number_flux`` variables other than the ions', as :func:`smilekit.science.aurora.model_boundaries`
     sums them) are interpolated bilinearly in (MLAT, MLT) to each point (zero poleward of nothing: zero
-    beyond half a bin outside the grid); the mean energy is their ratio. The brightness is
+    beyond half a bin outside the grid); the mean energy is their ratio. Where that ratio exceeds
+    :data:`~smilekit.geospace.fuv_emission.MAX_MEAN_ENERGY` (69.7 keV, whose LBH peak lies at the 90 km floor
+    of the emission layer, :func:`~smilekit.geospace.fuv_emission.lbh_brightness` refuses more) the point is
+    taken to emit no LBH seen from above: OVATION caps its energy and number fluxes separately, and where the
+    number flux is tiny their ratio is no mean energy (up to 2e5 keV, in 0.2 % of the bins holding both
+    fluxes at 85 times through 2000 driven by OMNI, measured here), and a peak below 90 km is absorbed by O2
+    (19 % of the unabsorbed LBH gets out from the 90 km floor itself, at nadir). The brightness is
     :func:`~smilekit.geospace.fuv_emission.lbh_brightness` (LBH-long, :cite:`germany1997`) plus, with
     ``dayglow``, :func:`~smilekit.geospace.fuv_emission.dayglow_brightness` at the point's solar zenith
     angle.
@@ -540,34 +554,54 @@ def precipitation_emission(precipitation: xr.Dataset, time, *, dayglow: bool = T
     Raises
     ------
     InputError
-        No electron energy or number flux in ``precipitation``, or ``time`` not in it.
+        ``precipitation`` not a Dataset on ``(mlat, mlt)``, no electron energy or number flux in it, fluxes
+        negative, NaN or infinite, or ``time`` not among its times (a one-time precipitation too: the
+        precipitation of another time is never used for a frame).
     """
     ds = precipitation
+    if not isinstance(ds, xr.Dataset) or not {"mlat", "mlt"} <= set(ds.dims):
+        raise InputError(
+            "precipitation_emission: precipitation must be an xarray.Dataset on dims ('mlat', 'mlt') (e.g. "
+            f"OvationPrime2010().precipitation(...)), got {type(ds).__name__}"
+        )
+    t = np.datetime64(np.ravel(as_datetime64(time))[0], "ns")
     if "time" in ds.dims:
-        t = np.datetime64(np.ravel(as_datetime64(time))[0], "ns")
         hit = np.flatnonzero(ds["time"].values == t)
-        if ds.sizes["time"] == 1:
-            hit = np.array([0])
         if hit.size == 0:
-            raise InputError(f"precipitation_emission: {t} is not among the precipitation's times")
+            held = ds["time"].values
+            raise InputError(
+                f"precipitation_emission: {t} is not among the precipitation's {held.size} time(s) "
+                f"({held[0]} to {held[-1]}); give the precipitation at the frame's time"
+            )
         ds = ds.isel(time=int(hit[0]))
     q_names = [n for n in ds.data_vars if str(n).endswith("_energy_flux") and not str(n).startswith("ion")]
     n_names = [n for n in ds.data_vars if str(n).endswith("_number_flux") and not str(n).startswith("ion")]
     if not q_names or not n_names:
         raise InputError("precipitation_emission: need electron *_energy_flux and *_number_flux variables")
+    for name in (*q_names, *n_names):
+        values = ds[name].values
+        if not np.isfinite(values).all() or (values < 0).any():
+            bad = int((~np.isfinite(values) | (values < 0)).sum())
+            raise InputError(
+                f"precipitation_emission: {name} holds {bad} negative, NaN or infinite value(s) of "
+                f"{values.size}; fluxes must be finite and >= 0 (0 where nothing precipitates)"
+            )
     q = sum(ds[n].transpose("mlat", "mlt").values for n in q_names)
     nf = sum(ds[n].transpose("mlat", "mlt").values for n in n_names)
     lat_c, lt_c = ds["mlat"].values.astype(float), ds["mlt"].values.astype(float)
     lat0, dlat, dlt = float(lat_c[0]), float(lat_c[1] - lat_c[0]), float(lt_c[1] - lt_c[0])
+    e_max = float(MAX_MEAN_ENERGY.to_value(u.keV))
 
     def emission(mlat, mlt, geo_lat, geo_lon, view_zenith):
-        m = mlat.to_value(u.deg)
-        h = mlt.to_value(u.h)
+        m = as_value(mlat, u.deg, "mlat", allow_nan=True)
+        h = as_value(mlt, u.h, "mlt", allow_nan=True)
         qq = np.maximum(_bilinear_values(q, lat0, dlat, dlt, m, h), 0.0)
         nn = _bilinear_values(nf, lat0, dlat, dlt, m, h)
         with np.errstate(invalid="ignore", divide="ignore"):
             e_kev = np.where((qq > 0) & (nn > 0), qq / nn * _KEV_PER_ERG, np.nan)
-        qq = np.where(np.isfinite(e_kev), qq, 0.0)
+        usable = np.isfinite(e_kev) & (e_kev <= e_max)
+        qq = np.where(usable, qq, 0.0)
+        e_kev = np.where(usable, e_kev, np.nan)
         b = lbh_brightness(
             qq * ENERGY_FLUX_UNIT, e_kev * u.keV, view_zenith=np.minimum(view_zenith, 89.9 * u.deg)
         )
