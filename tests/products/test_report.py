@@ -229,6 +229,7 @@ def written(tmp_path):
         ("max_eV_cm-3_s-1", ("max", "eV cm⁻³ s⁻¹")),
         ("sxi_excluded_fraction", ("SXI excluded", "%")),
         ("sxi_usable_hours", ("SXI usable", "h")),
+        ("hemispheric_power_err_GW", ("hemispheric power error", "GW")),
         ("min_sym_h_nT", ("min SYM-H", "nT")),
         ("counts", ("counts", "")),
         ("s", ("s", "")),  # a bare unit is a name, not a unit
