@@ -30,7 +30,7 @@ from smilekit.instruments.mag.sensor import (
 )
 from smilekit.times import as_datetime64
 
-__all__ = ["sample_times", "simulate_mag", "true_field_values"]
+__all__ = ["simulate_mag", "true_field_values", "vector_times"]
 
 
 def true_field_values(b_true, time=None) -> tuple[np.ndarray, np.ndarray]:
@@ -73,7 +73,7 @@ def true_field_values(b_true, time=None) -> tuple[np.ndarray, np.ndarray]:
     return t, b
 
 
-def sample_times(start, stop, rate_hz: float) -> np.ndarray:
+def vector_times(start, stop, rate_hz: float) -> np.ndarray:
     """The sample times (datetime64[ns]) from ``start`` at ``rate_hz`` up to ``stop`` (inclusive)."""
     step_ns = 1e9 / rate_hz
     n = int(np.floor((stop - start).astype(np.int64) / step_ns + 1e-9)) + 1
@@ -131,7 +131,7 @@ def simulate_mag(
         raise InputError(f"failed must be None or one of {SENSORS}, got {failed!r}")
     t_true, b = true_field_values(b_true, time)
     generator = _rng(rng)
-    t = sample_times(t_true[0], t_true[-1], v.rate_hz)
+    t = vector_times(t_true[0], t_true[-1], v.rate_hz)
     x_true = (t_true - t_true[0]).astype(np.int64).astype(np.float64)
     x = (t - t_true[0]).astype(np.int64).astype(np.float64)
     b_gse = np.column_stack([np.interp(x, x_true, b[:, i]) for i in range(3)])
