@@ -86,11 +86,29 @@ def flag_variable(values, name: str, description: str, bits_text: str) -> xr.Var
     return xr.Variable(("Epoch",), values, attrs)
 
 
-def insitu_dataset(time, variables: dict, frames, *, level: str, instrument: str, long_name: str,
-                   instrument_type: str, text: str) -> xr.Dataset:  # fmt: skip
+def insitu_dataset(
+    time,
+    variables: dict,
+    frames,
+    *,
+    instrument: str,
+    level: str,
+    descriptor: str,
+    long_name: str,
+    instrument_type: str,
+    text: str,
+) -> xr.Dataset:
     """The ISTP dataset of an in-situ product: ``variables`` on ``Epoch`` with the labels of ``frames``.
 
-    ``level`` is "l1" or "l2"; ``instrument`` the code of :data:`smilekit.products.names.INSTRUMENT_CODES`.
+    ``instrument``, ``level`` and ``descriptor`` are the parts of the file name
+    (:func:`smilekit.products.names.product_name`, e.g. "mag", "l2", "fields"), which also make the
+    ``Logical_source`` ``smile_<instrument>_<level>_<descriptor>``; ``long_name`` names the instrument in
+    ``Descriptor`` (e.g. "Magnetometer"); ``instrument_type`` is an ISTP instrument type.
+
+    Raises
+    ------
+    ProductError
+        For no record or records not in strictly increasing time.
     """
     time = np.asarray(time, dtype="datetime64[ns]")
     if time.size == 0:
@@ -102,7 +120,7 @@ def insitu_dataset(time, variables: dict, frames, *, level: str, instrument: str
     attrs = istp_global_attrs(
         data_type=f"{level.upper()}>Level {level[1:]}",
         descriptor=f"{instrument.upper()}>{long_name}",
-        logical_source=f"smile_{instrument}_{level}_{MAG_DESCRIPTOR if instrument == 'mag' else 'moments'}",
+        logical_source=f"smile_{instrument}_{level}_{descriptor}",
         description=f"SMILE {long_name} level {level[1:]} (smilekit simulation)",
         text=text,
         instrument_type=instrument_type,
@@ -138,8 +156,10 @@ def read_insitu_cdf(path) -> xr.Dataset:
         if attrs.get("DEPEND_0") != "Epoch" or name == "Epoch":
             continue
         data = np.asarray(cdf.varget(name))
-        if data.ndim == 0 or data.shape[0] != time.size:
-            data = data.reshape(time.size, *data.shape[1:]) if data.size == time.size else data
+        if (
+            time.size == 1 and data.ndim in (0, 1) and data.size in (1, 3)
+        ):  # cdflib drops a single record's axis
+            data = data.reshape(1, -1) if data.size == 3 else data.reshape(1)
         fill = attrs.get("FILLVAL")
         if data.dtype.kind == "f" and fill is not None:
             data = np.where(data == np.asarray(fill).item(), np.nan, data)
@@ -204,8 +224,9 @@ def mag_l1_dataset(l1: xr.Dataset, *, text: str = "") -> xr.Dataset:
         l1["time"].values,
         variables,
         ["SENSOR_INBOARD", "SENSOR_OUTBOARD"],
-        level="l1",
         instrument="mag",
+        level="l1",
+        descriptor=MAG_DESCRIPTOR,
         long_name="Magnetometer",
         instrument_type=_MAG_TYPE,
         text=(
@@ -260,8 +281,9 @@ def mag_l2_dataset(l2: xr.Dataset, *, text: str = "") -> xr.Dataset:
         l2["time"].values,
         variables,
         ["GSE", "GSM", "BODY"],
-        level="l2",
         instrument="mag",
+        level="l2",
+        descriptor=MAG_DESCRIPTOR,
         long_name="Magnetometer",
         instrument_type=_MAG_TYPE,
         text=(
