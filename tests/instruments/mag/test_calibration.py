@@ -2,7 +2,7 @@
 
 Settings of every test here unless it says otherwise: the defaults of :class:`MAGConfig` (32 vectors/s,
 0.05 nT rms white noise per axis and sample, 20-bit digitisation over +-12 800 nT, a 1.37 A m^2 static
-spacecraft dipole and a 0.24 A m^2 source switched every 300 s 0.75 m off the boom line, sensors at 2.7 and
+spacecraft dipole and a 0.24 A m^2 source switched every 300 s 0.72 m off the boom line, sensors at 2.7 and
 3.5 m) and a ground calibration drawn with its stated 1-sigma errors (0.1 nT offsets, 1e-4 scale,
 0.005 deg angles). The requirement is the seed chapter's accuracy, 2.0 nT (:cite:`branduardiraymont2022`,
 sec. 3.4), taken here as the largest error of any one vector, not an rms.
@@ -108,9 +108,8 @@ def test_noise_propagates_as_the_ness_gains_predict(att):
     expected = np.sqrt(v.noise_nt**2 + v.lsb_nt**2 / 12) * np.hypot(0.8487, 1.8487)
     residual = l2["b_gse"].values - raw["b_true_gse"].values
     np.testing.assert_allclose(residual.std(axis=0), expected, rtol=0.03)
-    np.testing.assert_allclose(
-        residual.mean(axis=0), 0.0, atol=5 * expected / np.sqrt(residual.shape[0]) * 40
-    )
+    # unbiased: the mean within 5 standard errors of zero (white noise, N = 115 201)
+    np.testing.assert_allclose(residual.mean(axis=0), 0.0, atol=5 * expected / np.sqrt(residual.shape[0]))
 
 
 def test_an_outboard_offset_error_enters_with_gain_r2_cubed_over_the_difference():

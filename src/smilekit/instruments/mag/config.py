@@ -125,8 +125,8 @@ class MAGConfig:
         and the angles (0.005 deg) (**assumptions**, typical of a coil-facility calibration).
     dipole_moment : Quantity
         The spacecraft's static magnetic moment, body frame, at the dipole centre, (1.0, -0.5, 0.8) A m^2
-        (**assumption**, a spacecraft without a strict magnetic-cleanliness programme): 2.5 to 5 nT at the
-        outboard sensor, 5 to 10 nT at the inboard one, above the 2 nT accuracy, so the gradiometer is
+        (**assumption**, a spacecraft without a strict magnetic-cleanliness programme): 3.8 nT at the
+        outboard sensor, 8.3 nT at the inboard one, above the 2 nT accuracy, so the gradiometer is
         needed.
     varying_moment : Quantity
         Amplitude of the time-varying part, a dipole switched on and off (a heater or a current loop),

@@ -33,6 +33,7 @@ __all__ = [
     "digitise_values",
     "dipole_field_values",
     "sensor_output_values",
+    "sensor_positions_values",
     "spacecraft_field_values",
     "switching_values",
 ]
