@@ -231,3 +231,15 @@ def test_bad_input_is_refused(att):
         make_l2(make_l1(raw), att, None)
     with pytest.raises(InputError, match="make_l1"):
         make_l2(raw, att, true_calibration())
+
+
+def test_a_quantity_truth_is_the_same_as_a_dataarray(att):
+    b = truth("rotating").isel(time=slice(0, 120))
+    from_array = simulate_mag(b, att, 7)
+    from_quantity = simulate_mag(b.values * u.nT, att, 7, time=b["time"].values)
+    xr.testing.assert_identical(from_array, from_quantity)
+    in_pt = simulate_mag((b * 1000.0).assign_attrs(units="pT"), att, 7)  # another unit, converted
+    np.testing.assert_allclose(in_pt["b_true_gse"].values, from_array["b_true_gse"].values, rtol=1e-12)
+    # the truth is sampled at 32 Hz from its first to its last time
+    assert from_array.sizes["time"] == 119 * 32 + 1
+    np.testing.assert_array_equal(np.diff(from_array["time"].values), np.timedelta64(31_250_000, "ns"))

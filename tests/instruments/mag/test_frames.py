@@ -8,6 +8,8 @@ import astropy.units as u
 import numpy as np
 import pytest
 import xarray as xr
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.spatial.transform import Rotation, Slerp
 
 from smilekit.frames import rotation_matrix, transform
@@ -119,3 +121,20 @@ def test_gsm_against_spacepy_with_igrf14(att, clean, spacepy_igrf14):
     tolerance = 1e-3 * np.linalg.norm(truth, axis=1) + 0.05
     assert (np.linalg.norm(got - reference, axis=1) < tolerance).all()
     assert np.abs(reference - truth).max() > 1.0  # GSM is not GSE here: the check can fail
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.tuples(*[st.floats(-1.0, 1.0)] * 4).filter(lambda q: np.linalg.norm(q) > 0.1),
+    st.tuples(*[st.floats(-5000.0, 5000.0)] * 3),
+)
+def test_round_trip_for_any_attitude_and_field(clean, quat, b):
+    """Any fixed attitude, any field within range: sensor -> body -> GSE recovers the truth and GSM is
+    smilekit.frames' (to the digitisation, 0.05 nT)."""
+    rotation = Rotation.from_quat(np.array(quat) / np.linalg.norm(quat)).as_matrix()
+    t = np.array(["2026-06-21T12:00:00", "2026-06-21T12:00:02"], dtype="datetime64[ns]")
+    raw = simulate_mag([b, b] * u.nT, rotation, 0, time=t, config=clean)
+    l2 = make_l2(make_l1(raw, clean), rotation, true_calibration(clean))
+    np.testing.assert_allclose(l2["b_gse"].values, np.broadcast_to(b, (raw.sizes["time"], 3)), atol=0.05)
+    expected = transform(np.array(b) * u.nT, raw["time"].values, "GSE", "GSM").to_value(u.nT)
+    np.testing.assert_allclose(l2["b_gsm"].values, expected, atol=0.05)
