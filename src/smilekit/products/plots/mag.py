@@ -1,0 +1,123 @@
+"""The MAG quick-look: the field's components and magnitude against UT, with the regions crossed shaded.
+
+:func:`plot_mag` draws an L2 dataset (:func:`smilekit.instruments.mag.make_l2`, or
+:func:`smilekit.products.insitu_cdf.read_mag_l2`): one panel per component (GSE or GSM) and one for the
+magnitude, on a shared UT axis (:func:`~smilekit.products.plots.style.ut_time_axis`). Samples with a nonzero
+quality are drawn as they are (NaN where there is no data) and marked along the top of the magnitude panel.
+An optional region series (e.g. "solar_wind", "magnetosheath", "magnetosphere" along the time) shades each
+run of one region in every panel. Quick-look figures are for browsing, not for publication (SMILE data
+policy, :cite:`branduardiraymont2022`, sec. 5.3). Artists carry a ``gid`` (``"b_x"``, ``"b_y"``, ``"b_z"``,
+``"b_magnitude"``, ``"region:<name>"``, ``"flagged"``) for tests and users.
+"""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.dates as mdates
+import numpy as np
+import xarray as xr
+from matplotlib.figure import Figure
+
+from smilekit.errors import InputError
+from smilekit.mission.intervals import runs
+from smilekit.products.plots.style import ut_time_axis
+
+__all__ = ["REGION_COLOURS", "plot_mag"]
+
+#: Shading of the regions by name (others get the next colour of a fixed cycle).
+REGION_COLOURS = {
+    "solar_wind": "tab:orange",
+    "magnetosheath": "tab:green",
+    "magnetosphere": "tab:blue",
+}
+_CYCLE = ("tab:purple", "tab:brown", "tab:pink", "tab:olive", "tab:cyan", "tab:gray")
+_COMPONENT_COLOURS = ("tab:blue", "tab:green", "tab:red")
+
+
+def _region_spans(regions: xr.DataArray):
+    """(name, start, stop) in matplotlib date numbers for each run of one region along ``regions``."""
+    if not isinstance(regions, xr.DataArray) or regions.dims != ("time",):
+        raise InputError("regions must be an xarray.DataArray on 'time' (one region name per time)")
+    names = np.asarray(regions.values).astype(str)
+    times = mdates.date2num(np.asarray(regions["time"].values, dtype="datetime64[ns]"))
+    if names.size == 0:
+        return []
+    edges = np.concatenate([times[:1], 0.5 * (times[1:] + times[:-1]), times[-1:]])
+    spans = []
+    for name in dict.fromkeys(names):
+        for first, stop in runs(names == name):
+            spans.append((name, edges[first], edges[stop]))
+    return spans
+
+
+def plot_mag(
+    l2: xr.Dataset, *, frame: str = "GSM", regions: xr.DataArray | None = None, title: str = ""
+) -> Figure:
+    """The MAG quick-look of an L2 dataset: Bx, By, Bz in ``frame`` and |B| against UT.
+
+    Parameters
+    ----------
+    l2 : xarray.Dataset
+        With ``b_gse`` or ``b_gsm`` (nT, on ``time`` and ``component``), ``b_magnitude`` and optionally
+        ``quality``.
+    frame : {"GSM", "GSE"}
+        The components drawn.
+    regions : xarray.DataArray, optional
+        Region names on a ``time`` dimension; each run of one name is shaded in every panel (colours
+        :data:`REGION_COLOURS`) and named in the legend.
+    title : str
+        Figure title (default: "SMILE MAG L2" and the date).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    InputError
+        For another frame, a dataset without the variables, or regions not on ``time``.
+    """
+    if not isinstance(frame, str) or frame.upper() not in ("GSE", "GSM"):
+        raise InputError(f"frame must be 'GSE' or 'GSM', got {frame!r}")
+    name = f"b_{frame.lower()}"
+    if not isinstance(l2, xr.Dataset) or name not in l2 or "b_magnitude" not in l2:
+        raise InputError(f"l2 must be a MAG L2 Dataset with {name} and b_magnitude")
+    time = np.asarray(l2["time"].values, dtype="datetime64[ns]")
+    t_num = mdates.date2num(time)
+    b = np.asarray(l2[name].transpose("time", "component").values, dtype=np.float64)
+    fig = Figure(figsize=(10, 8), layout="constrained")
+    axes = fig.subplots(4, 1, sharex=True)
+    for i, axis in enumerate("xyz"):
+        axes[i].plot(t_num, b[:, i], color=_COMPONENT_COLOURS[i], lw=0.7, gid=f"b_{axis}")
+        axes[i].axhline(0.0, color="k", lw=0.4)
+        axes[i].set_ylabel(f"B{axis} {frame.upper()} (nT)")
+    magnitude = np.asarray(l2["b_magnitude"].values, dtype=np.float64)
+    axes[3].plot(t_num, magnitude, color="k", lw=0.7, gid="b_magnitude")
+    axes[3].set_ylabel("|B| (nT)")
+    if "quality" in l2:
+        flagged = np.asarray(l2["quality"].values) != 0
+        if flagged.any():
+            top = np.nanmax(magnitude) if np.isfinite(magnitude).any() else 1.0
+            axes[3].plot(t_num[flagged], np.full(int(flagged.sum()), top), "|", color="tab:red", ms=4,
+                         gid="flagged", label="quality flag set")  # fmt: skip
+    if regions is not None:
+        colours = dict(REGION_COLOURS)
+        labelled = set()
+        for region, start, stop in _region_spans(regions):
+            colour = colours.setdefault(region, _CYCLE[(len(colours) - len(REGION_COLOURS)) % len(_CYCLE)])
+            for k, ax in enumerate(axes):
+                label = region.replace("_", " ") if k == 0 and region not in labelled else None
+                ax.axvspan(start, stop, color=colour, alpha=0.15, lw=0, gid=f"region:{region}", label=label)
+            labelled.add(region)
+        axes[0].legend(loc="upper right", fontsize="small")
+    for ax in axes:
+        ax.xaxis_date()
+    ut_time_axis(axes[3])
+    if t_num.size > 1:
+        axes[3].set_xlim(t_num[0], t_num[-1])
+    day = np.datetime_as_string(time[0], unit="D") if time.size else ""
+    fig.suptitle(title or f"SMILE MAG L2 {day} (quick-look, not for publication)")
+    return fig
