@@ -25,6 +25,7 @@ from smilekit.units import RE
 __all__ = [
     "MAX_FLOW_ANGLE_DEG",
     "MAX_POSITION_RE",
+    "as_generator",
     "as_positions",
     "as_rotation",
     "as_scalar",
@@ -326,3 +327,14 @@ def whole_frames(exposure_s: float, frame_s: float, name: str = "exposure") -> i
             f"{name} {exposure_s:g} s is not a whole number of {frame_s:g}-s CCD frames; e.g. {shown}"
         )
     return int(n)
+
+
+def as_generator(rng, name: str = "rng") -> np.random.Generator:
+    """The random generator of a stochastic function: a :class:`numpy.random.Generator` as it is, or an
+    integer seed made into one (``numpy.random.default_rng``). None is refused: every random function
+    of smilekit is reproducible, its caller says the seed."""
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if isinstance(rng, int | np.integer) and not isinstance(rng, bool):
+        return np.random.default_rng(rng)
+    raise InputError(f"{name} must be a numpy Generator or an integer seed, got {type(rng).__name__} {rng!r}")

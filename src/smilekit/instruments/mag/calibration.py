@@ -52,7 +52,7 @@ import astropy.units as u
 import numpy as np
 from scipy.spatial.transform import Rotation
 
-from smilekit._validation import as_rotation, as_value
+from smilekit._validation import as_generator, as_rotation, as_value
 from smilekit.errors import InputError
 from smilekit.frames import rotation_matrix
 from smilekit.instruments.mag.config import MAGConfig
@@ -189,7 +189,7 @@ def ground_calibration(config: MAGConfig | None = None, rng=0) -> MAGCalibration
     """
     cfg = MAGConfig.resolve(config)
     v = cfg.values
-    generator = _rng(rng)
+    generator = as_generator(rng)
     offset = v.offset_nt + generator.normal(0.0, v.offset_error_nt, (2, 3))
     scale = v.scale * (1.0 + generator.normal(0.0, v.scale_error, (2, 3)))
     angles = v.angles_deg + generator.normal(0.0, v.angle_error_deg, (2, 3))
@@ -202,14 +202,6 @@ def ground_calibration(config: MAGConfig | None = None, rng=0) -> MAGCalibration
         f"ground calibration drawn with 1-sigma errors {v.offset_error_nt:g} nT (offsets), "
         f"{v.scale_error:g} (scale), {v.angle_error_deg:g} deg (angles)",
     )
-
-
-def _rng(rng) -> np.random.Generator:
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if isinstance(rng, int | np.integer) and not isinstance(rng, bool):
-        return np.random.default_rng(rng)
-    raise InputError(f"rng must be a numpy Generator or an integer seed, got {type(rng).__name__}")
 
 
 # ---------------------------------------------------------------------------------------------------

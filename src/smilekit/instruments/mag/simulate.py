@@ -18,9 +18,9 @@ import astropy.units as u
 import numpy as np
 import xarray as xr
 
-from smilekit._validation import as_value
+from smilekit._validation import as_generator, as_value
 from smilekit.errors import InputError
-from smilekit.instruments.mag.calibration import _rng, body_to_gse_values
+from smilekit.instruments.mag.calibration import body_to_gse_values
 from smilekit.instruments.mag.config import SENSORS, MAGConfig
 from smilekit.instruments.mag.sensor import (
     INT32_FILL,
@@ -130,7 +130,7 @@ def simulate_mag(
     if failed is not None and failed not in SENSORS:
         raise InputError(f"failed must be None or one of {SENSORS}, got {failed!r}")
     t_true, b = true_field_values(b_true, time)
-    generator = _rng(rng)
+    generator = as_generator(rng)
     t = vector_times(t_true[0], t_true[-1], v.rate_hz)
     x_true = (t_true - t_true[0]).astype(np.int64).astype(np.float64)
     x = (t - t_true[0]).astype(np.int64).astype(np.float64)

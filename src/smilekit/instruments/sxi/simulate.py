@@ -46,7 +46,7 @@ import astropy.units as u
 import numpy as np
 import xarray as xr
 
-from smilekit._validation import as_rotation, as_value, as_vector, whole_frames
+from smilekit._validation import as_generator, as_rotation, as_value, as_vector, whole_frames
 from smilekit.errors import InputError
 from smilekit.instruments.sxi.background import (
     particle_rate_values,
@@ -402,12 +402,6 @@ def _area_cm2(rectangles: np.ndarray) -> float:
 # ---------------------------------------------------------------------------------------------------
 # Simulation
 # ---------------------------------------------------------------------------------------------------
-def _rng(rng) -> np.random.Generator:
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if rng is None or isinstance(rng, int | np.integer):
-        return np.random.default_rng(rng)
-    raise InputError(f"rng must be a numpy Generator, an integer seed or None, got {type(rng).__name__}")
 
 
 def _on_detector(x, y, rects) -> np.ndarray:
@@ -433,7 +427,7 @@ def simulate_events(
     start=None,
     rotation=None,
     sc_position=None,
-    rng=None,
+    rng,
     backgrounds=BACKGROUNDS,
 ) -> EventList:
     """Simulate the SXI events of one pointing over an exposure (see the module docstring).
@@ -452,8 +446,8 @@ def simulate_events(
         Body -> GSE rotation (3 x 3); default from the sky's attrs.
     sc_position : Quantity, optional
         Spacecraft position (GSE); default ``sky.attrs["sc_position_gse_re"]``.
-    rng : numpy.random.Generator or int, optional
-        The random generator or a seed (reproducible); None draws fresh entropy.
+    rng : numpy.random.Generator or int
+        The random generator or a seed: same seed, same events.
     backgrounds : iterable of str
         Any of "xrb" (astrophysical sky, needs the time), "particle", "stray"; default all.
 
@@ -481,7 +475,7 @@ def simulate_events(
     (True, <Quantity 60. s>)
     """
     scene = _scene(sky, exposure, config, start, rotation, sc_position, backgrounds)
-    gen = _rng(rng)
+    gen = as_generator(rng)
     v = scene.cfg.values
     parts = []  # (x, y, measured energy, origin)
     for layer in scene.layers:

@@ -20,7 +20,7 @@ import astropy.units as u
 import numpy as np
 import xarray as xr
 
-from smilekit._validation import as_scalar, as_value, check_range, whole_frames
+from smilekit._validation import as_generator, as_scalar, as_value, check_range, whole_frames
 from smilekit.errors import InputError
 from smilekit.instruments.uvi.config import UVIConfig, UVIValues, electrons_per_event
 from smilekit.instruments.uvi.detector import (
@@ -51,14 +51,6 @@ _POINTING = (
     "x_axis_gse",
     "n_pixels",
 )
-
-
-def _rng(rng) -> np.random.Generator:
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if isinstance(rng, int | np.integer) and not isinstance(rng, bool):
-        return np.random.default_rng(rng)
-    raise InputError(f"rng must be a numpy Generator or an integer seed, got {type(rng).__name__}")
 
 
 def _brightness(value, n: int) -> np.ndarray:
@@ -181,7 +173,7 @@ def simulate_image(
     t = as_scalar(exposure, u.s, "exposure", positive=True)
     n_frames = whole_frames(t, v.frame_s)
     sunlit = _sunlit(sunlit_fraction, v.pixels)
-    generator = _rng(rng)
+    generator = as_generator(rng)
     dn, saturated = simulate_image_values(b, sunlit, t, n_frames, v, generator)
     if isinstance(brightness_map_R, xr.DataArray) and brightness_map_R.ndim == 2:
         coords = {

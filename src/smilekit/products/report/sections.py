@@ -346,12 +346,22 @@ def summary_block(summary: Mapping) -> str:
     return "".join(parts)
 
 
+def _frames_rows(stage: Mapping) -> dict:
+    """The "frames" row of an imager's summary: how many, and each one's exposure."""
+    frames, exposure = stage.get("frames"), stage.get("exposure_s")
+    if frames is None:
+        return {}
+    each = f" of {exposure / 60.0:g} min" if isinstance(exposure, int | float) else ""
+    return {"frames": f"{format_value(frames)}{each}"}
+
+
+def _kv_table(rows: Mapping) -> str:
+    body = "".join(f"<tr><th scope='row'>{_esc(k)}</th><td>{v}</td></tr>" for k, v in rows.items())
+    return f"<table class='kv'><tbody>{body}</tbody></table>" if body else format_value(None)
+
+
 def _sxi_summary(sxi: Mapping) -> str:
-    rows = {}
-    frames, exposure = sxi.get("frames"), sxi.get("exposure_s")
-    if frames is not None:
-        each = f" of {exposure / 60.0:g} min" if isinstance(exposure, int | float) else ""
-        rows["frames"] = f"{format_value(frames)}{each}"
+    rows = _frames_rows(sxi)
     if sxi.get("sxi_usable_hours") is not None:
         rows["SXI usable"] = _num(sxi["sxi_usable_hours"], "h")
     peak = sxi.get("peak_frame")
@@ -362,21 +372,15 @@ def _sxi_summary(sxi: Mapping) -> str:
             rows["brackets the peak"] = (
                 "yes" if contains else "<span class='bad-text'>no: the peak falls outside it</span>"
             )
-    body = "".join(f"<tr><th scope='row'>{_esc(k)}</th><td>{v}</td></tr>" for k, v in rows.items())
-    return f"<table class='kv'><tbody>{body}</tbody></table>" if body else format_value(None)
+    return _kv_table(rows)
 
 
 def _uvi_summary(uvi: Mapping) -> str:
-    rows = {}
-    frames, exposure = uvi.get("frames"), uvi.get("exposure_s")
-    if frames is not None:
-        each = f" of {exposure / 60.0:g} min" if isinstance(exposure, int | float) else ""
-        rows["frames"] = f"{format_value(frames)}{each}"
+    rows = _frames_rows(uvi)
     for key, label in (("equatorward_bias_deg", "equatorward edge"), ("poleward_bias_deg", "poleward edge")):
         if uvi.get(key) is not None:
             rows[f"{label}, image − model"] = _num(uvi[key], "deg")
-    body = "".join(f"<tr><th scope='row'>{_esc(k)}</th><td>{v}</td></tr>" for k, v in rows.items())
-    return f"<table class='kv'><tbody>{body}</tbody></table>" if body else format_value(None)
+    return _kv_table(rows)
 
 
 def _methods(science: Mapping) -> str:
