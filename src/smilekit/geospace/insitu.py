@@ -106,7 +106,7 @@ def _attrs(fieldnam: str, catdesc: str, units: str, vector: bool = False, **extr
     return attrs
 
 
-def _records(solar_wind) -> dict[str, np.ndarray]:
+def _records(solar_wind) -> dict:
     """The valid solar-wind records as plain arrays (one record for a state)."""
     if isinstance(solar_wind, SolarWindState):
         return {
@@ -123,7 +123,7 @@ def _records(solar_wind) -> dict[str, np.ndarray]:
     if not valid.any():
         raise InputError("the solar-wind series has no valid record")
     ds = solar_wind.ds
-    out = {"time": solar_wind.time.values[valid]}
+    out = {"time": solar_wind.time.values[valid], "frame": ds.attrs.get("frame_of_origin", "GSE")}
     for name in ("n", "v_gse", "b_gse", "b_gsm", "t"):
         out[name] = np.asarray(ds[name].values[valid], dtype=np.float64)
     return out
@@ -295,9 +295,9 @@ def insitu_truth(
     sw = region == REGION_SOLAR_WIND  # the record itself, with its own flow direction and B_GSE
     v_gse[sw] = records["v_gse"][index[sw]]
     v_gsm[sw] = np.einsum("nij,nj->ni", to_gsm[sw], v_gse[sw])
-    if "b_gse" in records:
-        b_gse[sw] = records["b_gse"][index[sw]]
-        b_gsm[sw] = records["b_gsm"][index[sw]]
+    if records.get("frame") == "GSE":  # the record's IMF in the frame it was measured in, rotated
+        b_gse[sw] = records["b_gse"][index[sw]]  # at the sample's own time to the other frame
+        b_gsm[sw] = np.einsum("nij,nj->ni", to_gsm[sw], b_gse[sw])
 
     hot = region == REGION_MAGNETOSPHERE
     n_p[hot], temp[hot] = n_hot, t_hot
