@@ -212,3 +212,24 @@ def test_times_outside_the_series_are_refused(storm):
     sw = storm[0]
     with pytest.raises(InputError, match="outside the valid solar wind"):
         insitu_truth([[20.0, 0.0, 0.0]] * RE, ["2003-11-05"], sw)
+
+
+def test_t89_outside_its_fit_is_flagged(storm):
+    """Quality bit 2 marks exactly the magnetospheric samples below 4 RE (perigee is at 1.8 RE)."""
+    truth = storm[3]
+    r = np.linalg.norm(truth["position_gse"].values, axis=1)
+    inner = truth["region"].values >= 2
+    flagged = (truth["quality"].values & 2) > 0
+    assert np.array_equal(flagged, inner & (r < 4.0))
+    assert flagged.any()
+
+
+def test_kp_per_sample():
+    """One Kp per sample reaches T89c sample by sample."""
+    pos = np.tile([-8.0, 0.0, 2.0], (3, 1)) * RE
+    times = np.array(["2026-03-20T12:00"] * 3, dtype="datetime64[ns]")
+    truth = insitu_truth(pos, times, QUIET, kp=[0.0, 3.0, 7.0])
+    for k, kp in enumerate((0.0, 3.0, 7.0)):
+        b = magnetospheric_field(pos[k : k + 1], times[k : k + 1], kp=kp).value[0]
+        np.testing.assert_allclose(truth["b_gse"].values[k], b, rtol=1e-12)
+    assert truth["kp"].values.tolist() == [0.0, 3.0, 7.0]

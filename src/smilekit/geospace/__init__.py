@@ -3,7 +3,7 @@ the in situ truth along a track, cusps, exospheric hydrogen, SWCX emissivity, cu
 the auroral oval.
 
 All positions are in RE in the model frame, GSM (X to the Sun, Z north; solar-wind aberration ignored),
-except the auroral oval's (GSE, the frame of the mission geometry that uses it).
+except the auroral oval's and the in situ truth's (GSE, the frame of the mission geometry that uses them).
 """
 
 from smilekit.geospace.aurora import AURORA_ALTITUDE, OVAL_CENTRE_OFFSET, OVAL_RADII, oval_centre, oval_points
