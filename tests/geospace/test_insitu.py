@@ -233,3 +233,18 @@ def test_kp_per_sample():
         b = magnetospheric_field(pos[k : k + 1], times[k : k + 1], kp=kp).value[0]
         np.testing.assert_allclose(truth["b_gse"].values[k], b, rtol=1e-12)
     assert truth["kp"].values.tolist() == [0.0, 3.0, 7.0]
+
+
+def test_a_gse_series_keeps_its_own_imf():
+    """OMNI (GSE) event: in the solar wind the truth's B_GSE is the nearest record's own B_GSE, and B_GSM
+    is it rotated at the sample's time."""
+    sw = load_event("2015-06-21-high-density")
+    pos, times = _orbit(sw.time.values[0], 8, 120, 180.0)
+    truth = insitu_truth(pos, times, sw)
+    upstream = truth["region"].values == 0
+    assert upstream.sum() > 10
+    record = _nearest_record_times(sw, times[upstream])
+    expected = sw.ds["b_gse"].sel(time=record).values
+    np.testing.assert_allclose(truth["b_gse"].values[upstream], expected, rtol=1e-12)
+    gsm = transform(truth["b_gse"].values, truth["time"].values, "GSE", "GSM")
+    np.testing.assert_allclose(gsm, truth["b_gsm"].values, atol=1e-9)

@@ -5,9 +5,9 @@ coefficients shipped in :mod:`smilekit.igrf` (interpolated linearly in time betw
 secular variation after 2025.0). The potential is
 ``V = a sum_n (a/r)^(n+1) sum_m (g_n^m cos m phi + h_n^m sin m phi) P_n^m(cos theta)`` with the Schmidt
 semi-normalised associated Legendre functions ``P_n^m`` and the reference radius a = 6371.2 km, in
-geocentric spherical coordinates of GEO; ``B = -grad V`` (e.g. Alken et al. 2021, IGRF-13 paper, Eqs. 1-2,
-:cite:`alken2021`). The Legendre functions come from the standard recursions in m and n (Langel 1987 as
-summarised by Winch et al. 2005, :cite:`winch2005`).
+geocentric spherical coordinates of GEO; ``B = -grad V`` (e.g. Alken et al. 2021, :cite:`alken2021`). The
+Legendre functions come from the standard recursions in m and n (e.g. Winch et al. 2005,
+:cite:`winch2005`); the synthesis agrees with ppigrf's to 1e-6 nT (tests).
 
 **External field.** Tsyganenko's T89 model (Tsyganenko 1989, Planet. Space Sci. 37, 5,
 :cite:`tsyganenko1989`): the field of the ring current, of a tail current sheet warped by the dipole tilt
@@ -60,8 +60,8 @@ T89_KP_LEVELS = ("0, 0+", "1-, 1, 1+", "2-, 2, 2+", "3-, 3, 3+", "4-, 4, 4+", "5
 #: T89c parameters, one row per Kp level (7 x 30): a1-a17 linear (a1, a2 tail; a3, a4 closure currents;
 #: a5 ring current; a6-a15 Chapman-Ferraro + Birkeland; a16, a17 the tilt terms of the tail) and
 #: a18-a30 non-linear (dx, a_RC, D0, gamma_RC, R_c, G, a_T, D_y, Delta, Q, x_0, gamma_T, D_yc), the
-#: notation of :cite:`tsyganenko1989` (Table 1 for the original six levels; the T89c values as
-#: distributed with the model code).
+#: notation of :cite:`tsyganenko1989` (which tabulates the original six levels; these are the T89c
+#: values as distributed with the model code).
 T89_PARAMETERS = np.array(
     [
         # Kp = 0, 0+
@@ -218,9 +218,10 @@ def t89_values(level, tilt, x, y, z):
     """Kernel: the T89c external field (Bx, By, Bz) in nT, GSM, at GSM points (RE) (plain floats).
 
     ``level`` (1-7, :func:`t89_level`), ``tilt`` (rad) and ``x, y, z`` broadcast. Each current system is
-    one closed-form term of :cite:`tsyganenko1989` (ring current Eq. 9 ff., warped tail sheet Eqs. 11-14,
-    closure currents, Chapman-Ferraro + Birkeland expansion Eq. 20 with the coefficients that div B = 0
-    fixes).
+    one closed-form term of :cite:`tsyganenko1989`: the ring current, the warped and hinged tail sheet
+    (the hinging distance R_c of its Eq. 11, the thickness and confinement W(x, y) of its Eq. 13), the
+    closure currents, and the Chapman-Ferraro + Birkeland expansion of its Eq. 20, whose remaining Bz
+    coefficients div B = 0 fixes.
     """
     level, tilt, x, y, z = np.broadcast_arrays(
         np.asarray(level, dtype=np.int64), *(np.asarray(v, dtype=np.float64) for v in (tilt, x, y, z))

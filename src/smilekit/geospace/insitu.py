@@ -161,8 +161,8 @@ def insitu_truth(
     solar_wind : SolarWind or SolarWindState
         The upstream solar wind.
     kp : float or array_like
-        Kp (decimal, 0-9; 1- = 0.67) for T89c, one value or one per sample. Default 2 (an assumption:
-        about the long-term median; give the event's Kp where known).
+        Kp (decimal, 0-9; 1- = 0.67) for T89c, one value or one per sample. Default 2 (an assumption, a
+        moderately quiet level; give the event's Kp where known).
     alpha_ratio, alpha_temperature_ratio : float
         n_alpha / n_p in [0, 0.5] and T_alpha / T_p in (0, 20].
     hot_density, hot_temperature : Quantity
