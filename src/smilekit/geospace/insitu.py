@@ -6,8 +6,9 @@ alpha densities, the bulk velocity, the temperatures and the magnetic field, fro
 - **Solar wind** (region 0): the solar-wind record itself (n, V_GSE, T, B).
 - **Magnetosheath** (region 1): n, V, T from the gas-dynamic sheath
   (:class:`~smilekit.geospace.magnetosheath.Magnetosheath`, Spreiter et al. 1966, :cite:`spreiter1966`)
-  between the chosen magnetopause and bow-shock models, and B from the frozen-in compression of the IMF
-  (:mod:`~smilekit.geospace.sheath_field`: the gas-dynamic jump at the shock, div B = 0).
+  between the chosen magnetopause and bow-shock models, and B from the IMF compressed along the flow
+  (:mod:`~smilekit.geospace.sheath_field`: B_n continuous at the shock, B2 / B1 = n2 / n1 at a
+  perpendicular shock, div B = 0; compressed, not draped).
 - **Magnetosphere** (region 2): B = IGRF-14 + Tsyganenko T89c (:mod:`~smilekit.geospace.fields`,
   :cite:`igrf14`, :cite:`tsyganenko1989`) at the given Kp; the plasma is one tenuous, hot, isotropic,
   stationary population of uniform density and temperature (by default n = 0.3 cm^-3 and kT = 3 keV:
