@@ -174,3 +174,14 @@ def test_bad_input(kwargs, match):
     args.update(kwargs)
     with pytest.raises(InputError, match=match):
         igrf_field(args["positions"], args["time"], frame=args["frame"])
+
+
+@pytest.mark.parametrize("kp", ["x", 1 + 2j, {"a": 1}, [np.nan]])
+def test_kp_that_is_not_a_number(kp):
+    with pytest.raises(InputError, match="Kp must"):
+        t89_field([[5.0, 0.0, 0.0]] * RE, "2026-01-01", kp)
+
+
+def test_positions_beyond_the_field_domain():
+    with pytest.raises(InputError, match="within 1000 RE"):
+        t89_field([[1e30, 0.0, 0.0]] * RE, "2026-01-01", 2.0)

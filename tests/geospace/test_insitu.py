@@ -11,8 +11,10 @@ import astropy.units as u
 import numpy as np
 import pytest
 import xarray as xr
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from smilekit.errors import InputError
+from smilekit.errors import InputError, SmilekitError
 from smilekit.frames import transform
 from smilekit.geospace.boundaries import cartesian_to_angles, jelinek2012_bow_shock, shue1998
 from smilekit.geospace.fields import magnetospheric_field
@@ -248,3 +250,35 @@ def test_a_gse_series_keeps_its_own_imf():
     np.testing.assert_allclose(truth["b_gse"].values[upstream], expected, rtol=1e-12)
     gsm = transform(truth["b_gse"].values, truth["time"].values, "GSE", "GSM")
     np.testing.assert_allclose(gsm, truth["b_gsm"].values, atol=1e-9)
+
+
+_ODD = st.one_of(
+    st.none(),
+    st.text(max_size=3),
+    st.complex_numbers(allow_nan=False, allow_infinity=False),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.integers(-10, 10),
+    st.lists(st.floats(-1e3, 1e3), max_size=4),
+    st.sampled_from([5 * u.s, [[np.inf, 0.0, 0.0]] * RE, [[1e30, 0.0, 0.0]] * RE, [] * RE, {"a": 1}]),
+)
+_KEYS = ("positions_gse", "times", "solar_wind", "kp", "alpha_ratio", "alpha_temperature_ratio")
+_KEYS += ("hot_density", "hot_temperature", "magnetopause", "bow_shock", "max_record_gap")
+
+
+@settings(max_examples=60, deadline=None)
+@given(key=st.sampled_from(_KEYS), value=_ODD)
+def test_odd_input_gives_a_smilekit_error_or_a_result(key, value):
+    """Whatever one argument is, the call returns or raises a SmilekitError (no raw numpy/astropy error,
+    no warning: the suite turns warnings into errors)."""
+    args = {
+        "positions_gse": [[20.0, 0.0, 0.0]] * RE,
+        "times": ["2026-01-01"],
+        "solar_wind": QUIET,
+        key: value,
+    }
+    positional = [args.pop(name) for name in ("positions_gse", "times", "solar_wind")]
+    try:
+        truth = insitu_truth(*positional, **args)
+    except SmilekitError:
+        return
+    assert np.isfinite(truth["n_p"].values).all()

@@ -40,6 +40,7 @@ from smilekit.units import RE, RE_KM
 
 __all__ = [
     "IGRF_REFERENCE_RADIUS_KM",
+    "MAX_FIELD_RADIUS_RE",
     "T89_KP_LEVELS",
     "T89_PARAMETERS",
     "igrf_field",
@@ -49,6 +50,10 @@ __all__ = [
     "t89_level",
     "t89_values",
 ]
+
+#: The largest geocentric distance (RE) the field functions accept: far beyond the magnetosphere (T89 is
+#: fitted to 70 RE), and below where its exp(x / dx) terms overflow.
+MAX_FIELD_RADIUS_RE = 1000.0
 
 #: The IGRF reference radius a (km), the "magnetic reference spherical radius" of the SHC file.
 IGRF_REFERENCE_RADIUS_KM = 6371.2
@@ -202,7 +207,10 @@ def t89_level(kp) -> np.ndarray:
     >>> t89_level([0.0, 0.33, 0.67, 2.0, 5.33, 5.67, 9.0]).tolist()
     [1, 1, 2, 3, 6, 7, 7]
     """
-    kp = np.asarray(kp, dtype=np.float64)
+    try:
+        kp = np.asarray(kp, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise InputError(f"Kp must be a real number or an array of them in [0, 9], got {kp!r}") from None
     if not np.isfinite(kp).all() or (kp < 0).any() or (kp > 9).any():
         bad = kp[~(np.isfinite(kp) & (kp >= 0) & (kp <= 9))].ravel()[0]
         raise InputError(f"Kp must lie in [0, 9] (decimal, 1- = 0.67), got {bad:g}")
@@ -358,6 +366,11 @@ def _positions_times(positions, time) -> tuple[np.ndarray, np.ndarray]:
     check_igrf_range(t)
     t = np.broadcast_to(t, (pos.shape[0],))
     r = np.linalg.norm(pos, axis=-1)
+    if (r > MAX_FIELD_RADIUS_RE).any():
+        raise InputError(
+            f"positions must lie within {MAX_FIELD_RADIUS_RE:g} RE (T89 is fitted to 70 RE), "
+            f"got r = {r.max():g} RE"
+        )
     if (r < 1.0).any():
         raise InputError(
             f"positions must lie at or above the Earth's surface (r >= 1 RE), got r = {r.min():g} RE"

@@ -36,7 +36,7 @@ import astropy.units as u
 import numpy as np
 import xarray as xr
 
-from smilekit._validation import as_scalar, as_value
+from smilekit._validation import MAX_POSITION_RE, as_scalar, as_value
 from smilekit.errors import InputError
 from smilekit.frames import dipole_tilt_values, rotation_matrix
 from smilekit.geospace.boundaries import cartesian_to_angles
@@ -130,6 +130,16 @@ def _records(solar_wind) -> dict:
     return out
 
 
+def _ratio(value, name: str, low: float, high: float, accepted: str) -> float:
+    """A plain real number in [low, high], or InputError."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise InputError(f"{name} must be a real number in {accepted}, got {value!r}")
+    value = float(value)
+    if not low <= value <= high:
+        raise InputError(f"{name} must lie in {accepted}, got {value:g}")
+    return value
+
+
 def _nearest(record_times: np.ndarray, t: np.ndarray) -> np.ndarray:
     k = np.clip(np.searchsorted(record_times, t), 1, record_times.size - 1)
     before, after = record_times[k - 1], record_times[k]
@@ -160,7 +170,9 @@ def insitu_truth(
         N UTC times (anything :func:`smilekit.times.as_datetime64` accepts), within the solar-wind
         series' span (a :class:`~smilekit.solarwind.state.SolarWindState` holds at every time).
     solar_wind : SolarWind or SolarWindState
-        The upstream solar wind.
+        The upstream solar wind. The cost grows with the records the track spans (one magnetosheath per
+        record, about 3.5 ms each; ``benchmarks/bench_insitu_truth.py``): for a series finer than a
+        minute, ``solar_wind.resample(60 * u.s)`` first is four times cheaper for 16-s records.
     kp : float or array_like
         Kp (decimal, 0-9; 1- = 0.67) for T89c, one value or one per sample. Default 2 (an assumption, a
         moderately quiet level; give the event's Kp where known).
@@ -217,19 +229,24 @@ def insitu_truth(
     if t.shape != (pos.shape[0],):
         raise InputError(f"times must be one per position ({pos.shape[0]}), got shape {t.shape}")
     check_igrf_range(t)
-    if not 0.0 <= float(alpha_ratio) <= 0.5:
-        raise InputError(f"alpha_ratio (n_alpha / n_p) must lie in [0, 0.5], got {alpha_ratio}")
-    if not 0.0 < float(alpha_temperature_ratio) <= 20.0:
-        raise InputError(f"alpha_temperature_ratio must lie in (0, 20], got {alpha_temperature_ratio}")
+    if (radius > MAX_POSITION_RE).any():
+        raise InputError(f"positions_gse must lie within {MAX_POSITION_RE:g} RE, got r = {radius.max():g} RE")
+    alpha_ratio = _ratio(alpha_ratio, "alpha_ratio (n_alpha / n_p)", 0.0, 0.5, "[0, 0.5]")
+    alpha_temperature_ratio = _ratio(alpha_temperature_ratio, "alpha_temperature_ratio", 0.0, 20.0, "(0, 20]")
+    if alpha_temperature_ratio == 0.0:
+        raise InputError("alpha_temperature_ratio must lie in (0, 20], got 0")
+    for name, model in (("magnetopause", magnetopause), ("bow_shock", bow_shock)):
+        if not (isinstance(model, str) or callable(model)):
+            raise InputError(f"{name} must be a model name or a boundary function, got {model!r}")
     n_hot = as_scalar(hot_density, u.cm**-3, "hot_density", positive=True)
-    t_hot = as_scalar(
-        u.Quantity(hot_temperature).to(u.K, equivalencies=u.temperature_energy())
-        if isinstance(hot_temperature, u.Quantity)
-        else hot_temperature,
-        u.K,
-        "hot_temperature",
-        positive=True,
-    )
+    if isinstance(hot_temperature, u.Quantity):
+        try:
+            hot_temperature = hot_temperature.to(u.K, equivalencies=u.temperature_energy())
+        except u.UnitConversionError:
+            raise InputError(
+                f"hot_temperature must be a temperature or an energy (kT), got {hot_temperature!r}"
+            ) from None
+    t_hot = as_scalar(hot_temperature, u.K, "hot_temperature", positive=True)
     gap_ns = np.timedelta64(int(as_scalar(max_record_gap, u.s, "max_record_gap", positive=True) * 1e9), "ns")
     level = _levels(kp, pos.shape[0])
 
