@@ -167,6 +167,13 @@ def test_crossings_name_the_boundary():
     np.testing.assert_allclose(found["uncertainty"].values, 30.0)
 
 
+def test_crossings_need_increasing_times():
+    times = np.array(["2026-01-01T00:01", "2026-01-01T00:00"], dtype="datetime64[ns]")
+    truth = xr.Dataset({"region": ("time", np.array([0, 1], np.int8))}, coords={"time": times})
+    with pytest.raises(InputError, match="strictly increasing"):
+        crossings(truth)
+
+
 def test_a_gap_in_the_solar_wind_is_flagged():
     times = np.datetime64("2026-01-01T00:00", "ns") + np.arange(60).astype("timedelta64[m]")
     n = np.full(60, 5.0)

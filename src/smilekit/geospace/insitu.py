@@ -412,6 +412,11 @@ def crossings(truth: xr.Dataset) -> xr.Dataset:
         raise InputError("crossings needs the Dataset of insitu_truth (with 'region' on 'time')")
     region = truth["region"].values.astype(np.int64)
     t = truth["time"].values
+    if t.size > 1 and not (np.diff(t) > np.timedelta64(0, "ns")).all():
+        k = int(np.flatnonzero(np.diff(t) <= np.timedelta64(0, "ns"))[0])
+        raise InputError(
+            f"crossings needs strictly increasing times; time {k + 1} ({t[k + 1]}) is not after {t[k]}"
+        )
     k = np.flatnonzero(np.diff(region) != 0)
     before, after = region[k], region[k + 1]
     half = (t[k + 1] - t[k]) / 2
