@@ -1,8 +1,9 @@
-"""Geospace models: boundaries, magnetosheath plasma, cusps, exospheric hydrogen, SWCX emissivity, cubes,
+"""Geospace models: boundaries, magnetosheath plasma and field, the magnetospheric field (IGRF-14 + T89c),
+the in situ truth along a track, cusps, exospheric hydrogen, SWCX emissivity, cubes,
 the auroral oval.
 
 All positions are in RE in the model frame, GSM (X to the Sun, Z north; solar-wind aberration ignored),
-except the auroral oval's (GSE, the frame of the mission geometry that uses it).
+except the auroral oval's and the in situ truth's (GSE, the frame of the mission geometry that uses them).
 """
 
 from smilekit.geospace.aurora import AURORA_ALTITUDE, OVAL_CENTRE_OFFSET, OVAL_RADII, oval_centre, oval_points
@@ -36,6 +37,8 @@ from smilekit.geospace.exosphere import (
     Hodges1994,
     exosphere_model,
 )
+from smilekit.geospace.fields import igrf_field, magnetospheric_field, t89_field
+from smilekit.geospace.insitu import crossings, insitu_truth
 from smilekit.geospace.magnetosheath import Magnetosheath
 from smilekit.geospace.mhd import read_batsrus_idl_ascii
 
@@ -57,12 +60,16 @@ __all__ = [
     "Jorgensen2019",
     "Magnetosheath",
     "SWCXEmissivity",
+    "crossings",
     "cusp_edges",
     "exosphere_model",
+    "igrf_field",
+    "insitu_truth",
     "is_inside",
     "jelinek2012_bow_shock",
     "jelinek2012_magnetopause",
     "lin2010",
+    "magnetospheric_field",
     "model_parameters",
     "oval_centre",
     "oval_points",
@@ -71,4 +78,5 @@ __all__ = [
     "shue1998",
     "standoff",
     "surface_points",
+    "t89_field",
 ]
