@@ -97,6 +97,22 @@ def test_track_counts_one_orbit_per_period_and_reaches_the_apsides():
     assert len(part) == 24 * 60 + 1
 
 
+def test_a_track_between_its_samples_is_the_orbit_to_below_a_metre():
+    # the Kepler orbit itself is the reference: 60-s samples interpolated to 4 s over a whole orbit,
+    # perigee (9 km/s) included
+    orbit = science_orbit("2026-03-01")
+    coarse = kepler_track(orbit, sample_times("2026-03-01T00:00", "2026-03-03T06:00", 60 * u.s))
+    fine = sample_times("2026-03-01T00:00", "2026-03-03T06:00", 4 * u.s)
+    exact, between = kepler_track(orbit, fine), coarse.at(fine)
+    assert np.abs(between.position_gei_km - exact.position_gei_km).max() < 1e-3  # km
+    assert np.abs(between.velocity_gei_km_s - exact.velocity_gei_km_s).max() < 1e-5  # km/s
+    np.testing.assert_array_equal(coarse.at(coarse.time).position_gei_km, coarse.position_gei_km)
+    with pytest.raises(InputError, match="outside the track's span"):
+        coarse.at(["2026-03-03T06:00:01"])
+    with pytest.raises(InputError, match="cannot be interpolated"):
+        coarse.select("2026-03-01T00:00", "2026-03-01T00:00").at(coarse.time[:1])
+
+
 def test_sample_times_grid():
     t = sample_times("2026-03-01", "2026-03-01T01:00", 60 * u.s)
     assert len(t) == 61 and t[-1] == np.datetime64("2026-03-01T01:00", "ns")
