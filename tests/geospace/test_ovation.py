@@ -9,8 +9,10 @@ import pytest
 from smilekit.errors import InputError
 from smilekit.geospace.ovation import (
     COUPLING_UNIT,
+    N_MLAT,
     OvationPrime2010,
     averaged_coupling,
+    fill_northern_wedge,
     read_coefficients,
     season_weights,
     window_hours,
@@ -103,6 +105,46 @@ def test_hemispheric_power_against_newell2009(model):
     assert 8.0 / 1.5 < hp["broadband_power"].values[1] / hp["broadband_power"].values[0] < 8.0 * 1.5
     assert 5.0 < total[0] < 20.0
     assert total[2] > 100.0
+
+
+MLT_CENTRES = 0.125 + 0.25 * np.arange(96)
+MLAT_CENTRES = 50.25 + 0.5 * np.arange(80)
+SIGNED_MLT = np.where(MLT_CENTRES > 12, MLT_CENTRES - 24, MLT_CENTRES)
+
+
+def test_wedge_fill_is_linear_in_mlt_and_touches_only_the_wedge():
+    # a flux linear in signed MLT on every ring, emptied at 00-02 MLT: the fill (linear interpolation across
+    # the gap and 6 bins, 1.5 h, beyond each end) gives the linear function back exactly, on the rings from
+    # 49 to 67 deg only; everything else is untouched
+    truth = (2.0 + 0.1 * SIGNED_MLT)[None, :, None] * np.ones((2, 96, 80))
+    holed = truth.copy()
+    gap = (SIGNED_MLT > 0) & (SIGNED_MLT < 2)
+    holed[:, gap, :] = 0.0
+    holed[1, :, :] = truth[1]  # the second time has no gap: nothing to fill
+    filled, mask = fill_northern_wedge(holed)
+    rings = MLAT_CENTRES <= 67.0
+    np.testing.assert_allclose(filled[0][:, rings], truth[0][:, rings], rtol=1e-12)
+    expected = ((SIGNED_MLT > -1.5) & (SIGNED_MLT < 3.5))[:, None] & rings[None, :]  # gap + 6 bins each side
+    assert np.array_equal(mask[0], expected)
+    assert not mask[1].any() and np.array_equal(filled[1], truth[1])
+    assert np.array_equal(filled[0][:, ~rings], holed[0][:, ~rings])
+
+
+def test_wedge_fill_closes_the_northern_gap_of_the_release():
+    # the northern diffuse coefficients are 0 (no flux) at 60.25 deg MLAT from 00:30 to 03:15 MLT in summer
+    # (the release's wedge); the northern flux of the model there is filled, positive, and within the range
+    # of the ring's own flux at 21-06 MLT outside the filled span
+    c = read_coefficients("summer", "diff")
+    j = int(np.searchsorted(MLAT_CENTRES, 60.25))
+    no_data = (c["b1"][:, N_MLAT + j] == 0) & (c["b2"][:, N_MLAT + j] == 0)
+    gap = no_data & (SIGNED_MLT >= -1) & (SIGNED_MLT <= 4)
+    assert gap.sum() >= 8
+    north = OvationPrime2010(combine_hemispheres=False)
+    ring = north._season_flux("summer", "diff", "diff", np.array([9000.0]), "north")[0, :, j]
+    span = (SIGNED_MLT > SIGNED_MLT[gap].min() - 1.5) & (SIGNED_MLT < SIGNED_MLT[gap].max() + 1.5)
+    around = ring[(SIGNED_MLT >= -3) & (SIGNED_MLT <= 6) & ~span]
+    assert np.all(ring[gap] > 0.0)
+    assert np.all((ring[gap] >= around.min() - 1e-12) & (ring[gap] <= around.max() + 1e-12))
 
 
 def test_bin_area_covers_the_cap():

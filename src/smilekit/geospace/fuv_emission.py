@@ -14,12 +14,21 @@ deposited deep in the atmosphere (Germany et al. 1997, :cite:`germany1997`; Stri
 
     I = Y0 * Q * exp(-sigma_O2 * N_O2(z_peak(E)) / cos(theta))
 
-* ``Y0`` = :data:`LBHL_YIELD`, 125 R per erg cm^-2 s^-1: the unabsorbed LBHl yield of the Polar UVI
-  analyses (Germany et al. 1997, :cite:`germany1997`, who find roughly 100-130 R per erg cm^-2 s^-1 in LBHl
-  over 1-20 keV characteristic energies; *check* the figure before relying on the exact value).
+* ``Y0`` = :data:`LBHL_YIELD`, 125 R per erg cm^-2 s^-1: the unabsorbed LBHl yield attributed to the Polar
+  UVI analyses (Germany et al. 1997, :cite:`germany1997`: roughly 100-130 R per erg cm^-2 s^-1 in LBHl over
+  1-20 keV characteristic energies). *Not confirmed* from a source readable here (searched 2026-12-05: the
+  paper's figures were not found). An independent empirical calibration disagrees by a factor ~3:
+  Sotirelis et al. (2013, :cite:`sotirelis2013`, abstract), from 27,922 DMSP F16 coincidences of SSUSI
+  LBH-long with SSJ5 electrons, give J_E = 4.90e8 eV s^-1 sr^-1 cm^-2 per R; for isotropic electrons
+  (Q = pi J_E) that is 1 / (pi 4.90e8 eV x 1.602e-12 erg/eV) = 405 R per erg cm^-2 s^-1 in SSUSI's LBHl
+  channel. The channels and calibrations differ, so the value is kept, but an uncertainty of this size
+  carries to UVI's count rates, to :data:`smilekit.science.aurora.LBH_THRESHOLD` and to the power read
+  from images (*check*).
 * ``sigma_O2`` = :data:`O2_CROSS_SECTION_LBHL`, 2e-19 cm^2: an effective O2 absorption cross section over
   160-180 nm, where the Schumann-Runge continuum tails off from ~5e-19 cm^2 at 160 nm to ~1e-20 cm^2 near
-  175 nm (Meier 1991, :cite:`meier1991`; an assumption in that range, *check*).
+  175 nm (Meier 1991, :cite:`meier1991`). Confirmed: the continuum ends at the O2 dissociation threshold,
+  57127 cm^-1 = 175.05 nm (Allison et al. 1971, :cite:`allison1971`, abstract), the Schumann-Runge bands
+  lying beyond it; the cross-section values themselves are *not confirmed* here (an assumption, *check*).
 * ``N_O2(z)`` is the O2 column above the emission altitude: the mass column ``p(z) / g(z)`` of the U.S.
   Standard Atmosphere 1976 (:cite:`ussa1976`) times the O2 mole fraction 0.2095 over the mean molecular
   mass 28.964 u (the O2 fraction falls above ~100 km, where the absorption is negligible anyway).
@@ -61,8 +70,9 @@ Earth's shadow cuts the dayglow off: with ``z`` = 150 km (:data:`DAYGLOW_ALTITUD
 Meier 1991) and ``H`` = 25 km, ``I / I0`` is 5 % at 90 deg, 0.6 % at 96 deg and 2e-4 at 101 deg; past
 102.4 deg the Sun is behind the solid Earth for the whole layer and only the nightglow remains. ``I0`` =
 :data:`DAYGLOW_SUBSOLAR`, 2 kR at nadir in 160-180 nm for moderate solar activity (an assumption: the
-Polar UVI and TIMED GUVI LBH-long dayglow is of order 1-3 kR near the subsolar point, *check*; it scales with
-the solar EUV, so give ``subsolar`` for other conditions). The LBH nightglow is negligible (Meier 1991: no
+Polar UVI and TIMED GUVI LBH-long dayglow is of order 1-3 kR near the subsolar point; *not confirmed* from a
+source readable here (searched 2026-12-05), *check*; it scales with the solar EUV, so give ``subsolar`` for
+other conditions). The LBH nightglow is negligible (Meier 1991: no
 photoelectrons; the FUV nightglow is OI and H Ly-alpha, outside the band): ``I_night`` defaults to 0 R.
 
 The viewing geometry (limb brightening of an optically thin layer, the slant O2 path of the dayglow) is the
@@ -110,10 +120,12 @@ __all__ = [
 #: The unit of precipitating energy flux (erg cm^-2 s^-1, equal to mW m^-2).
 ENERGY_FLUX_UNIT = u.erg / (u.cm**2 * u.s)
 
-#: Unabsorbed LBH-long (160-180 nm) yield, R per erg cm^-2 s^-1 (Germany et al. 1997; *check*).
+#: Unabsorbed LBH-long (160-180 nm) yield, R per erg cm^-2 s^-1 (Germany et al. 1997; not confirmed, and
+#: ~3x below Sotirelis et al. 2013's SSUSI calibration: see the module docstring; *check*).
 LBHL_YIELD = 125.0 * RAYLEIGH / ENERGY_FLUX_UNIT
 
-#: Effective O2 absorption cross section over 160-180 nm (Schumann-Runge continuum tail; assumption).
+#: Effective O2 absorption cross section over 160-180 nm (Schumann-Runge continuum tail, which ends at
+#: 175.05 nm, Allison et al. 1971; the value is an assumption, not confirmed).
 O2_CROSS_SECTION_LBHL = 2.0e-19 * u.cm**2
 
 #: Scaled depth s/R at which the energy dissipation of an isotropic electron beam peaks (Rees 1963).
@@ -128,7 +140,7 @@ DAYGLOW_ALTITUDE = 150.0 * u.km
 #: Neutral scale height at the dayglow layer (US76 at 150 km: ~22 km; 25 km adopted).
 DAYGLOW_SCALE_HEIGHT = 25.0 * u.km
 
-#: 160-180 nm dayglow at nadir for the Sun overhead, moderate solar activity (assumption, *check*).
+#: 160-180 nm dayglow at nadir for the Sun overhead, moderate solar activity (assumption, not confirmed).
 DAYGLOW_SUBSOLAR = 2000.0 * RAYLEIGH
 
 # U.S. Standard Atmosphere 1976 (:cite:`ussa1976`): geometric altitude (km) and pressure (Pa), quoted from

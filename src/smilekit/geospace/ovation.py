@@ -33,9 +33,19 @@ The model, bin by bin (for a season s)
   southern hemisphere uses its local season, the day of year shifted by half a year. (The IDL release
   says "call with doy = 365 - actual doy" for the south; that mirrors the year about 1 January rather than
   shifting it, which would give June the southern summer's fluxes, so we shift.)
+* the northern dawn/midnight wedge: the release fills the northern data gap before combining the
+  hemispheres. In each ring from 49 to 67 deg MLAT, the bins between -1 and 4 h MLT (23-04 MLT) whose capped
+  flux is not above 0 are missing; they and the 6 bins (1.5 h) beyond each end of the missing span (poorly
+  sampled next to the gap) are replaced by the flux interpolated linearly in MLT between the nearest
+  remaining bins of the ring, per season and flux type (:func:`fill_northern_wedge`; the release's constants
+  as OvationPyme documents them, its ``interp_wedge``, which keeps the IDL's 67 deg in a comment and raises
+  it to 75). Without it the northern gap (the coefficients are 0 there, and the southern fluxes are low in
+  the same bins) leaves a notch in the oval at 01-03 MLT: the 0.25 erg cm^-2 s^-1 edge there stood 2-3 deg
+  poleward of its neighbours at Kp 4.5-8 over 2000 (tests/science/test_aurora_statistics.py);
 * hemispheres: as the IDL release does by default (its ``n_or_s = 3``, "in effect the only option that
   works"), the two hemispheres' fluxes are averaged bin by bin (``combine_hemispheres=True``); where one
-  hemisphere has no data in a bin (b1 = b2 = 0) the other's value is used alone.
+  hemisphere has no data in a bin (b1 = b2 = 0, and not filled as above) the other's value is used alone
+  (as the GITM port of the release, its ``ModNewell``, does).
 
 The driver (:func:`averaged_coupling`)
 --------------------------------------
@@ -75,6 +85,7 @@ __all__ = [
     "SEASONS",
     "OvationPrime2010",
     "averaged_coupling",
+    "fill_northern_wedge",
     "read_coefficients",
     "season_weights",
     "window_hours",
@@ -101,6 +112,10 @@ MLAT_WIDTH, MLT_WIDTH = 0.5, 0.25
 AVERAGE_HOURS, AVERAGE_DECAY = 4, 0.65
 #: The coupling-strength bins of the tabulated probabilities: width 4421 / 8, 12 bins.
 DPHI_BIN, N_DPHI_BINS = 4421.0 / 8.0, 12
+
+#: The northern wedge filled by :func:`fill_northern_wedge`: MLT span (h, -1 = 23 MLT), MLAT span (deg), and
+#: the bins beyond each end of the missing span that are refilled too.
+WEDGE_MLT, WEDGE_MLAT, WEDGE_MARGIN = (-1.0, 4.0), (49.0, 67.0), 6
 
 #: OVATION populations: (file stem, output name, has probability files).
 POPULATIONS = {"diff": "diffuse", "mono": "monoenergetic", "wave": "broadband", "ions": "ion"}
@@ -273,6 +288,70 @@ def _cap(flux: np.ndarray, ion: bool, number: bool) -> np.ndarray:
     return flux
 
 
+def _wedge_grid() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """MLT bin indices (in signed-MLT order), their signed MLT (h) and the MLAT bin indices that
+    :func:`fill_northern_wedge` works on: the wedge, its margins and one bin beyond on each side."""
+    mlt = MLT_WIDTH * (np.arange(N_MLT) + 0.5)
+    signed = np.where(mlt > 12.0, mlt - 24.0, mlt)
+    reach = WEDGE_MARGIN * MLT_WIDTH + 2 * MLT_WIDTH
+    cols = np.flatnonzero((signed >= WEDGE_MLT[0] - reach) & (signed <= WEDGE_MLT[1] + reach))
+    cols = cols[np.argsort(signed[cols])]
+    mlat = 50.0 + MLAT_WIDTH * (np.arange(N_MLAT) + 0.5)
+    rings = np.flatnonzero((mlat >= WEDGE_MLAT[0]) & (mlat <= WEDGE_MLAT[1]))
+    return cols, signed[cols], rings
+
+
+_WEDGE_COLS, _WEDGE_X, _WEDGE_RINGS = _wedge_grid()
+
+
+def _fill_wedge_inplace(flux: np.ndarray) -> np.ndarray:
+    """Fill the northern wedge of ``flux`` (n, 96, 80) in place; return the mask of the bins filled on the
+    sub-grid ``(n, _WEDGE_COLS, _WEDGE_RINGS)``."""
+    x = _WEDGE_X
+    f = flux[:, _WEDGE_COLS[:, None], _WEDGE_RINGS]  # (n, ncols, nrings), MLT increasing from ~-4.6 h
+    window = ((x >= WEDGE_MLT[0]) & (x <= WEDGE_MLT[1]))[None, :, None]
+    missing = window & ~(f > 0.0)
+    if not missing.any():
+        return missing
+    ncol = x.size
+    k = np.arange(ncol)[None, :, None]
+    first = np.argmax(missing, axis=1)[:, None, :]
+    last = ncol - 1 - np.argmax(missing[:, ::-1], axis=1)[:, None, :]
+    margin = ((k >= first - WEDGE_MARGIN) & (k < first)) | ((k > last) & (k <= last + WEDGE_MARGIN))
+    fill = (missing | margin) & missing.any(axis=1, keepdims=True)
+    before = np.maximum.accumulate(np.where(fill, 0, k), axis=1)  # the sub-grid's ends are never filled
+    after = np.minimum.accumulate(np.where(fill, ncol - 1, k)[:, ::-1], axis=1)[:, ::-1]
+    f_lo, f_hi = np.take_along_axis(f, before, axis=1), np.take_along_axis(f, after, axis=1)
+    x_lo, x_hi = x[before], x[after]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        slope = (f_hi - f_lo) / (x_hi - x_lo)
+        value = np.where(after == before, f_lo, f_lo + slope * (x[None, :, None] - x_lo))
+    flux[:, _WEDGE_COLS[:, None], _WEDGE_RINGS] = np.where(fill, value, f)
+    return fill
+
+
+def fill_northern_wedge(flux: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Fill the northern dawn/midnight data gap of one season's flux as the release does (module docstring).
+
+    Parameters
+    ----------
+    flux : numpy.ndarray
+        Capped flux (n, 96 MLT, 80 MLAT) on the northern half of the grid (bin centres).
+
+    Returns
+    -------
+    filled, mask : numpy.ndarray
+        The filled copy, and where it was filled (bool, same shape). In each ring from 49 to 67 deg the bins
+        between -1 and 4 h MLT whose flux is not above 0, and the 6 bins beyond each end of their span, take
+        the flux interpolated linearly in MLT between the nearest other bins of the ring.
+    """
+    out = np.array(flux, dtype=float, copy=True)
+    fill = _fill_wedge_inplace(out)
+    mask = np.zeros(out.shape, dtype=bool)
+    mask[:, _WEDGE_COLS[:, None], _WEDGE_RINGS] = fill
+    return out, mask
+
+
 class OvationPrime2010(PrecipitationModel):
     """OVATION Prime 2010 (:cite:`newell2009`, :cite:`newell2010`); see :mod:`smilekit.geospace.ovation`.
 
@@ -412,16 +491,25 @@ class OvationPrime2010(PrecipitationModel):
         total = np.zeros((dphi.size, N_MLT, N_MLAT))
         count = np.zeros((N_MLT, N_MLAT))
         x = dphi[:, None, None]
+        sub = (slice(None), _WEDGE_COLS[:, None], _WEDGE_RINGS)
+        extra = None  # northern wedge bins without coefficients that the fill gave a flux
         for hemi in use:
             h = halves[hemi]
             b1, b2 = c["b1"][:, h], c["b2"][:, h]
             flux = b1 + b2 * x
             if not ion:
                 flux *= self._probability(season, stem, dphi, h)
+            flux = _cap(flux, ion, number)
             has = ~((b1 == 0.0) & (b2 == 0.0))
-            total += np.where(has, _cap(flux, ion, number), 0.0)
+            if hemi == "north":
+                extra = _fill_wedge_inplace(flux) & ~has[sub[1:]]
+                total[sub] += np.where(extra, flux[sub], 0.0)
+            total += np.where(has, flux, 0.0)
             count += has
-        return total / np.maximum(count, 1.0)
+        out = total / np.maximum(count, 1.0)
+        if extra is not None and extra.any():
+            out[sub] = total[sub] / np.maximum(count[sub[1:]] + extra, 1.0)
+        return out
 
     @staticmethod
     @cache

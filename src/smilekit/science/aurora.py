@@ -344,7 +344,7 @@ def model_boundaries(
     >>> sw = read_omni2(data_path("omni/omni2_2000.dat"))
     >>> b = model_boundaries(["2000-07-15T21:00", "2000-07-17T21:00"], sw)
     >>> b["equatorward_mlat"].sel(mlt=0.5).round(1).values.tolist()
-    [55.8, 63.4]
+    [51.3, 63.0]
     """
     model = OvationPrime2010() if model is None else model
     if not isinstance(model, PrecipitationModel):
