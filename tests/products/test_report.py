@@ -185,6 +185,37 @@ def rich_summary() -> dict:
                 "files": ["smile_uvi_l3_boundaries_20150621T180000_v01.cdf", "uvi_movie.gif"],
                 "seconds": 4.36,
             },
+            "insitu": {
+                "status": "ok",
+                "samples": 72616,
+                "cadence_s": 4.0,
+                "kp": 2.0,
+                "hours_in_region": {"solar wind": 37.244, "magnetosheath": 19.357, "magnetosphere": 24.082},
+                "flagged_samples": 5726,
+                "crossings": [
+                    {
+                        "time": "2015-06-22T00:48:30.000000000",
+                        "boundary": "magnetopause",
+                        "from": "magnetosphere",
+                        "to": "magnetosheath",
+                        "r_RE": 11.383250126367553,
+                        "model_r_RE": 11.25775176676033,
+                    }
+                ],
+                "seconds": 8.1,
+            },
+            "mag": {
+                "status": "ok",
+                "vectors": 290461,
+                "vector_rate_hz": 1.0,
+                "flagged_vectors": 0,
+                "error_by_region": {
+                    "solar wind": {"samples": 134084, "no_value": 0, "median_nT": 0.3186, "max_nT": 0.778},
+                    "magnetosphere": {"samples": 86693, "no_value": 0, "median_nT": 0.3385, "max_nT": 1.677},
+                },
+                "files": ["smile_mag_l2_fields_20150621T150000_v01.cdf"],
+                "seconds": 9.2,
+            },
         },
         "seconds": 85.46,
         "figures": [name for name, _ in FIGURES],
@@ -336,7 +367,17 @@ def test_a_failed_stage_shows_its_error_in_its_section_and_in_the_summary(writte
     section = re.search(r"<section id='emissivity'.*?</section>", page).group(0)
     assert "badge failed" in section
     assert "ModelDomainError: the sheath &lt;model&gt; failed at Pdyn = 57.5 nPa" in section
-    assert "1 of 6 stages failed" in page
+    assert "1 of 8 stages failed" in page
+
+
+def test_the_in_situ_sections_show_the_crossings_and_the_field_errors_by_region(written):
+    _, page = written
+    insitu = re.search(r"<section id='insitu'.*?</section>", page).group(0)
+    assert "Every boundary crossing" in insitu and "magnetopause" in insitu and "11.38" in insitu
+    assert "magnetosheath" in insitu and "19.4" in insitu  # hours in the region
+    mag = re.search(r"<section id='mag'.*?</section>", page).group(0)
+    assert "the requirement: 2 nT" in mag and "<th scope='row'>magnetosphere</th>" in mag and ">1.7<" in mag
+    assert "vector rate <span class='unit'>[Hz]</span>" in mag
 
 
 def test_unknown_keys_still_appear_in_a_tidy_table(written):
@@ -388,6 +429,8 @@ def test_the_footer_has_the_version_settings_summary_link_and_data_policy(writte
         {"stages": {"solar_wind": {"status": "ok"}, "standoff": {"status": "ok", "shue1997": {}}}},
         {"stages": {"sxi": {"status": "ok", "frame_table": "not a list", "peak_frame": None}}},
         {"stages": {"uvi": {"status": "ok", "frame_table": [1, 2], "skipped": 3, "frames": None}}},
+        {"stages": {"insitu": {"status": "ok", "crossings": "x", "hours_in_region": [1]}}},
+        {"stages": {"mag": {"status": "ok", "error_by_region": {"solar wind": 3}, "files": None}}},
         {
             "stages": {
                 "science": {"status": "ok", "methods": {"m": 3}},

@@ -29,6 +29,9 @@ STAGE_KEYS = {
     "science": ["status", "frames", "methods", "cusp_answered", "files", "seconds"],
     "uvi": ["status", "frames", "exposure_s", "pixels", "uvi_on_samples", "ovation_window_hours", "skipped",
             "equatorward_bias_deg", "poleward_bias_deg", "frame_table", "files", "seconds"],
+    "insitu": ["status", "samples", "cadence_s", "kp", "hours_in_region", "flagged_samples", "crossings",
+               "seconds"],
+    "mag": ["status", "vectors", "vector_rate_hz", "flagged_vectors", "error_by_region", "files", "seconds"],
 }  # fmt: skip
 
 

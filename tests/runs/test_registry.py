@@ -85,7 +85,17 @@ def test_only_stages_are_registered():
 
 
 def test_the_job_registers_the_flow_in_order_and_every_settings_section_has_its_stage():
-    assert runs.STAGES.names == ("solar_wind", "standoff", "emissivity", "mission", "sxi", "science", "uvi")
+    assert runs.STAGES.names == (
+        "solar_wind",
+        "standoff",
+        "emissivity",
+        "mission",
+        "sxi",
+        "science",
+        "uvi",
+        "insitu",
+        "mag",
+    )
     assert [s.name for s in runs.STAGES if s.essential] == ["solar_wind"]
     assert {s.settings for s in runs.STAGES} - {None} == set(JobSettings().sections)
     # the registered order is valid: it registers again in a fresh registry

@@ -179,7 +179,16 @@ def test_an_instrument_stage_brings_its_own_settings_section(sections_restored, 
     path.write_text("[ena]\nexposure_min = 2\n")
     settings = load_settings(path)
     assert settings.ena.exposure_min == 2.0 and settings.sxi == SXISettings()
-    assert list(settings.to_dict()) == ["solar_wind", "emissivity", "mission", "sxi", "uvi", "ena"]
+    assert list(settings.to_dict()) == [
+        "solar_wind",
+        "emissivity",
+        "mission",
+        "sxi",
+        "uvi",
+        "insitu",
+        "mag",
+        "ena",
+    ]
     with pytest.raises(InputError, match=r"ena.exposure_min = -1.0 is not accepted"):
         ENASettings(exposure_min=-1)
 

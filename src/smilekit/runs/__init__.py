@@ -32,6 +32,8 @@ from smilekit.runs.stages import (  # noqa: F401
     sxi,
     science,
     uvi,
+    insitu,
+    mag,
 )
 
 # isort: on

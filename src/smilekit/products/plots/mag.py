@@ -20,6 +20,7 @@ import matplotlib.dates as mdates
 import numpy as np
 import xarray as xr
 from matplotlib.figure import Figure
+from matplotlib.ticker import FixedLocator
 
 from smilekit.errors import InputError
 from smilekit.mission.intervals import runs
@@ -53,8 +54,18 @@ def _region_spans(regions: xr.DataArray):
     return spans
 
 
+#: Below this (nT) the component axes are linear, above logarithmic (symlog), so that the solar wind's and
+#: the sheath's few nT and the thousands of nT near perigee show in one figure.
+LINEAR_BELOW_NT = 50.0
+
+
 def plot_mag(
-    l2: xr.Dataset, *, frame: str = "GSM", regions: xr.DataArray | None = None, title: str = ""
+    l2: xr.Dataset,
+    *,
+    frame: str = "GSM",
+    regions: xr.DataArray | None = None,
+    title: str = "",
+    linear_below=LINEAR_BELOW_NT,
 ) -> Figure:
     """The MAG quick-look of an L2 dataset: Bx, By, Bz in ``frame`` and |B| against UT.
 
@@ -70,6 +81,9 @@ def plot_mag(
         :data:`REGION_COLOURS`) and named in the legend.
     title : str
         Figure title (default: "SMILE MAG L2" and the date).
+    linear_below : float or None
+        The components are drawn on a symmetric-log axis, linear within +-``linear_below`` nT (default 50),
+        and |B| on a log axis, where the field spans more than that; None: linear axes.
 
     Returns
     -------
@@ -113,6 +127,13 @@ def plot_mag(
                 ax.axvspan(start, stop, color=colour, alpha=0.15, lw=0, gid=f"region:{region}", label=label)
             labelled.add(region)
         axes[0].legend(loc="upper right", fontsize="small")
+    if linear_below is not None and np.nanmax(np.abs(b), initial=0.0) > linear_below:
+        decades = 10.0 ** np.arange(np.ceil(np.log10(linear_below)), 6)
+        ticks = np.concatenate([-decades[::-1], [0.0], decades])  # none inside the linear part but 0
+        for ax in axes[:3]:
+            ax.set_yscale("symlog", linthresh=float(linear_below))
+            ax.yaxis.set_major_locator(FixedLocator(ticks))
+        axes[3].set_yscale("log")
     for ax in axes:
         ax.xaxis_date()
     ut_time_axis(axes[3])

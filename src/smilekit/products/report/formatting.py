@@ -37,6 +37,7 @@ UNITS: dict[str, tuple[str, int | None]] = {
     "nPa": ("nPa", 1),
     "nT": ("nT", 1),
     "GW": ("GW", 1),
+    "hz": ("Hz", 1),
     "RE": ("RE", 2),
     "re": ("RE", 2),
     "deg": ("deg", 1),

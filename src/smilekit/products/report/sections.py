@@ -39,6 +39,8 @@ STAGE_TITLES = {
     "sxi": "SXI frames",
     "science": "Science retrievals from the SXI frames",
     "uvi": "UVI frames: the northern aurora",
+    "insitu": "In situ truth: regions and boundary crossings along the orbit",
+    "mag": "MAG: the magnetic field along the orbit",
 }
 
 #: Figures by the start of their file name -> the stage whose section shows them (first match wins).
@@ -52,6 +54,7 @@ _FIGURE_STAGES = (
     ("fov", "mission"),
     ("sxi", "sxi"),
     ("uvi", "uvi"),
+    ("mag", "mag"),
 )
 
 #: Section ids the page uses itself, which a stage's id may not take.
@@ -606,6 +609,39 @@ def _uvi(rest: dict) -> str:
     return "".join(parts)
 
 
+def _insitu(rest: dict) -> str:
+    keys = ("samples", "cadence_s", "kp", "flagged_samples")
+    parts = [_table_wrap(mapping_table({k: rest.pop(k) for k in keys if k in rest}))]
+    hours = rest.pop("hours_in_region", None)
+    if isinstance(hours, Mapping):
+        parts.append(_table_wrap(mapping_table(hours, caption="Hours in each region [h]")))
+    elif hours is not None:
+        rest["hours_in_region"] = hours
+    found = rest.pop("crossings", None)
+    if isinstance(found, list) and found and all(isinstance(r, Mapping) for r in found):
+        caption = "Every boundary crossing: the spacecraft's distance and the model boundary's there"
+        parts.append(_table_wrap(records_table(found, caption=caption)))
+    elif isinstance(found, list):
+        parts.append("<p>No boundary crossing during the event.</p>")
+    elif found is not None:
+        rest["crossings"] = found
+    return "".join(parts)
+
+
+def _mag(rest: dict) -> str:
+    keys = ("vectors", "vector_rate_hz", "flagged_vectors")
+    parts = [_table_wrap(mapping_table({k: rest.pop(k) for k in keys if k in rest}))]
+    errors = rest.pop("error_by_region", None)
+    if isinstance(errors, Mapping) and all(isinstance(v, Mapping) for v in errors.values()):
+        rows = [{"region": name, **values} for name, values in errors.items()]
+        caption = "|B L2 − B true| in each region (the requirement: 2 nT)"
+        parts.append(_table_wrap(records_table(rows, caption=caption, row_header="region")))
+    elif errors is not None:
+        rest["error_by_region"] = errors
+    parts.append(_files(rest.pop("files", None)))
+    return "".join(parts)
+
+
 #: Each stage's renderer: it pops the keys it shows from a copy of the stage's entry and returns HTML;
 #: the keys it leaves are shown as "other values".
 RENDERERS: dict[str, Callable[[dict], str]] = {
@@ -616,6 +652,8 @@ RENDERERS: dict[str, Callable[[dict], str]] = {
     "sxi": _sxi,
     "science": _science,
     "uvi": _uvi,
+    "insitu": _insitu,
+    "mag": _mag,
 }
 
 
