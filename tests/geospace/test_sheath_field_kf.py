@@ -184,6 +184,10 @@ def test_clipping_outside_kf_sheath():
     np.testing.assert_allclose(field[0], _field(on_shock, b0), rtol=1e-12)
     np.testing.assert_allclose(field[1], _field(on_mp, b0), rtol=1e-12)
     assert clipped.tolist() == [True, True, False]
+    # the focus and the tail axis (s = 0, where the potential's ln s and 1 / s are singular) are deep in
+    # the magnetosphere, never in a sheath; they come back clipped to the magnetopause and finite
+    field, clipped = kobel1994_values([0.5 * R_MP, -40.0, 0.0], 0.0, 0.0, b0, R_MP, R_BS)
+    assert np.isfinite(field).all() and clipped.all()
 
 
 def test_quantity_interface_and_bad_input():
