@@ -27,10 +27,12 @@ t cos(phi) / s, giving
 - **Magnetopause** (s = s0): dPhi/ds = 0, so B . n = 0: the field is tangent to it (no field crosses
   the magnetopause; the sheath field drapes around it).
 - **Bow shock** (s = s1): dPhi/ds equals the IMF's, so the normal component B_n is continuous (div B = 0
-  across the shock), which fixes ``c = s1^2 / (s1^2 - s0^2)``. The tangential components jump: by c for
-  the part from B0x and by c (1 + s0^2 / s1^2) for the part from B0y, B0z (4.3 for R_mp = 10, R_bs = 13 RE);
-  the jump depends on the geometry only, not on the Mach number, and exceeds the gas-dynamic limit 4
-  (gamma = 5/3) where s0^2 / s1^2 > 3 / 5, i.e. for a thin sheath.
+  across the shock), which fixes ``c = s1^2 / (s1^2 - s0^2)`` (the condition of the spok implementation;
+  KF's own statement of it is not confirmed. Continuity of the potential instead would keep the
+  tangential field continuous and reduce B_n at the shock, against div B = 0). The tangential
+  components jump: by c for the part from B0x and by c (1 + s0^2 / s1^2) for the part from B0y, B0z
+  (4.3 for R_mp = 10, R_bs = 13 RE); the jump depends on the geometry only, not on the Mach number, and
+  exceeds the gas-dynamic limit 4 (gamma = 5/3) where s0^2 / s1^2 > 3 / 5, i.e. for a thin sheath.
 
 In Cartesian form (used here; no angle is computed):
 ``B = c [B0 + (s0^2 / s^2) B0_perp - s0^2 (B0x + 2 t b_phi / s) / (s (s^2 + t^2)) (s, t cos phi, t sin phi)]``
