@@ -6,9 +6,13 @@ alpha densities, the bulk velocity, the temperatures and the magnetic field, fro
 - **Solar wind** (region 0): the solar-wind record itself (n, V_GSE, T, B).
 - **Magnetosheath** (region 1): n, V, T from the gas-dynamic sheath
   (:class:`~smilekit.geospace.magnetosheath.Magnetosheath`, Spreiter et al. 1966, :cite:`spreiter1966`)
-  between the chosen magnetopause and bow-shock models, and B from the IMF compressed along the flow
-  (:mod:`~smilekit.geospace.sheath_field`: B_n continuous at the shock, B2 / B1 = n2 / n1 at a
-  perpendicular shock, div B = 0; compressed, not draped).
+  between the chosen magnetopause and bow-shock models, and B from :mod:`~smilekit.geospace.sheath_field`:
+  by default (``sheath_field="kobel1994"``) the Kobel & Flückiger (1994) potential field (:cite:`kobel1994`;
+  current-free, draped: B . n = 0 on its magnetopause, B_n continuous at its shock) between confocal
+  paraboloids fitted to the two boundary models' nose stand-offs (where a sheath sample lies outside
+  those paraboloids the field is KF's on the nearer one, quality bit 4); or
+  (``sheath_field="frozen_compression"``) the IMF compressed along the flow (B_n continuous at the
+  shock, B2 / B1 = n2 / n1 at a perpendicular shock, div B = 0; compressed, not draped).
 - **Magnetosphere** (region 2): B = IGRF-14 + Tsyganenko T89c (:mod:`~smilekit.geospace.fields`,
   :cite:`igrf14`, :cite:`tsyganenko1989`) at the given Kp; the plasma is one tenuous, hot, isotropic,
   stationary population of uniform density and temperature (by default n = 0.3 cm^-3 and kT = 3 keV:
@@ -48,7 +52,7 @@ from smilekit.geospace.magnetosheath import (
     REGION_SOLAR_WIND,
     Magnetosheath,
 )
-from smilekit.geospace.sheath_field import sheath_field_values
+from smilekit.geospace.sheath_field import DEFAULT_SHEATH_FIELD, SHEATH_FIELD_MODELS, sheath_field_values
 from smilekit.igrf import check_igrf_range
 from smilekit.solarwind.series import SolarWind
 from smilekit.solarwind.state import SolarWindState
@@ -87,9 +91,24 @@ DEFAULT_HOT_TEMPERATURE = 3.0 * u.keV
 QUALITY_BITS = {
     1: "solar wind: the nearest valid record is further than max_record_gap from the sample",
     2: "field: T89 outside its fitted 4-70 RE (the value is the formula's, not a fitted field)",
+    4: (
+        "field: magnetosheath sample outside the Kobel-Flueckiger paraboloids fitted to the boundary "
+        "noses; the field is KF's on the nearer paraboloid (parabolic coordinate clipped)"
+    ),
 }
 
 _COMPONENTS = ["x", "y", "z"]
+
+#: The dataset attribute ``magnetosheath_field`` for each sheath-field model.
+_SHEATH_FIELD_TEXT = {
+    "kobel1994": (
+        "kobel1994: Kobel & Flueckiger (1994) potential field between confocal paraboloids fitted to the "
+        "boundary models' nose stand-offs (smilekit.geospace.sheath_field)"
+    ),
+    "frozen_compression": (
+        "frozen_compression: frozen-in IMF compressed along X (smilekit.geospace.sheath_field)"
+    ),
+}
 
 
 def _attrs(fieldnam: str, catdesc: str, units: str, vector: bool = False, **extra) -> dict:
@@ -159,6 +178,7 @@ def insitu_truth(
     magnetopause="shue1998",
     bow_shock="jelinek2012",
     max_record_gap=10 * u.min,
+    sheath_field: str = DEFAULT_SHEATH_FIELD,
 ) -> xr.Dataset:
     """Plasma and magnetic field along a track (see the module notes for the models in each region).
 
@@ -185,6 +205,10 @@ def insitu_truth(
         :data:`~smilekit.geospace.boundaries.BOW_SHOCK_MODELS`).
     max_record_gap : Quantity
         A sample further than this from the nearest valid solar-wind record is flagged (quality bit 1).
+    sheath_field : str
+        The magnetosheath field model (:data:`~smilekit.geospace.sheath_field.SHEATH_FIELD_MODELS`):
+        ``"kobel1994"`` (default; Kobel & Flückiger 1994 potential field) or ``"frozen_compression"``
+        (the IMF compressed along the flow); see :mod:`~smilekit.geospace.sheath_field`.
 
     Returns
     -------
@@ -235,6 +259,9 @@ def insitu_truth(
     alpha_temperature_ratio = _ratio(alpha_temperature_ratio, "alpha_temperature_ratio", 0.0, 20.0, "(0, 20]")
     if alpha_temperature_ratio == 0.0:
         raise InputError("alpha_temperature_ratio must lie in (0, 20], got 0")
+    if not isinstance(sheath_field, str) or sheath_field not in SHEATH_FIELD_MODELS:
+        names = ", ".join(SHEATH_FIELD_MODELS)
+        raise InputError(f"sheath_field must be one of {names}; got {sheath_field!r}")
     for name, model in (("magnetopause", magnetopause), ("bow_shock", bow_shock)):
         if not (isinstance(model, str) or callable(model)):
             raise InputError(f"{name} must be a model name or a boundary function, got {model!r}")
@@ -302,7 +329,11 @@ def insitu_truth(
         region[group], n_p[group], temp[group], v_gsm[group] = reg_g, n_g, t_g, vel_g
         in_sheath = reg_g == REGION_MAGNETOSHEATH
         if in_sheath.any():
-            b_gsm[group[in_sheath]] = sheath_field_values(sheath, x[in_sheath], y[in_sheath], z[in_sheath])
+            b_sheath, clipped = sheath_field_values(
+                sheath, x[in_sheath], y[in_sheath], z[in_sheath], model=sheath_field
+            )
+            b_gsm[group[in_sheath]] = b_sheath
+            quality[group[in_sheath][clipped]] |= 4
         upstream = reg_g == REGION_SOLAR_WIND
         b_gsm[group[upstream]] = sheath.b_gsm
 
@@ -384,7 +415,7 @@ def insitu_truth(
             "magnetopause_model": str(magnetopause),
             "bow_shock_model": str(bow_shock),
             "magnetosheath_plasma": "gas-dynamic sheath (smilekit.geospace.magnetosheath)",
-            "magnetosheath_field": "frozen-in IMF compression (smilekit.geospace.sheath_field)",
+            "magnetosheath_field": _SHEATH_FIELD_TEXT[sheath_field],
             "internal_field": "IGRF-14 to degree 13",
             "external_field": "Tsyganenko T89c",
             "hot_population": (

@@ -1,9 +1,10 @@
-"""Tests of smilekit.geospace.sheath_field: the jump at the bow shock, div B = 0, the compression.
+"""Tests of smilekit.geospace.sheath_field's "frozen_compression" model: the shock jump, div B = 0.
 
-At every shock point B_n is continuous (div B = 0 across the surface); for a perpendicular shock
-(B0_n = 0) the MHD jump is B2 / B1 = n2 / n1 (tangential E continuous, v_n2 B_t2 = v_n1 B_t1); for an
-oblique shock the model's jump is B_t = X B0_t - (X - 1) (B0_n / n_x) x_hat_t (the compression along the
-flow, module notes), checked here as the model's definition.
+(The Kobel & Flückiger model's tests are in test_sheath_field_kf.py.) At every shock point B_n is
+continuous (div B = 0 across the surface); for a perpendicular shock (B0_n = 0) the MHD jump is
+B2 / B1 = n2 / n1 (tangential E continuous, v_n2 B_t2 = v_n1 B_t1); for an oblique shock the model's jump
+is B_t = X B0_t - (X - 1) (B0_n / n_x) x_hat_t (the compression along the flow, module notes), checked
+here as the model's definition.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from hypothesis import strategies as st
 
 from smilekit.geospace.boundaries import cartesian_to_angles
 from smilekit.geospace.magnetosheath import Magnetosheath, _surface_normal, rankine_hugoniot_values
-from smilekit.geospace.sheath_field import sheath_field_values
+from smilekit.geospace.sheath_field import frozen_compression_values as sheath_field_values
 
 
 def _sheath(b=(1.0, 3.0, -2.0), n=5.0, v=400.0):
