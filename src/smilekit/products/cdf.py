@@ -186,17 +186,20 @@ def component_labels(frames) -> dict[str, xr.Variable]:
     return out
 
 
-def write_istp_cdf(dataset: xr.Dataset, path) -> Path:
-    """Write ``dataset`` as an ISTP CDF at ``path`` (overwriting), after cdflib's ISTP checks.
+def write_istp_cdf(dataset: xr.Dataset, path, *, overwrite: bool = True) -> Path:
+    """Write ``dataset`` as an ISTP CDF at ``path``, after cdflib's ISTP checks.
 
-    The write is atomic (:func:`smilekit._io.atomic_path`): a failure leaves the old file, if any.
+    The write is atomic (:func:`smilekit._io.atomic_path`): a failure leaves the old file, if any. An
+    existing file is replaced unless ``overwrite`` is False (the CDF writers have always replaced theirs;
+    the FITS writers refuse by default).
 
     ``Logical_file_id`` is set to the file name without its extension. NaN is written as ``FILLVAL``.
 
     Raises
     ------
     ProductError
-        If a required global attribute is missing or cdflib's ISTP checks fail (the message says which).
+        If a required global attribute is missing, cdflib's ISTP checks fail (the message says which), or
+        ``path`` exists and ``overwrite`` is False.
     """
 
     path = Path(path)
@@ -205,7 +208,7 @@ def write_istp_cdf(dataset: xr.Dataset, path) -> Path:
         raise ProductError(f"cannot write {path.name}: missing ISTP global attributes {missing}")
     dataset = dataset.copy()
     dataset.attrs["Logical_file_id"] = path.stem
-    with atomic_path(path) as temporary:
+    with atomic_path(path, overwrite=overwrite) as temporary:
         temporary.unlink()  # cdflib refuses to write over a file, even an empty one
         try:
             xarray_to_cdf(

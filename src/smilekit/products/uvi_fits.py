@@ -251,8 +251,6 @@ def _config_table(config) -> fits.BinTableHDU:
 def _write(ds, path, level, images, scalars, geometry, config, overwrite, extra=()) -> Path:
     _check_dataset(ds, level, images)
     path = Path(path)
-    if path.exists() and not overwrite:
-        raise ProductError(f"{path} exists; pass overwrite=True to replace it")
     dims = ds[images[0][1]].dims
     if dims != ("eta", "xi"):
         raise InputError(f"the {level} images must be on dims ('eta', 'xi'), got {dims}")
@@ -273,7 +271,7 @@ def _write(ds, path, level, images, scalars, geometry, config, overwrite, extra=
             hdus.append(_image(name, da.copy(data=da.values).assign_attrs(attrs), cards))
     hdus.extend(extra)
     hdus.append(_config_table(config))
-    with atomic_path(path) as temporary:
+    with atomic_path(path, overwrite=overwrite) as temporary:
         fits.HDUList(hdus).writeto(temporary, overwrite=True)
     return path
 
