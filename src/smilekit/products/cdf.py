@@ -110,14 +110,24 @@ def _fmt(valid_max: float) -> str:
     return "F12.4" if abs(valid_max) < 1e7 else "E14.6"
 
 
-def scalar_attrs(name: str, description: str, units: str, valid_min, valid_max, *, data: bool = True) -> dict:
-    """Attributes of a record-varying scalar variable depending on ``Epoch``."""
+def scalar_attrs(
+    name: str,
+    description: str,
+    units: str,
+    valid_min,
+    valid_max,
+    *,
+    data: bool = True,
+    record_varying: bool = True,
+) -> dict:
+    """Attributes of a scalar variable: one value per record (``DEPEND_0`` Epoch), or, with
+    ``record_varying=False``, a value per bin of an axis that is the same in every record (e.g. the MLT
+    sectors of a product; no ``DEPEND_0`` and no ``DISPLAY_TYPE``)."""
     integer = isinstance(valid_min, np.integer)
     attrs = {
         "CATDESC": description,
         "FIELDNAM": name,
-        "DEPEND_0": "Epoch",
-        "DISPLAY_TYPE": "time_series",
+        **({"DEPEND_0": "Epoch", "DISPLAY_TYPE": "time_series"} if record_varying else {}),
         "FORMAT": "I6" if integer else _fmt(valid_max),
         "LABLAXIS": name,
         "UNITS": units,

@@ -113,17 +113,16 @@ def uvi_l3_dataset(
         "mlt_sector": xr.Variable(
             ("mlt_sector",),
             mlt,
-            {
-                "CATDESC": "Magnetic local time, sector centre",
-                "FIELDNAM": "mlt_sector",
-                "FORMAT": "F8.3",
-                "LABLAXIS": "MLT",
-                "UNITS": "h",
-                "VAR_TYPE": "support_data",
-                "FILLVAL": np.float64(-1e31),
-                "VALIDMIN": np.float64(0.0),
-                "VALIDMAX": np.float64(24.0),
-            },
+            scalar_attrs(
+                "mlt_sector",
+                "Magnetic local time, sector centre",
+                "h",
+                0.0,
+                24.0,
+                data=False,
+                record_varying=False,
+            )
+            | {"LABLAXIS": "MLT"},
         )
     }
 
