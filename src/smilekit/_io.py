@@ -43,6 +43,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
+from smilekit.errors import ProductError
+
 __all__ = ["atomic_open", "atomic_path", "save_figure", "write_bytes", "write_table", "write_text"]
 
 #: Permission bits of a written file (``mkstemp`` makes 0600; products are meant to be shared).
@@ -80,7 +82,7 @@ def _commit(temporary: Path, path: Path) -> None:
 
 
 @contextlib.contextmanager
-def atomic_path(path, *, mkdir: bool = True) -> Iterator[Path]:
+def atomic_path(path, *, mkdir: bool = True, overwrite: bool = True) -> Iterator[Path]:
     """A temporary path next to ``path``; on a clean exit it replaces ``path``, on any failure it is removed.
 
     For libraries that open and write the file themselves. The temporary exists (empty) when the block
@@ -93,6 +95,9 @@ def atomic_path(path, *, mkdir: bool = True) -> Iterator[Path]:
         The target file.
     mkdir : bool
         Create the target's folder (and its parents) if missing.
+    overwrite : bool
+        Replace an existing ``path``. With False an existing file is refused before anything is written:
+        the one check of the product writers' ``overwrite`` keyword, which they pass on.
 
     Yields
     ------
@@ -101,10 +106,14 @@ def atomic_path(path, *, mkdir: bool = True) -> Iterator[Path]:
 
     Raises
     ------
+    ProductError
+        If ``path`` exists and ``overwrite`` is False.
     OSError
         If the folder cannot be written (the target is untouched), or whatever the block raised.
     """
     path = Path(path)
+    if not overwrite and path.exists():
+        raise ProductError(f"{path} exists; pass overwrite=True to replace it")
     if mkdir:
         path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = _temporary(path)

@@ -45,6 +45,7 @@ __all__ = [
     "FRAMES",
     "dipole_axis",
     "dipole_tilt",
+    "frame_name",
     "rotation_matrix",
     "sun_direction",
     "transform",
@@ -60,7 +61,9 @@ _MAGNETIC = frozenset({"GSM", "SM", "MAG"})
 # ---------------------------------------------------------------------------------------------------
 # Kernels: plain float64 arrays, no astropy.units
 # ---------------------------------------------------------------------------------------------------
-def _frame_name(name, argument: str) -> str:
+def frame_name(name, argument: str = "frame") -> str:
+    """The upper-case name of a frame of :data:`FRAMES`, given in any case; else an InputError naming
+    ``argument`` and the accepted names."""
     if not isinstance(name, str) or name.upper() not in FRAMES:
         raise InputError(f"{argument} must be one of {', '.join(FRAMES)} (any case), got {name!r}")
     return name.upper()
@@ -221,8 +224,8 @@ def rotation_matrix(time, from_frame: str, to_frame: str) -> np.ndarray:
     >>> R.shape, bool(abs(R[0, 0] - 1.0) < 1e-12)  # GSE and GSM share the X axis
     ((3, 3), True)
     """
-    source = _frame_name(from_frame, "from_frame")
-    target = _frame_name(to_frame, "to_frame")
+    source = frame_name(from_frame, "from_frame")
+    target = frame_name(to_frame, "to_frame")
     t = _times(time, (source, target))
     if source == target:
         return np.broadcast_to(np.eye(3), (*t.shape, 3, 3)).copy()
@@ -278,8 +281,8 @@ def transform(vectors, time, from_frame: str, to_frame: str):
     >>> r_gsm.unit == RE, round(float(r_gsm[0].value), 9)
     (True, 10.0)
     """
-    source = _frame_name(from_frame, "from_frame")
-    target = _frame_name(to_frame, "to_frame")
+    source = frame_name(from_frame, "from_frame")
+    target = frame_name(to_frame, "to_frame")
     if isinstance(vectors, u.Quantity):
         unit = vectors.unit
         values = np.asarray(vectors.value, dtype=np.float64)
@@ -320,7 +323,7 @@ def dipole_axis(time, frame: str = "GEO") -> np.ndarray:
     >>> round(float(lat), 1), round(float(lon), 1)
     (80.8, -72.8)
     """
-    target = _frame_name(frame, "frame")
+    target = frame_name(frame, "frame")
     t = as_datetime64(time)
     check_igrf_range(t)
     geometry = _Geometry(t)
@@ -350,7 +353,7 @@ def sun_direction(time, frame: str = "GEI") -> np.ndarray:
     >>> round(float(np.degrees(np.arcsin(s[2]))), 2)
     23.44
     """
-    target = _frame_name(frame, "frame")
+    target = frame_name(frame, "frame")
     t = _times(time, (target,))
     geometry = _Geometry(t)
     sun = geometry.sun_gei()

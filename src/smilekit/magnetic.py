@@ -42,11 +42,11 @@ import threading
 import aacgmv2
 import astropy.units as u
 import numpy as np
-from astropy.coordinates import EarthLocation
 
 from smilekit._validation import as_value, check_broadcast, check_range
 from smilekit.errors import InputError
-from smilekit.frames import FRAMES, transform
+from smilekit.frames import frame_name, transform
+from smilekit.geodesy import geo_to_geodetic_values, geodetic_to_geo_values
 from smilekit.times import as_datetime64, check_time_range
 from smilekit.units import RE, RE_KM
 
@@ -320,17 +320,11 @@ def mlon_from_mlt(mlt, time) -> u.Quantity:
     return mlon_values(m, t_s).reshape(shape) << u.deg
 
 
-def _frame(frame) -> str:
-    if not isinstance(frame, str) or frame.upper() not in FRAMES:
-        raise InputError(f"frame must be one of {', '.join(FRAMES)} (any case), got {frame!r}")
-    return frame.upper()
-
-
 def position_to_mlat_mlt(positions, time, frame: str = "GEO", *, trace: bool = False):
     """Geocentric Cartesian positions (e.g. points of an emission shell) -> AACGM-v2 latitude and MLT.
 
     The position is rotated to GEO with :func:`smilekit.frames.transform`, turned into geodetic (WGS84)
-    latitude, longitude and height (``astropy.coordinates.EarthLocation``), and converted with
+    latitude, longitude and height (:func:`smilekit.geodesy.geo_to_geodetic_values`), and converted with
     :func:`geographic_to_aacgm` at that height and :func:`mlt_from_mlon`.
 
     Parameters
@@ -366,7 +360,7 @@ def position_to_mlat_mlt(positions, time, frame: str = "GEO", *, trace: bool = F
     >>> round(float(mlat.to_value(u.deg)), 1)
     84.3
     """
-    source = _frame(frame)
+    source = frame_name(frame)
     t = _times(time)
     xyz_km = as_value(positions, u.km, "positions", allow_nan=True)
     if xyz_km.ndim == 0 or xyz_km.shape[-1] != 3:
@@ -380,9 +374,7 @@ def position_to_mlat_mlt(positions, time, frame: str = "GEO", *, trace: bool = F
     alt_km = np.full(len(xyz), np.nan)
     good = np.isfinite(xyz).all(axis=-1)
     if good.any():
-        lon, lat, height = EarthLocation.from_geocentric(*xyz[good].T, unit=u.km).to_geodetic("WGS84")
-        lat_d[good], lon_d[good] = lat.to_value(u.deg), lon.to_value(u.deg)
-        alt_km[good] = height.to_value(u.km)
+        lat_d[good], lon_d[good], alt_km[good] = geo_to_geodetic_values(xyz[good])
     limit, source_text = _altitude_limit(trace)
     check_range(alt_km, "geodetic height of positions", 0.0, limit, "km", source_text)
     t_s = np.broadcast_to(t, shape).ravel().astype("datetime64[s]")
@@ -395,8 +387,8 @@ def mlat_mlt_to_position(mlat, mlt, altitude, time, frame: str = "GEO", *, trace
     """AACGM-v2 latitude and MLT at a geodetic altitude -> geocentric Cartesian position (RE).
 
     The inverse of :func:`position_to_mlat_mlt`: :func:`mlon_from_mlt`, :func:`aacgm_to_geographic`, the
-    WGS84 geodetic -> geocentric conversion (``astropy.coordinates.EarthLocation``), and a rotation from GEO
-    to ``frame`` (:func:`smilekit.frames.transform`).
+    WGS84 geodetic -> geocentric conversion (:func:`smilekit.geodesy.geodetic_to_geo_values`), and a rotation
+    from GEO to ``frame`` (:func:`smilekit.frames.transform`).
 
     Parameters
     ----------
@@ -426,7 +418,7 @@ def mlat_mlt_to_position(mlat, mlt, altitude, time, frame: str = "GEO", *, trace
     >>> bool(r[0] < 0)  # magnetic midnight is on the night side
     True
     """
-    target = _frame(frame)
+    target = frame_name(frame)
     t = _times(time)
     mlat_d = as_value(mlat, u.deg, "mlat", allow_nan=True)
     mlt_h = as_value(mlt, u.h, "mlt", allow_nan=True)
@@ -441,10 +433,7 @@ def mlat_mlt_to_position(mlat, mlt, altitude, time, frame: str = "GEO", *, trace
     xyz = np.full((len(a), 3), np.nan)
     good = np.isfinite(lat_d) & np.isfinite(lon_d)
     if good.any():
-        place = EarthLocation.from_geodetic(
-            lon_d[good] * u.deg, lat_d[good] * u.deg, h[good] * u.km, ellipsoid="WGS84"
-        )
-        xyz[good] = np.stack([c.to_value(u.km) for c in place.to_geocentric()], axis=-1)
+        xyz[good] = geodetic_to_geo_values(lat_d[good], lon_d[good], h[good])[0]
     xyz = xyz.reshape(*shape, 3) / RE_KM
     if target != "GEO":
         xyz = transform(xyz, np.broadcast_to(t, shape), "GEO", target)

@@ -127,6 +127,17 @@ def test_atomic_open_only_writes_whole_files(tmp_path):
         pass
 
 
+def test_overwrite_false_refuses_an_existing_file_before_writing_anything(tmp_path):
+    target = write_text(tmp_path / "a.fits", "old")
+    with pytest.raises(ProductError, match=r"a\.fits exists; pass overwrite=True"):
+        with atomic_path(target, overwrite=False):
+            raise AssertionError("the block must not run")
+    assert target.read_text() == "old" and only(tmp_path) == ["a.fits"]
+    with atomic_path(tmp_path / "b.fits", overwrite=False) as tmp:  # a new file is written
+        tmp.write_text("new")
+    assert (tmp_path / "b.fits").read_text() == "new"
+
+
 # ---------------------------------------------------------------------------------------------------
 # the product writers go through it
 # ---------------------------------------------------------------------------------------------------
@@ -188,6 +199,17 @@ def test_a_cdf_failing_the_istp_checks_keeps_the_old_file(tmp_path, monkeypatch)
     with pytest.raises(ProductError, match="not ISTP compliant"):
         l3(path)
     assert path.read_bytes() == old and only(tmp_path) == [path.name]
+
+
+def test_the_cdf_writers_replace_by_default_and_refuse_with_overwrite_false(tmp_path):
+    path = l3(tmp_path / "smile_sxi_l3_boundaries_20260320T120000_v01.cdf")
+    old = path.read_bytes()
+    assert l3(path) == path  # replaced, as the CDF writers always did
+    t = np.datetime64("2026-03-20T12:00", "ns")
+    est = MagnetopauseEstimate("max_intensity", 9.1 * RE, 0.3 * RE, "ok", {}, t)
+    with pytest.raises(ProductError, match="exists; pass overwrite=True"):
+        write_l3_cdf(path, [[est]], sc_position=[[6, 0, 18]] * RE, overwrite=False)
+    assert len(path.read_bytes()) == len(old) and only(tmp_path) == [path.name]
 
 
 def test_figures_are_written_whole_in_the_format_of_their_suffix(tmp_path, monkeypatch):

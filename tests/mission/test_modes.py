@@ -175,3 +175,13 @@ def test_bad_input(track, timeline):
     short = mode_timeline(track.select(stop="2026-03-02"))
     with pytest.raises(InputError, match="complete orbit"):
         short.hours_per_orbit()
+
+
+def test_sample_durations_hold_each_state_to_the_next_sample_and_add_up_to_an_uneven_span(orbit):
+    # an uneven track: four 60-s steps and a last step of 27 s (a track ending on its last record)
+    times = np.datetime64("2026-03-01T00:00", "ns") + np.array([0, 60, 120, 180, 207], "timedelta64[s]")
+    timeline = mode_timeline(kepler_track(orbit, times))
+    dt = timeline.sample_durations_s()
+    assert dt.tolist() == [60.0, 60.0, 60.0, 27.0, 0.0]
+    assert dt.sum() == pytest.approx(207.0, rel=1e-12)
+    assert mode_timeline(kepler_track(orbit, times[:1])).sample_durations_s().tolist() == [0.0]

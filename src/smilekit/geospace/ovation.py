@@ -352,6 +352,57 @@ def fill_northern_wedge(flux: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return out, mask
 
 
+_HALVES = {"south": slice(0, N_MLAT), "north": slice(N_MLAT, 2 * N_MLAT)}
+
+
+@cache
+def _flux_terms(season: str, kind: str) -> dict:
+    """What the flux of one coefficient set needs besides the coupling, made once per process.
+
+    Per hemisphere ``(b1, b2, has)``: the (96, 80) coefficients and the mask of the bins that have any (a
+    bin with both zero has no model in that hemisphere); ``count_<hemispheres>``: over how many of the
+    hemispheres each bin is averaged (at least 1), for one hemisphere and for both combined.
+    """
+    c = read_coefficients(season, kind)
+    terms = {}
+    for hemi, h in _HALVES.items():
+        b1, b2 = np.ascontiguousarray(c["b1"][:, h]), np.ascontiguousarray(c["b2"][:, h])
+        terms[hemi] = (b1, b2, ~((b1 == 0.0) & (b2 == 0.0)))
+    for use in (("north",), ("south",), ("north", "south")):
+        count = sum(terms[hemi][2].astype(float) for hemi in use)
+        terms["count_" + "_".join(use)] = np.maximum(count, 1.0)
+    return terms
+
+
+@cache
+def _probability_terms(season: str, stem: str) -> dict:
+    """Per hemisphere ``(b1p, b2p, fallback, table)`` of one probability file, made once per process.
+
+    ``fallback`` marks the bins without a linear fit (both coefficients zero), where the tabulated
+    probability of the coupling bin is used: ``table`` (12, 96, 80), its zeros replaced by the mean of the
+    neighbouring coupling bins.
+    """
+    c = read_coefficients(season, f"prob_b_{stem}")
+    table = c["table"]
+    idx = np.arange(N_DPHI_BINS)
+    below = np.where(idx > 0, idx - 1, idx + 2)
+    above = np.where(idx < N_DPHI_BINS - 1, idx + 1, idx - 2)
+    filled = np.where(table == 0.0, 0.5 * (table[below] + table[above]), table)
+    terms = {}
+    for hemi, h in _HALVES.items():
+        b1p, b2p = np.ascontiguousarray(c["b1p"][:, h]), np.ascontiguousarray(c["b2p"][:, h])
+        terms[hemi] = (b1p, b2p, (b1p == 0.0) & (b2p == 0.0), np.ascontiguousarray(filled[:, :, h]))
+    return terms
+
+
+def _probability(season: str, stem: str, dphi: np.ndarray, hemi: str) -> np.ndarray:
+    """The probability of precipitation of one season and hemisphere for coupling values ``dphi``."""
+    b1p, b2p, fallback, table = _probability_terms(season, stem)[hemi]
+    p = np.clip(b1p + b2p * dphi[:, None, None], 0.0, 1.0)
+    k = np.clip(np.floor(dphi / DPHI_BIN), 0, N_DPHI_BINS - 1).astype(int)
+    return np.where(fallback, table[k], p)
+
+
 class OvationPrime2010(PrecipitationModel):
     """OVATION Prime 2010 (:cite:`newell2009`, :cite:`newell2010`); see :mod:`smilekit.geospace.ovation`.
 
@@ -484,48 +535,25 @@ class OvationPrime2010(PrecipitationModel):
 
     def _season_flux(self, season, kind, stem, dphi, hemisphere) -> np.ndarray:
         """Capped flux of one season for coupling values ``dphi``: shape (n, 96 MLT, 80 MLAT)."""
-        halves = {"south": slice(0, N_MLAT), "north": slice(N_MLAT, 2 * N_MLAT)}
-        use = ["north", "south"] if self.combine_hemispheres else [hemisphere]
-        c = read_coefficients(season, kind)
+        use = ("north", "south") if self.combine_hemispheres else (hemisphere,)
+        terms = _flux_terms(season, kind)
         ion, number = stem == "ions", kind.endswith("_n")
         total = np.zeros((dphi.size, N_MLT, N_MLAT))
-        count = np.zeros((N_MLT, N_MLAT))
         x = dphi[:, None, None]
         sub = (slice(None), _WEDGE_COLS[:, None], _WEDGE_RINGS)
         extra = None  # northern wedge bins without coefficients that the fill gave a flux
         for hemi in use:
-            h = halves[hemi]
-            b1, b2 = c["b1"][:, h], c["b2"][:, h]
+            b1, b2, has = terms[hemi]
             flux = b1 + b2 * x
             if not ion:
-                flux *= self._probability(season, stem, dphi, h)
+                flux *= _probability(season, stem, dphi, hemi)
             flux = _cap(flux, ion, number)
-            has = ~((b1 == 0.0) & (b2 == 0.0))
             if hemi == "north":
                 extra = _fill_wedge_inplace(flux) & ~has[sub[1:]]
                 total[sub] += np.where(extra, flux[sub], 0.0)
             total += np.where(has, flux, 0.0)
-            count += has
-        out = total / np.maximum(count, 1.0)
+        out = total / terms["count_" + "_".join(use)]
         if extra is not None and extra.any():
-            out[sub] = total[sub] / np.maximum(count[sub[1:]] + extra, 1.0)
+            count = sum(terms[hemi][2].astype(float) for hemi in use)[sub[1:]]
+            out[sub] = total[sub] / np.maximum(count + extra, 1.0)
         return out
-
-    @staticmethod
-    @cache
-    def _table(season: str, stem: str) -> np.ndarray:
-        """The tabulated probabilities, their zeros replaced by the mean of the neighbouring coupling bins."""
-        table = read_coefficients(season, f"prob_b_{stem}")["table"]
-        idx = np.arange(N_DPHI_BINS)
-        below = np.where(idx > 0, idx - 1, idx + 2)
-        above = np.where(idx < N_DPHI_BINS - 1, idx + 1, idx - 2)
-        filled = 0.5 * (table[below] + table[above])
-        return np.where(table == 0.0, filled, table)
-
-    def _probability(self, season, stem, dphi, h) -> np.ndarray:
-        c = read_coefficients(season, f"prob_b_{stem}")
-        b1p, b2p = c["b1p"][:, h], c["b2p"][:, h]
-        p = np.clip(b1p + b2p * dphi[:, None, None], 0.0, 1.0)
-        k = np.clip(np.floor(dphi / DPHI_BIN), 0, N_DPHI_BINS - 1).astype(int)
-        fallback = (b1p == 0.0) & (b2p == 0.0)
-        return np.where(fallback, self._table(season, stem)[:, :, h][k], p)

@@ -28,8 +28,8 @@ local-vertical tilt plus 33 km / 5 000 km of parallax) and a 100 m height error 
 
 **Geometry.** Station positions are geodetic on the WGS 84 ellipsoid (a = 6378.137 km,
 f = 1 / 298.257223563; NIMA TR8350.2, 2000, :cite:`nima2000`), turned into Earth-fixed Cartesian coordinates
-with Vallado (2013) eq. 3-7 (algorithm 51, SITE; :cite:`vallado2013`). The track goes GEI -> GEO with
-:func:`smilekit.frames.transform`
+with Vallado (2013) eq. 3-7 (algorithm 51, SITE; :cite:`vallado2013`) by :mod:`smilekit.geodesy`. The track
+goes GEI -> GEO with :func:`smilekit.frames.transform`
 (Hapgood 1992 sidereal time, :cite:`hapgood1992`; polar motion, below 0.5", neglected). The elevation is the
 angle between the
 station-to-spacecraft vector and the ellipsoid normal ("up", the geodetic vertical; Vallado 2013,
@@ -59,6 +59,7 @@ from smilekit._validation import as_value
 from smilekit.constants import R_EARTH_EQ_KM
 from smilekit.errors import InputError
 from smilekit.frames import transform
+from smilekit.geodesy import geodetic_to_geo_values
 from smilekit.mission.intervals import crossing_edges, runs
 from smilekit.mission.modes import MODES, ModeTimeline, check_timeline
 from smilekit.mission.orbit import Track, as_track
@@ -67,19 +68,12 @@ __all__ = [
     "DEFAULT_DOWNLINK_RATE",
     "DEFAULT_INSTRUMENT_RATES",
     "STATIONS",
-    "WGS84_A_KM",
-    "WGS84_F",
     "GroundStation",
     "contact_mask",
     "downlink_budget",
     "elevation",
-    "geodetic_to_geo_values",
     "passes",
 ]
-
-#: WGS 84 semi-major axis (km) and flattening (NIMA TR8350.2, 2000, Table 3.1).
-WGS84_A_KM: float = 6378.137
-WGS84_F: float = 1.0 / 298.257223563
 
 _NS_PER_S = 1e9
 
@@ -213,25 +207,6 @@ _ALWAYS_ON = "HK"
 # ---------------------------------------------------------------------------------------------------
 # Kernels: plain float64
 # ---------------------------------------------------------------------------------------------------
-def geodetic_to_geo_values(latitude_deg, longitude_deg, height_km) -> tuple[np.ndarray, np.ndarray]:
-    """Earth-fixed position (km) and unit up vector of geodetic points on WGS 84, shape (..., 3) each.
-
-    Vallado (2013) eq. 3-7: with N = a / sqrt(1 - e^2 sin^2 phi),
-    r = ((N + h) cos phi cos lambda, (N + h) cos phi sin lambda, (N (1 - e^2) + h) sin phi); the up vector
-    is the ellipsoid normal (cos phi cos lambda, cos phi sin lambda, sin phi).
-    """
-    phi = np.radians(np.asarray(latitude_deg, dtype=np.float64))
-    lam = np.radians(np.asarray(longitude_deg, dtype=np.float64))
-    h = np.asarray(height_km, dtype=np.float64)
-    e2 = WGS84_F * (2.0 - WGS84_F)
-    n = WGS84_A_KM / np.sqrt(1.0 - e2 * np.sin(phi) ** 2)
-    up = np.stack([np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)], axis=-1)
-    position = np.stack(
-        [(n + h) * up[..., 0], (n + h) * up[..., 1], (n * (1.0 - e2) + h) * np.sin(phi)], axis=-1
-    )
-    return position, up
-
-
 def _elevation_values(r_geo_km: np.ndarray, site_km: np.ndarray, up: np.ndarray) -> np.ndarray:
     """Elevation (deg) of Earth-fixed positions (N, 3) seen from a site; Vallado (2013) alg. 27."""
     rho = r_geo_km - site_km

@@ -136,7 +136,12 @@ class ModeTimeline:
         return self.time.shape[0]
 
     def sample_durations_s(self) -> np.ndarray:
-        """Seconds each sample's state lasts: to the next sample (0 for the last sample)."""
+        """Seconds each sample's state lasts: to the next sample (0 for the last sample).
+
+        The one rule for time spent in a state along a track (the mode hours here, the power and downlink
+        budgets, the run's summaries): each sample holds its state until the next one, so the durations
+        add up to the span of the track, first sample to last, even where the last step is shorter.
+        """
         dt = np.zeros(len(self))
         dt[:-1] = np.diff(self.time).astype(np.int64) / _NS_PER_S
         return dt

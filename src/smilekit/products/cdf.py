@@ -110,14 +110,24 @@ def _fmt(valid_max: float) -> str:
     return "F12.4" if abs(valid_max) < 1e7 else "E14.6"
 
 
-def scalar_attrs(name: str, description: str, units: str, valid_min, valid_max, *, data: bool = True) -> dict:
-    """Attributes of a record-varying scalar variable depending on ``Epoch``."""
+def scalar_attrs(
+    name: str,
+    description: str,
+    units: str,
+    valid_min,
+    valid_max,
+    *,
+    data: bool = True,
+    record_varying: bool = True,
+) -> dict:
+    """Attributes of a scalar variable: one value per record (``DEPEND_0`` Epoch), or, with
+    ``record_varying=False``, a value per bin of an axis that is the same in every record (e.g. the MLT
+    sectors of a product; no ``DEPEND_0`` and no ``DISPLAY_TYPE``)."""
     integer = isinstance(valid_min, np.integer)
     attrs = {
         "CATDESC": description,
         "FIELDNAM": name,
-        "DEPEND_0": "Epoch",
-        "DISPLAY_TYPE": "time_series",
+        **({"DEPEND_0": "Epoch", "DISPLAY_TYPE": "time_series"} if record_varying else {}),
         "FORMAT": "I6" if integer else _fmt(valid_max),
         "LABLAXIS": name,
         "UNITS": units,
@@ -186,17 +196,20 @@ def component_labels(frames) -> dict[str, xr.Variable]:
     return out
 
 
-def write_istp_cdf(dataset: xr.Dataset, path) -> Path:
-    """Write ``dataset`` as an ISTP CDF at ``path`` (overwriting), after cdflib's ISTP checks.
+def write_istp_cdf(dataset: xr.Dataset, path, *, overwrite: bool = True) -> Path:
+    """Write ``dataset`` as an ISTP CDF at ``path``, after cdflib's ISTP checks.
 
-    The write is atomic (:func:`smilekit._io.atomic_path`): a failure leaves the old file, if any.
+    The write is atomic (:func:`smilekit._io.atomic_path`): a failure leaves the old file, if any. An
+    existing file is replaced unless ``overwrite`` is False (the CDF writers have always replaced theirs;
+    the FITS writers refuse by default).
 
     ``Logical_file_id`` is set to the file name without its extension. NaN is written as ``FILLVAL``.
 
     Raises
     ------
     ProductError
-        If a required global attribute is missing or cdflib's ISTP checks fail (the message says which).
+        If a required global attribute is missing, cdflib's ISTP checks fail (the message says which), or
+        ``path`` exists and ``overwrite`` is False.
     """
 
     path = Path(path)
@@ -205,7 +218,7 @@ def write_istp_cdf(dataset: xr.Dataset, path) -> Path:
         raise ProductError(f"cannot write {path.name}: missing ISTP global attributes {missing}")
     dataset = dataset.copy()
     dataset.attrs["Logical_file_id"] = path.stem
-    with atomic_path(path) as temporary:
+    with atomic_path(path, overwrite=overwrite) as temporary:
         temporary.unlink()  # cdflib refuses to write over a file, even an empty one
         try:
             xarray_to_cdf(

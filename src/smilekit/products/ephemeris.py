@@ -121,6 +121,11 @@ def ephemeris_dataset(track, *, attitude=None, timeline=None, text: str = "") ->
     return xr.Dataset(variables, coords={"Epoch": ("Epoch", time, epoch_attrs(time))}, attrs=attrs)
 
 
-def write_ephemeris_cdf(path, track, *, attitude=None, timeline=None, text: str = ""):
-    """Write :func:`ephemeris_dataset` as an ISTP CDF; returns the path."""
-    return write_istp_cdf(ephemeris_dataset(track, attitude=attitude, timeline=timeline, text=text), path)
+def write_ephemeris_cdf(path, track, *, attitude=None, timeline=None, text: str = "", overwrite: bool = True):
+    """Write :func:`ephemeris_dataset` as an ISTP CDF; returns the path.
+
+    An existing file is replaced unless ``overwrite`` is False
+    (:func:`~smilekit.products.cdf.write_istp_cdf`).
+    """
+    dataset = ephemeris_dataset(track, attitude=attitude, timeline=timeline, text=text)
+    return write_istp_cdf(dataset, path, overwrite=overwrite)

@@ -300,8 +300,19 @@ def _quality(name: str, description: str, values: np.ndarray) -> xr.Variable:
     )
 
 
-def write_l3_cdf(path, estimates, cusps=None, *, sc_position=None, flux=None, sun_angle=None, text: str = ""):
-    """Write :func:`l3_dataset` as an ISTP CDF; returns the path.
+def write_l3_cdf(
+    path,
+    estimates,
+    cusps=None,
+    *,
+    sc_position=None,
+    flux=None,
+    sun_angle=None,
+    text: str = "",
+    overwrite: bool = True,
+):
+    """Write :func:`l3_dataset` as an ISTP CDF; returns the path (an existing file is replaced unless
+    ``overwrite`` is False: :func:`~smilekit.products.cdf.write_istp_cdf`).
 
     The file name follows the mission's rule (:func:`smilekit.products.names.product_name`), e.g.
     ``smile_sxi_l3_boundaries_20260320T120000_v01.cdf``.
@@ -318,6 +329,5 @@ def write_l3_cdf(path, estimates, cusps=None, *, sc_position=None, flux=None, su
     ...              flux=[6e8] * u.cm**-2 / u.s).name
     'smile_sxi_l3_boundaries_20260320T120000_v01.cdf'
     """
-    return write_istp_cdf(
-        l3_dataset(estimates, cusps, sc_position=sc_position, flux=flux, sun_angle=sun_angle, text=text), path
-    )
+    dataset = l3_dataset(estimates, cusps, sc_position=sc_position, flux=flux, sun_angle=sun_angle, text=text)
+    return write_istp_cdf(dataset, path, overwrite=overwrite)

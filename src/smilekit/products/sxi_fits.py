@@ -106,8 +106,6 @@ def write_l1(events: EventList, path, *, overwrite: bool = False) -> Path:
     if not isinstance(events, EventList):
         raise InputError(f"events must be an EventList, got {type(events).__name__}")
     path = Path(path)
-    if path.exists() and not overwrite:
-        raise ProductError(f"{path} exists; pass overwrite=True to replace it")
     cfg = events.config
     v = cfg.values
     wcs = events.wcs_parameters()
@@ -187,7 +185,7 @@ def write_l1(events: EventList, path, *, overwrite: bool = False) -> Path:
     primary.header["TELESCOP"] = "SMILE"
     primary.header["INSTRUME"] = "SXI"
     primary.header["ORIGIN"] = "smilekit"
-    with atomic_path(path) as temporary:
+    with atomic_path(path, overwrite=overwrite) as temporary:
         fits.HDUList([primary, ev_hdu, gti_hdu]).writeto(temporary, overwrite=True)
     return path
 
@@ -307,8 +305,6 @@ def write_l2(ds: xr.Dataset, path, *, overwrite: bool = False) -> Path:
     if not isinstance(ds, xr.Dataset) or "foreground" not in ds:
         raise InputError("ds must be a Dataset made by make_l2")
     path = Path(path)
-    if path.exists() and not overwrite:
-        raise ProductError(f"{path} exists; pass overwrite=True to replace it")
     primary = fits.PrimaryHDU()
     h = primary.header
     h["TELESCOP"] = "SMILE"
@@ -371,7 +367,7 @@ def write_l2(ds: xr.Dataset, path, *, overwrite: bool = False) -> Path:
     times.header["MJDREFI"] = int(MJDREF)
     times.header["MJDREFF"] = 0.0
     hdus.append(times)
-    with atomic_path(path) as temporary:
+    with atomic_path(path, overwrite=overwrite) as temporary:
         fits.HDUList(hdus).writeto(temporary, overwrite=True)
     return path
 

@@ -50,6 +50,7 @@ from astropy.io import fits
 
 from smilekit._io import atomic_path
 from smilekit.errors import InputError, ProductError
+from smilekit.imaging.gnomonic import tangent_plane_wcs_values
 from smilekit.instruments.uvi.config import UVIConfig
 from smilekit.products.sxi_fits import _open_product
 
@@ -131,11 +132,7 @@ def wcs_cards(boresight_gse, x_axis_gse, xi_deg, eta_deg) -> list[tuple[str, obj
     z = z / np.linalg.norm(z)
     x = x - (x @ z) * z
     x = x / np.linalg.norm(x)
-    y = np.cross(z, x)
-    lon0 = math.atan2(z[1], z[0])
-    lat0 = math.asin(float(np.clip(z[2], -1.0, 1.0)))
-    east = np.array([-math.sin(lon0), math.cos(lon0), 0.0])
-    north = np.array([-math.sin(lat0) * math.cos(lon0), -math.sin(lat0) * math.sin(lon0), math.cos(lat0)])
+    lon0, lat0, pc = tangent_plane_wcs_values(np.column_stack([x, np.cross(z, x), z]))
     xi = np.asarray(xi_deg, dtype=np.float64)
     eta = np.asarray(eta_deg, dtype=np.float64)
     step = float(xi[1] - xi[0]) if xi.size > 1 else 1.0
@@ -148,16 +145,16 @@ def wcs_cards(boresight_gse, x_axis_gse, xi_deg, eta_deg) -> list[tuple[str, obj
         ("CTYPE2", "GSLT-TAN", "GSE latitude, gnomonic about the boresight"),
         ("CUNIT1", "deg", ""),
         ("CUNIT2", "deg", ""),
-        ("CRVAL1", math.degrees(lon0) % 360.0, "[deg] boresight GSE longitude"),
-        ("CRVAL2", math.degrees(lat0), "[deg] boresight GSE latitude"),
+        ("CRVAL1", lon0, "[deg] boresight GSE longitude"),
+        ("CRVAL2", lat0, "[deg] boresight GSE latitude"),
         ("CRPIX1", 1.0 - float(xi[0]) / step, "pixel of the boresight (xi = 0)"),
         ("CRPIX2", 1.0 - float(eta[0]) / step, "pixel of the boresight (eta = 0)"),
         ("CDELT1", step, "[deg] tangent-plane pixel"),
         ("CDELT2", step, "[deg] tangent-plane pixel"),
-        ("PC1_1", float(x @ east), "UVI +X . east"),
-        ("PC1_2", float(y @ east), "UVI +Y . east"),
-        ("PC2_1", float(x @ north), "UVI +X . north"),
-        ("PC2_2", float(y @ north), "UVI +Y . north"),
+        ("PC1_1", float(pc[0, 0]), "UVI +X . east"),
+        ("PC1_2", float(pc[0, 1]), "UVI +Y . east"),
+        ("PC2_1", float(pc[1, 0]), "UVI +X . north"),
+        ("PC2_2", float(pc[1, 1]), "UVI +Y . north"),
         ("LONPOLE", 180.0, "[deg] native longitude of the celestial pole"),
     ]
 
@@ -251,8 +248,6 @@ def _config_table(config) -> fits.BinTableHDU:
 def _write(ds, path, level, images, scalars, geometry, config, overwrite, extra=()) -> Path:
     _check_dataset(ds, level, images)
     path = Path(path)
-    if path.exists() and not overwrite:
-        raise ProductError(f"{path} exists; pass overwrite=True to replace it")
     dims = ds[images[0][1]].dims
     if dims != ("eta", "xi"):
         raise InputError(f"the {level} images must be on dims ('eta', 'xi'), got {dims}")
@@ -273,7 +268,7 @@ def _write(ds, path, level, images, scalars, geometry, config, overwrite, extra=
             hdus.append(_image(name, da.copy(data=da.values).assign_attrs(attrs), cards))
     hdus.extend(extra)
     hdus.append(_config_table(config))
-    with atomic_path(path) as temporary:
+    with atomic_path(path, overwrite=overwrite) as temporary:
         fits.HDUList(hdus).writeto(temporary, overwrite=True)
     return path
 

@@ -113,17 +113,16 @@ def uvi_l3_dataset(
         "mlt_sector": xr.Variable(
             ("mlt_sector",),
             mlt,
-            {
-                "CATDESC": "Magnetic local time, sector centre",
-                "FIELDNAM": "mlt_sector",
-                "FORMAT": "F8.3",
-                "LABLAXIS": "MLT",
-                "UNITS": "h",
-                "VAR_TYPE": "support_data",
-                "FILLVAL": np.float64(-1e31),
-                "VALIDMIN": np.float64(0.0),
-                "VALIDMAX": np.float64(24.0),
-            },
+            scalar_attrs(
+                "mlt_sector",
+                "Magnetic local time, sector centre",
+                "h",
+                0.0,
+                24.0,
+                data=False,
+                record_varying=False,
+            )
+            | {"LABLAXIS": "MLT"},
         )
     }
 
@@ -208,9 +207,10 @@ def uvi_l3_dataset(
     return xr.Dataset(variables, coords={"Epoch": ("Epoch", time, epoch_attrs(time))}, attrs=attrs)
 
 
-def write_uvi_l3_cdf(path, boundaries, power, *, text: str = ""):
+def write_uvi_l3_cdf(path, boundaries, power, *, text: str = "", overwrite: bool = True):
     """Write :func:`uvi_l3_dataset` as an ISTP CDF at ``path`` (atomically); returns the path.
 
-    Name the file with ``product_name("uvi", "l3", "boundaries", time, ext="cdf")``.
+    Name the file with ``product_name("uvi", "l3", "boundaries", time, ext="cdf")``. An existing file is
+    replaced unless ``overwrite`` is False (:func:`~smilekit.products.cdf.write_istp_cdf`).
     """
-    return write_istp_cdf(uvi_l3_dataset(boundaries, power, text=text), path)
+    return write_istp_cdf(uvi_l3_dataset(boundaries, power, text=text), path, overwrite=overwrite)

@@ -9,7 +9,7 @@ from smilekit import runs
 from smilekit.errors import InputError
 from smilekit.mission import kepler_track
 from smilekit.runs.registry import Stage
-from smilekit.runs.stages.mission import event_orbit, sample_hours, track_span
+from smilekit.runs.stages.mission import event_orbit, track_span
 from smilekit.runs.stages.sxi import SXISettings
 from smilekit.solarwind import SolarWind
 
@@ -31,14 +31,6 @@ def test_mission_stage_puts_apogee_at_peak_pressure_and_accounts_for_every_hour(
     span_h = (stage["samples"] - 1) * stage["step_s"] / 3600.0  # the short event: a whole number of steps
     assert hours == pytest.approx(span_h, rel=1e-12)
     assert (out / "ephemeris.cdf").stat().st_size > 0 and (out / "modes.csv").stat().st_size > 0
-
-
-def test_sample_hours_add_up_to_the_span_of_an_uneven_track():
-    times = np.datetime64("2026-03-01T00:00", "ns") + np.array([0, 60, 120, 180, 207], "timedelta64[s]")
-    hours = sample_hours(times)
-    assert hours.sum() == pytest.approx(207.0 / 3600.0, rel=1e-12)
-    assert hours[0] == pytest.approx(30.0 / 3600.0) and hours[-1] == pytest.approx(13.5 / 3600.0)
-    assert sample_hours(times[:1]).tolist() == [0.0]
 
 
 def test_event_orbit_phases_apogee_at_the_requested_time():

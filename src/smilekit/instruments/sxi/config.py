@@ -31,6 +31,7 @@ import numpy as np
 
 from smilekit._validation import as_value
 from smilekit.errors import InputError
+from smilekit.instruments.config import InstrumentConfig
 from smilekit.instruments.sxi.spectrum import SWCX_SPECTRUM, LineSpectrum
 from smilekit.mission.fov import SXI
 
@@ -78,7 +79,7 @@ class SXIValues(NamedTuple):
 
 
 @dataclass(frozen=True, eq=False)
-class SXIConfig:
+class SXIConfig(InstrumentConfig):
     """The SXI instrument model: optics, detectors, response and backgrounds (all defaults documented).
 
     Build one with the defaults (``SXIConfig()``) or change fields with :func:`dataclasses.replace`.
@@ -220,29 +221,6 @@ class SXIConfig:
     r12_band: u.Quantity = field(default_factory=lambda: [0.11, 0.284] * u.keV)
     sky_pixel: u.Quantity = field(default_factory=lambda: 1.0 * u.Unit("arcmin"))
     spectrum: LineSpectrum = SWCX_SPECTRUM
-
-    def __post_init__(self):
-        _ = self.values  # validate every field now, not at first use
-
-    @classmethod
-    def resolve(cls, config) -> SXIConfig:
-        """The configuration a function was given: ``SXIConfig()`` (the defaults) for None, else ``config``.
-
-        Raises
-        ------
-        InputError
-            If ``config`` is neither None nor an SXIConfig.
-
-        Examples
-        --------
-        >>> SXIConfig.resolve(None).qe
-        0.89
-        """
-        if config is None:
-            return cls()
-        if not isinstance(config, cls):
-            raise InputError(f"config must be an SXIConfig, got {type(config).__name__}")
-        return config
 
     @cached_property
     def values(self) -> SXIValues:

@@ -36,6 +36,7 @@ from astropy.table import QTable
 from astropy.wcs import WCS
 
 from smilekit.errors import InputError
+from smilekit.imaging.gnomonic import tangent_plane_wcs_values
 from smilekit.instruments.sxi.config import SXIConfig, ccd_rectangles
 
 __all__ = [
@@ -106,35 +107,16 @@ def sky_wcs_parameters(rotation: np.ndarray, config) -> dict:
     }
 
 
-def _lonlat(d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    d = np.asarray(d, dtype=np.float64)
-    lon = np.degrees(np.arctan2(d[..., 1], d[..., 0])) % 360.0
-    lat = np.degrees(np.arcsin(np.clip(d[..., 2] / np.linalg.norm(d, axis=-1), -1.0, 1.0)))
-    return lon, lat
-
-
 def celestial_parameters(rotation: np.ndarray, pixel: float) -> dict:
     """CRVAL, CDELT and CROTA2 of a TAN projection whose pixel axes are the body X and Y axes.
 
     The intermediate world coordinates of a TAN projection are (180/pi) times the tangent-plane
-    coordinates, in axes fixed by the FITS conventions (Calabretta & Greisen 2002; also at the poles).
-    The direction ``Z + e X`` has tangent-plane coordinates ``e`` times the image of X, so projecting
-    ``Z + e X`` and ``Z + e Y`` with wcslib (no rotation, unit CDELT) gives the 2 x 2 matrix r with
-    ``intermediate = r (180/pi) (tan u, tan v)`` exactly; r = rotation(CROTA2) @ diag(sign, 1).
+    coordinates, in axes fixed by the FITS conventions (Calabretta & Greisen 2002; also at the poles):
+    ``intermediate = r (180/pi) (tan u, tan v)`` with the matrix r of
+    :func:`~smilekit.imaging.gnomonic.tangent_plane_wcs_values` (the one home of the imagers' celestial
+    WCS), written here as r = rotation(CROTA2) @ diag(sign, 1).
     """
-    rot = np.asarray(rotation, dtype=np.float64)
-    bx, by, bz = rot[:, 0], rot[:, 1], rot[:, 2]
-    lon0, lat0 = _lonlat(bz)
-    w = WCS(naxis=2)
-    w.wcs.ctype = ["GSLN-TAN", "GSLT-TAN"]
-    w.wcs.crval = [float(lon0), float(lat0)]
-    w.wcs.crpix = [0.0, 0.0]
-    w.wcs.cdelt = [1.0, 1.0]
-    w.wcs.set()
-    eps = 1e-3
-    lon, lat = _lonlat(np.stack([bz + eps * bx, bz + eps * by]))
-    x, y = w.wcs_world2pix(lon, lat, 1)  # with CRPIX 0 and CDELT 1: the intermediate coordinates (deg)
-    r = np.array([[x[0], x[1]], [y[0], y[1]]]) / math.degrees(eps)
+    lon0, lat0, r = tangent_plane_wcs_values(rotation)
     s = 1.0 if np.linalg.det(r) > 0 else -1.0
     rr = r @ np.diag([s, 1.0])
     crota = math.degrees(math.atan2(rr[1, 0], rr[0, 0]))

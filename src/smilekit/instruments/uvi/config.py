@@ -30,6 +30,7 @@ import numpy as np
 
 from smilekit._validation import as_value
 from smilekit.errors import InputError
+from smilekit.instruments.config import InstrumentConfig
 from smilekit.mission.fov import UVI
 
 __all__ = ["UVIConfig", "UVIValues"]
@@ -66,7 +67,7 @@ class UVIValues(NamedTuple):
 
 
 @dataclass(frozen=True, eq=False)
-class UVIConfig:
+class UVIConfig(InstrumentConfig):
     """The UVI instrument model: optics, image intensifier, CCD and out-of-band leak (defaults documented).
 
     Build one with the defaults (``UVIConfig()``) or change fields with :func:`dataclasses.replace`.
@@ -190,29 +191,6 @@ class UVIConfig:
     solar_photon_irradiance: u.Quantity = field(default_factory=lambda: 3.4e21 * u.Unit("ph / (m2 s)"))
     visible_albedo: float = 1.0
     exposure: u.Quantity = field(default_factory=lambda: 60.0 * u.Unit("s"))
-
-    def __post_init__(self):
-        _ = self.values  # validate every field now, not at first use
-
-    @classmethod
-    def resolve(cls, config) -> UVIConfig:
-        """The configuration a function was given: ``UVIConfig()`` for None, else ``config``.
-
-        Raises
-        ------
-        InputError
-            If ``config`` is neither None nor a UVIConfig.
-
-        Examples
-        --------
-        >>> UVIConfig.resolve(None).pixels
-        512
-        """
-        if config is None:
-            return cls()
-        if not isinstance(config, cls):
-            raise InputError(f"config must be a UVIConfig, got {type(config).__name__}")
-        return config
 
     @cached_property
     def values(self) -> UVIValues:

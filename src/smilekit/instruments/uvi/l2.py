@@ -75,19 +75,22 @@ def fit_dayglow_values(y, s, template, usable, n_min: int):
     ``(nan, nan, n)`` with fewer than ``n_min`` pixels.
     """
     use = usable & np.isfinite(y) & (s > 0)
+    # the candidate pixels, once: every pass works on them alone, not on the whole image
+    y, s, template = y[use], s[use], template[use]
+    keep = np.ones(y.size, dtype=bool)
     a = np.nan
     var_a = np.nan
     for _ in range(3):
-        n = int(use.sum())
+        n = int(keep.sum())
         if n < n_min:
             return np.nan, np.nan, n
-        w = template[use] / s[use] ** 2
-        den = float(np.sum(w * template[use]))
-        a = float(np.sum(w * y[use])) / den
+        t = template[keep]
+        w = t / s[keep] ** 2
+        den = float(np.sum(w * t))
+        a = float(np.sum(w * y[keep])) / den
         var_a = 1.0 / den
-        resid = (y - a * template) / np.where(s > 0, s, np.inf)
-        use = use & (resid < 3.0)
-    return a, math.sqrt(var_a), int(use.sum())
+        keep &= (y - a * template) / s < 3.0
+    return a, math.sqrt(var_a), int(keep.sum())
 
 
 def bin_values(mlat, mlt, value, var, mlat_step: float, mlt_step: float, mlat_low: float):

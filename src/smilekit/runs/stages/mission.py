@@ -27,7 +27,7 @@ from smilekit.runs.registry import stage
 from smilekit.runs.settings import SettingsSection, register_section, setting
 from smilekit.solarwind import SolarWind
 
-__all__ = ["MissionSettings", "event_orbit", "sample_hours", "stage_mission", "track_span"]
+__all__ = ["MissionSettings", "event_orbit", "stage_mission", "track_span"]
 
 
 @register_section
@@ -89,7 +89,7 @@ def stage_mission(ctx: JobContext) -> dict:
     }
     for name, (caption, fig) in figures.items():
         save_figure(fig, ctx.figure_path(name, caption), dpi=110)
-    hours = sample_hours(track.time)
+    hours = timeline.sample_durations_s() / 3600.0
     modes = np.asarray(timeline.mode)
     position = track.position("GSE")[at_peak].to_value(smilekit.RE)
     return {
@@ -136,26 +136,6 @@ def track_span(sw: SolarWind) -> tuple[np.datetime64, np.datetime64]:
             f"present) among its {len(sw)}; the track needs at least two"
         )
     return times[0], times[-1]
-
-
-def sample_hours(times) -> np.ndarray:
-    """The hours each time of a track stands for: half the interval to each neighbour (the first and the
-    last time half the interval to their one neighbour), so that they add up to the span, first to last.
-
-    Counting samples times the step over-counts by one step (a track from ``t0`` to ``t0 + N step`` has
-    ``N + 1`` samples), and the last step of a track that ends on its last record may be shorter.
-
-    Examples
-    --------
-    >>> t = np.datetime64("2026-03-01T00:00") + np.array([0, 60, 120, 150], "timedelta64[s]")
-    >>> (sample_hours(t) * 3600).tolist()
-    [30.0, 60.0, 45.0, 15.0]
-    """
-    times = np.asarray(times, dtype="datetime64[ns]")
-    if times.size < 2:
-        return np.zeros(times.size)
-    steps = np.diff(times) / np.timedelta64(1, "h")
-    return 0.5 * (np.concatenate([[0.0], steps]) + np.concatenate([steps, [0.0]]))
 
 
 def event_orbit(start, apogee_time):

@@ -49,7 +49,6 @@ from smilekit.products.sxi_fits import write_l1, write_l2
 from smilekit.runs.context import JobContext
 from smilekit.runs.registry import stage
 from smilekit.runs.settings import SettingsSection, register_section, setting
-from smilekit.runs.stages.mission import sample_hours
 from smilekit.science.boundary_fit import FIT_PIXEL_DEG
 from smilekit.solarwind import SolarWind
 
@@ -196,7 +195,7 @@ def stage_sxi(ctx: JobContext) -> dict:
     return {
         "frames": len(rows),
         "exposure_s": float(settings.exposure.to_value(u.s)),
-        "sxi_usable_hours": float(sample_hours(track.time)[usable].sum()),
+        "sxi_usable_hours": float(timeline.sample_durations_s()[usable].sum() / 3600.0),
         "frame_table": rows,
         "peak_frame": peak_frame,
         "files": [*written, "sxi_movie.gif"],

@@ -1,0 +1,50 @@
+"""What every instrument configuration shares: validation when made, and :meth:`InstrumentConfig.resolve`.
+
+An instrument's configuration (:class:`~smilekit.instruments.sxi.SXIConfig`,
+:class:`~smilekit.instruments.uvi.UVIConfig`, ...) is a frozen dataclass of Quantities with a cached
+``values`` property that checks every field and gives them as plain floats. Subclassing
+:class:`InstrumentConfig` validates the fields when the configuration is made (not at first use) and gives
+the one rule by which a function taking ``config=None`` finds the configuration it was given.
+"""
+
+from __future__ import annotations
+
+from typing import Self
+
+from smilekit.errors import InputError
+
+__all__ = ["InstrumentConfig"]
+
+
+class InstrumentConfig:
+    """Base of the instrument configurations: fields validated at construction, :meth:`resolve`.
+
+    A subclass is a dataclass with a ``values`` property that raises :class:`~smilekit.errors.InputError`
+    for a field out of range, and a constructor whose defaults are the instrument's nominal values.
+    """
+
+    def __post_init__(self):
+        _ = self.values  # validate every field now, not at first use
+
+    @classmethod
+    def resolve(cls, config) -> Self:
+        """The configuration a function was given: ``cls()`` (the defaults) for None, else ``config``.
+
+        Raises
+        ------
+        InputError
+            If ``config`` is neither None nor an instance of ``cls``.
+
+        Examples
+        --------
+        >>> from smilekit.instruments.uvi import UVIConfig
+        >>> UVIConfig.resolve(None).pixels
+        512
+        """
+        if config is None:
+            return cls()
+        if not isinstance(config, cls):
+            name = cls.__name__
+            article = "an" if name[0] in "AEFHILMNORSX" else "a"  # said as letters: "an SXIConfig"
+            raise InputError(f"config must be {article} {name}, got {type(config).__name__}")
+        return config
