@@ -36,6 +36,7 @@ import numpy as np
 
 from smilekit._validation import as_rotation, as_value
 from smilekit.errors import InputError
+from smilekit.instruments.config import InstrumentConfig
 
 __all__ = ["SENSORS", "MAGConfig", "MAGValues"]
 
@@ -78,7 +79,7 @@ def _array(value, unit, name, shape, **checks) -> np.ndarray:
 
 
 @dataclass(frozen=True, eq=False)
-class MAGConfig:
+class MAGConfig(InstrumentConfig):
     """The MAG instrument model: sensors, boom, ADC, noise and the spacecraft's own field.
 
     Build one with the defaults (``MAGConfig()``) or change fields with :func:`dataclasses.replace`.
@@ -172,24 +173,6 @@ class MAGConfig:
     varying_moment: u.Quantity = field(default_factory=lambda: [0.10, 0.20, -0.10] * u.A * u.m**2)
     varying_position: u.Quantity = field(default_factory=lambda: [0.6, 0.3, 0.4] * u.m)
     varying_period: u.Quantity = field(default_factory=lambda: 600.0 * u.s)
-
-    def __post_init__(self):
-        _ = self.values  # validate every field now, not at first use
-
-    @classmethod
-    def resolve(cls, config) -> MAGConfig:
-        """The configuration a function was given: ``MAGConfig()`` for None, else ``config``.
-
-        Raises
-        ------
-        InputError
-            If ``config`` is neither None nor a MAGConfig.
-        """
-        if config is None:
-            return cls()
-        if not isinstance(config, cls):
-            raise InputError(f"config must be a MAGConfig, got {type(config).__name__}")
-        return config
 
     @cached_property
     def values(self) -> MAGValues:
