@@ -148,6 +148,14 @@ def test_overwrite_and_bad_input(frame, tmp_path):
         write_l1(
             l1, tmp_path / "x.fits", geometry=shell_geometry([0, 0, 15] * RE, tilted_frame(0), T, n_pixels=16)
         )
+    with pytest.raises(InputError, match=r"write_l1: the image is of .* the geometry of"):
+        # another frame's pixel MLAT/MLT would be written as this one's
+        position = -16.0 * tilted_frame(0)[:, 2] * RE
+        write_l1(
+            l1,
+            tmp_path / "x.fits",
+            geometry=shell_geometry(position, tilted_frame(0), "2026-01-01", config=CFG),
+        )
     with pytest.raises(ProductError, match="not a UVI L2"):
         read_l2(path)
 

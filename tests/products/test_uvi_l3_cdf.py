@@ -127,3 +127,7 @@ def test_bad_input(frames):
         uvi_l3_dataset(boundaries, power[::-1])
     with pytest.raises(InputError, match="image_boundaries"):
         uvi_l3_dataset([xr.Dataset()], power[:1])
+    with pytest.raises(InputError, match=r"boundaries must be a sequence .* got NoneType"):
+        uvi_l3_dataset(None, None)
+    with pytest.raises(InputError, match=r"power must be a sequence .* got Dataset"):
+        uvi_l3_dataset(boundaries, power[0])

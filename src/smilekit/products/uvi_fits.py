@@ -52,6 +52,7 @@ from smilekit._io import atomic_path
 from smilekit.errors import InputError, ProductError
 from smilekit.imaging.gnomonic import tangent_plane_wcs_values
 from smilekit.instruments.uvi.config import UVIConfig
+from smilekit.instruments.uvi.l2 import check_same_frame
 from smilekit.products.sxi_fits import _open_product
 
 __all__ = ["read_l1", "read_l2", "wcs_cards", "write_l1", "write_l2"]
@@ -256,12 +257,7 @@ def _write(ds, path, level, images, scalars, geometry, config, overwrite, extra=
     for name, var in images:
         hdus.append(_image(name, ds[var], cards, utype=var.endswith("_err")))
     if geometry is not None:
-        if not isinstance(geometry, xr.Dataset) or "mlat" not in geometry:
-            raise InputError("geometry must be the Dataset of shell_geometry")
-        if geometry["mlat"].shape != ds[images[0][1]].shape:
-            raise InputError(
-                f"the geometry's grid {geometry['mlat'].shape} is not the image's {ds[images[0][1]].shape}"
-            )
+        check_same_frame(ds[images[0][1]], ds.attrs, geometry, caller=f"write_{level.lower()}")
         for name, _var, source in _PIXEL_MAPS:
             da = geometry[source]
             attrs = {"units": da.attrs.get("units", ""), "CATDESC": da.attrs.get("long_name", source)}

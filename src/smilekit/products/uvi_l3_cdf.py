@@ -79,6 +79,11 @@ def uvi_l3_dataset(
         No frame, the two sequences of different lengths, a frame without its time or variables, sectors that
         differ between frames, times not strictly increasing or differing between the two sequences.
     """
+    for name, value in (("boundaries", boundaries), ("power", power)):
+        if isinstance(value, xr.Dataset) or not isinstance(value, Sequence):
+            raise InputError(
+                f"{name} must be a sequence of one Dataset per frame (a list), got {type(value).__name__}"
+            )
     boundaries, power = list(boundaries), list(power)
     if not boundaries:
         raise InputError("boundaries must hold at least one frame")

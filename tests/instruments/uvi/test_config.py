@@ -48,6 +48,7 @@ def test_replace_and_resolve():
         ("visible_albedo", 1.2, "visible_albedo"),
         ("pixels", 4, "pixels"),
         ("pixels", 512.0, "pixels"),
+        ("pixels", 100_000, "pixels must be an integer from 8 to 4096"),
         ("mcp_gain_shape", 0.0, "mcp_gain_shape"),
         ("aperture_diameter", -4 * u.cm, "aperture_diameter"),
         ("aperture_diameter", 4.0, "aperture_diameter"),

@@ -69,6 +69,8 @@ def test_l2_refuses_another_frame(frame):
         make_l2(l1, shell_geometry(SC, DOWN, T, n_pixels=64))
     with pytest.raises(InputError, match="make_l1"):
         make_l2(l1["brightness"], g)
+    with pytest.raises(InputError, match=r"max_view_zenith.*200.*\[0, 90\] deg"):
+        make_l2(l1, g, max_view_zenith=200 * u.deg)
 
 
 def test_bin_values_mean_and_variance():

@@ -33,7 +33,10 @@ from smilekit.errors import InputError
 from smilekit.instruments.config import InstrumentConfig
 from smilekit.mission.fov import UVI
 
-__all__ = ["UVIConfig", "UVIValues"]
+__all__ = ["MAX_PIXELS", "UVIConfig", "UVIValues"]
+
+#: The most pixels per image side smilekit makes (a 4096^2 frame of float64 maps is ~130 MB each).
+MAX_PIXELS = 4096
 
 
 class UVIValues(NamedTuple):
@@ -198,8 +201,9 @@ class UVIConfig(InstrumentConfig):
         fov = np.atleast_1d(as_value(self.fov, u.deg, "fov", positive=True))
         if fov.shape != (1,) or fov[0] >= 90.0:
             raise InputError(f"fov must be one angle below 90 deg (the square field's side), got {self.fov}")
-        if not isinstance(self.pixels, int | np.integer) or isinstance(self.pixels, bool) or self.pixels < 8:
-            raise InputError(f"pixels must be an integer >= 8, got {self.pixels!r}")
+        bad = not isinstance(self.pixels, int | np.integer) or isinstance(self.pixels, bool)
+        if bad or not 8 <= self.pixels <= MAX_PIXELS:
+            raise InputError(f"pixels must be an integer from 8 to {MAX_PIXELS}, got {self.pixels!r}")
         band = np.atleast_1d(as_value(self.passband, u.nm, "passband", positive=True))
         if band.shape != (2,) or not band[0] < band[1]:
             raise InputError(f"passband must be two increasing wavelengths, got {self.passband}")

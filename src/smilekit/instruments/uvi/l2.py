@@ -37,7 +37,7 @@ import astropy.units as u
 import numpy as np
 import xarray as xr
 
-from smilekit._validation import as_scalar
+from smilekit._validation import as_scalar, check_range
 from smilekit.errors import InputError
 from smilekit.geospace.fuv_emission import DAYGLOW_SUBSOLAR, dayglow_values, solar_zenith_angle
 from smilekit.instruments.uvi.config import UVIConfig
@@ -51,6 +51,7 @@ __all__ = [
     "MLAT_BIN",
     "MLT_BIN",
     "bin_values",
+    "check_same_frame",
     "fit_dayglow_values",
     "make_l2",
 ]
@@ -116,24 +117,26 @@ def bin_values(mlat, mlt, value, var, mlat_step: float, mlt_step: float, mlat_lo
     return mean.reshape(shape), vmean.reshape(shape), n.reshape(shape)
 
 
-def _check_same_frame(l1: xr.Dataset, g: xr.Dataset) -> None:
-    if l1["brightness"].shape != g["on_shell"].shape:
+def check_same_frame(image: xr.DataArray, attrs, g: xr.Dataset, caller: str = "make_l2") -> None:
+    """InputError unless the geometry ``g`` (:func:`~smilekit.instruments.uvi.sky.shell_geometry`) is of the
+    frame of ``image`` (an image-plane variable of an L1 or L2 dataset whose attributes are ``attrs``): the
+    same pixel grid and coordinates, the same time, the same boresight (within 0.01 deg)."""
+    if not isinstance(g, xr.Dataset) or "on_shell" not in g:
+        raise InputError(f"{caller}: the geometry must be the Dataset of shell_geometry")
+    if image.shape != g["on_shell"].shape:
         raise InputError(
-            f"make_l2: the geometry's grid {g['on_shell'].shape} is not the image's "
-            f"{l1['brightness'].shape}; "
+            f"{caller}: the geometry's grid {g['on_shell'].shape} is not the image's {image.shape}; "
             "make it with shell_geometry(..., config=) of the same instrument"
         )
     for d in ("eta", "xi"):
-        if d in l1.coords and d in g.coords and not np.allclose(l1[d].values, g[d].values, rtol=1e-9):
-            raise InputError(f"make_l2: the geometry's {d} coordinates differ from the image's")
-    if "time" in l1.attrs and l1.attrs["time"] != g.attrs.get("time"):
-        raise InputError(
-            f"make_l2: the image is of {l1.attrs['time']}, the geometry of {g.attrs.get('time')}"
-        )
-    if "boresight_gse" in l1.attrs:
-        cosang = float(np.dot(l1.attrs["boresight_gse"], g.attrs["boresight_gse"]))
+        if d in image.coords and d in g.coords and not np.allclose(image[d].values, g[d].values, rtol=1e-9):
+            raise InputError(f"{caller}: the geometry's {d} coordinates differ from the image's")
+    if "time" in attrs and attrs["time"] != g.attrs.get("time"):
+        raise InputError(f"{caller}: the image is of {attrs['time']}, the geometry of {g.attrs.get('time')}")
+    if "boresight_gse" in attrs:
+        cosang = float(np.dot(attrs["boresight_gse"], g.attrs["boresight_gse"]))
         if cosang < math.cos(math.radians(0.01)):
-            raise InputError("make_l2: the geometry's boresight differs from the image's (> 0.01 deg)")
+            raise InputError(f"{caller}: the geometry's boresight differs from the image's (> 0.01 deg)")
 
 
 def make_l2(
@@ -185,8 +188,16 @@ def make_l2(
         raise InputError(f"make_l2: dayglow must be 'fit', 'model' or 'none', got {dayglow!r}")
     if geometry.attrs.get("flag"):
         raise InputError(f"make_l2: the frame's geometry is flagged: {geometry.attrs['flag']}")
-    _check_same_frame(l1, geometry)
+    check_same_frame(l1["brightness"], l1.attrs, geometry)
     zmax = as_scalar(max_view_zenith, u.deg, "max_view_zenith", positive=True)
+    check_range(
+        np.array(zmax),
+        "max_view_zenith",
+        0.0,
+        90.0,
+        "deg",
+        "a view zenith angle: the emission is seen from above",
+    )
     v = UVIConfig.resolve(config).values
     y = l1["brightness"].values
     s = l1["brightness_err"].values

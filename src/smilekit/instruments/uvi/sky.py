@@ -77,7 +77,7 @@ from smilekit.geospace.fuv_emission import (
     solar_zenith_angle,
 )
 from smilekit.imaging.gnomonic import tangent_plane_directions_values
-from smilekit.instruments.uvi.config import UVIConfig
+from smilekit.instruments.uvi.config import MAX_PIXELS, UVIConfig
 from smilekit.instruments.uvi.detector import tangent_centres_deg_values
 from smilekit.magnetic import position_to_mlat_mlt
 from smilekit.mission.fov import UVI
@@ -278,8 +278,12 @@ def shell_geometry(
     dz_km = float(as_value(layer_thickness, u.km, "layer_thickness", positive=True))
     if not 1.0 <= dz_km <= 200.0:
         raise InputError(f"layer_thickness must lie in 1-200 km, got {dz_km:g} km")
-    if isinstance(n_pixels, bool) or not isinstance(n_pixels, (int, np.integer)) or not 1 <= n_pixels <= 4096:
-        raise InputError(f"n_pixels must be an integer in 1-4096, got {n_pixels!r}")
+    if (
+        isinstance(n_pixels, bool)
+        or not isinstance(n_pixels, (int, np.integer))
+        or not 1 <= n_pixels <= MAX_PIXELS
+    ):
+        raise InputError(f"n_pixels must be an integer in 1-{MAX_PIXELS}, got {n_pixels!r}")
     if on_miss not in ("raise", "flag"):
         raise InputError(f"on_miss must be 'raise' or 'flag', got {on_miss!r}")
     radius = 1.0 + h_km / RE_KM
