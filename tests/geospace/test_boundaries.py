@@ -178,6 +178,11 @@ def test_radius_decreases_with_pressure(theta, phi, p1, factor, bz, tilt):
     for func in [*MP_FUNCS, b.jelinek2012_bow_shock]:
         kw = {"bz": bz * u.nT} if func in (b.shue1997, b.shue1998) else {}
         if func is b.lin2010:
+            if p1 < 0.5:
+                # below its fitted 0.5 nPa Lin 2010's cusp terms are not monotonic in pressure: at 24 deg
+                # from the X axis, 68 deg azimuth and 30 deg tilt, r goes 10.613 -> 10.615 RE from 0.30 to
+                # 0.46 nPa (hypothesis found it); the extrapolation is flagged, not a law
+                continue
             kw = {"bz": bz * u.nT, "tilt": tilt * u.deg}
         r1 = func(theta * u.deg, phi * u.deg, pdyn=p1 * u.nPa, **kw)
         r2 = func(theta * u.deg, phi * u.deg, pdyn=p1 * factor * u.nPa, **kw)
