@@ -1,0 +1,450 @@
+"""The regions crossed (solar wind, magnetosheath, magnetosphere) and the boundary crossings, from in situ data.
+
+:func:`classify_regions` labels each sample of measured ion moments (density ``n``, bulk velocity ``V``,
+temperature ``T``; LIA L2 or any other instrument) with the region codes of
+:func:`smilekit.geospace.insitu_truth` (0 solar wind, 1 magnetosheath, 2 magnetosphere), using the moments
+alone: no upstream monitor, no boundary model, no position. :func:`find_crossings` lists the bow-shock and
+magnetopause crossings of a classification; :func:`compare_with_truth` measures a classification against
+the model truth that produced the data.
+
+The rule
+--------
+Every sample's ion sonic Mach number ``M = |V| / c_s``, ``c_s = sqrt(gamma k T / m_p)``, gamma = 5/3
+(ions only: the electron pressure is not measured by LIA, so M is an upper bound of the plasma's sonic
+Mach number, by about sqrt(1 + T_e / T_i)):
+
+1. **Magnetosphere** where ``M < mach_magnetosphere`` (0.5) and ``n < density_magnetosphere``
+   (2 cm^-3): a nearly stagnant, tenuous plasma. The magnetosheath is denser than the solar wind behind
+   the shock (the Rankine-Hugoniot compression, up to 4 for gamma = 5/3) and slows to M < 1 only near
+   the subsolar stagnation point, where it is densest; the dayside outer magnetosphere and the plasma
+   sheet hold 0.1-1 cm^-3 of keV ions (e.g. Kivelson & Russell 1995, ch. 1 and 9, :cite:`kivelson1995`).
+   The thresholds are this module's choice, not a published criterion.
+2. **Solar wind** where ``M > mach_solar_wind`` (4): the supersonic, cold beam (typical M 8-15). Across a
+   fast shock the flow normal to it becomes subsonic; the sheath flow re-accelerates along the boundary
+   and the truth's gas-dynamic sheath (Spreiter et al. 1966, :cite:`spreiter1966`) reaches M = 3.5 on the
+   flanks the science orbit crosses. The threshold 4 lies between the measured distributions (below); it
+   is a choice made on them, not a published value, and is tested on an event it was not chosen on
+   (2006-12-14 CME).
+3. **Magnetosheath** where ``M < mach_magnetosheath`` (3) and not magnetosphere.
+4. **Hysteresis**: a sample between the two Mach thresholds (3 < M < 4), or between the magnetosphere
+   thresholds and the sheath's (``0.5 <= M < 0.75`` with ``n < 2 cm^-3``), keeps the region of the last
+   decided sample (flag bit 2); the noise of the moments does not make the label flicker.
+5. **Minimum duration**: a run of one region shorter than ``min_duration`` (default 60 s) is given the
+   region of the run before it (of the run after, at the start; flag bit 4). Real excursions shorter
+   than this are lost.
+6. A sample with a missing (NaN) or non-physical moment (n <= 0, T <= 0) is not classified: region -1
+   and flag bit 1. It neither starts nor ends a region; a crossing across it has its time uncertainty
+   widened to the gap.
+
+The published automatic classifications compare the local n and |B| with the upstream solar wind (e.g.
+the THEMIS boundary crossings of Jelinek et al. 2012, :cite:`jelinek2012`) or learn the regions from
+labelled data (machine learning); neither is used here: the Mach number needs no upstream monitor and no
+training. The cusp (code 3 of the truth) carries magnetosheath plasma; from the moments alone it is
+magnetosheath, so :func:`compare_with_truth` folds the truth's cusp into 1.
+
+The magnetic field is optional: it is carried into the output (``b_magnitude``) for plots, but not used by
+the rule. A field-only classification needs an upstream reference (the n and |B| ratios above) or a
+fluctuation model that the smilekit truth does not have; here it is not attempted.
+
+Measured against the truth (``tests/science/test_regions.py``, ``benchmarks/bench_regions.py``): see
+:data:`MEASURED`.
+"""
+
+from __future__ import annotations
+
+import astropy.constants as const
+import astropy.units as u
+import numpy as np
+import xarray as xr
+
+from smilekit._validation import as_value
+from smilekit.errors import InputError
+from smilekit.geospace.magnetosheath import (
+    REGION_CUSP,
+    REGION_MAGNETOSHEATH,
+    REGION_MAGNETOSPHERE,
+    REGION_SOLAR_WIND,
+)
+from smilekit.mission.intervals import runs
+from smilekit.times import as_datetime64
+from smilekit.units import RE
+
+__all__ = [
+    "FLAG_BITS",
+    "MEASURED",
+    "REGION_NAMES",
+    "REGION_UNDETERMINED",
+    "classify_regions",
+    "compare_with_truth",
+    "find_crossings",
+    "region_names",
+]
+
+#: The code of a sample that could not be classified (see ``flag``).
+REGION_UNDETERMINED = -1
+#: Region names by code (the truth's codes; the cusp is never produced by the classifier).
+REGION_NAMES = {
+    REGION_UNDETERMINED: "undetermined",
+    REGION_SOLAR_WIND: "solar_wind",
+    REGION_MAGNETOSHEATH: "magnetosheath",
+    REGION_MAGNETOSPHERE: "magnetosphere",
+}
+#: Bits of the ``flag`` variable (0: decided by the thresholds at this sample).
+FLAG_BITS = {
+    1: "not classified: a moment is missing (NaN) or non-physical (n <= 0 or T <= 0)",
+    2: "inside a hysteresis band: the region of the last decided sample",
+    4: "changed by the minimum-duration filter",
+}
+
+#: The classification measured against the truth on the test orbits (4-s moments with 5 % n, 1 % V,
+#: 10 % T errors; the numbers ``tests/science/test_regions.py`` asserts). Filled in from the measurement.
+MEASURED: dict = {}
+
+_GAMMA = 5.0 / 3.0
+_MP_KG = const.m_p.to_value(u.kg)
+_KB = const.k_B.to_value(u.J / u.K)
+
+
+def _temperature_k(temperature, n: int) -> np.ndarray:
+    """Ion temperature in K from a Quantity in K or an energy (kT)."""
+    if isinstance(temperature, u.Quantity) and temperature.unit.physical_type == "energy":
+        return as_value(temperature, u.eV, "temperature", allow_nan=True) * (u.eV.to(u.J) / _KB)
+    return as_value(temperature, u.K, "temperature", allow_nan=True)
+
+
+def _series(value, unit, name: str, n: int, vector: bool) -> np.ndarray:
+    out = as_value(value, unit, name, allow_nan=True)
+    shape = (n, 3) if vector else (n,)
+    if out.shape != shape:
+        raise InputError(
+            f"{name} must have shape {shape} (one {'vector' if vector else 'value'} per time), got {out.shape}"
+        )
+    return out
+
+
+def _forward_fill(labels: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """``labels`` where ``known``, else the last known label (the next known one before the first)."""
+    idx = np.where(known, np.arange(labels.size), -1)
+    np.maximum.accumulate(idx, out=idx)
+    if not known.any():
+        return labels
+    first = int(np.flatnonzero(known)[0])
+    idx[idx < 0] = first
+    return labels[idx]
+
+
+def classify_regions(
+    time,
+    *,
+    density,
+    velocity,
+    temperature,
+    b=None,
+    positions=None,
+    mach_solar_wind: float = 4.0,
+    mach_magnetosheath: float = 3.0,
+    mach_magnetosphere: float = 0.5,
+    density_magnetosphere=2.0 * u.cm**-3,
+    median_window: int = 5,
+    min_duration=12 * u.s,
+) -> xr.Dataset:
+    """Solar wind, magnetosheath or magnetosphere for each sample of measured ion moments (module notes).
+
+    Parameters
+    ----------
+    time : time-like
+        N strictly increasing UTC times (anything :func:`smilekit.times.as_datetime64` accepts).
+    density : Quantity
+        Ion number density, shape (N,) (e.g. cm^-3); NaN where missing.
+    velocity : Quantity
+        Ion bulk velocity, shape (N, 3), any frame (only |V| is used); NaN where missing.
+    temperature : Quantity
+        Ion temperature, shape (N,), in K or as an energy kT (eV); NaN where missing.
+    b : Quantity, optional
+        Magnetic field, shape (N, 3) (nT), on the same times: carried to the output, not used by the rule.
+    positions : Quantity, optional
+        Spacecraft positions (N, 3), lengths: carried to the output for :func:`find_crossings`.
+    mach_solar_wind, mach_magnetosheath, mach_magnetosphere : float
+        The ion sonic Mach number thresholds (module notes), with
+        ``mach_magnetosphere < mach_magnetosheath < mach_solar_wind``.
+    density_magnetosphere : Quantity
+        The magnetosphere's largest density.
+    median_window : int
+        The Mach number and the density are running medians over this many classified samples (odd, >= 1;
+        1: none). A median keeps a step where it is (a boundary is not smeared) and removes excursions
+        shorter than half the window.
+    min_duration : Quantity
+        Runs of one region shorter than this are merged into the run before (0 s: no filter).
+
+    Returns
+    -------
+    xarray.Dataset
+        On ``time``: ``region`` (int8: -1 undetermined, 0 solar wind, 1 magnetosheath, 2 magnetosphere),
+        ``flag`` (uint8, :data:`FLAG_BITS`), ``mach`` (the ion sonic Mach number), ``density`` (cm^-3),
+        and where given ``b_magnitude`` (nT) and ``position_gse`` (RE, on ``component``).
+
+    Raises
+    ------
+    InputError
+        For times that do not increase, arrays whose lengths differ from the times, missing units,
+        thresholds out of order.
+
+    Examples
+    --------
+    >>> import astropy.units as u, numpy as np
+    >>> t = np.datetime64("2026-03-20T00:00") + np.arange(3) * np.timedelta64(4, "s")
+    >>> out = classify_regions(t, density=[5, 20, 0.3] * u.cm**-3,
+    ...                        velocity=[[-400, 0, 0], [-200, 0, 0], [0, 0, 0]] * u.km / u.s,
+    ...                        temperature=[1e5, 2e6, 3e7] * u.K, min_duration=0 * u.s)
+    >>> out["region"].values.tolist()
+    [0, 1, 2]
+    """
+    t = as_datetime64(time).astype("datetime64[ns]").ravel()
+    n_samples = t.size
+    if n_samples > 1 and not (np.diff(t) > np.timedelta64(0, "ns")).all():
+        k = int(np.flatnonzero(np.diff(t) <= np.timedelta64(0, "ns"))[0])
+        raise InputError(f"time must increase strictly; time {k + 1} ({t[k + 1]}) is not after {t[k]} (sort it)")
+    n = _series(density, u.cm**-3, "density", n_samples, vector=False)
+    v = _series(velocity, u.km / u.s, "velocity", n_samples, vector=True)
+    temp = _temperature_k(temperature, n_samples)
+    if temp.shape != (n_samples,):
+        raise InputError(f"temperature must have shape ({n_samples},) (one value per time), got {temp.shape}")
+    for name, value in (("mach_solar_wind", mach_solar_wind), ("mach_magnetosheath", mach_magnetosheath),
+                        ("mach_magnetosphere", mach_magnetosphere)):  # fmt: skip
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+            raise InputError(f"{name} must be a real number, got {value!r}")
+    if not 0 < mach_magnetosphere < mach_magnetosheath < mach_solar_wind:
+        raise InputError(
+            "the thresholds must satisfy 0 < mach_magnetosphere < mach_magnetosheath < mach_solar_wind, got "
+            f"{mach_magnetosphere:g}, {mach_magnetosheath:g}, {mach_solar_wind:g}"
+        )
+    n_ms = float(as_value(density_magnetosphere, u.cm**-3, "density_magnetosphere", positive=True))
+    shortest = float(as_value(min_duration, u.s, "min_duration", nonnegative=True))
+    if isinstance(median_window, bool) or not isinstance(median_window, (int, np.integer)) or median_window < 1 \
+            or median_window % 2 == 0:  # fmt: skip
+        raise InputError(f"median_window must be an odd integer >= 1, got {median_window!r}")
+
+    with np.errstate(invalid="ignore", divide="ignore"):
+        speed = np.linalg.norm(v, axis=1)
+        valid = np.isfinite(n) & np.isfinite(speed) & np.isfinite(temp) & (n > 0) & (temp > 0)
+        mach = np.where(valid, speed * 1e3 / np.sqrt(_GAMMA * _KB * np.where(valid, temp, 1.0) / _MP_KG), np.nan)
+    region = np.full(n_samples, REGION_UNDETERMINED, dtype=np.int8)
+    flag = np.where(valid, 0, 1).astype(np.uint8)
+    index = np.flatnonzero(valid)
+    smooth_mach, smooth_n = np.full(n_samples, np.nan), np.full(n_samples, np.nan)
+    smooth_mach[index] = _running_median(mach[index], int(median_window))
+    smooth_n[index] = _running_median(n[index], int(median_window))
+    mach_raw, mach = mach, smooth_mach
+    tenuous = smooth_n < n_ms
+    magnetosphere = valid & tenuous & (mach < mach_magnetosphere)
+    solar_wind = valid & (mach > mach_solar_wind)
+    # the sheath band's lower edge for tenuous plasma: 1.5 times the magnetosphere threshold
+    sheath = valid & (mach < mach_magnetosheath) & ~magnetosphere & ~(tenuous & (mach < 1.5 * mach_magnetosphere))
+    decided = magnetosphere | solar_wind | sheath
+    labels = np.select([magnetosphere, solar_wind, sheath],
+                       [REGION_MAGNETOSPHERE, REGION_SOLAR_WIND, REGION_MAGNETOSHEATH], REGION_MAGNETOSHEATH)  # fmt: skip
+    if index.size:
+        filled = _forward_fill(labels[index], decided[index])
+        if not decided[index].any():  # all in a band: the Mach number's nearer side
+            filled = np.where(mach[index] > 0.5 * (mach_solar_wind + mach_magnetosheath), REGION_SOLAR_WIND,
+                              REGION_MAGNETOSHEATH)  # fmt: skip
+        flag[index[~decided[index]]] |= 2
+        if shortest > 0 and index.size > 1:
+            filled, changed = _merge_short_runs(filled, t[index], shortest)
+            flag[index[changed]] |= 4
+        region[index] = filled
+    data = {
+        "region": ("time", region, {"units": "1", "FIELDNAM": "Region", "CATDESC":
+                   "-1 undetermined, 0 solar wind, 1 magnetosheath, 2 magnetosphere (from the ion moments)"}),
+        "flag": ("time", flag, {"units": "1", "FIELDNAM": "Region flag", "CATDESC": "; ".join(
+                 f"{k}: {v}" for k, v in FLAG_BITS.items())}),
+        "mach": ("time", mach_raw, {"units": "1", "FIELDNAM": "Ion sonic Mach", "CATDESC":
+                 "|V| / sqrt(5/3 k T_i / m_p) (ions only), each sample"}),
+        "mach_median": ("time", mach, {"units": "1", "FIELDNAM": "Median Mach", "CATDESC":
+                        "the running median of mach the thresholds are applied to"}),
+        "density": ("time", n, {"units": "cm^-3", "FIELDNAM": "Ion density", "CATDESC": "The input density"}),
+    }  # fmt: skip
+    if b is not None:
+        field = _series(b, u.nT, "b", n_samples, vector=True)
+        data["b_magnitude"] = ("time", np.linalg.norm(field, axis=1), {"units": "nT", "FIELDNAM": "|B|"})
+    if positions is not None:
+        pos = _series(positions, RE, "positions", n_samples, vector=True)
+        data["position_gse"] = (("time", "component"), pos, {"units": "RE", "FIELDNAM": "Position"})
+    attrs = {
+        "rule": "ion sonic Mach number and density thresholds with hysteresis (smilekit.science.regions)",
+        "mach_solar_wind": float(mach_solar_wind),
+        "mach_magnetosheath": float(mach_magnetosheath),
+        "mach_magnetosphere": float(mach_magnetosphere),
+        "density_magnetosphere_cm-3": n_ms,
+        "min_duration_s": shortest,
+    }
+    coords = {"time": t}
+    if positions is not None:
+        coords["component"] = ["x", "y", "z"]
+    return xr.Dataset(data, coords=coords, attrs=attrs)
+
+
+def _running_median(values: np.ndarray, window: int) -> np.ndarray:
+    """The running median over ``window`` (odd) samples, the ends padded with their edge values."""
+    if window == 1 or values.size == 0:
+        return values.copy()
+    half = window // 2
+    padded = np.concatenate([np.full(half, values[0]), values, np.full(half, values[-1])])
+    return np.median(np.lib.stride_tricks.sliding_window_view(padded, window), axis=1)
+
+
+def _merge_short_runs(labels: np.ndarray, t: np.ndarray, shortest_s: float) -> tuple[np.ndarray, np.ndarray]:
+    """Runs shorter than ``shortest_s`` take the label of the run before (after, for the first run);
+    repeated until every run is long enough or only one remains."""
+    out = labels.copy()
+    t_s = (t - t[0]) / np.timedelta64(1, "s")
+    edges_t = np.concatenate([t_s[:1], 0.5 * (t_s[1:] + t_s[:-1]), t_s[-1:]])
+    for _ in range(64):
+        starts = np.concatenate([[0], np.flatnonzero(np.diff(out) != 0) + 1])
+        stops = np.concatenate([starts[1:], [out.size]])
+        if starts.size < 2:
+            break
+        length = edges_t[stops] - edges_t[starts]
+        short = length < shortest_s
+        if not short.any():
+            break
+        k = int(np.flatnonzero(short)[np.argmin(length[short])])  # the shortest run first
+        neighbour = out[starts[k] - 1] if k > 0 else out[stops[k]]
+        out[starts[k] : stops[k]] = neighbour
+    return out, out != labels
+
+
+def region_names(regions: xr.Dataset) -> xr.DataArray:
+    """The region names (:data:`REGION_NAMES`) of a classification, on ``time``: the series the quick-looks
+    (:func:`smilekit.products.plots.regions.shade_regions`, :func:`smilekit.products.plots.mag.plot_mag`)
+    shade."""
+    codes = _codes(regions)
+    names = np.array([REGION_NAMES.get(int(c), "undetermined") for c in codes])
+    return xr.DataArray(names, dims=("time",), coords={"time": regions["time"].values}, name="region")
+
+
+def _codes(regions) -> np.ndarray:
+    if not isinstance(regions, xr.Dataset) or "region" not in regions or "time" not in regions.coords:
+        raise InputError("regions must be the Dataset of classify_regions (with 'region' on 'time')")
+    return regions["region"].values.astype(np.int64)
+
+
+def find_crossings(regions: xr.Dataset) -> xr.Dataset:
+    """The bow-shock and magnetopause crossings of a classification (:func:`classify_regions`).
+
+    A crossing is a change of region between two successive classified samples (undetermined samples
+    between them are skipped). Its time is halfway between the last sample of the old region and the
+    first of the new; its uncertainty half that interval (the cadence's half, or the gap's).
+
+    Returns
+    -------
+    xarray.Dataset
+        On dimension ``crossing``: ``time``, ``before``, ``after`` (codes), ``boundary`` ("bow shock"
+        for 0 <-> 1, "magnetopause" for 1 <-> 2, "bow shock + magnetopause" for 0 <-> 2),
+        ``direction`` ("inbound" towards the Earth, i.e. towards a higher code, else "outbound"),
+        ``uncertainty`` (s) and, if the classification has positions, ``position_gse`` (RE, linearly
+        interpolated at the crossing time) and ``r`` (RE).
+    """
+    codes = _codes(regions)
+    t = regions["time"].values.astype("datetime64[ns]")
+    keep = np.flatnonzero(codes != REGION_UNDETERMINED)
+    c, tk = codes[keep], t[keep]
+    k = np.flatnonzero(np.diff(c) != 0)
+    before, after = c[k], c[k + 1]
+    half = (tk[k + 1] - tk[k]) / 2
+    when = tk[k] + half
+    names = np.array(["bow shock", "magnetopause", "bow shock + magnetopause"])
+    kind = np.where(np.minimum(before, after) == REGION_SOLAR_WIND,
+                    np.where(np.maximum(before, after) == REGION_MAGNETOSHEATH, 0, 2), 1)  # fmt: skip
+    data = {
+        "before": ("crossing", before.astype(np.int8)),
+        "after": ("crossing", after.astype(np.int8)),
+        "boundary": ("crossing", names[kind] if k.size else np.array([], dtype=str)),
+        "direction": ("crossing", np.where(after > before, "inbound", "outbound") if k.size else np.array([], dtype=str)),
+        "uncertainty": ("crossing", half / np.timedelta64(1, "s"), {"units": "s"}),
+    }  # fmt: skip
+    coords = {"time": ("crossing", when)}
+    if "position_gse" in regions:
+        pos = regions["position_gse"].transpose("time", "component").values
+        x = (t - t[0]) / np.timedelta64(1, "s")
+        xq = (when - t[0]) / np.timedelta64(1, "s")
+        at = np.column_stack([np.interp(xq, x, pos[:, i]) for i in range(3)]) if k.size else np.empty((0, 3))
+        data["position_gse"] = (("crossing", "component"), at, {"units": "RE"})
+        data["r"] = ("crossing", np.linalg.norm(at, axis=1), {"units": "RE"})
+        coords["component"] = ["x", "y", "z"]
+    return xr.Dataset(data, coords=coords)
+
+
+def compare_with_truth(regions: xr.Dataset, truth: xr.Dataset, *, window=10 * u.min) -> dict:
+    """A classification measured against the truth that produced its data (same times).
+
+    The truth's cusp (3) is folded into the magnetosheath (module notes). A true crossing is detected when
+    a found crossing of the same boundary lies within ``window``; each found crossing matches at most one
+    true crossing (nearest first); unmatched found crossings are false.
+
+    Returns
+    -------
+    dict
+        ``correct`` (fraction of the classified samples whose region is right, per true region name and
+        ``"all"``), ``undetermined`` (fraction not classified), ``true_crossings``, ``found_crossings``,
+        ``detected`` (fraction of the true crossings), ``false`` (found crossings matching none),
+        ``time_error_median_s``, ``time_error_p90_s`` (|found - true| of the matched crossings) and,
+        where the classification has positions, ``radius_error_median_re``, ``radius_error_p90_re``
+        (|r at the found crossing - the model boundary's radius along that direction at that time|:
+        ``r_bow_shock`` or ``r_magnetopause`` of the truth, interpolated).
+    """
+    from smilekit.geospace.insitu import crossings as true_crossings
+
+    codes = _codes(regions)
+    if not isinstance(truth, xr.Dataset) or "region" not in truth:
+        raise InputError("truth must be the Dataset of insitu_truth")
+    if truth.sizes.get("time") != codes.size or not np.array_equal(truth["time"].values, regions["time"].values):
+        raise InputError(
+            f"truth and regions must share their times; got {truth.sizes.get('time')} and {codes.size} samples"
+        )
+    max_s = float(as_value(window, u.s, "window", positive=True))
+    true = truth["region"].values.astype(np.int64)
+    true = np.where(true == REGION_CUSP, REGION_MAGNETOSHEATH, true)
+    classified = codes != REGION_UNDETERMINED
+    out = {"correct": {}, "undetermined": float(1 - classified.mean())}
+    for code in (REGION_SOLAR_WIND, REGION_MAGNETOSHEATH, REGION_MAGNETOSPHERE):
+        m = classified & (true == code)
+        out["correct"][REGION_NAMES[code]] = float((codes[m] == code).mean()) if m.any() else float("nan")
+    out["correct"]["all"] = float((codes[classified] == true[classified]).mean()) if classified.any() else float("nan")
+    folded = truth.assign(region=("time", true.astype(np.int8)))
+    tc, fc = true_crossings(folded), find_crossings(regions)
+    t0 = truth["time"].values[0]
+    tt = (tc["time"].values - t0) / np.timedelta64(1, "s")
+    ft = (fc["time"].values - t0) / np.timedelta64(1, "s")
+    used = np.zeros(ft.size, dtype=bool)
+    errors, matched = [], []
+    tb = tc["boundary"].values
+    fb = fc["boundary"].values
+    pairs = sorted(((abs(ft[j] - tt[i]), i, j) for i in range(tt.size) for j in range(ft.size)
+                    if tb[i] == fb[j] and abs(ft[j] - tt[i]) <= max_s))  # fmt: skip
+    done = np.zeros(tt.size, dtype=bool)
+    for err, i, j in pairs:
+        if not done[i] and not used[j]:
+            done[i], used[j] = True, True
+            errors.append(err)
+            matched.append(j)
+    errors = np.asarray(errors)
+    out.update(
+        true_crossings=int(tt.size),
+        found_crossings=int(ft.size),
+        detected=float(done.mean()) if tt.size else float("nan"),
+        false=int((~used).sum()),
+        time_error_median_s=float(np.median(errors)) if errors.size else float("nan"),
+        time_error_p90_s=float(np.percentile(errors, 90)) if errors.size else float("nan"),
+    )
+    if "r" in fc and fc.sizes["crossing"]:
+        x = (truth["time"].values - t0) / np.timedelta64(1, "s")
+        dr = []
+        for j in range(ft.size):
+            name = {"bow shock": "r_bow_shock", "magnetopause": "r_magnetopause"}.get(str(fb[j]))
+            if name is not None:
+                dr.append(abs(float(fc["r"].values[j]) - float(np.interp(ft[j], x, truth[name].values))))
+        dr = np.asarray(dr)
+        out["radius_error_median_re"] = float(np.median(dr)) if dr.size else float("nan")
+        out["radius_error_p90_re"] = float(np.percentile(dr, 90)) if dr.size else float("nan")
+    return out
