@@ -238,3 +238,60 @@ def test_invariants(sw, sh, ms, scale, window):
     found = find_crossings(out)
     assert (found["before"].values[1:] == found["after"].values[:-1]).all()
     assert set(np.unique(out["region"].values)) <= {0, 1, 2}
+
+
+@pytest.mark.slow
+def test_with_the_mag_chain_l2_field():
+    """A 2-h segment of the Bastille Day orbit through the MAG chain (both sensors, spacecraft field,
+    gradiometer calibration): the L2 field averaged to the moments is the truth's within 2 nT (the chain's
+    requirement, plus the 0.5 nT-scale noise), so the quick-look's |B| is the measured one; the regions
+    and crossings do not depend on the field (the rule uses the moments only)."""
+    from smilekit.instruments.mag import ground_calibration, make_l1, make_l2, simulate_mag
+    from smilekit.science.regions import average_field
+
+    tr = truth("omni2-2000 Bastille Day")
+    found = find_crossings(classify(measured(tr, 1)))
+    k = int(np.searchsorted(tr["time"].values, found["time"].values[0]))
+    seg = tr.isel(time=slice(max(k - 900, 0), k + 900))
+    b_true = xr.DataArray(seg["b_gse"].values, dims=("time", "component"), coords={"time": seg["time"].values},
+                          attrs={"units": "nT"})  # fmt: skip
+    l2 = make_l2(make_l1(simulate_mag(b_true, np.eye(3), 5)), np.eye(3), ground_calibration(rng=5))
+    b = average_field(l2, seg["time"].values)
+    truth_b = seg["b_gse"].values
+    err = np.linalg.norm(b.to_value(u.nT) - truth_b, axis=1)
+    # the window averages the linear interpolation between the 4-s truth samples: where the truth
+    # steps (at the boundary, > 2 nT from one sample to the next) it averages both sides
+    jump = np.linalg.norm(np.diff(truth_b, axis=0), axis=1) > 2.0
+    near = np.concatenate([[True], jump]) | np.concatenate([jump, [True]])  # and the two ends
+    assert near.mean() < 0.05
+    assert np.percentile(err[~near], 99) < 2.0
+    m = measured(seg, 1)
+    m["b"] = b
+    with_mag = classify(m)
+    assert np.isfinite(with_mag["b_magnitude"].values).all()
+    assert (with_mag["region"].values == classify(measured(seg, 1))["region"].values).all()
+    first = find_crossings(with_mag).isel(crossing=0)
+    assert first["boundary"].item() == found["boundary"].values[0]
+    assert first["time"].values == found["time"].values[0]
+
+
+def test_average_field_windows_and_quality():
+    t = T0 + np.arange(0, 40) * np.timedelta64(250, "ms")  # 4 Hz for 10 s
+    b = np.column_stack([np.arange(40.0), np.zeros(40), np.ones(40)])
+    quality = np.zeros(40, dtype=np.uint16)
+    quality[8:12] = 1
+    l2 = xr.Dataset(
+        {"b_gse": (("time", "component"), b), "quality": ("time", quality)},
+        coords={"time": t, "component": ["x", "y", "z"]},
+    )
+    from smilekit.science.regions import average_field
+
+    at = T0 + np.array([2, 6, 30], dtype="timedelta64[s]")
+    out = average_field(l2, at, window=2 * u.s).to_value(u.nT)
+    # [1 s, 3 s) holds samples 4-11; 8-11 are flagged: the mean of 4-7 is 5.5
+    assert out[0, 0] == pytest.approx(5.5)
+    # [5 s, 7 s): samples 20-27, mean 23.5
+    assert out[1, 0] == pytest.approx(23.5)
+    assert np.isnan(out[2]).all()  # no sample: NaN, never a number
+    with pytest.raises(InputError, match="b_gsm"):
+        average_field(l2, at, frame="GSM")

@@ -43,7 +43,7 @@ training. The cusp (code 3 of the truth) carries magnetosheath plasma; from the 
 magnetosheath, so :func:`compare_with_truth` folds the truth's cusp into 1.
 
 The magnetic field is optional: it is carried into the output (``b_magnitude``) for plots, but not used by
-the rule. A field-only classification needs an upstream reference (the n and |B| ratios above) or a
+the rule; :func:`average_field` puts a MAG L2 field (32 Hz) on the moments' times. A field-only classification needs an upstream reference (the n and |B| ratios above) or a
 fluctuation model that the smilekit truth does not have; here it is not attempted.
 
 Measured against the truth
@@ -84,6 +84,7 @@ __all__ = [
     "FLAG_BITS",
     "REGION_NAMES",
     "REGION_UNDETERMINED",
+    "average_field",
     "classify_regions",
     "compare_with_truth",
     "find_crossings",
@@ -329,6 +330,51 @@ def _merge_short_runs(labels: np.ndarray, t: np.ndarray, shortest_s: float) -> t
         neighbour = out[starts[k] - 1] if k > 0 else out[stops[k]]
         out[starts[k] : stops[k]] = neighbour
     return out, out != labels
+
+
+def average_field(l2: xr.Dataset, times, *, window=4 * u.s, frame: str = "GSE") -> u.Quantity:
+    """The mean of a MAG L2 field over ``window`` centred on each of ``times`` (e.g. the 4-s moments').
+
+    Only samples with ``quality`` 0 (a dual-sensor measurement,
+    :data:`smilekit.instruments.mag.L2_QUALITY`) and finite components count; a time with none in its
+    window gets NaN (which :func:`classify_regions` carries, and never turns into a region).
+
+    Parameters
+    ----------
+    l2 : xarray.Dataset
+        MAG L2 (:func:`smilekit.instruments.mag.make_l2`) with ``b_gse`` or ``b_gsm`` and ``quality``.
+    times : time-like
+        Strictly increasing times.
+    window : Quantity
+        The averaging window's length (> 0).
+    frame : {"GSE", "GSM"}
+
+    Returns
+    -------
+    Quantity
+        Shape (len(times), 3), nT.
+    """
+    if not isinstance(frame, str) or frame.upper() not in ("GSE", "GSM"):
+        raise InputError(f"frame must be 'GSE' or 'GSM', got {frame!r}")
+    name = f"b_{frame.lower()}"
+    if not isinstance(l2, xr.Dataset) or name not in l2 or "quality" not in l2:
+        raise InputError(f"l2 must be a MAG L2 Dataset with {name} and quality")
+    t = as_datetime64(times).astype("datetime64[ns]").ravel()
+    if t.size > 1 and not (np.diff(t) > np.timedelta64(0, "ns")).all():
+        raise InputError("times must increase strictly")
+    half = np.timedelta64(int(float(as_value(window, u.s, "window", positive=True)) * 5e8), "ns")
+    source = np.asarray(l2["time"].values, dtype="datetime64[ns]")
+    b = np.asarray(l2[name].transpose("time", "component").values, dtype=np.float64)
+    good = (np.asarray(l2["quality"].values) == 0) & np.isfinite(b).all(axis=1)
+    cum = np.vstack([np.zeros((1, 3)), np.cumsum(np.where(good[:, None], b, 0.0), axis=0)])
+    count = np.concatenate([[0], np.cumsum(good)])
+    lo = np.searchsorted(source, t - half, side="left")
+    hi = np.searchsorted(source, t + half, side="left")
+    n = (count[hi] - count[lo]).astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = (cum[hi] - cum[lo]) / n[:, None]
+    mean[n == 0] = np.nan
+    return mean * u.nT
 
 
 def region_names(regions: xr.Dataset) -> xr.DataArray:
