@@ -215,8 +215,8 @@ def test_bad_input_names_the_value():
         classify_regions(t, density=n, velocity=v, temperature=temp, mach_solar_wind=2.0)
     with pytest.raises(InputError, match="median_window"):
         classify_regions(t, density=n, velocity=v, temperature=temp, median_window=4)
-    with pytest.raises(TypeError):
-        classify_regions(t, density=n, velocity=v)  # the moments are required
+    with pytest.raises(InputError, match=r"needs the ion moments.*got density, velocity"):
+        classify_regions(t, density=n, velocity=v)
     with pytest.raises(InputError, match="classify_regions"):
         find_crossings(xr.Dataset())
     out = classify_regions(t, density=n, velocity=v, temperature=temp)
@@ -253,8 +253,10 @@ def test_with_the_mag_chain_l2_field():
     found = find_crossings(classify(measured(tr, 1)))
     k = int(np.searchsorted(tr["time"].values, found["time"].values[0]))
     seg = tr.isel(time=slice(max(k - 900, 0), k + 900))
-    b_true = xr.DataArray(seg["b_gse"].values, dims=("time", "component"), coords={"time": seg["time"].values},
-                          attrs={"units": "nT"})  # fmt: skip
+    coords = {"time": seg["time"].values}
+    b_true = xr.DataArray(
+        seg["b_gse"].values, dims=("time", "component"), coords=coords, attrs={"units": "nT"}
+    )
     l2 = make_l2(make_l1(simulate_mag(b_true, np.eye(3), 5)), np.eye(3), ground_calibration(rng=5))
     b = average_field(l2, seg["time"].values)
     truth_b = seg["b_gse"].values
@@ -295,3 +297,36 @@ def test_average_field_windows_and_quality():
     assert np.isnan(out[2]).all()  # no sample: NaN, never a number
     with pytest.raises(InputError, match="b_gsm"):
         average_field(l2, at, frame="GSM")
+
+
+@pytest.mark.slow
+def test_the_field_alone_finds_the_magnetosphere():
+    """Moments missing everywhere, field and positions given: the magnetosphere where the field is dipole-
+    like (rule 7), the rest undetermined; measured on the 2015 orbit's truth: 89 % of the magnetosphere
+    found, 4 % of the sheath called magnetosphere, none of the solar wind."""
+    tr = truth("2015 high density")
+    m = measured(tr, 1)
+    out = classify_regions(m["time"], b=m["b"], positions=m["positions"])
+    region, true = out["region"].values, tr["region"].values
+    assert set(np.unique(region)) <= {REGION_UNDETERMINED, 2}
+    assert ((out["flag"].values & 8) > 0).tolist() == (region == 2).tolist()
+    assert 0.85 <= (region[true == 2] == 2).mean()
+    assert (region[true == 1] == 2).mean() <= 0.06
+    assert (region[true == 0] == 2).mean() == 0.0
+    # with the moments, the field changes nothing where they exist
+    both = classify(m)
+    assert (both["region"].values == classify(dict(m, b=None, positions=None))["region"].values).all()
+
+
+def test_the_dipole_test_at_the_equator():
+    # on the SM x axis at 8 RE the dipole's field is along +z_SM, 30000 / 512 = 58.6 nT
+    from smilekit.frames import transform
+
+    t = np.full(1, T0) + np.arange(4) * np.timedelta64(4, "s")
+    pos = transform(np.tile([8.0, 0.0, 0.0], (4, 1)) * RE, t, "SM", "GSE")
+    b_sm = np.array([[0, 0, 58.6], [0, 0, -58.6], [58.6, 0, 0], [0, 0, 300.0]]) * u.nT
+    out = classify_regions(t, b=transform(b_sm, t, "SM", "GSE"), positions=pos)
+    assert out["region"].values.tolist() == [2, -1, -1, -1]
+    assert out["flag"].values.tolist() == [9, 1, 1, 1]
+    with pytest.raises(InputError, match="needs the ion moments"):
+        classify_regions(t, b=b_sm)

