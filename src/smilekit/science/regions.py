@@ -38,10 +38,10 @@ Mach number, by about sqrt(1 + T_e / T_i)):
 7. **The field alone** (where the moments are missing and the field and the position are given): the
    magnetosphere where B lies within 30 deg of the centred dipole's direction with 0.5-3 times its
    strength (flag bit 8); elsewhere undetermined (the sheath and the solar wind cannot be told apart by
-   the field without an upstream reference). On the test orbits' truth this finds 63-89 % of the
-   magnetosphere's time (the tail and the cusps are not dipolar) and calls 0-5 % of the sheath's
-   magnetosphere (a sheath field that happens to lie along the dipole's); the thresholds are this
-   module's choice.
+   the field without an upstream reference). On the six test orbits (measured series, seed 1) this
+   finds 48-89 % of the magnetosphere's time (the tail and the cusps are not dipolar) and calls 0-7 % of
+   the sheath's or the solar wind's time magnetosphere (a field that happens to lie along the dipole's
+   with a similar strength); the thresholds are this module's choice.
 
 Published automatic classifications compare the local plasma and field with the upstream solar wind
 (the automated region identification of THEMIS data by Jelinek et al. 2012, :cite:`jelinek2012`, uses
