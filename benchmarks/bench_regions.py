@@ -2,8 +2,8 @@
 
 Run (not part of the test suite)::
 
-    PYTHONPATH=src:tests .venv/bin/python benchmarks/bench_regions.py            # timing, one orbit
-    PYTHONPATH=src:tests .venv/bin/python benchmarks/bench_regions.py --table    # every test orbit, 3 seeds
+    .venv/bin/python benchmarks/bench_regions.py            # timing, one orbit
+    .venv/bin/python benchmarks/bench_regions.py --table    # every test orbit, 3 seeds
 
 The orbits and the measured series are those of ``tests/science/test_regions.py``
 (``tests/testsupport/insitu.py``: the science orbit through ``insitu_truth``; 4-s moments with 5 % n,
@@ -18,7 +18,9 @@ crossings (median, 90th percentile). The 2006-12-14 CME orbit is one the thresho
 from __future__ import annotations
 
 import argparse
+import sys
 import time
+from pathlib import Path
 
 RADIUS = ("radius_error_median_re", "radius_error_p90_re", "radius_error_max_re", "radius_compared")
 
@@ -27,6 +29,8 @@ def main() -> None:
     import numpy as np
 
     from smilekit.science.regions import classify_regions, compare_with_truth, find_crossings
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # the tests' orbits
     from testsupport.insitu import ORBITS, measured, orbit_truth
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
