@@ -63,7 +63,8 @@ def steps(n_sw=40, n_sh=40, n_ms=40, step_s=4.0):
 # two samples around the found crossing (RE; median and 90th percentile). The Halloween truth holds
 # crossings 4-16 s apart, where the boundary jumps with the 16-s records: one-sample excursions that the
 # running median removes (the detection deficit). The misclassified sheath time (0.5-1 %) of the
-# Halloween and CME orbits is hot, fast flank sheath whose Mach number reaches the 3-4 band.
+# Halloween and CME orbits is flank sheath just behind the bow shock whose Mach number stays in the 3-4
+# band, so it keeps the solar wind's label (the hysteresis's price; module notes).
 EXPECTED = {
     "omni2-2000 quiet": dict(all=0.999, region=0.999, detected=1.0, false=0, dt90=4.0, dr50=0.01, dr90=0.05),
     "omni2-2000 median": dict(all=0.999, region=0.999, detected=1.0, false=0, dt90=4.0, dr50=0.01, dr90=0.05),

@@ -61,9 +61,12 @@ the science orbit (4-s moments with 5 % n, 1 % V, 10 % T Gaussian errors, three 
 2000 spans (lowest, median and highest mean dynamic pressure), the Halloween 2003 storm, the 2015
 high-density event and the 2006-12-14 CME (not looked at when the thresholds were chosen). Time
 classified correctly: 100 % on the OMNI2 and 2015 orbits, 99.6-99.8 % on Halloween and the CME (the
-misses are 0.5-1 % of the sheath time: hot, fast flank sheath with M in 3-4). Crossings detected: all
-on four orbits, 35 of 39 (Halloween: the missed ones are one-sample excursions 4 s long) and 27 of 29
-(CME); no false crossing; time error median 0 s, 90th percentile 0-38 s. The found crossings lie where
+misses, 0.5-1 % of the sheath time, are the hysteresis's price: the sheath just behind a flank bow shock,
+x = -2 to -5 RE, has M in the 3-4 band and keeps the solar wind's label, flag bit 2, until M falls below
+3, so inbound flank crossings are found 4 s to 2.3 min late). Crossings detected: all on four orbits, 35
+of 39 on Halloween (the missed ones are one-sample excursions, 4 s long, where the boundary jumps with
+the 16-s records) and 27 of 29 on the CME (two 1-min alternations merged); no false crossing; time error
+median 0 s, 90th percentile 0-38 s. The found crossings lie where
 the model boundary passed the spacecraft (median 0 RE outside the boundary's radius range over the two
 samples around the crossing; 90th percentile <= 0.6 RE, on the CME). With real data the crossings
 measure the boundary where the models only predict it: the difference is the model's error at that
