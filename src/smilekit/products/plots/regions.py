@@ -93,11 +93,14 @@ def plot_regions(regions: xr.Dataset, *, title: str = "") -> Figure:
         axes[2].set_ylabel("|B| (nT)")
     shade_regions(axes, regions)
     found = find_crossings(regions)
+    named: set[str] = set()
     for when, boundary in zip(mdates.date2num(found["time"].values), found["boundary"].values, strict=True):
-        for ax in axes:
-            ax.axvline(
-                when, color=_CROSSING_COLOURS.get(str(boundary), "k"), lw=0.8, gid=f"crossing:{boundary}"
-            )
+        boundary = str(boundary)
+        for k, ax in enumerate(axes):
+            label = boundary if k == 0 and boundary not in named else None
+            colour = _CROSSING_COLOURS.get(boundary, "k")
+            ax.axvline(when, color=colour, lw=0.8, gid=f"crossing:{boundary}", label=label)
+        named.add(boundary)
     axes[0].legend(loc="upper right", fontsize="small")
     for ax in axes:
         ax.xaxis_date()
