@@ -83,6 +83,7 @@ import xarray as xr
 from smilekit._validation import as_value
 from smilekit.errors import InputError
 from smilekit.frames import transform
+from smilekit.geospace.insitu import crossings as true_crossings
 from smilekit.geospace.magnetosheath import (
     REGION_CUSP,
     REGION_MAGNETOSHEATH,
@@ -435,9 +436,8 @@ def average_field(l2: xr.Dataset, times, *, window=4 * u.s, frame: str = "GSE") 
 
 
 def region_names(regions: xr.Dataset) -> xr.DataArray:
-    """The region names (:data:`REGION_NAMES`) of a classification, on ``time``: the series the quick-looks
-    (:func:`smilekit.products.plots.regions.shade_regions`, :func:`smilekit.products.plots.mag.plot_mag`)
-    shade."""
+    """The region names (:data:`REGION_NAMES`) of a classification, on ``time``: the series the MAG
+    quick-look (:func:`smilekit.products.plots.mag.plot_mag`) shades."""
     codes = _codes(regions)
     names = np.array([REGION_NAMES.get(int(c), "undetermined") for c in codes])
     return xr.DataArray(names, dims=("time",), coords={"time": regions["time"].values}, name="region")
@@ -517,8 +517,6 @@ def compare_with_truth(regions: xr.Dataset, truth: xr.Dataset, *, window=10 * u.
         model boundary passed the spacecraft between them; a solar-wind record that moves the boundary
         by several RE at once is bracketed so). Crossings at the cusp's edge are not compared.
     """
-    from smilekit.geospace.insitu import crossings as true_crossings
-
     codes = _codes(regions)
     if not isinstance(truth, xr.Dataset) or "region" not in truth:
         raise InputError("truth must be the Dataset of insitu_truth")

@@ -16,7 +16,7 @@ from smilekit._io import save_figure
 from smilekit.errors import InputError
 from smilekit.products.plots.mag import REGION_COLOURS
 from smilekit.products.plots.regions import plot_regions, shade_regions
-from smilekit.science.regions import classify_regions, region_names
+from smilekit.science.regions import classify_regions, find_crossings, region_names
 
 T0 = np.datetime64("2026-03-20T06:00", "ns")
 
@@ -40,7 +40,7 @@ def by_gid(ax, gid):
 
 
 def test_draws_the_moments_regions_and_crossings(regions):
-    fig = plot_regions(regions)
+    fig = plot_regions(regions, find_crossings(regions))
     axes = fig.axes
     assert len(axes) == 3
     t = mdates.date2num(regions["time"].values)
@@ -73,8 +73,17 @@ def test_shade_regions_on_any_axes_takes_names_or_a_classification(regions, tmp_
     assert (tmp_path / "regions.png").stat().st_size > 0
 
 
-def test_not_a_classification():
+def test_not_a_classification(regions):
     with pytest.raises(InputError, match="classify_regions"):
         plot_regions(xr.Dataset())
+    with pytest.raises(InputError, match="find_crossings"):
+        plot_regions(regions, xr.Dataset())
+    assert len(plot_regions(regions).axes) == 3  # without crossings
     with pytest.raises(InputError, match="regions must be"):
         shade_regions(Figure().subplots(), xr.DataArray([1, 2]))
+
+
+def test_shades_a_truths_codes_cusp_included():
+    t = T0 + np.arange(4) * np.timedelta64(4, "s")
+    truth = xr.Dataset({"region": ("time", np.array([1, 3, 3, 2], dtype=np.int8))}, coords={"time": t})
+    assert shade_regions(Figure().subplots(), truth) == ["magnetosheath", "cusp", "magnetosphere"]

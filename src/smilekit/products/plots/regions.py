@@ -4,7 +4,9 @@
 quick-look (:data:`smilekit.products.plots.mag.REGION_COLOURS`; the same spans as its ``regions``
 argument). :func:`plot_regions` draws a classification (:func:`smilekit.science.regions.classify_regions`):
 the density, the ion sonic Mach number with the thresholds and, where given, |B|, on a shared UT axis,
-the regions shaded and the crossings (:func:`~smilekit.science.regions.find_crossings`) as vertical lines.
+the regions shaded and, if given, the crossings (:func:`~smilekit.science.regions.find_crossings`) as
+vertical lines. The module takes their datasets and does not import the science (dependencies point
+down the flow).
 Quick-look figures are for browsing, not for publication (SMILE data policy, :cite:`branduardiraymont2022`,
 sec. 5.3). Artists carry a ``gid`` (``"region:<name>"``, ``"density"``, ``"mach"``, ``"b_magnitude"``,
 ``"crossing:<boundary>"``) for tests and users.
@@ -24,11 +26,22 @@ from matplotlib.figure import Figure
 from smilekit.errors import InputError
 from smilekit.products.plots.mag import _CYCLE, REGION_COLOURS, _region_spans
 from smilekit.products.plots.style import ut_time_axis
-from smilekit.science.regions import find_crossings, region_names
 
-__all__ = ["plot_regions", "shade_regions"]
+__all__ = ["CODE_NAMES", "plot_regions", "shade_regions"]
+
+#: Region names by code (the codes of :func:`smilekit.geospace.insitu_truth` and
+#: :func:`smilekit.science.regions.classify_regions`, -1 undetermined; the truth's cusp, 3, by its name).
+CODE_NAMES = {-1: "undetermined", 0: "solar_wind", 1: "magnetosheath", 2: "magnetosphere", 3: "cusp"}
 
 _CROSSING_COLOURS = {"bow shock": "tab:red", "magnetopause": "tab:purple", "bow shock + magnetopause": "k"}
+
+
+def _names(regions: xr.Dataset) -> xr.DataArray:
+    if "region" not in regions or "time" not in regions.coords:
+        raise InputError("regions must hold integer region codes on 'time' (classify_regions, insitu_truth)")
+    codes = np.asarray(regions["region"].values).astype(np.int64)
+    names = np.array([CODE_NAMES.get(int(c), f"region {int(c)}") for c in codes])
+    return xr.DataArray(names, dims=("time",), coords={"time": regions["time"].values})
 
 
 def shade_regions(axes, regions, *, alpha: float = 0.15, legend: bool = True) -> list[str]:
@@ -38,8 +51,9 @@ def shade_regions(axes, regions, *, alpha: float = 0.15, legend: bool = True) ->
     ----------
     axes : matplotlib Axes or sequence of Axes
     regions : xarray.DataArray or xarray.Dataset
-        Region names on ``time`` (as :func:`smilekit.products.plots.mag.plot_mag` takes), or a
-        classification Dataset (its codes are named by :func:`smilekit.science.regions.region_names`).
+        Region names on ``time`` (as :func:`smilekit.products.plots.mag.plot_mag` takes), or a Dataset
+        with integer ``region`` codes on ``time`` (a classification or an in situ truth; named by
+        :data:`CODE_NAMES`).
     alpha : float
         The shading's opacity.
     legend : bool
@@ -51,7 +65,7 @@ def shade_regions(axes, regions, *, alpha: float = 0.15, legend: bool = True) ->
         The region names shaded, in order of first appearance.
     """
     if isinstance(regions, xr.Dataset):
-        regions = region_names(regions)
+        regions = _names(regions)
     axes = list(np.atleast_1d(axes))
     colours = dict(REGION_COLOURS)
     colours.setdefault("undetermined", "0.6")
@@ -66,8 +80,18 @@ def shade_regions(axes, regions, *, alpha: float = 0.15, legend: bool = True) ->
     return shaded
 
 
-def plot_regions(regions: xr.Dataset, *, title: str = "") -> Figure:
+def plot_regions(regions: xr.Dataset, crossings: xr.Dataset | None = None, *, title: str = "") -> Figure:
     """The quick-look of a classification: density, Mach number (thresholds dashed), |B| if present.
+
+    Parameters
+    ----------
+    regions : xarray.Dataset
+        :func:`smilekit.science.regions.classify_regions`'s output.
+    crossings : xarray.Dataset, optional
+        :func:`smilekit.science.regions.find_crossings`'s output: a vertical line at each (``time``,
+        coloured by ``boundary``).
+    title : str
+        Figure title (default: the date).
 
     Raises
     ------
@@ -92,9 +116,16 @@ def plot_regions(regions: xr.Dataset, *, title: str = "") -> Figure:
         axes[2].plot(t_num, regions["b_magnitude"].values, color="k", lw=0.7, gid="b_magnitude")
         axes[2].set_ylabel("|B| (nT)")
     shade_regions(axes, regions)
-    found = find_crossings(regions)
     named: set[str] = set()
-    for when, boundary in zip(mdates.date2num(found["time"].values), found["boundary"].values, strict=True):
+    if crossings is not None and not (
+        isinstance(crossings, xr.Dataset) and {"time", "boundary"} <= set(crossings.variables)
+    ):
+        raise InputError("crossings must be the Dataset of find_crossings (time and boundary on 'crossing')")
+    lines = (
+        [] if crossings is None else zip(crossings["time"].values, crossings["boundary"].values, strict=True)
+    )
+    for when, boundary in lines:
+        when = mdates.date2num(np.datetime64(when, "ns"))
         boundary = str(boundary)
         for k, ax in enumerate(axes):
             label = boundary if k == 0 and boundary not in named else None
