@@ -454,7 +454,9 @@ def find_crossings(regions: xr.Dataset) -> xr.Dataset:
 
     A crossing is a change of region between two successive classified samples (undetermined samples
     between them are skipped). Its time is halfway between the last sample of the old region and the
-    first of the new; its uncertainty half that interval (the cadence's half, or the gap's).
+    first of the new; its uncertainty half that interval (the cadence's half, or the gap's). That is the
+    sampling's uncertainty only: where the plasma changes gradually the thresholds' lag adds to it (on the
+    test orbits the inbound flank bow shocks, found up to 2.3 min late; module notes).
 
     Returns
     -------
