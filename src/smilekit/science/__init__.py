@@ -1,4 +1,4 @@
-"""Science from the SXI images: the magnetopause stand-off distance and the cusp edges.
+"""Science from the SXI images (the magnetopause stand-off distance, the cusp edges) and the in situ data.
 
 - :mod:`~smilekit.science.geometry`: where the spacecraft is and where each L2 pixel looks;
 - :mod:`~smilekit.science.magnetopause`: every stand-off method by name (:data:`METHODS`), from
@@ -6,7 +6,9 @@
   models through :mod:`~smilekit.science.forward`, maximum Poisson likelihood);
 - :mod:`~smilekit.science.cusps`: the mid-altitude cusp edges;
 - :mod:`~smilekit.science.requirement`: the domain of SXI's science requirement (solar-wind flux and
-  distance) the accuracy is owed for.
+  distance) the accuracy is owed for;
+- :mod:`~smilekit.science.regions`: the regions crossed (solar wind, magnetosheath, magnetosphere) and the
+  bow-shock and magnetopause crossings, from the in situ data (LIA moments, MAG field).
 
 The case set and the harness that measures every method against the model truth (``smilekit evaluate``)
 are :mod:`smilekit.campaign`.
@@ -18,6 +20,7 @@ from smilekit.science.estimates import CuspEstimate, MagnetopauseEstimate
 from smilekit.science.forward import ForwardModel, expected_counts_image, rebin
 from smilekit.science.geometry import ImageGeometry, image_geometry
 from smilekit.science.magnetopause import METHODS, estimate_standoff
+from smilekit.science.regions import average_field, classify_regions, compare_with_truth, find_crossings
 from smilekit.science.requirement import in_requirement_domain
 from smilekit.science.tangent import max_gradient, max_intensity, tangent_fitting, tangential_direction
 
@@ -28,12 +31,16 @@ __all__ = [
     "ForwardModel",
     "ImageGeometry",
     "MagnetopauseEstimate",
+    "average_field",
     "boundary_fitting_cmem",
     "boundary_fitting_jorgensen",
     "boundary_model",
+    "classify_regions",
+    "compare_with_truth",
     "estimate_cusp_edges",
     "estimate_standoff",
     "expected_counts_image",
+    "find_crossings",
     "image_geometry",
     "in_requirement_domain",
     "max_gradient",
