@@ -116,11 +116,12 @@ class Population:
             raise InputError(f"species must be one of {sorted(SPECIES)}, got {self.species!r}")
         vel = as_vector(self.velocity, u.km / u.s, "velocity", allow_nan=True)
         vel = np.atleast_2d(vel)
-        n = vel.shape[0]
-        dens = _per_sample(self.density, u.cm**-3, "density", n, allow_nan=True, finite=False)
-        if vel.shape[0] == 1 and dens.shape[0] > 1:
-            n = dens.shape[0]
+        n = max(vel.shape[0], np.size(self.density), np.size(self.t_par), np.size(self.t_perp))
+        if vel.shape[0] == 1:
             vel = np.broadcast_to(vel, (n, 3))
+        elif vel.shape != (n, 3):
+            raise InputError(f"velocity must have shape (3,) or ({n}, 3), got {vel.shape}")
+        dens = _per_sample(self.density, u.cm**-3, "density", n, allow_nan=True, finite=False)
         temps = []
         for name in ("t_par", "t_perp"):
             raw = getattr(self, name)
