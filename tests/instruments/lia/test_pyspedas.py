@@ -19,13 +19,12 @@ import math
 import astropy.units as u
 import numpy as np
 import pytest
+from pyspedas.particles.moments.moments_3d import moments_3d
 
 from smilekit.constants import EV, M_P
 from smilekit.instruments.lia import LIAConfig, Population, simulate_counts
 from smilekit.instruments.lia.model import grid_values
 from smilekit.instruments.lia.moments import compute_moments
-
-from pyspedas.particles.moments.moments_3d import moments_3d  # noqa: E402 (test-only dependency)
 
 EV_CM3_NPA = EV * 1e6 * 1e9  # 1 eV cm^-3 in nPa
 EV_CM2S_MW = EV * 1e4 * 1e3  # 1 eV cm^-2 s^-1 in mW m^-2
@@ -82,5 +81,7 @@ def test_moments_agree_with_spedas(v, t_par, t_perp, p_tol, q_tol):
     assert np.abs(mine - pt).max() < p_tol * scale
     assert np.all(mine[:3] <= pt[:3] * (1 + 1e-3))  # SPEDAS adds the bins' own angular spread
     q = np.asarray(theirs["qflux"]) * EV_CM2S_MW
-    q_scale = float(ours.pressure_p[0]) * 1e-9 * math.sqrt(2 * 1.380649e-23 * t_par / M_P) * 1e3  # p w, mW m^-2
+    q_scale = (
+        float(ours.pressure_p[0]) * 1e-9 * math.sqrt(2 * 1.380649e-23 * t_par / M_P) * 1e3
+    )  # p w, mW m^-2
     assert np.abs(ours.heat_flux_p.values[0] - q).max() < q_tol * q_scale

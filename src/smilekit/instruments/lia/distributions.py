@@ -304,20 +304,23 @@ def _expected_one(out, ln_e, tab_e, tab_ew, el_cos, el_sin, el_w, az_cos, az_sin
         if gap * gap > q_skip:
             continue
         s_c = 0.5 * (s_lo + s_hi)
+        far = (s_hi + speed) / w_max
+        prune = far * far > q_skip  # else no bin of this shell is far enough out to be dropped
         for je in range(n_el):
             for ia in range(n_az):
                 ext = extent[ke, je, ia]
                 if ext < 0.0:
                     continue
-                cx = s_c * centre[ke, je, ia, 0] - vx
-                cy = s_c * centre[ke, je, ia, 1] - vy
-                cz = s_c * centre[ke, je, ia, 2] - vz
-                dist = math.sqrt(cx * cx + cy * cy + cz * cz)
-                radius = 0.5 * (s_hi - s_lo) + s_hi * ext
-                if dist > radius:
-                    d = (dist - radius) / w_max
-                    if d * d > q_skip:
-                        continue
+                if prune:
+                    cx = s_c * centre[ke, je, ia, 0] - vx
+                    cy = s_c * centre[ke, je, ia, 1] - vy
+                    cz = s_c * centre[ke, je, ia, 2] - vz
+                    dist = math.sqrt(cx * cx + cy * cy + cz * cz)
+                    radius = 0.5 * (s_hi - s_lo) + s_hi * ext
+                    if dist > radius:
+                        d = (dist - radius) / w_max
+                        if d * d > q_skip:
+                            continue
                 total = 0.0
                 for a in range(nq_e):
                     e = tab_e[qe, ke, a]
