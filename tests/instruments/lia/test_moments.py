@@ -205,3 +205,21 @@ def test_gse_with_attitude():
     assert np.all(np.linalg.norm(m.velocity_p.values - v_gse, axis=1) / 195 < 0.01)
     lia = compute_moments(ds, B, frame="lia")
     assert not np.allclose(lia.velocity_p.values, m.velocity_p.values, atol=20)
+
+
+def test_along_the_orbit_with_the_mission_attitude():
+    """The attitude of :mod:`smilekit.mission` (an Attitude along a science-orbit track) carries GSE
+    velocities into the LIA frame and the moments back: sheath velocity in GSE within 1 %, and the
+    sample times are the attitude's."""
+    from smilekit.mission import kepler_track, sample_times, science_orbit
+    from smilekit.mission.pointing import attitude
+    from smilekit.units import RE
+
+    times = sample_times("2026-03-20T10:00", "2026-03-20T10:00:20", 4 * u.s)
+    att = attitude(kepler_track(science_orbit("2026-03-20"), times), [10, 0, 0] * RE)
+    v_gse = np.array([-160.0, 90.0, 50.0])
+    ds = simulate_counts(_populations(30.0, v_gse, 3e6, 4e6, len(times)), 71, attitude=att)
+    assert np.array_equal(ds.time.values, att.time)
+    m = compute_moments(ds, B, frame="gse")
+    assert np.all(np.linalg.norm(m.velocity_p.values - v_gse, axis=1) / np.linalg.norm(v_gse) < 0.01)
+    assert np.all(np.abs(m.t_perp_p.values / 4e6 - 1) < 0.1)
