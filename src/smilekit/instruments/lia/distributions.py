@@ -306,6 +306,40 @@ def _expected_one(out, ln_e, tab_e, tab_ew, el_cos, el_sin, el_w, az_cos, az_sin
         s_c = 0.5 * (s_lo + s_hi)
         far = (s_hi + speed) / w_max
         prune = far * far > q_skip  # else no bin of this shell is far enough out to be dropped
+        if not prune and nq_e == 1 and nq_el == 1 and nq_az == 1:
+            # one point per bin and nothing to drop (a hot distribution): a tight loop over the sectors
+            e = tab_e[0, ke, 0]
+            s2 = c2 * (e + phi)
+            if s2 <= 0.0:
+                continue
+            s = math.sqrt(s2)
+            si2 = c2 * e
+            wa = 0.5 * scale * norm * tab_ew[0, 0] * si2 * si2
+            cos_az = az_cos[0, :, 0]
+            sin_az = az_sin[0, :, 0]
+            w_az = az_w[0, :, 0]
+            for je in range(n_el):
+                wb = wa * el_w[ke, 0, je, 0]
+                if wb == 0.0:
+                    continue
+                sct = s * el_cos[ke, 0, je, 0]
+                uz = s * el_sin[ke, 0, je, 0] - vz
+                row = out[ke, je]
+                if ks > 0.0:
+                    for ia in range(n_az):
+                        ux = sct * cos_az[ia] - vx
+                        uy = sct * sin_az[ia] - vy
+                        upar = ux * bx + uy * by + uz * bz
+                        q = upar * upar * ipar + (ux * ux + uy * uy + uz * uz - upar * upar) * iperp
+                        row[ia] += wb * w_az[ia] * math.exp(-(kappa + 1.0) * math.log1p(q / ks))
+                else:
+                    for ia in range(n_az):
+                        ux = sct * cos_az[ia] - vx
+                        uy = sct * sin_az[ia] - vy
+                        upar = ux * bx + uy * by + uz * bz
+                        q = upar * upar * ipar + (ux * ux + uy * uy + uz * uz - upar * upar) * iperp
+                        row[ia] += wb * w_az[ia] * math.exp(-q)
+            continue
         for je in range(n_el):
             for ia in range(n_az):
                 ext = extent[ke, je, ia]
