@@ -66,18 +66,41 @@ def _moments_one(out, counts, k0, k1, ln_e, centre, scale, c2, phi, dead, bx, by
     n_e, n_el, n_az = counts.shape
     for i in range(out.shape[0]):
         out[i] = 0.0
-    n = vx = vy = vz = tr = t_sc = t_par = t_perp = s_lo = 0.0
+    n = vx = vy = vz = tr = t_sc = t_par = t_perp = s_lo = in2 = 0.0
     s2 = out[4:13]
-    # pass 0: density and flux; pass 1: S2 and S3 about V; pass 2: the variances
-    for pas in range(3):
-        if pas == 1:
+    raw = np.zeros(10)  # sum C a v_i v_j (xx, xy, xz, yy, yz, zz), sum C a |v|^2 v_i
+    # pass 0: density, flux and the raw second and third moments; pass 2: the variances (about V)
+    for pas in range(0, 3, 2):
+        if pas == 2:
             n = out[0]
             if n <= 0.0:
                 return
             vx, vy, vz = out[1] / n, out[2] / n, out[3] / n
-        if pas == 2:
-            n = out[0]
+            # central moments from the raw ones (float64: the cancellation in a cold beam, (w/V)^3 ~ 1e-4,
+            # is far above the rounding)
+            sxx = raw[0] - n * vx * vx
+            sxy = raw[1] - n * vx * vy
+            sxz = raw[2] - n * vx * vz
+            syy = raw[3] - n * vy * vy
+            syz = raw[4] - n * vy * vz
+            szz = raw[5] - n * vz * vz
+            out[4], out[5], out[6] = sxx, sxy, sxz
+            out[7], out[8], out[9] = sxy, syy, syz
+            out[10], out[11], out[12] = sxz, syz, szz
+            # S3_i = R3_i - 2 (R2 V)_i - V_i tr R2 + 2 n |V|^2 V_i  (R: raw sums)
+            tr_raw = raw[0] + raw[3] + raw[5]
+            vv = vx * vx + vy * vy + vz * vz
+            out[13] = (
+                raw[6] - 2.0 * (raw[0] * vx + raw[1] * vy + raw[2] * vz) - vx * tr_raw + 2.0 * n * vv * vx
+            )
+            out[14] = (
+                raw[7] - 2.0 * (raw[1] * vx + raw[3] * vy + raw[4] * vz) - vy * tr_raw + 2.0 * n * vv * vy
+            )
+            out[15] = (
+                raw[8] - 2.0 * (raw[2] * vx + raw[4] * vy + raw[5] * vz) - vz * tr_raw + 2.0 * n * vv * vz
+            )
             tr = s2[0] + s2[4] + s2[8]
+            in2 = 1.0 * in2
             t_sc = tr / (3.0 * n)
             t_par = (bx * (s2[0] * bx + s2[1] * by + s2[2] * bz) + by * (s2[3] * bx + s2[4] * by + s2[5] * bz)
                      + bz * (s2[6] * bx + s2[7] * by + s2[8] * bz)) / n  # fmt: skip
@@ -119,40 +142,42 @@ def _moments_one(out, counts, k0, k1, ln_e, centre, scale, c2, phi, dead, bx, by
                         dy = centre[ke, je, ia, 1]
                         dz = centre[ke, je, ia, 2]
                         if pas == 0:
-                            out[0] += cc * a
-                            out[1] += cc * a * sp * dx
-                            out[2] += cc * a * sp * dy
-                            out[3] += cc * a * sp * dz
+                            w = cc * a
+                            px = sp * dx
+                            py = sp * dy
+                            pz = sp * dz
+                            out[0] += w
+                            out[1] += w * px
+                            out[2] += w * py
+                            out[3] += w * pz
+                            raw[0] += w * px * px
+                            raw[1] += w * px * py
+                            raw[2] += w * px * pz
+                            raw[3] += w * py * py
+                            raw[4] += w * py * pz
+                            raw[5] += w * pz * pz
+                            w2 = w * sp * sp
+                            raw[6] += w2 * px
+                            raw[7] += w2 * py
+                            raw[8] += w2 * pz
                             if part == 1:
-                                out[28] += cc * a
+                                out[28] += w
                             continue
                         ux = sp * dx - vx
                         uy = sp * dy - vy
                         uz = sp * dz - vz
                         u2 = ux * ux + uy * uy + uz * uz
-                        if pas == 1:
-                            w = cc * a
-                            out[4] += w * ux * ux
-                            out[5] += w * ux * uy
-                            out[6] += w * ux * uz
-                            out[8] += w * uy * uy
-                            out[9] += w * uy * uz
-                            out[12] += w * uz * uz
-                            out[13] += w * u2 * ux
-                            out[14] += w * u2 * uy
-                            out[15] += w * u2 * uz
-                            continue
                         # pass 2: Poisson variances (var C = C, the raw count; a counts the correction)
                         g = a * cc / c
                         var = c * g * g
                         upar = ux * bx + uy * by + uz * bz
                         out[17] += var
-                        out[18] += var * ux * ux / (n * n)
-                        out[19] += var * uy * uy / (n * n)
-                        out[20] += var * uz * uz / (n * n)
-                        out[21] += var * (u2 / 3.0 - t_sc) ** 2 / (n * n)
-                        out[22] += var * (upar * upar - t_par) ** 2 / (n * n)
-                        out[23] += var * (0.5 * (u2 - upar * upar) - t_perp) ** 2 / (n * n)
+                        out[18] += var * ux * ux * in2
+                        out[19] += var * uy * uy * in2
+                        out[20] += var * uz * uz * in2
+                        out[21] += var * (u2 / 3.0 - t_sc) ** 2 * in2
+                        out[22] += var * (upar * upar - t_par) ** 2 * in2
+                        out[23] += var * (0.5 * (u2 - upar * upar) - t_perp) ** 2 * in2
                         out[24] += var * (u2 / 3.0) ** 2
                         d0 = u2 * ux - ((2.0 * s2[0] + tr) * ux + 2.0 * s2[1] * uy + 2.0 * s2[2] * uz) / n
                         d1 = u2 * uy - (2.0 * s2[3] * ux + (2.0 * s2[4] + tr) * uy + 2.0 * s2[5] * uz) / n
@@ -160,10 +185,6 @@ def _moments_one(out, counts, k0, k1, ln_e, centre, scale, c2, phi, dead, bx, by
                         out[25] += var * d0 * d0
                         out[26] += var * d1 * d1
                         out[27] += var * d2 * d2
-        if pas == 1:
-            out[7] = out[5]
-            out[10] = out[6]
-            out[11] = out[9]
 
 
 @numba.njit(cache=True, nogil=True)
