@@ -100,7 +100,7 @@ def _moments_one(out, counts, k0, k1, ln_e, centre, scale, c2, phi, dead, bx, by
                 raw[8] - 2.0 * (raw[2] * vx + raw[4] * vy + raw[5] * vz) - vz * tr_raw + 2.0 * n * vv * vz
             )
             tr = s2[0] + s2[4] + s2[8]
-            in2 = 1.0 * in2
+            in2 = 1.0 / (n * n)
             t_sc = tr / (3.0 * n)
             t_par = (bx * (s2[0] * bx + s2[1] * by + s2[2] * bz) + by * (s2[3] * bx + s2[4] * by + s2[5] * bz)
                      + bz * (s2[6] * bx + s2[7] * by + s2[8] * bz)) / n  # fmt: skip
