@@ -76,6 +76,11 @@ def test_magnetosheath_targets(index, state):
         (spread > 0.7 * m.velocity_p_uncertainty.values.mean(axis=0))
         & (spread < 1.3 * m.velocity_p_uncertainty.values.mean(axis=0))
     )
+    # heat flux: zero for a drifting bi-Maxwellian; measured within 4 sigma plus 2 % of p w (the binning)
+    w = np.sqrt(2 * 1.380649e-23 * t_perp / 1.67262192e-27)  # m/s
+    q_scale = m.pressure_p.values[:, None] * 1e-9 * w * 1e3  # mW m^-2
+    bound = 4 * m.heat_flux_p_uncertainty.values + 0.02 * q_scale
+    assert np.all(np.abs(m.heat_flux_p.values) < bound)
     # the hot sheath's alphas share the protons' E/q range: the split is refused and flagged
     assert np.all(m.quality_flag.values & QUALITY_BITS["alpha_not_separated"])
     assert np.isnan(m.density_a.values).all()

@@ -295,6 +295,7 @@ def _expected_one(out, ln_e, tab_e, tab_ew, el_cos, el_sin, el_w, az_cos, az_sin
         norm = n / (math.pi**1.5 * w_par * w_perp * w_perp)
         q_skip = 32.24  # exp(-Q) < 1e-14
     qe, qel, qaz = nq_e - 1, nq_el - 1, nq_az - 1
+    r_skip = math.sqrt(q_skip) * w_max
     for ke in range(n_e):
         s_lo = math.sqrt(max(c2 * (math.exp(ln_e[ke]) + phi), 0.0))
         s_hi = math.sqrt(max(c2 * (math.exp(ln_e[ke + 1]) + phi), 0.0))
@@ -345,16 +346,13 @@ def _expected_one(out, ln_e, tab_e, tab_ew, el_cos, el_sin, el_w, az_cos, az_sin
                 ext = extent[ke, je, ia]
                 if ext < 0.0:
                     continue
-                if prune:
+                if prune:  # drop the bin if even its nearest point is beyond sqrt(q_skip) w_max from V
                     cx = s_c * centre[ke, je, ia, 0] - vx
                     cy = s_c * centre[ke, je, ia, 1] - vy
                     cz = s_c * centre[ke, je, ia, 2] - vz
-                    dist = math.sqrt(cx * cx + cy * cy + cz * cz)
-                    radius = 0.5 * (s_hi - s_lo) + s_hi * ext
-                    if dist > radius:
-                        d = (dist - radius) / w_max
-                        if d * d > q_skip:
-                            continue
+                    reach = 0.5 * (s_hi - s_lo) + s_hi * ext + r_skip
+                    if cx * cx + cy * cy + cz * cz > reach * reach:
+                        continue
                 total = 0.0
                 for a in range(nq_e):
                     e = tab_e[qe, ke, a]
