@@ -86,3 +86,36 @@ def test_quadrature_rule_converges():
                 erf((centre + width / 2) / math.sqrt(2)) - erf((centre - width / 2) / math.sqrt(2))
             )
             assert rule(q) == pytest.approx(exact, rel=2e-3, abs=1e-4 * width)
+
+
+@pytest.mark.parametrize(("kappa", "speed", "temperature"), [(6.0, 300.0, 1e6), (3.0, 450.0, 3e5)])
+def test_kappa_bin_integral_is_the_numerical_flux(kappa, speed, temperature):
+    """The bi-kappa's normalisation and the bin integral: sum of the expected counts = dwell eps A n <|v|>,
+    with <|v|> of the isotropic kappa distribution by a 1-D numerical integral (the angular integral of
+    |u + V| over a sphere of radius u is ((u + V)^3 - |u - V|^3) / (3 u V), analytic). Tolerance 0.5 %."""
+    from scipy.integrate import quad
+    from scipy.special import gammaln
+
+    cfg = LIAConfig(dead_time=0 * u.s, spacecraft_potential=0 * u.V)
+    d = np.array([-0.6, -0.6, 0.52])
+    d /= np.linalg.norm(d)
+    n = 10.0
+    p = Population(
+        "proton", n / u.cm**3, speed * d * u.km / u.s, temperature * u.K, temperature * u.K, [0, 0, 1], kappa
+    )
+    ds = simulate_counts(p, 0, config=cfg)
+    w = math.sqrt(2 * K_B * temperature / M_P) * 1e-3
+    ks = kappa - 1.5
+    norm = math.exp(gammaln(kappa + 1) - gammaln(kappa - 0.5)) / ((math.pi * ks) ** 1.5 * w**3)
+
+    def integrand(x):
+        f = norm * (1 + x * x / (ks * w * w)) ** -(kappa + 1)
+        return 2 * math.pi * f * x * x * ((x + speed) ** 3 - abs(x - speed) ** 3) / (3 * x * speed)
+
+    density = quad(
+        lambda x: 4 * math.pi * x * x * norm * (1 + x * x / (ks * w * w)) ** -(kappa + 1), 0, np.inf
+    )[0]
+    assert density == pytest.approx(1.0, rel=1e-6)  # the normalisation
+    mean_speed = quad(integrand, 0, 1960.0, limit=200)[0]  # |u| to the speed of 20 keV (tail beyond < 0.1 %)
+    grid = grid_values(cfg.values)
+    assert float(ds.expected.sum()) == pytest.approx(grid.scale * n * mean_speed, rel=5e-3)

@@ -8,8 +8,9 @@ kappa index. With ``u = v - V``, ``w_par^2 = 2 k T_par / m``, ``w_perp^2 = 2 k T
 * bi-Maxwellian: ``f = n / (pi^(3/2) w_par w_perp^2) exp(-Q)``;
 * bi-kappa: ``f = n Gamma(kappa + 1) / (Gamma(kappa - 1/2) (pi (kappa - 3/2))^(3/2) w_par w_perp^2)
   (1 + Q / (kappa - 3/2))^-(kappa + 1)``, kappa > 3/2, the form whose second moments are ``T_par`` and
-  ``T_perp`` for every kappa (Livadiotis & McComas 2013, :cite:`livadiotis2013`, their eq. 7 with the
-  temperature of their eq. 8, generalised to two temperatures).
+  ``T_perp`` for every kappa (the kappa distribution whose temperature is the second-moment temperature,
+  Livadiotis & McComas 2013, :cite:`livadiotis2013`, generalised to two temperatures; the normalisation
+  is checked in the tests: its density and mean speed against numerical integrals).
 
 So ``n``, ``V``, ``T_par`` and ``T_perp`` are the exact moments of the distribution: the truth the LIA
 moments are measured against. The kernel :func:`expected_counts_values` integrates ``v^4 f / 2`` over
