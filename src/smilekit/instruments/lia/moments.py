@@ -1,0 +1,410 @@
+"""LIA moments (L2): density, velocity, pressure and temperature tensors, heat flux, per species.
+
+From the counts ``C`` of a bin (dead time corrected, ``C / (1 - C tau / dwell)``), the phase-space
+density at the bin centre is ``f = C / (tau_step eps A v_LIA^4 / 2 Delta lnE Omega)``
+(:mod:`~smilekit.instruments.lia.model`), and the moments are sums over the bins (:cite:`paschmann1998`,
+chapter 6, eqs. 6.7-6.12; the same sums as SPEDAS ``moments_3d``):
+
+    n = sum f dV,  n V = sum f v dV,  P = m sum f u u dV,  q = (m/2) sum f |u|^2 u dV,
+
+with ``u = v - V``, ``dV = v_inf v_LIA^2 (Delta lnE / 2) Omega`` and ``v_inf`` the speed before the
+spacecraft potential (``E_inf/q = E/q + phi``, Liouville). So each count adds ``a = v_inf / (tau_step eps
+A v_LIA^2)`` to the density, whatever the bin's solid angle. ``T = P / (n k)``; ``T_par = b.P.b / (n k)``
+and ``T_perp`` the mean of the two other eigen-directions, with the field direction ``b`` (from MAG).
+
+Uncertainties are the Poisson errors of the counts propagated to first order (``var C = C``; for each
+moment ``g``, ``sigma_g^2 = sum C (dg/dC)^2``, with the bulk-velocity terms of ``T`` and ``q`` included).
+They do not include the instrument's systematic errors (binning, the energy range), which the tests
+measure against the truth.
+
+Energy range (documented processing choice): the table starts at 50 eV/q; ions slower than that (and
+those the potential keeps out) are not measured. By default the part of velocity space below the lowest
+step is filled (``extrapolate_low_energy=True``): inside the sphere of radius ``v_lo`` (the speed of the
+lowest step's lower edge, before the potential) ``f`` is taken linear in speed, from the direction average
+of the lowest step at ``v = 0`` to each direction's own value at ``v_lo``. That adds the lowest step's
+``f`` times the cone ``v_lo^3 Omega / 3`` per direction to the density, and the cone's momentum at
+``0.6 v_lo`` (exact to first order in ``v/w`` for a drifting Maxwellian, ``f ~ f0 (1 + 2 v.V / w^2)``);
+where that part is above 2 % of the density the sample carries the ``energy_edge`` flag. Above
+20 keV/q nothing is added.
+
+Protons and alphas: alphas at the proton's speed appear at twice its E/q. In the angle-summed E/q
+spectrum the proton peak ``E_p`` and an alpha peak 3-5 steps above it (2 E_p is 3.6 steps) separated by a
+valley (below 0.9 of the alpha peak and 3 Poisson sigma under it) split the table at the valley: below
+(and at) it the counts are protons, above it alphas (mass 3.97 m_p, charge 2). Where there is no such
+valley (the hot magnetosheath: the two overlap in E/q) every count is taken as a proton, the alpha moments
+are NaN and the sample carries the ``alpha_not_separated`` flag.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+import xarray as xr
+
+from smilekit.constants import EV, K_B, M_P
+from smilekit.errors import InputError
+from smilekit.instruments.lia.config import LIAConfig
+from smilekit.instruments.lia.distributions import tables
+from smilekit.instruments.lia.model import QUALITY_BITS, SPECIES, grid_values
+
+__all__ = ["compute_moments", "split_species"]
+
+_N_OUT = 36  # see _moments_one
+
+
+@numba.njit(cache=True, nogil=True)
+def _moments_one(out, counts, k0, k1, ln_e, centre, scale, c2, phi, dead, bx, by, bz, extrapolate):
+    """One sample, one species (energy steps k0..k1-1). ``out`` (36,):
+
+    0 n; 1-3 n V; 4-12 S2 = sum C a u u (3x3); 13-15 S3 = sum C a |u|^2 u; 16 counts; 17 var n;
+    18-20 var V; 21 var T/(m/k) (scalar, in (km/s)^2); 22 var T_par; 23 var T_perp; 24 var p/m;
+    25-27 var S3; 28 density of the low-energy cone; 29 counts above the restricted energy (set by the
+    caller); 30 max C tau/dwell; 31 counts in the top step.
+    """
+    n_e, n_el, n_az = counts.shape
+    for i in range(out.shape[0]):
+        out[i] = 0.0
+    n = vx = vy = vz = tr = t_sc = t_par = t_perp = s_lo = in2 = 0.0
+    s2 = out[4:13]
+    raw = np.zeros(10)  # sum C a v_i v_j (xx, xy, xz, yy, yz, zz), sum C a |v|^2 v_i
+    # pass 0: density, flux and the raw second and third moments; pass 2: the variances (about V)
+    for pas in range(0, 3, 2):
+        if pas == 2:
+            n = out[0]
+            if n <= 0.0:
+                return
+            vx, vy, vz = out[1] / n, out[2] / n, out[3] / n
+            # central moments from the raw ones (float64: the cancellation in a cold beam, (w/V)^3 ~ 1e-4,
+            # is far above the rounding)
+            sxx = raw[0] - n * vx * vx
+            sxy = raw[1] - n * vx * vy
+            sxz = raw[2] - n * vx * vz
+            syy = raw[3] - n * vy * vy
+            syz = raw[4] - n * vy * vz
+            szz = raw[5] - n * vz * vz
+            out[4], out[5], out[6] = sxx, sxy, sxz
+            out[7], out[8], out[9] = sxy, syy, syz
+            out[10], out[11], out[12] = sxz, syz, szz
+            # S3_i = R3_i - 2 (R2 V)_i - V_i tr R2 + 2 n |V|^2 V_i  (R: raw sums)
+            tr_raw = raw[0] + raw[3] + raw[5]
+            vv = vx * vx + vy * vy + vz * vz
+            out[13] = (
+                raw[6] - 2.0 * (raw[0] * vx + raw[1] * vy + raw[2] * vz) - vx * tr_raw + 2.0 * n * vv * vx
+            )
+            out[14] = (
+                raw[7] - 2.0 * (raw[1] * vx + raw[3] * vy + raw[4] * vz) - vy * tr_raw + 2.0 * n * vv * vy
+            )
+            out[15] = (
+                raw[8] - 2.0 * (raw[2] * vx + raw[4] * vy + raw[5] * vz) - vz * tr_raw + 2.0 * n * vv * vz
+            )
+            tr = s2[0] + s2[4] + s2[8]
+            in2 = 1.0 / (n * n)
+            t_sc = tr / (3.0 * n)
+            t_par = (bx * (s2[0] * bx + s2[1] * by + s2[2] * bz) + by * (s2[3] * bx + s2[4] * by + s2[5] * bz)
+                     + bz * (s2[6] * bx + s2[7] * by + s2[8] * bz)) / n  # fmt: skip
+            t_perp = 0.5 * (tr / n - t_par)
+        for ke in range(k0, k1):
+            e = math.exp(0.5 * (ln_e[ke] + ln_e[ke + 1]))
+            s_inst2 = c2 * e
+            s2e = c2 * (e + phi)
+            if s2e <= 0.0:
+                continue
+            s = math.sqrt(s2e)
+            a0 = s / (scale * s_inst2)
+            ball = 0.0
+            if extrapolate and ke == 0:
+                s_lo = math.sqrt(max(c2 * (math.exp(ln_e[0]) + phi), 0.0))
+                ball = (s_lo**3 / 3.0) / (s * s_inst2 * 0.5 * (ln_e[1] - ln_e[0]))
+            for je in range(n_el):
+                for ia in range(n_az):
+                    c = counts[ke, je, ia]
+                    if c == 0:
+                        continue
+                    frac = c * dead
+                    if pas == 0:
+                        out[16] += c
+                        out[30] = max(out[30], frac)
+                        if ke == n_e - 1:
+                            out[31] += c
+                    cc = c / (1.0 - frac) if frac < 0.95 else c / 0.05
+                    for part in range(2):
+                        if part == 0:
+                            a = a0
+                            sp = s
+                        else:
+                            if ball == 0.0:
+                                break
+                            a = a0 * ball
+                            sp = 0.6 * s_lo
+                        dx = centre[ke, je, ia, 0]
+                        dy = centre[ke, je, ia, 1]
+                        dz = centre[ke, je, ia, 2]
+                        if pas == 0:
+                            w = cc * a
+                            px = sp * dx
+                            py = sp * dy
+                            pz = sp * dz
+                            out[0] += w
+                            out[1] += w * px
+                            out[2] += w * py
+                            out[3] += w * pz
+                            raw[0] += w * px * px
+                            raw[1] += w * px * py
+                            raw[2] += w * px * pz
+                            raw[3] += w * py * py
+                            raw[4] += w * py * pz
+                            raw[5] += w * pz * pz
+                            w2 = w * sp * sp
+                            raw[6] += w2 * px
+                            raw[7] += w2 * py
+                            raw[8] += w2 * pz
+                            if part == 1:
+                                out[28] += w
+                            continue
+                        ux = sp * dx - vx
+                        uy = sp * dy - vy
+                        uz = sp * dz - vz
+                        u2 = ux * ux + uy * uy + uz * uz
+                        # pass 2: Poisson variances (var C = C, the raw count; a counts the correction)
+                        g = a * cc / c
+                        var = c * g * g
+                        upar = ux * bx + uy * by + uz * bz
+                        out[17] += var
+                        out[18] += var * ux * ux * in2
+                        out[19] += var * uy * uy * in2
+                        out[20] += var * uz * uz * in2
+                        out[21] += var * (u2 / 3.0 - t_sc) ** 2 * in2
+                        out[22] += var * (upar * upar - t_par) ** 2 * in2
+                        out[23] += var * (0.5 * (u2 - upar * upar) - t_perp) ** 2 * in2
+                        out[24] += var * (u2 / 3.0) ** 2
+                        d0 = u2 * ux - ((2.0 * s2[0] + tr) * ux + 2.0 * s2[1] * uy + 2.0 * s2[2] * uz) / n
+                        d1 = u2 * uy - (2.0 * s2[3] * ux + (2.0 * s2[4] + tr) * uy + 2.0 * s2[5] * uz) / n
+                        d2 = u2 * uz - (2.0 * s2[6] * ux + 2.0 * s2[7] * uy + (2.0 * s2[8] + tr) * uz) / n
+                        out[25] += var * d0 * d0
+                        out[26] += var * d1 * d1
+                        out[27] += var * d2 * d2
+
+
+@numba.njit(cache=True, nogil=True)
+def moments_values(out, counts, k0, k1, ln_e, centre, scale, c2, phi, dead, b, extrapolate):
+    """Kernel: the raw sums of :func:`_moments_one` for N samples, ``out`` (N, 36)."""
+    for i in range(counts.shape[0]):
+        _moments_one(out[i], counts[i], k0[i], k1[i], ln_e, centre, scale, c2, phi[i], dead,
+                     b[i, 0], b[i, 1], b[i, 2], extrapolate)  # fmt: skip
+
+
+def split_species(spectrum: np.ndarray, step_ln: float) -> tuple[np.ndarray, np.ndarray]:
+    """Kernel: the proton/alpha split of angle-summed E/q spectra (N, nE) (module docstring).
+
+    Returns the first alpha step per sample (``nE`` where not separated) and whether it was separated.
+    """
+    n, n_e = spectrum.shape
+    ip = spectrum.argmax(axis=1)
+    off = round(math.log(2.0) / step_ln)
+    lo, hi = max(off - 1, 2), off + 1
+    padded = np.concatenate([spectrum, np.zeros((n, hi + 2))], axis=1)
+    rows = np.arange(n)[:, None]
+    cand = ip[:, None] + np.arange(lo, hi + 1)[None, :]
+    ia = ip + lo + padded[rows, cand].argmax(axis=1)
+    between = ip[:, None] + np.arange(1, hi)[None, :]
+    vals = np.where(between < ia[:, None], padded[rows, between], np.inf)
+    iv = ip + 1 + vals.argmin(axis=1)
+    peak = padded[np.arange(n), ia]
+    valley = padded[np.arange(n), iv]
+    ok = (
+        (ia < n_e)
+        & (peak >= 10)
+        & (peak >= padded[np.arange(n), ia + 1])
+        & (valley < 0.9 * peak)
+        & (peak - valley > 3.0 * np.sqrt(peak + valley))
+    )
+    return np.where(ok, iv + 1, n_e), ok
+
+
+def _b_values(b_direction, n: int) -> np.ndarray:
+    try:
+        b = np.atleast_2d(np.array(b_direction, dtype=np.float64))
+    except (TypeError, ValueError):
+        raise InputError(f"b_direction must be an array of shape (N, 3), got {b_direction!r:.60}") from None
+    if b.ndim != 2 or b.shape[1] != 3 or b.shape[0] not in (1, n):
+        raise InputError(f"b_direction must have shape (3,) or ({n}, 3), got {np.shape(b_direction)}")
+    norm = np.linalg.norm(b, axis=1)
+    with np.errstate(invalid="ignore"):
+        bad = ~np.isfinite(norm) | (norm <= 0)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise InputError(
+            f"b_direction at sample {i} is zero or not finite; give a field direction per sample"
+        )
+    return np.ascontiguousarray(np.broadcast_to(b / norm[:, None], (n, 3)))
+
+
+def compute_moments(distributions: xr.Dataset, b_direction, *, frame: str = "lia",
+                    separate_alphas: bool = True, extrapolate_low_energy: bool = True,
+                    config: LIAConfig | None = None) -> xr.Dataset:  # fmt: skip
+    """The L2 moments of LIA distributions, per species, with uncertainties and quality flags.
+
+    Parameters
+    ----------
+    distributions : xarray.Dataset
+        As made by :func:`~smilekit.instruments.lia.simulate.simulate_counts`: ``counts`` (time, energy,
+        elevation, azimuth), ``spacecraft_potential`` (time,) and, for ``frame="gse"``, ``lia_to_gse``.
+    b_direction : array_like
+        Magnetic field direction per sample (N, 3) or (3,), in ``frame`` (from MAG).
+    frame : {"lia", "gse"}
+        The frame of ``b_direction`` and of the output vectors and tensors.
+    separate_alphas : bool
+        Split protons and alphas by E/q where the spectrum allows (module docstring); else every count is
+        a proton.
+    extrapolate_low_energy : bool
+        Fill velocity space below the lowest energy step (module docstring).
+    config : LIAConfig, optional
+        The instrument that recorded the counts.
+
+    Returns
+    -------
+    xarray.Dataset
+        Per species ``s`` in (``p``, ``a``): ``density_s`` (cm^-3), ``velocity_s`` (km/s, (time, 3)),
+        ``pressure_tensor_s`` (nPa, (time, 3, 3)), ``temperature_tensor_s`` (K), ``t_par_s``, ``t_perp_s``,
+        ``temperature_s`` (K, trace/3), ``pressure_s`` (nPa, trace/3), ``heat_flux_s`` (mW m^-2),
+        ``counts_s``, and ``<name>_uncertainty`` (1 sigma, Poisson) for density, velocity, temperature,
+        t_par, t_perp, pressure and heat flux; ``quality_flag`` (time,) with the bits of
+        :data:`~smilekit.instruments.lia.model.QUALITY_BITS`. Moments from fewer than 10 counts are NaN.
+
+    Raises
+    ------
+    InputError
+        For a dataset without counts, negative counts, a counts grid that does not match ``config``, a
+        bad field direction or frame.
+    """
+    cfg = LIAConfig.resolve(config)
+    v = cfg.values
+    grid = grid_values(v)
+    if not isinstance(distributions, xr.Dataset) or "counts" not in distributions:
+        raise InputError("distributions must be an xarray Dataset with a 'counts' variable (simulate_counts)")
+    counts = np.ascontiguousarray(distributions["counts"].values)
+    if counts.ndim != 4 or counts.shape[1:] != grid.solid_angle.shape:
+        raise InputError(
+            f"counts must have shape (N, {', '.join(map(str, grid.solid_angle.shape))}) for this config, "
+            f"got {counts.shape}"
+        )
+    if not np.issubdtype(counts.dtype, np.integer):
+        raise InputError(f"counts must be integers, got dtype {counts.dtype}")
+    if (counts < 0).any():
+        raise InputError("counts must be >= 0 (a negative count is a corrupted record)")
+    n = counts.shape[0]
+    if frame not in ("lia", "gse"):
+        raise InputError(f"frame must be 'lia' or 'gse', got {frame!r}")
+    rot = None
+    if frame == "gse":
+        if "lia_to_gse" not in distributions:
+            raise InputError(
+                "frame='gse' needs the distributions' lia_to_gse rotations (simulate with an attitude)"
+            )
+        rot = distributions["lia_to_gse"].values
+    b = _b_values(b_direction, n)
+    b_lia = b if rot is None else np.einsum("nji,nj->ni", rot, b)
+    phi = (
+        distributions["spacecraft_potential"].values.astype(np.float64)
+        if "spacecraft_potential" in distributions
+        else np.full(n, v.potential_v)
+    )
+    if not np.isfinite(phi).all():
+        raise InputError("spacecraft_potential must be finite for every sample")
+    tab = tables(grid)
+    step_ln = grid.ln_e_edges[1] - grid.ln_e_edges[0]
+    spectrum = counts.sum(axis=(2, 3))
+    if separate_alphas:
+        cut, separated = split_species(spectrum, step_ln)
+    else:
+        cut, separated = np.full(n, grid.e_centres.size), np.zeros(n, dtype=bool)
+    restricted = grid.el_limit < 0.5 * math.pi
+    total = spectrum.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        high_fraction = spectrum[:, restricted].sum(axis=1) / total
+    dead = v.dead_time_s / grid.dwell_s
+    ds = xr.Dataset(coords={"time": distributions["time"].values, "component": ["x", "y", "z"]})
+    flag = np.zeros(n, dtype=np.int64)
+    flag |= np.where(~separated, QUALITY_BITS["alpha_not_separated"], 0)
+    flag |= np.where(high_fraction > 0.01, QUALITY_BITS["restricted_fov"], 0)
+    for label, species, k0, k1 in (
+        ("p", "proton", np.zeros(n, np.int64), cut.astype(np.int64)),
+        ("a", "alpha", cut.astype(np.int64), np.full(n, grid.e_centres.size, np.int64)),
+    ):
+        mass, charge = SPECIES[species]
+        m_kg = mass * M_P
+        c2 = 2.0 * charge * EV / m_kg * 1e-6
+        raw = np.zeros((n, _N_OUT))
+        moments_values(raw, counts, k0, k1, grid.ln_e_edges, tab.centre, grid.scale, c2, phi, dead, b_lia,
+                       extrapolate_low_energy)  # fmt: skip
+        _store(ds, raw, label, m_kg, rot, b_lia, flag, species == "proton")
+    ds["quality_flag"] = ("time", flag, {"units": " ", "bits": str(QUALITY_BITS)})
+    ds.attrs.update(
+        frame=frame.upper(),
+        accumulation_s=v.accumulation_s,
+        low_energy_extrapolation=int(extrapolate_low_energy),
+    )
+    return ds
+
+
+def _store(ds, raw, label, m_kg, rot, b_lia, flag, is_proton) -> None:
+    """Turn the kernel's raw sums into moments (units, frame) and add them to ``ds``."""
+    counts = raw[:, 16]
+    good = counts >= 10
+    with np.errstate(invalid="ignore", divide="ignore"):
+        n = np.where(good, raw[:, 0], np.nan)
+        vel = raw[:, 1:4] / n[:, None]
+        s2 = raw[:, 4:13].reshape(-1, 3, 3)
+        to_k = m_kg * 1e6 / K_B  # (km/s)^2 -> K
+        t_tensor = s2 / n[:, None, None] * to_k
+        p_tensor = s2 * m_kg * 1e21  # nPa
+        heat = 0.5 * m_kg * raw[:, 13:16] * 1e18  # mW m^-2
+        t_par = np.einsum("ni,nij,nj->n", b_lia, t_tensor, b_lia)
+        t_scalar = np.trace(t_tensor, axis1=1, axis2=2) / 3.0
+        t_perp = 0.5 * (3.0 * t_scalar - t_par)
+        sig = {
+            "density": np.sqrt(raw[:, 17]),
+            "velocity": np.sqrt(raw[:, 18:21]),
+            "temperature": np.sqrt(raw[:, 21]) * to_k,
+            "t_par": np.sqrt(raw[:, 22]) * to_k,
+            "t_perp": np.sqrt(raw[:, 23]) * to_k,
+            "pressure": np.sqrt(raw[:, 24]) * m_kg * 1e21,
+            "heat_flux": 0.5 * m_kg * np.sqrt(raw[:, 25:28]) * 1e18,
+        }
+    if rot is not None:  # LIA -> GSE: vectors R v, tensors R T R^T; uncertainties of the components
+        vel = np.einsum("nij,nj->ni", rot, vel)
+        heat = np.einsum("nij,nj->ni", rot, heat)
+        t_tensor = np.einsum("nij,njk,nlk->nil", rot, t_tensor, rot)
+        p_tensor = np.einsum("nij,njk,nlk->nil", rot, p_tensor, rot)
+        for key in ("velocity", "heat_flux"):
+            sig[key] = np.sqrt(np.einsum("nij,nj->ni", rot**2, sig[key] ** 2))
+    bad = ~good
+    for arr in (vel, heat, t_tensor, p_tensor, t_par, t_perp, t_scalar):
+        arr[bad] = np.nan
+    for arr in sig.values():
+        arr[bad] = np.nan
+    name = "protons" if is_proton else "alphas"
+    vec, ten = ("time", "component"), ("time", "component", "component2")
+    ds[f"density_{label}"] = ("time", n, {"units": "cm^-3", "CATDESC": f"LIA {name} density"})
+    ds[f"velocity_{label}"] = (vec, vel, {"units": "km/s", "CATDESC": f"LIA {name} bulk velocity"})
+    ds[f"temperature_tensor_{label}"] = (ten, t_tensor, {"units": "K"})
+    ds[f"pressure_tensor_{label}"] = (ten, p_tensor, {"units": "nPa"})
+    ds[f"temperature_{label}"] = ("time", t_scalar, {"units": "K"})
+    ds[f"t_par_{label}"] = ("time", t_par, {"units": "K", "CATDESC": f"LIA {name} temperature along B"})
+    ds[f"t_perp_{label}"] = ("time", t_perp, {"units": "K", "CATDESC": f"LIA {name} temperature across B"})
+    ds[f"pressure_{label}"] = ("time", np.trace(p_tensor, axis1=1, axis2=2) / 3.0, {"units": "nPa"})
+    ds[f"heat_flux_{label}"] = (vec, heat, {"units": "mW m^-2"})
+    ds[f"counts_{label}"] = ("time", counts, {"units": "counts"})
+    units = {"density": "cm^-3", "velocity": "km/s", "temperature": "K", "t_par": "K", "t_perp": "K",
+             "pressure": "nPa", "heat_flux": "mW m^-2"}  # fmt: skip
+    for key, value in sig.items():
+        ds[f"{key}_{label}_uncertainty"] = (vec if value.ndim == 2 else "time", value, {"units": units[key]})
+    if is_proton:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            cone = raw[:, 28] / raw[:, 0]
+            top = raw[:, 31] / counts
+        flag |= np.where((cone > 0.02) | (top > 0.01), QUALITY_BITS["energy_edge"], 0)
+        flag |= np.where(~good, QUALITY_BITS["no_counts"], 0)
+    flag |= np.where(raw[:, 30] > 0.1, QUALITY_BITS["dead_time"], 0)
