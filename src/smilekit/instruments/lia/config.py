@@ -34,6 +34,7 @@ import numpy as np
 
 from smilekit._validation import as_value
 from smilekit.errors import InputError
+from smilekit.instruments.config import InstrumentConfig
 
 __all__ = ["LIA_TO_BODY", "LIAConfig", "LIAValues"]
 
@@ -61,7 +62,7 @@ class LIAValues(NamedTuple):
 
 
 @dataclass(frozen=True, eq=False)
-class LIAConfig:
+class LIAConfig(InstrumentConfig):
     """The LIA instrument model (defaults documented; change fields with :func:`dataclasses.replace`).
 
     Attributes
@@ -133,18 +134,6 @@ class LIAConfig:
     dead_time: u.Quantity = field(default_factory=lambda: 0.2 * u.us)
     accumulation_time: u.Quantity = field(default_factory=lambda: 4.0 * u.s)
     spacecraft_potential: u.Quantity = field(default_factory=lambda: 5.0 * u.V)
-
-    def __post_init__(self):
-        _ = self.values  # validate every field now
-
-    @classmethod
-    def resolve(cls, config) -> LIAConfig:
-        """``LIAConfig()`` for None, else ``config`` (InputError if it is not a LIAConfig)."""
-        if config is None:
-            return cls()
-        if not isinstance(config, cls):
-            raise InputError(f"config must be a LIAConfig, got {type(config).__name__}")
-        return config
 
     @cached_property
     def values(self) -> LIAValues:

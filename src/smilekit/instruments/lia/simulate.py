@@ -23,21 +23,13 @@ import numba
 import numpy as np
 import xarray as xr
 
-from smilekit._validation import as_value
+from smilekit._validation import as_generator, as_value
 from smilekit.errors import InputError
 from smilekit.instruments.lia.config import LIAConfig
 from smilekit.instruments.lia.distributions import Population, population_counts
 from smilekit.instruments.lia.model import QUALITY_BITS, LIAGrid, grid_values, lia_to_gse_values
 
 __all__ = ["simulate_counts"]
-
-
-def _rng(rng) -> np.random.Generator:
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if isinstance(rng, int | np.integer) and not isinstance(rng, bool):
-        return np.random.default_rng(rng)
-    raise InputError(f"rng must be a numpy Generator or an integer seed, got {type(rng).__name__}")
 
 
 def potential_values(potential, n: int, default_v: float) -> np.ndarray:
@@ -148,7 +140,7 @@ def simulate_counts(populations, rng, *, attitude=None, spacecraft_potential=Non
     cfg = LIAConfig.resolve(config)
     v = cfg.values
     grid = grid_values(v)
-    generator = _rng(rng)
+    generator = as_generator(rng)
     phi = potential_values(spacecraft_potential, n, v.potential_v)
     lia_to_gse = rotations(attitude, n)
     lam = expected_counts(pops, lia_to_gse, phi, grid, v.dead_time_s)

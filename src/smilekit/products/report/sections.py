@@ -557,21 +557,15 @@ def _sxi(rest: dict) -> str:
         parts.append(_sxi_summary({"peak_frame": peak_frame}))
     elif peak_frame is not None:
         parts.append(_table_wrap(mapping_table({"peak_frame": peak_frame})))
-    table = rest.pop("frame_table", None)
-    if isinstance(table, list) and table and all(isinstance(r, Mapping) for r in table):
-        parts.append(
-            _table_wrap(
-                records_table(
-                    table,
-                    caption="Every frame (the frame of the peak highlighted)"
-                    if isinstance(peak_frame, Mapping)
-                    else "Every frame",
-                    row_class=lambda r: "highlight" if _in_frame(r, peak_frame) else "",
-                )
-            )
+    caption = "Every frame (the frame of the peak highlighted)" if isinstance(peak_frame, Mapping) else ""
+    parts.append(
+        _pop_records(
+            rest,
+            "frame_table",
+            caption or "Every frame",
+            row_class=lambda r: "highlight" if _in_frame(r, peak_frame) else "",
         )
-    elif table is not None:
-        rest["frame_table"] = table
+    )
     parts.append(_files(rest.pop("files", None)))
     return "".join(parts)
 
@@ -590,21 +584,30 @@ def _science(rest: dict) -> str:
     return "".join(parts)
 
 
+def _pop_mapping(rest: dict, key: str, caption: str) -> str:
+    """The table of ``rest[key]`` when it is a mapping (taken out of ``rest``); else "" and left there, to
+    be shown with the other values."""
+    if not isinstance(rest.get(key), Mapping):
+        return ""
+    return _table_wrap(mapping_table(rest.pop(key), caption=caption))
+
+
+def _pop_records(rest: dict, key: str, caption: str, **how) -> str:
+    """The table of ``rest[key]`` when it is a non-empty list of mappings (taken out of ``rest``; ``how``
+    goes to :func:`records_table`); else "" and left there."""
+    value = rest.get(key)
+    if not (isinstance(value, list) and value and all(isinstance(r, Mapping) for r in value)):
+        return ""
+    return _table_wrap(records_table(rest.pop(key), caption=caption, **how))
+
+
 def _uvi(rest: dict) -> str:
     keys = ("frames", "exposure_s", "pixels", "uvi_on_samples", "ovation_window_hours")
     keys += ("equatorward_bias_deg", "poleward_bias_deg")
     parts = [_table_wrap(mapping_table({k: rest.pop(k) for k in keys if k in rest}))]
-    skipped = rest.pop("skipped", None)
-    if isinstance(skipped, Mapping):
-        parts.append(_table_wrap(mapping_table(skipped, caption="UVI-on samples not taken, by reason")))
-    elif skipped is not None:
-        rest["skipped"] = skipped
-    table = rest.pop("frame_table", None)
-    if isinstance(table, list) and table and all(isinstance(r, Mapping) for r in table):
-        caption = "Every frame: image against the OVATION Prime model that made it"
-        parts.append(_table_wrap(records_table(table, caption=caption)))
-    elif table is not None:
-        rest["frame_table"] = table
+    parts.append(_pop_mapping(rest, "skipped", "UVI-on samples not taken, by reason"))
+    caption = "Every frame: image against the OVATION Prime model that made it"
+    parts.append(_pop_records(rest, "frame_table", caption))
     parts.append(_files(rest.pop("files", None)))
     return "".join(parts)
 
@@ -612,32 +615,23 @@ def _uvi(rest: dict) -> str:
 def _insitu(rest: dict) -> str:
     keys = ("samples", "cadence_s", "kp", "flagged_samples")
     parts = [_table_wrap(mapping_table({k: rest.pop(k) for k in keys if k in rest}))]
-    hours = rest.pop("hours_in_region", None)
-    if isinstance(hours, Mapping):
-        parts.append(_table_wrap(mapping_table(hours, caption="Hours in each region [h]")))
-    elif hours is not None:
-        rest["hours_in_region"] = hours
-    found = rest.pop("crossings", None)
-    if isinstance(found, list) and found and all(isinstance(r, Mapping) for r in found):
-        caption = "Every boundary crossing: the spacecraft's distance and the model boundary's there"
-        parts.append(_table_wrap(records_table(found, caption=caption)))
-    elif isinstance(found, list):
+    parts.append(_pop_mapping(rest, "hours_in_region", "Hours in each region [h]"))
+    if rest.get("crossings") == []:
+        rest.pop("crossings")
         parts.append("<p>No boundary crossing during the event.</p>")
-    elif found is not None:
-        rest["crossings"] = found
+    caption = "Every boundary crossing: the spacecraft's distance and the model boundary's there"
+    parts.append(_pop_records(rest, "crossings", caption))
     return "".join(parts)
 
 
 def _mag(rest: dict) -> str:
     keys = ("vectors", "vector_rate_hz", "flagged_vectors")
     parts = [_table_wrap(mapping_table({k: rest.pop(k) for k in keys if k in rest}))]
-    errors = rest.pop("error_by_region", None)
+    errors = rest.get("error_by_region")
     if isinstance(errors, Mapping) and all(isinstance(v, Mapping) for v in errors.values()):
-        rows = [{"region": name, **values} for name, values in errors.items()]
+        rest["error_by_region"] = [{"region": name, **values} for name, values in errors.items()]
         caption = "|B L2 − B true| in each region (the requirement: 2 nT)"
-        parts.append(_table_wrap(records_table(rows, caption=caption, row_header="region")))
-    elif errors is not None:
-        rest["error_by_region"] = errors
+        parts.append(_pop_records(rest, "error_by_region", caption, row_header="region"))
     parts.append(_files(rest.pop("files", None)))
     return "".join(parts)
 
