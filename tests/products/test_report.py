@@ -216,6 +216,35 @@ def rich_summary() -> dict:
                 "files": ["smile_mag_l2_fields_20150621T150000_v01.cdf"],
                 "seconds": 9.2,
             },
+            "lia": {
+                "status": "ok",
+                "distributions": 4842,
+                "every_s": 60.0,
+                "field_from_mag_fraction": 1.0,
+                "flagged_distributions": 4597,
+                "error_by_region": {
+                    "magnetosheath": {"samples": 1162, "no_value": 0, "density_median_fraction": 0.0278},
+                },
+                "seconds": 11.07,
+            },
+            "regions": {
+                "status": "ok",
+                "samples": 4842,
+                "score": {
+                    "correct": {"solar_wind": 0.9978, "all": 0.9967},
+                    "true_crossings": 28,
+                    "detected": 0.5,
+                },
+                "crossings": [
+                    {
+                        "time": "2015-06-22T00:57:30",
+                        "boundary": "magnetopause",
+                        "direction": "outbound",
+                        "r_RE": 11.54,
+                    }
+                ],
+                "seconds": 0.56,
+            },
         },
         "seconds": 85.46,
         "figures": [name for name, _ in FIGURES],
@@ -367,7 +396,7 @@ def test_a_failed_stage_shows_its_error_in_its_section_and_in_the_summary(writte
     section = re.search(r"<section id='emissivity'.*?</section>", page).group(0)
     assert "badge failed" in section
     assert "ModelDomainError: the sheath &lt;model&gt; failed at Pdyn = 57.5 nPa" in section
-    assert "1 of 8 stages failed" in page
+    assert "1 of 10 stages failed" in page  # the stages of this summary
 
 
 def test_the_in_situ_sections_show_the_crossings_and_the_field_errors_by_region(written):
@@ -378,6 +407,15 @@ def test_the_in_situ_sections_show_the_crossings_and_the_field_errors_by_region(
     mag = re.search(r"<section id='mag'.*?</section>", page).group(0)
     assert "the requirement: 2 nT" in mag and "<th scope='row'>magnetosphere</th>" in mag and ">1.7<" in mag
     assert "vector rate <span class='unit'>[Hz]</span>" in mag
+
+
+def test_the_lia_and_regions_sections_show_the_moment_errors_and_the_score(written):
+    _, page = written
+    lia = re.search(r"<section id='lia'.*?</section>", page).group(0)
+    assert "targets in the sheath: 5 %, 1 %, 10 %" in lia and "<th scope='row'>magnetosheath</th>" in lia
+    regions = re.search(r"<section id='regions'.*?</section>", page).group(0)
+    assert "Fraction of the time classified right" in regions and "Every crossing found" in regions
+    assert "outbound" in regions and "11.54" in regions
 
 
 def test_unknown_keys_still_appear_in_a_tidy_table(written):

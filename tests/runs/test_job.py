@@ -32,6 +32,9 @@ STAGE_KEYS = {
     "insitu": ["status", "samples", "cadence_s", "kp", "hours_in_region", "flagged_samples", "crossings",
                "seconds"],
     "mag": ["status", "vectors", "vector_rate_hz", "flagged_vectors", "error_by_region", "files", "seconds"],
+    "lia": ["status", "distributions", "every_s", "field_from_mag_fraction", "flagged_distributions",
+            "error_by_region", "seconds"],
+    "regions": ["status", "samples", "score", "crossings", "seconds"],
 }  # fmt: skip
 
 

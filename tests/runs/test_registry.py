@@ -95,6 +95,8 @@ def test_the_job_registers_the_flow_in_order_and_every_settings_section_has_its_
         "uvi",
         "insitu",
         "mag",
+        "lia",
+        "regions",
     )
     assert [s.name for s in runs.STAGES if s.essential] == ["solar_wind"]
     assert {s.settings for s in runs.STAGES} - {None} == set(JobSettings().sections)

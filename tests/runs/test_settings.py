@@ -187,6 +187,7 @@ def test_an_instrument_stage_brings_its_own_settings_section(sections_restored, 
         "uvi",
         "insitu",
         "mag",
+        "lia",
         "ena",
     ]
     with pytest.raises(InputError, match=r"ena.exposure_min = -1.0 is not accepted"):

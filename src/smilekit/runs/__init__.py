@@ -34,6 +34,8 @@ from smilekit.runs.stages import (  # noqa: F401
     uvi,
     insitu,
     mag,
+    lia,
+    regions,
 )
 
 # isort: on

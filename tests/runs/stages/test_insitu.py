@@ -27,6 +27,22 @@ def test_the_six_hour_event_is_all_solar_wind_and_mag_meets_its_2_nT_there(finis
     assert l2.sizes["time"] == mag["vectors"] and "mag.png" in summary["figures"]
 
 
+def test_lia_moments_and_the_regions_they_give_on_the_six_hour_event(finished_run):
+    _, summary, _ = finished_run
+    lia, regions = summary["stages"]["lia"], summary["stages"]["regions"]
+    assert lia["distributions"] == 6 * 60 + 1 and lia["every_s"] == 60.0
+    assert lia["field_from_mag_fraction"] == 1.0  # MAG's dual-sensor field at every distribution
+    wind = lia["error_by_region"]["solar wind"]
+    # the cold beam (tests/instruments/lia): density measured (1.3 % a sample, a few % more with the
+    # alphas), the velocity vector to 1.6 % (its direction limited by the 7.5 x 11.25 deg bins), the
+    # temperature not (the beam is narrower than a bin: 1.45-3.3 times too hot)
+    assert wind["no_value"] == 0 and wind["density_median_fraction"] < 0.05
+    assert wind["velocity_median_fraction"] < 0.02 and wind["temperature_median_fraction"] > 0.3
+    # all of it is solar wind, and the moments alone say so
+    assert regions["score"]["correct"]["solar_wind"] == 1.0 and regions["crossings"] == []
+    assert "regions.png" in summary["figures"]
+
+
 @pytest.fixture(scope="module")
 def orbit_through_the_magnetosphere():
     """Five hours of the default event's orbit, from the magnetosphere out through the dayside sheath."""

@@ -41,6 +41,8 @@ STAGE_TITLES = {
     "uvi": "UVI frames: the northern aurora",
     "insitu": "In situ truth: regions and boundary crossings along the orbit",
     "mag": "MAG: the magnetic field along the orbit",
+    "lia": "LIA: ion moments along the orbit",
+    "regions": "Regions and crossings from the in situ data alone",
 }
 
 #: Figures by the start of their file name -> the stage whose section shows them (first match wins).
@@ -55,6 +57,7 @@ _FIGURE_STAGES = (
     ("sxi", "sxi"),
     ("uvi", "uvi"),
     ("mag", "mag"),
+    ("regions", "regions"),
 )
 
 #: Section ids the page uses itself, which a stage's id may not take.
@@ -624,15 +627,48 @@ def _insitu(rest: dict) -> str:
     return "".join(parts)
 
 
+def _by_region(rest: dict, caption: str) -> str:
+    """The table of ``rest["error_by_region"]`` (region -> values), one row a region."""
+    errors = rest.get("error_by_region")
+    if not (isinstance(errors, Mapping) and all(isinstance(v, Mapping) for v in errors.values())):
+        return ""
+    rest["error_by_region"] = [{"region": name, **values} for name, values in errors.items()]
+    return _pop_records(rest, "error_by_region", caption, row_header="region")
+
+
 def _mag(rest: dict) -> str:
     keys = ("vectors", "vector_rate_hz", "flagged_vectors")
     parts = [_table_wrap(mapping_table({k: rest.pop(k) for k in keys if k in rest}))]
-    errors = rest.get("error_by_region")
-    if isinstance(errors, Mapping) and all(isinstance(v, Mapping) for v in errors.values()):
-        rest["error_by_region"] = [{"region": name, **values} for name, values in errors.items()]
-        caption = "|B L2 − B true| in each region (the requirement: 2 nT)"
-        parts.append(_pop_records(rest, "error_by_region", caption, row_header="region"))
+    parts.append(_by_region(rest, "|B L2 − B true| in each region (the requirement: 2 nT)"))
     parts.append(_files(rest.pop("files", None)))
+    return "".join(parts)
+
+
+def _lia(rest: dict) -> str:
+    keys = ("distributions", "every_s", "field_from_mag_fraction", "flagged_distributions")
+    parts = [_table_wrap(mapping_table({k: rest.pop(k) for k in keys if k in rest}))]
+    caption = (
+        "Median |relative error| of the proton moments in each region (targets in the sheath: 5 %, 1 %, 10 %)"
+    )
+    parts.append(_by_region(rest, caption))
+    return "".join(parts)
+
+
+def _regions(rest: dict) -> str:
+    parts = [_table_wrap(mapping_table({k: rest.pop(k) for k in ("samples",) if k in rest}))]
+    score = rest.get("score")
+    if isinstance(score, Mapping):
+        score = dict(rest.pop("score"))
+        correct = score.pop("correct", None)
+        if isinstance(correct, Mapping):
+            parts.append(_table_wrap(mapping_table(correct, caption="Fraction of the time classified right")))
+        elif correct is not None:
+            score["correct"] = correct
+        parts.append(_table_wrap(mapping_table(score, caption="Crossings against the truth's")))
+    if rest.get("crossings") == []:
+        rest.pop("crossings")
+        parts.append("<p>No crossing found.</p>")
+    parts.append(_pop_records(rest, "crossings", "Every crossing found"))
     return "".join(parts)
 
 
@@ -648,6 +684,8 @@ RENDERERS: dict[str, Callable[[dict], str]] = {
     "uvi": _uvi,
     "insitu": _insitu,
     "mag": _mag,
+    "lia": _lia,
+    "regions": _regions,
 }
 
 
