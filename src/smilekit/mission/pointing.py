@@ -57,8 +57,9 @@ import astropy.units as u
 import numpy as np
 import pandas as pd
 import xarray as xr
+from scipy.spatial.transform import Rotation
 
-from smilekit._validation import as_value, as_vector
+from smilekit._validation import as_rotation, as_value, as_vector
 from smilekit.errors import InputError
 from smilekit.frames import rotation_matrix, transform, unit_vectors
 from smilekit.geospace.aurora import AURORA_ALTITUDE, oval_centre
@@ -70,12 +71,14 @@ from smilekit.times import as_datetime64
 from smilekit.units import RE, RE_KM
 
 __all__ = [
+    "ATTITUDE_GRID_S",
     "LIMB_OFFSET",
     "MOON_RADIUS_KM",
     "Attitude",
     "angle_values",
     "attitude",
     "attitude_values",
+    "body_to_gse_values",
     "exclusions",
     "fov_distance",
     "fov_distance_values",
@@ -85,10 +88,15 @@ __all__ = [
     "in_fov",
     "limb_offset_aim_points",
     "limb_offset_aim_values",
+    "slerp_values",
     "subsolar_aim_points",
     "uvi_mount_error",
     "view_angles",
 ]
+
+#: Spacing (s) of the grid on which an attitude is interpolated exactly (:func:`slerp_values`) before the
+#: matrices are interpolated linearly to the samples (:func:`body_to_gse_values`).
+ATTITUDE_GRID_S = 0.25
 
 #: The SXI team's pointing constraint: FOV centre this far from the Earth's limb (:cite:`wharton2025`).
 LIMB_OFFSET = 20.3 * u.deg
@@ -717,3 +725,97 @@ def exclusions(
         }
     )
     return frame
+
+
+def body_to_gse_values(attitude, time_ns: np.ndarray) -> np.ndarray:
+    """Body -> GSE rotation matrices (N, 3, 3) at the sample times ``time_ns`` (datetime64[ns]).
+
+    Parameters
+    ----------
+    attitude : smilekit.mission.pointing.Attitude or array_like
+        An attitude with at least two samples covering the times, or one fixed 3 x 3 body -> GSE rotation.
+        The attitude is interpolated by spherical linear interpolation (:func:`slerp_values`) every
+        :data:`ATTITUDE_GRID_S` (0.25 s) and the matrices linearly between those: the linear blend of two
+        rotations ``d`` apart departs from the rotation by at most ``d^2 / 8``, 2.4e-6 rad for a turn of
+        1 deg/s (far faster than the pointing law's), 0.03 nT at 12 800 nT. With fewer than four samples
+        per grid step, every sample is interpolated exactly.
+
+    Raises
+    ------
+    InputError
+        For times outside the attitude's span, an undefined (NaN) attitude next to a sample, or an
+        attitude that is neither an Attitude nor a rotation matrix.
+    """
+    n = time_ns.shape[0]
+    if not isinstance(attitude, Attitude):
+        m = as_rotation(attitude, "attitude")
+        return np.broadcast_to(m, (n, 3, 3))
+    t_att = np.asarray(attitude.time, dtype="datetime64[ns]")
+    if t_att.shape[0] < 2:
+        raise InputError("attitude must hold at least two samples (or give one fixed 3 x 3 rotation)")
+    if time_ns[0] < t_att[0] or time_ns[-1] > t_att[-1]:
+        raise InputError(
+            f"the samples ({time_ns[0]} to {time_ns[-1]}) reach outside the attitude's span "
+            f"({t_att[0]} to {t_att[-1]}); give an attitude that covers them"
+        )
+    x_att = (t_att - t_att[0]).astype(np.int64) * 1e-9
+    x = (time_ns - t_att[0]).astype(np.int64) * 1e-9
+    finite = np.isfinite(attitude.rotation).all(axis=(-2, -1))
+    if not finite.all():
+        after = np.clip(np.searchsorted(x_att, x, side="right"), 1, x_att.size - 1)
+        bad = ~(finite[after] & finite[after - 1])
+        if bad.any():
+            first = np.flatnonzero(bad)[0]
+            raise InputError(
+                f"the attitude is undefined (NaN) next to the sample at {time_ns[first]} "
+                f"({int(bad.sum())} samples); an attitude with aim points at all the sample times is needed"
+            )
+    x_att, rotations = x_att[finite], attitude.rotation[finite]
+    quat = Rotation.from_matrix(rotations).as_quat()
+    grid = np.arange(x[0], x[-1], ATTITUDE_GRID_S)
+    if grid.size * 4 > x.size:  # few samples: interpolate at each
+        return slerp_values(x_att, quat, x)
+    grid = np.append(grid, x[-1])
+    m = slerp_values(x_att, quat, grid).reshape(-1, 9)
+    k = np.clip(np.searchsorted(grid, x, side="right") - 1, 0, grid.size - 2)
+    f = ((x - grid[k]) / (grid[k + 1] - grid[k]))[:, None]
+    return (m[k] + f * (m[k + 1] - m[k])).reshape(-1, 3, 3)
+
+
+def slerp_values(x_knots: np.ndarray, quat: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Kernel: rotation matrices (N, 3, 3) at ``x`` by spherical linear interpolation of knot quaternions.
+
+    ``quat`` (K, 4), scalar last (scipy's order), at increasing ``x_knots``; ``x`` within them. Between
+    knots ``q = (sin((1 - f) w) q_k + sin(f w) q_k+1) / sin(w)``, ``cos(w) = q_k . q_k+1`` with the sign of
+    ``q_k+1`` chosen for the shorter arc (Shoemake 1985, Computer Graphics 19, 245); the same interpolation as
+    :class:`scipy.spatial.transform.Slerp` (tests/instruments/mag/test_frames.py compares them), written
+    out here because scipy's composes a Rotation per sample, four times slower on a day at 32 Hz.
+    """
+    q = np.array(quat, dtype=np.float64)
+    for k in range(1, q.shape[0]):  # the shorter arc: consecutive quaternions in the same hemisphere
+        if q[k] @ q[k - 1] < 0.0:
+            q[k] = -q[k]
+    k = np.clip(np.searchsorted(x_knots, x, side="right") - 1, 0, x_knots.size - 2)
+    f = ((x - x_knots[k]) / (x_knots[k + 1] - x_knots[k]))[:, None]
+    q0, q1 = q[k], q[k + 1]
+    cos_w = np.clip(np.sum(q0 * q1, axis=1, keepdims=True), -1.0, 1.0)
+    w = np.arccos(cos_w)
+    sin_w = np.sin(w)
+    small = sin_w < 1e-9
+    with np.errstate(invalid="ignore", divide="ignore"):
+        a = np.where(small, 1.0 - f, np.sin((1.0 - f) * w) / sin_w)
+        b = np.where(small, f, np.sin(f * w) / sin_w)
+    qi = a * q0 + b * q1
+    qi /= np.linalg.norm(qi, axis=1, keepdims=True)
+    x_, y_, z_, w_ = qi.T
+    out = np.empty((x.size, 3, 3))
+    out[:, 0, 0] = 1 - 2 * (y_ * y_ + z_ * z_)
+    out[:, 0, 1] = 2 * (x_ * y_ - z_ * w_)
+    out[:, 0, 2] = 2 * (x_ * z_ + y_ * w_)
+    out[:, 1, 0] = 2 * (x_ * y_ + z_ * w_)
+    out[:, 1, 1] = 1 - 2 * (x_ * x_ + z_ * z_)
+    out[:, 1, 2] = 2 * (y_ * z_ - x_ * w_)
+    out[:, 2, 0] = 2 * (x_ * z_ - y_ * w_)
+    out[:, 2, 1] = 2 * (y_ * z_ + x_ * w_)
+    out[:, 2, 2] = 1 - 2 * (x_ * x_ + y_ * y_)
+    return out

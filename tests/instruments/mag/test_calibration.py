@@ -90,7 +90,7 @@ def test_the_outboard_sensor_alone_misses_the_requirement(att):
     raw = simulate_mag(truth("constant"), att, 11)
     l1 = make_l1(raw)
     cal = ground_calibration(rng=5).values
-    from smilekit.instruments.mag.calibration import body_to_gse_values
+    from smilekit.mission.pointing import body_to_gse_values
 
     body = calibrate_values(l1["b_outboard"].values, 1, cal)
     gse = np.einsum("nij,nj->ni", body_to_gse_values(att, raw["time"].values), body)

@@ -14,9 +14,9 @@ from scipy.spatial.transform import Rotation, Slerp
 
 from smilekit.frames import rotation_matrix, transform
 from smilekit.instruments.mag import MAGConfig, make_l1, make_l2, simulate_mag, true_calibration
-from smilekit.instruments.mag.calibration import body_to_gse_values, gse_to_gsm_values
+from smilekit.instruments.mag.calibration import gse_to_gsm_values
 from smilekit.mission import kepler_track, sample_times, science_orbit
-from smilekit.mission.pointing import attitude
+from smilekit.mission.pointing import attitude, body_to_gse_values
 from smilekit.units import RE
 
 START, STOP = "2026-06-21T00:00", "2026-06-21T01:00"

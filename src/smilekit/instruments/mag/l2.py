@@ -26,13 +26,13 @@ import xarray as xr
 from smilekit.errors import InputError
 from smilekit.instruments.mag.calibration import (
     MAGCalibration,
-    body_to_gse_values,
     calibrate_values,
     gradiometer_values,
     gse_to_gsm_values,
     rotate_gse_to_gsm_values,
 )
 from smilekit.instruments.mag.l1 import L1_MISSING, L1_SATURATED
+from smilekit.mission.pointing import body_to_gse_values
 
 __all__ = [
     "INBOARD_MISSING",

@@ -5,7 +5,7 @@ The chain, per sample (:mod:`~smilekit.instruments.mag.sensor` gives each step's
 1. The truth is interpolated linearly to the vector rate (:attr:`MAGConfig.vector_rate`) from its first
    time to its last: the true field holds no variation finer than its own sampling.
 2. GSE -> body with the attitude (the transpose of body -> GSE,
-   :func:`~smilekit.instruments.mag.calibration.body_to_gse_values`); the spacecraft's field (static
+   :func:`~smilekit.mission.pointing.body_to_gse_values`); the spacecraft's field (static
    dipole plus the switched dipole) is added at each sensor; body -> sensor frame with the mounts.
 3. Each sensor reads ``G B + o + noise`` (coupling, offsets, white noise) and digitises it to int32 counts
    of :attr:`MAGConfig.lsb` over +-range; beyond the range it gives the end code (saturation).
@@ -20,7 +20,6 @@ import xarray as xr
 
 from smilekit._validation import as_generator, as_value
 from smilekit.errors import InputError
-from smilekit.instruments.mag.calibration import body_to_gse_values
 from smilekit.instruments.mag.config import SENSORS, MAGConfig
 from smilekit.instruments.mag.sensor import (
     INT32_FILL,
@@ -28,6 +27,7 @@ from smilekit.instruments.mag.sensor import (
     sensor_output_values,
     spacecraft_field_values,
 )
+from smilekit.mission.pointing import body_to_gse_values
 from smilekit.times import as_datetime64
 
 __all__ = ["simulate_mag", "true_field_values", "vector_times"]

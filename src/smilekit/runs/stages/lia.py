@@ -29,7 +29,7 @@ import xarray as xr
 from smilekit.instruments.lia.distributions import Population
 from smilekit.instruments.lia.moments import compute_moments
 from smilekit.instruments.lia.simulate import simulate_counts
-from smilekit.instruments.mag.calibration import body_to_gse_values
+from smilekit.mission.pointing import body_to_gse_values
 from smilekit.runs.context import JobContext, finite_or_none
 from smilekit.runs.registry import stage
 from smilekit.runs.settings import SettingsSection, register_section, setting
