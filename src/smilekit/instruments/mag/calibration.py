@@ -38,7 +38,8 @@ dual-sensor sample the spacecraft field stays in, 7 to 8.5 nT with the inboard s
 Frames
 ------
 sensor -> body (the mounts) -> GSE (the attitude: :attr:`smilekit.mission.pointing.Attitude.rotation`,
-interpolated to the samples by spherical linear interpolation of its quaternions, :func:`smilekit.mission.pointing.body_to_gse_values`)
+interpolated to the samples by spherical linear interpolation of its quaternions,
+:func:`smilekit.mission.pointing.body_to_gse_values`)
 -> GSM (:func:`smilekit.frames.rotation_matrix`, :func:`gse_to_gsm_values`).
 """
 
