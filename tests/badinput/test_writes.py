@@ -173,8 +173,9 @@ def l3(path):
     return write_l3_cdf(path, [[est]], sc_position=[[6, 0, 18]] * RE)
 
 
-def test_the_cdf_writer_keeps_the_old_file_until_the_new_one_is_whole(tmp_path, monkeypatch):
-    path = l3(tmp_path / "smile_sxi_l3_boundaries_20260320T120000_v01.cdf")
+def assert_an_interrupted_cdf_keeps_the_old_file(path, write, monkeypatch):
+    """``write()`` rewrites the CDF ``path`` and is cut short half-way: the old file stays, whole, and
+    nothing else is left beside it."""
     old = path.read_bytes()
     seen = []
 
@@ -184,8 +185,13 @@ def test_the_cdf_writer_keeps_the_old_file_until_the_new_one_is_whole(tmp_path, 
 
     monkeypatch.setattr(cdf_module, "xarray_to_cdf", interrupted)
     with pytest.raises(Interrupted):
-        l3(path)
-    assert seen == [True] and path.read_bytes() == old and only(tmp_path) == [path.name]
+        write()
+    assert seen == [True] and path.read_bytes() == old and only(path.parent) == [path.name]
+
+
+def test_the_cdf_writer_keeps_the_old_file_until_the_new_one_is_whole(tmp_path, monkeypatch):
+    path = l3(tmp_path / "smile_sxi_l3_boundaries_20260320T120000_v01.cdf")
+    assert_an_interrupted_cdf_keeps_the_old_file(path, lambda: l3(path), monkeypatch)
 
 
 def test_a_cdf_failing_the_istp_checks_keeps_the_old_file(tmp_path, monkeypatch):
@@ -306,17 +312,7 @@ def test_an_interrupted_uvi_l3_cdf_keeps_the_old_file(uvi_frame, tmp_path, monke
     l2 = uvi_frame[2]
     frames = [image_boundaries(l2)], [image_hemispheric_power(l2)]
     path = write_uvi_l3_cdf(tmp_path / "smile_uvi_l3_boundaries_20260621T120000_v01.cdf", *frames)
-    old = path.read_bytes()
-    seen = []
-
-    def interrupted(dataset, name, **kwargs):
-        seen.append(path.read_bytes() == old)  # the old file is still there while the new one is written
-        half_then_raise(name)
-
-    monkeypatch.setattr(cdf_module, "xarray_to_cdf", interrupted)
-    with pytest.raises(Interrupted):
-        write_uvi_l3_cdf(path, *frames)
-    assert seen == [True] and path.read_bytes() == old and only(tmp_path) == [path.name]
+    assert_an_interrupted_cdf_keeps_the_old_file(path, lambda: write_uvi_l3_cdf(path, *frames), monkeypatch)
 
 
 def test_an_interrupted_uvi_quick_look_keeps_the_old_png(uvi_frame, tmp_path, monkeypatch):
