@@ -13,7 +13,7 @@ import warnings
 
 import astropy.units as u
 import numpy as np
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from smilekit.errors import SmilekitError, SmilekitWarning
@@ -201,6 +201,8 @@ def test_is_inside(x, y, z, pdyn):
 
 @SETTINGS
 @given(n=anything(CM3), v=st.one_of(anything(KMS), anything(KMS, 3)), t=anything(u.K), bvec=anything(u.nT, 3))
+@example(n=1.0 * CM3, v=[1.3407807929942597e154] * KMS, t=None, bvec=None)  # norm overflowed (found)
+@example(n=1.0 * CM3, v=[1.3e154, 0.0, 0.0] * KMS, t=1e5 * u.K, bvec=[0.0, 0.0, -5.0] * u.nT)
 def test_magnetosheath(n, v, t, bvec):
     from smilekit.geospace.magnetosheath import Magnetosheath
 

@@ -38,6 +38,8 @@ the magnetopause with the density scaled by :data:`~smilekit.geospace.cusps.CUSP
 
 from __future__ import annotations
 
+import math
+
 import astropy.units as u
 import numpy as np
 
@@ -164,7 +166,8 @@ class Magnetosheath:
     ):
         self.n1 = as_scalar(n, u.cm**-3, "n", positive=True)
         v_arr = as_value(v, u.km / u.s, "v")
-        speed = float(np.linalg.norm(v_arr)) if v_arr.ndim else float(v_arr)
+        # math.hypot scales: no overflow for an absurd speed, which check_physical then refuses
+        speed = math.hypot(*v_arr.ravel()) if v_arr.ndim else float(v_arr)
         if v_arr.ndim and v_arr.shape != (3,):
             raise InputError(f"v must be a speed or a (3,) velocity vector, got shape {v_arr.shape}")
         if speed <= 0:
