@@ -1,4 +1,4 @@
-"""The in-situ products (MAG; LIA to follow) as ISTP CDFs: writers, readers and the helpers they share.
+"""The in-situ products (MAG, LIA) as ISTP CDFs: writers, readers and the helpers they share.
 
 An in-situ product in memory is an xarray Dataset on ``time`` (datetime64[ns]) and, for vectors,
 ``component`` (x, y, z), whose variables carry ``units`` and, for vectors, ``frame``: the form
@@ -16,6 +16,17 @@ MAG L1 variables: ``b_inboard``, ``b_outboard`` (nT, each sensor's frame, uncali
 ``flag_outboard`` (uint8, :data:`smilekit.instruments.mag.L1_FLAGS`). MAG L2: ``b_gse``, ``b_gsm`` (nT),
 ``b_magnitude`` (nT), ``sc_field_body`` (the spacecraft's field estimated at the outboard sensor, body
 frame, nT), ``quality`` (uint16, :data:`smilekit.instruments.mag.L2_QUALITY`).
+
+LIA (:func:`lia_product_name`: ``smile_lia_l1_counts_<...>.cdf``, ``smile_lia_l2_moments_<...>.cdf``).
+L1: ``counts`` (Epoch, energy, elevation, azimuth; int32; ``DEPEND_1..3`` the non-record-varying support
+variables ``energy`` (eV/q step centres), ``elevation`` and ``azimuth`` (deg, bin centres of the particle
+velocity direction, LIA frame)), ``quality_flag`` (uint8,
+:data:`smilekit.instruments.lia.QUALITY_BITS`), ``spacecraft_potential`` (V).
+L2: per species ``s`` (``p`` protons, ``a`` alphas) ``density_s`` (cm^-3), ``velocity_s`` (km/s),
+``temperature_s``, ``t_par_s``, ``t_perp_s`` (K), ``pressure_s`` (nPa), ``heat_flux_s`` (mW m^-2), each
+with its 1-sigma ``<name>_uncertainty`` (support data, pointed at by ``DELTA_PLUS_VAR`` and
+``DELTA_MINUS_VAR``), ``counts_s``; and ``quality_flag`` (uint8). The temperature and pressure tensors are
+not written (the scalar, parallel and perpendicular temperatures are).
 """
 
 from __future__ import annotations
@@ -39,16 +50,24 @@ from smilekit.products.cdf import (
 from smilekit.products.names import product_name
 
 __all__ = [
+    "LIA_DESCRIPTORS",
     "MAG_DESCRIPTOR",
     "flag_variable",
     "insitu_dataset",
+    "lia_l1_dataset",
+    "lia_l2_dataset",
+    "lia_product_name",
     "mag_l1_dataset",
     "mag_l2_dataset",
     "mag_product_name",
     "read_insitu_cdf",
+    "read_lia_l1",
+    "read_lia_l2",
     "read_mag_l1",
     "read_mag_l2",
     "vector_variable",
+    "write_lia_l1",
+    "write_lia_l2",
     "write_mag_l1",
     "write_mag_l2",
 ]
@@ -131,7 +150,9 @@ def insitu_dataset(
 def read_insitu_cdf(path) -> xr.Dataset:
     """Read an in-situ ISTP CDF into the in-memory form: ``time`` and ``component`` dims, fills -> NaN.
 
-    Record-varying variables (``DEPEND_0`` Epoch) are read with their ``UNITS`` as ``units`` and their
+    Record-varying variables (``DEPEND_0`` Epoch) are read on ``time`` and the dimensions their
+    ``DEPEND_1..3`` name (``component`` for vectors; any other, e.g. ``energy``, becomes a coordinate read
+    from its support variable) with their ``UNITS`` as ``units`` and their
     ``COORDINATE_SYSTEM`` as ``frame``; float fill values become NaN, integer flags are kept. Global
     attributes are kept as attrs.
 
@@ -151,15 +172,17 @@ def read_insitu_cdf(path) -> xr.Dataset:
         raise ProductError(f"{path.name} has no Epoch variable: not an in-situ product")
     time = np.asarray(cdflib.cdfepoch.to_datetime(cdf.varget("Epoch")), dtype="datetime64[ns]")
     variables = {}
+    axes = set()
     for name in names:
         attrs = cdf.varattsget(name)
         if attrs.get("DEPEND_0") != "Epoch" or name == "Epoch":
             continue
         data = np.asarray(cdf.varget(name))
-        if (
-            time.size == 1 and data.ndim in (0, 1) and data.size in (1, 3)
-        ):  # cdflib drops a single record's axis
-            data = data.reshape(1, -1) if data.size == 3 else data.reshape(1)
+        depends = [attrs[f"DEPEND_{i}"] for i in (1, 2, 3) if f"DEPEND_{i}" in attrs]
+        if not depends and data.ndim == 2:  # a vector written without DEPEND_1
+            depends = ["component"]
+        if time.size == 1 and data.ndim == len(depends):  # cdflib drops a single record's axis
+            data = data[np.newaxis]
         fill = attrs.get("FILLVAL")
         if data.dtype.kind == "f" and fill is not None:
             data = np.where(data == np.asarray(fill).item(), np.nan, data)
@@ -168,12 +191,16 @@ def read_insitu_cdf(path) -> xr.Dataset:
             out["frame"] = attrs["COORDINATE_SYSTEM"]
         if "FLAG_BITS" in attrs:
             out["FLAG_BITS"] = attrs["FLAG_BITS"]
-        dims = ("time", "component") if data.ndim == 2 else ("time",)
-        variables[name] = (dims, data, out)
+        variables[name] = (("time", *depends), data, out)
+        axes.update(d for d in depends if d != "component")
     globals_ = {
         k: (v[0] if isinstance(v, list) and len(v) == 1 else v) for k, v in cdf.globalattsget().items()
     }
-    return xr.Dataset(variables, coords={"time": time, "component": ["x", "y", "z"]}, attrs=globals_)
+    coords = {"time": time, "component": ["x", "y", "z"]}
+    for axis in sorted(axes):  # the support variables of spectra (e.g. LIA's energy), as coordinates
+        units = str(cdf.varattsget(axis).get("UNITS", "")).strip() or " "
+        coords[axis] = (axis, np.atleast_1d(cdf.varget(axis)), {"units": units})
+    return xr.Dataset(variables, coords=coords, attrs=globals_)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -332,3 +359,247 @@ def read_mag_l2(path) -> xr.Dataset:
     ds = _as_level(read_insitu_cdf(path), "L2", ("b_gse", "b_gsm", "b_magnitude", "quality"), path)
     ds["quality"] = ds["quality"].astype(np.uint16)
     return ds
+
+
+# ---------------------------------------------------------------------------------------------------
+# LIA
+# ---------------------------------------------------------------------------------------------------
+#: The descriptors of the LIA files' names, by level.
+LIA_DESCRIPTORS = {"l1": "counts", "l2": "moments"}
+
+_LIA_TYPE = "Particles (space)"
+_LIA_L1 = ("counts", "quality_flag", "spacecraft_potential")
+_INT32_FILL = np.int32(-2147483648)
+#: LIA L2 scalar moments: name, description, units, valid range.
+_LIA_SCALARS = (
+    ("density", "density", "cm^-3", (0.0, 1.0e4)),
+    ("temperature", "temperature (trace of the tensor / 3)", "K", (0.0, 1.0e10)),
+    ("t_par", "temperature along B", "K", (0.0, 1.0e10)),
+    ("t_perp", "temperature across B", "K", (0.0, 1.0e10)),
+    ("pressure", "thermal pressure", "nPa", (0.0, 1.0e4)),
+)
+_LIA_VECTORS = (
+    ("velocity", "bulk velocity", "km/s", (-1.0e4, 1.0e4)),
+    ("heat_flux", "heat flux", "mW m^-2", (-1.0e3, 1.0e3)),
+)
+_SPECIES = {"p": "protons", "a": "alphas"}
+
+
+def lia_product_name(level: str, time, version: int = 1) -> str:
+    """The file name of a LIA product (``level`` "l1": counts, "l2": moments) starting at ``time``.
+
+    Examples
+    --------
+    >>> lia_product_name("l2", "2026-03-20T12:00")
+    'smile_lia_l2_moments_20260320T120000_v01.cdf'
+    """
+    if level not in LIA_DESCRIPTORS:
+        raise ProductError(f"LIA products are of level {sorted(LIA_DESCRIPTORS)}, got {level!r}")
+    return product_name("lia", level, LIA_DESCRIPTORS[level], time, version, ext="cdf")
+
+
+def _lia_check(ds, what: str, names) -> None:
+    if not isinstance(ds, xr.Dataset):
+        raise ProductError(f"expected the LIA {what} Dataset, got {type(ds).__name__}")
+    missing = [n for n in names if n not in ds.data_vars]
+    if missing:
+        raise ProductError(f"the LIA {what} Dataset lacks {missing}")
+    if not np.issubdtype(ds["time"].dtype, np.datetime64):
+        raise ProductError(f"the LIA {what} Dataset needs datetime64 times, got {ds['time'].dtype}")
+
+
+def _lia_flag(values, description: str, bits) -> xr.Variable:
+    values = np.asarray(values)
+    if values.size and (np.any(values < 0) or np.any(values > 254)):
+        raise ProductError(f"quality_flag must be within 0..254, got {values.min()}..{values.max()}")
+    return flag_variable(values.astype(np.uint8), "quality_flag", description, str(bits))
+
+
+def lia_l1_dataset(counts: xr.Dataset, *, text: str = "") -> xr.Dataset:
+    """The ISTP dataset of LIA L1 (:func:`smilekit.instruments.lia.simulate_counts`'s output).
+
+    Raises
+    ------
+    ProductError
+        For a Dataset without ``counts``, ``quality_flag`` or ``spacecraft_potential``, without
+        datetime64 times, or with negative counts.
+    """
+    _lia_check(counts, "counts", _LIA_L1)
+    data = counts["counts"].transpose("time", "energy", "elevation", "azimuth").values
+    if data.size and int(data.min()) < 0:
+        raise ProductError(f"LIA counts must be >= 0, got {int(data.min())}")
+    axes = {
+        "energy": ("Energy per charge, step centre", "eV", (0.0, 1.0e6)),
+        "elevation": ("Elevation of the particle velocity, bin centre, LIA frame", "deg", (-90.0, 90.0)),
+        "azimuth": ("Azimuth of the particle velocity, bin centre, LIA frame", "deg", (0.0, 360.0)),
+    }
+    variables = {
+        axis: xr.Variable(
+            (axis,),
+            np.asarray(counts[axis].values, dtype=np.float64),
+            scalar_attrs(axis, desc, units, lo, hi, data=False, record_varying=False),
+        )
+        for axis, (desc, units, (lo, hi)) in axes.items()
+    }
+    attrs = scalar_attrs("counts", "Counts per energy-elevation-azimuth bin", "counts", np.int32(0),
+                         np.int32(np.iinfo(np.int32).max - 1))  # fmt: skip
+    del attrs["LABLAXIS"]  # a spectrogram of more than one axis labels each (LABL_PTR_i), as MMS FPI does
+    for i, (axis, (_, units, _)) in enumerate(axes.items(), start=1):
+        attrs.update({f"DEPEND_{i}": axis, f"LABL_PTR_{i}": f"label_{axis}"})
+        labels = np.array([f"{v:.5g} {units}" for v in variables[axis].values])
+        variables[f"label_{axis}"] = xr.Variable(
+            (axis,),
+            labels,
+            {
+                "CATDESC": f"Labels of the {axis} bins",
+                "FIELDNAM": f"label_{axis}",
+                "FORMAT": f"A{max(len(x) for x in labels)}",
+                "VAR_TYPE": "metadata",
+                "DEPEND_1": axis,
+                "FILLVAL": " ",
+            },
+        )
+    attrs["DISPLAY_TYPE"] = "spectrogram"
+    attrs.update({"FILLVAL": _INT32_FILL, "FORMAT": "I10"})
+    variables["counts"] = xr.Variable(
+        ("Epoch", "energy", "elevation", "azimuth"), data.astype(np.int32), attrs
+    )
+    variables["quality_flag"] = _lia_flag(
+        counts["quality_flag"].values,
+        "Quality bits of the distribution",
+        counts["quality_flag"].attrs.get("bits", ""),
+    )
+    variables["spacecraft_potential"] = xr.Variable(
+        ("Epoch",),
+        np.asarray(counts["spacecraft_potential"].values, dtype=np.float64),
+        scalar_attrs("spacecraft_potential", "Spacecraft potential", "V", -1.0e3, 1.0e3, data=False),
+    )
+    ds = insitu_dataset(
+        counts["time"].values,
+        variables,
+        [],
+        instrument="lia",
+        level="l1",
+        descriptor=LIA_DESCRIPTORS["l1"],
+        long_name="Light Ion Analyser",
+        instrument_type=_LIA_TYPE,
+        text=(
+            "Counts of the Light Ion Analyser per energy step and angular bin, one distribution per "
+            f"accumulation ({counts.attrs.get('accumulation_s', '')} s). " + text
+        ).strip(),
+    )
+    for key in ("accumulation_s", "dwell_s", "species", "frame"):
+        ds.attrs[key.capitalize()] = str(counts.attrs.get(key, ""))
+    return ds
+
+
+def lia_l2_dataset(moments: xr.Dataset, *, text: str = "") -> xr.Dataset:
+    """The ISTP dataset of LIA L2 (:func:`smilekit.instruments.lia.compute_moments`'s output).
+
+    Raises
+    ------
+    ProductError
+        For a Dataset without the proton and alpha moments, their uncertainties or ``quality_flag``, or
+        without datetime64 times.
+    """
+    names = ["quality_flag"]
+    for s in _SPECIES:
+        for m, *_ in _LIA_SCALARS + _LIA_VECTORS:
+            names += [f"{m}_{s}", f"{m}_{s}_uncertainty"]
+        names.append(f"counts_{s}")
+    _lia_check(moments, "moments", names)
+    frame = str(moments.attrs.get("frame", "LIA")).upper()
+    variables = {}
+    for s, species in _SPECIES.items():
+        for m, desc, units, valid in _LIA_SCALARS:
+            name = f"{m}_{s}"
+            for var, what, data in (
+                (name, "", True),
+                (f"{name}_uncertainty", "1-sigma uncertainty of ", False),
+            ):
+                variables[var] = xr.Variable(
+                    ("Epoch",),
+                    np.asarray(moments[var].values, dtype=np.float64),
+                    scalar_attrs(var, f"{what}LIA {species} {desc}", units, valid[0], valid[1], data=data),
+                )
+        for m, desc, units, valid in _LIA_VECTORS:
+            name = f"{m}_{s}"
+            for var, what in ((name, ""), (f"{name}_uncertainty", "1-sigma uncertainty of ")):
+                variables[var] = vector_variable(
+                    moments[var].transpose("time", "component").values,
+                    var,
+                    f"{what}LIA {species} {desc}, {frame}",
+                    units,
+                    valid,
+                    frame,
+                )
+            variables[f"{name}_uncertainty"].attrs["VAR_TYPE"] = "support_data"
+        for m, *_ in _LIA_SCALARS + _LIA_VECTORS:
+            variables[f"{m}_{s}"].attrs.update(
+                {"DELTA_PLUS_VAR": f"{m}_{s}_uncertainty", "DELTA_MINUS_VAR": f"{m}_{s}_uncertainty"}
+            )
+        variables[f"counts_{s}"] = xr.Variable(
+            ("Epoch",),
+            np.asarray(moments[f"counts_{s}"].values, dtype=np.float64),
+            scalar_attrs(
+                f"counts_{s}", f"Counts attributed to the {species}", "counts", 0.0, 1.0e12, data=False
+            ),
+        )
+    variables["quality_flag"] = _lia_flag(
+        moments["quality_flag"].values,
+        "Quality bits of the moments",
+        moments["quality_flag"].attrs.get("bits", ""),
+    )
+    ds = insitu_dataset(
+        moments["time"].values,
+        variables,
+        [frame],
+        instrument="lia",
+        level="l2",
+        descriptor=LIA_DESCRIPTORS["l2"],
+        long_name="Light Ion Analyser",
+        instrument_type=_LIA_TYPE,
+        text=(
+            "Moments of the proton and alpha distributions measured by the Light Ion Analyser, with their "
+            "1-sigma uncertainties from counting statistics. " + text
+        ).strip(),
+    )
+    ds.attrs["Accumulation_s"] = str(moments.attrs.get("accumulation_s", ""))
+    ds.attrs["Low_energy_extrapolation"] = str(moments.attrs.get("low_energy_extrapolation", ""))
+    return ds
+
+
+def write_lia_l1(path, counts: xr.Dataset, *, text: str = "") -> Path:
+    """Write LIA L1 (counts) as an ISTP CDF at ``path``, atomically (name: :func:`lia_product_name`)."""
+    return write_istp_cdf(lia_l1_dataset(counts, text=text), path)
+
+
+def write_lia_l2(path, moments: xr.Dataset, *, text: str = "") -> Path:
+    """Write LIA L2 (moments) as an ISTP CDF at ``path``, atomically (name: :func:`lia_product_name`)."""
+    return write_istp_cdf(lia_l2_dataset(moments, text=text), path)
+
+
+def _lia_read(path, level: str, names) -> xr.Dataset:
+    ds = read_insitu_cdf(path)
+    missing = [n for n in names if n not in ds]
+    if missing:
+        raise ProductError(f"{Path(path).name} is not a LIA {level} file: it lacks {missing}")
+    ds["quality_flag"] = ds["quality_flag"].astype(np.uint8)
+    ds["quality_flag"].attrs["bits"] = ds["quality_flag"].attrs.pop("FLAG_BITS", "")
+    ds.attrs.update({"instrument": "LIA", "level": level})
+    return ds
+
+
+def read_lia_l1(path) -> xr.Dataset:
+    """Read a LIA L1 CDF back into :func:`smilekit.instruments.lia.simulate_counts`'s form (no
+    ``expected``, which is the simulation's truth): ``counts`` (time, energy, elevation, azimuth)."""
+    ds = _lia_read(path, "L1", _LIA_L1).drop_vars("component")
+    ds.attrs["accumulation_s"] = float(ds.attrs.get("Accumulation_s", "nan") or "nan")
+    ds.attrs["dwell_s"] = float(ds.attrs.get("Dwell_s", "nan") or "nan")
+    return ds
+
+
+def read_lia_l2(path) -> xr.Dataset:
+    """Read a LIA L2 CDF back into :func:`smilekit.instruments.lia.compute_moments`'s form (without the
+    tensors)."""
+    return _lia_read(path, "L2", ["quality_flag"] + [f"{m}_{s}" for s in _SPECIES for m, *_ in _LIA_SCALARS])

@@ -5,6 +5,7 @@
 * :mod:`~smilekit.products.plots.mission`: orbit planes, visibility, fields of view, transfer, operations;
 * :mod:`~smilekit.products.plots.sxi`: SXI frames and movies;
 * :mod:`~smilekit.products.plots.mag`: the MAG quick-look (components and magnitude, regions shaded);
+* :mod:`~smilekit.products.plots.lia`: the LIA quick-look (energy-time spectrogram over the proton moments);
 * :mod:`~smilekit.products.plots.regions`: the regions from the in situ moments, shaded, and the crossings;
 * :mod:`~smilekit.products.plots.science`: the retrieved stand-off series against the truth.
 
