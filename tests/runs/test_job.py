@@ -33,7 +33,7 @@ STAGE_KEYS = {
                "seconds"],
     "mag": ["status", "vectors", "vector_rate_hz", "flagged_vectors", "error_by_region", "files", "seconds"],
     "lia": ["status", "distributions", "every_s", "field_from_mag_fraction", "flagged_distributions",
-            "error_by_region", "seconds"],
+            "error_by_region", "files", "seconds"],
     "regions": ["status", "samples", "score", "crossings", "seconds"],
 }  # fmt: skip
 

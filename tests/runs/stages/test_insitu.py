@@ -6,7 +6,7 @@ import pytest
 
 from smilekit.errors import InputError
 from smilekit.mission.orbit import kepler_track, sample_times
-from smilekit.products.insitu_cdf import read_mag_l2
+from smilekit.products.insitu_cdf import read_lia_l2, read_mag_l2
 from smilekit.runs import JobContext
 from smilekit.runs.stages.insitu import InsituSettings, stage_insitu
 from smilekit.runs.stages.mag import MAGSettings
@@ -28,7 +28,7 @@ def test_the_six_hour_event_is_all_solar_wind_and_mag_meets_its_2_nT_there(finis
 
 
 def test_lia_moments_and_the_regions_they_give_on_the_six_hour_event(finished_run):
-    _, summary, _ = finished_run
+    out, summary, _ = finished_run
     lia, regions = summary["stages"]["lia"], summary["stages"]["regions"]
     assert lia["distributions"] == 6 * 60 + 1 and lia["every_s"] == 60.0
     assert lia["field_from_mag_fraction"] == 1.0  # MAG's dual-sensor field at every distribution
@@ -40,7 +40,9 @@ def test_lia_moments_and_the_regions_they_give_on_the_six_hour_event(finished_ru
     assert wind["velocity_median_fraction"] < 0.02 and wind["temperature_median_fraction"] > 0.3
     # all of it is solar wind, and the moments alone say so
     assert regions["score"]["correct"]["solar_wind"] == 1.0 and regions["crossings"] == []
-    assert "regions.png" in summary["figures"]
+    assert "regions.png" in summary["figures"] and "lia.png" in summary["figures"]
+    moments = read_lia_l2(out / lia["files"][0])
+    assert moments.sizes["time"] == lia["distributions"] and np.isfinite(moments["density_p"].values).all()
 
 
 @pytest.fixture(scope="module")

@@ -58,6 +58,7 @@ _FIGURE_STAGES = (
     ("uvi", "uvi"),
     ("mag", "mag"),
     ("regions", "regions"),
+    ("lia", "lia"),
 )
 
 #: Section ids the page uses itself, which a stage's id may not take.
@@ -651,6 +652,7 @@ def _lia(rest: dict) -> str:
         "Median |relative error| of the proton moments in each region (targets in the sheath: 5 %, 1 %, 10 %)"
     )
     parts.append(_by_region(rest, caption))
+    parts.append(_files(rest.pop("files", None)))
     return "".join(parts)
 
 

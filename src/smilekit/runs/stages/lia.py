@@ -9,7 +9,10 @@ the field direction from MAG's L2 (4-s means, :func:`smilekit.science.regions.av
 where MAG has no dual-sensor sample). The summary has the moments' errors against the truth in each region
 (median |relative error| of the proton density, of the bulk velocity and of the temperature): the issue's
 targets are 5 %, 1 % and 10 % in the magnetosheath; in the cold solar-wind beam a top-hat with this angular
-resolution measures no temperature (the beam is narrower than a bin) and the summary shows it.
+resolution measures no temperature (the beam is narrower than a bin) and the summary shows it. The
+moments are written as the L2 CDF ``smile_lia_l2_moments_<time>_v01.cdf``; the L1 counts
+(:func:`smilekit.products.insitu_cdf.write_lia_l1`) are not, in the job: 12 288 bins a distribution, about
+50 kB each, 240 MB for a 3-day event at one a minute.
 
 Cost
 ----
@@ -26,10 +29,13 @@ import astropy.units as u
 import numpy as np
 import xarray as xr
 
+from smilekit._io import save_figure
 from smilekit.instruments.lia.distributions import Population
 from smilekit.instruments.lia.moments import compute_moments
 from smilekit.instruments.lia.simulate import simulate_counts
 from smilekit.mission.pointing import body_to_gse_values
+from smilekit.products.insitu_cdf import lia_product_name, write_lia_l2
+from smilekit.products.plots.lia import plot_lia
 from smilekit.runs.context import JobContext, finite_or_none
 from smilekit.runs.registry import stage
 from smilekit.runs.settings import SettingsSection, register_section, setting
@@ -119,19 +125,27 @@ def stage_lia(ctx: JobContext) -> dict:
     b_direction = b / np.linalg.norm(b, axis=1, keepdims=True)
     rotation = body_to_gse_values(att, times.astype("datetime64[ns]"))
     rng = np.random.default_rng(settings.seed)
-    parts = []
+    parts, spectra = [], []
     for start in range(0, times.size, CHUNK):  # bounded memory: a chunk's counts and expected counts at once
         k = slice(start, start + CHUNK)
         counts = simulate_counts(
             _populations(truth.isel(time=k), b_direction[k]), rng, attitude=rotation[k], time=times[k]
         )
         parts.append(compute_moments(counts, b_direction[k], frame="gse"))
+        spectra.append(counts["counts"].sum(("elevation", "azimuth")))  # the quick-look's spectrogram
     moments = xr.concat(parts, dim="time")
     ctx.results["lia_moments"] = moments
+    name = lia_product_name("l2", times[0])
+    write_lia_l2(ctx.out / name, moments, text=f"SMILE LIA moments along the simulated event {ctx.event}.")
+    spectrum = xr.concat(spectra, dim="time").expand_dims(elevation=[0.0], azimuth=[0.0], axis=(2, 3))
+    view = xr.Dataset({"counts": spectrum}, attrs=counts.attrs)  # counts summed over the angles
+    fig = plot_lia(view, moments, title=f"LIA along the orbit, {ctx.event}")
+    save_figure(fig, ctx.figure_path("lia.png", "LIA: counts per energy step (all angles), proton n, |V|, T"))
     return {
         "distributions": int(times.size),
         "every_s": float(step * cadence_s),
         "field_from_mag_fraction": finite_or_none(measured.mean()),
         "flagged_distributions": int((moments["quality_flag"].values != 0).sum()),
         "error_by_region": moment_errors(moments, truth),
+        "files": [name],
     }
