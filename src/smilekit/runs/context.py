@@ -11,7 +11,7 @@ from smilekit.errors import SmilekitError
 from smilekit.runs.settings import JobSettings
 from smilekit.solarwind import GeomagneticIndices, SolarWind
 
-__all__ = ["JobContext", "MissingResultError", "StageResults", "finite_or_none"]
+__all__ = ["JobContext", "MissingResultError", "StageResults", "finite_or_none", "spread_evenly"]
 
 
 class MissingResultError(SmilekitError, LookupError):
@@ -60,3 +60,10 @@ def finite_or_none(value) -> float | None:
     """``value`` as a float for ``summary.json``, or None (JSON null) where it is NaN or infinite."""
     value = float(value)
     return value if np.isfinite(value) else None
+
+
+def spread_evenly(candidates: np.ndarray, most: int) -> np.ndarray:
+    """Up to ``most`` of ``candidates`` (e.g. the track samples where an instrument is on), evenly spread
+    from the first to the last."""
+    pick = np.linspace(0, candidates.size - 1, min(most, candidates.size)).round().astype(int)
+    return candidates[np.unique(pick)]

@@ -46,7 +46,7 @@ from smilekit.instruments.sxi import SXIConfig, intensity_map, make_l2, simulate
 from smilekit.products.names import product_name
 from smilekit.products.plots import sxi as sxi_plots
 from smilekit.products.sxi_fits import write_l1, write_l2
-from smilekit.runs.context import JobContext
+from smilekit.runs.context import JobContext, spread_evenly
 from smilekit.runs.registry import stage
 from smilekit.runs.settings import SettingsSection, register_section, setting
 from smilekit.science.boundary_fit import FIT_PIXEL_DEG
@@ -254,11 +254,7 @@ def _peak_frame(times, usable, whole, peak_time, half, exposure) -> tuple[int, d
 
 def _frame_indices(whole, peak_k: int, most: int) -> np.ndarray:
     """Up to ``most`` exposures evenly spread over the usable ones, always with the one of the peak."""
-    candidates = np.flatnonzero(whole)
-    picked = candidates[
-        np.unique(np.linspace(0, candidates.size - 1, min(most, candidates.size)).round().astype(int))
-    ]
-    return np.unique(np.append(picked, peak_k))
+    return np.unique(np.append(spread_evenly(np.flatnonzero(whole), most), peak_k))
 
 
 def _magnetopause_overlay(state, time, position_re, rotation) -> dict:

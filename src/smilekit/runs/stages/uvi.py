@@ -48,7 +48,7 @@ from smilekit.products.names import product_name
 from smilekit.products.plots import uvi as uvi_plots
 from smilekit.products.uvi_fits import write_l1, write_l2
 from smilekit.products.uvi_l3_cdf import write_uvi_l3_cdf
-from smilekit.runs.context import JobContext, finite_or_none
+from smilekit.runs.context import JobContext, finite_or_none, spread_evenly
 from smilekit.runs.registry import stage
 from smilekit.runs.settings import SettingsSection, register_section, setting
 from smilekit.science.aurora import image_boundaries, image_hemispheric_power, model_boundaries
@@ -97,12 +97,6 @@ class UVISettings(SettingsSection):
         return UVIConfig(pixels=self.pixels, exposure=self.exposure.to(u.s))
 
 
-def _spread(candidates: np.ndarray, most: int) -> np.ndarray:
-    """Up to ``most`` of ``candidates``, evenly spread."""
-    pick = np.linspace(0, candidates.size - 1, min(most, candidates.size)).round().astype(int)
-    return candidates[np.unique(pick)]
-
-
 def _bias(image, model, name: str) -> float | None:
     """Mean image minus model boundary over the sectors where both are found, degrees (None if none)."""
     d = image[f"{name}_mlat"].values - model[f"{name}_mlat"].values
@@ -147,7 +141,7 @@ def stage_uvi(ctx: JobContext) -> dict:
         "ovation_window_short": int((hours < window).sum()),
     }
     candidates = candidates[hours == window]
-    index = _spread(candidates, settings.max_frames)
+    index = spread_evenly(candidates, settings.max_frames)
     config = settings.config
     rng = np.random.default_rng(settings.seed)
     prec = OvationPrime2010().precipitation(times[index], sw, populations=POPULATIONS)
