@@ -37,15 +37,26 @@ Examples
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
+import numpy as np
+
 from smilekit.errors import ProductError
 
-__all__ = ["atomic_open", "atomic_path", "save_figure", "write_bytes", "write_table", "write_text"]
+__all__ = [
+    "atomic_open",
+    "atomic_path",
+    "jsonable",
+    "save_figure",
+    "write_bytes",
+    "write_table",
+    "write_text",
+]
 
 #: Permission bits of a written file (``mkstemp`` makes 0600; products are meant to be shared).
 _MODE = 0o644
@@ -233,3 +244,17 @@ def write_table(table, path, **kwargs) -> Path:
     with atomic_path(path) as temporary:
         table.to_csv(temporary, **kwargs)
     return Path(path)
+
+
+def jsonable(value):
+    """``value`` for ``json.dump``: dicts and lists followed, numpy numbers as Python's, NaN and infinities
+    as None (JSON null, which strict JSON readers accept where they refuse NaN)."""
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, float | np.floating):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, np.integer):
+        return int(value)
+    return value

@@ -75,7 +75,7 @@ from rich.console import Console
 from rich.progress import MofNCompleteColumn, Progress
 from rich.table import Table
 
-from smilekit._io import write_text
+from smilekit._io import jsonable, write_text
 from smilekit.campaign.cases import Case, as_case, read_cases
 from smilekit.campaign.statistics import summarise
 from smilekit.campaign.truth import case_truth, simulate_l2
@@ -563,18 +563,6 @@ def _cell(value):
     return value
 
 
-def _jsonable(value):
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, float | np.floating):
-        return None if not math.isfinite(value) else float(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    return value
-
-
 def _print_summary(summary: dict, console) -> None:
     def f(x, fmt=".3f"):
         return "-" if x is None or (isinstance(x, float) and not math.isfinite(x)) else format(x, fmt)
@@ -810,7 +798,7 @@ def evaluate_cases(
             "seconds": _time.perf_counter() - start,
         }
     )
-    summary = _jsonable(summary)
+    summary = jsonable(summary)
     write_text(out_dir / _SUMMARY, json.dumps(summary, indent=2) + "\n")
     _print_summary(summary, console)
     return summary

@@ -13,9 +13,8 @@ crossings locate the boundary where the models only predict it.
 from __future__ import annotations
 
 import astropy.units as u
-import numpy as np
 
-from smilekit._io import save_figure
+from smilekit._io import jsonable, save_figure
 from smilekit.products.plots.regions import plot_regions
 from smilekit.runs.context import JobContext, finite_or_none
 from smilekit.runs.registry import stage
@@ -28,19 +27,6 @@ __all__ = ["stage_regions"]
 def _quantity(da) -> u.Quantity:
     """A moment as a Quantity, in the unit its ``units`` attribute names."""
     return da.values * u.Unit(da.attrs["units"])
-
-
-def _plain(value):
-    """``value`` with its numbers as JSON floats (NaN -> None), dicts and lists followed."""
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, int | np.integer) and not isinstance(value, bool):
-        return int(value)
-    if isinstance(value, float | np.floating):
-        return finite_or_none(value)
-    return value
 
 
 @stage(
@@ -78,4 +64,4 @@ def stage_regions(ctx: JobContext) -> dict:
         }
         for k in range(found.sizes["crossing"])
     ]
-    return {"samples": int(times.size), "score": _plain(score), "crossings": rows}
+    return {"samples": int(times.size), "score": jsonable(score), "crossings": rows}
