@@ -58,6 +58,7 @@ __all__ = [
     "UVI_MIN_ALTITUDE",
     "ModeTimeline",
     "mode_timeline",
+    "sample_durations_s",
 ]
 
 #: SXI lower operational altitude limit (:cite:`branduardiraymont2022`, sec. 4.4: Full Science Mode and
@@ -102,6 +103,19 @@ def _availability(value, n: int, name: str) -> np.ndarray:
     return array.copy()
 
 
+def sample_durations_s(times) -> np.ndarray:
+    """Seconds each sample's state lasts along a track: to the next sample (0 for the last sample).
+
+    The one rule for time spent in a state along a track (the mode hours, the power and downlink budgets,
+    the run's summaries, the in situ regions): each sample holds its state until the next one, so the
+    durations add up to the span of the track, first sample to last, even where the last step is shorter.
+    """
+    t = np.asarray(times, dtype="datetime64[ns]")
+    dt = np.zeros(t.shape[0])
+    dt[:-1] = np.diff(t).astype(np.int64) / _NS_PER_S
+    return dt
+
+
 @dataclass(frozen=True)
 class ModeTimeline:
     """The operating mode, instrument states and orbit number at each sample of a track.
@@ -136,15 +150,8 @@ class ModeTimeline:
         return self.time.shape[0]
 
     def sample_durations_s(self) -> np.ndarray:
-        """Seconds each sample's state lasts: to the next sample (0 for the last sample).
-
-        The one rule for time spent in a state along a track (the mode hours here, the power and downlink
-        budgets, the run's summaries): each sample holds its state until the next one, so the durations
-        add up to the span of the track, first sample to last, even where the last step is shorter.
-        """
-        dt = np.zeros(len(self))
-        dt[:-1] = np.diff(self.time).astype(np.int64) / _NS_PER_S
-        return dt
+        """Seconds each sample's mode lasts: :func:`sample_durations_s` of the timeline's times."""
+        return sample_durations_s(self.time)
 
     def complete_orbits(self) -> np.ndarray:
         """Orbit numbers that start and end (at perigee) inside the track."""

@@ -18,6 +18,7 @@ import astropy.units as u
 import numpy as np
 
 from smilekit.geospace.insitu import crossings, insitu_truth
+from smilekit.mission.modes import sample_durations_s
 from smilekit.mission.orbit import sample_times
 from smilekit.runs.context import JobContext, finite_or_none
 from smilekit.runs.registry import stage
@@ -64,7 +65,7 @@ def stage_insitu(ctx: JobContext) -> dict:
     truth = insitu_truth(track.at(times).position("GSE"), times, sw, kp=settings.kp)
     ctx.results["insitu_truth"] = truth
     region = truth["region"].values
-    hours = np.diff(times) / np.timedelta64(3600, "s")  # each sample holds until the next
+    hours = sample_durations_s(times) / 3600.0
     found = crossings(truth)
     r = np.linalg.norm(truth["position_gse"].values, axis=1)
     after = np.searchsorted(times, found["time"].values)
@@ -87,7 +88,7 @@ def stage_insitu(ctx: JobContext) -> dict:
         "cadence_s": settings.cadence_s,
         "kp": settings.kp,
         "hours_in_region": {
-            name: round(float(hours[region[:-1] == code].sum()), 3) for code, name in REGION_NAMES.items()
+            name: round(float(hours[region == code].sum()), 3) for code, name in REGION_NAMES.items()
         },
         "flagged_samples": int((truth["quality"].values != 0).sum()),
         "crossings": rows,
