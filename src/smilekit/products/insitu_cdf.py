@@ -334,19 +334,20 @@ def write_mag_l2(path, l2: xr.Dataset, *, text: str = "") -> Path:
     return write_istp_cdf(mag_l2_dataset(l2, text=text), path)
 
 
-def _as_level(ds: xr.Dataset, level: str, names, path) -> xr.Dataset:
+def _read_level(path, instrument: str, level: str, names) -> xr.Dataset:
+    """The in situ CDF at ``path`` as a Dataset of ``instrument``'s ``level``; ProductError naming the file
+    when it lacks one of ``names``."""
+    ds = read_insitu_cdf(path)
     missing = [n for n in names if n not in ds]
     if missing:
-        raise ProductError(f"{Path(path).name} is not a MAG {level} file: it lacks {missing}")
-    ds.attrs.update({"instrument": "MAG", "level": level})
+        raise ProductError(f"{Path(path).name} is not a {instrument} {level} file: it lacks {missing}")
+    ds.attrs.update({"instrument": instrument, "level": level})
     return ds
 
 
 def read_mag_l1(path) -> xr.Dataset:
     """Read a MAG L1 CDF back into :func:`smilekit.instruments.mag.make_l1`'s form (for ``make_l2``)."""
-    ds = _as_level(
-        read_insitu_cdf(path), "L1", ("b_inboard", "b_outboard", "flag_inboard", "flag_outboard"), path
-    )
+    ds = _read_level(path, "MAG", "L1", ("b_inboard", "b_outboard", "flag_inboard", "flag_outboard"))
     ds.attrs["vector_rate_hz"] = float(ds.attrs.get("Vector_rate_hz", "nan") or "nan")
     for name in ("inboard", "outboard"):
         ds[f"flag_{name}"] = ds[f"flag_{name}"].astype(np.uint8)
@@ -356,7 +357,7 @@ def read_mag_l1(path) -> xr.Dataset:
 
 def read_mag_l2(path) -> xr.Dataset:
     """Read a MAG L2 CDF back into :func:`smilekit.instruments.mag.make_l2`'s form."""
-    ds = _as_level(read_insitu_cdf(path), "L2", ("b_gse", "b_gsm", "b_magnitude", "quality"), path)
+    ds = _read_level(path, "MAG", "L2", ("b_gse", "b_gsm", "b_magnitude", "quality"))
     ds["quality"] = ds["quality"].astype(np.uint16)
     return ds
 
@@ -580,13 +581,9 @@ def write_lia_l2(path, moments: xr.Dataset, *, text: str = "") -> Path:
 
 
 def _lia_read(path, level: str, names) -> xr.Dataset:
-    ds = read_insitu_cdf(path)
-    missing = [n for n in names if n not in ds]
-    if missing:
-        raise ProductError(f"{Path(path).name} is not a LIA {level} file: it lacks {missing}")
+    ds = _read_level(path, "LIA", level, names)
     ds["quality_flag"] = ds["quality_flag"].astype(np.uint8)
     ds["quality_flag"].attrs["bits"] = ds["quality_flag"].attrs.pop("FLAG_BITS", "")
-    ds.attrs.update({"instrument": "LIA", "level": level})
     return ds
 
 
