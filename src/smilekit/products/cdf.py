@@ -6,7 +6,11 @@ must carry and the variable attributes (``CATDESC``, ``FIELDNAM``, ``UNITS``, ``
 by :func:`cdflib.xarray.xarray_to_cdf` with its ISTP checks made fatal, so a product that breaks the
 guidelines raises :class:`~smilekit.errors.ProductError` instead of being written. Times are
 ``CDF_TIME_TT2000`` with the standard fill value -9223372036854775808. Vectors are stored as (record, 3)
-variables with ``DISPLAY_TYPE = time_series`` and a label pointer, as CDAWeb's own vector products do.
+variables with ``DISPLAY_TYPE = time_series`` and a label pointer, as CDAWeb's own vector products do;
+second-rank tensors (a pressure tensor) as (record, 3, 3) variables whose rows and columns each have a
+``DEPEND_i`` (the ``component`` and ``component2`` index variables) and a ``LABL_PTR_i`` (the frame's
+labels); the MMS FPI L2 moments store their tensors as (record, 3, 3) variables too (e.g.
+``mms1_dis_temptensor_gse_brst``; their exact DEPEND/LABL_PTR variable names are not confirmed here).
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ __all__ = [
     "epoch_attrs",
     "istp_global_attrs",
     "scalar_attrs",
+    "tensor_attrs",
     "vector_attrs",
     "write_istp_cdf",
 ]
@@ -161,24 +166,40 @@ def vector_attrs(
     }
 
 
-def component_labels(frames) -> dict[str, xr.Variable]:
-    """The ``component`` support variable and one ``label_<frame>`` metadata variable per frame."""
-    out = {
-        "component": xr.Variable(
-            ("component",),
-            np.arange(3, dtype=np.int64),
-            {
-                "CATDESC": "Cartesian component index (0 = x, 1 = y, 2 = z)",
-                "FIELDNAM": "component",
-                "FORMAT": "I1",
-                "UNITS": " ",
-                "VAR_TYPE": "support_data",
-                "FILLVAL": np.int64(-9223372036854775808),
-                "VALIDMIN": np.int64(0),
-                "VALIDMAX": np.int64(2),
-            },
-        )
-    }
+def tensor_attrs(
+    name: str, description: str, units: str, valid_min: float, valid_max: float, frame: str
+) -> dict:
+    """Attributes of a (record, 3, 3) second-rank tensor variable in ``frame``: element ``[i, j]`` is
+    row ``i`` (``DEPEND_1`` ``component``), column ``j`` (``DEPEND_2`` ``component2``), both labelled by
+    the frame's labels; needs :func:`component_labels` with ``tensors=True``."""
+    attrs = vector_attrs(name, description, units, valid_min, valid_max, frame)
+    attrs.update({"DEPEND_2": "component2", "LABL_PTR_2": attrs["LABL_PTR_1"]})
+    return attrs
+
+
+def _index_variable(axis: str, description: str) -> xr.Variable:
+    return xr.Variable(
+        (axis,),
+        np.arange(3, dtype=np.int64),
+        {
+            "CATDESC": f"{description} (0 = x, 1 = y, 2 = z)",
+            "FIELDNAM": axis,
+            "FORMAT": "I1",
+            "UNITS": " ",
+            "VAR_TYPE": "support_data",
+            "FILLVAL": np.int64(-9223372036854775808),
+            "VALIDMIN": np.int64(0),
+            "VALIDMAX": np.int64(2),
+        },
+    )
+
+
+def component_labels(frames, *, tensors: bool = False) -> dict[str, xr.Variable]:
+    """The ``component`` support variable and one ``label_<frame>`` metadata variable per frame; with
+    ``tensors``, also ``component2``, the index of a tensor's columns (:func:`tensor_attrs`)."""
+    out = {"component": _index_variable("component", "Cartesian component index")}
+    if tensors:
+        out["component2"] = _index_variable("component2", "Cartesian index of a tensor's column")
     for frame in frames:
         name = f"label_{frame.lower()}"
         out[name] = xr.Variable(
