@@ -12,9 +12,9 @@ modules named for it (adding an instrument's products is adding its modules):
 * :mod:`~smilekit.products.uvi_fits`: UVI's L1 and L2 FITS images with their WCS and MLAT/MLT maps;
   :mod:`~smilekit.products.uvi_l3_cdf`: UVI's L3 CDF (auroral boundaries by MLT sector, hemispheric power);
 * :mod:`~smilekit.products.insitu_cdf`: the in-situ CDFs, MAG L1 (both sensors' readings) and L2 (the
-  calibrated field in GSE and GSM) and LIA L1 (counts) and L2 (proton and alpha moments), with the helpers
-  they share (``write_mag_l1``, ``read_mag_l1``, ``write_mag_l2``, ``read_mag_l2``, ``write_lia_l1``,
-  ``read_lia_l1``, ``write_lia_l2``, ``read_lia_l2``);
+  calibrated field in GSE and GSM) and LIA L1 (counts) and L2 (proton and alpha moments, their temperature
+  and pressure tensors included), with the helpers they share (``write_mag_l1``, ``read_mag_l1``,
+  ``write_mag_l2``, ``read_mag_l2``, ``write_lia_l1``, ``read_lia_l1``, ``write_lia_l2``, ``read_lia_l2``);
 * :mod:`~smilekit.products.ephemeris`: the spacecraft ephemeris CDF; :mod:`~smilekit.products.cdf`: the
   ISTP helpers every CDF product uses;
 * :mod:`~smilekit.products.plots`: the quick-look figures (one module per subject);

@@ -1,12 +1,15 @@
 """The in-situ products (MAG, LIA) as ISTP CDFs: writers, readers and the helpers they share.
 
 An in-situ product in memory is an xarray Dataset on ``time`` (datetime64[ns]) and, for vectors,
-``component`` (x, y, z), whose variables carry ``units`` and, for vectors, ``frame``: the form
-:mod:`smilekit.instruments.mag` makes. Writing maps it to an ISTP CDF (``time`` -> ``Epoch``, TT2000; vectors
-as (record, 3) variables with a label pointer; flags as unsigned integers with their bits in
-``FLAG_BITS``) through :func:`smilekit.products.cdf.write_istp_cdf` (atomic, cdflib's ISTP checks fatal);
-reading (:func:`read_insitu_cdf`) maps it back, fill values to NaN, so that a product read from its file
-is processed like the one made in memory (``make_l2(read_mag_l1(path), ...)``).
+``component`` (x, y, z) (for second-rank tensors also ``component2``, the column), whose variables carry
+``units`` and, for vectors and tensors, ``frame``: the form :mod:`smilekit.instruments.mag` makes. Writing
+maps it to an ISTP CDF (``time`` -> ``Epoch``, TT2000; vectors as (record, 3) variables with a label
+pointer; tensors as (record, 3, 3) variables with ``DEPEND_1``/``DEPEND_2`` and
+``LABL_PTR_1``/``LABL_PTR_2`` on the rows and columns, :func:`smilekit.products.cdf.tensor_attrs`; flags
+as unsigned integers with their bits in ``FLAG_BITS``) through
+:func:`smilekit.products.cdf.write_istp_cdf` (atomic, cdflib's ISTP checks fatal); reading
+(:func:`read_insitu_cdf`) maps it back, fill values to NaN, so that a product read from its file is
+processed like the one made in memory (``make_l2(read_mag_l1(path), ...)``).
 
 Files are named by the mission's rule (:func:`smilekit.products.names.product_name`):
 ``smile_mag_l1_fields_<YYYYMMDDThhmmss>_v01.cdf`` (both sensors' readings) and
@@ -25,8 +28,10 @@ velocity direction, LIA frame)), ``quality_flag`` (uint8,
 L2: per species ``s`` (``p`` protons, ``a`` alphas) ``density_s`` (cm^-3), ``velocity_s`` (km/s),
 ``temperature_s``, ``t_par_s``, ``t_perp_s`` (K), ``pressure_s`` (nPa), ``heat_flux_s`` (mW m^-2), each
 with its 1-sigma ``<name>_uncertainty`` (support data, pointed at by ``DELTA_PLUS_VAR`` and
-``DELTA_MINUS_VAR``), ``counts_s``; and ``quality_flag`` (uint8). The temperature and pressure tensors are
-not written (the scalar, parallel and perpendicular temperatures are).
+``DELTA_MINUS_VAR``), ``counts_s``; the full tensors ``temperature_tensor_s`` (K) and ``pressure_tensor_s``
+(nPa), (Epoch, 3, 3) in the moments' frame (``COORDINATE_SYSTEM``; GSE in a run), element ``[i, j]`` the
+``i``-``j`` component (``temperature_s`` is a third of the trace of ``temperature_tensor_s``, ``pressure_s``
+of ``pressure_tensor_s``; they have no uncertainty of their own); and ``quality_flag`` (uint8).
 """
 
 from __future__ import annotations
@@ -44,6 +49,7 @@ from smilekit.products.cdf import (
     epoch_attrs,
     istp_global_attrs,
     scalar_attrs,
+    tensor_attrs,
     vector_attrs,
     write_istp_cdf,
 )
@@ -65,6 +71,7 @@ __all__ = [
     "read_lia_l2",
     "read_mag_l1",
     "read_mag_l2",
+    "tensor_variable",
     "vector_variable",
     "write_lia_l1",
     "write_lia_l2",
@@ -78,6 +85,8 @@ MAG_DESCRIPTOR = "fields"
 #: ISTP fill values of the unsigned flag types.
 _UINT_FILL = {np.dtype(np.uint8): np.uint8(255), np.dtype(np.uint16): np.uint16(65535)}
 _MAG_TYPE = "Magnetic Fields (space)"
+#: The Cartesian axes of vectors and tensors (coordinate x, y, z when read).
+_CARTESIAN = ("component", "component2")
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -91,6 +100,21 @@ def vector_variable(
         ("Epoch", "component"),
         np.asarray(values, dtype=np.float64),
         vector_attrs(name, description, units, valid[0], valid[1], frame.upper()),
+    )
+
+
+def tensor_variable(
+    values, name: str, description: str, units: str, valid: tuple[float, float], frame: str
+) -> xr.Variable:
+    """An (Epoch, component, component2) float64 second-rank tensor in ``frame`` (needs
+    ``component_labels([frame], tensors=True)``)."""
+    values = np.asarray(values, dtype=np.float64)
+    if values.ndim != 3 or values.shape[1:] != (3, 3):
+        raise ProductError(f"tensor {name} must have shape (time, 3, 3), got {values.shape}")
+    return xr.Variable(
+        ("Epoch", "component", "component2"),
+        values,
+        tensor_attrs(name, description, units, valid[0], valid[1], frame.upper()),
     )
 
 
@@ -116,8 +140,10 @@ def insitu_dataset(
     long_name: str,
     instrument_type: str,
     text: str,
+    tensors: bool = False,
 ) -> xr.Dataset:
-    """The ISTP dataset of an in-situ product: ``variables`` on ``Epoch`` with the labels of ``frames``.
+    """The ISTP dataset of an in-situ product: ``variables`` on ``Epoch`` with the labels of ``frames``
+    (and, with ``tensors``, the ``component2`` axis of :func:`tensor_variable`).
 
     ``instrument``, ``level`` and ``descriptor`` are the parts of the file name
     (:func:`smilekit.products.names.product_name`, e.g. "mag", "l2", "fields"), which also make the
@@ -134,7 +160,7 @@ def insitu_dataset(
         raise ProductError("an in-situ product needs at least one record")
     if time.size > 1 and np.any(np.diff(time) <= np.timedelta64(0, "ns")):
         raise ProductError("the records of an in-situ product must be in strictly increasing time")
-    all_variables = dict(component_labels([f.upper() for f in frames]))
+    all_variables = dict(component_labels([f.upper() for f in frames], tensors=tensors))
     all_variables.update(variables)
     attrs = istp_global_attrs(
         data_type=f"{level.upper()}>Level {level[1:]}",
@@ -151,8 +177,9 @@ def read_insitu_cdf(path) -> xr.Dataset:
     """Read an in-situ ISTP CDF into the in-memory form: ``time`` and ``component`` dims, fills -> NaN.
 
     Record-varying variables (``DEPEND_0`` Epoch) are read on ``time`` and the dimensions their
-    ``DEPEND_1..3`` name (``component`` for vectors; any other, e.g. ``energy``, becomes a coordinate read
-    from its support variable) with their ``UNITS`` as ``units`` and their
+    ``DEPEND_1..3`` name (``component`` for vectors, ``component`` and ``component2`` for tensors, both
+    with the coordinate x, y, z; any other, e.g. ``energy``, becomes a coordinate read from its support
+    variable) with their ``UNITS`` as ``units`` and their
     ``COORDINATE_SYSTEM`` as ``frame``; float fill values become NaN, integer flags are kept. Global
     attributes are kept as attrs.
 
@@ -192,12 +219,14 @@ def read_insitu_cdf(path) -> xr.Dataset:
         if "FLAG_BITS" in attrs:
             out["FLAG_BITS"] = attrs["FLAG_BITS"]
         variables[name] = (("time", *depends), data, out)
-        axes.update(d for d in depends if d != "component")
+        axes.update(depends)
     globals_ = {
         k: (v[0] if isinstance(v, list) and len(v) == 1 else v) for k, v in cdf.globalattsget().items()
     }
     coords = {"time": time, "component": ["x", "y", "z"]}
-    for axis in sorted(axes):  # the support variables of spectra (e.g. LIA's energy), as coordinates
+    for axis in sorted(axes & set(_CARTESIAN)):
+        coords[axis] = ["x", "y", "z"]
+    for axis in sorted(axes - set(_CARTESIAN)):  # spectra's support variables (LIA's energy), as coordinates
         units = str(cdf.varattsget(axis).get("UNITS", "")).strip() or " "
         coords[axis] = (axis, np.atleast_1d(cdf.varget(axis)), {"units": units})
     return xr.Dataset(variables, coords=coords, attrs=globals_)
@@ -384,6 +413,12 @@ _LIA_VECTORS = (
     ("heat_flux", "heat flux", "mW m^-2", (-1.0e3, 1.0e3)),
 )
 _SPECIES = {"p": "protons", "a": "alphas"}
+_TENSOR_DIMS = ("time", "component", "component2")
+#: LIA L2 tensors: name, description, units, valid range (off-diagonal elements may be negative).
+_LIA_TENSORS = (
+    ("temperature_tensor", "temperature tensor (P / n k)", "K", (-1.0e10, 1.0e10)),
+    ("pressure_tensor", "pressure tensor", "nPa", (-1.0e4, 1.0e4)),
+)
 
 
 def lia_product_name(level: str, time, version: int = 1) -> str:
@@ -500,14 +535,15 @@ def lia_l2_dataset(moments: xr.Dataset, *, text: str = "") -> xr.Dataset:
     Raises
     ------
     ProductError
-        For a Dataset without the proton and alpha moments, their uncertainties or ``quality_flag``, or
-        without datetime64 times.
+        For a Dataset without the proton and alpha moments (the tensors included), their uncertainties
+        or ``quality_flag``, for tensors not (time, 3, 3) on ``component`` and ``component2``, or without
+        datetime64 times.
     """
     names = ["quality_flag"]
     for s in _SPECIES:
         for m, *_ in _LIA_SCALARS + _LIA_VECTORS:
             names += [f"{m}_{s}", f"{m}_{s}_uncertainty"]
-        names.append(f"counts_{s}")
+        names += [f"counts_{s}"] + [f"{m}_{s}" for m, *_ in _LIA_TENSORS]
     _lia_check(moments, "moments", names)
     frame = str(moments.attrs.get("frame", "LIA")).upper()
     variables = {}
@@ -535,6 +571,18 @@ def lia_l2_dataset(moments: xr.Dataset, *, text: str = "") -> xr.Dataset:
                     frame,
                 )
             variables[f"{name}_uncertainty"].attrs["VAR_TYPE"] = "support_data"
+        for m, desc, units, valid in _LIA_TENSORS:
+            name = f"{m}_{s}"
+            if set(moments[name].dims) != set(_TENSOR_DIMS):
+                raise ProductError(f"{name} must be on {_TENSOR_DIMS}, got {moments[name].dims}")
+            variables[name] = tensor_variable(
+                moments[name].transpose(*_TENSOR_DIMS).values,
+                name,
+                f"LIA {species} {desc}, {frame}",
+                units,
+                valid,
+                frame,
+            )
         for m, *_ in _LIA_SCALARS + _LIA_VECTORS:
             variables[f"{m}_{s}"].attrs.update(
                 {"DELTA_PLUS_VAR": f"{m}_{s}_uncertainty", "DELTA_MINUS_VAR": f"{m}_{s}_uncertainty"}
@@ -562,8 +610,10 @@ def lia_l2_dataset(moments: xr.Dataset, *, text: str = "") -> xr.Dataset:
         instrument_type=_LIA_TYPE,
         text=(
             "Moments of the proton and alpha distributions measured by the Light Ion Analyser, with their "
-            "1-sigma uncertainties from counting statistics. " + text
+            "1-sigma uncertainties from counting statistics; the full temperature and pressure tensors, "
+            f"{frame}. " + text
         ).strip(),
+        tensors=True,
     )
     ds.attrs["Accumulation_s"] = str(moments.attrs.get("accumulation_s", ""))
     ds.attrs["Low_energy_extrapolation"] = str(moments.attrs.get("low_energy_extrapolation", ""))
@@ -597,6 +647,8 @@ def read_lia_l1(path) -> xr.Dataset:
 
 
 def read_lia_l2(path) -> xr.Dataset:
-    """Read a LIA L2 CDF back into :func:`smilekit.instruments.lia.compute_moments`'s form (without the
-    tensors)."""
-    return _lia_read(path, "L2", ["quality_flag"] + [f"{m}_{s}" for s in _SPECIES for m, *_ in _LIA_SCALARS])
+    """Read a LIA L2 CDF back into :func:`smilekit.instruments.lia.compute_moments`'s form, the
+    temperature and pressure tensors included: ``temperature_tensor_s`` and ``pressure_tensor_s``
+    (time, component, component2), both axes with the coordinate x, y, z, ``frame`` their frame."""
+    names = [f"{m}_{s}" for s in _SPECIES for m, *_ in _LIA_SCALARS + _LIA_TENSORS]
+    return _lia_read(path, "L2", ["quality_flag", *names])
