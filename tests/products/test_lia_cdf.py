@@ -122,7 +122,7 @@ def test_l1_file_attributes(files):
 def test_l2_round_trip_is_exact_with_nan_as_fill(levels, files):
     _, moments = levels
     back = read_lia_l2(files[1])
-    for name in L2_VARIABLES:
+    for name in L2_VARIABLES + TENSORS:
         np.testing.assert_array_equal(back[name].values, moments[name].values, err_msg=name)
     cdf = cdflib.CDF(str(files[1]))
     assert cdf.varget("density_p")[2] == -1e31  # NaN moment: fill in the file, NaN back
