@@ -301,3 +301,37 @@ def test_along_the_orbit_with_the_mission_attitude():
     m = compute_moments(ds, B, frame="gse")
     assert np.all(np.linalg.norm(m.velocity_p.values - v_gse, axis=1) / np.linalg.norm(v_gse) < 0.01)
     assert np.all(np.abs(m.t_perp_p.values / 4e6 - 1) < 0.1)
+
+
+@pytest.mark.parametrize(("r", "t"), [(0.04, 1.0), (0.1, 1.0), (0.03, 2.0), (0.0, 1.5)])
+def test_infer_alpha_ratio_on_sampled_mixtures(r, t):
+    """Independent check of the algebra of :func:`infer_alpha_ratio`: apparent moments of particle
+    samples (a proton Gaussian with an anisotropic, sheared thermal tensor, drifting at 150 km/s, and
+    alphas at fraction ``r`` with ``t`` times its thermal tensor, each alpha read at k times its velocity
+    with weight 1/k, the E/q relation of the module docstring) give back ``r``, ``n``, ``V`` and the
+    thermal tensor. Antithetic pairs make each population exactly symmetric about V (the assumption);
+    tolerance 1e-3 in r, 1e-4 relative in n and V, 1e-3 in theta."""
+    from smilekit.instruments.lia.moments import infer_alpha_ratio
+
+    rng = np.random.default_rng(5)
+    v = np.array([120.0, -80.0, 40.0])
+    a = rng.normal(size=(3, 3)) * 60.0
+    theta = a @ a.T + np.diag([9000.0, 12000.0, 15000.0])  # (km/s)^2
+    chol = np.linalg.cholesky(theta)
+    z = rng.normal(size=(200_000, 3))
+    u = np.concatenate([z, -z]) @ chol.T
+    protons = v + u
+    alphas = K_ALPHA * (v + np.sqrt(t) * u)  # the apparent velocities
+    n_p, w_a = float(len(protons)), r * len(protons) / len(alphas) / K_ALPHA
+
+    def moments(x, w):
+        s2 = np.sum(x * x, axis=1)
+        return (w * len(x), w * x.sum(0), w * np.einsum("ni,nj->ij", x, x), w * (s2[:, None] * x).sum(0))
+
+    mp, ma = moments(protons, 1.0), moments(alphas, w_a)
+    n0, n1, n2, n3 = (np.asarray(p + q)[None] for p, q in zip(mp, ma, strict=True))
+    r_out, n_out, v_out, theta_out = infer_alpha_ratio(n0, n1, n2, n3, thermal_ratio=t)
+    assert abs(r_out[0] - r) < 1e-3
+    assert abs(n_out[0] / n_p - 1) < 1e-4
+    assert np.allclose(v_out[0], protons.mean(0), rtol=0, atol=1e-4 * np.linalg.norm(v))
+    assert np.allclose(theta_out[0], np.cov(protons.T, bias=True), rtol=1e-3, atol=1e-3 * theta.max())

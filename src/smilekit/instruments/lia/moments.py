@@ -39,20 +39,29 @@ Unseparated alphas (measured, issue 16): an alpha of speed ``v`` counted as a pr
 and all of itself to the number flux (``C / (tau eps A)`` is the flux whatever the species). With
 alphas co-moving at ``r = n_alpha / n_p``, the all-proton moments are ``n (1 + r/k)`` and
 ``V (1 + r) / (1 + r/k)``: +2.8 % and +1.1 % at r = 0.04, the magnetosheath errors of the main job.
-By default (``infer_alphas=True``) the alpha fraction is inferred from the counts themselves where the
-split fails: the alphas, read as protons, are a second population at ``k V``, which gives the all-count
-distribution a heat flux along ``V`` (2-4 % of ``p w`` at r = 0.04 in the sheath, against a Poisson
-noise of 0.3-0.6 % and a binning residual < 0.25 %, measured). Assuming (i) alphas co-moving with the
-protons, (ii) equal thermal speeds (``T_alpha / T_p = m_alpha / m_p``, **assumption**) and (iii) a
-proton distribution symmetric about ``V`` (no proton heat flux: drifting bi-Maxwellian or bi-kappa), a
-velocity moment of degree ``j`` of the all-count distribution is the protons' times ``1 + r k^(j-1)``
-(:func:`infer_alpha_ratio`); ``r`` is the root of the third moment along ``V`` and the proton density,
-velocity and pressure are divided out. A proton heat flux ``q_par`` along ``V`` would be read as
-``Delta r = q / (m n V (k - 1)/k ((k - 1)^2 V^2 + 5/2 (k^2 - 1) w^2 / 2))`` (from the same relations):
-a real sheath's proton heat flux (a few % of ``p w``) biases ``r`` by a comparable amount. The
-inference is made only where the distribution is hot (``w > 0.5 |V|``, where the two overlap in E/q)
-and determines ``r`` to better than 0.03 (1 sigma); elsewhere the counts stay protons. ``r`` is the
-``alpha_ratio_inferred`` variable; the heat flux stays that of all counts.
+E/q alone cannot tell these alphas from protons. Given an assumed ``T_alpha / T_p``
+(``alpha_temperature_ratio``; default None: no inference, every count a proton) the alpha fraction is
+inferred from the counts where the split fails: the alphas, read as protons, are a second population at
+``k V``, which gives the all-count distribution a heat flux along ``V``, to first order in ``r``
+
+    q = (m/2) n r V (k - 1)/k [(k - 1)^2 V^2 + 5/2 (k^2 t - 1) w^2],  t = (T_alpha / T_p)(m_p / m_alpha)
+
+(``w^2 = 2 k T_p / m``; 2-4 % of ``p w`` at r = 0.04 and t = 1 in the sheath, against a Poisson noise of
+0.3-0.6 % and a binning residual < 0.25 %, measured). Assuming (i) alphas co-moving with the protons,
+(ii) the alpha thermal tensor ``t`` times the protons' (per unit mass) and (iii) a proton distribution
+symmetric about ``V`` (no proton heat flux: drifting bi-Maxwellian or bi-kappa), the moments of the
+all-count distribution follow from the protons' and ``r`` (:func:`infer_alpha_ratio`); ``r`` is the root of
+the third moment along ``V`` and the proton density, velocity and pressure are divided out. Limits
+(from the formula; measured): the signal vanishes at ``k^2 t = 1`` (``T_alpha / T_p = 2``),
+so a wrong temperature ratio gives a wrong ``r`` (truth 8, assumed 4: r 3.5x too large, the velocity
+over-corrected by 2.3 %; truth 2, assumed 4: r ~ 0, no correction); a proton heat flux ``q_p`` along ``V``
+is read as ``Delta r = q_p`` over the bracket's factor, 0.56 ``p w`` per unit r at V 150 km/s, w 200 km/s
+(a proton heat flux of 1 % of ``p w``: Delta r = 0.018, 0.5 % in velocity). The inference is made only
+where the distribution is hot (``w > 0.5 |V|``, where the two overlap in E/q) and determines ``r`` to
+better than 0.03 (1 sigma); elsewhere the counts stay protons. The density and velocity uncertainties
+are then those of the inferred moments (the full Poisson covariance of the sums through the inference,
+:func:`raw_covariance_values`); the temperatures' are left as the all-count moments'. ``r`` and its
+uncertainty are ``alpha_ratio_inferred``; the heat flux stays that of all counts.
 """
 
 from __future__ import annotations
