@@ -53,8 +53,9 @@ symmetric about ``V`` (no proton heat flux: drifting bi-Maxwellian or bi-kappa),
 all-count distribution follow from the protons' and ``r`` (:func:`infer_alpha_ratio`); ``r`` is the root of
 the third moment along ``V`` and the proton density, velocity and pressure are divided out. Limits
 (from the formula; measured): the signal vanishes at ``k^2 t = 1`` (``T_alpha / T_p = 2``),
-so a wrong temperature ratio gives a wrong ``r`` (truth 8, assumed 4: r 3.5x too large, the velocity
-over-corrected by 2.3 %; truth 2, assumed 4: r ~ 0, no correction); a proton heat flux ``q_p`` along ``V``
+so a wrong temperature ratio gives a wrong ``r`` (truth 8, assumed 4: r 0.13-0.14 for 0.04, the velocity
+over-corrected by 2.0-2.4 %; truth 2, assumed 4: r ~ 0, no correction; truth 8, assumed 8: r 0.038-0.040,
+velocity within 0.4 %); a proton heat flux ``q_p`` along ``V``
 is read as ``Delta r = q_p`` over the bracket's factor, 0.56 ``p w`` per unit r at V 150 km/s, w 200 km/s
 (a proton heat flux of 1 % of ``p w``: Delta r = 0.018, 0.5 % in velocity). The inference is made only
 where the distribution is hot (``w > 0.5 |V|``, where the two overlap in E/q) and determines ``r`` to
