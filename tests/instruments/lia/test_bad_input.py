@@ -86,6 +86,9 @@ def test_bad_counts_are_refused():
         compute_moments(ds, [np.nan, 0, 0])
     with pytest.raises(InputError, match="lia_to_gse"):
         compute_moments(ds, [0, 0, 1], frame="gse")
+    for bad in (0.0, -4.0, np.nan, 25.0, "four"):
+        with pytest.raises(InputError, match="alpha_temperature_ratio"):
+            compute_moments(ds, [0, 0, 1], alpha_temperature_ratio=bad)
 
 
 @settings(max_examples=15, deadline=None)
