@@ -17,8 +17,9 @@ moments are measured against. The kernel :func:`expected_counts_values` integrat
 each bin (:mod:`smilekit.instruments.lia.model`) by Gauss-Legendre quadrature in ``ln E``, elevation and
 azimuth, with as many points per axis as the distribution's width across the bin needs (1 for a hot
 sheath, up to 6 for a cold beam), after dropping the bins where the distribution is below 1e-14 of its
-peak (with one point per bin: at the bin centre); bins in the far tail (below 1.2e-4 of the peak everywhere in the bin, ``Q > 9``) take at most 2
-points per axis (together they hold < 4e-4 of the counts).
+peak (with one point per bin: at the bin centre); bins in the far tail (below 1.2e-4 of the peak
+everywhere in the bin, ``Q > 9``) take at most 2 points per axis (together they hold < 4e-4 of the
+counts).
 """
 
 from __future__ import annotations
