@@ -86,7 +86,9 @@ def main() -> None:
     for start in range(0, total, CHUNK):
         sl = slice(start, min(start + CHUNK, total))
         a = time.perf_counter()
-        ds = simulate_counts(populations(sl, n, v, t_par, t_perp, b, alpha), rng, attitude=att.select(sl))
+        ds = simulate_counts(
+            populations(sl, n, v, t_par, t_perp, b, alpha), rng, attitude=att.select(sl), keep_expected=False
+        )
         m_start = time.perf_counter()
         m = compute_moments(ds, b[sl], frame="gse")
         t_sim += m_start - a

@@ -10,7 +10,7 @@ from scipy.special import erf
 from smilekit.constants import K_B, M_P
 from smilekit.errors import InputError
 from smilekit.instruments.lia import LIAConfig, Population, energy_table, geometric_factor, simulate_counts
-from smilekit.instruments.lia.distributions import GL_NODES, GL_WEIGHTS, quadrature_points
+from smilekit.instruments.lia.distributions import GL_NODES, GL_WEIGHTS, exp_negative, quadrature_points
 from smilekit.instruments.lia.model import grid_values
 
 
@@ -119,3 +119,11 @@ def test_kappa_bin_integral_is_the_numerical_flux(kappa, speed, temperature):
     mean_speed = quad(integrand, 0, 1960.0, limit=200)[0]  # |u| to the speed of 20 keV (tail beyond < 0.1 %)
     grid = grid_values(cfg.values)
     assert float(ds.expected.sum()) == pytest.approx(grid.scale * n * mean_speed, rel=5e-3)
+
+
+def test_exp_negative_matches_numpy():
+    """The kernels' table exponential agrees with numpy's exp to 1e-11 (relative) over the table, at its
+    knots and beyond it (q > 48, math.exp)."""
+    q = np.concatenate([np.linspace(0.0, 60.0, 200_001), np.arange(0, 49 * 64) / 64.0, [47.999999, 48.0]])
+    got = np.array([exp_negative(x) for x in q])
+    np.testing.assert_allclose(got, np.exp(-q), rtol=1e-11, atol=0)

@@ -16,8 +16,6 @@ The chain, per sample (the accumulation of one distribution, :class:`LIAConfig`)
 
 from __future__ import annotations
 
-import math
-
 import astropy.units as u
 import numba
 import numpy as np
@@ -26,7 +24,7 @@ import xarray as xr
 from smilekit._validation import as_generator, as_value
 from smilekit.errors import InputError
 from smilekit.instruments.lia.config import LIAConfig
-from smilekit.instruments.lia.distributions import Population, population_counts
+from smilekit.instruments.lia.distributions import Population, exp_negative, kernel_inputs, population_counts
 from smilekit.instruments.lia.model import QUALITY_BITS, LIAGrid, grid_values, lia_to_gse_values
 
 __all__ = ["simulate_counts"]
@@ -62,20 +60,47 @@ def rotations(attitude, n: int) -> np.ndarray | None:
     return lia_to_gse_values(rot)
 
 
-def expected_counts(populations, lia_to_gse, phi, grid: LIAGrid, dead_time_s: float) -> np.ndarray:
-    """Kernel: the expected recorded counts (N, nE, nEl, nAz) of the populations, dead time applied."""
-    n = len(populations[0])
-    shape = (n, grid.solid_angle.shape[0], grid.solid_angle.shape[1], grid.solid_angle.shape[2])
-    lam = np.zeros(shape)
+#: Samples simulated together: their expected counts (64 x 24 576 bins, 12.6 MB) stay in the cache
+#: through the dead time, the Poisson draws and the quality bits (500 at once ran 1.7x slower here).
+BLOCK = 64
+
+
+def simulate_values(populations, lia_to_gse, phi, grid: LIAGrid, dead_time_s: float, generator,
+                    keep_expected: bool = True):  # fmt: skip
+    """Kernel driver: counts (N, nE, nEl, nAz) int32, quality (N,), expected counts (or None).
+
+    Block by block (:data:`BLOCK` samples): the populations' expected counts, dead time, Poisson draws
+    (uniforms and a seed from ``generator``) and the truth's quality bits.
+    """
+    inputs = []
     for pop in populations:
         _, vel, _, _, b, _ = pop.values()
         if lia_to_gse is not None:  # GSE -> LIA: the transpose
             vel = np.einsum("nji,nj->ni", lia_to_gse, vel)
             b = np.einsum("nji,nj->ni", lia_to_gse, b)
-        population_counts(lam, pop, vel, b, phi, grid)
-    if dead_time_s > 0.0:
-        dead_time_values(lam.reshape(-1), dead_time_s / grid.dwell_s)
-    return lam
+        inputs.append(kernel_inputs(pop, vel, b, grid))
+    n = phi.shape[0]
+    shape = (n, *grid.solid_angle.shape)
+    counts = np.empty(shape, dtype=np.int32)  # a bin records < 1/dead time x dwell = 78 000 counts
+    expected = np.empty(shape) if keep_expected else None
+    quality = np.empty(n, dtype=np.int64)
+    buffer = np.empty((min(BLOCK, n), *grid.solid_angle.shape))
+    uniforms = np.empty(buffer.size)
+    for start in range(0, n, BLOCK):
+        block = slice(start, min(start + BLOCK, n))
+        lam = buffer[: block.stop - start]
+        lam[...] = 0.0
+        for inp in inputs:
+            population_counts(lam, inp, phi, grid, block)
+        if dead_time_s > 0.0:
+            dead_time_values(lam.reshape(-1), dead_time_s / grid.dwell_s)
+        flat = lam.reshape(-1)
+        generator.random(out=uniforms[: flat.size])
+        poisson_values(flat, uniforms, int(generator.integers(2**32)), counts[block].reshape(-1))
+        quality[block] = truth_quality(lam, grid, dead_time_s)
+        if expected is not None:
+            expected[block] = lam
+    return counts, quality, expected
 
 
 @numba.njit(cache=True, nogil=True)
@@ -87,7 +112,7 @@ def dead_time_values(lam: np.ndarray, tau_over_dwell: float) -> None:
 
 
 def simulate_counts(populations, rng, *, attitude=None, spacecraft_potential=None, time=None,
-                    config: LIAConfig | None = None) -> xr.Dataset:  # fmt: skip
+                    config: LIAConfig | None = None, keep_expected: bool = True) -> xr.Dataset:  # fmt: skip
     """Simulate LIA distributions: the counts of every bin for N samples (module docstring).
 
     Parameters
@@ -105,12 +130,14 @@ def simulate_counts(populations, rng, *, attitude=None, spacecraft_potential=Non
     time : array_like of datetime64, optional
         Sample times (default the attitude's, else sample numbers).
     config : LIAConfig, optional
+    keep_expected : bool
+        Return the expected counts too (``expected``, float64: twice the memory of the counts).
 
     Returns
     -------
     xarray.Dataset
         ``counts`` (time, energy, elevation, azimuth), int32; ``expected`` (float, the mean counts
-        before Poisson); ``quality_flag`` (time,) with the bits of
+        before Poisson; with ``keep_expected``); ``quality_flag`` (time,) with the bits of
         :data:`~smilekit.instruments.lia.model.QUALITY_BITS` that the truth already shows (energy_edge,
         restricted_fov, dead_time, no_counts); ``spacecraft_potential`` (time,); ``lia_to_gse``
         (time, 3, 3) when an attitude was given. Coordinates: energy (eV/q centres), elevation and azimuth
@@ -143,10 +170,9 @@ def simulate_counts(populations, rng, *, attitude=None, spacecraft_potential=Non
     generator = as_generator(rng)
     phi = potential_values(spacecraft_potential, n, v.potential_v)
     lia_to_gse = rotations(attitude, n)
-    lam = expected_counts(pops, lia_to_gse, phi, grid, v.dead_time_s)
-    counts = np.zeros(lam.shape, dtype=np.int32)  # a bin records < 1/dead time x dwell = 78 000 counts
-    poisson_values(lam.reshape(-1), int(generator.integers(2**32)), counts.reshape(-1))
-    quality = truth_quality(lam, grid, v.dead_time_s)
+    counts, quality, lam = simulate_values(
+        pops, lia_to_gse, phi, grid, v.dead_time_s, generator, keep_expected
+    )
     if time is None:
         time = getattr(attitude, "time", np.arange(n))
     time = np.asarray(time)
@@ -161,10 +187,11 @@ def simulate_counts(populations, rng, *, attitude=None, spacecraft_potential=Non
     }  # fmt: skip
     data = {
         "counts": (("time", "energy", "elevation", "azimuth"), counts, {"units": "counts"}),
-        "expected": (("time", "energy", "elevation", "azimuth"), lam, {"units": "counts"}),
         "quality_flag": ("time", quality, {"units": " ", "bits": str(QUALITY_BITS)}),
         "spacecraft_potential": ("time", phi, {"units": "V"}),
     }
+    if lam is not None:
+        data["expected"] = (("time", "energy", "elevation", "azimuth"), lam, {"units": "counts"})
     if lia_to_gse is not None:
         data["lia_to_gse"] = (("time", "row", "col"), lia_to_gse, {"units": " "})
     return xr.Dataset(
@@ -179,34 +206,40 @@ def simulate_counts(populations, rng, *, attitude=None, spacecraft_potential=Non
     )
 
 
-@numba.njit(cache=True, nogil=True)
-def poisson_values(lam: np.ndarray, seed: int, out: np.ndarray) -> None:
-    """Kernel: Poisson counts ``out`` (flat) of the means ``lam`` (flat); 0 where ``lam`` <= 1e-12.
+#: 1/k for the Poisson inversion (k = 1..100; index 0 unused): a multiplication instead of a division.
+_INVERSE = np.concatenate([[0.0], 1.0 / np.arange(1, 101)])
 
-    Means below 10 by inversion of the cumulative distribution with one uniform (exact; the sum runs at
-    most to k = 100, whose probability at a mean of 10 is 1e-63; a uniform below ``1 - mean`` is below
-    ``exp(-mean)`` too, so most small means need no exponential), larger ones by numba's
-    ``np.random.poisson`` (transformed rejection). numba's own Mersenne Twister, seeded from the
-    caller's Generator: the same seed gives the same counts on every machine. Measured 25 % faster than
-    ``np.random.poisson`` for every bin on the hot distributions that fill ~2e4 bins.
+
+@numba.njit(cache=True, nogil=True)
+def poisson_values(lam: np.ndarray, uniforms: np.ndarray, seed: int, out: np.ndarray) -> None:
+    """Kernel: Poisson counts into ``out`` (flat) of the means ``lam`` (flat); 0 where ``lam`` <= 1e-12.
+
+    Means below 10 by inversion of the cumulative distribution with the bin's uniform from ``uniforms``
+    (drawn by the caller's Generator; exact: the sum runs at most to k = 100, whose probability at a mean
+    of 10 is 1e-63; a uniform below ``1 - mean`` is below ``exp(-mean)`` too, so most small means need no
+    exponential), larger ones by numba's ``np.random.poisson`` (transformed rejection) seeded with ``seed``
+    (from the same Generator): the same seed gives the same counts on every machine. numba's own uniforms
+    (Mersenne Twister, one call per bin) had made the draws 2x slower.
     """
     np.random.seed(seed)  # noqa: NPY002 (numba's generator, seeded from the caller's Generator)
+    inverse = _INVERSE
     for i in range(lam.shape[0]):
+        out[i] = 0
         mean = lam[i]
         if mean <= 1e-12:
             continue
         if mean >= 10.0:
             out[i] = np.random.poisson(mean)  # noqa: NPY002
             continue
-        x = np.random.random()  # noqa: NPY002
+        x = uniforms[i]
         if x <= 1.0 - mean:  # then x <= exp(-mean), k = 0, without computing the exponential
             continue
-        p = math.exp(-mean)
+        p = exp_negative(mean)
         cdf = p
         k = 0
         while x > cdf and k < 100:
             k += 1
-            p *= mean / k
+            p *= mean * inverse[k]
             cdf += p
         out[i] = k
 

@@ -44,8 +44,8 @@ from smilekit.science.regions import average_field
 
 __all__ = ["CHUNK", "LIASettings", "moment_errors", "stage_lia"]
 
-#: Distributions simulated and reduced to moments at once (a chunk's counts and expected counts are
-#: ~120 MB; the whole of a 3-day event's at once was 2 GB).
+#: Distributions simulated and reduced to moments at once (a chunk's counts are ~50 MB; the whole of a
+#: 3-day event's at once, with the expected counts, was 2 GB).
 CHUNK = 500
 
 
@@ -126,10 +126,14 @@ def stage_lia(ctx: JobContext) -> dict:
     rotation = body_to_gse_values(att, times.astype("datetime64[ns]"))
     rng = np.random.default_rng(settings.seed)
     parts, spectra = [], []
-    for start in range(0, times.size, CHUNK):  # bounded memory: a chunk's counts and expected counts at once
+    for start in range(0, times.size, CHUNK):  # bounded memory: one chunk's counts at once
         k = slice(start, start + CHUNK)
         counts = simulate_counts(
-            _populations(truth.isel(time=k), b_direction[k]), rng, attitude=rotation[k], time=times[k]
+            _populations(truth.isel(time=k), b_direction[k]),
+            rng,
+            attitude=rotation[k],
+            time=times[k],
+            keep_expected=False,
         )
         parts.append(compute_moments(counts, b_direction[k], frame="gse"))
         spectra.append(counts["counts"].sum(("elevation", "azimuth")))  # the quick-look's spectrogram
