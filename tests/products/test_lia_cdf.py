@@ -323,3 +323,26 @@ def test_the_written_gse_tensor_is_the_simulated_anisotropy(gse):
     np.testing.assert_allclose(values, np.tile([2e6, 4e6, 4e6], (2, 1)), rtol=0.02)
     b = B_GSE / np.linalg.norm(B_GSE)
     assert np.all(np.degrees(np.arccos(np.abs(vectors[:, :, 0] @ b))) < 2.0)
+
+
+def test_the_inferred_alpha_fraction_round_trips(tmp_path):
+    """A hot sheath-like population with 4 % alphas at 4 T_p (no valley in E/q): the alpha fraction
+    inferred under alpha_temperature_ratio=4 is written with its uncertainty and read back exactly; the
+    record too tenuous for moments is fill in the file, NaN back."""
+    density = np.array([25.0, 25.0, 1e-6])
+    v = np.tile([-180.0, 60.0, 40.0], (3, 1)) * u.km / u.s
+    pops = [
+        Population("proton", density / u.cm**3, v, 3e6 * u.K, 3e6 * u.K, B_GSE),
+        Population("alpha", 0.04 * density / u.cm**3, v, 1.2e7 * u.K, 1.2e7 * u.K, B_GSE),
+    ]
+    counts = simulate_counts(pops, 5, time=T0 + np.arange(3) * np.timedelta64(4, "s"))
+    moments = compute_moments(counts, B_GSE, alpha_temperature_ratio=4.0)
+    ratio = moments["alpha_ratio_inferred"].values
+    assert np.all(np.abs(ratio[:2] - 0.04) < 3 * moments["alpha_ratio_inferred_uncertainty"].values[:2])
+    path = write_lia_l2(tmp_path / lia_product_name("l2", T0), moments)
+    back = read_lia_l2(path)
+    for name in ("alpha_ratio_inferred", "alpha_ratio_inferred_uncertainty"):
+        np.testing.assert_array_equal(back[name].values, moments[name].values, err_msg=name)
+    assert np.isnan(back["alpha_ratio_inferred"].values[2])
+    attrs = cdflib.CDF(str(path)).varattsget("alpha_ratio_inferred")
+    assert attrs["DELTA_PLUS_VAR"] == "alpha_ratio_inferred_uncertainty"

@@ -31,7 +31,9 @@ with its 1-sigma ``<name>_uncertainty`` (support data, pointed at by ``DELTA_PLU
 ``DELTA_MINUS_VAR``), ``counts_s``; the full tensors ``temperature_tensor_s`` (K) and ``pressure_tensor_s``
 (nPa), (Epoch, 3, 3) in the moments' frame (``COORDINATE_SYSTEM``; GSE in a run), element ``[i, j]`` the
 ``i``-``j`` component (``temperature_s`` is a third of the trace of ``temperature_tensor_s``, ``pressure_s``
-of ``pressure_tensor_s``; they have no uncertainty of their own); and ``quality_flag`` (uint8).
+of ``pressure_tensor_s``; they have no uncertainty of their own); ``alpha_ratio_inferred`` with its
+uncertainty where the moments inferred the alpha fraction (``compute_moments(alpha_temperature_ratio=)``;
+NaN where not); and ``quality_flag`` (uint8).
 """
 
 from __future__ import annotations
@@ -593,6 +595,23 @@ def lia_l2_dataset(moments: xr.Dataset, *, text: str = "") -> xr.Dataset:
             scalar_attrs(
                 f"counts_{s}", f"Counts attributed to the {species}", "counts", 0.0, 1.0e12, data=False
             ),
+        )
+    if "alpha_ratio_inferred" in moments:  # compute_moments with an alpha_temperature_ratio
+        desc = "n_alpha / n_p inferred from the heat flux of unseparated counts (NaN: not inferred)"
+        for var, what, data in (
+            ("alpha_ratio_inferred", "", True),
+            ("alpha_ratio_inferred_uncertainty", "1-sigma uncertainty of ", False),
+        ):
+            variables[var] = xr.Variable(
+                ("Epoch",),
+                np.asarray(moments[var].values, dtype=np.float64),
+                scalar_attrs(var, f"{what}{desc}", " ", 0.0, 10.0, data=data),
+            )
+        variables["alpha_ratio_inferred"].attrs.update(
+            {
+                "DELTA_PLUS_VAR": "alpha_ratio_inferred_uncertainty",
+                "DELTA_MINUS_VAR": "alpha_ratio_inferred_uncertainty",
+            }
         )
     variables["quality_flag"] = _lia_flag(
         moments["quality_flag"].values,

@@ -38,6 +38,8 @@ def test_lia_moments_and_the_regions_they_give_on_the_six_hour_event(finished_ru
     # temperature not (the beam is narrower than a bin: 1.45-3.3 times too hot)
     assert wind["no_value"] == 0 and wind["density_median_fraction"] < 0.05
     assert wind["velocity_median_fraction"] < 0.02 and wind["temperature_median_fraction"] > 0.3
+    # the alpha fraction is inferred only where protons and alphas overlap in E/q (hot plasma), not here
+    assert lia["alpha_temperature_ratio_assumed"] == 4.0 and lia["alpha_ratio_inferred_samples"] == 0
     # all of it is solar wind, and the moments alone say so
     assert regions["score"]["correct"]["solar_wind"] == 1.0 and regions["crossings"] == []
     assert "regions.png" in summary["figures"] and "lia.png" in summary["figures"]
