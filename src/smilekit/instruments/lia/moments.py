@@ -92,129 +92,170 @@ def _moments_one(out, counts, k0, k1, ln_e, centre, scale, c2, phi, dead, bx, by
     18-20 var V; 21 var T/(m/k) (scalar, in (km/s)^2); 22 var T_par; 23 var T_perp; 24 var p/m;
     25-27 var S3; 28 density of the low-energy cone; 29 counts above the restricted energy (set by the
     caller); 30 max C tau/dwell; 31 counts in the top step.
+
+    Pass 1 sums, per energy step, the dead-time corrected counts ``cc`` times 1, ``d_i`` and ``d_i d_j``
+    (``d`` the bin's direction); a step's speed ``s`` and density per count ``a`` then give its part of
+    the raw sums (``sum w = a D``, ``sum w p_i = a s D_i``, ``sum w p_i p_j = a s^2 D_ij``,
+    ``sum w |p|^2 p_i = a s^3 D_i``), and the low-energy cone's (the lowest step's counts at ``0.6 v_lo``)
+    from the same direction sums. Pass 2 sums the variances about the mean velocity, bin by bin.
     """
     n_e, n_el, n_az = counts.shape
     for i in range(out.shape[0]):
         out[i] = 0.0
-    n = vx = vy = vz = tr = t_sc = t_par = t_perp = s_lo = in2 = 0.0
-    s2 = out[4:13]
-    raw = np.zeros(10)  # sum C a v_i v_j (xx, xy, xz, yy, yz, zz), sum C a |v|^2 v_i
-    # pass 0: density, flux and the raw second and third moments; pass 2: the variances (about V)
-    for pas in range(0, 3, 2):
-        if pas == 2:
-            n = out[0]
-            if n <= 0.0:
-                return
-            vx, vy, vz = out[1] / n, out[2] / n, out[3] / n
-            # central moments from the raw ones (float64: the cancellation in a cold beam, (w/V)^3 ~ 1e-4,
-            # is far above the rounding)
-            sxx = raw[0] - n * vx * vx
-            sxy = raw[1] - n * vx * vy
-            sxz = raw[2] - n * vx * vz
-            syy = raw[3] - n * vy * vy
-            syz = raw[4] - n * vy * vz
-            szz = raw[5] - n * vz * vz
-            out[4], out[5], out[6] = sxx, sxy, sxz
-            out[7], out[8], out[9] = sxy, syy, syz
-            out[10], out[11], out[12] = sxz, syz, szz
-            # S3_i = R3_i - 2 (R2 V)_i - V_i tr R2 + 2 n |V|^2 V_i  (R: raw sums)
-            tr_raw = raw[0] + raw[3] + raw[5]
-            vv = vx * vx + vy * vy + vz * vz
-            out[13] = (
-                raw[6] - 2.0 * (raw[0] * vx + raw[1] * vy + raw[2] * vz) - vx * tr_raw + 2.0 * n * vv * vx
-            )
-            out[14] = (
-                raw[7] - 2.0 * (raw[1] * vx + raw[3] * vy + raw[4] * vz) - vy * tr_raw + 2.0 * n * vv * vy
-            )
-            out[15] = (
-                raw[8] - 2.0 * (raw[2] * vx + raw[4] * vy + raw[5] * vz) - vz * tr_raw + 2.0 * n * vv * vz
-            )
-            tr = s2[0] + s2[4] + s2[8]
-            in2 = 1.0 / (n * n)
-            t_sc = tr / (3.0 * n)
-            t_par = (bx * (s2[0] * bx + s2[1] * by + s2[2] * bz) + by * (s2[3] * bx + s2[4] * by + s2[5] * bz)
-                     + bz * (s2[6] * bx + s2[7] * by + s2[8] * bz)) / n  # fmt: skip
-            t_perp = 0.5 * (tr / n - t_par)
-        for ke in range(k0, k1):
-            e = math.exp(0.5 * (ln_e[ke] + ln_e[ke + 1]))
-            s_inst2 = c2 * e
-            s2e = c2 * (e + phi)
-            if s2e <= 0.0:
-                continue
-            s = math.sqrt(s2e)
-            a0 = s / (scale * s_inst2)
-            ball = 0.0
-            if extrapolate and ke == 0:
+    m0 = m1 = m2 = m3 = 0.0  # sum w, sum w p
+    r0 = r1 = r2 = r3 = r4 = r5 = 0.0  # sum w p_i p_j (xx, xy, xz, yy, yz, zz)
+    r6 = r7 = r8 = 0.0  # sum w |p|^2 p
+    total = top = max_frac = cone = 0.0
+    # pass 1: density, flux and the raw second and third moments
+    for ke in range(k0, k1):
+        e = math.exp(0.5 * (ln_e[ke] + ln_e[ke + 1]))
+        s_inst2 = c2 * e
+        s2e = c2 * (e + phi)
+        if s2e <= 0.0:
+            continue
+        s = math.sqrt(s2e)
+        a0 = s / (scale * s_inst2)
+        d0 = dx = dy = dz = dxx = dxy = dxz = dyy = dyz = dzz = 0.0
+        step_counts = 0.0
+        for je in range(n_el):
+            for ia in range(n_az):
+                c = counts[ke, je, ia]
+                if c == 0:
+                    continue
+                frac = c * dead
+                step_counts += c
+                max_frac = max(max_frac, frac)
+                cc = c / (1.0 - frac) if frac < 0.95 else c / 0.05
+                ux = centre[ke, je, ia, 0]
+                uy = centre[ke, je, ia, 1]
+                uz = centre[ke, je, ia, 2]
+                d0 += cc
+                px = cc * ux
+                py = cc * uy
+                pz = cc * uz
+                dx += px
+                dy += py
+                dz += pz
+                dxx += px * ux
+                dxy += px * uy
+                dxz += px * uz
+                dyy += py * uy
+                dyz += py * uz
+                dzz += pz * uz
+        total += step_counts
+        if ke == n_e - 1:
+            top += step_counts
+        parts = 2 if extrapolate and ke == 0 else 1
+        for part in range(parts):
+            if part == 0:
+                a, sp = a0, s
+            else:
                 s_lo = math.sqrt(max(c2 * (math.exp(ln_e[0]) + phi), 0.0))
-                ball = (s_lo**3 / 3.0) / (s * s_inst2 * 0.5 * (ln_e[1] - ln_e[0]))
+                a = a0 * (s_lo**3 / 3.0) / (s * s_inst2 * 0.5 * (ln_e[1] - ln_e[0]))
+                sp = 0.6 * s_lo
+                if a == 0.0:
+                    break
+                cone += a * d0
+            w1 = a * sp
+            w2 = w1 * sp
+            w3 = w2 * sp
+            m0 += a * d0
+            m1 += w1 * dx
+            m2 += w1 * dy
+            m3 += w1 * dz
+            r0 += w2 * dxx
+            r1 += w2 * dxy
+            r2 += w2 * dxz
+            r3 += w2 * dyy
+            r4 += w2 * dyz
+            r5 += w2 * dzz
+            r6 += w3 * dx
+            r7 += w3 * dy
+            r8 += w3 * dz
+    out[0], out[1], out[2], out[3] = m0, m1, m2, m3
+    out[16], out[28], out[30], out[31] = total, cone, max_frac, top
+    n = m0
+    if n <= 0.0:
+        return
+    vx, vy, vz = m1 / n, m2 / n, m3 / n
+    # central moments from the raw ones (float64: the cancellation in a cold beam, (w/V)^3 ~ 1e-4, is far
+    # above the rounding)
+    sxx = r0 - n * vx * vx
+    sxy = r1 - n * vx * vy
+    sxz = r2 - n * vx * vz
+    syy = r3 - n * vy * vy
+    syz = r4 - n * vy * vz
+    szz = r5 - n * vz * vz
+    out[4], out[5], out[6] = sxx, sxy, sxz
+    out[7], out[8], out[9] = sxy, syy, syz
+    out[10], out[11], out[12] = sxz, syz, szz
+    # S3_i = R3_i - 2 (R2 V)_i - V_i tr R2 + 2 n |V|^2 V_i  (R: raw sums)
+    tr_raw = r0 + r3 + r5
+    vv = vx * vx + vy * vy + vz * vz
+    out[13] = r6 - 2.0 * (r0 * vx + r1 * vy + r2 * vz) - vx * tr_raw + 2.0 * n * vv * vx
+    out[14] = r7 - 2.0 * (r1 * vx + r3 * vy + r4 * vz) - vy * tr_raw + 2.0 * n * vv * vy
+    out[15] = r8 - 2.0 * (r2 * vx + r4 * vy + r5 * vz) - vz * tr_raw + 2.0 * n * vv * vz
+    tr = sxx + syy + szz
+    in2 = 1.0 / (n * n)
+    t_sc = tr / (3.0 * n)
+    t_par = (bx * (sxx * bx + sxy * by + sxz * bz) + by * (sxy * bx + syy * by + syz * bz)
+             + bz * (sxz * bx + syz * by + szz * bz)) / n  # fmt: skip
+    t_perp = 0.5 * (tr / n - t_par)
+    # pass 2: Poisson variances (var C = C, the raw count; a counts the correction), about V; the
+    # derivative of S3 by a count: u^2 u - G u with G = (2 S2 + tr S2) / n
+    gxx, gyy, gzz = (2.0 * sxx + tr) / n, (2.0 * syy + tr) / n, (2.0 * szz + tr) / n
+    gxy, gxz, gyz = 2.0 * sxy / n, 2.0 * sxz / n, 2.0 * syz / n
+    v17 = v18 = v19 = v20 = v21 = v22 = v23 = v24 = v25 = v26 = v27 = 0.0
+    for ke in range(k0, k1):
+        e = math.exp(0.5 * (ln_e[ke] + ln_e[ke + 1]))
+        s_inst2 = c2 * e
+        s2e = c2 * (e + phi)
+        if s2e <= 0.0:
+            continue
+        s = math.sqrt(s2e)
+        a0 = s / (scale * s_inst2)
+        parts = 2 if extrapolate and ke == 0 else 1
+        for part in range(parts):
+            if part == 0:
+                a, sp = a0, s
+            else:
+                s_lo = math.sqrt(max(c2 * (math.exp(ln_e[0]) + phi), 0.0))
+                a = a0 * (s_lo**3 / 3.0) / (s * s_inst2 * 0.5 * (ln_e[1] - ln_e[0]))
+                sp = 0.6 * s_lo
+                if a == 0.0:
+                    break
+            a2 = a * a
             for je in range(n_el):
                 for ia in range(n_az):
                     c = counts[ke, je, ia]
                     if c == 0:
                         continue
                     frac = c * dead
-                    if pas == 0:
-                        out[16] += c
-                        out[30] = max(out[30], frac)
-                        if ke == n_e - 1:
-                            out[31] += c
-                    cc = c / (1.0 - frac) if frac < 0.95 else c / 0.05
-                    for part in range(2):
-                        if part == 0:
-                            a = a0
-                            sp = s
-                        else:
-                            if ball == 0.0:
-                                break
-                            a = a0 * ball
-                            sp = 0.6 * s_lo
-                        dx = centre[ke, je, ia, 0]
-                        dy = centre[ke, je, ia, 1]
-                        dz = centre[ke, je, ia, 2]
-                        if pas == 0:
-                            w = cc * a
-                            px = sp * dx
-                            py = sp * dy
-                            pz = sp * dz
-                            out[0] += w
-                            out[1] += w * px
-                            out[2] += w * py
-                            out[3] += w * pz
-                            raw[0] += w * px * px
-                            raw[1] += w * px * py
-                            raw[2] += w * px * pz
-                            raw[3] += w * py * py
-                            raw[4] += w * py * pz
-                            raw[5] += w * pz * pz
-                            w2 = w * sp * sp
-                            raw[6] += w2 * px
-                            raw[7] += w2 * py
-                            raw[8] += w2 * pz
-                            if part == 1:
-                                out[28] += w
-                            continue
-                        ux = sp * dx - vx
-                        uy = sp * dy - vy
-                        uz = sp * dz - vz
-                        u2 = ux * ux + uy * uy + uz * uz
-                        # pass 2: Poisson variances (var C = C, the raw count; a counts the correction)
-                        g = a * cc / c
-                        var = c * g * g
-                        upar = ux * bx + uy * by + uz * bz
-                        out[17] += var
-                        out[18] += var * ux * ux * in2
-                        out[19] += var * uy * uy * in2
-                        out[20] += var * uz * uz * in2
-                        out[21] += var * (u2 / 3.0 - t_sc) ** 2 * in2
-                        out[22] += var * (upar * upar - t_par) ** 2 * in2
-                        out[23] += var * (0.5 * (u2 - upar * upar) - t_perp) ** 2 * in2
-                        out[24] += var * (u2 / 3.0) ** 2
-                        d0 = u2 * ux - ((2.0 * s2[0] + tr) * ux + 2.0 * s2[1] * uy + 2.0 * s2[2] * uz) / n
-                        d1 = u2 * uy - (2.0 * s2[3] * ux + (2.0 * s2[4] + tr) * uy + 2.0 * s2[5] * uz) / n
-                        d2 = u2 * uz - (2.0 * s2[6] * ux + 2.0 * s2[7] * uy + (2.0 * s2[8] + tr) * uz) / n
-                        out[25] += var * d0 * d0
-                        out[26] += var * d1 * d1
-                        out[27] += var * d2 * d2
+                    corr = 1.0 / (1.0 - frac) if frac < 0.95 else 20.0
+                    ux = sp * centre[ke, je, ia, 0] - vx
+                    uy = sp * centre[ke, je, ia, 1] - vy
+                    uz = sp * centre[ke, je, ia, 2] - vz
+                    u2 = ux * ux + uy * uy + uz * uz
+                    var = a2 * c * corr * corr  # (a cc)^2 / C
+                    upar = ux * bx + uy * by + uz * bz
+                    v17 += var
+                    v18 += var * ux * ux
+                    v19 += var * uy * uy
+                    v20 += var * uz * uz
+                    v21 += var * (u2 / 3.0 - t_sc) ** 2
+                    v22 += var * (upar * upar - t_par) ** 2
+                    v23 += var * (0.5 * (u2 - upar * upar) - t_perp) ** 2
+                    v24 += var * (u2 / 3.0) ** 2
+                    q0 = u2 * ux - (gxx * ux + gxy * uy + gxz * uz)
+                    q1 = u2 * uy - (gxy * ux + gyy * uy + gyz * uz)
+                    q2 = u2 * uz - (gxz * ux + gyz * uy + gzz * uz)
+                    v25 += var * q0 * q0
+                    v26 += var * q1 * q1
+                    v27 += var * q2 * q2
+    out[17] = v17
+    out[18], out[19], out[20] = v18 * in2, v19 * in2, v20 * in2
+    out[21], out[22], out[23] = v21 * in2, v22 * in2, v23 * in2
+    out[24], out[25], out[26], out[27] = v24, v25, v26, v27
 
 
 @numba.njit(cache=True, nogil=True)
