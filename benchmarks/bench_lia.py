@@ -1,6 +1,8 @@
 """Speed of LIA along a full orbit (issue 16: a 51-h orbit of 4-s distributions and moments, < 1 min, 1 core).
 
-Run: ``NUMBA_NUM_THREADS=1 OMP_NUM_THREADS=1 PYTHONPATH=src .venv/bin/python benchmarks/bench_lia.py [PDYN]``.
+Run: ``NUMBA_NUM_THREADS=1 OMP_NUM_THREADS=1 PYTHONPATH=src .venv/bin/python benchmarks/bench_lia.py [PDYN]
+[ALPHA_T_RATIO]`` (the second argument turns on the inference of the alpha fraction in hot plasma,
+``compute_moments(alpha_temperature_ratio=...)``, as the main job does).
 
 The science orbit (:func:`smilekit.mission.science_orbit`, epoch 2026-03-20) sampled every 4 s over one
 51-h period (45 900 distributions), the SXI attitude (limb-offset aim points) giving the LIA frame. The
@@ -62,6 +64,7 @@ def populations(sl, n, v, t_par, t_perp, b, alpha):
 
 def main() -> None:
     pdyn = float(sys.argv[1]) if len(sys.argv) > 1 else 2.0
+    ratio = float(sys.argv[2]) if len(sys.argv) > 2 else None
     t0 = time.perf_counter()
     times = sample_times("2026-03-20", "2026-03-22T03:00", 4 * u.s)
     track = kepler_track(science_orbit("2026-03-20"), times)
@@ -71,14 +74,14 @@ def main() -> None:
     region, n, v, t_par, t_perp, b, alpha = plasma_along(pos.to_value(RE), pdyn)
     t_setup = time.perf_counter() - t0
     total = len(times)
-    print(f"{total} distributions (51 h at 4 s), boundaries at {pdyn:g} nPa")
+    print(f"{total} distributions (51 h at 4 s), boundaries at {pdyn:g} nPa, alpha inference {ratio}")
     print(f"setup (orbit, attitude, plasma) {t_setup:.1f} s")
     print("time in region: solar wind {:.0%}, sheath {:.0%}, magnetosphere {:.0%}".format(
         *(np.mean(region == k) for k in range(3))))  # fmt: skip
     # warm-up: compile the kernels (cached on disk afterwards)
     sl = slice(0, 4)
     warm = simulate_counts(populations(sl, n, v, t_par, t_perp, b, alpha), 0, attitude=att.select(sl))
-    compute_moments(warm, b[sl], frame="gse")
+    compute_moments(warm, b[sl], frame="gse", alpha_temperature_ratio=ratio)
     rng = np.random.default_rng(2026)
     t_sim = t_mom = 0.0
     cpu0 = time.process_time()
@@ -90,7 +93,7 @@ def main() -> None:
             populations(sl, n, v, t_par, t_perp, b, alpha), rng, attitude=att.select(sl), keep_expected=False
         )
         m_start = time.perf_counter()
-        m = compute_moments(ds, b[sl], frame="gse")
+        m = compute_moments(ds, b[sl], frame="gse", alpha_temperature_ratio=ratio)
         t_sim += m_start - a
         t_mom += time.perf_counter() - m_start
         dens[sl] = m.density_p.values
@@ -103,8 +106,7 @@ def main() -> None:
     for k, name in enumerate(("solar wind", "sheath", "magnetosphere")):
         sel = region == k
         if sel.any():
-            ratio = dens[sel] / n[sel]
-            print(f"  {name}: median n/n_true {np.nanmedian(ratio):.3f}")
+            print(f"  {name}: median n/n_true {np.nanmedian(dens[sel] / n[sel]):.3f}")
 
 
 if __name__ == "__main__":
