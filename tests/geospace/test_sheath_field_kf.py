@@ -4,7 +4,8 @@ KF's properties (module notes): current-free and divergence-free between the par
 the magnetopause paraboloid; B_n continuous at the shock paraboloid; the IMF when the magnetopause
 shrinks to nothing; the pile-up along the Sun-Earth line. The closed Cartesian form of the module is
 checked against an independent evaluation: the potential written in parabolic coordinates and
-differentiated numerically. No number from KF 1994 could be read here (the paper's text was not
+differentiated numerically, and (radial IMF) against the flow-line field Soucek & Escoubet (2012) take
+from KF, as implemented in Mshpy. No number from KF 1994 could be read here (the paper's text was not
 reachable), so no published value is compared.
 """
 
@@ -83,6 +84,28 @@ def test_matches_the_gradient_of_the_potential():
     field = _field(p, b0)
     scale = np.linalg.norm(field, axis=-1, keepdims=True)
     assert np.max(np.abs(field + grad) / scale) < 1e-6
+
+
+@pytest.mark.parametrize(("r_mp", "r_bs"), [(10.0, 13.0), (8.0, 11.5), (12.0, 14.0)])
+def test_radial_part_matches_the_soucek_escoubet_flowline_field(r_mp, r_bs):
+    """The field of a radial IMF against an independent restatement of KF: Soucek & Escoubet (2012,
+    :cite:`soucek2012`) take KF's field for an upstream field along the flow (-X) as their flow direction
+    (their Eq. 3, as implemented in the Mshpy package, jjung11/Mshpy, ``Mshpy/Msh_Nstep_Soucek.py``;
+    the paper's text itself was not read here). With d the distance from the focus x_f = R_mp / 2 and
+    X' = x - x_f, that field is ``C [1/(2d) - 1/R_mp, y/(2d(d+X')), z/(2d(d+X'))]`` with
+    ``C = (R_mp / 2)(2 R_bs - R_mp)/(R_bs - R_mp)``: the module's field for B0 = (-1, 0, 0) to 1e-12
+    relative (the focus at R_mp / 2 and the compression factor c = s1^2 / (s1^2 - s0^2) both enter)."""
+    rng = np.random.default_rng(11)
+    p = _sheath_points(rng, 300, r_mp, r_bs)
+    xp = p[:, 0] - 0.5 * r_mp
+    d = np.linalg.norm(np.stack([xp, p[:, 1], p[:, 2]], -1), axis=-1)
+    big_c = 0.5 * r_mp * (2 * r_bs - r_mp) / (r_bs - r_mp)
+    restated = big_c * np.stack(
+        [1 / (2 * d) - 1 / r_mp, p[:, 1] / (2 * d * (d + xp)), p[:, 2] / (2 * d * (d + xp))], -1
+    )
+    field = _field(p, np.array([-1.0, 0.0, 0.0]), r_mp, r_bs)
+    scale = np.linalg.norm(field, axis=-1, keepdims=True)
+    assert np.max(np.abs(field - restated) / scale) < 1e-12
 
 
 @settings(max_examples=30, deadline=None)
