@@ -11,7 +11,18 @@ components (their abstract; the same set-up is restated by Narita, Schmid & Toep
 could not be read here**, so the equations below were derived in this module from that set-up and the
 two boundary conditions, and cross-checked against an independent public implementation (function
 ``KF1994`` of the LPP ``spok`` package, LaboratoryOfPlasmaPhysics/spok, ``space/models/planetary.py``):
-the focus at half the magnetopause stand-off and the compression factor c below are the same there. KF's
+the focus at half the magnetopause stand-off and the compression factor c below are the same there. The
+field of a radial IMF (the ``ln s`` term, with that focus and c) also equals, to rounding, the flow-line
+field Soucek & Escoubet take from KF for an upstream field along the flow (their Eq. 3, as implemented in
+the Mshpy package of Jung et al. 2024, :cite:`jung2024`, jjung11/Mshpy, ``Mshpy/Msh_Nstep_Soucek.py``;
+Soucek & Escoubet's own text was not read): ``C [1/(2d) - 1/R_mp, y/(2d(d+X')), z/(2d(d+X'))]``, d the
+distance from the focus, ``C = c s0^2``. A third public code, which inverts KF's linear map B = T(r) B0
+to reconstruct the IMF from sheath data (Konemu/IMF_reconstruction, ``src/planet.py``; the method of
+Toepfer, Narita & Schmid 2022, :cite:`toepfer2022`), has the same T in six of its nine entries; its
+other three, the z-coupled (z, x), (y, z) and (z, y), carry the opposite sign, which breaks the symmetry
+about X and puts field through the magnetopause, so they are sign slips there (all in
+tests/geospace/test_sheath_field_kf.py). The formula sections of Narita et al. 2024 and Vandas &
+Romashets 2026 stayed unreadable (searched 2026-12-05: the stored copies give their openings only). KF's
 own equation numbers are *not confirmed*.
 
 Parabolic coordinates about the focus x_f = R_mp / 2 on the X axis: with X' = x - x_f, rho^2 = y^2 + z^2,
