@@ -230,6 +230,7 @@ def rich_summary() -> dict:
             "regions": {
                 "status": "ok",
                 "samples": 4842,
+                "sample_spacing_s": 60.0,
                 "score": {
                     "correct": {"solar_wind": 0.9978, "all": 0.9967},
                     "true_crossings": 28,
@@ -416,6 +417,7 @@ def test_the_lia_and_regions_sections_show_the_moment_errors_and_the_score(writt
     regions = re.search(r"<section id='regions'.*?</section>", page).group(0)
     assert "Fraction of the time classified right" in regions and "Every crossing found" in regions
     assert "outbound" in regions and "11.54" in regions
+    assert "one every 60 s" in regions and "shorter than about 150 s" in regions
 
 
 def test_unknown_keys_still_appear_in_a_tidy_table(written):

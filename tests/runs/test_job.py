@@ -33,8 +33,9 @@ STAGE_KEYS = {
                "seconds"],
     "mag": ["status", "vectors", "vector_rate_hz", "flagged_vectors", "error_by_region", "files", "seconds"],
     "lia": ["status", "distributions", "every_s", "field_from_mag_fraction", "flagged_distributions",
+            "alpha_temperature_ratio_assumed", "alpha_ratio_inferred_samples", "alpha_ratio_inferred_median",
             "error_by_region", "files", "seconds"],
-    "regions": ["status", "samples", "score", "crossings", "seconds"],
+    "regions": ["status", "samples", "sample_spacing_s", "score", "crossings", "seconds"],
 }  # fmt: skip
 
 

@@ -657,7 +657,15 @@ def _lia(rest: dict) -> str:
 
 
 def _regions(rest: dict) -> str:
-    parts = [_table_wrap(mapping_table({k: rest.pop(k) for k in ("samples",) if k in rest}))]
+    shown = {k: rest.pop(k) for k in ("samples", "sample_spacing_s") if k in rest}
+    parts = [_table_wrap(mapping_table(shown))]
+    spacing = shown.get("sample_spacing_s")
+    if isinstance(spacing, (int, float)) and spacing > 0:
+        parts.append(
+            f"<p>Classified at the LIA's samples, one every {spacing:g} s: an excursion across a boundary "
+            f"shorter than about {2.5 * spacing:g} s (half the classifier's 5-sample median window) is not "
+            "resolved, and the truth's crossings it holds count as missed.</p>"
+        )
     score = rest.get("score")
     if isinstance(score, Mapping):
         score = dict(rest.pop("score"))
