@@ -136,14 +136,29 @@ def _queue_kernel(t_wall, tau, size, slot, cls, order, class_start, seconds_per_
     level = 0
     current = -1
     c_fin = 0.0
+    c_free = 0.0  # contact clock at which the server became (or becomes) free
     for i in range(n):
         now = tau[i]
-        while current >= 0 and c_fin <= now:  # departures before this packet is made
-            level -= size[current]
-            current = _next_head(head, tail, order, status)
+        # the server's work before this packet is made: departures, and starts strictly before now (a
+        # start at ``now``, e.g. at the next contact's start for a packet made in a gap, waits until every
+        # packet made by then is stored, so that it picks the most urgent)
+        while True:
             if current >= 0:
-                c_fin = c_fin + size[current] * seconds_per_octet
+                if c_fin > now:
+                    break
+                level -= size[current]
+                c_free = c_fin
+                current = -1
+            elif c_free < now:
+                current = _next_head(head, tail, order, status)
+                if current < 0:
+                    break
+                c_fin = c_free + size[current] * seconds_per_octet
                 finish[current] = c_fin
+            else:
+                break
+        if current < 0:
+            c_free = max(c_free, now)
         s = size[i]
         tail[cls[i]] = slot[i] + 1
         if level + s > capacity and overwrite:
@@ -162,15 +177,14 @@ def _queue_kernel(t_wall, tau, size, slot, cls, order, class_start, seconds_per_
             continue
         level += s
         level_after[i] = level
-        if current < 0:
-            current = _next_head(head, tail, order, status)
-            c_fin = now + size[current] * seconds_per_octet
-            finish[current] = c_fin
-    while current >= 0:  # drain (finishes past the last contact are judged by the caller)
-        current = _next_head(head, tail, order, status)
+    while True:  # drain (finishes past the last contact are judged by the caller)
         if current >= 0:
-            c_fin = c_fin + size[current] * seconds_per_octet
-            finish[current] = c_fin
+            c_free = c_fin
+        current = _next_head(head, tail, order, status)
+        if current < 0:
+            break
+        c_fin = c_free + size[current] * seconds_per_octet
+        finish[current] = c_fin
     return finish, status, level_after, gone_at
 
 
@@ -406,6 +420,7 @@ class MemoryResult:
         return np.asarray(STATUS)[self.status]
 
     def _fill_steps(self) -> tuple[np.ndarray, np.ndarray]:
+        """Times (datetime64) at which the fill level changes, and the level (octets) from each on."""
         if not self._steps:
             stored = self.status != _REJECTED
             down = self.status == _DOWNLINKED
@@ -417,6 +432,12 @@ class MemoryResult:
             self._steps["t"] = t[order]
             self._steps["level"] = np.cumsum(d[order])
         return self._steps["t"], self._steps["level"]
+
+    def fill_history(self) -> tuple[np.ndarray, u.Quantity]:
+        """Every change of the fill level: the times (datetime64[ns], sorted) and the level from each on
+        (octets, Quantity): up at each packet stored, down at each last byte sent and each overwrite."""
+        t, level = self._fill_steps()
+        return t.copy(), level.astype(np.float64) * u.byte
 
     def fill_level(self, times) -> u.Quantity:
         """The memory fill level (octets, Quantity) at ``times`` (datetime64), including every packet
