@@ -177,7 +177,7 @@ class LinkResult:
     truth : pandas.DataFrame
         One row per transmission, in the order sent: ``packet`` (index into the packets given),
         ``contact`` (where it was sent), ``position`` (its rank among the contact's transmissions),
-        ``copy`` (a duplicate re-sent), ``delayed`` (moved from its contact to the next), ``dropped``,
+        ``duplicate`` (a copy re-sent), ``delayed`` (moved from its contact to the next), ``dropped``,
         ``bit_errors`` (bits flipped) and ``offset`` (its first byte in the contact's stream, -1 if
         dropped).
     n_packets : int
@@ -363,7 +363,7 @@ def transmit(
             "packet": packet,
             "contact": where,
             "position": position,
-            "copy": is_copy,
+            "duplicate": is_copy,
             "delayed": is_delayed,
             "dropped": dropped,
             "bit_errors": bit_errors,
