@@ -452,17 +452,29 @@ class MemoryResult:
         out = (self.downlink_time - self.time).astype(np.int64) / _NS_PER_S
         return np.where(self.status == _DOWNLINKED, out, np.nan)
 
-    def latency_table(self) -> pd.DataFrame:
+    def latency_table(self, where=None) -> pd.DataFrame:
         """Per source: packets and volume generated, how each ended, and the latency of those downlinked.
 
-        Columns ``source``, ``packets``, ``generated_MB``, ``downlinked``, ``rejected``, ``overwritten``,
-        ``on_board``, ``latency_median_h``, ``latency_p95_h``, ``latency_max_h`` (NaN where none came down),
-        with a last row ``all``.
+        Parameters
+        ----------
+        where : array of bool, optional
+            The packets to count (e.g. those made in one orbit); default all.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``source``, ``packets``, ``generated_MB``, ``downlinked``, ``rejected``,
+            ``overwritten``, ``on_board``, ``latency_median_h``, ``latency_p95_h``, ``latency_max_h`` (NaN
+            where none came down), with a last row ``all``. The percentiles are numpy's default (linear
+            interpolation between order statistics).
         """
         latency_h = self.latency() / 3600.0
+        chosen = np.ones(len(self), bool) if where is None else np.asarray(where, dtype=bool)
+        if chosen.shape != (len(self),):
+            raise InputError(f"where must hold one bool per packet ({len(self)}), got shape {chosen.shape}")
         rows = []
-        for name in [*np.unique(self.source), "all"]:
-            pick = np.ones(len(self), bool) if name == "all" else self.source == name
+        for name in [*np.unique(self.source[chosen]), "all"]:
+            pick = chosen if name == "all" else chosen & (self.source == name)
             row = {
                 "source": str(name),
                 "packets": int(pick.sum()),
