@@ -319,3 +319,17 @@ def test_bad_input():
         run(t, size, src, table, end=T0 - np.timedelta64(1, "s"))
     with pytest.raises(InputError, match="packet_size"):
         onboard.volume_packets(None, packet_size=10.5 * u.byte)
+
+
+def test_volume_packets_times_by_hand():
+    # HK alone at 8 kbit/s = 1000 octets/s from 00:00: packet k (from 0) is full at (k + 1) * 1.024 s,
+    # whatever the 60-s sampling; SXI at 80 kbit/s, made unavailable, makes nothing.
+    track = kepler_track(
+        science_orbit("2026-03-01"), sample_times("2026-03-01", "2026-03-01T01:00", 60 * u.s)
+    )
+    timeline = mode_timeline(track, sxi_available=False)
+    rates = {"HK": 8 * u.kbit / u.s, "SXI": 80 * u.kbit / u.s}
+    packets = onboard.volume_packets(timeline, instrument_rates=rates)
+    assert set(packets.source) == {"HK"}
+    expected = (np.arange(1, 3516) * 1.024 * 1e9).round().astype("timedelta64[ns]")
+    np.testing.assert_array_equal(packets.time.to_numpy() - track.time[0], expected)
