@@ -222,7 +222,7 @@ def _as_packets(packets) -> np.ndarray:
         raise InputError("packets must be a sequence of packets (bytes), not one bytes or str object")
     out = np.empty(len(packets), dtype=object)
     out[:] = list(packets)
-    kinds = {type(p) for p in out}
+    kinds = set(map(type, out))
     if not kinds <= {bytes, bytearray, memoryview}:
         raise InputError(f"packets must be bytes objects, got {', '.join(sorted(k.__name__ for k in kinds))}")
     return out

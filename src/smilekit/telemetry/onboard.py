@@ -260,11 +260,12 @@ def _contacts(contacts, origin: np.datetime64) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _classes(source: np.ndarray, priority) -> tuple[np.ndarray, np.ndarray]:
-    """Class per packet (0 most urgent, consecutive) and the source names, from the priority mapping."""
+    """Class per packet (0 most urgent, consecutive) and the source names as a str array, from the
+    priority mapping."""
     priority = DEFAULT_PRIORITY if priority is None else priority
     if not isinstance(priority, dict):
         raise InputError(f"priority must be a dict source -> class (int), got {type(priority).__name__}")
-    names, inverse = np.unique(source, return_inverse=True)
+    inverse, names = pd.factorize(source)  # hashing, not sorting: one pass over the packets
     missing = [str(n) for n in names if n not in priority]
     if missing:
         raise InputError(
@@ -275,7 +276,7 @@ def _classes(source: np.ndarray, priority) -> tuple[np.ndarray, np.ndarray]:
     if levels.dtype.kind not in "iu":
         raise InputError(f"priority classes must be integers, got {levels.tolist()}")
     _, rank = np.unique(levels, return_inverse=True)
-    return rank[inverse].astype(np.int64), names
+    return rank[inverse].astype(np.int64), np.asarray(names).astype(str)[inverse]
 
 
 def _capacity_octets(capacity) -> int:
@@ -311,8 +312,8 @@ def volume_packets(timeline, *, instrument_rates=None, packet_size=DEFAULT_PACKE
     Returns
     -------
     pandas.DataFrame
-        One row per packet, sorted by time (then source): ``time`` (datetime64[ns] UTC), ``source`` (str),
-        ``size_bytes`` (int64).
+        One row per packet, sorted by time (then source): ``time`` (datetime64[ns] UTC), ``source``
+        (categorical), ``size_bytes`` (int64).
 
     Examples
     --------
@@ -335,9 +336,9 @@ def volume_packets(timeline, *, instrument_rates=None, packet_size=DEFAULT_PACKE
     time = timeline.time
     t_s = (time - time[0]).astype(np.int64) / _NS_PER_S if len(time) else np.zeros(0)
     dt = timeline.sample_durations_s()
-    pieces = []
-    for name, rate in rates.items():
-        filled = np.concatenate([[0.0], np.cumsum(rate.to_value(u.byte / u.s) * dt)])[: len(time)]
+    names, times, codes = sorted(rates), [], []
+    for code, name in enumerate(names):
+        filled = np.concatenate([[0.0], np.cumsum(rates[name].to_value(u.byte / u.s) * dt)])[: len(time)]
         count = int(np.floor(filled[-1] / octets + 1e-9)) if len(time) else 0
         if count == 0:
             continue
@@ -346,18 +347,18 @@ def volume_packets(timeline, *, instrument_rates=None, packet_size=DEFAULT_PACKE
         span = filled[k] - filled[k - 1]
         fraction = np.divide(threshold - filled[k - 1], span, out=np.ones_like(span), where=span > 0)
         seconds = t_s[k - 1] + np.clip(fraction, 0.0, 1.0) * (t_s[k] - t_s[k - 1])
-        stamps = time[0] + np.round(seconds * _NS_PER_S).astype("timedelta64[ns]")
-        pieces.append(pd.DataFrame({"time": stamps, "source": name, "size_bytes": np.int64(octets)}))
-    if not pieces:
-        return pd.DataFrame(
-            {
-                "time": np.array([], "datetime64[ns]"),
-                "source": np.array([], str),
-                "size_bytes": np.array([], np.int64),
-            }
-        )
-    table = pd.concat(pieces, ignore_index=True)
-    return table.sort_values(["time", "source"], kind="stable").reset_index(drop=True)
+        times.append(time[0] + np.round(seconds * _NS_PER_S).astype("timedelta64[ns]"))
+        codes.append(np.full(count, code, dtype=np.int8))
+    stamps = np.concatenate(times) if times else np.array([], "datetime64[ns]")
+    code = np.concatenate(codes) if codes else np.array([], np.int8)
+    order = np.lexsort((code, stamps))
+    return pd.DataFrame(
+        {
+            "time": stamps[order],
+            "source": pd.Categorical.from_codes(code[order], categories=names),
+            "size_bytes": np.full(order.size, octets, dtype=np.int64),
+        }
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -473,7 +474,7 @@ class MemoryResult:
         if chosen.shape != (len(self),):
             raise InputError(f"where must hold one bool per packet ({len(self)}), got shape {chosen.shape}")
         rows = []
-        for name in [*np.unique(self.source[chosen]), "all"]:
+        for name in [*sorted(pd.unique(self.source[chosen])), "all"]:
             pick = chosen if name == "all" else chosen & (self.source == name)
             row = {
                 "source": str(name),
@@ -566,7 +567,7 @@ def simulate_memory(
         raise InputError(f"when_full must be one of {', '.join(_WHEN_FULL)}, got {when_full!r}")
     rate = as_scalar(downlink_rate, u.byte / u.s, "downlink_rate", positive=True)
     cap = _capacity_octets(capacity)
-    cls, _ = _classes(src, priority) if src.size else (np.zeros(0, np.int64), None)
+    cls, names = _classes(src, priority) if src.size else (np.zeros(0, np.int64), np.zeros(0, str))
 
     origin = t.min() if t.size else np.datetime64("2000-01-01", "ns")
     a, b = _contacts(contacts, origin)
@@ -586,7 +587,9 @@ def simulate_memory(
     inv = np.empty_like(arrival)
     inv[arrival] = np.arange(arrival.size)
     k_cls = cls[arrival]
-    order = np.argsort(k_cls, kind="stable")  # kernel indices of each class, in generation order
+    order = np.argsort(
+        k_cls.astype(np.int16), kind="stable"
+    )  # a radix sort for small integers  # kernel indices of each class, in generation order
     slot = np.empty_like(order)
     slot[order] = np.arange(order.size)
     class_start = np.searchsorted(k_cls[order], np.arange(k_cls.max(initial=-1) + 2))
@@ -635,7 +638,7 @@ def simulate_memory(
     return MemoryResult(
         time=t,
         size=octets,
-        source=src.astype(str),
+        source=names,
         status=status,
         downlink_time=stamps(wall, down),
         contact=contact,
