@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from smilekit.errors import InputError
-from smilekit.telemetry.link import GilbertElliott, transmit
+from smilekit.telemetry.link import FrameFormat, GilbertElliott, deframe, make_frames, transmit
 from smilekit.telemetry.onboard import simulate_memory
 
 T0 = np.datetime64("2026-03-01T00:00", "ns")
@@ -234,3 +234,138 @@ def test_bad_parameters(small):
         GilbertElliott.from_loss_rate(0.9, mean_burst_length=2)
     with pytest.raises(InputError, match="mean_burst_length"):
         GilbertElliott.from_loss_rate(0.1, mean_burst_length=0.5)
+
+
+# ---------------------------------------------------------------------------------------------------
+# TM transfer frames
+# ---------------------------------------------------------------------------------------------------
+def sender_stream(packets):
+    starts = np.concatenate([[0], np.cumsum([len(p) for p in packets])])
+    return b"".join(packets), starts
+
+
+def test_frames_layout(small):
+    packets, _ = small
+    stream, starts = sender_stream(packets[:500])
+    fmt = FrameFormat(length=1115, spacecraft_id=0x2A5, virtual_channel=3)
+    frames = make_frames(stream, starts[:-1], fmt, first_count=250)
+    n, size = frames.shape[0], fmt.data_length
+    assert size == 1107 and n == -(-len(stream) // size) + (0 < (-len(stream)) % size < 7)
+    word0 = frames[:, 0].astype(int) << 8 | frames[:, 1]
+    assert (word0 >> 14 == 0).all() and (word0 >> 4 & 0x3FF == 0x2A5).all() and (word0 >> 1 & 7 == 3).all()
+    np.testing.assert_array_equal(frames[:, 2], (250 + np.arange(n)) % 256)  # master channel count
+    status = frames[:, 4].astype(int) << 8 | frames[:, 5]
+    assert (status >> 11 == 0b00011).all()  # no secondary header, sync 0, order 0, segment length id 11
+    for f in range(n):  # the first header pointer: the first packet starting in the frame
+        inside = starts[:-1][(starts[:-1] >= f * size) & (starts[:-1] < (f + 1) * size)]
+        expected = inside[0] - f * size if inside.size else 0x7FF
+        if f == n - 1 and not inside.size:
+            expected = len(stream) - f * size  # only the idle packet starts here
+        assert status[f] & 0x7FF == expected
+    # the FECF, checked with Python's own CRC-CCITT
+    for row in frames:
+        assert binascii.crc_hqx(row[:-2].tobytes(), 0xFFFF) == int.from_bytes(row[-2:].tobytes(), "big")
+    # the data fields hold the stream, then an idle packet (APID 2047) to the end
+    body = frames[:, 6:-2].reshape(-1).tobytes()
+    assert body[: len(stream)] == stream
+    idle = body[len(stream) :]
+    assert (idle[0] & 7) << 8 | idle[1] == 0x7FF and int.from_bytes(idle[4:6], "big") + 7 == len(idle)
+
+
+def test_deframe_without_faults_gives_the_stream(small):
+    packets, _ = small
+    stream, starts = sender_stream(packets)
+    for length in (64, 1115, 2048):
+        fmt = FrameFormat(length=length)
+        out, table = deframe(make_frames(stream, starts[:-1], fmt), fmt)
+        assert out == stream
+        np.testing.assert_array_equal(table.stream_offset, starts[:-1])
+        assert table.attrs["gaps"] == 0 and table.attrs["frames_rejected"] == 0
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_deframe_loses_exactly_the_packets_in_lost_or_corrupt_frames(small, seed):
+    packets, _ = small
+    rng = np.random.default_rng(seed)
+    stream, starts = sender_stream(packets[:1500])
+    fmt = FrameFormat(length=int(rng.integers(40, 300)))
+    frames = make_frames(stream, starts[:-1], fmt)
+    n, size = frames.shape[0], fmt.data_length
+    lost = rng.random(n) < 0.1
+    corrupt = ~lost & (rng.random(n) < 0.05)
+    for f in np.flatnonzero(corrupt):  # one flipped bit: the FECF catches it
+        frames[f, rng.integers(0, fmt.length)] ^= 1 << int(rng.integers(0, 8))
+    out, table = deframe(frames[~lost].reshape(-1).tobytes(), fmt)
+    bad = lost | corrupt
+    first, last = starts[:-1] // size, (starts[1:] - 1) // size
+    survives = np.array([not bad[a : b + 1].any() for a, b in zip(first, last, strict=True)])
+    assert out == b"".join(p for p, ok in zip(packets[:1500], survives, strict=True) if ok)
+    assert table.attrs["frames_rejected"] == corrupt.sum()
+
+
+def test_deframe_resynchronises_on_a_length_the_pointers_contradict(small):
+    packets, _ = small
+    stream, starts = sender_stream(packets[:300])
+    fmt = FrameFormat(length=200)
+    frames = make_frames(stream, starts[:-1], fmt)
+    size = fmt.data_length
+    # corrupt the length of a packet whose header lies in one frame, and give that frame a valid FECF
+    # (an error the FECF misses): the next frame's first header pointer contradicts the walk
+    k = next(i for i in range(20, 300) if starts[i] // size == (starts[i] + 5) // size)
+    f, at = divmod(int(starts[k]), size)
+    frames[f, 6 + at + 5] ^= 0x01
+    frames[f, -2:] = np.frombuffer(
+        binascii.crc_hqx(frames[f, :-2].tobytes(), 0xFFFF).to_bytes(2, "big"), np.uint8
+    )
+    out, table = deframe(frames, fmt)
+    assert table.attrs["frames_rejected"] == 0
+    # everything before the packet comes through; the walk resumes at the first packet start the pointers
+    # of the following frames give
+    restart = int(np.searchsorted(starts[:-1], (f + 1) * size))
+    assert out.startswith(b"".join(packets[:k]))
+    assert out.endswith(b"".join(packets[restart:300]))
+    assert len(out) < len(stream)
+
+
+def test_transmit_with_frames(small):
+    packets, memory = small
+    plain = transmit(packets, memory, rng=0)
+    framed = transmit(packets, memory, rng=0, frames=FrameFormat())
+    assert framed.streams == plain.streams
+    assert not framed.truth.dropped.any() and (framed.frames[["lost", "rejected", "gaps"]] == 0).all().all()
+    link = transmit(
+        packets,
+        memory,
+        rng=3,
+        frames=FrameFormat(length=256),
+        channel=GilbertElliott.from_loss_rate(0.03, mean_burst_length=2),
+        bit_error_rate=1e-5,
+        duplicate_rate=0.05,
+        reorder_rate=0.05,
+    )
+    t = link.truth
+    assert t.dropped.any() and link.frames.lost.sum() > 0 and link.frames.rejected.sum() > 0
+    for row in t[~t.dropped].itertuples():
+        got = link.streams[row.contact][row.offset : row.offset + len(packets[row.packet])]
+        assert (got == packets[row.packet]) == (row.bit_errors == 0)
+    received = t[~t.dropped]
+    for k, stream in enumerate(link.streams):
+        assert len(stream) == sum(len(packets[i]) for i in received[received.contact == k].packet)
+    # dropped packets come in runs (a frame of 256 octets holds several packets)
+    assert t.dropped.sum() > link.frames.lost.sum() + link.frames.rejected.sum()
+
+
+def test_frame_bad_input():
+    for bad in (
+        {"length": 10},
+        {"length": 4096},
+        {"spacecraft_id": 1024},
+        {"virtual_channel": -1},
+        {"length": 1115.0},
+    ):
+        with pytest.raises(InputError, match="TM transfer frame must be an integer"):
+            FrameFormat(**bad)
+    with pytest.raises(InputError, match="not a whole number of 1115-octet frames"):
+        deframe(b"\x00" * 1000, FrameFormat())
+    out, table = deframe(b"\xff" * 2230, FrameFormat())  # garbage: two frames failing their FECF
+    assert out == b"" and table.attrs["frames_rejected"] == 2
