@@ -13,8 +13,9 @@ goes through the memory (the first orbit fills an empty memory; the later ones f
 before); the latency table is for the packets made in orbit 2 (perigee to perigee, the second complete
 orbit, so that the memory holds a running mission's backlog when it starts, and two more perigees follow
 to bring its data down). The link (:func:`smilekit.telemetry.link.transmit`,
-with a burst channel, bit errors, duplicates and replays) runs on the first ``--link-packets`` packets
-played back, with random payloads of the right sizes (a whole orbit of bytes is ~3.5 GB).
+with a burst channel, bit errors, duplicates and replays; then again in 1115-octet TM transfer
+frames) runs on the first ``--link-packets`` packets played back, with random payloads of the right
+sizes (a whole orbit of bytes is ~3.5 GB).
 """
 
 import argparse
@@ -72,8 +73,15 @@ def main() -> None:
         memory.time[sent], memory.size[sent], memory.source[sent], contacts, end=memory.end
     )
     rng = np.random.default_rng(1)
-    payload = rng.bytes(int(sub.size.sum()))
+    payload = np.frombuffer(rng.bytes(int(sub.size.sum())), np.uint8).copy()
     edges = np.concatenate([[0], np.cumsum(sub.size)])
+    first = edges[:-1]  # valid primary headers (the frames' deframer walks the length fields)
+    count = np.arange(first.size) % 16384
+    for j, value in enumerate(
+        (0x08, 0x00, 0xC0 | count >> 8, count & 0xFF, (sub.size - 7) >> 8, sub.size - 7)
+    ):
+        payload[first + j] = np.asarray(value) & 0xFF
+    payload = payload.tobytes()
     data = [payload[a:b] for a, b in itertools.pairwise(edges)]
     channel = link.GilbertElliott.from_loss_rate(1e-3, mean_burst_length=20)
     t0 = time.perf_counter()
@@ -85,6 +93,23 @@ def main() -> None:
     print(
         f"transmit        {t_link:6.2f} s  ({sub.size.size / t_link:,.0f} packets/s, "
         f"{volume / t_link / 1e6:.0f} MB/s) on {sub.size.size} packets"
+    )
+    t0 = time.perf_counter()
+    framed = link.transmit(
+        data,
+        sub,
+        rng=2,
+        channel=channel,
+        bit_error_rate=1e-7,
+        duplicate_rate=1e-3,
+        reorder_rate=1e-3,
+        frames=link.FrameFormat(),
+    )
+    t_frames = time.perf_counter() - t0
+    print(
+        f"transmit, frames {t_frames:5.2f} s  ({sub.size.size / t_frames:,.0f} packets/s); "
+        f"{int(framed.frames.frames.sum())} frames, {int(framed.frames.lost.sum())} lost, "
+        f"{int(framed.frames.rejected.sum())} rejected; {int(framed.truth.dropped.sum())} packets lost"
     )
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS {rss:.0f} MiB")

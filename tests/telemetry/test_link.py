@@ -365,7 +365,31 @@ def test_frame_bad_input():
     ):
         with pytest.raises(InputError, match="TM transfer frame must be an integer"):
             FrameFormat(**bad)
+    packets, memory = make(50, 2)
+    bad = list(packets)
+    bad[7] = bad[7][:5] + bytes([bad[7][5] ^ 1]) + bad[7][6:]
+    with pytest.raises(InputError, match=r"packet 7 has .* length field says"):
+        transmit(bad, memory, rng=0, frames=FrameFormat())
+    with pytest.raises(InputError, match="frames must be a FrameFormat"):
+        transmit(packets, memory, rng=0, frames=1115)
     with pytest.raises(InputError, match="not a whole number of 1115-octet frames"):
         deframe(b"\x00" * 1000, FrameFormat())
     out, table = deframe(b"\xff" * 2230, FrameFormat())  # garbage: two frames failing their FECF
     assert out == b"" and table.attrs["frames_rejected"] == 2
+
+
+def test_frames_with_errors_the_fecf_misses_are_counted(small, monkeypatch):
+    # a FECF that never fails (every CRC 0): corrupted frames reach the deframer, their packets arrive
+    # with the bits flipped, and the truth counts exactly those bits
+    import smilekit.telemetry.link as link_module
+
+    monkeypatch.setattr(link_module, "_crc16_rows", lambda rows, table: np.zeros(rows.shape[0], np.uint16))
+    packets, memory = small
+    link = transmit(packets, memory, rng=4, frames=FrameFormat(length=512), bit_error_rate=3e-5)
+    t = link.truth
+    assert link.frames.rejected.sum() == 0 and (t.bit_errors > 0).sum() > 5
+    for row in t[~t.dropped].itertuples():
+        sent = packets[row.packet]
+        got = link.streams[row.contact][row.offset : row.offset + len(sent)]
+        diff = np.frombuffer(sent, np.uint8) ^ np.frombuffer(got, np.uint8)
+        assert int(np.unpackbits(diff).sum()) == row.bit_errors

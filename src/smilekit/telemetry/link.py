@@ -360,9 +360,10 @@ def make_frames(stream, starts, fmt: FrameFormat, *, first_count: int = 0) -> np
 
 
 @numba.njit(cache=True)
-def _walk_run(data, pointer, size, f0, f1, out_start, out_len, n_out):
+def _walk_run(data, pointer, size, f0, f1, out_start, out_len, n_out, store):
     """Packets in the continuous good frames f0..f1-1 (their data fields at ``g * size`` in ``data``):
-    their offsets and lengths appended to ``out_*`` from ``n_out``; returns the new count."""
+    their offsets and lengths appended to ``out_*`` from ``n_out`` (only counted unless ``store``);
+    returns the new count."""
     g = f0
     while g < f1 and pointer[g] == 0x7FF:
         g += 1
@@ -394,8 +395,9 @@ def _walk_run(data, pointer, size, f0, f1, out_start, out_len, n_out):
             return n_out
         apid = ((np.int64(data[pos]) & 0x07) << 8) | np.int64(data[pos + 1])
         if apid != 0x7FF:
-            out_start[n_out] = pos
-            out_len[n_out] = length
+            if store:
+                out_start[n_out] = pos
+                out_len[n_out] = length
             n_out += 1
         pos = nxt
     return n_out
@@ -451,12 +453,14 @@ def deframe(frames, fmt: FrameFormat) -> tuple[bytes, pd.DataFrame]:
     pointer = ((rows[idx, 4].astype(np.int64) & 0x07) << 8) | rows[idx, 5]
     breaks = np.flatnonzero(~follows[idx]) if idx.size else np.zeros(0, np.int64)
     bounds = np.append(breaks, idx.size)
-    cap = data.size // 7 + 1
-    out_start = np.empty(cap, np.int64)
-    out_len = np.empty(cap, np.int64)
     n = 0
-    for f0, f1 in itertools.pairwise(bounds):  # a loop per run of continuous frames
-        n = _walk_run(data, pointer, size, f0, f1, out_start, out_len, n)
+    out_start = out_len = np.empty(0, np.int64)
+    for store in (False, True):  # count, then fill; a loop per run of continuous frames
+        if store:
+            out_start, out_len = np.empty(n, np.int64), np.empty(n, np.int64)
+        n = 0
+        for f0, f1 in itertools.pairwise(bounds):
+            n = _walk_run(data, pointer, size, f0, f1, out_start, out_len, n, store)
     start, length = out_start[:n], out_len[:n]
     stream = _gather(data, start, length, int(length.sum())).tobytes()
     table = pd.DataFrame(
@@ -515,7 +519,8 @@ def transmit(
         Probability that each bit received is flipped (0 to 1).
     frames : FrameFormat, optional
         Carry the packets in TM transfer frames, on which the channel and the bit errors then act (module
-        notes); None sends bare packets.
+        notes); None sends bare packets. The packets must then carry valid CCSDS primary headers (the
+        deframer walks their length fields).
     duplicate_rate, reorder_rate : float
         Probability that a packet is sent again in the next contact, or sent in the next contact instead
         of its own; their sum must not exceed 1 (a packet is one or the other, or neither).
@@ -527,8 +532,9 @@ def transmit(
     Raises
     ------
     InputError
-        For probabilities outside [0, 1], packets that do not match the memory's sizes, or a ``channel``
-        that is not a :class:`GilbertElliott`.
+        For probabilities outside [0, 1], packets that do not match the memory's sizes, a ``channel``
+        that is not a :class:`GilbertElliott`, or (with ``frames``) a packet whose header length field
+        disagrees with its size.
 
     Examples
     --------
@@ -647,11 +653,27 @@ def _framed(data, lengths, packet, bounds, fmt, channel, ber, gen):
     n_tx, n_contacts, size = packet.size, bounds.size - 1, fmt.data_length
     sender_offset = np.zeros(n_tx, np.int64)
     blocks, owner, count = [], [], 0
+    short = np.flatnonzero(lengths < 7)
+    if short.size:
+        raise InputError(
+            f"packet {short[0]} has {lengths[short[0]]} octets: a CCSDS packet has at least 7 (a 6-octet "
+            "header and one of data), and the ground's deframer reads its length from its header"
+        )
     for k in range(n_contacts):
         lo, hi = bounds[k], bounds[k + 1]
         start = np.concatenate([[0], np.cumsum(lengths[packet[lo:hi]])])
         sender_offset[lo:hi] = start[:-1]
-        block = make_frames(b"".join(data[packet[lo:hi]].tolist()), start[:-1], fmt, first_count=count)
+        joined = b"".join(data[packet[lo:hi]].tolist())
+        octets = np.frombuffer(joined, np.uint8)
+        declared = (octets[start[:-1] + 4].astype(np.int64) << 8 | octets[start[:-1] + 5]) + 7
+        wrong = np.flatnonzero(declared != lengths[packet[lo:hi]])
+        if wrong.size:
+            i = packet[lo + wrong[0]]
+            raise InputError(
+                f"packet {i} has {lengths[i]} octets but its header's packet data length field says "
+                f"{declared[wrong[0]]}; packets sent in transfer frames need valid CCSDS primary headers"
+            )
+        block = make_frames(joined, start[:-1], fmt, first_count=count)
         count += block.shape[0]
         blocks.append(block)
         owner.append(np.full(block.shape[0], k))
@@ -659,12 +681,15 @@ def _framed(data, lengths, packet, bounds, fmt, channel, ber, gen):
     owner = np.concatenate(owner) if owner else np.zeros(0, np.int64)
     lost = channel.losses(sent.shape[0], gen) if channel is not None else np.zeros(sent.shape[0], bool)
     received = np.flatnonzero(~lost)
+    flipped = np.zeros(sent.shape[0], dtype=bool)
     if ber > 0 and received.size:  # bit errors in the frames received
         n_bits = 8 * fmt.length
         flips = gen.binomial(n_bits, ber, size=received.size)
         bit = np.unique(np.repeat(received, flips) * n_bits + gen.integers(0, n_bits, size=int(flips.sum())))
         flat = sent.reshape(-1)
         np.bitwise_xor.at(flat, bit // 8, (1 << (7 - bit % 8)).astype(np.uint8))
+        flipped[bit // n_bits] = True
+    flipped_before = np.concatenate([[0], np.cumsum(flipped)])
     offset = np.full(n_tx, -1, np.int64)
     bit_errors = np.zeros(n_tx, np.int64)
     streams, rows = [], []
@@ -685,16 +710,21 @@ def _framed(data, lengths, packet, bounds, fmt, channel, ber, gen):
             )
         tx = j[match]
         offset[tx] = table.stream_offset.to_numpy()[match]
-        if tx.size:  # bits that differ from what was sent (frames corrupted but passing their FECF)
-            expected = np.frombuffer(b"".join(data[packet[tx]].tolist()), np.uint8)
+        # bits that differ from what was sent: only in packets of flipped frames that passed their FECF
+        base = mine[0] if mine.size else 0
+        f_first = base + sender_offset[tx] // size
+        f_last = base + (sender_offset[tx] + lengths[packet[tx]] - 1) // size
+        suspect = tx[flipped_before[f_last + 1] > flipped_before[f_first]]
+        if suspect.size:
+            expected = np.frombuffer(b"".join(data[packet[suspect]].tolist()), np.uint8)
             arrived = _gather(
                 np.frombuffer(stream, np.uint8),
-                offset[tx],
-                lengths[packet[tx]],
-                int(lengths[packet[tx]].sum()),
+                offset[suspect],
+                lengths[packet[suspect]],
+                int(lengths[packet[suspect]].sum()),
             )
-            first = np.concatenate([[0], np.cumsum(lengths[packet[tx]])])[:-1]
-            bit_errors[tx] = np.add.reduceat(_POPCOUNT[expected ^ arrived], first)
+            first = np.concatenate([[0], np.cumsum(lengths[packet[suspect]])])[:-1]
+            bit_errors[suspect] = np.add.reduceat(_POPCOUNT[expected ^ arrived], first)
         rows.append(
             {
                 "frames": int(mine.size),
