@@ -372,6 +372,9 @@ def test_frame_bad_input():
         transmit(bad, memory, rng=0, frames=FrameFormat())
     with pytest.raises(InputError, match="frames must be a FrameFormat"):
         transmit(packets, memory, rng=0, frames=1115)
+    for starts in ([1, 20], [0, 3], [0, 25], []):
+        with pytest.raises(InputError, match="starts must give the offset of every packet"):
+            make_frames(bytes(30), starts, FrameFormat())
     with pytest.raises(InputError, match="not a whole number of 1115-octet frames"):
         deframe(b"\x00" * 1000, FrameFormat())
     out, table = deframe(b"\xff" * 2230, FrameFormat())  # garbage: two frames failing their FECF

@@ -335,6 +335,11 @@ def make_frames(stream, starts, fmt: FrameFormat, *, first_count: int = 0) -> np
     size = fmt.data_length
     if data.size == 0:
         return np.zeros((0, fmt.length), dtype=np.uint8)
+    if starts.size == 0 or starts[0] != 0 or (np.diff(starts) < 7).any() or data.size - starts[-1] < 7:
+        raise InputError(
+            "starts must give the offset of every packet in the stream: from 0, increasing, at least 7 "
+            "octets apart (the smallest CCSDS packet) and the last one at least 7 octets before the end"
+        )
     pad = (-data.size) % size
     if 0 < pad < 7:
         pad += size
