@@ -202,3 +202,29 @@ def test_downlink_budget_bad_input(track, table):
         ground.downlink_budget(track.select(stop="2026-03-02"), timeline, table)
     with pytest.raises(InputError, match="start"):
         ground.downlink_budget(track, timeline, pd.DataFrame({"a": [1]}))
+
+
+def test_contact_intervals_agree_with_the_mask_and_the_budget(track, table):
+    timeline = mode_timeline(track)
+    intervals = ground.contact_intervals(track, table)
+    start, end = intervals.start.to_numpy(), intervals.end.to_numpy()
+    assert (end > start).all() and (start[1:] > end[:-1]).all()  # sorted, disjoint
+    k = np.searchsorted(start, track.time, side="right") - 1
+    inside = (k >= 0) & (track.time < end[np.maximum(k, 0)])
+    np.testing.assert_array_equal(inside, ground.contact_mask(track, table))
+    budget = ground.downlink_budget(track, timeline, table)
+    assert intervals.duration_min.sum() / 60 == pytest.approx(budget.contact_h.sum(), rel=1e-9)
+
+
+def test_generation_rates_follow_the_modes_and_the_budget(track, table):
+    timeline = mode_timeline(track)
+    rates = ground.generation_rates(timeline)
+    assert set(rates) == set(ground.DEFAULT_INSTRUMENT_RATES)
+    np.testing.assert_array_equal(rates["SXI"] > 0, timeline.sxi_on)
+    np.testing.assert_array_equal(rates["UVI"] > 0, timeline.uvi_on)
+    assert (rates["HK"] == ground.DEFAULT_INSTRUMENT_RATES["HK"]).all()
+    total = sum((r * timeline.sample_durations_s() * u.s).to_value(u.Gbit) for r in rates.values())
+    budget = ground.downlink_budget(track, timeline, table)
+    assert total.sum() == pytest.approx(budget.generated_Gbit.sum(), rel=1e-12)
+    with pytest.raises(InputError, match="timeline must be a ModeTimeline"):
+        ground.generation_rates(track)

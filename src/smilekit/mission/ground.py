@@ -69,9 +69,11 @@ __all__ = [
     "DEFAULT_INSTRUMENT_RATES",
     "STATIONS",
     "GroundStation",
+    "contact_intervals",
     "contact_mask",
     "downlink_budget",
     "elevation",
+    "generation_rates",
     "passes",
 ]
 
@@ -459,6 +461,46 @@ def contact_mask(track: Track, passes, *, max_link_altitude=30000.0 * u.km) -> n
     return inside
 
 
+def contact_intervals(track: Track, passes, *, max_link_altitude=30000.0 * u.km):
+    """The usable downlink contacts: the union of the passes, cut to the link range, as intervals.
+
+    The intervals :func:`contact_mask` and :func:`downlink_budget` use (one transmitter: overlapping passes
+    of two stations count once), for the callers that need the contacts themselves, e.g. the mass memory
+    of :mod:`smilekit.telemetry.onboard`.
+
+    Parameters
+    ----------
+    track : Track
+        The spacecraft track.
+    passes : pandas.DataFrame
+        Pass table from :func:`passes` (``start`` and ``end`` are used).
+    max_link_altitude : astropy.units.Quantity
+        Link range limit (see the module notes).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per contact, sorted and disjoint: ``start``, ``end`` (UTC datetime64[ns]) and
+        ``duration_min``.
+    """
+    track = as_track(track)
+    _check_passes(passes)
+    link_limit = float(as_value(max_link_altitude, u.km, "max_link_altitude", positive=True))
+    if len(track) == 0:
+        return pd.DataFrame({"start": [], "end": [], "duration_min": []}).astype(
+            {"start": "datetime64[ns]", "end": "datetime64[ns]"}
+        )
+    usable = _usable_contacts(track, passes, link_limit)
+    origin = track.time[0]
+    return pd.DataFrame(
+        {
+            "start": _as_times(origin, usable[:, 0]),
+            "end": _as_times(origin, usable[:, 1]),
+            "duration_min": (usable[:, 1] - usable[:, 0]) / 60.0,
+        }
+    )
+
+
 def _rates_bit_s(instrument_rates) -> dict[str, float]:
     rates = DEFAULT_INSTRUMENT_RATES if instrument_rates is None else instrument_rates
     if not isinstance(rates, dict):
@@ -474,6 +516,52 @@ def _rates_bit_s(instrument_rates) -> dict[str, float]:
             )
         out[name] = float(as_value(rate, u.bit / u.s, f"instrument_rates[{name!r}]", nonnegative=True))
     return out
+
+
+def _rate_values(timeline: ModeTimeline, rates: dict[str, float]) -> dict[str, np.ndarray]:
+    """Each instrument's data rate (bit/s) at each sample: its rate while on, 0 while off; HK always."""
+    out = {}
+    for name, value in rates.items():
+        if name == _ALWAYS_ON:
+            on = np.ones(len(timeline), dtype=bool)
+        else:
+            on = np.isin(timeline.mode, [m for m, instruments in MODES.items() if name in instruments])
+        out[name] = value * on
+    return out
+
+
+def generation_rates(timeline: ModeTimeline, instrument_rates=None) -> dict[str, u.Quantity]:
+    """The data rate each instrument generates at each sample of a mode timeline.
+
+    The rule of :func:`downlink_budget`: an instrument generates at its rate while its mode
+    (:data:`smilekit.mission.modes.MODES`) has it on, ``HK`` always; each sample's rate holds until the
+    next sample (:func:`smilekit.mission.modes.sample_durations_s`).
+
+    Parameters
+    ----------
+    timeline : ModeTimeline
+        Modes along a track (:func:`smilekit.mission.modes.mode_timeline`).
+    instrument_rates : dict, optional
+        Instrument name (SXI, UVI, LIA, MAG, HK) -> rate while on (Quantity, bit/s); default
+        :data:`DEFAULT_INSTRUMENT_RATES` (assumptions). Instruments left out generate nothing.
+
+    Returns
+    -------
+    dict
+        Instrument name -> Quantity in bit/s, shape (N,) (one value per timeline sample).
+
+    Raises
+    ------
+    InputError
+        For a timeline that is not a :class:`~smilekit.mission.modes.ModeTimeline`, unknown instruments,
+        or rates without data-rate units or negative.
+    """
+    if not isinstance(timeline, ModeTimeline):
+        raise InputError(
+            f"timeline must be a ModeTimeline (from mode_timeline), got {type(timeline).__name__}"
+        )
+    values = _rate_values(timeline, _rates_bit_s(instrument_rates))
+    return {name: value * (u.bit / u.s) for name, value in values.items()}
 
 
 def downlink_budget(
@@ -543,12 +631,8 @@ def downlink_budget(
     dt = timeline.sample_durations_s()
     # Data generated: each instrument's rate while on, per sample; HK always.
     bits = np.zeros(len(track))
-    for name, value in rates.items():
-        if name == _ALWAYS_ON:
-            on = np.ones(len(track), dtype=bool)
-        else:
-            on = np.isin(timeline.mode, [m for m, instruments in MODES.items() if name in instruments])
-        bits += value * on * dt
+    for value in _rate_values(timeline, rates).values():
+        bits += value * dt
 
     usable = _usable_contacts(track, passes, link_limit)
 
