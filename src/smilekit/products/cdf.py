@@ -217,7 +217,7 @@ def component_labels(frames, *, tensors: bool = False) -> dict[str, xr.Variable]
     return out
 
 
-def write_istp_cdf(dataset: xr.Dataset, path, *, overwrite: bool = True) -> Path:
+def write_istp_cdf(dataset: xr.Dataset, path, *, overwrite: bool = True, provenance=None) -> Path:
     """Write ``dataset`` as an ISTP CDF at ``path``, after cdflib's ISTP checks.
 
     The write is atomic (:func:`smilekit._io.atomic_path`): a failure leaves the old file, if any. An
@@ -225,6 +225,8 @@ def write_istp_cdf(dataset: xr.Dataset, path, *, overwrite: bool = True) -> Path
     the FITS writers refuse by default).
 
     ``Logical_file_id`` is set to the file name without its extension. NaN is written as ``FILLVAL``.
+    ``provenance`` (:class:`~smilekit.products.provenance.Provenance`) adds its global attributes
+    (``Parents``, ``Software_version``, ``Generation_date``, ...).
 
     Raises
     ------
@@ -239,6 +241,8 @@ def write_istp_cdf(dataset: xr.Dataset, path, *, overwrite: bool = True) -> Path
         raise ProductError(f"cannot write {path.name}: missing ISTP global attributes {missing}")
     dataset = dataset.copy()
     dataset.attrs["Logical_file_id"] = path.stem
+    if provenance is not None:
+        dataset.attrs.update(provenance.cdf_attributes())
     with atomic_path(path, overwrite=overwrite) as temporary:
         temporary.unlink()  # cdflib refuses to write over a file, even an empty one
         try:

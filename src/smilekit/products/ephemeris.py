@@ -121,11 +121,13 @@ def ephemeris_dataset(track, *, attitude=None, timeline=None, text: str = "") ->
     return xr.Dataset(variables, coords={"Epoch": ("Epoch", time, epoch_attrs(time))}, attrs=attrs)
 
 
-def write_ephemeris_cdf(path, track, *, attitude=None, timeline=None, text: str = "", overwrite: bool = True):
+def write_ephemeris_cdf(
+    path, track, *, attitude=None, timeline=None, text: str = "", overwrite: bool = True, provenance=None
+):
     """Write :func:`ephemeris_dataset` as an ISTP CDF; returns the path.
 
     An existing file is replaced unless ``overwrite`` is False
     (:func:`~smilekit.products.cdf.write_istp_cdf`).
     """
     dataset = ephemeris_dataset(track, attitude=attitude, timeline=timeline, text=text)
-    return write_istp_cdf(dataset, path, overwrite=overwrite)
+    return write_istp_cdf(dataset, path, overwrite=overwrite, provenance=provenance)

@@ -355,14 +355,14 @@ def mag_l2_dataset(l2: xr.Dataset, *, text: str = "") -> xr.Dataset:
     return ds
 
 
-def write_mag_l1(path, l1: xr.Dataset, *, text: str = "") -> Path:
+def write_mag_l1(path, l1: xr.Dataset, *, text: str = "", provenance=None) -> Path:
     """Write MAG L1 as an ISTP CDF at ``path`` (atomically); name it with :func:`mag_product_name`."""
-    return write_istp_cdf(mag_l1_dataset(l1, text=text), path)
+    return write_istp_cdf(mag_l1_dataset(l1, text=text), path, provenance=provenance)
 
 
-def write_mag_l2(path, l2: xr.Dataset, *, text: str = "") -> Path:
+def write_mag_l2(path, l2: xr.Dataset, *, text: str = "", provenance=None) -> Path:
     """Write MAG L2 as an ISTP CDF at ``path`` (atomically); name it with :func:`mag_product_name`."""
-    return write_istp_cdf(mag_l2_dataset(l2, text=text), path)
+    return write_istp_cdf(mag_l2_dataset(l2, text=text), path, provenance=provenance)
 
 
 def _read_level(path, instrument: str, level: str, names) -> xr.Dataset:
@@ -639,14 +639,14 @@ def lia_l2_dataset(moments: xr.Dataset, *, text: str = "") -> xr.Dataset:
     return ds
 
 
-def write_lia_l1(path, counts: xr.Dataset, *, text: str = "") -> Path:
+def write_lia_l1(path, counts: xr.Dataset, *, text: str = "", provenance=None) -> Path:
     """Write LIA L1 (counts) as an ISTP CDF at ``path``, atomically (name: :func:`lia_product_name`)."""
-    return write_istp_cdf(lia_l1_dataset(counts, text=text), path)
+    return write_istp_cdf(lia_l1_dataset(counts, text=text), path, provenance=provenance)
 
 
-def write_lia_l2(path, moments: xr.Dataset, *, text: str = "") -> Path:
+def write_lia_l2(path, moments: xr.Dataset, *, text: str = "", provenance=None) -> Path:
     """Write LIA L2 (moments) as an ISTP CDF at ``path``, atomically (name: :func:`lia_product_name`)."""
-    return write_istp_cdf(lia_l2_dataset(moments, text=text), path)
+    return write_istp_cdf(lia_l2_dataset(moments, text=text), path, provenance=provenance)
 
 
 def _lia_read(path, level: str, names) -> xr.Dataset:

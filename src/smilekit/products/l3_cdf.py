@@ -310,6 +310,7 @@ def write_l3_cdf(
     sun_angle=None,
     text: str = "",
     overwrite: bool = True,
+    provenance=None,
 ):
     """Write :func:`l3_dataset` as an ISTP CDF; returns the path (an existing file is replaced unless
     ``overwrite`` is False: :func:`~smilekit.products.cdf.write_istp_cdf`).
@@ -330,4 +331,4 @@ def write_l3_cdf(
     'smile_sxi_l3_boundaries_20260320T120000_v01.cdf'
     """
     dataset = l3_dataset(estimates, cusps, sc_position=sc_position, flux=flux, sun_angle=sun_angle, text=text)
-    return write_istp_cdf(dataset, path, overwrite=overwrite)
+    return write_istp_cdf(dataset, path, overwrite=overwrite, provenance=provenance)

@@ -90,7 +90,7 @@ def _iso(seconds: float) -> str:
     return np.datetime_as_string(t, unit="ms")
 
 
-def write_l1(events: EventList, path, *, overwrite: bool = False) -> Path:
+def write_l1(events: EventList, path, *, overwrite: bool = False, provenance=None) -> Path:
     """Write an :class:`EventList` as an OGIP FITS event file (module docstring).
 
     Returns
@@ -185,6 +185,8 @@ def write_l1(events: EventList, path, *, overwrite: bool = False) -> Path:
     primary.header["TELESCOP"] = "SMILE"
     primary.header["INSTRUME"] = "SXI"
     primary.header["ORIGIN"] = "smilekit"
+    if provenance is not None:
+        provenance.add_to_fits(primary.header)
     with atomic_path(path, overwrite=overwrite) as temporary:
         fits.HDUList([primary, ev_hdu, gti_hdu]).writeto(temporary, overwrite=True)
     return path
@@ -300,7 +302,7 @@ def _wcs_cards(ds: xr.Dataset, cube: bool) -> list:
     return cards
 
 
-def write_l2(ds: xr.Dataset, path, *, overwrite: bool = False) -> Path:
+def write_l2(ds: xr.Dataset, path, *, overwrite: bool = False, provenance=None) -> Path:
     """Write a :func:`make_l2` dataset as a FITS file (module docstring). Returns the path."""
     if not isinstance(ds, xr.Dataset) or "foreground" not in ds:
         raise InputError("ds must be a Dataset made by make_l2")
@@ -320,6 +322,8 @@ def write_l2(ds: xr.Dataset, path, *, overwrite: bool = False) -> Path:
         for k in range(3):
             value = float(ds.attrs[name][k])
             h[f"{key}{k + 1}"] = (value if math.isfinite(value) else "NaN", comment)
+    if provenance is not None:
+        provenance.add_to_fits(h)
     hdus = [primary]
 
     def image(name, var, hduclas2, hduclas3, extra=()):

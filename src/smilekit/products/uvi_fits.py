@@ -246,7 +246,7 @@ def _config_table(config) -> fits.BinTableHDU:
     return table
 
 
-def _write(ds, path, level, images, scalars, geometry, config, overwrite, extra=()) -> Path:
+def _write(ds, path, level, images, scalars, geometry, config, overwrite, extra=(), provenance=None) -> Path:
     _check_dataset(ds, level, images)
     path = Path(path)
     dims = ds[images[0][1]].dims
@@ -254,6 +254,8 @@ def _write(ds, path, level, images, scalars, geometry, config, overwrite, extra=
         raise InputError(f"the {level} images must be on dims ('eta', 'xi'), got {dims}")
     cards = wcs_cards(ds.attrs["boresight_gse"], ds.attrs["x_axis_gse"], ds["xi"].values, ds["eta"].values)
     hdus = [_primary(ds, level, scalars)]
+    if provenance is not None:
+        provenance.add_to_fits(hdus[0].header)
     for name, var in images:
         hdus.append(_image(name, ds[var], cards, utype=var.endswith("_err")))
     if geometry is not None:
@@ -269,7 +271,9 @@ def _write(ds, path, level, images, scalars, geometry, config, overwrite, extra=
     return path
 
 
-def write_l1(ds: xr.Dataset, path, *, geometry=None, config=None, overwrite: bool = False) -> Path:
+def write_l1(
+    ds: xr.Dataset, path, *, geometry=None, config=None, overwrite: bool = False, provenance=None
+) -> Path:
     """Write a :func:`~smilekit.instruments.uvi.l1.make_l1` frame as a FITS file (module docstring).
 
     Parameters
@@ -285,6 +289,8 @@ def write_l1(ds: xr.Dataset, path, *, geometry=None, config=None, overwrite: boo
         The instrument the frame was taken with (default ``UVIConfig()``), written as the CONFIG table.
     overwrite : bool
         Replace an existing file (atomically: a failed write leaves the old one).
+    provenance : Provenance, optional
+        How the frame was made (:func:`smilekit.products.provenance.provenance`): CREATOR, DATE, HISTORY.
 
     Returns
     -------
@@ -297,10 +303,12 @@ def write_l1(ds: xr.Dataset, path, *, geometry=None, config=None, overwrite: boo
     ProductError
         The file exists and ``overwrite`` is False.
     """
-    return _write(ds, path, "L1", _L1_IMAGES, _SCALARS, geometry, config, overwrite)
+    return _write(ds, path, "L1", _L1_IMAGES, _SCALARS, geometry, config, overwrite, provenance=provenance)
 
 
-def write_l2(ds: xr.Dataset, path, *, geometry=None, config=None, overwrite: bool = False) -> Path:
+def write_l2(
+    ds: xr.Dataset, path, *, geometry=None, config=None, overwrite: bool = False, provenance=None
+) -> Path:
     """Write a :func:`~smilekit.instruments.uvi.l2.make_l2` frame as a FITS file (module docstring).
 
     Parameters as :func:`write_l1`; the (MLAT, MLT) map goes to the MAP* extensions.
@@ -311,7 +319,9 @@ def write_l2(ds: xr.Dataset, path, *, geometry=None, config=None, overwrite: boo
         _image(name, ds[var].transpose("mlat", "mlt"), cards, utype=var.endswith("_err"))
         for name, var in _L2_MAPS
     ]
-    return _write(ds, path, "L2", _L2_IMAGES, _SCALARS + _L2_SCALARS, geometry, config, overwrite, maps)
+    return _write(
+        ds, path, "L2", _L2_IMAGES, _SCALARS + _L2_SCALARS, geometry, config, overwrite, maps, provenance
+    )
 
 
 def _read(path, level: str, images, scalars, maps=()) -> xr.Dataset:

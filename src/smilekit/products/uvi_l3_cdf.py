@@ -212,10 +212,12 @@ def uvi_l3_dataset(
     return xr.Dataset(variables, coords={"Epoch": ("Epoch", time, epoch_attrs(time))}, attrs=attrs)
 
 
-def write_uvi_l3_cdf(path, boundaries, power, *, text: str = "", overwrite: bool = True):
+def write_uvi_l3_cdf(path, boundaries, power, *, text: str = "", overwrite: bool = True, provenance=None):
     """Write :func:`uvi_l3_dataset` as an ISTP CDF at ``path`` (atomically); returns the path.
 
     Name the file with ``product_name("uvi", "l3", "boundaries", time, ext="cdf")``. An existing file is
     replaced unless ``overwrite`` is False (:func:`~smilekit.products.cdf.write_istp_cdf`).
     """
-    return write_istp_cdf(uvi_l3_dataset(boundaries, power, text=text), path, overwrite=overwrite)
+    return write_istp_cdf(
+        uvi_l3_dataset(boundaries, power, text=text), path, overwrite=overwrite, provenance=provenance
+    )
