@@ -84,6 +84,25 @@ __all__ = ["compute_moments", "infer_alpha_ratio", "split_species"]
 _N_OUT = 36  # see _moments_one
 
 
+@numba.njit(cache=True, nogil=True, inline="always")
+def _step_values(ke, ln_e, c2, phi, scale, extrapolate):
+    """Kernel: energy step ``ke``'s speed ``s`` (km/s, before the spacecraft potential), density per count
+    ``a0`` and, for the lowest step with ``extrapolate``, the low-energy cone's density per count and the
+    speed its momentum sits at (else 0, 0); ``s = 0`` for a step the potential keeps out (module docstring).
+    """
+    e = math.exp(0.5 * (ln_e[ke] + ln_e[ke + 1]))
+    s_inst2 = c2 * e
+    s2e = c2 * (e + phi)
+    if s2e <= 0.0:
+        return 0.0, 0.0, 0.0, 0.0
+    s = math.sqrt(s2e)
+    a0 = s / (scale * s_inst2)
+    if not (extrapolate and ke == 0):
+        return s, a0, 0.0, 0.0
+    s_lo = math.sqrt(max(c2 * (math.exp(ln_e[0]) + phi), 0.0))
+    return s, a0, a0 * (s_lo**3 / 3.0) / (s * s_inst2 * 0.5 * (ln_e[1] - ln_e[0])), 0.6 * s_lo
+
+
 @numba.njit(cache=True, nogil=True)
 def _moments_one(out, counts, k0, k1, ln_e, centre, scale, c2, phi, dead, bx, by, bz, extrapolate):
     """One sample, one species (energy steps k0..k1-1). ``out`` (36,):
@@ -108,13 +127,9 @@ def _moments_one(out, counts, k0, k1, ln_e, centre, scale, c2, phi, dead, bx, by
     total = top = max_frac = cone = 0.0
     # pass 1: density, flux and the raw second and third moments
     for ke in range(k0, k1):
-        e = math.exp(0.5 * (ln_e[ke] + ln_e[ke + 1]))
-        s_inst2 = c2 * e
-        s2e = c2 * (e + phi)
-        if s2e <= 0.0:
+        s, a0, a_cone, s_cone = _step_values(ke, ln_e, c2, phi, scale, extrapolate)
+        if s == 0.0:
             continue
-        s = math.sqrt(s2e)
-        a0 = s / (scale * s_inst2)
         d0 = dx = dy = dz = dxx = dxy = dxz = dyy = dyz = dzz = 0.0
         step_counts = 0.0
         for je in range(n_el):
@@ -145,16 +160,9 @@ def _moments_one(out, counts, k0, k1, ln_e, centre, scale, c2, phi, dead, bx, by
         total += step_counts
         if ke == n_e - 1:
             top += step_counts
-        parts = 2 if extrapolate and ke == 0 else 1
-        for part in range(parts):
-            if part == 0:
-                a, sp = a0, s
-            else:
-                s_lo = math.sqrt(max(c2 * (math.exp(ln_e[0]) + phi), 0.0))
-                a = a0 * (s_lo**3 / 3.0) / (s * s_inst2 * 0.5 * (ln_e[1] - ln_e[0]))
-                sp = 0.6 * s_lo
-                if a == 0.0:
-                    break
+        for part in range(2 if a_cone > 0.0 else 1):
+            a, sp = (a0, s) if part == 0 else (a_cone, s_cone)
+            if part == 1:
                 cone += a * d0
             w1 = a * sp
             w2 = w1 * sp
@@ -207,23 +215,11 @@ def _moments_one(out, counts, k0, k1, ln_e, centre, scale, c2, phi, dead, bx, by
     gxy, gxz, gyz = 2.0 * sxy / n, 2.0 * sxz / n, 2.0 * syz / n
     v17 = v18 = v19 = v20 = v21 = v22 = v23 = v24 = v25 = v26 = v27 = 0.0
     for ke in range(k0, k1):
-        e = math.exp(0.5 * (ln_e[ke] + ln_e[ke + 1]))
-        s_inst2 = c2 * e
-        s2e = c2 * (e + phi)
-        if s2e <= 0.0:
+        s, a0, a_cone, s_cone = _step_values(ke, ln_e, c2, phi, scale, extrapolate)
+        if s == 0.0:
             continue
-        s = math.sqrt(s2e)
-        a0 = s / (scale * s_inst2)
-        parts = 2 if extrapolate and ke == 0 else 1
-        for part in range(parts):
-            if part == 0:
-                a, sp = a0, s
-            else:
-                s_lo = math.sqrt(max(c2 * (math.exp(ln_e[0]) + phi), 0.0))
-                a = a0 * (s_lo**3 / 3.0) / (s * s_inst2 * 0.5 * (ln_e[1] - ln_e[0]))
-                sp = 0.6 * s_lo
-                if a == 0.0:
-                    break
+        for part in range(2 if a_cone > 0.0 else 1):
+            a, sp = (a0, s) if part == 0 else (a_cone, s_cone)
             a2 = a * a
             for je in range(n_el):
                 for ia in range(n_az):
@@ -266,68 +262,59 @@ def moments_values(out, counts, k0, k1, ln_e, centre, scale, c2, phi, dead, b, e
                      b[i, 0], b[i, 1], b[i, 2], extrapolate)  # fmt: skip
 
 
+#: The direction factor of each of the 13 raw sums (index into 1, d_x, d_y, d_z, d_xx, d_xy, d_xz, d_yy,
+#: d_yz, d_zz) and its power of the speed: sum f dV, sum f v dV, sum f v v dV, sum f |v|^2 v dV.
+_DIRECTION_OF_SUM = np.array([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 1, 2, 3])
+_SPEED_POWER_OF_SUM = np.array([0, 1, 1, 1, 2, 2, 2, 2, 2, 2, 3, 3, 3])
+
+
 @numba.njit(cache=True, nogil=True)
 def raw_covariance_values(out, counts, k0, k1, ln_e, centre, scale, c2, phi, dead, extrapolate):
     """Kernel: Poisson covariance (N, 13, 13) of the raw sums of :func:`_moments_one` (``var C = C``).
 
     The 13 sums: ``sum f dV`` (1), ``sum f v dV`` (3), ``sum f v v dV`` (xx, xy, xz, yy, yz, zz) and
     ``sum f |v|^2 v dV`` (3), a count adding to them at its bin's velocity and, in the lowest step, at
-    the low-energy cone's (the same count, so the two add before the product).
+    the low-energy cone's (the same count, so the two add before the product). A count's part of sum ``m``
+    is ``(cc / C) alpha_k D_m(d)``: ``alpha_k = sum over (bin, cone) of a s^k`` is the step's, ``D_m`` one of
+    the 10 direction factors (1, ``d_i``, ``d_i d_j``; :data:`_DIRECTION_OF_SUM`), so each step sums
+    ``cc^2 / C D D^T`` over its bins and scales it by ``alpha_k alpha_k'``.
     """
-    phi_c = np.zeros(13)
     n_el, n_az = counts.shape[2], counts.shape[3]
+    grid = np.zeros((10, 10))
+    dv = np.zeros(10)
+    alpha = np.zeros(4)
     for i in range(counts.shape[0]):
         for ke in range(k0[i], k1[i]):
-            e = math.exp(0.5 * (ln_e[ke] + ln_e[ke + 1]))
-            s_inst2 = c2 * e
-            s2e = c2 * (e + phi[i])
-            if s2e <= 0.0:
+            s, a0, a_cone, s_cone = _step_values(ke, ln_e, c2, phi[i], scale, extrapolate)
+            if s == 0.0:
                 continue
-            s = math.sqrt(s2e)
-            a0 = s / (scale * s_inst2)
-            ball = 0.0
-            s_lo = 0.0
-            if extrapolate and ke == 0:
-                s_lo = math.sqrt(max(c2 * (math.exp(ln_e[0]) + phi[i]), 0.0))
-                ball = (s_lo**3 / 3.0) / (s * s_inst2 * 0.5 * (ln_e[1] - ln_e[0]))
+            for k in range(4):
+                alpha[k] = a0 * s**k + a_cone * s_cone**k
+            grid[:, :] = 0.0
             for je in range(n_el):
                 for ia in range(n_az):
                     c = counts[i, ke, je, ia]
                     if c == 0:
                         continue
                     frac = c * dead
-                    cc = c / (1.0 - frac) if frac < 0.95 else c / 0.05
-                    for m in range(13):
-                        phi_c[m] = 0.0
-                    for part in range(2):
-                        if part == 0:
-                            a = a0 * cc / c
-                            sp = s
-                        else:
-                            if ball == 0.0:
-                                break
-                            a = a0 * ball * cc / c
-                            sp = 0.6 * s_lo
-                        px = sp * centre[ke, je, ia, 0]
-                        py = sp * centre[ke, je, ia, 1]
-                        pz = sp * centre[ke, je, ia, 2]
-                        p2 = sp * sp
-                        phi_c[0] += a
-                        phi_c[1] += a * px
-                        phi_c[2] += a * py
-                        phi_c[3] += a * pz
-                        phi_c[4] += a * px * px
-                        phi_c[5] += a * px * py
-                        phi_c[6] += a * px * pz
-                        phi_c[7] += a * py * py
-                        phi_c[8] += a * py * pz
-                        phi_c[9] += a * pz * pz
-                        phi_c[10] += a * p2 * px
-                        phi_c[11] += a * p2 * py
-                        phi_c[12] += a * p2 * pz
-                    for m in range(13):
-                        for q in range(m, 13):
-                            out[i, m, q] += c * phi_c[m] * phi_c[q]
+                    corr = 1.0 / (1.0 - frac) if frac < 0.95 else 20.0
+                    w = c * corr * corr  # (cc / C)^2 C
+                    dx = centre[ke, je, ia, 0]
+                    dy = centre[ke, je, ia, 1]
+                    dz = centre[ke, je, ia, 2]
+                    dv[0], dv[1], dv[2], dv[3] = 1.0, dx, dy, dz
+                    dv[4], dv[5], dv[6] = dx * dx, dx * dy, dx * dz
+                    dv[7], dv[8], dv[9] = dy * dy, dy * dz, dz * dz
+                    for m in range(10):
+                        wm = w * dv[m]
+                        for q in range(m, 10):
+                            grid[m, q] += wm * dv[q]
+            for m in range(13):
+                dm, km = _DIRECTION_OF_SUM[m], _SPEED_POWER_OF_SUM[m]
+                for q in range(m, 13):
+                    dq, kq = _DIRECTION_OF_SUM[q], _SPEED_POWER_OF_SUM[q]
+                    g = grid[dm, dq] if dm <= dq else grid[dq, dm]
+                    out[i, m, q] += alpha[km] * alpha[kq] * g
         for m in range(13):
             for q in range(m):
                 out[i, m, q] = out[i, q, m]
