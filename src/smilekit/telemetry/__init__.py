@@ -1,0 +1,45 @@
+"""Telemetry: CCSDS space packets of every instrument, on-board time, and level-0 decoding.
+
+The path of the data from the instruments to the ground, as a ground segment receives it:
+
+- :mod:`~smilekit.telemetry.packets`: the packet format (primary header, CUC secondary header, CRC);
+- :mod:`~smilekit.telemetry.layouts`: THE table of APIDs and packet layouts (ccsdspy definitions; the
+  assumptions SMILE's unpublished ICDs would replace) and their data rates;
+- :mod:`~smilekit.telemetry.obtime`: on-board time <-> UTC through a time-correlation table;
+- :mod:`~smilekit.telemetry.packetise`: the simulators' outputs -> packets, in time order;
+- :mod:`~smilekit.telemetry.l0`: packet files -> level 0 (ccsdspy), with every loss recorded;
+- :mod:`~smilekit.telemetry.depacketise`: level 0 -> the simulators' structures again.
+"""
+
+from smilekit.telemetry.depacketise import hk, lia_counts, mag_raw, sxi_events, uvi_images
+from smilekit.telemetry.l0 import L0, L0_QUALITY, read_l0, scan_stream
+from smilekit.telemetry.layouts import APID, LAYOUTS, Layout, data_rate
+from smilekit.telemetry.obtime import TimeCorrelation
+from smilekit.telemetry.packetise import PacketBatch, Packetiser, housekeeping, merge, write_stream
+from smilekit.telemetry.packets import build_packets, crc16, crc16_many, primary_header
+
+__all__ = [
+    "APID",
+    "L0",
+    "L0_QUALITY",
+    "LAYOUTS",
+    "Layout",
+    "PacketBatch",
+    "Packetiser",
+    "TimeCorrelation",
+    "build_packets",
+    "crc16",
+    "crc16_many",
+    "data_rate",
+    "hk",
+    "housekeeping",
+    "lia_counts",
+    "mag_raw",
+    "merge",
+    "primary_header",
+    "read_l0",
+    "scan_stream",
+    "sxi_events",
+    "uvi_images",
+    "write_stream",
+]
