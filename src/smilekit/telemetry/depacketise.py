@@ -4,8 +4,8 @@ Each function takes an :class:`~smilekit.telemetry.l0.L0` and returns what the i
 returns (the telemetered part of it), so that the existing L1 chains run on telemetry as on the
 simulator's memory: :func:`mag_raw` -> :func:`smilekit.instruments.mag.make_l1`, :func:`lia_counts`,
 :func:`sxi_events`, :func:`uvi_images`, :func:`hk`. What the link lost stays visible: MAG samples of a lost
-packet are absent (the gap list says where), a lost LIA part or UVI row block is filled with -1 and
-flagged, an SXI frame whose events arrived short of its header's count is flagged.
+packet are absent (the gap list says where), a lost LIA part (-1) or UVI row block (:data:`UVI_FILL`) is
+filled and flagged, an SXI frame whose events arrived short of its header's count is flagged.
 """
 
 from __future__ import annotations
@@ -19,13 +19,24 @@ from smilekit.errors import TelemetryError
 from smilekit.telemetry.layouts import HK_TEMPERATURES
 from smilekit.telemetry.obtime import TimeCorrelation
 
-__all__ = ["LIA_PART_MISSING", "SXI_EVENTS_MISSING", "UVI_ROWS_MISSING", "hk", "lia_counts", "mag_raw",
-           "sxi_events", "uvi_images"]  # fmt: skip
+__all__ = [
+    "LIA_PART_MISSING",
+    "SXI_EVENTS_MISSING",
+    "UVI_FILL",
+    "UVI_ROWS_MISSING",
+    "hk",
+    "lia_counts",
+    "mag_raw",
+    "sxi_events",
+    "uvi_images",
+]
 
 #: LIA quality bit (``telemetry_quality``): a part (energy steps) of the distribution was lost (-1 there).
 LIA_PART_MISSING = 16
-#: UVI quality: rows of the image were lost (-1 there).
+#: UVI quality: rows of the image were lost (:data:`UVI_FILL` there).
 UVI_ROWS_MISSING = 16
+#: The DN of a UVI pixel whose row was lost (-1 would be a valid DN: read noise makes DN negative).
+UVI_FILL = -(2**31)
 #: SXI frame quality: fewer events arrived than the frame header counts.
 SXI_EVENTS_MISSING = 16
 
@@ -202,8 +213,8 @@ def sxi_events(l0, correlation: TimeCorrelation | None = None) -> tuple[xr.Datas
 def uvi_images(l0, config=None) -> list[xr.DataArray]:
     """UVI images as :func:`~smilekit.instruments.uvi.simulate_image` returns them (DN), one per image.
 
-    Rows lost in the link are -1 and counted in ``attrs["missing_rows"]`` (``attrs["telemetry_quality"]``
-    has :data:`UVI_ROWS_MISSING`). Coordinates: the configuration's tangent-plane pixel centres.
+    Rows lost in the link are :data:`UVI_FILL` and counted in ``attrs["missing_rows"]``
+    (``attrs["telemetry_quality"]`` has :data:`UVI_ROWS_MISSING`). Coordinates: the configuration's tangent-plane pixel centres.
     """
     from smilekit.instruments.uvi.config import UVIConfig
     from smilekit.instruments.uvi.detector import tangent_centres_deg_values
@@ -222,11 +233,11 @@ def uvi_images(l0, config=None) -> list[xr.DataArray]:
         ]  # fmt: skip
         blocks = []
         for r0, nr, word, data in parts:
-            raw = np.frombuffer(zlib.decompress(data), dtype=">u2" if word == 2 else ">u4")
+            raw = np.frombuffer(zlib.decompress(data), dtype=">i2" if word == 2 else ">i4")
             blocks.append((r0, raw.reshape(nr, -1)))
-        n_cols = blocks[0][1].shape[1]
-        n_rows = v.pixels if n_cols == v.pixels else max(r0 + b.shape[0] for r0, b in blocks)
-        image = np.full((n_rows, n_cols), -1, dtype=np.int64)
+        i0 = idx[0]
+        n_rows, n_cols = int(ds["image_rows"].values[i0]), int(ds["image_cols"].values[i0])
+        image = np.full((n_rows, n_cols), UVI_FILL, dtype=np.int64)
         got = np.zeros(n_rows, dtype=bool)
         for r0, b in blocks:
             image[r0 : r0 + b.shape[0]] = b
@@ -234,7 +245,6 @@ def uvi_images(l0, config=None) -> list[xr.DataArray]:
         quality = int(np.bitwise_or.reduce(ds["quality"].values[idx])) | (
             0 if got.all() else UVI_ROWS_MISSING
         )
-        i0 = idx[0]
         centres = tangent_centres_deg_values(v.pixels, v.fov_deg)
         coords = {"eta": centres, "xi": centres} if image.shape == (v.pixels, v.pixels) else {}
         images.append(xr.DataArray(image, dims=("eta", "xi"), coords=coords, attrs={

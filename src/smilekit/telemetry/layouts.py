@@ -27,9 +27,10 @@ APID    name                     kind      user data (after the CUC time; bits)
 0x191   sxi_events               variable  exposure_id (16), frame (32), n_events (16), rawx, rawy (16 x n),
                                            ccd (8 x n), pi (16 x n); at most 4096 events a packet
 0x1F4   uvi_image                variable  image_id (16), part (8), n_parts (8), first_row (16), n_rows (16),
-                                           n_frames (16), word_bytes (8), spare (8), exposure_ms (32),
-                                           data (8 x n: zlib/deflate of the rows as big-endian uint16, or
-                                           uint32 when a pixel exceeds 65535); 16 rows a part
+                                           image_rows (16), image_cols (16), n_frames (16), word_bytes (8),
+                                           spare (8), exposure_ms (32), data (8 x n: zlib/deflate of the
+                                           rows as big-endian int16, or int32 when a DN is beyond int16: the
+                                           read noise makes a dark pixel's DN negative); 16 rows a part
 ======  =======================  ========  ==================================================================
 
 Compression (LIA, UVI): zlib (deflate, :cite:`rfc1950`, level 6), lossless. Each part is compressed on its
@@ -162,11 +163,12 @@ LAYOUTS: dict[int, Layout] = {
             0x1F4, "uvi_image", "UVI",
             [PacketField("image_id", "uint", 16), PacketField("part", "uint", 8),
              PacketField("n_parts", "uint", 8), PacketField("first_row", "uint", 16),
-             PacketField("n_rows", "uint", 16), PacketField("n_frames", "uint", 16),
+             PacketField("n_rows", "uint", 16), PacketField("image_rows", "uint", 16),
+             PacketField("image_cols", "uint", 16), PacketField("n_frames", "uint", 16),
              PacketField("word_bytes", "uint", 8), PacketField("spare", "uint", 8),
              PacketField("exposure_ms", "uint", 32),
              PacketArray("data", data_type="uint", bit_length=8, array_shape="expand")],
-            {"exposure_ms": "ms", "data": "zlib(uint16 or uint32 DN)"},
+            {"exposure_ms": "ms", "data": "zlib(int16 or int32 DN)"},
             "UVI image rows (zlib-compressed DN)",
             variable=True,
         ),
@@ -222,5 +224,5 @@ def data_rate(name: str, *, compressed_fraction: float = 1.0, events_per_s: floa
     else:  # uvi_image
         parts = -(-uvi_pixels // UVI_ROWS_PER_PART)
         raw = uvi_pixels * uvi_pixels * 2 * compressed_fraction
-        rate = (parts * (MIN_PACKET_BYTES + 14) + raw) * bits / uvi_cadence.to_value(u.s)
+        rate = (parts * (MIN_PACKET_BYTES + 18) + raw) * bits / uvi_cadence.to_value(u.s)
     return rate * u.bit / u.s

@@ -48,7 +48,7 @@ HK_TEMPERATURES_DEGC = {"sxi_ccd": -90.0, "uvi_ccd": -40.0, "lia": 20.0, "mag_ou
 #: zlib level of the LIA and UVI parts.
 ZLIB_LEVEL = 6
 _LIA_HEADER = struct.Struct(">HBBBBBBI")
-_UVI_HEADER = struct.Struct(">HBBHHHBBI")
+_UVI_HEADER = struct.Struct(">HBBHHHHHBBI")
 
 
 @dataclass
@@ -274,21 +274,21 @@ class Packetiser:
     def uvi(self, image: xr.DataArray, start=None) -> PacketBatch:
         """UVI packets of one :func:`~smilekit.instruments.uvi.simulate_image` (DN, 2-D).
 
-        Rows in parts of :data:`UVI_ROWS_PER_PART`, each the zlib deflate of its DN as big-endian uint16
-        (uint32 when a pixel exceeds 65535), lossless; stamped with the exposure start (``start``, default
+        Rows in parts of :data:`UVI_ROWS_PER_PART`, each the zlib deflate of its DN as big-endian int16
+        (int32 when a DN lies beyond int16), lossless; stamped with the exposure start (``start``, default
         ``image.attrs["time"]``).
         """
         dn = np.asarray(image.values)
         if dn.ndim != 2 or not np.issubdtype(dn.dtype, np.integer):
             raise InputError(f"uvi: the image must be a 2-D integer DN array, got {dn.dtype} {dn.shape}")
-        if dn.size and (dn.min() < 0 or dn.max() > 2**32 - 1):
-            raise InputError("uvi: DN must lie in 0 to 2**32 - 1")
+        if dn.size and (dn.min() < -(2**31) or dn.max() > 2**31 - 1 or max(dn.shape) > 65535):
+            raise InputError("uvi: DN must fit int32 and the image at most 65535 pixels a side")
         if start is None:
             if "time" not in image.attrs:
                 raise InputError("uvi: give start= (the image has no attrs['time'])")
             start = image.attrs["time"]
         t0 = as_datetime64(start)
-        word = 2 if dn.max(initial=0) <= 65535 else 4
+        word = 2 if dn.size == 0 or (dn.min() >= -(2**15) and dn.max() < 2**15) else 4
         rows = dn.shape[0]
         parts = -(-rows // UVI_ROWS_PER_PART)
         image_id = self._uvi_image
@@ -299,10 +299,10 @@ class Packetiser:
         for p in range(parts):
             r0 = p * UVI_ROWS_PER_PART
             block = dn[r0 : r0 + UVI_ROWS_PER_PART]
-            head = _UVI_HEADER.pack(image_id, p, parts, r0, block.shape[0], n_frames, word, 0,
+            head = _UVI_HEADER.pack(image_id, p, parts, r0, block.shape[0], *dn.shape, n_frames, word, 0,
                                     exposure_ms)  # fmt: skip
             data.append(
-                head + zlib.compress(block.astype(">u2" if word == 2 else ">u4").tobytes(), ZLIB_LEVEL)
+                head + zlib.compress(block.astype(">i2" if word == 2 else ">i4").tobytes(), ZLIB_LEVEL)
             )
         return self._batch("uvi_image", np.full(parts, t0, dtype="datetime64[ns]"), data)
 
