@@ -252,13 +252,13 @@ def read_l0(files, *, correlation: TimeCorrelation | None = None, on_error: str 
         data, name = _read(f)
         buf = np.frombuffer(data, dtype=np.uint8)
         starts, lengths, bad = scan_stream(buf, source=name)
+        if buf.size == 0:
+            bad.append({"file": name, "offset": 0, "nbytes": 0, "apid": -1, "reason": "empty file"})
         if on_error == "raise" and bad:
             b = bad[0]
             raise TelemetryError(
                 f"{b['file']}: byte offset {b['offset']}: {b['reason']} ({b['nbytes']} octets)"
             )
-        if buf.size == 0:
-            bad.append({"file": name, "offset": 0, "nbytes": 0, "apid": -1, "reason": "empty file"})
         result.bad.extend(bad)
         result.report.setdefault("files", {})[name] = {
             "octets": int(buf.size), "good_packets": int(starts.size), "bad_regions": len(bad),
