@@ -10,14 +10,13 @@ filled and flagged, an SXI frame whose events arrived short of its header's coun
 
 from __future__ import annotations
 
-import zlib
-
 import numpy as np
 import xarray as xr
 
 from smilekit.errors import TelemetryError
 from smilekit.telemetry.layouts import HK_TEMPERATURES
 from smilekit.telemetry.obtime import TimeCorrelation
+from smilekit.telemetry.packets import inflate_words
 
 __all__ = [
     "LIA_PART_MISSING",
@@ -121,13 +120,16 @@ def lia_counts(l0, config=None) -> xr.Dataset:
     got = np.zeros((uniq.shape[0], n_e), dtype=bool)
     quality = np.zeros(uniq.shape[0], dtype=np.uint8)
     times = np.empty(uniq.shape[0], dtype="datetime64[ns]")
+    first, n_energy = ds["first_energy"].values, ds["n_energy"].values
+    n_elev, data, pq = ds["n_elevation"].values, ds["data"].values, ds["quality"].values
     for i in range(ds.sizes["packet"]):
-        d, e0, ne = which[i], int(ds["first_energy"].values[i]), int(ds["n_energy"].values[i])
-        raw = zlib.decompress(np.asarray(ds["data"].values[i], dtype=np.uint8).tobytes())
-        block = np.frombuffer(raw, dtype=">u4").reshape(ne, int(ds["n_elevation"].values[i]), -1)
+        d, e0, ne = which[i], int(first[i]), int(n_energy[i])
+        block = inflate_words(np.asarray(data[i], dtype=np.uint8).tobytes(), ">u4").reshape(
+            ne, int(n_elev[i]), -1
+        )
         counts[d, e0 : e0 + ne] = block.astype(np.int32)
         got[d, e0 : e0 + ne] = True
-        quality[d] |= ds["quality"].values[i]
+        quality[d] |= pq[i]
         times[d] = t[i]
     quality |= np.where(got.all(axis=1), 0, LIA_PART_MISSING).astype(np.uint8)
     el, az = grid.el_edges, grid.az_edges
@@ -177,22 +179,26 @@ def sxi_events(l0, correlation: TimeCorrelation | None = None) -> tuple[xr.Datas
     if "sxi_events" in l0.datasets:
         ev = l0.datasets["sxi_events"]
         order = np.argsort(fkey, kind="stable")
+        sorted_keys = fkey[order]
+        ev_exp, ev_frame, ev_n = ev["exposure_id"].values, ev["frame"].values, ev["n_events"].values
+        names = {"RAWX": "rawx", "RAWY": "rawy", "CCDNR": "ccd", "PI": "pi"}
+        columns = {name: ev[src].values for name, src in names.items()}
         for i in range(ev.sizes["packet"]):
-            key = int(ev["exposure_id"].values[i]) * 2**32 + int(ev["frame"].values[i])
-            j = np.searchsorted(fkey[order], key)
-            if j >= fkey.size or fkey[order][j] != key:
+            key = int(ev_exp[i]) * 2**32 + int(ev_frame[i])
+            j = np.searchsorted(sorted_keys, key)
+            if j >= fkey.size or sorted_keys[j] != key:
                 raise TelemetryError(
                     f"SXI events of exposure {key >> 32} frame {key & 0xFFFFFFFF} have no frame header"
                 )
             h = order[j]
-            n = int(ev["n_events"].values[i])
+            n = int(ev_n[i])
             received[h] += n
-            f = float(ev["frame"].values[i])
+            f = float(ev_frame[i])
             cols["TIME"].append(np.full(n, tstart[h] + (f + 0.5) * frame_s[h]))
-            for name, src in (("RAWX", "rawx"), ("RAWY", "rawy"), ("CCDNR", "ccd"), ("PI", "pi")):
-                cols[name].append(np.asarray(ev[src].values[i]).astype(np.int16))
+            for name, values in columns.items():
+                cols[name].append(np.asarray(values[i]).astype(np.int16))
             cols["FRAME"].append(np.full(n, int(f), dtype=np.int64))
-            cols["EXPOSURE_ID"].append(np.full(n, int(ev["exposure_id"].values[i]), dtype=np.int64))
+            cols["EXPOSURE_ID"].append(np.full(n, int(ev_exp[i]), dtype=np.int64))
     arrays = {k: np.concatenate(v) if v else np.zeros(0) for k, v in cols.items()}
     order = np.argsort(arrays["TIME"], kind="stable")
     events = xr.Dataset({k: ("event", a[order]) for k, a in arrays.items()}, attrs={"source": "telemetry"})
@@ -225,16 +231,16 @@ def uvi_images(l0, config=None) -> list[xr.DataArray]:
     key = ds["obt_coarse"].values.astype(np.int64) * 65536 + ds["obt_fine"].values
     key = key * 65536 + ds["image_id"].values
     images = []
+    first, rows, words, data = (ds[k].values for k in ("first_row", "n_rows", "word_bytes", "data"))
     for k in np.unique(key):
         idx = np.flatnonzero(key == k)
         parts = [
-            (int(ds["first_row"].values[i]), int(ds["n_rows"].values[i]), int(ds["word_bytes"].values[i]),
-             np.asarray(ds["data"].values[i], dtype=np.uint8).tobytes())
+            (int(first[i]), int(rows[i]), int(words[i]), np.asarray(data[i], dtype=np.uint8).tobytes())
             for i in idx
-        ]  # fmt: skip
+        ]
         blocks = []
-        for r0, nr, word, data in parts:
-            raw = np.frombuffer(zlib.decompress(data), dtype=">i2" if word == 2 else ">i4")
+        for r0, nr, word, block in parts:
+            raw = inflate_words(block, ">i2" if word == 2 else ">i4")
             blocks.append((r0, raw.reshape(nr, -1)))
         i0 = idx[0]
         n_rows, n_cols = int(ds["image_rows"].values[i0]), int(ds["image_cols"].values[i0])

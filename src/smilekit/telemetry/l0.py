@@ -199,7 +199,8 @@ class L0:
     gaps : list of dict
         ``apid``, ``name``, ``after_count``, ``missing`` (packets), ``after_time``, ``before_time``.
     report : dict
-        Per layout name: ``received``, ``duplicates``, ``kept``, ``missing``; plus ``files`` (name ->
+        Per layout name: ``received``, ``duplicates``, ``kept``, ``missing`` (packets), ``octets`` (of the
+        kept packets); plus ``files`` (name ->
         octets, good packets, bad regions) and ``time_correlation_jumps``.
     """
 
@@ -313,7 +314,8 @@ def read_l0(files, *, correlation: TimeCorrelation | None = None, on_error: str 
         ds.attrs.update({"apid": int(apid), "layout": name, "instrument": LAYOUTS[int(apid)].instrument})
         result.datasets[name] = ds
         result.report[name] = {"received": int(order.size), "duplicates": int(dup.sum()),
-                               "kept": int(kept.size), "missing": int(missing.sum())}  # fmt: skip
+                               "kept": int(kept.size), "missing": int(missing.sum()),
+                               "octets": int(nbytes[kept].sum())}  # fmt: skip
     return result
 
 

@@ -19,7 +19,7 @@ APID    name                     kind      user data (after the CUC time; bits)
                                            frame; fill -2^31); 32 vectors a packet (1 s at 32 Hz)
 0x12C   lia_distribution         variable  distribution (16, mod 65536), part (8), n_parts (8),
                                            first_energy (8), n_energy (8), n_elevation (8), n_azimuth (8),
-                                           accumulation_ms (32), data (8 x n: zlib/deflate of the part's
+                                           accumulation_ms (32), data (8 x n: shuffled deflate of the part's
                                            counts as big-endian uint32, energy-major); 4 energy steps a part
 0x190   sxi_frame_header         fixed     exposure_id (16), exposure_coarse (32), exposure_fine (16),
                                            frame (32: index in the exposure), n_frames (32), frame_ms (32),
@@ -28,12 +28,13 @@ APID    name                     kind      user data (after the CUC time; bits)
                                            ccd (8 x n), pi (16 x n); at most 4096 events a packet
 0x1F4   uvi_image                variable  image_id (16), part (8), n_parts (8), first_row (16), n_rows (16),
                                            image_rows (16), image_cols (16), n_frames (16), word_bytes (8),
-                                           spare (8), exposure_ms (32), data (8 x n: zlib/deflate of the
+                                           spare (8), exposure_ms (32), data (8 x n: shuffled deflate of the
                                            rows as big-endian int16, or int32 when a DN is beyond int16: the
                                            read noise makes a dark pixel's DN negative); 16 rows a part
 ======  =======================  ========  ==================================================================
 
-Compression (LIA, UVI): zlib (deflate, :cite:`rfc1950`, level 6), lossless. Each part is compressed on its
+Compression (LIA, UVI): the words byte-shuffled, then zlib (deflate, :cite:`rfc1950`, level 6), lossless
+(:func:`~smilekit.telemetry.packets.deflate_words`). Each part is compressed on its
 own, so a lost packet loses only its energy steps or rows (flagged on the ground), never the rest.
 """
 
@@ -133,8 +134,8 @@ LAYOUTS: dict[int, Layout] = {
              PacketField("n_energy", "uint", 8), PacketField("n_elevation", "uint", 8),
              PacketField("n_azimuth", "uint", 8), PacketField("accumulation_ms", "uint", 32),
              PacketArray("data", data_type="uint", bit_length=8, array_shape="expand")],
-            {"accumulation_ms": "ms", "data": "zlib(uint32 counts)"},
-            "LIA count distribution, one part of energy steps (zlib-compressed uint32 counts)",
+            {"accumulation_ms": "ms", "data": "shuffled deflate of uint32 counts"},
+            "LIA count distribution, one part of energy steps (compressed uint32 counts)",
             variable=True,
         ),
         _layout(
@@ -168,8 +169,8 @@ LAYOUTS: dict[int, Layout] = {
              PacketField("word_bytes", "uint", 8), PacketField("spare", "uint", 8),
              PacketField("exposure_ms", "uint", 32),
              PacketArray("data", data_type="uint", bit_length=8, array_shape="expand")],
-            {"exposure_ms": "ms", "data": "zlib(int16 or int32 DN)"},
-            "UVI image rows (zlib-compressed DN)",
+            {"exposure_ms": "ms", "data": "shuffled deflate of int16 or int32 DN"},
+            "UVI image rows (compressed DN)",
             variable=True,
         ),
     )

@@ -12,7 +12,6 @@ event origins, LIA expected counts, MAG model field) is not. Each packetiser's d
 from __future__ import annotations
 
 import struct
-import zlib
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -30,7 +29,7 @@ from smilekit.telemetry.layouts import (
     UVI_ROWS_PER_PART,
 )
 from smilekit.telemetry.obtime import TimeCorrelation
-from smilekit.telemetry.packets import CUC_FINE_PER_S, build_packets
+from smilekit.telemetry.packets import CUC_FINE_PER_S, build_packets, deflate_words
 from smilekit.times import as_datetime64
 
 __all__ = [
@@ -45,8 +44,6 @@ __all__ = [
 #: Nominal housekeeping temperatures (degC) of :func:`housekeeping` by default: **assumptions** (SXI CCD
 #: cooled to about -90 degC, UVI CCD -40 degC, LIA and MAG sensor at room temperature), not confirmed.
 HK_TEMPERATURES_DEGC = {"sxi_ccd": -90.0, "uvi_ccd": -40.0, "lia": 20.0, "mag_outboard": 15.0}
-#: zlib level of the LIA and UVI parts.
-ZLIB_LEVEL = 6
 _LIA_HEADER = struct.Struct(">HBBBBBBI")
 _UVI_HEADER = struct.Struct(">HBBHHHHHBBI")
 
@@ -194,9 +191,9 @@ class Packetiser:
     def lia(self, counts: xr.Dataset, *, accumulation_s: float | None = None) -> PacketBatch:
         """LIA packets of :func:`~smilekit.instruments.lia.simulate_counts`'s ``counts`` (times needed).
 
-        Each distribution is split into parts of :data:`LIA_ENERGIES_PER_PART` energy steps, each the zlib
-        deflate of its counts as big-endian uint32 (lossless); the distribution number counts on across
-        calls (modulo 65536). The packet time is the distribution's.
+        Each distribution is split into parts of :data:`LIA_ENERGIES_PER_PART` energy steps, each its counts
+        as big-endian uint32 through :func:`~smilekit.telemetry.packets.deflate_words` (lossless); the
+        distribution number counts on across calls (modulo 65536). The packet time is the distribution's.
         """
         c = np.asarray(counts["counts"].transpose("time", "energy", "elevation", "azimuth").values)
         t = counts["time"].values
@@ -214,7 +211,7 @@ class Packetiser:
                 e0 = p * LIA_ENERGIES_PER_PART
                 block = c[i, e0 : e0 + LIA_ENERGIES_PER_PART]
                 head = _LIA_HEADER.pack(dist, p, parts, e0, block.shape[0], n_el, n_az, round(acc * 1000))
-                data.append(head + zlib.compress(block.astype(">u4").tobytes(), ZLIB_LEVEL))
+                data.append(head + deflate_words(block, ">u4"))
                 times.append(t[i])
         self._lia_distribution = (self._lia_distribution + n_t) % 65536
         if not data:
@@ -274,9 +271,9 @@ class Packetiser:
     def uvi(self, image: xr.DataArray, start=None) -> PacketBatch:
         """UVI packets of one :func:`~smilekit.instruments.uvi.simulate_image` (DN, 2-D).
 
-        Rows in parts of :data:`UVI_ROWS_PER_PART`, each the zlib deflate of its DN as big-endian int16
-        (int32 when a DN lies beyond int16), lossless; stamped with the exposure start (``start``, default
-        ``image.attrs["time"]``).
+        Rows in parts of :data:`UVI_ROWS_PER_PART`, each its DN as big-endian int16 (int32 when a DN lies
+        beyond int16) through :func:`~smilekit.telemetry.packets.deflate_words`, lossless; stamped with the
+        exposure start (``start``, default ``image.attrs["time"]``).
         """
         dn = np.asarray(image.values)
         if dn.ndim != 2 or not np.issubdtype(dn.dtype, np.integer):
@@ -301,9 +298,7 @@ class Packetiser:
             block = dn[r0 : r0 + UVI_ROWS_PER_PART]
             head = _UVI_HEADER.pack(image_id, p, parts, r0, block.shape[0], *dn.shape, n_frames, word, 0,
                                     exposure_ms)  # fmt: skip
-            data.append(
-                head + zlib.compress(block.astype(">i2" if word == 2 else ">i4").tobytes(), ZLIB_LEVEL)
-            )
+            data.append(head + deflate_words(block, ">i2" if word == 2 else ">i4"))
         return self._batch("uvi_image", np.full(parts, t0, dtype="datetime64[ns]"), data)
 
     def hk(self, hk: xr.Dataset) -> PacketBatch:
