@@ -107,3 +107,20 @@ def test_build_packets_refuses_bad_input():
         build_packets(1, 0, [2**32], [0], np.zeros((1, 2), np.uint8))
     with pytest.raises(InputError, match="fit"):
         build_packets(1, 0, [0], [0], [b"\0" * 65530])
+
+
+def test_data_rates_match_the_packets(mag_raw_sim, hk_sim):
+    # the layout's nominal rate times the duration is what the packetisers make (to one packet)
+    import astropy.units as u
+
+    from smilekit.telemetry.l0 import read_l0
+    from smilekit.telemetry.layouts import data_rate
+    from smilekit.telemetry.packetise import Packetiser, merge
+
+    p = Packetiser()
+    l0 = read_l0(b"".join(merge(p.mag(mag_raw_sim), p.hk(hk_sim)).packets))
+    for name, seconds, packet in (("mag_vectors", 600.0, 788), ("hk_platform", 120.0, 64)):
+        expected = (data_rate(name) * seconds * u.s).to_value(u.byte)
+        assert abs(l0.report[name]["octets"] - expected) <= packet
+    with pytest.raises(InputError, match="unknown layout"):
+        data_rate("sxi")

@@ -233,3 +233,33 @@ def test_lia_needs_times(lia_sim):
     ds = lia_sim.assign_coords(time=np.arange(lia_sim.sizes["time"]))
     with pytest.raises(InputError, match="UTC times"):
         Packetiser().lia(ds)
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    n_frames=st.integers(1, 40),
+    n_events=st.integers(0, 6000),
+    seed=st.integers(0, 2**32 - 1),
+    sun=st.booleans(),
+)
+def test_sxi_round_trip_any_events(n_frames, n_events, seed, sun):
+    # an event list made by hand (any pixel, CCD, PI and frame; more than 4096 events in a frame too)
+    from smilekit.instruments.sxi.l1 import COLUMNS, EventList
+
+    rng = np.random.default_rng(seed)
+    tstart = 827_323_200.0  # 2026-03-20T12:00 in seconds since 2000-01-01 (UTC, no leap seconds)
+    frame = np.sort(rng.integers(0, n_frames, n_events))
+    cols = {name: np.zeros(n_events, dtype=COLUMNS[name][1]) for name in COLUMNS}
+    cols["TIME"] = tstart + (frame + 0.5) * 4.0
+    cols["RAWX"] = rng.integers(0, 4510, n_events)
+    cols["RAWY"] = rng.integers(0, 4510, n_events)
+    cols["CCDNR"] = rng.integers(1, 3, n_events)
+    cols["PI"] = rng.integers(0, 32767, n_events)
+    ev = EventList(cols, [[tstart, tstart + 4.0 * n_frames]], np.eye(3), np.zeros(3), np.zeros(3),
+                   10.0 if sun else 90.0, sun)  # fmt: skip
+    events, frames = dp.sxi_events(read_l0(b"".join(Packetiser().sxi(ev).packets)))
+    for k in ("TIME", "RAWX", "RAWY", "CCDNR", "PI"):
+        np.testing.assert_array_equal(events[k].values, ev.columns[k])
+    assert frames.sizes["frame_index"] == n_frames
+    np.testing.assert_array_equal(frames["n_events"].values, np.bincount(frame, minlength=n_frames))
+    assert (frames["sun_flags"].values == (6 if sun else 0)).all()
