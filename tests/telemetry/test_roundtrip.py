@@ -263,3 +263,20 @@ def test_sxi_round_trip_any_events(n_frames, n_events, seed, sun):
     assert frames.sizes["frame_index"] == n_frames
     np.testing.assert_array_equal(frames["n_events"].values, np.bincount(frame, minlength=n_frames))
     assert (frames["sun_flags"].values == (6 if sun else 0)).all()
+
+
+def test_parts_of_one_time_across_the_wrap(lia_sim, uvi_sim):
+    # the 8 parts of a LIA distribution (and 32 of a UVI image) share one time; counts 16380 ... 3 across
+    # the wrap are no gap, and a lost part across it is found
+    p = Packetiser()
+    p.next_count[APID["lia_distribution"]] = 16380
+    p.next_count[APID["uvi_image"]] = 16370
+    lia, uvi = p.lia(lia_sim), p.uvi(uvi_sim, start=START)
+    rng = np.random.default_rng(4)
+    packets = [lia.packets[i] for i in rng.permutation(len(lia))] + uvi.packets[::-1]
+    l0 = read_l0(b"".join(packets))
+    assert l0.gaps == []
+    np.testing.assert_array_equal(dp.lia_counts(l0)["counts"].values, lia_sim["counts"].values)
+    np.testing.assert_array_equal(dp.uvi_images(l0)[0].values, uvi_sim.values)
+    l0 = read_l0(b"".join(x for i, x in enumerate(lia.packets) if i != 5))  # count 16385 % 16384 = 1
+    assert [(g["after_count"], g["missing"]) for g in l0.gaps] == [(0, 1)]

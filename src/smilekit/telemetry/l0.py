@@ -283,16 +283,13 @@ def read_l0(files, *, correlation: TimeCorrelation | None = None, on_error: str 
     for apid in np.unique(hdr["apid"]):
         name = LAYOUTS[int(apid)].name
         sel = np.flatnonzero(hdr["apid"] == apid)
-        seq = hdr["sequence_count"][sel]
-        order = sel[np.lexsort((seq, ticks[sel]))]
+        order = sel[_time_order(hdr["sequence_count"][sel], ticks[sel])]
         seq, tk = hdr["sequence_count"][order], ticks[order]
         dup = np.zeros(order.size, dtype=bool)
         dup[1:] = (seq[1:] == seq[:-1]) & (tk[1:] == tk[:-1])
         kept = order[~dup]
         quality = np.zeros(kept.size, dtype=np.uint8)
-        had_dup = np.zeros(order.size, dtype=bool)
-        had_dup[:-1] = dup[1:]
-        # a packet whose duplicate followed it: mark the kept one of each run
+        # the kept packet of each run of copies carries the duplicate bit
         run_id = np.cumsum(~dup) - 1
         quality[np.unique(run_id[dup])] |= DUPLICATE_DROPPED
         ks, kt = seq[~dup], tk[~dup]
@@ -317,6 +314,22 @@ def read_l0(files, *, correlation: TimeCorrelation | None = None, on_error: str 
                                "kept": int(kept.size), "missing": int(missing.sum()),
                                "octets": int(nbytes[kept].sum())}  # fmt: skip
     return result
+
+
+def _time_order(seq: np.ndarray, ticks: np.ndarray) -> np.ndarray:
+    """Order of packets by on-board time, then sequence count, counts unwrapped within one time.
+
+    Packets of one time (the parts of a LIA distribution or UVI image, the event packets of one SXI
+    frame) are ordered by their counts; where those straddle the wrap (some near 16383, some near 0: the
+    spread exceeds half the modulo), the low ones come after the high ones.
+    """
+    first = np.lexsort((seq, ticks))
+    t, s = ticks[first], seq[first]
+    start = np.flatnonzero(np.concatenate([[True], t[1:] != t[:-1]]))
+    spread = np.maximum.reduceat(s, start) - np.minimum.reduceat(s, start)
+    straddle = np.repeat(spread > SEQUENCE_COUNT_MODULO // 2, np.diff(np.append(start, s.size)))
+    key = s + np.where(straddle & (s < SEQUENCE_COUNT_MODULO // 2), SEQUENCE_COUNT_MODULO, 0)
+    return first[np.lexsort((key, t))]
 
 
 def _decode(apid: int, stream: bytes) -> xr.Dataset:
