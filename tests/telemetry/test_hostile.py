@@ -49,6 +49,7 @@ def test_truncated_packet_mid_stream(stream, mag_raw_sim, tmp_path):
     assert (bad["file"], bad["offset"], bad["nbytes"]) == (str(path), int(offsets[i]), len(packets[i]) - 10)
     assert "CRC" in bad["reason"]
     assert [(g["name"], g["missing"]) for g in l0.gaps] == [("mag_vectors", 1)]
+    assert l0.report["mag_vectors"]["dropped"] == 1 and l0.report["bad_octets"] == len(packets[i]) - 10
     _mag_is_intact_except(l0, mag_raw_sim, [4])
     assert l0.report["lia_distribution"]["missing"] == 0
     with pytest.raises(TelemetryError, match=rf"cut\.bin: byte offset {offsets[i]}: CRC"):
@@ -102,6 +103,7 @@ def test_unknown_apid_is_skipped_and_recorded(stream, mag_raw_sim):
     (alien,), _ = build_packets(0x7FF, 0, [2_100_000_000], [0], [b"hello"])
     l0 = read_l0(b"".join(packets[:3]) + alien + b"".join(packets[3:]))
     assert len(l0.bad) == 1 and l0.bad[0]["apid"] == 0x7FF and "unknown APID 2047" in l0.bad[0]["reason"]
+    assert l0.report["unknown_apid_packets"] == 1 and l0.report["bad_octets"] == 0
     assert l0.gaps == []
     _mag_is_intact_except(l0, mag_raw_sim)
 

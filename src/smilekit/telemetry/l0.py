@@ -36,7 +36,7 @@ import numpy as np
 import xarray as xr
 
 from smilekit.errors import TelemetryError
-from smilekit.telemetry.layouts import LAYOUTS
+from smilekit.telemetry.layouts import APID, LAYOUTS
 from smilekit.telemetry.obtime import TIME_EXTRAPOLATED, TIME_JUMP, TimeCorrelation
 from smilekit.telemetry.packets import (
     _CRC_TABLE,
@@ -199,8 +199,11 @@ class L0:
     gaps : list of dict
         ``apid``, ``name``, ``after_count``, ``missing`` (packets), ``after_time``, ``before_time``.
     report : dict
-        Per layout name: ``received``, ``duplicates``, ``kept``, ``missing`` (packets), ``octets`` (of the
-        kept packets); plus ``files`` (name ->
+        Per layout name: ``received`` (good packets), ``duplicates`` (removed), ``kept``, ``missing``
+        (sequence counts never kept: every lost packet, dropped ones included), ``dropped`` (bad regions
+        whose header names this APID: CRC mismatches, lengths past the end; a corrupt header's APID may
+        itself be wrong), ``octets`` (of the kept packets); ``unknown_apid_packets``, ``bad_octets`` (in
+        bad regions, unknown APIDs aside); plus ``files`` (name ->
         octets, good packets, bad regions) and ``time_correlation_jumps``.
     """
 
@@ -270,7 +273,7 @@ def read_l0(files, *, correlation: TimeCorrelation | None = None, on_error: str 
             chunks.append((buf, starts, lengths, buf[idx]))
     result.report["time_correlation_jumps"] = list(tct.jumps)
     if not chunks:
-        return result
+        return _summarise(result)
     heads = np.concatenate([c[3] for c in chunks])
     hdr = decode_primary_headers(heads[:, :6])
     h = heads.astype(np.int64)
@@ -313,6 +316,22 @@ def read_l0(files, *, correlation: TimeCorrelation | None = None, on_error: str 
         result.report[name] = {"received": int(order.size), "duplicates": int(dup.sum()),
                                "kept": int(kept.size), "missing": int(missing.sum()),
                                "octets": int(nbytes[kept].sum())}  # fmt: skip
+    return _summarise(result)
+
+
+def _summarise(result: L0) -> L0:
+    """Add the bad regions to the per-APID report and the totals (see :class:`L0`)."""
+    empty = {"received": 0, "duplicates": 0, "kept": 0, "missing": 0, "octets": 0}
+    for name in APID:
+        if name in result.report:
+            result.report[name]["dropped"] = 0
+    unknown = [b for b in result.bad if b["reason"].startswith(_REASONS[_UNKNOWN_APID])]
+    for b in result.bad:
+        if b["apid"] in LAYOUTS and b not in unknown:
+            entry = result.report.setdefault(LAYOUTS[b["apid"]].name, dict(empty, dropped=0))
+            entry["dropped"] += 1
+    result.report["unknown_apid_packets"] = len(unknown)
+    result.report["bad_octets"] = int(sum(b["nbytes"] for b in result.bad if b not in unknown))
     return result
 
 
