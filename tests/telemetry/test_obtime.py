@@ -94,3 +94,12 @@ def test_tick_grid_is_exact(ticks):
     utc, _ = tct.utc_from_obt([c0], [f0])
     c, f = tct.obt_from_utc(utc)
     assert (int(c[0]), int(f[0])) == (c0, f0)
+
+
+def test_far_future_and_before_1972():
+    # beyond the leap-second table the last TAI - UTC holds (no warning); before 1972 is refused
+    tct = TimeCorrelation.ideal()
+    c, f = tct.obt_from_utc(np.array(["2045-06-01T00:00:00"], dtype="datetime64[ns]"))
+    assert tct.utc_from_obt(c, f)[0][0] == np.datetime64("2045-06-01T00:00:00", "ns")
+    with pytest.raises(InputError, match="1972"):
+        tct.obt_from_utc(np.array(["1965-01-01"], dtype="datetime64[ns]"))

@@ -280,3 +280,30 @@ def test_parts_of_one_time_across_the_wrap(lia_sim, uvi_sim):
     np.testing.assert_array_equal(dp.uvi_images(l0)[0].values, uvi_sim.values)
     l0 = read_l0(b"".join(x for i, x in enumerate(lia.packets) if i != 5))  # count 16385 % 16384 = 1
     assert [(g["after_count"], g["missing"]) for g in l0.gaps] == [(0, 1)]
+
+
+def test_packetisers_refuse_what_they_cannot_carry(mag_raw_sim, uvi_sim, hk_sim, sxi_sim):
+    from smilekit.errors import InputError
+
+    p = Packetiser()
+    uneven = mag_raw_sim.isel(time=[0, 1, 3])
+    with pytest.raises(InputError, match="one period"):
+        p.mag(uneven)
+    with pytest.raises(InputError, match="simulate_mag"):
+        p.mag(uvi_sim)
+    with pytest.raises(InputError, match="integer DN"):
+        p.uvi(uvi_sim.astype(float), start=START)
+    with pytest.raises(InputError, match="start="):
+        p.uvi(uvi_sim)
+    with pytest.raises(InputError, match="housekeeping"):
+        p.hk(hk_sim.drop_vars("mode"))
+    with pytest.raises(InputError, match="from 1972"):
+        p.hk(hk_sim.assign_coords(time=hk_sim["time"].values - np.timedelta64(60 * 365, "D")))
+    late = dict(sxi_sim.columns, TIME=sxi_sim.columns["TIME"] + 120.0)
+    from smilekit.instruments.sxi.l1 import EventList
+
+    ev = sxi_sim
+    shifted = EventList(late, ev.gti, ev.rotation, ev.sc_position_gse_re, ev.aim_point_gse_re,
+                        ev.sun_angle_deg, ev.sun_in_fov, ev.config)  # fmt: skip
+    with pytest.raises(InputError, match="outside the exposure"):
+        p.sxi(shifted)

@@ -303,6 +303,13 @@ class Packetiser:
 
     def hk(self, hk: xr.Dataset) -> PacketBatch:
         """Housekeeping packets, one per sample of :func:`housekeeping`'s Dataset."""
+        need = {"quaternion", "mode", "sxi_shutter_open", "temperature"}
+        if not isinstance(hk, xr.Dataset) or not need <= set(hk.data_vars):
+            raise InputError(f"hk: give housekeeping()'s Dataset (variables {sorted(need)})")
+        if hk["quaternion"].shape[1:] != (4,) or hk["temperature"].shape[1:] != (len(HK_TEMPERATURES),):
+            raise InputError(
+                f"hk: quaternion must be (time, 4) and temperature (time, {len(HK_TEMPERATURES)})"
+            )
         t = as_datetime64(hk["time"].values)
         n = t.size
         if n == 0:
