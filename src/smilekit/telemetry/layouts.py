@@ -40,6 +40,7 @@ own, so a lost packet loses only its energy steps or rows (flagged on the ground
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import astropy.units as u
@@ -47,7 +48,7 @@ import ccsdspy
 from ccsdspy import PacketArray, PacketField
 
 from smilekit.errors import InputError
-from smilekit.telemetry.packets import MIN_PACKET_BYTES
+from smilekit.telemetry.packets import MIN_PACKET_BYTES, PRIMARY_HEADER_BYTES
 
 __all__ = [
     "APID",
@@ -77,7 +78,8 @@ _PEC = [PacketField("pec", "uint", 16)]
 
 @dataclass(frozen=True)
 class Layout:
-    """One packet type: its APID, name, instrument, ccsdspy definition and the units of its fields."""
+    """One packet type: its APID, name, instrument, ccsdspy definition, field units, and its fields (the
+    ccsdspy ``PacketField`` / ``PacketArray`` list of the definition, CUC time and CRC included)."""
 
     apid: int
     name: str
@@ -86,24 +88,23 @@ class Layout:
     units: dict
     description: str
 
+    fields: tuple = ()
+
     @property
     def fixed_bytes(self) -> int | None:
         """Octets of a whole packet of a fixed-length layout (None for variable length)."""
         if not isinstance(self.definition, ccsdspy.FixedLength):
             return None
-        bits = 0
-        for f in self.definition._fields:
-            n = 1
-            for d in f._array_shape or ():
-                n *= d
-            bits += f._bit_length * n
-        return 6 + bits // 8
+        shapes = [f.array_shape if isinstance(f, PacketArray) else (1,) for f in self.fields]
+        bits = sum(f.bit_length * math.prod(shape) for f, shape in zip(self.fields, shapes, strict=True))
+        return PRIMARY_HEADER_BYTES + bits // 8
 
 
 def _layout(apid, name, instrument, fields, units, description, variable=False) -> Layout:
     kind = ccsdspy.VariableLength if variable else ccsdspy.FixedLength
-    definition = kind(_TIME + fields + _PEC, apid=apid, name=name, description=description)
-    return Layout(apid, name, instrument, definition, units, description)
+    every = _TIME + fields + _PEC
+    definition = kind(every, apid=apid, name=name, description=description)
+    return Layout(apid, name, instrument, definition, units, description, tuple(every))
 
 
 _N = MAG_VECTORS_PER_PACKET
