@@ -124,3 +124,21 @@ def test_data_rates_match_the_packets(mag_raw_sim, hk_sim):
         assert abs(l0.report[name]["octets"] - expected) <= packet
     with pytest.raises(InputError, match="unknown layout"):
         data_rate("sxi")
+
+
+def test_layouts_table_is_the_documented_one():
+    # the module's table lists every layout with its APID, name and kind, and nothing else
+    import re
+
+    import ccsdspy as c
+
+    from smilekit.telemetry import layouts
+
+    rows = re.findall(r"^(0x[0-9A-F]{3})\s+(\w+)\s+(fixed|variable)", layouts.__doc__, flags=re.M)
+    documented = {int(a, 16): (name, kind) for a, name, kind in rows}
+    actual = {a: (lay.name, "fixed" if isinstance(lay.definition, c.FixedLength) else "variable")
+              for a, lay in layouts.LAYOUTS.items()}  # fmt: skip
+    assert documented == actual
+    for lay in layouts.LAYOUTS.values():  # every layout starts with the CUC time and ends with the CRC
+        names = [f.name for f in lay.fields]
+        assert names[:2] == ["obt_coarse", "obt_fine"] and names[-1] == "pec"

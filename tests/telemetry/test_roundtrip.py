@@ -44,6 +44,7 @@ def _check_all(l0, mag_raw_sim, lia_sim, sxi_sim, uvi_sim, hk_sim):
         np.testing.assert_array_equal(events[k].values, sxi_sim.columns[k])
         assert events[k].dtype == sxi_sim.columns[k].dtype
     assert frames.sizes["frame_index"] == 15 and int(frames["n_events"].sum()) == len(sxi_sim)
+    np.testing.assert_array_equal(events["FLAG"].values, sxi_sim.columns["FLAG"] & 6)  # the Sun bits
     (img,) = dp.uvi_images(l0)
     np.testing.assert_array_equal(img.values, uvi_sim.values)
     np.testing.assert_array_equal(img["xi"].values, uvi_sim["xi"].values)
@@ -263,6 +264,22 @@ def test_sxi_round_trip_any_events(n_frames, n_events, seed, sun):
     assert frames.sizes["frame_index"] == n_frames
     np.testing.assert_array_equal(frames["n_events"].values, np.bincount(frame, minlength=n_frames))
     assert (frames["sun_flags"].values == (6 if sun else 0)).all()
+    assert (events["FLAG"].values == (6 if sun else 0)).all()
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    image=hnp.arrays(
+        np.int64,
+        st.tuples(st.integers(1, 70), st.integers(1, 1500)),
+        elements=st.integers(-(2**31), 2**31 - 1) | st.integers(-20, 3000),
+    ),
+)
+def test_uvi_round_trip_any_image(image):
+    img = xr.DataArray(image, dims=("eta", "xi"), attrs={"exposure_s": 60.0, "n_frames": 60})
+    (back,) = dp.uvi_images(read_l0(b"".join(Packetiser().uvi(img, start=START).packets)))
+    np.testing.assert_array_equal(back.values, image)
+    assert back.attrs["missing_rows"] == 0
 
 
 def test_parts_of_one_time_across_the_wrap(lia_sim, uvi_sim):

@@ -163,7 +163,8 @@ def sxi_events(l0, correlation: TimeCorrelation | None = None) -> tuple[xr.Datas
     events : xarray.Dataset
         On ``event``: ``TIME`` (s since :data:`~smilekit.instruments.sxi.l1.TIME_ZERO`, the frame
         middle, computed as the simulator does), ``RAWX``, ``RAWY``, ``CCDNR``, ``PI`` (int16),
-        ``FRAME``, ``EXPOSURE_ID``; sorted by time.
+        ``FLAG`` (int32: the frame's Sun bits 2 and 4; the edge bit 1 needs the focal-plane position, which
+        the processing derives), ``FRAME``, ``EXPOSURE_ID``; sorted by time.
     frames : xarray.Dataset
         On ``frame``: ``time`` (frame start, UTC), ``exposure_id``, ``frame``, ``n_events`` (the header's),
         ``received`` (events that arrived), ``sun_flags``, ``quality`` (:data:`SXI_EVENTS_MISSING` and the
@@ -177,7 +178,8 @@ def sxi_events(l0, correlation: TimeCorrelation | None = None) -> tuple[xr.Datas
     tstart = (exp_t - TIME_ZERO) / np.timedelta64(1, "s")
     frame_s = fh["frame_ms"].values / 1000.0
     fkey = fh["exposure_id"].values.astype(np.int64) * 2**32 + fh["frame"].values
-    cols = {k: [] for k in ("TIME", "RAWX", "RAWY", "CCDNR", "PI", "FRAME", "EXPOSURE_ID")}
+    cols = {k: [] for k in ("TIME", "RAWX", "RAWY", "CCDNR", "PI", "FLAG", "FRAME", "EXPOSURE_ID")}
+    sun_flags = fh["sun_flags"].values.astype(np.int32)
     received = np.zeros(fkey.size, dtype=np.int64)
     if "sxi_events" in l0.datasets:
         ev = l0.datasets["sxi_events"]
@@ -200,6 +202,7 @@ def sxi_events(l0, correlation: TimeCorrelation | None = None) -> tuple[xr.Datas
             cols["TIME"].append(np.full(n, tstart[h] + (f + 0.5) * frame_s[h]))
             for name, values in columns.items():
                 cols[name].append(np.asarray(values[i]).astype(np.int16))
+            cols["FLAG"].append(np.full(n, sun_flags[h], dtype=np.int32))
             cols["FRAME"].append(np.full(n, int(f), dtype=np.int64))
             cols["EXPOSURE_ID"].append(np.full(n, int(ev_exp[i]), dtype=np.int64))
     arrays = {k: np.concatenate(v) if v else np.zeros(0) for k, v in cols.items()}

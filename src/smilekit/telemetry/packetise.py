@@ -271,9 +271,10 @@ class Packetiser:
     def uvi(self, image: xr.DataArray, start=None) -> PacketBatch:
         """UVI packets of one :func:`~smilekit.instruments.uvi.simulate_image` (DN, 2-D).
 
-        Rows in parts of :data:`UVI_ROWS_PER_PART`, each its DN as big-endian int16 (int32 when a DN lies
-        beyond int16) through :func:`~smilekit.telemetry.packets.deflate_words`, lossless; stamped with the
-        exposure start (``start``, default ``image.attrs["time"]``).
+        Rows in parts of :data:`UVI_ROWS_PER_PART` (fewer for an image wider than 512 pixels), each its DN
+        as big-endian int16 (int32 when a DN lies beyond int16) through
+        :func:`~smilekit.telemetry.packets.deflate_words`, lossless; stamped with the exposure start
+        (``start``, default ``image.attrs["time"]``).
         """
         dn = np.asarray(image.values)
         if dn.ndim != 2 or not np.issubdtype(dn.dtype, np.integer):
@@ -287,15 +288,17 @@ class Packetiser:
         t0 = as_datetime64(start)
         word = 2 if dn.size == 0 or (dn.min() >= -(2**15) and dn.max() < 2**15) else 4
         rows = dn.shape[0]
-        parts = -(-rows // UVI_ROWS_PER_PART)
+        # 16 rows a part, fewer for a wide image: a part's raw words stay within 60000 octets
+        per_part = max(1, min(UVI_ROWS_PER_PART, 60000 // max(1, dn.shape[1] * word)))
+        parts = -(-rows // per_part)
         image_id = self._uvi_image
         self._uvi_image = (image_id + 1) % 65536
         exposure_ms = round(float(image.attrs.get("exposure_s", 0.0)) * 1000)
         n_frames = int(image.attrs.get("n_frames", 0))
         data = []
         for p in range(parts):
-            r0 = p * UVI_ROWS_PER_PART
-            block = dn[r0 : r0 + UVI_ROWS_PER_PART]
+            r0 = p * per_part
+            block = dn[r0 : r0 + per_part]
             head = _UVI_HEADER.pack(image_id, p, parts, r0, block.shape[0], *dn.shape, n_frames, word, 0,
                                     exposure_ms)  # fmt: skip
             data.append(head + deflate_words(block, ">i2" if word == 2 else ">i4"))
