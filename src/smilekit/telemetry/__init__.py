@@ -9,6 +9,21 @@ The path of the data from the instruments to the ground, as a ground segment rec
 - :mod:`~smilekit.telemetry.packetise`: the simulators' outputs -> packets, in time order;
 - :mod:`~smilekit.telemetry.l0`: packet files -> level 0 (ccsdspy), with every loss recorded;
 - :mod:`~smilekit.telemetry.depacketise`: level 0 -> the simulators' structures again.
+
+Examples
+--------
+A minute of MAG through packets and back, bit for bit:
+
+>>> import astropy.units as u, numpy as np
+>>> from smilekit.instruments.mag import simulate_mag
+>>> t = np.array(["2026-03-20T00:00", "2026-03-20T00:01"], dtype="datetime64[ns]")
+>>> raw = simulate_mag([[3.0, -4.0, 2.0]] * 2 * u.nT, np.eye(3), 1, time=t)
+>>> batch = Packetiser().mag(raw)
+>>> l0 = read_l0(b"".join(batch.packets))
+>>> len(batch), l0.report["mag_vectors"]["missing"], l0.gaps
+(61, 0, [])
+>>> bool((mag_raw(l0)["counts_inboard"] == raw["counts_inboard"]).all())
+True
 """
 
 from smilekit.telemetry.depacketise import hk, lia_counts, mag_raw, sxi_events, uvi_images
