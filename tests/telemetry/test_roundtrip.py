@@ -12,6 +12,7 @@ from hypothesis.extra import numpy as hnp
 from scipy.spatial.transform import Rotation
 
 from smilekit.instruments.mag import make_l1
+from smilekit.instruments.uvi import make_l1 as uvi_l1
 from smilekit.telemetry import depacketise as dp
 from smilekit.telemetry.l0 import DUPLICATE_DROPPED, GAP_BEFORE, read_l0
 from smilekit.telemetry.layouts import APID
@@ -52,6 +53,9 @@ def _check_all(l0, mag_raw_sim, lia_sim, sxi_sim, uvi_sim, hk_sim):
         uvi_sim.attrs["exposure_s"],
         uvi_sim.attrs["n_frames"],
     )
+    l1, l1_sim = uvi_l1(img), uvi_l1(uvi_sim)  # the UVI L1 chain gives the same numbers from telemetry
+    for k in l1_sim.data_vars:
+        np.testing.assert_array_equal(l1[k].values, l1_sim[k].values)
     h = dp.hk(l0)
     xr.testing.assert_identical(h.drop_vars("telemetry_quality").drop_attrs(), hk_sim.drop_attrs())
 

@@ -226,8 +226,9 @@ def uvi_images(l0, config=None) -> list[xr.DataArray]:
     """UVI images as :func:`~smilekit.instruments.uvi.simulate_image` returns them (DN), one per image.
 
     Rows lost in the link are :data:`UVI_FILL` and counted in ``attrs["missing_rows"]``
-    (``attrs["telemetry_quality"]`` has :data:`UVI_ROWS_MISSING`). Coordinates: the configuration's
-    tangent-plane pixel centres (for an image of its size).
+    (``attrs["telemetry_quality"]`` has :data:`UVI_ROWS_MISSING`): mask them before
+    :func:`~smilekit.instruments.uvi.make_l1`, which would read the fill as a DN. Coordinates: the
+    configuration's tangent-plane pixel centres (for an image of its size).
     """
     from smilekit.instruments.uvi.config import UVIConfig
     from smilekit.instruments.uvi.detector import tangent_centres_deg_values

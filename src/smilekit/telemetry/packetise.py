@@ -236,6 +236,9 @@ class Packetiser:
         frame = np.rint((cols["TIME"] - tstart) / frame_s - 0.5).astype(np.int64)
         if frame.size and (frame.min() < 0 or frame.max() >= n_frames):
             raise InputError("sxi: an event lies outside the exposure's frames")
+        for name, top in (("RAWX", 65535), ("RAWY", 65535), ("CCDNR", 255), ("PI", 65535)):
+            if cols[name].size and (cols[name].min() < 0 or cols[name].max() > top):
+                raise InputError(f"sxi: {name} must lie in 0 to {top} to be telemetered")
         exposure = self._sxi_exposure
         self._sxi_exposure = (exposure + 1) % 65536
         sun = (FLAG_SUN_NEAR if events.sun_angle_deg < v.sun_avoidance_deg else 0) | (
