@@ -20,6 +20,7 @@ from smilekit.telemetry.packets import (
     build_packets,
     crc16,
     crc16_many,
+    decode_cuc_ticks,
     decode_primary_headers,
     primary_header,
 )
@@ -87,6 +88,8 @@ def test_build_packets_layout_and_wrap():
         int(decode_primary_headers(np.frombuffer(p[:6], np.uint8))["sequence_count"][0]) for p in packets
     ]
     assert counts == [16382, 16383, 0]
+    heads = np.frombuffer(b"".join(p[:12] for p in packets), np.uint8).reshape(3, 12)
+    assert decode_cuc_ticks(heads).tolist() == [10 * 65536, 11 * 65536 + 32768, 12 * 65536 + 65535]
     for i, p in enumerate(packets):
         assert len(p) == MIN_PACKET_BYTES + 5
         assert int.from_bytes(p[6:10], "big") == 10 + i

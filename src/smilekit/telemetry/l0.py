@@ -45,6 +45,7 @@ from smilekit.telemetry.packets import (
     PRIMARY_HEADER_BYTES,
     SEQUENCE_COUNT_MODULO,
     crc16_many,
+    decode_cuc_ticks,
     decode_primary_headers,
 )
 
@@ -276,10 +277,7 @@ def read_l0(files, *, correlation: TimeCorrelation | None = None, on_error: str 
         return _summarise(result)
     heads = np.concatenate([c[3] for c in chunks])
     hdr = decode_primary_headers(heads[:, :6])
-    h = heads.astype(np.int64)
-    ticks = ((h[:, 6] << 24) | (h[:, 7] << 16) | (h[:, 8] << 8) | h[:, 9]) * CUC_FINE_PER_S + (
-        (h[:, 10] << 8) | h[:, 11]
-    )
+    ticks = decode_cuc_ticks(heads)
     src = np.concatenate([np.full(c[1].size, i) for i, c in enumerate(chunks)])
     pos = np.concatenate([c[1] for c in chunks])
     nbytes = np.concatenate([c[2] for c in chunks])

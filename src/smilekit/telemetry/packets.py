@@ -46,6 +46,7 @@ __all__ = [
     "build_packets",
     "crc16",
     "crc16_many",
+    "decode_cuc_ticks",
     "decode_primary_headers",
     "deflate_words",
     "inflate_words",
@@ -241,6 +242,18 @@ def decode_primary_headers(headers: np.ndarray) -> dict[str, np.ndarray]:
         "data_length": length,
         "total_bytes": length + 1 + PRIMARY_HEADER_BYTES,
     }
+
+
+def decode_cuc_ticks(headers: np.ndarray) -> np.ndarray:
+    """On-board times (int64 ticks of 2^-16 s: coarse * 65536 + fine) of many packets' first 12 octets.
+
+    ``headers`` is (N, >= 12) uint8: the primary header and the CUC secondary header of each packet.
+    """
+    h = np.asarray(headers, dtype=np.int64)[
+        :, PRIMARY_HEADER_BYTES : PRIMARY_HEADER_BYTES + SECONDARY_HEADER_BYTES
+    ]
+    coarse = (h[:, 0] << 24) | (h[:, 1] << 16) | (h[:, 2] << 8) | h[:, 3]
+    return coarse * CUC_FINE_PER_S + ((h[:, 4] << 8) | h[:, 5])
 
 
 #: zlib level of :func:`deflate_words`.
