@@ -158,3 +158,13 @@ def test_time_correlation_jump_is_flagged(stream):
     t = l0.datasets["mag_vectors"]["time"].values
     step = np.diff(t).astype(np.int64)
     assert step.max() == 3_000_000_000  # the 2-s jump shows in the times, not smoothed over
+
+
+def test_crafted_header_like_bytes_cost_bounded_time(stream, mag_raw_sim):
+    # 600 kB of MAG-like headers each claiming the largest length: without a bound the resynchronisation
+    # would check ~100 000 CRCs of 64 kB; the good packets after it are still found
+    packets, _ = stream
+    pattern = bytes([0x08, 0xC8, 0xC0, 0x00, 0xFF, 0xF0]) * 100_000
+    l0 = read_l0(pattern + b"".join(packets))
+    assert [(b["offset"], b["nbytes"]) for b in l0.bad] == [(0, len(pattern))]
+    _mag_is_intact_except(l0, mag_raw_sim)

@@ -8,7 +8,9 @@ The steps (:func:`read_l0`):
    (file, byte offset, octets, reason: CRC mismatch, a length beyond the end of the file, a truncated
    header, a corrupt header, garbage); the scan resynchronises at the next offset where a good packet of a
    known APID starts, so the rest of the stream is still decoded. A good packet of an unknown APID is
-   skipped and recorded.
+   skipped and recorded. (After :data:`RESYNC_BUDGET` octets of CRC work in one bad region, as a crafted
+   run of header-like bytes would cost, a candidate must also be followed by another header or the end of
+   the file: a good packet directly followed by garbage deep in such a region is then counted with it.)
 2. **Sort and de-duplicate**: per APID by on-board time then sequence count; a packet with the same APID,
    sequence count and time as one already kept is a duplicate (removed, counted).
 3. **Gaps**: per APID, consecutive kept packets whose sequence counts (modulo 16384) are not consecutive:
@@ -44,7 +46,6 @@ from smilekit.telemetry.packets import (
     MIN_PACKET_BYTES,
     PRIMARY_HEADER_BYTES,
     SEQUENCE_COUNT_MODULO,
-    crc16_many,
     decode_cuc_ticks,
     decode_primary_headers,
 )
@@ -107,6 +108,39 @@ def _walk(buf, start, known, table, out_start, out_len):
     return n, pos, 0
 
 
+#: Octets of CRC work one resynchronisation spends before it also asks a candidate to be followed by
+#: another header (or the end of the file): bounds the time a crafted file of header-like bytes can cost.
+RESYNC_BUDGET = 64 * 2**20
+
+
+@numba.njit(cache=True, nogil=True)
+def _resync(buf, candidates, first, table, known, budget):
+    """Kernel: the first candidate offset from index ``first`` whose packet's CRC matches (else the end).
+
+    Past ``budget`` octets of CRC work a candidate must also be followed by a plausible header of a known
+    APID or by the end of the buffer before its CRC is computed.
+    """
+    size = buf.shape[0]
+    spent = 0
+    for k in range(first, candidates.shape[0]):
+        c = candidates[k]
+        total = ((np.int64(buf[c + 4]) << 8) | buf[c + 5]) + 7
+        if spent > budget:
+            e = c + total
+            if e != size:
+                if e + 6 > size or (buf[e] >> 3) != 1 or (buf[e + 2] >> 6) != 3:
+                    continue
+                if not known[((np.int64(buf[e]) & 7) << 8) | buf[e + 1]]:
+                    continue
+        spent += total
+        crc = 0xFFFF
+        for i in range(c, c + total - 2):
+            crc = ((crc << 8) & 0xFFFF) ^ table[((crc >> 8) ^ buf[i]) & 0xFF]
+        if crc == ((np.int64(buf[c + total - 2]) << 8) | buf[c + total - 1]):
+            return c
+    return size
+
+
 def _candidates(buf: np.ndarray, known: np.ndarray) -> np.ndarray:
     """Offsets where a header of a known APID could start, its length within the buffer (vectorised)."""
     if buf.size < MIN_PACKET_BYTES:
@@ -166,13 +200,8 @@ def scan_stream(data, *, source: str = "<bytes>", known_apids=None) -> tuple[np.
             continue
         if candidates is None:
             candidates = _candidates(buf, known)
-        nxt = buf.size
-        for c in candidates[np.searchsorted(candidates, stop, side="right") :]:
-            total = ((int(buf[c + 4]) << 8) | int(buf[c + 5])) + 7
-            crc = int(crc16_many(buf, [c], [total - 2])[0])
-            if crc == (int(buf[c + total - 2]) << 8) | int(buf[c + total - 1]):
-                nxt = int(c)
-                break
+        first = np.searchsorted(candidates, stop, side="right")
+        nxt = int(_resync(buf, candidates, first, _CRC_TABLE, known, RESYNC_BUDGET))
         reason = _REASONS[status]
         if status == _PAST_END:
             total = ((int(buf[stop + 4]) << 8) | int(buf[stop + 5])) + 7
