@@ -168,3 +168,16 @@ def test_crafted_header_like_bytes_cost_bounded_time(stream, mag_raw_sim):
     l0 = read_l0(pattern + b"".join(packets))
     assert [(b["offset"], b["nbytes"]) for b in l0.bad] == [(0, len(pattern))]
     _mag_is_intact_except(l0, mag_raw_sim)
+
+
+def test_resynchronisation_gives_up_on_a_crafted_file_and_says_so(stream):
+    # header-like bytes whose lengths line up with the next one (every candidate looks chained): the scan
+    # stops after a bounded amount of CRC work and records the rest of the file as not decoded
+    packets, _ = stream
+    # each claims 0xFFF5 + 7 = 65532 octets, a multiple of the 6-octet pattern
+    pattern = bytes([0x08, 0xC8, 0xC0, 0x00, 0xFF, 0xF5]) * 400_000
+    l0 = read_l0(b"".join(packets[:5]) + pattern + b"".join(packets))
+    (bad,) = l0.bad
+    assert bad["offset"] == sum(len(p) for p in packets[:5]) and "abandoned" in bad["reason"]
+    assert bad["nbytes"] == len(pattern) + sum(len(p) for p in packets)
+    assert l0.report["files"]["<bytes>"]["good_packets"] == 5

@@ -10,7 +10,8 @@ The steps (:func:`read_l0`):
    known APID starts, so the rest of the stream is still decoded. A good packet of an unknown APID is
    skipped and recorded. (After :data:`RESYNC_BUDGET` octets of CRC work in one bad region, as a crafted
    run of header-like bytes would cost, a candidate must also be followed by another header or the end of
-   the file: a good packet directly followed by garbage deep in such a region is then counted with it.)
+   the file: a good packet directly followed by garbage deep in such a region is then counted with it;
+   after four times as much the scan gives up on the rest of that file, and records that it did.)
 2. **Sort and de-duplicate**: per APID by on-board time then sequence count; a packet with the same APID,
    sequence count and time as one already kept is a duplicate (removed, counted).
 3. **Gaps**: per APID, consecutive kept packets whose sequence counts (modulo 16384) are not consecutive:
@@ -118,13 +119,16 @@ def _resync(buf, candidates, first, table, known, budget):
     """Kernel: the first candidate offset from index ``first`` whose packet's CRC matches (else the end).
 
     Past ``budget`` octets of CRC work a candidate must also be followed by a plausible header of a known
-    APID or by the end of the buffer before its CRC is computed.
+    APID or by the end of the buffer before its CRC is computed; past four times the budget the search
+    gives up and returns minus the offset it reached.
     """
     size = buf.shape[0]
     spent = 0
     for k in range(first, candidates.shape[0]):
         c = candidates[k]
         total = ((np.int64(buf[c + 4]) << 8) | buf[c + 5]) + 7
+        if spent > 4 * budget:
+            return -c
         if spent > budget:
             e = c + total
             if e != size:
@@ -202,6 +206,12 @@ def scan_stream(data, *, source: str = "<bytes>", known_apids=None) -> tuple[np.
             candidates = _candidates(buf, known)
         first = np.searchsorted(candidates, stop, side="right")
         nxt = int(_resync(buf, candidates, first, _CRC_TABLE, known, RESYNC_BUDGET))
+        if nxt < 0:
+            bad.append({"file": source, "offset": int(stop), "nbytes": int(buf.size - stop), "apid": apid,
+                        "reason": f"{_REASONS[status]}; resynchronisation abandoned at offset {-nxt} after "
+                        f"{4 * RESYNC_BUDGET} octets of CRC checks (header-like bytes throughout): the rest "
+                        "of the file is not decoded"})  # fmt: skip
+            break
         reason = _REASONS[status]
         if status == _PAST_END:
             total = ((int(buf[stop + 4]) << 8) | int(buf[stop + 5])) + 7
