@@ -328,3 +328,26 @@ def test_packetisers_refuse_what_they_cannot_carry(mag_raw_sim, uvi_sim, hk_sim,
                         ev.sun_angle_deg, ev.sun_in_fov, ev.config)  # fmt: skip
     with pytest.raises(InputError, match="outside the exposure"):
         p.sxi(shifted)
+
+
+def test_the_stream_is_what_ccsdspy_reads_on_its_own(
+    tmp_path, mag_raw_sim, lia_sim, sxi_sim, uvi_sim, hk_sim
+):
+    # a user with only ccsdspy and the layouts table decodes the file: count, split by APID, load
+    import ccsdspy.utils
+
+    from smilekit.telemetry.layouts import LAYOUTS
+
+    batch = _all(mag_raw_sim, lia_sim, sxi_sim, uvi_sim, hk_sim)
+    path = write_stream(tmp_path / "stream.bin", batch)
+    assert ccsdspy.utils.count_packets(str(path)) == len(batch)
+    l0 = read_l0(path)
+    for apid, stream in ccsdspy.utils.split_by_apid(str(path)).items():
+        layout = LAYOUTS[apid]
+        fields = layout.definition.load(stream)
+        ours = l0.datasets[layout.name]
+        for name in ("obt_coarse", "obt_fine"):
+            np.testing.assert_array_equal(fields[name], ours[name].values)
+        last = [f.name for f in layout.fields][-2]  # the last user field (variable arrays: per packet)
+        for a, b in zip(fields[last], ours[last].values, strict=True):
+            np.testing.assert_array_equal(a, b)
