@@ -16,6 +16,7 @@ __all__ = [
     "ProductError",
     "SmilekitError",
     "SmilekitWarning",
+    "TelemetryError",
 ]
 
 
@@ -33,6 +34,10 @@ class ModelDomainError(SmilekitError, ValueError):
 
 class ProductError(SmilekitError):
     """A data product could not be written or read as its standard requires."""
+
+
+class TelemetryError(SmilekitError, ValueError):
+    """A telemetry file or packet that cannot be decoded: the message names the file and the byte offset."""
 
 
 class SmilekitWarning(UserWarning):

@@ -386,7 +386,7 @@ def test_frames_with_errors_the_fecf_misses_are_counted(small, monkeypatch):
     # with the bits flipped, and the truth counts exactly those bits
     import smilekit.telemetry.link as link_module
 
-    monkeypatch.setattr(link_module, "_crc16_rows", lambda rows, table: np.zeros(rows.shape[0], np.uint16))
+    monkeypatch.setattr(link_module, "_frame_crcs", lambda frames: np.zeros(frames.shape[0], np.uint16))
     packets, memory = small
     link = transmit(packets, memory, rng=4, frames=FrameFormat(length=512), bit_error_rate=3e-5)
     t = link.truth

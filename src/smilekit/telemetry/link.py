@@ -58,6 +58,7 @@ import pandas as pd
 from smilekit._io import write_bytes
 from smilekit._validation import as_generator
 from smilekit.errors import InputError
+from smilekit.telemetry.packets import crc16_many
 
 __all__ = ["FrameFormat", "GilbertElliott", "LinkResult", "deframe", "make_frames", "transmit"]
 
@@ -243,29 +244,11 @@ _HEADER = 6
 _FECF = 2
 
 
-def _crc_table() -> np.ndarray:
-    table = np.zeros(256, dtype=np.uint16)
-    for i in range(256):
-        crc = i << 8
-        for _ in range(8):
-            crc = ((crc << 1) ^ 0x1021) if crc & 0x8000 else crc << 1
-        table[i] = crc & 0xFFFF
-    return table
-
-
-_CRC_TABLE = _crc_table()
-
-
-@numba.njit(cache=True)
-def _crc16_rows(rows, table):
-    """CRC-16 (polynomial 0x1021, initial 0xFFFF, no reflection) of each row of a uint8 array."""
-    out = np.empty(rows.shape[0], dtype=np.uint16)
-    for i in range(rows.shape[0]):
-        crc = 0xFFFF
-        for j in range(rows.shape[1]):
-            crc = ((crc << 8) & 0xFFFF) ^ table[((crc >> 8) ^ rows[i, j]) & 0xFF]
-        out[i] = crc
-    return out
+def _frame_crcs(frames: np.ndarray) -> np.ndarray:
+    """The frame error control field of each row of ``frames`` (N, length), C-contiguous: the CRC-16 of
+    all its octets but the last two (the packets' CRC, :func:`~smilekit.telemetry.packets.crc16_many`)."""
+    n, length = frames.shape
+    return crc16_many(frames.reshape(-1), np.arange(n) * length, np.full(n, length - _FECF))
 
 
 @dataclass(frozen=True)
@@ -359,7 +342,7 @@ def make_frames(stream, starts, fmt: FrameFormat, *, first_count: int = 0) -> np
     frames[:, 2], frames[:, 3] = count, count
     frames[:, 4], frames[:, 5] = status >> 8, status & 0xFF
     frames[:, _HEADER : _HEADER + size] = data.reshape(n, size)
-    crc = _crc16_rows(frames[:, :-_FECF], _CRC_TABLE)
+    crc = _frame_crcs(frames)
     frames[:, -2], frames[:, -1] = crc >> 8, crc & 0xFF
     return frames
 
@@ -447,7 +430,7 @@ def deframe(frames, fmt: FrameFormat) -> tuple[bytes, pd.DataFrame]:
             f"({raw.size % fmt.length} octets left over)"
         )
     rows = raw.reshape(-1, fmt.length)
-    crc = _crc16_rows(rows[:, :-_FECF], _CRC_TABLE)
+    crc = _frame_crcs(np.ascontiguousarray(rows))
     good = crc == ((rows[:, -2].astype(np.uint16) << 8) | rows[:, -1])
     count = rows[:, 2].astype(np.int64)
     follows = np.zeros(rows.shape[0], dtype=bool)

@@ -49,6 +49,7 @@ import pandas as pd
 from smilekit._validation import as_scalar
 from smilekit.errors import InputError
 from smilekit.mission.ground import DEFAULT_DOWNLINK_RATE, generation_rates
+from smilekit.telemetry.packets import MAX_PACKET_BYTES
 
 __all__ = [
     "DEFAULT_MEMORY_CAPACITY",
@@ -70,10 +71,8 @@ DEFAULT_PACKET_SIZE = 1024 * u.byte
 #: Priority class of each source (lower is sent first): housekeeping, then the four instruments together.
 DEFAULT_PRIORITY: dict[str, int] = {"HK": 0, "SXI": 1, "UVI": 1, "LIA": 1, "MAG": 1}
 
-#: The largest CCSDS space packet: a 6-octet primary header and at most 65 536 octets of data field
-#: (CCSDS 133.0-B-2, Space Packet Protocol, sec. 4.1.3: the 16-bit packet data length field holds the data
-#: field length minus one).
-MAX_PACKET_SIZE = 6 + 65536
+#: The largest CCSDS space packet (octets): :data:`smilekit.telemetry.packets.MAX_PACKET_BYTES`.
+MAX_PACKET_SIZE = MAX_PACKET_BYTES
 
 #: What became of each packet (the codes of :attr:`MemoryResult.status`).
 STATUS: tuple[str, ...] = ("downlinked", "rejected", "overwritten", "on_board")
