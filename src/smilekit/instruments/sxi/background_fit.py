@@ -138,8 +138,8 @@ def particle_counts_values(time, pi, t_edges, channels) -> np.ndarray:
     return counts
 
 
-def clean_sky_values(xi_deg, eta_deg, rotation, sc_position_re, distance_re) -> np.ndarray:
-    """Kernel: pixels (v, u) whose line of sight stays farther than ``distance_re`` from the Earth's centre.
+def closest_approach_values(xi_deg, eta_deg, rotation, sc_position_re) -> np.ndarray:
+    """Kernel: closest approach (RE) to the Earth's centre of the line of sight of each pixel (v, u).
 
     A line of sight from r along d reaches its closest approach ``|r x d|`` ahead when ``r . d < 0``,
     otherwise the spacecraft is its closest point (``|r|``).
@@ -150,8 +150,12 @@ def clean_sky_values(xi_deg, eta_deg, rotation, sc_position_re, distance_re) -> 
     d /= np.linalg.norm(d, axis=-1, keepdims=True)
     r = np.asarray(sc_position_re, dtype=np.float64)
     ahead = d @ r < 0.0
-    closest = np.where(ahead, np.linalg.norm(np.cross(r, d), axis=-1), np.linalg.norm(r))
-    return closest > distance_re
+    return np.where(ahead, np.linalg.norm(np.cross(r, d), axis=-1), np.linalg.norm(r))
+
+
+def clean_sky_values(xi_deg, eta_deg, rotation, sc_position_re, distance_re) -> np.ndarray:
+    """Kernel: pixels (v, u) whose line of sight stays beyond ``distance_re`` from the Earth's centre."""
+    return closest_approach_values(xi_deg, eta_deg, rotation, sc_position_re) > distance_re
 
 
 def fit_level_values(n, b, s) -> tuple[float, float]:

@@ -260,24 +260,27 @@ def make_l2(
         if "particle" in components:
             bkg["particle"] = live[:, None, None] * (particle_rate_values(v, band_kev) * area_cm2)[None]
     else:
-        p_kev = as_particle_band(particle_band, v)
-        check_particle_band(cfg, p_kev, band_kev)
-        p_counts = particle_counts_values(
-            col["TIME"], col["PI"], t_e, (round(p_kev[0] / v.pi_width_kev), round(p_kev[1] / v.pi_width_kev))
-        )
-        width_p = shape_integral_values(particle_spectrum, *p_kev)
-        if width_p <= 0:
-            raise InputError("particle_spectrum integrates to zero over the particle band")
-        with np.errstate(divide="ignore", invalid="ignore"):
-            norm = live * (float(covered_area.sum()) / 100.0) * width_p
-            p_rate = np.where(norm > 0, p_counts / norm, np.nan)
-            p_err = np.where(norm > 0, np.sqrt(np.maximum(p_counts, 1.0)) / norm, np.nan)
-        quality[p_counts < MIN_PARTICLE_COUNTS] |= QUALITY["particle_few_counts"]
-        fit_attrs.update(
-            particle_band_kev=list(p_kev),
-            particle_spectrum="flat" if particle_spectrum is None else "user",
-        )
-        if "particle" in components:
+        if "particle" in components:  # measured only when it is subtracted
+            p_kev = as_particle_band(particle_band, v)
+            check_particle_band(cfg, p_kev, band_kev)
+            p_counts = particle_counts_values(
+                col["TIME"],
+                col["PI"],
+                t_e,
+                (round(p_kev[0] / v.pi_width_kev), round(p_kev[1] / v.pi_width_kev)),
+            )
+            width_p = shape_integral_values(particle_spectrum, *p_kev)
+            if width_p <= 0:
+                raise InputError("particle_spectrum integrates to zero over the particle band")
+            with np.errstate(divide="ignore", invalid="ignore"):
+                norm = live * (float(covered_area.sum()) / 100.0) * width_p
+                p_rate = np.where(norm > 0, p_counts / norm, np.nan)
+                p_err = np.where(norm > 0, np.sqrt(np.maximum(p_counts, 1.0)) / norm, np.nan)
+            quality[p_counts < MIN_PARTICLE_COUNTS] |= QUALITY["particle_few_counts"]
+            fit_attrs.update(
+                particle_band_kev=list(p_kev),
+                particle_spectrum="flat" if particle_spectrum is None else "user",
+            )
             width_b = science_band_width(v, band_kev, particle_spectrum)
             per_pixel = live[:, None, None] * width_b * area_cm2[None]
             bkg["particle"] = np.nan_to_num(p_rate)[:, None, None] * per_pixel
