@@ -32,8 +32,8 @@ longitude/latitude, TAN) and a linear TIME third axis (s since MJDREF, bin centr
 (START, STOP, LIVETIME, QUALITY, and the particle level of each bin PRATE, PRATEERR in
 ct s-1 cm-2 keV-1 and PCOUNTS, the particle-band events). The primary header says what background was
 subtracted (:mod:`smilekit.instruments.sxi.background_fit`): BKGMETH ('fitted' or 'model'), SKYLEVEL and
-SKYLVERR (the fitted sky level relative to the map model, 'NaN' when not fitted), SKYNPIX (its clean-sky
-pixels), CLEANDST (RE), PBAND_LO/PBAND_HI (keV), PSPEC and STRAYMTH.
+SKYLVERR (the sky level relative to the map model, 'NaN' when not fitted), SKYSRC (where it comes from),
+SKYNPIX (its clean-sky pixels), CLEANDST (RE), PBAND_LO/PBAND_HI (keV), PSPEC and STRAYMTH.
 """
 
 from __future__ import annotations
@@ -467,6 +467,7 @@ _BACKGROUND_CARDS = (
     ("BKGMETH", "background_method", "background levels: fitted to the data or model"),
     ("SKYLEVEL", "sky_level", "fitted sky level / sky model"),
     ("SKYLVERR", "sky_level_error", "1-sigma error of SKYLEVEL"),
+    ("SKYSRC", "sky_level_source", "where the sky level comes from"),
     ("SKYNPIX", "sky_pixels", "clean-sky pixels of the sky-level fit"),
     ("CLEANDST", "clean_distance_re", "[RE] clean sky: line of sight beyond"),
     ("PSPEC", "particle_spectrum", "particle spectral shape assumed"),

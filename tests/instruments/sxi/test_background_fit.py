@@ -218,7 +218,8 @@ def test_fits_round_trip_carries_the_fitted_levels(tmp_path):
     mask = clean_mask(make_l2(ev, pixel=1.0 * u.deg, cadence=5 * u.min, background="model"))
     l2 = make_l2(ev, pixel=1.0 * u.deg, cadence=5 * u.min, sky_region=mask)
     back = read_l2(write_l2(l2, tmp_path / "l2.fits"))
-    for key in ("background_method", "sky_pixels", "particle_band_kev", "particle_spectrum", "stray_method"):
+    keys = ("background_method", "sky_pixels", "sky_level_source", "particle_band_kev", "particle_spectrum")
+    for key in (*keys, "stray_method"):
         assert back.attrs[key] == l2.attrs[key]
     for key in ("sky_level", "sky_level_error", "clean_distance_re"):
         assert back.attrs[key] == pytest.approx(l2.attrs[key], rel=1e-12)
@@ -229,3 +230,27 @@ def test_fits_round_trip_carries_the_fitted_levels(tmp_path):
     flagged = make_l2(simulate_events(make_sky(5.0), 60 * u.s, rng=1), pixel=2.0 * u.deg, cadence=1 * u.min)
     again = read_l2(write_l2(flagged, tmp_path / "flagged.fits"))
     assert math.isnan(again.attrs["sky_level_error"]) and again.attrs["sky_level"] == 1.0
+
+
+def test_a_level_measured_on_clean_sky_carries_to_a_sheath_frame():
+    """The sky level fitted on a clean frame, given to a frame without clean sky, removes its sky."""
+    cfg = truth_config(particle=1.0, sky=1.5)
+    clean_ev = untold(simulate_events(PATCH_SKY, 600 * u.s, config=cfg, rng=41))
+    mask = clean_mask(make_l2(clean_ev, pixel=1.0 * u.deg, cadence=10 * u.min, background="model"))
+    measured = make_l2(clean_ev, pixel=1.0 * u.deg, cadence=10 * u.min, sky_region=mask)
+    level = (measured.attrs["sky_level"], measured.attrs["sky_level_error"])
+    sheath_ev = simulate_events(make_sky(60.0), 600 * u.s, config=cfg, rng=42)  # test pointing: no clean sky
+    exact = make_l2(sheath_ev, pixel=1.0 * u.deg, cadence=10 * u.min, background="model")
+    given = make_l2(untold(sheath_ev), pixel=1.0 * u.deg, cadence=10 * u.min, sky_level=level)
+    unfitted = make_l2(untold(sheath_ev), pixel=1.0 * u.deg, cadence=10 * u.min)
+    assert given.attrs["sky_level_source"] == "given" and given.attrs["sky_level"] == level[0]
+    assert given.quality.values[0] & QUALITY["sky_level_from_map"] == 0
+    assert unfitted.attrs["sky_level_source"] == "map (no clean sky)"
+    sky_true = (exact.background_xrb_3_4keV + exact.background_xrb_1_4keV).sum().item()
+    sky_given = (given.background_xrb_3_4keV + given.background_xrb_1_4keV).sum().item()
+    sky_map = (unfitted.background_xrb_3_4keV + unfitted.background_xrb_1_4keV).sum().item()
+    assert abs(sky_given - sky_true) < 3 * level[1] / level[0] * sky_given
+    assert abs(sky_map - sky_true) > 0.3 * sky_true  # the map level alone misses the 1.5x sky
+    for bad in ((1.0,), (float("nan"), 0.1), (-1.0, 0.1), "high"):
+        with pytest.raises(InputError, match="sky_level must be"):
+            make_l2(untold(sheath_ev), pixel=2.0 * u.deg, sky_level=bad)

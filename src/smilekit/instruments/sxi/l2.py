@@ -116,6 +116,7 @@ def make_l2(
     particle_spectrum=None,
     sky_region=None,
     clean_distance=CLEAN_DISTANCE,
+    sky_level=None,
 ) -> xr.Dataset:
     """Level-2 images of one energy band at one cadence from an event list (module docstring).
 
@@ -146,6 +147,10 @@ def make_l2(
         those whose line of sight passes farther than ``clean_distance`` from the Earth's centre.
     clean_distance : Quantity
         See ``sky_region`` (default 15 RE).
+    sky_level : (float, float), optional
+        "fitted": a sky level and its 1-sigma error measured elsewhere (e.g. on a frame with clean sky,
+        attrs ``sky_level``, ``sky_level_error``), used instead of a fit: the way to give the sheath
+        frames, which have no clean sky, a measured level.
 
     Returns
     -------
@@ -153,8 +158,12 @@ def make_l2(
         dims ("time", "v", "u"); variables counts, exposure, background_<component>, background,
         foreground, foreground_error (time, v, u) and vignetting, coverage, solid_angle (v, u); coords
         time (bin start, UTC), time_end, u, v (deg) and xi, eta (tangent plane, deg), quality, livetime,
-        and the particle level of each bin (particle_rate, particle_rate_error, particle_counts). The
-        attrs ``background_method``, ``sky_level``, ``sky_level_error``, ``sky_pixels``,
+        and the particle level of each bin (particle_rate, particle_rate_error in ct s-1 cm-2 keV-1 and
+        particle_counts, the particle-band events; "model": the configuration's level, error 0, counts
+        -1). Quality bits (:data:`QUALITY`) 8 and 16 flag a particle level from fewer than 10 events and a
+        sky level left at the map's (no clean sky). The
+        attrs ``background_method``, ``sky_level``, ``sky_level_error``, ``sky_level_source`` ("fitted",
+        "given" or "map (no clean sky)"), ``sky_pixels``,
         ``particle_band_kev``, ``particle_spectrum`` and ``stray_method`` say what was subtracted.
 
     Raises
@@ -291,7 +300,11 @@ def make_l2(
             clean = _sky_region(sky_region, (ny, nx), xi_c, eta_c, events, clean_distance) & (coverage >= 0.5)
             other = sum((bkg[name] for name in bkg if name not in sky_names), np.zeros_like(counts))
             in_fit = np.broadcast_to(clean, counts.shape) & (live[:, None, None] > 0)
-            if float(sky[in_fit].sum()) > 0:
+            if sky_level is not None:
+                level, level_err = _given_level(sky_level)
+                source = "given"
+            elif float(sky[in_fit].sum()) > 0:
+                source = "fitted"
                 level, level_err = fit_level_values(counts[in_fit], other[in_fit], sky[in_fit])
                 # the particle level's error moves the sky level: d(level) = -d(particles) / sum(sky)
                 if "particle" in components:
@@ -300,12 +313,17 @@ def make_l2(
                     shift = float(np.sqrt(np.sum((particle_in_fit * rel) ** 2))) / float(sky[in_fit].sum())
                     level_err = math.hypot(level_err, shift)
             else:
-                level, level_err = 1.0, math.nan
+                level, level_err, source = 1.0, math.nan, "map (no clean sky)"
                 quality |= QUALITY["sky_level_from_map"]
             for name in sky_names:
                 bkg[name] = level * bkg[name]
             variance += (level_err * sky) ** 2 if math.isfinite(level_err) else 0.0
-            fit_attrs.update(sky_level=level, sky_level_error=level_err, sky_pixels=int(clean.sum()))
+            fit_attrs.update(
+                sky_level=level,
+                sky_level_error=level_err,
+                sky_level_source=source,
+                sky_pixels=int(clean.sum()) if source == "fitted" else 0,
+            )
         fit_attrs["clean_distance_re"] = float(as_value(clean_distance, RE, "clean_distance", positive=True))
     total_bkg = sum(bkg.values()) if bkg else np.zeros_like(counts)
 
@@ -379,6 +397,16 @@ def make_l2(
         **fit_attrs,
     }
     return xr.Dataset(data_vars, coords=coords, attrs=attrs)
+
+
+def _given_level(sky_level) -> tuple[float, float]:
+    try:
+        level, error = (float(x) for x in sky_level)
+    except (TypeError, ValueError):
+        raise InputError(f"sky_level must be two numbers (level, 1-sigma error), got {sky_level!r}") from None
+    if not (math.isfinite(level) and math.isfinite(error)) or level < 0 or error < 0:
+        raise InputError(f"sky_level must be a finite level >= 0 and error >= 0, got {sky_level!r}")
+    return level, error
 
 
 def _sky_region(sky_region, shape, xi_c, eta_c, events, clean_distance) -> np.ndarray:
