@@ -42,8 +42,10 @@ from the Earth's centre (or points away from it): outside the subsolar bow shock
 fit assumes the SWCX foreground there is negligible: what is left of it (the solar wind's own charge
 exchange with the exospheric hydrogen, falling as r^-3) is counted as sky and biases ``a`` up by the ratio
 of foreground to sky counts in those pixels. It fails where a frame has no clean sky, the usual case of
-SXI looking at the dayside magnetosheath from apogee: then the level stays at the model's (a = 1) and the
-time bins are flagged (``sky_level_from_map``), never silently.
+SXI looking at the dayside magnetosheath from apogee (none of the 180 requirement-domain frames of the
+shipped case set has a line of sight beyond 12.1 RE): then the level stays at the model's (a = 1) and
+the time bins are flagged (``sky_level_from_map``), never silently, unless a level measured on a frame
+with clean sky is given (``make_l2(..., sky_level=(a, error))``).
 
 Stray light keeps its model (a function of the Sun angle,
 :func:`~smilekit.instruments.sxi.background.stray_light_rate`); it matters only for Sun angles near the
