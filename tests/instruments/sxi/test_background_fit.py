@@ -103,7 +103,8 @@ def test_sky_level_pulls_over_seeds():
     pulls = np.array(pulls)
     n = pulls.size
     assert abs(pulls.mean()) < 3 / math.sqrt(n)
-    assert abs(pulls.std() - 1.0) < 3 * math.sqrt(1 / (2 * n)) + 0.05  # + the PSF-model residual
+    # + 0.05: over 150 frames the std measures 1.05-1.07 (benchmarks/README.md), a slight under-estimate
+    assert abs(pulls.std() - 1.0) < 3 * math.sqrt(1 / (2 * n)) + 0.05
 
 
 def test_foreground_from_fitted_background_agrees_with_exact_model():
