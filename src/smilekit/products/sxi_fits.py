@@ -29,7 +29,11 @@ Image extensions FOREGROUND and UNCERT (the standard deviation, ``UTYPE = 'StdDe
 ``astropy.nddata.CCDData.read`` reads it), COUNTS, BACKGROUND, one BKG_<component> per background,
 EXPOSURE, VIGNET, COVERAGE, each a cube (time, v, u) or an image (v, u) with the sky WCS (GSE
 longitude/latitude, TAN) and a linear TIME third axis (s since MJDREF, bin centres), plus a TIMES table
-(START, STOP, LIVETIME, QUALITY).
+(START, STOP, LIVETIME, QUALITY, and the particle level of each bin PRATE, PRATEERR in
+ct s-1 cm-2 keV-1 and PCOUNTS, the particle-band events). The primary header says what background was
+subtracted (:mod:`smilekit.instruments.sxi.background_fit`): BKGMETH ('fitted' or 'model'), SKYLEVEL and
+SKYLVERR (the sky level relative to the map model, 'NaN' when not fitted), SKYSRC (where it comes from),
+SKYNPIX (its clean-sky pixels), CLEANDST (RE), PBAND_LO/PBAND_HI (keV), PSPEC and STRAYMTH.
 """
 
 from __future__ import annotations
@@ -318,6 +322,8 @@ def write_l2(ds: xr.Dataset, path, *, overwrite: bool = False, provenance=None) 
     h["CNTPERI"] = (ds.attrs["counts_per_intensity"], "[ct cm2 keV-1] SWCX counts per unit intensity")
     h["SUNANGLE"] = (ds.attrs["sun_angle_deg"], "[deg]")
     h["SUNINFOV"] = bool(ds.attrs["sun_in_fov"])
+    for key, value, comment in _background_cards(ds.attrs):
+        h[key] = (value, comment)
     for key, name, comment in _POINTING_CARDS:
         for k in range(3):
             value = float(ds.attrs[name][k])
@@ -364,6 +370,11 @@ def write_l2(ds: xr.Dataset, path, *, overwrite: bool = False, provenance=None) 
             fits.Column(name="STOP", format="D", unit="s", array=t1),
             fits.Column(name="LIVETIME", format="D", unit="s", array=ds.livetime.values),
             fits.Column(name="QUALITY", format="I", array=ds.quality.values),
+            *(
+                fits.Column(name=col, format=fmt, unit=unit, array=ds[name].values)
+                for col, name, fmt, unit in _PARTICLE_COLUMNS
+                if name in ds.coords
+            ),
         ],
         name="TIMES",
     )
@@ -441,4 +452,53 @@ def read_l2(path) -> xr.Dataset:
             if f"{key}1" in p:
                 attrs[name] = [float(p[f"{key}{k + 1}"]) for k in range(3)]
         attrs["frame"] = "GSE"
+        attrs.update(_background_attrs(p))
+        for col, name, _fmt, unit in _PARTICLE_COLUMNS:
+            if col in t.columns.names:
+                coords[name] = ("time", np.array(t[col]), {"units": unit})
     return xr.Dataset(data_vars, coords=coords, attrs=attrs)
+
+
+#: The particle level of each time bin in the TIMES table: column, coordinate, format, unit.
+_PARTICLE_COLUMNS = (
+    ("PRATE", "particle_rate", "D", "ct s-1 cm-2 keV-1"),
+    ("PRATEERR", "particle_rate_error", "D", "ct s-1 cm-2 keV-1"),
+    ("PCOUNTS", "particle_counts", "K", "ct"),
+)
+
+#: Primary-header keywords of the background estimate: key, attribute, comment.
+_BACKGROUND_CARDS = (
+    ("BKGMETH", "background_method", "background levels: fitted to the data or model"),
+    ("SKYLEVEL", "sky_level", "fitted sky level / sky model"),
+    ("SKYLVERR", "sky_level_error", "1-sigma error of SKYLEVEL"),
+    ("SKYSRC", "sky_level_source", "where the sky level comes from"),
+    ("SKYNPIX", "sky_pixels", "clean-sky pixels of the sky-level fit"),
+    ("CLEANDST", "clean_distance_re", "[RE] clean sky: line of sight beyond"),
+    ("PSPEC", "particle_spectrum", "particle spectral shape assumed"),
+    ("STRAYMTH", "stray_method", "stray light: model (Sun angle)"),
+)
+
+
+def _background_cards(attrs) -> list:
+    cards = []
+    for key, name, comment in _BACKGROUND_CARDS:
+        if name in attrs:
+            value = attrs[name]
+            if isinstance(value, float) and not math.isfinite(value):
+                value = "NaN"
+            cards.append((key, value, comment))
+    if "particle_band_kev" in attrs:
+        cards.append(("PBAND_LO", float(attrs["particle_band_kev"][0]), "[keV] particle band low edge"))
+        cards.append(("PBAND_HI", float(attrs["particle_band_kev"][1]), "[keV] particle band high edge"))
+    return cards
+
+
+def _background_attrs(header) -> dict:
+    attrs = {}
+    for key, name, _comment in _BACKGROUND_CARDS:
+        if key in header:
+            value = header[key]
+            attrs[name] = float("nan") if value == "NaN" else value
+    if "PBAND_LO" in header and "PBAND_HI" in header:
+        attrs["particle_band_kev"] = [float(header["PBAND_LO"]), float(header["PBAND_HI"])]
+    return attrs

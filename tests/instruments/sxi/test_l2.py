@@ -29,7 +29,7 @@ def interior(l2, margin_deg=3.0):
 @pytest.fixture(scope="module")
 def flat():
     ev = simulate_events(make_sky(60.0), 600 * u.s, rng=21, backgrounds=("xrb", "particle"))
-    return ev, make_l2(ev, pixel=1.0 * u.deg, cadence=10 * u.min, backgrounds=BKG)
+    return ev, make_l2(ev, pixel=1.0 * u.deg, cadence=10 * u.min, backgrounds=BKG, background="model")
 
 
 def test_flat_sky_is_flat_after_vignetting_correction(flat):

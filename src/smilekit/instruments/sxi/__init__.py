@@ -3,7 +3,8 @@
 The chain: :func:`intensity_map` (emissivity integrated along each line of sight of the SXI field of view
 by :mod:`smilekit.imaging`, keV cm⁻² s⁻¹ sr⁻¹) -> :func:`simulate_events` (Poisson photon events through
 the optics, CCDs and backgrounds; :class:`SXIConfig` holds the instrument) -> an :class:`EventList` (L1)
--> :func:`make_l2` (background-subtracted, vignetting-corrected images at 1- or 5-min cadence). The
+-> :func:`make_l2` (background-subtracted, vignetting-corrected images at 1- or 5-min cadence; the
+background levels estimated from the data by default, :mod:`~smilekit.instruments.sxi.background_fit`). The
 products are made here in memory; their files (OGIP FITS event lists and images) are written and read by
 :mod:`smilekit.products.sxi_fits`.
 """
@@ -18,6 +19,7 @@ from smilekit.instruments.sxi.background import (
     sun_geometry,
     xrb_spectra,
 )
+from smilekit.instruments.sxi.background_fit import estimate_particle_level
 from smilekit.instruments.sxi.config import SXIConfig
 from smilekit.instruments.sxi.l1 import EventList
 from smilekit.instruments.sxi.l2 import CADENCES, make_l2
@@ -52,6 +54,7 @@ __all__ = [
     "counts_per_intensity",
     "effective_area",
     "energy_resolution",
+    "estimate_particle_level",
     "expected_counts",
     "flat_spectrum",
     "gse_to_galactic",

@@ -10,15 +10,21 @@ onto a sky grid and into time bins (1 or 5 min, :data:`CADENCES`), and models ea
 * ``coverage``: the fraction of the pixel's focal-plane box on a CCD inside the FOV frame; ``solid_angle``:
   its exact solid angle; ``vignetting``: the vignetting at its centre;
 * ``exposure`` (s): the good time in the time bin times the coverage (not vignetted);
-* ``background_<component>`` (counts): the model of each background in the band — the astrophysical sky
+* ``background_<component>`` (counts): each background in the band — the astrophysical sky
   (ROSAT 3/4 keV along each direction and the uniform 1/4 keV, through the band response and the
   vignetting, convolved with the PSF on a finer grid that extends beyond the field), the particle
-  background (per cm^2 of detector, not vignetted) and the stray light — and their sum ``background``;
+  background (per cm^2 of detector, not vignetted) and the stray light — and their sum ``background``.
+  With ``background="fitted"`` (the default) the particle level of each time bin is measured from the
+  events above the optic's response and the sky model's level is fitted on clean sky
+  (:mod:`~smilekit.instruments.sxi.background_fit`, which states the assumptions and where they fail);
+  with ``background="model"`` the configuration's levels are taken as exact (simulation studies);
 * ``foreground = (counts - background) / (exposure * solid_angle * vignetting * C)`` in
   keV cm^-2 s^-1 sr^-1, with C the SWCX counts per unit energy intensity in the band
   (:func:`~smilekit.instruments.sxi.response.counts_per_intensity`: photon-weighted mean energy, effective
-  area, QE and the fraction measured in the band), and ``foreground_error`` the same scaling of the Poisson
-  error ``sqrt(max(counts, 1))`` (the background model is taken as exact).
+  area, QE and the fraction measured in the band), and ``foreground_error`` the same scaling of
+  ``sqrt(max(counts, 1) + var_b)``, the Poisson error and the variance of the fitted background of the
+  pixel (0 for "model": exact levels). The background errors of the pixels are correlated (one particle
+  level per time bin, one sky level); ``var_b`` is each pixel's own.
 
 The PSF is not deconvolved: the foreground is the PSF-smoothed intensity, exact for a linear intensity
 gradient (the PSF is symmetric) and biased within the PSF wings of sharp features and of the edges of
@@ -42,6 +48,17 @@ from scipy.ndimage import gaussian_filter1d
 from smilekit._validation import as_value
 from smilekit.errors import InputError
 from smilekit.instruments.sxi.background import particle_rate_values, stray_rate_values, xrb_spectra
+from smilekit.instruments.sxi.background_fit import (
+    CLEAN_DISTANCE,
+    MIN_PARTICLE_COUNTS,
+    as_particle_band,
+    check_particle_band,
+    clean_sky_values,
+    fit_level_values,
+    particle_counts_values,
+    science_band_width,
+    shape_integral_values,
+)
 from smilekit.instruments.sxi.config import ccd_rectangles
 from smilekit.instruments.sxi.l1 import (
     MJDREF,
@@ -60,14 +77,24 @@ from smilekit.instruments.sxi.simulate import (
     xrb_intensity_values,
 )
 from smilekit.instruments.sxi.spectrum import band_limits
+from smilekit.units import RE
 
-__all__ = ["CADENCES", "QUALITY", "make_l2"]
+__all__ = ["BACKGROUND_METHODS", "CADENCES", "QUALITY", "make_l2"]
 
 #: The L2 cadences of the issue: 1 min and 5 min.
 CADENCES = (1.0 * u.min, 5.0 * u.min)
 
 #: Time-bin quality bits.
-QUALITY = {"partial_exposure": 1, "sun_near": 2, "sun_in_fov": 4}
+QUALITY = {
+    "partial_exposure": 1,
+    "sun_near": 2,
+    "sun_in_fov": 4,
+    "particle_few_counts": 8,
+    "sky_level_from_map": 16,
+}
+
+#: Background methods of :func:`make_l2`: levels fitted to the data, or the configuration's taken as exact.
+BACKGROUND_METHODS = ("fitted", "model")
 
 _INTENSITY = "keV cm-2 s-1 sr-1"
 _COMPONENTS = ("xrb_3/4keV", "xrb_1/4keV", "particle", "stray")
@@ -77,7 +104,20 @@ def _overlap(lo, hi, a, b):
     return np.clip(np.minimum(hi, b) - np.maximum(lo, a), 0.0, None)
 
 
-def make_l2(events, *, band="broad", cadence=5.0 * u.min, pixel=0.25 * u.deg, backgrounds=None) -> xr.Dataset:
+def make_l2(
+    events,
+    *,
+    band="broad",
+    cadence=5.0 * u.min,
+    pixel=0.25 * u.deg,
+    backgrounds=None,
+    background="fitted",
+    particle_band=None,
+    particle_spectrum=None,
+    sky_region=None,
+    clean_distance=CLEAN_DISTANCE,
+    sky_level=None,
+) -> xr.Dataset:
     """Level-2 images of one energy band at one cadence from an event list (module docstring).
 
     Parameters
@@ -91,20 +131,47 @@ def make_l2(events, *, band="broad", cadence=5.0 * u.min, pixel=0.25 * u.deg, ba
     pixel : Quantity
         Sky pixel on the tangent plane (default 0.25 deg).
     backgrounds : iterable of str, optional
-        Background components to model (default all four: "xrb_3/4keV", "xrb_1/4keV", "particle",
+        Background components to subtract (default all four: "xrb_3/4keV", "xrb_1/4keV", "particle",
         "stray"); the simulation's choice should be mirrored here.
+    background : {"fitted", "model"}
+        "fitted" (default, what a pipeline without the truth does): the particle level of each time bin
+        from the events above the optic's response and the sky level fitted on clean sky
+        (:mod:`~smilekit.instruments.sxi.background_fit`); "model": the configuration's levels taken as
+        exact (for simulation studies).
+    particle_band : Quantity, optional
+        "fitted": the band of particle-only events (default 3.5 keV to the top of the PI range).
+    particle_spectrum : callable, optional
+        "fitted": relative particle counts per keV as a function of energy (keV); default flat.
+    sky_region : array_like of bool, optional
+        "fitted": the clean-sky pixels (v, u) of the L2 grid on which the sky level is fitted; default
+        those whose line of sight passes farther than ``clean_distance`` from the Earth's centre.
+    clean_distance : Quantity
+        See ``sky_region`` (default 15 RE).
+    sky_level : (float, float), optional
+        "fitted": a sky level and its 1-sigma error measured elsewhere (e.g. on a frame with clean sky,
+        attrs ``sky_level``, ``sky_level_error``), used instead of a fit: the way to give the sheath
+        frames, which have no clean sky, a measured level.
 
     Returns
     -------
     xarray.Dataset
         dims ("time", "v", "u"); variables counts, exposure, background_<component>, background,
         foreground, foreground_error (time, v, u) and vignetting, coverage, solid_angle (v, u); coords
-        time (bin start, UTC), time_end, u, v (deg) and xi, eta (tangent plane, deg), quality, livetime.
+        time (bin start, UTC), time_end, u, v (deg) and xi, eta (tangent plane, deg), quality, livetime,
+        and the particle level of each bin (particle_rate, particle_rate_error in ct s-1 cm-2 keV-1 and
+        particle_counts, the particle-band events; "model": the configuration's level, error 0, counts
+        -1). Quality bits (:data:`QUALITY`) 8 and 16 flag a particle level from fewer than 10 events and a
+        sky level left at the map's (no clean sky). The
+        attrs ``background_method``, ``sky_level``, ``sky_level_error``, ``sky_level_source`` ("fitted",
+        "given" or "map (no clean sky)"), ``sky_pixels``,
+        ``particle_band_kev``, ``particle_spectrum`` and ``stray_method`` say what was subtracted.
 
     Raises
     ------
     InputError
-        For an unknown band, a cadence that is not a whole number of frames, or bad pixel size.
+        For an unknown band, a cadence that is not a whole number of frames, a bad pixel size, an
+        unknown ``background``, a particle band that overlaps the science band or collects sky photons,
+        or a ``sky_region`` not of the grid's shape.
 
     Examples
     --------
@@ -135,6 +202,8 @@ def make_l2(events, *, band="broad", cadence=5.0 * u.min, pixel=0.25 * u.deg, ba
     if abs(n_per - round(n_per)) > 1e-9 or round(n_per) < 1:
         raise InputError(f"cadence {cad:g} s must be a whole number of CCD frames ({v.frame_s:g} s)")
     pix = float(as_value(pixel, u.deg, "pixel", positive=True))
+    if background not in BACKGROUND_METHODS:
+        raise InputError(f"background must be one of {BACKGROUND_METHODS}, got {background!r}")
 
     # sky grid on the tangent plane (deg), covering the sensitive area
     rects = ccd_rectangles(v)
@@ -187,11 +256,75 @@ def make_l2(events, *, band="broad", cadence=5.0 * u.min, pixel=0.25 * u.deg, ba
         for name in ("xrb_3/4keV", "xrb_1/4keV"):
             if name in components:
                 bkg[name] = live[:, None, None] * rates[name][None]
-    if "particle" in components:
-        bkg["particle"] = live[:, None, None] * (particle_rate_values(v, band_kev) * area_cm2)[None]
     if "stray" in components:
         rate = float(stray_rate_values(events.sun_angle_deg, v, band_kev))
         bkg["stray"] = live[:, None, None] * (rate * area_cm2)[None]
+    quality = np.zeros(n_t, dtype=np.int16)
+    variance = np.zeros_like(counts)  # of the background estimate, per pixel (0 for exact models)
+    fit_attrs = {"background_method": background, "stray_method": "model"}
+    p_rate = np.full(n_t, v.particle_rate if "particle" in components else np.nan)
+    p_err = np.zeros(n_t) if "particle" in components else np.full(n_t, np.nan)
+    p_counts = np.full(n_t, -1, dtype=np.int64)
+    if background == "model":
+        if "particle" in components:
+            bkg["particle"] = live[:, None, None] * (particle_rate_values(v, band_kev) * area_cm2)[None]
+    else:
+        if "particle" in components:  # measured only when it is subtracted
+            p_kev = as_particle_band(particle_band, v)
+            check_particle_band(cfg, p_kev, band_kev)
+            p_counts = particle_counts_values(
+                col["TIME"],
+                col["PI"],
+                t_e,
+                (round(p_kev[0] / v.pi_width_kev), round(p_kev[1] / v.pi_width_kev)),
+            )
+            width_p = shape_integral_values(particle_spectrum, *p_kev)
+            if width_p <= 0:
+                raise InputError("particle_spectrum integrates to zero over the particle band")
+            with np.errstate(divide="ignore", invalid="ignore"):
+                norm = live * (float(covered_area.sum()) / 100.0) * width_p
+                p_rate = np.where(norm > 0, p_counts / norm, np.nan)
+                p_err = np.where(norm > 0, np.sqrt(np.maximum(p_counts, 1.0)) / norm, np.nan)
+            quality[p_counts < MIN_PARTICLE_COUNTS] |= QUALITY["particle_few_counts"]
+            fit_attrs.update(
+                particle_band_kev=list(p_kev),
+                particle_spectrum="flat" if particle_spectrum is None else "user",
+            )
+            width_b = science_band_width(v, band_kev, particle_spectrum)
+            per_pixel = live[:, None, None] * width_b * area_cm2[None]
+            bkg["particle"] = np.nan_to_num(p_rate)[:, None, None] * per_pixel
+            variance += (np.nan_to_num(p_err)[:, None, None] * per_pixel) ** 2
+        sky_names = [name for name in ("xrb_3/4keV", "xrb_1/4keV") if name in bkg]
+        if sky_names:
+            sky = sum(bkg[name] for name in sky_names)
+            clean = _sky_region(sky_region, (ny, nx), xi_c, eta_c, events, clean_distance) & (coverage >= 0.5)
+            other = sum((bkg[name] for name in bkg if name not in sky_names), np.zeros_like(counts))
+            in_fit = np.broadcast_to(clean, counts.shape) & (live[:, None, None] > 0)
+            if sky_level is not None:
+                level, level_err = _given_level(sky_level)
+                source = "given"
+            elif float(sky[in_fit].sum()) > 0:
+                source = "fitted"
+                level, level_err = fit_level_values(counts[in_fit], other[in_fit], sky[in_fit])
+                # the particle level's error moves the sky level: d(level) = -d(particles) / sum(sky)
+                if "particle" in components:
+                    particle_in_fit = np.where(in_fit, bkg["particle"], 0.0).sum(axis=(1, 2))
+                    rel = np.where(p_rate > 0, p_err / np.where(p_rate > 0, p_rate, 1.0), 0.0)
+                    shift = float(np.sqrt(np.sum((particle_in_fit * rel) ** 2))) / float(sky[in_fit].sum())
+                    level_err = math.hypot(level_err, shift)
+            else:
+                level, level_err, source = 1.0, math.nan, "map (no clean sky)"
+                quality |= QUALITY["sky_level_from_map"]
+            for name in sky_names:
+                bkg[name] = level * bkg[name]
+            variance += (level_err * sky) ** 2 if math.isfinite(level_err) else 0.0
+            fit_attrs.update(
+                sky_level=level,
+                sky_level_error=level_err,
+                sky_level_source=source,
+                sky_pixels=int(clean.sum()) if source == "fitted" else 0,
+            )
+        fit_attrs["clean_distance_re"] = float(as_value(clean_distance, RE, "clean_distance", positive=True))
     total_bkg = sum(bkg.values()) if bkg else np.zeros_like(counts)
 
     # foreground
@@ -200,9 +333,8 @@ def make_l2(events, *, band="broad", cadence=5.0 * u.min, pixel=0.25 * u.deg, ba
     denom = exposure * (omega * vig * c_swcx)[None]
     with np.errstate(divide="ignore", invalid="ignore"):
         fg = np.where(denom > 0, (counts - total_bkg) / denom, np.nan)
-        fg_err = np.where(denom > 0, np.sqrt(np.maximum(counts, 1.0)) / denom, np.nan)
+        fg_err = np.where(denom > 0, np.sqrt(np.maximum(counts, 1.0) + variance) / denom, np.nan)
 
-    quality = np.zeros(n_t, dtype=np.int16)
     quality[live < cad - 1e-6] |= QUALITY["partial_exposure"]
     if events.sun_angle_deg < v.sun_avoidance_deg:
         quality |= QUALITY["sun_near"]
@@ -234,6 +366,9 @@ def make_l2(events, *, band="broad", cadence=5.0 * u.min, pixel=0.25 * u.deg, ba
         "time_end": ("time", times[1:]),
         "livetime": ("time", live, {"units": "s"}),
         "quality": ("time", quality),
+        "particle_rate": ("time", p_rate, {"units": "ct s-1 cm-2 keV-1", "long_name": "particle level"}),
+        "particle_rate_error": ("time", p_err, {"units": "ct s-1 cm-2 keV-1"}),
+        "particle_counts": ("time", p_counts, {"units": "ct", "long_name": "events in the particle band"}),
         "u": ("u", np.degrees(np.arctan(np.radians(xi_c))), {"units": "deg"}),
         "v": ("v", np.degrees(np.arctan(np.radians(eta_c))), {"units": "deg"}),
         "xi": ("u", xi_c, {"units": "deg", "long_name": "tangent-plane x, (180/pi) tan u"}),
@@ -259,8 +394,33 @@ def make_l2(events, *, band="broad", cadence=5.0 * u.min, pixel=0.25 * u.deg, ba
         "wcs_crota": cel["crota"],
         "tstart": t_lo,
         "mjdref": MJDREF,
+        **fit_attrs,
     }
     return xr.Dataset(data_vars, coords=coords, attrs=attrs)
+
+
+def _given_level(sky_level) -> tuple[float, float]:
+    try:
+        level, error = (float(x) for x in sky_level)
+    except (TypeError, ValueError):
+        raise InputError(f"sky_level must be two numbers (level, 1-sigma error), got {sky_level!r}") from None
+    if not (math.isfinite(level) and math.isfinite(error)) or level < 0 or error < 0:
+        raise InputError(f"sky_level must be a finite level >= 0 and error >= 0, got {sky_level!r}")
+    return level, error
+
+
+def _sky_region(sky_region, shape, xi_c, eta_c, events, clean_distance) -> np.ndarray:
+    """The clean-sky pixels: the user's mask (checked) or the lines of sight beyond ``clean_distance``."""
+    if sky_region is not None:
+        mask = np.asarray(sky_region)
+        if mask.shape != shape or mask.dtype != bool:
+            raise InputError(
+                f"sky_region must be a boolean array of the L2 grid's shape {shape} (v, u), "
+                f"got {mask.dtype} {mask.shape}"
+            )
+        return mask
+    distance = float(as_value(clean_distance, RE, "clean_distance", positive=True))
+    return clean_sky_values(xi_c, eta_c, events.rotation, events.sc_position_gse_re, distance)
 
 
 def _xrb_rates(cfg, rotation, t0, pix, nx, ny, band_kev) -> dict:
