@@ -91,15 +91,22 @@ def _int_ndtr(z: np.ndarray) -> np.ndarray:
 
 
 def _box_gauss(lo, hi, a, b, sigma) -> np.ndarray:
-    """P(a <= X + N(0, sigma) < b) for X uniform in [lo, hi] (lo == hi: a point), elementwise."""
+    """P(a <= X + N(0, sigma) < b) for X uniform in [lo, hi] (lo == hi: a point), elementwise.
+
+    Boxes narrower than 1e-4 sigma are taken as a point at their centre (error < (width / sigma)^2 / 24 <
+    5e-10): below that the difference of the integrated CDFs loses its digits to rounding (at 5e-13 sigma
+    it was wrong by 1 %, a Hypothesis find).
+    """
     width = hi - lo
-    point = ndtr((b - lo) / sigma) - ndtr((a - lo) / sigma)
-    safe = np.where(width > 1e-12 * sigma, width, 1.0)
+    mid = 0.5 * (lo + hi)
+    point = ndtr((b - mid) / sigma) - ndtr((a - mid) / sigma)
+    wide = width > 1e-4 * sigma
+    safe = np.where(wide, width, 1.0)
     smeared = (sigma / safe) * (
         (_int_ndtr((b - lo) / sigma) - _int_ndtr((b - hi) / sigma))
         - (_int_ndtr((a - lo) / sigma) - _int_ndtr((a - hi) / sigma))
     )
-    return np.where(width > 1e-12 * sigma, smeared, point)
+    return np.where(wide, smeared, point)
 
 
 def box_probability_values(x_lo, x_hi, y_lo, y_hi, rectangles, v) -> np.ndarray:
