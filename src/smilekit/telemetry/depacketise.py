@@ -60,6 +60,7 @@ def mag_raw(l0, config=None) -> xr.Dataset:
     clock's drift over one packet, 1 s, is neglected: under 1 us for a rate within 1e-6 of TAI's).
     """
     from smilekit.instruments.mag.config import MAGConfig
+    from smilekit.instruments.mag.simulate import l0_attrs
 
     v = MAGConfig.resolve(config).values
     ds = _need(l0, "mag_vectors")
@@ -83,15 +84,7 @@ def mag_raw(l0, config=None) -> xr.Dataset:
             "telemetry_quality": ("time", quality, {"units": " "}),
         },
         coords={"time": time, "component": ["x", "y", "z"]},
-        attrs={
-            "instrument": "MAG",
-            "level": "L0",
-            "lsb_nT": v.lsb_nt,
-            "range_nT": v.range_nt,
-            "adc_bits": v.adc_bits,
-            "vector_rate_hz": rate,
-            "source": "telemetry",
-        },
+        attrs={**l0_attrs(v, rate), "source": "telemetry"},
     )
 
 

@@ -30,7 +30,20 @@ from smilekit.instruments.mag.sensor import (
 from smilekit.mission.pointing import body_to_gse_values
 from smilekit.times import as_datetime64
 
-__all__ = ["simulate_mag", "true_field_values", "vector_times"]
+__all__ = ["l0_attrs", "simulate_mag", "true_field_values", "vector_times"]
+
+
+def l0_attrs(v, rate_hz: float) -> dict:
+    """The attributes of MAG's raw (L0) readings: the digitisation of :class:`MAGConfig` ``v`` and the
+    vector rate, shared by :func:`simulate_mag` and the telemetry's :func:`~smilekit.telemetry.mag_raw`."""
+    return {
+        "instrument": "MAG",
+        "level": "L0",
+        "lsb_nT": v.lsb_nt,
+        "range_nT": v.range_nt,
+        "adc_bits": v.adc_bits,
+        "vector_rate_hz": rate_hz,
+    }
 
 
 def true_field_values(b_true, time=None) -> tuple[np.ndarray, np.ndarray]:
@@ -179,12 +192,7 @@ def simulate_mag(
         variables,
         coords={"time": t, "component": ["x", "y", "z"], "sensor": list(SENSORS)},
         attrs={
-            "instrument": "MAG",
-            "level": "L0",
-            "lsb_nT": v.lsb_nt,
-            "range_nT": v.range_nt,
-            "adc_bits": v.adc_bits,
-            "vector_rate_hz": v.rate_hz,
+            **l0_attrs(v, v.rate_hz),
             "saturated_inboard": saturated["inboard"],
             "saturated_outboard": saturated["outboard"],
             "failed_sensor": failed or "",
