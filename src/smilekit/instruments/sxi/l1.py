@@ -48,7 +48,7 @@ import numpy as np
 from astropy.table import QTable
 from astropy.wcs import WCS
 
-from smilekit._validation import as_rotation, as_vector
+from smilekit._validation import as_vector
 from smilekit.errors import InputError
 from smilekit.imaging.gnomonic import tangent_plane_wcs_values
 from smilekit.instruments.sxi.config import SXIConfig, ccd_rectangles
@@ -319,31 +319,6 @@ class EventList:
 # ---------------------------------------------------------------------------------------------------
 # Level 1 from telemetry
 # ---------------------------------------------------------------------------------------------------
-def _rotation_from(attitude, t0: np.datetime64, t1: np.datetime64) -> tuple[np.ndarray, float]:
-    """Body -> GSE rotation of an exposure ``[t0, t1)`` and the largest angle (deg) of any attitude sample
-    used from it: a matrix as given (spread 0), or the mean of the finite housekeeping quaternions in the
-    exposure."""
-    import xarray as xr
-    from scipy.spatial.transform import Rotation
-
-    if not isinstance(attitude, xr.Dataset):
-        return as_rotation(attitude, "attitude"), 0.0
-    if "quaternion" not in attitude:
-        raise InputError("attitude: give a 3 x 3 body -> GSE rotation or the housekeeping (quaternion)")
-    t = attitude["time"].values
-    q = np.asarray(attitude["quaternion"].values, dtype=np.float64)
-    use = (t >= t0) & (t < t1) & np.isfinite(q).all(axis=1)
-    if not use.any():
-        raise InputError(
-            f"attitude: no finite housekeeping quaternion between {t0} and {t1} (the exposure); "
-            f"the housekeeping spans {t.min() if t.size else None} to {t.max() if t.size else None}"
-        )
-    rot = Rotation.from_quat(q[use])
-    mean = rot.mean()
-    spread = float(np.degrees((rot * mean.inv()).magnitude().max()))
-    return mean.as_matrix(), spread
-
-
 def event_list_from_telemetry(
     events, frames, attitude, sc_position, *, config=None, exposure_id: int | None = None
 ):
@@ -356,7 +331,7 @@ def event_list_from_telemetry(
     attitude : array_like or xarray.Dataset
         Body -> GSE rotation (3 x 3) during the exposure, or the housekeeping
         (:func:`smilekit.telemetry.depacketise.hk`): the mean of its finite quaternions within the
-        exposure.
+        exposure (:func:`smilekit.telemetry.attitude.exposure_rotation`).
     sc_position : Quantity
         Spacecraft position (GSE, length, shape (3,)) during the exposure, from the orbit or ephemeris.
     config : SXIConfig, optional
@@ -391,6 +366,7 @@ def event_list_from_telemetry(
 
     from smilekit.errors import TelemetryError
     from smilekit.instruments.sxi.background import sun_geometry_values
+    from smilekit.telemetry.attitude import exposure_rotation
 
     cfg = SXIConfig.resolve(config)
     v = cfg.values
@@ -413,7 +389,7 @@ def event_list_from_telemetry(
     tstart = (start - TIME_ZERO) / np.timedelta64(1, "s")
     frame_ns = round(frame_s * 1e9)
     t_end = start + np.timedelta64(n_frames * frame_ns, "ns")
-    rotation, spread = _rotation_from(attitude, start, t_end)
+    rotation, spread = exposure_rotation(attitude, start, t_end)
     position = as_vector(sc_position, RE, "sc_position")
     if position.shape != (3,):
         raise InputError(f"sc_position must be one GSE position of shape (3,), got shape {position.shape}")
