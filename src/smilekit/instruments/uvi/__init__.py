@@ -3,10 +3,10 @@
 The chain: a brightness map in rayleighs on the detector's pixel grid (160-180 nm, LBH) ->
 :func:`simulate_image` (PSF, photocathode, Polya MCP gain, phosphor and CCD, dark and read noise, the
 visible leak; :class:`UVIConfig` holds the instrument) -> the summed CCD image of one exposure in DN
-(or, from telemetry, :func:`image_from_telemetry`: the telemetered image with the housekeeping
-attitude and the orbit) -> :func:`make_l1` (dark, flat, ct/s and R) -> :func:`make_l2` (dayglow removed, vertical column, on
-magnetic latitude x MLT). The sky (:func:`~smilekit.instruments.uvi.sky.model_sky`) is made on the
-detector's pixel grid, one definition (:func:`~smilekit.instruments.uvi.detector.tangent_edges_values`).
+(or, from telemetry, :func:`image_from_telemetry`: the telemetered image with the housekeeping attitude
+and the orbit) -> :func:`make_l1` (dark, flat, ct/s and R) -> :func:`make_l2` (dayglow removed, vertical
+column, on magnetic latitude x MLT). The sky (:func:`~smilekit.instruments.uvi.sky.model_sky`) is made on
+the detector's pixel grid, one definition (:func:`~smilekit.instruments.uvi.detector.tangent_edges_values`).
 :func:`expected_snr` gives the analytic sensitivity the simulation reproduces.
 """
 
