@@ -199,3 +199,28 @@ def test_several_exposures_need_an_id_and_bad_inputs_are_refused(sim, telemetere
         event_list_from_telemetry(events, frames, _hk().isel(time=slice(125, None)), POSITION)
     with pytest.raises(InputError, match="position"):
         event_list_from_telemetry(events, frames, ROTATION, [[1, 2, 3], [4, 5, 6]] * u.Unit("RE"))
+
+
+def test_a_lost_header_drops_its_frame_and_its_events_counted(sim):
+    p = Packetiser()
+    sxi = p.sxi(sim)
+    header_3 = sxi.packets[np.flatnonzero(sxi.apid == APID["sxi_frame_header"])[3]]
+    l0 = read_l0(b"".join(x for x in merge(sxi, p.hk(_hk())).packets if x is not header_3))
+    events, frames = dp.sxi_events(l0)  # the events of frame 3 arrived without their header
+    assert events.sizes["event"] == len(sim) and frames.sizes["frame_index"] == 29
+    out, table = event_list_from_telemetry(events, frames, dp.hk(l0), POSITION)
+    v = sim.config.values
+    in_3 = np.rint((sim.columns["TIME"] - sim.tstart) / v.frame_s - 0.5) == 3
+    assert table["quality"].values[3] == FRAME_HEADER_LOST and table.attrs["frames_lost"] == 1
+    assert table.attrs["events_dropped"] == in_3.sum() > 0 and len(out) == len(sim) - in_3.sum()
+    np.testing.assert_array_equal(out.gti, [[sim.tstart, sim.tstart + 12], [sim.tstart + 16, sim.tstop]])
+
+
+def test_events_of_an_exposure_without_any_header_are_counted_untimed(sim):
+    p = Packetiser()
+    sxi = p.sxi(sim)
+    kept = [x for x, a in zip(sxi.packets, sxi.apid, strict=True) if a == APID["sxi_events"]]
+    l0 = read_l0(b"".join(kept + p.sxi(sim).packets))  # exposure 0 lost its headers, exposure 1 complete
+    events, frames = dp.sxi_events(l0)
+    assert frames.attrs["untimed_events"] == len(sim) and events.sizes["event"] == len(sim)
+    assert set(np.unique(events["EXPOSURE_ID"].values)) == {1}
