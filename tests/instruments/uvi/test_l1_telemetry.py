@@ -135,3 +135,18 @@ def test_refusals(memory):
         image_from_telemetry(img, _hk(DOWN, t0=T + np.timedelta64(3600, "s")), SC, uvi_boresight_gse=NADIR)
     with pytest.raises(InputError, match="boresight"):
         image_from_telemetry(img, DOWN, SC, uvi_boresight_gse=[0, 0, 0])
+
+
+def test_the_flags_survive_the_fits_files(memory, tmp_path):
+    from smilekit.products.uvi_fits import read_l1, read_l2, write_l1, write_l2
+
+    _, img, _, _ = memory
+    l0 = _l0(img, drop=(13,))
+    dn, g_tm = image_from_telemetry(dp.uvi_images(l0)[0], DOWN, SC, uvi_boresight_gse=NADIR)
+    l1 = make_l1(dn)
+    l2 = make_l2(l1, g_tm)
+    back1 = read_l1(write_l1(l1, tmp_path / "l1.fits", geometry=g_tm))
+    back2 = read_l2(write_l2(l2, tmp_path / "l2.fits", geometry=g_tm))
+    for back in (back1, back2):
+        assert back.attrs["missing_rows"] == 16 and back.attrs["telemetry_quality"] & dp.UVI_ROWS_MISSING
+    assert np.isnan(back1["brightness"].values[208:224]).all()
