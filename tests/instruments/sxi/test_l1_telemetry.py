@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from smilekit.errors import InputError
+from smilekit.errors import InputError, TelemetryError
 from smilekit.instruments.sxi import make_l2, simulate_events
 from smilekit.instruments.sxi.config import ccd_rectangles
 from smilekit.instruments.sxi.l1 import (
@@ -197,6 +197,11 @@ def test_several_exposures_need_an_id_and_bad_inputs_are_refused(sim, telemetere
     assert len(ev) == len(sim)
     with pytest.raises(InputError, match="quaternion"):
         event_list_from_telemetry(events, frames, _hk().isel(time=slice(125, None)), POSITION)
+    with pytest.raises(TelemetryError, match="corrupt header"):
+        corrupt = frames.assign(
+            n_frames=frames["n_frames"].copy(data=np.full(frames.sizes["frame_index"], 2**32 - 1))
+        )
+        event_list_from_telemetry(events, corrupt, ROTATION, POSITION)
     with pytest.raises(InputError, match="position"):
         event_list_from_telemetry(events, frames, ROTATION, [[1, 2, 3], [4, 5, 6]] * u.Unit("RE"))
 

@@ -101,6 +101,10 @@ ORIGIN_UNKNOWN = -1
 #: ORIGIN codes.
 ORIGINS = {"swcx": 0, "xrb_3/4keV": 1, "xrb_1/4keV": 2, "particle": 3, "stray": 4, "unknown": ORIGIN_UNKNOWN}
 
+#: The longest exposure a frame header may claim: one orbit, 51 h (the orbit period of
+#: :func:`smilekit.mission.science_orbit`); more is a corrupt header, refused rather than allocated.
+MAX_EXPOSURE_S = 51 * 3600.0
+
 #: Frame quality bits of :func:`event_list_from_telemetry`'s frame table (a frame with any is out of the
 #: GTIs and its events are dropped): the frame header never arrived, or fewer events arrived than it counts
 #: (the value of :data:`smilekit.telemetry.depacketise.SXI_EVENTS_MISSING`).
@@ -360,7 +364,8 @@ def event_list_from_telemetry(
         Several exposures and no ``exposure_id`` (or an unknown one), a frame time other than the
         configuration's, no attitude within the exposure, a bad position.
     TelemetryError
-        Frame headers of one exposure that disagree on its start or number of frames.
+        Frame headers of one exposure that disagree on its start or number of frames, or claim an exposure
+        longer than :data:`MAX_EXPOSURE_S`.
     """
     import xarray as xr
 
@@ -383,6 +388,11 @@ def event_list_from_telemetry(
             raise TelemetryError(f"the frame headers of SXI exposure {exposure_id} disagree on {name}")
     n_frames = int(fr["n_frames"].values[0])
     frame_s = float(fr["frame_s"].values[0])
+    if n_frames < 1 or n_frames * frame_s > MAX_EXPOSURE_S:
+        raise TelemetryError(
+            f"SXI exposure {exposure_id}: its headers claim {n_frames} frames of {frame_s:g} s, not an "
+            f"exposure of one frame to one orbit ({MAX_EXPOSURE_S:g} s): a corrupt header"
+        )
     if not math.isclose(frame_s, v.frame_s, rel_tol=1e-9):
         raise InputError(f"the frames last {frame_s:g} s, the configuration's frame_time {v.frame_s:g} s")
     start = fr["exposure_start"].values[0]
