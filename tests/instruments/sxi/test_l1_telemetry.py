@@ -229,3 +229,11 @@ def test_events_of_an_exposure_without_any_header_are_counted_untimed(sim):
     events, frames = dp.sxi_events(l0)
     assert frames.attrs["untimed_events"] == len(sim) and events.sizes["event"] == len(sim)
     assert set(np.unique(events["EXPOSURE_ID"].values)) == {1}
+
+
+def test_an_exposure_without_events_has_its_gti_and_no_event(sim):
+    l0, _ = _l0(sim.select(np.zeros(len(sim), bool)))
+    ev, table = event_list_from_telemetry(*dp.sxi_events(l0), ROTATION, POSITION)
+    assert len(ev) == 0 and table.attrs["frames_lost"] == 0
+    np.testing.assert_array_equal(ev.gti, sim.gti)
+    assert int(make_l2(ev, cadence=1 * u.min).counts.sum()) == 0
