@@ -10,7 +10,9 @@ Layout (FITS 4.0; the WCS of Greisen & Calabretta 2002 and Calabretta & Greisen 
 * Primary HDU, no data. TELESCOP 'SMILE', INSTRUME 'UVI', ORIGIN, LEVEL ('L1' or 'L2'), TIMESYS 'UTC',
   DATE-OBS (the frame's time, the ``time`` attribute), DATE-END (DATE-OBS + EXPOSURE), EXPOSURE (s), NFRAMES,
   the emission shell (ALTITUDE, LAYERTHK, km), the pointing: SCGSE1..3 (spacecraft, RE), BZGSE1..3 (the
-  boresight) and BXGSE1..3 (the UVI +X axis), unit vectors in GSE; PROCESS (the processing history). L2 adds
+  boresight) and BXGSE1..3 (the UVI +X axis), unit vectors in GSE; PROCESS (the processing history);
+  MISSROWS (rows lost in the downlink, NaN in the images) and TMQUAL (the L0 quality bits) of a frame made
+  from telemetry (:func:`smilekit.instruments.uvi.l1.image_from_telemetry`). L2 adds
   DGMETHOD, DGSUBSOL and DGSUBERR (the subsolar dayglow removed and its error, R), DGFITPIX, MAXVZEN (deg),
   MLATBIN (deg), MLTBIN (h), COVFRAC.
 * Image extensions on the detector grid, ``(eta, xi)`` -> FITS axes 2, 1, each with the celestial WCS: CTYPE
@@ -65,6 +67,8 @@ _SCALARS = (
     ("layer_thickness_km", "LAYERTHK", float, "[km] emitting layer thickness"),
     ("n_pixels", "NPIXELS", int, "pixels per side of the geometry grid"),
     ("processing", "PROCESS", str, "processing history"),
+    ("missing_rows", "MISSROWS", int, "image rows lost in the downlink (NaN)"),
+    ("telemetry_quality", "TMQUAL", int, "L0 quality bits of the image's packets"),
 )
 _L2_SCALARS = (
     ("dayglow_method", "DGMETHOD", str, "how the dayglow amplitude was set"),

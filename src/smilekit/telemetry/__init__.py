@@ -12,7 +12,8 @@ The path of the data from the instruments to the ground, as a ground segment rec
 - :mod:`~smilekit.telemetry.link`: the faults on the way down (losses in bursts, bit errors, duplicates,
   replays; CCSDS TM transfer frames);
 - :mod:`~smilekit.telemetry.l0`: packet files -> level 0 (ccsdspy), with every loss recorded;
-- :mod:`~smilekit.telemetry.depacketise`: level 0 -> the simulators' structures again.
+- :mod:`~smilekit.telemetry.depacketise`: level 0 -> the simulators' structures again;
+- :mod:`~smilekit.telemetry.attitude`: an exposure's attitude from the housekeeping quaternions.
 
 Examples
 --------

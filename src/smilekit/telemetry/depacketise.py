@@ -161,7 +161,9 @@ def sxi_events(l0, correlation: TimeCorrelation | None = None) -> tuple[xr.Datas
     frames : xarray.Dataset
         On ``frame``: ``time`` (frame start, UTC), ``exposure_id``, ``frame``, ``n_events`` (the header's),
         ``received`` (events that arrived), ``sun_flags``, ``quality`` (:data:`SXI_EVENTS_MISSING` and the
-        L0 bits); attrs ``frame_s``.
+        L0 bits); attrs ``untimed_events`` (events of an exposure none of whose frame headers arrived: they
+        cannot be timed and are not in ``events``). Events whose own frame's header was lost are kept
+        (timed from their exposure's other headers); that frame has no row here.
     """
     from smilekit.instruments.sxi.l1 import TIME_ZERO
 
@@ -174,6 +176,7 @@ def sxi_events(l0, correlation: TimeCorrelation | None = None) -> tuple[xr.Datas
     cols = {k: [] for k in ("TIME", "RAWX", "RAWY", "CCDNR", "PI", "FLAG", "FRAME", "EXPOSURE_ID")}
     sun_flags = fh["sun_flags"].values.astype(np.int32)
     received = np.zeros(fkey.size, dtype=np.int64)
+    untimed = 0
     if "sxi_events" in l0.datasets:
         ev = l0.datasets["sxi_events"]
         order = np.argsort(fkey, kind="stable")
@@ -181,16 +184,22 @@ def sxi_events(l0, correlation: TimeCorrelation | None = None) -> tuple[xr.Datas
         ev_exp, ev_frame, ev_n = ev["exposure_id"].values, ev["frame"].values, ev["n_events"].values
         names = {"RAWX": "rawx", "RAWY": "rawy", "CCDNR": "ccd", "PI": "pi"}
         columns = {name: ev[src].values for name, src in names.items()}
+        # an exposure's start and frame time, from any of its headers: events whose own frame header was
+        # lost are still timed (and the processing knows their frame is incomplete); without any header of
+        # their exposure they cannot be, and are counted in attrs["untimed_events"]
+        exposure_header = {int(e): k for k, e in enumerate(fh["exposure_id"].values)}
         for i in range(ev.sizes["packet"]):
             key = int(ev_exp[i]) * 2**32 + int(ev_frame[i])
             j = np.searchsorted(sorted_keys, key)
-            if j >= fkey.size or sorted_keys[j] != key:
-                raise TelemetryError(
-                    f"SXI events of exposure {key >> 32} frame {key & 0xFFFFFFFF} have no frame header"
-                )
-            h = order[j]
             n = int(ev_n[i])
-            received[h] += n
+            if j < fkey.size and sorted_keys[j] == key:
+                h = order[j]
+                received[h] += n
+            elif int(ev_exp[i]) in exposure_header:
+                h = exposure_header[int(ev_exp[i])]
+            else:
+                untimed += n
+                continue
             f = float(ev_frame[i])
             cols["TIME"].append(np.full(n, tstart[h] + (f + 0.5) * frame_s[h]))
             for name, values in columns.items():
@@ -211,6 +220,7 @@ def sxi_events(l0, correlation: TimeCorrelation | None = None) -> tuple[xr.Datas
          "exposure_start": ("frame_index", exp_t), "n_frames": ("frame_index", fh["n_frames"].values),
          "frame_s": ("frame_index", frame_s)},
         coords={"time": ("frame_index", fh["time"].values)},
+        attrs={"untimed_events": untimed},
     )  # fmt: skip
     return events, frames
 

@@ -3,6 +3,7 @@
 The chain: :func:`intensity_map` (emissivity integrated along each line of sight of the SXI field of view
 by :mod:`smilekit.imaging`, keV cm⁻² s⁻¹ sr⁻¹) -> :func:`simulate_events` (Poisson photon events through
 the optics, CCDs and backgrounds; :class:`SXIConfig` holds the instrument) -> an :class:`EventList` (L1)
+(or :func:`event_list_from_telemetry`, the L1 from what the instrument telemeters)
 -> :func:`make_l2` (background-subtracted, vignetting-corrected images at 1- or 5-min cadence; the
 background levels estimated from the data by default, :mod:`~smilekit.instruments.sxi.background_fit`). The
 products are made here in memory; their files (OGIP FITS event lists and images) are written and read by
@@ -21,7 +22,7 @@ from smilekit.instruments.sxi.background import (
 )
 from smilekit.instruments.sxi.background_fit import estimate_particle_level
 from smilekit.instruments.sxi.config import SXIConfig
-from smilekit.instruments.sxi.l1 import EventList
+from smilekit.instruments.sxi.l1 import EventList, event_list_from_telemetry
 from smilekit.instruments.sxi.l2 import CADENCES, make_l2
 from smilekit.instruments.sxi.psf import psf_density, psf_fwhm, vignetting
 from smilekit.instruments.sxi.response import (
@@ -55,6 +56,7 @@ __all__ = [
     "effective_area",
     "energy_resolution",
     "estimate_particle_level",
+    "event_list_from_telemetry",
     "expected_counts",
     "flat_spectrum",
     "gse_to_galactic",

@@ -59,12 +59,14 @@ from smilekit.instruments.sxi.background import (
 )
 from smilekit.instruments.sxi.config import SXIConfig, ccd_rectangles
 from smilekit.instruments.sxi.l1 import (
-    FLAG_EDGE,
     FLAG_SUN_IN_FOV,
     FLAG_SUN_NEAR,
     ORIGINS,
     TIME_ZERO,
     EventList,
+    ccd_pixel_values,
+    edge_flag_values,
+    sky_pixel_values,
     sky_wcs_parameters,
 )
 from smilekit.instruments.sxi.psf import box_probability_values, psf_offsets_values, vignetting_values
@@ -528,22 +530,10 @@ def _event_list(scene: _Scene, parts, gen) -> EventList:
     frame = gen.integers(0, scene.n_frames, size=n)
     tstart = (scene.t0 - TIME_ZERO) / np.timedelta64(1, "s")
     time = tstart + (frame + 0.5) * v.frame_s
-    ccd = np.where(x < 0.0, 1, 2).astype(np.int16)
-    pix_mm = v.ccd_mm / v.ccd_pixels
-    x0 = np.where(ccd == 1, -0.5 * v.gap_mm - v.ccd_mm, 0.5 * v.gap_mm)
-    rawx = np.clip(np.floor((x - x0) / pix_mm), 0, v.ccd_pixels - 1).astype(np.int16)
-    rawy = np.clip(np.floor((y + 0.5 * v.ccd_mm) / pix_mm), 0, v.ccd_pixels - 1).astype(np.int16)
+    ccd, rawx, rawy = ccd_pixel_values(x, y, v)
     pi = np.floor(e / v.pi_width_kev).astype(np.int16)
-    wcs = sky_wcs_parameters(scene.rotation, scene.cfg)
-    sky_x = wcs["crpix"][0] + np.degrees(x / v.focal_mm) / wcs["pixel"]
-    sky_y = wcs["crpix"][1] + np.degrees(y / v.focal_mm) / wcs["pixel"]
-    fwhm_mm = v.psf_sigma_mm * 2.0 * math.sqrt(2.0 * math.log(2.0))
-    edge = np.full(n, np.inf)
-    for x_lo, x_hi, y_lo, y_hi in scene.rectangles:
-        inside = (x >= x_lo) & (x < x_hi) & (y >= y_lo) & (y < y_hi)
-        d = np.minimum.reduce([x - x_lo, x_hi - x, y - y_lo, y_hi - y])
-        edge = np.where(inside, np.minimum(edge, d), edge)
-    flag = np.where(edge < fwhm_mm, FLAG_EDGE, 0)
+    sky_x, sky_y = sky_pixel_values(x, y, sky_wcs_parameters(scene.rotation, scene.cfg), v)
+    flag = edge_flag_values(x, y, scene.rectangles, v)
     if scene.sun_angle_deg < v.sun_avoidance_deg:
         flag |= FLAG_SUN_NEAR
     if scene.sun_in_fov:

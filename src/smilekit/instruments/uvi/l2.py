@@ -21,12 +21,13 @@ frame (:func:`~smilekit.instruments.uvi.sky.shell_geometry`, on the same pixel g
    brightness seen at nadir, the quantity the emission model and the boundary threshold refer to. Pixels
    seen at a view zenith angle above ``max_view_zenith`` (80 deg; the slant factor's 5.8, growing fast
    towards the limb) are left out.
-3. **Map.** The pixels on the shell with magnetic latitude (AACGM-v2, the geometry's) of at least 50 deg
-   are averaged in the bins of the OVATION Prime grid (:cite:`newell2009`; 0.5 deg x 0.25 h, centres
-   50.25-89.75 deg and 0.125-23.875 h), each pixel weighing 1; the variance of a bin's mean is
-   ``sum(sigma^2) / n^2`` (the pixel noise is independent, :mod:`~smilekit.instruments.uvi.l1`). A bin
-   with no pixel is not covered (``coverage`` False, NaN brightness). The PSF blur is not undone: the map
-   is of the blurred sky (a 3.9 arcmin FWHM, 110 km at 15 RE, about a 1-deg latitude bin).
+3. **Map.** The measured pixels (not NaN in L1: a row lost in the downlink is left out) on the shell with
+   magnetic latitude (AACGM-v2, the geometry's) of at least 50 deg are averaged in the bins of the OVATION
+   Prime grid (:cite:`newell2009`; 0.5 deg x 0.25 h, centres 50.25-89.75 deg and 0.125-23.875 h), each
+   pixel weighing 1; the variance of a bin's mean is ``sum(sigma^2) / n^2`` (the pixel noise is
+   independent, :mod:`~smilekit.instruments.uvi.l1`). A bin with no pixel is not covered (``coverage``
+   False, NaN brightness). The PSF blur is not undone: the map is of the blurred sky (a 3.9 arcmin FWHM,
+   110 km at 15 RE, about a 1-deg latitude bin).
 """
 
 from __future__ import annotations
@@ -231,7 +232,7 @@ def make_l2(
     rest_err = np.sqrt(s * s + (template * sa) ** 2)
 
     # 2. vertical column over the usable pixels
-    good = on & np.isfinite(zen) & (zen <= zmax) & np.isfinite(mlat)
+    good = on & np.isfinite(zen) & (zen <= zmax) & np.isfinite(mlat) & np.isfinite(y)  # y NaN: not measured
     with np.errstate(invalid="ignore", divide="ignore"):
         vert = np.where(good, (y - glow) / slant, np.nan)
         vert_err = np.where(good, rest_err / slant, np.nan)
