@@ -116,7 +116,9 @@ def test_the_link_losses_are_flagged_exactly(tmp_path, scenario):
     source = np.where(batch.apid == 0x12C, "LIA", np.where(batch.apid == 0x64, "HK", "MAG"))
     mid = t[len(t) // 2]
     end = t[-1] + np.timedelta64(60, "s")
-    contacts = pd.DataFrame({"start": [mid, end], "end": [mid + np.timedelta64(60, "s"), end + np.timedelta64(60, "s")]})
+    contacts = pd.DataFrame(
+        {"start": [mid, end], "end": [mid + np.timedelta64(60, "s"), end + np.timedelta64(60, "s")]}
+    )
     memory = simulate_memory(t, size, source, contacts, downlink_rate=1 * u.Mbit / u.s)
     link = transmit(batch.packets, memory, rng=4, channel=GilbertElliott.from_loss_rate(0.05, 3.0),
                     bit_error_rate=2e-5)  # fmt: skip

@@ -1,16 +1,17 @@
 """The auxiliary inputs a ground segment holds beside the packets, as files of fixed names in the L0 folder.
 
-========================  =========  ====================================================================
-file                      needed     content
-========================  =========  ====================================================================
-``time_correlation.json``  yes       the time-correlation table (:class:`~smilekit.telemetry.TimeCorrelation`):
-                                     ``obt_s`` (on-board seconds of each row), ``utc`` (ISO 8601 UTC, ns),
-                                     ``gradient`` (TAI seconds per on-board second from each row on)
-``mag_calibration.json``   for MAG   the MAG ground calibration (:class:`~smilekit.instruments.mag.MAGCalibration`):
-                                     ``offset_nT`` (2 x 3), ``scale`` (2 x 3), ``nonorthogonality_deg``
-                                     (2 x 3), ``mount`` (2 x 3 x 3), ``sensor_distance_m`` (2), ``source``
+=========================  ========  ===============================================================
+file                       needed    content
+=========================  ========  ===============================================================
+``time_correlation.json``  yes       the time-correlation table (:class:`.TimeCorrelation`):
+                                     ``obt_s`` (on-board seconds of each row), ``utc`` (ISO 8601
+                                     UTC, ns), ``gradient`` (TAI s per on-board s from each row on)
+``mag_calibration.json``   yes       the MAG ground calibration (:class:`.MAGCalibration`):
+                                     ``offset_nT`` (2 x 3), ``scale`` (2 x 3),
+                                     ``nonorthogonality_deg`` (2 x 3), ``mount`` (2 x 3 x 3),
+                                     ``sensor_distance_m`` (2), ``source``
 ``processing.json``        no        the processing settings (:class:`ProcessingSettings`)
-========================  =========  ====================================================================
+=========================  ========  ===============================================================
 
 The attitude is not an auxiliary file: it comes from the housekeeping packets. Numbers are written with
 Python's shortest round-trip representation, so a file read back gives the same float64 values bit for bit.

@@ -50,8 +50,10 @@ import time as _time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import astropy.units as u
 import numpy as np
 import xarray as xr
+from scipy.spatial.transform import Rotation
 
 import smilekit
 from smilekit._io import jsonable, write_text
@@ -284,12 +286,8 @@ class _Run:
         covered = (x >= xk[0]) & (x <= xk[-1]) & finite[after] & finite[after - 1]
         rotation = np.full((kt.size, 3, 3), np.nan)
         if finite.any():
-            from scipy.spatial.transform import Rotation
-
             rotation[finite] = Rotation.from_quat(kq[finite]).as_matrix()
         nan3 = np.full((kt.size, 3), np.nan)
-        import astropy.units as u
-
         att = Attitude(kt, rotation, rotation[:, :, 2], rotation[:, :, 0], nan3, nan3 * u.R_earth,
                        nan3 * u.R_earth, nan3 * u.R_earth)  # fmt: skip
         return att, covered
@@ -391,12 +389,19 @@ class _Run:
         p.mag_l1 = rest if rest.sizes["time"] else None
         if not rest.sizes["time"]:
             p.mag_l1_sources = set()
-        if not cov.any():
+        if not cov.any() and self.summary["hk"]["samples"] == 0:
             self.summary["mag"]["no_attitude_vectors"] += int(cov.size)
-            self.summary["errors"].append({"chain": "mag_l2", "error": f"no attitude (housekeeping) for "
-                                           f"{cov.size} vectors from {times[0]}: no L2 written for them"})  # fmt: skip
+            self.summary["errors"].append({
+                "chain": "mag_l2",
+                "error": f"no attitude (no housekeeping packets) for {cov.size} vectors from {times[0]}: "
+                "no L2 written for them",
+            })  # fmt: skip
             return
-        l2c = make_l2(l1.isel(time=np.flatnonzero(cov)), att, self.calibration)
+        if cov.any():
+            l2c = make_l2(l1.isel(time=np.flatnonzero(cov)), att, self.calibration)
+        else:  # L2's structure only (a fixed rotation, no sample kept): every sample NaN and flagged below
+            l2c = make_l2(l1, np.eye(3), self.calibration).isel(time=slice(0, 0))
+            l2c.attrs["sc_dipole_coefficient_nT_m3"] = np.full(3, np.nan)
         l2 = _expand(l2c, l1["time"].values, cov)
         q = l2["quality"].values
         flag = l1["flag_inboard"].values
@@ -439,6 +444,8 @@ class _Run:
             half = np.timedelta64(round(self.settings.lia_field_window_s * 5e8), "ns")
             keep_from = min(oldest) - half if oldest else p.mag_l2["time"].values[-1] - 2 * half
             p.mag_l2 = p.mag_l2.isel(time=np.flatnonzero(p.mag_l2["time"].values >= keep_from))
+            if not p.mag_l2.sizes["time"]:
+                p.mag_l2 = None
         starts = [x for x in (*oldest, p.mag_l1["time"].values[0] if p.mag_l1 is not None else None)
                   if x is not None]  # fmt: skip
         self._trim_hk(min(starts) if starts else (p.hk_time[-1] if p.hk_time.size else None))
@@ -457,8 +464,6 @@ class _Run:
             rotation[covered] = body_to_gse_values(att, times[covered])
         b = np.full((times.size, 3), np.nan)
         if self.pending.mag_l2 is not None:
-            import astropy.units as u
-
             b = average_field(
                 self.pending.mag_l2, times, window=self.settings.lia_field_window_s * u.s
             ).to_value(u.nT)
@@ -483,8 +488,8 @@ class _Run:
             v = moments[var]
             if var != "quality_flag" and np.issubdtype(v.dtype, np.floating):
                 moments[var] = v.where(xr.DataArray(good, dims="time"))
-        moments["quality_flag"] = ("time", np.where(good, moments["quality_flag"].values, 0).astype(np.uint8)
-                                   | flag.astype(np.uint8), {"units": " ", "bits": str(_LIA_BITS)})  # fmt: skip
+        quality = np.where(good, moments["quality_flag"].values, 0).astype(np.uint8) | flag.astype(np.uint8)
+        moments["quality_flag"] = ("time", quality, {"units": " ", "bits": str(_LIA_BITS)})
         self._write(write_lia_l2, "lia", "l2", moments, sources | {name})
         s = self.summary["lia"]
         s["distributions"] += int(times.size)
