@@ -319,13 +319,10 @@ class _Run:
         n_vec = ds["n_vectors"].values.astype(np.int64)
         period = ds["period_ns"].values.astype(np.int64)
         first = np.r_[0, np.cumsum(n_vec)[:-1]]
-        # packets lost before each packet: the L0's in-file gaps and the boundary's
+        # packets lost before each packet (sequence counts): in the file, and at its start (the boundary's)
+        seq = ds["sequence_count"].values.astype(np.int64)
         lost = ds["boundary_missing"].values.astype(np.int64).copy()
-        for g in l0.gaps:
-            if g.get("name") == "mag_vectors":
-                k = np.flatnonzero(ds["sequence_count"].values == (g["after_count"] + g["missing"] + 1)
-                                   % SEQUENCE_COUNT_MODULO)  # fmt: skip
-                lost[k[:1]] += g["missing"]
+        lost[1:] += (seq[1:] - seq[:-1] - 1) % SEQUENCE_COUNT_MODULO
         fill_times = []
         for i in np.flatnonzero(lost):
             if first[i] > 0:
