@@ -90,6 +90,10 @@ def test_products_carry_provenance_and_reprocessing_writes_v02(tmp_path, scenari
     assert {"time_correlation.json", "mag_calibration.json"} <= set(record.inputs)
     assert json.loads(record.configuration)["lia_alpha_temperature_ratio"] == 0.0
     assert record.software.startswith("smilekit ")
+    lia = next(p for p in first if "_lia_l2_" in p.name)
+    parents = read_provenance(lia).inputs
+    assert any(n.startswith("smile_lia_l1_") for n in parents)  # its counts
+    assert any(n.startswith("smile_mag_l2_") for n in parents)  # the field's source
     summary = process(tmp_path / "l0", tmp_path / "out")
     second = sorted((tmp_path / "out").glob("*_v02.cdf"))
     assert [p.name.replace("_v02", "_v01") for p in second] == [p.name for p in first]

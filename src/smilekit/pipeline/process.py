@@ -158,6 +158,7 @@ class _Pending:
     mag_l2: xr.Dataset | None = None
     lia: xr.Dataset | None = None
     lia_sources: set = field(default_factory=set)
+    mag_l2_products: list = field(default_factory=list)  # (first time, last time, name) of recent MAG L2
 
 
 class _Run:
@@ -406,7 +407,8 @@ class _Run:
         q |= np.where(flag & MAG_L1_LOST, MAG_L2_LOST, 0).astype(np.uint16)
         q |= np.where(flag & MAG_L1_TIME, MAG_L2_TIME, 0).astype(np.uint16)
         l2["quality"] = ("time", q, {**l2c["quality"].attrs, "FLAG_BITS": _MAG_L2_TEXT})
-        self._write(write_mag_l2, "mag", "l2", l2, sources)
+        name = self._write(write_mag_l2, "mag", "l2", l2, sources)
+        p.mag_l2_products = [*p.mag_l2_products[-3:], (l2["time"].values[0], l2["time"].values[-1], name)]
         m = self.summary["mag"]
         m["l2_vectors"] += int(l2.sizes["time"])
         m["no_attitude_vectors"] += int((~cov).sum())
@@ -474,6 +476,12 @@ class _Run:
             lia_to_gse=(("time", "row", "column"), lia_to_gse_values(rotation)),
         )
         name = self._write(write_lia_l1, "lia", "l1", l1, sources)
+        half = np.timedelta64(round(self.settings.lia_field_window_s * 5e8), "ns")
+        sources = sources | {  # the MAG L2 products that gave the field
+            n
+            for first, last, n in self.pending.mag_l2_products
+            if first <= times[-1] + half and last >= times[0] - half
+        }
         b_dir = np.where(good[:, None], b, [1.0, 0.0, 0.0])
         b_dir = b_dir / np.linalg.norm(b_dir, axis=1, keepdims=True)
         ratio = self.settings.lia_alpha_temperature_ratio or None
