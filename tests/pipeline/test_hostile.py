@@ -164,3 +164,46 @@ def test_the_command_line(tmp_path, scenario):
     assert json.loads((tmp_path / "out" / "summary.json").read_text())["mag"]["l1_vectors"] == 721
     result = runner.invoke(app, ["process", str(tmp_path / "nothing"), "--out", str(tmp_path / "out")])
     assert result.exit_code == 2 and "is not a folder" in result.output
+
+
+def test_a_replayed_pass_is_counted_late_and_changes_nothing(tmp_path, scenario):
+    b = scenario.batch
+    half = len(b) // 2
+    first, second = b"".join(b.packets[:half]), b"".join(b.packets[half:])
+    write_l0(tmp_path / "l0", scenario, streams=[first, first[: len(first) // 3] + second])
+    summary = process(tmp_path / "l0", tmp_path / "out")
+    late = summary["late_packets"]
+    assert sum(late.values()) > 0 and summary["mag"]["lost_vectors"] == 0
+    l1 = xr.concat([read_mag_l1(p) for p in sorted((tmp_path / "out").glob("smile_mag_l1_*"))], dim="time")
+    ref = make_l1(scenario.raw, scenario.config)
+    np.testing.assert_array_equal(l1["time"].values, ref["time"].values)
+    np.testing.assert_array_equal(l1["b_outboard"].values, ref["b_outboard"].values)
+
+
+def test_a_time_correlation_jump_flags_the_samples_converted_next_to_it(tmp_path, scenario):
+    from smilekit.pipeline.process import MAG_L1_TIME, MAG_L2_TIME
+
+    write_l0(tmp_path / "l0", scenario)
+    ideal = TimeCorrelation.ideal()
+    t = scenario.raw["time"].values
+    coarse, _ = ideal.obt_from_utc(t[[0, 200, 600]])
+    rows = coarse - np.array([1000, 0, 0])
+    utc = ideal.utc_from_obt(rows)[0]
+    utc[2] += np.timedelta64(20, "ms")  # the third row is 20 ms off the second's prediction: a jump
+    tct = TimeCorrelation(rows.astype(float) * u.s, utc)
+    assert [j["row"] for j in tct.jumps] == [2]
+    write_time_correlation(tmp_path / "l0" / "time_correlation.json", tct)
+    summary = process(tmp_path / "l0", tmp_path / "out")
+    assert summary["time_correlation_jumps"] == tct.jumps
+    l1 = xr.concat([read_mag_l1(p) for p in sorted((tmp_path / "out").glob("smile_mag_l1_*"))], dim="time")
+    # expected: the samples of every packet whose time falls in the rows on either side of the jump (from
+    # the second row on); the packet's time is its first sample's (32 a packet)
+    packet_start = ideal.obt_from_utc(t[(np.arange(t.size) // 32) * 32])[0]
+    expected = packet_start >= rows[1]
+    assert 0 < expected.sum() < t.size
+    np.testing.assert_array_equal((l1["flag_inboard"].values & MAG_L1_TIME) > 0, expected)
+    assert summary["mag"]["time_flagged_vectors"] == expected.sum()
+    l2 = xr.concat([read_mag_l2(p) for p in sorted((tmp_path / "out").glob("smile_mag_l2_*"))], dim="time")
+    np.testing.assert_array_equal((l2["quality"].values & MAG_L2_TIME) > 0, expected)
+    # after the jump the times are the telemetry's (20 ms later than the simulator's)
+    assert l1["time"].values[-1] - t[-1] == np.timedelta64(20, "ms")

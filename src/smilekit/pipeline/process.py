@@ -172,6 +172,7 @@ class _Run:
         self.aux = aux
         self.config = settings.as_dict()
         self.pending = _Pending()
+        self._mag_before = None  # the last MAG sample time processed (a lost packet at a file's start)
         self.last_seq: dict[str, int] = {}
         self.last_time: dict[str, np.datetime64] = {}
         self.time_s = {"l0": 0.0, "hk": 0.0, "mag": 0.0, "lia": 0.0}
@@ -366,8 +367,6 @@ class _Run:
         m["lost_vectors"] += int(lost_mask.sum())
         m["time_flagged_vectors"] += int(timeq.sum())
         return l1
-
-    _mag_before = None
 
     def _mag_l2(self, *, final: bool) -> None:
         p = self.pending
