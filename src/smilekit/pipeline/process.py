@@ -14,6 +14,12 @@ per ground contact, processed in name order) and the auxiliary files of :mod:`.a
   housekeeping attitude; the spacecraft potential is not telemetered and is the configuration's);
 - ``summary.json`` (atomic): every file, every loss, every product.
 
+Every product is named by the mission's rule from its first sample with the next free version in ``out``
+(:func:`~smilekit.products.names.next_version`: a second run writes ``_v02`` beside ``_v01``) and carries
+its provenance (:func:`~smilekit.products.provenance.provenance`: its packet files, the products it was
+made from, the auxiliary files, the settings, the software version, the processing time). MAG L1 and LIA
+L1/L2 are written per packet file as its data are complete, MAG L2 as far as the attitude reaches.
+
 Streaming
 ---------
 One packet file (one pass) is decoded at a time (:func:`smilekit.telemetry.read_l0`) and reduced at once;
@@ -31,10 +37,12 @@ Losses, never hidden
   summary (per APID and per file);
 - MAG: the vectors of a lost packet (a sequence-count gap) are put back as fill on the sample grid, with
   :data:`MAG_L1_LOST` on both sensors' L1 flags and :data:`MAG_L2_LOST` in L2's quality (and the L2
-  "no data" bits: B is NaN); a sample whose packet time came from an extrapolated or jumping time
-  correlation is flagged :data:`MAG_L1_TIME` / :data:`MAG_L2_TIME`; a sample without an attitude on both
-  sides is NaN in L2 with :data:`MAG_L2_NO_ATTITUDE`. Vectors lost at the very end of the last file (no
-  later packet to show the gap) cannot be seen from the counts;
+  "no data" bits: B is NaN; the whole time between the packets on either side is filled, as the counts
+  cannot tell whether the instrument paused in it); a sample whose packet time came from an extrapolated
+  or jumping time correlation is flagged :data:`MAG_L1_TIME` / :data:`MAG_L2_TIME`; a sample without an
+  attitude on both sides is NaN in L2 with :data:`MAG_L2_NO_ATTITUDE` (without any housekeeping packet no
+  L2 is written, and the summary says so). Vectors lost at the very end of the last file (no later packet
+  to show the gap) cannot be seen from the counts;
 - LIA: a distribution with a part lost (:data:`~smilekit.telemetry.depacketise.LIA_PART_MISSING`) has its
   lost counts 0 in L1 and no moments in L2 (NaN), both flagged :data:`LIA_LOST`; a distribution without
   attitude or MAG field gets NaN moments and :data:`LIA_NO_FIELD`; time-correlation bits give
