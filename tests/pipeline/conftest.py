@@ -16,7 +16,7 @@ from smilekit.mission.modes import mode_timeline
 from smilekit.mission.orbit import kepler_track, sample_times, science_orbit
 from smilekit.mission.pointing import attitude, body_to_gse_values
 from smilekit.pipeline import write_mag_calibration, write_time_correlation
-from smilekit.telemetry import Packetiser, TimeCorrelation, housekeeping, merge, write_stream
+from smilekit.telemetry import Packetiser, TimeCorrelation, housekeeping, merge
 
 START = np.datetime64("2026-03-21T06:00:00", "ns")
 #: Housekeeping (attitude) cadence and run length.
@@ -41,10 +41,8 @@ def _scenario():
     lia_t = times[1:-1:2]  # a distribution every 20 s, inside the attitude's span
     k = lia_t.size
     rot = body_to_gse_values(att, lia_t)
-    b_dir = np.interp(
-        lia_t.astype(np.int64), times.astype(np.int64), np.arange(n)
-    )  # the MAG field's direction at the distributions (used by the simulator only)
-    b_dir = np.column_stack([np.cos(2.0 * b_dir / (n - 1)), np.sin(2.0 * b_dir / (n - 1)), 0 * b_dir])
+    phase_lia = np.interp(lia_t.astype(np.int64), times.astype(np.int64), phase)
+    b_dir = np.column_stack([np.cos(phase_lia), np.sin(phase_lia), 0 * phase_lia])  # the simulator's only
     pops = [Population("proton", [8.0] * k / u.cm**3, [[-420.0, 30.0, 10.0]] * k * u.km / u.s,
                        [2e5] * k * u.K, [2e5] * k * u.K, b_dir)]  # fmt: skip
     counts = simulate_counts(pops, 3, attitude=rot, time=lia_t, keep_expected=False)
@@ -74,6 +72,3 @@ def write_l0(folder, scenario, streams=None):
         paths.append(folder / f"smile_tm_contact_{k:04d}.bin")
         paths[-1].write_bytes(s)
     return paths
-
-
-__all__ = ["write_l0", "write_stream"]
