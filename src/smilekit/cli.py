@@ -393,6 +393,35 @@ def plan(
 
 
 @_command()
+def process(
+    l0_dir: Annotated[
+        Path, typer.Argument(help="Folder of packet files (*.bin, one per ground pass) and auxiliary files.")
+    ],
+    out: Annotated[Path, typer.Option(help="Output folder for the products and summary.json.")] = Path(
+        "smilekit-products"
+    ),
+) -> None:
+    """Process downlinked packets into MAG and LIA L1/L2 products (new versions, never overwritten)."""
+    from smilekit.pipeline import process as run_process
+
+    _check_out(out)
+    summary = run_process(l0_dir, out)
+    table = Table(title=f"Processed {len(summary['files'])} packet files from {l0_dir}")
+    table.add_column("quantity")
+    table.add_column("value", justify="right")
+    for chain in ("mag", "lia"):
+        for key, value in summary[chain].items():
+            table.add_row(f"{chain} {key.replace('_', ' ')}", str(value))
+    table.add_row("bad regions", str(len(summary["bad_regions"])))
+    table.add_row("gaps", str(len(summary["gaps"])))
+    table.add_row("products", str(len(summary["products"])))
+    console.print(table)
+    for error in summary["errors"]:
+        err_console.print(f"[yellow]recorded:[/yellow] {error}")
+    console.print(f"Summary: {(out / 'summary.json').resolve()}")
+
+
+@_command()
 def geospace(
     n: Annotated[float, typer.Option(help="Solar wind proton density, cm^-3.")] = 5.0,
     v: Annotated[float, typer.Option(help="Solar wind speed, km/s (flowing along -X).")] = 400.0,

@@ -773,7 +773,7 @@ def body_to_gse_values(attitude, time_ns: np.ndarray) -> np.ndarray:
     x_att, rotations = x_att[finite], attitude.rotation[finite]
     quat = Rotation.from_matrix(rotations).as_quat()
     grid = np.arange(x[0], x[-1], ATTITUDE_GRID_S)
-    if grid.size * 4 > x.size:  # few samples: interpolate at each
+    if x.size < 2 or grid.size * 4 > x.size:  # one or few samples: interpolate at each
         return slerp_values(x_att, quat, x)
     grid = np.append(grid, x[-1])
     m = slerp_values(x_att, quat, grid).reshape(-1, 9)

@@ -65,6 +65,13 @@ def test_attitude_interpolation_hits_the_knots_and_stays_a_rotation(att):
     np.testing.assert_allclose(rel.magnitude(), step.magnitude() / 2, atol=1e-9)
 
 
+def test_attitude_at_a_single_sample_is_the_knot(att):
+    # one sample (a lone LIA distribution in the pipeline) once divided 0 by 0 on the grid path
+    for k in (0, 3, len(att) - 1):
+        r = body_to_gse_values(att, att.time[k : k + 1])
+        np.testing.assert_allclose(r[0], att.rotation[k], atol=1e-12)
+
+
 def test_slerp_kernel_against_scipy(att):
     """The written-out interpolation against scipy's Slerp: exact at 5000 random times, and within 1e-10
     at 32 Hz over an hour (the 0.25-s grid and linear blending between its points)."""

@@ -1,0 +1,39 @@
+"""The ground segment's processing: L0 packet files and auxiliary files -> L1 and L2 products.
+
+- :mod:`~smilekit.pipeline.auxiliary`: the auxiliary inputs beside the packets (time correlation, MAG
+  calibration, processing settings), as files of fixed names;
+- :mod:`~smilekit.pipeline.process`: :func:`process`, one packet file (ground pass) at a time, with
+  provenance, versions and every loss in the products' flags and the summary.
+
+The command line: ``smilekit process L0_DIR --out DIR``.
+"""
+
+from smilekit.pipeline.auxiliary import (
+    MAG_CALIBRATION_FILE,
+    SETTINGS_FILE,
+    TIME_CORRELATION_FILE,
+    ProcessingSettings,
+    read_mag_calibration,
+    read_settings,
+    read_time_correlation,
+    write_mag_calibration,
+    write_settings,
+    write_time_correlation,
+)
+from smilekit.pipeline.process import PACKET_SUFFIX, SUMMARY_FILE, process
+
+__all__ = [
+    "MAG_CALIBRATION_FILE",
+    "PACKET_SUFFIX",
+    "SETTINGS_FILE",
+    "SUMMARY_FILE",
+    "TIME_CORRELATION_FILE",
+    "ProcessingSettings",
+    "process",
+    "read_mag_calibration",
+    "read_settings",
+    "read_time_correlation",
+    "write_mag_calibration",
+    "write_settings",
+    "write_time_correlation",
+]

@@ -1,0 +1,608 @@
+"""The ground processing: a folder of packet files and auxiliary files -> L1 and L2 products.
+
+:func:`process` reads an L0 folder: packet files ``*.bin`` (:data:`PACKET_SUFFIX`; what
+:meth:`smilekit.telemetry.link.LinkResult.write` and :func:`smilekit.telemetry.write_stream` write, one file
+per ground contact, processed in name order) and the auxiliary files of :mod:`.auxiliary`. It writes into
+``out``:
+
+- MAG L1 (both sensors, per packet file) and L2 (the field in GSE and GSM, the attitude from the
+  housekeeping quaternions, slerp-interpolated to the vector times by
+  :func:`smilekit.mission.pointing.body_to_gse_values`), through
+  :func:`~smilekit.instruments.mag.make_l1` and :func:`~smilekit.instruments.mag.make_l2`;
+- LIA L1 (counts) and L2 (moments, :func:`~smilekit.instruments.lia.moments.compute_moments` in GSE with
+  the field of MAG L2 averaged over each distribution's window, the LIA -> GSE rotation from the
+  housekeeping attitude; the spacecraft potential is not telemetered and is the configuration's);
+- ``summary.json`` (atomic): every file, every loss, every product.
+
+Every product is named by the mission's rule from its first sample with the next free version in ``out``
+(:func:`~smilekit.products.names.next_version`: a second run writes ``_v02`` beside ``_v01``) and carries
+its provenance (:func:`~smilekit.products.provenance.provenance`: its packet files, the products it was
+made from, the auxiliary files, the settings, the software version, the processing time). MAG L1 and LIA
+L1/L2 are written per packet file as its data are complete, MAG L2 as far as the attitude reaches.
+
+Streaming
+---------
+One packet file (one pass) is decoded at a time (:func:`smilekit.telemetry.read_l0`) and reduced at once;
+what stays in memory between files is what the next file may still need: the housekeeping samples from
+just before the oldest sample not yet calibrated, the MAG L1 samples after the last attitude sample (they
+wait for the next one), the MAG L2 samples within a LIA window of the oldest distribution waiting, and the
+LIA packets of distributions whose field window is not yet covered by MAG L2 (or whose parts may continue
+in the next file). The peak memory is therefore proportional to the largest packet file, not to the run
+(``benchmarks/bench_pipeline.py`` measures it).
+
+Losses, never hidden
+--------------------
+- bad regions of a file (CRC errors, truncations, garbage), unknown APIDs, duplicates and sequence-count
+  gaps (within a file, and across consecutive files from the last sequence count of each APID) are in the
+  summary (per APID and per file);
+- MAG: the vectors of a lost packet (a sequence-count gap) are put back as fill on the sample grid, with
+  :data:`MAG_L1_LOST` on both sensors' L1 flags and :data:`MAG_L2_LOST` in L2's quality (and the L2
+  "no data" bits: B is NaN; the whole time between the packets on either side is filled, as the counts
+  cannot tell whether the instrument paused in it); a sample whose packet time came from an extrapolated
+  or jumping time correlation is flagged :data:`MAG_L1_TIME` / :data:`MAG_L2_TIME`; a sample without an
+  attitude on both sides is NaN in L2 with :data:`MAG_L2_NO_ATTITUDE` (without any housekeeping packet no
+  L2 is written, and the summary says so). Vectors lost at the very end of the last file (no later packet
+  to show the gap) cannot be seen from the counts;
+- LIA: a distribution with a part lost (:data:`~smilekit.telemetry.depacketise.LIA_PART_MISSING`) has its
+  lost counts 0 in L1 and no moments in L2 (NaN), both flagged :data:`LIA_LOST`; a distribution without
+  attitude or MAG field gets NaN moments and :data:`LIA_NO_FIELD`; time-correlation bits give
+  :data:`LIA_TIME`;
+- packets that arrive in a later file with a time at or before what was already processed for their APID
+  (a link's replay or delay) are counted (``late_packets``) and not merged into products already written.
+"""
+
+from __future__ import annotations
+
+import json
+import time as _time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import astropy.units as u
+import numpy as np
+import xarray as xr
+from scipy.spatial.transform import Rotation
+
+import smilekit
+from smilekit._io import jsonable, write_text
+from smilekit.errors import InputError, ProductError, TelemetryError
+from smilekit.instruments.lia.model import QUALITY_BITS, lia_to_gse_values
+from smilekit.instruments.lia.moments import compute_moments
+from smilekit.instruments.mag.l1 import L1_FLAG_TEXT, make_l1
+from smilekit.instruments.mag.l2 import L2_QUALITY_TEXT, NO_DATA, make_l2
+from smilekit.instruments.mag.sensor import INT32_FILL
+from smilekit.mission.pointing import Attitude, body_to_gse_values
+from smilekit.pipeline.auxiliary import (
+    MAG_CALIBRATION_FILE,
+    SETTINGS_FILE,
+    TIME_CORRELATION_FILE,
+    ProcessingSettings,
+    read_mag_calibration,
+    read_settings,
+    read_time_correlation,
+)
+from smilekit.products.insitu_cdf import (
+    LIA_DESCRIPTORS,
+    MAG_DESCRIPTOR,
+    lia_product_name,
+    mag_product_name,
+    write_lia_l1,
+    write_lia_l2,
+    write_mag_l1,
+    write_mag_l2,
+)
+from smilekit.products.names import next_version
+from smilekit.products.provenance import provenance
+from smilekit.science.regions import average_field
+from smilekit.telemetry.depacketise import LIA_PART_MISSING, hk, lia_counts, mag_raw
+from smilekit.telemetry.l0 import L0, read_l0
+from smilekit.telemetry.obtime import TIME_EXTRAPOLATED, TIME_JUMP
+from smilekit.telemetry.packets import SEQUENCE_COUNT_MODULO
+
+__all__ = [
+    "LIA_LOST",
+    "LIA_NO_FIELD",
+    "LIA_TIME",
+    "MAG_L1_LOST",
+    "MAG_L1_TIME",
+    "MAG_L2_LOST",
+    "MAG_L2_NO_ATTITUDE",
+    "MAG_L2_TIME",
+    "PACKET_SUFFIX",
+    "SUMMARY_FILE",
+    "process",
+]
+
+#: The packet files' suffix in an L0 folder (LinkResult.write's).
+PACKET_SUFFIX = ".bin"
+#: The summary's name in the output folder.
+SUMMARY_FILE = "summary.json"
+
+#: MAG L1 flag bit: the sample's packet was lost in the downlink (fill; the L1 "missing" bit is set too).
+MAG_L1_LOST = 4
+#: MAG L1 flag bit: the packet's time was converted next to a time-correlation jump or extrapolated.
+MAG_L1_TIME = 8
+#: MAG L2 quality bit: the sample's packet was lost in the downlink (B is NaN).
+MAG_L2_LOST = 128
+#: MAG L2 quality bit: the packet's time was converted next to a time-correlation jump or extrapolated.
+MAG_L2_TIME = 256
+#: MAG L2 quality bit: no attitude on both sides of the sample (no housekeeping): B is NaN.
+MAG_L2_NO_ATTITUDE = 512
+#: LIA quality bit: energy steps of the distribution were lost in the downlink (L1 counts 0 there; no L2
+#: moments).
+LIA_LOST = 32
+#: LIA quality bit: no attitude or no MAG field for the distribution: no L2 moments.
+LIA_NO_FIELD = 64
+#: LIA quality bit: the time was converted next to a time-correlation jump or extrapolated.
+LIA_TIME = 128
+
+_L0_TIME_BITS = TIME_EXTRAPOLATED | TIME_JUMP
+_MAG_L1_TEXT = f"{L1_FLAG_TEXT}; {MAG_L1_LOST}: lost in the downlink; {MAG_L1_TIME}: time quality (L0)"
+_MAG_L2_TEXT = (
+    f"{L2_QUALITY_TEXT}; {MAG_L2_LOST}: lost in the downlink; {MAG_L2_TIME}: time quality (L0); "
+    f"{MAG_L2_NO_ATTITUDE}: no attitude"
+)
+_LIA_BITS = {
+    **QUALITY_BITS,
+    "telemetry_lost": LIA_LOST,
+    "no_attitude_or_field": LIA_NO_FIELD,
+    "time_quality": LIA_TIME,
+}
+_TEXT = "Processed from telemetry by smilekit.pipeline."
+
+
+def _ns(t) -> np.ndarray:
+    return np.asarray(t, dtype="datetime64[ns]").astype(np.int64)
+
+
+@dataclass
+class _Pending:
+    """What one file leaves for the next (module docstring: streaming)."""
+
+    hk_time: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype="datetime64[ns]"))
+    hk_quat: np.ndarray = field(default_factory=lambda: np.zeros((0, 4)))
+    mag_l1: xr.Dataset | None = None
+    mag_l1_sources: set = field(default_factory=set)
+    mag_l2: xr.Dataset | None = None
+    lia: xr.Dataset | None = None
+    lia_sources: set = field(default_factory=set)
+    mag_l2_products: list = field(default_factory=list)  # (first time, last time, name) of recent MAG L2
+
+
+class _Run:
+    """The state of one :func:`process`: the chains, the pending data, the summary."""
+
+    def __init__(self, out: Path, correlation, calibration, settings, aux: list[str]):
+        self.out = out
+        self.correlation = correlation
+        self.calibration = calibration
+        self.settings = settings
+        self.aux = aux
+        self.config = settings.as_dict()
+        self.pending = _Pending()
+        self._mag_before = None  # the last MAG sample time processed (a lost packet at a file's start)
+        self.last_seq: dict[str, int] = {}
+        self.last_time: dict[str, np.datetime64] = {}
+        self.time_s = {"l0": 0.0, "hk": 0.0, "mag": 0.0, "lia": 0.0}
+        self.summary = {
+            "software": f"smilekit {smilekit.__version__}",
+            "settings": self.config,
+            "auxiliary_files": aux,
+            "files": {},
+            "bad_regions": [],
+            "gaps": [],
+            "losses": {},
+            "late_packets": {},
+            "errors": [],
+            "time_correlation_jumps": list(correlation.jumps),
+            "hk": {"samples": 0, "undefined_attitude": 0},
+            "mag": {"l1_vectors": 0, "l2_vectors": 0, "lost_vectors": 0, "no_attitude_vectors": 0,
+                    "time_flagged_vectors": 0, "l2_flagged_vectors": 0},
+            "lia": {"distributions": 0, "parts_lost_distributions": 0, "no_field_distributions": 0,
+                    "moments": 0, "flagged_distributions": 0},
+            "products": [],
+        }  # fmt: skip
+
+    # ------------------------------------------------------------------ writing
+    def _write(self, writer, instrument: str, level: str, data: xr.Dataset, sources) -> str:
+        descriptor = MAG_DESCRIPTOR if instrument == "mag" else LIA_DESCRIPTORS[level]
+        start = data["time"].values[0]
+        version = next_version(self.out, instrument, level, descriptor, start, "cdf")
+        namer = mag_product_name if instrument == "mag" else lia_product_name
+        name = namer(level, start, version)
+        record = provenance([*sorted(sources), *self.aux], self.config)
+        writer(self.out / name, data, text=_TEXT, provenance=record)
+        self.summary["products"].append(name)
+        return name
+
+    # ------------------------------------------------------------------ L0
+    def _select_new(self, l0: L0, name: str) -> xr.Dataset | None:
+        """The packets of ``name`` newer than what was processed; counts the late ones and the gap at the
+        file boundary (sequence counts) into the summary."""
+        if name not in l0.datasets:
+            return None
+        ds = l0.datasets[name]
+        if name in self.last_time:
+            late = ds["time"].values <= self.last_time[name]
+            if late.any():
+                self.summary["late_packets"][name] = self.summary["late_packets"].get(name, 0) + int(
+                    late.sum()
+                )
+                ds = ds.isel(packet=np.flatnonzero(~late))
+        if ds.sizes["packet"] == 0:
+            return None
+        seq = ds["sequence_count"].values.astype(np.int64)
+        boundary = 0
+        if name in self.last_seq:
+            boundary = int((seq[0] - self.last_seq[name] - 1) % SEQUENCE_COUNT_MODULO)
+            if boundary:
+                self.summary["gaps"].append({"name": name, "after_count": self.last_seq[name],
+                                             "missing": boundary, "after_time": str(self.last_time[name]),
+                                             "before_time": str(ds["time"].values[0]),
+                                             "across_files": True})  # fmt: skip
+                loss = self.summary["losses"].setdefault(name, {})
+                loss["missing"] = loss.get("missing", 0) + boundary
+        ds = ds.assign(boundary_missing=("packet", np.r_[boundary, np.zeros(seq.size - 1, np.int64)]))
+        self.last_seq[name] = int(seq[-1])
+        self.last_time[name] = ds["time"].values[-1]
+        return ds
+
+    def add_file(self, path: Path) -> None:
+        """Decode one packet file and run the chains on it."""
+        t0 = _time.perf_counter()
+        name = path.name
+        try:
+            l0 = read_l0([path], correlation=self.correlation)
+        except TelemetryError as exc:
+            self.summary["errors"].append({"file": name, "error": str(exc)})
+            return
+        report = l0.report
+        self.summary["files"][name] = report.get("files", {}).get(str(path), {})
+        self.summary["bad_regions"].extend({**b, "file": name} for b in l0.bad)
+        self.summary["gaps"].extend({**g, "file": name} for g in l0.gaps)
+        for layout, counts in report.items():
+            if isinstance(counts, dict) and "received" in counts:
+                loss = self.summary["losses"].setdefault(layout, {})
+                for k, v in counts.items():
+                    loss[k] = loss.get(k, 0) + int(v)
+        for k in ("unknown_apid_packets", "bad_octets"):
+            self.summary["losses"][k] = self.summary["losses"].get(k, 0) + int(report.get(k, 0))
+        self.time_s["l0"] += _time.perf_counter() - t0
+        self._hk(l0)
+        self._mag(l0, name)
+        self._lia(l0, name)
+
+    # ------------------------------------------------------------------ HK
+    def _hk(self, l0: L0) -> None:
+        t0 = _time.perf_counter()
+        ds = self._select_new(l0, "hk_platform")
+        if ds is not None:
+            h = hk(L0(datasets={"hk_platform": ds}))
+            q = h["quaternion"].values
+            self.summary["hk"]["samples"] += int(q.shape[0])
+            self.summary["hk"]["undefined_attitude"] += int((~np.isfinite(q).all(axis=1)).sum())
+            self.pending.hk_time = np.concatenate([self.pending.hk_time, h["time"].values])
+            self.pending.hk_quat = np.concatenate([self.pending.hk_quat, q])
+        self.time_s["hk"] += _time.perf_counter() - t0
+
+    def _attitude(self, times: np.ndarray) -> tuple[Attitude | None, np.ndarray]:
+        """The housekeeping attitude and which ``times`` it covers (a defined sample on both sides)."""
+        kt, kq = self.pending.hk_time, self.pending.hk_quat
+        if kt.size < 2 or times.size == 0:
+            return None, np.zeros(times.size, dtype=bool)
+        finite = np.isfinite(kq).all(axis=1)
+        x, xk = _ns(times), _ns(kt)
+        after = np.clip(np.searchsorted(xk, x, side="right"), 1, xk.size - 1)
+        covered = (x >= xk[0]) & (x <= xk[-1]) & finite[after] & finite[after - 1]
+        rotation = np.full((kt.size, 3, 3), np.nan)
+        if finite.any():
+            rotation[finite] = Rotation.from_quat(kq[finite]).as_matrix()
+        nan3 = np.full((kt.size, 3), np.nan)
+        att = Attitude(kt, rotation, rotation[:, :, 2], rotation[:, :, 0], nan3, nan3 * u.R_earth,
+                       nan3 * u.R_earth, nan3 * u.R_earth)  # fmt: skip
+        return att, covered
+
+    def _trim_hk(self, oldest) -> None:
+        """Forget housekeeping samples older than the one just before ``oldest`` (bounded memory)."""
+        kt = self.pending.hk_time
+        if oldest is None or kt.size < 3:
+            return
+        k = max(0, int(np.searchsorted(kt, oldest, side="right")) - 1)
+        self.pending.hk_time, self.pending.hk_quat = kt[k:], self.pending.hk_quat[k:]
+
+    # ------------------------------------------------------------------ MAG
+    def _mag(self, l0: L0, source: str) -> None:
+        t0 = _time.perf_counter()
+        ds = self._select_new(l0, "mag_vectors")
+        if ds is not None:
+            l1 = self._mag_l1(ds, l0)
+            name = self._write(write_mag_l1, "mag", "l1", l1, [source])
+            p = self.pending
+            p.mag_l1 = l1 if p.mag_l1 is None else xr.concat([p.mag_l1, l1], dim="time")
+            p.mag_l1_sources |= {source, name}
+        self._mag_l2(final=False)
+        self.time_s["mag"] += _time.perf_counter() - t0
+
+    def _mag_l1(self, ds: xr.Dataset, l0: L0) -> xr.Dataset:
+        raw = mag_raw(L0(datasets={"mag_vectors": ds}))
+        t = _ns(raw["time"].values)
+        n_vec = ds["n_vectors"].values.astype(np.int64)
+        period = ds["period_ns"].values.astype(np.int64)
+        first = np.r_[0, np.cumsum(n_vec)[:-1]]
+        # packets lost before each packet (sequence counts): in the file, and at its start (the boundary's)
+        seq = ds["sequence_count"].values.astype(np.int64)
+        lost = ds["boundary_missing"].values.astype(np.int64).copy()
+        lost[1:] += (seq[1:] - seq[:-1] - 1) % SEQUENCE_COUNT_MODULO
+        fill_times = []
+        for i in np.flatnonzero(lost):
+            if first[i] > 0:
+                before = t[first[i] - 1]
+            elif self._mag_before is not None:
+                before = int(self._mag_before.astype(np.int64))
+            else:
+                continue
+            fill_times.append(np.arange(before + period[i], t[first[i]], period[i]))
+        self._mag_before = np.datetime64(int(t[-1]), "ns")
+        quality = raw["telemetry_quality"].values
+        lost_mask = np.zeros(t.size, dtype=bool)
+        if fill_times:
+            ft = np.concatenate(fill_times)
+            fill = xr.Dataset(
+                {
+                    "counts_inboard": (("time", "component"), np.full((ft.size, 3), INT32_FILL, np.int32)),
+                    "counts_outboard": (("time", "component"), np.full((ft.size, 3), INT32_FILL, np.int32)),
+                    "telemetry_quality": ("time", np.zeros(ft.size, np.uint8)),
+                },
+                coords={"time": ft.astype("datetime64[ns]"), "component": ["x", "y", "z"]},
+            )
+            order = np.argsort(np.r_[t, ft], kind="stable")
+            raw = xr.concat([raw, fill], dim="time", combine_attrs="override").isel(time=order)
+            lost_mask = np.r_[np.zeros(t.size, bool), np.ones(ft.size, bool)][order]
+            quality = raw["telemetry_quality"].values
+        l1 = make_l1(raw)
+        timeq = (quality & _L0_TIME_BITS) > 0
+        for s in ("inboard", "outboard"):
+            flag = (
+                l1[f"flag_{s}"].values | np.where(lost_mask, MAG_L1_LOST, 0) | np.where(timeq, MAG_L1_TIME, 0)
+            )
+            l1[f"flag_{s}"] = (
+                "time",
+                flag.astype(np.uint8),
+                {**l1[f"flag_{s}"].attrs, "FLAG_BITS": _MAG_L1_TEXT},
+            )
+        m = self.summary["mag"]
+        m["l1_vectors"] += int(l1.sizes["time"])
+        m["lost_vectors"] += int(lost_mask.sum())
+        m["time_flagged_vectors"] += int(timeq.sum())
+        return l1
+
+    def _mag_l2(self, *, final: bool) -> None:
+        p = self.pending
+        if p.mag_l1 is None or p.mag_l1.sizes["time"] == 0:
+            return
+        times = p.mag_l1["time"].values
+        att, covered = self._attitude(times)
+        ready = np.ones(times.size, dtype=bool)
+        if not final:  # wait for the next attitude sample
+            ready = times <= (p.hk_time[-1] if p.hk_time.size else times[0] - np.timedelta64(1, "ns"))
+        if not ready.any():
+            return
+        l1 = p.mag_l1.isel(time=np.flatnonzero(ready))
+        cov = covered[ready]
+        rest = p.mag_l1.isel(time=np.flatnonzero(~ready))
+        sources = set(p.mag_l1_sources)
+        p.mag_l1 = rest if rest.sizes["time"] else None
+        if not rest.sizes["time"]:
+            p.mag_l1_sources = set()
+        if not cov.any() and self.summary["hk"]["samples"] == 0:
+            self.summary["mag"]["no_attitude_vectors"] += int(cov.size)
+            self.summary["errors"].append({
+                "chain": "mag_l2",
+                "error": f"no attitude (no housekeeping packets) for {cov.size} vectors from {times[0]}: "
+                "no L2 written for them",
+            })  # fmt: skip
+            return
+        if cov.any():
+            l2c = make_l2(l1.isel(time=np.flatnonzero(cov)), att, self.calibration)
+        else:  # L2's structure only (a fixed rotation, no sample kept): every sample NaN and flagged below
+            l2c = make_l2(l1, np.eye(3), self.calibration).isel(time=slice(0, 0))
+            l2c.attrs["sc_dipole_coefficient_nT_m3"] = np.full(3, np.nan)
+        l2 = _expand(l2c, l1["time"].values, cov)
+        q = l2["quality"].values
+        flag = l1["flag_inboard"].values
+        q |= np.where(~cov, MAG_L2_NO_ATTITUDE | NO_DATA, 0).astype(np.uint16)
+        q |= np.where(flag & MAG_L1_LOST, MAG_L2_LOST, 0).astype(np.uint16)
+        q |= np.where(flag & MAG_L1_TIME, MAG_L2_TIME, 0).astype(np.uint16)
+        l2["quality"] = ("time", q, {**l2c["quality"].attrs, "FLAG_BITS": _MAG_L2_TEXT})
+        name = self._write(write_mag_l2, "mag", "l2", l2, sources)
+        p.mag_l2_products = [*p.mag_l2_products[-3:], (l2["time"].values[0], l2["time"].values[-1], name)]
+        m = self.summary["mag"]
+        m["l2_vectors"] += int(l2.sizes["time"])
+        m["no_attitude_vectors"] += int((~cov).sum())
+        m["l2_flagged_vectors"] += int((q != 0).sum())
+        p.mag_l2 = l2 if p.mag_l2 is None else xr.concat([p.mag_l2, l2], dim="time", combine_attrs="override")
+
+    # ------------------------------------------------------------------ LIA
+    def _lia(self, l0: L0, source: str, *, final: bool = False) -> None:
+        t0 = _time.perf_counter()
+        p = self.pending
+        ds = None if l0 is None else self._select_new(l0, "lia_distribution")
+        if ds is not None:
+            ds = ds.drop_vars("boundary_missing")
+            p.lia = ds if p.lia is None else xr.concat([p.lia, ds], dim="packet")
+            p.lia_sources.add(source)
+        if p.lia is not None and p.lia.sizes["packet"]:
+            half = np.timedelta64(round(self.settings.lia_field_window_s * 5e8), "ns")
+            t = p.lia["time"].values
+            if final:
+                ready = np.ones(t.size, dtype=bool)
+            else:
+                l2_end = p.mag_l2["time"].values[-1] if p.mag_l2 is not None else None
+                ready = (t < t.max()) & ((t + half <= l2_end) if l2_end is not None else False)
+            if ready.any():
+                self._lia_products(p.lia.isel(packet=np.flatnonzero(ready)), set(p.lia_sources))
+                p.lia = p.lia.isel(packet=np.flatnonzero(~ready))
+                if not p.lia.sizes["packet"]:
+                    p.lia, p.lia_sources = None, set()
+        # what the next file still needs of MAG L2 and housekeeping
+        oldest = [x for x in (p.lia["time"].values.min() if p.lia is not None else None,) if x is not None]
+        if p.mag_l2 is not None:
+            half = np.timedelta64(round(self.settings.lia_field_window_s * 5e8), "ns")
+            keep_from = min(oldest) - half if oldest else p.mag_l2["time"].values[-1] - 2 * half
+            p.mag_l2 = p.mag_l2.isel(time=np.flatnonzero(p.mag_l2["time"].values >= keep_from))
+            if not p.mag_l2.sizes["time"]:
+                p.mag_l2 = None
+        starts = [x for x in (*oldest, p.mag_l1["time"].values[0] if p.mag_l1 is not None else None)
+                  if x is not None]  # fmt: skip
+        self._trim_hk(min(starts) if starts else (p.hk_time[-1] if p.hk_time.size else None))
+        self.time_s["lia"] += _time.perf_counter() - t0
+
+    def _lia_products(self, packets: xr.Dataset, sources: set) -> None:
+        counts = lia_counts(L0(datasets={"lia_distribution": packets}))
+        c = counts["counts"].values
+        tq = counts["telemetry_quality"].values
+        lost = (tq & LIA_PART_MISSING) > 0
+        flag = np.where(lost, LIA_LOST, 0) | np.where(tq & _L0_TIME_BITS, LIA_TIME, 0)
+        times = counts["time"].values
+        att, covered = self._attitude(times)
+        rotation = np.broadcast_to(np.eye(3), (times.size, 3, 3)).copy()
+        if covered.any():
+            rotation[covered] = body_to_gse_values(att, times[covered])
+        b = np.full((times.size, 3), np.nan)
+        if self.pending.mag_l2 is not None:
+            b = average_field(
+                self.pending.mag_l2, times, window=self.settings.lia_field_window_s * u.s
+            ).to_value(u.nT)
+        usable = covered & np.isfinite(b).all(axis=1)
+        flag |= np.where(~usable, LIA_NO_FIELD, 0)
+        good = usable & ~lost
+        l1 = counts.drop_vars("telemetry_quality").assign(
+            counts=(counts["counts"].dims, np.where(c < 0, 0, c).astype(np.int32), {"units": "counts"}),
+            quality_flag=("time", flag.astype(np.uint8), {"units": " ", "bits": str(_LIA_BITS)}),
+            spacecraft_potential=("time", np.full(times.size, _potential()), {"units": "V"}),
+            lia_to_gse=(("time", "row", "column"), lia_to_gse_values(rotation)),
+        )
+        name = self._write(write_lia_l1, "lia", "l1", l1, sources)
+        half = np.timedelta64(round(self.settings.lia_field_window_s * 5e8), "ns")
+        sources = sources | {  # the MAG L2 products that gave the field
+            n
+            for first, last, n in self.pending.mag_l2_products
+            if first <= times[-1] + half and last >= times[0] - half
+        }
+        b_dir = np.where(good[:, None], b, [1.0, 0.0, 0.0])
+        b_dir = b_dir / np.linalg.norm(b_dir, axis=1, keepdims=True)
+        ratio = self.settings.lia_alpha_temperature_ratio or None
+        inputs = l1.assign(
+            counts=(l1["counts"].dims, np.where(good[:, None, None, None], l1["counts"].values, 0))
+        )
+        moments = compute_moments(inputs, b_dir, frame="gse", alpha_temperature_ratio=ratio)
+        for var in moments.data_vars:
+            v = moments[var]
+            if var != "quality_flag" and np.issubdtype(v.dtype, np.floating):
+                moments[var] = v.where(xr.DataArray(good, dims="time"))
+        quality = np.where(good, moments["quality_flag"].values, 0).astype(np.uint8) | flag.astype(np.uint8)
+        moments["quality_flag"] = ("time", quality, {"units": " ", "bits": str(_LIA_BITS)})
+        self._write(write_lia_l2, "lia", "l2", moments, sources | {name})
+        s = self.summary["lia"]
+        s["distributions"] += int(times.size)
+        s["parts_lost_distributions"] += int(lost.sum())
+        s["no_field_distributions"] += int((~usable).sum())
+        s["moments"] += int(good.sum())
+        s["flagged_distributions"] += int((moments["quality_flag"].values != 0).sum())
+
+    def finish(self) -> None:
+        self._mag_l2(final=True)
+        self._lia(None, "", final=True)
+
+
+def _potential() -> float:
+    from smilekit.instruments.lia.config import LIAConfig
+
+    return float(LIAConfig.resolve(None).values.potential_v)
+
+
+def _expand(l2c: xr.Dataset, time: np.ndarray, covered: np.ndarray) -> xr.Dataset:
+    """``l2c`` (on the covered samples) on all of ``time``: NaN (floats) or 0 (quality) elsewhere."""
+    if covered.all():
+        return l2c
+    data = {}
+    for name, var in l2c.data_vars.items():
+        fillv = np.nan if np.issubdtype(var.dtype, np.floating) else 0
+        arr = np.full((time.size, *var.shape[1:]), fillv, dtype=var.dtype)
+        arr[covered] = var.values
+        data[name] = (var.dims, arr, var.attrs)
+    return xr.Dataset(data, coords={"time": time, "component": l2c["component"].values}, attrs=l2c.attrs)
+
+
+def _inputs(l0_dir: Path) -> list[Path]:
+    if not l0_dir.is_dir():
+        raise InputError(
+            f"L0_DIR {l0_dir} is not a folder; give the folder of packet files (*{PACKET_SUFFIX})"
+        )
+    files = sorted(f for f in l0_dir.iterdir() if f.suffix == PACKET_SUFFIX and f.is_file())
+    if not files:
+        raise InputError(f"L0_DIR {l0_dir} holds no packet files (*{PACKET_SUFFIX})")
+    return files
+
+
+def process(l0_dir, out, *, settings: ProcessingSettings | None = None) -> dict:
+    """Process an L0 folder into MAG and LIA L1 and L2 products (module docstring).
+
+    Parameters
+    ----------
+    l0_dir : path-like
+        The packet files (``*.bin``) and the auxiliary files (:mod:`smilekit.pipeline.auxiliary`).
+    out : path-like
+        The output folder (made if missing). Products already there are kept: a new run writes the next
+        version of each name (``_v02``...).
+    settings : ProcessingSettings, optional
+        Overrides ``processing.json`` of ``l0_dir`` (default: that file, else the defaults).
+
+    Returns
+    -------
+    dict
+        The summary, also written to ``out/summary.json``: the files, bad regions, gaps, losses per APID,
+        late packets, errors, per-chain counts, products, the time spent in each stage.
+
+    Raises
+    ------
+    InputError
+        For an ``l0_dir`` that is not a folder or holds no packet file, a missing or malformed auxiliary
+        file (naming it), or an ``out`` that is a file.
+    """
+    t_start = _time.perf_counter()
+    l0_dir, out = Path(l0_dir), Path(out)
+    files = _inputs(l0_dir)
+    if out.exists() and not out.is_dir():
+        raise InputError(f"out {out} is an existing file, not a folder")
+    correlation = read_time_correlation(l0_dir / TIME_CORRELATION_FILE)
+    calibration = read_mag_calibration(l0_dir / MAG_CALIBRATION_FILE)
+    aux = [TIME_CORRELATION_FILE, MAG_CALIBRATION_FILE]
+    if settings is None:
+        if (l0_dir / SETTINGS_FILE).exists():
+            settings = read_settings(l0_dir / SETTINGS_FILE)
+            aux.append(SETTINGS_FILE)
+        else:
+            settings = ProcessingSettings()
+    elif not isinstance(settings, ProcessingSettings):
+        raise InputError(f"settings must be a ProcessingSettings, got {type(settings).__name__}")
+    out.mkdir(parents=True, exist_ok=True)
+    run = _Run(out, correlation, calibration, settings, aux)
+    try:
+        for f in files:
+            run.add_file(f)
+        run.finish()
+    except (InputError, ProductError, TelemetryError) as exc:
+        run.summary["errors"].append({"error": f"processing stopped: {exc}"})
+        _write_summary(run, l0_dir, out, t_start)
+        raise
+    return _write_summary(run, l0_dir, out, t_start)
+
+
+def _write_summary(run: _Run, l0_dir: Path, out: Path, t_start: float) -> dict:
+    s = run.summary
+    s["l0_dir"] = str(l0_dir)
+    s["elapsed_s"] = _time.perf_counter() - t_start
+    s["time_s"] = dict(run.time_s)
+    write_text(out / SUMMARY_FILE, json.dumps(jsonable(s), indent=1, default=str) + "\n")
+    return s
