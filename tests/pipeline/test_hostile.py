@@ -22,7 +22,7 @@ from smilekit.pipeline import (
     write_settings,
     write_time_correlation,
 )
-from smilekit.pipeline.process import MAG_L2_NO_ATTITUDE
+from smilekit.pipeline.processing import MAG_L2_NO_ATTITUDE
 from smilekit.products.insitu_cdf import read_mag_l1, read_mag_l2
 from smilekit.telemetry import TimeCorrelation
 
@@ -181,7 +181,7 @@ def test_a_replayed_pass_is_counted_late_and_changes_nothing(tmp_path, scenario)
 
 
 def test_a_time_correlation_jump_flags_the_samples_converted_next_to_it(tmp_path, scenario):
-    from smilekit.pipeline.process import MAG_L1_TIME, MAG_L2_TIME
+    from smilekit.pipeline.processing import MAG_L1_TIME, MAG_L2_TIME
 
     write_l0(tmp_path / "l0", scenario)
     ideal = TimeCorrelation.ideal()

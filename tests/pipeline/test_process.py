@@ -12,7 +12,7 @@ import xarray as xr
 from smilekit.instruments.lia.moments import compute_moments
 from smilekit.instruments.mag import make_l1, make_l2
 from smilekit.pipeline import ProcessingSettings, process
-from smilekit.pipeline.process import LIA_LOST, MAG_L1_LOST, MAG_L2_LOST
+from smilekit.pipeline.processing import LIA_LOST, MAG_L1_LOST, MAG_L2_LOST
 from smilekit.products.insitu_cdf import read_lia_l1, read_lia_l2, read_mag_l1, read_mag_l2
 from smilekit.products.provenance import read_provenance
 from smilekit.science.regions import average_field

@@ -2,7 +2,7 @@
 
 - :mod:`~smilekit.pipeline.auxiliary`: the auxiliary inputs beside the packets (time correlation, MAG
   calibration, processing settings), as files of fixed names;
-- :mod:`~smilekit.pipeline.process`: :func:`process`, one packet file (ground pass) at a time, with
+- :mod:`~smilekit.pipeline.processing`: :func:`process`, one packet file (ground pass) at a time, with
   provenance, versions and every loss in the products' flags and the summary.
 
 The command line: ``smilekit process L0_DIR --out DIR``.
@@ -20,7 +20,7 @@ from smilekit.pipeline.auxiliary import (
     write_settings,
     write_time_correlation,
 )
-from smilekit.pipeline.process import PACKET_SUFFIX, SUMMARY_FILE, process
+from smilekit.pipeline.processing import PACKET_SUFFIX, SUMMARY_FILE, process
 
 __all__ = [
     "MAG_CALIBRATION_FILE",
