@@ -8,7 +8,12 @@ import pytest
 from smilekit.errors import ProductError
 from smilekit.mission import kepler_track, sample_times, science_orbit
 from smilekit.products.cdf import TT2000_FILL, write_istp_cdf
-from smilekit.products.ephemeris import ephemeris_dataset, write_ephemeris_cdf
+from smilekit.products.ephemeris import (
+    MODE_CODES,
+    ephemeris_dataset,
+    read_ephemeris_cdf,
+    write_ephemeris_cdf,
+)
 
 pycdf = pytest.importorskip("spacepy.pycdf")
 istp = pytest.importorskip("spacepy.pycdf.istp")
@@ -63,3 +68,35 @@ def test_non_compliant_variable_is_refused_and_no_file_left(track, tmp_path):
     with pytest.raises(ProductError, match="altitude"):
         write_istp_cdf(ds, tmp_path / "x.cdf")
     assert not (tmp_path / "x.cdf").exists()
+
+
+def test_read_ephemeris_cdf_is_the_inverse_of_write(track, tmp_path):
+    from smilekit.mission.modes import mode_timeline
+    from smilekit.mission.pointing import attitude
+
+    att = attitude(track, [10.0, 0.0, 0.0] * u.Unit("RE"))
+    timeline = mode_timeline(track)
+    back = read_ephemeris_cdf(write_ephemeris_cdf(tmp_path / "e.cdf", track, attitude=att, timeline=timeline))
+    np.testing.assert_array_equal(back["time"].values, track.time)
+    np.testing.assert_array_equal(back["pos_gei"].values, track.position_gei_km)
+    np.testing.assert_array_equal(back["vel_gei"].values, track.velocity_gei_km_s)
+    for frame in ("GSE", "GSM"):
+        name = f"pos_{frame.lower()}"
+        np.testing.assert_array_equal(back[name].values, track.position(frame).to_value("RE"))
+        assert back[name].attrs["units"] == "RE"
+    np.testing.assert_array_equal(back["altitude"].values, track.altitude.to_value("km"))
+    np.testing.assert_array_equal(back["orbit_number"].values, track.orbit_number())
+    for name in ("sxi_boresight_gse", "sxi_long_axis_gse", "uvi_boresight_gse"):
+        np.testing.assert_array_equal(back[name].values, getattr(att, name))
+    np.testing.assert_array_equal(back["mode"].values, [MODE_CODES[m] for m in timeline.mode])
+    np.testing.assert_array_equal(back["sxi_shutter_open"].values, np.asarray(timeline.sxi_shutter_open, int))
+    # without attitude and modes: those variables are absent, not invented
+    bare = read_ephemeris_cdf(write_ephemeris_cdf(tmp_path / "b.cdf", track))
+    assert "sxi_boresight_gse" not in bare and "mode" not in bare
+
+
+def test_read_ephemeris_cdf_refuses_another_product(track, tmp_path):
+    ds = ephemeris_dataset(track).drop_vars("pos_gse")
+    path = write_istp_cdf(ds, tmp_path / "x.cdf")
+    with pytest.raises(ProductError, match="pos_gse"):
+        read_ephemeris_cdf(path)

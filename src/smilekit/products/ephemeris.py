@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from smilekit.errors import ProductError
 from smilekit.mission.modes import MODES
 from smilekit.products.cdf import (
     component_labels,
@@ -22,9 +23,10 @@ from smilekit.products.cdf import (
     vector_attrs,
     write_istp_cdf,
 )
+from smilekit.products.insitu_cdf import read_insitu_cdf
 from smilekit.units import RE_KM
 
-__all__ = ["MODE_CODES", "ephemeris_dataset", "write_ephemeris_cdf"]
+__all__ = ["MODE_CODES", "ephemeris_dataset", "read_ephemeris_cdf", "write_ephemeris_cdf"]
 
 #: Integer codes of the operating modes in the CDF (the order of :data:`smilekit.mission.modes.MODES`).
 MODE_CODES = {name: code for code, name in enumerate(MODES)}
@@ -131,3 +133,30 @@ def write_ephemeris_cdf(
     """
     dataset = ephemeris_dataset(track, attitude=attitude, timeline=timeline, text=text)
     return write_istp_cdf(dataset, path, overwrite=overwrite, provenance=provenance)
+
+
+#: The variables every ephemeris file has (:func:`ephemeris_dataset`); the attitude and modes are optional.
+_REQUIRED = ("pos_gei", "vel_gei", "pos_gse", "pos_gsm", "altitude", "orbit_number")
+
+
+def read_ephemeris_cdf(path) -> xr.Dataset:
+    """The ephemeris a file of :func:`write_ephemeris_cdf` holds (its inverse).
+
+    Returns
+    -------
+    xarray.Dataset
+        On ``time`` (UTC, ``datetime64[ns]``) and ``component`` (x, y, z): the variables of the module
+        docstring that the file has, with their ``units`` (``pos_gse`` and ``pos_gsm`` in RE) and ``frame``;
+        ``mode`` as the integer codes (:data:`MODE_CODES`) and ``sxi_shutter_open`` as written. The global
+        attributes are kept.
+
+    Raises
+    ------
+    ProductError
+        Naming the file: not a CDF, no ``Epoch``, or a variable of :func:`ephemeris_dataset` missing.
+    """
+    ds = read_insitu_cdf(path)
+    missing = [name for name in _REQUIRED if name not in ds]
+    if missing:
+        raise ProductError(f"{path}: not an ephemeris file: it lacks {missing}")
+    return ds
