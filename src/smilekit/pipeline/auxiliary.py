@@ -11,6 +11,12 @@ file                       needed    content
                                      ``nonorthogonality_deg`` (2 x 3), ``mount`` (2 x 3 x 3),
                                      ``sensor_distance_m`` (2), ``source``
 ``processing.json``        no        the processing settings (:class:`ProcessingSettings`)
+``ephemeris.cdf``          no        the orbit (and pointing), as
+                                     :func:`~smilekit.products.ephemeris.write_ephemeris_cdf` writes
+                                     it: SXI and UVI need the spacecraft position (without the file
+                                     they are skipped, and the summary says so); the position at an
+                                     exposure is interpolated linearly in time between its samples
+                                     (:func:`ephemeris_at`)
 =========================  ========  ===============================================================
 
 The attitude is not an auxiliary file: it comes from the housekeeping packets. Numbers are written with
@@ -29,15 +35,19 @@ import astropy.units as u
 import numpy as np
 
 from smilekit._io import write_text
-from smilekit.errors import InputError
+from smilekit.errors import InputError, ProductError
 from smilekit.instruments.mag.calibration import MAGCalibration
+from smilekit.products.ephemeris import read_ephemeris_cdf
 from smilekit.telemetry.obtime import TimeCorrelation
 
 __all__ = [
+    "EPHEMERIS_FILE",
     "MAG_CALIBRATION_FILE",
     "SETTINGS_FILE",
     "TIME_CORRELATION_FILE",
     "ProcessingSettings",
+    "ephemeris_at",
+    "read_ephemeris",
     "read_mag_calibration",
     "read_settings",
     "read_time_correlation",
@@ -52,6 +62,8 @@ TIME_CORRELATION_FILE = "time_correlation.json"
 MAG_CALIBRATION_FILE = "mag_calibration.json"
 #: The (optional) processing settings' file name in an L0 folder.
 SETTINGS_FILE = "processing.json"
+#: The (optional) ephemeris file name in an L0 folder (needed by SXI and UVI).
+EPHEMERIS_FILE = "ephemeris.cdf"
 
 
 def _dump(path, content: dict) -> Path:
@@ -220,3 +232,52 @@ def read_settings(path) -> ProcessingSettings:
         return ProcessingSettings(**content)
     except InputError as exc:
         raise InputError(f"{path}: {exc}") from None
+
+
+# ---------------------------------------------------------------------------------------------------
+# ephemeris
+# ---------------------------------------------------------------------------------------------------
+def read_ephemeris(path):
+    """The ephemeris of ``path`` (:func:`~smilekit.products.ephemeris.read_ephemeris_cdf`).
+
+    Raises
+    ------
+    InputError
+        Naming the file: missing, not an ephemeris CDF, or times not strictly increasing.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: the ephemeris file is missing")
+    try:
+        ds = read_ephemeris_cdf(path)
+    except ProductError as exc:
+        raise InputError(f"{path}: not a valid ephemeris file: {exc}") from None
+    t = ds["time"].values.astype(np.int64)
+    if t.size < 2 or not np.all(np.diff(t) > 0):
+        raise InputError(f"{path}: the ephemeris needs two or more samples, in strictly increasing time")
+    return ds
+
+
+def ephemeris_at(ephemeris, time) -> tuple[np.ndarray, np.ndarray | None]:
+    """The GSE position (RE) and the UVI boresight (GSE unit vector) of ``ephemeris`` at one time.
+
+    Linear interpolation in time between the two samples around ``time`` (the boresight renormalised);
+    the error is the orbit's curvature between the file's samples (not quantified here: sample the file
+    finely enough for the imagers' geometry). Outside the file's span the position is NaN. The boresight
+    is None when the file has no ``uvi_boresight_gse``.
+    """
+    t = ephemeris["time"].values.astype("datetime64[ns]").astype(np.int64)
+    x = np.asarray(time, dtype="datetime64[ns]").astype(np.int64)
+    if not t[0] <= x <= t[-1]:
+        return np.full(3, np.nan), None
+
+    def at(values):
+        return np.array([np.interp(x, t, values[:, k]) for k in range(3)])
+
+    position = at(ephemeris["pos_gse"].values)
+    boresight = None
+    if "uvi_boresight_gse" in ephemeris:
+        b = at(ephemeris["uvi_boresight_gse"].values)
+        norm = np.linalg.norm(b)
+        boresight = b / norm if np.isfinite(norm) and norm > 0 else None
+    return position, boresight

@@ -12,6 +12,15 @@ per ground contact, processed in name order) and the auxiliary files of :mod:`.a
 - LIA L1 (counts) and L2 (moments, :func:`~smilekit.instruments.lia.moments.compute_moments` in GSE with
   the field of MAG L2 averaged over each distribution's window, the LIA -> GSE rotation from the
   housekeeping attitude; the spacecraft potential is not telemetered and is the configuration's);
+- SXI L1 (events, :func:`~smilekit.instruments.sxi.l1.event_list_from_telemetry` per exposure: the
+  attitude the mean housekeeping quaternion over the exposure, the position from ``ephemeris.cdf`` at its
+  middle) and L2 (images, :func:`~smilekit.instruments.sxi.make_l2` with its default fitted background:
+  the particle level from the events above the optic's response, the sky level fitted on clean sky);
+- UVI L1 and L2 (images, per frame: :func:`~smilekit.instruments.uvi.l1.image_from_telemetry`, the
+  position and, when the file has it, the UVI boresight from ``ephemeris.cdf`` at the frame's middle;
+  :func:`~smilekit.instruments.uvi.l1.make_l1`, :func:`~smilekit.instruments.uvi.l2.make_l2`). Without
+  ``ephemeris.cdf`` SXI and UVI are skipped (their packets are still decoded and counted) and the summary
+  says so (``sxi.skipped``, ``uvi.skipped``);
 - ``summary.json`` (atomic): every file, every loss, every product.
 
 Every product is named by the mission's rule from its first sample with the next free version in ``out``
@@ -47,6 +56,16 @@ Losses, never hidden
   lost counts 0 in L1 and no moments in L2 (NaN), both flagged :data:`LIA_LOST`; a distribution without
   attitude or MAG field gets NaN moments and :data:`LIA_NO_FIELD`; time-correlation bits give
   :data:`LIA_TIME`;
+- SXI: frames whose header or some of whose events were lost leave the exposure's GTIs and their events
+  are dropped (:func:`~smilekit.instruments.sxi.l1.event_list_from_telemetry`); the summary counts them
+  (``sxi.frames_lost``, ``sxi.events_dropped``, ``sxi.untimed_events``). An exposure waits for later files
+  until all its frames are complete and the attitude covers it; at the end of the run it is processed as
+  it is;
+- UVI: rows lost in the link are NaN in L1 and left out of L2's map, with the images' ``missing_rows``
+  and ``telemetry_quality`` (:data:`~smilekit.telemetry.depacketise.UVI_ROWS_MISSING`) and the summary's
+  ``uvi.missing_rows``; an image waits for later files until all its rows arrived (or the run ends);
+- an exposure or frame that its chain refuses (no attitude within it, outside the ephemeris, a corrupt
+  header, a line of sight missing the Earth) is skipped and named in the summary's ``errors``;
 - packets that arrive in a later file with a time at or before what was already processed for their APID
   (a link's replay or delay) are counted (``late_packets``) and not merged into products already written.
 """
@@ -65,7 +84,9 @@ from scipy.spatial.transform import Rotation
 
 import smilekit
 from smilekit._io import jsonable, write_text
-from smilekit.errors import InputError, ProductError, TelemetryError
+from smilekit.errors import InputError, ModelDomainError, ProductError, TelemetryError
+from smilekit.instruments import sxi as _sxi
+from smilekit.instruments import uvi as _uvi
 from smilekit.instruments.lia.model import QUALITY_BITS, lia_to_gse_values
 from smilekit.instruments.lia.moments import compute_moments
 from smilekit.instruments.mag.l1 import L1_FLAG_TEXT, make_l1
@@ -73,14 +94,18 @@ from smilekit.instruments.mag.l2 import L2_QUALITY_TEXT, NO_DATA, make_l2
 from smilekit.instruments.mag.sensor import INT32_FILL
 from smilekit.mission.pointing import Attitude, body_to_gse_values
 from smilekit.pipeline.auxiliary import (
+    EPHEMERIS_FILE,
     MAG_CALIBRATION_FILE,
     SETTINGS_FILE,
     TIME_CORRELATION_FILE,
     ProcessingSettings,
+    ephemeris_at,
+    read_ephemeris,
     read_mag_calibration,
     read_settings,
     read_time_correlation,
 )
+from smilekit.products import sxi_fits, uvi_fits
 from smilekit.products.insitu_cdf import (
     LIA_DESCRIPTORS,
     MAG_DESCRIPTOR,
@@ -91,13 +116,22 @@ from smilekit.products.insitu_cdf import (
     write_mag_l1,
     write_mag_l2,
 )
-from smilekit.products.names import next_version
+from smilekit.products.names import next_version, product_name
 from smilekit.products.provenance import provenance
 from smilekit.science.regions import average_field
-from smilekit.telemetry.depacketise import LIA_PART_MISSING, hk, lia_counts, mag_raw
+from smilekit.telemetry.depacketise import (
+    LIA_PART_MISSING,
+    SXI_EVENTS_MISSING,
+    hk,
+    lia_counts,
+    mag_raw,
+    sxi_events,
+    uvi_images,
+)
 from smilekit.telemetry.l0 import L0, read_l0
 from smilekit.telemetry.obtime import TIME_EXTRAPOLATED, TIME_JUMP
 from smilekit.telemetry.packets import SEQUENCE_COUNT_MODULO
+from smilekit.units import RE
 
 __all__ = [
     "LIA_LOST",
@@ -167,13 +201,16 @@ class _Pending:
     lia: xr.Dataset | None = None
     lia_sources: set = field(default_factory=set)
     mag_l2_products: list = field(default_factory=list)  # (first time, last time, name) of recent MAG L2
+    imaging: dict = field(default_factory=dict)  # SXI and UVI packets waiting (layout name -> Dataset)
+    imaging_sources: dict = field(default_factory=dict)  # "sxi"/"uvi" -> packet files of those packets
 
 
 class _Run:
     """The state of one :func:`process`: the chains, the pending data, the summary."""
 
-    def __init__(self, out: Path, correlation, calibration, settings, aux: list[str]):
+    def __init__(self, out: Path, correlation, calibration, settings, aux: list[str], ephemeris=None):
         self.out = out
+        self.ephemeris = ephemeris
         self.correlation = correlation
         self.calibration = calibration
         self.settings = settings
@@ -183,7 +220,7 @@ class _Run:
         self._mag_before = None  # the last MAG sample time processed (a lost packet at a file's start)
         self.last_seq: dict[str, int] = {}
         self.last_time: dict[str, np.datetime64] = {}
-        self.time_s = {"l0": 0.0, "hk": 0.0, "mag": 0.0, "lia": 0.0}
+        self.time_s = {"l0": 0.0, "hk": 0.0, "mag": 0.0, "lia": 0.0, "sxi": 0.0, "uvi": 0.0}
         self.summary = {
             "software": f"smilekit {smilekit.__version__}",
             "settings": self.config,
@@ -200,8 +237,14 @@ class _Run:
                     "time_flagged_vectors": 0, "l2_flagged_vectors": 0},
             "lia": {"distributions": 0, "parts_lost_distributions": 0, "no_field_distributions": 0,
                     "moments": 0, "flagged_distributions": 0},
+            "sxi": {"exposures": 0, "events": 0, "frames_lost": 0, "events_dropped": 0, "untimed_events": 0,
+                    "skipped_exposures": 0},
+            "uvi": {"images": 0, "missing_rows": 0, "images_with_lost_rows": 0, "skipped_images": 0},
             "products": [],
         }  # fmt: skip
+        if ephemeris is None:
+            for chain in ("sxi", "uvi"):
+                self.summary[chain]["skipped"] = f"no {EPHEMERIS_FILE} in L0_DIR: no spacecraft position"
 
     # ------------------------------------------------------------------ writing
     def _write(self, writer, instrument: str, level: str, data: xr.Dataset, sources) -> str:
@@ -216,14 +259,16 @@ class _Run:
         return name
 
     # ------------------------------------------------------------------ L0
-    def _select_new(self, l0: L0, name: str) -> xr.Dataset | None:
+    def _select_new(self, l0: L0, name: str, *, same_time: bool = False) -> xr.Dataset | None:
         """The packets of ``name`` newer than what was processed; counts the late ones and the gap at the
-        file boundary (sequence counts) into the summary."""
+        file boundary (sequence counts) into the summary. ``same_time``: packets at the last time processed
+        are new too (the parts of one SXI frame or UVI image share its time and may span two files)."""
         if name not in l0.datasets:
             return None
         ds = l0.datasets[name]
         if name in self.last_time:
-            late = ds["time"].values <= self.last_time[name]
+            t = ds["time"].values
+            late = t < self.last_time[name] if same_time else t <= self.last_time[name]
             if late.any():
                 self.summary["late_packets"][name] = self.summary["late_packets"].get(name, 0) + int(
                     late.sum()
@@ -269,6 +314,8 @@ class _Run:
             self.summary["losses"][k] = self.summary["losses"].get(k, 0) + int(report.get(k, 0))
         self.time_s["l0"] += _time.perf_counter() - t0
         self._hk(l0)
+        self._sxi(l0, name)
+        self._uvi(l0, name)
         self._mag(l0, name)
         self._lia(l0, name)
 
@@ -452,8 +499,8 @@ class _Run:
             p.mag_l2 = p.mag_l2.isel(time=np.flatnonzero(p.mag_l2["time"].values >= keep_from))
             if not p.mag_l2.sizes["time"]:
                 p.mag_l2 = None
-        starts = [x for x in (*oldest, p.mag_l1["time"].values[0] if p.mag_l1 is not None else None)
-                  if x is not None]  # fmt: skip
+        starts = [x for x in (*oldest, p.mag_l1["time"].values[0] if p.mag_l1 is not None else None,
+                              self._imaging_oldest()) if x is not None]  # fmt: skip
         self._trim_hk(min(starts) if starts else (p.hk_time[-1] if p.hk_time.size else None))
         self.time_s["lia"] += _time.perf_counter() - t0
 
@@ -510,7 +557,189 @@ class _Run:
         s["moments"] += int(good.sum())
         s["flagged_distributions"] += int((moments["quality_flag"].values != 0).sum())
 
+    # ------------------------------------------------------------------ SXI and UVI
+    def _collect(self, l0: L0 | None, names, chain: str, source: str) -> None:
+        """Add the new packets of ``names`` to those waiting."""
+        if l0 is None:
+            return
+        p = self.pending
+        for name in names:
+            ds = self._select_new(l0, name, same_time=True)
+            if ds is None:
+                continue
+            ds = ds.drop_vars("boundary_missing")
+            if name in p.imaging:  # a packet already waiting (same time and sequence count) is a replay
+                old = p.imaging[name]
+
+                def key(d):
+                    return _ns(d["time"].values) * SEQUENCE_COUNT_MODULO + d["sequence_count"].values
+
+                again = np.isin(key(ds), key(old))
+                if again.any():
+                    late = self.summary["late_packets"]
+                    late[name] = late.get(name, 0) + int(again.sum())
+                    ds = ds.isel(packet=np.flatnonzero(~again))
+                ds = xr.concat([old, ds], dim="packet")
+            p.imaging[name] = ds
+            p.imaging_sources.setdefault(chain, set()).add(source)
+
+    def _keep(self, name: str, drop: np.ndarray) -> None:
+        ds = self.pending.imaging[name]
+        ds = ds.isel(packet=np.flatnonzero(~drop))
+        if ds.sizes["packet"]:
+            self.pending.imaging[name] = ds
+        else:
+            del self.pending.imaging[name]
+
+    def _imaging_oldest(self):
+        """The oldest time of the SXI and UVI packets waiting (their attitude must be kept)."""
+        times = [ds["time"].values.min() for ds in self.pending.imaging.values() if ds.sizes["packet"]]
+        return min(times) if times else None
+
+    def _hk_dataset(self) -> xr.Dataset:
+        return xr.Dataset(
+            {"quaternion": (("time", "quaternion_component"), self.pending.hk_quat)},
+            coords={"time": self.pending.hk_time, "quaternion_component": ["x", "y", "z", "w"]},
+        )
+
+    def _position(self, chain: str, what: str, middle) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """The ephemeris at ``middle``, or None (counted as skipped; outside the file: an error entry)."""
+        if self.ephemeris is None:
+            self.summary[chain]["skipped_" + ("exposures" if chain == "sxi" else "images")] += 1
+            return None, None
+        position, boresight = ephemeris_at(self.ephemeris, middle)
+        if not np.isfinite(position).all():
+            self.summary[chain]["skipped_" + ("exposures" if chain == "sxi" else "images")] += 1
+            self.summary["errors"].append({"chain": chain, "error": f"{what} at {middle} is outside the time "
+                                           f"span of {EPHEMERIS_FILE}: skipped"})  # fmt: skip
+            return None, None
+        return position, boresight
+
+    def _imaging_name(self, instrument: str, level: str, descriptor: str, start) -> str:
+        version = next_version(self.out, instrument, level, descriptor, start, "fits")
+        return product_name(instrument, level, descriptor, start, version, ext="fits")
+
+    def _sxi(self, l0: L0 | None, source: str, *, final: bool = False) -> None:
+        t0 = _time.perf_counter()
+        p = self.pending
+        self._collect(l0, ("sxi_frame_header", "sxi_events"), "sxi", source)
+        if "sxi_frame_header" not in p.imaging:
+            if final and "sxi_events" in p.imaging:  # events of exposures none of whose headers arrived
+                self.summary["sxi"]["untimed_events"] += int(p.imaging.pop("sxi_events")["n_events"].sum())
+            self.time_s["sxi"] += _time.perf_counter() - t0
+            return
+        events, frames = sxi_events(L0(datasets=dict(p.imaging)), self.correlation)
+        ids = frames["exposure_id"].values
+        for eid in np.unique(ids):
+            fr = frames.isel(frame_index=np.flatnonzero(ids == eid))
+            n = int(fr["n_frames"].values[0])
+            start = fr["exposure_start"].values[0]
+            stop = start + np.timedelta64(round(n * float(fr["frame_s"].values[0]) * 1e9), "ns")
+            complete = (
+                set(fr["frame"].values.tolist()) == set(range(n))
+                and not (fr["quality"].values & SXI_EVENTS_MISSING).any()
+            )
+            covered = p.hk_time.size > 0 and p.hk_time[-1] >= stop
+            if not (final or (complete and covered)):
+                continue
+            self._sxi_exposure(events, fr, int(eid), start, stop)
+            self._keep("sxi_frame_header", p.imaging["sxi_frame_header"]["exposure_id"].values == eid)
+            if "sxi_events" in p.imaging:
+                self._keep("sxi_events", p.imaging["sxi_events"]["exposure_id"].values == eid)
+        if final and "sxi_events" in p.imaging:
+            self.summary["sxi"]["untimed_events"] += int(p.imaging.pop("sxi_events")["n_events"].sum())
+        if not any(k in p.imaging for k in ("sxi_frame_header", "sxi_events")):
+            p.imaging_sources.pop("sxi", None)
+        self.time_s["sxi"] += _time.perf_counter() - t0
+
+    def _sxi_exposure(self, events, frames, eid: int, start, stop) -> None:
+        middle = start + (stop - start) // 2
+        position, _ = self._position("sxi", f"SXI exposure {eid}", middle)
+        if position is None:
+            return
+        sources = sorted(self.pending.imaging_sources.get("sxi", ()))
+        try:
+            l1, table = _sxi.event_list_from_telemetry(
+                events, frames, self._hk_dataset(), position * RE, exposure_id=eid
+            )
+        except (InputError, TelemetryError) as exc:
+            self.summary["sxi"]["skipped_exposures"] += 1
+            self.summary["errors"].append({"chain": "sxi", "exposure_id": eid, "error": f"skipped: {exc}"})
+            return
+        s = self.summary["sxi"]
+        s["exposures"] += 1
+        s["events"] += len(l1)
+        s["frames_lost"] += int(table.attrs["frames_lost"])
+        s["events_dropped"] += int(table.attrs["events_dropped"])
+        name1 = self._imaging_name("sxi", "l1", "events", start)
+        config = {**self.config, "sxi_l2_background": "fitted"}
+        sxi_fits.write_l1(l1, self.out / name1, provenance=provenance([*sources, *self.aux], config))
+        self.summary["products"].append(name1)
+        try:
+            l2 = _sxi.make_l2(l1, background="fitted")
+        except (InputError, ModelDomainError) as exc:
+            self.summary["errors"].append({"chain": "sxi_l2", "exposure_id": eid, "error": f"no L2: {exc}"})
+            return
+        name2 = self._imaging_name("sxi", "l2", "images", start)
+        sxi_fits.write_l2(l2, self.out / name2, provenance=provenance([*sources, name1, *self.aux], config))
+        self.summary["products"].append(name2)
+
+    def _uvi(self, l0: L0 | None, source: str, *, final: bool = False) -> None:
+        t0 = _time.perf_counter()
+        p = self.pending
+        self._collect(l0, ("uvi_image",), "uvi", source)
+        if "uvi_image" in p.imaging:
+            for raw in uvi_images(L0(datasets={"uvi_image": p.imaging["uvi_image"]})):
+                start = np.datetime64(raw.attrs["time"], "ns")
+                stop = start + np.timedelta64(round(raw.attrs["exposure_s"] * 1e9), "ns")
+                covered = p.hk_time.size > 0 and p.hk_time[-1] >= stop
+                if not (final or (raw.attrs["missing_rows"] == 0 and covered)):
+                    continue
+                self._uvi_image(raw, start, stop)
+                ds = p.imaging["uvi_image"]
+                self._keep("uvi_image", (ds["time"].values == start)
+                           & (ds["image_id"].values == raw.attrs["image_id"]))  # fmt: skip
+            if "uvi_image" not in p.imaging:
+                p.imaging_sources.pop("uvi", None)
+        self.time_s["uvi"] += _time.perf_counter() - t0
+
+    def _uvi_image(self, raw: xr.DataArray, start, stop) -> None:
+        middle = start + (stop - start) // 2
+        position, boresight = self._position("uvi", f"UVI image {raw.attrs['image_id']}", middle)
+        if position is None:
+            return
+        sources = sorted(self.pending.imaging_sources.get("uvi", ()))
+        try:
+            dn, geometry = _uvi.image_from_telemetry(
+                raw, self._hk_dataset(), position * RE, uvi_boresight_gse=boresight
+            )
+            l1 = _uvi.make_l1(dn)
+        except (InputError, ModelDomainError) as exc:
+            self.summary["uvi"]["skipped_images"] += 1
+            self.summary["errors"].append({"chain": "uvi", "image_id": int(raw.attrs["image_id"]),
+                                           "time": str(start), "error": f"skipped: {exc}"})  # fmt: skip
+            return
+        s = self.summary["uvi"]
+        s["images"] += 1
+        s["missing_rows"] += int(raw.attrs["missing_rows"])
+        s["images_with_lost_rows"] += int(raw.attrs["missing_rows"] > 0)
+        name1 = self._imaging_name("uvi", "l1", "images", start)
+        record = provenance([*sources, *self.aux], self.config)
+        uvi_fits.write_l1(l1, self.out / name1, geometry=geometry, provenance=record)
+        self.summary["products"].append(name1)
+        try:
+            l2 = _uvi.make_l2(l1, geometry)
+        except (InputError, ModelDomainError) as exc:
+            self.summary["errors"].append({"chain": "uvi_l2", "time": str(start), "error": f"no L2: {exc}"})
+            return
+        name2 = self._imaging_name("uvi", "l2", "images", start)
+        record = provenance([*sources, name1, *self.aux], self.config)
+        uvi_fits.write_l2(l2, self.out / name2, geometry=geometry, provenance=record)
+        self.summary["products"].append(name2)
+
     def finish(self) -> None:
+        self._sxi(None, "", final=True)
+        self._uvi(None, "", final=True)
         self._mag_l2(final=True)
         self._lia(None, "", final=True)
 
@@ -546,7 +775,7 @@ def _inputs(l0_dir: Path) -> list[Path]:
 
 
 def process(l0_dir, out, *, settings: ProcessingSettings | None = None) -> dict:
-    """Process an L0 folder into MAG and LIA L1 and L2 products (module docstring).
+    """Process an L0 folder into MAG, LIA, SXI and UVI L1 and L2 products (module docstring).
 
     Parameters
     ----------
@@ -578,6 +807,10 @@ def process(l0_dir, out, *, settings: ProcessingSettings | None = None) -> dict:
     correlation = read_time_correlation(l0_dir / TIME_CORRELATION_FILE)
     calibration = read_mag_calibration(l0_dir / MAG_CALIBRATION_FILE)
     aux = [TIME_CORRELATION_FILE, MAG_CALIBRATION_FILE]
+    ephemeris = None
+    if (l0_dir / EPHEMERIS_FILE).exists():
+        ephemeris = read_ephemeris(l0_dir / EPHEMERIS_FILE)
+        aux.append(EPHEMERIS_FILE)
     if settings is None:
         if (l0_dir / SETTINGS_FILE).exists():
             settings = read_settings(l0_dir / SETTINGS_FILE)
@@ -587,7 +820,7 @@ def process(l0_dir, out, *, settings: ProcessingSettings | None = None) -> dict:
     elif not isinstance(settings, ProcessingSettings):
         raise InputError(f"settings must be a ProcessingSettings, got {type(settings).__name__}")
     out.mkdir(parents=True, exist_ok=True)
-    run = _Run(out, correlation, calibration, settings, aux)
+    run = _Run(out, correlation, calibration, settings, aux, ephemeris)
     try:
         for f in files:
             run.add_file(f)
