@@ -401,7 +401,10 @@ def process(
         "smilekit-products"
     ),
 ) -> None:
-    """Process downlinked packets into MAG and LIA L1/L2 products (new versions, never overwritten)."""
+    """Process downlinked packets into MAG, LIA, SXI and UVI L1/L2 products (new versions, never overwritten).
+
+    SXI and UVI need the orbit as ``ephemeris.cdf`` in L0_DIR; without it they are skipped (and reported).
+    """
     from smilekit.pipeline import process as run_process
 
     _check_out(out)
@@ -409,7 +412,7 @@ def process(
     table = Table(title=f"Processed {len(summary['files'])} packet files from {l0_dir}")
     table.add_column("quantity")
     table.add_column("value", justify="right")
-    for chain in ("mag", "lia"):
+    for chain in ("mag", "lia", "sxi", "uvi"):
         for key, value in summary[chain].items():
             table.add_row(f"{chain} {key.replace('_', ' ')}", str(value))
     table.add_row("bad regions", str(len(summary["bad_regions"])))

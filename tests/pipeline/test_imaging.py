@@ -186,3 +186,14 @@ def test_a_bad_ephemeris_file_is_refused_naming_it(tmp_path, imaging):
     (tmp_path / "l0" / EPHEMERIS_FILE).write_bytes(b"not a cdf")
     with pytest.raises(InputError, match=EPHEMERIS_FILE):
         process(tmp_path / "l0", tmp_path / "out")
+
+
+def test_command_line_reports_the_imagers(tmp_path, imaging):
+    from typer.testing import CliRunner
+
+    from smilekit.cli import app
+
+    _write(tmp_path / "l0", imaging, ephemeris=False)
+    result = CliRunner().invoke(app, ["process", str(tmp_path / "l0"), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert "sxi skipped exposures" in result.output and "uvi skipped images" in result.output
