@@ -174,6 +174,10 @@ def test_losses_are_counted_and_reprocessing_writes_v02(tmp_path, imaging):
     assert summary["sxi"]["frames_lost"] == table.attrs["frames_lost"] == 1
     assert summary["sxi"]["events"] == len(ev) < len(imaging.sim)
     assert summary["uvi"]["missing_rows"] == dn.attrs["missing_rows"] > 0
+    (sxi_loss,) = summary["sxi"]["lossy_exposures"]
+    assert sxi_loss["frames_lost"] == 1 and sxi_loss["events_dropped"] == table.attrs["events_dropped"]
+    (uvi_loss,) = summary["uvi"]["lossy_images"]
+    assert uvi_loss["missing_rows"] == dn.attrs["missing_rows"] and uvi_loss["product"].endswith("_v01.fits")
     l1 = uvi_fits.read_l1(_one(tmp_path / "out", "smile_uvi_l1_*_v01.fits"))
     assert np.isnan(l1["brightness"].values[~dn["valid"].values]).all()
     again = process(tmp_path / "l0", tmp_path / "out")

@@ -58,12 +58,14 @@ Losses, never hidden
   :data:`LIA_TIME`;
 - SXI: frames whose header or some of whose events were lost leave the exposure's GTIs and their events
   are dropped (:func:`~smilekit.instruments.sxi.l1.event_list_from_telemetry`); the summary counts them
-  (``sxi.frames_lost``, ``sxi.events_dropped``, ``sxi.untimed_events``). An exposure waits for later files
-  until all its frames are complete and the attitude covers it; at the end of the run it is processed as
-  it is;
+  (``sxi.frames_lost``, ``sxi.events_dropped``, ``sxi.untimed_events``; per L1 product in
+  ``sxi.lossy_exposures``). An exposure waits for later files until all its frames are complete and the
+  attitude covers it; at the end of the run it is processed as it is (so an exposure with a frame lost
+  stays in memory until the end: memory bounded by the lossy exposures, not by a file, for SXI);
 - UVI: rows lost in the link are NaN in L1 and left out of L2's map, with the images' ``missing_rows``
   and ``telemetry_quality`` (:data:`~smilekit.telemetry.depacketise.UVI_ROWS_MISSING`) and the summary's
-  ``uvi.missing_rows``; an image waits for later files until all its rows arrived (or the run ends);
+  ``uvi.missing_rows`` (per L1 product in ``uvi.lossy_images``); an image waits for later files until all
+  its rows arrived (or the run ends, as SXI's exposures);
 - an exposure or frame that its chain refuses (no attitude within it, outside the ephemeris, a corrupt
   header, a line of sight missing the Earth) is skipped and named in the summary's ``errors``;
 - packets that arrive in a later file with a time at or before what was already processed for their APID
@@ -238,8 +240,9 @@ class _Run:
             "lia": {"distributions": 0, "parts_lost_distributions": 0, "no_field_distributions": 0,
                     "moments": 0, "flagged_distributions": 0},
             "sxi": {"exposures": 0, "events": 0, "frames_lost": 0, "events_dropped": 0, "untimed_events": 0,
-                    "skipped_exposures": 0},
-            "uvi": {"images": 0, "missing_rows": 0, "images_with_lost_rows": 0, "skipped_images": 0},
+                    "skipped_exposures": 0, "lossy_exposures": []},
+            "uvi": {"images": 0, "missing_rows": 0, "images_with_lost_rows": 0, "skipped_images": 0,
+                    "lossy_images": []},
             "products": [],
         }  # fmt: skip
         if ephemeris is None:
@@ -675,6 +678,10 @@ class _Run:
         config = {**self.config, "sxi_l2_background": "fitted"}
         sxi_fits.write_l1(l1, self.out / name1, provenance=provenance([*sources, *self.aux], config))
         self.summary["products"].append(name1)
+        if table.attrs["frames_lost"] or table.attrs["events_dropped"]:
+            s["lossy_exposures"].append({"exposure_id": eid, "product": name1,
+                                         "frames_lost": int(table.attrs["frames_lost"]),
+                                         "events_dropped": int(table.attrs["events_dropped"])})  # fmt: skip
         try:
             l2 = _sxi.make_l2(l1, background="fitted")
         except (InputError, ModelDomainError) as exc:
@@ -727,6 +734,9 @@ class _Run:
         record = provenance([*sources, *self.aux], self.config)
         uvi_fits.write_l1(l1, self.out / name1, geometry=geometry, provenance=record)
         self.summary["products"].append(name1)
+        if raw.attrs["missing_rows"]:
+            s["lossy_images"].append({"image_id": int(raw.attrs["image_id"]), "product": name1,
+                                      "missing_rows": int(raw.attrs["missing_rows"])})  # fmt: skip
         try:
             l2 = _uvi.make_l2(l1, geometry)
         except (InputError, ModelDomainError) as exc:
