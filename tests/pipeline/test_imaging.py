@@ -201,3 +201,25 @@ def test_command_line_reports_the_imagers(tmp_path, imaging):
     result = CliRunner().invoke(app, ["process", str(tmp_path / "l0"), "--out", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
     assert "sxi skipped exposures" in result.output and "uvi skipped images" in result.output
+
+
+def test_an_exposure_outside_the_ephemeris_is_skipped_and_named(tmp_path, imaging):
+    _write(tmp_path / "l0", imaging, ephemeris=False)
+    short = kepler_track(science_orbit("2026-03-20"), imaging.track.time[:7])  # 0 to 60 s: SXI, not UVI
+    write_ephemeris_cdf(tmp_path / "l0" / EPHEMERIS_FILE, short)
+    summary = process(tmp_path / "l0", tmp_path / "out")
+    assert summary["sxi"]["exposures"] == 1 and summary["uvi"]["skipped_images"] == 1
+    (error,) = summary["errors"]
+    assert error["chain"] == "uvi" and "outside the time span" in error["error"]
+    assert not list((tmp_path / "out").glob("smile_uvi_*"))
+
+
+def test_a_replayed_pass_is_counted_late_not_processed_again(tmp_path, imaging):
+    _write(tmp_path / "l0", imaging)
+    replay = imaging.sxi.packets + imaging.uvi.packets  # every imaging packet once more, in a third pass
+    (tmp_path / "l0" / "smile_tm_contact_0002.bin").write_bytes(b"".join(replay))
+    summary = process(tmp_path / "l0", tmp_path / "out")
+    assert summary["sxi"]["exposures"] == 1 and summary["sxi"]["events"] == len(imaging.sim)
+    assert summary["sxi"]["untimed_events"] == 0 and summary["uvi"]["images"] == 1
+    assert sum(summary["late_packets"].values()) == len(replay)
+    assert len(summary["products"]) == 4 and summary["errors"] == []

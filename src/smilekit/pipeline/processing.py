@@ -76,6 +76,7 @@ from __future__ import annotations
 
 import json
 import time as _time
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -205,6 +206,7 @@ class _Pending:
     mag_l2_products: list = field(default_factory=list)  # (first time, last time, name) of recent MAG L2
     imaging: dict = field(default_factory=dict)  # SXI and UVI packets waiting (layout name -> Dataset)
     imaging_sources: dict = field(default_factory=dict)  # "sxi"/"uvi" -> packet files of those packets
+    imaging_done: deque = field(default_factory=lambda: deque(maxlen=256))  # keys of recent exposures/images
 
 
 class _Run:
@@ -571,18 +573,20 @@ class _Run:
             if ds is None:
                 continue
             ds = ds.drop_vars("boundary_missing")
+            again = np.isin(_imaging_keys(ds, name), list(p.imaging_done))  # of a product already made
             if name in p.imaging:  # a packet already waiting (same time and sequence count) is a replay
                 old = p.imaging[name]
-
-                def key(d):
-                    return _ns(d["time"].values) * SEQUENCE_COUNT_MODULO + d["sequence_count"].values
-
-                again = np.isin(key(ds), key(old))
-                if again.any():
-                    late = self.summary["late_packets"]
-                    late[name] = late.get(name, 0) + int(again.sum())
-                    ds = ds.isel(packet=np.flatnonzero(~again))
-                ds = xr.concat([old, ds], dim="packet")
+                seen = set(
+                    zip(_ns(old["time"].values).tolist(), old["sequence_count"].values.tolist(), strict=True)
+                )
+                t_new, s_new = _ns(ds["time"].values).tolist(), ds["sequence_count"].values.tolist()
+                again |= np.array([k in seen for k in zip(t_new, s_new, strict=True)], dtype=bool)
+            if again.any():
+                late = self.summary["late_packets"]
+                late[name] = late.get(name, 0) + int(again.sum())
+                ds = ds.isel(packet=np.flatnonzero(~again))
+            if name in p.imaging:
+                ds = xr.concat([p.imaging[name], ds], dim="packet")
             p.imaging[name] = ds
             p.imaging_sources.setdefault(chain, set()).add(source)
 
@@ -646,6 +650,7 @@ class _Run:
             if not (final or (complete and covered)):
                 continue
             self._sxi_exposure(events, fr, int(eid), start, stop)
+            p.imaging_done.append(f"sxi {int(eid)}")
             self._keep("sxi_frame_header", p.imaging["sxi_frame_header"]["exposure_id"].values == eid)
             if "sxi_events" in p.imaging:
                 self._keep("sxi_events", p.imaging["sxi_events"]["exposure_id"].values == eid)
@@ -703,6 +708,7 @@ class _Run:
                 if not (final or (raw.attrs["missing_rows"] == 0 and covered)):
                     continue
                 self._uvi_image(raw, start, stop)
+                p.imaging_done.append(f"uvi {int(start.astype(np.int64))} {int(raw.attrs['image_id'])}")
                 ds = p.imaging["uvi_image"]
                 self._keep("uvi_image", (ds["time"].values == start)
                            & (ds["image_id"].values == raw.attrs["image_id"]))  # fmt: skip
@@ -752,6 +758,15 @@ class _Run:
         self._uvi(None, "", final=True)
         self._mag_l2(final=True)
         self._lia(None, "", final=True)
+
+
+def _imaging_keys(ds: xr.Dataset, name: str) -> list[str]:
+    """The exposure (SXI) or image (UVI) each packet of ``ds`` belongs to, as ``_Pending.imaging_done``
+    holds them."""
+    if name == "uvi_image":
+        t = _ns(ds["time"].values)
+        return [f"uvi {a} {b}" for a, b in zip(t.tolist(), ds["image_id"].values.tolist(), strict=True)]
+    return [f"sxi {e}" for e in ds["exposure_id"].values.tolist()]
 
 
 def _potential() -> float:
