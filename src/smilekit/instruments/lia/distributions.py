@@ -294,6 +294,15 @@ def quadrature_tables(grid: LIAGrid) -> QuadratureTables:
     )  # fmt: skip
 
 
+@numba.njit(cache=True, nogil=True, inline="always")
+def _shape(q: float, ks: float, kappa: float) -> float:
+    """Kernel: the distribution relative to its peak at ``Q = q``: bi-kappa (``ks = kappa - 3/2 > 0``) or
+    bi-Maxwellian (``ks = 0``) of the module docstring."""
+    if ks > 0.0:
+        return math.exp(-(kappa + 1.0) * math.log1p(q / ks))
+    return exp_negative(q)
+
+
 @numba.njit(cache=True, nogil=True)
 def _expected_one(out, ln_e, tab_e, tab_ew, el_cos, el_sin, el_w, az_cos, az_sin, az_w, centre, extent,
                   scale, c2, n, vx, vy, vz, bx, by, bz, w_par, w_perp, kappa, phi,
@@ -349,22 +358,13 @@ def _expected_one(out, ln_e, tab_e, tab_ew, el_cos, el_sin, el_w, az_cos, az_sin
                 sct = s * el_cos[ke, 0, je, 0]
                 uz = s * el_sin[ke, 0, je, 0] - vz
                 row = out[ke, je]
-                if ks > 0.0:
-                    for ia in range(n_az):
-                        ux = sct * cos_az[ia] - vx
-                        uy = sct * sin_az[ia] - vy
-                        upar = ux * bx + uy * by + uz * bz
-                        q = upar * upar * ipar + (ux * ux + uy * uy + uz * uz - upar * upar) * iperp
-                        if q < q_skip:
-                            row[ia] += wb * w_az[ia] * math.exp(-(kappa + 1.0) * math.log1p(q / ks))
-                else:
-                    for ia in range(n_az):
-                        ux = sct * cos_az[ia] - vx
-                        uy = sct * sin_az[ia] - vy
-                        upar = ux * bx + uy * by + uz * bz
-                        q = upar * upar * ipar + (ux * ux + uy * uy + uz * uz - upar * upar) * iperp
-                        if q < q_skip:
-                            row[ia] += wb * w_az[ia] * exp_negative(q)
+                for ia in range(n_az):
+                    ux = sct * cos_az[ia] - vx
+                    uy = sct * sin_az[ia] - vy
+                    upar = ux * bx + uy * by + uz * bz
+                    q = upar * upar * ipar + (ux * ux + uy * uy + uz * uz - upar * upar) * iperp
+                    if q < q_skip:
+                        row[ia] += wb * w_az[ia] * _shape(q, ks, kappa)
             continue
         for je in range(n_el):
             for ia in range(n_az):
@@ -401,11 +401,7 @@ def _expected_one(out, ln_e, tab_e, tab_ew, el_cos, el_sin, el_w, az_cos, az_sin
                             uy = sct * az_sin[qaz, ia, c] - vy
                             upar = ux * bx + uy * by + uz * bz
                             q = upar * upar * ipar + (ux * ux + uy * uy + uz * uz - upar * upar) * iperp
-                            if ks > 0.0:
-                                fv = math.exp(-(kappa + 1.0) * math.log1p(q / ks))
-                            else:
-                                fv = exp_negative(q)
-                            total += wb * az_w[qaz, ia, c] * fv
+                            total += wb * az_w[qaz, ia, c] * _shape(q, ks, kappa)
                 out[ke, je, ia] += 0.5 * scale * norm * total  # the 1/2 of v^4 f / 2
 
 
