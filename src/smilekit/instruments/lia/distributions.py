@@ -33,9 +33,9 @@ import numba
 import numpy as np
 
 from smilekit._validation import as_value, as_vector
-from smilekit.constants import EV, K_B, M_P
+from smilekit.constants import K_B, M_P
 from smilekit.errors import InputError
-from smilekit.instruments.lia.model import SPECIES, LIAGrid
+from smilekit.instruments.lia.model import SPECIES, LIAGrid, speed2_per_volt
 
 __all__ = ["Population"]
 
@@ -451,7 +451,7 @@ def kernel_inputs(pop: Population, v_lia: np.ndarray, b_lia: np.ndarray, grid: L
         ],
         axis=-1,
     )
-    c2 = 2.0 * pop.charge * EV / (pop.mass_amu * M_P) * 1e-6
+    c2 = speed2_per_volt(pop.species)
     return KernelInputs(
         c2, dens, np.ascontiguousarray(v_lia), np.ascontiguousarray(b_lia), w_par, w_perp, kap, nq
     )

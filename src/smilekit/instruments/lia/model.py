@@ -81,18 +81,10 @@ def grid_values(v: LIAValues) -> LIAGrid:
     )
 
 
-def bin_directions(grid: LIAGrid) -> np.ndarray:
-    """Kernel: unit vectors of the bin centres in the LIA frame, shape (nEl, nAz, 3)."""
-    el = 0.5 * (grid.el_edges[:-1] + grid.el_edges[1:])
-    az = 0.5 * (grid.az_edges[:-1] + grid.az_edges[1:])
-    ce, se = np.cos(el)[:, None], np.sin(el)[:, None]
-    return np.stack(np.broadcast_arrays(ce * np.cos(az)[None, :], ce * np.sin(az)[None, :], se), axis=-1)
-
-
-def speed_values(e_per_q_ev, mass_amu: float, charge: float) -> np.ndarray:
-    """Kernel: speed (km/s) of an ion of ``mass_amu`` proton masses and ``charge`` at E/q (eV)."""
-    e = np.asarray(e_per_q_ev, dtype=np.float64)
-    return np.sqrt(np.maximum(2.0 * charge * EV * e / (mass_amu * M_P), 0.0)) * 1e-3
+def speed2_per_volt(species: str) -> float:
+    """Kernel: ``v^2`` per volt of E/q, (km/s)^2 / V, of an ion of :data:`SPECIES` (``2 q e / m``)."""
+    mass, charge = SPECIES[species]
+    return 2.0 * charge * EV / (mass * M_P) * 1e-6
 
 
 def lia_to_gse_values(rotation_body_to_gse: np.ndarray) -> np.ndarray:

@@ -73,11 +73,11 @@ import numba
 import numpy as np
 import xarray as xr
 
-from smilekit.constants import EV, K_B, M_P
+from smilekit.constants import K_B, M_P
 from smilekit.errors import InputError
 from smilekit.instruments.lia.config import LIAConfig
 from smilekit.instruments.lia.distributions import tables
-from smilekit.instruments.lia.model import QUALITY_BITS, SPECIES, grid_values
+from smilekit.instruments.lia.model import QUALITY_BITS, SPECIES, grid_values, speed2_per_volt
 
 __all__ = ["compute_moments", "infer_alpha_ratio", "split_species"]
 
@@ -109,8 +109,8 @@ def _moments_one(out, counts, k0, k1, ln_e, centre, scale, c2, phi, dead, bx, by
 
     0 n; 1-3 n V; 4-12 S2 = sum C a u u (3x3); 13-15 S3 = sum C a |u|^2 u; 16 counts; 17 var n;
     18-20 var V; 21 var T/(m/k) (scalar, in (km/s)^2); 22 var T_par; 23 var T_perp; 24 var p/m;
-    25-27 var S3; 28 density of the low-energy cone; 29 counts above the restricted energy (set by the
-    caller); 30 max C tau/dwell; 31 counts in the top step.
+    25-27 var S3; 28 density of the low-energy cone; 29 unused; 30 max C tau/dwell;
+    31 counts in the top step.
 
     Pass 1 sums, per energy step, the dead-time corrected counts ``cc`` times 1, ``d_i`` and ``d_i d_j``
     (``d`` the bin's direction); a step's speed ``s`` and density per count ``a`` then give its part of
@@ -476,9 +476,8 @@ def compute_moments(distributions: xr.Dataset, b_direction, *, frame: str = "lia
         ("p", "proton", np.zeros(n, np.int64), cut.astype(np.int64)),
         ("a", "alpha", cut.astype(np.int64), np.full(n, grid.e_centres.size, np.int64)),
     ):
-        mass, charge = SPECIES[species]
-        m_kg = mass * M_P
-        c2 = 2.0 * charge * EV / m_kg * 1e-6
+        m_kg = SPECIES[species][0] * M_P
+        c2 = speed2_per_volt(species)
         raw = np.zeros((n, _N_OUT))
         moments_values(raw, counts, k0, k1, grid.ln_e_edges, tab.centre, grid.scale, c2, phi, dead, b_lia,
                        extrapolate_low_energy)  # fmt: skip
