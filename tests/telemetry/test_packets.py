@@ -145,3 +145,14 @@ def test_layouts_table_is_the_documented_one():
     for lay in layouts.LAYOUTS.values():  # every layout starts with the CUC time and ends with the CRC
         names = [f.name for f in lay.fields]
         assert names[:2] == ["obt_coarse", "obt_fine"] and names[-1] == "pec"
+
+
+def test_the_packetisers_headers_are_the_layouts():
+    """The user-data headers the packetiser packs are the layouts' scalar fields, octet for octet (the data
+    rates count them from the layouts)."""
+    from smilekit.telemetry import packetise
+    from smilekit.telemetry.layouts import APID, LAYOUTS
+
+    assert packetise._LIA_HEADER.size == LAYOUTS[APID["lia_distribution"]].header_bytes == 12
+    assert packetise._UVI_HEADER.size == LAYOUTS[APID["uvi_image"]].header_bytes == 20
+    assert LAYOUTS[APID["sxi_events"]].header_bytes == 8

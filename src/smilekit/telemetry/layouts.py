@@ -99,6 +99,14 @@ class Layout:
         bits = sum(f.bit_length * math.prod(shape) for f, shape in zip(self.fields, shapes, strict=True))
         return PRIMARY_HEADER_BYTES + bits // 8
 
+    @property
+    def header_bytes(self) -> int:
+        """Octets of the user data's scalar fields (the CUC time and the CRC left out): the part of a
+        variable-length packet that does not grow with its arrays."""
+        extra = {f.name for f in _TIME + _PEC}
+        scalars = [f for f in self.fields if not isinstance(f, PacketArray) and f.name not in extra]
+        return sum(f.bit_length for f in scalars) // 8
+
 
 def _layout(apid, name, instrument, fields, units, description, variable=False) -> Layout:
     kind = ccsdspy.VariableLength if variable else ccsdspy.FixedLength
@@ -218,13 +226,14 @@ def data_rate(name: str, *, compressed_fraction: float = 1.0, events_per_s: floa
     elif name == "lia_distribution":
         parts = 32 // LIA_ENERGIES_PER_PART
         raw = 32 * 16 * 48 * 4 * compressed_fraction
-        rate = (parts * (MIN_PACKET_BYTES + 12) + raw) * bits / lia_accumulation.to_value(u.s)
+        packets = parts * (MIN_PACKET_BYTES + layout.header_bytes)
+        rate = (packets + raw) * bits / lia_accumulation.to_value(u.s)
     elif name == "sxi_frame_header":
         rate = layout.fixed_bytes * bits / 4.0  # one header per 4-s CCD frame
     elif name == "sxi_events":
-        rate = (events_per_s * 7 + (MIN_PACKET_BYTES + 8) / 4.0) * bits
+        rate = (events_per_s * 7 + (MIN_PACKET_BYTES + layout.header_bytes) / 4.0) * bits
     else:  # uvi_image
         parts = -(-uvi_pixels // UVI_ROWS_PER_PART)
         raw = uvi_pixels * uvi_pixels * 2 * compressed_fraction
-        rate = (parts * (MIN_PACKET_BYTES + 18) + raw) * bits / uvi_cadence.to_value(u.s)
+        rate = (parts * (MIN_PACKET_BYTES + layout.header_bytes) + raw) * bits / uvi_cadence.to_value(u.s)
     return rate * u.bit / u.s
