@@ -220,6 +220,8 @@ class _Run:
         self.settings = settings
         self.aux = aux
         self.config = settings.as_dict()
+        #: half the window MAG's field is averaged over at each LIA distribution
+        self.lia_half_window = np.timedelta64(round(settings.lia_field_window_s * 5e8), "ns")
         self.pending = _Pending()
         self._mag_before = None  # the last MAG sample time processed (a lost packet at a file's start)
         self.last_seq: dict[str, int] = {}
@@ -367,7 +369,7 @@ class _Run:
         t0 = _time.perf_counter()
         ds = self._select_new(l0, "mag_vectors")
         if ds is not None:
-            l1 = self._mag_l1(ds, l0)
+            l1 = self._mag_l1(ds)
             name = self._write(write_mag_l1, "mag", "l1", l1, [source])
             p = self.pending
             p.mag_l1 = l1 if p.mag_l1 is None else xr.concat([p.mag_l1, l1], dim="time")
@@ -375,7 +377,7 @@ class _Run:
         self._mag_l2(final=False)
         self.time_s["mag"] += _time.perf_counter() - t0
 
-    def _mag_l1(self, ds: xr.Dataset, l0: L0) -> xr.Dataset:
+    def _mag_l1(self, ds: xr.Dataset) -> xr.Dataset:
         raw = mag_raw(L0(datasets={"mag_vectors": ds}))
         t = _ns(raw["time"].values)
         n_vec = ds["n_vectors"].values.astype(np.int64)
@@ -484,7 +486,7 @@ class _Run:
             p.lia = ds if p.lia is None else xr.concat([p.lia, ds], dim="packet")
             p.lia_sources.add(source)
         if p.lia is not None and p.lia.sizes["packet"]:
-            half = np.timedelta64(round(self.settings.lia_field_window_s * 5e8), "ns")
+            half = self.lia_half_window
             t = p.lia["time"].values
             if final:
                 ready = np.ones(t.size, dtype=bool)
@@ -499,7 +501,7 @@ class _Run:
         # what the next file still needs of MAG L2 and housekeeping
         oldest = [x for x in (p.lia["time"].values.min() if p.lia is not None else None,) if x is not None]
         if p.mag_l2 is not None:
-            half = np.timedelta64(round(self.settings.lia_field_window_s * 5e8), "ns")
+            half = self.lia_half_window
             keep_from = min(oldest) - half if oldest else p.mag_l2["time"].values[-1] - 2 * half
             p.mag_l2 = p.mag_l2.isel(time=np.flatnonzero(p.mag_l2["time"].values >= keep_from))
             if not p.mag_l2.sizes["time"]:
@@ -535,7 +537,7 @@ class _Run:
             lia_to_gse=(("time", "row", "column"), lia_to_gse_values(rotation)),
         )
         name = self._write(write_lia_l1, "lia", "l1", l1, sources)
-        half = np.timedelta64(round(self.settings.lia_field_window_s * 5e8), "ns")
+        half = self.lia_half_window
         sources = sources | {  # the MAG L2 products that gave the field
             n
             for first, last, n in self.pending.mag_l2_products

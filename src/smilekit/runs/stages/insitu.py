@@ -17,7 +17,7 @@ from typing import ClassVar
 import astropy.units as u
 import numpy as np
 
-from smilekit.geospace.insitu import crossings, insitu_truth
+from smilekit.geospace.insitu import REGION_NAMES, crossings, insitu_truth
 from smilekit.mission.modes import sample_durations_s
 from smilekit.mission.orbit import sample_times
 from smilekit.runs.context import JobContext, finite_or_none
@@ -25,9 +25,6 @@ from smilekit.runs.registry import stage
 from smilekit.runs.settings import SettingsSection, register_section, setting
 
 __all__ = ["REGION_NAMES", "InsituSettings", "stage_insitu"]
-
-#: The region codes of :func:`~smilekit.geospace.insitu.insitu_truth`, by name.
-REGION_NAMES = {0: "solar wind", 1: "magnetosheath", 2: "magnetosphere", 3: "cusp"}
 
 
 @register_section
