@@ -26,7 +26,7 @@ from smilekit.errors import InputError
 from smilekit.mission.intervals import runs
 from smilekit.products.plots.style import ut_time_axis
 
-__all__ = ["REGION_COLOURS", "plot_mag"]
+__all__ = ["CODE_NAMES", "REGION_COLOURS", "plot_mag", "shade_regions"]
 
 #: Shading of the regions by name (others get the next colour of a fixed cycle).
 REGION_COLOURS = {
@@ -59,6 +59,55 @@ def _region_spans(regions: xr.DataArray):
 LINEAR_BELOW_NT = 50.0
 
 
+#: Region names by code (the codes of :func:`smilekit.geospace.insitu_truth` and
+#: :func:`smilekit.science.regions.classify_regions`, -1 undetermined; the truth's cusp, 3, by its name).
+CODE_NAMES = {-1: "undetermined", 0: "solar_wind", 1: "magnetosheath", 2: "magnetosphere", 3: "cusp"}
+
+
+def _names(regions: xr.Dataset) -> xr.DataArray:
+    if "region" not in regions or "time" not in regions.coords:
+        raise InputError("regions must hold integer region codes on 'time' (classify_regions, insitu_truth)")
+    codes = np.asarray(regions["region"].values).astype(np.int64)
+    names = np.array([CODE_NAMES.get(int(c), f"region {int(c)}") for c in codes])
+    return xr.DataArray(names, dims=("time",), coords={"time": regions["time"].values})
+
+
+def shade_regions(axes, regions, *, alpha: float = 0.15, legend: bool = True) -> list[str]:
+    """Shade each run of one region in every axis of ``axes`` (a time axis in matplotlib dates).
+
+    Parameters
+    ----------
+    axes : matplotlib Axes or sequence of Axes
+    regions : xarray.DataArray or xarray.Dataset
+        Region names on ``time`` (as :func:`smilekit.products.plots.mag.plot_mag` takes), or a Dataset
+        with integer ``region`` codes on ``time`` (a classification or an in situ truth; named by
+        :data:`CODE_NAMES`).
+    alpha : float
+        The shading's opacity.
+    legend : bool
+        Label the first axis's spans (one legend entry per region).
+
+    Returns
+    -------
+    list of str
+        The region names shaded, in order of first appearance.
+    """
+    if isinstance(regions, xr.Dataset):
+        regions = _names(regions)
+    axes = list(np.atleast_1d(axes))
+    colours = dict(REGION_COLOURS)
+    colours.setdefault("undetermined", "0.6")
+    shaded: list[str] = []
+    for name, start, stop in _region_spans(regions):
+        colour = colours.setdefault(name, _CYCLE[(len(colours) - len(REGION_COLOURS)) % len(_CYCLE)])
+        for k, ax in enumerate(axes):
+            label = name.replace("_", " ") if legend and k == 0 and name not in shaded else None
+            ax.axvspan(start, stop, color=colour, alpha=alpha, lw=0, gid=f"region:{name}", label=label)
+        if name not in shaded:
+            shaded.append(name)
+    return shaded
+
+
 def plot_mag(
     l2: xr.Dataset,
     *,
@@ -76,9 +125,10 @@ def plot_mag(
         ``quality``.
     frame : {"GSM", "GSE"}
         The components drawn.
-    regions : xarray.DataArray, optional
-        Region names on a ``time`` dimension; each run of one name is shaded in every panel (colours
-        :data:`REGION_COLOURS`) and named in the legend.
+    regions : xarray.DataArray or xarray.Dataset, optional
+        Region names on a ``time`` dimension, or integer ``region`` codes on ``time`` (named by
+        :data:`CODE_NAMES`); each run of one region is shaded in every panel (:func:`shade_regions`,
+        colours :data:`REGION_COLOURS`) and named in the legend.
     title : str
         Figure title (default: "SMILE MAG L2" and the date).
     linear_below : float or None
@@ -118,14 +168,7 @@ def plot_mag(
             axes[3].plot(t_num[flagged], np.full(int(flagged.sum()), top), "|", color="tab:red", ms=4,
                          gid="flagged", label="quality flag set")  # fmt: skip
     if regions is not None:
-        colours = dict(REGION_COLOURS)
-        labelled = set()
-        for region, start, stop in _region_spans(regions):
-            colour = colours.setdefault(region, _CYCLE[(len(colours) - len(REGION_COLOURS)) % len(_CYCLE)])
-            for k, ax in enumerate(axes):
-                label = region.replace("_", " ") if k == 0 and region not in labelled else None
-                ax.axvspan(start, stop, color=colour, alpha=0.15, lw=0, gid=f"region:{region}", label=label)
-            labelled.add(region)
+        shade_regions(axes, regions)
         axes[0].legend(loc="upper right", fontsize="small")
     if linear_below is not None and np.nanmax(np.abs(b), initial=0.0) > linear_below:
         decades = 10.0 ** np.arange(np.ceil(np.log10(linear_below)), 6)

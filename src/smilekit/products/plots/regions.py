@@ -24,60 +24,12 @@ import xarray as xr
 from matplotlib.figure import Figure
 
 from smilekit.errors import InputError
-from smilekit.products.plots.mag import _CYCLE, REGION_COLOURS, _region_spans
+from smilekit.products.plots.mag import CODE_NAMES, shade_regions
 from smilekit.products.plots.style import ut_time_axis
 
 __all__ = ["CODE_NAMES", "plot_regions", "shade_regions"]
 
-#: Region names by code (the codes of :func:`smilekit.geospace.insitu_truth` and
-#: :func:`smilekit.science.regions.classify_regions`, -1 undetermined; the truth's cusp, 3, by its name).
-CODE_NAMES = {-1: "undetermined", 0: "solar_wind", 1: "magnetosheath", 2: "magnetosphere", 3: "cusp"}
-
 _CROSSING_COLOURS = {"bow shock": "tab:red", "magnetopause": "tab:purple", "bow shock + magnetopause": "k"}
-
-
-def _names(regions: xr.Dataset) -> xr.DataArray:
-    if "region" not in regions or "time" not in regions.coords:
-        raise InputError("regions must hold integer region codes on 'time' (classify_regions, insitu_truth)")
-    codes = np.asarray(regions["region"].values).astype(np.int64)
-    names = np.array([CODE_NAMES.get(int(c), f"region {int(c)}") for c in codes])
-    return xr.DataArray(names, dims=("time",), coords={"time": regions["time"].values})
-
-
-def shade_regions(axes, regions, *, alpha: float = 0.15, legend: bool = True) -> list[str]:
-    """Shade each run of one region in every axis of ``axes`` (a time axis in matplotlib dates).
-
-    Parameters
-    ----------
-    axes : matplotlib Axes or sequence of Axes
-    regions : xarray.DataArray or xarray.Dataset
-        Region names on ``time`` (as :func:`smilekit.products.plots.mag.plot_mag` takes), or a Dataset
-        with integer ``region`` codes on ``time`` (a classification or an in situ truth; named by
-        :data:`CODE_NAMES`).
-    alpha : float
-        The shading's opacity.
-    legend : bool
-        Label the first axis's spans (one legend entry per region).
-
-    Returns
-    -------
-    list of str
-        The region names shaded, in order of first appearance.
-    """
-    if isinstance(regions, xr.Dataset):
-        regions = _names(regions)
-    axes = list(np.atleast_1d(axes))
-    colours = dict(REGION_COLOURS)
-    colours.setdefault("undetermined", "0.6")
-    shaded: list[str] = []
-    for name, start, stop in _region_spans(regions):
-        colour = colours.setdefault(name, _CYCLE[(len(colours) - len(REGION_COLOURS)) % len(_CYCLE)])
-        for k, ax in enumerate(axes):
-            label = name.replace("_", " ") if legend and k == 0 and name not in shaded else None
-            ax.axvspan(start, stop, color=colour, alpha=alpha, lw=0, gid=f"region:{name}", label=label)
-        if name not in shaded:
-            shaded.append(name)
-    return shaded
 
 
 def plot_regions(regions: xr.Dataset, crossings: xr.Dataset | None = None, *, title: str = "") -> Figure:

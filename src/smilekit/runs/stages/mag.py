@@ -118,12 +118,7 @@ def stage_mag(ctx: JobContext) -> dict:
     names = [mag_product_name(level, start) for level in ("l1", "l2")]
     write_mag_l1(ctx.out / names[0], l1, text=text)
     write_mag_l2(ctx.out / names[1], l2, text=text)
-    regions = xr.DataArray(
-        np.array([REGION_NAMES[int(c)] for c in truth["region"].values]),
-        dims="time",
-        coords={"time": truth["time"].values},
-    )
-    fig = plot_mag(l2, frame="GSM", regions=regions, title=f"MAG L2 along the orbit, {ctx.event}")
+    fig = plot_mag(l2, frame="GSM", regions=truth[["region"]], title=f"MAG L2 along the orbit, {ctx.event}")
     save_figure(fig, ctx.figure_path("mag.png", "MAG L2 field (GSM) and |B|, the truth's regions shaded"))
     quality = l2["quality"].values
     return {
