@@ -181,7 +181,8 @@ def test_losses_are_counted_and_reprocessing_writes_v02(tmp_path, imaging):
     l1 = uvi_fits.read_l1(_one(tmp_path / "out", "smile_uvi_l1_*_v01.fits"))
     assert np.isnan(l1["brightness"].values[~dn["valid"].values]).all()
     again = process(tmp_path / "l0", tmp_path / "out")
-    assert len(again["products"]) == 4 and all(n.endswith("_v02.fits") for n in again["products"])
+    assert len(again["products"]) == 6 and all(n.endswith("_v02.fits") for n in again["products"][:4])
+    assert {n[:15] for n in again["products"][4:]} == {"smile_sxi_l3_bo", "smile_uvi_l3_bo"}
     assert len(list((tmp_path / "out").glob("smile_sxi_l1_*_v0[12].fits"))) == 2
 
 
@@ -222,4 +223,42 @@ def test_a_replayed_pass_is_counted_late_not_processed_again(tmp_path, imaging):
     assert summary["sxi"]["exposures"] == 1 and summary["sxi"]["events"] == len(imaging.sim)
     assert summary["sxi"]["untimed_events"] == 0 and summary["uvi"]["images"] == 1
     assert sum(summary["late_packets"].values()) == len(replay)
-    assert len(summary["products"]) == 4 and summary["errors"] == []
+    assert len(summary["products"]) == 6 and summary["errors"] == []  # L1, L2 of each; the two L3
+
+
+def test_l3_files_hold_the_retrievals_of_the_l2_images(clean):
+    """The SXI L3 record is every method run on the L2 file as read back (no solar wind in this L0
+    folder: no priors), the UVI L3 record the image boundaries and power of its L2; provenance names the
+    L2 products."""
+    cdflib = pytest.importorskip("cdflib")
+    from smilekit.science.aurora import image_boundaries, image_hemispheric_power
+    from smilekit.science.magnetopause import METHODS
+
+    out, summary, _ = clean
+    assert summary["sxi"]["l3_images"] == 1 and summary["uvi"]["l3_images"] == 1
+    sxi_l2 = _one(out, "smile_sxi_l2_images_*_v01.fits")
+    path = _one(out, "smile_sxi_l3_boundaries_20260321T060020_v01.cdf")
+    assert sxi_l2.name in read_provenance(path).inputs
+    cdf = cdflib.CDF(str(path))
+    l2 = sxi_fits.read_l2(sxi_l2)
+    for name, method in METHODS.items():
+        est = method(l2)
+        r0 = est.r0.to_value("earthRad")
+        want = r0 if np.isfinite(r0) else -1e31
+        np.testing.assert_allclose(cdf.varget(f"r0_{name}"), [want], rtol=1e-9)
+        assert (cdf.varget(f"quality_{name}")[0] & 1) == (est.status != "ok")
+    uvi_l2 = _one(out, "smile_uvi_l2_images_*_v01.fits")
+    path = _one(out, "smile_uvi_l3_boundaries_20260321T060130_v01.cdf")
+    assert uvi_l2.name in read_provenance(path).inputs
+    l2 = uvi_fits.read_l2(uvi_l2)
+    b, hp = image_boundaries(l2), image_hemispheric_power(l2)
+    cdf = cdflib.CDF(str(path))
+    names = cdf.cdf_info().zVariables
+    power = next(n for n in names if "power" in n.lower() and "err" not in n.lower())
+    got = cdf.varget(power)
+    assert np.ravel(got)[0] == pytest.approx(float(hp["electron_power"]), rel=1e-6) or (
+        not np.isfinite(float(hp["electron_power"])) and np.ravel(got)[0] == -1e31
+    )
+    eq = cdf.varget("equatorward_mlat")
+    want = np.where(np.isfinite(b["equatorward_mlat"].values), b["equatorward_mlat"].values, -1e31)
+    np.testing.assert_allclose(np.ravel(eq), np.ravel(want), rtol=1e-6)

@@ -1,7 +1,7 @@
-"""The ground segment's processing: L0 packet files and auxiliary files -> L1 and L2 products.
+"""The ground segment's processing: L0 packet files and auxiliary files -> L1, L2 and L3 products.
 
 - :mod:`~smilekit.pipeline.auxiliary`: the auxiliary inputs beside the packets (time correlation, MAG
-  calibration, processing settings, the ephemeris), as files of fixed names;
+  calibration, processing settings, the ephemeris, the upstream solar wind), as files of fixed names;
 - :mod:`~smilekit.pipeline.processing`: :func:`process`, one packet file (ground pass) at a time, with
   provenance, versions and every loss in the products' flags and the summary.
 
@@ -12,6 +12,7 @@ from smilekit.pipeline.auxiliary import (
     EPHEMERIS_FILE,
     MAG_CALIBRATION_FILE,
     SETTINGS_FILE,
+    SOLAR_WIND_FILE,
     TIME_CORRELATION_FILE,
     ProcessingSettings,
     ephemeris_at,
@@ -19,6 +20,7 @@ from smilekit.pipeline.auxiliary import (
     read_mag_calibration,
     read_settings,
     read_time_correlation,
+    read_upstream,
     write_mag_calibration,
     write_settings,
     write_time_correlation,
@@ -30,6 +32,7 @@ __all__ = [
     "MAG_CALIBRATION_FILE",
     "PACKET_SUFFIX",
     "SETTINGS_FILE",
+    "SOLAR_WIND_FILE",
     "SUMMARY_FILE",
     "TIME_CORRELATION_FILE",
     "ProcessingSettings",
@@ -39,6 +42,7 @@ __all__ = [
     "read_mag_calibration",
     "read_settings",
     "read_time_correlation",
+    "read_upstream",
     "write_mag_calibration",
     "write_settings",
     "write_time_correlation",

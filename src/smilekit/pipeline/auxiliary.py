@@ -17,6 +17,10 @@ file                       needed    content
                                      they are skipped, and the summary says so); the position at an
                                      exposure is interpolated linearly in time between its samples
                                      (:func:`ephemeris_at`)
+``solar_wind.csv``         no        the upstream solar wind (any table :func:`~smilekit.solarwind.
+                                     read_solar_wind` reads): the SXI L3 retrievals take their
+                                     starting values and priors from it (without it they run
+                                     without, as on an image alone)
 =========================  ========  ===============================================================
 
 The attitude is not an auxiliary file: it comes from the housekeeping packets. Numbers are written with
@@ -44,6 +48,7 @@ __all__ = [
     "EPHEMERIS_FILE",
     "MAG_CALIBRATION_FILE",
     "SETTINGS_FILE",
+    "SOLAR_WIND_FILE",
     "TIME_CORRELATION_FILE",
     "ProcessingSettings",
     "ephemeris_at",
@@ -51,11 +56,14 @@ __all__ = [
     "read_mag_calibration",
     "read_settings",
     "read_time_correlation",
+    "read_upstream",
     "write_mag_calibration",
     "write_settings",
     "write_time_correlation",
 ]
 
+#: The upstream solar wind's file name in an L0 folder (optional).
+SOLAR_WIND_FILE = "solar_wind.csv"
 #: The time-correlation table's file name in an L0 folder.
 TIME_CORRELATION_FILE = "time_correlation.json"
 #: The MAG calibration's file name in an L0 folder.
@@ -192,14 +200,23 @@ class ProcessingSettings:
     lia_field_window_s : float
         The window (s) of the MAG L2 mean giving each distribution's field direction
         (:func:`~smilekit.science.regions.average_field`): LIA's 4-s accumulation by default.
+    make_l3 : bool
+        Whether to make the L3 products from the SXI and UVI L2 images (the magnetopause stand-off by every
+        method and the cusp edges; the auroral boundaries and hemispheric power): about 6 s per SXI
+        exposure.
     """
 
     lia_alpha_temperature_ratio: float = 4.0
     lia_field_window_s: float = 4.0
+    make_l3: bool = True
 
     def __post_init__(self):
+        if not isinstance(self.make_l3, bool):
+            raise InputError(f"setting make_l3 must be true or false, got {self.make_l3!r}")
         for f in fields(self):
             value = getattr(self, f.name)
+            if f.name == "make_l3":
+                continue
             if isinstance(value, bool) or not isinstance(value, int | float) or not np.isfinite(value):
                 raise InputError(f"setting {f.name} must be a finite number, got {value!r}")
         if self.lia_alpha_temperature_ratio < 0:
@@ -281,3 +298,22 @@ def ephemeris_at(ephemeris, time) -> tuple[np.ndarray, np.ndarray | None]:
         norm = np.linalg.norm(b)
         boresight = b / norm if np.isfinite(norm) and norm > 0 else None
     return position, boresight
+
+
+# ---------------------------------------------------------------------------------------------------
+# upstream solar wind
+# ---------------------------------------------------------------------------------------------------
+def read_upstream(path):
+    """The upstream solar wind of ``path`` (:func:`~smilekit.solarwind.read_solar_wind`).
+
+    Raises
+    ------
+    InputError
+        Naming the file, with the reader's reason.
+    """
+    from smilekit.solarwind import read_solar_wind
+
+    try:
+        return read_solar_wind(path)
+    except InputError as exc:
+        raise InputError(f"{path}: not a readable solar-wind table: {exc}") from None

@@ -21,6 +21,15 @@ per ground contact, processed in name order) and the auxiliary files of :mod:`.a
   :func:`~smilekit.instruments.uvi.l1.make_l1`, :func:`~smilekit.instruments.uvi.l2.make_l2`). Without
   ``ephemeris.cdf`` SXI and UVI are skipped (their packets are still decoded and counted) and the summary
   says so (``sxi.skipped``, ``uvi.skipped``);
+- SXI and UVI L3 (with ``make_l3``, the default), one file each over the run, written at its end: the
+  magnetopause stand-off by every method of :data:`smilekit.science.magnetopause.METHODS` and the north-cusp
+  edges (:func:`~smilekit.science.cusps.estimate_cusp_edges`) of every SXI L2 image, with the upstream
+  solar wind of ``solar_wind.csv`` where the L0 folder has it (starting values and priors), into
+  :func:`~smilekit.products.l3_cdf.write_l3_cdf` with the spacecraft positions and (where every image has
+  it) the upstream flux, so that its quality flags assess the requirement domain; the auroral boundaries
+  and hemispheric power of every UVI L2 image (:func:`~smilekit.science.aurora.image_boundaries`,
+  :func:`~smilekit.science.aurora.image_hemispheric_power`) into
+  :func:`~smilekit.products.uvi_l3_cdf.write_uvi_l3_cdf`; their provenance lists the L2 products;
 - ``summary.json`` (atomic): every file, every loss, every product.
 
 Every product is named by the mission's rule from its first sample with the next free version in ``out``
@@ -100,6 +109,7 @@ from smilekit.pipeline.auxiliary import (
     EPHEMERIS_FILE,
     MAG_CALIBRATION_FILE,
     SETTINGS_FILE,
+    SOLAR_WIND_FILE,
     TIME_CORRELATION_FILE,
     ProcessingSettings,
     ephemeris_at,
@@ -107,6 +117,7 @@ from smilekit.pipeline.auxiliary import (
     read_mag_calibration,
     read_settings,
     read_time_correlation,
+    read_upstream,
 )
 from smilekit.products import sxi_fits, uvi_fits
 from smilekit.products.insitu_cdf import (
@@ -119,8 +130,13 @@ from smilekit.products.insitu_cdf import (
     write_mag_l1,
     write_mag_l2,
 )
+from smilekit.products.l3_cdf import write_l3_cdf
 from smilekit.products.names import next_version, product_name
 from smilekit.products.provenance import provenance
+from smilekit.products.uvi_l3_cdf import write_uvi_l3_cdf
+from smilekit.science.aurora import image_boundaries, image_hemispheric_power
+from smilekit.science.cusps import estimate_cusp_edges, sheath_context
+from smilekit.science.magnetopause import METHODS
 from smilekit.science.regions import average_field
 from smilekit.telemetry.depacketise import (
     LIA_PART_MISSING,
@@ -212,9 +228,15 @@ class _Pending:
 class _Run:
     """The state of one :func:`process`: the chains, the pending data, the summary."""
 
-    def __init__(self, out: Path, correlation, calibration, settings, aux: list[str], ephemeris=None):
+    def __init__(
+        self, out: Path, correlation, calibration, settings, aux: list[str], ephemeris=None, upstream=None
+    ):
         self.out = out
         self.ephemeris = ephemeris
+        self.upstream = upstream
+        #: per image of the run, what its L3 file gathers: SXI (L2 name, estimates, cusp, start, position
+        #: in RE, upstream flux n v in cm^-2 s^-1 or NaN), UVI (L2 name, boundaries, power, start)
+        self.l3: dict[str, list] = {"sxi": [], "uvi": []}
         self.correlation = correlation
         self.calibration = calibration
         self.settings = settings
@@ -226,7 +248,7 @@ class _Run:
         self._mag_before = None  # the last MAG sample time processed (a lost packet at a file's start)
         self.last_seq: dict[str, int] = {}
         self.last_time: dict[str, np.datetime64] = {}
-        self.time_s = {"l0": 0.0, "hk": 0.0, "mag": 0.0, "lia": 0.0, "sxi": 0.0, "uvi": 0.0}
+        self.time_s = {"l0": 0.0, "hk": 0.0, "mag": 0.0, "lia": 0.0, "sxi": 0.0, "uvi": 0.0, "l3": 0.0}
         self.summary = {
             "software": f"smilekit {smilekit.__version__}",
             "settings": self.config,
@@ -697,6 +719,30 @@ class _Run:
         name2 = self._imaging_name("sxi", "l2", "images", start)
         sxi_fits.write_l2(l2, self.out / name2, provenance=provenance([*sources, name1, *self.aux], config))
         self.summary["products"].append(name2)
+        if self.settings.make_l3:
+            self._sxi_retrievals(l2, name2, middle, eid, position)
+
+    def _sxi_retrievals(self, l2: xr.Dataset, name: str, middle, eid: int, position) -> None:
+        """The stand-off by every method and the cusp edges of one L2 image, kept for the SXI L3 file."""
+        t0 = _time.perf_counter()
+        state = None
+        if self.upstream is not None:
+            first, last = self.upstream.time.values[[0, -1]]
+            if first <= middle <= last:
+                state = self.upstream.at(middle)
+        try:
+            found = {method: retrieve(l2, solar_wind=state) for method, retrieve in METHODS.items()}
+            cusp = estimate_cusp_edges(l2, solar_wind=state, magnetopause=sheath_context(found)[1])
+        except (InputError, ModelDomainError) as exc:
+            self.summary["errors"].append({"chain": "sxi_l3", "exposure_id": eid, "error": f"no L3: {exc}"})
+        else:
+            flux = (
+                np.nan
+                if state is None
+                else float((state.n * np.linalg.norm(state.v_gse)).to_value(u.cm**-2 / u.s))
+            )
+            self.l3["sxi"].append((name, list(found.values()), cusp, l2["time"].values[0], position, flux))
+        self.time_s["l3"] += _time.perf_counter() - t0
 
     def _uvi(self, l0: L0 | None, source: str, *, final: bool = False) -> None:
         t0 = _time.perf_counter()
@@ -754,12 +800,41 @@ class _Run:
         record = provenance([*sources, name1, *self.aux], self.config)
         uvi_fits.write_l2(l2, self.out / name2, geometry=geometry, provenance=record)
         self.summary["products"].append(name2)
+        if self.settings.make_l3:
+            t0 = _time.perf_counter()
+            self.l3["uvi"].append((name2, image_boundaries(l2), image_hemispheric_power(l2), start))
+            self.time_s["l3"] += _time.perf_counter() - t0
+
+    def _write_l3(self) -> None:
+        """The SXI and UVI L3 files of the run, each over all its images (module docstring)."""
+        t0 = _time.perf_counter()
+        for chain, kept in self.l3.items():
+            if not kept:
+                continue
+            first = kept[0][3]  # the start of the first image: the mission's file-name rule
+            version = next_version(self.out, chain, "l3", "boundaries", first, "cdf")
+            name = product_name(chain, "l3", "boundaries", first, version, ext="cdf")
+            record = provenance([k[0] for k in kept] + self.aux, self.config)
+            text = f"SMILE {chain.upper()} L3 made from telemetry by smilekit.pipeline."
+            if chain == "sxi":
+                flux = np.array([k[5] for k in kept])
+                write_l3_cdf(self.out / name, [k[1] for k in kept], [k[2] for k in kept], text=text,
+                             sc_position=np.array([k[4] for k in kept]) * RE,
+                             flux=flux / u.cm**2 / u.s if np.isfinite(flux).all() else None,
+                             overwrite=False, provenance=record)  # fmt: skip
+            else:
+                write_uvi_l3_cdf(self.out / name, [k[1] for k in kept], [k[2] for k in kept], text=text,
+                                 overwrite=False, provenance=record)  # fmt: skip
+            self.summary[chain]["l3_images"] = len(kept)
+            self.summary["products"].append(name)
+        self.time_s["l3"] += _time.perf_counter() - t0
 
     def finish(self) -> None:
         self._sxi(None, "", final=True)
         self._uvi(None, "", final=True)
         self._mag_l2(final=True)
         self._lia(None, "", final=True)
+        self._write_l3()
 
 
 def _imaging_keys(ds: xr.Dataset, name: str) -> list[str]:
@@ -802,7 +877,7 @@ def _inputs(l0_dir: Path) -> list[Path]:
 
 
 def process(l0_dir, out, *, settings: ProcessingSettings | None = None) -> dict:
-    """Process an L0 folder into MAG, LIA, SXI and UVI L1 and L2 products (module docstring).
+    """Process an L0 folder into MAG, LIA, SXI and UVI L1 and L2 products, SXI and UVI L3 (module docstring).
 
     Parameters
     ----------
@@ -838,6 +913,10 @@ def process(l0_dir, out, *, settings: ProcessingSettings | None = None) -> dict:
     if (l0_dir / EPHEMERIS_FILE).exists():
         ephemeris = read_ephemeris(l0_dir / EPHEMERIS_FILE)
         aux.append(EPHEMERIS_FILE)
+    upstream = None
+    if (l0_dir / SOLAR_WIND_FILE).exists():
+        upstream = read_upstream(l0_dir / SOLAR_WIND_FILE)
+        aux.append(SOLAR_WIND_FILE)
     if settings is None:
         if (l0_dir / SETTINGS_FILE).exists():
             settings = read_settings(l0_dir / SETTINGS_FILE)
@@ -847,7 +926,7 @@ def process(l0_dir, out, *, settings: ProcessingSettings | None = None) -> dict:
     elif not isinstance(settings, ProcessingSettings):
         raise InputError(f"settings must be a ProcessingSettings, got {type(settings).__name__}")
     out.mkdir(parents=True, exist_ok=True)
-    run = _Run(out, correlation, calibration, settings, aux, ephemeris)
+    run = _Run(out, correlation, calibration, settings, aux, ephemeris, upstream)
     try:
         for f in files:
             run.add_file(f)
