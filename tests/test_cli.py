@@ -62,7 +62,7 @@ def test_run_takes_its_settings_from_a_config_file(tmp_path, monkeypatch):
     # The wiring only: the settings of the file reach run_job (the settings themselves: tests/runs).
     seen = {}
 
-    def fake_run_job(solar_wind, out, *, event, progress, settings, indices=None):
+    def fake_run_job(solar_wind, out, *, event, progress, settings, indices=None, telemetry=False):
         seen["settings"] = settings
         return {"stages": {}}
 
@@ -91,7 +91,7 @@ def test_run_exits_1_naming_each_failed_stage_on_one_line_and_where_the_report_i
     # is. The reason here is long, over two lines, with brackets rich reads as markup: one line, as written
     error = "ModelDomainError: Bz = -48 nT is outside [-20, 5] nT ([geospace] fit);\n" + "x" * 100
 
-    def fake_run_job(solar_wind, out, *, event, progress, settings, indices=None):
+    def fake_run_job(solar_wind, out, *, event, progress, settings, indices=None, telemetry=False):
         return {"stages": {"solar_wind": {"status": "ok"}, "mission": {"status": "failed", "error": error}}}
 
     monkeypatch.setattr(smilekit.cli, "run_job", fake_run_job)

@@ -241,6 +241,14 @@ def run(
             "the bundled event's, none with --solar-wind.",
         ),
     ] = None,
+    telemetry: Annotated[
+        bool,
+        typer.Option(
+            "--telemetry",
+            help="Take the packet path: the instruments' packets through the mass memory and the faulty "
+            "downlink into OUT/l0, and the pipeline's L1-L3 products from them into OUT/products.",
+        ),
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """The main job: run an event through the chain and write figures, summary.json and index.html.
@@ -275,7 +283,7 @@ def run(
         console=err_console,
         disable=not show,
     ) as bar:
-        task = bar.add_task(f"smilekit run {name}", total=len(STAGES))
+        task = bar.add_task(f"smilekit run {name}", total=len(STAGES) + telemetry)
         summary = run_job(
             sw,
             out,
@@ -283,6 +291,7 @@ def run(
             progress=lambda stage, done, total: bar.update(task, completed=done, description=stage),
             settings=settings,
             indices=storm,
+            telemetry=telemetry,
         )
     # the report is written whatever failed; then one line per failed stage and exit 1 (bad input: 2)
     failed = [n for n, s in summary["stages"].items() if s["status"] != "ok"]

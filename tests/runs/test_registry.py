@@ -99,6 +99,11 @@ def test_the_job_registers_the_flow_in_order_and_every_settings_section_has_its_
         "regions",
     )
     assert [s.name for s in runs.STAGES if s.essential] == ["solar_wind"]
-    assert {s.settings for s in runs.STAGES} - {None} == set(JobSettings().sections)
+    # the telemetry stage is not registered (run_job(telemetry=True) appends it) but its section is
+    from smilekit.runs.stages.telemetry import TELEMETRY_STAGE
+
+    every = [*runs.STAGES, TELEMETRY_STAGE]
+    assert {s.settings for s in every} - {None} == set(JobSettings().sections)
+    assert StageRegistry(every).names[-1] == "telemetry"
     # the registered order is valid: it registers again in a fresh registry
     assert StageRegistry(runs.STAGES).names == runs.STAGES.names

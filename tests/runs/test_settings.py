@@ -188,6 +188,7 @@ def test_an_instrument_stage_brings_its_own_settings_section(sections_restored, 
         "insitu",
         "mag",
         "lia",
+        "telemetry",
         "ena",
     ]
     with pytest.raises(InputError, match=r"ena.exposure_min = -1.0 is not accepted"):

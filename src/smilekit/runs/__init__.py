@@ -36,6 +36,7 @@ from smilekit.runs.stages import (  # noqa: F401
     mag,
     lia,
     regions,
+    telemetry,  # its stage is not registered: run_job(telemetry=True) appends it (smilekit run --telemetry)
 )
 
 # isort: on

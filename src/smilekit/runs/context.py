@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -40,6 +41,11 @@ class JobContext:
     reads its section of ``settings``, and registers each figure it writes with :meth:`figure_path`.
     ``indices`` are the storm's SYM-H and AL when the run has them (a bundled event's, or a user's file),
     else None: context for the figures and the report, no stage needs them.
+
+    When the run takes the packet path (``smilekit run --telemetry``), ``packetiser`` is the on-board
+    software's :class:`~smilekit.telemetry.Packetiser` and each instrument stage hands it the data its
+    simulator made with :meth:`telemeter`; the packets gather in ``packets`` for the telemetry stage. Else
+    ``packetiser`` is None and :meth:`telemeter` does nothing.
     """
 
     solar_wind: SolarWind
@@ -49,6 +55,15 @@ class JobContext:
     results: dict = field(default_factory=StageResults)
     settings: JobSettings = field(default_factory=JobSettings)
     indices: GeomagneticIndices | None = None
+    packetiser: Any = None
+    packets: list = field(default_factory=list)
+
+    def telemeter(self, instrument: str, data, **options) -> None:
+        """Packetise ``data``, what the simulator of ``instrument`` (``"mag"``, ``"lia"``, ``"sxi"`` or
+        ``"uvi"``, a :class:`~smilekit.telemetry.Packetiser` method) made, when the run takes the packet
+        path; ``options`` go to that method. Nothing otherwise."""
+        if self.packetiser is not None:
+            self.packets.append(getattr(self.packetiser, instrument)(data, **options))
 
     def figure_path(self, name: str, caption: str) -> Path:
         """Register a figure for the report and return where to write it."""

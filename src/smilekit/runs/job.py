@@ -41,6 +41,7 @@ def run_job(
     settings: JobSettings | None = None,
     stages: Iterable[Stage] | None = None,
     indices: GeomagneticIndices | None = None,
+    telemetry: bool = False,
 ) -> dict:
     """Run every stage on ``solar_wind``, write figures, ``summary.json`` and ``index.html`` into ``out``.
 
@@ -64,6 +65,11 @@ def run_job(
         The storm's SYM-H and AL (e.g. :func:`~smilekit.solarwind.load_event_indices` or
         :func:`~smilekit.solarwind.read_indices`), drawn in the solar-wind figure and summarised in the
         solar-wind stage's ``indices`` entry; default none (that entry is then null).
+    telemetry : bool
+        Take the packet path (``smilekit run --telemetry``): the instrument stages hand their data to the
+        on-board packetiser and the telemetry stage (:mod:`smilekit.runs.stages.telemetry`), run last,
+        takes the packets through the mass memory and the downlink into ``out/l0`` and the pipeline into
+        ``out/products``.
 
     Returns
     -------
@@ -80,6 +86,13 @@ def run_job(
             f"{type(indices).__name__}"
         )
     stages = STAGES if stages is None else StageRegistry(stages)
+    packetiser = None
+    if telemetry:  # imported here: the stage modules register in the flow's order (smilekit.runs)
+        from smilekit.runs.stages.telemetry import TELEMETRY_STAGE, onboard_packetiser
+
+        packetiser = onboard_packetiser()
+        if "telemetry" not in stages.names:
+            stages = StageRegistry([*stages, TELEMETRY_STAGE])
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     ctx = JobContext(
@@ -88,6 +101,7 @@ def run_job(
         event=event or solar_wind.ds.attrs.get("source", ""),
         settings=settings,
         indices=indices,
+        packetiser=packetiser,
     )
     summary = {
         "smilekit_version": smilekit.__version__,

@@ -59,6 +59,7 @@ _FIGURE_STAGES = (
     ("mag", "mag"),
     ("regions", "regions"),
     ("lia", "lia"),
+    ("downlink", "telemetry"),
 )
 
 #: Section ids the page uses itself, which a stage's id may not take.

@@ -146,6 +146,7 @@ def stage_lia(ctx: JobContext) -> dict:
             time=times[k],
             keep_expected=False,
         )
+        ctx.telemeter("lia", counts)
         parts.append(compute_moments(counts, b_direction[k], frame="gse", alpha_temperature_ratio=ratio))
         spectra.append(counts["counts"].sum(("elevation", "azimuth")))  # the quick-look's spectrogram
     moments = xr.concat(parts, dim="time")

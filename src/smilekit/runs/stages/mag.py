@@ -98,7 +98,7 @@ def field_errors(l2: xr.Dataset, truth: xr.Dataset) -> dict:
 @stage(
     "mag",
     requires=("insitu_truth", "attitude"),
-    provides=("mag_l2",),
+    provides=("mag_l2", "mag_calibration"),
     settings="mag",
     description="MAG along the orbit: both sensors, the spacecraft field removed, L1 and L2 CDFs, errors.",
 )
@@ -109,10 +109,11 @@ def stage_mag(ctx: JobContext) -> dict:
     config = settings.config
     rng = np.random.default_rng(settings.seed)
     raw = simulate_mag(truth["b_gse"], att, rng, config=config)
+    ctx.telemeter("mag", raw)
     l1 = make_l1(raw, config)
     calibration = ground_calibration(config, rng)
     l2 = make_l2(l1, att, calibration)
-    ctx.results["mag_l2"] = l2
+    ctx.results.update(mag_l2=l2, mag_calibration=calibration)
     start = l2["time"].values[0]
     text = f"SMILE MAG along the simulated event {ctx.event}."
     names = [mag_product_name(level, start) for level in ("l1", "l2")]

@@ -146,6 +146,7 @@ def stage_sxi(ctx: JobContext) -> dict:
             source, positions[k], att.aim_point_gse[k], rotation=rotation, time=middle, pixel=settings.pixel
         )
         events = simulate_events(truth, settings.exposure, rng=rng, start=start)
+        ctx.telemeter("sxi", events)
         l2 = make_l2(events, cadence=settings.exposure, pixel=settings.pixel)
         written += [product_name("sxi", level, kind, start, ext="fits") for level, kind in L1_L2_DESCRIPTORS]
         write_l1(events, folder / written[-2], overwrite=True)

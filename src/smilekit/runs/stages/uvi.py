@@ -16,7 +16,8 @@ carry and their names are stamped with. OVATION takes the Newell coupling averag
 the frame (:func:`~smilekit.geospace.ovation.averaged_coupling`); the candidates are the UVI-on samples with
 the most of those hours holding solar-wind data (:func:`~smilekit.geospace.ovation.window_hours`): all 4
 on any event longer than the window, fewer on a shorter one, where OVATION's average is renormalised over
-the hours there are and ``ovation_window_hours`` says how many. Up to ``max_frames`` are spread evenly over
+the hours there are and ``ovation_window_hours`` says how many; a sample whose exposure would run past the
+track's end is not one (no attitude or position for its end). Up to ``max_frames`` are spread evenly over
 the candidates; one whose field misses the Earth is dropped. ``skipped`` in the summary counts each reason
 a UVI-on sample was not a frame.
 
@@ -128,7 +129,8 @@ def stage_uvi(ctx: JobContext) -> dict:
     times = np.asarray(track.time, dtype="datetime64[ns]")
     first, last = sw.time.values[[0, -1]].astype("datetime64[ns]")
     inside = (times >= first) & (times <= last)
-    candidates = np.flatnonzero(on & inside)
+    past_track = times + np.timedelta64(round(settings.exposure_min * 60e9), "ns") > times[-1]
+    candidates = np.flatnonzero(on & inside & ~past_track)
     hours = window_hours(sw, times[candidates]) if candidates.size else np.zeros(0, int)
     window = int(hours.max(initial=0))
     if window == 0:
@@ -138,6 +140,7 @@ def stage_uvi(ctx: JobContext) -> dict:
         )
     skipped = {
         "outside_solar_wind": int((on & ~inside).sum()),
+        "exposure_past_track": int((on & inside & past_track).sum()),
         "ovation_window_short": int((hours < window).sum()),
     }
     candidates = candidates[hours == window]
@@ -156,7 +159,9 @@ def stage_uvi(ctx: JobContext) -> dict:
             skipped["field_misses_earth"] = skipped.get("field_misses_earth", 0) + 1
             continue
         sky = model_sky(None, None, None, precipitation_emission(prec, t), geometry=g, config=config)
-        l1 = make_l1(simulate_image(sky, settings.exposure, rng, config=config), config)
+        dn = simulate_image(sky, settings.exposure, rng, config=config)
+        ctx.telemeter("uvi", dn, start=t)
+        l1 = make_l1(dn, config)
         l2 = make_l2(l1, g, config=config)
         b, hp = image_boundaries(l2), image_hemispheric_power(l2)
         model = truth.isel(time=j)
