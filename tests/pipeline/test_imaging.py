@@ -15,6 +15,7 @@ import astropy.units as u
 import numpy as np
 import pytest
 import xarray as xr
+from astropy.io import fits
 
 from smilekit.errors import InputError
 from smilekit.instruments.mag import ground_calibration
@@ -178,6 +179,9 @@ def test_losses_are_counted_and_reprocessing_writes_v02(tmp_path, imaging):
     assert sxi_loss["frames_lost"] == 1 and sxi_loss["events_dropped"] == table.attrs["events_dropped"]
     (uvi_loss,) = summary["uvi"]["lossy_images"]
     assert uvi_loss["missing_rows"] == dn.attrs["missing_rows"] and uvi_loss["product"].endswith("_v01.fits")
+    with fits.open(tmp_path / "out" / sxi_loss["product"]) as hdul:
+        assert hdul["EVENTS"].header["FRMLOST"] == 1
+        assert hdul["EVENTS"].header["EVTDROP"] == table.attrs["events_dropped"]
     l1 = uvi_fits.read_l1(_one(tmp_path / "out", "smile_uvi_l1_*_v01.fits"))
     assert np.isnan(l1["brightness"].values[~dn["valid"].values]).all()
     again = process(tmp_path / "l0", tmp_path / "out")

@@ -705,7 +705,9 @@ class _Run:
         s["events_dropped"] += int(table.attrs["events_dropped"])
         name1 = self._imaging_name("sxi", "l1", "events", start)
         config = {**self.config, "sxi_l2_background": "fitted"}
-        sxi_fits.write_l1(l1, self.out / name1, provenance=provenance([*sources, *self.aux], config))
+        sxi_fits.write_l1(
+            l1, self.out / name1, provenance=provenance([*sources, *self.aux], config), losses=table.attrs
+        )
         self.summary["products"].append(name1)
         if table.attrs["frames_lost"] or table.attrs["events_dropped"]:
             s["lossy_exposures"].append({"exposure_id": eid, "product": name1,

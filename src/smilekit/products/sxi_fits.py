@@ -94,8 +94,13 @@ def _iso(seconds: float) -> str:
     return np.datetime_as_string(t, unit="ms")
 
 
-def write_l1(events: EventList, path, *, overwrite: bool = False, provenance=None) -> Path:
+def write_l1(events: EventList, path, *, overwrite: bool = False, provenance=None, losses=None) -> Path:
     """Write an :class:`EventList` as an OGIP FITS event file (module docstring).
+
+    ``losses``, for a list made from telemetry, is the frame table's attrs of
+    :func:`~smilekit.instruments.sxi.l1.event_list_from_telemetry`: its ``frames_lost`` and
+    ``events_dropped`` go to the EVENTS header as ``FRMLOST`` and ``EVTDROP`` (the frames the downlink lost,
+    outside the GTIs, and the events of incomplete frames left out).
 
     Returns
     -------
@@ -153,6 +158,9 @@ def write_l1(events: EventList, path, *, overwrite: bool = False, provenance=Non
     h["SUNINFOV"] = (bool(events.sun_in_fov), "Sun inside the field of view (frame flagged)")
     for key, value, comment in _pointing_cards(events):
         h[key] = (value, comment)
+    if losses is not None:
+        h["FRMLOST"] = (int(losses["frames_lost"]), "frames lost in the downlink")
+        h["EVTDROP"] = (int(losses["events_dropped"]), "events of incomplete frames dropped")
     index = {name: k + 1 for k, name in enumerate(COLUMNS)}
     limits = {
         "X": (0.5, wcs["naxis"][0] + 0.5),
