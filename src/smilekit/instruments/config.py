@@ -9,6 +9,7 @@ the one rule by which a function taking ``config=None`` finds the configuration 
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import Self
 
 from smilekit.errors import InputError
@@ -25,6 +26,12 @@ class InstrumentConfig:
 
     def __post_init__(self):
         _ = self.values  # validate every field now, not at first use
+
+    def __repr__(self) -> str:
+        """Each field as it prints (a Quantity with its unit), e.g. ``UVIConfig(pixels=512, ...)``; the
+        subclasses are dataclasses made with ``repr=False`` so that this one is theirs."""
+        shown = ", ".join(f"{f.name}={getattr(self, f.name)!s}" for f in fields(self))
+        return f"{type(self).__name__}({shown})"
 
     @classmethod
     def resolve(cls, config) -> Self:

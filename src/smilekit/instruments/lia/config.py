@@ -25,7 +25,7 @@ the platform"): the LIA frame's +Z is the spacecraft body +Y axis (the SXI short
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import NamedTuple
 
@@ -61,7 +61,7 @@ class LIAValues(NamedTuple):
     potential_v: float
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class LIAConfig(InstrumentConfig):
     """The LIA instrument model (defaults documented; change fields with :func:`dataclasses.replace`).
 
@@ -189,7 +189,3 @@ class LIAConfig(InstrumentConfig):
         """``Delta E / E`` of a step: the logarithmic width of the energy bins."""
         v = self.values
         return math.log(v.e_max_ev / v.e_min_ev) / (v.energy_steps - 1)
-
-    def __repr__(self) -> str:
-        shown = ", ".join(f"{f.name}={getattr(self, f.name)!s}" for f in fields(self))
-        return f"LIAConfig({shown})"

@@ -27,7 +27,7 @@ Geometry shared by the MAG modules
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import NamedTuple
 
@@ -78,7 +78,7 @@ def _array(value, unit, name, shape, **checks) -> np.ndarray:
     return out
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class MAGConfig(InstrumentConfig):
     """The MAG instrument model: sensors, boom, ADC, noise and the spacecraft's own field.
 
@@ -234,7 +234,3 @@ class MAGConfig(InstrumentConfig):
     def lsb(self) -> u.Quantity:
         """The digitisation step, ``2 range / 2**adc_bits`` (nT)."""
         return self.values.lsb_nt * u.nT
-
-    def __repr__(self) -> str:
-        shown = ", ".join(f"{f.name}={getattr(self, f.name)!s}" for f in fields(self))
-        return f"MAGConfig({shown})"

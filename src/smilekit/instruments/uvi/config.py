@@ -21,7 +21,7 @@ brightness over the pixel, rayleighs).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import NamedTuple
 
@@ -69,7 +69,7 @@ class UVIValues(NamedTuple):
     exposure_s: float
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class UVIConfig(InstrumentConfig):
     """The UVI instrument model: optics, image intensifier, CCD and out-of-band leak (defaults documented).
 
@@ -279,10 +279,6 @@ class UVIConfig(InstrumentConfig):
     def electrons_per_event(self) -> u.Quantity:
         """Mean CCD electrons per photoevent: MCP gain x phosphor yield x relay coupling x CCD QE."""
         return electrons_per_event(self.values) * u.electron
-
-    def __repr__(self) -> str:
-        shown = ", ".join(f"{f.name}={getattr(self, f.name)!s}" for f in fields(self))
-        return f"UVIConfig({shown})"
 
 
 def electrons_per_event(v: UVIValues) -> float:
