@@ -29,6 +29,7 @@ __all__ = [
     "days_since_j2000",
     "decimal_year",
     "julian_centuries_j2000",
+    "nearest_index",
 ]
 
 #: The J2000.0 epoch, 2000-01-01 12:00 (taken as UTC here; see the module notes).
@@ -261,3 +262,22 @@ def decimal_year(time) -> np.ndarray:
     elapsed = (t - year_start.astype("datetime64[ns]")).astype(np.int64)
     length = (next_start.astype("datetime64[ns]") - year_start.astype("datetime64[ns]")).astype(np.int64)
     return year + elapsed / length
+
+
+def nearest_index(record_times: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """The index of the record nearest each of ``t`` in sorted ``record_times`` (ties: the earlier one).
+
+    Both are comparable arrays (``datetime64`` of one unit, or numbers); ``record_times`` holds at least
+    one value.
+
+    Examples
+    --------
+    >>> nearest_index(np.array([0, 10, 20]), np.array([-3, 4, 5, 6, 99]))
+    array([0, 0, 0, 1, 2])
+    """
+    record_times, t = np.asarray(record_times), np.asarray(t)
+    if record_times.size == 1:
+        return np.zeros(t.shape, dtype=np.int64)
+    k = np.clip(np.searchsorted(record_times, t), 1, record_times.size - 1)
+    before, after = record_times[k - 1], record_times[k]
+    return np.where(np.abs(t - before) <= np.abs(after - t), k - 1, k)

@@ -56,7 +56,7 @@ from smilekit.geospace.sheath_field import DEFAULT_SHEATH_FIELD, SHEATH_FIELD_MO
 from smilekit.igrf import check_igrf_range
 from smilekit.solarwind.series import SolarWind
 from smilekit.solarwind.state import SolarWindState
-from smilekit.times import as_datetime64
+from smilekit.times import as_datetime64, nearest_index
 from smilekit.units import RE
 
 __all__ = [
@@ -157,12 +157,6 @@ def _ratio(value, name: str, low: float, high: float, accepted: str) -> float:
     if not low <= value <= high:
         raise InputError(f"{name} must lie in {accepted}, got {value:g}")
     return value
-
-
-def _nearest(record_times: np.ndarray, t: np.ndarray) -> np.ndarray:
-    k = np.clip(np.searchsorted(record_times, t), 1, record_times.size - 1)
-    before, after = record_times[k - 1], record_times[k]
-    return np.where(np.abs(t - before) <= np.abs(after - t), k - 1, k)
 
 
 def insitu_truth(
@@ -290,7 +284,7 @@ def insitu_truth(
                 f"times {t.min()} .. {t.max()} reach outside the valid solar wind, {lo} .. {hi}; give a "
                 "series that covers the track"
             )
-        index = _nearest(records["time"], t) if records["time"].size > 1 else np.zeros(t.size, np.int64)
+        index = nearest_index(records["time"], t)
         record_time = records["time"][index]
         group_key = index
     quality = np.zeros(t.size, dtype=np.uint8)

@@ -39,6 +39,7 @@ from smilekit.runs.context import JobContext, finite_or_none
 from smilekit.runs.registry import stage
 from smilekit.runs.settings import SettingsSection, register_section, setting
 from smilekit.runs.stages.insitu import REGION_NAMES
+from smilekit.times import nearest_index
 
 __all__ = ["MAGSettings", "field_errors", "stage_mag"]
 
@@ -77,8 +78,7 @@ def field_errors(l2: xr.Dataset, truth: xr.Dataset) -> dict:
     tt = truth["time"].values.astype("datetime64[ns]").astype(np.int64).astype(np.float64)
     true = np.column_stack([np.interp(t, tt, truth["b_gse"].values[:, i]) for i in range(3)])
     error = np.linalg.norm(l2["b_gse"].values - true, axis=1)
-    nearest = np.clip(np.searchsorted(tt, t), 0, tt.size - 1)
-    region = truth["region"].values[nearest]
+    region = truth["region"].values[nearest_index(tt, t)]
     out = {}
     for code, name in REGION_NAMES.items():
         here = region == code
