@@ -351,3 +351,24 @@ def test_the_stream_is_what_ccsdspy_reads_on_its_own(
         last = [f.name for f in layout.fields][-2]  # the last user field (variable arrays: per packet)
         for a, b in zip(fields[last], ours[last].values, strict=True):
             np.testing.assert_array_equal(a, b)
+
+
+def test_uvi_images_come_out_one_per_image_in_time_order():
+    """Images made in 2026 (on-board seconds past 2^31) sent newest first: each comes back whole, in time
+    order, its DN its own."""
+    import xarray as xr
+
+    from smilekit.telemetry import Packetiser, read_l0
+
+    rng = np.random.default_rng(5)
+    times = np.array(["2026-03-20T12:00:00", "2026-03-20T12:01:00", "2026-03-20T12:02:00"], "datetime64[ns]")
+    made = [xr.DataArray(rng.integers(0, 3000, (40, 24)), dims=("eta", "xi"), attrs={"exposure_s": 60.0})
+            for _ in times]  # fmt: skip
+    p = Packetiser()
+    batches = [p.uvi(img, start=t) for img, t in zip(made, times, strict=True)]
+    stream = b"".join(b"".join(b.packets) for b in reversed(batches))
+    back = dp.uvi_images(read_l0(stream))
+    assert [np.datetime64(b.attrs["time"], "ns") for b in back] == list(times)
+    for img, b in zip(made, back, strict=True):
+        np.testing.assert_array_equal(b.values, img.values)
+        assert b.attrs["missing_rows"] == 0

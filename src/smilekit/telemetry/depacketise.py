@@ -238,12 +238,16 @@ def uvi_images(l0, config=None) -> list[xr.DataArray]:
 
     v = UVIConfig.resolve(config).values
     ds = _need(l0, "uvi_image")
-    key = ds["obt_coarse"].values.astype(np.int64) * 65536 + ds["obt_fine"].values
-    key = key * 65536 + ds["image_id"].values
+    # one image per (on-board time, image number): 32 + 16 + 16 bits, unsigned (a coarse time >= 2^31 s
+    # would overflow a signed key)
+    key = ds["obt_coarse"].values.astype(np.uint64) << np.uint64(32)
+    key |= ds["obt_fine"].values.astype(np.uint64) << np.uint64(16)
+    key |= ds["image_id"].values.astype(np.uint64)
+    order = np.argsort(key, kind="stable")
+    starts = np.flatnonzero(np.r_[True, np.diff(key[order]) != 0])
     images = []
     first, rows, words, data = (ds[k].values for k in ("first_row", "n_rows", "word_bytes", "data"))
-    for k in np.unique(key):
-        idx = np.flatnonzero(key == k)
+    for idx in np.split(order, starts[1:]) if key.size else []:
         parts = [
             (int(first[i]), int(rows[i]), int(words[i]), np.asarray(data[i], dtype=np.uint8).tobytes())
             for i in idx
