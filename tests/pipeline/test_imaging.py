@@ -266,3 +266,39 @@ def test_l3_files_hold_the_retrievals_of_the_l2_images(clean):
     eq = cdf.varget("equatorward_mlat")
     want = np.where(np.isfinite(b["equatorward_mlat"].values), b["equatorward_mlat"].values, -1e31)
     np.testing.assert_allclose(np.ravel(eq), np.ravel(want), rtol=1e-6)
+
+
+def test_an_exposure_that_waited_for_a_lost_frame_keeps_its_place_in_the_l3(tmp_path, imaging):
+    """Two exposures; the first loses a frame header, so it waits to the end of the run and is made after
+    the second: the SXI L3 still holds its records in time order."""
+    cdflib = pytest.importorskip("cdflib")
+    k1, k2 = SXI_START_S // STEP_S, 100 // STEP_S
+    pos = imaging.track.position("GSE")
+    p = Packetiser(TimeCorrelation.ideal())
+    tl = types.SimpleNamespace(time=imaging.track.time, mode=np.full(len(imaging.track), "FSM"),
+                               sxi_shutter_open=np.ones(len(imaging.track), bool))  # fmt: skip
+    batches = []
+    for k, seed in ((k1, 1), (k2, 2)):
+        sim = simulate_events(_flat_sky(), EXPOSURE_S * u.s,
+                              start=str(imaging.track.time[k]), rotation=imaging.att.rotation[k],
+                              sc_position=pos[k], rng=seed)  # fmt: skip
+        batches.append(p.sxi(sim))
+    headers = np.flatnonzero(batches[0].apid == APID["sxi_frame_header"])
+    lost = {id(batches[0].packets[int(headers[3])])}
+    batch = merge(*batches, p.hk(housekeeping(imaging.att, tl)))
+    s = types.SimpleNamespace(track=imaging.track, att=imaging.att,
+                              batch=types.SimpleNamespace(packets=batch.packets))  # fmt: skip
+    _write(tmp_path / "l0", s, drop=[x for x in batch.packets if id(x) in lost])
+    summary = process(tmp_path / "l0", tmp_path / "out")
+    assert summary["sxi"]["exposures"] == 2 and summary["sxi"]["frames_lost"] == 1
+    names = [n for n in summary["products"] if n.startswith("smile_sxi_l1")]
+    assert names == sorted(names, reverse=True)  # the first exposure was made last
+    (l3,) = (tmp_path / "out").glob("smile_sxi_l3_*.cdf")
+    epoch = cdflib.cdfepoch.to_datetime(cdflib.CDF(str(l3)).varget("Epoch"))
+    assert epoch.size == 2 and epoch[0] < epoch[1]
+
+
+def _flat_sky():
+    return xr.DataArray(np.full((16, 27), 2.0), dims=("v", "u"),
+                        coords={"v": np.arange(16) - 7.5, "u": np.arange(27) - 13.0},
+                        attrs={"units": "keV cm-2 s-1 sr-1"})  # fmt: skip

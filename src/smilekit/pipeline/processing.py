@@ -813,6 +813,7 @@ class _Run:
         for chain, kept in self.l3.items():
             if not kept:
                 continue
+            kept = sorted(kept, key=lambda k: k[3])  # an image that waited for a lost part came later
             first = kept[0][3]  # the start of the first image: the mission's file-name rule
             version = next_version(self.out, chain, "l3", "boundaries", first, "cdf")
             name = product_name(chain, "l3", "boundaries", first, version, ext="cdf")
