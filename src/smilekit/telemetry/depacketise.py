@@ -14,7 +14,6 @@ import numpy as np
 import xarray as xr
 
 from smilekit.errors import TelemetryError
-from smilekit.telemetry.layouts import HK_TEMPERATURES
 from smilekit.telemetry.obtime import TimeCorrelation
 from smilekit.telemetry.packets import inflate_words
 
@@ -277,30 +276,10 @@ def uvi_images(l0, config=None) -> list[xr.DataArray]:
 
 
 def hk(l0) -> xr.Dataset:
-    """Platform housekeeping as :func:`~smilekit.telemetry.packetise.housekeeping` returns it."""
-    from smilekit.mission.modes import MODES
+    """Platform housekeeping as :func:`~smilekit.telemetry.packetise.housekeeping` returns it, with the
+    packets' ``telemetry_quality``."""
+    from smilekit.telemetry.packetise import hk_dataset
 
     ds = _need(l0, "hk_platform")
-    return xr.Dataset(
-        {
-            "quaternion": (
-                ("time", "quaternion_component"),
-                ds["quaternion"].values.astype(np.float64),
-                {"units": "1", "frame": "body -> GSE"},
-            ),
-            "mode": ("time", ds["mode"].values.astype(np.uint8), {"units": " ", "modes": ",".join(MODES)}),
-            "sxi_shutter_open": ("time", ds["sxi_shutter_open"].values.astype(np.uint8)),
-            "temperature": (
-                ("time", "sensor"),
-                ds["temperature"].values.astype(np.float32),
-                {"units": "degC"},
-            ),
-            "telemetry_quality": ("time", ds["quality"].values),
-        },
-        coords={
-            "time": ds["time"].values,
-            "quaternion_component": ["x", "y", "z", "w"],
-            "sensor": list(HK_TEMPERATURES),
-        },
-        attrs={"instrument": "platform", "source": "telemetry"},
-    )
+    columns = (ds[k].values for k in ("time", "quaternion", "mode", "sxi_shutter_open", "temperature"))
+    return hk_dataset(*columns, telemetry_quality=ds["quality"].values, source="telemetry")

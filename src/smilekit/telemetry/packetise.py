@@ -121,16 +121,26 @@ def housekeeping(attitude, timeline, temperatures=None) -> xr.Dataset:
         raise InputError(f"temperatures are named {HK_TEMPERATURES}, got {sorted(temps)}")
     temperature = np.column_stack([np.broadcast_to(np.asarray(temps[k], np.float32), t.shape)
                                    for k in HK_TEMPERATURES])  # fmt: skip
+    return hk_dataset(t, quat, mode, timeline.sxi_shutter_open, temperature)
+
+
+def hk_dataset(time, quaternion, mode, sxi_shutter_open, temperature, **more) -> xr.Dataset:
+    """The housekeeping Dataset of :func:`housekeeping` (and of the telemetry's
+    :func:`~smilekit.telemetry.depacketise.hk`) from its columns; ``more`` adds variables on ``time``
+    (e.g. ``telemetry_quality``) and, with ``source``, the attribute saying where the values came from."""
+    source = more.pop("source", None)
     return xr.Dataset(
         {
-            "quaternion": (("time", "quaternion_component"), quat, {"units": "1", "frame": "body -> GSE"}),
-            "mode": ("time", mode, {"units": " ", "modes": ",".join(names)}),
-            "sxi_shutter_open": ("time", np.asarray(timeline.sxi_shutter_open, dtype=np.uint8)),
-            "temperature": (("time", "sensor"), temperature, {"units": "degC"}),
+            "quaternion": (("time", "quaternion_component"), np.asarray(quaternion, dtype=np.float64),
+                           {"units": "1", "frame": "body -> GSE"}),
+            "mode": ("time", np.asarray(mode, dtype=np.uint8), {"units": " ", "modes": ",".join(MODES)}),
+            "sxi_shutter_open": ("time", np.asarray(sxi_shutter_open, dtype=np.uint8)),
+            "temperature": (("time", "sensor"), np.asarray(temperature, dtype=np.float32), {"units": "degC"}),
+            **{name: ("time", values) for name, values in more.items()},
         },
-        coords={"time": t, "quaternion_component": ["x", "y", "z", "w"], "sensor": list(HK_TEMPERATURES)},
-        attrs={"instrument": "platform"},
-    )
+        coords={"time": time, "quaternion_component": ["x", "y", "z", "w"], "sensor": list(HK_TEMPERATURES)},
+        attrs={"instrument": "platform", **({"source": source} if source else {})},
+    )  # fmt: skip
 
 
 class Packetiser:
