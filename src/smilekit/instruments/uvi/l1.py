@@ -102,10 +102,11 @@ def l1_values(dn: np.ndarray, exposure_s: float, n_frames: int, v: UVIValues, fl
     c = electrons_per_event(v)
     dark_ccd_e = v.ccd_dark_e * exposure_s
     dark_ict = dark_events_value(v) * exposure_s
-    if valid is not None and not valid.all():
+    partial = valid is not None and not valid.all()
+    if partial:
         dn = np.where(valid, dn, 0.0)
     events = (v.ccd_gain * dn - dark_ccd_e) / c - dark_ict
-    if valid is None or valid.all():
+    if not partial:
         box = uniform_filter(events, _SMOOTH, mode="nearest")
     else:  # the mean over the measured pixels of the box (normalised convolution)
         w = valid.astype(np.float64)
@@ -117,7 +118,7 @@ def l1_values(dn: np.ndarray, exposure_s: float, n_frames: int, v: UVIValues, fl
     lam = np.maximum(box + dark_ict, 0.0)
     var_e = lam * c * c * (1.0 + 1.0 / v.mcp_shape) + dark_ccd_e + n_frames * v.read_noise_e**2
     events_err = np.sqrt(var_e) / c
-    if valid is not None and not valid.all():
+    if partial:
         events_err = np.where(valid, events_err, np.nan)
     k_centre = float(events_per_rayleigh_values(v)[v.pixels // 2, v.pixels // 2])
     rate = events / exposure_s / flat
