@@ -168,3 +168,19 @@ def test_the_link_losses_are_flagged_exactly(tmp_path, scenario):
     assert 0 < len(summary["bad_regions"]) <= (fate == "corrupted").sum()
     lost_mag = summary["losses"]["mag_vectors"]["missing"]
     assert lost_mag == (~received[np.flatnonzero(received)[0] : np.flatnonzero(received)[-1]]).sum()
+
+
+def test_lia_moments_in_blocks_are_the_moments_at_once(clean, scenario, tmp_path, monkeypatch):
+    """A pass's distributions go to compute_moments a block at a time (bounded memory): blocks of 4 give
+    the same L2 as the default block, which holds this whole scenario."""
+    from smilekit.pipeline import processing
+
+    root, _ = clean
+    monkeypatch.setattr(processing, "DISTRIBUTIONS_PER_BLOCK", 4)
+    write_l0(tmp_path / "l0", scenario)
+    process(tmp_path / "l0", tmp_path / "out")
+    blocked = _read(tmp_path / "out", "smile_lia_l2_*_v01.cdf", read_lia_l2)
+    whole = _read(root / "out", "smile_lia_l2_*_v01.cdf", read_lia_l2)
+    assert blocked.sizes["time"] > 8
+    for name in whole.data_vars:
+        np.testing.assert_array_equal(blocked[name].values, whole[name].values, err_msg=name)

@@ -100,7 +100,7 @@ from smilekit.errors import InputError, ModelDomainError, ProductError, Telemetr
 from smilekit.instruments import sxi as _sxi
 from smilekit.instruments import uvi as _uvi
 from smilekit.instruments.lia.model import QUALITY_BITS, lia_to_gse_values
-from smilekit.instruments.lia.moments import compute_moments
+from smilekit.instruments.lia.moments import DISTRIBUTIONS_PER_BLOCK, compute_moments
 from smilekit.instruments.mag.l1 import L1_FLAG_TEXT, make_l1
 from smilekit.instruments.mag.l2 import L2_QUALITY_TEXT, NO_DATA, make_l2
 from smilekit.instruments.mag.sensor import INT32_FILL
@@ -568,10 +568,12 @@ class _Run:
         b_dir = np.where(good[:, None], b, [1.0, 0.0, 0.0])
         b_dir = b_dir / np.linalg.norm(b_dir, axis=1, keepdims=True)
         ratio = self.settings.lia_alpha_temperature_ratio or None
-        inputs = l1.assign(
-            counts=(l1["counts"].dims, np.where(good[:, None, None, None], l1["counts"].values, 0))
+        blocks = [
+            slice(k, k + DISTRIBUTIONS_PER_BLOCK) for k in range(0, times.size, DISTRIBUTIONS_PER_BLOCK)
+        ]
+        moments = xr.concat(
+            [self._moments(l1.isel(time=k), good[k], b_dir[k], ratio) for k in blocks], dim="time"
         )
-        moments = compute_moments(inputs, b_dir, frame="gse", alpha_temperature_ratio=ratio)
         for var in moments.data_vars:
             v = moments[var]
             if var != "quality_flag" and np.issubdtype(v.dtype, np.floating):
@@ -585,6 +587,14 @@ class _Run:
         s["no_field_distributions"] += int((~usable).sum())
         s["moments"] += int(good.sum())
         s["flagged_distributions"] += int((moments["quality_flag"].values != 0).sum())
+
+    @staticmethod
+    def _moments(l1: xr.Dataset, good: np.ndarray, b_dir: np.ndarray, ratio) -> xr.Dataset:
+        """The moments of a block of distributions (a pass may hold thousands: memory stays a block's);
+        those not ``good`` (lost parts, no field) have their counts zeroed here and NaN moments after."""
+        counts = np.where(good[:, None, None, None], l1["counts"].values, 0)
+        inputs = l1.assign(counts=(l1["counts"].dims, counts))
+        return compute_moments(inputs, b_dir, frame="gse", alpha_temperature_ratio=ratio)
 
     # ------------------------------------------------------------------ SXI and UVI
     def _collect(self, l0: L0 | None, names, chain: str, source: str) -> None:

@@ -79,7 +79,11 @@ from smilekit.instruments.lia.config import LIAConfig
 from smilekit.instruments.lia.distributions import tables
 from smilekit.instruments.lia.model import QUALITY_BITS, SPECIES, grid_values, speed2_per_volt
 
-__all__ = ["compute_moments", "infer_alpha_ratio", "split_species"]
+__all__ = ["DISTRIBUTIONS_PER_BLOCK", "compute_moments", "infer_alpha_ratio", "split_species"]
+
+#: Distributions a long run handles at once (simulated, reduced to moments): a block's counts are ~50 MB;
+#: a 3-day event's at once, with their float64 copies, took 2 GB.
+DISTRIBUTIONS_PER_BLOCK = 500
 
 _N_OUT = 36  # see _moments_one
 

@@ -34,7 +34,7 @@ import xarray as xr
 
 from smilekit._io import save_figure
 from smilekit.instruments.lia.distributions import Population
-from smilekit.instruments.lia.moments import compute_moments
+from smilekit.instruments.lia.moments import DISTRIBUTIONS_PER_BLOCK, compute_moments
 from smilekit.instruments.lia.simulate import simulate_counts
 from smilekit.mission.pointing import body_to_gse_values
 from smilekit.products.insitu_cdf import lia_product_name, write_lia_l2
@@ -45,11 +45,7 @@ from smilekit.runs.settings import SettingsSection, register_section, setting
 from smilekit.runs.stages.insitu import REGION_NAMES
 from smilekit.science.regions import average_field
 
-__all__ = ["CHUNK", "LIASettings", "moment_errors", "stage_lia"]
-
-#: Distributions simulated and reduced to moments at once (a chunk's counts are ~50 MB; the whole of a
-#: 3-day event's at once, with the expected counts, was 2 GB).
-CHUNK = 500
+__all__ = ["LIASettings", "moment_errors", "stage_lia"]
 
 
 @register_section
@@ -137,8 +133,8 @@ def stage_lia(ctx: JobContext) -> dict:
     rng = np.random.default_rng(settings.seed)
     ratio = settings.alpha_temperature_ratio or None
     parts, spectra = [], []
-    for start in range(0, times.size, CHUNK):  # bounded memory: one chunk's counts at once
-        k = slice(start, start + CHUNK)
+    for start in range(0, times.size, DISTRIBUTIONS_PER_BLOCK):  # bounded memory: one block at once
+        k = slice(start, start + DISTRIBUTIONS_PER_BLOCK)
         counts = simulate_counts(
             _populations(truth.isel(time=k), b_direction[k]),
             rng,
