@@ -372,3 +372,26 @@ def test_uvi_images_come_out_one_per_image_in_time_order():
     for img, b in zip(made, back, strict=True):
         np.testing.assert_array_equal(b.values, img.values)
         assert b.attrs["missing_rows"] == 0
+
+
+def test_a_file_decoded_in_segments_holds_what_it_holds_decoded_at_once(
+    tmp_path, mag_raw_sim, lia_sim, sxi_sim, uvi_sim, hk_sim
+):
+    """iter_l0 cuts a file into runs of whole packets: together they are read_l0's packets, each APID in
+    the same order, and a bad region keeps its offset in the file (reported with the first segment)."""
+    from smilekit.telemetry.l0 import iter_l0
+
+    batch = _all(mag_raw_sim, lia_sim, sxi_sim, uvi_sim, hk_sim)
+    data = bytearray(b"".join(batch.packets))
+    data[5000] ^= 0xFF  # a bit error: one packet's CRC fails
+    path = tmp_path / "pass.bin"
+    path.write_bytes(bytes(data))
+    whole = read_l0(path)
+    segments = list(iter_l0(path, segment_octets=20_000))
+    assert len(segments) > 5
+    assert segments[0].bad == whole.bad and all(not s.bad for s in segments[1:])
+    assert segments[0].report["files"] == whole.report["files"]
+    for name, ds in whole.datasets.items():
+        parts = [s.datasets[name] for s in segments if name in s.datasets]
+        for var in ("time", "sequence_count"):
+            np.testing.assert_array_equal(np.concatenate([p[var].values for p in parts]), ds[var].values)

@@ -40,13 +40,16 @@ L1/L2 are written per packet file as its data are complete, MAG L2 as far as the
 
 Streaming
 ---------
-One packet file (one pass) is decoded at a time (:func:`smilekit.telemetry.read_l0`) and reduced at once;
-what stays in memory between files is what the next file may still need: the housekeeping samples from
-just before the oldest sample not yet calibrated, the MAG L1 samples after the last attitude sample (they
-wait for the next one), the MAG L2 samples within a LIA window of the oldest distribution waiting, and the
-LIA packets of distributions whose field window is not yet covered by MAG L2 (or whose parts may continue
-in the next file). The peak memory is therefore proportional to the largest packet file, not to the run
-(``benchmarks/bench_pipeline.py`` measures it).
+The packet files (passes) are read in name order, each memory-mapped and decoded a segment of about
+:data:`~smilekit.telemetry.l0.SEGMENT_OCTETS` at a time (:func:`smilekit.telemetry.iter_l0`: a pass can
+hold an orbit's data), and each segment is reduced at once, as a file of its own (the sequence counts are
+checked across segments as across files; MAG L1 is written per segment). What stays in memory between
+segments is what the next may still need: the housekeeping samples from just before the oldest sample not
+yet calibrated, the MAG L1 samples after the last attitude sample (they wait for the next one), the MAG L2
+samples within a LIA window of the oldest distribution waiting, the LIA packets of distributions whose
+field window is not yet covered by MAG L2 (or whose parts may continue), and the SXI and UVI packets of
+exposures and images not yet complete. The peak memory is therefore bounded by a segment, not by a pass
+or the run (``benchmarks/bench_pipeline.py`` measures it).
 
 Losses, never hidden
 --------------------
@@ -147,7 +150,7 @@ from smilekit.telemetry.depacketise import (
     sxi_events,
     uvi_images,
 )
-from smilekit.telemetry.l0 import L0, read_l0
+from smilekit.telemetry.l0 import L0, iter_l0
 from smilekit.telemetry.obtime import TIME_EXTRAPOLATED, TIME_JUMP
 from smilekit.telemetry.packets import SEQUENCE_COUNT_MODULO
 from smilekit.units import RE
@@ -248,6 +251,7 @@ class _Run:
         self._mag_before = None  # the last MAG sample time processed (a lost packet at a file's start)
         self.last_seq: dict[str, int] = {}
         self.last_time: dict[str, np.datetime64] = {}
+        self.last_counts: dict[str, set] = {}  # the sequence counts processed at last_time
         self.time_s = {"l0": 0.0, "hk": 0.0, "mag": 0.0, "lia": 0.0, "sxi": 0.0, "uvi": 0.0, "l3": 0.0}
         self.summary = {
             "software": f"smilekit {smilekit.__version__}",
@@ -291,13 +295,17 @@ class _Run:
     def _select_new(self, l0: L0, name: str, *, same_time: bool = False) -> xr.Dataset | None:
         """The packets of ``name`` newer than what was processed; counts the late ones and the gap at the
         file boundary (sequence counts) into the summary. ``same_time``: packets at the last time processed
-        are new too (the parts of one SXI frame or UVI image share its time and may span two files)."""
+        are new too unless their sequence count was seen at that time (the parts of one LIA distribution,
+        SXI frame or UVI image share its time and may span two files or segments)."""
         if name not in l0.datasets:
             return None
         ds = l0.datasets[name]
         if name in self.last_time:
             t = ds["time"].values
             late = t < self.last_time[name] if same_time else t <= self.last_time[name]
+            if same_time:  # a replay of a part already processed
+                seen = list(self.last_counts.get(name, ()))
+                late |= (t == self.last_time[name]) & np.isin(ds["sequence_count"].values, seen)
             if late.any():
                 self.summary["late_packets"][name] = self.summary["late_packets"].get(name, 0) + int(
                     late.sum()
@@ -317,21 +325,40 @@ class _Run:
                 loss = self.summary["losses"].setdefault(name, {})
                 loss["missing"] = loss.get("missing", 0) + boundary
         ds = ds.assign(boundary_missing=("packet", np.r_[boundary, np.zeros(seq.size - 1, np.int64)]))
-        self.last_seq[name] = int(seq[-1])
-        self.last_time[name] = ds["time"].values[-1]
+        last = ds["time"].values[-1]
+        counts = set(seq[ds["time"].values == last].tolist())
+        if name in self.last_time and self.last_time[name] == last:
+            counts |= self.last_counts.get(name, set())
+        self.last_seq[name], self.last_time[name], self.last_counts[name] = int(seq[-1]), last, counts
         return ds
 
     def add_file(self, path: Path) -> None:
-        """Decode one packet file and run the chains on it."""
-        t0 = _time.perf_counter()
+        """Decode one packet file a segment at a time (:func:`~smilekit.telemetry.l0.iter_l0`: a pass may
+        hold an orbit's data) and run the chains on each segment as on a file of its own."""
         name = path.name
-        try:
-            l0 = read_l0([path], correlation=self.correlation)
-        except TelemetryError as exc:
-            self.summary["errors"].append({"file": name, "error": str(exc)})
-            return
-        report = l0.report
-        self.summary["files"][name] = report.get("files", {}).get(str(path), {})
+        segments = iter_l0(path, correlation=self.correlation)
+        while True:
+            t0 = _time.perf_counter()
+            try:
+                l0 = next(segments)
+            except StopIteration:
+                return
+            except TelemetryError as exc:
+                self.summary["errors"].append({"file": name, "error": str(exc)})
+                return
+            self._count(l0, path)
+            self.time_s["l0"] += _time.perf_counter() - t0
+            self._hk(l0)
+            self._sxi(l0, name)
+            self._uvi(l0, name)
+            self._mag(l0, name)
+            self._lia(l0, name)
+
+    def _count(self, l0: L0, path: Path) -> None:
+        """Add a segment's report, bad regions and gaps to the summary."""
+        name, report = path.name, l0.report
+        if "files" in report:  # the file's scan, with the first segment
+            self.summary["files"][name] = report["files"].get(str(path), {})
         self.summary["bad_regions"].extend({**b, "file": name} for b in l0.bad)
         self.summary["gaps"].extend({**g, "file": name} for g in l0.gaps)
         for layout, counts in report.items():
@@ -341,12 +368,6 @@ class _Run:
                     loss[k] = loss.get(k, 0) + int(v)
         for k in ("unknown_apid_packets", "bad_octets"):
             self.summary["losses"][k] = self.summary["losses"].get(k, 0) + int(report.get(k, 0))
-        self.time_s["l0"] += _time.perf_counter() - t0
-        self._hk(l0)
-        self._sxi(l0, name)
-        self._uvi(l0, name)
-        self._mag(l0, name)
-        self._lia(l0, name)
 
     # ------------------------------------------------------------------ HK
     def _hk(self, l0: L0) -> None:
@@ -502,7 +523,7 @@ class _Run:
     def _lia(self, l0: L0, source: str, *, final: bool = False) -> None:
         t0 = _time.perf_counter()
         p = self.pending
-        ds = None if l0 is None else self._select_new(l0, "lia_distribution")
+        ds = None if l0 is None else self._select_new(l0, "lia_distribution", same_time=True)
         if ds is not None:
             ds = ds.drop_vars("boundary_missing")
             p.lia = ds if p.lia is None else xr.concat([p.lia, ds], dim="packet")

@@ -32,7 +32,7 @@ True
 """
 
 from smilekit.telemetry.depacketise import hk, lia_counts, mag_raw, sxi_events, uvi_images
-from smilekit.telemetry.l0 import L0, L0_QUALITY, read_l0, scan_stream
+from smilekit.telemetry.l0 import L0, L0_QUALITY, iter_l0, read_l0, scan_stream
 from smilekit.telemetry.layouts import APID, LAYOUTS, Layout, data_rate
 from smilekit.telemetry.obtime import TimeCorrelation
 from smilekit.telemetry.packetise import PacketBatch, Packetiser, housekeeping, merge, write_stream
@@ -53,6 +53,7 @@ __all__ = [
     "data_rate",
     "hk",
     "housekeeping",
+    "iter_l0",
     "lia_counts",
     "mag_raw",
     "merge",

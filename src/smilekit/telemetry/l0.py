@@ -51,12 +51,23 @@ from smilekit.telemetry.packets import (
     decode_primary_headers,
 )
 
-__all__ = ["DUPLICATE_DROPPED", "GAP_BEFORE", "L0", "L0_QUALITY", "read_l0", "scan_stream"]
+__all__ = [
+    "DUPLICATE_DROPPED",
+    "GAP_BEFORE",
+    "L0",
+    "L0_QUALITY",
+    "SEGMENT_OCTETS",
+    "iter_l0",
+    "read_l0",
+    "scan_stream",
+]
 
 #: Quality bit: sequence counts are missing just before this packet (a gap).
 GAP_BEFORE = 4
 #: Quality bit: a duplicate of this packet was received and dropped.
 DUPLICATE_DROPPED = 8
+#: Octets of packets :func:`iter_l0` decodes at once.
+SEGMENT_OCTETS = 32 * 2**20
 #: The L0 quality bits.
 L0_QUALITY = {
     TIME_EXTRAPOLATED: "time extrapolated before the first time-correlation row",
@@ -253,14 +264,35 @@ class L0:
     report: dict = field(default_factory=dict)
 
 
-def _read(path) -> tuple[bytes, str]:
+def _load(path) -> tuple[np.ndarray, str]:
+    """The octets of a packet file (memory-mapped: a pass may hold more than the memory) or of bytes."""
     if isinstance(path, bytes | bytearray):
-        return bytes(path), "<bytes>"
+        return np.frombuffer(bytes(path), dtype=np.uint8), "<bytes>"
     p = Path(path)
     try:
-        return p.read_bytes(), str(p)
-    except OSError as exc:
-        raise TelemetryError(f"cannot read the packet file {p}: {exc.strerror or exc}") from exc
+        if p.stat().st_size == 0:
+            return np.zeros(0, dtype=np.uint8), str(p)
+        return np.asarray(np.memmap(p, dtype=np.uint8, mode="r")), str(p)
+    except (OSError, ValueError) as exc:
+        reason = getattr(exc, "strerror", None) or exc
+        raise TelemetryError(f"cannot read the packet file {p}: {reason}") from exc
+
+
+def _scan_file(f, on_error: str, result: L0):
+    """Scan one file into ``result``'s bad regions and file report; its octets and good packets."""
+    buf, name = _load(f)
+    starts, lengths, bad = scan_stream(buf, source=name)
+    if buf.size == 0:
+        bad.append({"file": name, "offset": 0, "nbytes": 0, "apid": -1, "reason": "empty file"})
+    if on_error == "raise" and bad:
+        b = bad[0]
+        raise TelemetryError(f"{b['file']}: byte offset {b['offset']}: {b['reason']} ({b['nbytes']} octets)")
+    result.bad.extend(bad)
+    result.report.setdefault("files", {})[name] = {
+        "octets": int(buf.size), "good_packets": int(starts.size), "bad_regions": len(bad),
+        "bad_octets": int(sum(b["nbytes"] for b in bad)),
+    }  # fmt: skip
+    return buf, starts, lengths
 
 
 def read_l0(files, *, correlation: TimeCorrelation | None = None, on_error: str = "record") -> L0:
@@ -293,27 +325,50 @@ def read_l0(files, *, correlation: TimeCorrelation | None = None, on_error: str 
     result = L0()
     chunks = []
     for f in files:
-        data, name = _read(f)
-        buf = np.frombuffer(data, dtype=np.uint8)
-        starts, lengths, bad = scan_stream(buf, source=name)
-        if buf.size == 0:
-            bad.append({"file": name, "offset": 0, "nbytes": 0, "apid": -1, "reason": "empty file"})
-        if on_error == "raise" and bad:
-            b = bad[0]
-            raise TelemetryError(
-                f"{b['file']}: byte offset {b['offset']}: {b['reason']} ({b['nbytes']} octets)"
-            )
-        result.bad.extend(bad)
-        result.report.setdefault("files", {})[name] = {
-            "octets": int(buf.size), "good_packets": int(starts.size), "bad_regions": len(bad),
-            "bad_octets": int(sum(b["nbytes"] for b in bad)),
-        }  # fmt: skip
+        buf, starts, lengths = _scan_file(f, on_error, result)
         if starts.size:
-            idx = starts[:, None] + np.arange(12)
-            chunks.append((buf, starts, lengths, buf[idx]))
+            chunks.append((buf, starts, lengths))
     result.report["time_correlation_jumps"] = list(tct.jumps)
+    return _summarise(_decode_packets(result, chunks, tct))
+
+
+def iter_l0(path, *, correlation: TimeCorrelation | None = None, segment_octets: int | None = None):
+    """Decode one packet file a segment at a time: :func:`read_l0`'s result for each run of whole packets
+    of about ``segment_octets`` (default :data:`SEGMENT_OCTETS`), in file order.
+
+    A ground pass can hold an orbit's data, gigabytes: the file is memory-mapped and scanned once (the bad
+    regions and the file's report, with offsets in the file, come with the first segment), then decoded a
+    segment at a time, so memory holds one segment's datasets. Sorting, de-duplication and the gaps are
+    per segment: a reader that joins the segments (:func:`smilekit.pipeline.process`) checks the sequence
+    counts across them as across files.
+
+    Yields
+    ------
+    L0
+        At least one (a file with no good packet yields its report alone).
+    """
+    tct = correlation or TimeCorrelation.ideal()
+    step = SEGMENT_OCTETS if segment_octets is None else int(segment_octets)
+    if step < 1:
+        raise TelemetryError(f"segment_octets must be a positive number of octets, got {segment_octets!r}")
+    first = L0()
+    buf, starts, lengths = _scan_file(path, "record", first)
+    first.report["time_correlation_jumps"] = list(tct.jumps)
+    cuts = np.flatnonzero(np.diff(np.cumsum(lengths) // step)) + 1 if starts.size else []
+    pieces = list(zip(np.split(starts, cuts), np.split(lengths, cuts), strict=True)) if starts.size else []
+    if not pieces:
+        yield _summarise(first)
+    for k, (s, n) in enumerate(pieces):
+        result = first if k == 0 else L0(report={"time_correlation_jumps": list(tct.jumps)})
+        yield _summarise(_decode_packets(result, [(buf, s, n)], tct))
+
+
+def _decode_packets(result: L0, chunks: list, tct: TimeCorrelation) -> L0:
+    """Sort, de-duplicate, find the gaps, decode and time the good packets of ``chunks`` (each: the
+    octets of a file, the packets' starts and lengths) into ``result``'s datasets (module docstring)."""
     if not chunks:
-        return _summarise(result)
+        return result
+    chunks = [(buf, starts, lengths, buf[starts[:, None] + np.arange(12)]) for buf, starts, lengths in chunks]
     heads = np.concatenate([c[3] for c in chunks])
     hdr = decode_primary_headers(heads[:, :6])
     ticks = decode_cuc_ticks(heads)
@@ -353,7 +408,7 @@ def read_l0(files, *, correlation: TimeCorrelation | None = None, on_error: str 
         result.report[name] = {"received": int(order.size), "duplicates": int(dup.sum()),
                                "kept": int(kept.size), "missing": int(missing.sum()),
                                "octets": int(nbytes[kept].sum())}  # fmt: skip
-    return _summarise(result)
+    return result
 
 
 def _summarise(result: L0) -> L0:
