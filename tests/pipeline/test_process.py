@@ -171,14 +171,17 @@ def test_the_link_losses_are_flagged_exactly(tmp_path, scenario):
 
 
 def test_lia_moments_in_blocks_are_the_moments_at_once(clean, scenario, tmp_path, monkeypatch):
-    """A pass's distributions go to compute_moments a block at a time (bounded memory): blocks of 4 give
-    the same L2 as the default block, which holds this whole scenario."""
+    """A pass's distributions are made into L1 and L2 a block at a time (bounded memory): blocks of 4 give
+    more files and the same L2 as the default block, which holds this whole scenario."""
     from smilekit.pipeline import processing
 
     root, _ = clean
     monkeypatch.setattr(processing, "DISTRIBUTIONS_PER_BLOCK", 4)
     write_l0(tmp_path / "l0", scenario)
     process(tmp_path / "l0", tmp_path / "out")
+    assert len(list((tmp_path / "out").glob("smile_lia_l2_*"))) > len(
+        list((root / "out").glob("smile_lia_l2_*"))
+    )
     blocked = _read(tmp_path / "out", "smile_lia_l2_*_v01.cdf", read_lia_l2)
     whole = _read(root / "out", "smile_lia_l2_*_v01.cdf", read_lia_l2)
     assert blocked.sizes["time"] > 8

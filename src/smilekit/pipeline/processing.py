@@ -536,8 +536,13 @@ class _Run:
             else:
                 l2_end = p.mag_l2["time"].values[-1] if p.mag_l2 is not None else None
                 ready = (t < t.max()) & ((t + half <= l2_end) if l2_end is not None else False)
-            if ready.any():
-                self._lia_products(p.lia.isel(packet=np.flatnonzero(ready)), set(p.lia_sources))
+            if ready.any():  # products of at most a block of distributions each: memory stays a block's
+                packets = p.lia.isel(packet=np.flatnonzero(ready))
+                times = packets["time"].values
+                edges = np.unique(times)[::DISTRIBUTIONS_PER_BLOCK]
+                block = np.searchsorted(edges, times, side="right")
+                for k in np.unique(block):
+                    self._lia_products(packets.isel(packet=np.flatnonzero(block == k)), set(p.lia_sources))
                 p.lia = p.lia.isel(packet=np.flatnonzero(~ready))
                 if not p.lia.sizes["packet"]:
                     p.lia, p.lia_sources = None, set()
@@ -589,12 +594,10 @@ class _Run:
         b_dir = np.where(good[:, None], b, [1.0, 0.0, 0.0])
         b_dir = b_dir / np.linalg.norm(b_dir, axis=1, keepdims=True)
         ratio = self.settings.lia_alpha_temperature_ratio or None
-        blocks = [
-            slice(k, k + DISTRIBUTIONS_PER_BLOCK) for k in range(0, times.size, DISTRIBUTIONS_PER_BLOCK)
-        ]
-        moments = xr.concat(
-            [self._moments(l1.isel(time=k), good[k], b_dir[k], ratio) for k in blocks], dim="time"
+        inputs = l1.assign(
+            counts=(l1["counts"].dims, np.where(good[:, None, None, None], l1["counts"].values, 0))
         )
+        moments = compute_moments(inputs, b_dir, frame="gse", alpha_temperature_ratio=ratio)
         for var in moments.data_vars:
             v = moments[var]
             if var != "quality_flag" and np.issubdtype(v.dtype, np.floating):
@@ -608,14 +611,6 @@ class _Run:
         s["no_field_distributions"] += int((~usable).sum())
         s["moments"] += int(good.sum())
         s["flagged_distributions"] += int((moments["quality_flag"].values != 0).sum())
-
-    @staticmethod
-    def _moments(l1: xr.Dataset, good: np.ndarray, b_dir: np.ndarray, ratio) -> xr.Dataset:
-        """The moments of a block of distributions (a pass may hold thousands: memory stays a block's);
-        those not ``good`` (lost parts, no field) have their counts zeroed here and NaN moments after."""
-        counts = np.where(good[:, None, None, None], l1["counts"].values, 0)
-        inputs = l1.assign(counts=(l1["counts"].dims, counts))
-        return compute_moments(inputs, b_dir, frame="gse", alpha_temperature_ratio=ratio)
 
     # ------------------------------------------------------------------ SXI and UVI
     def _collect(self, l0: L0 | None, names, chain: str, source: str) -> None:
