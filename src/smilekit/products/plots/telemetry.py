@@ -60,8 +60,9 @@ def plot_downlink(memory, *, title: str = "") -> Figure:
         values = np.sort(latency_h[(memory.source == source) & np.isfinite(latency_h)])
         if values.size:
             fraction = np.arange(1, values.size + 1) / values.size
-            bottom.step(values, fraction, where="post", color=f"C{k}", label=f"{source} ({values.size})",
-                        gid=f"latency_{source}")  # fmt: skip
+            style = ("-", "--", ":", "-.")[k % 4]  # sources played back together draw one curve: all shown
+            bottom.step(values, fraction, where="post", color=f"C{k}", ls=style, lw=2.5 - 0.3 * k,
+                        label=f"{source} ({values.size})", gid=f"latency_{source}")  # fmt: skip
     bottom.set_xlabel("latency, acquisition to ground (h)")
     bottom.set_ylabel("fraction of packets")
     bottom.set_ylim(0, 1.02)
