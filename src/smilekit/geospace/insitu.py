@@ -99,17 +99,6 @@ QUALITY_BITS = {
 
 _COMPONENTS = ["x", "y", "z"]
 
-#: The dataset attribute ``magnetosheath_field`` for each sheath-field model.
-_SHEATH_FIELD_TEXT = {
-    "kobel1994": (
-        "kobel1994: Kobel & Flueckiger (1994) potential field between confocal paraboloids fitted to the "
-        "boundary models' nose stand-offs (smilekit.geospace.sheath_field)"
-    ),
-    "frozen_compression": (
-        "frozen_compression: frozen-in IMF compressed along X (smilekit.geospace.sheath_field)"
-    ),
-}
-
 
 def _attrs(fieldnam: str, catdesc: str, units: str, vector: bool = False, **extra) -> dict:
     attrs = {
@@ -409,7 +398,7 @@ def insitu_truth(
             "magnetopause_model": str(magnetopause),
             "bow_shock_model": str(bow_shock),
             "magnetosheath_plasma": "gas-dynamic sheath (smilekit.geospace.magnetosheath)",
-            "magnetosheath_field": _SHEATH_FIELD_TEXT[sheath_field],
+            "magnetosheath_field": f"{sheath_field}: {SHEATH_FIELD_MODELS[sheath_field]}",
             "internal_field": "IGRF-14 to degree 13",
             "external_field": "Tsyganenko T89c",
             "hot_population": (

@@ -133,8 +133,15 @@ __all__ = [
     "sheath_field_values",
 ]
 
-#: The sheath-field models by name (module notes), and the default.
-SHEATH_FIELD_MODELS = ("kobel1994", "frozen_compression")
+#: The sheath-field models by name (module notes), each with the line that describes it in a dataset's
+#: attributes; and the default.
+SHEATH_FIELD_MODELS = {
+    "kobel1994": (
+        "Kobel & Flueckiger (1994) potential field between confocal paraboloids fitted to the boundary "
+        "models' nose stand-offs (smilekit.geospace.sheath_field)"
+    ),
+    "frozen_compression": "frozen-in IMF compressed along X (smilekit.geospace.sheath_field)",
+}
 DEFAULT_SHEATH_FIELD = "kobel1994"
 
 #: Step (RE) of the central differences that give grad psi.
