@@ -139,6 +139,11 @@ class Magnetosheath:
     cusp_latitude_offset : Quantity
         Poleward shift of the cusp footprint from its statistical latitude (deg, default 0).
 
+    Attributes
+    ----------
+    magnetopause_standoff_re, bow_shock_standoff_re : float
+        The nose stand-off distances (RE, on +X) of the two boundary models at this solar wind.
+
     Examples
     --------
     >>> import astropy.units as u
@@ -211,6 +216,8 @@ class Magnetosheath:
         self.bow_shock = bow_shock
         r_mp = float(self._mp_kernel(0.0, 0.0, **self._mp_params))
         r_bs = float(self._bs_kernel(0.0, 0.0, **self._bs_params))
+        #: The nose stand-off distances (RE, on +X) of the two boundary models.
+        self.magnetopause_standoff_re, self.bow_shock_standoff_re = r_mp, r_bs
         if not r_mp < r_bs:
             raise ModelDomainError(
                 f"the magnetopause ({magnetopause}) stand-off {r_mp:.4g} RE is at or beyond the bow shock "

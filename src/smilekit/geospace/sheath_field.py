@@ -258,9 +258,7 @@ def kobel1994_values(x, y, z, b_imf, r_mp: float, r_bs: float) -> tuple[np.ndarr
 def kobel1994_standoffs(sheath: Magnetosheath) -> tuple[float, float]:
     """The nose stand-off distances (RE) of the sheath's magnetopause and bow-shock models (on +X_GSM):
     the two KF paraboloids fitted to them (module notes)."""
-    r_mp = float(sheath._mp_kernel(np.array(0.0), np.array(0.0), **sheath._mp_params))
-    r_bs = float(sheath._bs_kernel(np.array(0.0), np.array(0.0), **sheath._bs_params))
-    return r_mp, r_bs
+    return sheath.magnetopause_standoff_re, sheath.bow_shock_standoff_re
 
 
 def kobel1994_field(positions_gsm, b_imf, magnetopause_standoff, bow_shock_standoff):
