@@ -3,7 +3,8 @@
 Commands: ``smilekit run`` (the main job), ``smilekit orbit`` (propagate the science orbit: ephemeris CDF and
 summary), ``smilekit plan`` (the operations plan of a period), ``smilekit geospace`` (one solar-wind state
 through every boundary and emissivity model), ``smilekit events`` (the bundled events), ``smilekit evaluate``
-(the magnetopause and cusp retrievals measured over a case file).
+(the magnetopause and cusp retrievals measured over a case file), ``smilekit process`` (L0 packet files to
+products), ``smilekit archive init|ingest|list`` (the archive's catalogue).
 """
 
 from __future__ import annotations
@@ -537,6 +538,86 @@ def evaluate(
         path, out, workers=workers, scheduler=scheduler, progress=not quiet, dashboard_address=dashboard
     )
     console.print(f"Results: {(out / 'results.csv').resolve()}")
+
+
+archive_app = typer.Typer(
+    name="archive",
+    help="The archive: products catalogued (SQLite, or PostgreSQL by --url) under SMILE's data policy.",
+    no_args_is_help=True,
+)
+app.add_typer(archive_app, name="archive")
+
+_ARCHIVE_DIR = Annotated[Path, typer.Argument(help="The archive folder.")]
+_ARCHIVE_URL = Annotated[
+    str | None,
+    typer.Option("--url", help="The catalogue's database URL (default: catalogue.sqlite in the archive)."),
+]
+
+
+def _archive_command(name: str) -> Callable:
+    """``@archive_app.command(name)`` for a guarded function (see :func:`_command`)."""
+
+    def register(function: Callable) -> Callable:
+        return archive_app.command(name)(_guarded(function))
+
+    return register
+
+
+@_archive_command("init")
+def archive_init(folder: _ARCHIVE_DIR, url: _ARCHIVE_URL = None) -> None:
+    """Make an archive folder and its catalogue (or open an existing one again)."""
+    from smilekit.archive.catalogue import init_archive
+
+    console.print(f"Archive: {init_archive(folder, url=url).resolve()}", soft_wrap=True, markup=False)
+
+
+@_archive_command("ingest")
+def archive_ingest(
+    folder: _ARCHIVE_DIR,
+    files: Annotated[
+        list[Path], typer.Argument(help="Product files (CDF, FITS) named by the mission's rule.")
+    ],
+    received: Annotated[
+        str | None, typer.Option(help="When the SWT received the data (ISO 8601 UTC; default now).")
+    ] = None,
+    url: _ARCHIVE_URL = None,
+) -> None:
+    """Catalogue product files into the archive; a file refused (with its reason) does not stop the others.
+
+    Exit status 0 when every file is in the archive, 1 when some were refused.
+    """
+    from smilekit.archive.catalogue import ingest
+
+    results = ingest(folder, files, received=received, url=url)
+    table = Table(title=f"Ingest into {folder}")
+    for column in ("file", "status", "reason"):
+        table.add_column(column)
+    for r in results:
+        table.add_row(Path(r["file"]).name, r["status"], r["reason"] or "")
+    console.print(table)
+    if any(r["status"] == "refused" for r in results):
+        raise typer.Exit(code=1)
+
+
+@_archive_command("list")
+def archive_list(
+    folder: _ARCHIVE_DIR,
+    instrument: Annotated[str | None, typer.Option(help="Only this instrument's products.")] = None,
+    current: Annotated[bool, typer.Option("--current", help="Only the current version of each.")] = False,
+    url: _ARCHIVE_URL = None,
+) -> None:
+    """The archive's products: dataset, time range, version (* current), size, received."""
+    from smilekit.archive.catalogue import list_products
+
+    rows = list_products(folder, url=url, instrument=instrument, current_only=current)
+    table = Table(title=f"{len(rows)} products in {folder}")
+    for column in ("id", "dataset", "start", "stop", "version", "octets", "received"):
+        table.add_column(column)
+    for r in rows:
+        version = f"{r['version']}{'*' if r['current'] else ''}"
+        table.add_row(str(r["id"]), r["dataset"], r["start"], r["stop"], version, str(r["octets"]),
+                      r["received"])  # fmt: skip
+    console.print(table)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,292 @@
+"""The archive's catalogue: every product ingested, with its time range, version, checksum and provenance.
+
+An archive is a folder holding the product files under ``products/<instrument>/<level>/`` and a catalogue,
+a real database through SQLAlchemy: ``catalogue.sqlite`` in the folder by default (SQLite, embedded), or
+any database URL (``url=``, e.g. ``postgresql+psycopg://user@host/smile`` for a shared deployment).
+
+One row per product file (:class:`ProductRecord`): its name (the mission's rule,
+:func:`~smilekit.products.names.parse_product_name`), instrument, level, dataset (``<instrument>_<level>_
+<descriptor>``), the time range its data cover (read from the file: a CDF's ``Epoch``, a FITS file's
+``DATE-OBS`` and ``DATE-END``, an SXI L2's time bins), version, SHA-256 checksum, size, provenance (when the
+file carries it: :func:`~smilekit.products.provenance.read_provenance`), when the SWT received it (the
+data policy's clock, :mod:`.policy`) and when it was ingested. Reprocessed versions are kept side by side;
+of the versions of one dataset and start time, the highest is marked ``current``.
+
+Ingest (:func:`ingest`) is atomic per file: the file is copied to a temporary name in the archive, flushed
+and renamed into place, then its row is written in one transaction (with the ``current`` marks). A process
+killed at any point leaves either the product fully catalogued or no row (a file copied but not yet
+catalogued is found again by the next ingest of it, which completes it). A file that is not a product
+(its name, its content, a checksum clash with what is archived under its name) is refused with the reason
+and the others go on.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import BigInteger, Boolean, DateTime, Integer, String, Text, create_engine, inspect, select
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+from smilekit.errors import InputError, ProductError
+from smilekit.products.names import parse_product_name
+from smilekit.products.provenance import read_provenance
+from smilekit.times import as_datetime64
+
+__all__ = [
+    "DATABASE_FILE",
+    "PRODUCTS_FOLDER",
+    "ProductRecord",
+    "database_url",
+    "ingest",
+    "init_archive",
+    "list_products",
+    "product_time_range",
+]
+
+#: The embedded catalogue's file in an archive folder.
+DATABASE_FILE = "catalogue.sqlite"
+#: The folder of the product files in an archive folder.
+PRODUCTS_FOLDER = "products"
+
+
+class _Base(DeclarativeBase):
+    pass
+
+
+class ProductRecord(_Base):
+    """A catalogued product (module docstring); times are naive UTC ``datetime`` (microseconds)."""
+
+    __tablename__ = "products"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True, index=True)
+    instrument: Mapped[str] = mapped_column(String(16), index=True)
+    level: Mapped[str] = mapped_column(String(8))
+    dataset: Mapped[str] = mapped_column(String(100), index=True)
+    start: Mapped[_dt.datetime] = mapped_column(DateTime, index=True)
+    stop: Mapped[_dt.datetime] = mapped_column(DateTime)
+    version: Mapped[int] = mapped_column(Integer)
+    current: Mapped[bool] = mapped_column(Boolean)
+    sha256: Mapped[str] = mapped_column(String(64))
+    octets: Mapped[int] = mapped_column(BigInteger)
+    path: Mapped[str] = mapped_column(String(300))
+    provenance: Mapped[str] = mapped_column(Text)
+    received: Mapped[_dt.datetime] = mapped_column(DateTime)
+    ingested: Mapped[_dt.datetime] = mapped_column(DateTime)
+
+    def as_dict(self) -> dict:
+        """The row as plain values (times as ISO 8601 UTC strings)."""
+        out = {c.key: getattr(self, c.key) for c in inspect(self).mapper.column_attrs}
+        for key in ("start", "stop", "received", "ingested"):
+            out[key] = out[key].isoformat()
+        out["provenance"] = json.loads(out["provenance"]) if out["provenance"] else None
+        return out
+
+
+def database_url(folder, url: str | None = None) -> str:
+    """The catalogue's SQLAlchemy URL: ``url``, else the embedded SQLite file of the archive ``folder``."""
+    return url or f"sqlite:///{Path(folder).resolve() / DATABASE_FILE}"
+
+
+def init_archive(folder, *, url: str | None = None) -> Path:
+    """Make (or open again) the archive ``folder`` and its catalogue's tables; returns the folder."""
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise InputError(f"archive {folder} is a file, not a folder")
+    (folder / PRODUCTS_FOLDER).mkdir(parents=True, exist_ok=True)
+    engine = create_engine(database_url(folder, url))
+    try:
+        _Base.metadata.create_all(engine)
+    finally:
+        engine.dispose()
+    return folder
+
+
+def _open(folder, url):
+    folder = Path(folder)
+    if not (folder / PRODUCTS_FOLDER).is_dir() or (url is None and not (folder / DATABASE_FILE).is_file()):
+        raise InputError(f"{folder} is not an archive (make one with `smilekit archive init {folder}`)")
+    engine = create_engine(database_url(folder, url))
+    if not inspect(engine).has_table(ProductRecord.__tablename__):
+        engine.dispose()
+        raise InputError(f"the catalogue of {folder} has no tables (run `smilekit archive init` on it)")
+    return folder, engine
+
+
+def _utc(t: np.datetime64) -> _dt.datetime:
+    """A datetime64 as a naive UTC datetime, to the microsecond (rounded down)."""
+    return np.datetime64(t, "us").astype(_dt.datetime)
+
+
+def product_time_range(path) -> tuple[np.datetime64, np.datetime64]:
+    """The UTC interval ``[start, stop)`` a product's data cover, read from the file.
+
+    CDF: the first ``Epoch`` to the last (plus 1 ns: a half-open interval holding the last record); FITS:
+    ``DATE-OBS`` to ``DATE-END`` of the first HDU that has both, else (SXI L2) its time bins' first start
+    to last end.
+
+    Raises
+    ------
+    ProductError
+        For a file that cannot be read or holds no time (naming it and why).
+    """
+    path = Path(path)
+    try:
+        if path.suffix == ".cdf":
+            import cdflib
+
+            epoch = cdflib.CDF(str(path)).varget("Epoch")
+            times = as_datetime64(cdflib.cdfepoch.to_datetime(np.atleast_1d(epoch)))
+            return times.min(), times.max() + np.timedelta64(1, "ns")
+        if path.suffix == ".fits":
+            from astropy.io import fits
+
+            with fits.open(path) as hdul:
+                for hdu in hdul:
+                    if "DATE-OBS" in hdu.header and "DATE-END" in hdu.header:
+                        return (as_datetime64(hdu.header["DATE-OBS"])[()],
+                                as_datetime64(hdu.header["DATE-END"])[()])  # fmt: skip
+            from smilekit.products.sxi_fits import read_l2
+
+            l2 = read_l2(path)
+            return l2["time"].values.min(), l2["time_end"].values.max()
+    except (OSError, ValueError, KeyError, TypeError, IndexError, ProductError, InputError) as exc:
+        raise ProductError(f"{path.name}: cannot read its time range: {exc}") from None
+    raise ProductError(f"{path.name}: not a CDF or FITS product")
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _copy_into(source: Path, target: Path) -> None:
+    """Copy ``source`` to ``target`` atomically: a temporary name beside it, flushed, then renamed."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.part")
+    with open(source, "rb") as src, open(temporary, "wb") as dst:
+        shutil.copyfileobj(src, dst, 1 << 20)
+        dst.flush()
+        os.fsync(dst.fileno())
+    os.replace(temporary, target)
+
+
+def _provenance_text(path: Path) -> str:
+    try:
+        return json.dumps(asdict(read_provenance(path)))
+    except ProductError:  # a product made in memory (smilekit run) carries none
+        return ""
+
+
+def ingest(folder, files, *, received=None, url: str | None = None) -> list[dict]:
+    """Ingest product files into the archive ``folder`` (module docstring: atomic, refusals, versions).
+
+    Parameters
+    ----------
+    folder : path-like
+        The archive (:func:`init_archive`).
+    files : iterable of path-like
+        Product files named by the mission's rule (CDF or FITS).
+    received : time, optional
+        When the SWT received the data (default: now, UTC): the proprietary period counts from it.
+    url : str, optional
+        The catalogue's database URL (default the archive's SQLite file).
+
+    Returns
+    -------
+    list of dict
+        Per file, in order: ``file``, ``status`` (``"ingested"``, ``"present"``: the same content is
+        archived already, ``"refused"``), ``reason`` (why refused, else None) and ``id`` (the row, else None).
+
+    Raises
+    ------
+    InputError
+        If ``folder`` is not an archive.
+    """
+    folder, engine = _open(folder, url)
+    when = _dt.datetime.now(_dt.UTC).replace(tzinfo=None)
+    received_at = when if received is None else _utc(as_datetime64(received)[()])
+    results = []
+    try:
+        for f in files:
+            path = Path(f)
+            try:
+                results.append(_ingest_one(folder, engine, path, received_at, when))
+            except (InputError, ProductError, OSError) as exc:
+                results.append({"file": str(path), "status": "refused", "reason": str(exc), "id": None})
+    finally:
+        engine.dispose()
+    return results
+
+
+def _ingest_one(folder: Path, engine, path: Path, received: _dt.datetime, when: _dt.datetime) -> dict:
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    parts = parse_product_name(path.name)
+    start, stop = product_time_range(path)
+    checksum = _sha256(path)
+    relative = Path(PRODUCTS_FOLDER) / parts.instrument / parts.level / path.name
+    target = folder / relative
+    with Session(engine) as session, session.begin():
+        existing = session.scalars(select(ProductRecord).where(ProductRecord.name == path.name)).first()
+        if existing is not None:
+            if existing.sha256 != checksum:
+                raise InputError(
+                    f"{path.name}: the archive holds a product of this name with other content (SHA-256 "
+                    f"{existing.sha256[:12]}...); a reprocessing is ingested as the next version (_v"
+                    f"{existing.version + 1:02d})"
+                )
+            if not target.is_file() or _sha256(target) != checksum:
+                _copy_into(path, target)  # the archived copy was lost: put it back
+            return {"file": str(path), "status": "present", "reason": None, "id": existing.id}
+        if not (target.is_file() and _sha256(target) == checksum):  # else copied by an ingest killed after
+            _copy_into(path, target)
+        dataset = f"{parts.instrument}_{parts.level}_{parts.descriptor}"
+        record = ProductRecord(
+            name=path.name, instrument=parts.instrument, level=parts.level, dataset=dataset,
+            start=_utc(start), stop=_utc(stop), version=parts.version, current=False, sha256=checksum,
+            octets=path.stat().st_size, path=relative.as_posix(), provenance=_provenance_text(path),
+            received=received, ingested=when,
+        )  # fmt: skip
+        session.add(record)
+        session.flush()
+        _mark_current(session, dataset, parts.time)
+        return {"file": str(path), "status": "ingested", "reason": None, "id": record.id}
+
+
+def _mark_current(session: Session, dataset: str, start) -> None:
+    """Of the versions of one dataset and file-name time, the highest is current."""
+    versions = session.scalars(select(ProductRecord).where(ProductRecord.dataset == dataset)).all()
+    stamp = np.datetime64(start, "s")
+    mine = [r for r in versions if parse_product_name(r.name).time == stamp]
+    top = max(r.version for r in mine)
+    for r in mine:
+        r.current = r.version == top
+
+
+def list_products(folder, *, url: str | None = None, instrument: str | None = None,
+                  current_only: bool = False) -> list[dict]:  # fmt: skip
+    """The catalogue's products (dicts of :meth:`ProductRecord.as_dict`), by dataset, start and version."""
+    folder, engine = _open(folder, url)
+    try:
+        query = select(ProductRecord).order_by(
+            ProductRecord.dataset, ProductRecord.start, ProductRecord.version
+        )
+        if instrument is not None:
+            query = query.where(ProductRecord.instrument == str(instrument).lower())
+        if current_only:
+            query = query.where(ProductRecord.current.is_(True))
+        with Session(engine) as session:
+            return [r.as_dict() for r in session.scalars(query)]
+    finally:
+        engine.dispose()
