@@ -67,6 +67,7 @@ from smilekit.telemetry import Packetiser, TimeCorrelation, housekeeping, merge
 from smilekit.telemetry.layouts import LAYOUTS
 from smilekit.telemetry.link import FrameFormat, GilbertElliott, transmit
 from smilekit.telemetry.onboard import simulate_memory
+from smilekit.telemetry.packets import CUC_FINE_PER_S, PRIMARY_HEADER_BYTES, decode_primary_headers
 
 __all__ = [
     "AFTER_EVENT_H",
@@ -138,7 +139,7 @@ def stage_telemetry(ctx: JobContext) -> dict:
     track, att, timeline = ctx.results["track"], ctx.results["attitude"], ctx.results["timeline"]
     batch = merge(*ctx.packets, ctx.packetiser.hk(housekeeping(att, timeline)))
     ctx.packets.clear()
-    coarse, fine = np.divmod(batch.ticks, 65536)
+    coarse, fine = np.divmod(batch.ticks, CUC_FINE_PER_S)
     generated, _ = ctx.packetiser.correlation.utc_from_obt(coarse, fine)
     names = _source_names()
     source = np.array([names[int(a)] for a in batch.apid])
@@ -183,8 +184,8 @@ def packet_table(batch, memory, link) -> pd.DataFrame:
     arrived in the contact that played it back, so the pipeline used it (a packet received only in a later
     contact, delayed, reaches the ground after its APID moved on and is counted late, not merged).
     """
-    head = np.frombuffer(b"".join(p[:4] for p in batch.packets), dtype=np.uint8).reshape(-1, 4)
-    sequence = ((head[:, 2].astype(np.int64) & 0x3F) << 8) | head[:, 3]
+    heads = np.frombuffer(b"".join(p[:PRIMARY_HEADER_BYTES] for p in batch.packets), dtype=np.uint8)
+    sequence = decode_primary_headers(heads)["sequence_count"]
     t = link.truth
     intact = ~t["dropped"].to_numpy() & (t["bit_errors"].to_numpy() == 0)
     packet = t["packet"].to_numpy()
