@@ -260,15 +260,16 @@ def _ingest_one(folder: Path, engine, path: Path, received: _dt.datetime, when: 
         )  # fmt: skip
         session.add(record)
         session.flush()
-        _mark_current(session, dataset, parts.time)
+        _mark_current(session, path.name)
         return {"file": str(path), "status": "ingested", "reason": None, "id": record.id}
 
 
-def _mark_current(session: Session, dataset: str, start) -> None:
-    """Of the versions of one dataset and file-name time, the highest is current."""
-    versions = session.scalars(select(ProductRecord).where(ProductRecord.dataset == dataset)).all()
-    stamp = np.datetime64(start, "s")
-    mine = [r for r in versions if parse_product_name(r.name).time == stamp]
+def _mark_current(session: Session, name: str) -> None:
+    """Of the versions of one product (the names that differ only in ``_vNN``), the highest is current."""
+    stem = name[: name.rindex("_v") + 2]  # the rule's names end in _vNN.ext
+    mine = session.scalars(
+        select(ProductRecord).where(ProductRecord.name.startswith(stem, autoescape=True))
+    ).all()
     top = max(r.version for r in mine)
     for r in mine:
         r.current = r.version == top
