@@ -416,6 +416,13 @@ def _check_passes(passes) -> None:
         raise InputError("passes must be a pandas.DataFrame with 'start' and 'end' columns, as from passes()")
 
 
+def _link_inputs(track, passes, max_link_altitude) -> tuple[Track, float]:
+    """The checked track, passes and link range (km) of the contact functions."""
+    track = as_track(track)
+    _check_passes(passes)
+    return track, float(as_value(max_link_altitude, u.km, "max_link_altitude", positive=True))
+
+
 def _usable_contacts(track: Track, passes, link_limit_km: float) -> np.ndarray:
     """Union of the passes within link range, as disjoint intervals (K, 2) in s from the track start."""
     origin = track.time[0]
@@ -446,9 +453,7 @@ def contact_mask(track: Track, passes, *, max_link_altitude=30000.0 * u.km) -> n
     numpy.ndarray
         Bool, shape (N,): True where the sample time lies inside a usable contact.
     """
-    track = as_track(track)
-    _check_passes(passes)
-    link_limit = float(as_value(max_link_altitude, u.km, "max_link_altitude", positive=True))
+    track, link_limit = _link_inputs(track, passes, max_link_altitude)
     if len(track) == 0:
         return np.zeros(0, dtype=bool)
     usable = _usable_contacts(track, passes, link_limit)
@@ -483,9 +488,7 @@ def contact_intervals(track: Track, passes, *, max_link_altitude=30000.0 * u.km)
         One row per contact, sorted and disjoint: ``start``, ``end`` (UTC datetime64[ns]) and
         ``duration_min``.
     """
-    track = as_track(track)
-    _check_passes(passes)
-    link_limit = float(as_value(max_link_altitude, u.km, "max_link_altitude", positive=True))
+    track, link_limit = _link_inputs(track, passes, max_link_altitude)
     if len(track) == 0:
         return pd.DataFrame({"start": [], "end": [], "duration_min": []}).astype(
             {"start": "datetime64[ns]", "end": "datetime64[ns]"}
@@ -619,11 +622,9 @@ def downlink_budget(
     >>> round(float(row.generated_Gbit), 1)
     28.2
     """
-    track = as_track(track)
+    track, link_limit = _link_inputs(track, passes, max_link_altitude)
     check_timeline(timeline, track)
-    _check_passes(passes)
     rate = float(as_value(downlink_rate, u.bit / u.s, "downlink_rate", nonnegative=True))
-    link_limit = float(as_value(max_link_altitude, u.km, "max_link_altitude", positive=True))
     rates = _rates_bit_s(instrument_rates)
 
     origin = track.time[0]
