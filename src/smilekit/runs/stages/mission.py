@@ -44,7 +44,7 @@ class MissionSettings(SettingsSection):
 @stage(
     "mission",
     requires=("solar_wind", "peak_index"),
-    provides=("track", "attitude", "timeline"),
+    provides=("track", "attitude", "timeline", "orbit_elements"),
     settings="mission",
     description="The science orbit with apogee at peak pressure: track, SXI pointing, constraints, modes.",
 )
@@ -60,7 +60,7 @@ def stage_mission(ctx: JobContext) -> dict:
     track = propagate(elements, sample_times(first, last, step * u.s, include_stop=True))
     att = spacecraft_attitude(track, "subsolar", sw)
     excluded, vis, timeline = constrained_modes(track, att, sw)
-    ctx.results.update(track=track, attitude=att, timeline=timeline)
+    ctx.results.update(track=track, attitude=att, timeline=timeline, orbit_elements=elements)
     write_ephemeris_cdf(
         ctx.out / "ephemeris.cdf",
         track,

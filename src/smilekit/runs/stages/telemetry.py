@@ -62,7 +62,6 @@ from smilekit.products.plots.telemetry import plot_downlink
 from smilekit.runs.context import JobContext, finite_or_none
 from smilekit.runs.registry import Stage
 from smilekit.runs.settings import SettingsSection, register_section, setting
-from smilekit.runs.stages.mission import event_orbit, track_span
 from smilekit.telemetry import Packetiser, TimeCorrelation, housekeeping, merge
 from smilekit.telemetry.layouts import LAYOUTS
 from smilekit.telemetry.link import FrameFormat, GilbertElliott, transmit
@@ -202,12 +201,11 @@ def packet_table(batch, memory, link) -> pd.DataFrame:
 
 
 def _contacts(ctx: JobContext):
-    """The ground contacts from the event's start to :data:`AFTER_EVENT_H` after its end."""
-    sw = ctx.results["solar_wind"]
-    first, last = track_span(sw)
-    elements = event_orbit(first, sw.time.values[ctx.results["peak_index"]])
+    """The ground contacts from the event's start to :data:`AFTER_EVENT_H` after its end (the mission
+    stage's orbit propagated on)."""
+    first, last = ctx.results["track"].time[[0, -1]]
     stop = last + np.timedelta64(round(AFTER_EVENT_H * 3600), "s")
-    track = propagate(elements, sample_times(first, stop, 60 * u.s, include_stop=True))
+    track = propagate(ctx.results["orbit_elements"], sample_times(first, stop, 60 * u.s, include_stop=True))
     return contact_intervals(track, passes(track))
 
 
@@ -270,7 +268,7 @@ def _summary(memory, link, fate: pd.DataFrame, pipeline: dict, files: list[str])
 TELEMETRY_STAGE = Stage(
     "telemetry",
     stage_telemetry,
-    requires=("solar_wind", "peak_index", "track", "attitude", "timeline", "mag_calibration"),
+    requires=("solar_wind", "track", "attitude", "timeline", "orbit_elements", "mag_calibration"),
     settings="telemetry",
     description="The run's packets through the mass memory, the faulty downlink, L0 and the pipeline.",
 )
