@@ -138,8 +138,7 @@ from smilekit.products.names import next_version, product_name
 from smilekit.products.provenance import provenance
 from smilekit.products.uvi_l3_cdf import write_uvi_l3_cdf
 from smilekit.science.aurora import image_boundaries, image_hemispheric_power
-from smilekit.science.cusps import estimate_cusp_edges, sheath_context
-from smilekit.science.magnetopause import METHODS
+from smilekit.science.cusps import retrieve_image
 from smilekit.science.regions import average_field
 from smilekit.telemetry.depacketise import (
     LIA_PART_MISSING,
@@ -759,8 +758,7 @@ class _Run:
             if first <= middle <= last:
                 state = self.upstream.at(middle)
         try:
-            found = {method: retrieve(l2, solar_wind=state) for method, retrieve in METHODS.items()}
-            cusp = estimate_cusp_edges(l2, solar_wind=state, magnetopause=sheath_context(found)[1])
+            found, cusp = retrieve_image(l2, solar_wind=state)
         except (InputError, ModelDomainError) as exc:
             self.summary["errors"].append({"chain": "sxi_l3", "exposure_id": eid, "error": f"no L3: {exc}"})
         else:

@@ -107,6 +107,7 @@ from smilekit.science.boundary_fit import (
 from smilekit.science.estimates import OK, CuspEstimate, MagnetopauseEstimate
 from smilekit.science.forward import ForwardModel
 from smilekit.science.geometry import image_geometry
+from smilekit.science.magnetopause import METHODS
 from smilekit.times import as_datetime64
 from smilekit.units import RE
 
@@ -119,6 +120,7 @@ __all__ = [
     "edges_inside_magnetopause",
     "estimate_cusp_edges",
     "lowest_open_footprint_values",
+    "retrieve_image",
     "sheath_context",
     "true_cusp_edges",
 ]
@@ -382,6 +384,15 @@ def sheath_context(estimates) -> tuple[str, MagnetopauseEstimate | None]:
             if keep(est):
                 return name, est
     return "", None
+
+
+def retrieve_image(l2, *, solar_wind=None) -> tuple[dict, object]:
+    """Every stand-off method of :data:`~smilekit.science.magnetopause.METHODS` and the north-cusp edges
+    (:func:`estimate_cusp_edges` on the sheath of :func:`sheath_context`) on the first time bin of an L2
+    image: ``(estimates by method name, cusp estimate)``. The one sequence of the main job's science stage
+    and the pipeline's L3; ``solar_wind`` (a state, or None) gives the starting values and priors."""
+    found = {name: method(l2, solar_wind=solar_wind) for name, method in METHODS.items()}
+    return found, estimate_cusp_edges(l2, solar_wind=solar_wind, magnetopause=sheath_context(found)[1])
 
 
 def _sheath_model(l2, time_index, solar_wind, magnetopause, sheath):

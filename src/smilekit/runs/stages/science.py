@@ -21,8 +21,7 @@ from smilekit.products.plots.science import plot_standoff_series
 from smilekit.products.plots.style import model_label
 from smilekit.runs.context import JobContext, finite_or_none
 from smilekit.runs.registry import stage
-from smilekit.science.cusps import estimate_cusp_edges, sheath_context, true_cusp_edges
-from smilekit.science.magnetopause import METHODS
+from smilekit.science.cusps import retrieve_image, true_cusp_edges
 from smilekit.solarwind import SolarWind
 
 __all__ = ["stage_science"]
@@ -45,7 +44,7 @@ def stage_science(ctx: JobContext) -> dict:
         r0_true = float(
             boundaries.standoff("shue1998", pdyn=state.pdyn, bz=state.bz, warn=False).to_value(smilekit.RE)
         )
-        found = {name: method(l2, solar_wind=state) for name, method in METHODS.items()}
+        found, cusp = retrieve_image(l2, solar_wind=state)
         for name, est in found.items():
             r0_est, sigma = est.r0.to_value(smilekit.RE), est.r0_sigma.to_value(smilekit.RE)
             rows.append(
@@ -53,7 +52,6 @@ def stage_science(ctx: JobContext) -> dict:
                  "status": est.status}
             )  # fmt: skip
         estimates.append(list(found.values()))
-        cusp = estimate_cusp_edges(l2, solar_wind=state, magnetopause=sheath_context(found)[1])
         cusps.append(cusp)
         eq_true, pw_true = true_cusp_edges(state, when)
         cusp_rows.append(
