@@ -57,9 +57,15 @@ def test_the_swt_reads_at_once_a_pi_their_own_instrument_only():
     assert readable_intervals(PUBLIC, HOLDING, now=now) == []
 
 
-def test_quicklooks_are_public_at_once():
+def test_quicklooks_the_ephemeris_and_the_upstream_solar_wind_are_public_at_once():
     quicklook = Holding("uvi", "uvi_quicklook", "2026-03-19", "2026-03-20", RECEIVED, quicklook=True)
     assert readable_intervals(PUBLIC, quicklook, now=RECEIVED) == [(quicklook.start, quicklook.stop)]
+    for code, dataset in (("sc", "sc_l2_ephemeris"), ("aux", "aux_l2_solarwind")):
+        holding = Holding(code, dataset, "2026-03-19", "2026-03-20", RECEIVED)
+        assert readable_intervals(UVI_PI, holding, now=RECEIVED) == [(holding.start, holding.stop)]
+    for code in ("sxi", "uvi", "lia", "mag"):  # the instruments' data are proprietary
+        holding = Holding(code, f"{code}_l2_x", "2026-03-19", "2026-03-20", RECEIVED)
+        assert readable_intervals(PUBLIC, holding, now=RECEIVED) == []
 
 
 def test_a_release_opens_its_overlap_from_its_approval_on():

@@ -9,7 +9,8 @@ The rules, as this module applies them (the one home of the policy: the archive 
 
 - a **holding** is a product's data: its instrument, dataset, time range ``[start, stop)``, when the SWT
   received it, and whether it is a quick-look;
-- a **quick-look** is readable by anyone at once (:data:`QUICKLOOK_NOTICE` goes with it);
+- a **quick-look** is readable by anyone at once (:data:`QUICKLOOK_NOTICE` goes with it), and so are the
+  spacecraft's ephemeris and the auxiliary solar wind (:data:`OPEN_INSTRUMENTS`);
 - the **proprietary period** ends :func:`proprietary_until`: one calendar year after receipt, to the second
   (received 2026-03-20T12:00:00, public from 2027-03-20T12:00:00; received on 29 February, public from
   1 March of the next year, the later reading of "one year");
@@ -37,10 +38,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from smilekit.errors import InputError
+from smilekit.products.names import INSTRUMENT_CODES
 from smilekit.times import as_datetime64
 
 __all__ = [
     "INSTRUMENTS",
+    "OPEN_INSTRUMENTS",
     "QUICKLOOK_NOTICE",
     "ROLES",
     "Holding",
@@ -53,9 +56,12 @@ __all__ = [
 
 #: The roles of the archive's users.
 ROLES = ("public", "swt", "pi")
-#: The instruments whose data the archive holds (``mission`` for the products of no one instrument: the
-#: ephemeris, the solar wind the mission received).
-INSTRUMENTS = ("sxi", "uvi", "lia", "mag", "mission")
+#: The instruments whose data the archive holds: the product names' codes
+#: (:data:`~smilekit.products.names.INSTRUMENT_CODES`).
+INSTRUMENTS = tuple(INSTRUMENT_CODES)
+#: The codes whose data are public at receipt: the spacecraft's ephemeris (``sc``) and the auxiliary data
+#: (``aux``: the upstream solar wind, others' public data); the proprietary period is of the instruments'.
+OPEN_INSTRUMENTS = ("sc", "aux")
 #: What goes with every quick-look (:cite:`branduardiraymont2022`, sec. 5.3).
 QUICKLOOK_NOTICE = (
     "SMILE quick-look: for event browsing, not for publication (except with the agreement of the SMILE SWT)"
@@ -240,7 +246,9 @@ def readable_intervals(user: User, holding: Holding, releases: Iterable[Release]
         raise InputError("readable_intervals needs a User and a Holding")
     now = _time(now, "now")
     whole = [(holding.start, holding.stop)]
-    if holding.quicklook or now >= proprietary_until(holding.received) or user.role == "swt":
+    if holding.quicklook or holding.instrument in OPEN_INSTRUMENTS or user.role == "swt":
+        return whole
+    if now >= proprietary_until(holding.received):
         return whole
     if user.role == "pi" and user.instrument == holding.instrument:
         return whole

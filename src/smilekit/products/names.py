@@ -4,8 +4,9 @@ The rule for the name of a product file (``docs/design.md``, "Files"), part by p
 
 ============  =================================================================================
 instrument    :data:`INSTRUMENT_CODES`: ``sxi``, ``uvi``, ``lia``, ``mag`` (the four instruments of the
-              SMILE Definition Study Report, :cite:`branduardiraymont2018`) and ``sc`` (the spacecraft:
-              platform, ephemeris)
+              SMILE Definition Study Report, :cite:`branduardiraymont2018`), ``sc`` (the spacecraft:
+              platform, ephemeris) and ``aux`` (what the mission uses and does not measure: the upstream
+              solar wind)
 level         :data:`LEVELS`: ``l0`` ... ``l3`` and ``ql`` (quick-look)
 descriptor    what the file holds, lower-case letters and digits (``[a-z0-9]+``, no underscore:
               the underscore separates the parts), e.g. ``events``, ``images5min``, ``boundaries``
@@ -56,6 +57,7 @@ INSTRUMENT_CODES = {
     "lia": "Light Ion Analyser",
     "mag": "Magnetometer",
     "sc": "the spacecraft: platform, ephemeris and attitude",
+    "aux": "auxiliary data the mission uses and does not measure: the upstream solar wind",
 }
 
 #: Processing levels.
@@ -202,7 +204,7 @@ def product_name(instrument: str, level: str, descriptor: str, time, version: in
     >>> product_name("SXI", "l1", "events", "2026-03-20", ext="fits")
     Traceback (most recent call last):
     ...
-    smilekit.errors.InputError: instrument 'SXI' is not one of sxi, uvi, lia, mag, sc
+    smilekit.errors.InputError: instrument 'SXI' is not one of sxi, uvi, lia, mag, sc, aux
     """
     p = _check(instrument, level, descriptor, time, version, ext)
     return f"smile_{p.instrument}_{p.level}_{p.descriptor}_{_stamp(p.time)}_v{p.version:02d}.{p.ext}"
