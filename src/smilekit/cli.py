@@ -620,5 +620,85 @@ def archive_list(
     console.print(table)
 
 
+user_app = typer.Typer(name="user", help="The archive's users and their tokens.", no_args_is_help=True)
+archive_app.add_typer(user_app, name="user")
+
+
+@_archive_command("release")
+def archive_release(
+    folder: _ARCHIVE_DIR,
+    instrument: Annotated[
+        str, typer.Option(help="The instrument whose data are released (sxi, uvi, lia, mag).")
+    ],
+    start: Annotated[str, typer.Option(help="The start of the data released (ISO 8601 UTC).")],
+    stop: Annotated[str, typer.Option(help="The end of the data released (ISO 8601 UTC, excluded).")],
+    pi: Annotated[str, typer.Option(help="The instrument's PI who releases them (a user of the archive).")],
+    approved_by: Annotated[str, typer.Option(help="The SWT member who approved (a user of the archive).")],
+    approved_at: Annotated[
+        str | None, typer.Option(help="When the SWT approved (ISO 8601 UTC; default now).")
+    ] = None,
+    dataset: Annotated[
+        list[str] | None, typer.Option(help="A dataset released (repeat; default all of the instrument's).")
+    ] = None,
+    url: _ARCHIVE_URL = None,
+) -> None:
+    """Record a PI's early release of their instrument's data, approved by the SWT (who, when, which)."""
+    from smilekit.archive.access import record_release
+
+    r = record_release(
+        folder, instrument, start, stop, pi=pi, approved_by=approved_by, approved_at=approved_at,
+        datasets=tuple(dataset or ()), url=url,
+    )  # fmt: skip
+    datasets = ", ".join(r["datasets"]) or f"all {r['instrument']} datasets"
+    console.print(
+        f"Release {r['id']}: {datasets} from {r['start']} to {r['stop']}, by {r['pi']}, approved by "
+        f"{r['approved_by']} at {r['approved_at']}", soft_wrap=True, markup=False,
+    )  # fmt: skip
+
+
+@user_app.command("add")
+@_guarded
+def archive_user_add(
+    folder: _ARCHIVE_DIR,
+    name: Annotated[str, typer.Argument(help="The user's name.")],
+    role: Annotated[str, typer.Option(help="public, swt (a member of the SWT) or pi (an instrument's PI).")],
+    instrument: Annotated[str | None, typer.Option(help="The PI's instrument (sxi, uvi, lia, mag).")] = None,
+    url: _ARCHIVE_URL = None,
+) -> None:
+    """Add a user; prints their token, once (the catalogue keeps only its SHA-256)."""
+    from smilekit.archive.access import add_user
+
+    token = add_user(folder, name, role, instrument, url=url)
+    console.print(f"Token for {name} (shown once, keep it): {token}", soft_wrap=True, markup=False)
+
+
+@user_app.command("revoke")
+@_guarded
+def archive_user_revoke(
+    folder: _ARCHIVE_DIR,
+    name: Annotated[str, typer.Argument(help="The user's name.")],
+    url: _ARCHIVE_URL = None,
+) -> None:
+    """Revoke a user's token: it opens nothing from now on."""
+    from smilekit.archive.access import revoke_user
+
+    revoke_user(folder, name, url=url)
+    console.print(f"Revoked: {name}", soft_wrap=True, markup=False)
+
+
+@user_app.command("list")
+@_guarded
+def archive_user_list(folder: _ARCHIVE_DIR, url: _ARCHIVE_URL = None) -> None:
+    """The archive's users (never their tokens)."""
+    from smilekit.archive.access import list_users
+
+    table = Table(title=f"Users of {folder}")
+    for column in ("name", "role", "instrument", "created", "revoked"):
+        table.add_column(column)
+    for r in list_users(folder, url=url):
+        table.add_row(r["name"], r["role"], r["instrument"] or "", r["created"], r["revoked"] or "")
+    console.print(table)
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -27,6 +27,7 @@ import hashlib
 import json
 import os
 import shutil
+import tempfile
 from dataclasses import asdict
 from pathlib import Path
 
@@ -34,6 +35,7 @@ import numpy as np
 from sqlalchemy import BigInteger, Boolean, DateTime, Integer, String, Text, create_engine, inspect, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
+from smilekit.archive.auxiliary import AUXILIARY_FILES, archived_name, data_start, write_product
 from smilekit.errors import InputError, ProductError
 from smilekit.products.names import parse_product_name
 from smilekit.products.provenance import read_provenance
@@ -43,11 +45,15 @@ __all__ = [
     "DATABASE_FILE",
     "PRODUCTS_FOLDER",
     "ProductRecord",
+    "ReleaseRecord",
+    "UserRecord",
     "database_url",
     "ingest",
     "init_archive",
     "list_products",
+    "open_catalogue",
     "product_time_range",
+    "utc_datetime",
 ]
 
 #: The embedded catalogue's file in an archive folder.
@@ -90,6 +96,38 @@ class ProductRecord(_Base):
         return out
 
 
+class UserRecord(_Base):
+    """A user of the archive: ``name``, ``role`` and ``instrument`` (:class:`~.policy.User`), the SHA-256 of
+    their token (never the token), when the user was added and, once revoked, when (:mod:`.access`)."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    role: Mapped[str] = mapped_column(String(8))
+    instrument: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    created: Mapped[_dt.datetime] = mapped_column(DateTime)
+    revoked: Mapped[_dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class ReleaseRecord(_Base):
+    """A PI's early release approved by the SWT (:class:`~.policy.Release`): ``datasets`` comma-separated,
+    empty for all of the instrument's; ``recorded`` when it was entered (:mod:`.access`)."""
+
+    __tablename__ = "releases"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    instrument: Mapped[str] = mapped_column(String(16), index=True)
+    start: Mapped[_dt.datetime] = mapped_column(DateTime)
+    stop: Mapped[_dt.datetime] = mapped_column(DateTime)
+    datasets: Mapped[str] = mapped_column(Text)
+    pi: Mapped[str] = mapped_column(String(100))
+    approved_by: Mapped[str] = mapped_column(String(100))
+    approved_at: Mapped[_dt.datetime] = mapped_column(DateTime)
+    recorded: Mapped[_dt.datetime] = mapped_column(DateTime)
+
+
 def database_url(folder, url: str | None = None) -> str:
     """The catalogue's SQLAlchemy URL: ``url``, else the embedded SQLite file of the archive ``folder``."""
     return url or f"sqlite:///{Path(folder).resolve() / DATABASE_FILE}"
@@ -109,20 +147,29 @@ def init_archive(folder, *, url: str | None = None) -> Path:
     return folder
 
 
-def _open(folder, url):
+def open_catalogue(folder, url: str | None = None):
+    """The archive ``folder`` (a Path) and an SQLAlchemy engine on its catalogue; the caller disposes of
+    the engine.
+
+    Raises
+    ------
+    InputError
+        If ``folder`` is not an archive or its catalogue has no tables (run :func:`init_archive`).
+    """
     folder = Path(folder)
     if not (folder / PRODUCTS_FOLDER).is_dir() or (url is None and not (folder / DATABASE_FILE).is_file()):
         raise InputError(f"{folder} is not an archive (make one with `smilekit archive init {folder}`)")
     engine = create_engine(database_url(folder, url))
-    if not inspect(engine).has_table(ProductRecord.__tablename__):
+    if not all(inspect(engine).has_table(t) for t in _Base.metadata.tables):
         engine.dispose()
         raise InputError(f"the catalogue of {folder} has no tables (run `smilekit archive init` on it)")
     return folder, engine
 
 
-def _utc(t: np.datetime64) -> _dt.datetime:
-    """A datetime64 as a naive UTC datetime, to the microsecond (rounded down)."""
-    return np.datetime64(t, "us").astype(_dt.datetime)
+def utc_datetime(t) -> _dt.datetime:
+    """A time (anything :func:`~smilekit.times.as_datetime64` reads) as the catalogue stores it: a naive
+    UTC ``datetime``, to the microsecond (rounded down)."""
+    return np.datetime64(as_datetime64(t)[()], "us").astype(_dt.datetime)
 
 
 def product_time_range(path) -> tuple[np.datetime64, np.datetime64]:
@@ -213,15 +260,18 @@ def ingest(folder, files, *, received=None, url: str | None = None) -> list[dict
     InputError
         If ``folder`` is not an archive.
     """
-    folder, engine = _open(folder, url)
+    folder, engine = open_catalogue(folder, url)
     when = _dt.datetime.now(_dt.UTC).replace(tzinfo=None)
-    received_at = when if received is None else _utc(as_datetime64(received)[()])
+    received_at = when if received is None else utc_datetime(received)
     results = []
     try:
         for f in files:
             path = Path(f)
             try:
-                results.append(_ingest_one(folder, engine, path, received_at, when))
+                if path.name in AUXILIARY_FILES:
+                    results.append(_ingest_auxiliary(folder, engine, path, received_at, when))
+                else:
+                    results.append(_ingest_one(folder, engine, path, received_at, when))
             except (InputError, ProductError, OSError) as exc:
                 results.append({"file": str(path), "status": "refused", "reason": str(exc), "id": None})
     finally:
@@ -229,7 +279,27 @@ def ingest(folder, files, *, received=None, url: str | None = None) -> list[dict
     return results
 
 
-def _ingest_one(folder: Path, engine, path: Path, received: _dt.datetime, when: _dt.datetime) -> dict:
+def _ingest_auxiliary(folder: Path, engine, path: Path, received: _dt.datetime, when: _dt.datetime) -> dict:
+    """An auxiliary file (:mod:`.auxiliary`) as its product: present when a version of it came from the same
+    content (its SHA-256 in the provenance), else the next version."""
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    source = {"source_file": path.name, "source_sha256": _sha256(path)}
+    name = archived_name(path, data_start(path), 1)
+    with Session(engine) as session:
+        versions = session.scalars(select(ProductRecord).where(_same_product(name))).all()
+    for record in versions:
+        if json.loads(record.provenance or "{}").get("source_sha256") == source["source_sha256"]:
+            return {"file": str(path), "status": "present", "reason": None, "id": record.id}
+    version = max((r.version for r in versions), default=0) + 1
+    with tempfile.TemporaryDirectory(dir=folder, prefix=".incoming-") as scratch:
+        product = write_product(path, scratch, version)
+        result = _ingest_one(folder, engine, product, received, when, provenance=json.dumps(source))
+    return result | {"file": str(path)}
+
+
+def _ingest_one(folder: Path, engine, path: Path, received: _dt.datetime, when: _dt.datetime,
+                provenance: str | None = None) -> dict:  # fmt: skip
     if not path.is_file():
         raise InputError(f"{path}: no such file")
     parts = parse_product_name(path.name)
@@ -254,8 +324,9 @@ def _ingest_one(folder: Path, engine, path: Path, received: _dt.datetime, when: 
         dataset = f"{parts.instrument}_{parts.level}_{parts.descriptor}"
         record = ProductRecord(
             name=path.name, instrument=parts.instrument, level=parts.level, dataset=dataset,
-            start=_utc(start), stop=_utc(stop), version=parts.version, current=False, sha256=checksum,
-            octets=path.stat().st_size, path=relative.as_posix(), provenance=_provenance_text(path),
+            start=utc_datetime(start), stop=utc_datetime(stop), version=parts.version, current=False,
+            sha256=checksum, octets=path.stat().st_size, path=relative.as_posix(),
+            provenance=_provenance_text(path) if provenance is None else provenance,
             received=received, ingested=when,
         )  # fmt: skip
         session.add(record)
@@ -264,12 +335,15 @@ def _ingest_one(folder: Path, engine, path: Path, received: _dt.datetime, when: 
         return {"file": str(path), "status": "ingested", "reason": None, "id": record.id}
 
 
-def _mark_current(session: Session, name: str) -> None:
-    """Of the versions of one product (the names that differ only in ``_vNN``), the highest is current."""
+def _same_product(name: str):
+    """The catalogue condition for the versions of product ``name`` (the names that differ only in _vNN)."""
     stem = name[: name.rindex("_v") + 2]  # the rule's names end in _vNN.ext
-    mine = session.scalars(
-        select(ProductRecord).where(ProductRecord.name.startswith(stem, autoescape=True))
-    ).all()
+    return ProductRecord.name.startswith(stem, autoescape=True)
+
+
+def _mark_current(session: Session, name: str) -> None:
+    """Of the versions of one product, the highest is current."""
+    mine = session.scalars(select(ProductRecord).where(_same_product(name))).all()
     top = max(r.version for r in mine)
     for r in mine:
         r.current = r.version == top
@@ -278,7 +352,7 @@ def _mark_current(session: Session, name: str) -> None:
 def list_products(folder, *, url: str | None = None, instrument: str | None = None,
                   current_only: bool = False) -> list[dict]:  # fmt: skip
     """The catalogue's products (dicts of :meth:`ProductRecord.as_dict`), by dataset, start and version."""
-    folder, engine = _open(folder, url)
+    folder, engine = open_catalogue(folder, url)
     try:
         query = select(ProductRecord).order_by(
             ProductRecord.dataset, ProductRecord.start, ProductRecord.version
