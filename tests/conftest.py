@@ -1,4 +1,5 @@
-"""Shared test configuration: spacepy as an independent reference for the coordinate frames.
+"""Shared test configuration: spacepy as an independent reference for the coordinate frames, and the
+catalogue's databases (SQLite and a real PostgreSQL server) for the archive and service tests.
 
 spacepy (a test-only dependency) is configured here, before anything imports ``spacepy.time``, so that
 it neither warns about the age of its leap-second table nor tries to fetch anything.
@@ -13,6 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from hypothesis import settings as hypothesis_settings
+
+from testsupport import postgres
 
 # Under CI, Hypothesis draws the same examples every run (derandomize): CI's verdict is a regression, not a
 # new random find of an old corner. Everywhere else it explores at random; what it finds is fixed and pinned
@@ -99,3 +102,24 @@ def spacepy_igrf14(spacepy_stock, tmp_path_factory):
         yield spacepy_stock
     finally:
         igrf.igrfcoeffs = stock
+
+
+@pytest.fixture()
+def postgres_url():
+    """The URL of a fresh database on the local PostgreSQL server, dropped after the test.
+
+    Without a usable server the test fails under CI and skips elsewhere (:mod:`testsupport.postgres`).
+    """
+    postgres.require_server()
+    with postgres.fresh_database() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def catalogue_url(request):
+    """The ``url=`` of an archive's catalogue, once per back end: None (the archive's own SQLite file) and
+    a fresh PostgreSQL database (:func:`postgres_url`)."""
+    if request.param == "sqlite":
+        yield None
+    else:
+        yield request.getfixturevalue("postgres_url")

@@ -1,14 +1,16 @@
-"""The archive's catalogue (SQLite): ingest of real products, versions, refusals, a killed ingest finished."""
+"""The archive's catalogue: ingest of real products, versions, refusals, a killed ingest finished.
+
+Every test that touches the catalogue runs on both back ends (the fixture ``catalogue_url``,
+``tests/conftest.py``): the archive's embedded SQLite file and a fresh database on a real PostgreSQL server.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import shutil
 
-import astropy.units as u
 import numpy as np
 import pytest
-import xarray as xr
 
 from smilekit.archive.catalogue import (
     DATABASE_FILE,
@@ -18,46 +20,23 @@ from smilekit.archive.catalogue import (
     product_time_range,
 )
 from smilekit.errors import InputError
-from smilekit.instruments.mag import make_l1, simulate_mag
-from smilekit.instruments.mag.config import MAGConfig
-from smilekit.instruments.sxi import make_l2, simulate_events
-from smilekit.products import sxi_fits
-from smilekit.products.insitu_cdf import mag_product_name, write_mag_l1
-from smilekit.products.names import product_name
-from smilekit.products.provenance import provenance
-
-START = np.datetime64("2026-03-21T06:00:00", "ns")
+from testsupport.archive import drop_tables, write_products
 
 
 @pytest.fixture(scope="module")
 def products(tmp_path_factory):
     """A MAG L1 CDF (two versions), an SXI L1 event list and its L2 image (FITS)."""
-    folder = tmp_path_factory.mktemp("products")
-    times = START + np.arange(120) * np.timedelta64(1, "s")
-    config = MAGConfig(vector_rate=1 * u.Hz)
-    raw = simulate_mag([[3.0, -4.0, 2.0]] * times.size * u.nT, np.eye(3), 1, time=times, config=config)
-    l1 = make_l1(raw, config)
-    mag = [folder / mag_product_name("l1", times[0], v) for v in (1, 2)]
-    write_mag_l1(mag[0], l1)
-    write_mag_l1(mag[1], l1, provenance=provenance([mag[0].name], {"why": "reprocessed"}))
-    sky = xr.DataArray(np.full((16, 27), 2.0), dims=("v", "u"),
-                       coords={"v": np.arange(16) - 7.5, "u": np.arange(27) - 13.0},
-                       attrs={"units": "keV cm-2 s-1 sr-1"})  # fmt: skip
-    events = simulate_events(sky, 60 * u.s, start=str(START), rotation=np.eye(3),
-                             sc_position=[0.0, -40.0, 0.0] * u.Unit("RE"), rng=3)  # fmt: skip
-    sxi1 = folder / product_name("sxi", "l1", "events", START, ext="fits")
-    sxi2 = folder / product_name("sxi", "l2", "images", START, ext="fits")
-    sxi_fits.write_l1(events, sxi1)
-    sxi_fits.write_l2(make_l2(events, cadence=60 * u.s), sxi2)
-    return {"mag": mag, "sxi": [sxi1, sxi2], "times": times}
+    return write_products(tmp_path_factory.mktemp("products"))
 
 
-def test_products_are_catalogued_with_their_time_range_checksum_and_versions(tmp_path, products):
-    archive = init_archive(tmp_path / "archive")
+def test_products_are_catalogued_with_their_time_range_checksum_and_versions(
+    tmp_path, products, catalogue_url
+):
+    archive = init_archive(tmp_path / "archive", url=catalogue_url)
     files = [*products["mag"], *products["sxi"]]
-    results = ingest(archive, files, received="2026-04-01T00:00")
+    results = ingest(archive, files, received="2026-04-01T00:00", url=catalogue_url)
     assert [r["status"] for r in results] == ["ingested"] * 4
-    rows = {r["name"]: r for r in list_products(archive)}
+    rows = {r["name"]: r for r in list_products(archive, url=catalogue_url)}
     assert set(rows) == {f.name for f in files}
     for f in files:
         row = rows[f.name]
@@ -72,55 +51,62 @@ def test_products_are_catalogued_with_their_time_range_checksum_and_versions(tmp
     sxi1 = rows[products["sxi"][0].name]
     assert (sxi1["start"], sxi1["stop"]) == ("2026-03-21T06:00:00", "2026-03-21T06:01:00")
     assert rows[products["sxi"][1].name]["dataset"] == "sxi_l2_images"
-    assert [r["name"] for r in list_products(archive, instrument="MAG", current_only=True)] == [v2["name"]]
+    assert [
+        r["name"] for r in list_products(archive, url=catalogue_url, instrument="MAG", current_only=True)
+    ] == [v2["name"]]
 
 
-def test_ingesting_again_changes_nothing_and_a_clash_is_refused(tmp_path, products):
-    archive = init_archive(tmp_path / "archive")
-    ingest(archive, products["sxi"])
-    again = ingest(archive, products["sxi"])
+def test_ingesting_again_changes_nothing_and_a_clash_is_refused(tmp_path, products, catalogue_url):
+    archive = init_archive(tmp_path / "archive", url=catalogue_url)
+    ingest(archive, products["sxi"], url=catalogue_url)
+    again = ingest(archive, products["sxi"], url=catalogue_url)
     assert [r["status"] for r in again] == ["present", "present"]
-    assert len(list_products(archive)) == 2
+    assert len(list_products(archive, url=catalogue_url)) == 2
     clash = tmp_path / products["sxi"][0].name
     shutil.copy(products["sxi"][1], clash)  # other content under an archived name
-    (result,) = ingest(archive, [clash])
+    (result,) = ingest(archive, [clash], url=catalogue_url)
     assert (
         result["status"] == "refused" and "other content" in result["reason"] and "_v02" in result["reason"]
     )
 
 
-def test_bad_files_are_refused_with_the_reason_and_the_others_go_in(tmp_path, products):
-    archive = init_archive(tmp_path / "archive")
+def test_bad_files_are_refused_with_the_reason_and_the_others_go_in(tmp_path, products, catalogue_url):
+    archive = init_archive(tmp_path / "archive", url=catalogue_url)
     garbage = tmp_path / "smile_mag_l2_fields_20260321T060000_v01.cdf"
     garbage.write_bytes(b"\x00not a cdf" * 100)
     misnamed = tmp_path / "my_data.cdf"
     shutil.copy(products["mag"][0], misnamed)
-    results = ingest(archive, [garbage, misnamed, tmp_path / "missing.cdf", products["mag"][0]])
+    results = ingest(
+        archive, [garbage, misnamed, tmp_path / "missing.cdf", products["mag"][0]], url=catalogue_url
+    )
     assert [r["status"] for r in results] == ["refused", "refused", "refused", "ingested"]
     assert "cannot read its time range" in results[0]["reason"]
     assert "my_data.cdf" in results[1]["reason"] and "no such file" in results[2]["reason"]
-    assert [r["name"] for r in list_products(archive)] == [products["mag"][0].name]
+    assert [r["name"] for r in list_products(archive, url=catalogue_url)] == [products["mag"][0].name]
     assert not list((archive / "products" / "mag" / "l2").glob("*"))  # nothing of the refused file kept
 
 
-def test_an_ingest_killed_after_the_copy_is_completed_by_the_next(tmp_path, products):
-    archive = init_archive(tmp_path / "archive")
+def test_an_ingest_killed_after_the_copy_is_completed_by_the_next(tmp_path, products, catalogue_url):
+    archive = init_archive(tmp_path / "archive", url=catalogue_url)
     f = products["sxi"][1]
     target = archive / "products" / "sxi" / "l2" / f.name
     target.parent.mkdir(parents=True)
     shutil.copy(f, target)  # the state a kill -9 between the rename and the commit leaves: a file, no row
-    assert list_products(archive) == []
-    (result,) = ingest(archive, [f])
-    assert result["status"] == "ingested" and len(list_products(archive)) == 1
+    assert list_products(archive, url=catalogue_url) == []
+    (result,) = ingest(archive, [f], url=catalogue_url)
+    assert result["status"] == "ingested" and len(list_products(archive, url=catalogue_url)) == 1
 
 
-def test_not_an_archive_is_said_plainly(tmp_path, products):
+def test_not_an_archive_is_said_plainly(tmp_path, products, catalogue_url):
     with pytest.raises(InputError, match="is not an archive"):
-        ingest(tmp_path / "nowhere", products["sxi"])
-    init_archive(tmp_path / "a")
-    (tmp_path / "a" / DATABASE_FILE).unlink()
+        ingest(tmp_path / "nowhere", products["sxi"], url=catalogue_url)
+    init_archive(tmp_path / "a", url=catalogue_url)
+    if catalogue_url is None:  # the catalogue lost: its file, or its tables in the server's database
+        (tmp_path / "a" / DATABASE_FILE).unlink()
+    else:
+        drop_tables(catalogue_url)
     with pytest.raises(InputError, match="archive init"):
-        list_products(tmp_path / "a")
+        list_products(tmp_path / "a", url=catalogue_url)
 
 
 def test_time_range_of_a_cdf_holds_its_last_record(products):
@@ -129,21 +115,24 @@ def test_time_range_of_a_cdf_holds_its_last_record(products):
     assert start == times[0] and stop == times[-1] + np.timedelta64(1, "ns")
 
 
-def test_the_command_line_inits_ingests_and_lists(tmp_path, products):
+def test_the_command_line_inits_ingests_and_lists(tmp_path, products, catalogue_url):
     from typer.testing import CliRunner
 
     from smilekit.cli import app
 
     runner = CliRunner()
     archive = tmp_path / "archive"
-    assert runner.invoke(app, ["archive", "init", str(archive)]).exit_code == 0
+    database = [] if catalogue_url is None else ["--url", catalogue_url]
+    assert runner.invoke(app, ["archive", "init", str(archive), *database]).exit_code == 0
     bad = tmp_path / "smile_sxi_l1_events_20260321T060000_v09.fits"
     bad.write_bytes(b"SIMPLE  = garbage")
     files = [str(f) for f in products["mag"]] + [str(bad)]
-    result = runner.invoke(app, ["archive", "ingest", str(archive), *files, "--received", "2026-04-01"])
+    result = runner.invoke(
+        app, ["archive", "ingest", str(archive), *files, "--received", "2026-04-01", *database]
+    )
     assert result.exit_code == 1, result.output  # one refused, the others in
     assert result.output.count("ingested") == 2 and "refused" in result.output
-    listed = runner.invoke(app, ["archive", "list", str(archive), "--current"])
+    listed = runner.invoke(app, ["archive", "list", str(archive), "--current", *database])
     assert listed.exit_code == 0 and "1 products" in listed.output and "2*" in listed.output
-    missing = runner.invoke(app, ["archive", "list", str(tmp_path / "nothing")])
+    missing = runner.invoke(app, ["archive", "list", str(tmp_path / "nothing"), *database])
     assert missing.exit_code == 2 and "is not an archive" in missing.output
