@@ -177,7 +177,8 @@ def product_time_range(path) -> tuple[np.datetime64, np.datetime64]:
 
     CDF: the first ``Epoch`` to the last (plus 1 ns: a half-open interval holding the last record); FITS:
     ``DATE-OBS`` to ``DATE-END`` of the first HDU that has both, else (SXI L2) its time bins' first start
-    to last end.
+    to last end; a quick-look PNG: the range of the product it shows
+    (:func:`~smilekit.products.quicklooks.quicklook_time_range`).
 
     Raises
     ------
@@ -204,9 +205,13 @@ def product_time_range(path) -> tuple[np.datetime64, np.datetime64]:
 
             l2 = read_l2(path)
             return l2["time"].values.min(), l2["time_end"].values.max()
+        if path.suffix == ".png":
+            from smilekit.products.quicklooks import quicklook_time_range
+
+            return quicklook_time_range(path)
     except (OSError, ValueError, KeyError, TypeError, IndexError, ProductError, InputError) as exc:
         raise ProductError(f"{path.name}: cannot read its time range: {exc}") from None
-    raise ProductError(f"{path.name}: not a CDF or FITS product")
+    raise ProductError(f"{path.name}: not a CDF, FITS or quick-look PNG product")
 
 
 def _sha256(path: Path) -> str:

@@ -204,18 +204,22 @@ class ProcessingSettings:
         Whether to make the L3 products from the SXI and UVI L2 images (the magnetopause stand-off by every
         method and the cusp edges; the auroral boundaries and hemispheric power): about 6 s per SXI
         exposure.
+    make_quicklooks : bool
+        Whether to draw the quick-look figure of every L2 and L3 product
+        (:func:`~smilekit.products.quicklooks.write_quicklook`): well under a second each.
     """
 
     lia_alpha_temperature_ratio: float = 4.0
     lia_field_window_s: float = 4.0
     make_l3: bool = True
+    make_quicklooks: bool = True
 
     def __post_init__(self):
-        if not isinstance(self.make_l3, bool):
-            raise InputError(f"setting make_l3 must be true or false, got {self.make_l3!r}")
         for f in fields(self):
             value = getattr(self, f.name)
-            if f.name == "make_l3":
+            if f.type in (bool, "bool"):
+                if not isinstance(value, bool):
+                    raise InputError(f"setting {f.name} must be true or false, got {value!r}")
                 continue
             if isinstance(value, bool) or not isinstance(value, int | float) or not np.isfinite(value):
                 raise InputError(f"setting {f.name} must be a finite number, got {value!r}")

@@ -30,6 +30,9 @@ per ground contact, processed in name order) and the auxiliary files of :mod:`.a
   and hemispheric power of every UVI L2 image (:func:`~smilekit.science.aurora.image_boundaries`,
   :func:`~smilekit.science.aurora.image_hemispheric_power`) into
   :func:`~smilekit.products.uvi_l3_cdf.write_uvi_l3_cdf`; their provenance lists the L2 products;
+- the quick-look figure of every L2 and L3 product (with ``make_quicklooks``, the default;
+  :func:`~smilekit.products.quicklooks.write_quicklook`), ``smile_<instrument>_ql_...png``, public at once
+  under the data policy and not for publication;
 - ``summary.json`` (atomic): every file, every loss, every product.
 
 Every product is named by the mission's rule from its first sample with the next free version in ``out``
@@ -134,8 +137,9 @@ from smilekit.products.insitu_cdf import (
     write_mag_l2,
 )
 from smilekit.products.l3_cdf import write_l3_cdf
-from smilekit.products.names import next_version, product_name
+from smilekit.products.names import next_version, parse_product_name, product_name
 from smilekit.products.provenance import provenance
+from smilekit.products.quicklooks import write_quicklook
 from smilekit.products.uvi_l3_cdf import write_uvi_l3_cdf
 from smilekit.science.aurora import image_boundaries, image_hemispheric_power
 from smilekit.science.cusps import retrieve_image
@@ -273,6 +277,7 @@ class _Run:
             "uvi": {"images": 0, "missing_rows": 0, "images_with_lost_rows": 0, "skipped_images": 0,
                     "lossy_images": []},
             "products": [],
+            "quicklooks": [],
         }  # fmt: skip
         if ephemeris is None:
             for chain in ("sxi", "uvi"):
@@ -856,6 +861,14 @@ class _Run:
             self.summary["products"].append(name)
         self.time_s["l3"] += _time.perf_counter() - t0
 
+    def quicklooks(self) -> None:
+        """The quick-look figure of every L2 and L3 product written (:mod:`smilekit.products.quicklooks`)."""
+        t0 = _time.perf_counter()
+        for name in list(self.summary["products"]):
+            if parse_product_name(name).level in ("l2", "l3"):
+                self.summary["quicklooks"].append(write_quicklook(self.out / name).name)
+        self.time_s["quicklooks"] = _time.perf_counter() - t0
+
     def finish(self) -> None:
         self._sxi(None, "", final=True)
         self._uvi(None, "", final=True)
@@ -958,6 +971,8 @@ def process(l0_dir, out, *, settings: ProcessingSettings | None = None) -> dict:
         for f in files:
             run.add_file(f)
         run.finish()
+        if settings.make_quicklooks:
+            run.quicklooks()
     except (InputError, ProductError, TelemetryError) as exc:
         run.summary["errors"].append({"error": f"processing stopped: {exc}"})
         _write_summary(run, l0_dir, out, t_start)

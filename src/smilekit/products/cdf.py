@@ -16,8 +16,10 @@ labels); the MMS FPI L2 moments store their tensors as (record, 3, 3) variables 
 from __future__ import annotations
 
 import datetime as _dt
+from dataclasses import dataclass
 from pathlib import Path
 
+import cdflib
 import numpy as np
 import xarray as xr
 from cdflib.xarray import xarray_to_cdf
@@ -30,11 +32,13 @@ from smilekit.errors import ProductError
 __all__ = [
     "GLOBAL_ATTRIBUTES",
     "TT2000_FILL",
+    "TimeSeriesVariable",
     "component_labels",
     "epoch_attrs",
     "istp_global_attrs",
     "scalar_attrs",
     "tensor_attrs",
+    "time_series_variables",
     "vector_attrs",
     "write_istp_cdf",
 ]
@@ -252,3 +256,54 @@ def write_istp_cdf(dataset: xr.Dataset, path, *, overwrite: bool = True, provena
         except ISTPError as exc:
             raise ProductError(f"{path.name} is not ISTP compliant: {exc}") from None
     return path
+
+
+@dataclass(frozen=True)
+class TimeSeriesVariable:
+    """A time series of an ISTP CDF (:func:`time_series_variables`): the variable's ``name``, its ``type``
+    (``"double"`` for floating point, ``"integer"``), ``units``, ``size`` (the shape of one record, () for a
+    scalar), ``fill`` (its FILLVAL as text, or None) and ``description`` (CATDESC)."""
+
+    name: str
+    type: str
+    units: str
+    size: tuple[int, ...]
+    fill: str | None
+    description: str
+
+
+def _attribute_text(value) -> str:
+    return " ".join(str(v) for v in np.atleast_1d(value)).strip()
+
+
+def time_series_variables(path) -> list[TimeSeriesVariable]:
+    """The time series of an ISTP CDF, in the file's order: its record-varying numeric variables of
+    ``VAR_TYPE`` ``data`` on ``DEPEND_0 = Epoch``, with at most two dimensions per record."""
+    cdf = cdflib.CDF(str(path))
+    out = []
+    for name in cdf.cdf_info().zVariables:
+        info = cdf.varinq(name)
+        attrs = cdf.varattsget(name)
+        if _attribute_text(attrs.get("VAR_TYPE", "")) != "data":
+            continue
+        if _attribute_text(attrs.get("DEPEND_0", "")) != "Epoch" or not info.Rec_Vary or info.Num_Dims > 2:
+            continue
+        kind = info.Data_Type_Description
+        if "DOUBLE" in kind or "FLOAT" in kind or "REAL" in kind:
+            numeric = "double"
+        elif "INT" in kind or "BYTE" in kind:
+            numeric = "integer"
+        else:  # strings and times are not time series of values
+            continue
+        fill = attrs.get("FILLVAL")
+        if fill is not None:
+            first = np.atleast_1d(fill)[0]
+            fill = repr(float(first)) if numeric == "double" else str(int(first))
+        out.append(
+            TimeSeriesVariable(
+                name=name, type=numeric, units=_attribute_text(attrs.get("UNITS", "")),
+                size=tuple(int(d) for d in info.Dim_Sizes), fill=fill,
+                description=_attribute_text(attrs.get("CATDESC", "")),
+            )
+        )  # fmt: skip
+    return out
