@@ -4,7 +4,8 @@ Commands: ``smilekit run`` (the main job), ``smilekit orbit`` (propagate the sci
 summary), ``smilekit plan`` (the operations plan of a period), ``smilekit geospace`` (one solar-wind state
 through every boundary and emissivity model), ``smilekit events`` (the bundled events), ``smilekit evaluate``
 (the magnetopause and cusp retrievals measured over a case file), ``smilekit process`` (L0 packet files to
-products), ``smilekit archive init|ingest|list`` (the archive's catalogue).
+products), ``smilekit archive init|ingest|list|release|user`` (the archive: catalogue, users, releases),
+``smilekit serve`` (the archive served: HAPI, downloads, quick-looks).
 """
 
 from __future__ import annotations
@@ -698,6 +699,27 @@ def archive_user_list(folder: _ARCHIVE_DIR, url: _ARCHIVE_URL = None) -> None:
     for r in list_users(folder, url=url):
         table.add_row(r["name"], r["role"], r["instrument"] or "", r["created"], r["revoked"] or "")
     console.print(table)
+
+
+@_command()
+def serve(
+    archive: Annotated[Path, typer.Option("--archive", help="The archive folder to serve.")],
+    host: Annotated[str, typer.Option(help="The address to listen on (loopback by default).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="The port to listen on.")] = 8000,
+    url: _ARCHIVE_URL = None,
+) -> None:
+    """Serve the archive: HAPI 3.2 under /hapi, product downloads, quick-look pages at /.
+
+    Data and downloads are checked against SMILE's data policy with the token of an
+    'Authorization: Bearer TOKEN' header (`smilekit archive user add`); quick-looks are public.
+    """
+    import uvicorn
+
+    from smilekit.service import create_app
+
+    application = create_app(archive, url=url)
+    console.print(f"Serving {archive} at http://{host}:{port}/ (HAPI: /hapi)", soft_wrap=True, markup=False)
+    uvicorn.run(application, host=host, port=port, log_level="warning")
 
 
 if __name__ == "__main__":  # pragma: no cover
