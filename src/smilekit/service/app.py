@@ -21,6 +21,7 @@ data is sent. Catalogue metadata (the catalog, info, the quick-look pages and fi
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import json
 from collections.abc import Callable, Iterator
@@ -97,12 +98,19 @@ def create_app(folder, *, url: str | None = None, clock: Callable[[], _dt.dateti
     now = clock or _naive_utc_now
     parameters_of: dict[int, list[hapi.Parameter]] = {}  # by product id: a product never changes
 
-    app = FastAPI(title="smilekit archive", version=smilekit.__version__, docs_url=None, redoc_url=None)
-    app.state.engine = engine
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        yield
+        engine.dispose()  # the catalogue's connections, when the server stops
 
-    @app.on_event("shutdown")
-    def _dispose() -> None:  # pragma: no cover - run by uvicorn on exit
-        engine.dispose()
+    app = FastAPI(
+        title="smilekit archive",
+        version=smilekit.__version__,
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.engine = engine
 
     def user_of(request: Request, session: Session) -> User | None:
         """The user of the request's token, None without one; a bad or revoked token is refused (401)."""
