@@ -6,9 +6,7 @@ environment variable ``CI`` set), where they fail: CI must run them.
 """
 
 import json
-import os
 import re
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +24,7 @@ from smilekit.products.report.formatting import (
     split_key,
 )
 from smilekit.products.report.sections import fit_range_text, section_id
+from testsupport.browser import headless_chromium
 
 # ------------------------------------------------------------------------------------------------ inputs
 
@@ -506,41 +505,10 @@ def test_a_real_summary_json_renders(tmp_path):
 # ----------------------------------------------------------------------------------- in a real browser
 
 
-def _browser_paths() -> tuple[str, str]:
-    chromium = shutil.which("chromium") or (
-        "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
-    )
-    driver = shutil.which("chromedriver") or (
-        "/usr/bin/chromedriver" if Path("/usr/bin/chromedriver").exists() else None
-    )
-    missing = [name for name, path in (("chromium", chromium), ("chromedriver", driver)) if path is None]
-    if missing:
-        reason = f"{' and '.join(missing)} not installed (Debian: apt-get install chromium chromium-driver)"
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must run the browser test of the report, but {reason}")
-        pytest.skip(reason)
-    return chromium, driver
-
-
 @pytest.fixture(scope="module")
 def browser():
-    chromium, driver = _browser_paths()
-    try:
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
-    except ImportError:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip("selenium is not installed (pip install -e '.[test]')")
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                     "--window-size=1280,900"):  # fmt: skip
-        options.add_argument(argument)
-    chrome = webdriver.Chrome(service=Service(driver), options=options)
-    yield chrome
-    chrome.quit()
+    with headless_chromium("the report") as chrome:
+        yield chrome
 
 
 def test_the_page_loads_in_chromium_with_its_sections_numbers_and_images(written, browser):
