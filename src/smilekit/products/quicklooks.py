@@ -130,8 +130,8 @@ def write_quicklook(product, folder=None) -> Path:
         start, stop = _fits_image(fig, product)
     else:
         raise ProductError(f"{product.name}: quick-looks are of CDF and FITS products")
-    start_text = np.datetime_as_string(np.datetime64(start, "us"))
-    stop_text = np.datetime_as_string(np.datetime64(stop, "us"))
+    start_text = np.datetime_as_string(np.datetime64(start, "ns"))
+    stop_text = np.datetime_as_string(np.datetime64(stop, "ns"))
     fig.suptitle(f"{product.name}\n{start_text[:19]} to {stop_text[:19]} UTC", fontsize=9)
     fig.supxlabel(NOTICE, fontsize=8, color="firebrick")
     metadata = {START_KEY: start_text, STOP_KEY: stop_text, SOURCE_KEY: product.name, "Description": NOTICE}
