@@ -72,13 +72,13 @@ def _hapi_error(error: HapiError) -> JSONResponse:
 
 
 def _check_query(request: Request, endpoint: str) -> dict:
-    query = request.query_params
-    for key in query:
+    items = request.query_params.multi_items()
+    for key, _ in items:
         if key not in _ALLOWED[endpoint]:
             raise HapiError(1401, f"{key[:60]!r} is not a parameter of /hapi/{endpoint}")
-    if len(query.keys()) != len(set(query.keys())):
+    if len(items) != len({key for key, _ in items}):
         raise HapiError(1400, "a query parameter is given twice")
-    return dict(query)
+    return dict(items)
 
 
 def _one_of(query: dict, *names: str) -> str | None:

@@ -206,15 +206,24 @@ def stream_records(
     import cdflib
 
     cdf = cdflib.CDF(str(path))
+    present = set(cdf.cdf_info().zVariables)
     epoch = np.atleast_1d(cdf.varget("Epoch"))
     times = np.asarray(cdflib.cdfepoch.to_datetime(epoch), dtype="datetime64[ns]")
     lower = start if after is None else max(start, after + np.timedelta64(1, "ns"))
     first, last = np.searchsorted(times, lower, "left"), np.searchsorted(times, stop, "left")
     for a in range(int(first), int(last), BLOCK_RECORDS):
         b = min(a + BLOCK_RECORDS, int(last))
-        values = [np.asarray(cdf.varget(p.name, startrec=a, endrec=b - 1)).reshape((b - a, *p.size))
-                  for p in parameters]  # fmt: skip
+        values = [_read(cdf, p, a, b, present) for p in parameters]
         yield times[a:b], values
+
+
+def _read(cdf, p: Parameter, a: int, b: int, present: set) -> np.ndarray:
+    """Records ``[a, b)`` of the parameter ``p``; its fill value where the file lacks it (an older version of
+    the dataset, made before the parameter existed)."""
+    if p.name not in present:
+        fill = float(p.fill) if p.fill is not None else np.nan
+        return np.full((b - a, *p.size), fill, dtype=np.float64 if p.type == "double" else np.int64)
+    return np.asarray(cdf.varget(p.name, startrec=a, endrec=b - 1)).reshape((b - a, *p.size))
 
 
 def _columns(times: np.ndarray, values: list[np.ndarray], parameters: list[Parameter]) -> dict:
