@@ -47,7 +47,8 @@ def test_products_are_catalogued_with_their_time_range_checksum_and_versions(
     assert (v1["version"], v1["current"], v2["version"], v2["current"]) == (1, False, 2, True)
     assert v2["provenance"]["inputs"] == [v1["name"]] and v1["provenance"] is None
     times = products["times"]
-    assert v1["start"] == str(times[0])[:19] and v1["stop"] == str(times[-1])[:19]  # to the microsecond
+    # [start, stop) holds every record: the stop is the last record + 1 ns, rounded up to the microsecond
+    assert v1["start"] == str(times[0])[:19] and v1["stop"] == str(times[-1])[:19] + ".000001"
     sxi1 = rows[products["sxi"][0].name]
     assert (sxi1["start"], sxi1["stop"]) == ("2026-03-21T06:00:00", "2026-03-21T06:01:00")
     assert rows[products["sxi"][1].name]["dataset"] == "sxi_l2_images"

@@ -304,24 +304,12 @@ def test_time_formats_truncated_times_and_the_hapi2_aliases(served):
     hapi_error(both, 400, 1400)  # one of dataset or id
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="src bug: info's stopDate is the last record's time, so [startDate, stopDate) misses the last "
-    "record (HAPI 3.2: stopDate is the end of the last record; app.py _info_body uses the catalogue's stop, "
-    "which catalogue.utc_datetime truncates from last record + 1 ns back to the last record)",
-)
 def test_a_request_from_startdate_to_stopdate_gets_every_record(served):
     info = served.get("/hapi/info", params={"dataset": "lia_l2_moments"}).json()
     text = data_text(served, dataset="lia_l2_moments", start=info["startDate"], stop=info["stopDate"])
     assert len(text.splitlines()) == served.archive.expected["lia_l2_moments"]["Time"].size
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="src bug: a request starting at a product's last record gets no data (1201): the catalogue "
-    "stores the product's stop (last record + 1 ns) truncated to the microsecond, i.e. the last record's "
-    "time, and app.py current_products selects products with stop > start",
-)
 def test_a_request_starting_at_a_products_last_record_gets_it(served):
     last = served.archive.public_expected["mag_l2_fields"]["Time"][-1]  # 01:59:50, end of the 2nd product
     text = data_text(served, dataset="mag_l2_fields", start=hapi_time(last), stop=hapi_time(PUBLIC_END))

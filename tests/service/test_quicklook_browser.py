@@ -205,11 +205,6 @@ def test_the_instrument_links_filter_the_day(site, instrument):
     assert browser.find_element(By.ID, "notice").is_displayed()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="smilekit.service.quicklook.dataset_state words every partly readable dataset 'partly released by "
-    "its PI', also one whose older products are public because their proprietary year ended, with no release",
-)
 def test_a_dataset_public_by_age_in_part_is_not_said_released_by_its_pi(site):
     _, base, browser = site
     browser.get(f"{base}/quicklook/{DAY_TEXT}?instrument=mag")

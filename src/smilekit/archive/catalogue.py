@@ -26,6 +26,7 @@ import datetime as _dt
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 from dataclasses import asdict
@@ -52,6 +53,7 @@ __all__ = [
     "init_archive",
     "list_products",
     "open_catalogue",
+    "product_id",
     "product_time_range",
     "utc_datetime",
 ]
@@ -166,10 +168,28 @@ def open_catalogue(folder, url: str | None = None):
     return folder, engine
 
 
-def utc_datetime(t) -> _dt.datetime:
+def utc_datetime(t, *, ceil: bool = False) -> _dt.datetime:
     """A time (anything :func:`~smilekit.times.as_datetime64` reads) as the catalogue stores it: a naive
-    UTC ``datetime``, to the microsecond (rounded down)."""
-    return np.datetime64(as_datetime64(t)[()], "us").astype(_dt.datetime)
+    UTC ``datetime``, to the microsecond, rounded down (or up, with ``ceil``: the end of a half-open
+    interval, which must not fall on or before its last instant)."""
+    t = as_datetime64(t)[()]
+    down = np.datetime64(t, "us")
+    if ceil and down < t:
+        down += np.timedelta64(1, "us")
+    return down.astype(_dt.datetime)
+
+
+#: The largest catalogue id (the ``id`` columns are 32-bit integers in every back end).
+MAX_ID = 2**31 - 1
+_ID = re.compile(r"[0-9]{1,10}")
+
+
+def product_id(text: str) -> int | None:
+    """The catalogue id written as ``text`` (ASCII digits, 1 to :data:`MAX_ID`), or None for anything else."""
+    if not _ID.fullmatch(text):
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_ID else None
 
 
 def product_time_range(path) -> tuple[np.datetime64, np.datetime64]:
@@ -297,7 +317,7 @@ def _ingest_auxiliary(folder: Path, engine, path: Path, received: _dt.datetime, 
         if json.loads(record.provenance or "{}").get("source_sha256") == source["source_sha256"]:
             return {"file": str(path), "status": "present", "reason": None, "id": record.id}
     version = max((r.version for r in versions), default=0) + 1
-    with tempfile.TemporaryDirectory(dir=folder, prefix=".incoming-") as scratch:
+    with tempfile.TemporaryDirectory(prefix="smilekit-incoming-") as scratch:  # not in the archive: no debris
         product = write_product(path, scratch, version)
         result = _ingest_one(folder, engine, product, received, when, provenance=json.dumps(source))
     return result | {"file": str(path)}
@@ -329,8 +349,8 @@ def _ingest_one(folder: Path, engine, path: Path, received: _dt.datetime, when: 
         dataset = f"{parts.instrument}_{parts.level}_{parts.descriptor}"
         record = ProductRecord(
             name=path.name, instrument=parts.instrument, level=parts.level, dataset=dataset,
-            start=utc_datetime(start), stop=utc_datetime(stop), version=parts.version, current=False,
-            sha256=checksum, octets=path.stat().st_size, path=relative.as_posix(),
+            start=utc_datetime(start), stop=utc_datetime(stop, ceil=True), version=parts.version,
+            current=False, sha256=checksum, octets=path.stat().st_size, path=relative.as_posix(),
             provenance=_provenance_text(path) if provenance is None else provenance,
             received=received, ingested=when,
         )  # fmt: skip

@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 import json
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -36,6 +37,7 @@ from sqlalchemy.orm import Session
 import smilekit
 from smilekit.archive.access import authenticate, releases_in
 from smilekit.archive.catalogue import PRODUCTS_FOLDER, ProductRecord, open_catalogue, utc_datetime
+from smilekit.archive.catalogue import product_id as catalogue_id
 from smilekit.archive.policy import OPEN_INSTRUMENTS, Holding, User, may_read, proprietary_until
 from smilekit.errors import InputError
 from smilekit.service import hapi, quicklook
@@ -52,6 +54,8 @@ _ALLOWED = {
     "data": {"dataset", "id", "start", "time.min", "stop", "time.max", "parameters", "format", "include"},
 }
 _PUBLIC = User("public")
+#: What a dataset name can be (``<instrument>_<level>_<descriptor>``); anything else is no dataset.
+_DATASET = re.compile(r"[a-z0-9_]{1,100}")
 
 
 class _Unauthorized(Exception):
@@ -147,14 +151,14 @@ def create_app(folder, *, url: str | None = None, clock: Callable[[], _dt.dateti
         )
         if start is not None:
             query = query.where(
-                ProductRecord.start < utc_datetime(stop), ProductRecord.stop > utc_datetime(start)
+                ProductRecord.start < utc_datetime(stop, ceil=True), ProductRecord.stop > utc_datetime(start)
             )
         return list(session.scalars(query.order_by(ProductRecord.start, ProductRecord.id)))
 
     def dataset_parameters(
         session: Session, dataset: str
     ) -> tuple[list[hapi.Parameter], list[ProductRecord]]:
-        records = current_products(session, dataset)
+        records = current_products(session, dataset) if _DATASET.fullmatch(dataset) else []
         if not records:
             raise HapiError(1406, f"{dataset[:60]!r} is not a dataset of this archive (see /hapi/catalog)")
         newest = max(records, key=lambda r: (r.start, r.id))
@@ -278,11 +282,12 @@ def create_app(folder, *, url: str | None = None, clock: Callable[[], _dt.dateti
 
     @app.get("/products/{product_id}")
     def download(product_id: str, request: Request) -> Response:
-        if not product_id.isdigit() or len(product_id) > 12:
+        number = catalogue_id(product_id)
+        if number is None:
             return JSONResponse({"detail": "a product id is a catalogue number"}, status_code=404)
         with Session(engine) as session:
             user = user_of(request, session)
-            record = session.get(ProductRecord, int(product_id))
+            record = session.get(ProductRecord, number)
             if record is None:
                 return JSONResponse({"detail": f"no product {product_id}"}, status_code=404)
             check_readable(session, user, [record], record.start, record.stop)

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from smilekit.archive.access import releases_in
 from smilekit.archive.catalogue import ProductRecord
+from smilekit.archive.catalogue import product_id as catalogue_id
 from smilekit.archive.policy import (
     INSTRUMENTS,
     QUICKLOOK_NOTICE,
@@ -76,22 +77,26 @@ def hapi_landing() -> str:
 
 def dataset_state(records: list[ProductRecord], releases, now: _dt.datetime) -> tuple[str, str]:
     """The state of a dataset's products as the public sees them at ``now``: ``(state, words)``, state one
-    of ``"public"``, ``"proprietary"`` or ``"partly"``."""
+    of ``"public"``, ``"proprietary"`` or ``"partly"`` (some products or parts public: by age, or opened
+    by a PI's release, as the words say)."""
     public = User("public")
-    opened, total, until = 0.0, 0.0, []
+    seconds = np.timedelta64(1, "s")
+    opened = total = by_release = 0.0
+    until = []
     for r in records:
         holding = Holding(r.instrument, r.dataset, r.start, r.stop, r.received, quicklook=r.level == "ql")
-        span = (holding.stop - holding.start) / np.timedelta64(1, "s")
-        readable = readable_intervals(public, holding, releases, now=now)
-        opened += sum((b - a) / np.timedelta64(1, "s") for a, b in readable)
-        total += span
-        if sum((b - a) / np.timedelta64(1, "s") for a, b in readable) < span:
+        span = (holding.stop - holding.start) / seconds
+        readable = sum((b - a) / seconds for a, b in readable_intervals(public, holding, releases, now=now))
+        without_releases = sum((b - a) / seconds for a, b in readable_intervals(public, holding, now=now))
+        opened, total, by_release = opened + readable, total + span, by_release + readable - without_releases
+        if readable < span:
             until.append(proprietary_until(holding.received))
     if opened >= total:
         return "public", "public"
     date = np.datetime_as_string(max(until), unit="s") + "Z"
     if opened > 0:
-        return "partly", f"partly released by its PI; the rest proprietary until {date}"
+        how = "partly released by its PI" if by_release > 0 else "partly public"
+        return "partly", f"{how}; the rest proprietary until {date}"
     return "proprietary", f"proprietary until {date}"
 
 
@@ -174,10 +179,11 @@ def add_routes(app: FastAPI, engine, folder, now) -> None:
 
     @app.get("/quicklook/figure/{product_id}")
     def figure(product_id: str) -> Response:
-        if not product_id.isdigit() or len(product_id) > 12:
+        number = catalogue_id(product_id)
+        if number is None:
             return JSONResponse({"detail": "a figure id is a catalogue number"}, status_code=404)
         with Session(engine) as session:
-            record = session.get(ProductRecord, int(product_id))
+            record = session.get(ProductRecord, number)
         if record is None or record.level != "ql" or not record.path.endswith(".png"):
             return JSONResponse({"detail": f"no quick-look figure {product_id}"}, status_code=404)
         path = (folder / record.path).resolve()

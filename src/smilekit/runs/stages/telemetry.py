@@ -260,7 +260,7 @@ def _summary(memory, link, fate: pd.DataFrame, pipeline: dict, files: list[str])
             "errors": pipeline["errors"],
             **ground,
         },
-        "products": pipeline["products"],
+        "products": pipeline["products"] + pipeline["quicklooks"],
         "files": [f"{L0_FOLDER}/", f"{PRODUCTS_FOLDER}/", PACKETS_FILE],
     }
 
