@@ -92,6 +92,13 @@ def _one_of(query: dict, *names: str) -> str | None:
     return given[0] if given else None
 
 
+def _dataset_of(query: dict) -> str:
+    dataset = _one_of(query, "dataset", "id")
+    if dataset is None:
+        raise HapiError(1400, "give dataset=")
+    return dataset
+
+
 def create_app(folder, *, url: str | None = None, clock: Callable[[], _dt.datetime] | None = None) -> FastAPI:
     """The service of the archive ``folder`` (catalogue at ``url``, default its SQLite file).
 
@@ -225,9 +232,7 @@ def create_app(folder, *, url: str | None = None, clock: Callable[[], _dt.dateti
     @app.get("/hapi/info")
     def info(request: Request) -> dict:
         query = _check_query(request, "info")
-        dataset = _one_of(query, "dataset", "id")
-        if dataset is None:
-            raise HapiError(1400, "give dataset=")
+        dataset = _dataset_of(query)
         with Session(engine) as session:
             available, records = dataset_parameters(session, dataset)
         chosen = hapi.select_parameters(available, query.get("parameters"))
@@ -250,9 +255,7 @@ def create_app(folder, *, url: str | None = None, clock: Callable[[], _dt.dateti
     @app.get("/hapi/data")
     def data(request: Request) -> Response:
         query = _check_query(request, "data")
-        dataset = _one_of(query, "dataset", "id")
-        if dataset is None:
-            raise HapiError(1400, "give dataset=")
+        dataset = _dataset_of(query)
         start = hapi.parse_time(_one_of(query, "start", "time.min"), 1402)
         stop = hapi.parse_time(_one_of(query, "stop", "time.max"), 1403)
         if not start < stop:
