@@ -18,6 +18,7 @@ What is asserted throughout:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import http.client
@@ -30,6 +31,7 @@ import pytest
 import requests
 
 from smilekit.archive.access import record_release
+from testsupport import postgres
 from testsupport.service import live_server
 from testsupport.service_archive import (
     DAY,
@@ -369,6 +371,7 @@ def test_path_traversal_and_odd_ids_are_not_found(served):
 # ---------------------------------------------------------------------------------------------------
 # Injections in every parameter
 # ---------------------------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_injections_in_every_hapi_parameter_are_hapi_errors(served):
     """Each injection string in each parameter of info and data (the others valid: a public request):
     the HAPI error of that parameter (1406 unknown dataset, 1407 unknown parameter, 1402/1403 bad time,
@@ -584,18 +587,24 @@ UVI_RELEASE = (PROPRIETARY_START, PROPRIETARY_START + np.timedelta64(5, "m"))
 SXI_RELEASE = (DAY + np.timedelta64(5, "h"), DAY + np.timedelta64(355, "m"))
 
 
-@pytest.fixture(scope="module")
-def released(tmp_path_factory):
-    """An archive of its own (SQLite) with PI releases recorded, on a live server at the archive's clock."""
-    archive = build_archive(tmp_path_factory.mktemp("released"))
-    approved = dt.datetime(2026, 6, 1)
-    record_release(archive.folder, "mag", *MAG_RELEASE, pi="max mag", approved_by="sam swt",
-                   approved_at=approved)  # fmt: skip
-    record_release(archive.folder, "uvi", *UVI_RELEASE, pi="uma uvi", approved_by="sam swt",
-                   approved_at=archive.clock + dt.timedelta(days=1))  # fmt: skip
-    record_release(archive.folder, "sxi", *SXI_RELEASE, pi="pat sxi", approved_by="sam swt",
-                   approved_at=approved, datasets=["sxi_l3_boundaries"])  # fmt: skip
-    with live_server(archive.folder, clock=lambda: archive.clock) as base:
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def released(request, tmp_path_factory):
+    """An archive of its own with PI releases recorded, on a live server at the archive's clock, per
+    catalogue back end (as ``served``: tests/service/conftest.py)."""
+    with contextlib.ExitStack() as stack:
+        url = None
+        if request.param == "postgresql":
+            postgres.require_server()
+            url = stack.enter_context(postgres.fresh_database())
+        archive = build_archive(tmp_path_factory.mktemp(f"released-{request.param}"), url=url)
+        approved = dt.datetime(2026, 6, 1)
+        record_release(archive.folder, "mag", *MAG_RELEASE, pi="max mag", approved_by="sam swt",
+                       approved_at=approved, url=url)  # fmt: skip
+        record_release(archive.folder, "uvi", *UVI_RELEASE, pi="uma uvi", approved_by="sam swt",
+                       approved_at=archive.clock + dt.timedelta(days=1), url=url)  # fmt: skip
+        record_release(archive.folder, "sxi", *SXI_RELEASE, pi="pat sxi", approved_by="sam swt",
+                       approved_at=approved, datasets=["sxi_l3_boundaries"], url=url)  # fmt: skip
+        base = stack.enter_context(live_server(archive.folder, url=url, clock=lambda: archive.clock))
         yield archive, base
 
 
