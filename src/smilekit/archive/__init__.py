@@ -3,11 +3,22 @@
 - :mod:`~smilekit.archive.policy`: the data policy as rules (roles, the proprietary period, PI releases
   approved by the SWT, quick-looks), the one module the archive and the service ask;
 - :mod:`~smilekit.archive.catalogue`: the archive folder and its catalogue (SQLAlchemy: SQLite embedded,
-  PostgreSQL by URL), atomic ingest, versions (``smilekit archive init|ingest|list``).
+  PostgreSQL by URL), atomic ingest, versions (``smilekit archive init|ingest|list``);
+- :mod:`~smilekit.archive.access`: the users and their hashed tokens, the PIs' releases approved by the SWT
+  (``smilekit archive user add|revoke|list``, ``smilekit archive release``);
+- :mod:`~smilekit.archive.auxiliary`: the run's ephemeris and solar wind archived as products.
 
-The users and their tokens, the releases in the catalogue and the HAPI service follow (issue 18).
+The service that delivers the archive under the policy is :mod:`smilekit.service` (``smilekit serve``).
 """
 
+from smilekit.archive.access import (
+    add_user,
+    authenticate,
+    list_releases,
+    list_users,
+    record_release,
+    revoke_user,
+)
 from smilekit.archive.catalogue import (
     ProductRecord,
     ingest,
@@ -35,11 +46,17 @@ __all__ = [
     "ProductRecord",
     "Release",
     "User",
+    "add_user",
+    "authenticate",
     "ingest",
     "init_archive",
     "list_products",
+    "list_releases",
+    "list_users",
     "may_read",
     "product_time_range",
     "proprietary_until",
     "readable_intervals",
+    "record_release",
+    "revoke_user",
 ]
