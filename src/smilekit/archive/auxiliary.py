@@ -21,6 +21,7 @@ from pathlib import Path
 
 from smilekit.errors import InputError, ProductError
 from smilekit.pipeline.auxiliary import EPHEMERIS_FILE, SOLAR_WIND_FILE
+from smilekit.products.coverage import product_time_range
 from smilekit.products.names import product_name
 
 __all__ = ["AUXILIARY_FILES", "archived_name"]
@@ -49,8 +50,6 @@ def data_start(path):
     path = Path(path)
     if path.name == SOLAR_WIND_FILE:
         return _solar_wind(path).time.values[0]
-    from smilekit.archive.catalogue import product_time_range
-
     return product_time_range(path)[0]
 
 

@@ -38,6 +38,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from smilekit.archive.auxiliary import AUXILIARY_FILES, archived_name, data_start, write_product
 from smilekit.errors import InputError, ProductError
+from smilekit.products.coverage import product_time_range
 from smilekit.products.names import parse_product_name
 from smilekit.products.provenance import read_provenance
 from smilekit.times import as_datetime64
@@ -190,48 +191,6 @@ def product_id(text: str) -> int | None:
         return None
     number = int(text)
     return number if 0 < number <= MAX_ID else None
-
-
-def product_time_range(path) -> tuple[np.datetime64, np.datetime64]:
-    """The UTC interval ``[start, stop)`` a product's data cover, read from the file.
-
-    CDF: the first ``Epoch`` to the last (plus 1 ns: a half-open interval holding the last record); FITS:
-    ``DATE-OBS`` to ``DATE-END`` of the first HDU that has both, else (SXI L2) its time bins' first start
-    to last end; a quick-look PNG: the range of the product it shows
-    (:func:`~smilekit.products.quicklooks.quicklook_time_range`).
-
-    Raises
-    ------
-    ProductError
-        For a file that cannot be read or holds no time (naming it and why).
-    """
-    path = Path(path)
-    try:
-        if path.suffix == ".cdf":
-            import cdflib
-
-            epoch = cdflib.CDF(str(path)).varget("Epoch")
-            times = as_datetime64(cdflib.cdfepoch.to_datetime(np.atleast_1d(epoch)))
-            return times.min(), times.max() + np.timedelta64(1, "ns")
-        if path.suffix == ".fits":
-            from astropy.io import fits
-
-            with fits.open(path) as hdul:
-                for hdu in hdul:
-                    if "DATE-OBS" in hdu.header and "DATE-END" in hdu.header:
-                        return (as_datetime64(hdu.header["DATE-OBS"])[()],
-                                as_datetime64(hdu.header["DATE-END"])[()])  # fmt: skip
-            from smilekit.products.sxi_fits import read_l2
-
-            l2 = read_l2(path)
-            return l2["time"].values.min(), l2["time_end"].values.max()
-        if path.suffix == ".png":
-            from smilekit.products.quicklooks import quicklook_time_range
-
-            return quicklook_time_range(path)
-    except (OSError, ValueError, KeyError, TypeError, IndexError, ProductError, InputError) as exc:
-        raise ProductError(f"{path.name}: cannot read its time range: {exc}") from None
-    raise ProductError(f"{path.name}: not a CDF, FITS or quick-look PNG product")
 
 
 def _sha256(path: Path) -> str:

@@ -85,7 +85,7 @@ def _cdf_panels(fig, path: Path):
 def _fits_image(fig, path: Path):
     from astropy.io import fits
 
-    from smilekit.archive.catalogue import product_time_range
+    from smilekit.products.coverage import product_time_range
 
     with fits.open(path) as hdul:
         image = next((h for h in hdul if h.is_image and h.data is not None and h.data.ndim in (2, 3)), None)
