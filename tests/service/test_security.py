@@ -540,6 +540,7 @@ def test_unknown_duplicate_and_conflicting_parameters(served):
         (request | {"access_token": served.archive.tokens["swt"]}, 1401),
         (request | {"parameters": "b_gse,b_gse"}, 1411),
         (request | {"parameters": "b_magnitude,b_gse"}, 1411),
+        (request | {"parameters": "b_gse,Time"}, 1411),  # Time comes first, as info lists it
         (request | {"parameters": "b_gse,nope"}, 1407),
         (request | {"parameters": "Epoch"}, 1407),
         (request | {"parameters": "sc_field_body"}, 1407),  # support data, not a parameter

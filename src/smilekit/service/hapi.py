@@ -180,7 +180,10 @@ def select_parameters(available: list[Parameter], requested: str | None) -> list
     """
     if requested is None or requested == "":
         return list(available)
-    names = [n for n in requested.split(",") if n != "Time"]
+    given = requested.split(",")
+    if "Time" in given[1:]:
+        raise HapiError(1411, "Time is the first parameter (info's order)")
+    names = [n for n in given if n != "Time"]
     if len(set(names)) != len(names):
         raise HapiError(1411, "a parameter is named twice")
     order = {p.name: i for i, p in enumerate(available)}
