@@ -283,7 +283,7 @@ def create_app(folder, *, url: str | None = None, clock: Callable[[], _dt.dateti
             headers={"X-HAPI-Status": str(code)},
         )
 
-    @app.get("/products/{product_id}")
+    @app.api_route("/products/{product_id}", methods=["GET", "HEAD"])
     def download(product_id: str, request: Request) -> Response:
         number = catalogue_id(product_id)
         if number is None:

@@ -177,7 +177,7 @@ def add_routes(app: FastAPI, engine, folder, now) -> None:
             body.append("<p id='empty'>No products on this day.</p>")
         return HTMLResponse(_page(f"SMILE quick-looks: {day}", "".join(body)))
 
-    @app.get("/quicklook/figure/{product_id}")
+    @app.api_route("/quicklook/figure/{product_id}", methods=["GET", "HEAD"])
     def figure(product_id: str) -> Response:
         number = catalogue_id(product_id)
         if number is None:
