@@ -17,7 +17,7 @@ from collections import defaultdict
 import numpy as np
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from smilekit.archive.access import releases_in
@@ -41,8 +41,15 @@ body { font-family: sans-serif; margin: 1.5em; max-width: 70em; color: #222; }
 .notice { background: #fff3cd; border: 1px solid #e0c36a; padding: 0.4em 0.8em; }
 table { border-collapse: collapse; margin: 0.6em 0; } td, th { border: 1px solid #ccc; padding: 0.2em 0.6em; }
 .public { color: #126b12; } .proprietary { color: #a11; } .partly { color: #a65b00; }
-figure { display: inline-block; margin: 0.5em; } figure img { max-width: 40em; border: 1px solid #ccc; }
+figure { display: inline-block; margin: 0.5em; max-width: 100%; }
+figure img { max-width: min(40em, 100%); height: auto; border: 1px solid #ccc; }
+td a { overflow-wrap: anywhere; }
 """
+
+
+def _ordered(codes) -> list[str]:
+    """Instrument codes in the mission's order (SXI, UVI, LIA, MAG, then the spacecraft and auxiliary)."""
+    return sorted(codes, key=lambda c: INSTRUMENTS.index(c) if c in INSTRUMENTS else len(INSTRUMENTS))
 
 
 def dataset_title(dataset: str) -> str:
@@ -55,11 +62,14 @@ def dataset_title(dataset: str) -> str:
     )
 
 
-def _page(title: str, body: str) -> str:
+def _page(title: str, body: str, *, notice: bool = True) -> str:
+    """A page: the title, the quick-look notice (``notice``: the pages of quick-looks), the body."""
+    note = f"<p class='notice' id='notice'>{html.escape(QUICKLOOK_NOTICE)}</p>" if notice else ""
     return (
-        f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
-        f"<style>{_STYLE}</style></head><body><h1>{html.escape(title)}</h1>"
-        f"<p class='notice' id='notice'>{html.escape(QUICKLOOK_NOTICE)}</p>{body}</body></html>"
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head><body><h1>{html.escape(title)}</h1>"
+        f"{note}{body}</body></html>"
     )
 
 
@@ -72,6 +82,7 @@ def hapi_landing() -> str:
         "smilekit archive: HAPI 3.2",
         f"<p>The archive's time series through HAPI (hapi-server.org).</p><ul>{links}</ul>"
         "<p>Data of the proprietary period need <code>Authorization: Bearer TOKEN</code>.</p>",
+        notice=False,
     )
 
 
@@ -105,13 +116,16 @@ def add_routes(app: FastAPI, engine, folder, now) -> None:
 
     @app.get("/", response_class=HTMLResponse)
     def index() -> str:
+        day_of = func.date(ProductRecord.start)  # SQL's date(): the same in SQLite and PostgreSQL
         with Session(engine) as session:
             rows = session.execute(
-                select(ProductRecord.start, ProductRecord.instrument).where(ProductRecord.current.is_(True))
+                select(day_of, ProductRecord.instrument)
+                .where(ProductRecord.current.is_(True))
+                .group_by(day_of, ProductRecord.instrument)
             ).all()
         days: dict[str, set] = defaultdict(set)
-        for start, instrument in rows:
-            days[start.date().isoformat()].add(instrument)
+        for day, instrument in rows:
+            days[str(day)[:10]].add(instrument)
         items = "".join(
             f"<li><a class='day' href='/quicklook/{day}'>{day}</a>: "
             + ", ".join(
@@ -122,7 +136,8 @@ def add_routes(app: FastAPI, engine, folder, now) -> None:
         )
         return _page(
             "SMILE quick-looks (smilekit archive)",
-            f"<p>{len(days)} days with data. Time series through <a href='/hapi'>HAPI</a>.</p>"
+            f"<p>{len(days)} day{'' if len(days) == 1 else 's'} with data. Time series through "
+            "<a href='/hapi'>HAPI</a>.</p>"
             f"<ul id='days'>{items}</ul>",
         )
 
@@ -149,11 +164,14 @@ def add_routes(app: FastAPI, engine, folder, now) -> None:
                                                           ProductRecord.start)))  # fmt: skip
             releases = releases_in(session)
         at = now()
-        body = [f"<p><a href='/'>All days</a></p><h2>{html.escape(day)}</h2>"]
+        shown = (f"{html.escape(instrument.upper())} only (<a href='/quicklook/{day}'>every instrument</a>)"
+                 if instrument else "every instrument")  # fmt: skip
+        body = [f"<p><a href='/'>All days</a> &middot; <span id='filter'>{shown}</span></p>"]
         by_instrument: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
         for r in records:
             by_instrument[r.instrument][r.dataset].append(r)
-        for code, datasets in by_instrument.items():
+        for code in _ordered(by_instrument):
+            datasets = by_instrument[code]
             body.append(f"<section class='instrument' id='{code}'><h3>{html.escape(code.upper())}: "
                         f"{html.escape(INSTRUMENT_CODES.get(code, ''))}</h3>")  # fmt: skip
             rows, figures = [], []
