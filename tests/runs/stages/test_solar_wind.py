@@ -145,6 +145,12 @@ def test_summary_records_the_files_provenance_the_peak_state_and_the_indices_it_
     assert section["indices"]["min_sym_h_nT"] == data["sym_h"].min()
     assert section["indices"]["min_al_nT"] == data["al"].min()
     assert ctx.figures[0][1].endswith("SYM-H and AL")
+    # the prepared series as the table the pipeline and the archive read, read back the same
+    assert section["files"] == ["solar_wind.csv"]
+    table = read_solar_wind(tmp_path / "solar_wind.csv")
+    np.testing.assert_array_equal(table.time.values, prepared.time.values)
+    for name in ("n", "v_gse", "b_gsm", "t"):
+        np.testing.assert_allclose(getattr(table, name).value, getattr(prepared, name).value, rtol=1e-12)
 
 
 def test_a_qin_denton_file_brings_its_defaults_into_the_summary(tmp_path):

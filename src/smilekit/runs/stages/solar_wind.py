@@ -2,7 +2,8 @@
 
 Provides ``solar_wind`` (the prepared :class:`~smilekit.solarwind.SolarWind`), ``peak_index`` and
 ``peak_index_time`` (the record of peak dynamic pressure, which later stages centre on: the orbit's apogee,
-the models' state at peak, the SXI frame of the peak).
+the models' state at peak, the SXI frame of the peak). Writes it as ``solar_wind.csv``, the table the
+pipeline reads as its upstream solar wind and the archive keeps as ``aux_l2_solarwind``.
 
 The peak
 --------
@@ -31,7 +32,9 @@ from typing import ClassVar
 import astropy.units as u
 import numpy as np
 
+from smilekit._io import write_table
 from smilekit.errors import InputError
+from smilekit.pipeline.auxiliary import SOLAR_WIND_FILE
 from smilekit.products.plots import quicklook
 from smilekit.runs.context import JobContext, finite_or_none
 from smilekit.runs.registry import stage
@@ -90,6 +93,7 @@ def stage_solar_wind(ctx: JobContext) -> dict:
     indices, indices_summary = _indices_over(given, sw)
     caption = "Solar wind (GSM field, OMNI Pdyn)" + (", SYM-H and AL" if indices is not None else "")
     quicklook.plot_solar_wind(sw, ctx.figure_path("solar_wind.png", caption), indices=indices)
+    write_table(sw.to_dataframe(derived_quantities=False), ctx.out / SOLAR_WIND_FILE)  # for the archive
     quality = sw.ds["quality"].values
     return {
         "start": str(sw.time[0].values),
@@ -109,6 +113,7 @@ def stage_solar_wind(ctx: JobContext) -> dict:
         "min_bz_gsm_nT": float(np.nanmin(sw.bz.values)),
         "indices": indices_summary,
         "provenance": provenance(ctx.solar_wind),
+        "files": [SOLAR_WIND_FILE],
     }
 
 
