@@ -11,15 +11,12 @@ only asks for it with ``@pytest.mark.parametrize("served", ["sqlite"], indirect=
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
 
 import pytest
 import requests
 
-from testsupport import postgres
-from testsupport.service import live_server
-from testsupport.service_archive import ServiceArchive, build_archive
+from testsupport.service_archive import ServiceArchive, served_archive
 
 
 @dataclass
@@ -42,11 +39,6 @@ class Served:
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def served(request, tmp_path_factory):
     """The service archive on a live server, per catalogue back end (module docstring)."""
-    with contextlib.ExitStack() as stack:
-        url = None
-        if request.param == "postgresql":
-            postgres.require_server()
-            url = stack.enter_context(postgres.fresh_database())
-        archive = build_archive(tmp_path_factory.mktemp(f"service-{request.param}"), url=url)
-        base = stack.enter_context(live_server(archive.folder, url=url, clock=lambda: archive.clock))
+    folder = tmp_path_factory.mktemp(f"service-{request.param}")
+    with served_archive(folder, request.param) as (archive, base):
         yield Served(archive, base, request.param)

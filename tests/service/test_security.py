@@ -18,7 +18,6 @@ What is asserted throughout:
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
 import http.client
@@ -31,15 +30,14 @@ import pytest
 import requests
 
 from smilekit.archive.access import record_release
-from testsupport import postgres
 from testsupport.service import live_server
 from testsupport.service_archive import (
     DAY,
     PROPRIETARY_START,
     PROPRIETARY_UNTIL,
     SENTINELS,
-    build_archive,
     cdf_values,
+    served_archive,
 )
 
 #: The public MAG products' span and a span of the proprietary MAG product.
@@ -598,20 +596,18 @@ SXI_RELEASE = (DAY + np.timedelta64(5, "h"), DAY + np.timedelta64(355, "m"))
 def released(request, tmp_path_factory):
     """An archive of its own with PI releases recorded, on a live server at the archive's clock, per
     catalogue back end (as ``served``: tests/service/conftest.py)."""
-    with contextlib.ExitStack() as stack:
-        url = None
-        if request.param == "postgresql":
-            postgres.require_server()
-            url = stack.enter_context(postgres.fresh_database())
-        archive = build_archive(tmp_path_factory.mktemp(f"released-{request.param}"), url=url)
+
+    def record_releases(archive):
         approved = dt.datetime(2026, 6, 1)
         record_release(archive.folder, "mag", *MAG_RELEASE, pi="max mag", approved_by="sam swt",
-                       approved_at=approved, url=url)  # fmt: skip
+                       approved_at=approved, url=archive.url)  # fmt: skip
         record_release(archive.folder, "uvi", *UVI_RELEASE, pi="uma uvi", approved_by="sam swt",
-                       approved_at=archive.clock + dt.timedelta(days=1), url=url)  # fmt: skip
+                       approved_at=archive.clock + dt.timedelta(days=1), url=archive.url)  # fmt: skip
         record_release(archive.folder, "sxi", *SXI_RELEASE, pi="pat sxi", approved_by="sam swt",
-                       approved_at=approved, datasets=["sxi_l3_boundaries"], url=url)  # fmt: skip
-        base = stack.enter_context(live_server(archive.folder, url=url, clock=lambda: archive.clock))
+                       approved_at=approved, datasets=["sxi_l3_boundaries"], url=archive.url)  # fmt: skip
+
+    folder = tmp_path_factory.mktemp(f"released-{request.param}")
+    with served_archive(folder, request.param, record_releases) as (archive, base):
         yield archive, base
 
 

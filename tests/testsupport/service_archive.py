@@ -35,7 +35,9 @@ stored: fill values included.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
+from collections.abc import Iterator
 from pathlib import Path
 
 import astropy.units as u
@@ -55,8 +57,9 @@ from smilekit.products.quicklooks import write_quicklook
 from smilekit.products.uvi_l3_cdf import write_uvi_l3_cdf
 from smilekit.science.estimates import CuspEstimate, MagnetopauseEstimate
 from smilekit.units import RE
-from testsupport import solarwind_files
+from testsupport import postgres, solarwind_files
 from testsupport.archive import write_sxi
+from testsupport.service import live_server
 
 __all__ = [
     "CLOCK",
@@ -70,6 +73,7 @@ __all__ = [
     "ServiceArchive",
     "build_archive",
     "dataset_values",
+    "served_archive",
 ]
 
 #: The day of all the data (UTC midnight).
@@ -421,3 +425,19 @@ def build_archive(folder, *, url: str | None = None, received: dict | None = Non
         proprietary_ids=proprietary_ids, records=records, datasets=datasets, expected=values,
         public_expected=public_values, times=times, received=received,
     )  # fmt: skip
+
+
+@contextlib.contextmanager
+def served_archive(folder, backend: str, prepare=None) -> Iterator[tuple[ServiceArchive, str]]:
+    """:func:`build_archive` in ``folder`` on the catalogue ``backend`` (``"sqlite"``, or ``"postgresql"``: a
+    fresh database on the local server, which must run under CI), ``prepare(archive)`` (e.g. releases to
+    record), then a live server at the archive's clock; yields ``(archive, base URL)``."""
+    with contextlib.ExitStack() as stack:
+        url = None
+        if backend == "postgresql":
+            postgres.require_server()
+            url = stack.enter_context(postgres.fresh_database())
+        archive = build_archive(folder, url=url)
+        if prepare is not None:
+            prepare(archive)
+        yield archive, stack.enter_context(live_server(archive.folder, url=url, clock=lambda: archive.clock))
