@@ -17,7 +17,7 @@ STAGE_KEYS = {
     "solar_wind": ["status", "start", "end", "cadence_s", "records", "interpolated", "missing",
                    "peak_pdyn_time", "peak_pdyn_nPa", "peak_smoothing", "peak_pdyn_sample_max_nPa",
                    "peak_n_cm-3", "peak_v_km_s", "peak_bz_gsm_nT", "max_density_cm-3", "min_bz_gsm_nT",
-                   "indices", "provenance", "seconds"],
+                   "indices", "provenance", "files", "seconds"],
     "standoff": ["status", "shue1997", "shue1998", "lin2010", "jelinek2012", "bow shock (jelinek2012)",
                  "seconds"],
     "emissivity": ["status", "time", "tilt_deg", "models", "seconds"],
