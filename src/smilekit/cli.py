@@ -5,7 +5,8 @@ summary), ``smilekit plan`` (the operations plan of a period), ``smilekit geospa
 through every boundary and emissivity model), ``smilekit events`` (the bundled events), ``smilekit evaluate``
 (the magnetopause and cusp retrievals measured over a case file), ``smilekit process`` (L0 packet files to
 products), ``smilekit archive init|ingest|list|release|user`` (the archive: catalogue, users, releases),
-``smilekit serve`` (the archive served: HAPI, downloads, quick-looks).
+``smilekit serve`` (the archive served: HAPI, downloads, quick-looks), ``smilekit campaign`` (every SXI
+frame of a period of the mission, on Dask).
 """
 
 from __future__ import annotations
@@ -539,6 +540,62 @@ def evaluate(
         path, out, workers=workers, scheduler=scheduler, progress=not quiet, dashboard_address=dashboard
     )
     console.print(f"Results: {(out / 'results.csv').resolve()}")
+
+
+@_command()
+def campaign(
+    start: Annotated[str, typer.Option(help="The period's start (ISO UTC), e.g. 2026-06-01.")],
+    end: Annotated[str, typer.Option(help="The period's end (ISO UTC, excluded).")],
+    out: Annotated[Path, typer.Option(help="Output folder: frames.csv, results.csv, summary.json.")] = Path(
+        "smilekit-campaign"
+    ),
+    aim: Annotated[
+        str, typer.Option(help="SXI aim rule: limb (20.3 deg from the limb) or subsolar.")
+    ] = "limb",
+    solar_wind: Annotated[
+        Path | None,
+        typer.Option(
+            exists=True,
+            dir_okay=False,
+            help="Solar-wind file (as smilekit run reads); default: the shipped OMNI2 of 2000 by date.",
+        ),
+    ] = None,
+    method: Annotated[
+        list[str] | None, typer.Option(help="A stand-off method to run (repeat; default every method).")
+    ] = None,
+    no_cusp: Annotated[bool, typer.Option("--no-cusp", help="Skip the cusp retrieval.")] = False,
+    workers: Annotated[int | None, typer.Option(help="Run on a local dask cluster of N workers.")] = None,
+    scheduler: Annotated[str | None, typer.Option(help="Address of a running dask scheduler.")] = None,
+    dashboard: Annotated[
+        str | None, typer.Option(metavar="ADDRESS", help="host:port of the local cluster's dask dashboard.")
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Every 5-min SXI frame of a period of the mission: simulated, retrieved, and how many meet the
+    requirement.
+
+    The science orbit propagated over the period (J2, Sun, Moon), the modes and the pointing constraints
+    choose the frames (OUT/frames.csv, OUT/schedule.json); each frame is simulated from the solar wind of its
+    time and every method retrieves the stand-off (OUT/results.csv, on Dask; a rerun resumes); the answer
+    (frames in the requirement domain, and per method the fraction answered and within 0.5 RE) is in
+    OUT/summary.json and printed.
+    """
+    from smilekit.campaign.mission import run_campaign
+
+    _check_out(out)
+    summary = run_campaign(
+        start, end, out, aim=aim, solar_wind=solar_wind, workers=workers, scheduler=scheduler,
+        dashboard_address=dashboard, progress=not quiet, methods=method or None,
+        cusp_method=False if no_cusp else None,
+    )  # fmt: skip
+    table = Table(title=f"{summary['sxi_frames']} SXI frames, {summary['frames_in_domain']} in the domain")
+    for column in ("method", "answered", "RMS (RE)", "within 0.5 RE"):
+        table.add_column(column)
+    for name, figures in summary["methods"].items():
+        cells = [figures.get(key) for key in ("answered", "rms_re", "within_0p5_re")]
+        table.add_row(name, *("-" if c is None else f"{c:.3f}" for c in cells))
+    console.print(table)
+    console.print(f"Summary: {(out / 'summary.json').resolve()}", soft_wrap=True, markup=False)
 
 
 archive_app = typer.Typer(

@@ -5,7 +5,11 @@
 - :mod:`~smilekit.campaign.truth`: each case's model truth and its simulated L2 image;
 - :mod:`~smilekit.campaign.statistics`: the stand-off and cusp-edge error statistics (:func:`summarise`);
 - :mod:`~smilekit.campaign.evaluate`: the harness that measures every retrieval against the truth over a
-  case file, on Dask (:func:`evaluate_cases`, ``smilekit evaluate``; one case: :func:`run_case`).
+  case file, on Dask (:func:`evaluate_cases`, ``smilekit evaluate``; one case: :func:`run_case`);
+- :mod:`~smilekit.campaign.schedule`: the mission's SXI frames over a period, with the solar wind of
+  their time (:func:`mission_frames`);
+- :mod:`~smilekit.campaign.mission`: a period of the mission run frame by frame and its answer
+  (:func:`run_campaign`, ``smilekit campaign``).
 
 The retrievals themselves live in :mod:`smilekit.science`, the requirement they are judged by in
 :mod:`smilekit.science.requirement`.
@@ -13,6 +17,16 @@ The retrievals themselves live in :mod:`smilekit.science`, the requirement they 
 
 from smilekit.campaign.cases import make_cases, read_cases
 from smilekit.campaign.evaluate import evaluate_cases, run_case
+from smilekit.campaign.mission import run_campaign
+from smilekit.campaign.schedule import mission_frames
 from smilekit.campaign.statistics import summarise
 
-__all__ = ["evaluate_cases", "make_cases", "read_cases", "run_case", "summarise"]
+__all__ = [
+    "evaluate_cases",
+    "make_cases",
+    "mission_frames",
+    "read_cases",
+    "run_campaign",
+    "run_case",
+    "summarise",
+]

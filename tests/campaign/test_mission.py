@@ -1,0 +1,149 @@
+"""The mission's frames over a period (smilekit.campaign.schedule) and the campaign that runs them
+(smilekit.campaign.mission, ``smilekit campaign``): the orbit's modes and the pointing choose the frames,
+the OMNI hours map onto the mission's dates as documented, the answer counts the domain frames, a rerun
+resumes, and bad input is refused before any work."""
+
+from __future__ import annotations
+
+import json
+
+import astropy.units as u
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from smilekit._data import data_path
+from smilekit.campaign.cases import CASE_COLUMNS, read_cases
+from smilekit.campaign.mission import FRAMES_FILE, campaign_answer
+from smilekit.campaign.schedule import mission_frames, omni_on_mission_dates
+from smilekit.cli import app
+from smilekit.errors import InputError
+from smilekit.mission.modes import mode_timeline
+from smilekit.mission.orbit import sample_times, science_orbit
+from smilekit.mission.propagator import propagate
+from smilekit.solarwind import SolarWind
+from smilekit.solarwind.readers import read_omni2
+
+
+@pytest.fixture(scope="module")
+def three_days():
+    return mission_frames("2026-06-01", "2026-06-04")
+
+
+def test_the_frames_are_the_observed_intervals_with_their_solar_wind(three_days):
+    frames, schedule = three_days
+    assert list(frames.columns) == list(CASE_COLUMNS)
+    assert schedule["intervals"] == 3 * 288
+    lost = schedule["no_aim"] + schedule["excluded"] + schedule["no_solar_wind"]
+    assert schedule["frames"] == len(frames) == schedule["sxi_observing"] - lost
+    times = frames["time"].to_numpy(dtype="datetime64[ns]")
+    assert (np.diff(times) > np.timedelta64(0)).all()
+    assert ((times - np.datetime64("2026-06-01", "ns")) % np.timedelta64(300, "s") == np.timedelta64(0)).all()
+    # independently: the orbit from the same epoch, every interval's mode; a frame only where SXI observes
+    starts = np.datetime64("2026-06-01", "ns") + np.arange(864) * np.timedelta64(300, "s")
+    track = propagate(science_orbit("2026-06-01"), sample_times(starts[0], starts[-1], 300 * u.s,
+                                                                include_stop=True))  # fmt: skip
+    timeline = mode_timeline(track)
+    observing = starts[np.asarray(timeline.sxi_on & timeline.sxi_shutter_open)]
+    assert set(times) <= set(observing) and schedule["sxi_observing"] == observing.size
+    radius = np.linalg.norm(frames[["sc_x", "sc_y", "sc_z"]].to_numpy(), axis=1)
+    assert radius.min() > 50_000 / 6371.0  # SXI observes above 50 000 km
+    assert (frames["aim_x"] > 0).all() and (frames[["aim_y", "aim_z"]].to_numpy() == 0).all()  # +X GSE axis
+    assert frames["case_id"].is_unique and (frames["exposure_s"] == 300).all()
+    again, _ = mission_frames("2026-06-01", "2026-06-04")
+    pd.testing.assert_frame_equal(frames, again)  # the same period gives the same frames
+
+
+def test_omni_maps_onto_the_mission_by_time_of_year():
+    omni = read_omni2(data_path("omni/omni2_2000.dat"))
+    # 2027-03-15 is day 74 of a common year: 73 days after 1 January, which in 2000 (leap) is 14 March
+    got = omni_on_mission_dates(["2027-03-15T10:20", "2028-12-31T23:59"])
+    assert list(got["omni_time"]) == [
+        np.datetime64("2000-03-14T10:00", "ns"),
+        np.datetime64("2000-12-31T23:00", "ns"),
+    ]
+    index = np.searchsorted(omni.time.values, got["omni_time"])
+    np.testing.assert_array_equal(got["n"], omni.ds["n"].values[index])
+    np.testing.assert_array_equal(got["b_gsm"], omni.ds["b_gsm"].values[index])
+    np.testing.assert_allclose(got["v"], np.linalg.norm(omni.ds["v_gse"].values[index], axis=1))
+
+
+def test_the_subsolar_rule_aims_at_the_shue_1998_nose_of_each_frames_wind(three_days):
+    from smilekit.geospace.boundaries import standoff
+
+    frames, _ = mission_frames("2026-06-01", "2026-06-01T06:00", aim="subsolar")
+    r0 = standoff("shue1998", warn=False, bz=frames["bz"].to_numpy() * u.nT,
+                  pdyn=2e-6 * frames["n"].to_numpy() * frames["v"].to_numpy() ** 2 * u.nPa)  # fmt: skip
+    np.testing.assert_allclose(frames["aim_x"], r0.to_value("RE"), atol=0.02)  # the wind is rounded
+
+
+def test_a_users_solar_wind_is_used_and_must_cover_the_period(tmp_path):
+    time = np.datetime64("2026-06-01", "ns") + np.arange(0, 181) * np.timedelta64(60, "s")
+    flow = np.tile([-500.0, 0, 0], (181, 1)) * u.km / u.s
+    sw = SolarWind(time, n=np.full(181, 12.0) * u.cm**-3, v_gse=flow,
+                   b_gsm=np.tile([0.0, 1.0, -4.0], (181, 1)) * u.nT, t=np.full(181, 1e5) * u.K)  # fmt: skip
+    frames, _ = mission_frames("2026-06-01", "2026-06-01T02:00", solar_wind=sw)
+    assert (frames["n"] == 12.0).all() and (frames["v"] == 500.0).all() and (frames["bz"] == -4.0).all()
+    with pytest.raises(InputError, match="outside the solar wind data"):
+        mission_frames("2026-06-01", "2026-06-01T04:00", solar_wind=sw)
+
+
+@pytest.mark.parametrize(
+    ("args", "match"),
+    [
+        (("2026-06-02", "2026-06-01"), "must come after"),
+        (("2026-06-01", "2026-06-01T00:04"), "at least one"),
+        (("2026-06-01", "2032-06-01"), "at most"),
+        (("2026-06-01", "2026-06-02", "nadir"), "aim 'nadir' is not one of"),
+    ],
+)
+def test_bad_periods_and_rules_are_refused(args, match):
+    start, end, *aim = args
+    with pytest.raises(InputError, match=match):
+        mission_frames(start, end, aim=aim[0] if aim else "limb")
+
+
+def test_the_answer_counts_fractions_of_the_domain_frames():
+    rows = []
+    for case, domain, errors in (
+        ("a", True, (0.1, 0.7)),
+        ("b", True, (-0.3, None)),
+        ("c", False, (0.0, 2.0)),
+    ):
+        for method, error in zip(("m1", "m2"), errors, strict=True):
+            rows.append({"case_id": case, "method": method, "in_domain": domain, "r0_true": 10.0,
+                         "r0_est": np.nan if error is None else 10.0 + error,
+                         "status": "failed" if error is None else "ok"})  # fmt: skip
+    answer = campaign_answer(pd.DataFrame(rows))
+    assert answer["sxi_frames"] == 3 and answer["frames_in_domain"] == 2
+    assert answer["methods"]["m1"] == {"answered": 1.0, "rms_re": pytest.approx(np.sqrt((0.01 + 0.09) / 2)),
+                                       "within_0p5_re": 1.0}  # fmt: skip
+    assert answer["methods"]["m2"] == {"answered": 0.5, "rms_re": pytest.approx(0.7), "within_0p5_re": 0.0}
+
+
+@pytest.mark.slow
+def test_a_campaign_runs_its_frames_resumes_and_refuses_another_in_its_folder(tmp_path):
+    out = tmp_path / "campaign"
+    runner = CliRunner()
+    args = ["campaign", "--start", "2026-06-01", "--end", "2026-06-01T00:20", "--out", str(out),
+            "--method", "max_intensity", "--no-cusp", "--quiet"]  # fmt: skip
+    first = runner.invoke(app, args)
+    assert first.exit_code == 0, first.output
+    summary = json.loads((out / "summary.json").read_text())
+    cases, malformed = read_cases(out / FRAMES_FILE)
+    assert summary["sxi_frames"] == len(cases) == summary["schedule"]["frames"] and malformed == []
+    results = pd.read_csv(out / "results.csv")
+    assert sorted(results["case_id"]) == sorted(c.case_id for c in cases)  # one row a frame and method
+    again = runner.invoke(app, args)
+    assert again.exit_code == 0 and "resuming: 4 of 4 cases verified complete" in again.output
+    assert len(pd.read_csv(out / "results.csv")) == len(results)  # nothing recomputed or duplicated
+    other = runner.invoke(app, [*args[:4], "2026-06-01T00:30", *args[5:]])
+    assert other.exit_code == 2 and "holds a campaign of other settings" in other.output
+
+
+def test_an_unreachable_scheduler_is_refused_before_any_work(tmp_path):
+    result = CliRunner().invoke(app, ["campaign", "--start", "2026-06-01", "--end", "2026-06-02", "--out",
+                                      str(tmp_path / "c"), "--scheduler", "tcp://127.0.0.1:9"])  # fmt: skip
+    assert result.exit_code == 2 and "scheduler" in result.output
+    assert not (tmp_path / "c").exists()
