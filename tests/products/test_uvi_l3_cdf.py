@@ -17,6 +17,7 @@ from smilekit.science.aurora import (
     image_boundaries,
     image_hemispheric_power,
 )
+from testsupport.uvi import l2_map
 
 pycdf = pytest.importorskip("spacepy.pycdf")
 istp = pytest.importorskip("spacepy.pycdf.istp")
@@ -24,28 +25,6 @@ cdflib = pytest.importorskip("cdflib")
 
 T0 = np.datetime64("2026-06-21T12:00:00", "ns")
 TIMES = T0 + np.timedelta64(1, "m") * np.arange(3)
-MLAT = np.arange(50.25, 90.0, 0.5)
-MLT = np.arange(96) / 4 + 0.125
-
-
-def l2_map(time, centre, seen_hours=24.0):
-    """A synthetic L2 map (as make_l2 makes): a 1 kR band about ``centre`` deg, seen to ``seen_hours``."""
-    b = np.where(np.abs(MLAT - centre) < 4.0, 1000.0, 0.0)[:, None] * np.ones(MLT.size)
-    b = b + np.random.default_rng(1).normal(0.0, 5.0, b.shape)
-    b[:, MLT > seen_hours] = np.nan
-    return xr.Dataset(
-        {
-            "brightness": (("mlat", "mlt"), b, {"units": "R"}),
-            "brightness_err": (("mlat", "mlt"), np.where(np.isfinite(b), 5.0, np.nan), {"units": "R"}),
-        },
-        coords={"mlat": MLAT, "mlt": MLT},
-        attrs={
-            "time": np.datetime_as_string(time, unit="ms"),
-            "mlat_bin_width": 0.5,
-            "mlt_bin_width": 0.25,
-            "altitude_km": 120.0,
-        },
-    )
 
 
 @pytest.fixture(scope="module")

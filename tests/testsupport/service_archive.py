@@ -60,6 +60,7 @@ from smilekit.units import RE
 from testsupport import postgres, solarwind_files
 from testsupport.archive import write_sxi
 from testsupport.service import live_server
+from testsupport.uvi import l2_map
 
 __all__ = [
     "CLOCK",
@@ -252,30 +253,10 @@ def _write_sxi_l3(path: Path, times: np.ndarray, r0_max_intensity: np.ndarray) -
 
 
 def _write_uvi_l3(path: Path, times: np.ndarray) -> Path:
-    """UVI L3 of made-up L2 maps: a 1 kR auroral band about 66-68 deg magnetic latitude."""
+    """UVI L3 of made-up L2 maps: a 1 kR auroral band centred at 66 deg MLAT, 0.5 deg poleward a map."""
     from smilekit.science.aurora import image_boundaries, image_hemispheric_power
 
-    mlat, mlt = np.arange(50.25, 90.0, 0.5), np.arange(96) / 4 + 0.125
-    rng = np.random.default_rng(7)
-    maps = []
-    for k, t in enumerate(times):
-        b = np.where(np.abs(mlat - (66.0 + 0.5 * k)) < 4.0, 1000.0, 0.0)[:, None] * np.ones(mlt.size)
-        b = b + rng.normal(0.0, 5.0, b.shape)
-        maps.append(
-            xr.Dataset(
-                {
-                    "brightness": (("mlat", "mlt"), b, {"units": "R"}),
-                    "brightness_err": (("mlat", "mlt"), np.full(b.shape, 5.0), {"units": "R"}),
-                },
-                coords={"mlat": mlat, "mlt": mlt},
-                attrs={
-                    "time": np.datetime_as_string(t, unit="ms"),
-                    "mlat_bin_width": 0.5,
-                    "mlt_bin_width": 0.25,
-                    "altitude_km": 120.0,
-                },
-            )
-        )
+    maps = [l2_map(t, 66.0 + 0.5 * k, seed=k) for k, t in enumerate(times)]
     return write_uvi_l3_cdf(
         path, [image_boundaries(m) for m in maps], [image_hemispheric_power(m) for m in maps]
     )
