@@ -34,7 +34,7 @@ def three_days():
 def test_the_frames_are_the_observed_intervals_with_their_solar_wind(three_days):
     frames, schedule = three_days
     assert list(frames.columns) == list(CASE_COLUMNS)
-    assert schedule["intervals"] == 3 * 288
+    assert schedule["intervals"] == 3 * 288 and schedule["sxi_observing"] > 0 and len(frames) > 0
     lost = schedule["no_aim"] + schedule["excluded"] + schedule["no_solar_wind"]
     assert schedule["frames"] == len(frames) == schedule["sxi_observing"] - lost
     times = frames["time"].to_numpy(dtype="datetime64[ns]")
@@ -69,13 +69,16 @@ def test_omni_maps_onto_the_mission_by_time_of_year():
     np.testing.assert_allclose(got["v"], np.linalg.norm(omni.ds["v_gse"].values[index], axis=1))
 
 
-def test_the_subsolar_rule_aims_at_the_shue_1998_nose_of_each_frames_wind(three_days):
+def test_the_subsolar_rule_aims_at_the_shue_1998_nose_of_each_frames_wind():
     from smilekit.geospace.boundaries import standoff
 
     frames, _ = mission_frames("2026-06-01", "2026-06-01T06:00", aim="subsolar")
+    assert len(frames) > 0
     r0 = standoff("shue1998", warn=False, bz=frames["bz"].to_numpy() * u.nT,
                   pdyn=2e-6 * frames["n"].to_numpy() * frames["v"].to_numpy() ** 2 * u.nPa)  # fmt: skip
-    np.testing.assert_allclose(frames["aim_x"], r0.to_value("RE"), atol=0.02)  # the wind is rounded
+    # the frames' wind is rounded (n to 0.01 cm^-3 of >= 1.5, v to 0.1 km/s, Bz to 0.01 nT): r0 ~ Pdyn^-1/6.6
+    # moves by < 0.004 RE at 12 RE; the aim point is rounded to 0.001 RE
+    np.testing.assert_allclose(frames["aim_x"], r0.to_value("RE"), atol=0.005)
 
 
 def test_a_users_solar_wind_is_used_and_must_cover_the_period(tmp_path):
@@ -84,6 +87,7 @@ def test_a_users_solar_wind_is_used_and_must_cover_the_period(tmp_path):
     sw = SolarWind(time, n=np.full(181, 12.0) * u.cm**-3, v_gse=flow,
                    b_gsm=np.tile([0.0, 1.0, -4.0], (181, 1)) * u.nT, t=np.full(181, 1e5) * u.K)  # fmt: skip
     frames, _ = mission_frames("2026-06-01", "2026-06-01T02:00", solar_wind=sw)
+    assert len(frames) > 0
     assert (frames["n"] == 12.0).all() and (frames["v"] == 500.0).all() and (frames["bz"] == -4.0).all()
     with pytest.raises(InputError, match="outside the solar wind data"):
         mission_frames("2026-06-01", "2026-06-01T04:00", solar_wind=sw)
@@ -132,11 +136,14 @@ def test_a_campaign_runs_its_frames_resumes_and_refuses_another_in_its_folder(tm
     assert first.exit_code == 0, first.output
     summary = json.loads((out / "summary.json").read_text())
     cases, malformed = read_cases(out / FRAMES_FILE)
-    assert summary["sxi_frames"] == len(cases) == summary["schedule"]["frames"] and malformed == []
+    assert summary["sxi_frames"] == len(cases) == summary["schedule"]["frames"] > 0 and malformed == []
     results = pd.read_csv(out / "results.csv")
     assert sorted(results["case_id"]) == sorted(c.case_id for c in cases)  # one row a frame and method
     again = runner.invoke(app, args)
-    assert again.exit_code == 0 and "resuming: 4 of 4 cases verified complete" in again.output
+    assert (
+        again.exit_code == 0
+        and f"resuming: {len(cases)} of {len(cases)} cases verified complete" in again.output
+    )
     assert len(pd.read_csv(out / "results.csv")) == len(results)  # nothing recomputed or duplicated
     other = runner.invoke(app, [*args[:4], "2026-06-01T00:30", *args[5:]])
     assert other.exit_code == 2 and "holds a campaign of other settings" in other.output
