@@ -32,7 +32,7 @@ from smilekit.mission import kepler_track, sample_times, science_orbit
 from smilekit.products.ephemeris import write_ephemeris_cdf
 from smilekit.products.solar_wind_cdf import read_solar_wind_cdf
 from smilekit.solarwind.readers import read_solar_wind
-from testsupport.solarwind_files import truth
+from testsupport.solarwind_files import truth, write_csv
 
 
 @contextlib.contextmanager
@@ -118,22 +118,10 @@ def test_a_release_is_recorded_with_its_approver_and_opens_its_overlap(tmp_path,
     assert len(list_releases(archive, url=catalogue_url)) == 1
 
 
-def _solar_wind_table(path, data):
-    """The solar wind as the pipeline's ``solar_wind.csv`` (a header line, then a row a time)."""
-    rows = ["time,n,vx_gse,vy_gse,vz_gse,bx_gsm,by_gsm,bz_gsm,t\n"]
-    for i, when in enumerate(data["time"]):
-        v, b = data["v_gse"][i], data["b_gsm"][i]
-        rows.append(
-            f"{str(when)[:19]}Z,{data['n'][i]},{v[0]},{v[1]},{v[2]},{b[0]},{b[1]},{b[2]},{data['t'][i]}\n"
-        )
-    path.write_text("".join(rows))
-    return path
-
-
 def test_the_ephemeris_and_the_solar_wind_are_archived_as_products(tmp_path, catalogue_url):
     archive = init_archive(tmp_path / "a", url=catalogue_url)
     data = truth(minutes=90)
-    table = _solar_wind_table(tmp_path / "solar_wind.csv", data)
+    table = write_csv(tmp_path / "solar_wind.csv", data)
     track = kepler_track(
         science_orbit("2026-03-21"), sample_times("2026-03-21", "2026-03-21T02:00", 600 * u.s)
     )
@@ -154,7 +142,7 @@ def test_the_ephemeris_and_the_solar_wind_are_archived_as_products(tmp_path, cat
     )
     sw, back = read_solar_wind(table), read_solar_wind_cdf(archive / rows["aux_l2_solarwind"]["path"])
     np.testing.assert_array_equal(back.time.values, sw.time.values)
-    for name in ("n", "t"):
+    for name in ("n", "t", "v_gse"):
         np.testing.assert_allclose(getattr(back, name).value, getattr(sw, name).value, rtol=1e-12)
     np.testing.assert_allclose(back.b_gsm.value, sw.b_gsm.value, rtol=1e-12, atol=1e-12)
     epoch = cdflib.CDF(str(archive / rows["sc_l2_ephemeris"]["path"])).varget("Epoch")
@@ -162,7 +150,7 @@ def test_the_ephemeris_and_the_solar_wind_are_archived_as_products(tmp_path, cat
     again = ingest(archive, [table, ephemeris], url=catalogue_url)  # the same content: nothing new
     assert [r["status"] for r in again] == ["present", "present"]
     data["n"] = data["n"] * 1.1  # a corrected solar wind: the next version, current
-    ingest(archive, [_solar_wind_table(tmp_path / "solar_wind.csv", data)], url=catalogue_url)
+    ingest(archive, [write_csv(tmp_path / "solar_wind.csv", data)], url=catalogue_url)
     versions = [r for r in list_products(archive, url=catalogue_url) if r["dataset"] == "aux_l2_solarwind"]
     assert [(r["version"], r["current"]) for r in versions] == [(1, False), (2, True)]
 
