@@ -15,14 +15,13 @@ The rules that use them live in :mod:`~smilekit.archive.policy`.
 
 from __future__ import annotations
 
-import datetime as _dt
 import hashlib
 import secrets
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from smilekit.archive.catalogue import ReleaseRecord, UserRecord, open_catalogue, utc_datetime
+from smilekit.archive.catalogue import ReleaseRecord, UserRecord, open_catalogue, utc_datetime, utc_now
 from smilekit.archive.policy import Release, User
 from smilekit.errors import InputError
 
@@ -36,10 +35,6 @@ __all__ = [
     "revoke_user",
     "token_sha256",
 ]
-
-
-def _now() -> _dt.datetime:
-    return _dt.datetime.now(_dt.UTC).replace(tzinfo=None)
 
 
 def token_sha256(token: str) -> str:
@@ -72,7 +67,7 @@ def add_user(folder, name: str, role: str, instrument: str | None = None, *, url
             session.add(
                 UserRecord(
                     name=name, role=user.role, instrument=user.instrument, token_sha256=token_sha256(token),
-                    created=_now(), revoked=None,
+                    created=utc_now(), revoked=None,
                 )
             )  # fmt: skip
     finally:
@@ -88,7 +83,7 @@ def revoke_user(folder, name: str, *, url: str | None = None) -> None:
             record = session.scalars(select(UserRecord).where(UserRecord.name == str(name))).first()
             if record is None:
                 raise InputError(f"the archive has no user named {name!r}")
-            record.revoked = record.revoked or _now()
+            record.revoked = record.revoked or utc_now()
     finally:
         engine.dispose()
 
@@ -144,12 +139,12 @@ def record_release(folder, instrument: str, start, stop, *, pi: str, approved_by
                 raise InputError(f"the approval is the SWT's: {approved_by!r} is a {approver.role} user")
             release = Release(
                 instrument, start, stop, _as_user(lead), approver.name,
-                _now() if approved_at is None else approved_at, datasets,
+                utc_now() if approved_at is None else approved_at, datasets,
             )  # fmt: skip
             record = ReleaseRecord(
                 instrument=release.instrument, start=utc_datetime(release.start),
                 stop=utc_datetime(release.stop), datasets=",".join(release.datasets), pi=lead.name,
-                approved_by=approver.name, approved_at=utc_datetime(release.approved_at), recorded=_now(),
+                approved_by=approver.name, approved_at=utc_datetime(release.approved_at), recorded=utc_now(),
             )  # fmt: skip
             session.add(record)
             session.flush()

@@ -24,7 +24,7 @@ from smilekit.pipeline.auxiliary import EPHEMERIS_FILE, SOLAR_WIND_FILE
 from smilekit.products.coverage import product_time_range
 from smilekit.products.names import product_name
 
-__all__ = ["AUXILIARY_FILES", "archived_name"]
+__all__ = ["AUXILIARY_FILES", "archived_name", "read_auxiliary", "write_product"]
 
 #: The fixed names the archive takes as auxiliary files: (instrument code, level, descriptor) of each.
 AUXILIARY_FILES = {EPHEMERIS_FILE: ("sc", "l2", "ephemeris"), SOLAR_WIND_FILE: ("aux", "l2", "solarwind")}
@@ -45,28 +45,31 @@ def archived_name(path, start, version: int) -> str:
     return product_name(instrument, level, descriptor, start, version, ext="cdf")
 
 
-def data_start(path):
-    """The first time of the auxiliary file's data (a ``datetime64``)."""
-    path = Path(path)
-    if path.name == SOLAR_WIND_FILE:
-        return _solar_wind(path).time.values[0]
-    return product_time_range(path)[0]
-
-
-def write_product(path, into, version: int) -> Path:
-    """The auxiliary file ``path`` as its archived product (:data:`AUXILIARY_FILES`) in the folder ``into``.
+def read_auxiliary(path):
+    """The auxiliary file ``path`` read once: ``(first time of its data, its data)``, the data a
+    :class:`~smilekit.solarwind.SolarWind` for the solar wind, the file itself for the ephemeris (archived as
+    it is).
 
     Raises
     ------
     ProductError
         If the file cannot be read as what its name says.
     """
-    path, into = Path(path), Path(into)
-    target = into / archived_name(path, data_start(path), version)
+    path = Path(path)
+    if path.name == SOLAR_WIND_FILE:
+        sw = _solar_wind(path)
+        return sw.time.values[0], sw
+    return product_time_range(path)[0], path
+
+
+def write_product(path, data, target) -> Path:
+    """Write the auxiliary file ``path`` (its ``data`` from :func:`read_auxiliary`) as its archived product
+    at ``target`` (:data:`AUXILIARY_FILES`; named by :func:`archived_name`)."""
+    path = Path(path)
     if path.name == EPHEMERIS_FILE:
         shutil.copyfile(path, target)
     else:
         from smilekit.products.solar_wind_cdf import write_solar_wind_cdf
 
-        write_solar_wind_cdf(target, _solar_wind(path), text=f"From {path.name}.")
-    return target
+        write_solar_wind_cdf(target, data, text=f"From {path.name}.")
+    return Path(target)

@@ -25,7 +25,6 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import json
-import os
 import re
 import shutil
 import tempfile
@@ -36,7 +35,9 @@ import numpy as np
 from sqlalchemy import BigInteger, Boolean, DateTime, Integer, String, Text, create_engine, inspect, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-from smilekit.archive.auxiliary import AUXILIARY_FILES, archived_name, data_start, write_product
+from smilekit._io import atomic_path
+from smilekit.archive.auxiliary import AUXILIARY_FILES, archived_name, read_auxiliary, write_product
+from smilekit.archive.policy import Holding
 from smilekit.errors import InputError, ProductError
 from smilekit.products.coverage import product_time_range
 from smilekit.products.names import parse_product_name
@@ -49,6 +50,7 @@ __all__ = [
     "ProductRecord",
     "ReleaseRecord",
     "UserRecord",
+    "archived_file",
     "database_url",
     "ingest",
     "init_archive",
@@ -57,6 +59,7 @@ __all__ = [
     "product_id",
     "product_time_range",
     "utc_datetime",
+    "utc_now",
 ]
 
 #: The embedded catalogue's file in an archive folder.
@@ -89,6 +92,11 @@ class ProductRecord(_Base):
     provenance: Mapped[str] = mapped_column(Text)
     received: Mapped[_dt.datetime] = mapped_column(DateTime)
     ingested: Mapped[_dt.datetime] = mapped_column(DateTime)
+
+    def holding(self) -> Holding:
+        """The product's data as the data policy sees them (a quick-look is one of level ``ql``)."""
+        return Holding(self.instrument, self.dataset, self.start, self.stop, self.received,
+                       quicklook=self.level == "ql")  # fmt: skip
 
     def as_dict(self) -> dict:
         """The row as plain values (times as ISO 8601 UTC strings)."""
@@ -169,6 +177,19 @@ def open_catalogue(folder, url: str | None = None):
     return folder, engine
 
 
+def utc_now() -> _dt.datetime:
+    """Now as the catalogue stores times: a naive UTC ``datetime``."""
+    return _dt.datetime.now(_dt.UTC).replace(tzinfo=None)
+
+
+def archived_file(folder, record: ProductRecord) -> Path | None:
+    """The file of a catalogued product in the archive ``folder``, or None when it is missing or its row
+    leads out of the archive's products folder."""
+    path = (Path(folder) / record.path).resolve()
+    inside = (Path(folder) / PRODUCTS_FOLDER).resolve() in path.parents
+    return path if inside and path.is_file() else None
+
+
 def utc_datetime(t, *, ceil: bool = False) -> _dt.datetime:
     """A time (anything :func:`~smilekit.times.as_datetime64` reads) as the catalogue stores it: a naive
     UTC ``datetime``, to the microsecond, rounded down (or up, with ``ceil``: the end of a half-open
@@ -202,14 +223,10 @@ def _sha256(path: Path) -> str:
 
 
 def _copy_into(source: Path, target: Path) -> None:
-    """Copy ``source`` to ``target`` atomically: a temporary name beside it, flushed, then renamed."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{target.name}.part")
-    with open(source, "rb") as src, open(temporary, "wb") as dst:
-        shutil.copyfileobj(src, dst, 1 << 20)
-        dst.flush()
-        os.fsync(dst.fileno())
-    os.replace(temporary, target)
+    """Copy ``source`` to ``target`` atomically (:func:`smilekit._io.atomic_path`: a hidden temporary
+    beside it, flushed, then renamed)."""
+    with atomic_path(target) as temporary:
+        shutil.copyfile(source, temporary)
 
 
 def _provenance_text(path: Path) -> str:
@@ -245,7 +262,7 @@ def ingest(folder, files, *, received=None, url: str | None = None) -> list[dict
         If ``folder`` is not an archive.
     """
     folder, engine = open_catalogue(folder, url)
-    when = _dt.datetime.now(_dt.UTC).replace(tzinfo=None)
+    when = utc_now()
     received_at = when if received is None else utc_datetime(received)
     results = []
     try:
@@ -269,7 +286,8 @@ def _ingest_auxiliary(folder: Path, engine, path: Path, received: _dt.datetime, 
     if not path.is_file():
         raise InputError(f"{path}: no such file")
     source = {"source_file": path.name, "source_sha256": _sha256(path)}
-    name = archived_name(path, data_start(path), 1)
+    start, data = read_auxiliary(path)
+    name = archived_name(path, start, 1)
     with Session(engine) as session:
         versions = session.scalars(select(ProductRecord).where(_same_product(name))).all()
     for record in versions:
@@ -277,7 +295,7 @@ def _ingest_auxiliary(folder: Path, engine, path: Path, received: _dt.datetime, 
             return {"file": str(path), "status": "present", "reason": None, "id": record.id}
     version = max((r.version for r in versions), default=0) + 1
     with tempfile.TemporaryDirectory(prefix="smilekit-incoming-") as scratch:  # not in the archive: no debris
-        product = write_product(path, scratch, version)
+        product = write_product(path, data, Path(scratch) / archived_name(path, start, version))
         result = _ingest_one(folder, engine, product, received, when, provenance=json.dumps(source))
     return result | {"file": str(path)}
 

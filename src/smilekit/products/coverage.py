@@ -30,9 +30,10 @@ def product_time_range(path) -> tuple[np.datetime64, np.datetime64]:
         if path.suffix == ".cdf":
             import cdflib
 
-            epoch = cdflib.CDF(str(path)).varget("Epoch")
-            times = as_datetime64(cdflib.cdfepoch.to_datetime(np.atleast_1d(epoch)))
-            return times.min(), times.max() + np.timedelta64(1, "ns")
+            epoch = np.atleast_1d(cdflib.CDF(str(path)).varget("Epoch"))
+            # the earliest and latest raw times alone (a CDF time grows with the time it encodes)
+            first, last = as_datetime64(cdflib.cdfepoch.to_datetime(np.array([epoch.min(), epoch.max()])))
+            return first, last + np.timedelta64(1, "ns")
         if path.suffix == ".fits":
             from astropy.io import fits
 
