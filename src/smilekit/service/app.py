@@ -36,10 +36,11 @@ from sqlalchemy.orm import Session
 
 import smilekit
 from smilekit.archive.access import authenticate, releases_in
-from smilekit.archive.catalogue import PRODUCTS_FOLDER, ProductRecord, open_catalogue, utc_datetime
+from smilekit.archive.catalogue import ProductRecord, archived_file, open_catalogue, utc_datetime, utc_now
 from smilekit.archive.catalogue import product_id as catalogue_id
-from smilekit.archive.policy import OPEN_INSTRUMENTS, Holding, User, may_read, proprietary_until
+from smilekit.archive.policy import OPEN_INSTRUMENTS, User, may_read, proprietary_until
 from smilekit.errors import InputError
+from smilekit.products.cdf import time_series_variables
 from smilekit.service import hapi, quicklook
 from smilekit.service.hapi import HapiError
 
@@ -61,10 +62,6 @@ _DATASET = re.compile(r"[a-z0-9_]{1,100}")
 class _Unauthorized(Exception):
     def __init__(self, http_status: int, message: str):
         self.http_status, self.message = http_status, message
-
-
-def _naive_utc_now() -> _dt.datetime:
-    return _dt.datetime.now(_dt.UTC).replace(tzinfo=None)
 
 
 def _hapi_body(code: int = 1200, detail: str = "", **content) -> dict:
@@ -105,8 +102,7 @@ def create_app(folder, *, url: str | None = None, clock: Callable[[], _dt.dateti
     ``clock`` gives the time the data policy is applied at (naive UTC ``datetime``; default now).
     """
     folder, engine = open_catalogue(folder, url)
-    root = (folder / PRODUCTS_FOLDER).resolve()
-    now = clock or _naive_utc_now
+    now = clock or utc_now
     parameters_of: dict[int, list[hapi.Parameter]] = {}  # by product id: a product never changes
 
     @contextlib.asynccontextmanager
@@ -141,8 +137,7 @@ def create_app(folder, *, url: str | None = None, clock: Callable[[], _dt.dateti
         releases = releases_in(session)
         at = now()
         for r in records:
-            holding = Holding(r.instrument, r.dataset, r.start, r.stop, r.received, quicklook=r.level == "ql")
-            if not may_read(user or _PUBLIC, holding, start, stop, releases, now=at):
+            if not may_read(user or _PUBLIC, r.holding(), start, stop, releases, now=at):
                 until = np.datetime_as_string(proprietary_until(r.received), unit="s")
                 raise _Unauthorized(
                     401 if user is None else 403,
@@ -150,16 +145,12 @@ def create_app(folder, *, url: str | None = None, clock: Callable[[], _dt.dateti
                     f"{until}Z (SMILE data policy: one year after the SWT received it) and not yours to read",
                 )
 
-    def current_products(session: Session, dataset: str, start=None, stop=None) -> list[ProductRecord]:
+    def current_products(session: Session, dataset: str) -> list[ProductRecord]:
         query = select(ProductRecord).where(
             ProductRecord.dataset == dataset,
             ProductRecord.current.is_(True),
             ProductRecord.path.endswith(".cdf"),
         )
-        if start is not None:
-            query = query.where(
-                ProductRecord.start < utc_datetime(stop, ceil=True), ProductRecord.stop > utc_datetime(start)
-            )
         return list(session.scalars(query.order_by(ProductRecord.start, ProductRecord.id)))
 
     def dataset_parameters(
@@ -170,7 +161,7 @@ def create_app(folder, *, url: str | None = None, clock: Callable[[], _dt.dateti
             raise HapiError(1406, f"{dataset[:60]!r} is not a dataset of this archive (see /hapi/catalog)")
         newest = max(records, key=lambda r: (r.start, r.id))
         if newest.id not in parameters_of:
-            parameters_of[newest.id] = hapi.dataset_parameters(folder / newest.path)
+            parameters_of[newest.id] = time_series_variables(folder / newest.path)
         return parameters_of[newest.id], records
 
     @app.exception_handler(HapiError)
@@ -268,11 +259,12 @@ def create_app(folder, *, url: str | None = None, clock: Callable[[], _dt.dateti
             raise HapiError(1410, "include=header is the one value")
         with Session(engine) as session:
             user = user_of(request, session)
-            available, _ = dataset_parameters(session, dataset)
+            available, every = dataset_parameters(session, dataset)
             chosen = hapi.select_parameters(available, query.get("parameters"))
-            records = current_products(session, dataset, start, stop)
+            first, last = utc_datetime(start), utc_datetime(stop, ceil=True)
+            records = [r for r in every if r.start < last and r.stop > first]  # those the request overlaps
             check_readable(session, user, records, start, stop)
-            header = _info_body(dataset, chosen, current_products(session, dataset))
+            header = _info_body(dataset, chosen, every)
         code = 1200 if records else 1201
         header.update(status=hapi.status(code), format=fmt)
         paths = [folder / r.path for r in records]
@@ -294,8 +286,8 @@ def create_app(folder, *, url: str | None = None, clock: Callable[[], _dt.dateti
             if record is None:
                 return JSONResponse({"detail": f"no product {product_id}"}, status_code=404)
             check_readable(session, user, [record], record.start, record.stop)
-        path = (folder / record.path).resolve()
-        if root not in path.parents or not path.is_file():
+        path = archived_file(folder, record)
+        if path is None:
             return JSONResponse(
                 {"detail": f"product {product_id} is missing from the archive"}, status_code=410
             )

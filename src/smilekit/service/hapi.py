@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from smilekit.errors import SmilekitError
-from smilekit.products.cdf import TimeSeriesVariable, time_series_variables
+from smilekit.products.cdf import TimeSeriesVariable
 
 __all__ = [
     "BLOCK_RECORDS",
@@ -39,7 +39,6 @@ __all__ = [
     "TIME_LENGTH",
     "HapiError",
     "Parameter",
-    "dataset_parameters",
     "encode",
     "format_time",
     "info_parameters",
@@ -83,11 +82,12 @@ VALID_RANGE = (np.datetime64("1950-01-01", "ns"), np.datetime64("2100-01-01", "n
 
 
 class HapiError(SmilekitError):
-    """A request HAPI answers with an error: its HAPI ``code``, the HTTP status and the message."""
+    """A request HAPI answers with an error: its HAPI ``code``, the HTTP status (404 for an unknown dataset,
+    500 for the server's own errors, else 400) and the message."""
 
-    def __init__(self, code: int, detail: str = "", http_status: int | None = None):
+    def __init__(self, code: int, detail: str = ""):
         self.code = code
-        self.http_status = http_status or (404 if code == 1406 else 500 if code >= 1500 else 400)
+        self.http_status = 404 if code == 1406 else 500 if code >= 1500 else 400
         self.detail = detail
         super().__init__(f"{STATUS.get(code, 'error')}: {detail}" if detail else STATUS.get(code, "error"))
 
@@ -166,12 +166,6 @@ def parameter_info(p: Parameter) -> dict:
 _TIME_PARAMETER = {"name": "Time", "type": "isotime", "units": "UTC", "fill": None, "length": TIME_LENGTH}
 
 
-def dataset_parameters(path) -> list[Parameter]:
-    """The HAPI parameters of an ISTP CDF product: its time series
-    (:func:`~smilekit.products.cdf.time_series_variables`)."""
-    return time_series_variables(path)
-
-
 def select_parameters(available: list[Parameter], requested: str | None) -> list[Parameter]:
     """The parameters a request names (``parameters=a,b``: in the dataset's order, ``Time`` allowed), or
     all for none.
@@ -214,12 +208,13 @@ def _tt2000(t: np.datetime64) -> int:
 
 
 @functools.lru_cache(maxsize=32)
-def _epochs(path: str, modified_ns: int) -> np.ndarray:
-    """The raw TT2000 ``Epoch`` of a product (int64), kept for the next requests of the same file (a product
-    never changes; ``modified_ns`` keys a file replaced in place all the same)."""
-    epochs = np.atleast_1d(cdflib.CDF(path).varget("Epoch"))
+def _index(path: str, modified_ns: int) -> tuple[np.ndarray, frozenset]:
+    """The raw TT2000 ``Epoch`` (int64) and the variable names of a product, kept for the next requests of
+    the same file (a product never changes; ``modified_ns`` keys a file replaced in place all the same)."""
+    cdf = cdflib.CDF(path)
+    epochs = np.atleast_1d(cdf.varget("Epoch"))
     epochs.setflags(write=False)
-    return epochs
+    return epochs, frozenset(cdf.cdf_info().zVariables)
 
 
 def stream_records(
@@ -231,9 +226,8 @@ def stream_records(
     The window is found in the file's raw TT2000 times and only the records sent are converted (a day of
     MAG at 32 Hz holds 2.8 million)."""
     path = str(path)
-    cdf = cdflib.CDF(path)
-    present = set(cdf.cdf_info().zVariables)
-    epochs = _epochs(path, os.stat(path).st_mtime_ns)
+    epochs, present = _index(path, os.stat(path).st_mtime_ns)
+    cdf = cdflib.CDF(path)  # a reader of this request's own (a CDF object is not shared between threads)
     lower = start if after is None else max(start, after + np.timedelta64(1, "ns"))
     first = int(np.searchsorted(epochs, _tt2000(lower), "left"))
     last = int(np.searchsorted(epochs, _tt2000(stop), "left"))
@@ -243,7 +237,7 @@ def stream_records(
         yield times, [_read(cdf, p, a, b, present) for p in parameters]
 
 
-def _read(cdf, p: Parameter, a: int, b: int, present: set) -> np.ndarray:
+def _read(cdf, p: Parameter, a: int, b: int, present: frozenset) -> np.ndarray:
     """Records ``[a, b)`` of the parameter ``p``; its fill value where the file lacks it (an older version of
     the dataset, made before the parameter existed)."""
     if p.name not in present:

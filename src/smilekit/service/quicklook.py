@@ -21,12 +21,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from smilekit.archive.access import releases_in
-from smilekit.archive.catalogue import ProductRecord
+from smilekit.archive.catalogue import ProductRecord, archived_file
 from smilekit.archive.catalogue import product_id as catalogue_id
 from smilekit.archive.policy import (
     INSTRUMENTS,
     QUICKLOOK_NOTICE,
-    Holding,
     User,
     proprietary_until,
     readable_intervals,
@@ -95,7 +94,7 @@ def dataset_state(records: list[ProductRecord], releases, now: _dt.datetime) -> 
     opened = total = by_release = 0.0
     until = []
     for r in records:
-        holding = Holding(r.instrument, r.dataset, r.start, r.stop, r.received, quicklook=r.level == "ql")
+        holding = r.holding()
         span = (holding.stop - holding.start) / seconds
         readable = sum((b - a) / seconds for a, b in readable_intervals(public, holding, releases, now=now))
         without_releases = sum((b - a) / seconds for a, b in readable_intervals(public, holding, now=now))
@@ -204,7 +203,7 @@ def add_routes(app: FastAPI, engine, folder, now) -> None:
             record = session.get(ProductRecord, number)
         if record is None or record.level != "ql" or not record.path.endswith(".png"):
             return JSONResponse({"detail": f"no quick-look figure {product_id}"}, status_code=404)
-        path = (folder / record.path).resolve()
-        if not path.is_file() or folder.resolve() not in path.parents:
+        path = archived_file(folder, record)
+        if path is None:
             return JSONResponse({"detail": f"quick-look {product_id} is missing"}, status_code=410)
         return FileResponse(path, media_type="image/png", headers={"X-SMILE-Notice": QUICKLOOK_NOTICE})
