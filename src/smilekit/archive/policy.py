@@ -39,6 +39,7 @@ import numpy as np
 
 from smilekit.errors import InputError
 from smilekit.products.names import INSTRUMENT_CODES
+from smilekit.products.quicklooks import NOTICE
 from smilekit.times import as_datetime64
 
 __all__ = [
@@ -63,9 +64,7 @@ INSTRUMENTS = tuple(INSTRUMENT_CODES)
 #: (``aux``: the upstream solar wind, others' public data); the proprietary period is of the instruments'.
 OPEN_INSTRUMENTS = ("sc", "aux")
 #: What goes with every quick-look (:cite:`branduardiraymont2022`, sec. 5.3).
-QUICKLOOK_NOTICE = (
-    "SMILE quick-look: for event browsing, not for publication (except with the agreement of the SMILE SWT)"
-)
+QUICKLOOK_NOTICE = NOTICE
 
 
 def _time(value, name: str) -> np.datetime64:

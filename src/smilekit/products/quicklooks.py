@@ -23,7 +23,7 @@ import numpy as np
 
 from smilekit._io import save_figure
 from smilekit.errors import ProductError
-from smilekit.products.names import parse_product_name, product_name
+from smilekit.products.names import parse_product_name
 
 __all__ = [
     "MAX_PANELS",
@@ -39,15 +39,16 @@ __all__ = [
 #: The most panels a CDF's quick-look has.
 MAX_PANELS = 6
 #: What every quick-look says (the seed's data policy).
-NOTICE = "SMILE quick-look (smilekit): for event browsing, not for publication"
+NOTICE = (
+    "SMILE quick-look: for event browsing, not for publication (except with the agreement of the SMILE SWT)"
+)
 #: PNG text keys of the product's time range (ISO 8601 UTC) and name.
 START_KEY, STOP_KEY, SOURCE_KEY = "smilekit:start", "smilekit:stop", "smilekit:source"
 
 
 def quicklook_name(product) -> str:
     """The quick-look's name for the product file ``product`` (module docstring)."""
-    p = parse_product_name(Path(product).name)
-    return product_name(p.instrument, "ql", p.descriptor, p.time, p.version, ext="png")
+    return parse_product_name(Path(product).name)._replace(level="ql", ext="png").name
 
 
 def _cdf_panels(fig, path: Path):
