@@ -21,8 +21,9 @@ Stages (from the profile, by tottime; a C built-in's time goes to the stage of i
 
 * emissivity: ``evaluate`` of the Jorgensen2019 / CMEM model on the ray samples (smilekit.geospace);
 * LOS integration: the adaptive integrator (smilekit.imaging: node layout, refinement, coherence passes,
-  the sample checks) apart from the model itself;
-* PSF convolution: ``ForwardModel.source_counts`` and scipy's ``fftconvolve``;
+  the sample checks) apart from the model itself, or the reduced forward model's node integrals
+  (smilekit.science.reduced_forward; its rays' nodes count as setup, its form on them as emissivity);
+* PSF convolution: ``ForwardModel.source_counts`` and scipy's FFTs;
 * likelihood: the amplitude profiling (``profile_amplitudes_values``, the cone ratio) and ``amplitudes``;
 * model build: making the two unit-amplitude models per point (astropy Quantities, checks);
 * optimiser: scipy's Nelder-Mead bookkeeping and the free-variable mapping;
@@ -137,6 +138,8 @@ def _stage_of(func) -> str | None:
         return "LOS integration"
     if "/scipy/signal/" in path or "/scipy/fft/" in path or "pocketfft" in path:
         return "PSF convolution"
+    if "/smilekit/science/reduced_forward.py" in path:  # the node integrals replace the adaptive LOS
+        return "setup" if name in ("__init__", "ray_nodes_values") else "LOS integration"
     if "/smilekit/science/forward.py" in path:
         if name in ("source_counts",):
             return "PSF convolution"

@@ -25,7 +25,7 @@ Angles: theta is the angle from +X (GSM), phi the angle about X measured from +Y
 from __future__ import annotations
 
 import math
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 import astropy.units as u
 import numpy as np
@@ -53,6 +53,7 @@ __all__ = [
     "EmissivityModel",
     "Jorgensen2019",
     "SWCXEmissivity",
+    "StandoffForm",
     "lin2010_scaled_values",
     "swcx_emissivity_values",
 ]
@@ -294,6 +295,24 @@ def _shue3d_inverse_radius(cos_t, cos_p2, sin_p2, r0, ay, az):
     return np.sqrt(cos_p2 * inv_y * inv_y + sin_p2 * inv_z * inv_z)
 
 
+class StandoffForm(NamedTuple):
+    """An analytic model at fixed points, as a function of its stand-offs and sheath exponents.
+
+    At a point, with the model's stand-off parameter ``m`` (Jorgensen2019 ``mp``, CMEM ``p0``), bow-shock
+    stand-off ``bs`` (RE), amplitudes ``A1``, ``A2`` and sheath exponents ``alpha``, ``beta``, the
+    emissivity is 0 inside the magnetopause (``magnetopause < m``), ``A2 exp(-3 log_r10)`` beyond the bow
+    shock (``bow_shock >= bs``), and ``A1 sheath_factor exp(-(alpha + beta sin2_theta) log_r10)`` between.
+    Everything else the model holds is fixed in the arrays, so a fit that varies only these parameters
+    evaluates the model on its points without recomputing the geometry.
+    """
+
+    magnetopause: np.ndarray  #: the value of the stand-off parameter that puts the magnetopause here
+    bow_shock: np.ndarray  #: the bow-shock stand-off (RE) that puts the shock here
+    sheath_factor: np.ndarray  #: angular factor of the sheath emissivity per unit A1
+    log_r10: np.ndarray  #: ln(r / 10 RE)
+    sin2_theta: np.ndarray  #: sin^2 of the angle from +X
+
+
 def _flag(fit_range: FitRange | None, state, tilt_deg: float) -> None:
     """A ModelDomainWarning when ``state`` (and the tilt) lie outside ``fit_range``."""
     if fit_range is None:
@@ -487,6 +506,28 @@ class Jorgensen2019(EmissivityModel):
         wind = self.A2 / rs**3
         return np.where(inside, 0.0, np.where(beyond, wind, sheath))
 
+    def standoff_form(self, x, y, z) -> StandoffForm:
+        """The model at points (RE, GSM) as a function of mp, bs, A1, A2, alpha, beta (:class:`StandoffForm`).
+
+        The flaring exponents and B / A1 are those of this model.
+
+        Raises
+        ------
+        InputError
+            If A1 is 0 (the sheath's angular factor B / A1 is then undefined).
+        """
+        if self.A1 == 0:
+            raise InputError("standoff_form needs A1 != 0: the sheath factor is 1 + (B / A1) sin^4 theta")
+        x, y, z = _xyz(x, y, z)
+        r, cos_t, sin_t2, cos_p2, sin_p2, _phi = _angles(x, y, z)
+        return StandoffForm(
+            r * _shue3d_inverse_radius(cos_t, cos_p2, sin_p2, 1.0, self.ay_mp, self.az_mp),
+            r * _shue3d_inverse_radius(cos_t, cos_p2, sin_p2, 1.0, self.ay_bs, self.az_bs),
+            1.0 + (self.B / self.A1) * sin_t2**4,
+            np.log(np.maximum(r, 1e-6) / 10.0),
+            sin_t2,
+        )
+
     @property
     def parameters(self) -> dict[str, float | str]:
         keys = ("mp", "bs", "A1", "A2", "B", "alpha", "beta", "ay_mp", "az_mp", "ay_bs", "az_bs")
@@ -645,6 +686,28 @@ class CMEM(EmissivityModel):
         sheath = self.A1 * np.exp(-self.B * (theta / 2.0) ** 4) * rs ** (-(self.alpha + self.beta * sin_t2))
         wind = self.A2 / rs**3
         return np.where(inside, 0.0, np.where(beyond, wind, sheath))
+
+    def standoff_form(self, x, y, z) -> StandoffForm:
+        """The model at points (RE, GSM) as a function of p0, bs, A1, A2, alpha, beta (:class:`StandoffForm`).
+
+        The magnetopause is ``p0 L + Q`` with ``L`` the Lin shape at unit p0 and ``Q`` the cusp term
+        (:func:`lin2010_scaled_values`), so it passes through a point of radius r at ``p0 = (r - Q) / L``;
+        p1..p3, the pressures, Bz, the tilt, B and the shock's flaring are this model's.
+        """
+        x, y, z = _xyz(x, y, z)
+        r, cos_t, sin_t2, cos_p2, sin_p2, phi = _angles(x, y, z)
+        theta = np.arccos(np.clip(cos_t, -1.0, 1.0))
+        kw = {"pdyn": self.pdyn, "pm": self.pm, "bz": self.bz, "tilt": self.tilt}
+        kw.update(p1=self.p1, p3=self.p3)
+        shape = lin2010_scaled_values(theta, phi, p0=1.0, p2=0.0, **kw)
+        cusp = lin2010_scaled_values(theta, phi, p0=0.0, p2=self.p2, **kw)
+        return StandoffForm(
+            (r - cusp) / shape,
+            r * _shue3d_inverse_radius(cos_t, cos_p2, sin_p2, 1.0, self.ay_bs, self.az_bs),
+            np.exp(-self.B * (theta / 2.0) ** 4),
+            np.log(np.maximum(r, 1e-6) / 10.0),
+            sin_t2,
+        )
 
     @property
     def parameters(self) -> dict[str, float | str]:

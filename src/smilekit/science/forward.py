@@ -17,8 +17,8 @@ the chain of :mod:`~smilekit.instruments.sxi.simulate` written per pixel:
 * ``K``: the PSF as a pixel-to-pixel kernel, the probability that a photon arriving uniformly over one
   pixel's focal-plane box lands in a box k pixels away
   (:func:`~smilekit.instruments.sxi.psf.box_probability_values`: spot, the two cruciform arms along the
-  detector axes, which are the image axes u and v, and the diffuse part), applied with
-  :func:`scipy.signal.fftconvolve`;
+  detector axes, which are the image axes u and v, and the diffuse part), applied as a linear
+  convolution by FFT (:mod:`scipy.fft`);
 * ``c_i`` the pixel's CCD coverage (photons landing off the CCD are lost), ``b_i`` the L2 background
   model (counts, taken as exact, as the L2 processing does).
 
@@ -42,8 +42,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import scipy.fft
 import xarray as xr
-from scipy.signal import fftconvolve
 from scipy.special import gammaln
 
 from smilekit.errors import InputError
@@ -212,6 +212,9 @@ class ForwardModel:
         (nv + 2 h, nu + 2 h, 3) GSM unit vectors of the extended sky grid (h the margin in pixels).
     sc_gsm : numpy.ndarray
         Spacecraft position (GSM, RE).
+    ray_origins, ray_directions, ray_lengths : numpy.ndarray
+        The flattened rays of the extended grid: (n_rays, 3) starts (GSM, RE) and unit vectors, (n_rays,)
+        lengths (RE) to the Earth or :data:`MAX_DISTANCE_RE`.
     time : numpy.datetime64
         Middle of the time bin.
     """
@@ -262,11 +265,12 @@ class ForwardModel:
         self.directions = pixel_directions_values(_extend(xi, pix, h), _extend(eta, pix, h), geo.body_to_gsm)
         self.sc_gsm = geo.sc_gsm
         d = self.directions.reshape(-1, 3)
-        self._origin = np.broadcast_to(self.sc_gsm, d.shape).copy()
-        self._dirs = np.ascontiguousarray(d)
-        self._length = ray_lengths_values(self._origin, self._dirs, MAX_DISTANCE_RE)
+        self.ray_origins = np.broadcast_to(self.sc_gsm, d.shape).copy()
+        self.ray_directions = np.ascontiguousarray(d)
+        self.ray_lengths = ray_lengths_values(self.ray_origins, self.ray_directions, MAX_DISTANCE_RE)
         self._neighbours = adjacent_rays(self.directions.shape[:2])
         self.n_rays = d.shape[0]
+        self._kernel_fft = None
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -280,16 +284,35 @@ class ForwardModel:
         run one image per core).
         """
         integral, _ = los_integral_values(
-            evaluate, self._origin, self._dirs, self._length, threads=threads, neighbours=self._neighbours
+            evaluate,
+            self.ray_origins,
+            self.ray_directions,
+            self.ray_lengths,
+            threads=threads,
+            neighbours=self._neighbours,
         )
         return (integral * INTENSITY_FACTOR).reshape(self.directions.shape[:2])
 
     def source_counts(self, intensity: np.ndarray) -> np.ndarray:
-        """Expected SWCX counts (nv, nu) from an intensity on the extended grid (PSF and coverage)."""
+        """Expected SWCX counts (..., nv, nu) from intensities on the extended grid (PSF and coverage).
+
+        ``intensity`` is (nv + 2 h, nu + 2 h) or a stack of them (..., nv + 2 h, nu + 2 h); the PSF is a
+        linear convolution by FFT, the kernel's transform computed once per forward model.
+        """
+        x = np.asarray(intensity, dtype=np.float64)
         if self._pad:
-            intensity = np.pad(intensity, self._pad, mode="edge")
-        smoothed = fftconvolve(intensity * self.weight, self.kernel, mode="valid")
-        return np.maximum(smoothed, 0.0) * self.coverage
+            x = np.pad(x, [(0, 0)] * (x.ndim - 2) + [(self._pad, self._pad)] * 2, mode="edge")
+        if self._kernel_fft is None:
+            self._fft_shape = tuple(
+                scipy.fft.next_fast_len(a + b - 1, real=True)
+                for a, b in zip(x.shape[-2:], self.kernel.shape, strict=True)
+            )
+            self._kernel_fft = scipy.fft.rfft2(self.kernel, s=self._fft_shape)
+        full = scipy.fft.irfft2(
+            scipy.fft.rfft2(x * self.weight, s=self._fft_shape) * self._kernel_fft, s=self._fft_shape
+        )
+        (k0, k1), (p0, p1) = self.kernel.shape, x.shape[-2:]
+        return np.maximum(full[..., k0 - 1 : p0, k1 - 1 : p1], 0.0) * self.coverage
 
     def expected(self, model, *, threads: int | None = 1) -> np.ndarray:
         """Expected counts (nv, nu): SWCX through the instrument plus the background."""

@@ -1,0 +1,169 @@
+"""The reduced forward model of the boundary fits against the full adaptive one, and its invariants."""
+
+import astropy.units as u
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.signal import fftconvolve
+
+from smilekit._data import data_path
+from smilekit.campaign.cases import SHIPPED_CASES, read_cases
+from smilekit.campaign.truth import case_truth, simulate_l2
+from smilekit.errors import InputError
+from smilekit.geospace import SWCXEmissivity
+from smilekit.geospace.emissivity import CMEM, EMISSIVITY_UNIT, Jorgensen2019
+from smilekit.science.boundary_fit import FIT_PIXEL_DEG, rebinned_frame
+from smilekit.science.forward import ForwardModel
+from smilekit.science.reduced_forward import ReducedForwardModel, ray_nodes_values
+from smilekit.solarwind.state import SolarWindState
+from smilekit.units import RE
+
+_E = EMISSIVITY_UNIT
+STATE = SolarWindState(n=8 * u.cm**-3, v_gse=[-420, 0, 0] * u.km / u.s, b_gsm=[0, 2, -3] * u.nT)
+
+
+@pytest.fixture(scope="module")
+def frame():
+    """The fit's forward model of a shipped in-domain case (1 deg pixels), and that case's truth."""
+    cases, _ = read_cases(data_path(SHIPPED_CASES))
+    case = next(c for c in cases if c.case_id == "case082")
+    truth = case_truth(case)
+    return ForwardModel(rebinned_frame(simulate_l2(case, truth), 0, FIT_PIXEL_DEG)), truth
+
+
+def _models(tilt):
+    j = Jorgensen2019.from_solar_wind(STATE, warn=False)
+    c = CMEM.from_solar_wind(STATE, tilt=tilt * u.rad, warn=False)
+    return {"jorgensen": j, "cmem": c}
+
+
+def _unit_terms(model):
+    """(sheath at A1 = 1, wind at A2 = 1) as full models, and the model's own magnetopause parameter."""
+    p = model.parameters
+    if isinstance(model, Jorgensen2019):
+        kw = {k: p[k] for k in ("alpha", "beta", "ay_mp", "az_mp", "ay_bs", "az_bs")}
+        b = p["B"] / p["A1"]
+        terms = [
+            Jorgensen2019(mp=p["mp"] * RE, bs=p["bs"] * RE, A1=a1 * _E, A2=a2 * _E, B=b * a1 * _E, **kw)
+            for a1, a2 in ((1.0, 0.0), (0.0, 1.0))
+        ]
+        return terms, p["mp"]
+    kw = {k: p[k] for k in ("p0", "B", "alpha", "beta", "p1", "p2", "p3", "ay_bs", "az_bs")}
+    fixed = {"pdyn": p["pdyn_nPa"] * u.nPa, "pm": p["pm_nPa"] * u.nPa, "bz": p["bz_nT"] * u.nT}
+    terms = [
+        CMEM(bs=p["bs"] * RE, A1=a1 * _E, A2=a2 * _E, tilt=p["tilt_rad"] * u.rad, **kw, **fixed)
+        for a1, a2 in ((1.0, 0.0), (0.0, 1.0))
+    ]
+    return terms, p["p0"]
+
+
+@pytest.mark.parametrize("family", ["jorgensen", "cmem"])
+def test_reduced_images_match_the_adaptive_forward_model(frame, family):
+    """Both unit-amplitude terms, as counts after the PSF, within 0.5 % of the peak pixel of the full model
+    (adaptive line-of-sight integrator) on a shipped case's frame, at the start and with both boundaries
+    moved out (the reduced model keeps the start's fixed shape)."""
+    fm, truth = frame
+    model = _models(float(truth.tilt.to_value(u.rad)))[family]
+    reduced = ReducedForwardModel(fm, model)
+    _, m0 = _unit_terms(model)
+    for moved in (model, _rebuilt(model, 1.07 * m0, model.bs + 0.6)):
+        terms, m = _unit_terms(moved)
+        fast = reduced.term_counts(m, moved.bs, moved.alpha, moved.beta)
+        for k, term in enumerate(terms):
+            full = fm.source_counts(fm.intensity_values(term.evaluate))
+            assert full.max() > 0
+            err = np.abs(fast[k] - full).max() / full.max()
+            assert err < 5e-3, (family, m, k, err)
+
+
+def _rebuilt(model, m, bs):
+    p = dict(model.parameters)
+    if isinstance(model, Jorgensen2019):
+        kw = {k: p[k] for k in ("alpha", "beta", "ay_mp", "az_mp", "ay_bs", "az_bs")}
+        return Jorgensen2019(mp=m * RE, bs=bs * RE, A1=p["A1"] * _E, A2=p["A2"] * _E, B=p["B"] * _E, **kw)
+    kw = {k: p[k] for k in ("B", "alpha", "beta", "p1", "p2", "p3", "ay_bs", "az_bs")}
+    return CMEM(
+        p0=m, bs=bs * RE, A1=p["A1"] * _E, A2=p["A2"] * _E, pdyn=p["pdyn_nPa"] * u.nPa,
+        pm=p["pm_nPa"] * u.nPa, bz=p["bz_nT"] * u.nT, tilt=p["tilt_rad"] * u.rad, **kw,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("family", ["jorgensen", "cmem"])
+def test_counts_move_continuously_with_the_standoffs(frame, family):
+    """The integrals follow a boundary inside an interval: a 1e-3 step of the magnetopause or the shock
+    changes the images (no flat steps for the simplex search), by an amount that shrinks with the step."""
+    fm, _ = frame
+    model = _models(0.1)[family]
+    reduced = ReducedForwardModel(fm, model)
+    _, m = _unit_terms(model)
+    bs, alpha, beta = model.bs, model.alpha, model.beta
+    base = reduced.term_counts(m, bs, alpha, beta)
+    for dm, dbs, k in ((1e-3, 0.0, 0), (0.0, 1e-3, 1)):
+        big = np.abs(reduced.term_counts(m + 10 * dm, bs + 10 * dbs, alpha, beta)[k] - base[k]).sum()
+        small = np.abs(reduced.term_counts(m + dm, bs + dbs, alpha, beta)[k] - base[k]).sum()
+        assert small > 0
+        assert 5 < big / small < 15  # about linear in the step
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.floats(-40, 25), min_size=3, max_size=3),
+    st.floats(7.0, 12.0),
+    st.floats(1.0, 5.0),
+    st.floats(1.5, 4.0),
+    st.floats(-2.0, 1.0),
+    st.floats(-0.4, 0.4),
+)
+def test_standoff_form_reproduces_evaluate(xyz, mp, gap, alpha, beta, tilt):
+    """StandoffForm with a model's own parameters gives that model's emissivity at any point."""
+    x, y, z = (np.array([v]) for v in xyz)
+    for model in _models(tilt).values():
+        p = model.parameters
+        m = mp if "mp" in p else p["p0"] * mp / 9.0
+        model = _rebuilt(model, m, mp + gap)
+        model.alpha, model.beta = alpha, beta
+        f = model.standoff_form(x, y, z)
+        sheath = model.A1 * f.sheath_factor * np.exp(-(alpha + beta * f.sin2_theta) * f.log_r10)
+        wind = model.A2 * np.exp(-3.0 * f.log_r10)
+        expected = np.where(f.magnetopause < m, 0.0, np.where(f.bow_shock >= mp + gap, wind, sheath))
+        np.testing.assert_allclose(expected, model.evaluate(x, y, z), rtol=1e-9, atol=1e-30)
+
+
+def test_ray_nodes_span_every_ray_and_gather_near_the_earth():
+    origins = np.array([[0.0, 0.0, 18.0], [0.0, 0.0, 18.0]])
+    directions = np.array([[0.0, 0.0, -1.0], [1.0, 0.0, 0.0]])
+    lengths = np.array([17.0, 80.0])
+    offsets, s, points = ray_nodes_values(origins, directions, lengths, 0.03)
+    for j in range(2):
+        sj = s[offsets[j] : offsets[j + 1]]
+        assert sj[0] == 0.0 and sj[-1] == pytest.approx(lengths[j])
+        assert np.all(np.diff(sj) >= 0)
+    down = np.diff(s[offsets[0] : offsets[1]])
+    assert down[-1] < down[0] / 10  # the ray toward the Earth is sampled densest where it reaches it
+    np.testing.assert_allclose(np.linalg.norm(points[offsets[0] : offsets[1]], axis=1)[-1], 1.0)
+
+
+def test_batched_psf_is_the_linear_convolution(frame):
+    """source_counts on a stack equals scipy's direct fftconvolve of each image (edge-padded, 'valid')."""
+    fm, _ = frame
+    rng = np.random.default_rng(4)
+    stack = rng.uniform(0.0, 1.0, (2, *fm.directions.shape[:2]))
+    got = fm.source_counts(stack)
+    for k in range(2):
+        padded = np.pad(stack[k], fm._pad, mode="edge") if fm._pad else stack[k]
+        ref = np.maximum(fftconvolve(padded * fm.weight, fm.kernel, mode="valid"), 0.0) * fm.coverage
+        np.testing.assert_allclose(got[k], ref, rtol=1e-10, atol=1e-12 * ref.max())
+        np.testing.assert_allclose(fm.source_counts(stack[k]), got[k], rtol=1e-12, atol=0)
+
+
+def test_bad_input(frame):
+    fm, truth = frame
+    with pytest.raises(InputError, match="standoff_form"):
+        ReducedForwardModel(fm, SWCXEmissivity.from_solar_wind(truth.state))
+    with pytest.raises(InputError, match="spacing"):
+        ReducedForwardModel(fm, _models(0.0)["jorgensen"], spacing=0.0)
+    j = _rebuilt(_models(0.0)["jorgensen"], 9.0, 11.0)
+    j.A1 = 0.0
+    with pytest.raises(InputError, match="A1"):
+        j.standoff_form(np.array([10.0]), np.array([0.0]), np.array([0.0]))
