@@ -546,9 +546,9 @@ def evaluate(
 def campaign(
     start: Annotated[str, typer.Option(help="The period's start (ISO UTC), e.g. 2026-06-01.")],
     end: Annotated[str, typer.Option(help="The period's end (ISO UTC, excluded).")],
-    out: Annotated[Path, typer.Option(help="Output folder: frames.csv, results.csv, summary.json.")] = Path(
-        "smilekit-campaign"
-    ),
+    out: Annotated[
+        Path, typer.Option(help="Output folder: frames.csv, results/ (Parquet), summary.json.")
+    ] = Path("smilekit-campaign"),
     aim: Annotated[
         str, typer.Option(help="SXI aim rule: limb (20.3 deg from the limb) or subsolar.")
     ] = "limb",
@@ -569,6 +569,10 @@ def campaign(
     dashboard: Annotated[
         str | None, typer.Option(metavar="ADDRESS", help="host:port of the local cluster's dask dashboard.")
     ] = None,
+    chunk_frames: Annotated[
+        int | None,
+        typer.Option(help="Frames per Dask task and per Parquet file, consecutive in time (default 48)."),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Every 5-min SXI frame of a period of the mission: simulated, retrieved, and how many meet the
@@ -576,17 +580,19 @@ def campaign(
 
     The science orbit propagated over the period (J2, Sun, Moon), the modes and the pointing constraints
     choose the frames (OUT/frames.csv, OUT/schedule.json); each frame is simulated from the solar wind of its
-    time and every method retrieves the stand-off (OUT/results.csv, on Dask; a rerun resumes); the answer
-    (frames in the requirement domain, and per method the fraction answered and within 0.5 RE) is in
-    OUT/summary.json and printed.
+    time and every method retrieves the stand-off (OUT/results/, a Parquet file per chunk of frames, on Dask;
+    a rerun resumes); the answer (frames in the requirement domain, and per method the fraction answered
+    and within 0.5 RE) is in OUT/summary.json and printed.
     """
+    from smilekit.campaign.chunks import CHUNK_FRAMES
     from smilekit.campaign.mission import run_campaign
 
     _check_out(out)
     summary = run_campaign(
         start, end, out, aim=aim, solar_wind=solar_wind, workers=workers, scheduler=scheduler,
         dashboard_address=dashboard, progress=not quiet, methods=method or None,
-        cusp_method=False if no_cusp else None,
+        cusp_method=False if no_cusp else None, console=console,
+        chunk_frames=CHUNK_FRAMES if chunk_frames is None else chunk_frames,
     )  # fmt: skip
     table = Table(title=f"{summary['sxi_frames']} SXI frames, {summary['frames_in_domain']} in the domain")
     for column in ("method", "answered", "RMS (RE)", "within 0.5 RE"):

@@ -14,7 +14,8 @@ import pytest
 from typer.testing import CliRunner
 
 from smilekit._data import data_path
-from smilekit.campaign.cases import CASE_COLUMNS, read_cases
+from smilekit.campaign.cases import CASE_COLUMNS, read_cases, write_cases
+from smilekit.campaign.chunks import RESULTS_DIR, read_chunk_results, time_chunks, verify_chunk, write_chunk
 from smilekit.campaign.mission import FRAMES_FILE, campaign_answer
 from smilekit.campaign.schedule import mission_frames, omni_on_mission_dates
 from smilekit.cli import app
@@ -128,25 +129,70 @@ def test_the_answer_counts_fractions_of_the_domain_frames():
 
 @pytest.mark.slow
 def test_a_campaign_runs_its_frames_resumes_and_refuses_another_in_its_folder(tmp_path):
+    """Parquet chunks of 2 frames: a rerun recomputes nothing; a torn chunk file and a missing one are
+    redone, and the rows come back the same, none lost or duplicated."""
     out = tmp_path / "campaign"
     runner = CliRunner()
     args = ["campaign", "--start", "2026-06-01", "--end", "2026-06-01T00:20", "--out", str(out),
-            "--method", "max_intensity", "--no-cusp", "--quiet"]  # fmt: skip
+            "--method", "max_intensity", "--no-cusp", "--chunk-frames", "2", "--quiet"]  # fmt: skip
     first = runner.invoke(app, args)
     assert first.exit_code == 0, first.output
+    assert "Dask dashboard: http://127.0.0.1:" in first.output
     summary = json.loads((out / "summary.json").read_text())
     cases, malformed = read_cases(out / FRAMES_FILE)
-    assert summary["sxi_frames"] == len(cases) == summary["schedule"]["frames"] > 0 and malformed == []
-    results = pd.read_csv(out / "results.csv")
+    assert summary["sxi_frames"] == len(cases) == summary["schedule"]["frames"] == 4 and malformed == []
+    files = sorted((out / RESULTS_DIR).glob("chunk-*.parquet"))
+    assert [f.name for f in files] == ["chunk-00000.parquet", "chunk-00001.parquet"]
+    results = read_chunk_results(out)
     assert sorted(results["case_id"]) == sorted(c.case_id for c in cases)  # one row a frame and method
+    assert pd.read_parquet(out / RESULTS_DIR).shape == results.shape  # one dataset for any Parquet reader
     again = runner.invoke(app, args)
-    assert (
-        again.exit_code == 0
-        and f"resuming: {len(cases)} of {len(cases)} cases verified complete" in again.output
-    )
-    assert len(pd.read_csv(out / "results.csv")) == len(results)  # nothing recomputed or duplicated
+    assert again.exit_code == 0 and "resuming: 2 of 2 chunks verified complete" in again.output
+    assert json.loads((out / "summary.json").read_text())["resume"]["chunks_run"] == 0
+    files[1].write_bytes(files[1].read_bytes()[:100])  # a torn write
+    files[0].unlink()  # killed before its chunk finished
+    third = runner.invoke(app, args)
+    assert third.exit_code == 0 and "chunk-00001.parquet: unreadable" in third.output
+    resume = json.loads((out / "summary.json").read_text())["resume"]
+    assert (resume["chunks_verified"], resume["chunks_redone"], resume["chunks_run"]) == (0, 1, 2)
+    redone = read_chunk_results(out)
+    key = ["case_id", "method"]
+    pd.testing.assert_frame_equal(
+        redone.sort_values(key).reset_index(drop=True).drop(columns=["seconds_truth", "seconds_simulate",
+                                                                     "seconds_method", "seconds_cusp"]),
+        results.sort_values(key).reset_index(drop=True).drop(columns=["seconds_truth", "seconds_simulate",
+                                                                      "seconds_method", "seconds_cusp"]),
+    )  # fmt: skip
     other = runner.invoke(app, [*args[:4], "2026-06-01T00:30", *args[5:]])
     assert other.exit_code == 2 and "holds a campaign of other settings" in other.output
+    bigger = runner.invoke(app, [*args[:-2], "3", "--quiet"])
+    assert bigger.exit_code == 2 and "holds a campaign of other settings" in bigger.output
+
+
+def test_time_chunks_are_consecutive_frames_and_a_chunk_file_is_verified(tmp_path):
+    frames, _ = mission_frames("2026-06-01", "2026-06-01T03:00")
+    write_cases(frames, tmp_path / "f.csv")
+    cases, _ = read_cases(tmp_path / "f.csv")
+    shuffled = [cases[i] for i in np.random.default_rng(3).permutation(len(cases))]
+    chunks = time_chunks(shuffled, 5)
+    assert [len(c) for c in chunks] == [5] * (len(cases) // 5) + ([len(cases) % 5] if len(cases) % 5 else [])
+    flat = [c.case_id for chunk in chunks for c in chunk]
+    assert flat == [c.case_id for c in sorted(cases, key=lambda c: np.datetime64(c.time))]
+    for bad in (0, -1, 2.5, True):
+        with pytest.raises(InputError, match="chunk_frames"):
+            time_chunks(cases, bad)
+    names = ["m1", "m2"]
+    path = tmp_path / "chunk.parquet"
+    rows = [{"case_id": c.case_id, "method": m, "status": "ok", "cusp_status": "skipped", "in_domain": True,
+             "r0_est": 9.0, "boundary": "{}"} for c in chunks[0] for m in names]  # fmt: skip
+    write_chunk(path, rows)
+    assert verify_chunk(path, chunks[0], names) is None
+    assert "rows" in verify_chunk(path, chunks[1], names)
+    write_chunk(path, rows[:-1])
+    assert verify_chunk(path, chunks[0], names) == f"{len(rows) - 1} rows, not one per frame and method (10)"
+    write_chunk(path, rows + rows[:1])
+    assert "rows" in verify_chunk(path, chunks[0], names)
+    assert verify_chunk(tmp_path / "none.parquet", chunks[0], names) == "missing"
 
 
 def test_an_unreachable_scheduler_is_refused_before_any_work(tmp_path):

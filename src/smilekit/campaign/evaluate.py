@@ -63,6 +63,7 @@ import os
 import socket
 import time as _time
 from collections.abc import Callable, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -88,13 +89,21 @@ from smilekit.units import RE
 
 __all__ = [
     "ALL_COLUMNS",
+    "BOOL_COLUMNS",
     "EXTRA_COLUMNS",
     "RESULT_COLUMNS",
     "SCHEDULER_TIMEOUT_S",
+    "TEXT_COLUMNS",
+    "check_execution",
+    "check_run_state",
     "check_scheduler",
+    "dask_client",
     "evaluate_cases",
+    "evaluation_summary",
+    "failed_rows",
     "resolve_methods",
     "run_case",
+    "run_case_payload",
     "verify_results",
 ]
 
@@ -340,16 +349,16 @@ def run_case(row, *, methods=None, cusp_method=None, simulate=None, cusp_truth=N
     return [dict(r, **cusp_cols) for r in rows]
 
 
-def _run_payload(case: Case, payload: bytes) -> list[dict]:
+def run_case_payload(case: Case, payload: bytes) -> list[dict]:
     """Worker entry: unpickle the run's configuration (cloudpickle) and run one case."""
     config = cloudpickle.loads(payload)
     try:
         return run_case(case, **config)
     except Exception as exc:
-        return _failed_rows(case, list(resolve_methods(config.get("methods"))), exc)
+        return failed_rows(case, list(resolve_methods(config.get("methods"))), exc)
 
 
-def _failed_rows(case: Case, names: list[str], exc: BaseException) -> list[dict]:
+def failed_rows(case: Case, names: list[str], exc: BaseException) -> list[dict]:
     """Rows for a case that could not be run at all (its truth failed)."""
     status = "error: case: " + _error(exc).removeprefix("error: ")
     base = dict.fromkeys(ALL_COLUMNS, math.nan)
@@ -370,7 +379,9 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _check_state(out_dir: Path, cases_path: Path, sha: str, names: list[str]) -> None:
+def check_run_state(out_dir: Path, cases_path: Path, sha: str, names: list[str]) -> None:
+    """Record the run's case file (sha256) and methods in ``out_dir/state.json``, or refuse a folder that
+    holds another run's (module notes, resuming)."""
     state_path = out_dir / _STATE
     results = out_dir / _RESULTS
     if state_path.exists():
@@ -403,8 +414,8 @@ def _check_state(out_dir: Path, cases_path: Path, sha: str, names: list[str]) ->
 
 #: Columns that hold text (any string; ``status`` and ``cusp_status`` never empty) and the one holding a
 #: bool; every other column is a number (empty for NaN).
-_TEXT_COLUMNS = frozenset({"case_id", "method", "status", "cusp_status", "cusp_magnetopause", "boundary"})
-_BOOL_COLUMNS = frozenset({"in_domain"})
+TEXT_COLUMNS = frozenset({"case_id", "method", "status", "cusp_status", "cusp_magnetopause", "boundary"})
+BOOL_COLUMNS = frozenset({"in_domain"})
 #: Columns that differ between the rows of one case (one per method); the others are the case's.
 _PER_METHOD_COLUMNS = frozenset(
     {"method", "r0_est", "r0_err", "r0_sigma", "status", "seconds_method", "boundary"}
@@ -431,10 +442,10 @@ def _row_problem(fields: list[str], names: list[str]) -> str | None:
     except ValueError:
         return f"boundary {row['boundary'][:40]!r} is not JSON"
     for key, value in row.items():
-        if key in _BOOL_COLUMNS:
+        if key in BOOL_COLUMNS:
             if value not in ("True", "False"):
                 return f"{key} = {value!r} is not True or False"
-        elif key not in _TEXT_COLUMNS and value:
+        elif key not in TEXT_COLUMNS and value:
             try:
                 float(value)
             except ValueError:
@@ -627,6 +638,24 @@ def _print_summary(summary: dict, console) -> None:
 SCHEDULER_TIMEOUT_S = 5.0
 
 
+def check_execution(workers=None, scheduler=None, dashboard_address=None) -> None:
+    """Refuse a bad ``workers``, ``scheduler`` or ``dashboard_address`` (:func:`evaluate_cases`) before any
+    work: workers and scheduler together, workers not a positive integer, a dashboard address that is not
+    host:port or given with a scheduler, an unreachable scheduler (:func:`check_scheduler`)."""
+    if workers is not None and scheduler is not None:
+        raise InputError("give workers or scheduler, not both")
+    if workers is not None and (not isinstance(workers, int | np.integer) or workers < 1):
+        raise InputError(f"workers must be a positive integer, got {workers!r}")
+    if dashboard_address is not None:
+        if scheduler is not None:
+            raise InputError(
+                f"dashboard_address {dashboard_address!r} applies to a local cluster; a running scheduler "
+                f"({scheduler}) serves its dashboard where it was started"
+            )
+        _check_address(dashboard_address)
+    check_scheduler(scheduler)
+
+
 def check_scheduler(address: str | None) -> None:
     """Fail fast on a dask scheduler address that does not answer: one TCP connection within
     :data:`SCHEDULER_TIMEOUT_S` seconds (dask itself waits 30 s, then raises a bare OSError).
@@ -722,18 +751,7 @@ def evaluate_cases(
         console = Console()
         if not console.is_terminal:
             console = Console(width=132)
-    if workers is not None and scheduler is not None:
-        raise InputError("give workers or scheduler, not both")
-    if workers is not None and (not isinstance(workers, int | np.integer) or workers < 1):
-        raise InputError(f"workers must be a positive integer, got {workers!r}")
-    if dashboard_address is not None:
-        if scheduler is not None:
-            raise InputError(
-                f"dashboard_address {dashboard_address!r} applies to a local cluster; a running scheduler "
-                f"({scheduler}) serves its dashboard where it was started"
-            )
-        dashboard_address = _check_address(dashboard_address)
-    check_scheduler(scheduler)  # fast, before anything is read or written
+    check_execution(workers, scheduler, dashboard_address)  # fast, before anything is read or written
     cases_path = Path(cases_csv)
     cases, malformed = read_cases(cases_path)
     for bad in malformed:
@@ -745,7 +763,7 @@ def evaluate_cases(
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     sha = _sha256(cases_path)
-    _check_state(out_dir, cases_path, sha, names)
+    check_run_state(out_dir, cases_path, sha, names)
     results_path = out_dir / _RESULTS
     resuming = results_path.exists()
     done, redo = _checkpoint(results_path, [c.case_id for c in cases], names, console)
@@ -765,7 +783,7 @@ def evaluate_cases(
             task = bar.add_task("evaluating cases", total=len(pending))
             if pending:
                 _run_distributed(
-                    pending, config, names, writer, bar, task, workers, scheduler, dashboard_address
+                    pending, config, names, writer, bar, task, workers, scheduler, dashboard_address, console
                 )
     finally:
         writer.close()
@@ -773,6 +791,19 @@ def evaluate_cases(
     results = pd.read_csv(
         results_path, dtype={"case_id": str, "method": str, "status": str, "cusp_status": str}
     )
+    resume = {"cases_verified": len(done), "cases_redone": redone, "problems": redo}
+    summary = evaluation_summary(results, cases, malformed, cases_path, sha, resume)
+    summary["seconds"] = _time.perf_counter() - start
+    summary = jsonable(summary)
+    write_text(out_dir / _SUMMARY, json.dumps(summary, indent=2) + "\n")
+    _print_summary(summary, console)
+    return summary
+
+
+def evaluation_summary(results: pd.DataFrame, cases, malformed, cases_path, sha: str, resume: dict) -> dict:
+    """The summary of a run's ``results`` (rows of other cases than ``cases`` left out): :func:`summarise`
+    plus the case file, its malformed lines, the requirement's domain, units and thresholds, and
+    ``resume`` (how much an earlier run had done)."""
     results = results[results["case_id"].isin({c.case_id for c in cases})]
     summary = summarise(results) if len(results) else {"methods": {}, "cusp": {}, "best_method": None}
     summary.update(
@@ -790,17 +821,9 @@ def evaluate_cases(
                 "cusp": "deg GSM latitude, noon meridian, at reference_distance_re; *_re = distance x rad",
             },
             "requirements": {"r0_re": 0.5, "r0_best_method_rms_re": 0.25, "cusp_edge_re": 0.25},
-            "resume": {
-                "cases_verified": len(done),
-                "cases_redone": redone,
-                "problems": redo,
-            },
-            "seconds": _time.perf_counter() - start,
+            "resume": resume,
         }
     )
-    summary = jsonable(summary)
-    write_text(out_dir / _SUMMARY, json.dumps(summary, indent=2) + "\n")
-    _print_summary(summary, console)
     return summary
 
 
@@ -853,10 +876,13 @@ def _local_cluster(workers: int | None, dashboard_address: str | None = None) ->
     )
 
 
-def _run_distributed(
-    pending, config, names, writer, bar, task, workers, scheduler, dashboard_address=None
-) -> None:
-    payload = cloudpickle.dumps(config)
+@contextmanager
+def dask_client(workers=None, scheduler=None, dashboard_address=None, console=None):
+    """A dask.distributed client for a run (module notes), its dashboard address printed; closed after.
+
+    ``scheduler``: connect to that running scheduler; else a local cluster (:func:`_local_cluster`) of
+    ``workers`` processes (``None``: one worker thread in this process), closed with the client.
+    """
     cluster = None
     if scheduler is not None:
         client = Client(scheduler)
@@ -864,19 +890,35 @@ def _run_distributed(
         cluster = _local_cluster(workers, dashboard_address)
         client = Client(cluster)
     try:
-        futures = {}
-        for case in pending:
-            future = client.submit(_run_payload, case, payload, pure=False)
-            futures[future] = case
+        if console is not None:
+            console.print(f"Dask dashboard: {_dashboard_link(client, cluster, dashboard_address)}",
+                          soft_wrap=True, markup=False)  # fmt: skip
+        yield client
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _dashboard_link(client, cluster, dashboard_address) -> str:
+    """Where the dashboard is: a local cluster's on the host it listens on (dask's own link names the
+    machine's network address even when the dashboard is on loopback only), else the scheduler's link."""
+    if cluster is None:
+        return client.dashboard_link
+    host = (dashboard_address or _LOOPBACK).rpartition(":")[0] or "127.0.0.1"
+    return f"http://{host}:{cluster.scheduler.http_server.port}/status"
+
+
+def _run_distributed(pending, config, names, writer, bar, task, workers, scheduler, dashboard_address,
+                     console):  # fmt: skip
+    payload = cloudpickle.dumps(config)
+    with dask_client(workers, scheduler, dashboard_address, console) as client:
+        futures = {client.submit(run_case_payload, case, payload, pure=False): case for case in pending}
         for future in as_completed(futures):
             case = futures[future]
             try:
                 rows = future.result()
             except Exception as exc:
-                rows = _failed_rows(case, names, exc)
+                rows = failed_rows(case, names, exc)
             writer.write(rows)
             bar.advance(task)
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()

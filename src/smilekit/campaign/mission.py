@@ -6,10 +6,13 @@ of them meet the requirement.
 - ``frames.csv``: the period's observed 5-min frames as a case file (:func:`~.schedule.mission_frames`),
   the same bytes for the same period and settings, so that a rerun resumes;
 - ``schedule.json``: how the frames were chosen and the counts of each step;
-- ``results.csv``, ``state.json``: one row per frame and method, appended as frames finish, on Dask
-  (:func:`~.evaluate.evaluate_cases`: in process, on a local cluster of ``workers``, or on a running
-  scheduler); a killed campaign resumes without recomputing or duplicating a finished frame;
-- ``summary.json``: :func:`~.evaluate.evaluate_cases`'s summary plus the campaign's answer:
+- ``results/chunk-IIIII.parquet``, ``state.json``: one row per frame and method, a Parquet file per chunk
+  of consecutive frames written as the chunk finishes, on Dask (:mod:`~.chunks`: in process, on a local
+  cluster of ``workers``, or on a running scheduler, whose dashboard address is printed); a killed campaign
+  resumes without recomputing a finished chunk and without losing or duplicating a row; read them with
+  ``pandas.read_parquet(OUT / "results")``;
+- ``summary.json``: the summary of :func:`~.evaluate.evaluate_cases` (:func:`~.evaluate.evaluation_summary`,
+  ``resume`` counting chunks) plus the campaign's answer:
   ``sxi_frames`` (frames run), ``frames_in_domain`` (those in the requirement's domain: upstream flux above
   4.9e8 cm^-2 s^-1, spacecraft beyond 15 RE) and, under ``methods``, for each method ``answered``,
   ``rms_re`` and ``within_0p5_re`` (``answered`` and ``within_0p5_re`` as fractions of the domain frames).
@@ -17,15 +20,19 @@ of them meet the requirement.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import time as _time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from rich.console import Console
 
 from smilekit._io import jsonable, write_text
-from smilekit.campaign.cases import write_cases
-from smilekit.campaign.evaluate import check_scheduler, evaluate_cases
+from smilekit.campaign.cases import read_cases, write_cases
+from smilekit.campaign.chunks import CHUNK_FRAMES, read_chunk_results, run_chunks, time_chunks
+from smilekit.campaign.evaluate import check_execution, check_run_state, evaluation_summary, resolve_methods
 from smilekit.campaign.schedule import mission_frames
 from smilekit.errors import InputError
 
@@ -56,7 +63,8 @@ def campaign_answer(results: pd.DataFrame) -> dict:
 
 def run_campaign(start, end, out, *, aim: str = "limb", solar_wind=None, workers: int | None = None,
                  scheduler: str | None = None, dashboard_address: str | None = None, progress: bool = True,
-                 methods=None, cusp_method=None, console=None) -> dict:  # fmt: skip
+                 methods=None, cusp_method=None, chunk_frames: int = CHUNK_FRAMES,
+                 console=None) -> dict:  # fmt: skip
     """Run the mission's SXI frames of ``[start, end)`` (module docstring); returns the summary.
 
     Parameters
@@ -67,42 +75,56 @@ def run_campaign(start, end, out, *, aim: str = "limb", solar_wind=None, workers
         The output folder (made if missing; a rerun into it resumes).
     aim, solar_wind
         As :func:`~.schedule.mission_frames` takes them.
-    workers, scheduler, dashboard_address, progress, methods, cusp_method, console
+    workers, scheduler, dashboard_address, progress, methods, cusp_method
         As :func:`~.evaluate.evaluate_cases` takes them.
+    chunk_frames : int
+        Frames per Dask task and Parquet file (:func:`~.chunks.time_chunks`); a rerun must give the same.
+    console : rich.console.Console, optional
+        Where progress and resume notes go.
 
     Raises
     ------
     InputError
-        Before any work: a bad period, aim rule or solar wind, an unreachable scheduler, an output folder
-        that is a file or holds another campaign.
+        Before any work: a bad period, aim rule, solar wind, chunk size or execution setting, an unreachable
+        scheduler, an output folder that is a file or holds another campaign.
     """
+    started = _time.perf_counter()
+    console = console or Console(width=132)
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise InputError(f"out {out} is an existing file, not a folder")
-    check_scheduler(scheduler)
+    check_execution(workers, scheduler, dashboard_address)
+    names = list(resolve_methods(methods))
+    time_chunks([], chunk_frames)  # a bad chunk size, before any work
     frames, schedule = mission_frames(start, end, aim=aim, solar_wind=solar_wind)
     if frames.empty:
         raise InputError(f"SXI observes in no 5-min interval of {start} to {end}: {schedule}")
+    settings = {**schedule, "chunk_frames": int(chunk_frames)}
     out.mkdir(parents=True, exist_ok=True)
     path = out / FRAMES_FILE
     if path.exists():
         earlier = json.loads((out / SCHEDULE_FILE).read_text()) if (out / SCHEDULE_FILE).exists() else {}
-        if earlier != jsonable(schedule):
+        if earlier != jsonable(settings):
             raise InputError(
                 f"{out} holds a campaign of other settings ({SCHEDULE_FILE}: {earlier}); give another --out"
             )
     else:
-        write_text(out / SCHEDULE_FILE, json.dumps(jsonable(schedule), indent=1) + "\n")
+        write_text(out / SCHEDULE_FILE, json.dumps(jsonable(settings), indent=1) + "\n")
         write_cases(frames, path)
-    summary = evaluate_cases(
-        path, out, workers=workers, scheduler=scheduler, dashboard_address=dashboard_address,
-        progress=progress, methods=methods, cusp_method=cusp_method, console=console,
+    cases, malformed = read_cases(path)
+    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    check_run_state(out, path, sha, names)
+    config = {"methods": methods, "cusp_method": cusp_method}
+    resume = run_chunks(
+        cases, out, config, names, chunk_frames=chunk_frames, workers=workers, scheduler=scheduler,
+        dashboard_address=dashboard_address, progress=progress, console=console,
     )  # fmt: skip
-    results = pd.read_csv(out / "results.csv", dtype={"case_id": str, "method": str, "status": str})
-    answer = campaign_answer(results[results["case_id"].isin(set(frames["case_id"]))])
+    results = read_chunk_results(out)
+    summary = evaluation_summary(results, cases, malformed, path, sha, resume)
+    answer = campaign_answer(results[results["case_id"].isin({c.case_id for c in cases})])
     for name, figures in answer.pop("methods").items():
         summary["methods"].setdefault(name, {}).update(figures)
-    summary.update(answer, schedule=schedule)
+    summary.update(answer, schedule=schedule, seconds=_time.perf_counter() - started)
     summary = jsonable(summary)
     write_text(out / "summary.json", json.dumps(summary, indent=2) + "\n")
     return summary
