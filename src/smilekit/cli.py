@@ -602,6 +602,7 @@ def campaign(
         table.add_row(name, *("-" if c is None else f"{c:.3f}" for c in cells))
     console.print(table)
     console.print(f"Summary: {(out / 'summary.json').resolve()}", soft_wrap=True, markup=False)
+    console.print(f"Report: {(out / 'report.html').resolve()}", soft_wrap=True, markup=False)
 
 
 archive_app = typer.Typer(

@@ -11,6 +11,7 @@ of them meet the requirement.
   cluster of ``workers``, or on a running scheduler, whose dashboard address is printed); a killed campaign
   resumes without recomputing a finished chunk and without losing or duplicating a row; read them with
   ``pandas.read_parquet(OUT / "results")``;
+- ``report.html`` (with ``figures/`` and ``orbit.csv``): the campaign report, :mod:`~.report`;
 - ``summary.json``: the summary of :func:`~.evaluate.evaluate_cases` (:func:`~.evaluate.evaluation_summary`,
   ``resume`` counting chunks) plus the campaign's answer:
   ``sxi_frames`` (frames run), ``frames_in_domain`` (those in the requirement's domain: upstream flux above
@@ -33,13 +34,11 @@ from smilekit._io import jsonable, write_text
 from smilekit.campaign.cases import read_cases, write_cases
 from smilekit.campaign.chunks import CHUNK_FRAMES, read_chunk_results, run_chunks, time_chunks
 from smilekit.campaign.evaluate import check_execution, check_run_state, evaluation_summary, resolve_methods
-from smilekit.campaign.schedule import mission_frames
+from smilekit.campaign.report import REPORT_FILE, write_campaign_report
+from smilekit.campaign.schedule import FRAMES_FILE, SCHEDULE_FILE, mission_frames
 from smilekit.errors import InputError
 
-__all__ = ["FRAMES_FILE", "SCHEDULE_FILE", "campaign_answer", "run_campaign"]
-
-#: The campaign's case file and schedule in its output folder.
-FRAMES_FILE, SCHEDULE_FILE = "frames.csv", "schedule.json"
+__all__ = ["FRAMES_FILE", "REPORT_FILE", "SCHEDULE_FILE", "campaign_answer", "run_campaign"]
 
 
 def campaign_answer(results: pd.DataFrame) -> dict:
@@ -127,4 +126,5 @@ def run_campaign(start, end, out, *, aim: str = "limb", solar_wind=None, workers
     summary.update(answer, schedule=schedule, seconds=_time.perf_counter() - started)
     summary = jsonable(summary)
     write_text(out / "summary.json", json.dumps(summary, indent=2) + "\n")
+    write_campaign_report(out)
     return summary

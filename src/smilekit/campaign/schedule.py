@@ -46,12 +46,23 @@ from smilekit.solarwind import SolarWind
 from smilekit.times import as_datetime64
 from smilekit.units import RE
 
-__all__ = ["AIM_RULES", "FRAME_S", "MAX_DAYS", "OMNI_YEAR", "mission_frames", "omni_on_mission_dates"]
+__all__ = [
+    "AIM_RULES",
+    "FRAMES_FILE",
+    "FRAME_S",
+    "MAX_DAYS",
+    "OMNI_YEAR",
+    "SCHEDULE_FILE",
+    "mission_frames",
+    "omni_on_mission_dates",
+]
 
 #: The length of an interval: one 5-min SXI exposure (75 CCD frames of 4 s).
 FRAME_S = 300.0
 #: The aim rules.
 AIM_RULES = ("limb", "subsolar")
+#: Where a campaign's folder keeps :func:`mission_frames`' frames (a case file) and its schedule (JSON).
+FRAMES_FILE, SCHEDULE_FILE = "frames.csv", "schedule.json"
 #: The year of the shipped hourly OMNI2 series.
 OMNI_YEAR = 2000
 #: The longest period (days): the 3-year mission and a margin.

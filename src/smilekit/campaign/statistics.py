@@ -22,7 +22,7 @@ import pandas as pd
 from smilekit.errors import InputError
 from smilekit.science.estimates import OK
 
-__all__ = ["r0_error_stats", "summarise"]
+__all__ = ["binned_fractions", "frame_table", "r0_error_stats", "summarise"]
 
 
 def _nan_stat(values: np.ndarray, func) -> float:
@@ -147,3 +147,70 @@ def summarise(results: pd.DataFrame) -> dict:
         finite_ref = ref[np.isfinite(ref)]
         out["cusp"]["reference_distance_re"] = float(finite_ref[0]) if finite_ref.size else math.nan
     return out
+
+
+def frame_table(results: pd.DataFrame, frames: pd.DataFrame, orbits: pd.DataFrame | None = None):
+    """One row per frame of a run's ``results`` (one row per frame and method), with each method's error.
+
+    ``frames`` is the run's case table (:data:`~smilekit.campaign.cases.CASE_COLUMNS`: its time and GSE
+    position). Columns: ``case_id``, ``time`` (UTC), ``in_domain``, ``flux_cm2_s``, ``sc_distance_re``,
+    ``sc_x_gse_re``, ``sc_z_gse_re``, ``tilt_deg``, ``month`` (1-12), then per method ``err:<method>``
+    (r0_est - r0_true, RE; NaN without an answer). With ``orbits``
+    (:func:`smilekit.mission.propagator.orbit_evolution`: ``perigee_time``, ``period_h``), also
+    ``orbit_phase``: the fraction of its orbit since the perigee before the frame (before the first perigee,
+    counted back from it with the first orbit's period; NaN beyond the orbits).
+    """
+    ok = results["status"] == OK
+    error = (results["r0_est"].astype(float) - results["r0_true"].astype(float)).where(ok)
+    wide = (
+        results.assign(error=error)
+        .pivot_table(index="case_id", columns="method", values="error", aggfunc="first", dropna=False)
+        .add_prefix("err:")
+    )
+    case_cols = ["in_domain", "flux_cm2_s", "sc_distance_re", "sc_x_gse_re", "tilt_deg"]
+    cases = results.groupby("case_id", sort=True)[case_cols].first()
+    cases["in_domain"] = cases["in_domain"].astype(str) == "True"
+    where = frames.set_index("case_id")[["time", "sc_z"]].rename(columns={"sc_z": "sc_z_gse_re"})
+    table = cases.join(where, how="inner").join(wide).reset_index()
+    table["time"] = pd.to_datetime(table["time"])
+    table["month"] = table["time"].dt.month
+    if orbits is not None and len(orbits):
+        perigee = pd.to_datetime(orbits["perigee_time"]).to_numpy("datetime64[ns]")
+        period_ns = orbits["period_h"].to_numpy(float) * 3.6e12
+        t = table["time"].to_numpy("datetime64[ns]")
+        k = np.clip(np.searchsorted(perigee, t, side="right") - 1, 0, None)
+        # before the first perigee: the phase counted back from it (1 + (t - perigee) / period)
+        phase = (t - perigee[k]).astype("int64").astype(float) / period_ns[k]
+        phase = np.where(phase < 0, 1.0 + phase, phase)
+        table["orbit_phase"] = np.where((phase >= 0) & (phase < 1.0), phase, np.nan)
+    return table.sort_values(["time", "case_id"], ignore_index=True)
+
+
+def binned_fractions(table: pd.DataFrame, column: str, edges) -> pd.DataFrame:
+    """The requirement's fractions per bin of ``column`` of a :func:`frame_table`.
+
+    Per bin ``[edges[i], edges[i + 1])``: ``frames``, ``in_domain`` (frames in the requirement domain),
+    ``domain_fraction`` (of the frames) and, per method, ``within_0p5:<method>``: the fraction of the bin's
+    domain frames that method located within 0.5 RE (NaN for a bin without domain frames). Bins are
+    labelled by their lower edge ``lo`` and upper edge ``hi``.
+    """
+    edges = np.asarray(edges, dtype=float)
+    if edges.ndim != 1 or edges.size < 2 or np.any(np.diff(edges) <= 0):
+        raise InputError(f"edges must be at least two increasing values, got {edges!r}")
+    values = table[column].to_numpy(float)
+    index = np.searchsorted(edges, values, side="right") - 1
+    index[(values >= edges[-1]) | ~np.isfinite(values)] = -1
+    methods = [c for c in table.columns if c.startswith("err:")]
+    domain = table["in_domain"].to_numpy(bool)
+    rows = []
+    for i in range(edges.size - 1):
+        here = index == i
+        dom = here & domain
+        row = {"lo": edges[i], "hi": edges[i + 1], "frames": int(here.sum()), "in_domain": int(dom.sum())}
+        row["domain_fraction"] = row["in_domain"] / row["frames"] if row["frames"] else math.nan
+        for m in methods:
+            err = table[m].to_numpy(float)[dom]
+            met = np.abs(err) <= 0.5  # NaN (no answer) is not within
+            row["within_0p5:" + m.removeprefix("err:")] = float(met.mean()) if err.size else math.nan
+        rows.append(row)
+    return pd.DataFrame(rows)

@@ -41,7 +41,7 @@ from smilekit.products.report.sections import (
     summary_block,
 )
 
-__all__ = ["EMBED_LIMIT_BYTES", "render_index", "write_index", "write_summary"]
+__all__ = ["EMBED_LIMIT_BYTES", "figure_html", "render_index", "write_index", "write_summary"]
 
 #: Figures up to this size are embedded in the page; a larger one is linked beside it.
 EMBED_LIMIT_BYTES = 4_000_000
@@ -97,7 +97,7 @@ def render_index(
     shown = {name: [] for name in order}
     loose, listing = [], []
     for number, (name, caption) in enumerate(figures, start=1):
-        block = _figure(Path(folder), number, name, caption)
+        block = figure_html(Path(folder), number, name, caption)
         owner = figure_stage(name)
         (shown[owner] if owner in shown else loose).append(block)
         listing.append(f"<li><a href='#{_figure_id(name)}'>{html.escape(caption or name)}</a></li>")
@@ -167,7 +167,7 @@ def _figure_id(name: str) -> str:
     return "fig-" + "".join(c if c.isalnum() else "-" for c in str(name).lower())
 
 
-def _figure(folder: Path, number: int, name: str, caption: str) -> str:
+def figure_html(folder: Path, number: int, name: str, caption: str) -> str:
     """A numbered figure with its caption, the image embedded, or linked when large, or a note when its
     file was not written (its stage failed before drawing it)."""
     file = folder / name

@@ -23,6 +23,7 @@ from smilekit.products.report.formatting import (
 
 __all__ = [
     "STAGE_TITLES",
+    "card",
     "figure_stage",
     "fit_range_text",
     "section_id",
@@ -211,7 +212,8 @@ def _first(mapping, *keys):
     return None
 
 
-def _card(title: str, value: str, detail: str = "", kind: str = "") -> str:
+def card(title: str, value: str, detail: str = "", kind: str = "") -> str:
+    """A summary card: a title, a value (HTML) and an optional detail line (HTML); ``kind`` a CSS class."""
     detail = f"<div class='detail'>{detail}</div>" if detail else ""
     return (
         f"<div class='card {kind}'><div class='card-title'>{_esc(title)}</div>"
@@ -227,7 +229,7 @@ def _peak_cards(sw: Mapping) -> list[str]:
         detail += f"<br>{_esc(smoothing)}"
     if isinstance(sw.get("peak_pdyn_sample_max_nPa"), int | float):
         detail += f"<br>largest single sample {_num(sw['peak_pdyn_sample_max_nPa'], 'nPa')}"
-    cards.append(_card("Peak dynamic pressure", _num(sw.get("peak_pdyn_nPa"), "nPa"), detail))
+    cards.append(card("Peak dynamic pressure", _num(sw.get("peak_pdyn_nPa"), "nPa"), detail))
     at_peak = sw.get("at_peak") if isinstance(sw.get("at_peak"), Mapping) else {}
     for title, unit, at_keys, event_keys, event_text in (
         ("density n", "cm⁻³", ("n_cm-3", "density_cm-3"), ("max_density_cm-3",), "event maximum"),
@@ -238,18 +240,18 @@ def _peak_cards(sw: Mapping) -> list[str]:
         if value is None:
             value = _first(sw, *(f"peak_{k}" for k in at_keys))
         if value is not None:
-            cards.append(_card(f"{title} at the peak", _num(value, unit)))
+            cards.append(card(f"{title} at the peak", _num(value, unit)))
             continue
         value = _first(sw, *event_keys)
         if value is not None:
-            cards.append(_card(f"{title}, {event_text}", _num(value, unit), "over the whole event"))
+            cards.append(card(f"{title}, {event_text}", _num(value, unit), "over the whole event"))
     indices = sw.get("indices")
     if isinstance(indices, Mapping):
         for name, key in (("SYM-H", "sym_h"), ("AL", "al")):
             value = indices.get(f"min_{key}_nT")
             if value is not None:
                 when = indices.get(f"min_{key}_time")
-                cards.append(_card(f"min {name}", _num(value, "nT"), f"at {_time(when)}" if when else ""))
+                cards.append(card(f"min {name}", _num(value, "nT"), f"at {_time(when)}" if when else ""))
     return cards
 
 
