@@ -31,7 +31,7 @@ from rich.table import Table
 
 import smilekit
 from smilekit._data import data_path
-from smilekit.campaign.cases import SHIPPED_CASES
+from smilekit.campaign.cases import SHIPPED_CASES, SUBSOLAR_CASES
 from smilekit.campaign.evaluate import evaluate_cases
 from smilekit.errors import InputError, ModelDomainError, SmilekitError
 from smilekit.geospace import boundaries
@@ -512,6 +512,10 @@ def evaluate(
             exists=True, dir_okay=False, help="The case file (CSV); default: the shipped orbit case set."
         ),
     ] = None,
+    aim: Annotated[
+        str,
+        typer.Option(help="Which shipped case set, without CASES: aimed by the limb rule or subsolar."),
+    ] = "limb",
     out: Annotated[Path, typer.Option(help="Output folder: results.csv, summary.json.")] = Path(
         "smilekit-evaluate"
     ),
@@ -535,7 +539,12 @@ def evaluate(
     """
 
     _check_out(out)
-    path = cases if cases is not None else data_path(SHIPPED_CASES)
+    shipped = {"limb": SHIPPED_CASES, "subsolar": SUBSOLAR_CASES}
+    if aim not in shipped:
+        raise InputError(f"aim {aim!r} is not one of {', '.join(shipped)}")
+    if cases is not None and aim != "limb":
+        raise InputError("--aim chooses a shipped case set: give it or a case file, not both")
+    path = cases if cases is not None else data_path(shipped[aim])
     evaluate_cases(
         path, out, workers=workers, scheduler=scheduler, progress=not quiet, dashboard_address=dashboard
     )

@@ -11,6 +11,7 @@ from smilekit.campaign.cases import (
     CASE_COLUMNS,
     DEFAULT_SEED,
     SHIPPED_CASES,
+    SUBSOLAR_CASES,
     as_case,
     make_cases,
     read_cases,
@@ -18,6 +19,7 @@ from smilekit.campaign.cases import (
 )
 from smilekit.errors import InputError
 from smilekit.frames import dipole_tilt
+from smilekit.geospace.boundaries import shue1998_values
 from smilekit.mission.pointing import LIMB_OFFSET, limb_offset_aim_points
 from smilekit.science.requirement import in_requirement_domain
 from smilekit.units import RE
@@ -77,6 +79,26 @@ def test_aim_points_follow_the_limb_rule(shipped):
     sc = shipped[["sc_x", "sc_y", "sc_z"]].to_numpy() * RE
     aims = limb_offset_aim_points(sc, LIMB_OFFSET).to_value(RE)
     np.testing.assert_allclose(shipped[["aim_x", "aim_y", "aim_z"]], aims, atol=6e-4)
+
+
+def test_the_subsolar_set_is_the_shipped_set_aimed_at_each_cases_shue_1998_nose(shipped, tmp_path):
+    """Same times, positions, winds and seeds as the limb-rule set (paired by case_id), less the cases whose
+    subsolar aim an exclusion forbids; the aim is (r0, 0, 0) GSE with r0 Shue et al. (1998) of the case's
+    wind; regenerating it reproduces the shipped file."""
+    subsolar = pd.read_csv(data_path(SUBSOLAR_CASES), dtype={"case_id": str, "time": str})
+    again = pd.read_csv(write_cases(make_cases(240, seed=DEFAULT_SEED, aim="subsolar"), tmp_path / "s.csv"),
+                        dtype={"case_id": str, "time": str})  # fmt: skip
+    pd.testing.assert_frame_equal(again, subsolar, check_exact=False, atol=1.01e-3, rtol=0)
+    assert 220 <= len(subsolar) < 240 and set(subsolar["case_id"]) <= set(shipped["case_id"])
+    paired = shipped.set_index("case_id").loc[subsolar["case_id"]].reset_index()
+    same = [c for c in CASE_COLUMNS if not c.startswith("aim_")]
+    pd.testing.assert_frame_equal(subsolar[same], paired[same])
+    pdyn = 2e-6 * subsolar["n"].to_numpy() * subsolar["v"].to_numpy() ** 2  # nPa, n cm^-3 and v km/s
+    r0 = shue1998_values(0.0, 0.0, pdyn=pdyn, bz=subsolar["bz"].to_numpy())
+    np.testing.assert_allclose(subsolar["aim_x"], r0, atol=6e-4)
+    assert (subsolar[["aim_y", "aim_z"]] == 0).all().all()
+    with pytest.raises(InputError, match="aim"):
+        make_cases(5, aim="nadir")
 
 
 def test_small_set_and_bad_input():

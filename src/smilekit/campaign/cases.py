@@ -63,10 +63,11 @@ from smilekit._io import write_table
 from smilekit._validation import whole_frames
 from smilekit.errors import InputError
 from smilekit.frames import dipole_tilt
+from smilekit.geospace.boundaries import shue1998_values
 from smilekit.instruments.sxi import SXIConfig
 from smilekit.mission.modes import mode_timeline
 from smilekit.mission.orbit import Track, sample_times, science_orbit
-from smilekit.mission.pointing import attitude, exclusions, limb_offset_aim_points
+from smilekit.mission.pointing import AIM_RULES, attitude, exclusions, limb_offset_aim_points
 from smilekit.mission.propagator import propagate
 from smilekit.science.requirement import FLUX_THRESHOLD, MIN_DISTANCE
 from smilekit.solarwind import derived
@@ -80,6 +81,7 @@ __all__ = [
     "ORBIT_EPOCH",
     "PDYN_RANGE",
     "SHIPPED_CASES",
+    "SUBSOLAR_CASES",
     "Case",
     "MalformedRow",
     "as_case",
@@ -115,8 +117,10 @@ PDYN_RANGE = (0.5, 20.0) * u.nPa
 ORBIT_EPOCH = "2026-06-01"
 #: The seed of the shipped case set.
 DEFAULT_SEED = 20260601
-#: The shipped case set.
+#: The shipped case set (aimed by the limb rule).
 SHIPPED_CASES = "evaluation/orbit_cases.csv"
+#: The shipped case set aimed by the subsolar rule: the same cases, less those it excludes.
+SUBSOLAR_CASES = "evaluation/orbit_cases_subsolar.csv"
 
 _ORBIT_STEP = 600.0 * u.s
 _EXPOSURE_S = 300.0
@@ -303,19 +307,18 @@ def as_case(row) -> Case:
     return _parse_fields(row)
 
 
-def _usable_samples(epoch: str):
-    """Times (N,), GSE positions (N, 3, RE) of the year's samples where SXI can image (module notes)."""
+def _usable_samples(epoch: str) -> Track:
+    """The year's track samples where SXI can image by the limb rule (module notes)."""
     start = np.datetime64(epoch, "ns")
     stop = start + np.timedelta64(365, "D")
     track = propagate(science_orbit(start), sample_times(start, stop, _ORBIT_STEP))
     timeline = mode_timeline(track)
     radius = track.radius.to_value(RE)
     keep = timeline.sxi_on & timeline.sxi_shutter_open & (radius > MIN_DISTANCE.to_value(RE))
-    track = Track(track.time[keep], track.position_gei_km[keep], track.velocity_gei_km_s[keep])
+    track = track[keep]
     aims = limb_offset_aim_points(track.position("GSE"), errors="nan")
     excluded = exclusions(track, attitude(track, aims))["excluded"].to_numpy()
-    ok = ~excluded & np.isfinite(aims.to_value(RE)[:, 0])
-    return track.time[ok], track.position("GSE").to_value(RE)[ok]
+    return track[~excluded & np.isfinite(aims.to_value(RE)[:, 0])]
 
 
 def _omni_pool():
@@ -333,7 +336,12 @@ def _omni_pool():
 
 
 def make_cases(
-    n: int = 240, *, seed: int = DEFAULT_SEED, in_domain_fraction: float = 0.75, epoch: str = ORBIT_EPOCH
+    n: int = 240,
+    *,
+    seed: int = DEFAULT_SEED,
+    in_domain_fraction: float = 0.75,
+    epoch: str = ORBIT_EPOCH,
+    aim: str = "limb",
 ) -> pd.DataFrame:
     """A set of evaluation cases along the science orbit with real upstream solar wind (module notes).
 
@@ -347,6 +355,11 @@ def make_cases(
         Fraction of the cases whose solar-wind flux is above the requirement's 4.9e8 cm^-2 s^-1, in [0, 1].
     epoch : str
         Start of the year of orbit (ISO date).
+    aim : {"limb", "subsolar"}
+        The aim rule. ``"subsolar"``: the same cases (same times, positions, winds and seeds for the same
+        seed) aimed at each case's Shue et al. (1998) stand-off on the GSE X axis
+        (:func:`~smilekit.mission.pointing.subsolar_aim_points`), less the cases that aim puts in an
+        exclusion (Sun, Earth or Moon); their case_ids are kept, so the two sets pair by case_id.
 
     Returns
     -------
@@ -365,13 +378,16 @@ def make_cases(
         raise InputError(f"n must be an integer from 1 to 5000, got {n!r}")
     if not 0.0 <= float(in_domain_fraction) <= 1.0:
         raise InputError(f"in_domain_fraction must lie in [0, 1], got {in_domain_fraction!r}")
+    if aim not in AIM_RULES:
+        raise InputError(f"aim {aim!r} is not one of {', '.join(AIM_RULES)}")
     rng = np.random.default_rng(seed)
-    times, positions = _usable_samples(epoch)
-    if times.size < n:
-        raise InputError(f"only {times.size} usable orbit samples in the year, fewer than n = {n}")
-    runs = np.array_split(np.arange(times.size), n)
+    usable = _usable_samples(epoch)
+    if len(usable) < n:
+        raise InputError(f"only {len(usable)} usable orbit samples in the year, fewer than n = {n}")
+    runs = np.array_split(np.arange(len(usable)), n)
     pick = np.array([run[rng.integers(run.size)] for run in runs])
-    times, positions = times[pick], np.round(positions[pick], 3)
+    track = usable[pick]
+    times, positions = track.time, np.round(track.position("GSE").to_value(RE), 3)
 
     aims = np.round(limb_offset_aim_points(positions * RE).to_value(RE), 3) + 0.0  # + 0.0: no -0.0
 
@@ -390,6 +406,12 @@ def make_cases(
     )
     records = records[rng.permutation(n)]
     seeds = rng.integers(0, 2**31 - 1, size=n)
+    keep = np.ones(n, dtype=bool)
+    if aim == "subsolar":
+        pdyn = derived.pdyn(dens[records], speed[records])
+        r0 = shue1998_values(0.0, 0.0, pdyn=pdyn, bz=b_gsm[records, 2])
+        aims = np.column_stack([np.round(r0, 3), np.zeros(n), np.zeros(n)]) + 0.0
+        keep = ~exclusions(track, attitude(track, aims * RE))["excluded"].to_numpy()
 
     frame = pd.DataFrame(
         {
@@ -410,7 +432,7 @@ def make_cases(
             "seed": seeds.astype(np.int64),
         }
     )
-    return frame[list(CASE_COLUMNS)]
+    return frame.loc[keep, list(CASE_COLUMNS)].reset_index(drop=True)
 
 
 def write_cases(frame: pd.DataFrame, path) -> Path:
@@ -421,14 +443,16 @@ def write_cases(frame: pd.DataFrame, path) -> Path:
 
 
 def main(argv=None) -> None:
-    """``python -m smilekit.campaign.cases --out FILE [--n N] [--seed S]``: write a case set."""
+    """``python -m smilekit.campaign.cases --out FILE [--n N] [--seed S] [--aim subsolar]``: write a case
+    set."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", required=True, help="CSV file to write")
     parser.add_argument("--n", type=int, default=240, help="number of cases (default 240)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"seed (default {DEFAULT_SEED})")
     parser.add_argument("--in-domain-fraction", type=float, default=0.75)
+    parser.add_argument("--aim", choices=AIM_RULES, default="limb", help="aim rule (default limb)")
     args = parser.parse_args(argv)
-    frame = make_cases(args.n, seed=args.seed, in_domain_fraction=args.in_domain_fraction)
+    frame = make_cases(args.n, seed=args.seed, in_domain_fraction=args.in_domain_fraction, aim=args.aim)
     path = write_cases(frame, args.out)
     print(f"wrote {len(frame)} cases to {path}")
 

@@ -40,7 +40,13 @@ from smilekit.campaign.cases import CASE_COLUMNS, DEFAULT_SEED
 from smilekit.errors import InputError
 from smilekit.mission.modes import mode_timeline
 from smilekit.mission.orbit import sample_times, science_orbit
-from smilekit.mission.pointing import attitude, exclusions, limb_offset_aim_points, subsolar_aim_points
+from smilekit.mission.pointing import (
+    AIM_RULES,
+    attitude,
+    exclusions,
+    limb_offset_aim_points,
+    subsolar_aim_points,
+)
 from smilekit.mission.propagator import propagate
 from smilekit.solarwind import SolarWind
 from smilekit.times import as_datetime64
@@ -59,8 +65,6 @@ __all__ = [
 
 #: The length of an interval: one 5-min SXI exposure (75 CCD frames of 4 s).
 FRAME_S = 300.0
-#: The aim rules.
-AIM_RULES = ("limb", "subsolar")
 #: Where a campaign's folder keeps :func:`mission_frames`' frames (a case file) and its schedule (JSON).
 FRAMES_FILE, SCHEDULE_FILE = "frames.csv", "schedule.json"
 #: The year of the shipped hourly OMNI2 series.

@@ -20,6 +20,7 @@ from smilekit.errors import InputError
 from smilekit.mission.modes import mode_timeline
 from smilekit.mission.orbit import Track
 from smilekit.mission.pointing import (
+    AIM_RULES,
     Attitude,
     attitude,
     exclusions,
@@ -35,9 +36,8 @@ __all__ = ["CHUNK_SAMPLES", "POINTING_RULES", "constrained_modes", "spacecraft_a
 #: the per-sample results (a few bytes each) are kept (issue 14: ``plan --days 60`` peaked at 1.4 GB here).
 CHUNK_SAMPLES = 20_160
 
-#: SXI aim rules: the subsolar magnetopause for the solar wind (default) or the SXI team's 20.3 deg limb rule
-#: (:cite:`wharton2025`).
-POINTING_RULES = ("subsolar", "limb")
+#: SXI aim rules (:data:`~smilekit.mission.pointing.AIM_RULES`; the subsolar one is the default here).
+POINTING_RULES = AIM_RULES
 
 
 def spacecraft_attitude(track: Track, pointing: str = "subsolar", solar_wind=TYPICAL_SOLAR_WIND):
@@ -52,10 +52,6 @@ def spacecraft_attitude(track: Track, pointing: str = "subsolar", solar_wind=TYP
     else:
         raise InputError(f"pointing must be one of {POINTING_RULES}, got {pointing!r}")
     return attitude(track, aim)
-
-
-def _slice_track(track: Track, piece: slice) -> Track:
-    return Track(track.time[piece], track.position_gei_km[piece], track.velocity_gei_km_s[piece])
 
 
 def _slice_attitude(att: Attitude, piece: slice) -> Attitude:
@@ -81,7 +77,7 @@ def constrained_modes(track: Track, att, solar_wind=TYPICAL_SOLAR_WIND, *, chunk
     parts_ex, parts_vis = [], []
     for a in range(0, len(track), size):
         piece = slice(a, a + size)
-        sub_track, sub_att = _slice_track(track, piece), _slice_attitude(att, piece)
+        sub_track, sub_att = track[piece], _slice_attitude(att, piece)
         parts_ex.append(exclusions(sub_track, sub_att))
         parts_vis.append(visibility(sub_track, sub_att, solar_wind, moon_angle=0.0 * u.deg))
     excluded = parts_ex[0] if len(parts_ex) == 1 else pd.concat(parts_ex)

@@ -494,6 +494,10 @@ class Track:
     def __len__(self) -> int:
         return self.time.shape[0]
 
+    def __getitem__(self, index) -> Track:
+        """The samples at ``index`` (a boolean mask, increasing indices or a slice), as a Track."""
+        return Track(self.time[index], self.position_gei_km[index], self.velocity_gei_km_s[index])
+
     @property
     def radius_km(self) -> np.ndarray:
         """Geocentric distance, km (plain array, for kernels)."""

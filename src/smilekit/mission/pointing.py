@@ -71,6 +71,7 @@ from smilekit.times import as_datetime64
 from smilekit.units import RE, RE_KM
 
 __all__ = [
+    "AIM_RULES",
     "ATTITUDE_GRID_S",
     "LIMB_OFFSET",
     "MOON_RADIUS_KM",
@@ -100,6 +101,9 @@ ATTITUDE_GRID_S = 0.25
 
 #: The SXI team's pointing constraint: FOV centre this far from the Earth's limb (:cite:`wharton2025`).
 LIMB_OFFSET = 20.3 * u.deg
+#: The SXI aim rules: the subsolar magnetopause for the solar wind (:func:`subsolar_aim_points`) or the SXI
+#: team's 20.3 deg limb rule (:func:`limb_offset_aim_points`, :cite:`wharton2025`).
+AIM_RULES = ("subsolar", "limb")
 
 #: Mean radius of the Moon, km (IAU WGCCRE, Archinal et al. 2018, Celest. Mech. Dyn. Astr. 130, 22,
 #: :cite:`archinal2018`).
