@@ -86,8 +86,9 @@ def campaign_tables(out) -> dict:
     case_table = pd.DataFrame({"case_id": [c.case_id for c in cases], "time": [str(c.time) for c in cases],
                                "sc_z": [float(c.sc[2]) for c in cases]})  # fmt: skip
     start, end = np.datetime64(schedule["start"]), np.datetime64(schedule["end"])
-    # the orbit of mission_frames, on to a few days after the end so that the last frames' orbit closes
-    track = propagate(science_orbit(start), sample_times(start, end + np.timedelta64(3, "D"), 300 * u.s))
+    # the orbit of mission_frames, on for two more orbits (5 days) so that a short period's frames have
+    # complete orbits (perigee to perigee) about them
+    track = propagate(science_orbit(start), sample_times(start, end + np.timedelta64(5, "D"), 300 * u.s))
     orbits = orbit_evolution(track)
     frames = frame_table(results, case_table, orbits)
     binned = {name: binned_fractions(frames, name, edges)
