@@ -320,3 +320,30 @@ def test_model_parameters_from_state():
     assert r.unit == RE
     with pytest.raises(InputError):
         b.model_parameters(b.lin2010, sw, tilt=10)
+
+
+@pytest.mark.parametrize(
+    ("kernel", "params"),
+    [
+        (b.shue1997_values, {"pdyn": 2.0, "bz": -3.0}),
+        (b.shue1997_values, {"pdyn": 5.0, "bz": 4.0}),
+        (b.shue1998_values, {"pdyn": 0.7, "bz": -12.0}),
+        (b.jelinek2012_magnetopause_values, {"pdyn": 3.0}),
+        (b.jelinek2012_bow_shock_values, {"pdyn": 1.5}),
+    ],
+)
+def test_compiled_shape_point_matches_the_array_kernel_and_its_slope(kernel, params):
+    # shape_point (the compiled sheath's boundaries) against the array kernel (r) and a central difference
+    # of it (d ln r / d theta), over the whole range of theta.
+    family, p1, p2 = b.axisymmetric_shape(kernel, **params)
+    theta = np.linspace(0.0, np.pi * 0.97, 301)
+    h = 1e-6
+    r_ref = kernel(theta, 0.0, **params)
+    slope_ref = (np.log(kernel(theta + h, 0.0, **params)) - np.log(kernel(theta - h, 0.0, **params))) / (
+        2 * h
+    )
+    got = np.array([b.shape_point(family, p1, p2, math.cos(t), math.sin(t)) for t in theta])
+    np.testing.assert_allclose(got[:, 0], r_ref, rtol=1e-12)
+    np.testing.assert_allclose(got[:, 1], slope_ref, rtol=1e-5, atol=1e-8)  # 0 at the nose (symmetric)
+    assert b.shape_point(family, p1, p2, -1.0, 0.0)[0] == math.inf  # open down the tail, as the kernels
+    assert b.axisymmetric_shape(b.lin2010_values, pdyn=2.0, pm=0.01, bz=0.0, tilt=0.0) is None

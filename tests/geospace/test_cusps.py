@@ -152,3 +152,20 @@ def test_latitude_offset_shifts_the_footprint_as_the_bz_term_would():
     region_offset = offset.plasma_values(x, 0 * x, z)[3] == REGION_CUSP
     region_moved = moved.plasma_values(x, 0 * x, z)[3] == REGION_CUSP
     assert region_offset.any() and np.array_equal(region_offset, region_moved)
+
+
+@pytest.mark.parametrize(("bz", "tilt", "mlt"), [(-5.0, 0.3, 3.0), (4.0, -0.4, 5.0), (0.0, 0.0, 3.0)])
+def test_compiled_cusp_point_matches_the_mask(bz, tilt, mlt):
+    # cusp_point (the compiled sheath) against cusp_mask_values at points packed about both funnels.
+    rng = np.random.default_rng(7)
+    kw = {"bz": bz, "tilt": tilt, "width_deg": 3.0, "mlt_width_h": mlt, "offset_deg": 0.5}
+    r = rng.uniform(0.5, 12.0, 20000)
+    lat = np.radians(rng.uniform(40.0, 90.0, r.size)) * rng.choice([-1.0, 1.0], r.size)
+    lon = np.radians(rng.uniform(-60.0, 60.0, r.size))
+    xs, ys, zs = r * np.cos(lat) * np.cos(lon), r * np.cos(lat) * np.sin(lon), r * np.sin(lat)
+    x, y, z = cusps.sm_to_gsm_values(xs, ys, zs, tilt)
+    expected = cusps.cusp_mask_values(x, y, z, **kw)
+    params = cusps.cusp_point_parameters(**kw)
+    got = np.array([cusps.cusp_point(*p, params) for p in zip(x, y, z, strict=True)])
+    assert 500 < expected.sum() < r.size - 500  # both answers are well represented
+    assert np.array_equal(got, expected)

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from smilekit import RE
 from smilekit.errors import InputError, ModelDomainError
-from smilekit.geospace import SWCXEmissivity, jelinek2012_bow_shock, standoff
+from smilekit.geospace import SWCXEmissivity, cusps, jelinek2012_bow_shock, standoff
 from smilekit.geospace.boundaries import lin2010_values
 from smilekit.geospace.cusps import cusp_edges
 from smilekit.geospace.emissivity import (
@@ -237,3 +237,51 @@ def test_physical_emissivity_is_cut_at_the_inner_radius():
     ).to_value(RE)
     assert default.sheath.region(x_sheath, 0.0, 0.0) == 1
     assert default.evaluate(x_sheath, 0.0, 0.0) == uncut.evaluate(x_sheath, 0.0, 0.0) > 0
+
+
+@pytest.mark.parametrize(
+    ("n", "v", "b", "tilt_deg", "exosphere", "magnetopause"),
+    [
+        (8.0, 420.0, [2.0, -3.0, -4.0], 20.0, "hodges1994", "shue1998"),
+        (25.0, 650.0, [0.0, 5.0, 6.0], -28.0, "hodges1994", "shue1998"),
+        (4.0, 350.0, [-1.0, 1.0, -12.0], 5.0, "cravens2001", "shue1997"),
+        (12.0, 500.0, [0.0, 0.0, 3.0], -10.0, "cravens2001", "jelinek2012"),
+    ],
+)
+def test_compiled_swcx_matches_the_array_path(n, v, b, tilt_deg, exosphere, magnetopause):
+    # The compiled evaluate (plasma_point + density_point, closed-form boundary normals) against the array
+    # path (Magnetosheath.plasma_values with central-difference normals, ExosphereModel.density_values),
+    # at points packed about the sheath and the cusps, solar wind, magnetosphere and the inner cut.
+    from smilekit.geospace.magnetosheath import Magnetosheath
+
+    sw = SolarWindState(n=n * u.cm**-3, v_gse=[-v, 0, 0] * u.km / u.s, b_gsm=b * u.nT)
+    tilt = tilt_deg * u.deg
+    model = SWCXEmissivity.from_solar_wind(sw, exosphere=exosphere, tilt=tilt, warn=False)
+    model.sheath = Magnetosheath.from_solar_wind(sw, tilt=tilt, magnetopause=magnetopause)
+    assert model._compiled() is not None
+    rng = np.random.default_rng(11)
+    r = np.concatenate([rng.uniform(2.0, 20.0, 30000), rng.uniform(20.0, 80.0, 5000)])
+    ct, phi = rng.uniform(-1.0, 1.0, r.size), rng.uniform(-np.pi, np.pi, r.size)
+    st_ = np.sqrt(1 - ct**2)
+    x, y, z = r * ct, r * st_ * np.cos(phi), r * st_ * np.sin(phi)
+    # and about the funnels: footprints across the edges mapped out (smilekit.geospace.cusps), +-30 deg MLT
+    rc, sign = rng.uniform(2.5, 12.0, 5000), rng.choice([-1.0, 1.0], 5000)
+    eq, pw = cusps.cusp_footprint_values(b[2], np.radians(tilt_deg), sign)
+    colat = cusps._colatitude_at(rc, rng.uniform(eq - 1.0, pw + 1.0))
+    lon = np.radians(rng.uniform(-30.0, 30.0, rc.size))
+    xs, ys, zs = rc * np.sin(colat) * np.cos(lon), rc * np.sin(colat) * np.sin(lon), sign * rc * np.cos(colat)
+    xc, yc, zc = cusps.sm_to_gsm_values(xs, ys, zs, np.radians(tilt_deg))
+    x, y, z = np.concatenate([x, xc]), np.concatenate([y, yc]), np.concatenate([z, zc])
+    region = model.sheath.plasma_values(x, y, z)[3]
+    assert all((region == k).sum() > 100 for k in range(4))  # every region is sampled
+    got, expected = model.evaluate(x, y, z), model._evaluate_arrays(x, y, z)
+    np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-9 * expected.max())
+    assert model.evaluate(x.reshape(5, 8000), y.reshape(5, 8000), 1.0).shape == (5, 8000)
+    assert model.evaluate(12.0, 0.0, 0.0).shape == ()
+    with pytest.raises(InputError, match="finite"):
+        model.evaluate(np.array([12.0, np.nan]), 0.0, 0.0)
+    model.sheath = Magnetosheath.from_solar_wind(sw, tilt=tilt, magnetopause="lin2010")
+    assert model._compiled() is None  # not axisymmetric: the array path
+    np.testing.assert_array_equal(
+        model.evaluate(x[:50], y[:50], z[:50]), model._evaluate_arrays(x[:50], y[:50], z[:50])
+    )

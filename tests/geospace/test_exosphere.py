@@ -138,3 +138,26 @@ def test_registry_selects_by_name():
     assert isinstance(exosphere_model("cravens2001"), Cravens2001)
     with pytest.raises(InputError, match="cravens2001, hodges1994"):
         exosphere_model("zoennchen2022")
+
+
+@pytest.mark.parametrize(("season", "f107"), [("equinox", 130), ("solstice", 205)])
+def test_hodges_anywhere_against_np_interp_and_scipy_harmonics(season, f107):
+    # The compiled expansion at arbitrary points (between table radii, beyond them, inside the first)
+    # against an independent evaluation: np.interp of log N and of the coefficients, scipy's Y_lm.
+    model = Hodges1994(season, f107)
+    rng = np.random.default_rng(3)
+    r = np.concatenate([rng.uniform(1.0, 9.75, 300), rng.uniform(9.75, 60.0, 100), [0.5, 9.7509]])
+    theta, phi = np.arccos(rng.uniform(-1, 1, r.size)), rng.uniform(-np.pi, np.pi, r.size)
+    x, y, z = -r * np.sin(theta) * np.cos(phi), -r * np.sin(theta) * np.sin(phi), r * np.cos(theta)
+    cols = [("A", 1, 0), ("A", 1, 1), ("B", 1, 1), ("A", 2, 0), ("A", 2, 1), ("B", 2, 1), ("A", 2, 2)]
+    cols += [("B", 2, 2), ("A", 3, 0), ("A", 3, 1), ("B", 3, 1), ("A", 3, 2), ("B", 3, 2), ("A", 3, 3)]
+    cols += [("B", 3, 3)]
+    rr = np.clip(r, model.radius_re[0], model.radius_re[-1])
+    total = np.real(sph_harm_y(0, 0, theta, 0.0))
+    for j, (kind, deg, m) in enumerate(cols):
+        coeff = np.interp(rr, model.radius_re, model._coeffs[:, j])
+        trig = np.cos(m * phi) if kind == "A" else np.sin(m * phi)
+        total = total + coeff * trig * np.real(sph_harm_y(deg, m, theta, 0.0))
+    mean = np.exp(np.interp(rr, model.radius_re, model._log_n)) * np.minimum(rr / r, 1.0) ** 3
+    expected = np.clip(mean * np.sqrt(4 * np.pi) * total, 0.0, None)
+    np.testing.assert_allclose(model.density_values(x, y, z), expected, rtol=1e-11, atol=1e-12)

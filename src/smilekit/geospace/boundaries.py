@@ -37,10 +37,12 @@ series' own records).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import astropy.units as u
+import numba
 import numpy as np
 
 from smilekit._validation import as_value, check_broadcast
@@ -56,8 +58,12 @@ __all__ = [
     "LIN2010_COEFFICIENTS",
     "LIN2010_FIT_RANGE",
     "MAGNETOPAUSE_MODELS",
+    "SHAPE_JELINEK",
+    "SHAPE_SHUE",
     "SHUE1997_FIT_RANGE",
     "SHUE1998_FIT_RANGE",
+    "axisymmetric_shape",
+    "flat_positions",
     "is_inside",
     "is_inside_values",
     "jelinek2012_bow_shock",
@@ -69,6 +75,7 @@ __all__ = [
     "model_kernel",
     "model_parameters",
     "resolve_model",
+    "shape_point",
     "shue1997",
     "shue1997_alpha_values",
     "shue1997_values",
@@ -102,9 +109,13 @@ def shue1997_values(theta, phi=0.0, *, pdyn, bz=0.0):
     theta, phi, pdyn, bz = np.broadcast_arrays(
         *(np.asarray(a, dtype=np.float64) for a in (theta, phi, pdyn, bz))
     )
+    return _shue_shape(theta, *_shue1997_parameters(pdyn, bz))
+
+
+def _shue1997_parameters(pdyn, bz):
+    """(r0 in RE, alpha) of Shue et al. (1997), Eqs. 12-13 (pdyn nPa, bz nT)."""
     slope = np.where(bz >= 0.0, 0.013, 0.140)
-    r0 = (11.4 + slope * bz) * pdyn ** (-1.0 / 6.6)
-    return _shue_shape(theta, r0, shue1997_alpha_values(bz, pdyn))
+    return (11.4 + slope * bz) * pdyn ** (-1.0 / 6.6), shue1997_alpha_values(bz, pdyn)
 
 
 def shue1998_values(theta, phi=0.0, *, pdyn, bz=0.0):
@@ -115,9 +126,13 @@ def shue1998_values(theta, phi=0.0, *, pdyn, bz=0.0):
     theta, phi, pdyn, bz = np.broadcast_arrays(
         *(np.asarray(a, dtype=np.float64) for a in (theta, phi, pdyn, bz))
     )
+    return _shue_shape(theta, *_shue1998_parameters(pdyn, bz))
+
+
+def _shue1998_parameters(pdyn, bz):
+    """(r0 in RE, alpha) of Shue et al. (1998), Eqs. 9-10 (pdyn nPa, bz nT)."""
     r0 = (10.22 + 1.29 * np.tanh(0.184 * (bz + 8.14))) * pdyn ** (-1.0 / 6.6)
-    alpha = (0.58 - 0.007 * bz) * (1.0 + 0.024 * np.log(pdyn))
-    return _shue_shape(theta, r0, alpha)
+    return r0, (0.58 - 0.007 * bz) * (1.0 + 0.024 * np.log(pdyn))
 
 
 #: Lin et al. (2010) fitted coefficients a0 ... a21 (their coefficient table, :cite:`lin2010`; identical in
@@ -188,6 +203,65 @@ def jelinek2012_bow_shock_values(theta, phi=0.0, *, pdyn):
     big_r, lam, eps = JELINEK2012_BOW_SHOCK
     theta, phi, pdyn = np.broadcast_arrays(*(np.asarray(v, dtype=np.float64) for v in (theta, phi, pdyn)))
     return _jelinek_shape(theta, big_r * pdyn ** (-1.0 / eps), lam)
+
+
+# ------------------------------------------------------------------------------------------------------
+# Axisymmetric surfaces point by point (compiled): r(theta) and d ln r / d theta in closed form
+# ------------------------------------------------------------------------------------------------------
+
+#: Shape families of :func:`axisymmetric_shape`: Shue-type r0 (2 / (1 + cos theta))^alpha and the
+#: Jelínek-type paraboloid 2 R / (cos theta + sqrt(cos^2 theta + lambda^2 sin^2 theta)).
+SHAPE_SHUE = 0
+SHAPE_JELINEK = 1
+
+
+def axisymmetric_shape(kernel, **params) -> tuple[int, float, float] | None:
+    """``(family, a, b)`` of an axisymmetric boundary kernel at scalar drivers (kernel units), or None.
+
+    Shue et al. (1997, 1998): ``(SHAPE_SHUE, r0, alpha)``; Jelínek et al. (2012) magnetopause and bow
+    shock: ``(SHAPE_JELINEK, R pdyn^(-1/epsilon), lambda)``; None for a surface that is not axisymmetric
+    (Lin et al. 2010). :func:`shape_point` evaluates the surface from these numbers.
+    """
+    shape = _AXISYMMETRIC.get(kernel)
+    if shape is None:
+        return None
+    return shape(**{k: np.float64(v) for k, v in params.items()})
+
+
+def _shue1997_shape(pdyn, bz=0.0):
+    r0, alpha = _shue1997_parameters(pdyn, bz)
+    return SHAPE_SHUE, float(r0), float(alpha)
+
+
+def _shue1998_shape(pdyn, bz=0.0):
+    r0, alpha = _shue1998_parameters(pdyn, bz)
+    return SHAPE_SHUE, float(r0), float(alpha)
+
+
+def _jelinek2012_shape(coefficients, pdyn):
+    big_r, lam, eps = coefficients
+    return SHAPE_JELINEK, float(big_r * pdyn ** (-1.0 / eps)), float(lam)
+
+
+@numba.njit(cache=True, nogil=True)
+def shape_point(family, a, b, cos_t, sin_t):  # pragma: no cover - compiled by numba
+    """Kernel: (r in RE, d ln r / d theta) of an :func:`axisymmetric_shape` at one direction.
+
+    ``cos_t``, ``sin_t``: cosine and sine (>= 0) of theta, the angle from +X. r is inf where the surface
+    does not close (theta = 180 deg), as in the array kernels; the derivative is then 0.
+    """
+    if family == SHAPE_SHUE:  # r = r0 (2 / (1 + cos))^alpha, d ln r / d theta = alpha sin / (1 + cos)
+        base = 1.0 + cos_t
+        if base <= 0.0:
+            return math.inf, 0.0
+        return a * (2.0 / base) ** b, b * sin_t / base
+    # r = 2 R / D, D = cos + sqrt(cos^2 + lambda^2 sin^2), d ln r / d theta = -D' / D
+    root = math.sqrt(cos_t * cos_t + (b * sin_t) ** 2)
+    den = cos_t + root
+    if not den > 1e-15:
+        return math.inf, 0.0
+    d_den = -sin_t + sin_t * cos_t * (b * b - 1.0) / root
+    return 2.0 * a / den, -d_den / den
 
 
 # ------------------------------------------------------------------------------------------------------
@@ -566,6 +640,14 @@ _SPECS: dict[Callable, _ModelSpec] = {
     jelinek2012_bow_shock: _ModelSpec("jelinek2012", "bow_shock", jelinek2012_bow_shock_values, ("pdyn",)),
 }
 _KERNEL_TO_FUNC = {spec.kernel: func for func, spec in _SPECS.items()}
+#: The axisymmetric kernels and the functions of their drivers that give their shape (see
+#: :func:`axisymmetric_shape`).
+_AXISYMMETRIC: dict[Callable, Callable] = {
+    shue1997_values: _shue1997_shape,
+    shue1998_values: _shue1998_shape,
+    jelinek2012_magnetopause_values: lambda pdyn: _jelinek2012_shape(JELINEK2012_MAGNETOPAUSE, pdyn),
+    jelinek2012_bow_shock_values: lambda pdyn: _jelinek2012_shape(JELINEK2012_BOW_SHOCK, pdyn),
+}
 
 #: Magnetopause models by name.
 MAGNETOPAUSE_MODELS: dict[str, Callable] = {
@@ -700,6 +782,20 @@ def cartesian_to_angles(x, y, z):
     theta = np.arctan2(rho, x)
     phi = np.arctan2(z, y)
     return r, theta, phi
+
+
+def flat_positions(x, y, z) -> tuple[tuple[int, ...], np.ndarray, np.ndarray, np.ndarray]:
+    """Plain floats: the broadcast shape of x, y, z and each as a flat, contiguous, writeable float64 array
+    (what the compiled point kernels loop over; views of ``np.broadcast_arrays`` are not passed to numba)."""
+    arrays = [np.asarray(v, dtype=np.float64) for v in (x, y, z)]
+    shape = np.broadcast_shapes(*(a.shape for a in arrays))
+    flat = []
+    for a in arrays:
+        if a.shape != shape:
+            a = np.broadcast_to(a, shape)
+        a = np.ascontiguousarray(a).reshape(-1)
+        flat.append(a if a.flags.writeable else a.copy())
+    return shape, flat[0], flat[1], flat[2]
 
 
 def is_inside_values(kernel, x, y, z, **params) -> np.ndarray:

@@ -44,9 +44,11 @@ plasma than this funnel, which the model does not represent.
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import astropy.units as u
+import numba
 import numpy as np
 
 from smilekit._validation import as_value
@@ -59,6 +61,8 @@ __all__ = [
     "cusp_edges",
     "cusp_footprint_values",
     "cusp_mask_values",
+    "cusp_point",
+    "cusp_point_parameters",
     "gsm_to_sm_values",
     "sm_to_gsm_values",
 ]
@@ -154,6 +158,48 @@ def cusp_mask_values(
         lat_f = _footprint_latitude(r, colat)
         mask |= ok & (sign * zs > 0) & (lat_f >= eq) & (lat_f <= pw)
     return mask
+
+
+def cusp_point_parameters(
+    *, bz, tilt, width_deg=DEFAULT_WIDTH_DEG, mlt_width_h=DEFAULT_MLT_WIDTH_H, offset_deg=0.0
+) -> np.ndarray:
+    """The numbers :func:`cusp_point` takes for the funnels of :func:`cusp_mask_values` (same arguments).
+
+    ``[cos tilt, sin tilt, mlt_width_h / 2, q_lo north, q_hi north, q_lo south, q_hi south]``: a
+    footprint latitude lat_f lies between the edges (eq, pw) exactly when q = cos^2(lat_f) lies between
+    cos^2(pw) and cos^2(eq), so the compiled test needs no inverse sine.
+    """
+    out = [np.cos(tilt), np.sin(tilt), 0.5 * mlt_width_h]
+    for sign in (1.0, -1.0):
+        eq, pw = cusp_footprint_values(bz, tilt, sign, width_deg, offset_deg)
+        out += [np.cos(np.radians(pw)) ** 2, np.cos(np.radians(eq)) ** 2]
+    return np.array(out, dtype=np.float64)
+
+
+@numba.njit(cache=True, nogil=True)
+def cusp_point(x, y, z, params, at=0):  # pragma: no cover - compiled by numba
+    """Kernel: whether one GSM point (RE) lies in either cusp funnel (:func:`cusp_mask_values`, point by
+    point; ``params[at:]`` from :func:`cusp_point_parameters`).
+
+    The footprint test uses the mapping of :func:`_footprint_latitude` as q = cos^2(lat_f) = s2 / (r u^2
+    + s2) with u the cosine of the SM colatitude and s2 = 1 - u^2.
+    """
+    c, s = params[at], params[at + 1]
+    xs, zs = x * c - z * s, x * s + z * c
+    r = math.sqrt(xs * xs + y * y + zs * zs)
+    if not r >= 1.0:
+        return False
+    for h in range(2):
+        sign = 1.0 if h == 0 else -1.0
+        if not sign * zs > 0.0:
+            continue
+        u = sign * zs / r
+        u2 = min(u * u, 1.0)
+        s2 = 1.0 - u2
+        q = s2 / max(r * u2 + s2, 1e-300)
+        if params[at + 3 + 2 * h] <= q <= params[at + 4 + 2 * h]:
+            return abs(math.degrees(math.atan2(y, xs))) / 15.0 <= params[at + 2]
+    return False
 
 
 def cusp_edges(

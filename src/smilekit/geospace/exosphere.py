@@ -25,14 +25,17 @@ kernels (:meth:`ExosphereModel.density_values`) take plain float64 arrays in RE 
 
 from __future__ import annotations
 
+import math
 from functools import cache
 
 import astropy.units as u
+import numba
 import numpy as np
 
 from smilekit._data import data_path
 from smilekit._validation import as_positions, as_value
 from smilekit.errors import InputError
+from smilekit.geospace.boundaries import flat_positions
 from smilekit.units import RE_KM
 
 __all__ = [
@@ -40,6 +43,7 @@ __all__ = [
     "Cravens2001",
     "ExosphereModel",
     "Hodges1994",
+    "density_point",
     "exosphere_model",
 ]
 
@@ -57,15 +61,28 @@ class ExosphereModel:
     """Base class: a neutral hydrogen density field ``n_H(x, y, z)``.
 
     Subclasses implement :meth:`density_values` (plain float64 arrays in RE, GSE-like frame, returning
-    cm^-3); :meth:`density` wraps it with unit checks.
+    cm^-3), or :meth:`point_arguments` for the compiled :func:`density_point` (then the inherited
+    :meth:`density_values` runs it); :meth:`density` wraps it with unit checks.
     """
 
     #: Registry name of the model.
     name: str = ""
 
+    def point_arguments(self) -> tuple | None:
+        """The model as the arguments ``(kind, n_ref, radius, log_n, coefficients)`` of
+        :func:`density_point` (for compiled callers such as the SWCX emissivity), or None for a model it
+        does not know."""
+        return None
+
     def density_values(self, x, y, z) -> np.ndarray:
         """Hydrogen density in cm^-3 at positions given as plain float arrays in RE (GSE-like frame)."""
-        raise NotImplementedError
+        args = self.point_arguments()
+        if args is None:
+            raise NotImplementedError
+        shape, xf, yf, zf = flat_positions(x, y, z)
+        out = np.empty(shape)
+        _density_loop(*args, xf, yf, zf, out.reshape(-1))
+        return out
 
     def density(self, x, y, z) -> u.Quantity:
         """Hydrogen density (Quantity, cm^-3) at positions given as length Quantities (GSE-like frame).
@@ -110,10 +127,8 @@ class Cravens2001(ExosphereModel):
     def __init__(self, n10=25.0 * _DENSITY):
         self.n10 = float(as_value(n10, _DENSITY, "n10", positive=True))
 
-    def density_values(self, x, y, z) -> np.ndarray:
-        x, y, z = _positions(x, y, z)
-        r = np.maximum(np.sqrt(x * x + y * y + z * z), 1.0)
-        return self.n10 * (10.0 / r) ** 3
+    def point_arguments(self) -> tuple:
+        return _CRAVENS, self.n10, _NO_TABLE, _NO_TABLE, _NO_COEFFICIENTS
 
     @property
     def parameters(self) -> dict[str, float | str]:
@@ -167,26 +182,86 @@ def _read_hodges_table(season: str, f107: int) -> tuple[np.ndarray, np.ndarray, 
     return table[:, 0] / RE_KM, table[:, 1], table[:, 2:] * 1.0e-4
 
 
-def _legendre_parts(cos_t: np.ndarray, sin_t: np.ndarray) -> dict[tuple[int, int], np.ndarray]:
-    """The theta parts of the Y_lm used with the Hodges tables (SWMF IM/HEIDI ``HModel.f90``).
+# sqrt(4 pi) times the theta parts of the Y_lm used with the Hodges tables (SWMF IM/HEIDI ``HModel.f90``):
+# the orthonormal complex spherical harmonics' theta factors including the Condon-Shortley phase, e.g.
+# Y_11 = -sqrt(3 / 8 pi) sin(theta), Y_20 = sqrt(5 / 4 pi) (3/2 cos^2 - 1/2). Y_00 sqrt(4 pi) = 1.
+_Y10 = math.sqrt(3.0)
+_Y11 = -math.sqrt(1.5)
+_Y20 = math.sqrt(5.0)
+_Y21 = -math.sqrt(7.5)
+_Y22 = 0.25 * math.sqrt(30.0)
+_Y30 = math.sqrt(7.0)
+_Y31 = -0.25 * math.sqrt(21.0)
+_Y32 = 0.25 * math.sqrt(210.0)
+_Y33 = -0.25 * math.sqrt(35.0)
 
-    These are the orthonormal complex spherical harmonics' theta factors including the Condon-Shortley
-    phase, e.g. Y_11 = -sqrt(3 / 8 pi) sin(theta), Y_20 = sqrt(5 / 4 pi) (3/2 cos^2 - 1/2).
+_CRAVENS = 0
+_HODGES = 1
+_NO_TABLE = np.zeros(2)
+_NO_COEFFICIENTS = np.zeros((2, len(_HODGES_COLUMNS)))
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _lerp(table, a, b, j, w):  # pragma: no cover - compiled by numba
+    """Row a of ``table`` towards row b by w, column j."""
+    return table[a, j] + w * (table[b, j] - table[a, j])
+
+
+@numba.njit(cache=True, nogil=True)
+def density_point(kind, n_ref, radius, log_n, coeffs, x, y, z):  # pragma: no cover - compiled by numba
+    """Kernel: hydrogen density (cm^-3) at one point (RE) of a model given by its
+    :meth:`ExosphereModel.point_arguments`.
+
+    Cravens et al. (2001): ``n_ref (10 / max(r, 1))^3`` (``n_ref`` = n10). Hodges (1994): the expansion of
+    :class:`Hodges1994` with the columns of ``coeffs`` in the order A10 A11 B11 A20 A21 B21 A22 B22 A30
+    A31 B31 A32 B32 A33 B33, interpolated linearly in r between the table radii (clamped at both ends),
+    times N(r) = exp(log N) interpolated likewise, and beyond the last radius the angular terms of that
+    radius times ``n_ref`` (r_last / r)^3 (``n_ref`` = N(r_last)); negative values clipped to 0.
     """
-    c, s = cos_t, sin_t
-    pi = np.pi
-    return {
-        (0, 0): np.full_like(c, np.sqrt(1.0 / (4 * pi))),
-        (1, 0): np.sqrt(3.0 / (4 * pi)) * c,
-        (1, 1): -np.sqrt(3.0 / (8 * pi)) * s,
-        (2, 0): np.sqrt(5.0 / (4 * pi)) * (1.5 * c * c - 0.5),
-        (2, 1): -np.sqrt(15.0 / (8 * pi)) * s * c,
-        (2, 2): 0.25 * np.sqrt(15.0 / (2 * pi)) * s * s,
-        (3, 0): np.sqrt(7.0 / (4 * pi)) * (2.5 * c**3 - 1.5 * c),
-        (3, 1): -0.25 * np.sqrt(21.0 / (4 * pi)) * s * (5 * c * c - 1),
-        (3, 2): 0.25 * np.sqrt(105.0 / (2 * pi)) * s * s * c,
-        (3, 3): -0.25 * np.sqrt(35.0 / (4 * pi)) * s**3,
-    }
+    r = math.sqrt(x * x + y * y + z * z)
+    if kind == _CRAVENS:
+        q = 10.0 / max(r, 1.0)
+        return n_ref * (q * q * q)
+    c = z / r if r > 0.0 else 1.0
+    s = math.sqrt(min(max(1.0 - c * c, 0.0), 1.0))
+    rho = math.sqrt(x * x + y * y)
+    # phi = atan2(-y, -x), from midnight towards dawn; its multiples by the angle-sum formulas
+    c1, s1 = (-x / rho, -y / rho) if rho > 0.0 else (1.0, 0.0)
+    c2, s2 = c1 * c1 - s1 * s1, 2.0 * s1 * c1
+    c3, s3 = c2 * c1 - s2 * s1, s2 * c1 + c2 * s1
+    hi = radius.size - 1  # the interval [lo, hi] holding r (clamped to the table), searched from outside
+    if r >= radius[hi]:
+        lo, w = hi, 0.0  # the last radius' terms
+        f = radius[hi] / r
+        n = n_ref * (f * f * f)
+    else:
+        rr = max(r, radius[0])
+        while hi > 1 and radius[hi - 1] > rr:
+            hi -= 1
+        lo = hi - 1
+        w = (rr - radius[lo]) / (radius[hi] - radius[lo])
+        n = math.exp(log_n[lo] + w * (log_n[hi] - log_n[lo]))
+    a, b, q = lo, hi, coeffs
+    cc = c * c
+    total = (
+        1.0
+        + _lerp(q, a, b, 0, w) * _Y10 * c
+        + (_lerp(q, a, b, 1, w) * c1 + _lerp(q, a, b, 2, w) * s1) * _Y11 * s
+        + _lerp(q, a, b, 3, w) * _Y20 * (1.5 * cc - 0.5)
+        + (_lerp(q, a, b, 4, w) * c1 + _lerp(q, a, b, 5, w) * s1) * _Y21 * s * c
+        + (_lerp(q, a, b, 6, w) * c2 + _lerp(q, a, b, 7, w) * s2) * _Y22 * s * s
+        + _lerp(q, a, b, 8, w) * _Y30 * (2.5 * cc * c - 1.5 * c)
+        + (_lerp(q, a, b, 9, w) * c1 + _lerp(q, a, b, 10, w) * s1) * _Y31 * s * (5.0 * cc - 1.0)
+        + (_lerp(q, a, b, 11, w) * c2 + _lerp(q, a, b, 12, w) * s2) * _Y32 * s * s * c
+        + (_lerp(q, a, b, 13, w) * c3 + _lerp(q, a, b, 14, w) * s3) * _Y33 * s * s * s
+    )
+    return max(n * total, 0.0)
+
+
+@numba.njit(cache=True, nogil=True)
+def _density_loop(kind, n_ref, radius, log_n, coeffs, x, y, z, out):  # pragma: no cover - numba
+    for i in range(x.size):
+        out[i] = density_point(kind, n_ref, radius, log_n, coeffs, x[i], y[i], z[i])
 
 
 class Hodges1994(ExosphereModel):
@@ -272,21 +347,8 @@ class Hodges1994(ExosphereModel):
         beyond = r > self.radius_re[-1]
         return np.where(beyond, n * (self.radius_re[-1] / np.where(beyond, r, 1.0)) ** 3, n)
 
-    def density_values(self, x, y, z) -> np.ndarray:
-        x, y, z = _positions(x, y, z)
-        r = np.sqrt(x * x + y * y + z * z)
-        safe_r = np.where(r > 0, r, 1.0)
-        cos_t = np.where(r > 0, z / safe_r, 1.0)
-        sin_t = np.sqrt(np.clip(1.0 - cos_t * cos_t, 0.0, 1.0))
-        phi = np.arctan2(-y, -x)
-        rr = np.clip(r, self.radius_re[0], self.radius_re[-1])
-        ylm = _legendre_parts(cos_t, sin_t)
-        total = np.sqrt(4 * np.pi) * ylm[(0, 0)]  # A00 = 1
-        for k, (kind, deg, m) in enumerate(_HODGES_COLUMNS):
-            coeff = np.interp(rr, self.radius_re, self._coeffs[:, k])
-            trig = np.cos(m * phi) if kind == "A" else np.sin(m * phi)
-            total = total + np.sqrt(4 * np.pi) * coeff * trig * ylm[(deg, m)]
-        return np.clip(self.mean_density_values(r) * total, 0.0, None)
+    def point_arguments(self) -> tuple:
+        return _HODGES, float(np.exp(self._log_n[-1])), self.radius_re, self._log_n, self._coeffs
 
     @property
     def parameters(self) -> dict[str, float | str]:

@@ -41,13 +41,20 @@ from __future__ import annotations
 import math
 
 import astropy.units as u
+import numba
 import numpy as np
 
 from smilekit._validation import as_scalar, as_value, as_vector
 from smilekit.constants import K_B, M_P, MU_0
 from smilekit.errors import InputError, ModelDomainError
 from smilekit.geospace import cusps as _cusps
-from smilekit.geospace.boundaries import cartesian_to_angles, model_kernel, resolve_model
+from smilekit.geospace.boundaries import (
+    axisymmetric_shape,
+    cartesian_to_angles,
+    model_kernel,
+    resolve_model,
+    shape_point,
+)
 from smilekit.geospace.validity import FitRange
 from smilekit.solarwind import derived
 from smilekit.solarwind.series import check_physical
@@ -60,6 +67,7 @@ __all__ = [
     "REGION_MAGNETOSPHERE",
     "REGION_SOLAR_WIND",
     "Magnetosheath",
+    "plasma_point",
     "rankine_hugoniot_values",
 ]
 
@@ -109,6 +117,84 @@ def _surface_normal(kernel, params, theta, phi, step=1e-4):
         normal = r_hat - (dr_dt / r0)[..., None] * t_hat - phi_term[..., None] * p_hat
         normal /= np.linalg.norm(normal, axis=-1, keepdims=True)
     return np.nan_to_num(normal, nan=0.0), r0
+
+
+# Layout of Magnetosheath.point_parameters (indices into the array plasma_point takes).
+_MP, _BS = 0, 3  # (family, a, b) of the magnetopause and of the bow shock (axisymmetric_shape)
+_N1, _V1, _T1, _T1_EFF, _T0, _MACH, _GAMMA, _CP = 6, 7, 8, 9, 10, 11, 12, 13
+_P1, _P_STAG, _N_STAG, _CUSP_FRACTION = 14, 15, 16, 17
+_ADIABAT_MP, _ADIABAT_SW = 18, 19  # log n - k log T at the magnetopause (stagnation) and upstream
+_CUSP = 20  # cusp_point_parameters from here on
+
+
+# Not cached: numba's cache does not see changes in the compiled functions of other modules it calls.
+@numba.njit(nogil=True)
+def _boundary_point(p, at, c, s):  # pragma: no cover - compiled by numba
+    """r (RE) and the outward unit normal (x, rho components, in the meridian plane) of a boundary."""
+    r, g = shape_point(int(p[at]), p[at + 1], p[at + 2], c, s)
+    # normal ~ r_hat - (d ln r / d theta) theta_hat, r_hat = (c, s), theta_hat = (-s, c)
+    nx, nr = c + g * s, s - g * c
+    norm = math.sqrt(nx * nx + nr * nr)
+    if not (norm > 0.0 and math.isfinite(norm)):
+        return r, 0.0, 0.0
+    return r, nx / norm, nr / norm
+
+
+@numba.njit(cache=True, nogil=True)
+def _magnetopause_point(p, nx, nr):  # pragma: no cover - compiled by numba
+    """Velocity (x, rho; km/s) and temperature (K) just outside the magnetopause of normal (nx, nr)."""
+    g = p[_GAMMA]
+    cos_psi = min(max(nx, 0.0), 1.0)
+    pressure = p[_P_STAG] * cos_psi**2 + p[_P1] * (1.0 - cos_psi**2)
+    t = p[_T0] * (pressure / p[_P_STAG]) ** ((g - 1.0) / g)
+    speed = math.sqrt(max(2.0 * p[_CP] * (p[_T0] - t), 0.0)) / 1e3
+    tx, tr = -1.0 + nx * nx, nx * nr  # the flow (-1, 0) less its normal part
+    norm = math.sqrt(tx * tx + tr * tr)
+    if not norm > 1e-12:
+        return 0.0, 0.0, t
+    return tx / norm * speed, tr / norm * speed, t
+
+
+@numba.njit(nogil=True)  # not cached, as _boundary_point
+def plasma_point(p, x, y, z):  # pragma: no cover - compiled by numba
+    """Kernel: (n [cm^-3], speed [km/s], temperature [K]) at one GSM point (RE) of the sheath given by
+    :meth:`Magnetosheath.point_parameters`: :meth:`Magnetosheath.plasma_values` point by point.
+
+    The boundaries are axisymmetric, so the flow lies in the meridian plane of the point and the surface
+    normals follow from d ln r / d theta in closed form (:func:`~smilekit.geospace.boundaries.shape_point`;
+    :meth:`~Magnetosheath.plasma_values` takes them by central differences, which agree to about 1e-8).
+    """
+    r = math.sqrt(x * x + y * y + z * z)
+    rho = math.sqrt(y * y + z * z)
+    c, s = (x / r, rho / r) if r > 0.0 else (1.0, 0.0)
+    r_mp, mx, mr = _boundary_point(p, _MP, c, s)
+    if r < r_mp:  # magnetosphere, or cusp
+        if not _cusps.cusp_point(x, y, z, p, _CUSP):
+            return 0.0, 0.0, 0.0
+        vx, vr, t = _magnetopause_point(p, mx, mr)
+        n = p[_CUSP_FRACTION] * p[_N_STAG] * (t / p[_T0]) ** (1.0 / (p[_GAMMA] - 1.0))
+        return n, math.sqrt(vx * vx + vr * vr), t
+    r_bs, bx, br = _boundary_point(p, _BS, c, s)
+    if not r < r_bs:
+        return p[_N1], p[_V1], p[_T1]
+    g = p[_GAMMA]
+    k = 1.0 / (g - 1.0)
+    vmx, vmr, _ = _magnetopause_point(p, mx, mr)
+    # behind the shock: Rankine-Hugoniot at the normal Mach number (rankine_hugoniot_values)
+    m2 = max(p[_MACH] * abs(bx), 1.0) ** 2
+    ratio_n = (g + 1.0) * m2 / ((g - 1.0) * m2 + 2.0)
+    ratio_p = (2.0 * g * m2 - (g - 1.0)) / (g + 1.0)
+    v1n = -p[_V1] * bx
+    vbx = -p[_V1] - v1n * bx + v1n * bx / ratio_n
+    vbr = -v1n * br + v1n * br / ratio_n
+    gap = r_bs - r_mp
+    f = min(max((r - r_mp) / (gap if gap > 0.0 else 1.0), 0.0), 1.0)
+    vx, vr = (1.0 - f) * vmx + f * vbx, (1.0 - f) * vmr + f * vbr
+    speed2 = (vx * 1e3) ** 2 + (vr * 1e3) ** 2
+    t = max(p[_T0] - speed2 / (2.0 * p[_CP]), 1e-3 * p[_T1])
+    adiabat_bs = p[_ADIABAT_SW] + math.log(ratio_n) - k * math.log(ratio_p / ratio_n)
+    n = math.exp((1.0 - f) * p[_ADIABAT_MP] + f * adiabat_bs + k * math.log(t))
+    return n, math.sqrt(vx * vx + vr * vr), t
 
 
 class Magnetosheath:
@@ -350,6 +436,27 @@ class Magnetosheath:
         return n, velocity, temp, region
 
     # ---------------------------------------------------------------------------------------------
+    def point_parameters(self) -> np.ndarray | None:
+        """This sheath as the numbers :func:`plasma_point` takes, or None where a boundary model is not
+        axisymmetric (Lin et al. 2010: use :meth:`plasma_values`)."""
+        mp = axisymmetric_shape(self._mp_kernel, **self._mp_params)
+        bs = axisymmetric_shape(self._bs_kernel, **self._bs_params)
+        if mp is None or bs is None:
+            return None
+        k = 1.0 / (self.gamma - 1.0)
+        cusp = _cusps.cusp_point_parameters(
+            bz=self.bz,
+            tilt=self.tilt,
+            width_deg=self.cusp_width_deg,
+            mlt_width_h=self.cusp_mlt_width_h,
+            offset_deg=self.cusp_offset_deg,
+        )
+        head = [*mp, *bs, self.n1, self.v1, self.t1, self._t1_eff, self.t0, self.mach, self.gamma, self._cp]
+        head += [self._p1, self._p_stag, self.n_stag, self.cusp_density_fraction]
+        head += [math.log(self.n_stag) - k * math.log(self.t0)]
+        head += [math.log(self.n1) - k * math.log(self._t1_eff)]
+        return np.concatenate([np.array(head, dtype=np.float64), cusp])
+
     def plasma_values(self, x, y, z):
         """Plain floats: (n [cm^-3], speed [km/s], temperature [K], region [int8]) at GSM points in RE.
 
