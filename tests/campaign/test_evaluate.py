@@ -8,10 +8,12 @@ r0, SWCX emissivity) is the harness's own.
 import io
 import json
 import math
+import os
 import sys
 
 import astropy.units as u
 import cloudpickle
+import numba
 import numpy as np
 import pandas as pd
 import pytest
@@ -237,6 +239,38 @@ def test_local_cluster_gives_the_in_process_results(tmp_path):  # ~4 s: two work
     drop = [c for c in ra if c.startswith("seconds")]
     pd.testing.assert_frame_equal(ra.drop(columns=drop), rb.drop(columns=drop))
     assert a["methods"] == b["methods"] and a["cusp"] == b["cusp"]
+
+
+def threads_method(l2, *, time_index=0, solar_wind=None):
+    """Compiles a fresh parallel kernel (the worker's first compilation reloads numba's configuration) and
+    reports, as its boundary, how many threads this task's numba kernels run on."""
+
+    @numba.njit(parallel=True)
+    def total(a):
+        s = 0.0
+        for i in numba.prange(a.size):
+            s += a[i]
+        return s
+
+    total(np.ones(10))
+    return MagnetopauseEstimate("threads", 9.0 * RE, 0.1 * RE, "ok", {"threads": numba.get_num_threads()},
+                                l2["time"].values[0])  # fmt: skip
+
+
+def test_local_workers_share_the_cores_through_their_numba_threads(tmp_path):
+    """Two worker processes each run their kernels on cores / 2 threads, and a kernel compiled in a worker
+    runs (a NUMBA_NUM_THREADS given to the workers after numba had started made that compilation fail)."""
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    try:
+        cases = write(tmp_path / "cases.csv", GOOD)
+        evaluate_cases(cases, tmp_path / "o", progress=False, workers=2, methods={"threads": threads_method},
+                       cusp_method=False, simulate=tiny_simulate)  # fmt: skip
+    finally:
+        cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
+    rows = pd.read_csv(tmp_path / "o" / "results.csv")
+    assert (rows["status"] == "ok").all(), rows["status"].tolist()
+    threads = {json.loads(b)["threads"] for b in rows["boundary"]}
+    assert threads == {max(1, min(os.cpu_count() // 2, numba.config.NUMBA_NUM_THREADS))}
 
 
 def test_the_real_simulation_of_a_shipped_case():

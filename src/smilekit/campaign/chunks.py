@@ -19,7 +19,6 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-import cloudpickle
 import numpy as np
 import pandas as pd
 from distributed import as_completed
@@ -31,6 +30,7 @@ from smilekit.campaign.evaluate import (
     ALL_COLUMNS,
     BOOL_COLUMNS,
     TEXT_COLUMNS,
+    case_payload,
     dask_client,
     failed_rows,
     run_case_payload,
@@ -148,7 +148,7 @@ def run_chunks(cases: list[Case], out_dir, config: dict, names: list[str], *, co
             f"{len(problems)} invalid redone, {len(pending) - len(problems)} not yet run"
         )
     if pending:
-        payload = cloudpickle.dumps(config)
+        payload = case_payload(config, workers)
         n_frames = sum(len(chunks[i]) for i in pending)
         with (
             dask_client(workers, scheduler, dashboard_address, console) as client,

@@ -44,7 +44,8 @@ Execution on dask.distributed: in-process by default (a :class:`distributed.Loca
 thread inside this process, ``processes=False``: the cases one after another; the line-of-sight kernel
 already uses every core through numba); ``workers=N``
 starts a :class:`distributed.LocalCluster` of N single-threaded worker processes (their numba
-kernels share the cores: ``NUMBA_NUM_THREADS`` = cores / N), ``scheduler="tcp://..."``
+kernels share the cores: each task runs them on cores / N threads, :func:`case_payload`),
+``scheduler="tcp://..."``
 connects to a running dask scheduler. A local cluster's scheduler, workers and dashboard listen on
 127.0.0.1 only (the in-process one's scheduler is not on the network at all; its dashboard on a free
 loopback port); ``dashboard_address="host:port"`` moves the dashboard (only) elsewhere. Cases are
@@ -69,6 +70,7 @@ from typing import Any
 
 import astropy.units as u
 import cloudpickle
+import numba
 import numpy as np
 import pandas as pd
 from distributed import Client, LocalCluster, as_completed
@@ -94,6 +96,7 @@ __all__ = [
     "RESULT_COLUMNS",
     "SCHEDULER_TIMEOUT_S",
     "TEXT_COLUMNS",
+    "case_payload",
     "check_execution",
     "check_run_state",
     "check_scheduler",
@@ -349,9 +352,25 @@ def run_case(row, *, methods=None, cusp_method=None, simulate=None, cusp_truth=N
     return [dict(r, **cusp_cols) for r in rows]
 
 
+def case_payload(config: Mapping, workers: int | None) -> bytes:
+    """The run's configuration for :func:`run_case_payload` (cloudpickle), with the numba threads each of
+    ``workers`` local worker processes may use (cores / workers; None: the process's own)."""
+    threads = None
+    if workers is not None:
+        threads = max(1, (os.cpu_count() or 1) // int(workers))
+        if os.environ.get("NUMBA_NUM_THREADS", "").isdigit():
+            threads = min(threads, int(os.environ["NUMBA_NUM_THREADS"]))
+    return cloudpickle.dumps({**config, "numba_threads": threads})
+
+
 def run_case_payload(case: Case, payload: bytes) -> list[dict]:
-    """Worker entry: unpickle the run's configuration (cloudpickle) and run one case."""
+    """Worker entry: unpickle the run's configuration (:func:`case_payload`) and run one case, the numba
+    kernels of this thread on the configuration's threads (``numba.set_num_threads``: a worker's thread
+    pool is launched with the machine's cores whatever the environment it is given later)."""
     config = cloudpickle.loads(payload)
+    threads = config.pop("numba_threads", None)
+    if threads:
+        numba.set_num_threads(min(int(threads), numba.config.NUMBA_NUM_THREADS))
     try:
         return run_case(case, **config)
     except Exception as exc:
@@ -860,11 +879,7 @@ def _local_cluster(workers: int | None, dashboard_address: str | None = None) ->
             dashboard_address=dashboard,
             worker_dashboard_address=_LOOPBACK,
         )
-    # share the cores: each worker's numba kernels get cores / workers threads (numba reads this variable
-    # when the worker imports it)
-    threads = max(1, (os.cpu_count() or 1) // int(workers))
-    if os.environ.get("NUMBA_NUM_THREADS", "").isdigit():
-        threads = min(threads, int(os.environ["NUMBA_NUM_THREADS"]))
+    # the workers share the cores through their numba threads, set per task (case_payload)
     return LocalCluster(
         n_workers=int(workers),
         threads_per_worker=1,
@@ -872,7 +887,6 @@ def _local_cluster(workers: int | None, dashboard_address: str | None = None) ->
         host="127.0.0.1",
         dashboard_address=dashboard,
         worker_dashboard_address=_LOOPBACK,
-        env={"NUMBA_NUM_THREADS": str(threads)},
     )
 
 
@@ -911,7 +925,7 @@ def _dashboard_link(client, cluster, dashboard_address) -> str:
 
 def _run_distributed(pending, config, names, writer, bar, task, workers, scheduler, dashboard_address,
                      console):  # fmt: skip
-    payload = cloudpickle.dumps(config)
+    payload = case_payload(config, workers)
     with dask_client(workers, scheduler, dashboard_address, console) as client:
         futures = {client.submit(run_case_payload, case, payload, pure=False): case for case in pending}
         for future in as_completed(futures):
