@@ -62,9 +62,8 @@ def _frame(rows: list[dict]) -> pd.DataFrame:
     """Rows as a table of :data:`ALL_COLUMNS` with fixed dtypes (text, bool, float64)."""
     table = pd.DataFrame([{k: r.get(k, math.nan) for k in ALL_COLUMNS} for r in rows], columns=ALL_COLUMNS)
     for key in ALL_COLUMNS:
-        if key in TEXT_COLUMNS:
-            table[key] = table[key].map(lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v))
-                                        else str(v)).astype(str)  # fmt: skip
+        if key in TEXT_COLUMNS:  # a missing text (NaN, None) is the empty string, as in results.csv
+            table[key] = table[key].map(lambda v: "" if pd.isna(v) else str(v)).astype(str)
         elif key in BOOL_COLUMNS:
             table[key] = table[key].astype(bool)
         else:
