@@ -16,6 +16,8 @@ from smilekit.geospace import SWCXEmissivity
 from smilekit.geospace.emissivity import EMISSIVITY_UNIT, Jorgensen2019
 from smilekit.instruments.sxi import intensity_map, make_l2, simulate_events
 from smilekit.science.boundary_fit import (
+    CALIBRATED_VIEW_DEG,
+    FLARING_SPREAD,
     MODEL_SYSTEMATIC_RE,
     NOSE_VIEW_MAX_DEG,
     boundary_fitting_cmem,
@@ -24,6 +26,7 @@ from smilekit.science.boundary_fit import (
     fit_boundary_model,
     profile_amplitudes_values,
     tangent_theta_values,
+    view_sigma_values,
 )
 from smilekit.solarwind.state import SolarWindState
 from smilekit.units import RE
@@ -77,6 +80,7 @@ def test_jorgensen_fit_recovers_its_own_sky(fits):
             math.hypot(statistical, MODEL_SYSTEMATIC_RE["jorgensen"])
         )
         assert est.boundary["n_evaluations"] > 0 and est.boundary["tangent_theta_deg"] < 45
+        assert est.boundary["r0_sigma_view"] == 0.0  # the limb near the nose: no extrapolation error
         # the fitted model rebuilds from the boundary dict
         assert boundary_model(est.boundary).mp == pytest.approx(est.r0.to_value(RE))
 
@@ -178,3 +182,22 @@ def test_a_nadir_view_without_the_expected_limb_is_not_an_answer():
         est = fit(l2, solar_wind=wind)
         assert est.status == "nose not in view"
         assert math.isnan(est.boundary["expected_tangent_theta_deg"])
+
+
+def test_the_view_error_is_the_flaring_extrapolation_beyond_the_calibrated_angle():
+    """0 up to 45 deg; beyond, r0 x 0.15 x the growth of ln(2 / (1 + cos theta)) past 45 deg: a flaring
+    error da moves the surface at theta by r ln(2 / (1 + cos theta)) da (Shue et al. 1997 form), checked
+    here against the surface itself."""
+    assert view_sigma_values(9.0, [0.0, 30.0, CALIBRATED_VIEW_DEG]).tolist() == [0.0, 0.0, 0.0]
+    r0, theta, alpha = 9.0, np.radians(65.0), 0.6
+
+    def radius(a, th):
+        return r0 * (2.0 / (1.0 + np.cos(th))) ** a
+
+    def shift(th):  # r0 that keeps the surface at th fixed when alpha -> alpha + da
+        return r0 * radius(alpha, th) / radius(alpha + FLARING_SPREAD, th) - r0
+
+    expected = abs(shift(theta)) - abs(shift(np.radians(CALIBRATED_VIEW_DEG)))
+    assert float(view_sigma_values(r0, 65.0)) == pytest.approx(expected, rel=0.1)
+    assert 0.2 < float(view_sigma_values(r0, 65.0)) < 0.3
+    assert np.all(np.diff(view_sigma_values(r0, np.arange(45.0, 90.0, 5.0))) > 0)
