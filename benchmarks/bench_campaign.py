@@ -81,7 +81,8 @@ def campaign_run(start, end, workers: int, chunk_frames: int) -> dict:
         frames["seconds_truth"] + frames["seconds_simulate"] + frames["seconds_cusp"]
         + results.groupby("case_id")["seconds_method"].sum().reindex(frames["case_id"]).to_numpy()
     )  # fmt: skip
-    return {"wall_s": wall, "frames": int(summary["sxi_frames"]), "frames_per_s": summary["sxi_frames"] / wall,
+    n = int(summary["sxi_frames"])
+    return {"wall_s": wall, "frames": n, "frames_per_s": n / wall,
             "median_core_s_per_frame": float(np.median(per_frame)),
             "mean_core_s_per_frame": float(np.mean(per_frame)), "stages_median_s": stages}  # fmt: skip
 
@@ -117,7 +118,8 @@ def main() -> None:
     for w, r in runs.items():
         print(f"{w} worker(s): " + json.dumps(r, default=float))
     memory = worker_memory(2)
-    print(f"peak resident memory per worker (2 workers, one frame each): {', '.join(f'{m:.0f}' for m in memory)} MiB")
+    shown = ", ".join(f"{m:.0f}" for m in memory)
+    print(f"peak resident memory per worker (2 workers, one frame each): {shown} MiB")
 
     speedup = runs[1]["wall_s"] / runs[2]["wall_s"]
     efficiency = speedup / 2.0

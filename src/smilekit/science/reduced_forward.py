@@ -33,7 +33,13 @@ import numpy as np
 from smilekit.errors import InputError
 from smilekit.imaging.los import INTENSITY_FACTOR
 
-__all__ = ["NODE_SPACING", "ReducedForwardModel", "ray_nodes_values", "two_term_integrals_values"]
+__all__ = [
+    "NODE_SPACING",
+    "ReducedForwardModel",
+    "interval_part",
+    "ray_nodes_values",
+    "two_term_integrals_values",
+]
 
 #: Node spacing in w = asinh((s + b) / q) (module notes): 0.03 puts the images within 0.5 % of the
 #: adaptive integrator's peak pixel on the shipped cases (tests) and moves fitted stand-offs by < 0.01 RE
@@ -42,8 +48,9 @@ NODE_SPACING = 0.03
 
 
 @numba.njit(cache=True, nogil=True)
-def _part(g0, g1, level, above):  # pragma: no cover - compiled
-    """The part [lo, hi] of an interval (0 to 1) where the linear g (g0 -> g1) is >= level (above) or <."""
+def interval_part(g0, g1, level, above):  # pragma: no cover - compiled
+    """Kernel: the part [lo, hi] of an interval (0 to 1) where g, linear from g0 to g1, is >= level
+    (``above``) or < level; (1, 0) when there is none."""
     if above:
         in0, in1 = g0 >= level, g1 >= level
     else:
@@ -85,12 +92,12 @@ def two_term_integrals_values(
         have = False  # the sheath emissivity at node k is computed at most once
         e0 = 0.0
         for k in range(offsets[j], offsets[j + 1] - 1):
-            lo_m, hi_m = _part(magnetopause[k], magnetopause[k + 1], m, True)
+            lo_m, hi_m = interval_part(magnetopause[k], magnetopause[k + 1], m, True)
             if hi_m <= lo_m:  # inside the magnetopause throughout
                 have = False
                 continue
             ds = s[k + 1] - s[k]
-            lo_b, hi_b = _part(bow_shock[k], bow_shock[k + 1], bs, False)
+            lo_b, hi_b = interval_part(bow_shock[k], bow_shock[k + 1], bs, False)
             lo, hi = max(lo_m, lo_b), min(hi_m, hi_b)
             if hi > lo:
                 if not have:
@@ -101,7 +108,7 @@ def two_term_integrals_values(
                 have = True
             else:
                 have = False
-            lo_b, hi_b = _part(bow_shock[k], bow_shock[k + 1], bs, True)
+            lo_b, hi_b = interval_part(bow_shock[k], bow_shock[k + 1], bs, True)
             lo, hi = max(lo_m, lo_b), min(hi_m, hi_b)
             if hi > lo:
                 solar_wind += ds * (hi - lo) * (wind[k] + (wind[k + 1] - wind[k]) * 0.5 * (lo + hi))
