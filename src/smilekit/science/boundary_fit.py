@@ -56,8 +56,8 @@ error / sigma RMS of 5.8 (Jorgensen) and 12.4 (CMEM). The systematic is
 ``sqrt(mean(err^2) - mean(sigma_stat^2 + sigma_view^2))`` over the answers in the domains of both shipped
 case sets (the limb rule's and the subsolar rule's, 2026-12-05; ``sigma_view`` below): 0.19 RE (252
 Jorgensen answers) and 0.43 RE (249 CMEM). Fixed on one half of the cases (alternate case ids) it gives
-error / sigma RMS of 0.96 and 0.81 on the other half; 0.85 on the limb set and 1.12 on the subsolar one
-for both families (the subsolar views fit the nose less well: Jorgensen 0.22 RE RMS against 0.17). The
+error / sigma RMS of 0.94 and 0.81 on the other half; 0.82-0.86 on the limb set and 1.10-1.11 on the
+subsolar one (the subsolar views fit the nose less well: Jorgensen 0.22 RE RMS against 0.17). The
 boundary dict keeps the three parts (``r0_sigma_statistical``, ``r0_sigma_systematic``,
 ``r0_sigma_view``).
 
