@@ -5,6 +5,7 @@ resumes, and bad input is refused before any work."""
 
 from __future__ import annotations
 
+import errno
 import json
 
 import astropy.units as u
@@ -14,12 +15,13 @@ import pytest
 from typer.testing import CliRunner
 
 from smilekit._data import data_path
+from smilekit.campaign import chunks as chunks_module
 from smilekit.campaign.cases import CASE_COLUMNS, read_cases, write_cases
 from smilekit.campaign.chunks import RESULTS_DIR, read_chunk_results, time_chunks, verify_chunk, write_chunk
-from smilekit.campaign.mission import FRAMES_FILE, campaign_answer
+from smilekit.campaign.mission import FRAMES_FILE, campaign_answer, run_campaign
 from smilekit.campaign.schedule import mission_frames, omni_on_mission_dates
 from smilekit.cli import app
-from smilekit.errors import InputError
+from smilekit.errors import InputError, ProductError
 from smilekit.mission.modes import mode_timeline
 from smilekit.mission.orbit import sample_times, science_orbit
 from smilekit.mission.propagator import propagate
@@ -167,6 +169,31 @@ def test_a_campaign_runs_its_frames_resumes_and_refuses_another_in_its_folder(tm
     assert other.exit_code == 2 and "holds a campaign of other settings" in other.output
     bigger = runner.invoke(app, [*args[:-2], "3", "--quiet"])
     assert bigger.exit_code == 2 and "holds a campaign of other settings" in bigger.output
+
+
+@pytest.mark.slow
+def test_a_full_disk_stops_the_campaign_cleanly_and_it_resumes(tmp_path, monkeypatch):
+    """The second chunk's write fails (no space left): the run stops with a clear error naming what is
+    saved; the rerun keeps the first chunk and computes the rest, no row lost or duplicated."""
+    out = tmp_path / "c"
+    kwargs = {"methods": ["max_intensity"], "cusp_method": False, "chunk_frames": 2, "progress": False}
+    real = chunks_module.write_chunk
+    written = []
+
+    def full_after_one(path, rows):
+        if written:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        written.append(path)
+        real(path, rows)
+
+    monkeypatch.setattr(chunks_module, "write_chunk", full_after_one)
+    with pytest.raises(ProductError, match=r"No space left on device\); 1 of 2 chunks are saved"):
+        run_campaign("2026-06-01", "2026-06-01T00:20", out, **kwargs)
+    monkeypatch.setattr(chunks_module, "write_chunk", real)
+    summary = run_campaign("2026-06-01", "2026-06-01T00:20", out, **kwargs)
+    assert (summary["resume"]["chunks_verified"], summary["resume"]["chunks_run"]) == (1, 1)
+    results = read_chunk_results(out)
+    assert len(results) == 4 and results["case_id"].is_unique
 
 
 def test_time_chunks_are_consecutive_frames_and_a_chunk_file_is_verified(tmp_path):

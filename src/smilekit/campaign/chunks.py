@@ -8,7 +8,9 @@ one per frame and method) are written as ``DIR/results/chunk-IIIII.parquet`` in 
 file renamed). A chunk file therefore holds its whole chunk or does not exist; a killed campaign loses the
 chunks in flight and nothing else. A rerun verifies each existing chunk file (:func:`verify_chunk`: it
 reads, has the columns, and holds exactly one row per frame of its chunk and method) and runs only the
-chunks without a valid file, so no finished chunk is recomputed and no row is lost or duplicated.
+chunks without a valid file, so no finished chunk is recomputed and no row is lost or duplicated. A chunk
+that cannot be written (a full disk) stops the run with a :class:`~smilekit.errors.ProductError` that
+says how many chunks are saved; the same call then resumes.
 
 The results read back as one table with ``pandas.read_parquet(DIR / "results")`` (or dask.dataframe,
 pyarrow, polars: one Parquet dataset, a file per time chunk).
@@ -35,7 +37,7 @@ from smilekit.campaign.evaluate import (
     failed_rows,
     run_case_payload,
 )
-from smilekit.errors import InputError
+from smilekit.errors import InputError, ProductError
 
 __all__ = ["CHUNK_FRAMES", "RESULTS_DIR", "read_chunk_results", "run_chunks", "time_chunks", "verify_chunk"]
 
@@ -163,7 +165,15 @@ def run_chunks(cases: list[Case], out_dir, config: dict, names: list[str], *, co
                     rows = future.result()
                 except Exception as exc:  # the worker died or the task could not run: the chunk's error rows
                     rows = [r for case in chunks[index] for r in failed_rows(case, names, exc)]
-                write_chunk(chunk_path(out_dir, index), rows)
+                try:
+                    write_chunk(chunk_path(out_dir, index), rows)
+                except OSError as exc:  # a full disk, a folder gone: stop; the chunks written are kept
+                    saved = sum(chunk_path(out_dir, i).exists() for i in range(len(chunks)))
+                    raise ProductError(
+                        f"{chunk_path(out_dir, index).name} could not be written ({exc.strerror or exc}); "
+                        f"{saved} of {len(chunks)} chunks are saved in {Path(out_dir) / RESULTS_DIR}: make "
+                        "room or fix the folder, then run the same command again to resume"
+                    ) from exc
                 bar.advance(task, len(chunks[index]))
     return {
         "chunks": len(chunks),
