@@ -103,7 +103,7 @@ def coverage_figure(table: pd.DataFrame, method: str | None):
     left.set_aspect("equal")
     left.set_xlabel("X GSE (RE)")
     left.set_ylabel("Z GSE (RE)")
-    left.set_title(f"spacecraft at each frame (best method: {name})", fontsize=9)
+    left.set_title(f"spacecraft at each frame\noutcome: {name}", fontsize=9)
     left.legend(fontsize=7, markerscale=3, loc="lower left")
     left.grid(alpha=0.3)
     day = table["time"].dt.floor("D")
