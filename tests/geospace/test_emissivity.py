@@ -285,3 +285,23 @@ def test_compiled_swcx_matches_the_array_path(n, v, b, tilt_deg, exosphere, magn
     np.testing.assert_array_equal(
         model.evaluate(x[:50], y[:50], z[:50]), model._evaluate_arrays(x[:50], y[:50], z[:50])
     )
+
+
+def test_a_change_to_the_sheath_after_an_evaluation_is_seen():
+    """The sheath's attributes are public: switching its cusp plasma off between two evaluations (as the
+    cusp benchmarks compare a truth with and without it) changes the compiled answer as the array path's."""
+    sw = SolarWindState(n=10 * u.cm**-3, v_gse=[-450, 0, 0] * u.km / u.s, b_gsm=[0, 2, -3] * u.nT)
+    tilt = 0.2 * u.rad
+    model = SWCXEmissivity.from_solar_wind(sw, tilt=tilt, warn=False)
+    eq, pw = cusps.cusp_footprint_values(-3.0, 0.2, 1.0)
+    colat = cusps._colatitude_at(np.full(50, 7.0), np.linspace(eq + 0.1, pw - 0.1, 50))
+    xc, yc, zc = cusps.sm_to_gsm_values(7.0 * np.sin(colat), np.zeros(50), 7.0 * np.cos(colat), 0.2)
+    with_cusp = model.evaluate(xc, yc, zc)
+    fraction = model.sheath.cusp_density_fraction
+    model.sheath.cusp_density_fraction = 0.0
+    try:
+        without = model.evaluate(xc, yc, zc)
+        np.testing.assert_allclose(without, model._evaluate_arrays(xc, yc, zc), rtol=1e-6, atol=1e-12)
+    finally:
+        model.sheath.cusp_density_fraction = fraction
+    assert with_cusp.max() > 0 and np.all(without < with_cusp)

@@ -70,11 +70,11 @@ against the mean 0.8 that Polar measured (Walsh et al. 2016, :cite:`walsh2016`;
 :mod:`smilekit.geospace.cusps`).
 
 Longer exposures (benchmarks/bench_cusp_retrieval.py ``--every 3 --exposure 3600``, 60 of the domain
-cases): with 60-min images 12 of 60 give an answer, edges RMS 1.3 RE (equatorward) and 1.2 RE
-(poleward), a third and a half of them within 0.25 RE; on a truth without cusp plasma 3 of 60 answer
+cases; 2026-12-05): with 60-min images 11 of 60 give an answer, edges RMS 0.51 RE (equatorward) and
+0.62 RE (poleward), 55 % and 45 % of them within 0.25 RE; on a truth without cusp plasma 3 of 60 answer
 (false detections). The Cramer-Rao bound would allow 0.25 RE in a third of the cases at 60 min; the
-retrieval stays far from it even on the truth's own sheath (``--exact-sheath``: 19 of 60, RMS 1.6 and
-1.25 RE): beyond the photons, the funnel's form (a dipole funnel with an r^-3 emissivity, not the truth's)
+retrieval stays far from it even on the truth's own sheath (``--exact-sheath``: 17 of 60, RMS 1.2 and
+0.7 RE): beyond the photons, the funnel's form (a dipole funnel with an r^-3 emissivity, not the truth's)
 and the fitted sheath's mismatch limit it (benchmarks/README.md).
 
 Status: ``"ok"``; ``"cusp not in field of view"`` when no pixel sees any of a broad funnel (footprints
