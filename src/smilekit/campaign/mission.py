@@ -126,5 +126,5 @@ def run_campaign(start, end, out, *, aim: str = "limb", solar_wind=None, workers
     summary.update(answer, schedule=schedule, seconds=_time.perf_counter() - started)
     summary = jsonable(summary)
     write_text(out / "summary.json", json.dumps(summary, indent=2) + "\n")
-    write_campaign_report(out)
+    write_campaign_report(out, results)
     return summary

@@ -30,7 +30,6 @@ import pandas as pd
 
 from smilekit import __version__
 from smilekit._io import save_figure, write_table, write_text
-from smilekit.campaign.cases import read_cases
 from smilekit.campaign.chunks import read_chunk_results
 from smilekit.campaign.schedule import FRAMES_FILE, SCHEDULE_FILE
 from smilekit.campaign.statistics import binned_fractions, frame_table
@@ -64,9 +63,11 @@ _AXES = {
 }
 
 
-def campaign_tables(out) -> dict:
+def campaign_tables(out, results: pd.DataFrame | None = None) -> dict:
     """A campaign folder's tables: ``summary``, ``schedule`` (dicts), ``frames`` (the frame table of
     :func:`~smilekit.campaign.statistics.frame_table`), ``orbits`` (per orbit) and ``binned`` (per variable).
+
+    ``results``: the campaign's rows when the caller has them in memory (else its chunks are read).
 
     Raises
     ------
@@ -79,12 +80,10 @@ def campaign_tables(out) -> dict:
         raise InputError(f"{out} is not a finished campaign folder: {', '.join(missing)} missing")
     summary = json.loads((out / "summary.json").read_text())
     schedule = json.loads((out / SCHEDULE_FILE).read_text())
-    results = read_chunk_results(out)
+    results = read_chunk_results(out) if results is None else results
     if results.empty:
         raise InputError(f"{out} holds no results (results/chunk-*.parquet)")
-    cases, _ = read_cases(out / FRAMES_FILE)
-    case_table = pd.DataFrame({"case_id": [c.case_id for c in cases], "time": [str(c.time) for c in cases],
-                               "sc_z": [float(c.sc[2]) for c in cases]})  # fmt: skip
+    case_table = pd.read_csv(out / FRAMES_FILE, usecols=["case_id", "time", "sc_z"], dtype={"case_id": str})
     start, end = np.datetime64(schedule["start"]), np.datetime64(schedule["end"])
     # the orbit of mission_frames, on for two more orbits (5 days) so that a short period's frames have
     # complete orbits (perigee to perigee) about them
@@ -103,7 +102,7 @@ def _best_method(summary: dict) -> str | None:
     return max(ranked)[1] if ranked else None
 
 
-def write_campaign_report(out) -> Path:
+def write_campaign_report(out, results: pd.DataFrame | None = None) -> Path:
     """Write a finished campaign's figures, ``orbit.csv`` and ``report.html`` (module notes).
 
     Returns
@@ -117,7 +116,7 @@ def write_campaign_report(out) -> Path:
         If ``out`` holds no finished campaign.
     """
     out = Path(out)
-    t = campaign_tables(out)
+    t = campaign_tables(out, results)
     summary, schedule, frames, orbits, binned = (t[k] for k in ("summary", "schedule", "frames", "orbits",
                                                                 "binned"))  # fmt: skip
     write_table(orbits, out / "orbit.csv", index=False)

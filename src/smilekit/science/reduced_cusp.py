@@ -183,12 +183,6 @@ class ReducedFunnelModel:
         self.lo, self.hi = part[0, :n].copy(), part[1, :n].copy()
         self.lam0, self.lam1 = lam[k], lam[k + 1]
         self.e0, self.e1 = emissivity[k], emissivity[k + 1]
-        self.n_nodes = int(s.size)
-
-    @property
-    def n_intervals(self) -> int:
-        """Intervals with some part inside the magnetopause, kept for the integrals."""
-        return int(self.ray.size)
 
     def intensities(self, edges) -> np.ndarray:
         """(p, nv + 2 h, nu + 2 h) intensities (keV cm^-2 s^-1 sr^-1) of the unit-amplitude funnel for

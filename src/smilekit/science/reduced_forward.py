@@ -178,11 +178,6 @@ class ReducedForwardModel:
         self.wind = np.exp(-3.0 * self.form.log_r10)
         self._out = np.empty((2, forward.n_rays))
 
-    @property
-    def n_nodes(self) -> int:
-        """Nodes on all rays together."""
-        return int(self.s.size)
-
     def intensities(self, m: float, bs: float, alpha: float, beta: float) -> np.ndarray:
         """(2, nv + 2 h, nu + 2 h) intensities (keV cm^-2 s^-1 sr^-1): sheath at A1 = 1, wind at A2 = 1."""
         f = self.form
