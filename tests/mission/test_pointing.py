@@ -16,6 +16,7 @@ from smilekit.mission.fov import instrument_mount
 from smilekit.mission.orbit import Track
 from smilekit.mission.pointing import (
     attitude,
+    attitude_at,
     attitude_values,
     exclusions,
     fov_distance,
@@ -158,6 +159,13 @@ def test_attitude_on_a_track_points_both_imagers_at_their_targets(orbit_track):
     assert angle_deg(att.uvi_boresight_gse, target - p) == pytest.approx(0.0, abs=1e-5)
     assert np.all(att.valid)
     assert att.sxi_long_axis_gse == pytest.approx(att.rotation[..., 0])
+    # without the track, from its times and positions: the same attitude (the campaign's cases)
+    k = slice(3, 5)
+    alone = attitude_at(orbit_track.time[k], orbit_track.position("GSE")[k], aim[k])
+    np.testing.assert_array_equal(alone.rotation, att.rotation[k])
+    np.testing.assert_array_equal(alone.uvi_boresight_gse, att.uvi_boresight_gse[k])
+    with pytest.raises(InputError, match="position_gse must have shape"):
+        attitude_at(orbit_track.time[k], orbit_track.position("GSE")[:3], aim[k])
     # a co-aligned UVI is off by the SXI-UVI angle; the best fixed mount does better at worst
     coaligned = uvi_mount_error(att, [0, 0, 1]).to_value(u.deg)
     assert coaligned == pytest.approx(att.sxi_uvi_angle.to_value(u.deg), abs=1e-9)

@@ -78,6 +78,7 @@ __all__ = [
     "Attitude",
     "angle_values",
     "attitude",
+    "attitude_at",
     "attitude_values",
     "body_to_gse_values",
     "exclusions",
@@ -444,17 +445,28 @@ def attitude(track, aim_points_gse, *, long_axis: str = "earth", uvi_target=None
     >>> att.rotation.shape, bool(np.allclose(att.rotation[0] @ att.rotation[0].T, np.eye(3)))
     ((3, 3, 3), True)
     """
+    return attitude_at(
+        track.time, track.position("GSE"), aim_points_gse, long_axis=long_axis, uvi_target=uvi_target
+    )
+
+
+def attitude_at(time, position_gse, aim_points_gse, *, long_axis: str = "earth", uvi_target=None) -> Attitude:
+    """The attitude of :func:`attitude` at spacecraft positions and times given without a track.
+
+    ``time`` is N UTC times, ``position_gse`` the spacecraft (GSE, length, shape (N, 3)); the other
+    arguments as :func:`attitude` takes them (the evaluation cases of :mod:`smilekit.campaign` hold a
+    position and an aim point, not a track).
+    """
     if long_axis not in ("earth", "gse_z"):
         raise InputError(f"long_axis must be 'earth' or 'gse_z', got {long_axis!r}")
-    n = len(track)
-    position = track.position("GSE").to_value(RE)
+    time = np.atleast_1d(as_datetime64(time))
+    n = time.shape[0]
+    position = _points(position_gse, "position_gse", n)
     aim = _points(aim_points_gse, "aim_points_gse", n)
-    target = (
-        oval_centre(track.time).to_value(RE) if uvi_target is None else _points(uvi_target, "uvi_target", n)
-    )
+    target = oval_centre(time).to_value(RE) if uvi_target is None else _points(uvi_target, "uvi_target", n)
     rotation, uvi = attitude_values(position, aim, target, long_axis)
     return Attitude(
-        time=track.time,
+        time=time,
         rotation=rotation,
         sxi_boresight_gse=rotation[..., 2].copy(),
         sxi_long_axis_gse=rotation[..., 0].copy(),

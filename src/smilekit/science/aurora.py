@@ -72,6 +72,7 @@ __all__ = [
     "field_boundaries",
     "image_boundaries",
     "image_hemispheric_power",
+    "mean_boundary_difference",
     "model_boundaries",
 ]
 
@@ -496,6 +497,17 @@ def image_boundaries(l2, *, threshold=LBH_THRESHOLD, sector=SECTOR_WIDTH) -> xr.
     )
     out.attrs.update({k: l2.attrs[k] for k in ("time", "dayglow_method") if k in l2.attrs})
     return out
+
+
+def mean_boundary_difference(image: xr.Dataset, model: xr.Dataset, name: str) -> float:
+    """Mean of image minus model boundary latitude (deg) over the MLT sectors where both are found.
+
+    ``image`` is :func:`image_boundaries`' result, ``model`` one time of :func:`model_boundaries`' and
+    ``name`` ``"equatorward"`` or ``"poleward"``; NaN where no sector has both.
+    """
+    d = image[f"{name}_mlat"].values - model[f"{name}_mlat"].values
+    d = d[np.isfinite(d)]
+    return float(d.mean()) if d.size else math.nan
 
 
 def image_hemispheric_power(l2) -> xr.Dataset:

@@ -37,7 +37,7 @@ from smilekit.constants import K_B, M_P
 from smilekit.errors import InputError
 from smilekit.instruments.lia.model import SPECIES, LIAGrid, speed2_per_volt
 
-__all__ = ["Population"]
+__all__ = ["Population", "truth_populations"]
 
 #: The largest density (cm^-3), speed (km/s) and temperature (K) accepted: far beyond the solar wind
 #: (a few to ~100 cm^-3, 250-1000 km/s, 1e4-1e6 K) and the magnetosheath (up to ~1e8 K in a hot
@@ -224,6 +224,18 @@ class Population:
             b[index],
             None if not kap.any() else kap[index],
         )
+
+
+def truth_populations(truth, b_direction) -> list[Population]:
+    """The protons and alphas of an in situ truth (:func:`smilekit.geospace.insitu.insitu_truth`) at its
+    samples: isotropic drifting Maxwellians in GSE (``n_p``, ``n_alpha``, ``v_gse``, ``t_p``, ``t_alpha``),
+    with the field directions ``b_direction`` (N, 3) for their gyrotropic frame."""
+    kms = u.km / u.s
+    return [
+        Population(species, truth[f"n_{s}"].values * u.cm**-3, truth["v_gse"].values * kms,
+                   truth[f"t_{s}"].values * u.K, truth[f"t_{s}"].values * u.K, b_direction)
+        for species, s in (("proton", "p"), ("alpha", "alpha"))
+    ]  # fmt: skip
 
 
 def quadrature_points(width: np.ndarray, sigma: np.ndarray) -> np.ndarray:

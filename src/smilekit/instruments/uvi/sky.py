@@ -87,6 +87,7 @@ from smilekit.units import RAYLEIGH, RE, RE_KM
 
 __all__ = [
     "LAYER_THICKNESS",
+    "LBH_POPULATIONS",
     "N_PIXELS",
     "model_sky",
     "pixel_centres_values",
@@ -520,6 +521,12 @@ def _bilinear_values(field: np.ndarray, lat0: float, dlat: float, dlt: float, ml
         + wi * wj * field[i0 + 1, j1]
     )
     return np.where(inside, out, 0.0)
+
+
+#: The precipitating populations that make the LBH oval: the electrons of OVATION Prime 2010
+#: (:meth:`smilekit.geospace.ovation.OvationPrime2010.precipitation`'s ``populations``); the ions emit little
+#: LBH and :func:`precipitation_emission` leaves them out.
+LBH_POPULATIONS = ("diffuse", "monoenergetic", "broadband")
 
 
 def precipitation_emission(precipitation: xr.Dataset, time, *, dayglow: bool = True):

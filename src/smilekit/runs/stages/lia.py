@@ -33,7 +33,7 @@ import numpy as np
 import xarray as xr
 
 from smilekit._io import save_figure
-from smilekit.instruments.lia.distributions import Population
+from smilekit.instruments.lia.distributions import truth_populations
 from smilekit.instruments.lia.moments import DISTRIBUTIONS_PER_BLOCK, compute_moments
 from smilekit.instruments.lia.simulate import simulate_counts
 from smilekit.mission.pointing import body_to_gse_values
@@ -67,16 +67,6 @@ class LIASettings(SettingsSection):
     #: 4 is mass-proportional heating, the ratio the in situ truth uses, so the job shows the matched
     #: case; a wrong ratio misleads (8 true, 4 assumed: the speed 2 % low; see compute_moments).
     alpha_temperature_ratio: float = setting(4.0, bound="non-negative")
-
-
-def _populations(truth: xr.Dataset, b_direction: np.ndarray) -> list[Population]:
-    """The truth's protons and alphas (isotropic drifting Maxwellians, GSE) at its samples."""
-    kms = u.km / u.s
-    return [
-        Population(species, truth[f"n_{s}"].values * u.cm**-3, truth["v_gse"].values * kms,
-                   truth[f"t_{s}"].values * u.K, truth[f"t_{s}"].values * u.K, b_direction)
-        for species, s in (("proton", "p"), ("alpha", "alpha"))
-    ]  # fmt: skip
 
 
 def moment_errors(moments: xr.Dataset, truth: xr.Dataset) -> dict:
@@ -136,7 +126,7 @@ def stage_lia(ctx: JobContext) -> dict:
     for start in range(0, times.size, DISTRIBUTIONS_PER_BLOCK):  # bounded memory: one block at once
         k = slice(start, start + DISTRIBUTIONS_PER_BLOCK)
         counts = simulate_counts(
-            _populations(truth.isel(time=k), b_direction[k]),
+            truth_populations(truth.isel(time=k), b_direction[k]),
             rng,
             attitude=rotation[k],
             time=times[k],

@@ -44,7 +44,7 @@ from smilekit.instruments.uvi import simulate_image
 from smilekit.instruments.uvi.config import UVIConfig
 from smilekit.instruments.uvi.l1 import make_l1
 from smilekit.instruments.uvi.l2 import make_l2
-from smilekit.instruments.uvi.sky import model_sky, precipitation_emission, shell_geometry
+from smilekit.instruments.uvi.sky import LBH_POPULATIONS, model_sky, precipitation_emission, shell_geometry
 from smilekit.products.names import product_name
 from smilekit.products.plots import uvi as uvi_plots
 from smilekit.products.uvi_fits import write_l1, write_l2
@@ -52,13 +52,15 @@ from smilekit.products.uvi_l3_cdf import write_uvi_l3_cdf
 from smilekit.runs.context import JobContext, finite_or_none, spread_evenly
 from smilekit.runs.registry import stage
 from smilekit.runs.settings import SettingsSection, register_section, setting
-from smilekit.science.aurora import image_boundaries, image_hemispheric_power, model_boundaries
+from smilekit.science.aurora import (
+    image_boundaries,
+    image_hemispheric_power,
+    mean_boundary_difference,
+    model_boundaries,
+)
 from smilekit.solarwind import SolarWind
 
 __all__ = ["UVISettings", "stage_uvi"]
-
-#: The electron populations that make the LBH oval (the ions emit little LBH).
-POPULATIONS = ("diffuse", "monoenergetic", "broadband")
 
 
 @register_section
@@ -96,13 +98,6 @@ class UVISettings(SettingsSection):
     def config(self) -> UVIConfig:
         """The instrument with these settings' pixels and exposure."""
         return UVIConfig(pixels=self.pixels, exposure=self.exposure.to(u.s))
-
-
-def _bias(image, model, name: str) -> float | None:
-    """Mean image minus model boundary over the sectors where both are found, degrees (None if none)."""
-    d = image[f"{name}_mlat"].values - model[f"{name}_mlat"].values
-    d = d[np.isfinite(d)]
-    return finite_or_none(d.mean()) if d.size else None
 
 
 @stage(
@@ -147,7 +142,7 @@ def stage_uvi(ctx: JobContext) -> dict:
     index = spread_evenly(candidates, settings.max_frames)
     config = settings.config
     rng = np.random.default_rng(settings.seed)
-    prec = OvationPrime2010().precipitation(times[index], sw, populations=POPULATIONS)
+    prec = OvationPrime2010().precipitation(times[index], sw, populations=LBH_POPULATIONS)
     truth = model_boundaries(times[index], sw)
     folder = ctx.out / "uvi"
     folder.mkdir(exist_ok=True)
@@ -178,8 +173,8 @@ def stage_uvi(ctx: JobContext) -> dict:
                 "hemispheric_power_err_GW": finite_or_none(hp["electron_power_err"]),
                 "model_hemispheric_power_GW": finite_or_none(model_power),
                 "covered_area_fraction": finite_or_none(hp["covered_area_fraction"]),
-                "equatorward_bias_deg": _bias(b, model, "equatorward"),
-                "poleward_bias_deg": _bias(b, model, "poleward"),
+                "equatorward_bias_deg": finite_or_none(mean_boundary_difference(b, model, "equatorward")),
+                "poleward_bias_deg": finite_or_none(mean_boundary_difference(b, model, "poleward")),
                 "equatorward_sectors_found": int(np.isfinite(b["equatorward_mlat"].values).sum()),
             }
         )
