@@ -573,6 +573,10 @@ def campaign(
         list[str] | None, typer.Option(help="A stand-off method to run (repeat; default every method).")
     ] = None,
     no_cusp: Annotated[bool, typer.Option("--no-cusp", help="Skip the cusp retrieval.")] = False,
+    no_insitu: Annotated[
+        bool, typer.Option("--no-insitu", help="Skip the in situ summary (truth and LIA) of every frame.")
+    ] = False,
+    no_uvi: Annotated[bool, typer.Option("--no-uvi", help="Skip the hourly UVI images.")] = False,
     workers: Annotated[int | None, typer.Option(help="Run on a local dask cluster of N workers.")] = None,
     scheduler: Annotated[str | None, typer.Option(help="Address of a running dask scheduler.")] = None,
     dashboard: Annotated[
@@ -590,8 +594,10 @@ def campaign(
     The science orbit propagated over the period (J2, Sun, Moon), the modes and the pointing constraints
     choose the frames (OUT/frames.csv, OUT/schedule.json); each frame is simulated from the solar wind of its
     time and every method retrieves the stand-off (OUT/results/, a Parquet file per chunk of frames, on Dask;
-    a rerun resumes); the answer (frames in the requirement domain, and per method the fraction answered
-    and within 0.5 RE) is in OUT/summary.json and printed.
+    a rerun resumes); the in situ truth and one LIA distribution at every frame (OUT/insitu/) and a UVI image
+    of the oval each hour (OUT/uvi/) beside them; the answer (frames in the requirement domain, and per
+    method the fraction answered and within 0.5 RE; the regions and the oval's boundaries) is in
+    OUT/summary.json and OUT/report.html, and printed.
     """
     from smilekit.campaign.chunks import CHUNK_FRAMES
     from smilekit.campaign.mission import run_campaign
@@ -601,7 +607,8 @@ def campaign(
         start, end, out, aim=aim, solar_wind=solar_wind, workers=workers, scheduler=scheduler,
         dashboard_address=dashboard, progress=not quiet, methods=method or None,
         cusp_method=False if no_cusp else None, console=console,
-        chunk_frames=CHUNK_FRAMES if chunk_frames is None else chunk_frames,
+        chunk_frames=CHUNK_FRAMES if chunk_frames is None else chunk_frames, insitu=not no_insitu,
+        uvi=not no_uvi,
     )  # fmt: skip
     table = Table(title=f"{summary['sxi_frames']} SXI frames, {summary['frames_in_domain']} in the domain")
     for column in ("method", "answered", "RMS (RE)", "within 0.5 RE"):
@@ -610,6 +617,16 @@ def campaign(
         cells = [figures.get(key) for key in ("answered", "rms_re", "within_0p5_re")]
         table.add_row(name, *("-" if c is None else f"{c:.3f}" for c in cells))
     console.print(table)
+    if summary.get("insitu"):
+        regions = ", ".join(f"{r['region']} {r['fraction']:.1%}" for r in summary["insitu"])
+        console.print(f"Where SMILE is during the SXI frames: {regions}", soft_wrap=True, markup=False)
+    if summary.get("uvi"):
+        uvi = summary["uvi"]
+        eq = "-" if uvi["equatorward_rms_deg"] is None else f"{uvi['equatorward_rms_deg']:.2f} deg RMS"
+        console.print(
+            f"UVI: {uvi['answered']} of {uvi['uvi_frames']} images find the oval; equatorward boundary "
+            f"against the model {eq}", soft_wrap=True, markup=False,
+        )  # fmt: skip
     console.print(f"Summary: {(out / 'summary.json').resolve()}", soft_wrap=True, markup=False)
     console.print(f"Report: {(out / 'report.html').resolve()}", soft_wrap=True, markup=False)
 

@@ -17,7 +17,17 @@ from typer.testing import CliRunner
 from smilekit._data import data_path
 from smilekit.campaign import chunks as chunks_module
 from smilekit.campaign.cases import CASE_COLUMNS, read_cases, write_cases
-from smilekit.campaign.chunks import RESULTS_DIR, read_chunk_results, time_chunks, verify_chunk, write_chunk
+from smilekit.campaign.chunks import (
+    INSITU_DIR,
+    RESULTS_DIR,
+    UVI_DIR,
+    read_chunk_results,
+    time_chunks,
+    verify_chunk,
+    verify_rows,
+    write_chunk,
+)
+from smilekit.campaign.insitu import INSITU_COLUMNS
 from smilekit.campaign.mission import FRAMES_FILE, campaign_answer, run_campaign
 from smilekit.campaign.schedule import mission_frames, omni_on_mission_dates
 from smilekit.cli import app
@@ -147,6 +157,10 @@ def test_a_campaign_runs_its_frames_resumes_and_refuses_another_in_its_folder(tm
     assert [f.name for f in files] == ["chunk-00000.parquet", "chunk-00001.parquet"]
     results = read_chunk_results(out)
     assert sorted(results["case_id"]) == sorted(c.case_id for c in cases)  # one row a frame and method
+    insitu, uvi = read_chunk_results(out, INSITU_DIR), read_chunk_results(out, UVI_DIR)
+    assert sorted(insitu["case_id"]) == sorted(c.case_id for c in cases)  # one in situ row a frame
+    assert list(uvi["case_id"]) == [min(c.case_id for c in cases)]  # the 20 min are in one clock hour
+    assert summary["uvi"]["uvi_frames"] == 1 and sum(r["frames"] for r in summary["insitu"]) == 4
     assert pd.read_parquet(out / RESULTS_DIR).shape == results.shape  # one dataset for any Parquet reader
     again = runner.invoke(app, args)
     assert again.exit_code == 0 and "resuming: 2 of 2 chunks verified complete" in again.output
@@ -154,9 +168,16 @@ def test_a_campaign_runs_its_frames_resumes_and_refuses_another_in_its_folder(tm
     files[1].write_bytes(files[1].read_bytes()[:100])  # a torn write
     files[0].unlink()  # killed before its chunk finished
     third = runner.invoke(app, args)
-    assert third.exit_code == 0 and "chunk-00001.parquet: unreadable" in third.output
+    assert third.exit_code == 0 and "results/chunk-00001.parquet: unreadable" in third.output
     resume = json.loads((out / "summary.json").read_text())["resume"]
     assert (resume["chunks_verified"], resume["chunks_redone"], resume["chunks_run"]) == (0, 1, 2)
+    torn = out / INSITU_DIR / "chunk-00001.parquet"  # a companion part torn: its chunk is redone
+    torn.write_bytes(torn.read_bytes()[:100])
+    fourth = runner.invoke(app, args)
+    assert fourth.exit_code == 0 and "insitu/chunk-00001.parquet: unreadable" in fourth.output
+    resume = json.loads((out / "summary.json").read_text())["resume"]
+    assert (resume["chunks_verified"], resume["chunks_redone"], resume["chunks_run"]) == (1, 1, 1)
+    pd.testing.assert_frame_equal(read_chunk_results(out, INSITU_DIR), insitu)  # same seeds, same rows
     redone = read_chunk_results(out)
     key = ["case_id", "method"]
     pd.testing.assert_frame_equal(
@@ -180,11 +201,12 @@ def test_a_full_disk_stops_the_campaign_cleanly_and_it_resumes(tmp_path, monkeyp
     real = chunks_module.write_chunk
     written = []
 
-    def full_after_one(path, rows):
+    def full_after_one(path, rows, columns):
         if written:
             raise OSError(errno.ENOSPC, "No space left on device")
-        written.append(path)
-        real(path, rows)
+        real(path, rows, columns)
+        if path.parent.name == RESULTS_DIR:  # a chunk's results are its last file
+            written.append(path)
 
     monkeypatch.setattr(chunks_module, "write_chunk", full_after_one)
     with pytest.raises(ProductError, match=r"No space left on device\); 1 of 2 chunks are saved"):
@@ -194,6 +216,8 @@ def test_a_full_disk_stops_the_campaign_cleanly_and_it_resumes(tmp_path, monkeyp
     assert (summary["resume"]["chunks_verified"], summary["resume"]["chunks_run"]) == (1, 1)
     results = read_chunk_results(out)
     assert len(results) == 4 and results["case_id"].is_unique
+    insitu = read_chunk_results(out, INSITU_DIR)
+    assert sorted(insitu["case_id"]) == sorted(results["case_id"])
 
 
 def test_time_chunks_are_consecutive_frames_and_a_chunk_file_is_verified(tmp_path):
@@ -220,6 +244,11 @@ def test_time_chunks_are_consecutive_frames_and_a_chunk_file_is_verified(tmp_pat
     write_chunk(path, rows + rows[:1])
     assert "rows" in verify_chunk(path, chunks[0], names)
     assert verify_chunk(tmp_path / "none.parquet", chunks[0], names) == "missing"
+    ids = [c.case_id for c in chunks[0]]
+    write_chunk(path, [{"case_id": i} for i in ids], INSITU_COLUMNS)
+    assert verify_rows(path, INSITU_DIR, ids) is None
+    assert verify_rows(path, INSITU_DIR, ids[:-1]) == f"{len(ids)} rows, not one per frame ({len(ids) - 1})"
+    assert verify_rows(path, UVI_DIR, ids) == "other columns than this version writes"
 
 
 def test_an_unreachable_scheduler_is_refused_before_any_work(tmp_path):

@@ -17,10 +17,12 @@ from smilekit._io import jsonable, write_text
 from smilekit.campaign.cases import read_cases, write_cases
 from smilekit.campaign.chunks import time_chunks, write_chunk
 from smilekit.campaign.evaluate import evaluation_summary
+from smilekit.campaign.insitu import insitu_tables
 from smilekit.campaign.mission import campaign_answer
 from smilekit.campaign.report import REPORT_FILE, campaign_tables, write_campaign_report
 from smilekit.campaign.schedule import FRAMES_FILE, SCHEDULE_FILE, mission_frames
 from smilekit.campaign.statistics import binned_fractions, frame_table
+from smilekit.campaign.uvi import uvi_tables
 from smilekit.errors import InputError
 from smilekit.science.requirement import in_requirement_domain_values
 
@@ -63,6 +65,14 @@ def campaign(tmp_path_factory):
     for name, figures in answer.pop("methods").items():
         summary["methods"][name].update(figures)
     summary.update(answer)
+    regions = rng.choice(["solar wind", "magnetosheath"], size=len(cases), p=[0.75, 0.25])
+    n_lia = 5.0 * (1 + rng.normal(0, 0.01, len(cases)))
+    insitu = pd.DataFrame({"region": regions, "n_true": 5.0, "n_lia": n_lia, "speed_true": 400.0,
+                           "speed_lia": 400.0, "lia_quality": 0.0})  # fmt: skip
+    summary["insitu"] = insitu_tables(insitu).to_dict(orient="records")
+    summary["uvi"] = uvi_tables(pd.DataFrame({"status": ["ok", "ok"], "equatorward_bias_deg": [-0.5, 0.3],
+                                              "poleward_bias_deg": [0.25, 0.25], "hemispheric_power_GW": 9.0,
+                                              "model_hemispheric_power_GW": 10.0}))  # fmt: skip
     write_text(out / "summary.json", json.dumps(jsonable(summary)))
     return out, results, cases, summary
 
@@ -131,6 +141,9 @@ def test_the_report_embeds_its_figures_and_says_the_summarys_numbers(campaign):
     good = summary["methods"]["m_good"]["within_0p5_re"]
     assert f"{100 * good:.1f} %" in text
     assert re.search(r"orbit phase", text) and (out / "orbit.csv").is_file()
+    share = next(r["fraction"] for r in summary["insitu"] if r["region"] == "solar wind")
+    assert f"solar wind {len(cases) * share:.0f} {100 * share:.1f} %" in text  # where SMILE is
+    assert "2 in all (ok: 2)" in text and "-0.10° 0.41°" in text and "0.900 times the model" in text
     names = sorted(p.name for p in (out / "figures").iterdir())
     assert names == ["campaign_coverage.png", "campaign_errors.png", "campaign_fractions.png",
                      "campaign_orbit.png"]  # fmt: skip

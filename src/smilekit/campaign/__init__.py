@@ -8,8 +8,12 @@
   case file, on Dask (:func:`evaluate_cases`, ``smilekit evaluate``; one case: :func:`run_case`);
 - :mod:`~smilekit.campaign.schedule`: the mission's SXI frames over a period, with the solar wind of
   their time (:func:`mission_frames`);
+- :mod:`~smilekit.campaign.insitu`, :mod:`~smilekit.campaign.uvi`: beside each SXI frame, the in situ
+  truth and one LIA distribution at the spacecraft, and once an hour a UVI image of the oval;
+- :mod:`~smilekit.campaign.chunks`: a campaign's frames run on Dask chunk by chunk, a Parquet file per
+  chunk and part;
 - :mod:`~smilekit.campaign.mission`: a period of the mission run frame by frame and its answer
-  (:func:`run_campaign`, ``smilekit campaign``).
+  (:func:`run_campaign`, ``smilekit campaign``), with its report (:mod:`~smilekit.campaign.report`).
 
 The retrievals themselves live in :mod:`smilekit.science`, the requirement they are judged by in
 :mod:`smilekit.science.requirement`.

@@ -12,6 +12,11 @@ chunks without a valid file, so no finished chunk is recomputed and no row is lo
 that cannot be written (a full disk) stops the run with a :class:`~smilekit.errors.ProductError` that
 says how many chunks are saved; the same call then resumes.
 
+The same task makes the chunk's in situ rows (``DIR/insitu/``, :mod:`~smilekit.campaign.insitu`, one per
+frame) and UVI rows (``DIR/uvi/``, :mod:`~smilekit.campaign.uvi`, one per UVI frame among the chunk's), each
+its own Parquet file of the same number, written before the results file; a chunk is complete when all
+its files are (:func:`verify_rows` checks the other two), and is otherwise run again whole.
+
 The results read back as one table with ``pandas.read_parquet(DIR / "results")`` (or dask.dataframe,
 pyarrow, polars: one Parquet dataset, a file per time chunk).
 """
@@ -34,17 +39,38 @@ from smilekit.campaign.evaluate import (
     TEXT_COLUMNS,
     case_payload,
     dask_client,
+    error_text,
     failed_rows,
     run_case_payload,
 )
+from smilekit.campaign.insitu import INSITU_COLUMNS, insitu_summary_row
+from smilekit.campaign.schedule import solar_wind_series
+from smilekit.campaign.uvi import UVI_COLUMNS, uvi_frame_row, uvi_frames
 from smilekit.errors import InputError, ProductError
+from smilekit.geospace.ovation import AVERAGE_HOURS
 
-__all__ = ["CHUNK_FRAMES", "RESULTS_DIR", "read_chunk_results", "run_chunks", "time_chunks", "verify_chunk"]
+__all__ = [
+    "CHUNK_FRAMES",
+    "INSITU_DIR",
+    "RESULTS_DIR",
+    "UVI_DIR",
+    "read_chunk_results",
+    "run_chunks",
+    "time_chunks",
+    "verify_chunk",
+    "verify_rows",
+]
 
 #: Frames per chunk by default: 48 frames, 4 h of 5-min frames (a 3-year campaign in ~4 400 files).
 CHUNK_FRAMES = 48
-#: The folder of a campaign's Parquet chunks, in its output folder.
-RESULTS_DIR = "results"
+#: The folders of a campaign's Parquet chunks, in its output folder: the SXI results (one row per frame and
+#: method), the in situ summary (one row per frame, :mod:`~smilekit.campaign.insitu`) and the UVI frames
+#: (one row per UVI image, :mod:`~smilekit.campaign.uvi`).
+RESULTS_DIR, INSITU_DIR, UVI_DIR = "results", "insitu", "uvi"
+#: The columns of each folder's tables.
+PART_COLUMNS = {RESULTS_DIR: ALL_COLUMNS, INSITU_DIR: INSITU_COLUMNS, UVI_DIR: UVI_COLUMNS}
+#: The text columns of every part (the others are float64, but the SXI results' BOOL_COLUMNS).
+_TEXT = TEXT_COLUMNS | {"time", "region", "error", "status"}
 
 
 def time_chunks(cases: list[Case], chunk_frames: int = CHUNK_FRAMES) -> list[list[Case]]:
@@ -55,16 +81,16 @@ def time_chunks(cases: list[Case], chunk_frames: int = CHUNK_FRAMES) -> list[lis
     return [ordered[i : i + int(chunk_frames)] for i in range(0, len(ordered), int(chunk_frames))]
 
 
-def chunk_path(out_dir, index: int) -> Path:
-    """The Parquet file of chunk ``index`` in a campaign's output folder."""
-    return Path(out_dir) / RESULTS_DIR / f"chunk-{index:05d}.parquet"
+def chunk_path(out_dir, index: int, part: str = RESULTS_DIR) -> Path:
+    """The Parquet file of chunk ``index`` of a part (:data:`PART_COLUMNS`) in a campaign's output folder."""
+    return Path(out_dir) / part / f"chunk-{index:05d}.parquet"
 
 
-def _frame(rows: list[dict]) -> pd.DataFrame:
-    """Rows as a table of :data:`ALL_COLUMNS` with fixed dtypes (text, bool, float64)."""
-    table = pd.DataFrame([{k: r.get(k, math.nan) for k in ALL_COLUMNS} for r in rows], columns=ALL_COLUMNS)
-    for key in ALL_COLUMNS:
-        if key in TEXT_COLUMNS:  # a missing text (NaN, None) is the empty string, as in results.csv
+def _frame(rows: list[dict], columns=ALL_COLUMNS) -> pd.DataFrame:
+    """Rows as a table of ``columns`` with fixed dtypes (text, bool, float64)."""
+    table = pd.DataFrame([{k: r.get(k, math.nan) for k in columns} for r in rows], columns=list(columns))
+    for key in columns:
+        if key in _TEXT:  # a missing text (NaN, None) is the empty string, as in results.csv
             table[key] = table[key].map(lambda v: "" if pd.isna(v) else str(v)).astype(str)
         elif key in BOOL_COLUMNS:
             table[key] = table[key].astype(bool)
@@ -73,24 +99,31 @@ def _frame(rows: list[dict]) -> pd.DataFrame:
     return table
 
 
-def write_chunk(path: Path, rows: list[dict]) -> None:
-    """Write one chunk's rows as a Parquet file, atomically (temporary file, then rename)."""
+def write_chunk(path: Path, rows: list[dict], columns=ALL_COLUMNS) -> None:
+    """Write one chunk's rows (``columns``) as a Parquet file, atomically (temporary file, then rename)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(path) as tmp:
-        _frame(rows).to_parquet(tmp, index=False, engine="pyarrow")
+        _frame(rows, columns).to_parquet(tmp, index=False, engine="pyarrow")
 
 
-def verify_chunk(path, cases: list[Case], names: list[str]) -> str | None:
-    """Why a chunk file is not the complete result of its ``cases`` and ``names`` (None if it is)."""
-    path = Path(path)
+def _read_checked(path: Path, columns) -> tuple[pd.DataFrame | None, str | None]:
     if not path.exists():
-        return "missing"
+        return None, "missing"
     try:
         table = pd.read_parquet(path, engine="pyarrow")
     except Exception as exc:  # a torn or foreign file: any reader error means redo it
-        return f"unreadable ({type(exc).__name__}: {exc})"
-    if list(table.columns) != list(ALL_COLUMNS):
-        return "other columns than this version writes"
+        return None, f"unreadable ({type(exc).__name__}: {exc})"
+    if list(table.columns) != list(columns):
+        return None, "other columns than this version writes"
+    return table, None
+
+
+def verify_chunk(path, cases: list[Case], names: list[str]) -> str | None:
+    """Why an SXI results chunk file is not the complete result of its ``cases`` and ``names`` (None if
+    it is)."""
+    table, problem = _read_checked(Path(path), ALL_COLUMNS)
+    if problem:
+        return problem
     expected = sorted((c.case_id, name) for c in cases for name in names)
     found = sorted(zip(table["case_id"], table["method"], strict=True))
     if found != expected:
@@ -98,31 +131,93 @@ def verify_chunk(path, cases: list[Case], names: list[str]) -> str | None:
     return None
 
 
-def read_chunk_results(out_dir) -> pd.DataFrame:
-    """Every chunk of a campaign's output folder as one table (empty with the columns if none)."""
-    folder = Path(out_dir) / RESULTS_DIR
+def verify_rows(path, part: str, case_ids: list[str]) -> str | None:
+    """Why an in situ or UVI chunk file (``part``) does not hold exactly one row per case of ``case_ids``
+    (None if it does)."""
+    table, problem = _read_checked(Path(path), PART_COLUMNS[part])
+    if problem:
+        return problem
+    if sorted(table["case_id"]) != sorted(case_ids):
+        return f"{len(table)} rows, not one per frame ({len(case_ids)})"
+    return None
+
+
+def read_chunk_results(out_dir, part: str = RESULTS_DIR) -> pd.DataFrame:
+    """Every chunk of a part (:data:`PART_COLUMNS`) of a campaign's output folder as one table (empty with
+    the columns if none)."""
+    folder = Path(out_dir) / part
     files = sorted(folder.glob("chunk-*.parquet")) if folder.is_dir() else []
     if not files:
-        return _frame([])
+        return _frame([], PART_COLUMNS[part])
     return pd.concat([pd.read_parquet(f, engine="pyarrow") for f in files], ignore_index=True)
 
 
-def _run_chunk(cases: list[Case], payload: bytes) -> list[dict]:
-    """Worker entry: every frame of one chunk (a frame that fails becomes its error rows)."""
+class _Plan:
+    """What one chunk computes besides the SXI results: its frames' in situ rows (``insitu``) and the UVI
+    frames among them (``uvi``: None when the campaign takes no UVI), with the solar wind they need."""
+
+    def __init__(self, insitu: bool, uvi: list[Case] | None, solar_wind):
+        self.insitu = insitu
+        self.uvi = uvi
+        self.solar_wind = None
+        if uvi:
+            first = np.datetime64(uvi[0].time, "ns") - np.timedelta64(AVERAGE_HOURS + 1, "h")
+            last = np.datetime64(uvi[-1].time, "ns") + np.timedelta64(1, "h")
+            self.solar_wind = solar_wind_series(first, last, solar_wind)
+
+    def expected(self, cases: list[Case]) -> dict[str, list[str]]:
+        """The case ids each companion part's file must hold."""
+        out = {}
+        if self.insitu:
+            out[INSITU_DIR] = [c.case_id for c in cases]
+        if self.uvi is not None:
+            out[UVI_DIR] = [c.case_id for c in self.uvi]
+        return out
+
+
+def _companion_row(make, case: Case, part: str, *args) -> dict:
+    """``make(case, *args)``, or the row that says why it failed (a campaign does not stop for a frame)."""
+    try:
+        return make(case, *args)
+    except Exception as exc:
+        key = "error" if part == INSITU_DIR else "status"
+        return {"case_id": case.case_id, "time": str(np.datetime64(case.time, "ns")), key: error_text(exc)}
+
+
+def _run_chunk(cases: list[Case], payload: bytes, plan: _Plan) -> dict[str, list[dict]]:
+    """Worker entry: every frame of one chunk (a frame that fails becomes its error rows) and its in situ
+    and UVI rows, by part."""
     rows: list[dict] = []
     for case in cases:
         rows.extend(run_case_payload(case, payload))
-    return rows
+    parts = {RESULTS_DIR: rows}
+    if plan.insitu:
+        parts[INSITU_DIR] = [_companion_row(insitu_summary_row, c, INSITU_DIR) for c in cases]
+    if plan.uvi is not None:
+        parts[UVI_DIR] = [_companion_row(uvi_frame_row, c, UVI_DIR, plan.solar_wind) for c in plan.uvi]
+    return parts
+
+
+def _failed_parts(cases: list[Case], names: list[str], plan: _Plan, exc: BaseException) -> dict:
+    """Every part's rows of a chunk whose task could not run at all."""
+    parts = {RESULTS_DIR: [r for case in cases for r in failed_rows(case, names, exc)]}
+    for part, ids in plan.expected(cases).items():
+        key = "error" if part == INSITU_DIR else "status"
+        parts[part] = [{"case_id": i, key: error_text(exc)} for i in ids]
+    return parts
 
 
 def run_chunks(cases: list[Case], out_dir, config: dict, names: list[str], *, console,
                chunk_frames: int = CHUNK_FRAMES, workers=None, scheduler=None, dashboard_address=None,
-               progress=True) -> dict:  # fmt: skip
-    """Run every chunk of ``cases`` without a valid file in ``out_dir`` (module notes).
+               progress=True, insitu: bool = True, uvi: bool = True, solar_wind=None) -> dict:  # fmt: skip
+    """Run every chunk of ``cases`` without a valid set of files in ``out_dir`` (module notes).
 
     ``config`` holds :func:`~smilekit.campaign.evaluate.run_case`'s keywords (methods, cusp_method,
     simulate, cusp_truth) and ``names`` the method names; ``workers``, ``scheduler``,
-    ``dashboard_address`` as :func:`~smilekit.campaign.evaluate.evaluate_cases` takes them.
+    ``dashboard_address`` as :func:`~smilekit.campaign.evaluate.evaluate_cases` takes them. ``insitu`` and
+    ``uvi`` add those parts (:data:`PART_COLUMNS`); ``solar_wind`` (None: the shipped OMNI2 mapped onto the
+    mission's dates, or a :class:`~smilekit.solarwind.SolarWind`) drives the UVI frames' OVATION Prime.
+    A chunk is complete when each of its parts' files is (the SXI results are written last).
 
     Returns
     -------
@@ -131,22 +226,37 @@ def run_chunks(cases: list[Case], out_dir, config: dict, names: list[str], *, co
         valid, rewritten), ``chunks_run`` (run by this call), ``problems`` (``{file name: reason}``).
     """
     chunks = time_chunks(cases, chunk_frames)
-    pending, problems = [], {}
+    with_uvi = {c.case_id for c in uvi_frames(cases)} if uvi else set()
+
+    def plan(chunk):
+        return _Plan(insitu, [c for c in chunk if c.case_id in with_uvi] if uvi else None, solar_wind)
+
+    def problems_of(index, chunk):
+        found = {chunk_path(out_dir, index): verify_chunk(chunk_path(out_dir, index), chunk, names)}
+        ids = {INSITU_DIR: [c.case_id for c in chunk]} if insitu else {}
+        if uvi:
+            ids[UVI_DIR] = [c.case_id for c in chunk if c.case_id in with_uvi]
+        for part, expected in ids.items():
+            path = chunk_path(out_dir, index, part)
+            found[path] = verify_rows(path, part, expected)
+        return {f"{p.parent.name}/{p.name}": why for p, why in found.items() if why is not None}
+
+    pending, problems, invalid = [], {}, set()
     for index, chunk in enumerate(chunks):
-        path = chunk_path(out_dir, index)
-        problem = verify_chunk(path, chunk, names)
-        if problem is None:
+        found = problems_of(index, chunk)
+        if not found:
             continue
-        if problem != "missing":
-            problems[path.name] = problem
-            console.print(f"[yellow]{path.name}: {problem}; redone[/yellow]")
+        for name, why in found.items():
+            if why != "missing":
+                problems[name] = why
+                invalid.add(index)
+                console.print(f"[yellow]{name}: {why}; redone[/yellow]")
         pending.append(index)
     verified = len(chunks) - len(pending)
     if verified:
         console.print(
-            f"resuming: {verified} of {len(chunks)} chunks verified complete in "
-            f"{Path(out_dir) / RESULTS_DIR}; "
-            f"{len(problems)} invalid redone, {len(pending) - len(problems)} not yet run"
+            f"resuming: {verified} of {len(chunks)} chunks verified complete in {Path(out_dir)}; "
+            f"{len(invalid)} invalid redone, {len(pending) - len(invalid)} not yet run"
         )
     if pending:
         payload = case_payload(config, workers)
@@ -158,20 +268,24 @@ def run_chunks(cases: list[Case], out_dir, config: dict, names: list[str], *, co
             ) as bar,
         ):
             task = bar.add_task("frames", total=n_frames)
-            futures = {client.submit(_run_chunk, chunks[i], payload, pure=False): i for i in pending}
+            plans = {i: plan(chunks[i]) for i in pending}
+            futures = {
+                client.submit(_run_chunk, chunks[i], payload, plans[i], pure=False): i for i in pending
+            }
             for future in as_completed(futures):
                 index = futures[future]
                 try:
-                    rows = future.result()
+                    parts = future.result()
                 except Exception as exc:  # the worker died or the task could not run: the chunk's error rows
-                    rows = [r for case in chunks[index] for r in failed_rows(case, names, exc)]
-                try:
-                    write_chunk(chunk_path(out_dir, index), rows)
+                    parts = _failed_parts(chunks[index], names, plans[index], exc)
+                try:  # the SXI results last: a chunk whose results file exists has every part
+                    for part in sorted(parts, key=lambda p: p == RESULTS_DIR):
+                        write_chunk(chunk_path(out_dir, index, part), parts[part], PART_COLUMNS[part])
                 except OSError as exc:  # a full disk, a folder gone: stop; the chunks written are kept
                     saved = sum(chunk_path(out_dir, i).exists() for i in range(len(chunks)))
                     raise ProductError(
-                        f"{chunk_path(out_dir, index).name} could not be written ({exc.strerror or exc}); "
-                        f"{saved} of {len(chunks)} chunks are saved in {Path(out_dir) / RESULTS_DIR}: make "
+                        f"chunk {index:05d} could not be written ({exc.strerror or exc}); "
+                        f"{saved} of {len(chunks)} chunks are saved in {Path(out_dir)}: make "
                         "room or fix the folder, then run the same command again to resume"
                     ) from exc
                 bar.advance(task, len(chunks[index]))
@@ -179,7 +293,7 @@ def run_chunks(cases: list[Case], out_dir, config: dict, names: list[str], *, co
         "chunks": len(chunks),
         "chunk_frames": int(chunk_frames),
         "chunks_verified": verified,
-        "chunks_redone": len(problems),
+        "chunks_redone": len(invalid),
         "chunks_run": len(pending),
         "problems": problems,
     }

@@ -101,6 +101,7 @@ __all__ = [
     "check_run_state",
     "check_scheduler",
     "dask_client",
+    "error_text",
     "evaluate_cases",
     "evaluation_summary",
     "failed_rows",
@@ -202,7 +203,8 @@ def _resolve_cusp(cusp_method):
     return cusp_method
 
 
-def _error(exc: BaseException) -> str:
+def error_text(exc: BaseException) -> str:
+    """A result's status for an exception: ``"error: Type: first line"`` (at most 300 characters)."""
     text = str(exc).splitlines()[0] if str(exc) else ""
     return f"error: {type(exc).__name__}: {text}"[:300]
 
@@ -285,7 +287,7 @@ def run_case(row, *, methods=None, cusp_method=None, simulate=None, cusp_truth=N
         l2 = simulate(case, truth)
         sim_status = None
     except Exception as exc:  # a failed simulation marks every row of the case
-        l2, sim_status = None, "error: simulation: " + _error(exc).removeprefix("error: ")
+        l2, sim_status = None, "error: simulation: " + error_text(exc).removeprefix("error: ")
     t2 = _time.perf_counter()
     base["seconds_simulate"] = t2 - t1
     base["counts"] = base["background"] = math.nan
@@ -316,7 +318,7 @@ def run_case(row, *, methods=None, cusp_method=None, simulate=None, cusp_truth=N
                 row_out["status"] = status
                 row_out["boundary"] = _json(getattr(est, "boundary", {}) or {})
             except Exception as exc:  # a method's failure is that row's status, never the run's
-                row_out["status"] = _error(exc)
+                row_out["status"] = error_text(exc)
         row_out["seconds_method"] = _time.perf_counter() - start
         row_out["r0_err"] = row_out["r0_est"] - truth.r0
         rows.append(row_out)
@@ -347,7 +349,7 @@ def run_case(row, *, methods=None, cusp_method=None, simulate=None, cusp_truth=N
                 cusp_cols["cusp_north_poleward_sigma"] = _float(est.poleward_sigma, u.deg)
                 cusp_cols["cusp_north_equatorward_sigma"] = _float(est.equatorward_sigma, u.deg)
         except Exception as exc:
-            cusp_cols["cusp_status"] = _error(exc)
+            cusp_cols["cusp_status"] = error_text(exc)
     cusp_cols["seconds_cusp"] = _time.perf_counter() - start
     return [dict(r, **cusp_cols) for r in rows]
 
@@ -379,7 +381,7 @@ def run_case_payload(case: Case, payload: bytes) -> list[dict]:
 
 def failed_rows(case: Case, names: list[str], exc: BaseException) -> list[dict]:
     """Rows for a case that could not be run at all (its truth failed)."""
-    status = "error: case: " + _error(exc).removeprefix("error: ")
+    status = "error: case: " + error_text(exc).removeprefix("error: ")
     base = dict.fromkeys(ALL_COLUMNS, math.nan)
     base.update(
         case_id=case.case_id,

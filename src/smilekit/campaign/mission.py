@@ -11,12 +11,18 @@ of them meet the requirement.
   cluster of ``workers``, or on a running scheduler, whose dashboard address is printed); a killed campaign
   resumes without recomputing a finished chunk and without losing or duplicating a row; read them with
   ``pandas.read_parquet(OUT / "results")``;
+- ``insitu/chunk-IIIII.parquet``: beside each frame, the in situ truth at the spacecraft and one LIA
+  distribution's moments (:mod:`~.insitu`); ``uvi/chunk-IIIII.parquet``: one UVI image of the oval each
+  clock hour and its boundaries against the model (:mod:`~.uvi`); written with the chunk's results and
+  verified with them (``insitu=False``, ``uvi=False`` leave them out);
 - ``report.html`` (with ``figures/`` and ``orbit.csv``): the campaign report, :mod:`~.report`;
 - ``summary.json``: the summary of :func:`~.evaluate.evaluate_cases` (:func:`~.evaluate.evaluation_summary`,
   ``resume`` counting chunks) plus the campaign's answer:
   ``sxi_frames`` (frames run), ``frames_in_domain`` (those in the requirement's domain: upstream flux above
   4.9e8 cm^-2 s^-1, spacecraft beyond 15 RE) and, under ``methods``, for each method ``answered``,
-  ``rms_re`` and ``within_0p5_re`` (``answered`` and ``within_0p5_re`` as fractions of the domain frames).
+  ``rms_re`` and ``within_0p5_re`` (``answered`` and ``within_0p5_re`` as fractions of the domain frames);
+  ``insitu`` (per region: frames, share, LIA's median density and speed errors,
+  :func:`~.insitu.insitu_tables`) and ``uvi`` (:func:`~.uvi.uvi_tables`).
 """
 
 from __future__ import annotations
@@ -32,10 +38,19 @@ from rich.console import Console
 
 from smilekit._io import jsonable, write_text
 from smilekit.campaign.cases import read_cases, write_cases
-from smilekit.campaign.chunks import CHUNK_FRAMES, read_chunk_results, run_chunks, time_chunks
+from smilekit.campaign.chunks import (
+    CHUNK_FRAMES,
+    INSITU_DIR,
+    UVI_DIR,
+    read_chunk_results,
+    run_chunks,
+    time_chunks,
+)
 from smilekit.campaign.evaluate import check_execution, check_run_state, evaluation_summary, resolve_methods
+from smilekit.campaign.insitu import insitu_tables
 from smilekit.campaign.report import REPORT_FILE, write_campaign_report
-from smilekit.campaign.schedule import FRAMES_FILE, SCHEDULE_FILE, mission_frames
+from smilekit.campaign.schedule import FRAMES_FILE, SCHEDULE_FILE, mission_frames, read_user_solar_wind
+from smilekit.campaign.uvi import uvi_tables
 from smilekit.errors import InputError
 
 __all__ = ["FRAMES_FILE", "REPORT_FILE", "SCHEDULE_FILE", "campaign_answer", "run_campaign"]
@@ -62,8 +77,8 @@ def campaign_answer(results: pd.DataFrame) -> dict:
 
 def run_campaign(start, end, out, *, aim: str = "limb", solar_wind=None, workers: int | None = None,
                  scheduler: str | None = None, dashboard_address: str | None = None, progress: bool = True,
-                 methods=None, cusp_method=None, chunk_frames: int = CHUNK_FRAMES,
-                 console=None) -> dict:  # fmt: skip
+                 methods=None, cusp_method=None, chunk_frames: int = CHUNK_FRAMES, insitu: bool = True,
+                 uvi: bool = True, console=None) -> dict:  # fmt: skip
     """Run the mission's SXI frames of ``[start, end)`` (module docstring); returns the summary.
 
     Parameters
@@ -78,6 +93,9 @@ def run_campaign(start, end, out, *, aim: str = "limb", solar_wind=None, workers
         As :func:`~.evaluate.evaluate_cases` takes them.
     chunk_frames : int
         Frames per Dask task and Parquet file (:func:`~.chunks.time_chunks`); a rerun must give the same.
+    insitu, uvi : bool
+        Add the in situ summary of every frame (:mod:`~.insitu`) and a UVI image an hour (:mod:`~.uvi`);
+        a rerun must give the same.
     console : rich.console.Console, optional
         Where progress and resume notes go.
 
@@ -98,7 +116,7 @@ def run_campaign(start, end, out, *, aim: str = "limb", solar_wind=None, workers
     frames, schedule = mission_frames(start, end, aim=aim, solar_wind=solar_wind)
     if frames.empty:
         raise InputError(f"SXI observes in no 5-min interval of {start} to {end}: {schedule}")
-    settings = {**schedule, "chunk_frames": int(chunk_frames)}
+    settings = {**schedule, "chunk_frames": int(chunk_frames), "insitu": bool(insitu), "uvi": bool(uvi)}
     out.mkdir(parents=True, exist_ok=True)
     path = out / FRAMES_FILE
     if path.exists():
@@ -114,16 +132,23 @@ def run_campaign(start, end, out, *, aim: str = "limb", solar_wind=None, workers
     sha = hashlib.sha256(path.read_bytes()).hexdigest()
     check_run_state(out, path, sha, names)
     config = {"methods": methods, "cusp_method": cusp_method}
+    wind = None if solar_wind is None or not uvi else read_user_solar_wind(solar_wind)
     resume = run_chunks(
         cases, out, config, names, chunk_frames=chunk_frames, workers=workers, scheduler=scheduler,
-        dashboard_address=dashboard_address, progress=progress, console=console,
+        dashboard_address=dashboard_address, progress=progress, console=console, insitu=insitu, uvi=uvi,
+        solar_wind=wind,
     )  # fmt: skip
     results = read_chunk_results(out)
     summary = evaluation_summary(results, cases, malformed, path, sha, resume)
     answer = campaign_answer(results[results["case_id"].isin({c.case_id for c in cases})])
     for name, figures in answer.pop("methods").items():
         summary["methods"].setdefault(name, {}).update(figures)
-    summary.update(answer, schedule=schedule, seconds=_time.perf_counter() - started)
+    summary.update(answer, schedule=schedule)
+    if insitu:
+        summary["insitu"] = insitu_tables(read_chunk_results(out, INSITU_DIR)).to_dict(orient="records")
+    if uvi:
+        summary["uvi"] = uvi_tables(read_chunk_results(out, UVI_DIR))
+    summary["seconds"] = _time.perf_counter() - started
     summary = jsonable(summary)
     write_text(out / "summary.json", json.dumps(summary, indent=2) + "\n")
     write_campaign_report(out, results)

@@ -146,6 +146,53 @@ def write_campaign_report(out, results: pd.DataFrame | None = None) -> Path:
     return write_text(out / REPORT_FILE, page)
 
 
+def _companions_section(summary: dict) -> str:
+    """The in situ and UVI tables of the summary (empty when the campaign took neither)."""
+    parts = []
+    regions = summary.get("insitu") or []
+    if regions:
+        rows = [{"region": r["region"], "frames": r["frames"], "share": _pct(r["fraction"]),
+                 "LIA density error (median)": _pct(r["density_median_error"]),
+                 "LIA speed error (median)": _pct(r["speed_median_error"]),
+                 "LIA flagged": _pct(r["lia_flagged_fraction"])} for r in regions]  # fmt: skip
+        parts.append(
+            "<p>Where SMILE is at the middle of each SXI frame (the in situ truth of the frame's solar wind: "
+            "Shue et al. 1998 magnetopause, Jelínek et al. 2012 bow shock) and how well one 4-s LIA "
+            "distribution there measures the protons.</p><div class='table-wrap'>"
+            + records_table(rows, caption="In situ, per region", row_header="region")
+            + "</div>"
+        )
+    uvi = summary.get("uvi")
+    if uvi and uvi.get("uvi_frames"):
+
+        def deg(value):
+            return "–" if value is None else f"{value:+.2f}°"
+
+        rows = [
+            {"boundary": "equatorward", "mean (image − model)": deg(uvi["equatorward_bias_deg"]),
+             "RMS": deg(uvi["equatorward_rms_deg"]).lstrip("+")},
+            {"boundary": "poleward", "mean (image − model)": deg(uvi["poleward_bias_deg"]),
+             "RMS": deg(uvi["poleward_rms_deg"]).lstrip("+")},
+        ]  # fmt: skip
+        ratio = uvi.get("hemispheric_power_ratio_median")
+        statuses = ", ".join(f"{k}: {v}" for k, v in uvi.get("statuses", {}).items())
+        parts.append(
+            f"<p>UVI: one 1-min image an hour beside SXI, {uvi['uvi_frames']} in all "
+            f"({html.escape(statuses)}); the oval's boundaries in each image (mean over the MLT sectors"
+            " where image and model both find one) against the OVATION Prime 2010 model that made it; the"
+            " image's hemispheric power is "
+            f"{'–' if ratio is None else f'{ratio:.3f}'} times the model's (median).</p>"
+            "<div class='table-wrap'>"
+            + records_table(
+                rows, caption="UVI oval boundaries against the model (AACGM latitude)", row_header="boundary"
+            )
+            + "</div>"
+        )
+    if not parts:
+        return ""
+    return "<section id='companions'><h2>In situ and UVI beside SXI</h2>" + "".join(parts) + "</section>"
+
+
 def _pct(value) -> str:
     return "–" if value is None or not np.isfinite(value) else f"{100 * value:.1f} %"
 
@@ -204,7 +251,9 @@ def _page(summary, schedule, frames, orbits, binned, figures, folder: Path) -> s
         + records_table(schedule_rows, caption="How the frames were chosen (5-min intervals)")
         + "</div></section><section id='breakdown'><h2>By flux, season and orbit phase</h2>"
         + "".join(f"<div class='table-wrap'>{b}</div>" for b in bins)
-        + f"</section><section id='figures'><h2>Figures</h2>{figs}</section></main>"
+        + "</section>"
+        + _companions_section(summary)
+        + f"<section id='figures'><h2>Figures</h2>{figs}</section></main>"
         "<footer><div class='inner'><p>"
         f"smilekit {esc(__version__)} · {len(orbits)} orbits · page written {written} UTC. The numbers, "
         "machine-readable: <a href='summary.json'><code>summary.json</code></a>, the frames' results in "

@@ -29,6 +29,7 @@ The counts of each step are :func:`mission_frames`'s second result (``schedule.j
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import astropy.units as u
@@ -61,6 +62,8 @@ __all__ = [
     "SCHEDULE_FILE",
     "mission_frames",
     "omni_on_mission_dates",
+    "read_user_solar_wind",
+    "solar_wind_series",
 ]
 
 #: The length of an interval: one 5-min SXI exposure (75 CCD frames of 4 s).
@@ -73,6 +76,7 @@ OMNI_YEAR = 2000
 MAX_DAYS = 4 * 366
 
 
+@functools.cache
 def _omni():
     from smilekit.solarwind.readers import read_omni2
 
@@ -111,11 +115,36 @@ def omni_on_mission_dates(times) -> dict[str, np.ndarray]:
     }
 
 
-def _user_solar_wind(solar_wind, middles: np.ndarray) -> dict[str, np.ndarray]:
-    if not isinstance(solar_wind, SolarWind):
-        from smilekit.solarwind.readers import read_solar_wind
+def solar_wind_series(start, end, solar_wind=None) -> SolarWind:
+    """The campaign's solar wind over ``[start, end]`` as a series: the shipped OMNI2 hours mapped onto the
+    mission's dates (:func:`omni_on_mission_dates`, one record per hour of the mission; NaN where OMNI has
+    none) or the user's :class:`~smilekit.solarwind.SolarWind` there (the UVI frames' OVATION Prime driver,
+    which averages the 4 hours before a frame)."""
+    a, b = as_datetime64(start)[()], as_datetime64(end)[()]
+    if solar_wind is not None:
+        return solar_wind.select(a, b)
+    hours = np.arange(a.astype("datetime64[h]"), b.astype("datetime64[h]") + np.timedelta64(2, "h"))
+    hours = hours.astype("datetime64[ns]")
+    w = omni_on_mission_dates(hours)
+    zeros = np.zeros((hours.size, 2))
+    return SolarWind(
+        hours, n=w["n"] * u.cm**-3, v_gse=np.column_stack([-w["v"], zeros]) * u.km / u.s,
+        b_gsm=w["b_gsm"] * u.nT, t=w["t"] * u.K,
+    )  # fmt: skip
 
-        solar_wind = read_solar_wind(Path(solar_wind))
+
+def read_user_solar_wind(solar_wind) -> SolarWind:
+    """A user's solar wind: a :class:`~smilekit.solarwind.SolarWind` as it is, or a file
+    :func:`~smilekit.solarwind.readers.read_solar_wind` reads."""
+    if isinstance(solar_wind, SolarWind):
+        return solar_wind
+    from smilekit.solarwind.readers import read_solar_wind
+
+    return read_solar_wind(Path(solar_wind))
+
+
+def _user_solar_wind(solar_wind, middles: np.ndarray) -> dict[str, np.ndarray]:
+    solar_wind = read_user_solar_wind(solar_wind)
     first, last = solar_wind.time.values[0], solar_wind.time.values[-1]
     if middles.min() < first or middles.max() > last:
         raise InputError(

@@ -31,12 +31,21 @@ from smilekit.frames import dipole_tilt
 from smilekit.geospace.boundaries import standoff
 from smilekit.geospace.emissivity import SWCXEmissivity
 from smilekit.instruments.sxi import intensity_map, make_l2, simulate_events
-from smilekit.mission.pointing import attitude_values
+from smilekit.mission.pointing import Attitude, attitude_at
 from smilekit.science.cusps import true_cusp_edges
 from smilekit.solarwind.state import SolarWindState
 from smilekit.units import RE
 
-__all__ = ["IMAGE_PIXEL", "Truth", "case_truth", "l1_l2", "simulate_l2", "truth_image"]
+__all__ = [
+    "IMAGE_PIXEL",
+    "Truth",
+    "case_attitude",
+    "case_state",
+    "case_truth",
+    "l1_l2",
+    "simulate_l2",
+    "truth_image",
+]
 
 #: Image pixel (deg) of the simulated L2 images and of the truth intensity map.
 IMAGE_PIXEL = 0.25 * u.deg
@@ -51,7 +60,7 @@ class Truth(NamedTuple):
     r0: float  #: true stand-off distance (Shue et al. 1998), RE
     cusp_equatorward: float  #: true north cusp equatorward edge, deg GSM latitude at the reference distance
     cusp_poleward: float  #: true north cusp poleward edge, deg
-    rotation: np.ndarray  #: body -> GSE attitude (3, 3)
+    rotation: np.ndarray  #: body -> GSE attitude (3, 3), ``case_attitude(case).rotation[0]``
 
 
 def case_truth(case, *, cusp_truth: Callable | None = None) -> Truth:
@@ -61,17 +70,12 @@ def case_truth(case, *, cusp_truth: Callable | None = None) -> Truth:
     ``smilekit.science.cusps.true_cusp_edges``.
     """
     case = as_case(case)
-    state = SolarWindState(
-        n=case.n * u.cm**-3,
-        v_gse=[-case.v, 0.0, 0.0] * (u.km / u.s),
-        b_gsm=case.b * u.nT,
-        time=case.time,
-    )
+    state = case_state(case)
     tilt = dipole_tilt(case.time)
     source = SWCXEmissivity.from_solar_wind(state, tilt=tilt, warn=False)
     r0 = float(standoff("shue1998", pdyn=state.pdyn, bz=state.bz, warn=False).to_value(RE))
     equatorward, poleward = (cusp_truth or true_cusp_edges)(state, case.time)
-    rotation, _ = attitude_values(case.sc[None, :], case.aim[None, :], np.array([[0.0, 0.0, 1.0]]))
+    rotation = case_attitude(case).rotation[0]
     return Truth(
         state=state,
         tilt=tilt,
@@ -79,8 +83,21 @@ def case_truth(case, *, cusp_truth: Callable | None = None) -> Truth:
         r0=r0,
         cusp_equatorward=float(u.Quantity(equatorward).to_value(u.deg)),
         cusp_poleward=float(u.Quantity(poleward).to_value(u.deg)),
-        rotation=rotation[0],
+        rotation=rotation,
     )
+
+
+def case_state(case: Case) -> SolarWindState:
+    """The upstream state of a case: ``SolarWindState(n, v_gse=(-v, 0, 0), b_gsm, T = 1e5 K, time)``."""
+    return SolarWindState(
+        n=case.n * u.cm**-3, v_gse=[-case.v, 0.0, 0.0] * (u.km / u.s), b_gsm=case.b * u.nT, time=case.time
+    )
+
+
+def case_attitude(case: Case) -> Attitude:
+    """The spacecraft's attitude at a case (one sample): SXI on the aim point, long axis towards the Earth,
+    UVI on the oval's centre (:func:`~smilekit.mission.pointing.attitude_at`)."""
+    return attitude_at(case.time, case.sc[None, :] * RE, case.aim[None, :] * RE)
 
 
 def truth_image(case: Case, truth: Truth):

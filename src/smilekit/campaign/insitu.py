@@ -1,0 +1,126 @@
+"""The in situ summary of a campaign's frames: where SMILE is, and what LIA measures there.
+
+At the middle of every SXI frame of a campaign (:mod:`smilekit.campaign.schedule`),
+:func:`insitu_summary_row` gives:
+
+1. **The truth** at the spacecraft, :func:`smilekit.geospace.insitu.insitu_truth` driven by the frame's
+   solar wind (:func:`~smilekit.campaign.truth.case_state`): the region (solar wind, magnetosheath,
+   magnetosphere, cusp; Shue et al. 1998 magnetopause, Jelínek et al. 2012 bow shock), the proton density
+   and bulk speed, and the field strength.
+2. **LIA**: one 4-s ion distribution of that truth's protons and alphas
+   (:func:`~smilekit.instruments.lia.distributions.truth_populations`; the field direction the truth's, which
+   MAG measures to better than a degree) seen with the frame's attitude
+   (:func:`~smilekit.campaign.truth.case_attitude`), counted
+   (:func:`~smilekit.instruments.lia.simulate.simulate_counts`, the frame's own random stream) and made into
+   moments (:func:`~smilekit.instruments.lia.moments.compute_moments`, with the truth's alpha-to-proton
+   temperature ratio, the matched case of the main job's LIA stage): the measured proton density and speed
+   and the distribution's quality flag.
+
+SXI observes above 50 000 km, so these rows say where the apogee half of the orbit lies over the period
+(how much of the SXI time SMILE spends in the solar wind, where LIA measures the wind that drives the images
+itself, rather than OMNI's propagated one) and how well LIA measures each region there; the campaign report
+(:mod:`~smilekit.campaign.report`) tabulates both (:func:`insitu_tables`). The magnetosphere's plasma is
+the in situ truth's assumed tenuous hot population (its bulk speed is zero: no speed error there).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from smilekit.campaign.cases import Case
+from smilekit.campaign.truth import case_attitude, case_state
+from smilekit.errors import SmilekitError
+from smilekit.geospace.insitu import DEFAULT_ALPHA_TEMPERATURE_RATIO, REGION_NAMES, insitu_truth
+from smilekit.instruments.lia import compute_moments, simulate_counts
+from smilekit.instruments.lia.distributions import truth_populations
+from smilekit.units import RE
+
+__all__ = ["INSITU_COLUMNS", "insitu_summary_row", "insitu_tables"]
+
+#: The columns of a campaign's in situ rows, one per SXI frame (``insitu/chunk-IIIII.parquet``).
+INSITU_COLUMNS = (
+    "case_id",  # the SXI frame
+    "time",  # its middle, where the sample is taken
+    "region",  # REGION_NAMES of the truth there
+    "r_re",  # geocentric distance
+    "n_true",  # proton density, cm^-3
+    "speed_true",  # bulk speed, km/s
+    "b_true_nT",  # field strength
+    "n_lia",  # LIA's proton density, cm^-3
+    "speed_lia",  # LIA's proton bulk speed, km/s
+    "lia_quality",  # the distribution's quality flag (bits of smilekit.instruments.lia.QUALITY_BITS)
+    "error",  # why the row has no values, else empty
+)
+
+
+def insitu_summary_row(case: Case) -> dict:
+    """The truth and one LIA distribution at the middle of a campaign frame (module notes).
+
+    Returns
+    -------
+    dict
+        :data:`INSITU_COLUMNS`; a sample the models refuse (the magnetopause at or beyond the bow shock of an
+        extreme wind) is a row with its ``error`` and NaN values, so every frame has its row.
+    """
+    middle = case.time + np.timedelta64(round(case.exposure_s * 5e8), "ns")
+    row = {"case_id": case.case_id, "time": str(middle), "region": "", "error": ""}
+    row.update({key: math.nan for key in INSITU_COLUMNS if key not in row})
+    row["r_re"] = float(np.linalg.norm(case.sc))
+    try:
+        truth = insitu_truth(case.sc[None, :] * RE, [middle], case_state(case))
+    except SmilekitError as exc:  # a wind the models refuse (ModelDomainError): the row says so
+        row["error"] = f"{type(exc).__name__}: {exc}"
+        return row
+    b = truth["b_gse"].values
+    b_direction = b / np.linalg.norm(b, axis=1, keepdims=True)
+    rotation = case_attitude(case).rotation
+    counts = simulate_counts(
+        truth_populations(truth, b_direction),
+        np.random.default_rng([case.seed, 1]),  # a stream of its own, not the photons'
+        attitude=rotation,
+        time=truth["time"].values,
+        keep_expected=False,
+    )
+    moments = compute_moments(
+        counts, b_direction, frame="gse", alpha_temperature_ratio=DEFAULT_ALPHA_TEMPERATURE_RATIO
+    )
+    row.update(
+        region=REGION_NAMES[int(truth["region"].values[0])],
+        n_true=float(truth["n_p"].values[0]),
+        speed_true=float(np.linalg.norm(truth["v_gse"].values[0])),
+        b_true_nT=float(np.linalg.norm(b[0])),
+        n_lia=float(moments["density_p"].values[0]),
+        speed_lia=float(np.linalg.norm(moments["velocity_p"].values[0])),
+        lia_quality=float(moments["quality_flag"].values[0]),
+    )
+    return row
+
+
+def insitu_tables(insitu: pd.DataFrame) -> pd.DataFrame:
+    """Per region: the frames, their share of the SXI frames, and LIA's median |relative error| of the
+    proton density and speed (the speed left out where the true bulk speed is zero)."""
+    rows = []
+    total = len(insitu)
+    for name in [*REGION_NAMES.values(), ""]:
+        here = insitu[insitu["region"] == name]
+        if here.empty:
+            continue
+        n_err = np.abs(here["n_lia"].to_numpy(float) / here["n_true"].to_numpy(float) - 1.0)
+        speed = here["speed_true"].to_numpy(float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            v_err = np.abs(here["speed_lia"].to_numpy(float) / speed - 1.0)
+        v_err = v_err[speed > 0]
+        rows.append(
+            {
+                "region": name or "no truth (models refused the wind)",
+                "frames": len(here),
+                "fraction": len(here) / total if total else math.nan,
+                "density_median_error": float(np.nanmedian(n_err)) if np.isfinite(n_err).any() else math.nan,
+                "speed_median_error": float(np.nanmedian(v_err)) if np.isfinite(v_err).any() else math.nan,
+                "lia_flagged_fraction": float((here["lia_quality"].fillna(0) != 0).mean()),
+            }
+        )
+    return pd.DataFrame(rows)
