@@ -95,6 +95,7 @@ import time as _time
 from typing import NamedTuple
 
 import astropy.units as u
+import numba
 import numpy as np
 from scipy.optimize import minimize
 from scipy.special import gammaln
@@ -115,6 +116,8 @@ __all__ = [
     "FIT_PIXEL_DEG",
     "FLARING_SPREAD",
     "GENERIC_SOLAR_WIND",
+    "LIMB_MAX_DISTANCE",
+    "LIMB_STEP",
     "MAX_EVALUATIONS",
     "MIN_SIGNAL_DLNL",
     "MODEL_SYSTEMATIC_RE",
@@ -147,6 +150,8 @@ NOSE_VIEW_MAX_DEG = 65.0
 #: Beyond this limb angle (deg) the extrapolation to the nose adds :data:`FLARING_SPREAD`'s error (module
 #: notes; within it the model-mismatch systematic holds it, as first measured on such views alone).
 CALIBRATED_VIEW_DEG = 45.0
+#: How far (RE) and how finely the limb search samples each line of sight (:func:`tangent_theta_values`).
+LIMB_MAX_DISTANCE, LIMB_STEP = 40.0, 0.1
 #: Uncertainty of the magnetopause flaring exponent (Shue 1997 vs 1998 and their wind dependence).
 FLARING_SPREAD = 0.15
 #: Finite-difference steps of the curvature of the profile likelihood: boundaries (RE), shape parameters.
@@ -364,55 +369,116 @@ def profile_amplitudes_values(counts, basis, background, start=None, *, iteratio
     Notes
     -----
     ln L is concave in ``a``; projected Newton steps with backtracking (a term whose amplitude sits at 0
-    with a gradient pointing below 0 is held there).
+    with a gradient pointing below 0 is held there). Compiled (:func:`_profile_newton`): the boundary fits
+    call it once per likelihood evaluation.
     """
-    k = np.asarray(counts, dtype=np.float64)
-    s = np.asarray(basis, dtype=np.float64)
-    b = np.asarray(background, dtype=np.float64)
+    k = np.ascontiguousarray(counts, dtype=np.float64)
+    s = np.ascontiguousarray(basis, dtype=np.float64)
+    b = np.ascontiguousarray(background, dtype=np.float64)
     p = s.shape[0]
     scale = np.maximum(s.sum(axis=1), 1e-300)
     sn = s / scale[:, None]  # amplitudes in units of total counts of the term
-
-    def lnl(a):
-        m = sn.T @ a + b
-        if np.any(m <= 0):
-            return -np.inf
-        return float(np.sum(k * np.log(m) - m))
-
     excess = max(float(k.sum() - b.sum()), 1.0)
     a = (
         np.full(p, excess / p)
         if start is None
         else np.maximum(np.asarray(start, dtype=np.float64) * scale, 0.0)
     )
-    if not np.isfinite(lnl(a)):
+    if not np.isfinite(_poisson_lnl(sn, a, k, b)):
         a = np.full(p, excess / p)
-    f = lnl(a)
+    f = _profile_newton(sn, a, k, b, int(iterations))
+    return a / scale, f
+
+
+@numba.njit(cache=True, nogil=True)
+def _poisson_lnl(sn, a, k, b) -> float:
+    """``sum(k ln m - m)`` for ``m = sn.T @ a + b``; -inf where any m <= 0."""
+    total = 0.0
+    for i in range(k.size):
+        m = b[i]
+        for j in range(a.size):
+            m += sn[j, i] * a[j]
+        if m <= 0.0:
+            return -np.inf
+        total += k[i] * np.log(m) - m
+    return total
+
+
+@numba.njit(cache=True, nogil=True)
+def _solve_free(h, g, free) -> np.ndarray:
+    """Newton step on the free terms: ``h[free, free] x = g[free]`` by Gaussian elimination with partial
+    pivoting (a near-singular system falls back to ``g / diag(h)``); zero on the held terms."""
+    idx = np.flatnonzero(free)
+    n = idx.size
+    m = np.empty((n, n + 1))
+    for r in range(n):
+        for c in range(n):
+            m[r, c] = h[idx[r], idx[c]]
+        m[r, n] = g[idx[r]]
+    singular = False
+    for c in range(n):
+        piv = c + np.argmax(np.abs(m[c:, c]))
+        if abs(m[piv, c]) <= 1e-300 * max(1.0, np.abs(m[:, :n]).max()):
+            singular = True
+            break
+        if piv != c:
+            tmp = m[c].copy()
+            m[c] = m[piv]
+            m[piv] = tmp
+        for r in range(c + 1, n):
+            m[r] -= m[r, c] / m[c, c] * m[c]
+    step = np.zeros(g.size)
+    if singular:
+        for r in range(n):
+            step[idx[r]] = g[idx[r]] / max(h[idx[r], idx[r]], 1e-300)
+        return step
+    x = np.zeros(n)
+    for r in range(n - 1, -1, -1):
+        x[r] = (m[r, n] - np.dot(m[r, r + 1 : n], x[r + 1 :])) / m[r, r]
+    for r in range(n):
+        step[idx[r]] = x[r]
+    return step
+
+
+@numba.njit(cache=True, nogil=True)
+def _profile_newton(sn, a, k, b, iterations: int) -> float:
+    """The projected Newton iterations of :func:`profile_amplitudes_values` on ``a`` (updated in place);
+    returns ln L at the final ``a``."""
+    p, n = sn.shape
+    f = _poisson_lnl(sn, a, k, b)
     for _ in range(iterations):
-        m = sn.T @ a + b
-        g = sn @ (k / m - 1.0)
-        h = (sn * (k / (m * m))) @ sn.T + 1e-12 * np.eye(p)
+        g = np.zeros(p)
+        h = np.zeros((p, p))
+        for i in range(n):
+            m = b[i]
+            for j in range(p):
+                m += sn[j, i] * a[j]
+            w = k[i] / m
+            w2 = w / m
+            for j in range(p):
+                g[j] += sn[j, i] * (w - 1.0)
+                for q in range(p):
+                    h[j, q] += sn[j, i] * w2 * sn[q, i]
+        for j in range(p):
+            h[j, j] += 1e-12
         free = ~((a <= 0.0) & (g <= 0.0))
         if not free.any():
             break
-        step = np.zeros(p)
-        try:
-            step[free] = np.linalg.solve(h[np.ix_(free, free)], g[free])
-        except np.linalg.LinAlgError:
-            step[free] = g[free] / np.maximum(np.diag(h)[free], 1e-300)
+        step = _solve_free(h, g, free)
         t = 1.0
         improved = False
         for _ in range(30):
             trial = np.maximum(a + t * step, 0.0)
-            ft = lnl(trial)
+            ft = _poisson_lnl(sn, trial, k, b)
             if ft >= f - 1e-12:
                 improved = ft > f + 1e-10
-                a, f = trial, ft
+                a[:] = trial
+                f = ft
                 break
             t *= 0.5
         if not improved:
             break
-    return a / scale, f
+    return f
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -519,7 +585,9 @@ def central_hessian_values(f, x: np.ndarray, steps: np.ndarray) -> np.ndarray:
     return hess
 
 
-def tangent_theta_values(directions, origin, surface, mask=None, *, max_distance=40.0, step=0.1):
+def tangent_theta_values(
+    directions, origin, surface, mask=None, *, max_distance=LIMB_MAX_DISTANCE, step=LIMB_STEP
+):
     """Kernel: angle from +X (deg) of the points where an image's rays graze a magnetopause surface.
 
     A pixel's ray grazes the surface when it stays outside (its smallest r / r_mp exceeds 1) while a
@@ -543,33 +611,58 @@ def tangent_theta_values(directions, origin, surface, mask=None, *, max_distance
     numpy.ndarray
         theta (deg) at the closest approach (in r / r_mp) of every grazing ray; empty if none.
     """
+    return _grazing_thetas(directions, origin, [surface], mask, max_distance, step)[0]
+
+
+@numba.njit(cache=True, nogil=True)
+def _ray_angles_values(directions, origin, s):
+    """Kernel: distance r, angle theta from +X and phi from +Y to +Z (rad) of the points ``origin + s d``
+    of every ray, each (n_rays, n_s)."""
+    n, m = directions.shape[0], s.size
+    r, theta, phi = np.empty((n, m)), np.empty((n, m)), np.empty((n, m))
+    for i in range(n):
+        for j in range(m):
+            x = origin[0] + s[j] * directions[i, 0]
+            y = origin[1] + s[j] * directions[i, 1]
+            z = origin[2] + s[j] * directions[i, 2]
+            rr = np.sqrt(x * x + y * y + z * z)
+            r[i, j] = rr
+            theta[i, j] = np.arccos(min(max(x / rr, -1.0), 1.0))
+            phi[i, j] = np.arctan2(z, y)
+    return r, theta, phi
+
+
+def _grazing_thetas(directions, origin, surfaces, mask, max_distance, step) -> list[np.ndarray]:
+    """:func:`tangent_theta_values` for several surfaces, the rays sampled once."""
     d = np.asarray(directions, dtype=np.float64)
     shape = d.shape[:2]
-    flat = d.reshape(-1, 3)
+    flat = np.ascontiguousarray(d.reshape(-1, 3))
     s = np.arange(step, max_distance + step, step)
-    low = np.empty(flat.shape[0])
-    theta_low = np.empty(flat.shape[0])
+    low = np.empty((len(surfaces), flat.shape[0]))
+    theta_low = np.empty((len(surfaces), flat.shape[0]))
     for idx in np.array_split(np.arange(flat.shape[0]), max(1, flat.shape[0] // 256)):
-        p = origin[None, None, :] + s[None, :, None] * flat[idx, None, :]
-        r = np.linalg.norm(p, axis=-1)
-        theta = np.arccos(np.clip(p[..., 0] / r, -1.0, 1.0))
-        level = r / surface(theta, np.arctan2(p[..., 2], p[..., 1]))
-        level[(r <= 1.0) | ~np.isfinite(level)] = np.inf  # behind the Earth's disc, or no surface
-        i = np.argmin(level, axis=1)
+        r, theta, phi = _ray_angles_values(flat[idx], np.asarray(origin, dtype=np.float64), s)
         rows = np.arange(idx.size)
-        low[idx] = level[rows, i]
-        theta_low[idx] = np.degrees(theta[rows, i])
-    low, theta_low = low.reshape(shape), theta_low.reshape(shape)
-    entering = np.isfinite(low) & (low <= 1.0)
-    near = np.zeros(shape, dtype=bool)
-    near[1:, :] |= entering[:-1, :]
-    near[:-1, :] |= entering[1:, :]
-    near[:, 1:] |= entering[:, :-1]
-    near[:, :-1] |= entering[:, 1:]
-    graze = near & np.isfinite(low) & (low > 1.0)
-    if mask is not None:
-        graze &= np.asarray(mask, dtype=bool)
-    return theta_low[graze]
+        for n, surface in enumerate(surfaces):
+            level = r / surface(theta, phi)
+            level[(r <= 1.0) | ~np.isfinite(level)] = np.inf  # behind the Earth's disc, or no surface
+            i = np.argmin(level, axis=1)
+            low[n, idx] = level[rows, i]
+            theta_low[n, idx] = np.degrees(theta[rows, i])
+    out = []
+    for n in range(len(surfaces)):
+        lo, th = low[n].reshape(shape), theta_low[n].reshape(shape)
+        entering = np.isfinite(lo) & (lo <= 1.0)
+        near = np.zeros(shape, dtype=bool)
+        near[1:, :] |= entering[:-1, :]
+        near[:-1, :] |= entering[1:, :]
+        near[:, 1:] |= entering[:, :-1]
+        near[:, :-1] |= entering[:, 1:]
+        graze = near & np.isfinite(lo) & (lo > 1.0)
+        if mask is not None:
+            graze &= np.asarray(mask, dtype=bool)
+        out.append(th[graze])
+    return out
 
 
 def _profile_sigma(hess: np.ndarray) -> float:
@@ -670,10 +763,17 @@ def fit_boundary_model(
     inner = fm.directions[h : fm.directions.shape[0] - h, h : fm.directions.shape[1] - h]
     pdyn, bz = float(upstream.pdyn.to_value(u.nPa)), float(upstream.bz.to_value(u.nT))
     theta_t, theta_expected = (
-        _limb_theta(inner, fm.sc_gsm, surface, fm.coverage > 0)
-        for surface in (
-            lambda th, ph: fam.magnetopause_values(x, th, ph),
-            lambda th, ph: shue1997_values(th, ph, pdyn=pdyn, bz=bz),
+        float(grazing.min()) if grazing.size else math.nan  # NaN: that surface has no limb in the image
+        for grazing in _grazing_thetas(
+            inner,
+            fm.sc_gsm,
+            [
+                lambda th, ph: fam.magnetopause_values(x, th, ph),
+                lambda th, ph: shue1997_values(th, ph, pdyn=pdyn, bz=bz),
+            ],
+            fm.coverage > 0,
+            LIMB_MAX_DISTANCE,
+            LIMB_STEP,
         )
     )
     # both the fitted magnetopause and the one expected from the upstream wind (Shue et al. 1997, the same
@@ -685,12 +785,6 @@ def fit_boundary_model(
     out = result(OK if in_view else "nose not in view", obj, x, sigma)
     extra = {"tangent_theta_deg": theta_t, "expected_tangent_theta_deg": theta_expected}
     return out._replace(parameters={**out.parameters, **extra})
-
-
-def _limb_theta(directions, origin, surface, mask) -> float:
-    """The smallest angle from +X (deg) of a surface's limb in the image; NaN when it has no limb there."""
-    grazing = tangent_theta_values(directions, origin, surface, mask)
-    return float(grazing.min()) if grazing.size else math.nan
 
 
 def view_sigma_values(r0, view_deg):

@@ -37,7 +37,7 @@ within 2 deg of the stacked edge.
 Tangency. A line of sight ``L(s) = P + s d`` (GSM) is tangent to the axisymmetric Shue-type surface
 ``r = r0 (2 / (1 + cos theta))^alpha`` (Shue et al. 1997, J. Geophys. Res. 102, 9497, :cite:`shue1997`) when
 ``r0 = min_s |L(s)| ((1 + cos theta(s)) / 2)^alpha`` (the surface through the point of the line that is
-deepest inside the family); :func:`tangent_standoff_values` is the vectorised kernel. Where a method needs
+deepest inside the family); :func:`tangent_standoff_values` is the (numba) kernel. Where a method needs
 a fixed flaring it takes the Shue et al. (1997) alpha = (0.58 - 0.010 Bz)(1 + 0.010 Dp) of the upstream
 state (never the Shue 1998 alpha, :cite:`shue1998`, the truth's shape in the evaluation), 0.58 without a
 state.
@@ -66,9 +66,11 @@ dependence); the emission edge is the magnetopause (cusp emission on the strips 
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import astropy.units as u
+import numba
 import numpy as np
 import xarray as xr
 from scipy.optimize import minimize_scalar
@@ -112,21 +114,92 @@ _N_FAMILY = 61  # lines of the smoothed family in tangential_direction
 _N_BOOT_STRIPS = 100  # bootstrap resamplings of the strips in tangential_direction
 _CONIC_THETA_MAX = np.radians(50.0)  # contact points used by the local conic
 _THETA_MAX = np.radians(120.0)  # tangency searched on the part of the line with theta below this
+_COS_THETA_MAX = float(np.cos(_THETA_MAX))
 _X_REF = (8.0, 12.0)  # RE, two points of the GSM X axis whose projections give the sunward direction
 
 
 # --- tangency kernel ------------------------------------------------------------------------------------
 
 
-def _shue_depth(origin, directions, s, alpha):
-    """r ((1 + cos theta)/2)^alpha at L(s) = origin + s d; origin (N,3) or (3,), d (N,3), s (N,K)."""
-    p = origin[..., None, :] + s[..., None] * directions[:, None, :]
-    r = np.linalg.norm(p, axis=-1)
-    half = np.clip(0.5 * (1.0 + p[..., 0] / np.maximum(r, 1e-12)), 0.0, None)
-    a = np.asarray(alpha, dtype=np.float64)
-    a = a[:, None] if a.ndim else a
-    with np.errstate(divide="ignore"):
-        return r * half**a, r, half
+@numba.njit(cache=True, nogil=True)
+def _r_half(o, d, s):  # pragma: no cover - compiled
+    """r and (1 + cos theta)/2 at L(s) = o + s d (o, d: (3,); theta from +X)."""
+    x = o[0] + s * d[0]
+    y = o[1] + s * d[1]
+    z = o[2] + s * d[2]
+    r = math.sqrt(x * x + y * y + z * z)
+    half = 0.5 * (1.0 + x / max(r, 1e-12))
+    if half < 0.0:  # clipped; NaN stays NaN, as with np.clip
+        half = 0.0
+    return r, half
+
+
+@numba.njit(cache=True, nogil=True)
+def _shue_depth(o, d, s, alpha):  # pragma: no cover - compiled
+    """r ((1 + cos theta)/2)^alpha at L(s) = o + s d."""
+    r, half = _r_half(o, d, s)
+    return r * half**alpha
+
+
+@numba.njit(cache=True, nogil=True)
+def _tangent_standoff_kernel(origin, directions, alpha, grid):  # pragma: no cover - compiled
+    """Kernel of :func:`tangent_standoff_values`: grid bracket then golden-section search, line by line.
+
+    Parameters
+    ----------
+    origin, directions : numpy.ndarray
+        (N, 3) float64: start (RE, GSM) and unit direction of each line.
+    alpha : numpy.ndarray
+        (N,) flaring exponents.
+    grid : numpy.ndarray
+        (n_grid,) the bracketing grid as fractions of the searched length, ``linspace(0, 1, n_grid)``.
+
+    Returns
+    -------
+    r0, s : numpy.ndarray
+        (N,) stand-off distances (RE) and path lengths to the tangent point; NaN where rejected.
+    """
+    n_grid = grid.size
+    g = 0.5 * (math.sqrt(5.0) - 1.0)
+    f = np.empty(n_grid)
+    r0 = np.empty(directions.shape[0])
+    s_best = np.empty(directions.shape[0])
+    for i in range(directions.shape[0]):
+        o, d, a = origin[i], directions[i], alpha[i]
+        s_max = math.sqrt(o[0] * o[0] + o[1] * o[1] + o[2] * o[2]) + 40.0
+        # bracket: the grid minimum over the part of the line with theta < 120 deg
+        for j in range(n_grid):
+            r, half = _r_half(o, d, grid[j] * s_max)
+            f[j] = r * half**a if 2.0 * half - 1.0 > _COS_THETA_MAX else np.inf
+        k = np.argmin(f)  # the first NaN, if any, as in numpy
+        edge = k == 0 or k == n_grid - 1 or not np.isfinite(f[k])
+        edge = edge or not np.isfinite(f[min(k + 1, n_grid - 1)])
+        step = s_max / (n_grid - 1)
+        lo = max(grid[k] * s_max - step, 0.0)
+        hi = grid[k] * s_max + step
+        # refine: golden-section search on [lo, hi] (a1 < b1 the inner points)
+        a1 = hi - g * (hi - lo)
+        b1 = lo + g * (hi - lo)
+        fa = _shue_depth(o, d, a1, a)
+        fb = _shue_depth(o, d, b1, a)
+        for _ in range(40):
+            if fa < fb:
+                hi = b1
+                b1, fb = a1, fa
+                a1 = hi - g * (hi - lo)
+                fa = _shue_depth(o, d, a1, a)
+            else:
+                lo = a1
+                a1, fa = b1, fb
+                b1 = lo + g * (hi - lo)
+                fb = _shue_depth(o, d, b1, a)
+        s_best[i] = 0.5 * (lo + hi)
+        r0[i] = _shue_depth(o, d, s_best[i], a)
+        # a minimum at the start of the line (s = 0) is the spacecraft itself: no tangency
+        if edge and not (k == 0 and s_best[i] > 0.5 * step):
+            r0[i] = np.nan
+            s_best[i] = np.nan
+    return r0, s_best
 
 
 def tangent_standoff_values(origin, directions, alpha, *, n_grid: int = 128) -> tuple[np.ndarray, np.ndarray]:
@@ -158,40 +231,11 @@ def tangent_standoff_values(origin, directions, alpha, *, n_grid: int = 128) -> 
     """
     d = np.atleast_2d(np.asarray(directions, dtype=np.float64))
     o = np.asarray(origin, dtype=np.float64)
-    o = np.broadcast_to(o, d.shape) if o.ndim == 1 else o
-    alpha = np.broadcast_to(np.asarray(alpha, dtype=np.float64), (d.shape[0],)).copy()
-    s_max = np.linalg.norm(o, axis=-1) + 40.0
-    s = np.linspace(0.0, 1.0, n_grid)[None, :] * s_max[:, None]
-    f, _r, half = _shue_depth(o, d, s, alpha)
-    cos_t = 2.0 * half - 1.0
-    f = np.where(cos_t > np.cos(_THETA_MAX), f, np.inf)
-    k = np.argmin(f, axis=1)
-    rows = np.arange(d.shape[0])
-    edge = (k == 0) | (k == n_grid - 1) | ~np.isfinite(f[rows, k])
-    edge |= ~np.isfinite(f[rows, np.minimum(k + 1, n_grid - 1)])
-    step = s_max / (n_grid - 1)
-    lo = np.maximum(s[rows, k] - step, 0.0)
-    hi = s[rows, k] + step
-    g = 0.5 * (np.sqrt(5.0) - 1.0)
-    a1 = hi - g * (hi - lo)
-    b1 = lo + g * (hi - lo)
-    fa = _shue_depth(o, d, a1[:, None], alpha)[0][:, 0]
-    fb = _shue_depth(o, d, b1[:, None], alpha)[0][:, 0]
-    for _ in range(40):
-        left = fa < fb
-        hi = np.where(left, b1, hi)
-        lo = np.where(left, lo, a1)
-        new_a = hi - g * (hi - lo)
-        new_b = lo + g * (hi - lo)
-        fnew = _shue_depth(o, d, np.where(left, new_a, new_b)[:, None], alpha)[0][:, 0]
-        a1, b1 = np.where(left, new_a, b1), np.where(left, a1, new_b)
-        fa, fb = np.where(left, fnew, fb), np.where(left, fa, fnew)
-        del fnew
-    s_best = 0.5 * (lo + hi)
-    r0 = _shue_depth(o, d, s_best[:, None], alpha)[0][:, 0]
-    # a minimum at the start of the line (s = 0) is the spacecraft itself: no tangency
-    bad = edge & ~((k == 0) & (s_best > 0.5 * step))
-    return np.where(bad, np.nan, r0), np.where(bad, np.nan, s_best)
+    shape = np.broadcast_shapes(o.shape, d.shape)
+    o = np.array(np.broadcast_to(o, shape), order="C")  # plain (N, 3) copies for the kernel
+    d = np.array(np.broadcast_to(d, shape), order="C")
+    alpha = np.array(np.broadcast_to(np.asarray(alpha, dtype=np.float64), (d.shape[0],)))
+    return _tangent_standoff_kernel(o, d, alpha, np.linspace(0.0, 1.0, int(n_grid)))
 
 
 # --- profiles ---------------------------------------------------------------------------------------------
