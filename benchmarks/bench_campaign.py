@@ -11,13 +11,15 @@ Three measurements:
    submits its chunks (``client.submit`` + ``as_completed``), on a local cluster of 1 and of 2
    single-threaded worker processes: wall time per task.
 2. **Campaign throughput**: :func:`smilekit.campaign.mission.run_campaign` over the same period (every
-   method, the cusp retrieval; Parquet chunks) into a fresh folder with ``workers=1`` and ``workers=2``:
-   frames per second of wall clock, the median core-seconds per frame from the results' ``seconds_*``
-   columns (truth, simulation, each method, cusp), and each worker's peak resident memory (``ru_maxrss``,
-   read on the workers at the end with ``client.run``; the campaign's own cluster is closed by then, so
-   the benchmark measures it on a second cluster that runs the same chunks).
+   method, the cusp retrieval, the in situ rows and the hourly UVI images; Parquet chunks) into a fresh
+   folder with ``workers=1`` and ``workers=2``: frames per second of wall clock, the median core-seconds
+   per SXI frame from the results' ``seconds_*`` columns (truth, simulation, each method, cusp), the in
+   situ and UVI rows' ``seconds`` (per row, and summed per SXI frame), and each worker's peak resident
+   memory (``ru_maxrss``, read on the workers at the end with ``client.run``; the campaign's own cluster
+   is closed by then, so the benchmark measures it on a second cluster that runs the same chunks).
 3. **Projection** to ``--mission-frames`` frames (default 206 356: three years from 2026-06-01 laid out by
-   ``mission_frames``) on ``--cores`` cores (default 64): frames x core-seconds per frame / cores /
+   ``mission_frames``) on ``--cores`` cores (default 64): frames x core-seconds per frame (SXI, in situ and
+   UVI) / cores /
    efficiency, where the efficiency is the measured 2-worker speed-up over 1 worker divided by 2 (the
    same loss assumed at 64 cores: no shared state between chunks, the scheduler's per-task cost
    measured in 1 and negligible at 48 frames a task), plus the scheduler's per-task overhead for the
@@ -40,7 +42,7 @@ import numpy as np
 from distributed import as_completed
 from rich.console import Console
 
-from smilekit.campaign.chunks import read_chunk_results
+from smilekit.campaign.chunks import INSITU_DIR, UVI_DIR, read_chunk_results
 from smilekit.campaign.evaluate import dask_client
 from smilekit.campaign.mission import run_campaign
 
@@ -73,6 +75,7 @@ def campaign_run(start, end, workers: int, chunk_frames: int) -> dict:
                                console=Console(quiet=True))  # fmt: skip
         wall = time.perf_counter() - t
         results = read_chunk_results(out)
+        insitu, uvi = read_chunk_results(out, INSITU_DIR), read_chunk_results(out, UVI_DIR)
     frames = results.drop_duplicates("case_id")
     per_method = results.groupby("method")["seconds_method"].median().to_dict()
     stages = {"truth": frames["seconds_truth"].median(), "simulation": frames["seconds_simulate"].median(),
@@ -82,9 +85,13 @@ def campaign_run(start, end, workers: int, chunk_frames: int) -> dict:
         + results.groupby("case_id")["seconds_method"].sum().reindex(frames["case_id"]).to_numpy()
     )  # fmt: skip
     n = int(summary["sxi_frames"])
+    companions = (insitu["seconds"].sum() + uvi["seconds"].sum()) / n  # per SXI frame
     return {"wall_s": wall, "frames": n, "frames_per_s": n / wall,
             "median_core_s_per_frame": float(np.median(per_frame)),
-            "mean_core_s_per_frame": float(np.mean(per_frame)), "stages_median_s": stages}  # fmt: skip
+            "mean_core_s_per_frame": float(np.mean(per_frame)), "stages_median_s": stages,
+            "insitu_median_s": float(insitu["seconds"].median()), "uvi_frames": len(uvi),
+            "uvi_median_s": float(uvi["seconds"].median()) if len(uvi) else None,
+            "insitu_and_uvi_core_s_per_frame": float(companions)}  # fmt: skip
 
 
 def worker_memory(workers: int) -> list[float]:
@@ -123,7 +130,7 @@ def main() -> None:
 
     speedup = runs[1]["wall_s"] / runs[2]["wall_s"]
     efficiency = speedup / 2.0
-    core_s = runs[2]["mean_core_s_per_frame"]
+    core_s = runs[2]["mean_core_s_per_frame"] + runs[2]["insitu_and_uvi_core_s_per_frame"]
     chunks = int(np.ceil(args.mission_frames / 48))
     hours = (args.mission_frames * core_s / (args.cores * efficiency) + chunks * overhead[2]) / 3600.0
     print(f"speed-up 1 -> 2 workers: {speedup:.2f} (efficiency {efficiency:.2f})")

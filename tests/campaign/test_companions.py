@@ -48,7 +48,7 @@ def test_the_region_is_the_boundary_models_and_lia_measures_the_truth():
     assert sheath["n_lia"] == pytest.approx(sheath["n_true"], rel=0.05)
     assert sheath["speed_lia"] == pytest.approx(sheath["speed_true"], rel=0.02)
     again = insitu_summary_row(_case(bs + 3.0))
-    assert again == wind  # the frame's own seed: the same row
+    assert {**again, "seconds": 0} == {**wind, "seconds": 0}  # the frame's own seed: the same row
 
 
 def test_uvi_is_taken_at_the_first_frame_of_each_clock_hour():

@@ -26,6 +26,7 @@ the in situ truth's assumed tenuous hot population (its bulk speed is zero: no s
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 import pandas as pd
@@ -53,6 +54,7 @@ INSITU_COLUMNS = (
     "speed_lia",  # LIA's proton bulk speed, km/s
     "lia_quality",  # the distribution's quality flag (bits of smilekit.instruments.lia.QUALITY_BITS)
     "error",  # why the row has no values, else empty
+    "seconds",  # wall-clock time of the row
 )
 
 
@@ -65,6 +67,7 @@ def insitu_summary_row(case: Case) -> dict:
         :data:`INSITU_COLUMNS`; a sample the models refuse (the magnetopause at or beyond the bow shock of an
         extreme wind) is a row with its ``error`` and NaN values, so every frame has its row.
     """
+    started = time.perf_counter()
     middle = case.time + np.timedelta64(round(case.exposure_s * 5e8), "ns")
     row = {"case_id": case.case_id, "time": str(middle), "region": "", "error": ""}
     row.update({key: math.nan for key in INSITU_COLUMNS if key not in row})
@@ -73,6 +76,7 @@ def insitu_summary_row(case: Case) -> dict:
         truth = insitu_truth(case.sc[None, :] * RE, [middle], case_state(case))
     except SmilekitError as exc:  # a wind the models refuse (ModelDomainError): the row says so
         row["error"] = f"{type(exc).__name__}: {exc}"
+        row["seconds"] = time.perf_counter() - started
         return row
     b = truth["b_gse"].values
     b_direction = b / np.linalg.norm(b, axis=1, keepdims=True)
@@ -95,6 +99,7 @@ def insitu_summary_row(case: Case) -> dict:
         n_lia=float(moments["density_p"].values[0]),
         speed_lia=float(np.linalg.norm(moments["velocity_p"].values[0])),
         lia_quality=float(moments["quality_flag"].values[0]),
+        seconds=time.perf_counter() - started,
     )
     return row
 

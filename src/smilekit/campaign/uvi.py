@@ -22,6 +22,7 @@ boundaries and the hemispheric power of the image (:func:`~smilekit.science.auro
 from __future__ import annotations
 
 import math
+import time
 
 import astropy.units as u
 import numpy as np
@@ -59,6 +60,7 @@ UVI_COLUMNS = (
     "hemispheric_power_GW",  # the image's electron hemispheric power
     "model_hemispheric_power_GW",
     "covered_area_fraction",  # of the oval's area the image sees
+    "seconds",  # wall-clock time of the row
 )
 
 
@@ -76,6 +78,13 @@ def uvi_frame_row(case: Case, solar_wind) -> dict:
     the frame. A frame the models or the geometry refuse (UVI's field misses the Earth, no solar wind in
     the averaging window) is a row with that ``status`` and NaN values.
     """
+    started = time.perf_counter()
+    row = _uvi_row(case, solar_wind)
+    row["seconds"] = time.perf_counter() - started
+    return row
+
+
+def _uvi_row(case: Case, solar_wind) -> dict:
     t = np.datetime64(case.time, "ns")
     row = {key: math.nan for key in UVI_COLUMNS}
     row.update(case_id=case.case_id, time=str(t), status="ok")
