@@ -79,6 +79,9 @@ def test_the_solar_wind_series_is_the_mapped_omni_hours_or_the_users():
     expected = omni_on_mission_dates(hours)
     np.testing.assert_array_equal(wind.n.to_value(u.cm**-3), expected["n"])
     np.testing.assert_allclose(np.linalg.norm(wind.v_gse.to_value(u.km / u.s), axis=1), expected["v"])
+    # an OMNI gap (the hour mapped onto 2026-07-17 01 UT has no speed) is a missing hour, not a NaN record
+    around = solar_wind_series("2026-07-16T22:00", "2026-07-17T04:00").time.values
+    assert np.datetime64("2026-07-17T01:00") not in around and len(around) == 7  # 22-05 UT but 01
     t = np.datetime64("2026-07-10", "ns") + np.arange(600) * np.timedelta64(60, "s")
     mine = SolarWind(t, n=np.full(600, 3.0) * u.cm**-3, v_gse=np.tile([-500.0, 0, 0], (600, 1)) * u.km / u.s,
                      b_gsm=np.tile([0.0, 0.0, -2.0], (600, 1)) * u.nT, t=np.full(600, 1e5) * u.K)  # fmt: skip

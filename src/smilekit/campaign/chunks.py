@@ -46,7 +46,7 @@ from smilekit.campaign.evaluate import (
 from smilekit.campaign.insitu import INSITU_COLUMNS, insitu_summary_row
 from smilekit.campaign.schedule import solar_wind_series
 from smilekit.campaign.uvi import UVI_COLUMNS, uvi_frame_row, uvi_frames
-from smilekit.errors import InputError, ProductError
+from smilekit.errors import InputError, ProductError, SmilekitError
 from smilekit.geospace.ovation import AVERAGE_HOURS
 
 __all__ = [
@@ -54,6 +54,7 @@ __all__ = [
     "INSITU_DIR",
     "RESULTS_DIR",
     "UVI_DIR",
+    "check_chunk_frames",
     "read_chunk_results",
     "run_chunks",
     "time_chunks",
@@ -73,12 +74,18 @@ PART_COLUMNS = {RESULTS_DIR: ALL_COLUMNS, INSITU_DIR: INSITU_COLUMNS, UVI_DIR: U
 _TEXT = TEXT_COLUMNS | {"time", "region", "error", "status"}
 
 
-def time_chunks(cases: list[Case], chunk_frames: int = CHUNK_FRAMES) -> list[list[Case]]:
-    """The cases sorted by time (then case_id) and cut into consecutive chunks of ``chunk_frames``."""
+def check_chunk_frames(chunk_frames) -> int:
+    """``chunk_frames`` as an int; an :class:`~smilekit.errors.InputError` unless it is a positive integer."""
     if isinstance(chunk_frames, bool) or not isinstance(chunk_frames, int | np.integer) or chunk_frames < 1:
         raise InputError(f"chunk_frames must be a positive integer, got {chunk_frames!r}")
+    return int(chunk_frames)
+
+
+def time_chunks(cases: list[Case], chunk_frames: int = CHUNK_FRAMES) -> list[list[Case]]:
+    """The cases sorted by time (then case_id) and cut into consecutive chunks of ``chunk_frames``."""
+    chunk_frames = check_chunk_frames(chunk_frames)
     ordered = sorted(cases, key=lambda c: (np.datetime64(c.time, "ns"), c.case_id))
-    return [ordered[i : i + int(chunk_frames)] for i in range(0, len(ordered), int(chunk_frames))]
+    return [ordered[i : i + chunk_frames] for i in range(0, len(ordered), chunk_frames)]
 
 
 def chunk_path(out_dir, index: int, part: str = RESULTS_DIR) -> Path:
@@ -159,11 +166,14 @@ class _Plan:
     def __init__(self, insitu: bool, uvi: list[Case] | None, solar_wind):
         self.insitu = insitu
         self.uvi = uvi
-        self.solar_wind = None
+        self.solar_wind, self.no_wind = None, ""
         if uvi:
             first = np.datetime64(uvi[0].time, "ns") - np.timedelta64(AVERAGE_HOURS + 1, "h")
             last = np.datetime64(uvi[-1].time, "ns") + np.timedelta64(1, "h")
-            self.solar_wind = solar_wind_series(first, last, solar_wind)
+            try:
+                self.solar_wind = solar_wind_series(first, last, solar_wind)
+            except SmilekitError as exc:  # no record about these frames: their rows say so
+                self.no_wind = f"no solar wind for OVATION ({exc})"
 
     def expected(self, cases: list[Case]) -> dict[str, list[str]]:
         """The case ids each companion part's file must hold."""
@@ -193,7 +203,9 @@ def _run_chunk(cases: list[Case], payload: bytes, plan: _Plan) -> dict[str, list
     parts = {RESULTS_DIR: rows}
     if plan.insitu:
         parts[INSITU_DIR] = [_companion_row(insitu_summary_row, c, INSITU_DIR) for c in cases]
-    if plan.uvi is not None:
+    if plan.uvi is not None and plan.solar_wind is None:
+        parts[UVI_DIR] = [{"case_id": c.case_id, "status": plan.no_wind} for c in plan.uvi]
+    elif plan.uvi is not None:
         parts[UVI_DIR] = [_companion_row(uvi_frame_row, c, UVI_DIR, plan.solar_wind) for c in plan.uvi]
     return parts
 

@@ -42,9 +42,9 @@ from smilekit.campaign.chunks import (
     CHUNK_FRAMES,
     INSITU_DIR,
     UVI_DIR,
+    check_chunk_frames,
     read_chunk_results,
     run_chunks,
-    time_chunks,
 )
 from smilekit.campaign.evaluate import check_execution, check_run_state, evaluation_summary, resolve_methods
 from smilekit.campaign.insitu import insitu_tables
@@ -112,7 +112,7 @@ def run_campaign(start, end, out, *, aim: str = "limb", solar_wind=None, workers
         raise InputError(f"out {out} is an existing file, not a folder")
     check_execution(workers, scheduler, dashboard_address)
     names = list(resolve_methods(methods))
-    time_chunks([], chunk_frames)  # a bad chunk size, before any work
+    chunk_frames = check_chunk_frames(chunk_frames)  # before any work
     frames, schedule = mission_frames(start, end, aim=aim, solar_wind=solar_wind)
     if frames.empty:
         raise InputError(f"SXI observes in no 5-min interval of {start} to {end}: {schedule}")

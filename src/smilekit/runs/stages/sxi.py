@@ -64,8 +64,9 @@ class SXISettings(SettingsSection):
     """The SXI frames of the main job.
 
     At most ``max_frames`` exposures spread over the times SXI is on, plus the one of the peak pressure.
-    Each 5-min frame costs ~1 s of simulation and ~6 s of retrievals in the science stage: the default
-    keeps the job in its two-minute budget (``benchmarks/README.md``).
+    Each 5-min frame costs ~0.3 s here (sky, events, L2, files) and ~0.4 s of retrievals in the science
+    stage: every one of the default event's ~690 frames would take ~8 min on one core, so the default keeps
+    the job in its two-minute budget (``benchmarks/README.md``, "The main job").
     """
 
     section: ClassVar[str] = "sxi"
