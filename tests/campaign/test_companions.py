@@ -11,10 +11,12 @@ import pandas as pd
 import pytest
 
 from smilekit.campaign.cases import Case
+from smilekit.campaign.chunks import _Plan
 from smilekit.campaign.insitu import INSITU_COLUMNS, insitu_summary_row, insitu_tables
 from smilekit.campaign.schedule import omni_on_mission_dates, solar_wind_series
-from smilekit.campaign.uvi import UVI_COLUMNS, uvi_frame_row, uvi_frames, uvi_tables
+from smilekit.campaign.uvi import UVI_COLUMNS, UVI_STATUSES, uvi_frame_row, uvi_frames, uvi_tables
 from smilekit.geospace.boundaries import jelinek2012_bow_shock, standoff
+from smilekit.geospace.ovation import window_hours
 from smilekit.solarwind import SolarWind
 
 TIME = np.datetime64("2026-07-10T06:00", "ns")
@@ -79,9 +81,11 @@ def test_the_solar_wind_series_is_the_mapped_omni_hours_or_the_users():
     expected = omni_on_mission_dates(hours)
     np.testing.assert_array_equal(wind.n.to_value(u.cm**-3), expected["n"])
     np.testing.assert_allclose(np.linalg.norm(wind.v_gse.to_value(u.km / u.s), axis=1), expected["v"])
-    # an OMNI gap (the hour mapped onto 2026-07-17 01 UT has no speed) is a missing hour, not a NaN record
-    around = solar_wind_series("2026-07-16T22:00", "2026-07-17T04:00").time.values
-    assert np.datetime64("2026-07-17T01:00") not in around and len(around) == 7  # 22-05 UT but 01
+    # an OMNI gap (the hour mapped onto 2026-07-17 01 UT has no speed) is a gap in the series, which
+    # OVATION's average leaves out
+    around = solar_wind_series("2026-07-16T22:00", "2026-07-17T04:00")
+    assert len(around.time) == 8 and around.valid().tolist() == [True] * 3 + [False] + [True] * 4
+    assert window_hours(around, np.array(["2026-07-17T03:00"], "datetime64[ns]")).tolist() == [3]
     t = np.datetime64("2026-07-10", "ns") + np.arange(600) * np.timedelta64(60, "s")
     mine = SolarWind(t, n=np.full(600, 3.0) * u.cm**-3, v_gse=np.tile([-500.0, 0, 0], (600, 1)) * u.km / u.s,
                      b_gsm=np.tile([0.0, 0.0, -2.0], (600, 1)) * u.nT, t=np.full(600, 1e5) * u.K)  # fmt: skip
@@ -92,36 +96,58 @@ def test_the_solar_wind_series_is_the_mapped_omni_hours_or_the_users():
 def test_the_tables_count_what_the_rows_hold():
     insitu = pd.DataFrame(
         [
-            {"region": "solar wind", "n_true": 5.0, "n_lia": 5.1, "speed_true": 400.0, "speed_lia": 404.0,
+            {"region": "solar wind", "n_true": 5.0, "n_lia": 5.1, "velocity_error_fraction": 0.01,
              "lia_quality": 0.0},
-            {"region": "solar wind", "n_true": 5.0, "n_lia": 4.8, "speed_true": 400.0, "speed_lia": 400.0,
+            {"region": "solar wind", "n_true": 5.0, "n_lia": 4.8, "velocity_error_fraction": 0.0,
              "lia_quality": 4.0},
-            {"region": "magnetosphere", "n_true": 0.3, "n_lia": 0.33, "speed_true": 0.0, "speed_lia": 20.0,
+            {"region": "solar wind", "n_true": 5.0, "n_lia": np.nan, "velocity_error_fraction": np.nan,
+             "lia_quality": np.nan},
+            {"region": "magnetosphere", "n_true": 0.3, "n_lia": 0.33, "velocity_error_fraction": np.nan,
              "lia_quality": 0.0},
-            {"region": "", "n_true": np.nan, "n_lia": np.nan, "speed_true": np.nan, "speed_lia": np.nan,
+            {"region": "", "n_true": np.nan, "n_lia": np.nan, "velocity_error_fraction": np.nan,
              "lia_quality": np.nan},
         ]
     )  # fmt: skip
     table = insitu_tables(insitu).set_index("region")
-    assert list(table["frames"]) == [2, 1, 1] and table["fraction"].sum() == pytest.approx(1.0)
+    assert list(table["frames"]) == [3, 1, 1] and table["fraction"].sum() == pytest.approx(1.0)
     assert table.loc["solar wind", "density_median_error"] == pytest.approx((0.02 + 0.04) / 2)
-    assert table.loc["solar wind", "speed_median_error"] == pytest.approx(0.005)
-    assert table.loc["solar wind", "lia_flagged_fraction"] == 0.5
-    assert np.isnan(table.loc["magnetosphere", "speed_median_error"])  # no bulk speed to compare with
+    assert table.loc["solar wind", "velocity_median_error"] == pytest.approx(0.005)
+    assert table.loc["solar wind", "no_lia_value"] == 1
+    assert table.loc["solar wind", "lia_flagged_fraction"] == pytest.approx(1 / 3)
+    assert np.isnan(table.loc["magnetosphere", "velocity_median_error"])  # no bulk speed to compare with
+    assert "no truth (see the rows' error)" in table.index
     uvi = pd.DataFrame(
         [
             {"status": "ok", "equatorward_bias_deg": 1.0, "poleward_bias_deg": -0.5,
-             "hemispheric_power_GW": 10.0, "model_hemispheric_power_GW": 11.0},
+             "hemispheric_power_GW": 10.0, "model_hemispheric_power_GW": 11.0, "ovation_window_hours": 4},
             {"status": "ok", "equatorward_bias_deg": -3.0, "poleward_bias_deg": np.nan,
-             "hemispheric_power_GW": 20.0, "model_hemispheric_power_GW": 20.0},
+             "hemispheric_power_GW": 20.0, "model_hemispheric_power_GW": 20.0, "ovation_window_hours": 3},
             {"status": "field misses the Earth", "equatorward_bias_deg": np.nan, "poleward_bias_deg": np.nan,
-             "hemispheric_power_GW": np.nan, "model_hemispheric_power_GW": np.nan},
+             "hemispheric_power_GW": np.nan, "model_hemispheric_power_GW": np.nan,
+             "ovation_window_hours": np.nan},
         ]
     )  # fmt: skip
     answer = uvi_tables(uvi)
-    assert (answer["uvi_frames"], answer["answered"]) == (3, 2)
+    assert (answer["uvi_frames"], answer["answered"], answer["short_window"]) == (3, 2, 1)
     assert answer["statuses"] == {"ok": 2, "field misses the Earth": 1}
+    assert set(answer["statuses"]) <= {"ok", *UVI_STATUSES}
     assert answer["equatorward_bias_deg"] == pytest.approx(-1.0)
     assert answer["equatorward_rms_deg"] == pytest.approx(np.sqrt(5.0))
     assert answer["poleward_rms_deg"] == pytest.approx(0.5)
     assert answer["hemispheric_power_ratio_median"] == pytest.approx((10 / 11 + 1.0) / 2)
+
+
+def test_a_chunks_uvi_plan_holds_the_hours_ovation_averages():
+    """The solar wind a chunk's plan carries covers OVATION's 4 h before each UVI frame (the campaign
+    layout's window, not the test's own); with none there, the plan says why and its rows will."""
+    cases = [_case(15.0, case_id=f"f{k}", time=TIME + np.timedelta64(k, "h")) for k in range(3)]
+    plan = _Plan(True, cases, None)
+    times = plan.solar_wind.time.values
+    assert times[0] <= TIME - np.timedelta64(4, "h") and times[-1] >= cases[-1].time
+    assert window_hours(plan.solar_wind, [c.time for c in cases]).tolist() == [4, 4, 4]
+    assert plan.expected(cases) == {"insitu": ["f0", "f1", "f2"], "uvi": ["f0", "f1", "f2"]}
+    far = SolarWind(np.array(["2028-01-01T00:00", "2028-01-01T01:00"], "datetime64[ns]"),
+                    n=[5.0, 5.0] * u.cm**-3, v_gse=[[-400.0, 0, 0]] * 2 * u.km / u.s,
+                    b_gsm=[[0.0, 0, -2]] * 2 * u.nT, t=[1e5, 1e5] * u.K)  # fmt: skip
+    lost = _Plan(True, cases, far)
+    assert lost.solar_wind is None and "no record" in lost.no_wind

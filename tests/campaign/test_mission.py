@@ -161,6 +161,8 @@ def test_a_campaign_runs_its_frames_resumes_and_refuses_another_in_its_folder(tm
     assert sorted(insitu["case_id"]) == sorted(c.case_id for c in cases)  # one in situ row a frame
     assert list(uvi["case_id"]) == [min(c.case_id for c in cases)]  # the 20 min are in one clock hour
     assert summary["uvi"]["uvi_frames"] == 1 and sum(r["frames"] for r in summary["insitu"]) == 4
+    assert (insitu["error"] == "").all() and insitu["n_lia"].notna().all()  # every row made, none failed
+    assert list(uvi["status"]) == ["ok"] and uvi["ovation_window_hours"].tolist() == [4.0]
     assert pd.read_parquet(out / RESULTS_DIR).shape == results.shape  # one dataset for any Parquet reader
     again = runner.invoke(app, args)
     assert again.exit_code == 0 and "resuming: 2 of 2 chunks verified complete" in again.output

@@ -67,12 +67,13 @@ def campaign(tmp_path_factory):
     summary.update(answer)
     regions = rng.choice(["solar wind", "magnetosheath"], size=len(cases), p=[0.75, 0.25])
     n_lia = 5.0 * (1 + rng.normal(0, 0.01, len(cases)))
-    insitu = pd.DataFrame({"region": regions, "n_true": 5.0, "n_lia": n_lia, "speed_true": 400.0,
-                           "speed_lia": 400.0, "lia_quality": 0.0})  # fmt: skip
+    insitu = pd.DataFrame({"region": regions, "n_true": 5.0, "n_lia": n_lia, "velocity_error_fraction": 0.01,
+                           "lia_quality": 0.0})  # fmt: skip
     summary["insitu"] = insitu_tables(insitu).to_dict(orient="records")
     summary["uvi"] = uvi_tables(pd.DataFrame({"status": ["ok", "ok"], "equatorward_bias_deg": [-0.5, 0.3],
                                               "poleward_bias_deg": [0.25, 0.25], "hemispheric_power_GW": 9.0,
-                                              "model_hemispheric_power_GW": 10.0}))  # fmt: skip
+                                              "model_hemispheric_power_GW": 10.0,
+                                              "ovation_window_hours": 4}))  # fmt: skip
     write_text(out / "summary.json", json.dumps(jsonable(summary)))
     return out, results, cases, summary
 

@@ -159,13 +159,16 @@ def test_attitude_on_a_track_points_both_imagers_at_their_targets(orbit_track):
     assert angle_deg(att.uvi_boresight_gse, target - p) == pytest.approx(0.0, abs=1e-5)
     assert np.all(att.valid)
     assert att.sxi_long_axis_gse == pytest.approx(att.rotation[..., 0])
-    # without the track, from its times and positions: the same attitude (the campaign's cases)
-    k = slice(3, 5)
-    alone = attitude_at(orbit_track.time[k], orbit_track.position("GSE")[k], aim[k])
-    np.testing.assert_array_equal(alone.rotation, att.rotation[k])
-    np.testing.assert_array_equal(alone.uvi_boresight_gse, att.uvi_boresight_gse[k])
+    # without a track (the campaign's cases): one position and aim point, the imagers on their targets
+    when, where, target_point = "2026-07-10T06:00", [5.0, 3.0, 17.0] * RE, [9.0, 0.0, 0.0] * RE
+    alone = attitude_at(when, where[None], target_point)
+    look = target_point.to_value(RE) - where.to_value(RE)
+    assert angle_deg(alone.sxi_boresight_gse, look[None]) == pytest.approx(0.0, abs=1e-9)
+    oval = oval_centre(np.array([when], "datetime64[ns]")).to_value(RE) - where.to_value(RE)
+    assert angle_deg(alone.uvi_boresight_gse, oval) == pytest.approx(0.0, abs=1e-6)
+    assert np.dot(alone.sxi_long_axis_gse[0], -where.to_value(RE)) > 0  # long axis towards the Earth
     with pytest.raises(InputError, match="position_gse must have shape"):
-        attitude_at(orbit_track.time[k], orbit_track.position("GSE")[:3], aim[k])
+        attitude_at(orbit_track.time[3:5], orbit_track.position("GSE")[:3], aim[3:5])
     # a co-aligned UVI is off by the SXI-UVI angle; the best fixed mount does better at worst
     coaligned = uvi_mount_error(att, [0, 0, 1]).to_value(u.deg)
     assert coaligned == pytest.approx(att.sxi_uvi_angle.to_value(u.deg), abs=1e-9)

@@ -4,7 +4,9 @@ grid, on a batch of lines with their own origins and flaring exponents."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
+from smilekit.errors import InputError
 from smilekit.science import tangent
 
 # (origin RE GSM, target RE GSM, alpha): dayside, high-latitude, flank and nightside viewpoints
@@ -59,3 +61,9 @@ def test_kernel_batch_matches_dense_grid():
         # the minimiser: the dense argmin lies within one dense step of it
         assert abs(s[i] - s_min) < 1e-3
     assert np.isfinite(r0[:-2]).all() and np.isnan(r0[-2:]).all()
+
+
+def test_a_grid_too_small_to_bracket_a_minimum_is_refused():
+    for bad in (1, 2, 2.5, True):
+        with pytest.raises(InputError, match="n_grid"):
+            tangent.tangent_standoff_values([20.0, 0.0, 5.0], [[-1.0, 0.0, 0.0]], 0.5, n_grid=bad)

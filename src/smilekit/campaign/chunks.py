@@ -71,7 +71,7 @@ RESULTS_DIR, INSITU_DIR, UVI_DIR = "results", "insitu", "uvi"
 #: The columns of each folder's tables.
 PART_COLUMNS = {RESULTS_DIR: ALL_COLUMNS, INSITU_DIR: INSITU_COLUMNS, UVI_DIR: UVI_COLUMNS}
 #: The text columns of every part (the others are float64, but the SXI results' BOOL_COLUMNS).
-_TEXT = TEXT_COLUMNS | {"time", "region", "error", "status"}
+_TEXT = TEXT_COLUMNS | {"time", "region", "error", "status", "detail"}
 
 
 def check_chunk_frames(chunk_frames) -> int:
@@ -173,7 +173,7 @@ class _Plan:
             try:
                 self.solar_wind = solar_wind_series(first, last, solar_wind)
             except SmilekitError as exc:  # no record about these frames: their rows say so
-                self.no_wind = f"no solar wind for OVATION ({exc})"
+                self.no_wind = f"{type(exc).__name__}: {exc}"
 
     def expected(self, cases: list[Case]) -> dict[str, list[str]]:
         """The case ids each companion part's file must hold."""
@@ -185,13 +185,19 @@ class _Plan:
         return out
 
 
+def _failed_row(part: str, case_id: str, status: str, detail: str) -> dict:
+    """A companion part's row without values: the in situ ``error``, or the UVI ``status`` and ``detail``."""
+    if part == INSITU_DIR:
+        return {"case_id": case_id, "error": detail}
+    return {"case_id": case_id, "status": status, "detail": detail}
+
+
 def _companion_row(make, case: Case, part: str, *args) -> dict:
     """``make(case, *args)``, or the row that says why it failed (a campaign does not stop for a frame)."""
     try:
         return make(case, *args)
     except Exception as exc:
-        key = "error" if part == INSITU_DIR else "status"
-        return {"case_id": case.case_id, "time": str(np.datetime64(case.time, "ns")), key: error_text(exc)}
+        return _failed_row(part, case.case_id, "error", error_text(exc))
 
 
 def _run_chunk(cases: list[Case], payload: bytes, plan: _Plan) -> dict[str, list[dict]]:
@@ -204,7 +210,7 @@ def _run_chunk(cases: list[Case], payload: bytes, plan: _Plan) -> dict[str, list
     if plan.insitu:
         parts[INSITU_DIR] = [_companion_row(insitu_summary_row, c, INSITU_DIR) for c in cases]
     if plan.uvi is not None and plan.solar_wind is None:
-        parts[UVI_DIR] = [{"case_id": c.case_id, "status": plan.no_wind} for c in plan.uvi]
+        parts[UVI_DIR] = [_failed_row(UVI_DIR, c.case_id, "no solar wind", plan.no_wind) for c in plan.uvi]
     elif plan.uvi is not None:
         parts[UVI_DIR] = [_companion_row(uvi_frame_row, c, UVI_DIR, plan.solar_wind) for c in plan.uvi]
     return parts
@@ -214,8 +220,7 @@ def _failed_parts(cases: list[Case], names: list[str], plan: _Plan, exc: BaseExc
     """Every part's rows of a chunk whose task could not run at all."""
     parts = {RESULTS_DIR: [r for case in cases for r in failed_rows(case, names, exc)]}
     for part, ids in plan.expected(cases).items():
-        key = "error" if part == INSITU_DIR else "status"
-        parts[part] = [{"case_id": i, key: error_text(exc)} for i in ids]
+        parts[part] = [_failed_row(part, i, "error", error_text(exc)) for i in ids]
     return parts
 
 

@@ -95,7 +95,7 @@ def run_campaign(start, end, out, *, aim: str = "limb", solar_wind=None, workers
         Frames per Dask task and Parquet file (:func:`~.chunks.time_chunks`); a rerun must give the same.
     insitu, uvi : bool
         Add the in situ summary of every frame (:mod:`~.insitu`) and a UVI image an hour (:mod:`~.uvi`);
-        a rerun must give the same.
+        a rerun must give the same (a folder written before these parts existed is another campaign's).
     console : rich.console.Console, optional
         Where progress and resume notes go.
 

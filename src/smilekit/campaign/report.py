@@ -153,10 +153,11 @@ def _companions_section(summary: dict) -> str:
     if regions:
         rows = [{"region": r["region"], "frames": r["frames"], "share": _pct(r["fraction"]),
                  "LIA density error (median)": _pct(r["density_median_error"]),
-                 "LIA speed error (median)": _pct(r["speed_median_error"]),
+                 "LIA velocity error (median)": _pct(r["velocity_median_error"]),
+                 "no LIA value": r["no_lia_value"],
                  "LIA flagged": _pct(r["lia_flagged_fraction"])} for r in regions]  # fmt: skip
         parts.append(
-            "<p>Where SMILE is at the middle of each SXI frame (the in situ truth of the frame's solar wind: "
+            "<p>Where SMILE is at the start of each SXI frame (the in situ truth of the frame's solar wind: "
             "Shue et al. 1998 magnetopause, Jelínek et al. 2012 bow shock) and how well one 4-s LIA "
             "distribution there measures the protons.</p><div class='table-wrap'>"
             + records_table(rows, caption="In situ, per region", row_header="region")
@@ -176,6 +177,8 @@ def _companions_section(summary: dict) -> str:
         ]  # fmt: skip
         ratio = uvi.get("hemispheric_power_ratio_median")
         statuses = ", ".join(f"{k}: {v}" for k, v in uvi.get("statuses", {}).items())
+        if uvi.get("short_window"):
+            statuses += f"; {uvi['short_window']} with under 4 h of solar wind in OVATION's average"
         parts.append(
             f"<p>UVI: one 1-min image an hour beside SXI, {uvi['uvi_frames']} in all "
             f"({html.escape(statuses)}); the oval's boundaries in each image (mean over the MLT sectors"

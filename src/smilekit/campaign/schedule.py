@@ -117,22 +117,20 @@ def omni_on_mission_dates(times) -> dict[str, np.ndarray]:
 
 def solar_wind_series(start, end, solar_wind=None) -> SolarWind:
     """The campaign's solar wind over ``[start, end]`` as a series: the shipped OMNI2 hours mapped onto the
-    mission's dates (:func:`omni_on_mission_dates`, one record per hour of the mission; an hour OMNI lacks
-    any of n, V, B, T for is left out, a gap) or the user's :class:`~smilekit.solarwind.SolarWind` there
-    (the UVI frames' OVATION Prime driver, which averages the 4 hours before a frame and leaves out the
-    hours without a record)."""
+    mission's dates (:func:`omni_on_mission_dates`, one record per hour of the mission, NaN where OMNI has
+    no value: a gap) or the user's :class:`~smilekit.solarwind.SolarWind` there. The UVI frames' OVATION
+    Prime driver averages the Newell coupling (V and B only) of the 4 hours before a frame and leaves out
+    the hours without it."""
     a, b = as_datetime64(start)[()], as_datetime64(end)[()]
     if solar_wind is not None:
         return solar_wind.select(a, b)
     hours = np.arange(a.astype("datetime64[h]"), b.astype("datetime64[h]") + np.timedelta64(2, "h"))
-    w = omni_on_mission_dates(hours.astype("datetime64[ns]"))
-    have = np.isfinite(np.column_stack([w["n"], w["v"], w["t"], w["b_gsm"]])).all(axis=1)
-    hours = hours[have].astype("datetime64[ns]")
-    w = {key: value[have] for key, value in w.items()}
+    hours = hours.astype("datetime64[ns]")
+    w = omni_on_mission_dates(hours)
     zeros = np.zeros((hours.size, 2))
     return SolarWind(
         hours, n=w["n"] * u.cm**-3, v_gse=np.column_stack([-w["v"], zeros]) * u.km / u.s,
-        b_gsm=w["b_gsm"] * u.nT, t=w["t"] * u.K,
+        b_gsm=w["b_gsm"] * u.nT, t=w["t"] * u.K, allow_gaps=True,
     )  # fmt: skip
 
 

@@ -5,18 +5,19 @@ SXI observes in the Full Science Mode (above 50 000 km), where UVI is on too
 that holds an SXI frame, at the start of the hour's first SXI frame (:func:`uvi_frames`). An hour, because
 the campaign's solar wind is hourly (OMNI2) and OVATION Prime averages it over the 4 hours before a frame:
 the 5-min frames of one hour would show the same model oval, and one image an hour keeps UVI to about a
-tenth of a campaign's cost. (UVI also observes lower, 30 000 - 50 000 km in RSM2, without SXI: those
-stretches are not in a campaign, whose frames are SXI's.)
+tenth of a campaign's cost (a user's finer solar wind is sampled the same way). UVI also observes lower,
+30 000 - 50 000 km in RSM2, without SXI: those stretches are not in a campaign, whose frames are SXI's.
 
-:func:`uvi_frame_row` makes and measures one image, as the main job's UVI stage does
-(:mod:`smilekit.runs.stages.uvi`): the OVATION Prime 2010 electron precipitation driven by the solar wind
-(:func:`~smilekit.campaign.schedule.solar_wind_series`), seen with the frame's attitude (UVI on the oval's
-centre, :func:`~smilekit.campaign.truth.case_attitude`) as an LBH-long sky
-(:func:`~smilekit.instruments.uvi.sky.model_sky`), one 1-min exposure of the detector's 512 x 512 pixels
-(:func:`~smilekit.instruments.uvi.simulate_image`, the frame's own random stream), L1 and L2, then the
-boundaries and the hemispheric power of the image (:func:`~smilekit.science.aurora.image_boundaries`,
-:func:`~smilekit.science.aurora.image_hemispheric_power`) against the model's at that time
-(:func:`~smilekit.science.aurora.model_boundaries`).
+:func:`uvi_frame_row` makes and measures one image with the main job's UVI chain
+(:mod:`smilekit.runs.stages.uvi`, which also prefers frames with OVATION's whole 4-h window; a campaign
+takes its hourly frame whatever the window and records ``ovation_window_hours``): the OVATION Prime 2010
+electron precipitation driven by the solar wind (:func:`~smilekit.campaign.schedule.solar_wind_series`),
+seen with the frame's attitude (UVI on the oval's centre, :func:`~smilekit.campaign.truth.case_attitude`)
+as an LBH-long sky (:func:`~smilekit.instruments.uvi.sky.model_sky`), one 1-min exposure of the detector's
+512 x 512 pixels (:func:`~smilekit.instruments.uvi.simulate_image`, the frame's own random stream), L1 and
+L2, then the boundaries and the hemispheric power of the image
+(:func:`~smilekit.science.aurora.image_boundaries`, :func:`~smilekit.science.aurora.image_hemispheric_power`)
+against the model's at that time (:func:`~smilekit.science.aurora.model_boundaries`).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ import pandas as pd
 from smilekit.campaign.cases import Case
 from smilekit.campaign.truth import case_attitude
 from smilekit.errors import SmilekitError
-from smilekit.geospace.ovation import AVERAGE_HOURS, OvationPrime2010
+from smilekit.geospace.ovation import AVERAGE_HOURS, OvationPrime2010, window_hours
 from smilekit.instruments.uvi import simulate_image
 from smilekit.instruments.uvi.config import UVIConfig
 from smilekit.instruments.uvi.l1 import make_l1
@@ -44,7 +45,7 @@ from smilekit.science.aurora import (
     model_boundaries,
 )
 
-__all__ = ["UVI_COLUMNS", "UVI_EXPOSURE", "uvi_frame_row", "uvi_frames", "uvi_tables"]
+__all__ = ["UVI_COLUMNS", "UVI_EXPOSURE", "UVI_STATUSES", "uvi_frame_row", "uvi_frames", "uvi_tables"]
 
 #: The exposure of a campaign's UVI image (the main job's default).
 UVI_EXPOSURE = 1 * u.min
@@ -52,7 +53,9 @@ UVI_EXPOSURE = 1 * u.min
 UVI_COLUMNS = (
     "case_id",  # the SXI frame whose start the UVI exposure shares
     "time",  # the exposure's start
-    "status",  # "ok", or why there is no image or no boundary
+    "status",  # "ok", or one of UVI_STATUSES: why there is no image or no boundary
+    "detail",  # the error message behind a status, else empty
+    "ovation_window_hours",  # hours of OVATION's 4-h average that held solar wind (fewer after a gap)
     "equatorward_bias_deg",  # mean image - model equatorward boundary over the sectors where both are found
     "poleward_bias_deg",
     "equatorward_sectors",  # MLT sectors (of 24) whose equatorward boundary the image finds
@@ -62,6 +65,10 @@ UVI_COLUMNS = (
     "covered_area_fraction",  # of the oval's area the image sees
     "seconds",  # wall-clock time of the row
 )
+
+
+#: Why a UVI row has no boundaries (its ``status``; ``detail`` says more).
+UVI_STATUSES = ("field misses the Earth", "no model oval", "no boundary found", "no solar wind", "error")
 
 
 def uvi_frames(cases: list[Case]) -> list[Case]:
@@ -76,7 +83,9 @@ def uvi_frame_row(case: Case, solar_wind) -> dict:
 
     ``solar_wind`` is a :class:`~smilekit.solarwind.SolarWind` holding the :data:`AVERAGE_HOURS` hours before
     the frame. A frame the models or the geometry refuse (UVI's field misses the Earth, no solar wind in
-    the averaging window) is a row with that ``status`` and NaN values.
+    the averaging window) is a row with that ``status`` (:data:`UVI_STATUSES`), the message in ``detail``,
+    and NaN values. A window with fewer hours of solar wind than :data:`AVERAGE_HOURS` (after a gap) is
+    OVATION's average of those it has, as ``ovation_window_hours`` says; the row is still "ok".
     """
     started = time.perf_counter()
     row = _uvi_row(case, solar_wind)
@@ -87,17 +96,18 @@ def uvi_frame_row(case: Case, solar_wind) -> dict:
 def _uvi_row(case: Case, solar_wind) -> dict:
     t = np.datetime64(case.time, "ns")
     row = {key: math.nan for key in UVI_COLUMNS}
-    row.update(case_id=case.case_id, time=str(t), status="ok")
+    row.update(case_id=case.case_id, time=str(t), status="ok", detail="")
     config = UVIConfig(exposure=UVI_EXPOSURE.to(u.s))
     geometry = shell_geometry(None, case_attitude(case), index=0, config=config, on_miss="flag")
     if geometry.attrs.get("flag"):
         row["status"] = "field misses the Earth"
         return row
     try:
+        row["ovation_window_hours"] = int(window_hours(solar_wind, [t])[0])
         model = model_boundaries([t], solar_wind).isel(time=0)
         precipitation = OvationPrime2010().precipitation([t], solar_wind, populations=LBH_POPULATIONS)
     except SmilekitError as exc:
-        row["status"] = f"no model oval ({type(exc).__name__}: {exc})"
+        row.update(status="no model oval", detail=f"{type(exc).__name__}: {exc}")
         return row
     emission = precipitation_emission(precipitation, t)
     sky = model_sky(None, None, None, emission, geometry=geometry, config=config)
@@ -121,7 +131,8 @@ def _uvi_row(case: Case, solar_wind) -> dict:
 def uvi_tables(uvi: pd.DataFrame) -> dict:
     """The campaign's UVI answer: images, how many found the oval, the equatorward and poleward boundaries'
     mean and RMS differences from the model (deg, over the images' sector means) and the median ratio of
-    the image's hemispheric power to the model's."""
+    the image's hemispheric power to the model's; ``short_window`` counts the answered images whose OVATION
+    average had fewer than :data:`AVERAGE_HOURS` hours of solar wind."""
     ok = uvi[uvi["status"] == "ok"]
 
     def stats(column):
@@ -145,4 +156,5 @@ def uvi_tables(uvi: pd.DataFrame) -> dict:
         "poleward_rms_deg": pw_rms,
         "hemispheric_power_ratio_median": float(np.median(ratio)) if ratio.size else None,
         "averaging_hours": AVERAGE_HOURS,
+        "short_window": int((ok["ovation_window_hours"] < AVERAGE_HOURS).sum()),
     }

@@ -390,7 +390,7 @@ def profile_amplitudes_values(counts, basis, background, start=None, *, iteratio
     return a / scale, f
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _poisson_lnl(sn, a, k, b) -> float:
     """``sum(k ln m - m)`` for ``m = sn.T @ a + b``; -inf where any m <= 0."""
     total = 0.0
@@ -404,7 +404,7 @@ def _poisson_lnl(sn, a, k, b) -> float:
     return total
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _solve_free(h, g, free) -> np.ndarray:
     """Newton step on the free terms: ``h[free, free] x = g[free]`` by Gaussian elimination with partial
     pivoting (a near-singular system falls back to ``g / diag(h)``); zero on the held terms."""
@@ -440,7 +440,7 @@ def _solve_free(h, g, free) -> np.ndarray:
     return step
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _profile_newton(sn, a, k, b, iterations: int) -> float:
     """The projected Newton iterations of :func:`profile_amplitudes_values` on ``a`` (updated in place);
     returns ln L at the final ``a``."""
@@ -614,7 +614,7 @@ def tangent_theta_values(
     return _grazing_thetas(directions, origin, [surface], mask, max_distance, step)[0]
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _ray_angles_values(directions, origin, s):
     """Kernel: distance r, angle theta from +X and phi from +Y to +Z (rad) of the points ``origin + s d``
     of every ray, each (n_rays, n_s)."""

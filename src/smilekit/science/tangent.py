@@ -121,7 +121,7 @@ _X_REF = (8.0, 12.0)  # RE, two points of the GSM X axis whose projections give 
 # --- tangency kernel ------------------------------------------------------------------------------------
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _r_half(o, d, s):  # pragma: no cover - compiled
     """r and (1 + cos theta)/2 at L(s) = o + s d (o, d: (3,); theta from +X)."""
     x = o[0] + s * d[0]
@@ -134,14 +134,14 @@ def _r_half(o, d, s):  # pragma: no cover - compiled
     return r, half
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _shue_depth(o, d, s, alpha):  # pragma: no cover - compiled
     """r ((1 + cos theta)/2)^alpha at L(s) = o + s d."""
     r, half = _r_half(o, d, s)
     return r * half**alpha
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _tangent_standoff_kernel(origin, directions, alpha, grid):  # pragma: no cover - compiled
     """Kernel of :func:`tangent_standoff_values`: grid bracket then golden-section search, line by line.
 
@@ -229,6 +229,8 @@ def tangent_standoff_values(origin, directions, alpha, *, n_grid: int = 128) -> 
         (N,) stand-off distances (RE) and the path length to the tangent point; NaN where the minimum
         lies at the end of the searched part (no tangency on the dayside within it).
     """
+    if isinstance(n_grid, bool) or not isinstance(n_grid, int | np.integer) or n_grid < 3:
+        raise InputError(f"n_grid must be an integer >= 3, got {n_grid!r}")
     d = np.atleast_2d(np.asarray(directions, dtype=np.float64))
     o = np.asarray(origin, dtype=np.float64)
     shape = np.broadcast_shapes(o.shape, d.shape)
