@@ -141,7 +141,8 @@ def test_a_chunks_uvi_plan_holds_the_hours_ovation_averages():
     """The solar wind a chunk's plan carries covers OVATION's 4 h before each UVI frame (the campaign
     layout's window, not the test's own); with none there, the plan says why and its rows will."""
     cases = [_case(15.0, case_id=f"f{k}", time=TIME + np.timedelta64(k, "h")) for k in range(3)]
-    plan = _Plan(True, cases, None)
+    plan = _Plan(True, cases)
+    plan.load_solar_wind(None)
     times = plan.solar_wind.time.values
     assert times[0] <= TIME - np.timedelta64(4, "h") and times[-1] >= cases[-1].time
     assert window_hours(plan.solar_wind, [c.time for c in cases]).tolist() == [4, 4, 4]
@@ -149,5 +150,6 @@ def test_a_chunks_uvi_plan_holds_the_hours_ovation_averages():
     far = SolarWind(np.array(["2028-01-01T00:00", "2028-01-01T01:00"], "datetime64[ns]"),
                     n=[5.0, 5.0] * u.cm**-3, v_gse=[[-400.0, 0, 0]] * 2 * u.km / u.s,
                     b_gsm=[[0.0, 0, -2]] * 2 * u.nT, t=[1e5, 1e5] * u.K)  # fmt: skip
-    lost = _Plan(True, cases, far)
+    lost = _Plan(True, cases)
+    lost.load_solar_wind(far)
     assert lost.solar_wind is None and "no record" in lost.no_wind

@@ -141,9 +141,11 @@ def test_tangent_points_of_a_sphere():
     ang = np.radians(np.linspace(-25, 25, 101))
     d = np.stack(np.broadcast_arrays(-np.cos(ang)[None, :], np.sin(ang)[None, :], 0 * ang[None, :]), -1)
     d = np.repeat(d, 3, axis=0)
-    theta = tangent_theta_values(d, np.array([20.0, 0.0, 0.0]), lambda th, ph: np.full(np.shape(th), 5.0))
-    assert theta.size > 0
-    np.testing.assert_allclose(theta, math.degrees(math.acos(5.0 / 20.0)), atol=1.0)
+    spheres = [lambda th, ph, r=r: np.full(np.shape(th), r) for r in (5.0, 8.0)]
+    thetas = tangent_theta_values(d, np.array([20.0, 0.0, 0.0]), spheres)  # both from one ray sampling
+    for theta, r in zip(thetas, (5.0, 8.0), strict=True):
+        assert theta.size > 0
+        np.testing.assert_allclose(theta, math.degrees(math.acos(r / 20.0)), atol=1.0)
 
 
 @pytest.mark.slow

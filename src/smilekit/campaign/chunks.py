@@ -161,19 +161,13 @@ def read_chunk_results(out_dir, part: str = RESULTS_DIR) -> pd.DataFrame:
 
 class _Plan:
     """What one chunk computes besides the SXI results: its frames' in situ rows (``insitu``) and the UVI
-    frames among them (``uvi``: None when the campaign takes no UVI), with the solar wind they need."""
+    frames among them (``uvi``: None when the campaign takes no UVI); :meth:`load_solar_wind` adds the
+    solar wind those need before the chunk runs."""
 
-    def __init__(self, insitu: bool, uvi: list[Case] | None, solar_wind):
+    def __init__(self, insitu: bool, uvi: list[Case] | None):
         self.insitu = insitu
         self.uvi = uvi
         self.solar_wind, self.no_wind = None, ""
-        if uvi:
-            first = np.datetime64(uvi[0].time, "ns") - np.timedelta64(AVERAGE_HOURS + 1, "h")
-            last = np.datetime64(uvi[-1].time, "ns") + np.timedelta64(1, "h")
-            try:
-                self.solar_wind = solar_wind_series(first, last, solar_wind)
-            except SmilekitError as exc:  # no record about these frames: their rows say so
-                self.no_wind = f"{type(exc).__name__}: {exc}"
 
     def expected(self, cases: list[Case]) -> dict[str, list[str]]:
         """The case ids each companion part's file must hold."""
@@ -183,6 +177,17 @@ class _Plan:
         if self.uvi is not None:
             out[UVI_DIR] = [c.case_id for c in self.uvi]
         return out
+
+    def load_solar_wind(self, solar_wind) -> None:
+        """The series OVATION averages for the UVI frames (their 4 h before); a chunk without any keeps
+        why in ``no_wind``, which its rows will say."""
+        if self.uvi:
+            first = np.datetime64(self.uvi[0].time, "ns") - np.timedelta64(AVERAGE_HOURS + 1, "h")
+            last = np.datetime64(self.uvi[-1].time, "ns") + np.timedelta64(1, "h")
+            try:
+                self.solar_wind = solar_wind_series(first, last, solar_wind)
+            except SmilekitError as exc:
+                self.no_wind = f"{type(exc).__name__}: {exc}"
 
 
 def _failed_row(part: str, case_id: str, status: str, detail: str) -> dict:
@@ -245,15 +250,11 @@ def run_chunks(cases: list[Case], out_dir, config: dict, names: list[str], *, co
     chunks = time_chunks(cases, chunk_frames)
     with_uvi = {c.case_id for c in uvi_frames(cases)} if uvi else set()
 
-    def plan(chunk):
-        return _Plan(insitu, [c for c in chunk if c.case_id in with_uvi] if uvi else None, solar_wind)
+    plans = [_Plan(insitu, [c for c in chunk if c.case_id in with_uvi] if uvi else None) for chunk in chunks]
 
     def problems_of(index, chunk):
         found = {chunk_path(out_dir, index): verify_chunk(chunk_path(out_dir, index), chunk, names)}
-        ids = {INSITU_DIR: [c.case_id for c in chunk]} if insitu else {}
-        if uvi:
-            ids[UVI_DIR] = [c.case_id for c in chunk if c.case_id in with_uvi]
-        for part, expected in ids.items():
+        for part, expected in plans[index].expected(chunk).items():
             path = chunk_path(out_dir, index, part)
             found[path] = verify_rows(path, part, expected)
         return {f"{p.parent.name}/{p.name}": why for p, why in found.items() if why is not None}
@@ -285,7 +286,8 @@ def run_chunks(cases: list[Case], out_dir, config: dict, names: list[str], *, co
             ) as bar,
         ):
             task = bar.add_task("frames", total=n_frames)
-            plans = {i: plan(chunks[i]) for i in pending}
+            for i in pending:
+                plans[i].load_solar_wind(solar_wind)
             futures = {
                 client.submit(_run_chunk, chunks[i], payload, plans[i], pure=False): i for i in pending
             }

@@ -21,7 +21,7 @@ of them meet the requirement.
   ``sxi_frames`` (frames run), ``frames_in_domain`` (those in the requirement's domain: upstream flux above
   4.9e8 cm^-2 s^-1, spacecraft beyond 15 RE) and, under ``methods``, for each method ``answered``,
   ``rms_re`` and ``within_0p5_re`` (``answered`` and ``within_0p5_re`` as fractions of the domain frames);
-  ``insitu`` (per region: frames, share, LIA's median density and speed errors,
+  ``insitu`` (per region: frames, share, LIA's median density and velocity errors,
   :func:`~.insitu.insitu_tables`) and ``uvi`` (:func:`~.uvi.uvi_tables`).
 """
 

@@ -178,7 +178,8 @@ def _companions_section(summary: dict) -> str:
         ratio = uvi.get("hemispheric_power_ratio_median")
         statuses = ", ".join(f"{k}: {v}" for k, v in uvi.get("statuses", {}).items())
         if uvi.get("short_window"):
-            statuses += f"; {uvi['short_window']} with under 4 h of solar wind in OVATION's average"
+            hours = uvi["averaging_hours"]
+            statuses += f"; {uvi['short_window']} with under {hours} h of solar wind in OVATION's average"
         parts.append(
             f"<p>UVI: one 1-min image an hour beside SXI, {uvi['uvi_frames']} in all "
             f"({html.escape(statuses)}); the oval's boundaries in each image (mean over the MLT sectors"

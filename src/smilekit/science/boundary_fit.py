@@ -384,9 +384,7 @@ def profile_amplitudes_values(counts, basis, background, start=None, *, iteratio
         if start is None
         else np.maximum(np.asarray(start, dtype=np.float64) * scale, 0.0)
     )
-    if not np.isfinite(_poisson_lnl(sn, a, k, b)):
-        a = np.full(p, excess / p)
-    f = _profile_newton(sn, a, k, b, int(iterations))
+    f = _profile_newton(sn, a, k, b, excess / p, int(iterations))
     return a / scale, f
 
 
@@ -441,11 +439,14 @@ def _solve_free(h, g, free) -> np.ndarray:
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def _profile_newton(sn, a, k, b, iterations: int) -> float:
-    """The projected Newton iterations of :func:`profile_amplitudes_values` on ``a`` (updated in place);
-    returns ln L at the final ``a``."""
+def _profile_newton(sn, a, k, b, fallback: float, iterations: int) -> float:
+    """The projected Newton iterations of :func:`profile_amplitudes_values` on ``a`` (updated in place;
+    every amplitude ``fallback`` where ``a`` gives no finite ln L); returns ln L at the final ``a``."""
     p, n = sn.shape
     f = _poisson_lnl(sn, a, k, b)
+    if not np.isfinite(f):
+        a[:] = fallback
+        f = _poisson_lnl(sn, a, k, b)
     for _ in range(iterations):
         g = np.zeros(p)
         h = np.zeros((p, p))
@@ -585,35 +586,6 @@ def central_hessian_values(f, x: np.ndarray, steps: np.ndarray) -> np.ndarray:
     return hess
 
 
-def tangent_theta_values(
-    directions, origin, surface, mask=None, *, max_distance=LIMB_MAX_DISTANCE, step=LIMB_STEP
-):
-    """Kernel: angle from +X (deg) of the points where an image's rays graze a magnetopause surface.
-
-    A pixel's ray grazes the surface when it stays outside (its smallest r / r_mp exceeds 1) while a
-    neighbouring pixel's ray (along u or v) enters it: the limb of the surface in the image.
-
-    Parameters
-    ----------
-    directions : numpy.ndarray
-        (nv, nu, 3) unit vectors (GSM) of the image's pixels.
-    origin : numpy.ndarray
-        (3,) spacecraft position (GSM, RE).
-    surface : callable
-        ``surface(theta, phi)`` -> magnetopause radius (RE), angles in radians.
-    mask : numpy.ndarray, optional
-        (nv, nu) bool: the pixels that count.
-    max_distance, step : float
-        Rays are sampled every ``step`` RE out to ``max_distance``.
-
-    Returns
-    -------
-    numpy.ndarray
-        theta (deg) at the closest approach (in r / r_mp) of every grazing ray; empty if none.
-    """
-    return _grazing_thetas(directions, origin, [surface], mask, max_distance, step)[0]
-
-
 @numba.njit(cache=True, nogil=True, error_model="numpy")
 def _ray_angles_values(directions, origin, s):
     """Kernel: distance r, angle theta from +X and phi from +Y to +Z (rad) of the points ``origin + s d``
@@ -632,8 +604,33 @@ def _ray_angles_values(directions, origin, s):
     return r, theta, phi
 
 
-def _grazing_thetas(directions, origin, surfaces, mask, max_distance, step) -> list[np.ndarray]:
-    """:func:`tangent_theta_values` for several surfaces, the rays sampled once."""
+def tangent_theta_values(
+    directions, origin, surfaces, mask=None, *, max_distance=LIMB_MAX_DISTANCE, step=LIMB_STEP
+) -> list[np.ndarray]:
+    """Kernel: angle from +X (deg) of the points where an image's rays graze each of some surfaces.
+
+    A pixel's ray grazes a surface when it stays outside (its smallest r / r_mp exceeds 1) while a
+    neighbouring pixel's ray (along u or v) enters it: the limb of the surface in the image. The rays are
+    sampled once for all the surfaces.
+
+    Parameters
+    ----------
+    directions : numpy.ndarray
+        (nv, nu, 3) unit vectors (GSM) of the image's pixels.
+    origin : numpy.ndarray
+        (3,) spacecraft position (GSM, RE).
+    surfaces : sequence of callable
+        ``surface(theta, phi)`` -> magnetopause radius (RE), angles in radians.
+    mask : numpy.ndarray, optional
+        (nv, nu) bool: the pixels that count.
+    max_distance, step : float
+        Rays are sampled every ``step`` RE out to ``max_distance``.
+
+    Returns
+    -------
+    list of numpy.ndarray
+        Per surface, theta (deg) at the closest approach (in r / r_mp) of every grazing ray; empty if none.
+    """
     d = np.asarray(directions, dtype=np.float64)
     shape = d.shape[:2]
     flat = np.ascontiguousarray(d.reshape(-1, 3))
@@ -764,7 +761,7 @@ def fit_boundary_model(
     pdyn, bz = float(upstream.pdyn.to_value(u.nPa)), float(upstream.bz.to_value(u.nT))
     theta_t, theta_expected = (
         float(grazing.min()) if grazing.size else math.nan  # NaN: that surface has no limb in the image
-        for grazing in _grazing_thetas(
+        for grazing in tangent_theta_values(
             inner,
             fm.sc_gsm,
             [
@@ -772,8 +769,6 @@ def fit_boundary_model(
                 lambda th, ph: shue1997_values(th, ph, pdyn=pdyn, bz=bz),
             ],
             fm.coverage > 0,
-            LIMB_MAX_DISTANCE,
-            LIMB_STEP,
         )
     )
     # both the fitted magnetopause and the one expected from the upstream wind (Shue et al. 1997, the same
