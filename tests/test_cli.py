@@ -62,8 +62,10 @@ def test_run_takes_its_settings_from_a_config_file(tmp_path, monkeypatch):
     # The wiring only: the settings of the file reach run_job (the settings themselves: tests/runs).
     seen = {}
 
-    def fake_run_job(solar_wind, out, *, event, progress, settings, indices=None, telemetry=False):
-        seen["settings"] = settings
+    def fake_run_job(
+        solar_wind, out, *, event, progress, settings, indices=None, telemetry=False, **execution
+    ):
+        seen["settings"], seen["execution"] = settings, execution
         return {"stages": {}}
 
     monkeypatch.setattr(smilekit.cli, "run_job", fake_run_job)
@@ -73,6 +75,13 @@ def test_run_takes_its_settings_from_a_config_file(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     assert seen["settings"] == load_settings(config)
     assert seen["settings"].sxi.max_frames == 2
+    # --every-frame sets [sxi] every_frame over the file's settings; --workers reaches run_job
+    result = runner.invoke(
+        app, ["run", "--config", str(config), "--every-frame", "--workers", "2", "--out", str(tmp_path), "-q"]
+    )
+    assert result.exit_code == 0, result.output
+    assert seen["settings"].sxi.every_frame and seen["settings"].sxi.max_frames == 2
+    assert seen["execution"] == {"workers": 2, "scheduler": None}
 
 
 def test_run_rejects_a_bad_config_file_naming_the_key_and_what_is_accepted(tmp_path):
@@ -91,7 +100,9 @@ def test_run_exits_1_naming_each_failed_stage_on_one_line_and_where_the_report_i
     # is. The reason here is long, over two lines, with brackets rich reads as markup: one line, as written
     error = "ModelDomainError: Bz = -48 nT is outside [-20, 5] nT ([geospace] fit);\n" + "x" * 100
 
-    def fake_run_job(solar_wind, out, *, event, progress, settings, indices=None, telemetry=False):
+    def fake_run_job(
+        solar_wind, out, *, event, progress, settings, indices=None, telemetry=False, **execution
+    ):
         return {"stages": {"solar_wind": {"status": "ok"}, "mission": {"status": "failed", "error": error}}}
 
     monkeypatch.setattr(smilekit.cli, "run_job", fake_run_job)

@@ -63,7 +63,9 @@ def test_bad_solar_wind_file_exits_2_with_one_error_line(tmp_path, case, message
 def test_columns_option_reaches_the_reader_and_bad_maps_are_refused(tmp_path, monkeypatch):
     seen = {}
 
-    def fake_run_job(solar_wind, out, *, event, progress, settings, indices=None, telemetry=False):
+    def fake_run_job(
+        solar_wind, out, *, event, progress, settings, indices=None, telemetry=False, **execution
+    ):
         seen["sw"] = solar_wind
         return {"stages": {}}
 

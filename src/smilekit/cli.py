@@ -11,6 +11,7 @@ frame of a period of the mission, on Dask).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 import os
@@ -252,6 +253,22 @@ def run(
             "downlink into OUT/l0, and the pipeline's L1-L3 products from them into OUT/products.",
         ),
     ] = False,
+    every_frame: Annotated[
+        bool,
+        typer.Option(
+            "--every-frame",
+            help="Every usable SXI exposure, end to end, instead of 10 spread ones and the peak's ([sxi] "
+            "every_frame); with --workers for speed.",
+        ),
+    ] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(help="Run the SXI frames and their retrievals on a local dask cluster of N workers."),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(help="Instead: the address of a running dask scheduler (its workers see --out)."),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """The main job: run an event through the chain and write figures, summary.json and index.html.
@@ -266,6 +283,8 @@ def run(
         raise InputError("--columns describes a --solar-wind file; give the file too")
     _check_out(out)
     settings = JobSettings() if config is None else load_settings(config)
+    if every_frame:
+        settings = settings.replace(sxi=dataclasses.replace(settings.sxi, every_frame=True))
     if solar_wind is not None:
         sw, name = read_solar_wind(solar_wind, columns=columns), solar_wind.name
     else:
@@ -295,6 +314,8 @@ def run(
             settings=settings,
             indices=storm,
             telemetry=telemetry,
+            workers=workers,
+            scheduler=scheduler,
         )
     # the report is written whatever failed; then one line per failed stage and exit 1 (bad input: 2)
     failed = [n for n, s in summary["stages"].items() if s["status"] != "ok"]

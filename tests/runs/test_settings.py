@@ -1,6 +1,7 @@
 """The main job's settings: defaults that are the job as it was, TOML overrides, and clear refusals."""
 
 import dataclasses
+import json
 
 import astropy.units as u
 import numpy as np
@@ -51,7 +52,8 @@ def test_the_settings_round_trip_through_a_dict_and_a_toml_file(tmp_path):
     assert JobSettings.from_dict(settings.to_dict()) == settings
     lines = []
     for section, values in settings.to_dict().items():
-        lines += [f"[{section}]", *(f"{key} = {value!r}" for key, value in values.items()), ""]
+        # JSON writes numbers and true/false as TOML does
+        lines += [f"[{section}]", *(f"{key} = {json.dumps(value)}" for key, value in values.items()), ""]
     path = tmp_path / "all.toml"
     path.write_text("\n".join(lines))
     assert load_settings(path) == settings
@@ -72,6 +74,8 @@ def test_toml_overriding_the_frames_and_exposure_gives_those_frames(short_event,
     assert sum(name.startswith("smile_sxi_l2_") for name in sxi["files"]) == 3
     assert summary["settings"]["sxi"] == {
         "max_frames": 2,
+        "every_frame": False,
+        "movie_frames": 60,
         "exposure_min": 1.0,
         "pixel_deg": 0.25,
         "seed": 20260521,
@@ -82,12 +86,28 @@ BAD = [
     # (file text, what the message must name besides the file)
     ("[ena]\nexposure_min = 1\n", ["unknown section [ena]", "solar_wind, emissivity, mission, sxi, uvi"]),
     ("max_frames = 2\n", ["unknown section [max_frames]"]),
-    ("sxi = 3\n", ["sxi = 3", "[sxi] must be a table", "max_frames, exposure_min, pixel_deg, seed"]),
-    ("[sxi]\nframes = 2\n", ["unknown key sxi.frames", "= 2", "max_frames, exposure_min, pixel_deg, seed"]),
+    (
+        "sxi = 3\n",
+        [
+            "sxi = 3",
+            "[sxi] must be a table",
+            "max_frames, every_frame, movie_frames, exposure_min, pixel_deg, seed",
+        ],
+    ),
+    (
+        "[sxi]\nframes = 2\n",
+        [
+            "unknown key sxi.frames",
+            "= 2",
+            "max_frames, every_frame, movie_frames, exposure_min, pixel_deg, seed",
+        ],
+    ),
     ("[sxi]\nmax_frames = '2'\n", ["sxi.max_frames = '2' (str)", "expected an integer > 0"]),
     ("[sxi]\nmax_frames = 2.5\n", ["sxi.max_frames = 2.5", "expected an integer > 0"]),
     ("[sxi]\nmax_frames = true\n", ["sxi.max_frames = True (bool)", "expected an integer > 0"]),
     ("[sxi]\nmax_frames = 0\n", ["sxi.max_frames = 0", "expected an integer > 0"]),
+    ("[sxi]\nevery_frame = 1\n", ["sxi.every_frame = 1", "expected true or false"]),
+    ("[sxi]\nevery_frame = 'yes'\n", ["sxi.every_frame = 'yes' (str)", "expected true or false"]),
     ("[sxi]\nexposure_min = -5\n", ["sxi.exposure_min = -5.0", "expected a finite number > 0"]),
     ("[sxi]\nexposure_min = nan\n", ["sxi.exposure_min = nan", "expected a finite number > 0"]),
     ("[sxi]\npixel_deg = 0\n", ["sxi.pixel_deg = 0.0", "expected a finite number > 0"]),

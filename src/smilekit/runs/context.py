@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,6 +49,10 @@ class JobContext:
     software's :class:`~smilekit.telemetry.Packetiser` and each instrument stage hands it the data its
     simulator made with :meth:`telemeter`; the packets gather in ``packets`` for the telemetry stage. Else
     ``packetiser`` is None and :meth:`telemeter` does nothing.
+
+    ``workers`` (local worker processes) or ``scheduler`` (a running dask.distributed scheduler's address)
+    give the run Dask workers, started when a stage first calls :meth:`map` and closed by :meth:`close`;
+    with neither, :meth:`map` runs in this process.
     """
 
     solar_wind: SolarWind
@@ -57,6 +64,35 @@ class JobContext:
     indices: GeomagneticIndices | None = None
     packetiser: Any = None
     packets: list = field(default_factory=list)
+    workers: int | None = None
+    scheduler: str | None = None
+    _client: Any = field(default=None, init=False, repr=False)
+    _resources: ExitStack = field(default_factory=ExitStack, init=False, repr=False)
+
+    def map(self, func: Callable, *iterables) -> list:
+        """``[func(*args) for args in zip(*iterables)]``, in order: on the run's Dask workers when it has
+        them (each task's numba kernels on the cores / workers of a local cluster), else here. ``func``
+        must be importable by the workers (a module-level function); a task's exception is raised here."""
+        calls = list(zip(*iterables, strict=True))
+        if self.workers is None and self.scheduler is None:
+            return [func(*args) for args in calls]
+        if self._client is None:
+            from smilekit.campaign.evaluate import dask_client  # dask only for a run that asks for it
+
+            self._client = self._resources.enter_context(dask_client(self.workers, self.scheduler))
+        threads = None if self.workers is None else max(1, (os.cpu_count() or 1) // self.workers)
+        # the arguments scattered to the workers first (L2 images for the retrievals: ~0.6 MB a frame),
+        # not packed into the task graph
+        scattered = self._client.scatter(calls)
+        futures = self._client.map(
+            _call_in_worker, [func] * len(calls), scattered, threads=threads, pure=False
+        )
+        return self._client.gather(futures)
+
+    def close(self) -> None:
+        """Close the run's Dask client and local cluster, if :meth:`map` started them."""
+        self._resources.close()
+        self._client = None
 
     def telemeter(self, instrument: str, data, **options) -> None:
         """Packetise ``data``, what the simulator of ``instrument`` (``"mag"``, ``"lia"``, ``"sxi"`` or
@@ -69,6 +105,16 @@ class JobContext:
         """Register a figure for the report and return where to write it."""
         self.figures.append((name, caption))
         return self.out / name
+
+
+def _call_in_worker(func: Callable, args: tuple, threads: int | None):
+    """Worker entry of :meth:`JobContext.map`: ``func(*args)`` with this thread's numba kernels on
+    ``threads`` threads (a worker's numba pool is started with all the machine's cores)."""
+    if threads:
+        import numba
+
+        numba.set_num_threads(min(int(threads), numba.config.NUMBA_NUM_THREADS))
+    return func(*args)
 
 
 def finite_or_none(value) -> float | None:

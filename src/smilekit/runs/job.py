@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable
+from contextlib import closing
 from pathlib import Path
 
 import smilekit
@@ -42,6 +43,8 @@ def run_job(
     stages: Iterable[Stage] | None = None,
     indices: GeomagneticIndices | None = None,
     telemetry: bool = False,
+    workers: int | None = None,
+    scheduler: str | None = None,
 ) -> dict:
     """Run every stage on ``solar_wind``, write figures, ``summary.json`` and ``index.html`` into ``out``.
 
@@ -70,6 +73,12 @@ def run_job(
         on-board packetiser and the telemetry stage (:mod:`smilekit.runs.stages.telemetry`), run last,
         takes the packets through the mass memory and the downlink into ``out/l0`` and the pipeline into
         ``out/products``.
+    workers : int, optional
+        Run the SXI frames and their retrievals on a local Dask cluster of that many worker processes
+        (:meth:`~smilekit.runs.context.JobContext.map`); default: in this process.
+    scheduler : str, optional
+        Instead of ``workers``: the address of a running dask.distributed scheduler (its workers must see
+        ``out``, where they write the frames' files, and run this smilekit).
 
     Returns
     -------
@@ -85,6 +94,10 @@ def run_job(
             f"indices must be GeomagneticIndices (smilekit.solarwind.read_indices) or None, got "
             f"{type(indices).__name__}"
         )
+    if workers is not None or scheduler is not None:  # dask is imported only for a run that asks for it
+        from smilekit.campaign.evaluate import check_execution
+
+        check_execution(workers, scheduler)
     stages = STAGES if stages is None else StageRegistry(stages)
     packetiser = None
     if telemetry:  # imported here: the stage modules register in the flow's order (smilekit.runs)
@@ -102,6 +115,8 @@ def run_job(
         settings=settings,
         indices=indices,
         packetiser=packetiser,
+        workers=workers,
+        scheduler=scheduler,
     )
     summary = {
         "smilekit_version": smilekit.__version__,
@@ -110,6 +125,18 @@ def run_job(
         "stages": {},
     }
     started = time.perf_counter()
+    with closing(ctx):  # its Dask workers, if a stage started them
+        _run_stages(ctx, stages, summary, progress)
+    summary["seconds"] = round(time.perf_counter() - started, 2)
+    summary["figures"] = [name for name, _ in ctx.figures]
+    summary["settings"] = settings.to_dict()
+    report.write_summary(out / "summary.json", summary)
+    report.write_index(out / "index.html", summary, ctx.figures)
+    return summary
+
+
+def _run_stages(ctx: JobContext, stages: StageRegistry, summary: dict, progress) -> None:
+    """Run the stages in order, recording each one's result, or its failure, in ``summary["stages"]``."""
     for done, stage in enumerate(stages, start=1):
         t0 = time.perf_counter()
         try:
@@ -129,12 +156,6 @@ def run_job(
         summary["stages"][stage.name]["seconds"] = round(time.perf_counter() - t0, 2)
         if progress is not None:
             progress(stage.name, done, len(stages))
-    summary["seconds"] = round(time.perf_counter() - started, 2)
-    summary["figures"] = [name for name, _ in ctx.figures]
-    summary["settings"] = settings.to_dict()
-    report.write_summary(out / "summary.json", summary)
-    report.write_index(out / "index.html", summary, ctx.figures)
-    return summary
 
 
 def _check_provided(stage: Stage, ctx: JobContext) -> None:

@@ -55,9 +55,10 @@ __all__ = ["SECTIONS", "JobSettings", "SettingsSection", "load_settings", "regis
 _BOUNDS = {"positive": (lambda v: v > 0, "> 0"), "non-negative": (lambda v: v >= 0, ">= 0"), None: None}
 
 
-def setting(default: int | float, bound: str | None = "positive"):
+def setting(default: int | float | bool, bound: str | None = "positive"):
     """A field of a settings section: its type is its default's (int: an integer; float: a finite number,
-    integers accepted) and ``bound`` its range (``"positive"``, ``"non-negative"`` or None)."""
+    integers accepted; bool: true or false) and ``bound`` its range (``"positive"``, ``"non-negative"`` or
+    None; ignored for a bool)."""
     return field(default=default, metadata={"bound": bound})
 
 
@@ -80,6 +81,10 @@ class SettingsSection:
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
             value, kind, bound = getattr(self, f.name), type(f.default), f.metadata["bound"]
+            if kind is bool:
+                if not isinstance(value, bool):
+                    self.reject(f.name, value, "true or false")
+                continue
             numeric = isinstance(value, numbers.Integral if kind is int else numbers.Real)
             if isinstance(value, bool) or not numeric or (kind is float and not math.isfinite(value)):
                 self.reject(f.name, value, _accepted(kind, bound))
@@ -155,7 +160,8 @@ class JobSettings:
     (10, <Quantity 5. min>)
     >>> fewer = settings.replace(sxi=SXISettings(max_frames=2))
     >>> fewer.to_dict()["sxi"]
-    {'max_frames': 2, 'exposure_min': 5.0, 'pixel_deg': 0.25, 'seed': 20260521}
+    {'max_frames': 2, 'every_frame': False, 'movie_frames': 60, 'exposure_min': 5.0, 'pixel_deg': 0.25,
+     'seed': 20260521}
     """
 
     __slots__ = ("_sections",)

@@ -2,14 +2,23 @@
 
 import astropy.units as u
 import numpy as np
+import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from PIL import Image
 
 from smilekit import runs
 from smilekit.products.names import parse_product_name
 from smilekit.products.sxi_fits import read_l2
 from smilekit.runs import Stage
-from smilekit.runs.stages.sxi import SXISettings, _frame_indices, _peak_frame, _whole_exposures
+from smilekit.runs.stages.sxi import (
+    SXISettings,
+    _back_to_back,
+    _frame_indices,
+    _peak_frame,
+    _whole_exposures,
+)
 from smilekit.solarwind import SolarWind
 
 
@@ -135,3 +144,55 @@ def test_the_frame_of_a_pressure_step_is_after_the_step(tmp_path):
         s for when, s, _ in seen["frames"] if when == np.datetime64(frame["start"]) + np.timedelta64(150, "s")
     ]
     assert state.n.to_value(u.cm**-3) > 20.0  # after the jump (5 before it)
+
+
+@given(
+    usable=st.lists(st.booleans(), min_size=8, max_size=80).map(np.array),
+    exposure_min=st.integers(1, 7),
+    anchor_draw=st.floats(0.0, 1.0),
+)
+def test_every_frame_lays_usable_exposures_end_to_end_through_the_peaks(usable, exposure_min, anchor_draw):
+    times = _times(np.arange(usable.size))
+    exposure = np.timedelta64(exposure_min * 60, "s").astype("timedelta64[ns]")
+    whole = _whole_exposures(times, usable, exposure // 2)
+    candidates = np.flatnonzero(whole)
+    if not candidates.size:
+        return
+    anchor = int(candidates[min(int(anchor_draw * candidates.size), candidates.size - 1)])
+    index = _back_to_back(times, whole, anchor, exposure)
+    starts, ends = times[index] - exposure // 2, times[index] - exposure // 2 + exposure
+    assert anchor in index and whole[index].all()
+    assert np.all(np.diff(index) > 0) and np.all(starts[1:] >= ends[:-1])  # in order, none overlapping
+    # none left out that would fit: every usable exposure not taken overlaps one taken
+    for k in np.setdiff1d(candidates, index):
+        start, end = times[k] - exposure // 2, times[k] - exposure // 2 + exposure
+        assert np.any((start < ends) & (end > starts)), k
+
+
+def test_every_frame_on_two_workers_is_the_run_in_one_process(short_event, tmp_path):
+    # an hour of SXI around the peak, every 5-min frame: the frames and their retrievals on a local cluster
+    # of two processes give the same files' names, frames and retrievals as in this process (each frame's
+    # events are seeded by its track sample, not by the order the frames are made in)
+    peak = np.datetime64("2015-06-21T17:06", "ns")  # the short event's peak pressure
+    sw = short_event.select(peak - np.timedelta64(40, "m"), peak + np.timedelta64(40, "m"))
+    stages = [runs.STAGES.by_name(n) for n in ("solar_wind", "standoff", "mission", "sxi", "science")]
+    settings = runs.JobSettings().replace(sxi=SXISettings(every_frame=True))
+    runs_ = {}
+    for workers in (None, 2):
+        out = tmp_path / f"workers{workers}"
+        summary = runs.run_job(sw, out, event="hour", stages=stages, settings=settings, workers=workers)
+        assert {s["status"] for s in summary["stages"].values()} == {"ok"}, summary["stages"]
+        runs_[workers] = (summary, pd.read_csv(out / "standoff_retrievals.csv"))
+    (one, table), (two, table2) = runs_[None], runs_[2]
+    frames = one["stages"]["sxi"]["frame_table"]
+    assert one["stages"]["sxi"]["frame_table"] == two["stages"]["sxi"]["frame_table"]
+    assert one["stages"]["sxi"]["files"] == two["stages"]["sxi"]["files"]
+    pd.testing.assert_frame_equal(table, table2)
+    # every frame: end to end, one of them the peak's, filling the usable time but for less than a frame
+    starts = np.array([np.datetime64(f["start"]) for f in frames])
+    ends = np.array([np.datetime64(f["end"]) for f in frames])
+    assert np.all(starts[1:] >= ends[:-1]) and one["stages"]["sxi"]["peak_frame"]["start"] in [
+        f["start"] for f in frames
+    ]
+    usable_min = one["stages"]["sxi"]["sxi_usable_hours"] * 60.0
+    assert len(frames) >= 8 and len(frames) * 5.0 <= usable_min

@@ -24,7 +24,39 @@ from smilekit.runs.registry import stage
 from smilekit.science.cusps import retrieve_image, true_cusp_edges
 from smilekit.solarwind import SolarWind
 
-__all__ = ["stage_science"]
+__all__ = ["retrieve_frame", "stage_science"]
+
+
+def retrieve_frame(when, state, l2) -> tuple[list[dict], dict, object, dict]:
+    """Every stand-off method and the cusp retrieval on one SXI frame, against the model truth.
+
+    Returns ``(rows, estimates by method, cusp estimate, cusp row)``: the frame's lines of
+    ``standoff_retrievals.csv`` and of the cusp table. A function of its arguments alone, so that
+    :meth:`~smilekit.runs.context.JobContext.map` can run it on a worker.
+    """
+    r0_true = float(
+        boundaries.standoff("shue1998", pdyn=state.pdyn, bz=state.bz, warn=False).to_value(smilekit.RE)
+    )
+    found, cusp = retrieve_image(l2, solar_wind=state)
+    rows = []
+    for name, est in found.items():
+        r0_est, sigma = est.r0.to_value(smilekit.RE), est.r0_sigma.to_value(smilekit.RE)
+        rows.append(
+            {"time": when, "method": name, "r0_true": r0_true, "r0_est": r0_est, "r0_sigma": sigma,
+             "status": est.status}
+        )  # fmt: skip
+    eq_true, pw_true = true_cusp_edges(state, when)
+    cusp_row = {
+        "time": when,
+        "equatorward_est": cusp.equatorward.to_value(u.deg),
+        "poleward_est": cusp.poleward.to_value(u.deg),
+        "equatorward_sigma": cusp.equatorward_sigma.to_value(u.deg),
+        "poleward_sigma": cusp.poleward_sigma.to_value(u.deg),
+        "equatorward_true": eq_true.to_value(u.deg),
+        "poleward_true": pw_true.to_value(u.deg),
+        "status": cusp.status,
+    }
+    return rows, found, cusp, cusp_row
 
 
 @stage(
@@ -39,33 +71,11 @@ def stage_science(ctx: JobContext) -> dict:
     kept = ctx.results.get("sxi_frames")
     if not kept:
         raise ModelDomainError("no SXI frames to work from (the sxi stage made none)")
-    rows, cusp_rows, estimates, cusps = [], [], [], []
-    for when, state, l2 in kept:
-        r0_true = float(
-            boundaries.standoff("shue1998", pdyn=state.pdyn, bz=state.bz, warn=False).to_value(smilekit.RE)
-        )
-        found, cusp = retrieve_image(l2, solar_wind=state)
-        for name, est in found.items():
-            r0_est, sigma = est.r0.to_value(smilekit.RE), est.r0_sigma.to_value(smilekit.RE)
-            rows.append(
-                {"time": when, "method": name, "r0_true": r0_true, "r0_est": r0_est, "r0_sigma": sigma,
-                 "status": est.status}
-            )  # fmt: skip
-        estimates.append(list(found.values()))
-        cusps.append(cusp)
-        eq_true, pw_true = true_cusp_edges(state, when)
-        cusp_rows.append(
-            {
-                "time": when,
-                "equatorward_est": cusp.equatorward.to_value(u.deg),
-                "poleward_est": cusp.poleward.to_value(u.deg),
-                "equatorward_sigma": cusp.equatorward_sigma.to_value(u.deg),
-                "poleward_sigma": cusp.poleward_sigma.to_value(u.deg),
-                "equatorward_true": eq_true.to_value(u.deg),
-                "poleward_true": pw_true.to_value(u.deg),
-                "status": cusp.status,
-            }
-        )
+    retrieved = ctx.map(retrieve_frame, *zip(*kept, strict=True))
+    rows = [row for frame_rows, *_ in retrieved for row in frame_rows]
+    estimates = [list(found.values()) for _, found, _, _ in retrieved]
+    cusps = [cusp for _, _, cusp, _ in retrieved]
+    cusp_rows = [cusp_row for *_, cusp_row in retrieved]
     table, cusp_table = pd.DataFrame(rows), pd.DataFrame(cusp_rows)
     write_table(table, ctx.out / "standoff_retrievals.csv", index=False)
     name = product_name("sxi", "l3", "boundaries", kept[0][0], ext="cdf")

@@ -30,6 +30,7 @@ the nearest usable exposure, and the summary says so: ``peak_frame`` is ``{"star
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import ClassVar
 
 import astropy.units as u
@@ -50,9 +51,9 @@ from smilekit.runs.context import JobContext, spread_evenly
 from smilekit.runs.registry import stage
 from smilekit.runs.settings import SettingsSection, register_section, setting
 from smilekit.science.boundary_fit import FIT_PIXEL_DEG
-from smilekit.solarwind import SolarWind
+from smilekit.solarwind import SolarWind, SolarWindState
 
-__all__ = ["L1_L2_DESCRIPTORS", "SXISettings", "stage_sxi"]
+__all__ = ["L1_L2_DESCRIPTORS", "FrameSpec", "SXISettings", "make_frame", "stage_sxi"]
 
 #: The (level, descriptor) of the SXI files of each frame: the L1 event list and the L2 images.
 L1_L2_DESCRIPTORS = (("l1", "events"), ("l2", "images"))
@@ -63,15 +64,20 @@ L1_L2_DESCRIPTORS = (("l1", "events"), ("l2", "images"))
 class SXISettings(SettingsSection):
     """The SXI frames of the main job.
 
-    At most ``max_frames`` exposures spread over the times SXI is on, plus the one of the peak pressure.
-    Each 5-min frame costs ~0.3 s here (sky, events, L2, files) and ~0.4 s of retrievals in the science
-    stage: every one of the default event's ~690 frames would take ~8 min on one core, so the default keeps
-    the job in its two-minute budget (``benchmarks/README.md``, "The main job").
+    At most ``max_frames`` exposures spread over the times SXI is on, plus the one of the peak pressure;
+    or, with ``every_frame``, every usable exposure, back to back (``smilekit run --every-frame``). Each
+    5-min frame costs ~0.15 s here (sky, events, L2, files) and ~0.4 s of retrievals in the science stage:
+    the default event's 686 frames take minutes even on several workers (``smilekit run --workers N``), so
+    the default keeps the job in its two-minute budget (``benchmarks/README.md``, "The main job").
     """
 
     section: ClassVar[str] = "sxi"
 
     max_frames: int = setting(10)
+    #: Every usable exposure, laid end to end through the peak's, instead of ``max_frames`` spread ones.
+    every_frame: bool = setting(False)
+    #: At most this many frames, spread evenly, in the X-ray movie.
+    movie_frames: int = setting(60)
     #: Exposure of a frame, minutes: also the L2 cadence, so a whole number of CCD frames.
     exposure_min: float = setting(5.0)
     #: Pixel of the model sky and of the L2 images, degrees.
@@ -130,47 +136,44 @@ def stage_sxi(ctx: JobContext) -> dict:
         )
     peak_time = np.datetime64(ctx.results["peak_index_time"], "ns")
     peak_k, peak_frame = _peak_frame(track.time, usable, whole, peak_time, half, exposure)
-    index = _frame_indices(whole, peak_k, settings.max_frames)
+    if settings.every_frame:
+        index = _back_to_back(track.time, whole, peak_k, exposure)
+    else:
+        index = _frame_indices(whole, peak_k, settings.max_frames)
     folder = ctx.out / "sxi"
     folder.mkdir(exist_ok=True)
+    positions = track.position("GSE").to_value(smilekit.RE)
+    aims = att.aim_point_gse.to_value(smilekit.RE)
+    specs = [
+        FrameSpec(
+            index=int(k),
+            middle=track.time[k],
+            state=sw.at(track.time[k]),
+            position_re=positions[k],
+            aim_re=aims[k],
+            rotation=att.rotation[k],
+            exposure_min=settings.exposure_min,
+            pixel_deg=settings.pixel_deg,
+            seed=settings.seed,
+            folder=folder,
+            keep_events=ctx.packetiser is not None,
+        )
+        for k in index
+    ]
+    made = ctx.map(make_frame, specs)
+    in_movie = set(spread_evenly(np.arange(len(made)), settings.movie_frames).tolist())
     movie, overlays, rows, written, frames_kept = [], [], [], [], []
-    rng = np.random.default_rng(settings.seed)
-    positions = track.position("GSE")
-    for k in index:
-        middle = track.time[k]
-        start = middle - half
-        state = sw.at(middle)
-        tilt = frames.dipole_tilt(middle).to(u.deg)
-        source = SWCXEmissivity.from_solar_wind(state, tilt=tilt, warn=False)
-        rotation = att.rotation[k]
-        truth = intensity_map(
-            source, positions[k], att.aim_point_gse[k], rotation=rotation, time=middle, pixel=settings.pixel
-        )
-        events = simulate_events(truth, settings.exposure, rng=rng, start=start)
-        ctx.telemeter("sxi", events)
-        l2 = make_l2(events, cadence=settings.exposure, pixel=settings.pixel)
-        written += [product_name("sxi", level, kind, start, ext="fits") for level, kind in L1_L2_DESCRIPTORS]
-        write_l1(events, folder / written[-2], overwrite=True)
-        write_l2(l2, folder / written[-1], overwrite=True)
-        overlay = _magnetopause_overlay(state, middle, positions[k].to_value(smilekit.RE), rotation)
-        frame = l2["foreground"].isel(time=0)
-        frame.attrs["time"] = str(start)
-        movie.append(frame)
-        overlays.append(overlay)
-        rows.append(
-            {
-                "start": str(start),
-                "end": str(start + exposure),
-                "middle": str(middle),
-                "counts": int(l2["counts"].sum()),
-                "model_mean_keV_cm-2_s-1_sr-1": float(truth.mean()),
-                "foreground_mean": float(frame.mean()),
-                "sun_in_fov": bool(truth.attrs.get("sun_in_fov", False)),
-            }
-        )
-        frames_kept.append((middle, state, l2))
-        if k == peak_k:
-            detail = (truth, l2, overlay, start)
+    for n, (spec, frame) in enumerate(zip(specs, made, strict=True)):
+        if frame["events"] is not None:
+            ctx.telemeter("sxi", frame["events"])
+        written += frame["files"]
+        rows.append(frame["row"])
+        frames_kept.append((spec.middle, spec.state, frame["l2"]))
+        if n in in_movie:
+            movie.append(frame["l2"]["foreground"].isel(time=0).assign_attrs(time=frame["row"]["start"]))
+            overlays.append(frame["overlay"])
+        if spec.index == peak_k:
+            detail = (frame["truth"], frame["l2"], frame["overlay"], spec.middle - half)
     ctx.results["sxi_frames"] = frames_kept
     truth, l2, overlay, start = detail
     minutes = f"{settings.exposure_min:g}-min"
@@ -191,8 +194,9 @@ def stage_sxi(ctx: JobContext) -> dict:
     )
     movie_path = ctx.out / "sxi_movie.gif"
     sxi_plots.write_sxi_movie(movie, movie_path, overlays=overlays, title="SXI foreground, exposure from")
+    shown = "" if len(movie) == len(rows) else f", {len(movie)} of the {len(rows)} frames"
     ctx.figures.append(
-        ("sxi_movie.gif", f"SXI movie ({minutes} L2 foreground) with the Shue 1998 magnetopause")
+        ("sxi_movie.gif", f"SXI movie ({minutes} L2 foreground{shown}) with the Shue 1998 magnetopause")
     )
     return {
         "frames": len(rows),
@@ -202,6 +206,95 @@ def stage_sxi(ctx: JobContext) -> dict:
         "peak_frame": peak_frame,
         "files": [*written, "sxi_movie.gif"],
     }
+
+
+@dataclass(frozen=True)
+class FrameSpec:
+    """What one SXI frame of the stage is made from (module docstring: how a frame is timed).
+
+    ``index`` is the frame's track sample: its photon events are drawn from the generator seeded with
+    ``(seed, index)``, so a frame's events do not depend on which other frames the run makes, nor on the
+    process that makes it.
+    """
+
+    index: int
+    middle: np.datetime64
+    state: SolarWindState
+    position_re: np.ndarray
+    aim_re: np.ndarray
+    rotation: np.ndarray
+    exposure_min: float
+    pixel_deg: float
+    seed: int
+    folder: Path
+    keep_events: bool = False
+
+
+def make_frame(spec: FrameSpec) -> dict:
+    """One SXI frame: the model sky, the photon events (L1) and the images (L2), written to ``spec.folder``.
+
+    Returns a dict: ``row`` (the frame's line of the summary's ``frame_table``), ``files`` (the L1 and L2
+    file names), ``l2``, ``truth`` (the model sky), ``overlay`` (the model magnetopause in the FOV) and
+    ``events`` (the L1 event list when ``spec.keep_events``, for the packet path; else None). A function of
+    its spec alone, so that :meth:`~smilekit.runs.context.JobContext.map` can run it on a worker.
+    """
+    exposure = spec.exposure_min * u.min
+    pixel = spec.pixel_deg * u.deg
+    exposure_ns = np.timedelta64(round(spec.exposure_min * 60e9), "ns")
+    start = spec.middle - exposure_ns // 2
+    tilt = frames.dipole_tilt(spec.middle).to(u.deg)
+    source = SWCXEmissivity.from_solar_wind(spec.state, tilt=tilt, warn=False)
+    truth = intensity_map(
+        source,
+        spec.position_re * smilekit.RE,
+        spec.aim_re * smilekit.RE,
+        rotation=spec.rotation,
+        time=spec.middle,
+        pixel=pixel,
+    )
+    rng = np.random.default_rng([spec.seed, spec.index])
+    events = simulate_events(truth, exposure, rng=rng, start=start)
+    l2 = make_l2(events, cadence=exposure, pixel=pixel)
+    files = [product_name("sxi", level, kind, start, ext="fits") for level, kind in L1_L2_DESCRIPTORS]
+    write_l1(events, spec.folder / files[0], overwrite=True)
+    write_l2(l2, spec.folder / files[1], overwrite=True)
+    foreground = l2["foreground"].isel(time=0)
+    row = {
+        "start": str(start),
+        "end": str(start + exposure_ns),
+        "middle": str(spec.middle),
+        "counts": int(l2["counts"].sum()),
+        "model_mean_keV_cm-2_s-1_sr-1": float(truth.mean()),
+        "foreground_mean": float(foreground.mean()),
+        "sun_in_fov": bool(truth.attrs.get("sun_in_fov", False)),
+    }
+    return {
+        "row": row,
+        "files": files,
+        "l2": l2,
+        "truth": truth,
+        "overlay": _magnetopause_overlay(spec.state, spec.middle, spec.position_re, spec.rotation),
+        "events": events if spec.keep_events else None,
+    }
+
+
+def _back_to_back(times, whole, anchor: int, exposure) -> np.ndarray:
+    """The track indices of usable exposures laid end to end through the one at ``anchor`` (the peak's):
+    after it, each next one the first that starts at or after the previous one's end; before it, each the
+    last that ends at or before the next one's start."""
+    times = np.asarray(times, dtype="datetime64[ns]")
+    half = exposure // 2
+    starts, ends = times - half, times - half + exposure
+    candidates = np.flatnonzero(whole)
+    chosen = [anchor]
+    for k in candidates[candidates > anchor]:
+        if starts[k] >= ends[chosen[-1]]:
+            chosen.append(k)
+    before = [anchor]
+    for k in candidates[candidates < anchor][::-1]:
+        if ends[k] <= starts[before[-1]]:
+            before.append(k)
+    return np.asarray(before[:0:-1] + chosen, dtype=int)
 
 
 def _solar_wind_valid_at(sw: SolarWind, times) -> np.ndarray:
