@@ -33,7 +33,7 @@ How the shipped set is made (:func:`make_cases` with the defaults):
    pressure within :data:`PDYN_RANGE` (0.5-20 nPa). A fraction ``in_domain_fraction`` (default 0.75) of the
    cases takes records whose particle flux n v exceeds the requirement's
    :data:`~smilekit.science.requirement.FLUX_THRESHOLD` (4.9e8 cm^-2 s^-1), the rest records below it;
-   records are drawn without replacement and assigned to the cases in random order. The speed (|v|, km/s)
+   records are drawn without replacement and assigned to the cases in random order. The speed (``|v|``, km/s)
    becomes the flow speed along -X; B is OMNI's GSM field. The OMNI records are a statistical sample of
    real upstream conditions: their year (2000) is not the case's (the mission years); nothing in the truth
    depends on the calendar year beyond the case time itself.

@@ -116,7 +116,7 @@ def insitu_summary_row(case: Case) -> dict:
 
 
 def insitu_tables(insitu: pd.DataFrame) -> pd.DataFrame:
-    """Per region: the frames, their share of the SXI frames, LIA's median |relative error| of the proton
+    """Per region: the frames, their share of the SXI frames, LIA's median ``|relative error|`` of the proton
     density and of the velocity (``velocity_error_fraction``; not defined where the true bulk speed is
     zero), the frames without a LIA value, and the share of flagged distributions. Rows without a truth
     (the models refused the wind, or the frame's row failed) are counted as "no truth"."""

@@ -12,17 +12,17 @@ of them meet the requirement.
   resumes without recomputing a finished chunk and without losing or duplicating a row; read them with
   ``pandas.read_parquet(OUT / "results")``;
 - ``insitu/chunk-IIIII.parquet``: beside each frame, the in situ truth at the spacecraft and one LIA
-  distribution's moments (:mod:`~.insitu`); ``uvi/chunk-IIIII.parquet``: one UVI image of the oval each
-  clock hour and its boundaries against the model (:mod:`~.uvi`); written with the chunk's results and
-  verified with them (``insitu=False``, ``uvi=False`` leave them out);
-- ``report.html`` (with ``figures/`` and ``orbit.csv``): the campaign report, :mod:`~.report`;
+  distribution's moments (:mod:`~.campaign.insitu`); ``uvi/chunk-IIIII.parquet``: one UVI image of the
+  oval each clock hour and its boundaries against the model (:mod:`~.campaign.uvi`); written with the
+  chunk's results and verified with them (``insitu=False``, ``uvi=False`` leave them out);
+- ``report.html`` (with ``figures/`` and ``orbit.csv``): the campaign report, :mod:`~.campaign.report`;
 - ``summary.json``: the summary of :func:`~.evaluate.evaluate_cases` (:func:`~.evaluate.evaluation_summary`,
   ``resume`` counting chunks) plus the campaign's answer:
   ``sxi_frames`` (frames run), ``frames_in_domain`` (those in the requirement's domain: upstream flux above
   4.9e8 cm^-2 s^-1, spacecraft beyond 15 RE) and, under ``methods``, for each method ``answered``,
   ``rms_re`` and ``within_0p5_re`` (``answered`` and ``within_0p5_re`` as fractions of the domain frames);
   ``insitu`` (per region: frames, share, LIA's median density and velocity errors,
-  :func:`~.insitu.insitu_tables`) and ``uvi`` (:func:`~.uvi.uvi_tables`).
+  :func:`~.campaign.insitu.insitu_tables`) and ``uvi`` (:func:`~.campaign.uvi.uvi_tables`).
 """
 
 from __future__ import annotations
@@ -94,8 +94,9 @@ def run_campaign(start, end, out, *, aim: str = "limb", solar_wind=None, workers
     chunk_frames : int
         Frames per Dask task and Parquet file (:func:`~.chunks.time_chunks`); a rerun must give the same.
     insitu, uvi : bool
-        Add the in situ summary of every frame (:mod:`~.insitu`) and a UVI image an hour (:mod:`~.uvi`);
-        a rerun must give the same (a folder written before these parts existed is another campaign's).
+        Add the in situ summary of every frame (:mod:`~.campaign.insitu`) and a UVI image an hour
+        (:mod:`~.campaign.uvi`); a rerun must give the same (a folder written before these parts existed is
+        another campaign's).
     console : rich.console.Console, optional
         Where progress and resume notes go.
 

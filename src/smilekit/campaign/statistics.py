@@ -3,11 +3,11 @@
 Summary (:func:`summarise`; the harness writes it to ``DIR/summary.json`` and prints it as a table): per
 method over the rows in the requirement domain (:func:`smilekit.science.requirement.in_requirement_domain`:
 flux n v > 4.9e8 cm^-2 s^-1 and the spacecraft beyond 15 RE) with status ok: the number n, the number
-failed (in the domain, no answer), the bias and RMS of r0_err, the 95th percentile of |r0_err| and the
+failed (in the domain, no answer), the bias and RMS of r0_err, the 95th percentile of ``|r0_err|`` and the
 fractions within 0.5 RE and 0.25 RE (:func:`r0_error_stats`); the same over the domain cases seen from the
 dayside (spacecraft GSE X > 0) and over all cases; for each cusp edge (one value per case) the bias and RMS
-in deg and in RE, the 95th percentile of |error| in RE and the fraction within 0.25 RE. An edge error in RE
-is the cusp reference distance times the latitude error in radians (the requirement's 0.25 RE is judged
+in deg and in RE, the 95th percentile of ``|error|`` in RE and the fraction within 0.25 RE. An edge error in
+RE is the cusp reference distance times the latitude error in radians (the requirement's 0.25 RE is judged
 so).
 """
 
@@ -31,8 +31,8 @@ def _nan_stat(values: np.ndarray, func) -> float:
 
 def r0_error_stats(errors: np.ndarray, n_failed: int) -> dict:
     """Stand-off error statistics (RE) of one method's answers ``errors``: their number ``n``, bias, RMS,
-    p95 of |error|, fractions within 0.5 and 0.25 RE (NaN without answers), and ``n_failed`` (cases without
-    an answer). The harness's summary and the main job's science stage both report these."""
+    p95 of ``|error|``, fractions within 0.5 and 0.25 RE (NaN without answers), and ``n_failed`` (cases
+    without an answer). The harness's summary and the main job's science stage both report these."""
     a = np.abs(errors)
     return {
         "n": int(errors.size),

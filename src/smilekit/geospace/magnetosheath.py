@@ -6,7 +6,7 @@ large arrays:
 
 1. **Shock jump.** At the bow shock point on the same radial line as the query point (the Jelínek et al.
    2012 paraboloid by default, :cite:`jelinek2012`), with its local normal n, the upstream flow (-V along X,
-   aberration ignored) crosses an oblique shock with normal Mach number M_n = M |n_x|, where M is the fast
+   aberration ignored) crosses an oblique shock with normal Mach number M_n = M ``|n_x|``, where M is the fast
    magnetosonic Mach number (Spreiter et al. 1966 use the magnetosonic Mach number in the gas-dynamic
    analogue). The Rankine-Hugoniot relations for a perfect gas (e.g. Landau & Lifshitz, *Fluid Mechanics*,
    section 89, :cite:`landau1987`; Kivelson & Russell 1995, Eqs. 5.33-5.35, :cite:`kivelson1995`): density
@@ -345,7 +345,7 @@ class Magnetosheath:
 
     @classmethod
     def from_solar_wind(cls, state, *, tilt=0 * u.deg, **kw):
-        """Build from a :class:`~smilekit.solarwind.state.SolarWindState` (n, |v|, t, b_gsm)."""
+        """Build from a :class:`~smilekit.solarwind.state.SolarWindState` (n, ``|v|``, t, b_gsm)."""
         state = as_state(state)
         return cls(n=state.n, v=state.speed, t=state.t, b_gsm=state.b_gsm, tilt=tilt, **kw)
 

@@ -9,10 +9,10 @@ lines then one row per cell,
 
 1. a free headline (BATS-R-US writes the units here, e.g. ``R R R Mp/cc km/s ...``);
 2. ``iteration time ndim neqpar nw`` (ndim < 0 means a non-uniform or unstructured grid);
-3. the grid size along each of |ndim| axes;
+3. the grid size along each of ``|ndim|`` axes;
 4. the ``neqpar`` equation parameters (e.g. gamma ``g``, the inner-body radius ``rbody``);
-5. the names: |ndim| coordinates, ``nw`` variables, then the ``neqpar`` parameter names;
-6. prod(grid size) rows of |ndim| coordinates followed by ``nw`` values.
+5. the names: ``|ndim|`` coordinates, ``nw`` variables, then the ``neqpar`` parameter names;
+6. prod(grid size) rows of ``|ndim|`` coordinates followed by ``nw`` values.
 """
 
 from __future__ import annotations
@@ -169,7 +169,7 @@ def mhd_emissivity_values(ds: xr.Dataset, n_h, *, alpha: float, inner_radius: fl
     """Kernel: SWCX emissivity (eV cm^-3 s^-1) of each MHD cell.
 
     eta = alpha n v_eff n_H with n = rho (amu cm^-3 taken as protons cm^-3: the run is single-fluid
-    hydrogen), v = |u| (km/s) and v_eff = sqrt(v^2 + 3 k T / m_p), T = p / (2 n k) from the thermal
+    hydrogen), v = ``|u|`` (km/s) and v_eff = sqrt(v^2 + 3 k T / m_p), T = p / (2 n k) from the thermal
     pressure p (nPa), i.e. T_e = T_p (p = n k (T_p + T_e)). Cells inside ``inner_radius`` (RE; the
     inner boundary) are set to 0. Closed field lines cannot be identified from the cell values alone
     (no field-line tracing here), so dense magnetospheric plasma outside ``inner_radius`` still emits:

@@ -11,7 +11,7 @@ What the files hold (read from them, see :func:`read_coefficients`)
 Each ``{season}_{type}.txt`` (``type`` one of ``diff``, ``mono``, ``wave``, ``ions`` for energy flux and
 ``diff_n``, ``mono_n``, ``wave_n`` for number flux) has a header line and then 96 x 160 rows
 ``i_mlt j_mlat b1 b2 rF``: 96 MLT bins of 15 min and 160 MLAT bins, of which j = 0-79 are the southern
-hemisphere and j = 80-159 the northern, each running from 50 to 90 deg |MLAT| in 0.5 deg steps. (The
+hemisphere and j = 80-159 the northern, each running from 50 to 90 deg ``|MLAT|`` in 0.5 deg steps. (The
 northern half has the known data gap of the release at dawn/midnight below ~65 deg, where the
 coefficients are 0; a summer file holds more dayside flux than the winter file in *both* halves, so each
 file holds the local season of each hemisphere.) Each ``{season}_prob_b_{type}.txt`` (electrons only)

@@ -53,7 +53,7 @@ def bin_area(mlat_deg, mlat_width_deg: float, mlt_width_h: float, altitude_km: f
     """Area (m^2) of bins centred at ``mlat_deg`` on a sphere of radius RE + ``altitude_km``.
 
     A bin spanning latitudes [l1, l2] and an MLT width dT (h) has area
-    (RE + h)^2 (2 pi dT / 24) |sin l2 - sin l1| (the spherical zone). Plain floats in, plain floats out.
+    (RE + h)^2 (2 pi dT / 24) ``|sin l2 - sin l1|`` (the spherical zone). Plain floats in, plain floats out.
     """
     radius_m = (RE_KM + altitude_km) * 1e3
     lat = np.radians(np.abs(np.asarray(mlat_deg, dtype=float)))

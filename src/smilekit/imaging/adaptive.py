@@ -106,7 +106,7 @@ MIN_INTERVALS = 16
 JUMP_FRACTION = 0.2
 #: ... or whose change exceeds this many times the change in both neighbouring intervals.
 JUMP_RATIO = 3.0
-#: Refine a rough interval while (width in t) * |change of F| > TOLERANCE * (ray integral estimate).
+#: Refine a rough interval while (width in t) * ``|change of F|`` > TOLERANCE * (ray integral estimate).
 TOLERANCE = 1.0e-3
 #: A refined interval whose midpoint value lies further than this fraction of its change from both
 #: ends holds a ramp (a boundary smoothed over a grid cell) rather than a jump: its neighbours are
@@ -137,8 +137,8 @@ _MAX_ACTIVE_PER_RAY = 16
 def ray_lengths_values(origin: np.ndarray, directions: np.ndarray, max_distance: float) -> np.ndarray:
     """Kernel: path length (RE) of each ray to the Earth's surface (r = 1 RE), capped at ``max_distance``.
 
-    The first root of |o + s d|^2 = 1, s = -b - sqrt(b^2 - (|o|^2 - 1)) with b = o . d, where it exists
-    and is positive; origins must lie outside the Earth.
+    The first root of ``|o + s d|^2`` = 1, s = -b - sqrt(b^2 - (``|o|^2`` - 1)) with b = o . d, where it
+    exists and is positive; origins must lie outside the Earth.
 
     Examples
     --------
@@ -166,7 +166,7 @@ def _path_w(t, c):  # pragma: no cover - compiled by numba
 
 @numba.njit(cache=True, nogil=True)
 def _path_t(w, c):  # pragma: no cover - compiled by numba
-    """Invert w(t) (monotone, |w - t| < 2 c) by Newton's method safeguarded by bisection."""
+    """Invert w(t) (monotone, ``|w - t|`` < 2 c) by Newton's method safeguarded by bisection."""
     lo, hi = w - 1e-12, w + 2.0 * c + 1e-12
     if w < 0.0:
         lo, hi = w - 2.0 * c - 1e-12, w + 1e-12
@@ -311,7 +311,7 @@ def _classify(f, offsets, t, jump_fraction, jump_ratio, tolerance):  # pragma: n
     An interval is rough when its end values differ by more than ``jump_fraction`` of their sum or by
     more than ``jump_ratio`` times the change in both neighbouring intervals; rough intervals are left
     out of the smooth runs. One is refined when its width times its change exceeds the ray's threshold,
-    ``tolerance`` times the trapezoid sum of |F| on the nodes.
+    ``tolerance`` times the trapezoid sum of ``|F|`` on the nodes.
     """
     n_rays = offsets.size - 1
     rough = np.zeros(f.size, dtype=np.bool_)
@@ -342,8 +342,8 @@ def _classify(f, offsets, t, jump_fraction, jump_ratio, tolerance):  # pragma: n
 def _refine_round(cell, ray, ta, tb, fa, fb, tm, fm, acc, threshold, feature, last):  # pragma: no cover
     """Split every active interval at its midpoint; return the halves that still need refining.
 
-    A half is refined again when the parent's departure from linearity, w |2 F(m) - F(a) - F(b)|, and
-    the half's own possible error, (w / 2) |change of F|, both exceed the ray's threshold: a jump keeps
+    A half is refined again when the parent's departure from linearity, w ``|2 F(m) - F(a) - F(b)|``, and
+    the half's own possible error, (w / 2) ``|change of F|``, both exceed the ray's threshold: a jump keeps
     only its half, a narrow dip or peak both. Finished halves go into ``acc`` (indexed by the coarse
     interval ``cell``): Simpson's rule when the parent was smooth, else the trapezoid rule. ``feature``
     (shape (4, cells)) receives the range of t of the splits that found a feature (a jump, ramp, dip or

@@ -49,7 +49,7 @@ _TWO_PI = 2.0 * np.pi
 def solve_kepler(mean_anomaly, eccentricity: float) -> np.ndarray:
     """Eccentric anomaly E (rad) from Kepler's equation M = E - e sin E, elliptic orbits, vectorised.
 
-    Newton iteration from E0 = M + e sin M (E0 = pi for e > 0.8), to |dE| < 1e-15 rad
+    Newton iteration from E0 = M + e sin M (E0 = pi for e > 0.8), to ``|dE|`` < 1e-15 rad
     (Vallado 2013, algorithm 2).
 
     Examples

@@ -5,14 +5,14 @@
 
 ``"cylindrical"``
     The shadow is the cylinder of the Earth's radius behind the Earth, parallel to the Sun direction: the
-    spacecraft at r is in shadow when r . s < 0 and |r - (r . s) s| < R_E (s the unit vector to the Sun).
+    spacecraft at r is in shadow when r . s < 0 and ``|r - (r . s) s|`` < R_E (s the unit vector to the Sun).
     Vallado (2013), *Fundamentals of Astrodynamics and Applications*, 4th ed., sec. 5.3 and algorithm 34
     (SHADOW) without its penumbra cone, :cite:`vallado2013`; Montenbruck & Gill (2000), *Satellite Orbits*,
     sec. 3.4.2, eq. 3.79, :cite:`montenbruck2000`. The shadow function is 0 or 1. The Sun direction is
     :func:`smilekit.frames.sun_direction`.
 ``"conical"``
-    Umbra and penumbra from the apparent radii of the Sun, a = asin(R_sun / |r_sun - r|), and of the
-    Earth, b = asin(R_E / |r|), and their apparent separation c, with the overlap area of two discs
+    Umbra and penumbra from the apparent radii of the Sun, a = asin(R_sun / ``|r_sun - r|``), and of the
+    Earth, b = asin(R_E / ``|r|``), and their apparent separation c, with the overlap area of two discs
     (Montenbruck & Gill 2000, sec. 3.4.2, eqs. 3.85-3.87): c >= a + b, sunlit; c <= b - a, umbra; else
     the hidden fraction of the solar disc. R_sun = 695 700 km (IAU 2015 Resolution B3 nominal solar
     radius, :cite:`prsa2016`). The Sun's position (with its distance) comes from

@@ -171,7 +171,7 @@ def _other_apsis(r_here: float, speed: float) -> float:
 def perigee_change_delta_v(orbit: KeplerianElements, perigee_change) -> u.Quantity:
     """Delta-v of the tangential apogee burn that moves the perigee of ``orbit`` by ``perigee_change``.
 
-    |v_a(new) - v_a(old)| from vis-viva at apogee (Curtis 2014, ch. 6); the apogee stays put. Use it to
+    ``|v_a(new) - v_a(old)|`` from vis-viva at apogee (Curtis 2014, ch. 6); the apogee stays put. Use it to
     turn a perigee drift from the propagator into an orbit-maintenance delta-v. Vectorised over
     ``perigee_change`` (positive raises the perigee).
 

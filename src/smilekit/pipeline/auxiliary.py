@@ -3,10 +3,10 @@
 =========================  ========  ===============================================================
 file                       needed    content
 =========================  ========  ===============================================================
-``time_correlation.json``  yes       the time-correlation table (:class:`.TimeCorrelation`):
+``time_correlation.json``  yes       the time-correlation table (:class:`~.obtime.TimeCorrelation`):
                                      ``obt_s`` (on-board seconds of each row), ``utc`` (ISO 8601
                                      UTC, ns), ``gradient`` (TAI s per on-board s from each row on)
-``mag_calibration.json``   yes       the MAG ground calibration (:class:`.MAGCalibration`):
+``mag_calibration.json``   yes       the MAG ground calibration (:class:`~.calibration.MAGCalibration`):
                                      ``offset_nT`` (2 x 3), ``scale`` (2 x 3),
                                      ``nonorthogonality_deg`` (2 x 3), ``mount`` (2 x 3 x 3),
                                      ``sensor_distance_m`` (2), ``source``

@@ -2,8 +2,8 @@
 
 :func:`process` reads an L0 folder: packet files ``*.bin`` (:data:`PACKET_SUFFIX`; what
 :meth:`smilekit.telemetry.link.LinkResult.write` and :func:`smilekit.telemetry.write_stream` write, one file
-per ground contact, processed in name order) and the auxiliary files of :mod:`.auxiliary`. It writes into
-``out``:
+per ground contact, processed in name order) and the auxiliary files of :mod:`~.pipeline.auxiliary`. It
+writes into ``out``:
 
 - MAG L1 (both sensors, per packet file) and L2 (the field in GSE and GSM, the attitude from the
   housekeeping quaternions, slerp-interpolated to the vector times by
@@ -922,7 +922,7 @@ def process(l0_dir, out, *, settings: ProcessingSettings | None = None) -> dict:
     Parameters
     ----------
     l0_dir : path-like
-        The packet files (``*.bin``) and the auxiliary files (:mod:`smilekit.pipeline.auxiliary`).
+        The packet files (``*.bin``) and the auxiliary files (:mod:`~.pipeline.auxiliary`).
     out : path-like
         The output folder (made if missing). Products already there are kept: a new run writes the next
         version of each name (``_v02``...).

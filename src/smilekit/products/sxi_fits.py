@@ -4,9 +4,10 @@ The instrument makes the products in memory (:mod:`smilekit.instruments.sxi`): t
 :class:`~smilekit.instruments.sxi.l1.EventList` of :func:`~smilekit.instruments.sxi.simulate.simulate_events`
 and the Dataset of :func:`~smilekit.instruments.sxi.l2.make_l2`; this module maps them to files and back.
 
-Level 1: :func:`write_l1`, :func:`read_l1` (OGIP/93-003 event files; Arnaud, George & Tennant, OGIP memos;
-FITS 4.0 for the WCS)
-------------------------------------------------------------------------------------------------------
+Level 1: :func:`write_l1`, :func:`read_l1`
+------------------------------------------
+OGIP/93-003 event files (Arnaud, George & Tennant, OGIP memos); FITS 4.0 for the WCS.
+
 * Primary HDU: no data; mission keywords.
 * ``EVENTS`` (binary table, HDUCLASS 'OGIP', HDUCLAS1 'EVENTS', HDUCLAS2 'ALL'), one row per event, the
   columns of :data:`~smilekit.instruments.sxi.l1.COLUMNS` (TIME, X, Y, DETX, DETY, RAWX, RAWY, CCDNR, PI,

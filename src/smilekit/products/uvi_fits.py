@@ -6,7 +6,7 @@ the mission's rule, e.g. ``product_name("uvi", "l1", "images", time, ext="fits")
 ``smile_uvi_l1_images_<YYYYMMDDThhmmss>_v01.fits`` (:mod:`smilekit.products.names`).
 
 Layout (FITS 4.0; the WCS of Greisen & Calabretta 2002 and Calabretta & Greisen 2002, :cite:`calabretta2002`)
-------------------------------------------------------------------------------------------------------------
+-------------------------------------------------------------------------------------------------------------
 * Primary HDU, no data. TELESCOP 'SMILE', INSTRUME 'UVI', ORIGIN, LEVEL ('L1' or 'L2'), TIMESYS 'UTC',
   DATE-OBS (the frame's time, the ``time`` attribute), DATE-END (DATE-OBS + EXPOSURE), EXPOSURE (s), NFRAMES,
   the emission shell (ALTITUDE, LAYERTHK, km), the pointing: SCGSE1..3 (spacecraft, RE), BZGSE1..3 (the

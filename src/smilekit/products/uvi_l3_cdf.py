@@ -9,7 +9,7 @@ mission's rule, ``product_name("uvi", "l3", "boundaries", time, ext="cdf")``, i.
 Variables (NaN is written as the ISTP fill value -1e31):
 
 * ``mlt_sector`` (support data, not record varying): MLT sector centres (h); the boundaries' ``DEPEND_1``.
-* ``equatorward_mlat``, ``poleward_mlat`` (Epoch, mlt_sector): the boundaries, AACGM-v2 |MLAT| at the
+* ``equatorward_mlat``, ``poleward_mlat`` (Epoch, mlt_sector): the boundaries, AACGM-v2 ``|MLAT|`` at the
   emission altitude (deg), fill where not found; ``equatorward_mlat_sigma``, ``poleward_mlat_sigma``: their
   1-sigma uncertainties (deg); ``equatorward_flag``, ``poleward_flag`` (int8): the flags below;
   ``sector_coverage``: fraction of the sector's L2 bins (>= 50 deg) seen.

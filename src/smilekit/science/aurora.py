@@ -212,7 +212,7 @@ def field_boundaries(
     Returns
     -------
     xarray.Dataset
-        ``equatorward_mlat``, ``poleward_mlat`` (deg; |mlat|, positive in both hemispheres) and their
+        ``equatorward_mlat``, ``poleward_mlat`` (deg; ``|mlat|``, positive in both hemispheres) and their
         ``*_flag`` on the field's other dims and ``mlt`` (sector centres, h).
 
     Examples

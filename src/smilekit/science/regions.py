@@ -188,7 +188,7 @@ def classify_regions(
     density : Quantity, optional
         Ion number density, shape (N,) (e.g. cm^-3); NaN where missing.
     velocity : Quantity, optional
-        Ion bulk velocity, shape (N, 3), any frame (only |V| is used); NaN where missing.
+        Ion bulk velocity, shape (N, 3), any frame (only ``|V|`` is used); NaN where missing.
     temperature : Quantity, optional
         Ion temperature, shape (N,), in K or as an energy kT (eV); NaN where missing. Without all three
         moments a sample is classified from the field alone (magnetosphere or undetermined).
@@ -511,7 +511,7 @@ def compare_with_truth(regions: xr.Dataset, truth: xr.Dataset, *, window=10 * u.
         ``correct`` (fraction of the classified samples whose region is right, per true region name and
         ``"all"``), ``undetermined`` (fraction not classified), ``true_crossings``, ``found_crossings``,
         ``detected`` (fraction of the true crossings), ``false`` (found crossings matching none),
-        ``time_error_median_s``, ``time_error_p90_s`` (|found - true| of the matched crossings) and,
+        ``time_error_median_s``, ``time_error_p90_s`` (``|found - true|`` of the matched crossings) and,
         where the classification has positions, ``radius_error_median_re``, ``radius_error_p90_re``,
         ``radius_error_max_re`` over ``radius_compared`` found crossings: how far the spacecraft's r at
         the found crossing lies outside the range of the model boundary's radius along its direction

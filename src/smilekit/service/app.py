@@ -7,7 +7,7 @@
 ``/hapi/about``, ``/hapi/catalog``,   parameters, and their data as CSV, binary or JSON, streamed
 ``/hapi/info``, ``/hapi/data``
 ``/products/{id}``                    a product file by its catalogue id
-``/``, ``/quicklook/{day}``,          the quick-look pages (:mod:`.quicklook`): browse by day and
+``/``, ``/quicklook/{day}``,          the quick-look pages (:mod:`~.service.quicklook`): browse by day and
 ``/quicklook/figure/{id}``            instrument, the figures, the proprietary state of each dataset
 ``/health``                           the service and its catalogue answer
 ====================================  ==================================================================

@@ -261,7 +261,7 @@ def imf_rotation(
     onset=2 * u.h,
     rotation_time=30 * u.min,
 ) -> SolarWind:
-    """An IMF rotation at constant |B|: the GSM clock angle turns linearly in time.
+    """An IMF rotation at constant ``|B|``: the GSM clock angle turns linearly in time.
 
     The clock angle (atan2(By, Bz), GSM; 0 north, 90 deg duskward) is ``clock_start`` until
     ``start + onset``, turns by ``rotation`` (signed: positive from +Z towards +Y) over
@@ -274,7 +274,7 @@ def imf_rotation(
     start, duration, cadence, n, v_gse, t
         As in :func:`steady`.
     b_magnitude : Quantity
-        |B| (nT), > 0.
+        ``|B|`` (nT), > 0.
     bx : Quantity
         Bx GSM (nT), ``|bx| <= b_magnitude``.
     clock_start, rotation : Quantity (angle)

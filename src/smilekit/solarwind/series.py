@@ -97,8 +97,8 @@ PRIMARY_VARIABLES: dict[str, dict] = {
 #:   1e-3 nPa the magnetopause models answer with stand-offs beyond 40 RE (Shue et al. 1998: 32 RE,
 #:   Jelínek et al. 2012: 48 RE), and the Jelínek magnetopause passes outside its bow shock below
 #:   0.014 nPa. pdyn = 1e-30 nPa (a 399 824 RE magnetopause) is refused.
-#: - pdyn <= 2e-6 n_max v_max^2 (OMNI definition), pm <= |B|_max^2 / 2 mu0 with |B|_max = sqrt(3) x the
-#:   component VALIDMAX, |bz| <= the b_gsm VALIDMAX.
+#: - pdyn <= 2e-6 n_max v_max^2 (OMNI definition), pm <= ``|B|_max^2 / 2 mu0`` with ``|B|_max`` = sqrt(3)
+#:   x the component VALIDMAX, ``|bz|`` <= the b_gsm VALIDMAX.
 PHYSICAL_DRIVER_RANGES: dict[str, tuple[float, float, str, str]] = {
     "pdyn": (
         1.0e-3,
@@ -474,12 +474,12 @@ class SolarWind:
 
     @property
     def speed(self) -> xr.DataArray:
-        """Bulk speed |V| (km/s)."""
+        """Bulk speed ``|V|`` (km/s)."""
         return self._derived(self._speed(), "speed", "km/s", "Solar wind bulk speed |V|")
 
     @property
     def b_magnitude(self) -> xr.DataArray:
-        """IMF magnitude |B| (nT)."""
+        """IMF magnitude ``|B|`` (nT)."""
         return self._derived(self._bmag(), "b_magnitude", "nT", "IMF magnitude |B|")
 
     @property
@@ -506,7 +506,7 @@ class SolarWind:
 
     @property
     def flux(self) -> xr.DataArray:
-        """Proton flux n |V| (cm^-2 s^-1)."""
+        """Proton flux n ``|V|`` (cm^-2 s^-1)."""
         value = derived.particle_flux(self._ds["n"].values, self._speed())
         return self._derived(value, "flux", "cm^-2 s^-1", "Solar wind proton flux n |V|")
 
@@ -645,7 +645,7 @@ class SolarWind:
 
         Each bin is the mean of the records it holds (NaN ignored); a bin without data is NaN. A
         ``quality`` variable, if present, takes the bin's worst (largest) code. Vectors are averaged
-        component by component (so |<B>| <= <|B|>, as in OMNI's word 10 versus word 9).
+        component by component (so ``|<B>|`` <= ``<|B|>``, as in OMNI's word 10 versus word 9).
 
         Parameters
         ----------

@@ -79,7 +79,7 @@ class SolarWindState:
     # --- plain values, for kernels -------------------------------------------------------------
     @property
     def speed(self) -> u.Quantity:
-        """Bulk speed |V| (km/s)."""
+        """Bulk speed ``|V|`` (km/s)."""
         return np.linalg.norm(self.v_gse)
 
     @property
@@ -94,7 +94,7 @@ class SolarWindState:
 
     @property
     def b_magnitude(self) -> u.Quantity:
-        """|B| (nT)."""
+        """``|B|`` (nT)."""
         return np.linalg.norm(self.b_gsm)
 
     @property

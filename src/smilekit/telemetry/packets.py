@@ -2,23 +2,23 @@
 
 A smilekit telemetry packet is a Python :class:`bytes` (layout constants below):
 
-==========  =====  ===========================================================================
-octets      bits   field
-==========  =====  ===========================================================================
-0-1         3      packet version number, 0 (CCSDS 133.0-B-2 sec. 4.1.3.2, :cite:`ccsds1330b2`)
-            1      packet type, 0 telemetry
-            1      secondary header flag, 1 (every smilekit packet has one)
-            11     APID (:mod:`smilekit.telemetry.layouts` assigns them)
-2-3         2      sequence flags, 0b11 unsegmented
-            14     packet sequence count, per APID, modulo 16384
-4-5         16     packet data length = octets of the data field - 1
-6-9         32     CUC coarse time: whole seconds of the on-board time (CCSDS 301.0-B-4 sec. 3.2,
-                   :cite:`ccsds3010b4`; implicit P-field: 4 octets coarse, 2 octets fine)
-10-11       16     CUC fine time, units of 2^-16 s
-12-(n-3)           user data (the instrument's, :mod:`smilekit.telemetry.layouts`)
-(n-2)-(n-1) 16     packet error control: CRC-16 (polynomial 0x1021, initial value 0xFFFF) of every
-                   octet before it (ECSS-E-ST-70-41C annex B.1, :cite:`ecss70041c`)
-==========  =====  ===========================================================================
+===========  =====  ===========================================================================
+octets       bits   field
+===========  =====  ===========================================================================
+0-1          3      packet version number, 0 (CCSDS 133.0-B-2 sec. 4.1.3.2, :cite:`ccsds1330b2`)
+             1      packet type, 0 telemetry
+             1      secondary header flag, 1 (every smilekit packet has one)
+             11     APID (:mod:`smilekit.telemetry.layouts` assigns them)
+2-3          2      sequence flags, 0b11 unsegmented
+             14     packet sequence count, per APID, modulo 16384
+4-5          16     packet data length = octets of the data field - 1
+6-9          32     CUC coarse time: whole seconds of the on-board time (CCSDS 301.0-B-4 sec. 3.2,
+                    :cite:`ccsds3010b4`; implicit P-field: 4 octets coarse, 2 octets fine)
+10-11        16     CUC fine time, units of 2^-16 s
+12-(n-3)            user data (the instrument's, :mod:`smilekit.telemetry.layouts`)
+(n-2)-(n-1)  16     packet error control: CRC-16 (polynomial 0x1021, initial value 0xFFFF) of every
+                    octet before it (ECSS-E-ST-70-41C annex B.1, :cite:`ecss70041c`)
+===========  =====  ===========================================================================
 
 The CRC is a table-driven numba kernel over many packets at once (:func:`crc16_many`): it is the hot part
 of building and of checking a stream. A packet stream on disk is the plain concatenation of packets.

@@ -5,7 +5,7 @@ density at the bin centre is ``f = C / (tau_step eps A v_LIA^4 / 2 Delta lnE Ome
 (:mod:`~smilekit.instruments.lia.model`), and the moments are sums over the bins (:cite:`paschmann1998`,
 chapter 6, eqs. 6.7-6.12; the same sums as SPEDAS ``moments_3d``):
 
-    n = sum f dV,  n V = sum f v dV,  P = m sum f u u dV,  q = (m/2) sum f |u|^2 u dV,
+    n = sum f dV,  n V = sum f v dV,  P = m sum f u u dV,  q = (m/2) sum f ``|u|^2`` u dV,
 
 with ``u = v - V``, ``dV = v_inf v_LIA^2 (Delta lnE / 2) Omega`` and ``v_inf`` the speed before the
 spacecraft potential (``E_inf/q = E/q + phi``, Liouville). So each count adds ``a = v_inf / (tau_step eps
@@ -111,7 +111,7 @@ def _step_values(ke, ln_e, c2, phi, scale, extrapolate):
 def _moments_one(out, counts, k0, k1, ln_e, centre, scale, c2, phi, dead, bx, by, bz, extrapolate):
     """One sample, one species (energy steps k0..k1-1). ``out`` (36,):
 
-    0 n; 1-3 n V; 4-12 S2 = sum C a u u (3x3); 13-15 S3 = sum C a |u|^2 u; 16 counts; 17 var n;
+    0 n; 1-3 n V; 4-12 S2 = sum C a u u (3x3); 13-15 S3 = sum C a ``|u|^2`` u; 16 counts; 17 var n;
     18-20 var V; 21 var T/(m/k) (scalar, in (km/s)^2); 22 var T_par; 23 var T_perp; 24 var p/m;
     25-27 var S3; 28 density of the low-energy cone; 29 unused; 30 max C tau/dwell;
     31 counts in the top step.
@@ -524,10 +524,10 @@ def infer_alpha_ratio(n0, n1, n2, n3, *, thermal_ratio: float = 1.0, bounds=(-0.
     velocity (:data:`K_ALPHA`), give
 
         n0 = n (1 + r / k),  n1 = n V (1 + r),  n2 = n [(1 + r k) V V + (1 + r k t) theta],
-        n3 = n [(1 + r k^2) |V|^2 V + (1 + r k^2 t) (tr(theta) V + 2 theta V)],
+        n3 = n [(1 + r k^2) ``|V|^2`` V + (1 + r k^2 t) (tr(theta) V + 2 theta V)],
 
     (``t`` = ``thermal_ratio``; the moments of a symmetric population of density N, velocity U and thermal
-    tensor theta are N, N U, N (U U + theta), N (|U|^2 U + tr(theta) U + 2 theta U)). ``r`` is the root of
+    tensor theta are N, N U, N (U U + theta), N (``|U|^2`` U + tr(theta) U + 2 theta U)). ``r`` is the root of
     the ``n3`` equation along ``n1`` by bisection in ``bounds``; NaN where there is no root there.
 
     Returns

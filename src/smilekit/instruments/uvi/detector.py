@@ -34,7 +34,7 @@ and, for the intensifier, neglects that one event's charge is spread over neighb
 correlates the noise of neighbours without changing the noise of a sum over a resolution element).
 
 Intensifier and CCD statistics (per pixel, over an exposure of ``n_f`` frames)
------------------------------------------------------------------------------
+------------------------------------------------------------------------------
 Photoevents and intensifier dark counts are Poisson with mean ``lambda``. Each event's charge after the
 MCP follows a Polya (gamma) law of mean G and shape k (:cite:`wiza1979`), and the phosphor, the relay
 and the CCD multiply it by ``c / G`` electrons per MCP electron (c the mean CCD electrons per event), so

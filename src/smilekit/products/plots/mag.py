@@ -116,7 +116,7 @@ def plot_mag(
     title: str = "",
     linear_below=LINEAR_BELOW_NT,
 ) -> Figure:
-    """The MAG quick-look of an L2 dataset: Bx, By, Bz in ``frame`` and |B| against UT.
+    """The MAG quick-look of an L2 dataset: Bx, By, Bz in ``frame`` and ``|B|`` against UT.
 
     Parameters
     ----------
@@ -133,7 +133,7 @@ def plot_mag(
         Figure title (default: "SMILE MAG L2" and the date).
     linear_below : float or None
         The components are drawn on a symmetric-log axis, linear within +-``linear_below`` nT (default 50),
-        and |B| on a log axis, where the field spans more than that; None: linear axes.
+        and ``|B|`` on a log axis, where the field spans more than that; None: linear axes.
 
     Returns
     -------

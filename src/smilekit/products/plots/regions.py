@@ -3,7 +3,7 @@
 :func:`shade_regions` shades each run of one region on any time axis, with the colours of the MAG
 quick-look (:data:`smilekit.products.plots.mag.REGION_COLOURS`; the same spans as its ``regions``
 argument). :func:`plot_regions` draws a classification (:func:`smilekit.science.regions.classify_regions`):
-the density, the ion sonic Mach number with the thresholds and, where given, |B|, on a shared UT axis,
+the density, the ion sonic Mach number with the thresholds and, where given, ``|B|``, on a shared UT axis,
 the regions shaded and, if given, the crossings (:func:`~smilekit.science.regions.find_crossings`) as
 vertical lines. The module takes their datasets and does not import the science (dependencies point
 down the flow).
@@ -33,7 +33,7 @@ _CROSSING_COLOURS = {"bow shock": "tab:red", "magnetopause": "tab:purple", "bow 
 
 
 def plot_regions(regions: xr.Dataset, crossings: xr.Dataset | None = None, *, title: str = "") -> Figure:
-    """The quick-look of a classification: density, Mach number (thresholds dashed), |B| if present.
+    """The quick-look of a classification: density, Mach number (thresholds dashed), ``|B|`` if present.
 
     Parameters
     ----------

@@ -10,7 +10,7 @@ where MAG has no dual-sensor sample). Where the E/q spectrum shows no separate a
 the alpha fraction is inferred from the counts under an assumed alpha-to-proton temperature ratio
 (``[lia] alpha_temperature_ratio``, 4 by default, the truth's own; 0 turns it off) and taken out of the
 proton moments. The summary has the moments' errors against the truth in each region
-(median |relative error| of the proton density, of the bulk velocity and of the temperature): the issue's
+(median ``|relative error|`` of the proton density, of the bulk velocity and of the temperature): the issue's
 targets are 5 %, 1 % and 10 % in the magnetosheath; in the cold solar-wind beam a top-hat with this angular
 resolution measures no temperature (the beam is narrower than a bin) and the summary shows it. The
 moments are written as the L2 CDF ``smile_lia_l2_moments_<time>_v01.cdf``; the L1 counts
@@ -70,11 +70,11 @@ class LIASettings(SettingsSection):
 
 
 def moment_errors(moments: xr.Dataset, truth: xr.Dataset) -> dict:
-    """Median |relative error| of the proton density, bulk velocity and temperature in each true region.
+    """Median ``|relative error|`` of the proton density, bulk velocity and temperature in each true region.
 
-    ``truth`` is the in situ truth at the moments' times. The velocity's error is |V - V_true| / |V_true|
-    (not defined in the magnetosphere's stagnant population: left out there); samples without a moment
-    (NaN) are counted as ``no_value``.
+    ``truth`` is the in situ truth at the moments' times. The velocity's error is
+    ``|V - V_true|`` / ``|V_true|`` (not defined in the magnetosphere's stagnant population: left out
+    there); samples without a moment (NaN) are counted as ``no_value``.
     """
     n_true = truth["n_p"].values
     v_true = truth["v_gse"].values

@@ -6,7 +6,7 @@ spacecraft's own field, offsets, scale factors, non-orthogonality, noise, digiti
 into L1 (:func:`~smilekit.instruments.mag.l1.make_l1`) and calibrated to L2 with a ground calibration that
 carries its own errors (:func:`~smilekit.instruments.mag.calibration.ground_calibration`; the two-sensor
 removal of the spacecraft's field, Ness et al. 1971). The L2 field is then compared with the truth in each
-region (``error_by_region``: the median, 95th percentile and largest |B_L2 - B_true|; MAG's requirement is
+region (``error_by_region``: the median, 95th percentile and largest ``|B_L2 - B_true|``; MAG's requirement is
 2 nT, seed chapter sec. 3.4).
 
 Cost
@@ -68,7 +68,7 @@ class MAGSettings(SettingsSection):
 
 
 def field_errors(l2: xr.Dataset, truth: xr.Dataset) -> dict:
-    """|B_L2 - B_true| (nT) in each region of the truth: samples, median, 95th percentile and largest.
+    """``|B_L2 - B_true|`` (nT) in each region of the truth: samples, median, 95th percentile and largest.
 
     The truth's field and region are taken at each L2 sample (the field linearly interpolated, as the
     simulator does; the region of the nearest truth sample); L2 samples without a number (saturated or no

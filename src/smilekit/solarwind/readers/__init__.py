@@ -28,7 +28,7 @@ quantities of :data:`QUANTITIES` (CLI: ``smilekit run --solar-wind FILE --column
 
 Missing quantities get documented defaults (:data:`DEFAULTS`), never silently: no temperature, the Lopez
 (1987) speed-temperature relation (:func:`lopez_temperature`); no Bx, 0 nT; only the flow speed, radial
-flow (-|V|, 0, 0) GSE; no density but the flow pressure, n = Pdyn / (2e-6 V^2). Each series records where
+flow (``-|V|``, 0, 0) GSE; no density but the flow pressure, n = Pdyn / (2e-6 V^2). Each series records where
 it came from, which column gave each quantity, which columns were ignored and which defaults were used;
 :func:`smilekit.solarwind.provenance` returns that record.
 """
