@@ -12,12 +12,11 @@ the electron hemispheric power, and the equatorward and poleward edges of the ov
 import matplotlib.pyplot as plt
 import numpy as np
 
-from smilekit._data import data_path
 from smilekit.products.plots.style import ut_time_axis
 from smilekit.science.aurora import model_boundaries
-from smilekit.solarwind import read_omni2
+from smilekit.solarwind import load_event
 
-sw = read_omni2(data_path("omni/omni2_2000.dat"))
+sw = load_event("omni2-2000")  # the bundled OMNI2 hourly year
 start, stop = np.datetime64("2000-07-13T00", "ns"), np.datetime64("2000-07-18T00", "ns")
 times = np.arange(start, stop, np.timedelta64(1, "h"))
 edges = model_boundaries(times, sw)
