@@ -26,12 +26,12 @@ run: $(STAMP)
 	$(BIN)/smilekit run --out $(OUT)
 
 test: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks docs
+	$(BIN)/ruff check src tests benchmarks docs/conf.py docs/_ext docs/examples
 	$(BIN)/pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks docs
-	$(BIN)/ruff format --check src tests benchmarks docs
+	$(BIN)/ruff check src tests benchmarks docs/conf.py docs/_ext docs/examples
+	$(BIN)/ruff format --check src tests benchmarks docs/conf.py docs/_ext docs/examples
 
 docs: $(DOCS_STAMP)
 	rm -rf docs/_build docs/generated docs/gallery

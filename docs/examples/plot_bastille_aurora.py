@@ -6,7 +6,7 @@ OVATION Prime 2010 (Newell et al. 2010) driven by the hourly OMNI2 solar wind sh
 July 2000: the IMF Bz and the dynamic pressure, Dst, the 4-h averaged Newell coupling that drives the model,
 the electron hemispheric power, and the equatorward and poleward edges of the oval (electron energy flux
 0.25 erg cm^-2 s^-1) at midnight, dawn, noon and dusk from
-:func:`smilekit.science.aurora.model_boundaries`. The README's figure of the storm is this one.
+:func:`smilekit.science.aurora.model_boundaries`. The UVI guide's figure of the storm is this one.
 """
 
 import matplotlib.pyplot as plt

@@ -1,4 +1,4 @@
-"""The community's other clients read the archive through HAPI as the README says: pyspedas (into tplot
+"""The community's other clients read the archive through HAPI as the archive guide says: pyspedas (into tplot
 variables, through hapiclient) and speasy (its HAPI CSV codec, on a response that carries its header), and
 get the values that were ingested (read back from the archived CDFs with cdflib)."""
 

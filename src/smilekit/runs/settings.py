@@ -1,8 +1,8 @@
 """The settings of the main job: one frozen section per stage that has settings; a TOML file overrides them.
 
 Every run setting of ``smilekit run`` is in a settings section, nowhere else; the defaults give the job's
-documented outputs (the README's stage table and the numbers in ``benchmarks/README.md``). A stage module
-defines its section (a frozen dataclass deriving from :class:`SettingsSection`, its fields made with
+documented outputs (the main-job guide's stage table and the numbers in ``benchmarks/README.md``). A stage
+module defines its section (a frozen dataclass deriving from :class:`SettingsSection`, its fields made with
 :func:`setting`) and registers it with :func:`register_section`, next to the stage that reads it: an
 instrument's stage brings its settings without editing this module. :class:`JobSettings` holds one
 instance of every registered section; a stage reads its own from ``ctx.settings``
