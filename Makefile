@@ -41,4 +41,4 @@ bench: $(STAMP)
 	for b in benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) $(OUT) build dist docs/_build docs/generated docs/gallery src/*.egg-info .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(OUT) build dist docs/_build docs/generated docs/gallery docs/sg_execution_times.rst src/*.egg-info .pytest_cache .ruff_cache .hypothesis
