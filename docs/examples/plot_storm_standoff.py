@@ -7,7 +7,9 @@ The Halloween storm of 29-31 October 2003 as smilekit ships it (OMNI 1-min, the 
 and the subsolar stand-off distance of every magnetopause model (Shue et al. 1997 and 1998, Lin et al.
 2010, Jelínek et al. 2012) with the Jelínek et al. 2012 bow shock. Where the solar wind is outside the range
 a model was fitted to, the model is extrapolated: :func:`smilekit.geospace.validity.check_fit_range` says
-where, and the curve is dashed there.
+where, and the curve is dashed there. From 06 UT on 30 October the file's density is a smooth ramp with no
+measured variation (a filled stretch of the source file, SWPC's validation event 1): the stand-offs there
+follow the speed and the field alone.
 """
 
 import warnings
