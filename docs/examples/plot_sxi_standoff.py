@@ -35,7 +35,6 @@ found = {name: method(l2, solar_wind=state) for name, method in METHODS.items()}
 # %%
 # The retrieved magnetopause in the field of view: the Shue et al. (1998) surface of this solar wind
 # scaled to the Jorgensen fit's stand-off, in the noon-midnight plane (GSM to GSE to the imager's axes).
-alpha = (0.58 - 0.007 * state.bz.to_value(u.nT)) * (1 + 0.024 * np.log(state.pdyn.to_value(u.nPa)))
 theta = np.radians(np.linspace(-120, 120, 161))
 rotation = np.column_stack(
     [
@@ -44,10 +43,11 @@ rotation = np.column_stack(
         l2.attrs["boresight_gse"],
     ]
 )
+shue = boundaries.shue1998(np.abs(theta) * u.rad, pdyn=state.pdyn, bz=state.bz).to_value(RE)
 
 
 def projected(r0: float) -> tuple[np.ndarray, np.ndarray]:
-    r = r0 * (2 / (1 + np.cos(theta))) ** alpha
+    r = shue * r0 / r0_true  # the same flaring, scaled to the stand-off r0
     gsm = np.column_stack([r * np.cos(theta), np.zeros_like(theta), r * np.sin(theta)])
     return fov_coordinates(frames.transform(gsm, t, "GSM", "GSE"), sc.to_value(RE), rotation)
 
