@@ -67,7 +67,7 @@ class SXISettings(SettingsSection):
     At most ``max_frames`` exposures spread over the times SXI is on, plus the one of the peak pressure;
     or, with ``every_frame``, every usable exposure, back to back (``smilekit run --every-frame``). Each
     5-min frame costs ~0.15 s here (sky, events, L2, files) and ~0.4 s of retrievals in the science stage:
-    the default event's 686 frames take minutes even on several workers (``smilekit run --workers N``), so
+    the default event's 674 frames take minutes even on several workers (``smilekit run --workers N``), so
     the default keeps the job in its two-minute budget (``benchmarks/README.md``, "The main job").
     """
 
@@ -103,6 +103,11 @@ class SXISettings(SettingsSection):
         return self.exposure_min * u.min
 
     @property
+    def exposure_step(self) -> np.timedelta64:
+        """The exposure of a frame as a time step (ns), for the frames' start and end times."""
+        return np.timedelta64(round(self.exposure_min * 60e9), "ns")
+
+    @property
     def pixel(self) -> u.Quantity:
         """The pixel size, an angle Quantity."""
         return self.pixel_deg * u.deg
@@ -125,7 +130,7 @@ def stage_sxi(ctx: JobContext) -> dict:
     sw: SolarWind = ctx.results["solar_wind"]
     usable = np.asarray(timeline.sxi_on) & np.asarray(timeline.sxi_shutter_open) & att.valid
     usable &= _solar_wind_valid_at(sw, track.time)
-    exposure = np.timedelta64(round(settings.exposure_min * 60e9), "ns")
+    exposure = settings.exposure_step
     half = exposure // 2
     whole = _whole_exposures(track.time, usable, half)
     if not whole.any():
@@ -152,10 +157,9 @@ def stage_sxi(ctx: JobContext) -> dict:
             position_re=positions[k],
             aim_re=aims[k],
             rotation=att.rotation[k],
-            exposure_min=settings.exposure_min,
-            pixel_deg=settings.pixel_deg,
-            seed=settings.seed,
+            settings=settings,
             folder=folder,
+            detail=bool(k == peak_k),
             keep_events=ctx.packetiser is not None,
         )
         for k in index
@@ -172,7 +176,7 @@ def stage_sxi(ctx: JobContext) -> dict:
         if n in in_movie:
             movie.append(frame["l2"]["foreground"].isel(time=0).assign_attrs(time=frame["row"]["start"]))
             overlays.append(frame["overlay"])
-        if spec.index == peak_k:
+        if spec.detail:
             detail = (frame["truth"], frame["l2"], frame["overlay"], spec.middle - half)
     ctx.results["sxi_frames"] = frames_kept
     truth, l2, overlay, start = detail
@@ -213,8 +217,9 @@ class FrameSpec:
     """What one SXI frame of the stage is made from (module docstring: how a frame is timed).
 
     ``index`` is the frame's track sample: its photon events are drawn from the generator seeded with
-    ``(seed, index)``, so a frame's events do not depend on which other frames the run makes, nor on the
-    process that makes it.
+    ``(settings.seed, index)``, so a frame's events do not depend on which other frames the run makes, nor
+    on the process that makes it. ``detail``: the frame drawn in detail (the peak's), which keeps its model
+    sky; ``keep_events``: keep the L1 event list (the packet path).
     """
 
     index: int
@@ -223,10 +228,9 @@ class FrameSpec:
     position_re: np.ndarray
     aim_re: np.ndarray
     rotation: np.ndarray
-    exposure_min: float
-    pixel_deg: float
-    seed: int
+    settings: SXISettings
     folder: Path
+    detail: bool = False
     keep_events: bool = False
 
 
@@ -234,14 +238,13 @@ def make_frame(spec: FrameSpec) -> dict:
     """One SXI frame: the model sky, the photon events (L1) and the images (L2), written to ``spec.folder``.
 
     Returns a dict: ``row`` (the frame's line of the summary's ``frame_table``), ``files`` (the L1 and L2
-    file names), ``l2``, ``truth`` (the model sky), ``overlay`` (the model magnetopause in the FOV) and
-    ``events`` (the L1 event list when ``spec.keep_events``, for the packet path; else None). A function of
-    its spec alone, so that :meth:`~smilekit.runs.context.JobContext.map` can run it on a worker.
+    file names), ``l2``, ``truth`` (the model sky when ``spec.detail``, else None), ``overlay`` (the model
+    magnetopause in the FOV) and ``events`` (the L1 event list when ``spec.keep_events``, else None). A
+    function of its spec alone, so that :meth:`~smilekit.runs.context.JobContext.map` can run it on a worker.
     """
-    exposure = spec.exposure_min * u.min
-    pixel = spec.pixel_deg * u.deg
-    exposure_ns = np.timedelta64(round(spec.exposure_min * 60e9), "ns")
-    start = spec.middle - exposure_ns // 2
+    settings = spec.settings
+    exposure, pixel, step = settings.exposure, settings.pixel, settings.exposure_step
+    start = spec.middle - step // 2
     tilt = frames.dipole_tilt(spec.middle).to(u.deg)
     source = SWCXEmissivity.from_solar_wind(spec.state, tilt=tilt, warn=False)
     truth = intensity_map(
@@ -252,7 +255,7 @@ def make_frame(spec: FrameSpec) -> dict:
         time=spec.middle,
         pixel=pixel,
     )
-    rng = np.random.default_rng([spec.seed, spec.index])
+    rng = np.random.default_rng([settings.seed, spec.index])
     events = simulate_events(truth, exposure, rng=rng, start=start)
     l2 = make_l2(events, cadence=exposure, pixel=pixel)
     files = [product_name("sxi", level, kind, start, ext="fits") for level, kind in L1_L2_DESCRIPTORS]
@@ -261,7 +264,7 @@ def make_frame(spec: FrameSpec) -> dict:
     foreground = l2["foreground"].isel(time=0)
     row = {
         "start": str(start),
-        "end": str(start + exposure_ns),
+        "end": str(start + step),
         "middle": str(spec.middle),
         "counts": int(l2["counts"].sum()),
         "model_mean_keV_cm-2_s-1_sr-1": float(truth.mean()),
@@ -272,7 +275,7 @@ def make_frame(spec: FrameSpec) -> dict:
         "row": row,
         "files": files,
         "l2": l2,
-        "truth": truth,
+        "truth": truth if spec.detail else None,
         "overlay": _magnetopause_overlay(spec.state, spec.middle, spec.position_re, spec.rotation),
         "events": events if spec.keep_events else None,
     }
