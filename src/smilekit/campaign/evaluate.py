@@ -109,7 +109,9 @@ __all__ = [
     "resolve_methods",
     "run_case",
     "run_case_payload",
+    "use_worker_threads",
     "verify_results",
+    "worker_threads",
 ]
 
 #: The required columns of ``results.csv``, in order.
@@ -355,25 +357,37 @@ def run_case(row, *, methods=None, cusp_method=None, simulate=None, cusp_truth=N
     return [dict(r, **cusp_cols) for r in rows]
 
 
+def worker_threads(workers: int | None) -> int | None:
+    """The numba threads each of ``workers`` local worker processes may use, so that together they fill
+    the cores once (cores / workers, at most ``NUMBA_NUM_THREADS``); None (no local workers): the
+    process's own."""
+    if workers is None:
+        return None
+    threads = max(1, (os.cpu_count() or 1) // int(workers))
+    if os.environ.get("NUMBA_NUM_THREADS", "").isdigit():
+        threads = min(threads, int(os.environ["NUMBA_NUM_THREADS"]))
+    return threads
+
+
+def use_worker_threads(threads: int | None) -> None:
+    """In a worker task: run this thread's numba kernels on ``threads`` threads (:func:`worker_threads`;
+    None leaves them). ``numba.set_num_threads``, because a worker's thread pool is launched with the
+    machine's cores whatever the environment it is given later."""
+    if threads:
+        numba.set_num_threads(min(int(threads), numba.config.NUMBA_NUM_THREADS))
+
+
 def case_payload(config: Mapping, workers: int | None) -> bytes:
     """The run's configuration for :func:`run_case_payload` (cloudpickle), with the numba threads each of
-    ``workers`` local worker processes may use (cores / workers; None: the process's own)."""
-    threads = None
-    if workers is not None:
-        threads = max(1, (os.cpu_count() or 1) // int(workers))
-        if os.environ.get("NUMBA_NUM_THREADS", "").isdigit():
-            threads = min(threads, int(os.environ["NUMBA_NUM_THREADS"]))
-    return cloudpickle.dumps({**config, "numba_threads": threads})
+    ``workers`` local worker processes may use (:func:`worker_threads`)."""
+    return cloudpickle.dumps({**config, "numba_threads": worker_threads(workers)})
 
 
 def run_case_payload(case: Case, payload: bytes) -> list[dict]:
     """Worker entry: unpickle the run's configuration (:func:`case_payload`) and run one case, the numba
-    kernels of this thread on the configuration's threads (``numba.set_num_threads``: a worker's thread
-    pool is launched with the machine's cores whatever the environment it is given later)."""
+    kernels of this thread on the configuration's threads (:func:`use_worker_threads`)."""
     config = cloudpickle.loads(payload)
-    threads = config.pop("numba_threads", None)
-    if threads:
-        numba.set_num_threads(min(int(threads), numba.config.NUMBA_NUM_THREADS))
+    use_worker_threads(config.pop("numba_threads", None))
     try:
         return run_case(case, **config)
     except Exception as exc:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -76,11 +75,11 @@ class JobContext:
         calls = list(zip(*iterables, strict=True))
         if self.workers is None and self.scheduler is None:
             return [func(*args) for args in calls]
-        if self._client is None:
-            from smilekit.campaign.evaluate import dask_client  # dask only for a run that asks for it
+        from smilekit.campaign.evaluate import dask_client, worker_threads  # dask only where asked for
 
+        if self._client is None:
             self._client = self._resources.enter_context(dask_client(self.workers, self.scheduler))
-        threads = None if self.workers is None else max(1, (os.cpu_count() or 1) // self.workers)
+        threads = worker_threads(self.workers)
         # the arguments scattered to the workers first (L2 images for the retrievals: ~0.6 MB a frame),
         # not packed into the task graph
         scattered = self._client.scatter(calls)
@@ -109,11 +108,10 @@ class JobContext:
 
 def _call_in_worker(func: Callable, args: tuple, threads: int | None):
     """Worker entry of :meth:`JobContext.map`: ``func(*args)`` with this thread's numba kernels on
-    ``threads`` threads (a worker's numba pool is started with all the machine's cores)."""
-    if threads:
-        import numba
+    ``threads`` threads (:func:`smilekit.campaign.evaluate.use_worker_threads`)."""
+    from smilekit.campaign.evaluate import use_worker_threads
 
-        numba.set_num_threads(min(int(threads), numba.config.NUMBA_NUM_THREADS))
+    use_worker_threads(threads)
     return func(*args)
 
 
