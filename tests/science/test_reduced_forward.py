@@ -13,9 +13,10 @@ from smilekit.campaign.truth import case_truth, simulate_l2
 from smilekit.errors import InputError
 from smilekit.geospace import SWCXEmissivity
 from smilekit.geospace.emissivity import CMEM, EMISSIVITY_UNIT, Jorgensen2019
+from smilekit.imaging.los import INTENSITY_FACTOR
 from smilekit.science.boundary_fit import FIT_PIXEL_DEG, rebinned_frame
 from smilekit.science.forward import ForwardModel
-from smilekit.science.reduced_forward import ReducedForwardModel, ray_nodes_values
+from smilekit.science.reduced_forward import ReducedForwardModel, interval_part, ray_nodes_values
 from smilekit.solarwind.state import SolarWindState
 from smilekit.units import RE
 
@@ -104,6 +105,42 @@ def test_counts_move_continuously_with_the_standoffs(frame, family):
         small = np.abs(reduced.term_counts(m + dm, bs + dbs, alpha, beta)[k] - base[k]).sum()
         assert small > 0
         assert 5 < big / small < 15  # about linear in the step
+
+
+def _interval_quadrature(reduced, m, bs, alpha, beta):
+    """The kernel's quadrature written out interval by interval (every interval through the crossing
+    fractions of interval_part), in numpy: the reference for the kernel's one-region fast path."""
+    f = reduced.form
+    sheath = f.sheath_factor * np.exp(-(alpha + beta * f.sin2_theta) * f.log_r10)
+    wind = np.exp(-3.0 * f.log_r10)
+    out = np.zeros((2, reduced.offsets.size - 1))
+    for j in range(out.shape[1]):
+        for k in range(reduced.offsets[j], reduced.offsets[j + 1] - 1):
+            lo_m, hi_m = interval_part(f.magnetopause[k], f.magnetopause[k + 1], m, True)
+            ds = reduced.s[k + 1] - reduced.s[k]
+            for row, (values, above) in enumerate(((sheath, False), (wind, True))):
+                lo_b, hi_b = interval_part(f.bow_shock[k], f.bow_shock[k + 1], bs, above)
+                lo, hi = max(lo_m, lo_b), min(hi_m, hi_b)
+                if hi > lo:
+                    e0, e1 = values[k], values[k + 1]
+                    out[row, j] += ds * (hi - lo) * (e0 + (e1 - e0) * 0.5 * (lo + hi))
+    return out * INTENSITY_FACTOR
+
+
+@pytest.mark.parametrize("family", ["jorgensen", "cmem"])
+def test_the_kernel_is_its_quadrature_interval_by_interval(frame, family):
+    """The compiled kernel takes an interval inside one region as one trapezoid and only sends crossed
+    intervals through interval_part: the same sums, to rounding, as taking every interval the long way,
+    at boundaries moved in and out (every ray of a shipped frame)."""
+    fm, truth = frame
+    model = _models(float(truth.tilt.to_value(u.rad)))[family]
+    reduced = ReducedForwardModel(fm, model)
+    _, m0 = _unit_terms(model)
+    for m, bs, alpha, beta in ((m0, model.bs, 2.5, -1.6), (1.1 * m0, model.bs + 2.0, 5.0, 1.5)):
+        fast = reduced.intensities(m, bs, alpha, beta).reshape(2, -1)
+        slow = _interval_quadrature(reduced, m, bs, alpha, beta)
+        assert slow[0].max() > 0 and slow[1].max() > 0
+        np.testing.assert_allclose(fast, slow, rtol=1e-12, atol=1e-12 * slow.max())
 
 
 @settings(max_examples=40, deadline=None)

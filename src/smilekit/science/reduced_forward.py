@@ -67,7 +67,7 @@ def interval_part(g0, g1, level, above):  # pragma: no cover - compiled
 
 @numba.njit(cache=True, nogil=True)
 def two_term_integrals_values(
-    offsets, s, magnetopause, bow_shock, sheath_factor, log_r10, sin2_theta, wind, m, bs, alpha, beta, out
+    offsets, s, magnetopause, bow_shock, sheath_factor, log_r10, sin2_log_r10, wind, m, bs, alpha, beta, out
 ):  # pragma: no cover - compiled
     """Kernel: per ray, the integrals (RE eV cm^-3 s^-1) of the sheath at unit A1 and the wind at unit A2.
 
@@ -77,14 +77,21 @@ def two_term_integrals_values(
         (n_rays + 1,) int64: ray j's nodes are ``offsets[j]:offsets[j + 1]``.
     s : numpy.ndarray
         Distance of each node along its ray (RE).
-    magnetopause, bow_shock, sheath_factor, log_r10, sin2_theta : numpy.ndarray
+    magnetopause, bow_shock, sheath_factor, log_r10 : numpy.ndarray
         The :class:`~smilekit.geospace.emissivity.StandoffForm` at the nodes.
+    sin2_log_r10 : numpy.ndarray
+        ``sin2_theta * log_r10`` of the form at the nodes.
     wind : numpy.ndarray
         ``exp(-3 log_r10)`` at the nodes.
     m, bs, alpha, beta : float
         Magnetopause parameter, bow-shock stand-off (RE), sheath exponents.
     out : numpy.ndarray
         (2, n_rays), written: row 0 the sheath, row 1 the solar wind.
+
+    Notes
+    -----
+    An interval with both nodes in one region (the usual case) is one trapezoid; only an interval that a
+    boundary crosses goes through :func:`interval_part`.
     """
     for j in range(offsets.size - 1):
         sheath = 0.0
@@ -92,17 +99,32 @@ def two_term_integrals_values(
         have = False  # the sheath emissivity at node k is computed at most once
         e0 = 0.0
         for k in range(offsets[j], offsets[j + 1] - 1):
-            lo_m, hi_m = interval_part(magnetopause[k], magnetopause[k + 1], m, True)
-            if hi_m <= lo_m:  # inside the magnetopause throughout
+            out0, out1 = magnetopause[k] >= m, magnetopause[k + 1] >= m
+            if not out0 and not out1:  # inside the magnetopause throughout
                 have = False
                 continue
             ds = s[k + 1] - s[k]
+            in0, in1 = bow_shock[k] < bs, bow_shock[k + 1] < bs
+            if out0 and out1 and in0 == in1:  # the whole interval in the sheath, or in the wind
+                if in0:
+                    if not have:
+                        e0 = sheath_factor[k] * math.exp(-(alpha * log_r10[k] + beta * sin2_log_r10[k]))
+                    k1 = k + 1
+                    e1 = sheath_factor[k1] * math.exp(-(alpha * log_r10[k1] + beta * sin2_log_r10[k1]))
+                    sheath += 0.5 * ds * (e0 + e1)
+                    e0 = e1
+                    have = True
+                else:
+                    solar_wind += 0.5 * ds * (wind[k] + wind[k + 1])
+                    have = False
+                continue
+            lo_m, hi_m = interval_part(magnetopause[k], magnetopause[k + 1], m, True)
             lo_b, hi_b = interval_part(bow_shock[k], bow_shock[k + 1], bs, False)
             lo, hi = max(lo_m, lo_b), min(hi_m, hi_b)
             if hi > lo:
                 if not have:
-                    e0 = sheath_factor[k] * math.exp(-(alpha + beta * sin2_theta[k]) * log_r10[k])
-                e1 = sheath_factor[k + 1] * math.exp(-(alpha + beta * sin2_theta[k + 1]) * log_r10[k + 1])
+                    e0 = sheath_factor[k] * math.exp(-(alpha * log_r10[k] + beta * sin2_log_r10[k]))
+                e1 = sheath_factor[k + 1] * math.exp(-(alpha * log_r10[k + 1] + beta * sin2_log_r10[k + 1]))
                 sheath += ds * (hi - lo) * (e0 + (e1 - e0) * 0.5 * (lo + hi))
                 e0 = e1
                 have = True
@@ -176,13 +198,14 @@ class ReducedForwardModel:
         )
         self.form = model.standoff_form(points[:, 0], points[:, 1], points[:, 2])
         self.wind = np.exp(-3.0 * self.form.log_r10)
+        self._sin2_log_r10 = self.form.sin2_theta * self.form.log_r10
         self._out = np.empty((2, forward.n_rays))
 
     def intensities(self, m: float, bs: float, alpha: float, beta: float) -> np.ndarray:
         """(2, nv + 2 h, nu + 2 h) intensities (keV cm^-2 s^-1 sr^-1): sheath at A1 = 1, wind at A2 = 1."""
         f = self.form
         two_term_integrals_values(
-            self.offsets, self.s, f.magnetopause, f.bow_shock, f.sheath_factor, f.log_r10, f.sin2_theta,
+            self.offsets, self.s, f.magnetopause, f.bow_shock, f.sheath_factor, f.log_r10, self._sin2_log_r10,
             self.wind, float(m), float(bs), float(alpha), float(beta), self._out,
         )  # fmt: skip
         return (self._out * INTENSITY_FACTOR).reshape(2, *self.forward.directions.shape[:2])
