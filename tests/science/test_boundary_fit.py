@@ -24,6 +24,7 @@ from smilekit.science.boundary_fit import (
     boundary_fitting_jorgensen,
     boundary_model,
     fit_boundary_model,
+    fit_forward_model,
     profile_amplitudes_values,
     tangent_theta_values,
     view_sigma_values,
@@ -122,6 +123,24 @@ def test_bad_input(sky):
         fit_boundary_model(l2, "shue")
     with pytest.raises(InputError):
         boundary_model({"model": "swcx"})
+
+
+def test_a_shared_forward_model_gives_the_same_fit(sky):
+    """retrieve_image makes the fits' forward model once for both families: each fit is the one it
+    makes for itself; a forward model of another frame is refused."""
+    l2 = l2_of(sky, 6)
+    shared = fit_forward_model(l2)
+    for family in ("jorgensen", "cmem"):
+        alone = fit_boundary_model(l2, family, solar_wind=STATE)
+        with_shared = fit_boundary_model(l2, family, solar_wind=STATE, forward=shared)
+        assert alone.status == with_shared.status == "ok"
+        assert with_shared.r0 == alone.r0 and with_shared.r0_sigma == alone.r0_sigma
+        assert with_shared.n_evaluations == alone.n_evaluations
+    other = l2.assign_coords(time=l2["time"].values + np.timedelta64(300, "s"))
+    with pytest.raises(InputError, match="same L2 time bin"):
+        fit_boundary_model(other, "jorgensen", forward=shared)
+    with pytest.raises(InputError, match="same L2 time bin"):
+        boundary_fitting_cmem(l2, forward="model")
 
 
 def test_amplitudes_are_recovered_and_non_negative():

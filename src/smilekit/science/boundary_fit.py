@@ -127,6 +127,7 @@ __all__ = [
     "boundary_fitting_jorgensen",
     "boundary_model",
     "fit_boundary_model",
+    "fit_forward_model",
     "profile_amplitudes_values",
     "rebinned_frame",
     "tangent_theta_values",
@@ -567,6 +568,17 @@ def rebinned_frame(l2, time_index: int, pixel_deg: float):
     return rebin(l2.isel(time=[time_index]), factor)
 
 
+def fit_forward_model(l2, time_index: int = 0, config=None) -> ForwardModel:
+    """The forward model a boundary fit works on: the time bin rebinned to :data:`FIT_PIXEL_DEG`.
+
+    Both families fit the same one; make it once and pass it as ``forward`` to :func:`fit_boundary_model`
+    (or the ``boundary_fitting_*`` estimates) to save its set-up (rebinning, ray geometry), as
+    :func:`~smilekit.science.cusps.retrieve_image` does.
+    """
+    image_geometry(l2, time_index)  # checks the dataset and the time index
+    return ForwardModel(rebinned_frame(l2, int(time_index) % l2.sizes["time"], FIT_PIXEL_DEG), config=config)
+
+
 def central_hessian_values(f, x: np.ndarray, steps: np.ndarray) -> np.ndarray:
     """Kernel: the Hessian of a scalar function ``f`` at ``x`` by central differences of steps ``steps``."""
     n = x.size
@@ -676,7 +688,7 @@ def _profile_sigma(hess: np.ndarray) -> float:
 
 
 def fit_boundary_model(
-    l2, family: str = "jorgensen", *, time_index: int = 0, solar_wind=None, config=None, shape=None
+    l2, family="jorgensen", *, time_index=0, solar_wind=None, config=None, shape=None, forward=None
 ) -> BoundaryFit:
     """Fit a Jorgensen2019 or CMEM emissivity model to one L2 time bin (module notes).
 
@@ -694,6 +706,9 @@ def fit_boundary_model(
         ``(names, ranges)`` of the free shape parameters besides the boundaries (default: the family's,
         the sheath exponents ``("alpha", "beta")`` in (0, 10) and (-6, 6)); ``((), ())`` fixes every shape
         parameter.
+    forward : ForwardModel, optional
+        This time bin's :func:`fit_forward_model` (with the same ``config``), when the caller made it
+        already; default: made here.
 
     Returns
     -------
@@ -734,7 +749,12 @@ def fit_boundary_model(
             obj.n_images if obj is not None else 0, _time.perf_counter() - t_start, geo.time,
         )  # fmt: skip
 
-    fm = ForwardModel(rebinned_frame(l2, ti, FIT_PIXEL_DEG), config=config)
+    if forward is None:
+        fm = fit_forward_model(l2, ti, config)
+    elif isinstance(forward, ForwardModel) and forward.time == geo.time:
+        fm = forward
+    else:
+        raise InputError("forward must be the fit_forward_model of the same L2 time bin")
     if fm.mask.sum() < 10:
         return result("no usable pixels")
     obj = _Objective(fm, fam)
@@ -793,8 +813,8 @@ def view_sigma_values(r0, view_deg):
     return r0 * FLARING_SPREAD * excess
 
 
-def _estimate(l2, family: str, time_index: int, solar_wind) -> MagnetopauseEstimate:
-    fit = fit_boundary_model(l2, family, time_index=time_index, solar_wind=solar_wind)
+def _estimate(l2, family: str, time_index: int, solar_wind, forward) -> MagnetopauseEstimate:
+    fit = fit_boundary_model(l2, family, time_index=time_index, solar_wind=solar_wind, forward=forward)
     boundary = dict(fit.parameters)
     boundary.update(
         {"log_likelihood": fit.log_likelihood, "delta_log_likelihood": fit.delta_log_likelihood,
@@ -814,7 +834,9 @@ def _estimate(l2, family: str, time_index: int, solar_wind) -> MagnetopauseEstim
     return MagnetopauseEstimate(method, fit.r0 * RE, sigma * RE, OK, boundary, fit.time)
 
 
-def boundary_fitting_jorgensen(l2, *, time_index: int = 0, solar_wind=None) -> MagnetopauseEstimate:
+def boundary_fitting_jorgensen(
+    l2, *, time_index: int = 0, solar_wind=None, forward=None
+) -> MagnetopauseEstimate:
     """Stand-off distance by fitting the Jorgensen et al. (2019) emissivity model (module notes).
 
     Parameters
@@ -826,6 +848,8 @@ def boundary_fitting_jorgensen(l2, *, time_index: int = 0, solar_wind=None) -> M
         The time bin.
     solar_wind : SolarWindState, optional
         Upstream conditions for the starting values.
+    forward : ForwardModel, optional
+        The time bin's :func:`fit_forward_model`, to share between the two families.
 
     Returns
     -------
@@ -835,14 +859,14 @@ def boundary_fitting_jorgensen(l2, *, time_index: int = 0, solar_wind=None) -> M
         ``delta_log_likelihood`` (over the background alone), ``n_evaluations`` (line-of-sight images) and
         ``seconds``.
     """
-    return _estimate(l2, "jorgensen", time_index, solar_wind)
+    return _estimate(l2, "jorgensen", time_index, solar_wind, forward)
 
 
-def boundary_fitting_cmem(l2, *, time_index: int = 0, solar_wind=None) -> MagnetopauseEstimate:
+def boundary_fitting_cmem(l2, *, time_index: int = 0, solar_wind=None, forward=None) -> MagnetopauseEstimate:
     """Stand-off distance by fitting the CMEM emissivity model (module notes).
 
     ``r0`` is the fitted CMEM magnetopause along +X (``CMEM.magnetopause_values(0, 0)``: p0 times the Lin
     et al. 2010 stand-off, plus the small cusp term there); otherwise as
     :func:`boundary_fitting_jorgensen`, with the CMEM parameters in ``boundary``.
     """
-    return _estimate(l2, "cmem", time_index, solar_wind)
+    return _estimate(l2, "cmem", time_index, solar_wind, forward)
