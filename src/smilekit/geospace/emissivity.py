@@ -624,6 +624,13 @@ def lin2010_scaled_values(theta, phi, *, pdyn, pm, bz, tilt, p0=1.0, p1=1.0, p2=
     tilt : float
         Dipole tilt (radians).
     """
+    shape, cusps = _lin2010_terms(theta, phi, pdyn=pdyn, pm=pm, bz=bz, tilt=tilt, p0=p0, p1=p1, p2=p2, p3=p3)
+    return shape + cusps
+
+
+def _lin2010_terms(theta, phi, *, pdyn, pm, bz, tilt, p0, p1, p2, p3):
+    """The two terms of :func:`lin2010_scaled_values`: ``p0 r0 f^(p1 beta)`` and the cusps'
+    ``p2 c (exp(p3 d_n psi_n^a21) + exp(p3 d_s psi_s^a21))`` (CMEM's standoff form needs them apart)."""
     a = LIN2010_COEFFICIENTS
     pt = pdyn + pm
     r0 = a[0] * pt ** a[1] * (1.0 + a[2] * (math.exp(a[3] * bz) - 1.0) / (math.exp(a[4] * bz) + 1.0))
@@ -639,7 +646,7 @@ def lin2010_scaled_values(theta, phi, *, pdyn, pm, bz, tilt, p0=1.0, p1=1.0, p2=
     psi_s = np.arccos(np.clip(ct * math.cos(theta_s) - st * math.sin(theta_s) * np.sin(phi), -1.0, 1.0))
     f = np.maximum(np.cos(theta / 2.0) + a[5] * np.sin(2.0 * theta) * (1.0 - np.exp(-theta)), 1e-12)
     q = p2 * c * (np.exp(p3 * dn * psi_n ** a[21]) + np.exp(p3 * ds * psi_s ** a[21]))
-    return p0 * r0 * f ** (p1 * beta) + q
+    return p0 * r0 * f ** (p1 * beta), q
 
 
 class CMEM(EmissivityModel):
@@ -760,10 +767,10 @@ class CMEM(EmissivityModel):
         x, y, z = _xyz(x, y, z)
         r, cos_t, sin_t2, cos_p2, sin_p2, phi = _angles(x, y, z)
         theta = np.arccos(np.clip(cos_t, -1.0, 1.0))
-        kw = {"pdyn": self.pdyn, "pm": self.pm, "bz": self.bz, "tilt": self.tilt}
-        kw.update(p1=self.p1, p3=self.p3)
-        shape = lin2010_scaled_values(theta, phi, p0=1.0, p2=0.0, **kw)
-        cusp = lin2010_scaled_values(theta, phi, p0=0.0, p2=self.p2, **kw)
+        shape, cusp = _lin2010_terms(
+            theta, phi, pdyn=self.pdyn, pm=self.pm, bz=self.bz, tilt=self.tilt, p0=1.0, p1=self.p1,
+            p2=self.p2, p3=self.p3,
+        )  # fmt: skip
         return StandoffForm(
             (r - cusp) / shape,
             r * _shue3d_inverse_radius(cos_t, cos_p2, sin_p2, 1.0, self.ay_bs, self.az_bs),
