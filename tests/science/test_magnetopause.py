@@ -11,7 +11,7 @@ from smilekit.geospace.emissivity import Jorgensen2019
 from smilekit.instruments.sxi import intensity_map, make_l2, simulate_events
 from smilekit.mission.pointing import attitude_values, limb_offset_aim_points
 from smilekit.science.estimates import MagnetopauseEstimate
-from smilekit.science.magnetopause import METHODS, estimate_standoff
+from smilekit.science.magnetopause import METHODS, SHARED_INPUTS, SharedInputs, estimate_standoff
 from smilekit.solarwind import SolarWindState
 from smilekit.units import RE
 
@@ -41,6 +41,23 @@ def test_every_published_method_is_registered_with_one_signature():
     for method in METHODS.values():
         params = inspect.signature(method).parameters
         assert list(params)[:1] == ["l2"] and {"time_index", "solar_wind"} <= set(params)
+
+
+def test_shared_inputs_are_made_once_and_only_for_the_registered_methods(bright):
+    """Each shared input is made on first use and handed to every method that accepts it (the same
+    object); a user's own callable under a registered name gets none; each method accepts what it is
+    given (its signature)."""
+    l2, state, _ = bright
+    shared = SharedInputs(l2, solar_wind=state)
+    first = {name: shared.kwargs(name) for name in METHODS}
+    assert set(first["tangent_fitting"]) == {"limb"} and set(first["boundary_fitting_cmem"]) == {"forward"}
+    for name, method in METHODS.items():
+        assert set(first[name]) == set(SHARED_INPUTS[name]) <= set(inspect.signature(method).parameters)
+        again = shared.kwargs(name, method)
+        assert all(again[key] is first[name][key] for key in again)
+    assert first["max_intensity"]["limb"] is first["tangential_direction"]["limb"]
+    assert shared.kwargs("max_intensity", lambda l2, **kw: None) == {}
+    assert shared.kwargs("a method of one's own") == {}
 
 
 def test_dispatch_by_name_gives_the_method_answer(bright):

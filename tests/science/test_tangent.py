@@ -196,6 +196,26 @@ def test_reproducible(model, bright):
     assert a.r0 == b.r0 and a.r0_sigma == b.r0_sigma
 
 
+def test_a_shared_limb_context_gives_each_method_its_own_answer(model, bright):
+    """retrieve_image finds the limb once (limb_context) for the four methods: each answer is the one the
+    method finds alone, and on an image without a limb each still says why; a context of another time bin,
+    or made with another solar wind, is refused."""
+    state, source = model
+    blank = _l2(source, exposure=300.0, scale=0.0, backgrounds=("xrb", "particle"), seed=3)
+    for l2 in (bright, blank):
+        shared = tangent.limb_context(l2, solar_wind=state)
+        for method in METHODS:
+            alone, with_shared = method(l2, solar_wind=state), method(l2, solar_wind=state, limb=shared)
+            assert (with_shared.status, with_shared.boundary) == (alone.status, alone.boundary), method
+            assert np.array_equal([with_shared.r0.value, with_shared.r0_sigma.value],
+                                  [alone.r0.value, alone.r0_sigma.value], equal_nan=True)  # fmt: skip
+    later = bright.assign_coords(time=bright["time"].values + np.timedelta64(3600, "s"))
+    with pytest.raises(InputError, match="same L2 time bin"):
+        tangent.max_intensity(later, limb=tangent.limb_context(bright))
+    with pytest.raises(InputError, match="another solar wind"):
+        tangent.tangent_fitting(bright, solar_wind=_state(n=30.0, bz=-8.0), limb=tangent.limb_context(bright))
+
+
 @pytest.mark.slow
 def test_independent_of_the_roll(model, bright):
     # the spacecraft rolled by 180 deg about the boresight: the image is mirrored (the sunward side at +u

@@ -86,7 +86,7 @@ from smilekit.campaign.truth import case_truth, simulate_l2
 from smilekit.errors import InputError
 from smilekit.science.cusps import estimate_cusp_edges, sheath_context
 from smilekit.science.estimates import OK
-from smilekit.science.magnetopause import METHODS
+from smilekit.science.magnetopause import METHODS, SharedInputs
 from smilekit.science.requirement import FLUX_THRESHOLD, MIN_DISTANCE, in_requirement_domain_values
 from smilekit.units import RE
 
@@ -303,6 +303,7 @@ def run_case(row, *, methods=None, cusp_method=None, simulate=None, cusp_truth=N
 
     estimates: dict[str, Any] = {}
     rows = []
+    shared = SharedInputs(l2, solar_wind=state)  # the first method to need one pays for it (its seconds)
     for name, method in methods.items():
         row_out = dict(base, method=name, r0_est=math.nan, r0_sigma=math.nan, boundary="{}")
         start = _time.perf_counter()
@@ -310,7 +311,7 @@ def run_case(row, *, methods=None, cusp_method=None, simulate=None, cusp_truth=N
             row_out["status"] = sim_status
         else:
             try:
-                est = method(l2, time_index=0, solar_wind=state)
+                est = method(l2, time_index=0, solar_wind=state, **shared.kwargs(name, method))
                 status = str(est.status)
                 estimates[name] = est
                 if status == OK:

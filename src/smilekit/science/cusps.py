@@ -104,14 +104,13 @@ from smilekit.science.boundary_fit import (
     boundary_fitting_jorgensen,
     boundary_model,
     central_hessian_values,
-    fit_forward_model,
     profile_amplitudes_values,
     rebinned_frame,
 )
 from smilekit.science.estimates import OK, CuspEstimate, MagnetopauseEstimate
 from smilekit.science.forward import ForwardModel
 from smilekit.science.geometry import image_geometry
-from smilekit.science.magnetopause import METHODS
+from smilekit.science.magnetopause import METHODS, SharedInputs
 from smilekit.science.reduced_cusp import ReducedFunnelModel
 from smilekit.times import as_datetime64
 from smilekit.units import RE
@@ -412,10 +411,9 @@ def retrieve_image(l2, *, solar_wind=None) -> tuple[dict, object]:
     (:func:`estimate_cusp_edges` on the sheath of :func:`sheath_context`) on the first time bin of an L2
     image: ``(estimates by method name, cusp estimate)``. The one sequence of the main job's science stage
     and the pipeline's L3; ``solar_wind`` (a state, or None) gives the starting values and priors."""
-    shared = {"forward": fit_forward_model(l2)}  # the two boundary fits' forward model, made once
+    shared = SharedInputs(l2, solar_wind=solar_wind)  # the fits' forward model, the limb, made once
     found = {
-        name: method(l2, solar_wind=solar_wind, **(shared if name in SHEATH_CONTEXT_METHODS else {}))
-        for name, method in METHODS.items()
+        name: method(l2, solar_wind=solar_wind, **shared.kwargs(name)) for name, method in METHODS.items()
     }
     return found, estimate_cusp_edges(l2, solar_wind=solar_wind, magnetopause=sheath_context(found)[1])
 

@@ -34,11 +34,17 @@ from collections.abc import Callable
 import xarray as xr
 
 from smilekit.errors import InputError
-from smilekit.science.boundary_fit import boundary_fitting_cmem, boundary_fitting_jorgensen
+from smilekit.science.boundary_fit import boundary_fitting_cmem, boundary_fitting_jorgensen, fit_forward_model
 from smilekit.science.estimates import MagnetopauseEstimate
-from smilekit.science.tangent import max_gradient, max_intensity, tangent_fitting, tangential_direction
+from smilekit.science.tangent import (
+    limb_context,
+    max_gradient,
+    max_intensity,
+    tangent_fitting,
+    tangential_direction,
+)
 
-__all__ = ["METHODS", "estimate_standoff"]
+__all__ = ["METHODS", "SHARED_INPUTS", "SharedInputs", "estimate_standoff"]
 
 #: Every method by name: ``f(l2, *, time_index=0, solar_wind=None) -> MagnetopauseEstimate``.
 METHODS: dict[str, Callable[..., MagnetopauseEstimate]] = {
@@ -49,6 +55,44 @@ METHODS: dict[str, Callable[..., MagnetopauseEstimate]] = {
     "boundary_fitting_jorgensen": boundary_fitting_jorgensen,
     "boundary_fitting_cmem": boundary_fitting_cmem,
 }
+
+#: What a method also accepts that several methods can share, made once per time bin
+#: (:func:`~smilekit.science.cusps.retrieve_image`): ``limb``, the limb methods' pixels and edge
+#: (:func:`~smilekit.science.tangent.limb_context`); ``forward``, the boundary fits' forward model
+#: (:func:`~smilekit.science.boundary_fit.fit_forward_model`). Each method's result is the same with or
+#: without them.
+SHARED_INPUTS: dict[str, tuple[str, ...]] = {
+    "max_intensity": ("limb",),
+    "max_gradient": ("limb",),
+    "tangent_fitting": ("limb",),
+    "tangential_direction": ("limb",),
+    "boundary_fitting_jorgensen": ("forward",),
+    "boundary_fitting_cmem": ("forward",),
+}
+
+
+class SharedInputs:
+    """The :data:`SHARED_INPUTS` of one L2 time bin, each made when a method first asks for it.
+
+    ``inputs.kwargs(name, method)`` are the keyword arguments to add to the call of ``method`` (by its name
+    in :data:`METHODS`): the shared inputs it accepts, or none for a method that is not the one of
+    :data:`METHODS` under that name (a user's own). The first method to need an input pays for making it.
+    """
+
+    def __init__(self, l2: xr.Dataset, *, time_index: int = 0, solar_wind=None):
+        self._make = {
+            "forward": lambda: fit_forward_model(l2, time_index),
+            "limb": lambda: limb_context(l2, time_index, solar_wind),
+        }
+        self._made: dict = {}
+
+    def kwargs(self, name: str, method: Callable | None = None) -> dict:
+        if method is not None and method is not METHODS.get(name):
+            return {}
+        for key in SHARED_INPUTS.get(name, ()):
+            if key not in self._made:
+                self._made[key] = self._make[key]()
+        return {key: self._made[key] for key in SHARED_INPUTS.get(name, ())}
 
 
 def estimate_standoff(

@@ -85,6 +85,8 @@ from smilekit.units import RE
 __all__ = [
     "BOOTSTRAP_SEED",
     "DEFAULT_ALPHA",
+    "LimbContext",
+    "limb_context",
     "max_gradient",
     "max_intensity",
     "tangent_fitting",
@@ -573,6 +575,68 @@ def _stacked_limb(px: _Pixels, alpha: float, alpha_note: str) -> _Limb | str:
     return _Limb(px, edge, alpha, alpha_note, w_nodes[good], offsets[good], r1)
 
 
+class LimbContext:
+    """What the four limb methods of one time bin share: the image's good pixels in strip coordinates,
+    the edge stacked along the limb and, made on first use, the limb in strips (:func:`limb_context`).
+
+    Attributes
+    ----------
+    time : numpy.datetime64
+        The time bin's time (its geometry's).
+    alpha, alpha_note : float, str
+        The Shue et al. (1997) flaring the limb was stacked with, and where it came from.
+    reason : str or None
+        Why the image has no limb (each method's status), or None.
+    """
+
+    def __init__(self, l2: xr.Dataset, time_index: int, solar_wind):
+        g, px = _pixels(l2, time_index)
+        self.time = g.time
+        self.alpha, self.alpha_note = _shue97_alpha_of(solar_wind)
+        self.px = self.limb = None
+        self.reason = px if isinstance(px, str) else None
+        if self.reason is None:
+            self.px = px
+            limb = _stacked_limb(px, self.alpha, self.alpha_note)
+            self.reason = limb if isinstance(limb, str) else None
+            self.limb = None if self.reason else limb
+        self._strips = None
+
+    def strips(self) -> tuple[np.ndarray, np.ndarray, np.ndarray] | str:
+        """The strips' limb midpoints ``(w, s, sigma)`` (:func:`_strip_edges`), or why there are none."""
+        if self._strips is None:
+            self._strips = self.reason or _strip_edges(self.px, self.limb)
+        return self._strips
+
+
+def limb_context(l2: xr.Dataset, time_index: int = 0, solar_wind=None) -> LimbContext:
+    """The pixels and the stacked limb of one L2 time bin that :func:`max_intensity`,
+    :func:`max_gradient`, :func:`tangent_fitting` and :func:`tangential_direction` all start from.
+
+    Make it once and pass it to each as ``limb`` to find the limb once, as
+    :func:`~smilekit.science.cusps.retrieve_image` does; the results are those of each method alone.
+
+    Raises
+    ------
+    InputError
+        If ``l2`` is not an L2 dataset, ``time_index`` is out of range or ``solar_wind`` is not a
+        SolarWindState.
+    """
+    return LimbContext(l2, time_index, solar_wind)
+
+
+def _context(l2, time_index, solar_wind, limb) -> LimbContext:
+    """The method's :class:`LimbContext`: made here, or the caller's when it is of this time bin and
+    flaring."""
+    if limb is None:
+        return limb_context(l2, time_index, solar_wind)
+    if not isinstance(limb, LimbContext) or limb.time != image_geometry(l2, time_index).time:
+        raise InputError("limb must be the limb_context of the same L2 time bin")
+    if solar_wind is not None and _shue97_alpha_of(solar_wind)[0] != limb.alpha:
+        raise InputError("limb was made with another solar wind than solar_wind")
+    return limb
+
+
 # --- shared helpers -------------------------------------------------------------------------------------
 
 
@@ -600,14 +664,10 @@ def _estimate(method, r0, sigma, boundary, time) -> MagnetopauseEstimate:
     )
 
 
-def _single_direction(method, l2, time_index, solar_wind, which) -> MagnetopauseEstimate:
-    g, px = _pixels(l2, time_index)
-    alpha, alpha_note = _shue97_alpha_of(solar_wind)
-    if isinstance(px, str):
-        return failed_magnetopause(method, px, g.time)
-    limb = _stacked_limb(px, alpha, alpha_note)
-    if isinstance(limb, str):
-        return failed_magnetopause(method, limb, g.time)
+def _single_direction(method, context: LimbContext, which) -> MagnetopauseEstimate:
+    if context.reason:
+        return failed_magnetopause(method, context.reason, context.time)
+    px, limb, alpha, alpha_note = context.px, context.limb, context.alpha, context.alpha_note
     e = limb.edge
     s_pos = float((e.s_mi if which == "mi" else e.s_mg)[0])
     sig_stat = float((e.sig_mi if which == "mi" else e.sig_mg)[0])
@@ -631,13 +691,13 @@ def _single_direction(method, l2, time_index, solar_wind, which) -> Magnetopause
         "tangent_theta_deg": float(np.degrees(theta)),
     }
     sigma = float(np.hypot(0.5 * abs(r0s[2] - r0s[1]), sig_shape))
-    return _estimate(method, r0s[0], sigma, boundary, g.time)
+    return _estimate(method, r0s[0], sigma, boundary, context.time)
 
 
 # --- the methods --------------------------------------------------------------------------------------
 
 
-def max_intensity(l2: xr.Dataset, *, time_index: int = 0, solar_wind=None) -> MagnetopauseEstimate:
+def max_intensity(l2: xr.Dataset, *, time_index: int = 0, solar_wind=None, limb=None) -> MagnetopauseEstimate:
     """r0 from the direction of maximum intensity on the central strip (Samsonov et al. 2022).
 
     The profile along the projected Sun-Earth line (the central strip), with the whole image stacked onto
@@ -675,20 +735,22 @@ def max_intensity(l2: xr.Dataset, *, time_index: int = 0, solar_wind=None) -> Ma
         If ``l2`` is not an L2 dataset, ``time_index`` is out of range or ``solar_wind`` is not a
         SolarWindState.
     """
-    return _single_direction("max_intensity", l2, time_index, solar_wind, "mi")
+    return _single_direction("max_intensity", _context(l2, time_index, solar_wind, limb), "mi")
 
 
-def max_gradient(l2: xr.Dataset, *, time_index: int = 0, solar_wind=None) -> MagnetopauseEstimate:
+def max_gradient(l2: xr.Dataset, *, time_index: int = 0, solar_wind=None, limb=None) -> MagnetopauseEstimate:
     """r0 from the direction of maximum intensity gradient on the central strip (Samsonov et al. 2022).
 
     As :func:`max_intensity`, with the direction where the smoothed intensity rises fastest from the
     magnetosphere side into the sheath side. That direction lies inward of the tangent (the blurred edge
     is steepest inside the limb), so r0 tends to be too small: -0.2 RE on average on the physical truth.
     """
-    return _single_direction("max_gradient", l2, time_index, solar_wind, "mg")
+    return _single_direction("max_gradient", _context(l2, time_index, solar_wind, limb), "mg")
 
 
-def tangent_fitting(l2: xr.Dataset, *, time_index: int = 0, solar_wind=None) -> MagnetopauseEstimate:
+def tangent_fitting(
+    l2: xr.Dataset, *, time_index: int = 0, solar_wind=None, limb=None
+) -> MagnetopauseEstimate:
     """r0 and alpha of the Shue-type surface whose tangent lines match the limb (Sun et al. 2020).
 
     The limb is located in strips across the image (1.5 deg wide; in each, the midpoint of the maximum
@@ -706,7 +768,7 @@ def tangent_fitting(l2: xr.Dataset, *, time_index: int = 0, solar_wind=None) -> 
     sigma, and the strips' limb directions (``limb_xi_deg``, ``limb_eta_deg`` lists).
     """
     method = "tangent_fitting"
-    got = _strip_limb(l2, time_index, solar_wind, method, min_strips=3)
+    got = _strip_limb(_context(l2, time_index, solar_wind, limb), method, min_strips=3)
     if isinstance(got, MagnetopauseEstimate):
         return got
     px, limb, (w, s_k, sig_k) = got
@@ -745,7 +807,9 @@ def tangent_fitting(l2: xr.Dataset, *, time_index: int = 0, solar_wind=None) -> 
     return _estimate(method, r0, sigma, boundary, px.geometry.time)
 
 
-def tangential_direction(l2: xr.Dataset, *, time_index: int = 0, solar_wind=None) -> MagnetopauseEstimate:
+def tangential_direction(
+    l2: xr.Dataset, *, time_index: int = 0, solar_wind=None, limb=None
+) -> MagnetopauseEstimate:
     """r0 from the envelope of the limb lines of sight (Collier & Connor 2018, tangential direction).
 
     Every limb line of sight grazes the magnetopause. For a surface axisymmetric about the GSM X axis,
@@ -776,7 +840,7 @@ def tangential_direction(l2: xr.Dataset, *, time_index: int = 0, solar_wind=None
     ``envelope_rho_re`` lists).
     """
     method = "tangential_direction"
-    got = _strip_limb(l2, time_index, solar_wind, method, min_strips=4)
+    got = _strip_limb(_context(l2, time_index, solar_wind, limb), method, min_strips=4)
     if isinstance(got, MagnetopauseEstimate):
         return got
     px, limb, (w, s_k, sig_k) = got
@@ -810,23 +874,27 @@ def tangential_direction(l2: xr.Dataset, *, time_index: int = 0, solar_wind=None
 # --- the limb across the image ---------------------------------------------------------------------------
 
 
-def _strip_limb(l2, time_index, solar_wind, method, min_strips):
+def _strip_limb(context: LimbContext, method, min_strips):
     """(pixels, stacked limb, (w, s, sigma) of the strips' limb midpoints), or a failed estimate (also
     when fewer than ``min_strips`` strips show an edge)."""
-    g, px = _pixels(l2, time_index)
-    alpha, alpha_note = _shue97_alpha_of(solar_wind)
-    if isinstance(px, str):
-        return failed_magnetopause(method, px, g.time)
-    limb = _stacked_limb(px, alpha, alpha_note)
-    if isinstance(limb, str):
-        return failed_magnetopause(method, limb, g.time)
+    strips = context.strips()
+    if isinstance(strips, str):
+        return failed_magnetopause(method, strips, context.time)
+    if strips[0].size < min_strips:
+        return failed_magnetopause(method, "too few strips with an edge", context.time)
+    return context.px, context.limb, strips
+
+
+def _strip_edges(px, limb):
+    """The limb midpoints ``(w, s, sigma)`` of the strips across the image that show an edge (each strip
+    stacked along the limb shape of ``limb``); a reason string when the limb leaves the image."""
     shift = np.interp(px.w, limb.w_nodes, limb.offsets, left=np.nan, right=np.nan)
     w_lo = limb.w_nodes.min()
     strip = np.floor((px.w - w_lo) / _STRIP_WIDTH).astype(int)
     strip = np.where(np.isfinite(shift), strip, -1)
     nw = int(strip.max()) + 1
     if nw < 1:
-        return failed_magnetopause(method, "no limb in the image", g.time)
+        return "no limb in the image"
     prof = _pool(px, np.where(np.isfinite(shift), shift, 0.0), strip, nw)
     centre = limb.edge.s_mg[0]
     edge = _edges(prof, centre - _STRIP_SEARCH, centre + _STRIP_SEARCH, min_significance=_STRIP_SIGNIFICANCE)
@@ -836,9 +904,7 @@ def _strip_limb(l2, time_index, solar_wind, method, min_strips):
     # the strip's pixel count matters: strips cut by the field's edge are dropped when too sparse
     n_pix = np.bincount(strip[strip >= 0], minlength=nw)
     ok &= n_pix >= 0.5 * np.median(n_pix[n_pix > 0])
-    if ok.sum() < min_strips:
-        return failed_magnetopause(method, "too few strips with an edge", g.time)
-    return px, limb, (w_c[ok], mid[ok], edge.sig_mid[ok])
+    return w_c[ok], mid[ok], edge.sig_mid[ok]
 
 
 def _midpoint_systematic(px, limb) -> float:
