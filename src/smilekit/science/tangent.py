@@ -850,14 +850,10 @@ def tangential_direction(
         return failed_magnetopause(method, "no envelope contact points", px.geometry.time)
     r0, rc, ex, erho = est
     rng = np.random.default_rng(BOOTSTRAP_SEED)
-    boots = []
-    for _ in range(_N_BOOT_STRIPS):
-        pick = rng.integers(0, w.size, w.size)
-        if np.unique(w[pick]).size < 4:
-            continue
-        b = _envelope_r0(px, w[pick], s_k[pick], sig_k[pick], prior)
-        if b is not None:
-            boots.append(b[0])
+    picks = [rng.integers(0, w.size, w.size) for _ in range(_N_BOOT_STRIPS)]
+    picks = np.array([pick for pick in picks if np.unique(w[pick]).size >= 4]).reshape(-1, w.size)
+    boots = _envelope_r0_many(px, w, s_k, sig_k, prior, picks)
+    boots = boots[np.isfinite(boots)]
     if len(boots) < _N_BOOT_STRIPS // 2:
         return failed_magnetopause(method, "unstable envelope (bootstrap)", px.geometry.time)
     sigma = float(np.hypot(np.std(boots), _midpoint_systematic(px, limb)))
@@ -983,29 +979,56 @@ def _smooth_limb(w, s_k, sig_k, prior) -> np.ndarray:
 def _envelope_r0(px, w, s_k, sig_k, prior=(0.0, np.inf)):
     """Median local-conic r0 over the contact points of the smoothed family of limb lines, or None."""
     coef = _smooth_limb(w, s_k, sig_k, prior)
-    wf = np.linspace(w.min(), w.max(), _N_FAMILY)
-    h = 0.05
-    d0 = _directions_gsm(px, np.polyval(coef, wf), wf)
-    dp = (
-        _directions_gsm(px, np.polyval(coef, wf + h), wf + h)
-        - _directions_gsm(px, np.polyval(coef, wf - h), wf - h)
-    ) / (2 * h)
-    p = px.geometry.sc_gsm
-    dx, dy, dz = d0[:, 0], d0[:, 1], d0[:, 2]
-    ex, ey, ez = dp[:, 0], dp[:, 1], dp[:, 2]
-    num = ex * (p[1] * dy + p[2] * dz) - dx * (p[1] * ey + p[2] * ez)
-    den = dx * (dy * ey + dz * ez) - ex * (dy * dy + dz * dz)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t = num / den
-    pt = p[None, :] + t[:, None] * d0
-    x = pt[:, 0]
-    rho = np.hypot(pt[:, 1], pt[:, 2])
-    with np.errstate(divide="ignore", invalid="ignore"):
-        slope = dx * rho / (pt[:, 1] * dy + pt[:, 2] * dz)  # dx/drho along the trace
-        r0_i = x - 0.5 * slope * rho
-    theta = np.arctan2(rho, x)
-    ok = np.isfinite(r0_i) & (t > 0) & (slope < 0) & (theta < _CONIC_THETA_MAX) & (r0_i > 0)
+    r0_i, rho, slope, x, ok = _contact_points(px, coef[None, :], np.array([w.min()]), np.array([w.max()]))
+    r0_i, rho, slope, x, ok = r0_i[0], rho[0], slope[0], x[0], ok[0]
     if ok.sum() < 3:
         return None
     rc = np.median(-rho[ok] / slope[ok])
     return float(np.median(r0_i[ok])), float(rc), x[ok], rho[ok]
+
+
+def _envelope_r0_many(px, w, s_k, sig_k, prior, picks) -> np.ndarray:
+    """:func:`_envelope_r0`'s r0 for each resampling of the strips (rows of ``picks``), all lines of all
+    the families at once; NaN where a family has fewer than 3 contact points."""
+    if len(picks) == 0:
+        return np.empty(0)
+    coefs = np.array([_smooth_limb(w[k], s_k[k], sig_k[k], prior) for k in picks])
+    r0_i, _, _, _, ok = _contact_points(px, coefs, w[picks].min(axis=1), w[picks].max(axis=1))
+    r0 = np.full(len(picks), np.nan)
+    enough = ok.sum(axis=1) >= 3
+    for i in np.flatnonzero(enough):
+        r0[i] = np.median(r0_i[i][ok[i]])
+    return r0
+
+
+def _contact_points(px, coefs, w_lo, w_hi):
+    """Per smoothed limb ``s(w)`` (rows of quadratic coefficients), the contact points of its family of
+    :data:`_N_FAMILY` lines from ``w_lo`` to ``w_hi`` with their envelope (:func:`tangential_direction`):
+    the local-conic r0, rho, the trace slope dx/drho, x, and which points count; each (n_limbs, N)."""
+    wf = np.linspace(w_lo, w_hi, _N_FAMILY, axis=-1)
+    h = 0.05
+
+    def limb_directions(wq):  # unit vectors (n_limbs, N, 3) of the lines at wq on each limb
+        s_q = np.zeros_like(wq)
+        for c in coefs.T:  # Horner, as numpy.polyval
+            s_q = s_q * wq + c[:, None]
+        return _directions_gsm(px, s_q.ravel(), wq.ravel()).reshape(*wq.shape, 3)
+
+    d0 = limb_directions(wf)
+    dp = (limb_directions(wf + h) - limb_directions(wf - h)) / (2 * h)
+    p = px.geometry.sc_gsm
+    dx, dy, dz = d0[..., 0], d0[..., 1], d0[..., 2]
+    ex, ey, ez = dp[..., 0], dp[..., 1], dp[..., 2]
+    num = ex * (p[1] * dy + p[2] * dz) - dx * (p[1] * ey + p[2] * ez)
+    den = dx * (dy * ey + dz * ez) - ex * (dy * dy + dz * dz)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = num / den
+    pt = p + t[..., None] * d0
+    x = pt[..., 0]
+    rho = np.hypot(pt[..., 1], pt[..., 2])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        slope = dx * rho / (pt[..., 1] * dy + pt[..., 2] * dz)  # dx/drho along the trace
+        r0_i = x - 0.5 * slope * rho
+    theta = np.arctan2(rho, x)
+    ok = np.isfinite(r0_i) & (t > 0) & (slope < 0) & (theta < _CONIC_THETA_MAX) & (r0_i > 0)
+    return r0_i, rho, slope, x, ok
