@@ -717,8 +717,8 @@ def fit_boundary_model(
     Raises
     ------
     InputError
-        For bad input (not an L2 dataset, time_index out of range, unknown family). Weak images give a
-        status instead.
+        For bad input (not an L2 dataset, time_index out of range, unknown family, a ``forward`` of another
+        time bin). Weak images give a status instead.
     """
     t_start = _time.perf_counter()
     if family not in _FAMILIES:

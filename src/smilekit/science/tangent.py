@@ -717,6 +717,9 @@ def max_intensity(l2: xr.Dataset, *, time_index: int = 0, solar_wind=None, limb=
         Time bin.
     solar_wind : SolarWindState, optional
         Upstream state at the image time (for the Shue 1997 alpha).
+    limb : LimbContext, optional
+        This time bin's :func:`limb_context`, made with the same ``solar_wind``, when the caller made it
+        already (to share it between the four limb methods); default: made here.
 
     Returns
     -------
@@ -732,8 +735,8 @@ def max_intensity(l2: xr.Dataset, *, time_index: int = 0, solar_wind=None, limb=
     Raises
     ------
     InputError
-        If ``l2`` is not an L2 dataset, ``time_index`` is out of range or ``solar_wind`` is not a
-        SolarWindState.
+        If ``l2`` is not an L2 dataset, ``time_index`` is out of range, ``solar_wind`` is not a
+        SolarWindState, or ``limb`` is not the context of this time bin and solar wind.
     """
     return _single_direction("max_intensity", _context(l2, time_index, solar_wind, limb), "mi")
 
