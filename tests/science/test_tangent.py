@@ -15,7 +15,7 @@ from smilekit.instruments.sxi.l2 import make_l2
 from smilekit.instruments.sxi.simulate import simulate_events
 from smilekit.instruments.sxi.sky import intensity_map
 from smilekit.mission.pointing import attitude_values, limb_offset_aim_points
-from smilekit.science import tangent
+from smilekit.science import tangency, tangent
 from smilekit.science.estimates import MagnetopauseEstimate
 from smilekit.solarwind.state import SolarWindState
 from smilekit.units import RE
@@ -48,7 +48,7 @@ def test_kernel_sphere_is_the_impact_parameter():
     origin = np.array([6.0, -4.0, 17.0])
     targets = np.array([[9.0, 0.0, 2.0], [8.0, 3.0, 0.0], [10.0, -2.0, 4.0], [7.0, 0.5, -1.0]])
     d = np.array([_line_towards(origin, t) for t in targets])
-    r0, s = tangent.tangent_standoff_values(origin, d, 0.0)
+    r0, s = tangency.tangent_standoff_values(origin, d, 0.0)
     b = np.linalg.norm(np.cross(origin[None, :], d), axis=1)  # |P x d| = distance of the line from 0
     np.testing.assert_allclose(r0, b, rtol=1e-9)
     np.testing.assert_allclose(s, -d @ origin, rtol=1e-6)  # the closest point
@@ -60,7 +60,7 @@ def test_kernel_paraboloid_analytic():
     # (q = P.d, b^2 = |P|^2 - q^2)
     origin = np.array([3.0, 5.0, 18.0])
     d = np.array([_line_towards(origin, t) for t in ([9.0, 0.0, 1.0], [8.0, -2.0, 3.0], [11.0, 1.0, -2.0])])
-    r0, _ = tangent.tangent_standoff_values(origin, d, 1.0)
+    r0, _ = tangency.tangent_standoff_values(origin, d, 1.0)
     q = d @ origin
     b = np.sqrt(origin @ origin - q**2)
     dx = d[:, 0]
@@ -79,7 +79,7 @@ def test_kernel_paraboloid_analytic():
 def test_kernel_matches_brute_force(alpha, tx, ty, tz):
     origin = np.array([5.0, -3.0, 18.0])
     d = _line_towards(origin, [tx, ty, tz])[None, :]
-    r0, _ = tangent.tangent_standoff_values(origin, d, alpha)
+    r0, _ = tangency.tangent_standoff_values(origin, d, alpha)
     expected = _brute_force(origin, d[0], alpha)
     # the dense grid (step ~3e-4 RE) overestimates a smooth minimum by O(step^2) only
     assert r0[0] == pytest.approx(expected, abs=1e-6)
@@ -87,7 +87,7 @@ def test_kernel_matches_brute_force(alpha, tx, ty, tz):
 
 def test_kernel_away_from_the_dayside_is_nan():
     origin = np.array([6.0, 0.0, 18.0])
-    r0, s = tangent.tangent_standoff_values(origin, np.array([[0.0, 0.0, 1.0]]), 0.6)  # looking away
+    r0, s = tangency.tangent_standoff_values(origin, np.array([[0.0, 0.0, 1.0]]), 0.6)  # looking away
     assert np.isnan(r0[0]) and np.isnan(s[0])
 
 

@@ -1,4 +1,4 @@
-"""The compiled tangency kernel (:func:`smilekit.science.tangent.tangent_standoff_values`) against a dense
+"""The compiled tangency kernel (:func:`smilekit.science.tangency.tangent_standoff_values`) against a dense
 grid, on a batch of lines with their own origins and flaring exponents."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from smilekit.errors import InputError
-from smilekit.science import tangent
+from smilekit.science import tangency
 
 # (origin RE GSM, target RE GSM, alpha): dayside, high-latitude, flank and nightside viewpoints
 LINES = [
@@ -43,12 +43,12 @@ def test_kernel_batch_matches_dense_grid():
     d = np.array([t for _, t, _ in LINES]) - origins
     d /= np.linalg.norm(d, axis=1, keepdims=True)
     alphas = np.array([a for _, _, a in LINES])
-    r0, s = tangent.tangent_standoff_values(origins, d, alphas)
+    r0, s = tangency.tangent_standoff_values(origins, d, alphas)
     assert r0.shape == s.shape == (len(LINES),)
     for i in range(len(LINES)):
         f_min, s_min, k, k_end = _dense_minimum(origins[i], d[i], alphas[i])
         # each line is independent of the others in the batch
-        one = tangent.tangent_standoff_values(origins[i], d[i][None, :], alphas[i])
+        one = tangency.tangent_standoff_values(origins[i], d[i][None, :], alphas[i])
         np.testing.assert_array_equal([one[0][0], one[1][0]], [r0[i], s[i]])
         # NaN exactly where the dense minimum is at an end of the searched part
         assert np.isnan(r0[i]) == np.isnan(s[i]) == (k in (0, k_end))
@@ -66,4 +66,4 @@ def test_kernel_batch_matches_dense_grid():
 def test_a_grid_too_small_to_bracket_a_minimum_is_refused():
     for bad in (1, 2, 2.5, True):
         with pytest.raises(InputError, match="n_grid"):
-            tangent.tangent_standoff_values([20.0, 0.0, 5.0], [[-1.0, 0.0, 0.0]], 0.5, n_grid=bad)
+            tangency.tangent_standoff_values([20.0, 0.0, 5.0], [[-1.0, 0.0, 0.0]], 0.5, n_grid=bad)

@@ -2,7 +2,8 @@
 
 - :mod:`~smilekit.science.geometry`: where the spacecraft is and where each L2 pixel looks;
 - :mod:`~smilekit.science.magnetopause`: every stand-off method by name (:data:`METHODS`), from
-  :mod:`~smilekit.science.tangent` (limb methods) and :mod:`~smilekit.science.boundary_fit` (forward
+  :mod:`~smilekit.science.tangent` (limb methods; their tangency geometry in
+  :mod:`~smilekit.science.tangency`) and :mod:`~smilekit.science.boundary_fit` (forward
   models through :mod:`~smilekit.science.forward`, maximum Poisson likelihood);
 - :mod:`~smilekit.science.cusps`: the mid-altitude cusp edges;
 - :mod:`~smilekit.science.requirement`: the domain of SXI's science requirement (solar-wind flux and
