@@ -576,7 +576,12 @@ def fit_forward_model(l2, time_index: int = 0, config=None) -> ForwardModel:
     :func:`~smilekit.science.cusps.retrieve_image` does.
     """
     image_geometry(l2, time_index)  # checks the dataset and the time index
-    return ForwardModel(rebinned_frame(l2, int(time_index) % l2.sizes["time"], FIT_PIXEL_DEG), config=config)
+    return _fit_forward_model(l2, int(time_index) % l2.sizes["time"], config)
+
+
+def _fit_forward_model(l2, ti: int, config) -> ForwardModel:
+    """:func:`fit_forward_model` of a checked dataset and time index."""
+    return ForwardModel(rebinned_frame(l2, ti, FIT_PIXEL_DEG), config=config)
 
 
 def central_hessian_values(f, x: np.ndarray, steps: np.ndarray) -> np.ndarray:
@@ -750,7 +755,7 @@ def fit_boundary_model(
         )  # fmt: skip
 
     if forward is None:
-        fm = fit_forward_model(l2, ti, config)
+        fm = _fit_forward_model(l2, ti, config)  # l2 and time_index checked by image_geometry above
     elif isinstance(forward, ForwardModel) and forward.time == geo.time:
         fm = forward
     else:
