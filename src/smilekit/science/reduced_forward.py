@@ -65,6 +65,12 @@ def interval_part(g0, g1, level, above):  # pragma: no cover - compiled
     return c, 1.0
 
 
+@numba.njit(cache=True, nogil=True, inline="always")
+def _sheath_at(k, sheath_factor, log_r10, sin2_log_r10, alpha, beta):  # pragma: no cover - compiled
+    """Kernel: the sheath emissivity at unit A1 at node k, ``f exp(-(alpha + beta sin^2 theta) log_r10)``."""
+    return sheath_factor[k] * math.exp(-(alpha * log_r10[k] + beta * sin2_log_r10[k]))
+
+
 @numba.njit(cache=True, nogil=True)
 def two_term_integrals_values(
     offsets, s, magnetopause, bow_shock, sheath_factor, log_r10, sin2_log_r10, wind, m, bs, alpha, beta, out
@@ -108,9 +114,8 @@ def two_term_integrals_values(
             if out0 and out1 and in0 == in1:  # the whole interval in the sheath, or in the wind
                 if in0:
                     if not have:
-                        e0 = sheath_factor[k] * math.exp(-(alpha * log_r10[k] + beta * sin2_log_r10[k]))
-                    k1 = k + 1
-                    e1 = sheath_factor[k1] * math.exp(-(alpha * log_r10[k1] + beta * sin2_log_r10[k1]))
+                        e0 = _sheath_at(k, sheath_factor, log_r10, sin2_log_r10, alpha, beta)
+                    e1 = _sheath_at(k + 1, sheath_factor, log_r10, sin2_log_r10, alpha, beta)
                     sheath += 0.5 * ds * (e0 + e1)
                     e0 = e1
                     have = True
@@ -123,8 +128,8 @@ def two_term_integrals_values(
             lo, hi = max(lo_m, lo_b), min(hi_m, hi_b)
             if hi > lo:
                 if not have:
-                    e0 = sheath_factor[k] * math.exp(-(alpha * log_r10[k] + beta * sin2_log_r10[k]))
-                e1 = sheath_factor[k + 1] * math.exp(-(alpha * log_r10[k + 1] + beta * sin2_log_r10[k + 1]))
+                    e0 = _sheath_at(k, sheath_factor, log_r10, sin2_log_r10, alpha, beta)
+                e1 = _sheath_at(k + 1, sheath_factor, log_r10, sin2_log_r10, alpha, beta)
                 sheath += ds * (hi - lo) * (e0 + (e1 - e0) * 0.5 * (lo + hi))
                 e0 = e1
                 have = True
