@@ -5,8 +5,11 @@ A boundary fit (:mod:`smilekit.science.boundary_fit`) varies only the stand-offs
 the two amplitudes; everything else about the model at a fixed point is fixed
 (:class:`~smilekit.geospace.emissivity.StandoffForm`). So the rays of the image are sampled once, the form
 is evaluated once on those nodes, and each likelihood evaluation only integrates the two unit-amplitude
-terms (sheath, solar wind) along the precomputed nodes with a compiled kernel, then applies the PSF to both
-images with one batched FFT (:meth:`~smilekit.science.forward.ForwardModel.source_counts`).
+terms (sheath, solar wind) along the precomputed nodes, then applies the PSF to both images with one
+batched FFT (:meth:`~smilekit.science.forward.ForwardModel.source_counts`). The integration is three
+passes, each a simple loop: the sheath emissivity at every node (its exponent in a vectorised kernel,
+then numpy's SIMD ``exp``), the trapezoid of every interval that one region holds whole (a branch-free kernel,
+summed ray by ray with ``numpy.add.reduceat``), and the few intervals a boundary crosses.
 
 Sampling: the nodes of a ray from the spacecraft are uniform in ``w = asinh((s + b) / q)``, with ``s`` the
 distance along the ray, ``-b`` the distance of the ray's closest approach to the Earth and ``q`` that
@@ -25,8 +28,6 @@ flat, which stalls the simplex search); each term's emissivity is taken as linea
 
 from __future__ import annotations
 
-import math
-
 import numba
 import numpy as np
 
@@ -36,9 +37,11 @@ from smilekit.imaging.los import INTENSITY_FACTOR
 __all__ = [
     "NODE_SPACING",
     "ReducedForwardModel",
+    "crossed_interval_values",
     "interval_part",
     "ray_nodes_values",
-    "two_term_integrals_values",
+    "sheath_exponent_values",
+    "whole_interval_values",
 ]
 
 #: Node spacing in w = asinh((s + b) / q) (module notes): 0.03 puts the images within 0.5 % of the
@@ -65,82 +68,60 @@ def interval_part(g0, g1, level, above):  # pragma: no cover - compiled
     return c, 1.0
 
 
-@numba.njit(cache=True, nogil=True, inline="always")
-def _sheath_at(k, sheath_factor, log_r10, sin2_log_r10, alpha, beta):  # pragma: no cover - compiled
-    """Kernel: the sheath emissivity at unit A1 at node k, ``f exp(-(alpha + beta sin^2 theta) log_r10)``."""
-    return sheath_factor[k] * math.exp(-(alpha * log_r10[k] + beta * sin2_log_r10[k]))
+@numba.njit(cache=True, nogil=True)
+def sheath_exponent_values(log_r10, sin2_log_r10, alpha, beta, out):  # pragma: no cover - compiled
+    """Kernel: ``-(alpha + beta sin^2 theta) log_r10`` at every node, into ``out``: the exponent of the sheath
+    emissivity (a branch-free loop the compiler vectorises; numpy's SIMD ``exp`` then takes it, several
+    times cheaper than a scalar ``exp`` per node inside the integration loop)."""
+    for k in range(out.size):
+        out[k] = -(alpha * log_r10[k] + beta * sin2_log_r10[k])
 
 
 @numba.njit(cache=True, nogil=True)
-def two_term_integrals_values(
-    offsets, s, magnetopause, bow_shock, sheath_factor, log_r10, sin2_log_r10, wind, m, bs, alpha, beta, out
+def whole_interval_values(
+    half_ds, magnetopause, bow_shock, sheath, wind_trapezoid, m, bs, sheath_part, wind_part, crossed
 ):  # pragma: no cover - compiled
-    """Kernel: per ray, the integrals (RE eV cm^-3 s^-1) of the sheath at unit A1 and the wind at unit A2.
+    """Kernel: each interval's trapezoid where one region holds it whole, and which ones a boundary crosses.
 
-    Parameters
-    ----------
-    offsets : numpy.ndarray
-        (n_rays + 1,) int64: ray j's nodes are ``offsets[j]:offsets[j + 1]``.
-    s : numpy.ndarray
-        Distance of each node along its ray (RE).
-    magnetopause, bow_shock, sheath_factor, log_r10 : numpy.ndarray
-        The :class:`~smilekit.geospace.emissivity.StandoffForm` at the nodes.
-    sin2_log_r10 : numpy.ndarray
-        ``sin2_theta * log_r10`` of the form at the nodes.
-    wind : numpy.ndarray
-        ``exp(-3 log_r10)`` at the nodes.
-    m, bs, alpha, beta : float
-        Magnetopause parameter, bow-shock stand-off (RE), sheath exponents.
-    out : numpy.ndarray
-        (2, n_rays), written: row 0 the sheath, row 1 the solar wind.
-
-    Notes
-    -----
-    An interval with both nodes in one region (the usual case) is one trapezoid; only an interval that a
-    boundary crosses goes through :func:`interval_part`.
+    Interval k runs from node k to node k + 1 of one ray (``half_ds[k]`` half its length, 0 where node k
+    ends a ray). Written: ``sheath_part[k]`` (the sheath term at unit A1 where the interval lies in the
+    sheath), ``wind_part[k]`` (the wind term, from ``wind_trapezoid``, where it lies beyond the shock), and
+    ``crossed[k]`` (1 where a boundary crosses it outside the magnetopause:
+    :func:`crossed_interval_values` adds those). Branch-free, so the compiler vectorises it.
     """
-    for j in range(offsets.size - 1):
-        sheath = 0.0
-        solar_wind = 0.0
-        have = False  # the sheath emissivity at node k is computed at most once
-        e0 = 0.0
-        for k in range(offsets[j], offsets[j + 1] - 1):
-            out0, out1 = magnetopause[k] >= m, magnetopause[k + 1] >= m
-            if not out0 and not out1:  # inside the magnetopause throughout
-                have = False
-                continue
-            ds = s[k + 1] - s[k]
-            in0, in1 = bow_shock[k] < bs, bow_shock[k + 1] < bs
-            if out0 and out1 and in0 == in1:  # the whole interval in the sheath, or in the wind
-                if in0:
-                    if not have:
-                        e0 = _sheath_at(k, sheath_factor, log_r10, sin2_log_r10, alpha, beta)
-                    e1 = _sheath_at(k + 1, sheath_factor, log_r10, sin2_log_r10, alpha, beta)
-                    sheath += 0.5 * ds * (e0 + e1)
-                    e0 = e1
-                    have = True
-                else:
-                    solar_wind += 0.5 * ds * (wind[k] + wind[k + 1])
-                    have = False
-                continue
-            lo_m, hi_m = interval_part(magnetopause[k], magnetopause[k + 1], m, True)
-            lo_b, hi_b = interval_part(bow_shock[k], bow_shock[k + 1], bs, False)
-            lo, hi = max(lo_m, lo_b), min(hi_m, hi_b)
-            if hi > lo:
-                if not have:
-                    e0 = _sheath_at(k, sheath_factor, log_r10, sin2_log_r10, alpha, beta)
-                e1 = _sheath_at(k + 1, sheath_factor, log_r10, sin2_log_r10, alpha, beta)
-                sheath += ds * (hi - lo) * (e0 + (e1 - e0) * 0.5 * (lo + hi))
-                e0 = e1
-                have = True
-            else:
-                have = False
-            lo_b, hi_b = interval_part(bow_shock[k], bow_shock[k + 1], bs, True)
-            lo, hi = max(lo_m, lo_b), min(hi_m, hi_b)
-            if hi > lo:
-                solar_wind += ds * (hi - lo) * (wind[k] + (wind[k + 1] - wind[k]) * 0.5 * (lo + hi))
-        out[0, j] = sheath
-        out[1, j] = solar_wind
+    for k in range(half_ds.size - 1):
+        out0 = magnetopause[k] >= m
+        out1 = magnetopause[k + 1] >= m
+        in0 = bow_shock[k] < bs
+        in1 = bow_shock[k + 1] < bs
+        sheath_whole = out0 & out1 & in0 & in1
+        wind_whole = out0 & out1 & (not in0) & (not in1)
+        sheath_part[k] = half_ds[k] * (sheath[k] + sheath[k + 1]) * np.float64(sheath_whole)
+        wind_part[k] = wind_trapezoid[k] * np.float64(wind_whole)
+        crossed[k] = np.uint8((out0 | out1) & (not (sheath_whole | wind_whole)) & (half_ds[k] > 0.0))
+
+
+@numba.njit(cache=True, nogil=True)
+def crossed_interval_values(
+    ray, half_ds, magnetopause, bow_shock, sheath, wind, m, bs, crossed, out
+):  # pragma: no cover - compiled
+    """Kernel: add to ``out`` ((2, n_rays): sheath, wind) the part in each region of each interval a
+    boundary crosses (``crossed``, :func:`whole_interval_values`; interval k is of ray ``ray[k]``): the
+    region coordinates taken as linear across the interval (:func:`interval_part`), each term's emissivity
+    as linear over its part (trapezoid)."""
+    for k in range(crossed.size):
+        if not crossed[k]:
+            continue
+        ds = 2.0 * half_ds[k]
+        lo_m, hi_m = interval_part(magnetopause[k], magnetopause[k + 1], m, True)
+        lo_b, hi_b = interval_part(bow_shock[k], bow_shock[k + 1], bs, False)
+        lo, hi = max(lo_m, lo_b), min(hi_m, hi_b)
+        if hi > lo:
+            out[0, ray[k]] += ds * (hi - lo) * (sheath[k] + (sheath[k + 1] - sheath[k]) * 0.5 * (lo + hi))
+        lo_b, hi_b = interval_part(bow_shock[k], bow_shock[k + 1], bs, True)
+        lo, hi = max(lo_m, lo_b), min(hi_m, hi_b)
+        if hi > lo:
+            out[1, ray[k]] += ds * (hi - lo) * (wind[k] + (wind[k + 1] - wind[k]) * 0.5 * (lo + hi))
 
 
 def ray_nodes_values(origins, directions, lengths, spacing: float = NODE_SPACING):
@@ -204,14 +185,31 @@ class ReducedForwardModel:
         self.form = model.standoff_form(points[:, 0], points[:, 1], points[:, 2])
         self.wind = np.exp(-3.0 * self.form.log_r10)
         self._sin2_log_r10 = self.form.sin2_theta * self.form.log_r10
+        # interval k: nodes k to k + 1; half its length, 0 where node k ends its ray (no interval there)
+        n = self.s.size
+        self._half_ds = np.zeros(n)
+        self._half_ds[:-1] = 0.5 * np.diff(self.s)
+        self._half_ds[self.offsets[1:] - 1] = 0.0
+        self._wind_trapezoid = np.zeros(n)
+        self._wind_trapezoid[:-1] = self._half_ds[:-1] * (self.wind[:-1] + self.wind[1:])
+        self._ray = np.repeat(np.arange(forward.n_rays), np.diff(self.offsets))
+        self._sheath, self._parts = np.empty(n), np.zeros((2, n))
+        self._crossed = np.zeros(n - 1, dtype=np.uint8)
         self._out = np.empty((2, forward.n_rays))
 
     def intensities(self, m: float, bs: float, alpha: float, beta: float) -> np.ndarray:
         """(2, nv + 2 h, nu + 2 h) intensities (keV cm^-2 s^-1 sr^-1): sheath at A1 = 1, wind at A2 = 1."""
-        f = self.form
-        two_term_integrals_values(
-            self.offsets, self.s, f.magnetopause, f.bow_shock, f.sheath_factor, f.log_r10, self._sin2_log_r10,
-            self.wind, float(m), float(bs), float(alpha), float(beta), self._out,
+        f, sheath, parts, out = self.form, self._sheath, self._parts, self._out
+        sheath_exponent_values(f.log_r10, self._sin2_log_r10, float(alpha), float(beta), sheath)
+        np.multiply(np.exp(sheath, out=sheath), f.sheath_factor, out=sheath)
+        whole_interval_values(
+            self._half_ds, f.magnetopause, f.bow_shock, sheath, self._wind_trapezoid, float(m), float(bs),
+            parts[0], parts[1], self._crossed,
+        )  # fmt: skip
+        np.add.reduceat(parts, self.offsets[:-1], axis=1, out=out)  # the whole intervals, ray by ray
+        crossed_interval_values(
+            self._ray, self._half_ds, f.magnetopause, f.bow_shock, sheath, self.wind, float(m), float(bs),
+            self._crossed, out,
         )  # fmt: skip
         return (self._out * INTENSITY_FACTOR).reshape(2, *self.forward.directions.shape[:2])
 
