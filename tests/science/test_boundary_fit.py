@@ -13,11 +13,13 @@ from smilekit.campaign.cases import SHIPPED_CASES, read_cases
 from smilekit.campaign.truth import case_truth, simulate_l2
 from smilekit.errors import InputError
 from smilekit.geospace import SWCXEmissivity
-from smilekit.geospace.emissivity import EMISSIVITY_UNIT, Jorgensen2019
+from smilekit.geospace.emissivity import CMEM, EMISSIVITY_UNIT, Jorgensen2019
 from smilekit.instruments.sxi import intensity_map, make_l2, simulate_events
 from smilekit.science.boundary_fit import (
     CALIBRATED_VIEW_DEG,
     FLARING_SPREAD,
+    LIMB_MAX_DISTANCE,
+    LIMB_STEP,
     MODEL_SYSTEMATIC_RE,
     NOSE_VIEW_MAX_DEG,
     boundary_fitting_cmem,
@@ -165,6 +167,56 @@ def test_tangent_points_of_a_sphere():
     for theta, r in zip(thetas, (5.0, 8.0), strict=True):
         assert theta.size > 0
         np.testing.assert_allclose(theta, math.degrees(math.acos(r / 20.0)), atol=1.0)
+
+
+def _grazing_by_full_sampling(directions, origin, surface, step=LIMB_STEP, far=LIMB_MAX_DISTANCE):
+    """The limb search written out: every ray sampled every ``step`` out to ``far``, its lowest r / r_mp."""
+    s = np.arange(step, far + step, step)
+    points = origin + s[None, None, :, None] * directions[:, :, None, :]
+    r = np.linalg.norm(points, axis=-1)
+    theta = np.arccos(np.clip(points[..., 0] / r, -1.0, 1.0))
+    level = r / surface(theta, np.arctan2(points[..., 2], points[..., 1]))
+    level[(r <= 1.0) | ~np.isfinite(level)] = np.inf
+    i = np.argmin(level, axis=-1)[..., None]
+    low, theta_low = np.take_along_axis(level, i, -1)[..., 0], np.take_along_axis(theta, i, -1)[..., 0]
+    entering = low <= 1.0
+    near = np.zeros_like(entering)
+    near[1:] |= entering[:-1]
+    near[:-1] |= entering[1:]
+    near[:, 1:] |= entering[:, :-1]
+    near[:, :-1] |= entering[:, 1:]
+    return np.degrees(theta_low[near & np.isfinite(low) & (low > 1.0)])
+
+
+@pytest.mark.parametrize("family", ["jorgensen", "cmem"])
+def test_limb_search_finds_what_sampling_every_step_finds(family):
+    # the coarse-to-fine search against every 0.1-RE sample of every ray, on the fitted families' trial
+    # surfaces (CMEM's Lin 2010 with its cusp indentations) seen from high latitude and from the flank
+    tilt = float(frames.dipole_tilt(T).to_value(u.rad))
+    model = {"jorgensen": START, "cmem": CMEM.from_solar_wind(STATE, tilt=tilt * u.rad)}[family]
+    rng = np.random.default_rng(7)
+    grazing = 0
+    for origin in ([6.0, 0.0, 18.0], [2.0, 16.0, 9.0], [-3.0, -5.0, 17.0]):
+        origin = np.array(origin)
+        aim = np.array([9.0, 0.0, 0.0]) - origin
+        aim /= np.linalg.norm(aim)
+        side = np.cross(aim, [0.0, 0.0, 1.0]) if abs(aim[2]) < 0.9 else np.cross(aim, [1.0, 0.0, 0.0])
+        side /= np.linalg.norm(side)
+        up = np.cross(side, aim)
+        a, b = np.meshgrid(np.radians(np.linspace(-14, 14, 29)), np.radians(np.linspace(-9, 9, 17)))
+        d = aim + np.tan(a)[..., None] * side + np.tan(b)[..., None] * up
+        d /= np.linalg.norm(d, axis=-1, keepdims=True)
+        scale = rng.uniform(0.85, 1.15)
+
+        def surface(th, ph, scale=scale):
+            return scale * model.magnetopause_values(th, ph)
+
+        (found,) = tangent_theta_values(d, origin, [surface])
+        expected = _grazing_by_full_sampling(d, origin, surface)
+        assert found.shape == expected.shape  # the same grazing rays
+        np.testing.assert_allclose(found, expected, rtol=1e-12)  # at the same samples
+        grazing += found.size
+    assert grazing > 20
 
 
 @pytest.mark.slow

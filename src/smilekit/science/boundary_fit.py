@@ -116,6 +116,8 @@ __all__ = [
     "FIT_PIXEL_DEG",
     "FLARING_SPREAD",
     "GENERIC_SOLAR_WIND",
+    "LIMB_COARSE",
+    "LIMB_COARSE_MARGIN",
     "LIMB_MAX_DISTANCE",
     "LIMB_STEP",
     "MAX_EVALUATIONS",
@@ -153,6 +155,9 @@ NOSE_VIEW_MAX_DEG = 65.0
 CALIBRATED_VIEW_DEG = 45.0
 #: How far (RE) and how finely the limb search samples each line of sight (:func:`tangent_theta_values`).
 LIMB_MAX_DISTANCE, LIMB_STEP = 40.0, 0.1
+#: The limb search's coarse stride, in samples, and how close to a ray's coarse minimum (relative) a coarse
+#: sample must come for the fine samples about it to be searched (:func:`tangent_theta_values`, notes).
+LIMB_COARSE, LIMB_COARSE_MARGIN = 10, 0.1
 #: Uncertainty of the magnetopause flaring exponent (Shue 1997 vs 1998 and their wind dependence).
 FLARING_SPREAD = 0.15
 #: Finite-difference steps of the curvature of the profile likelihood: boundaries (RE), shape parameters.
@@ -604,21 +609,29 @@ def central_hessian_values(f, x: np.ndarray, steps: np.ndarray) -> np.ndarray:
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def _ray_angles_values(directions, origin, s):
-    """Kernel: distance r, angle theta from +X and phi from +Y to +Z (rad) of the points ``origin + s d``
-    of every ray, each (n_rays, n_s)."""
-    n, m = directions.shape[0], s.size
-    r, theta, phi = np.empty((n, m)), np.empty((n, m)), np.empty((n, m))
+def _point_angles_values(directions, origin, s):
+    """Kernel: distance r, angle theta from +X and phi from +Y to +Z (rad) of the points ``origin + s d``,
+    one per row of ``directions`` (n, 3) and entry of ``s`` (n,)."""
+    n = s.size
+    r, theta, phi = np.empty(n), np.empty(n), np.empty(n)
     for i in range(n):
-        for j in range(m):
-            x = origin[0] + s[j] * directions[i, 0]
-            y = origin[1] + s[j] * directions[i, 1]
-            z = origin[2] + s[j] * directions[i, 2]
-            rr = np.sqrt(x * x + y * y + z * z)
-            r[i, j] = rr
-            theta[i, j] = np.arccos(min(max(x / rr, -1.0), 1.0))
-            phi[i, j] = np.arctan2(z, y)
+        x = origin[0] + s[i] * directions[i, 0]
+        y = origin[1] + s[i] * directions[i, 1]
+        z = origin[2] + s[i] * directions[i, 2]
+        rr = np.sqrt(x * x + y * y + z * z)
+        r[i] = rr
+        theta[i] = np.arccos(min(max(x / rr, -1.0), 1.0))
+        phi[i] = np.arctan2(z, y)
     return r, theta, phi
+
+
+def _surface_levels(directions, origin, s, surface):
+    """``r / r_surface`` at the points ``origin + s d`` (one per row of ``directions``; inf inside the
+    Earth or where there is no surface), and their theta (rad)."""
+    r, theta, phi = _point_angles_values(directions, origin, s)
+    level = r / surface(theta, phi)
+    level[(r <= 1.0) | ~np.isfinite(level)] = np.inf  # behind the Earth's disc, or no surface
+    return level, theta
 
 
 def tangent_theta_values(
@@ -627,8 +640,7 @@ def tangent_theta_values(
     """Kernel: angle from +X (deg) of the points where an image's rays graze each of some surfaces.
 
     A pixel's ray grazes a surface when it stays outside (its smallest r / r_mp exceeds 1) while a
-    neighbouring pixel's ray (along u or v) enters it: the limb of the surface in the image. The rays are
-    sampled once for all the surfaces.
+    neighbouring pixel's ray (along u or v) enters it: the limb of the surface in the image.
 
     Parameters
     ----------
@@ -647,25 +659,50 @@ def tangent_theta_values(
     -------
     list of numpy.ndarray
         Per surface, theta (deg) at the closest approach (in r / r_mp) of every grazing ray; empty if none.
+
+    Notes
+    -----
+    The closest approach is searched coarse to fine: every :data:`LIMB_COARSE` th sample first (the rays
+    sampled once for all the surfaces), then, for each surface, every sample within that stride of each
+    coarse local minimum of ``r / r_mp`` that comes within :data:`LIMB_COARSE_MARGIN` of the ray's lowest.
+    ``r / r_mp`` along a straight line is smooth on scales much longer than the stride (1 RE), so a
+    basin's minimum lies within a stride of its coarse minimum: on the trial surfaces of both shipped case
+    sets this gives the minima of the full fine sampling on 2815 of 2816 images (the other: rays through
+    a CMEM trial surface's cusp where the Lin 2010 radius turns negative over less than a stride; the same
+    smallest grazing theta), with 40 coarse and about 21 fine surface evaluations a ray instead of 400.
     """
     d = np.asarray(directions, dtype=np.float64)
+    origin = np.asarray(origin, dtype=np.float64)
     shape = d.shape[:2]
     flat = np.ascontiguousarray(d.reshape(-1, 3))
+    n_rays = flat.shape[0]
     s = np.arange(step, max_distance + step, step)
-    low = np.empty((len(surfaces), flat.shape[0]))
-    theta_low = np.empty((len(surfaces), flat.shape[0]))
-    for idx in np.array_split(np.arange(flat.shape[0]), max(1, flat.shape[0] // 256)):
-        r, theta, phi = _ray_angles_values(flat[idx], np.asarray(origin, dtype=np.float64), s)
-        rows = np.arange(idx.size)
-        for n, surface in enumerate(surfaces):
-            level = r / surface(theta, phi)
-            level[(r <= 1.0) | ~np.isfinite(level)] = np.inf  # behind the Earth's disc, or no surface
-            i = np.argmin(level, axis=1)
-            low[n, idx] = level[rows, i]
-            theta_low[n, idx] = np.degrees(theta[rows, i])
+    coarse = np.arange(LIMB_COARSE // 2, s.size, LIMB_COARSE)  # every LIMB_COARSE th sample
+    ray, k = np.repeat(np.arange(n_rays), coarse.size), np.tile(coarse, n_rays)
+    r, theta, phi = _point_angles_values(flat[ray], origin, s[k])
     out = []
-    for n in range(len(surfaces)):
-        lo, th = low[n].reshape(shape), theta_low[n].reshape(shape)
+    for surface in surfaces:
+        level = r / surface(theta, phi)
+        level[(r <= 1.0) | ~np.isfinite(level)] = np.inf
+        level = level.reshape(n_rays, coarse.size)
+        # the fine samples within a stride of each coarse local minimum near the lowest (notes)
+        padded = np.pad(level, ((0, 0), (1, 1)), constant_values=np.inf)
+        lowest = level.min(axis=1, keepdims=True)
+        near = (level <= padded[:, :-2]) & (level <= padded[:, 2:]) & np.isfinite(level)
+        near &= level <= lowest * (1.0 + LIMB_COARSE_MARGIN)
+        wanted = np.zeros((n_rays, s.size + 2 * LIMB_COARSE + 1), dtype=bool)
+        for offset in range(2 * LIMB_COARSE + 1):
+            wanted[:, coarse + offset] |= near
+        wanted = wanted[:, LIMB_COARSE : LIMB_COARSE + s.size]
+        fine_ray, fine_k = np.nonzero(wanted)
+        fine = np.full((n_rays, s.size), np.inf)
+        fine_theta = np.zeros((n_rays, s.size))
+        fine[fine_ray, fine_k], fine_theta[fine_ray, fine_k] = _surface_levels(
+            flat[fine_ray], origin, s[fine_k], surface
+        )
+        i = np.argmin(fine, axis=1)
+        rows = np.arange(n_rays)
+        lo, th = fine[rows, i].reshape(shape), np.degrees(fine_theta[rows, i]).reshape(shape)
         entering = np.isfinite(lo) & (lo <= 1.0)
         near = np.zeros(shape, dtype=bool)
         near[1:, :] |= entering[:-1, :]
