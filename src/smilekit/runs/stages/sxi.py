@@ -66,7 +66,7 @@ class SXISettings(SettingsSection):
 
     At most ``max_frames`` exposures spread over the times SXI is on, plus the one of the peak pressure;
     or, with ``every_frame``, every usable exposure, back to back (``smilekit run --every-frame``). Each
-    5-min frame costs ~0.15 s here (sky, events, L2, files) and ~0.4 s of retrievals in the science stage:
+    5-min frame costs ~0.15 s here (sky, events, L2, files) and ~0.3 s of retrievals in the science stage:
     the default event's 674 frames take minutes even on several workers (``smilekit run --workers N``), so
     the default keeps the job in its two-minute budget (``benchmarks/README.md``, "The main job").
     """
