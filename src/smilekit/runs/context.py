@@ -68,25 +68,56 @@ class JobContext:
     _client: Any = field(default=None, init=False, repr=False)
     _resources: ExitStack = field(default_factory=ExitStack, init=False, repr=False)
 
-    def map(self, func: Callable, *iterables) -> list:
+    def map(self, func: Callable, *iterables, keep: tuple[str, ...] = ()) -> list:
         """``[func(*args) for args in zip(*iterables)]``, in order: on the run's Dask workers when it has
         them (each task's numba kernels on the cores / workers of a local cluster), else here. ``func``
-        must be importable by the workers (a module-level function); a task's exception is raised here."""
+        must be importable by the workers (a module-level function); a task's exception is raised here.
+
+        ``keep``: names of entries of ``func``'s dict results to leave where they were made: on workers,
+        those entries of the returned dicts are handles (Dask futures) that a later :meth:`map` takes as
+        arguments (the worker that holds one runs its task, nothing passes through this process) and
+        :meth:`fetch` brings here; in this process they are the values. So the SXI frames' L2 images go
+        from the SXI stage's tasks to the science stage's without a round trip through the client.
+        """
         calls = list(zip(*iterables, strict=True))
-        if self.workers is None and self.scheduler is None:
+        if (self.workers is None and self.scheduler is None) or not calls:
             return [func(*args) for args in calls]
-        from smilekit.campaign.evaluate import dask_client, worker_threads  # dask only where asked for
+        from dask.distributed import Future  # dask only where asked for
+
+        from smilekit.campaign.evaluate import dask_client, worker_threads
 
         if self._client is None:
             self._client = self._resources.enter_context(dask_client(self.workers, self.scheduler))
-        threads = worker_threads(self.workers)
-        # the arguments scattered to the workers first (L2 images for the retrievals: ~0.6 MB a frame),
-        # not packed into the task graph
-        scattered = self._client.scatter(calls)
-        futures = self._client.map(
-            _call_in_worker, [func] * len(calls), scattered, threads=threads, pure=False
+        client, n = self._client, len(calls)
+        # arguments that are values are scattered to the workers first, not packed into the task graph;
+        # handles (futures) of an earlier map's kept entries are passed as they are
+        columns = [
+            column if all(isinstance(a, Future) for a in column) else client.scatter(list(column))
+            for column in zip(*calls, strict=True)
+        ]
+        futures = client.map(
+            _call_in_worker, [func] * n, [worker_threads(self.workers)] * n, *columns, pure=False
         )
-        return self._client.gather(futures)
+        if not keep:
+            return client.gather(futures)
+        kept = {name: client.map(_entry, futures, [name] * n, pure=False) for name in keep}
+        results = client.gather(client.map(_without, futures, [keep] * n, pure=False))
+        for k, result in enumerate(results):
+            result.update({name: kept[name][k] for name in keep})
+        return results
+
+    def fetch(self, handles: list) -> list:
+        """The values of entries :meth:`map` kept on the workers (``keep``), brought here, in order;
+        values (a run in this process) are returned as they are."""
+        if self._client is None:
+            return list(handles)
+        from dask.distributed import Future
+
+        remote = [k for k, h in enumerate(handles) if isinstance(h, Future)]
+        values = list(handles)
+        for k, value in zip(remote, self._client.gather([handles[k] for k in remote]), strict=True):
+            values[k] = value
+        return values
 
     def close(self) -> None:
         """Close the run's Dask client and local cluster, if :meth:`map` started them."""
@@ -106,13 +137,23 @@ class JobContext:
         return self.out / name
 
 
-def _call_in_worker(func: Callable, args: tuple, threads: int | None):
+def _call_in_worker(func: Callable, threads: int | None, *args):
     """Worker entry of :meth:`JobContext.map`: ``func(*args)`` with this thread's numba kernels on
     ``threads`` threads (:func:`smilekit.campaign.evaluate.use_worker_threads`)."""
     from smilekit.campaign.evaluate import use_worker_threads
 
     use_worker_threads(threads)
     return func(*args)
+
+
+def _entry(result: dict, name: str):
+    """Worker side of :meth:`JobContext.map`'s ``keep``: one entry of a task's dict result."""
+    return result[name]
+
+
+def _without(result: dict, names: tuple[str, ...]) -> dict:
+    """Worker side of :meth:`JobContext.map`'s ``keep``: a task's dict result without the kept entries."""
+    return {key: value for key, value in result.items() if key not in names}
 
 
 def finite_or_none(value) -> float | None:

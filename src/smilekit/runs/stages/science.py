@@ -81,7 +81,7 @@ def stage_science(ctx: JobContext) -> dict:
     name = product_name("sxi", "l3", "boundaries", kept[0][0], ext="cdf")
     l3_path = write_l3_cdf(ctx.out / name, estimates, cusps)
     sw: SolarWind = ctx.results["solar_wind"]
-    minutes = f"{kept[0][2].attrs['cadence_s'] / 60.0:g}-min"
+    minutes = f"{ctx.settings.sxi.exposure_min:g}-min"  # the L2 cadence is the exposure
     fig = plot_standoff_series(
         table,
         reference=(

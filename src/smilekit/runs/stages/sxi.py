@@ -3,7 +3,8 @@
 At frames where the mode has SXI on, the physical SWCX emissivity is integrated through every line of sight
 (the model sky), turned into photon events (L1) and processed images (L2), and gathered into an X-ray movie
 with the model magnetopause (Shue 1998) drawn on it. Provides ``sxi_frames``: ``(middle time, solar-wind
-state, L2 dataset)`` of every frame, for the science stage.
+state, L2 dataset)`` of every frame, for the science stage; on Dask workers the L2 dataset is a handle to
+it where it was made (:meth:`~smilekit.runs.context.JobContext.map`'s ``keep``).
 
 How a frame is timed
 --------------------
@@ -164,22 +165,25 @@ def stage_sxi(ctx: JobContext) -> dict:
         )
         for k in index
     ]
-    made = ctx.map(make_frame, specs)
-    in_movie = set(spread_evenly(np.arange(len(made)), settings.movie_frames).tolist())
-    movie, overlays, rows, written, frames_kept = [], [], [], [], []
-    for n, (spec, frame) in enumerate(zip(specs, made, strict=True)):
+    made = ctx.map(make_frame, specs, keep=("l2",))  # the L2 images stay on the workers, if any
+    in_movie = spread_evenly(np.arange(len(made)), settings.movie_frames).tolist()
+    (peak_n,) = [n for n, spec in enumerate(specs) if spec.detail]
+    shown = ctx.fetch([made[n]["l2"] for n in [*in_movie, peak_n]])
+    movie = [
+        l2["foreground"].isel(time=0).assign_attrs(time=made[n]["row"]["start"])
+        for n, l2 in zip(in_movie, shown[:-1], strict=True)
+    ]
+    overlays = [made[n]["overlay"] for n in in_movie]
+    rows, written, frames_kept = [], [], []
+    for spec, frame in zip(specs, made, strict=True):
         if frame["events"] is not None:
             ctx.telemeter("sxi", frame["events"])
         written += frame["files"]
         rows.append(frame["row"])
         frames_kept.append((spec.middle, spec.state, frame["l2"]))
-        if n in in_movie:
-            movie.append(frame["l2"]["foreground"].isel(time=0).assign_attrs(time=frame["row"]["start"]))
-            overlays.append(frame["overlay"])
-        if spec.detail:
-            detail = (frame["truth"], frame["l2"], frame["overlay"], spec.middle - half)
     ctx.results["sxi_frames"] = frames_kept
-    truth, l2, overlay, start = detail
+    peak = made[peak_n]
+    truth, l2, overlay, start = peak["truth"], shown[-1], peak["overlay"], specs[peak_n].middle - half
     minutes = f"{settings.exposure_min:g}-min"
     stop = np.datetime_as_string(start + exposure, unit="m")[11:]
     fig = sxi_plots.plot_sxi_frame(

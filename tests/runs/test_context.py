@@ -1,0 +1,29 @@
+"""JobContext.map: results kept where they were made (``keep``), passed on to a later map, fetched here."""
+
+import numpy as np
+import pytest
+
+from smilekit.runs.context import JobContext
+from smilekit.solarwind import load_event
+from smilekit.solarwind.events import DEFAULT_EVENT
+
+
+@pytest.mark.parametrize("workers", [None, 2])
+def test_kept_entries_feed_a_later_map_and_come_back_whole(tmp_path, workers):
+    # dict(pairs) makes each task's dict result; its "image" stays with the task (a handle on workers),
+    # a second map sums the images where they are, and fetch brings them here unchanged
+    ctx = JobContext(solar_wind=load_event(DEFAULT_EVENT), out=tmp_path, event="test", workers=workers)
+    images = [np.arange(12.0).reshape(3, 4) * k for k in range(5)]
+    try:
+        made = ctx.map(
+            dict, [[("row", k), ("image", image)] for k, image in enumerate(images)], keep=("image",)
+        )
+        assert [m["row"] for m in made] == list(range(5))
+        handles = [m["image"] for m in made]
+        assert all(isinstance(h, np.ndarray) for h in handles) is (workers is None)
+        assert ctx.map(np.sum, handles) == [float(image.sum()) for image in images]
+        for got, image in zip(ctx.fetch(handles), images, strict=True):
+            np.testing.assert_array_equal(got, image)
+        assert ctx.map(np.sum, []) == []
+    finally:
+        ctx.close()
