@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 import xarray as xr
 from astropy.io import fits
-from matplotlib.animation import PillowWriter
 from matplotlib.figure import Figure
+from PIL import Image
 
 from smilekit import _io
 from smilekit._io import atomic_open, atomic_path, save_figure, write_table, write_text
@@ -241,10 +241,10 @@ def test_an_interrupted_movie_keeps_the_old_gif(tmp_path, monkeypatch):
     old = path.read_bytes()
     assert old.startswith(b"GIF8")
 
-    def finish(self):
-        half_then_raise(self.outfile)
+    def save(self, fp, *args, **kwargs):
+        half_then_raise(fp)
 
-    monkeypatch.setattr(PillowWriter, "finish", finish)
+    monkeypatch.setattr(Image.Image, "save", save)
     with pytest.raises(Interrupted):
         write_sxi_movie(frames, path)
     assert path.read_bytes() == old and only(tmp_path) == ["sxi_movie.gif"]
@@ -335,10 +335,10 @@ def test_an_interrupted_uvi_movie_keeps_the_old_gif(uvi_frame, tmp_path, monkeyp
     old = path.read_bytes()
     assert old.startswith(b"GIF8")
 
-    def finish(self):
-        half_then_raise(self.outfile)
+    def save(self, fp, *args, **kwargs):
+        half_then_raise(fp)
 
-    monkeypatch.setattr(PillowWriter, "finish", finish)
+    monkeypatch.setattr(Image.Image, "save", save)
     with pytest.raises(Interrupted):
         write_uvi_movie([l2, later], path)
     assert path.read_bytes() == old and only(tmp_path) == ["uvi_movie.gif"]

@@ -15,8 +15,9 @@ import re
 
 import numpy as np
 import xarray as xr
-from matplotlib.animation import FuncAnimation, PillowWriter
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from PIL import Image
 
 from smilekit._io import atomic_path
 from smilekit.errors import InputError
@@ -187,14 +188,28 @@ def write_sxi_movie(
             line.set_data(*overlays[k].get(name, ([], [])))
         when = frames[k].attrs.get("time") or str(frames[k].coords.get("time", ""))
         ax.set_title(f"{title} {ut_text(when)} ({k + 1}/{len(frames)})".strip(), fontsize="medium")
-        return [mesh, *lines.values()]
 
     # lay the figure out once, on the longest title, and keep that layout: the constrained layout solved
     # anew for every frame was most of a movie's cost (~0.14 s a frame)
+    canvas = FigureCanvasAgg(fig)
     show(max(range(len(frames)), key=lambda k: len(str(frames[k].attrs.get("time", "")))))
-    fig.canvas.draw()
+    canvas.draw()
     fig.set_layout_engine("none")
+    # then draw what does not change (axes, ticks, colorbar) once and each frame's image, overlays and
+    # title over it (blitting; the spines and the legend again, above the image): redrawing the still
+    # parts' text for every frame was most of what remained
+    moving = [mesh, *lines.values(), ax.title]
+    for artist in moving:
+        artist.set_animated(True)
+    canvas.draw()
+    still = canvas.copy_from_bbox(fig.bbox)
+    above = [*ax.spines.values(), *([ax.get_legend()] if lines else [])]
+    images = []
+    for k in range(len(frames)):
+        show(k)
+        canvas.restore_region(still)
+        for artist in [*moving, *above]:
+            fig.draw_artist(artist)
+        images.append(Image.fromarray(np.asarray(canvas.buffer_rgba()).copy(), "RGBA"))
     with atomic_path(path) as temporary:  # Pillow picks GIF from the suffix, which the temporary keeps
-        FuncAnimation(fig, show, frames=len(frames), blit=False).save(
-            str(temporary), writer=PillowWriter(fps=fps)
-        )
+        images[0].save(temporary, save_all=True, append_images=images[1:], duration=round(1000 / fps), loop=0)
