@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from smilekit.errors import SmilekitError
 from smilekit.runs.context import JobContext
 from smilekit.solarwind import load_event
 from smilekit.solarwind.events import DEFAULT_EVENT
@@ -27,3 +28,6 @@ def test_kept_entries_feed_a_later_map_and_come_back_whole(tmp_path, workers):
         assert ctx.map(np.sum, []) == []
     finally:
         ctx.close()
+    if workers:  # what stayed on the workers went with them
+        with pytest.raises(SmilekitError, match="closed"):
+            ctx.fetch(handles)

@@ -188,12 +188,20 @@ def _grazing_by_full_sampling(directions, origin, surface, step=LIMB_STEP, far=L
     return np.degrees(theta_low[near & np.isfinite(low) & (low > 1.0)])
 
 
-@pytest.mark.parametrize("family", ["jorgensen", "cmem"])
+def _dented(theta, phi):
+    """A magnetopause whose radius turns negative over a broad patch high over the nose (as the Lin 2010
+    surface's can at a cusp): the rays through it have r / r_mp < 0 and enter it."""
+    return 10.0 - 14.0 * np.exp(-((theta - 0.6) ** 2 + (phi - 1.4) ** 2) / 0.05)
+
+
+@pytest.mark.parametrize("family", ["jorgensen", "cmem", "dented"])
 def test_limb_search_finds_what_sampling_every_step_finds(family):
     # the coarse-to-fine search against every 0.1-RE sample of every ray, on the fitted families' trial
-    # surfaces (CMEM's Lin 2010 with its cusp indentations) seen from high latitude and from the flank
+    # surfaces (CMEM's Lin 2010 with its cusp indentations) and one with a negative radius, seen from high
+    # latitude and from the flank
     tilt = float(frames.dipole_tilt(T).to_value(u.rad))
-    model = {"jorgensen": START, "cmem": CMEM.from_solar_wind(STATE, tilt=tilt * u.rad)}[family]
+    model = {"jorgensen": START.magnetopause_values, "dented": _dented,
+             "cmem": CMEM.from_solar_wind(STATE, tilt=tilt * u.rad).magnetopause_values}[family]  # fmt: skip
     rng = np.random.default_rng(7)
     grazing = 0
     for origin in ([6.0, 0.0, 18.0], [2.0, 16.0, 9.0], [-3.0, -5.0, 17.0]):
@@ -209,7 +217,7 @@ def test_limb_search_finds_what_sampling_every_step_finds(family):
         scale = rng.uniform(0.85, 1.15)
 
         def surface(th, ph, scale=scale):
-            return scale * model.magnetopause_values(th, ph)
+            return scale * model(th, ph)
 
         (found,) = tangent_theta_values(d, origin, [surface])
         expected = _grazing_by_full_sampling(d, origin, surface)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -109,14 +110,17 @@ class JobContext:
     def fetch(self, handles: list) -> list:
         """The values of entries :meth:`map` kept on the workers (``keep``), brought here, in order;
         values (a run in this process) are returned as they are."""
-        if self._client is None:
-            return list(handles)
+        values = list(handles)
+        if "distributed" not in sys.modules:  # no map has run on workers
+            return values
         from dask.distributed import Future
 
         remote = [k for k, h in enumerate(handles) if isinstance(h, Future)]
-        values = list(handles)
-        for k, value in zip(remote, self._client.gather([handles[k] for k in remote]), strict=True):
-            values[k] = value
+        if remote and self._client is None:
+            raise SmilekitError("the run's Dask workers are closed: fetch what map kept before close()")
+        if remote:
+            for k, value in zip(remote, self._client.gather([values[k] for k in remote]), strict=True):
+                values[k] = value
         return values
 
     def close(self) -> None:

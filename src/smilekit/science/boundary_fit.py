@@ -625,13 +625,11 @@ def _point_angles_values(directions, origin, s):
     return r, theta, phi
 
 
-def _surface_levels(directions, origin, s, surface):
-    """``r / r_surface`` at the points ``origin + s d`` (one per row of ``directions``; inf inside the
-    Earth or where there is no surface), and their theta (rad)."""
-    r, theta, phi = _point_angles_values(directions, origin, s)
+def _levels(r, theta, phi, surface) -> np.ndarray:
+    """``r / r_surface`` of points (r, theta, phi); inf inside the Earth or where there is no surface."""
     level = r / surface(theta, phi)
     level[(r <= 1.0) | ~np.isfinite(level)] = np.inf  # behind the Earth's disc, or no surface
-    return level, theta
+    return level
 
 
 def tangent_theta_values(
@@ -677,29 +675,27 @@ def tangent_theta_values(
     flat = np.ascontiguousarray(d.reshape(-1, 3))
     n_rays = flat.shape[0]
     s = np.arange(step, max_distance + step, step)
-    coarse = np.arange(LIMB_COARSE // 2, s.size, LIMB_COARSE)  # every LIMB_COARSE th sample
+    coarse = np.arange(min(LIMB_COARSE // 2, s.size - 1), s.size, LIMB_COARSE)  # every LIMB_COARSE th
     ray, k = np.repeat(np.arange(n_rays), coarse.size), np.tile(coarse, n_rays)
     r, theta, phi = _point_angles_values(flat[ray], origin, s[k])
     out = []
     for surface in surfaces:
-        level = r / surface(theta, phi)
-        level[(r <= 1.0) | ~np.isfinite(level)] = np.inf
-        level = level.reshape(n_rays, coarse.size)
+        level = _levels(r, theta, phi, surface).reshape(n_rays, coarse.size)
         # the fine samples within a stride of each coarse local minimum near the lowest (notes)
         padded = np.pad(level, ((0, 0), (1, 1)), constant_values=np.inf)
         lowest = level.min(axis=1, keepdims=True)
-        near = (level <= padded[:, :-2]) & (level <= padded[:, 2:]) & np.isfinite(level)
-        near &= level <= lowest * (1.0 + LIMB_COARSE_MARGIN)
+        candidate = (level <= padded[:, :-2]) & (level <= padded[:, 2:]) & np.isfinite(level)
+        margin = LIMB_COARSE_MARGIN * np.abs(lowest)  # |lowest|: a Lin surface's cusp can make it < 0
+        candidate &= level <= lowest + margin
         wanted = np.zeros((n_rays, s.size + 2 * LIMB_COARSE + 1), dtype=bool)
         for offset in range(2 * LIMB_COARSE + 1):
-            wanted[:, coarse + offset] |= near
-        wanted = wanted[:, LIMB_COARSE : LIMB_COARSE + s.size]
-        fine_ray, fine_k = np.nonzero(wanted)
+            wanted[:, coarse + offset] |= candidate
+        fine_ray, fine_k = np.nonzero(wanted[:, LIMB_COARSE : LIMB_COARSE + s.size])
         fine = np.full((n_rays, s.size), np.inf)
         fine_theta = np.zeros((n_rays, s.size))
-        fine[fine_ray, fine_k], fine_theta[fine_ray, fine_k] = _surface_levels(
-            flat[fine_ray], origin, s[fine_k], surface
-        )
+        r_fine, theta_fine, phi_fine = _point_angles_values(flat[fine_ray], origin, s[fine_k])
+        fine[fine_ray, fine_k] = _levels(r_fine, theta_fine, phi_fine, surface)
+        fine_theta[fine_ray, fine_k] = theta_fine
         i = np.argmin(fine, axis=1)
         rows = np.arange(n_rays)
         lo, th = fine[rows, i].reshape(shape), np.degrees(fine_theta[rows, i]).reshape(shape)

@@ -96,8 +96,8 @@ def whole_interval_values(
         in1 = bow_shock[k + 1] < bs
         sheath_whole = out0 & out1 & in0 & in1
         wind_whole = out0 & out1 & (not in0) & (not in1)
-        sheath_part[k] = half_ds[k] * (sheath[k] + sheath[k + 1]) * np.float64(sheath_whole)
-        wind_part[k] = wind_trapezoid[k] * np.float64(wind_whole)
+        sheath_part[k] = half_ds[k] * (sheath[k] + sheath[k + 1]) if sheath_whole else 0.0
+        wind_part[k] = wind_trapezoid[k] if wind_whole else 0.0
         crossed[k] = np.uint8((out0 | out1) & (not (sheath_whole | wind_whole)) & (half_ds[k] > 0.0))
 
 
@@ -194,7 +194,7 @@ class ReducedForwardModel:
         self._wind_trapezoid[:-1] = self._half_ds[:-1] * (self.wind[:-1] + self.wind[1:])
         self._ray = np.repeat(np.arange(forward.n_rays), np.diff(self.offsets))
         self._sheath, self._parts = np.empty(n), np.zeros((2, n))
-        self._crossed = np.zeros(n - 1, dtype=np.uint8)
+        self._crossed = np.zeros(max(n - 1, 0), dtype=np.uint8)
         self._out = np.empty((2, forward.n_rays))
 
     def intensities(self, m: float, bs: float, alpha: float, beta: float) -> np.ndarray:

@@ -62,3 +62,29 @@ def test_movie_has_one_frame_per_image(tmp_path):
         assert movie.n_frames == 3
     with pytest.raises(InputError, match="one per frame"):
         write_sxi_movie(frames, path, overlays=[{}])
+
+
+def test_each_movie_frame_is_drawn_afresh(tmp_path):
+    # frames 0 and 2 show the same image and overlay, frame 1 another: below the title (which numbers
+    # the frames) 0 and 2 are the same picture (up to each frame's GIF palette), so nothing of frame 1 is
+    # left over in frame 2, and 1 differs
+    rng = np.random.default_rng(3)
+    a, b = rng.uniform(1.0, 9.0, (16, 24)), rng.uniform(1.0, 9.0, (16, 24))
+    frames = [image(values, time=f"2015-06-22T0{k}:00") for k, values in enumerate((a, b, a))]
+    lines = [
+        {"mp": ([-1.0, 1.0], [0.0, 0.5])},
+        {"mp": ([-1.0, 1.0], [0.5, -1.0])},
+        {"mp": ([-1.0, 1.0], [0.0, 0.5])},
+    ]
+    path = tmp_path / "m.gif"
+    write_sxi_movie(frames, path, overlays=lines)
+    shown = []
+    with Image.open(path) as movie:
+        for k in range(3):
+            movie.seek(k)
+            shown.append(np.asarray(movie.convert("RGB"), dtype=int)[movie.height // 5 :])
+
+    def changed(i, j):  # the fraction of pixels that differ by more than the GIF palettes do
+        return (np.abs(shown[i] - shown[j]).max(axis=-1) > 40).mean()
+
+    assert changed(0, 2) == 0.0 and changed(0, 1) > 0.05

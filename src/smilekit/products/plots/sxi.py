@@ -210,6 +210,6 @@ def write_sxi_movie(
         canvas.restore_region(still)
         for artist in [*moving, *above]:
             fig.draw_artist(artist)
-        images.append(Image.fromarray(np.asarray(canvas.buffer_rgba()).copy(), "RGBA"))
+        images.append(Image.fromarray(np.asarray(canvas.buffer_rgba()).copy()))  # (h, w, 4): RGBA
     with atomic_path(path) as temporary:  # Pillow picks GIF from the suffix, which the temporary keeps
         images[0].save(temporary, save_all=True, append_images=images[1:], duration=round(1000 / fps), loop=0)

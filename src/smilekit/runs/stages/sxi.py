@@ -168,10 +168,10 @@ def stage_sxi(ctx: JobContext) -> dict:
     made = ctx.map(make_frame, specs, keep=("l2",))  # the L2 images stay on the workers, if any
     in_movie = spread_evenly(np.arange(len(made)), settings.movie_frames).tolist()
     (peak_n,) = [n for n, spec in enumerate(specs) if spec.detail]
-    shown = ctx.fetch([made[n]["l2"] for n in [*in_movie, peak_n]])
+    fetched = ctx.fetch([made[n]["l2"] for n in [*in_movie, peak_n]])
     movie = [
         l2["foreground"].isel(time=0).assign_attrs(time=made[n]["row"]["start"])
-        for n, l2 in zip(in_movie, shown[:-1], strict=True)
+        for n, l2 in zip(in_movie, fetched[:-1], strict=True)
     ]
     overlays = [made[n]["overlay"] for n in in_movie]
     rows, written, frames_kept = [], [], []
@@ -183,7 +183,7 @@ def stage_sxi(ctx: JobContext) -> dict:
         frames_kept.append((spec.middle, spec.state, frame["l2"]))
     ctx.results["sxi_frames"] = frames_kept
     peak = made[peak_n]
-    truth, l2, overlay, start = peak["truth"], shown[-1], peak["overlay"], specs[peak_n].middle - half
+    truth, l2, overlay, start = peak["truth"], fetched[-1], peak["overlay"], specs[peak_n].middle - half
     minutes = f"{settings.exposure_min:g}-min"
     stop = np.datetime_as_string(start + exposure, unit="m")[11:]
     fig = sxi_plots.plot_sxi_frame(
