@@ -726,7 +726,14 @@ def _profile_sigma(hess: np.ndarray) -> float:
 
 
 def fit_boundary_model(
-    l2, family="jorgensen", *, time_index=0, solar_wind=None, config=None, shape=None, forward=None
+    l2,
+    family: str = "jorgensen",
+    *,
+    time_index: int = 0,
+    solar_wind=None,
+    config=None,
+    shape=None,
+    forward: ForwardModel | None = None,
 ) -> BoundaryFit:
     """Fit a Jorgensen2019 or CMEM emissivity model to one L2 time bin (module notes).
 

@@ -89,10 +89,11 @@ class SharedInputs:
     def kwargs(self, name: str, method: Callable | None = None) -> dict:
         if method is not None and method is not METHODS.get(name):
             return {}
-        for key in SHARED_INPUTS.get(name, ()):
+        keys = SHARED_INPUTS.get(name, ())
+        for key in keys:
             if key not in self._made:
                 self._made[key] = self._make[key]()
-        return {key: self._made[key] for key in SHARED_INPUTS.get(name, ())}
+        return {key: self._made[key] for key in keys}
 
 
 def estimate_standoff(

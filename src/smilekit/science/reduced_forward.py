@@ -211,7 +211,7 @@ class ReducedForwardModel:
             self._ray, self._half_ds, f.magnetopause, f.bow_shock, sheath, self.wind, float(m), float(bs),
             self._crossed, out,
         )  # fmt: skip
-        return (self._out * INTENSITY_FACTOR).reshape(2, *self.forward.directions.shape[:2])
+        return (out * INTENSITY_FACTOR).reshape(2, *self.forward.directions.shape[:2])
 
     def term_counts(self, m: float, bs: float, alpha: float, beta: float) -> np.ndarray:
         """(2, nv, nu) expected SWCX counts of the two terms at unit amplitude (PSF and coverage applied)."""
