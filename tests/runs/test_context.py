@@ -1,4 +1,5 @@
-"""JobContext.map: results kept where they were made (``keep``), passed on to a later map, fetched here."""
+"""JobContext.map and submit: results kept where they were made (``keep``), passed on to a later map, fetched
+here."""
 
 import numpy as np
 import pytest
@@ -26,6 +27,14 @@ def test_kept_entries_feed_a_later_map_and_come_back_whole(tmp_path, workers):
         for got, image in zip(ctx.fetch(handles), images, strict=True):
             np.testing.assert_array_equal(got, image)
         assert ctx.map(np.sum, []) == []
+        # submit: the kept handles at once, usable before the results are waited for
+        batch = ctx.submit(
+            dict, [[("row", k), ("image", image)] for k, image in enumerate(images)], keep=("image",)
+        )
+        assert ctx.map(np.sum, batch.kept("image")) == [float(image.sum()) for image in images]
+        assert [m["row"] for m in batch.result()] == list(range(5))
+        with pytest.raises(SmilekitError, match="'row' was not kept"):
+            batch.kept("row")
     finally:
         ctx.close()
     if workers:  # what stayed on the workers went with them

@@ -118,8 +118,11 @@ def test_after_an_essential_stage_fails_the_run_stops_there(short_event, tmp_pat
     summary = runs.run_job(
         short_event, tmp_path, event="t", stages=stages, progress=lambda *a: calls.append(a)
     )
-    assert summary["stages"] == {"provider": {"status": "failed", "error": "ModelDomainError: no x today"}}
-    assert calls == []
+    assert list(summary["stages"]) == ["provider"]  # "after" never ran
+    entry = summary["stages"]["provider"]
+    assert (entry["status"], entry["error"]) == ("failed", "ModelDomainError: no x today")
+    assert entry["seconds"] >= 0  # recorded like any stage's, and reported to the progress callback
+    assert calls == [("provider", 1, 2)]
     assert json.loads((tmp_path / "summary.json").read_text()) == summary
 
 
@@ -160,3 +163,82 @@ def test_a_bug_in_a_stage_is_recorded_as_an_internal_error_and_the_run_goes_on(s
     assert json.loads((tmp_path / "summary.json").read_text()) == summary
     assert (tmp_path / "index.html").exists()
     assert "Traceback" in caplog.text and "ZeroDivisionError" in caplog.text
+
+
+def _parking_stages(events, *, fail_after_yield=False, yields=1, closer_after_parked=False):
+    """A stage that parks (provides x, yields, then finishes), one that reads x, and a closing one."""
+
+    def parker(ctx):
+        events.append("parker starts")
+        ctx.results["x"] = 42
+        for _ in range(yields):
+            yield
+        if fail_after_yield:
+            raise ModelDomainError("the workers' frames failed")
+        events.append("parker finishes")
+        return {"n": 1}
+
+    def consumer(ctx):
+        events.append("consumer")
+        return {"x": ctx.results["x"]}
+
+    def closer(ctx):
+        events.append("closer")
+        return {}
+
+    return [
+        Stage("parker", parker, provides=("x",), description="Parks."),
+        Stage("consumer", consumer, requires=("x",), description="Reads x while parker is parked."),
+        Stage("closer", closer, after_parked=closer_after_parked, description="Runs last."),
+    ]
+
+
+def test_a_stage_that_parks_finishes_after_the_last_stage_and_keeps_its_place(short_event, tmp_path):
+    events, calls = [], []
+    stages = _parking_stages(events)
+    assert [s.parks for s in stages] == [True, False, False]
+    summary = runs.run_job(
+        short_event, tmp_path, event="t", stages=stages, progress=lambda *a: calls.append(a)
+    )
+    # what it provided before its yield is read by the next stage before it finishes
+    assert events == ["parker starts", "consumer", "closer", "parker finishes"]
+    assert list(summary["stages"]) == ["parker", "consumer", "closer"]
+    assert summary["stages"]["parker"]["status"] == "ok" and summary["stages"]["parker"]["n"] == 1
+    assert summary["stages"]["consumer"]["x"] == 42
+    assert [c[:2] for c in calls] == [("consumer", 1), ("closer", 2), ("parker", 3)]
+    assert json.loads((tmp_path / "summary.json").read_text()) == summary
+
+
+def test_a_stage_that_runs_after_the_parked_ones_waits_for_them(short_event, tmp_path):
+    # as the telemetry stage, which packs what every instrument stage (the parked SXI stage too) handed on
+    events = []
+    stages = _parking_stages(events, closer_after_parked=True)
+    summary = runs.run_job(short_event, tmp_path, event="t", stages=stages)
+    assert events == ["parker starts", "consumer", "parker finishes", "closer"]
+    assert [s["status"] for s in summary["stages"].values()] == ["ok", "ok", "ok"]
+
+
+def test_a_parked_stage_that_fails_when_finished_is_recorded_and_the_others_stand(short_event, tmp_path):
+    events = []
+    summary = runs.run_job(
+        short_event, tmp_path, event="t", stages=_parking_stages(events, fail_after_yield=True)
+    )
+    assert summary["stages"]["parker"]["status"] == "failed"
+    assert summary["stages"]["parker"]["error"] == "ModelDomainError: the workers' frames failed"
+    assert summary["stages"]["parker"]["seconds"] >= 0
+    assert [summary["stages"][name]["status"] for name in ("consumer", "closer")] == ["ok", "ok"]
+
+
+def test_a_stage_that_yields_twice_is_an_internal_error(short_event, tmp_path):
+    summary = runs.run_job(short_event, tmp_path, event="t", stages=_parking_stages([], yields=2))
+    assert summary["stages"]["parker"]["status"] == "failed"
+    assert "internal error" in summary["stages"]["parker"]["error"]
+    assert "yields once" in summary["stages"]["parker"]["error"]
+
+
+def test_an_essential_stage_cannot_park():
+    def parker(ctx):
+        yield
+
+    with pytest.raises(InputError, match="an essential stage cannot park"):
+        Stage("parker", parker, essential=True, description="Would park.")

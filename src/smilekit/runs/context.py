@@ -15,7 +15,7 @@ from smilekit.errors import SmilekitError
 from smilekit.runs.settings import JobSettings
 from smilekit.solarwind import GeomagneticIndices, SolarWind
 
-__all__ = ["JobContext", "MissingResultError", "StageResults", "finite_or_none", "spread_evenly"]
+__all__ = ["Batch", "JobContext", "MissingResultError", "StageResults", "finite_or_none", "spread_evenly"]
 
 
 class MissingResultError(SmilekitError, LookupError):
@@ -75,14 +75,21 @@ class JobContext:
         must be importable by the workers (a module-level function); a task's exception is raised here.
 
         ``keep``: names of entries of ``func``'s dict results to leave where they were made: on workers,
-        those entries of the returned dicts are handles (Dask futures) that a later :meth:`map` takes as
-        arguments (the worker that holds one runs its task, nothing passes through this process) and
-        :meth:`fetch` brings here; in this process they are the values. So the SXI frames' L2 images go
-        from the SXI stage's tasks to the science stage's without a round trip through the client.
+        those entries of the returned dicts are handles (Dask futures) that a later :meth:`map` or
+        :meth:`submit` takes as arguments (the worker that holds one runs its task, nothing passes through
+        this process) and :meth:`fetch` brings here; in this process they are the values. So the SXI frames'
+        L2 images go from the SXI stage's tasks to the science stage's without a round trip through the
+        client.
         """
+        return self.submit(func, *iterables, keep=keep).result()
+
+    def submit(self, func: Callable, *iterables, keep: tuple[str, ...] = ()) -> Batch:
+        """:meth:`map`, started and not waited for: the :class:`Batch` gives the results when they are
+        made, and the handles of the ``keep`` entries at once. On workers the tasks run while this process
+        goes on (a stage that parks, :mod:`smilekit.runs.registry`); in this process they run here, now."""
         calls = list(zip(*iterables, strict=True))
         if (self.workers is None and self.scheduler is None) or not calls:
-            return [func(*args) for args in calls]
+            return Batch([func(*args) for args in calls], keep)
         from dask.distributed import Future  # dask only where asked for
 
         from smilekit.campaign.evaluate import dask_client, worker_threads
@@ -100,12 +107,9 @@ class JobContext:
             _call_in_worker, [func] * n, [worker_threads(self.workers)] * n, *columns, pure=False
         )
         if not keep:
-            return client.gather(futures)
+            return Batch(futures, keep, client)
         kept = {name: client.map(_entry, futures, [name] * n, pure=False) for name in keep}
-        results = client.gather(client.map(_without, futures, [keep] * n, pure=False))
-        for k, result in enumerate(results):
-            result.update({name: kept[name][k] for name in keep})
-        return results
+        return Batch(client.map(_without, futures, [keep] * n, pure=False), keep, client, kept)
 
     def fetch(self, handles: list) -> list:
         """The values of entries :meth:`map` kept on the workers (``keep``), brought here, in order;
@@ -139,6 +143,32 @@ class JobContext:
         """Register a figure for the report and return where to write it."""
         self.figures.append((name, caption))
         return self.out / name
+
+
+class Batch:
+    """Work started by :meth:`JobContext.submit`: ``result()``, the list :meth:`JobContext.map` returns
+    (waiting for the workers), and ``kept(name)``, the handles of the kept entry ``name``, at once."""
+
+    def __init__(self, results: list, keep: tuple[str, ...], client=None, kept: dict | None = None):
+        self._results, self._keep, self._client = results, tuple(keep), client
+        self._kept = kept if kept is not None else {name: [r[name] for r in results] for name in keep}
+
+    def kept(self, name: str) -> list:
+        """The handles (on workers) or values (in this process) of the kept entry ``name``, task by task."""
+        if name not in self._keep:
+            raise SmilekitError(f"{name!r} was not kept (kept: {', '.join(map(repr, self._keep)) or 'none'})")
+        return list(self._kept[name])
+
+    def result(self) -> list:
+        """The tasks' results in order, the kept entries as handles on workers; a task's exception is raised
+        here."""
+        if self._client is None:
+            return self._results
+        results = self._client.gather(self._results)
+        for name in self._keep:
+            for result, handle in zip(results, self._kept[name], strict=True):
+                result[name] = handle
+        return results
 
 
 def _call_in_worker(func: Callable, threads: int | None, *args):

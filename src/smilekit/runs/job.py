@@ -4,7 +4,9 @@ A stage that fails is recorded in the summary with its error, what earlier stage
 later stages still run; after an essential stage fails (the solar wind) nothing can run and the job stops
 there. A :class:`~smilekit.errors.SmilekitError` is the stage's own account of why; any other exception is a
 bug, recorded as an internal error with its traceback in the log, so that it does not take the run and its
-report down either.
+report down either. A stage that parks (:mod:`smilekit.runs.registry`: its work runs on the Dask workers while
+the next stages run here) is finished after the last stage; its ``seconds`` are the time the runner spent in
+it, both parts together.
 
 The report, ``summary.json`` and ``index.html``, is the runner's closing step rather than a registered
 stage: it is the record of every stage (its status, error and seconds) and of the whole run's time, so it
@@ -14,9 +16,10 @@ written before it finished.
 
 from __future__ import annotations
 
+import inspect
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Generator, Iterable
 from contextlib import closing
 from pathlib import Path
 
@@ -136,26 +139,87 @@ def run_job(
 
 
 def _run_stages(ctx: JobContext, stages: StageRegistry, summary: dict, progress) -> None:
-    """Run the stages in order, recording each one's result, or its failure, in ``summary["stages"]``."""
-    for done, stage in enumerate(stages, start=1):
-        t0 = time.perf_counter()
-        try:
-            result = stage.run(ctx)
-            _check_provided(stage, ctx)
-            summary["stages"][stage.name] = {"status": "ok", **result}
-        except Exception as error:  # recorded: a stage's failure never takes the run and its report down
-            if isinstance(error, SmilekitError):
-                log.error("stage %s failed: %s", stage.name, error)
-                reason = f"{type(error).__name__}: {error}"
-            else:  # not one of smilekit's own errors: a bug, whose traceback goes to the log
-                log.exception("stage %s failed with an internal error", stage.name)
-                reason = f"internal error, please report it: {type(error).__name__}: {error}"
-            summary["stages"][stage.name] = {"status": "failed", "error": reason}
-            if stage.essential:  # nothing downstream can run without it
-                break
-        summary["stages"][stage.name]["seconds"] = round(time.perf_counter() - t0, 2)
+    """Run the stages in order, recording each one's result, or its failure, in ``summary["stages"]``; a
+    stage that parks (:mod:`smilekit.runs.registry`) is finished after the last stage, or before a stage
+    that runs after the parked ones, and keeps its place in the summary's order."""
+    parked: list[tuple[Stage, Generator, float]] = []
+    done = 0
+
+    def record(stage: Stage, outcome: dict, seconds: float) -> None:
+        nonlocal done
+        summary["stages"][stage.name] = {**outcome, "seconds": round(seconds, 2)}
+        done += 1
         if progress is not None:
             progress(stage.name, done, len(stages))
+
+    def finish_parked() -> None:
+        while parked:
+            stage, steps, seconds = parked.pop(0)
+            t0 = time.perf_counter()
+            outcome = _attempt(stage, lambda steps=steps: _finish(steps))
+            record(stage, outcome, seconds + time.perf_counter() - t0)
+
+    for stage in stages:
+        if stage.after_parked:
+            finish_parked()
+        t0 = time.perf_counter()
+        summary["stages"][stage.name] = {}  # its place in the order, should it park
+        outcome = _attempt(stage, lambda stage=stage: _begin(stage, ctx))
+        if inspect.isgenerator(outcome):
+            parked.append((stage, outcome, time.perf_counter() - t0))
+            continue
+        record(stage, outcome, time.perf_counter() - t0)
+        if outcome["status"] == "failed" and stage.essential:  # nothing downstream can run without it
+            break
+    finish_parked()
+
+
+def _begin(stage: Stage, ctx: JobContext) -> dict | Generator:
+    """Run ``stage``: its summary section, or, for a stage that parks, its generator stopped at the
+    ``yield``; either way with the results it provides in the context."""
+    section = stage.run(ctx)
+    if stage.parks:
+        steps = section
+        section = _advance(steps)
+        if section is None:
+            section = steps
+    _check_provided(stage, ctx)
+    return section
+
+
+def _finish(steps: Generator) -> dict:
+    """The rest of a parked stage, from its ``yield``: its summary section."""
+    section = _advance(steps)
+    if section is None:
+        raise RuntimeError("a stage's function yields once, not twice")
+    return section
+
+
+def _advance(steps: Generator) -> dict | None:
+    """Run a parking stage's generator on: None where it stops at a ``yield``, its summary section where
+    it returns."""
+    try:
+        next(steps)
+    except StopIteration as stop:
+        return stop.value
+    return None
+
+
+def _attempt(stage: Stage, call: Callable) -> dict | Generator:
+    """``call()``: a summary section as ``{"status": "ok", ...}`` or a parked stage's generator; where it
+    raised, ``{"status": "failed", "error": reason}``: a stage's failure never takes the run and its report
+    down."""
+    try:
+        section = call()
+    except Exception as error:
+        if isinstance(error, SmilekitError):
+            log.error("stage %s failed: %s", stage.name, error)
+            reason = f"{type(error).__name__}: {error}"
+        else:  # not one of smilekit's own errors: a bug, whose traceback goes to the log
+            log.exception("stage %s failed with an internal error", stage.name)
+            reason = f"internal error, please report it: {type(error).__name__}: {error}"
+        return {"status": "failed", "error": reason}
+    return section if inspect.isgenerator(section) else {"status": "ok", **section}
 
 
 def _check_provided(stage: Stage, ctx: JobContext) -> None:

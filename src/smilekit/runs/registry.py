@@ -9,11 +9,21 @@ registered, which is the order they run (:mod:`smilekit.runs` imports the stage 
 flow). Registering checks that every result a stage requires is provided by an earlier stage, that no result
 has two providers and that no two stages share a name, so a stage in the wrong place is an error at import,
 not halfway through a run.
+
+A stage that starts work on the run's Dask workers (:meth:`~smilekit.runs.context.JobContext.submit`) may be a
+generator function that yields once: before the ``yield`` it starts that work and puts every result it
+provides into the context (handles to what the workers make, where it has not been made yet); after it, it
+waits for the work, writes its files and returns its section of the summary. The runner parks such a stage at
+its ``yield``, goes on with the next stages, which run in this process while the workers work, and finishes
+the parked stages, in the order they parked, after the last stage, or before a stage that runs only after
+them (``after_parked``: the telemetry stage, which packs what every instrument stage handed the packetiser).
+So the SXI frames and their retrievals are made on the workers while the UVI and in situ stages run here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+import inspect
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import KW_ONLY, dataclass
 
 from smilekit.errors import InputError
@@ -22,8 +32,9 @@ from smilekit.runs.settings import SECTIONS
 
 __all__ = ["STAGES", "Stage", "StageRegistry", "register", "stage"]
 
-#: A stage's function: it reads and extends the context and returns its section of ``summary.json``.
-StageFunction = Callable[[JobContext], dict]
+#: A stage's function: it reads and extends the context and returns its section of ``summary.json``; or a
+#: generator function that yields once and then returns it (module notes: a stage that parks).
+StageFunction = Callable[[JobContext], dict | Generator[None, None, dict]]
 
 
 @dataclass(frozen=True)
@@ -49,7 +60,10 @@ class Stage:
     description : str
         What it does, in one line.
     essential : bool
-        Whether nothing can run without it: when it fails, the run stops there (the solar wind).
+        Whether nothing can run without it: when it fails, the run stops there (the solar wind). An
+        essential stage cannot park.
+    after_parked : bool
+        Run only after every parked stage has finished (module notes): the telemetry stage.
     """
 
     name: str
@@ -60,6 +74,12 @@ class Stage:
     settings: str | None = None
     description: str
     essential: bool = False
+    after_parked: bool = False
+
+    @property
+    def parks(self) -> bool:
+        """Whether the stage yields once, to be finished after the stages that follow it (module notes)."""
+        return inspect.isgeneratorfunction(self.run)
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.isidentifier():
@@ -80,6 +100,11 @@ class Stage:
             )
         if not isinstance(self.description, str) or not self.description.strip() or "\n" in self.description:
             raise InputError(f"stage {self.name!r}: description must be one line, got {self.description!r}")
+        if self.essential and self.parks:
+            raise InputError(
+                f"stage {self.name!r}: an essential stage cannot park (its function is a generator): the "
+                "stages after it need it finished"
+            )
 
 
 class StageRegistry(Sequence[Stage]):
@@ -172,6 +197,7 @@ def stage(
     provides: Iterable[str] = (),
     settings: str | None = None,
     essential: bool = False,
+    after_parked: bool = False,
     registry: StageRegistry | None = None,
 ) -> Callable[[StageFunction], StageFunction]:
     """Decorator: register the decorated function as a :class:`Stage` (in :data:`STAGES` unless
@@ -198,6 +224,7 @@ def stage(
             settings=settings,
             description=description,
             essential=essential,
+            after_parked=after_parked,
         )
         (STAGES if registry is None else registry).register(record)
         return run

@@ -7,6 +7,8 @@ images); the results go to a CSV table, a figure and the L3 CDF.
 
 from __future__ import annotations
 
+from collections.abc import Generator
+
 import astropy.units as u
 import pandas as pd
 
@@ -64,14 +66,17 @@ def retrieve_frame(when, state, l2) -> tuple[list[dict], dict, object, dict]:
     requires=("solar_wind", "standoffs", "sxi_frames"),
     description="r0 by every method and the north-cusp edges from every SXI frame, against the model truth.",
 )
-def stage_science(ctx: JobContext) -> dict:
+def stage_science(ctx: JobContext) -> Generator[None, None, dict]:
     """The magnetopause stand-off and the north-cusp edges from every SXI frame by every method, against
     the model truth (the Shue 1998 magnetopause and the cusp funnel inside the physical emissivity that
-    made the images), as a figure and the L3 CDF."""
+    made the images), as a figure and the L3 CDF. It parks (:mod:`smilekit.runs.registry`) once the
+    retrievals are started."""
     kept = ctx.results.get("sxi_frames")
     if not kept:
         raise ModelDomainError("no SXI frames to work from (the sxi stage made none)")
-    retrieved = ctx.map(retrieve_frame, *zip(*kept, strict=True))
+    batch = ctx.submit(retrieve_frame, *zip(*kept, strict=True))  # on the worker that holds each frame
+    yield  # parked: the next stages run here while the workers retrieve
+    retrieved = batch.result()
     rows = [row for frame_rows, *_ in retrieved for row in frame_rows]
     estimates = [list(found.values()) for _, found, _, _ in retrieved]
     cusps = [cusp for _, _, cusp, _ in retrieved]

@@ -4,7 +4,8 @@ At frames where the mode has SXI on, the physical SWCX emissivity is integrated 
 (the model sky), turned into photon events (L1) and processed images (L2), and gathered into an X-ray movie
 with the model magnetopause (Shue 1998) drawn on it. Provides ``sxi_frames``: ``(middle time, solar-wind
 state, L2 dataset)`` of every frame, for the science stage; on Dask workers the L2 dataset is a handle to
-it where it was made (:meth:`~smilekit.runs.context.JobContext.map`'s ``keep``).
+it where it is made (:meth:`~smilekit.runs.context.JobContext.submit`'s ``keep``), provided as soon as the
+frames are started: the stage parks there, and the stages after it run while the workers make the frames.
 
 How a frame is timed
 --------------------
@@ -30,6 +31,7 @@ the nearest usable exposure, and the summary says so: ``peak_frame`` is ``{"star
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -121,11 +123,12 @@ class SXISettings(SettingsSection):
     settings="sxi",
     description="SXI frames where the mode has it on: model sky, photon events (L1), images (L2), a movie.",
 )
-def stage_sxi(ctx: JobContext) -> dict:
+def stage_sxi(ctx: JobContext) -> Generator[None, None, dict]:
     """SXI along the event: model sky (physical SWCX emissivity through the line of sight), photon events
     (L1) and processed images (L2) for exposures where the mode has SXI on, an X-ray movie with the model
     magnetopause (Shue 1998) drawn on it, and the exposure that contains the peak pressure in detail
-    (module docstring: how a frame is timed)."""
+    (module docstring: how a frame is timed). It parks (:mod:`smilekit.runs.registry`) once the frames are
+    started, ``sxi_frames`` provided with handles to their L2 images."""
     settings = ctx.settings.sxi
     track, att, timeline = ctx.results["track"], ctx.results["attitude"], ctx.results["timeline"]
     sw: SolarWind = ctx.results["solar_wind"]
@@ -165,7 +168,12 @@ def stage_sxi(ctx: JobContext) -> dict:
         )
         for k in index
     ]
-    made = ctx.map(make_frame, specs, keep=("l2",))  # the L2 images stay on the workers, if any
+    batch = ctx.submit(make_frame, specs, keep=("l2",))  # the L2 images stay on the workers, if any
+    ctx.results["sxi_frames"] = [
+        (spec.middle, spec.state, l2) for spec, l2 in zip(specs, batch.kept("l2"), strict=True)
+    ]
+    yield  # parked: the next stages run here while the workers make the frames
+    made = batch.result()
     in_movie = spread_evenly(np.arange(len(made)), settings.movie_frames).tolist()
     (peak_n,) = [n for n, spec in enumerate(specs) if spec.detail]
     fetched = ctx.fetch([made[n]["l2"] for n in [*in_movie, peak_n]])
@@ -174,14 +182,12 @@ def stage_sxi(ctx: JobContext) -> dict:
         for n, l2 in zip(in_movie, fetched[:-1], strict=True)
     ]
     overlays = [made[n]["overlay"] for n in in_movie]
-    rows, written, frames_kept = [], [], []
-    for spec, frame in zip(specs, made, strict=True):
+    rows, written = [], []
+    for frame in made:
         if frame["events"] is not None:
             ctx.telemeter("sxi", frame["events"])
         written += frame["files"]
         rows.append(frame["row"])
-        frames_kept.append((spec.middle, spec.state, frame["l2"]))
-    ctx.results["sxi_frames"] = frames_kept
     peak = made[peak_n]
     truth, l2, overlay, start = peak["truth"], fetched[-1], peak["overlay"], specs[peak_n].middle - half
     minutes = f"{settings.exposure_min:g}-min"

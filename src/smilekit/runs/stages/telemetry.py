@@ -271,4 +271,5 @@ TELEMETRY_STAGE = Stage(
     requires=("solar_wind", "track", "attitude", "timeline", "orbit_elements", "mag_calibration"),
     settings="telemetry",
     description="The run's packets through the mass memory, the faulty downlink, L0 and the pipeline.",
+    after_parked=True,  # it packs what every instrument stage handed the packetiser, parked ones too
 )
