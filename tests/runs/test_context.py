@@ -35,6 +35,9 @@ def test_kept_entries_feed_a_later_map_and_come_back_whole(tmp_path, workers):
         assert [m["row"] for m in batch.result()] == list(range(5))
         with pytest.raises(SmilekitError, match="'row' was not kept"):
             batch.kept("row")
+        # a task's exception: from submit in this process, from result on workers
+        with pytest.raises(ZeroDivisionError):
+            ctx.submit(divmod, [1, 2], [1, 0]).result()
     finally:
         ctx.close()
     if workers:  # what stayed on the workers went with them

@@ -1,6 +1,7 @@
 """The main job's runner: every stage in order, summary.json, index.html, and failure isolation."""
 
 import json
+import time
 
 import pytest
 
@@ -165,21 +166,35 @@ def test_a_bug_in_a_stage_is_recorded_as_an_internal_error_and_the_run_goes_on(s
     assert "Traceback" in caplog.text and "ZeroDivisionError" in caplog.text
 
 
-def _parking_stages(events, *, fail_after_yield=False, yields=1, closer_after_parked=False):
-    """A stage that parks (provides x, yields, then finishes), one that reads x, and a closing one."""
+def _parker(events, name="parker", *, provide="x", before="", after="", yields=1, returns=None):
+    """A stage function that parks: provides ``provide`` (unless ``after``), yields ``yields`` times,
+    then returns its section; ``before`` / ``after``: raise ModelDomainError before / after the yield, or
+    "provide" to provide ``provide`` only after the yield."""
 
-    def parker(ctx):
-        events.append("parker starts")
-        ctx.results["x"] = 42
+    def run(ctx):
+        events.append(f"{name} starts")
+        if before:
+            raise ModelDomainError(before)
+        if after != "provide":
+            ctx.results[provide] = 42
         for _ in range(yields):
             yield
-        if fail_after_yield:
-            raise ModelDomainError("the workers' frames failed")
-        events.append("parker finishes")
-        return {"n": 1}
+        if after == "provide":
+            ctx.results[provide] = 42
+        elif after:
+            raise ModelDomainError(after)
+        events.append(f"{name} finishes")
+        return {"n": 1} if returns is None else returns
+
+    return run
+
+
+def _parking_stages(events, *, closer_after_parked=False, pause=0.0, **parker):
+    """A stage that parks (it provides x), one that reads x, and a closing one."""
 
     def consumer(ctx):
         events.append("consumer")
+        time.sleep(pause)
         return {"x": ctx.results["x"]}
 
     def closer(ctx):
@@ -187,7 +202,7 @@ def _parking_stages(events, *, fail_after_yield=False, yields=1, closer_after_pa
         return {}
 
     return [
-        Stage("parker", parker, provides=("x",), description="Parks."),
+        Stage("parker", _parker(events, **parker), provides=("x",), description="Parks."),
         Stage("consumer", consumer, requires=("x",), description="Reads x while parker is parked."),
         Stage("closer", closer, after_parked=closer_after_parked, description="Runs last."),
     ]
@@ -195,7 +210,7 @@ def _parking_stages(events, *, fail_after_yield=False, yields=1, closer_after_pa
 
 def test_a_stage_that_parks_finishes_after_the_last_stage_and_keeps_its_place(short_event, tmp_path):
     events, calls = [], []
-    stages = _parking_stages(events)
+    stages = _parking_stages(events, pause=0.3)
     assert [s.parks for s in stages] == [True, False, False]
     summary = runs.run_job(
         short_event, tmp_path, event="t", stages=stages, progress=lambda *a: calls.append(a)
@@ -205,6 +220,8 @@ def test_a_stage_that_parks_finishes_after_the_last_stage_and_keeps_its_place(sh
     assert list(summary["stages"]) == ["parker", "consumer", "closer"]
     assert summary["stages"]["parker"]["status"] == "ok" and summary["stages"]["parker"]["n"] == 1
     assert summary["stages"]["consumer"]["x"] == 42
+    # its seconds are its own two parts, not the 0.3 s of the stage that ran while it was parked
+    assert summary["stages"]["parker"]["seconds"] < 0.2 <= summary["stages"]["consumer"]["seconds"]
     assert [c[:2] for c in calls] == [("consumer", 1), ("closer", 2), ("parker", 3)]
     assert json.loads((tmp_path / "summary.json").read_text()) == summary
 
@@ -218,15 +235,88 @@ def test_a_stage_that_runs_after_the_parked_ones_waits_for_them(short_event, tmp
     assert [s["status"] for s in summary["stages"].values()] == ["ok", "ok", "ok"]
 
 
+def test_parked_stages_finish_in_the_order_they_parked(short_event, tmp_path):
+    events = []
+    stages = [
+        Stage("a", _parker(events, "a", provide="x"), provides=("x",), description="Parks first."),
+        Stage(
+            "b", _parker(events, "b", provide="y"), provides=("y",), requires=("x",), description="Second."
+        ),
+    ]
+    summary = runs.run_job(short_event, tmp_path, event="t", stages=stages)
+    assert events == ["a starts", "b starts", "a finishes", "b finishes"]
+    assert [s["status"] for s in summary["stages"].values()] == ["ok", "ok"]
+
+
 def test_a_parked_stage_that_fails_when_finished_is_recorded_and_the_others_stand(short_event, tmp_path):
     events = []
     summary = runs.run_job(
-        short_event, tmp_path, event="t", stages=_parking_stages(events, fail_after_yield=True)
+        short_event, tmp_path, event="t", stages=_parking_stages(events, after="the workers' frames failed")
     )
     assert summary["stages"]["parker"]["status"] == "failed"
     assert summary["stages"]["parker"]["error"] == "ModelDomainError: the workers' frames failed"
     assert summary["stages"]["parker"]["seconds"] >= 0
     assert [summary["stages"][name]["status"] for name in ("consumer", "closer")] == ["ok", "ok"]
+
+
+def test_a_parked_stage_whose_provider_failed_when_finished_fails_with_the_reason(short_event, tmp_path):
+    # as the science stage's retrievals, started on the SXI stage's frames, when the frames fail
+    events = []
+    stages = [
+        Stage("a", _parker(events, "a", after="frames failed"), provides=("x",), description="Fails late."),
+        Stage(
+            "b", _parker(events, "b", provide="y"), provides=("y",), requires=("x",), description="Uses x."
+        ),
+    ]
+    summary = runs.run_job(short_event, tmp_path, event="t", stages=stages)
+    assert events == ["a starts", "b starts"]  # b's second part never runs
+    assert summary["stages"]["b"]["status"] == "failed"
+    assert summary["stages"]["b"]["error"] == (
+        "MissingResultError: the result 'x' is not there: stage 'a', which provided it, failed when it was "
+        "finished"
+    )
+
+
+def test_a_stage_that_fails_before_its_yield_is_recorded_in_its_place(short_event, tmp_path):
+    events, calls = [], []
+    stages = _parking_stages(events, before="no frames")
+    summary = runs.run_job(
+        short_event, tmp_path, event="t", stages=stages, progress=lambda *a: calls.append(a)
+    )
+    assert summary["stages"]["parker"] == {
+        "status": "failed", "error": "ModelDomainError: no frames", "seconds": pytest.approx(0, abs=1)
+    }  # fmt: skip
+    assert summary["stages"]["consumer"]["status"] == "failed"  # x was never provided
+    assert [c[0] for c in calls] == ["parker", "consumer", "closer"]
+
+
+def test_a_stage_must_provide_its_results_before_it_parks(short_event, tmp_path):
+    events = []
+    summary = runs.run_job(short_event, tmp_path, event="t", stages=_parking_stages(events, after="provide"))
+    assert summary["stages"]["parker"]["status"] == "failed"
+    assert "finished without providing 'x'" in summary["stages"]["parker"]["error"]
+    assert "parker finishes" not in events  # not parked: closed at once
+
+
+def test_a_generator_stage_that_returns_without_yielding_is_not_parked(short_event, tmp_path):
+    events, calls = [], []
+    summary = runs.run_job(
+        short_event, tmp_path, event="t", stages=_parking_stages(events, yields=0),
+        progress=lambda *a: calls.append(a),
+    )  # fmt: skip
+    assert events == ["parker starts", "parker finishes", "consumer", "closer"]
+    assert summary["stages"]["parker"]["status"] == "ok"
+    assert [c[0] for c in calls] == ["parker", "consumer", "closer"]
+
+
+@pytest.mark.parametrize("yields", [0, 1])
+def test_a_stage_that_returns_no_section_is_an_internal_error(short_event, tmp_path, yields):
+    summary = runs.run_job(
+        short_event, tmp_path, event="t", stages=_parking_stages([], yields=yields, returns="done")
+    )
+    assert summary["stages"]["parker"]["status"] == "failed"
+    assert "internal error" in summary["stages"]["parker"]["error"]
+    assert "returned str, not its summary section" in summary["stages"]["parker"]["error"]
 
 
 def test_a_stage_that_yields_twice_is_an_internal_error(short_event, tmp_path):

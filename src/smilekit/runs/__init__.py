@@ -3,12 +3,13 @@
 The main job takes one solar-wind event through the whole chain and writes it as a report. It is a sequence of
 registered stages (:mod:`smilekit.runs.registry`): each reads what earlier stages put in the
 :class:`JobContext`, writes its own figures and files into the output folder, and returns its section of
-``summary.json``. A stage that fails is reported with its error in the summary and the report; what earlier
-stages wrote is kept and the later stages still run (:mod:`smilekit.runs.job`). Every run setting is in one
-:class:`JobSettings` (:mod:`smilekit.runs.settings`), which a TOML file can override.
+``summary.json``; a stage whose work runs on Dask workers may park while the next stages run
+(:mod:`smilekit.runs.registry`). A stage that fails is reported with its error in the summary and the report;
+what earlier stages wrote is kept and the later stages still run (:mod:`smilekit.runs.job`). Every run setting
+is in one :class:`JobSettings` (:mod:`smilekit.runs.settings`), which a TOML file can override.
 
 The stages live in :mod:`smilekit.runs.stages`, one module per part of the flow, and register themselves when
-imported below, in the order they run; a stage module also defines and registers its settings section
+imported below, in the order they start; a stage module also defines and registers its settings section
 (:func:`~smilekit.runs.settings.register_section`). An instrument adds its stage by adding a module there and
 one import line here, after the stages whose results it reads; nothing else is edited.
 

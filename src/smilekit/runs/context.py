@@ -51,7 +51,8 @@ class JobContext:
     ``packetiser`` is None and :meth:`telemeter` does nothing.
 
     ``workers`` (local worker processes) or ``scheduler`` (a running dask.distributed scheduler's address)
-    give the run Dask workers, started when a stage first calls :meth:`map` and closed by :meth:`close`;
+    give the run Dask workers, started when a stage first calls :meth:`map` or :meth:`submit` and closed by
+    :meth:`close`;
     with neither, :meth:`map` runs in this process.
     """
 
@@ -115,7 +116,7 @@ class JobContext:
         """The values of entries :meth:`map` kept on the workers (``keep``), brought here, in order;
         values (a run in this process) are returned as they are."""
         values = list(handles)
-        if "distributed" not in sys.modules:  # no map has run on workers
+        if "distributed" not in sys.modules:  # nothing has run on workers
             return values
         from dask.distributed import Future
 
@@ -128,7 +129,7 @@ class JobContext:
         return values
 
     def close(self) -> None:
-        """Close the run's Dask client and local cluster, if :meth:`map` started them."""
+        """Close the run's Dask client and local cluster, if :meth:`map` or :meth:`submit` started them."""
         self._resources.close()
         self._client = None
 
@@ -161,7 +162,7 @@ class Batch:
 
     def result(self) -> list:
         """The tasks' results in order, the kept entries as handles on workers; a task's exception is raised
-        here."""
+        here (in this process, :meth:`JobContext.submit` raised it already)."""
         if self._client is None:
             return self._results
         results = self._client.gather(self._results)

@@ -5,8 +5,10 @@ later stages still run; after an essential stage fails (the solar wind) nothing 
 there. A :class:`~smilekit.errors.SmilekitError` is the stage's own account of why; any other exception is a
 bug, recorded as an internal error with its traceback in the log, so that it does not take the run and its
 report down either. A stage that parks (:mod:`smilekit.runs.registry`: its work runs on the Dask workers while
-the next stages run here) is finished after the last stage; its ``seconds`` are the time the runner spent in
-it, both parts together.
+the next stages run here) is finished after the last stage, or before a stage that runs after the parked ones
+(``after_parked``), also when an essential stage has failed (its work is under way); its ``seconds`` are the
+time the runner spent in it, both parts together. A parked stage that fails when it is finished fails the
+parked stages that started their work on its results.
 
 The report, ``summary.json`` and ``index.html``, is the runner's closing step rather than a registered
 stage: it is the record of every stage (its status, error and seconds) and of the whole run's time, so it
@@ -19,7 +21,7 @@ from __future__ import annotations
 import inspect
 import logging
 import time
-from collections.abc import Callable, Generator, Iterable
+from collections.abc import Callable, Generator, Iterable, Mapping
 from contextlib import closing
 from pathlib import Path
 
@@ -60,7 +62,8 @@ def run_job(
     event : str
         A name for the event, shown in the report.
     progress : callable, optional
-        Called as ``progress(stage_name, done, total)`` after each stage.
+        Called as ``progress(stage_name, done, total)`` as each stage is finished (a stage that parks, after
+        the stages that ran while it was parked).
     settings : JobSettings, optional
         The run's settings (e.g. from :func:`~smilekit.runs.settings.load_settings`); default
         ``JobSettings()``, the job as documented.
@@ -78,7 +81,8 @@ def run_job(
         ``out/products``.
     workers : int, optional
         Run the SXI frames and their retrievals on a local Dask cluster of that many worker processes
-        (:meth:`~smilekit.runs.context.JobContext.map`); default: in this process.
+        (:meth:`~smilekit.runs.context.JobContext.submit`): the SXI and science stages park meanwhile and the
+        next stages run here (:mod:`smilekit.runs.registry`); default: in this process.
     scheduler : str, optional
         Instead of ``workers``: the address of a running dask.distributed scheduler (its workers must see
         ``out``, where they write the frames' files, and run this smilekit).
@@ -140,9 +144,10 @@ def run_job(
 
 def _run_stages(ctx: JobContext, stages: StageRegistry, summary: dict, progress) -> None:
     """Run the stages in order, recording each one's result, or its failure, in ``summary["stages"]``; a
-    stage that parks (:mod:`smilekit.runs.registry`) is finished after the last stage, or before a stage
-    that runs after the parked ones, and keeps its place in the summary's order."""
-    parked: list[tuple[Stage, Generator, float]] = []
+    stage that parks (:mod:`smilekit.runs.registry`) keeps its place in the summary's order and is finished
+    after the last stage, or before a stage that runs after the parked ones; ``progress`` hears of each
+    stage when it is finished."""
+    parked: list[tuple[Stage, Generator, float]] = []  # (stage, its generator, seconds so far)
     done = 0
 
     def record(stage: Stage, outcome: dict, seconds: float) -> None:
@@ -153,73 +158,102 @@ def _run_stages(ctx: JobContext, stages: StageRegistry, summary: dict, progress)
             progress(stage.name, done, len(stages))
 
     def finish_parked() -> None:
-        while parked:
-            stage, steps, seconds = parked.pop(0)
+        failed: dict[str, str] = {}  # result -> the parked stage that provided it, then failed
+        for stage, steps, seconds in parked:
             t0 = time.perf_counter()
-            outcome = _attempt(stage, lambda steps=steps: _finish(steps))
+            lost = [name for name in stage.requires if name in failed]
+            if lost:  # its work was started on what the failed stage handed on: nothing to finish
+                steps.close()
+                outcome = _failure(
+                    stage,
+                    MissingResultError(
+                        f"the result {lost[0]!r} is not there: stage {failed[lost[0]]!r}, which provided it, "
+                        "failed when it was finished"
+                    ),
+                )
+            else:
+                outcome = _attempt(stage, _finish, steps)
+            if outcome["status"] == "failed":
+                failed.update(dict.fromkeys(stage.provides, stage.name))
             record(stage, outcome, seconds + time.perf_counter() - t0)
+        parked.clear()
 
     for stage in stages:
         if stage.after_parked:
             finish_parked()
         t0 = time.perf_counter()
         summary["stages"][stage.name] = {}  # its place in the order, should it park
-        outcome = _attempt(stage, lambda stage=stage: _begin(stage, ctx))
+        outcome = _attempt(stage, _begin, stage, ctx)
         if inspect.isgenerator(outcome):
             parked.append((stage, outcome, time.perf_counter() - t0))
             continue
         record(stage, outcome, time.perf_counter() - t0)
         if outcome["status"] == "failed" and stage.essential:  # nothing downstream can run without it
             break
-    finish_parked()
+    finish_parked()  # after an essential stage failed too: their work is under way
 
 
-def _begin(stage: Stage, ctx: JobContext) -> dict | Generator:
+#: What :func:`_advance` returns where a stage's generator stopped at its ``yield``.
+_AT_YIELD = object()
+
+
+def _begin(stage: Stage, ctx: JobContext):
     """Run ``stage``: its summary section, or, for a stage that parks, its generator stopped at the
     ``yield``; either way with the results it provides in the context."""
-    section = stage.run(ctx)
-    if stage.parks:
-        steps = section
-        section = _advance(steps)
-        if section is None:
-            section = steps
+    result = stage.run(ctx)
+    if inspect.isgenerator(result):
+        steps, result = result, _advance(result)
+        if result is _AT_YIELD:
+            try:
+                _check_provided(stage, ctx)
+            except MissingResultError:
+                steps.close()
+                raise
+            return steps
     _check_provided(stage, ctx)
-    return section
+    return result
 
 
-def _finish(steps: Generator) -> dict:
+def _finish(steps: Generator):
     """The rest of a parked stage, from its ``yield``: its summary section."""
-    section = _advance(steps)
-    if section is None:
+    result = _advance(steps)
+    if result is _AT_YIELD:
+        steps.close()
         raise RuntimeError("a stage's function yields once, not twice")
-    return section
+    return result
 
 
-def _advance(steps: Generator) -> dict | None:
-    """Run a parking stage's generator on: None where it stops at a ``yield``, its summary section where
-    it returns."""
+def _advance(steps: Generator):
+    """Run a stage's generator on: :data:`_AT_YIELD` where it stops at a ``yield``, else what it returns."""
     try:
         next(steps)
     except StopIteration as stop:
         return stop.value
-    return None
+    return _AT_YIELD
 
 
-def _attempt(stage: Stage, call: Callable) -> dict | Generator:
-    """``call()``: a summary section as ``{"status": "ok", ...}`` or a parked stage's generator; where it
-    raised, ``{"status": "failed", "error": reason}``: a stage's failure never takes the run and its report
-    down."""
+def _attempt(stage: Stage, call: Callable, *args) -> dict | Generator:
+    """``call(*args)``: a summary section as ``{"status": "ok", ...}``, or a parked stage's generator; where
+    it raised, the stage's failure (:func:`_failure`)."""
     try:
-        section = call()
+        result = call(*args)
+        if not (inspect.isgenerator(result) or isinstance(result, Mapping)):
+            raise TypeError(f"the stage returned {type(result).__name__}, not its summary section (a dict)")
     except Exception as error:
-        if isinstance(error, SmilekitError):
-            log.error("stage %s failed: %s", stage.name, error)
-            reason = f"{type(error).__name__}: {error}"
-        else:  # not one of smilekit's own errors: a bug, whose traceback goes to the log
-            log.exception("stage %s failed with an internal error", stage.name)
-            reason = f"internal error, please report it: {type(error).__name__}: {error}"
-        return {"status": "failed", "error": reason}
-    return section if inspect.isgenerator(section) else {"status": "ok", **section}
+        return _failure(stage, error)
+    return result if inspect.isgenerator(result) else {"status": "ok", **result}
+
+
+def _failure(stage: Stage, error: Exception) -> dict:
+    """A stage's failure as its summary section, logged: a stage's failure never takes the run and its
+    report down."""
+    if isinstance(error, SmilekitError):
+        log.error("stage %s failed: %s", stage.name, error)
+        reason = f"{type(error).__name__}: {error}"
+    else:  # not one of smilekit's own errors: a bug, whose traceback goes to the log
+        log.error("stage %s failed with an internal error", stage.name, exc_info=error)
+        reason = f"internal error, please report it: {type(error).__name__}: {error}"
+    return {"status": "failed", "error": reason}
 
 
 def _check_provided(stage: Stage, ctx: JobContext) -> None:

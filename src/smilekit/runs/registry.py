@@ -1,14 +1,14 @@
 """The stages of the main job and their registry.
 
 A :class:`Stage` is one step of ``smilekit run``: a function of the :class:`~smilekit.runs.context.JobContext`
-that returns its section of ``summary.json``, with the results it reads from the context (``requires``), the
-results it puts there (``provides``) and the settings section it reads (registered by the stage's module with
-:func:`~smilekit.runs.settings.register_section`). A stage module registers its stages with the :func:`stage`
-decorator (or :func:`register`) when it is imported; :data:`STAGES` holds them in the order they were
-registered, which is the order they run (:mod:`smilekit.runs` imports the stage modules in the order of the
-flow). Registering checks that every result a stage requires is provided by an earlier stage, that no result
-has two providers and that no two stages share a name, so a stage in the wrong place is an error at import,
-not halfway through a run.
+that returns its section of ``summary.json`` (or parks first, below), with the results it reads from the
+context (``requires``), the results it puts there (``provides``) and the settings section it reads (registered
+by the stage's module with :func:`~smilekit.runs.settings.register_section`). A stage module registers its
+stages with the :func:`stage` decorator (or :func:`register`) when it is imported; :data:`STAGES` holds them
+in the order they were registered, which is the order they start (:mod:`smilekit.runs` imports the stage
+modules in the order of the flow). Registering checks that every result a stage requires is provided by an
+earlier stage, that no result has two providers and that no two stages share a name, so a stage in the wrong
+place is an error at import, not halfway through a run.
 
 A stage that starts work on the run's Dask workers (:meth:`~smilekit.runs.context.JobContext.submit`) may be a
 generator function that yields once: before the ``yield`` it starts that work and puts every result it
@@ -49,7 +49,8 @@ class Stage:
         ``run(ctx) -> dict``: reads ``ctx.results[name]`` for each name in ``requires``, puts each name in
         ``provides`` into ``ctx.results``, writes its files into ``ctx.out`` and returns its section of the
         summary. It fails by raising a :class:`~smilekit.errors.SmilekitError`: the run records the error
-        and goes on with the next stage.
+        and goes on with the next stage. Or a generator function that yields once, its provided results in
+        the context before the ``yield``, and then returns its section: a stage that parks (module notes).
     requires : tuple of str
         The results it reads, each provided by an earlier stage.
     provides : tuple of str

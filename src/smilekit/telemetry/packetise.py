@@ -66,11 +66,12 @@ class PacketBatch:
 
 
 def merge(*batches: PacketBatch) -> PacketBatch:
-    """One batch of all packets, sorted by on-board time (stable: equal times keep their order)."""
+    """One batch of all packets, sorted by on-board time, equal times by APID (and then in their order): the
+    same stream whatever order the batches come in."""
     packets = [p for b in batches for p in b.packets]
     apid = np.concatenate([b.apid for b in batches]) if batches else np.zeros(0, dtype=np.int64)
     ticks = np.concatenate([b.ticks for b in batches]) if batches else np.zeros(0, dtype=np.int64)
-    order = np.argsort(ticks, kind="stable")
+    order = np.lexsort((apid, ticks))  # stable: equal (ticks, APID) keep their order
     return PacketBatch([packets[i] for i in order], apid[order], ticks[order])
 
 
