@@ -208,6 +208,17 @@ def _parking_stages(events, *, closer_after_parked=False, pause=0.0, **parker):
     ]
 
 
+def _two_parkers(events, **first):
+    """Two stages that park, the second reading what the first provides; ``first``: :func:`_parker`'s
+    options for the first."""
+    return [
+        Stage("a", _parker(events, "a", **first), provides=("x",), description="Parks first."),
+        Stage(
+            "b", _parker(events, "b", provide="y"), provides=("y",), requires=("x",), description="Uses x."
+        ),
+    ]
+
+
 def test_a_stage_that_parks_finishes_after_the_last_stage_and_keeps_its_place(short_event, tmp_path):
     events, calls = [], []
     stages = _parking_stages(events, pause=0.3)
@@ -237,13 +248,7 @@ def test_a_stage_that_runs_after_the_parked_ones_waits_for_them(short_event, tmp
 
 def test_parked_stages_finish_in_the_order_they_parked(short_event, tmp_path):
     events = []
-    stages = [
-        Stage("a", _parker(events, "a", provide="x"), provides=("x",), description="Parks first."),
-        Stage(
-            "b", _parker(events, "b", provide="y"), provides=("y",), requires=("x",), description="Second."
-        ),
-    ]
-    summary = runs.run_job(short_event, tmp_path, event="t", stages=stages)
+    summary = runs.run_job(short_event, tmp_path, event="t", stages=_two_parkers(events))
     assert events == ["a starts", "b starts", "a finishes", "b finishes"]
     assert [s["status"] for s in summary["stages"].values()] == ["ok", "ok"]
 
@@ -262,13 +267,9 @@ def test_a_parked_stage_that_fails_when_finished_is_recorded_and_the_others_stan
 def test_a_parked_stage_whose_provider_failed_when_finished_fails_with_the_reason(short_event, tmp_path):
     # as the science stage's retrievals, started on the SXI stage's frames, when the frames fail
     events = []
-    stages = [
-        Stage("a", _parker(events, "a", after="frames failed"), provides=("x",), description="Fails late."),
-        Stage(
-            "b", _parker(events, "b", provide="y"), provides=("y",), requires=("x",), description="Uses x."
-        ),
-    ]
-    summary = runs.run_job(short_event, tmp_path, event="t", stages=stages)
+    summary = runs.run_job(
+        short_event, tmp_path, event="t", stages=_two_parkers(events, after="frames failed")
+    )
     assert events == ["a starts", "b starts"]  # b's second part never runs
     assert summary["stages"]["b"]["status"] == "failed"
     assert summary["stages"]["b"]["error"] == (

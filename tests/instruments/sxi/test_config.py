@@ -108,3 +108,16 @@ def test_resolve_gives_the_defaults_for_none_the_config_itself_and_rejects_other
     assert SXIConfig.resolve(cfg) is cfg
     with pytest.raises(InputError, match="config must be an SXIConfig, got dict"):
         SXIConfig.resolve({})
+
+
+def test_the_defaults_are_made_once_and_no_caller_can_change_them_in_place():
+    from smilekit.instruments.uvi import UVIConfig
+
+    shared = SXIConfig.resolve(None)
+    assert SXIConfig.resolve(None) is shared and UVIConfig.resolve(None) is UVIConfig.resolve(None)
+    with pytest.raises(ValueError, match="read-only"):
+        shared.fov *= 2  # in place, before the frozen dataclass could refuse the assignment
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        shared.qe = 0.5
+    assert shared.values == SXIConfig().values  # unchanged
+    assert SXIConfig().fov.flags.writeable  # a config made by hand is the caller's own
