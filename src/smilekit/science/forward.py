@@ -117,12 +117,15 @@ def rebin(l2: xr.Dataset, factor: int) -> xr.Dataset:
         return a[..., rows, cols].reshape(*a.shape[:-2], by, factor, bx, factor)
 
     # numpy throughout and one Dataset at the end: xarray's per-operation overhead was most of the cost
+    # (the variables as plain Variables, not DataArrays with their coordinates, the axes moved by numpy)
     omega = blocks(l2["solid_angle"].values) if "solid_angle" in l2 else None
     out = {}
-    for name, var in l2.data_vars.items():
+    for name in l2.data_vars:
+        var = l2.variables[name]
         if set(var.dims) >= {"v", "u"} and name not in ("foreground", "foreground_error"):
             dims = (*(d for d in var.dims if d not in ("v", "u")), "v", "u")
-            a = np.asarray(var.transpose(*dims).values, dtype=np.float64)
+            a = np.moveaxis(var.values, [var.dims.index("v"), var.dims.index("u")], [-2, -1])
+            a = np.asarray(a, dtype=np.float64)
             if name in _SUMMED or name.startswith("background"):
                 val = blocks(a).sum(axis=(-3, -1))
             elif name == "vignetting" and omega is not None:
