@@ -17,6 +17,7 @@ from smilekit.science.forward import (
     expected_counts_image,
     poisson_log_likelihood_values,
     psf_kernel_values,
+    psf_profile_values,
     rebin,
 )
 from smilekit.units import RE
@@ -102,6 +103,17 @@ def test_kernel_is_normalised_and_cruciform():
     np.testing.assert_allclose(k, k[::-1, ::-1], atol=1e-15)
     # arms along the axes: far along an axis beats the same distance along the diagonal
     assert k[8, 12] > 5 * k[12, 12]
+
+
+@pytest.mark.parametrize(("pixel_deg", "half_width"), [(0.25, 16), (0.5, 8), (1.0, 4)])
+def test_kernel_is_the_outer_product_of_the_axis_profile(pixel_deg, half_width):
+    # the PSF's four components are the products of a spot and an arm profile along each axis, so the
+    # pixel kernel (box_probability_values in two dimensions) is separable: what source_counts relies on
+    v = SXIConfig().values
+    profile = psf_profile_values(pixel_deg, half_width, v)
+    np.testing.assert_allclose(profile, profile[::-1], rtol=0, atol=1e-14)
+    kernel = psf_kernel_values(pixel_deg, half_width, v)
+    np.testing.assert_allclose(np.outer(profile, profile), kernel, rtol=0, atol=1e-14)
 
 
 def test_log_likelihood_is_maximal_at_the_counts():

@@ -18,7 +18,9 @@ the chain of :mod:`~smilekit.instruments.sxi.simulate` written per pixel:
   pixel's focal-plane box lands in a box k pixels away
   (:func:`~smilekit.instruments.sxi.psf.box_probability_values`: spot, the two cruciform arms along the
   detector axes, which are the image axes u and v, and the diffuse part), applied as a linear
-  convolution by FFT (:mod:`scipy.fft`);
+  convolution; the PSF is the product of one profile along u and one along v
+  (:func:`~smilekit.instruments.sxi.psf.axis_profile_values`), so the convolution is two banded matrix
+  products, one per axis;
 * ``c_i`` the pixel's CCD coverage (photons landing off the CCD are lost), ``b_i`` the L2 background
   model (counts, taken as exact, as the L2 processing does).
 
@@ -42,7 +44,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import scipy.fft
 import xarray as xr
 from scipy.special import gammaln
 
@@ -50,7 +51,7 @@ from smilekit.errors import InputError
 from smilekit.imaging.adaptive import ray_lengths_values
 from smilekit.imaging.los import INTENSITY_FACTOR, adjacent_rays, los_integral_values
 from smilekit.instruments.sxi.config import SXIConfig
-from smilekit.instruments.sxi.psf import box_probability_values, vignetting_values
+from smilekit.instruments.sxi.psf import axis_profile_values, box_probability_values, vignetting_values
 from smilekit.instruments.sxi.simulate import pixel_solid_angle_values
 from smilekit.science.geometry import image_geometry, pixel_directions_values
 
@@ -60,6 +61,7 @@ __all__ = [
     "expected_counts_image",
     "poisson_log_likelihood_values",
     "psf_kernel_values",
+    "psf_profile_values",
     "rebin",
 ]
 
@@ -184,6 +186,25 @@ def psf_kernel_values(pixel_deg: float, half_width: int, v) -> np.ndarray:
     )
 
 
+def psf_profile_values(pixel_deg: float, half_width: int, v) -> np.ndarray:
+    """Kernel: the PSF between tangent-plane pixels along one axis, shape (2 h + 1,); the kernel of
+    :func:`psf_kernel_values` is its outer product with itself
+    (:func:`~smilekit.instruments.sxi.psf.axis_profile_values`). Symmetric."""
+    side = v.focal_mm * math.radians(pixel_deg)
+    k = np.arange(-half_width, half_width + 1, dtype=np.float64) * side
+    return axis_profile_values(k - 0.5 * side, k + 0.5 * side, -0.5 * side, 0.5 * side, v)
+
+
+def _band(profile: np.ndarray, n_out: int) -> np.ndarray:
+    """(n_out, n_out + len(profile) - 1): row i holds ``profile`` from column i on, so that ``band @ x`` is
+    the valid linear convolution of ``x`` (along its first axis) with the symmetric ``profile``."""
+    m = profile.size
+    band = np.zeros((n_out, n_out + m - 1))
+    rows = np.arange(n_out)[:, None]
+    band[rows, rows + np.arange(m)] = profile
+    return band
+
+
 def poisson_log_likelihood_values(counts, expected) -> float:
     """Kernel: Poisson log-likelihood sum(k ln m - m - ln k!) of counts k given expected counts m > 0."""
     k = np.asarray(counts, dtype=np.float64)
@@ -251,8 +272,11 @@ class ForwardModel:
         self.half_width = h
         self._pad = k - h
         n_v, n_u = eta.size + 2 * h, xi.size + 2 * h
-        self._pad_rows = np.clip(np.arange(-self._pad, n_v + self._pad), 0, n_v - 1)
-        self._pad_cols = np.clip(np.arange(-self._pad, n_u + self._pad), 0, n_u - 1)
+        # the grid extended by its edge values (numpy.pad's "edge" mode): one gather of these flat indices
+        rows = np.clip(np.arange(-self._pad, n_v + self._pad), 0, n_v - 1)
+        cols = np.clip(np.arange(-self._pad, n_u + self._pad), 0, n_u - 1)
+        self._padded_shape = (rows.size, cols.size)
+        self._pad_index = (rows[:, None] * n_u + cols[None, :]).ravel()
         xi_ext, eta_ext = _extend(xi, pix, k), _extend(eta, pix, k)
         tu, tv = np.radians(xi_ext), np.radians(eta_ext)
         half = 0.5 * math.radians(pix)
@@ -275,6 +299,8 @@ class ForwardModel:
         #: counts per unit intensity of each extended sky pixel before the PSF and the coverage
         self.weight = omega * vig * live * self.counts_per_intensity
         self.kernel = psf_kernel_values(pix, k, v)
+        profile = psf_profile_values(pix, k, v)  # the kernel is outer(profile, profile)
+        self._psf_rows, self._psf_cols = _band(profile, eta.size), _band(profile, xi.size).T
         self.mask = (self.coverage >= MIN_COVERAGE) & (exposure > 0) & np.isfinite(self.background)
         self.directions = pixel_directions_values(_extend(xi, pix, h), _extend(eta, pix, h), geo.body_to_gsm)
         self.sc_gsm = geo.sc_gsm
@@ -284,7 +310,6 @@ class ForwardModel:
         self.ray_lengths = ray_lengths_values(self.ray_origins, self.ray_directions, MAX_DISTANCE_RE)
         self._neighbours = adjacent_rays(self.directions.shape[:2])
         self.n_rays = d.shape[0]
-        self._kernel_fft = None
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -311,22 +336,13 @@ class ForwardModel:
         """Expected SWCX counts (..., nv, nu) from intensities on the extended grid (PSF and coverage).
 
         ``intensity`` is (nv + 2 h, nu + 2 h) or a stack of them (..., nv + 2 h, nu + 2 h); the PSF is a
-        linear convolution by FFT, the kernel's transform computed once per forward model.
+        linear convolution, separable (module notes): a banded matrix product along v, then one along u.
         """
         x = np.asarray(intensity, dtype=np.float64)
-        if self._pad:  # extend by the edge values (numpy.pad's "edge" mode, a fifth of its cost)
-            x = x[..., self._pad_rows, :][..., self._pad_cols]
-        if self._kernel_fft is None:
-            self._fft_shape = tuple(
-                scipy.fft.next_fast_len(a + b - 1, real=True)
-                for a, b in zip(x.shape[-2:], self.kernel.shape, strict=True)
-            )
-            self._kernel_fft = scipy.fft.rfft2(self.kernel, s=self._fft_shape)
-        full = scipy.fft.irfft2(
-            scipy.fft.rfft2(x * self.weight, s=self._fft_shape) * self._kernel_fft, s=self._fft_shape
-        )
-        (k0, k1), (p0, p1) = self.kernel.shape, x.shape[-2:]
-        return np.maximum(full[..., k0 - 1 : p0, k1 - 1 : p1], 0.0) * self.coverage
+        if self._pad:  # extend by the edge values (numpy.pad's "edge" mode, a twentieth of its cost)
+            lead = x.shape[:-2]
+            x = np.take(x.reshape(*lead, -1), self._pad_index, axis=-1).reshape(*lead, *self._padded_shape)
+        return np.maximum(self._psf_rows @ (x * self.weight) @ self._psf_cols, 0.0) * self.coverage
 
     def expected(self, model, *, threads: int | None = 1) -> np.ndarray:
         """Expected counts (nv, nu): SWCX through the instrument plus the background."""

@@ -45,6 +45,7 @@ from smilekit._validation import as_value
 from smilekit.instruments.sxi.config import SXIConfig
 
 __all__ = [
+    "axis_profile_values",
     "box_probability_values",
     "psf_components_values",
     "psf_density",
@@ -107,6 +108,22 @@ def _box_gauss(lo, hi, a, b, sigma) -> np.ndarray:
         - (_int_ndtr((a - lo) / sigma) - _int_ndtr((a - hi) / sigma))
     )
     return np.where(wide, smeared, point)
+
+
+def axis_profile_values(lo, hi, a, b, v) -> np.ndarray:
+    """Kernel: along one focal-plane axis, the probability that a photon uniform in ``[lo, hi]`` (mm) lands
+    in ``[a, b)`` after the PSF: ``p B(s) + (1 - p) B(w)``, ``B(sigma)`` the box-smeared Gaussian, ``s`` the
+    spot's and ``w`` the arms' sigma, ``p`` the reflection probability.
+
+    The PSF is this profile along x times the same along y: its four components
+    (:func:`psf_components_values`, weights p^2, p(1 - p), p(1 - p), (1 - p)^2 on the sigma pairs (s, s),
+    (w, s), (s, w), (w, w)) are the four products of the profile's two terms. So for one rectangle
+    :func:`box_probability_values` is ``axis_profile_values`` along x times along y, and a pixel-to-pixel
+    kernel is an outer product (a separable convolution).
+    """
+    p = v.p_reflect
+    spot, arm = _box_gauss(lo, hi, a, b, v.psf_sigma_mm), _box_gauss(lo, hi, a, b, v.wing_sigma_mm)
+    return p * spot + (1.0 - p) * arm
 
 
 def box_probability_values(x_lo, x_hi, y_lo, y_hi, rectangles, v) -> np.ndarray:
