@@ -5,8 +5,8 @@ The cusp retrieval (:mod:`smilekit.science.cusps`) varies only the two footprint
 and the fitted magnetopause are fixed for an image. So the rays of the image are sampled once, the
 funnel's fixed geometry is evaluated once on those samples, and each likelihood evaluation only integrates
 ``(r / 10 RE)^-3`` over the part of each sample interval whose footprint latitude lies between the two
-edges, with a compiled kernel, then applies the PSF to the image (or a stack of them) with one batched FFT
-(:meth:`~smilekit.science.forward.ForwardModel.source_counts`).
+edges, with a compiled kernel, then applies the PSF to the image (or a stack of them) at once (the separable
+convolution of :meth:`~smilekit.science.forward.ForwardModel.source_counts`).
 
 Fixed geometry, exactly: the funnel's hemisphere (``sign * z_SM > 0``) and MLT wedge
 (``|atan2(y_SM, x_SM)| <= half width``) are half-spaces through the Earth's centre and its inner radius a

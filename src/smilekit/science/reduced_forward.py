@@ -1,15 +1,15 @@
 """The reduced forward model of the boundary fits: rays sampled once, the model a function of its stand-offs.
 
-A boundary fit (:mod:`smilekit.science.boundary_fit`) varies only the stand-offs of its emissivity model
-(the magnetopause parameter ``m`` and the bow shock ``bs``), the sheath exponents ``alpha``, ``beta`` and
-the two amplitudes; everything else about the model at a fixed point is fixed
-(:class:`~smilekit.geospace.emissivity.StandoffForm`). So the rays of the image are sampled once, the form
-is evaluated once on those nodes, and each likelihood evaluation only integrates the two unit-amplitude
-terms (sheath, solar wind) along the precomputed nodes, then applies the PSF to both images with one
-batched FFT (:meth:`~smilekit.science.forward.ForwardModel.source_counts`). The integration is three
-passes, each a simple loop: the sheath emissivity at every node (its exponent in a vectorised kernel,
-then numpy's SIMD ``exp``), the trapezoid of every interval that one region holds whole (a branch-free kernel,
-summed ray by ray with ``numpy.add.reduceat``), and the few intervals a boundary crosses.
+A boundary fit (:mod:`smilekit.science.boundary_fit`) varies only the stand-offs of its emissivity model (the
+magnetopause parameter ``m`` and the bow shock ``bs``), the sheath exponents ``alpha``, ``beta`` and the two
+amplitudes; everything else about the model at a fixed point is fixed
+(:class:`~smilekit.geospace.emissivity.StandoffForm`). So the rays of the image are sampled once, the form is
+evaluated once on those nodes, and each likelihood evaluation only integrates the two unit-amplitude terms
+(sheath, solar wind) along the precomputed nodes, then applies the PSF to both images at once (the separable
+convolution of :meth:`~smilekit.science.forward.ForwardModel.source_counts`). The integration is three passes,
+each a simple loop: the sheath emissivity at every node (its exponent in a vectorised kernel, then numpy's
+SIMD ``exp``), the trapezoid of every interval that one region holds whole (a branch-free kernel, summed ray
+by ray with ``numpy.add.reduceat``), and the few intervals a boundary crosses.
 
 Sampling: the nodes of a ray from the spacecraft are uniform in ``w = asinh((s + b) / q)``, with ``s`` the
 distance along the ray, ``-b`` the distance of the ray's closest approach to the Earth and ``q`` that
