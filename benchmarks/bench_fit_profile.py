@@ -23,7 +23,8 @@ Stages (from the profile, by tottime; a C built-in's time goes to the stage of i
 * LOS integration: the adaptive integrator (smilekit.imaging: node layout, refinement, coherence passes,
   the sample checks) apart from the model itself, or the reduced forward model's node integrals
   (smilekit.science.reduced_forward; its rays' nodes count as setup, its form on them as emissivity);
-* PSF convolution: ``ForwardModel.source_counts`` and scipy's FFTs;
+* PSF convolution: ``ForwardModel.source_counts`` (scipy's FFTs before 2026-12-06, banded matrix products
+  since);
 * likelihood: the amplitude profiling (``profile_amplitudes_values``, the cone ratio) and ``amplitudes``;
 * model build: making the two unit-amplitude models per point (astropy Quantities, checks);
 * optimiser: scipy's Nelder-Mead bookkeeping and the free-variable mapping;

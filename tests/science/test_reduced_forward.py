@@ -192,6 +192,10 @@ def test_batched_psf_is_the_linear_convolution(frame):
         ref = np.maximum(fftconvolve(padded * fm.weight, fm.kernel, mode="valid"), 0.0) * fm.coverage
         np.testing.assert_allclose(got[k], ref, rtol=1e-10, atol=1e-12 * ref.max())
         np.testing.assert_allclose(fm.source_counts(stack[k]), got[k], rtol=1e-12, atol=0)
+    # the axes swapped, or the images flattened: refused, not convolved as something else
+    for wrong in (stack.transpose(0, 2, 1), stack.reshape(2, -1)):
+        with pytest.raises(InputError, match="on the extended sky grid"):
+            fm.source_counts(wrong)
 
 
 def test_bad_input(frame):

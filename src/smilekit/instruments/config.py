@@ -9,7 +9,7 @@ the one rule by which a function taking ``config=None`` finds the configuration 
 
 from __future__ import annotations
 
-from dataclasses import fields
+from dataclasses import fields, is_dataclass
 from typing import Self
 
 import numpy as np
@@ -66,14 +66,26 @@ _DEFAULTS: dict[type, InstrumentConfig] = {}
 
 def _default(cls: type[InstrumentConfig]) -> InstrumentConfig:
     """``cls()``, made once: its validation and cached values are paid once, not at every call that takes
-    ``config=None`` (three a simulated SXI frame and its retrievals, ~1.2 ms each). Its array fields are
-    made read-only, so that one caller's in-place change cannot reach the others."""
+    ``config=None`` (three a simulated SXI frame and its retrievals, ~1.2 ms each). Every array in its
+    fields and in its ``values`` (which may be views of the fields) is made read-only, so that one caller's
+    in-place change cannot reach the others."""
     default = _DEFAULTS.get(cls)
     if default is None:
         default = cls()
-        for f in fields(default):
-            value = getattr(default, f.name)
-            if isinstance(value, np.ndarray):
-                value.flags.writeable = False
+        _freeze([getattr(default, f.name) for f in fields(default)], depth=2)
+        _freeze(default.values, depth=2)
         _DEFAULTS[cls] = default
     return default
+
+
+def _freeze(value, depth: int) -> None:
+    """Make every numpy array in ``value`` read-only: an array, or one inside a tuple or list (a NamedTuple
+    of values) or a dataclass's fields, to ``depth`` levels."""
+    if isinstance(value, np.ndarray):
+        value.flags.writeable = False
+    elif depth > 0 and isinstance(value, tuple | list):
+        for item in value:
+            _freeze(item, depth - 1)
+    elif depth > 0 and is_dataclass(value) and not isinstance(value, type):
+        for f in fields(value):
+            _freeze(getattr(value, f.name), depth - 1)

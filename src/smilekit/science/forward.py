@@ -275,7 +275,7 @@ class ForwardModel:
         # the grid extended by its edge values (numpy.pad's "edge" mode): one gather of these flat indices
         rows = np.clip(np.arange(-self._pad, n_v + self._pad), 0, n_v - 1)
         cols = np.clip(np.arange(-self._pad, n_u + self._pad), 0, n_u - 1)
-        self._padded_shape = (rows.size, cols.size)
+        self._grid_shape, self._padded_shape = (n_v, n_u), (rows.size, cols.size)
         self._pad_index = (rows[:, None] * n_u + cols[None, :]).ravel()
         xi_ext, eta_ext = _extend(xi, pix, k), _extend(eta, pix, k)
         tu, tv = np.radians(xi_ext), np.radians(eta_ext)
@@ -298,8 +298,10 @@ class ForwardModel:
         self.counts_per_intensity = float(l2.attrs["counts_per_intensity"])
         #: counts per unit intensity of each extended sky pixel before the PSF and the coverage
         self.weight = omega * vig * live * self.counts_per_intensity
-        self.kernel = psf_kernel_values(pix, k, v)
-        profile = psf_profile_values(pix, k, v)  # the kernel is outer(profile, profile)
+        self.kernel = psf_kernel_values(
+            pix, k, v
+        )  # the 2-D PSF kernel, for reference: outer(profile, profile)
+        profile = psf_profile_values(pix, k, v)
         self._psf_rows, self._psf_cols = _band(profile, eta.size), _band(profile, xi.size).T
         self.mask = (self.coverage >= MIN_COVERAGE) & (exposure > 0) & np.isfinite(self.background)
         self.directions = pixel_directions_values(_extend(xi, pix, h), _extend(eta, pix, h), geo.body_to_gsm)
@@ -339,6 +341,11 @@ class ForwardModel:
         linear convolution, separable (module notes): a banded matrix product along v, then one along u.
         """
         x = np.asarray(intensity, dtype=np.float64)
+        if x.shape[-2:] != self._grid_shape:
+            raise InputError(
+                f"intensity must be (..., {self._grid_shape[0]}, {self._grid_shape[1]}) on the extended sky "
+                f"grid (rows v, columns u), got shape {x.shape}"
+            )
         if self._pad:  # extend by the edge values (numpy.pad's "edge" mode, a twentieth of its cost)
             lead = x.shape[:-2]
             x = np.take(x.reshape(*lead, -1), self._pad_index, axis=-1).reshape(*lead, *self._padded_shape)

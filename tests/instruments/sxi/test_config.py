@@ -121,3 +121,10 @@ def test_the_defaults_are_made_once_and_no_caller_can_change_them_in_place():
         shared.qe = 0.5
     assert shared.values == SXIConfig().values  # unchanged
     assert SXIConfig().fov.flags.writeable  # a config made by hand is the caller's own
+    # the values too, which may be views of the fields (MAG's offsets, in nT as given)
+    from smilekit.instruments.mag import MAGConfig
+
+    mag = MAGConfig.resolve(None)
+    with pytest.raises(ValueError, match="read-only"):
+        mag.values.offset_nt[0, 0] += 100.0
+    np.testing.assert_array_equal(mag.offset.to_value(u.nT), MAGConfig().offset.to_value(u.nT))
