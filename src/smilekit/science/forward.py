@@ -298,11 +298,9 @@ class ForwardModel:
         self.counts_per_intensity = float(l2.attrs["counts_per_intensity"])
         #: counts per unit intensity of each extended sky pixel before the PSF and the coverage
         self.weight = omega * vig * live * self.counts_per_intensity
-        self.kernel = psf_kernel_values(
-            pix, k, v
-        )  # the 2-D PSF kernel, for reference: outer(profile, profile)
-        profile = psf_profile_values(pix, k, v)
-        self._psf_rows, self._psf_cols = _band(profile, eta.size), _band(profile, xi.size).T
+        #: the PSF between pixels along one axis (:func:`psf_profile_values`); the kernel is its outer product
+        self.psf_profile = psf_profile_values(pix, k, v)
+        self._psf_rows, self._psf_cols = _band(self.psf_profile, eta.size), _band(self.psf_profile, xi.size).T
         self.mask = (self.coverage >= MIN_COVERAGE) & (exposure > 0) & np.isfinite(self.background)
         self.directions = pixel_directions_values(_extend(xi, pix, h), _extend(eta, pix, h), geo.body_to_gsm)
         self.sc_gsm = geo.sc_gsm
@@ -312,6 +310,12 @@ class ForwardModel:
         self.ray_lengths = ray_lengths_values(self.ray_origins, self.ray_directions, MAX_DISTANCE_RE)
         self._neighbours = adjacent_rays(self.directions.shape[:2])
         self.n_rays = d.shape[0]
+
+    @property
+    def kernel(self) -> np.ndarray:
+        """The PSF between pixels, (2 k + 1, 2 k + 1): the outer product of :attr:`psf_profile` with itself
+        (:func:`psf_kernel_values` makes it in two dimensions)."""
+        return np.outer(self.psf_profile, self.psf_profile)
 
     @property
     def shape(self) -> tuple[int, int]:
