@@ -9,6 +9,7 @@ the one rule by which a function taking ``config=None`` finds the configuration 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import fields, is_dataclass
 from typing import Self
 
@@ -60,21 +61,15 @@ class InstrumentConfig:
         return config
 
 
-#: The default configuration of each class, made at its first :meth:`InstrumentConfig.resolve`.
-_DEFAULTS: dict[type, InstrumentConfig] = {}
-
-
+@functools.cache
 def _default(cls: type[InstrumentConfig]) -> InstrumentConfig:
     """``cls()``, made once: its validation and cached values are paid once, not at every call that takes
     ``config=None`` (three a simulated SXI frame and its retrievals, ~1.2 ms each). Every array in its
     fields and in its ``values`` (which may be views of the fields) is made read-only, so that one caller's
     in-place change cannot reach the others."""
-    default = _DEFAULTS.get(cls)
-    if default is None:
-        default = cls()
-        _freeze([getattr(default, f.name) for f in fields(default)], depth=2)
-        _freeze(default.values, depth=2)
-        _DEFAULTS[cls] = default
+    default = cls()
+    _freeze(default, depth=2)
+    _freeze(default.values, depth=2)
     return default
 
 

@@ -201,16 +201,14 @@ def _begin(stage: Stage, ctx: JobContext):
     """Run ``stage``: its summary section, or, for a stage that parks, its generator stopped at the
     ``yield``; either way with the results it provides in the context."""
     result = stage.run(ctx)
-    if inspect.isgenerator(result):
-        steps, result = result, _advance(result)
-        if result is _AT_YIELD:
-            try:
-                _check_provided(stage, ctx)
-            except MissingResultError:
-                steps.close()
-                raise
-            return steps
-    _check_provided(stage, ctx)
+    if inspect.isgenerator(result) and (section := _advance(result)) is not _AT_YIELD:
+        result = section  # a generator that returned without yielding
+    try:
+        _check_provided(stage, ctx)
+    except MissingResultError:
+        if inspect.isgenerator(result):  # parked: its second part is never run
+            result.close()
+        raise
     return result
 
 
