@@ -137,8 +137,6 @@ def _stage_of(func) -> str | None:
         return "emissivity"
     if "/smilekit/imaging/" in path:
         return "LOS integration"
-    if "/scipy/signal/" in path or "/scipy/fft/" in path or "pocketfft" in path:
-        return "PSF convolution"
     if "/smilekit/science/reduced_forward.py" in path:  # the node integrals replace the adaptive LOS
         return "setup" if name in ("__init__", "ray_nodes_values") else "LOS integration"
     if "/smilekit/science/forward.py" in path:
@@ -154,7 +152,9 @@ def _stage_of(func) -> str | None:
             return "model build"
         if name in ("from_free", "to_free", "__call__", "minimise", "phased_minimise"):
             return "optimiser"
-        if name in ("tangent_theta_values", "_limb_theta", "magnetopause_values", "<lambda>"):
+        if name in (
+            "tangent_theta_values", "_levels", "_point_angles_values", "magnetopause_values", "<lambda>"
+        ):  # fmt: skip
             return "nose-view check"
         return "setup"
     if "/scipy/optimize/" in path:

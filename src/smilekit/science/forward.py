@@ -275,7 +275,6 @@ class ForwardModel:
         # the grid extended by its edge values (numpy.pad's "edge" mode): one gather of these flat indices
         rows = np.clip(np.arange(-self._pad, n_v + self._pad), 0, n_v - 1)
         cols = np.clip(np.arange(-self._pad, n_u + self._pad), 0, n_u - 1)
-        self._grid_shape, self._padded_shape = (n_v, n_u), (rows.size, cols.size)
         self._pad_index = (rows[:, None] * n_u + cols[None, :]).ravel()
         xi_ext, eta_ext = _extend(xi, pix, k), _extend(eta, pix, k)
         tu, tv = np.radians(xi_ext), np.radians(eta_ext)
@@ -345,14 +344,15 @@ class ForwardModel:
         linear convolution, separable (module notes): a banded matrix product along v, then one along u.
         """
         x = np.asarray(intensity, dtype=np.float64)
-        if x.shape[-2:] != self._grid_shape:
+        grid = self.directions.shape[:2]
+        if x.shape[-2:] != grid:
             raise InputError(
-                f"intensity must be (..., {self._grid_shape[0]}, {self._grid_shape[1]}) on the extended sky "
-                f"grid (rows v, columns u), got shape {x.shape}"
+                f"intensity must be (..., {grid[0]}, {grid[1]}) on the extended sky grid (rows v, columns "
+                f"u), got shape {x.shape}"
             )
         if self._pad:  # extend by the edge values (numpy.pad's "edge" mode, a twentieth of its cost)
             lead = x.shape[:-2]
-            x = np.take(x.reshape(*lead, -1), self._pad_index, axis=-1).reshape(*lead, *self._padded_shape)
+            x = np.take(x.reshape(*lead, -1), self._pad_index, axis=-1).reshape(*lead, *self.weight.shape)
         return np.maximum(self._psf_rows @ (x * self.weight) @ self._psf_cols, 0.0) * self.coverage
 
     def expected(self, model, *, threads: int | None = 1) -> np.ndarray:
