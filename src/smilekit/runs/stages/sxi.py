@@ -151,6 +151,7 @@ def stage_sxi(ctx: JobContext) -> Generator[None, None, dict]:
         index = _frame_indices(whole, peak_k, settings.max_frames)
     folder = ctx.out / "sxi"
     folder.mkdir(exist_ok=True)
+    in_movie = set(spread_evenly(np.arange(len(index)), settings.movie_frames).tolist())
     positions = track.position("GSE").to_value(smilekit.RE)
     aims = att.aim_point_gse.to_value(smilekit.RE)
     specs = [
@@ -164,9 +165,10 @@ def stage_sxi(ctx: JobContext) -> Generator[None, None, dict]:
             settings=settings,
             folder=folder,
             detail=bool(k == peak_k),
+            in_movie=n in in_movie,
             keep_events=ctx.packetiser is not None,
         )
-        for k in index
+        for n, k in enumerate(index)
     ]
     batch = ctx.submit(make_frame, specs, keep=("l2",))  # the L2 images stay on the workers, if any
     ctx.results["sxi_frames"] = [
@@ -174,14 +176,9 @@ def stage_sxi(ctx: JobContext) -> Generator[None, None, dict]:
     ]
     yield  # parked: the next stages run here while the workers make the frames
     made = batch.result()
-    in_movie = spread_evenly(np.arange(len(made)), settings.movie_frames).tolist()
     (peak_n,) = [n for n, spec in enumerate(specs) if spec.detail]
-    fetched = ctx.fetch([made[n]["l2"] for n in [*in_movie, peak_n]])
-    movie = [
-        l2["foreground"].isel(time=0).assign_attrs(time=made[n]["row"]["start"])
-        for n, l2 in zip(in_movie, fetched[:-1], strict=True)
-    ]
-    overlays = [made[n]["overlay"] for n in in_movie]
+    movie = [frame["movie_frame"] for frame in made if frame["movie_frame"] is not None]
+    overlays = [frame["overlay"] for frame in made if frame["movie_frame"] is not None]
     rows, written = [], []
     for frame in made:
         if frame["events"] is not None:
@@ -189,7 +186,8 @@ def stage_sxi(ctx: JobContext) -> Generator[None, None, dict]:
         written += frame["files"]
         rows.append(frame["row"])
     peak = made[peak_n]
-    truth, l2, overlay, start = peak["truth"], fetched[-1], peak["overlay"], specs[peak_n].middle - half
+    (l2,) = ctx.fetch([peak["l2"]])  # the one L2 image brought back whole: the peak's, drawn in detail
+    truth, overlay, start = peak["truth"], peak["overlay"], specs[peak_n].middle - half
     minutes = f"{settings.exposure_min:g}-min"
     stop = np.datetime_as_string(start + exposure, unit="m")[11:]
     fig = sxi_plots.plot_sxi_frame(
@@ -229,7 +227,8 @@ class FrameSpec:
     ``index`` is the frame's track sample: its photon events are drawn from the generator seeded with
     ``(settings.seed, index)``, so a frame's events do not depend on which other frames the run makes, nor
     on the process that makes it. ``detail``: the frame drawn in detail (the peak's), which keeps its model
-    sky; ``keep_events``: keep the L1 event list (the packet path).
+    sky; ``in_movie``: a frame of the X-ray movie, which returns its foreground image; ``keep_events``: keep
+    the L1 event list (the packet path).
     """
 
     index: int
@@ -241,16 +240,19 @@ class FrameSpec:
     settings: SXISettings
     folder: Path
     detail: bool = False
+    in_movie: bool = False
     keep_events: bool = False
 
 
 def make_frame(spec: FrameSpec) -> dict:
     """One SXI frame: the model sky, the photon events (L1) and the images (L2), written to ``spec.folder``.
 
-    Returns a dict: ``row`` (the frame's line of the summary's ``frame_table``), ``files`` (the L1 and L2
-    file names), ``l2``, ``truth`` (the model sky when ``spec.detail``, else None), ``overlay`` (the model
-    magnetopause in the FOV) and ``events`` (the L1 event list when ``spec.keep_events``, else None). A
-    function of its spec alone, so that :meth:`~smilekit.runs.context.JobContext.map` can run it on a worker.
+    Returns a dict: ``row`` (the frame's line of the summary's ``frame_table``), ``files`` (the L1 and L2 file
+    names), ``l2``, ``truth`` (the model sky when ``spec.detail``, else None), ``overlay`` (the model
+    magnetopause in the FOV, for a frame drawn: in the movie or in detail; else None), ``movie_frame`` (the
+    foreground image, its ``time`` attribute the start, when ``spec.in_movie``, else None) and ``events`` (the
+    L1 event list when ``spec.keep_events``, else None). A function of its spec alone, so that
+    :meth:`~smilekit.runs.context.JobContext.map` can run it on a worker.
     """
     settings = spec.settings
     exposure, pixel, step = settings.exposure, settings.pixel, settings.exposure_step
@@ -286,7 +288,12 @@ def make_frame(spec: FrameSpec) -> dict:
         "files": files,
         "l2": l2,
         "truth": truth if spec.detail else None,
-        "overlay": _magnetopause_overlay(spec.state, spec.middle, spec.position_re, spec.rotation),
+        "movie_frame": foreground.assign_attrs(time=row["start"]) if spec.in_movie else None,
+        "overlay": (
+            _magnetopause_overlay(spec.state, spec.middle, spec.position_re, spec.rotation)
+            if spec.in_movie or spec.detail
+            else None
+        ),
         "events": events if spec.keep_events else None,
     }
 
