@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 import sys
 from collections.abc import Callable
 from contextlib import ExitStack
@@ -109,7 +110,7 @@ class JobContext:
         )
         if not keep:
             return Batch(futures, keep, client)
-        kept = {name: client.map(_entry, futures, [name] * n, pure=False) for name in keep}
+        kept = {name: client.map(operator.getitem, futures, [name] * n, pure=False) for name in keep}
         return Batch(client.map(_without, futures, [keep] * n, pure=False), keep, client, kept)
 
     def fetch(self, handles: list) -> list:
@@ -179,11 +180,6 @@ def _call_in_worker(func: Callable, threads: int | None, *args):
 
     use_worker_threads(threads)
     return func(*args)
-
-
-def _entry(result: dict, name: str):
-    """Worker side of :meth:`JobContext.map`'s ``keep``: one entry of a task's dict result."""
-    return result[name]
 
 
 def _without(result: dict, names: tuple[str, ...]) -> dict:
