@@ -3,7 +3,9 @@
 :func:`as_datetime64` is the single entry point that turns what a user has (ISO strings, ``datetime``,
 numpy ``datetime64``, astropy ``Time``, pandas ``Timestamp``/``DatetimeIndex``) into a datetime64[ns]
 array; the other helpers turn such arrays into the plain floats that formulas need (decimal years for
-IGRF, days and Julian centuries from J2000.0 for the Sun and sidereal time). All are vectorised.
+IGRF, days and Julian centuries from J2000.0 for the Sun and sidereal time), and :func:`tai_minus_utc_s`
+gives the leap seconds where a count of SI seconds needs them (on-board time, CDF TT2000). All are
+vectorised.
 
 UT1 - UTC (below 0.9 s) and TT - UTC (about 69 s) are neglected: the formulas that use these times
 (Hapgood 1992, :cite:`hapgood1992`) are accurate to about 0.01 deg, and in 69 s the Sun moves 0.0008 deg along
@@ -13,9 +15,12 @@ the ecliptic.
 from __future__ import annotations
 
 import datetime as _dt
+import warnings
 
+import erfa
 import numpy as np
 import pandas as pd
+from astropy.time import Time
 
 from smilekit.errors import InputError
 
@@ -30,6 +35,7 @@ __all__ = [
     "decimal_year",
     "julian_centuries_j2000",
     "nearest_index",
+    "tai_minus_utc_s",
 ]
 
 #: The J2000.0 epoch, 2000-01-01 12:00 (taken as UTC here; see the module notes).
@@ -43,6 +49,8 @@ TIME_MAX = np.datetime64("2261-12-31T23:59:59", "ns")
 
 _NS_PER_DAY = 86_400 * 10**9
 _MIDNIGHT_2000 = np.datetime64("2000-01-01T00:00:00", "ns")
+#: 1972-01-01 UTC in ns since 1970 (730 days): from then on TAI - UTC is a whole number of seconds.
+_UTC_1972_NS = 730 * _NS_PER_DAY
 
 
 def _describe(time) -> str:
@@ -281,3 +289,40 @@ def nearest_index(record_times: np.ndarray, t: np.ndarray) -> np.ndarray:
     k = np.clip(np.searchsorted(record_times, t), 1, record_times.size - 1)
     before, after = record_times[k - 1], record_times[k]
     return np.where(np.abs(t - before) <= np.abs(after - t), k - 1, k)
+
+
+def tai_minus_utc_s(time_ns) -> np.ndarray:
+    """TAI - UTC in whole seconds at UTC times (int64 ns since 1970), from astropy, one call per day.
+
+    TAI - UTC is constant through a UTC day (leap seconds are inserted only at a day's end), so astropy's
+    leap-second table (ERFA's ``dat``) is asked once per day spanned. Beyond the end of the table (leap
+    seconds are announced about six months ahead) the last value holds, as ERFA gives it; its "dubious
+    year" warning for such a date is not repeated here. Before 1972 TAI - UTC was not a whole number of
+    seconds: refused.
+
+    Raises
+    ------
+    InputError
+        For a time before 1972-01-01 (UTC).
+
+    Examples
+    --------
+    >>> ns = np.array(["2016-12-31T23:59:59", "2017-01-01"], dtype="datetime64[ns]").astype(np.int64)
+    >>> tai_minus_utc_s(ns)  # the leap second at the end of 2016
+    array([36, 37])
+    """
+    t = np.asarray(time_ns, dtype=np.int64)
+    if t.size == 0:
+        return np.zeros(t.shape, dtype=np.int64)
+    if t.min() < _UTC_1972_NS:
+        first = np.datetime64(int(t.min()), "ns")
+        raise InputError(
+            f"TAI - UTC in whole leap seconds is known from 1972-01-01 (UTC) on; got the time {first}"
+        )
+    days, inverse = np.unique(t // _NS_PER_DAY, return_inverse=True)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*dubious year", category=erfa.ErfaWarning)
+        at = Time((days * _NS_PER_DAY).astype("datetime64[ns]"), scale="utc")
+        tai = at.tai
+    offset = np.rint(((tai.jd1 - at.jd1) + (tai.jd2 - at.jd2)) * 86400.0).astype(np.int64)
+    return offset[inverse].reshape(t.shape)

@@ -16,6 +16,7 @@ labels); the MMS FPI L2 moments store their tensors as (record, 3, 3) variables 
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from cdflib.xarray.xarray_to_cdf import ISTPError
 import smilekit
 from smilekit._io import atomic_path
 from smilekit.errors import ProductError
+from smilekit.times import tai_minus_utc_s
 
 __all__ = [
     "GLOBAL_ATTRIBUTES",
@@ -39,12 +41,21 @@ __all__ = [
     "scalar_attrs",
     "tensor_attrs",
     "time_series_variables",
+    "tt2000_values",
     "vector_attrs",
     "write_istp_cdf",
 ]
 
 TT2000_FILL = np.int64(-9223372036854775808)  #: ISTP fill value of CDF_TIME_TT2000 variables
 DOUBLE_FILL = np.float64(-1.0e31)  #: ISTP fill value of CDF_DOUBLE / CDF_REAL8 variables
+#: 2000-01-01T12:00:00 (J2000.0) as a count of calendar ns since 1970, leap seconds not counted.
+_J2000_NS = int(np.datetime64("2000-01-01T12:00:00", "ns").astype(np.int64))
+#: TT - TAI, ns (TT2000's zero is J2000.0 in TT: 2000-01-01T11:58:55.816 UTC).
+_TT_MINUS_TAI_NS = 32_184_000_000
+#: The earliest UTC converted here: from then on TAI - UTC is a whole number of seconds.
+_UTC_1972 = np.datetime64("1972-01-01T00:00:00", "ns")
+#: The names cdflib writes as CDF_TIME_TT2000 whatever their type: Epoch and Epoch_N, any case.
+_EPOCH_NAME = re.compile(r"epoch(_[0-9]+)?", re.IGNORECASE)
 
 #: Global attributes that the ISTP guidelines require in every file.
 GLOBAL_ATTRIBUTES = (
@@ -221,6 +232,61 @@ def component_labels(frames, *, tensors: bool = False) -> dict[str, xr.Variable]
     return out
 
 
+def tt2000_values(time) -> np.ndarray:
+    """CDF ``TT2000`` values (int64: SI nanoseconds since J2000.0 in TT, leap seconds counted) of UTC times.
+
+    ``TT2000 = (t - 2000-01-01T12:00:00) + (TAI - UTC)(t) + 32.184 s`` with the calendar difference in ns
+    and TAI - UTC from :func:`~smilekit.times.tai_minus_utc_s`; NaT gives :data:`TT2000_FILL`. The
+    vectorised form of what :func:`cdflib.cdfepoch.compute_tt2000` does one time at a time, which
+    :func:`write_istp_cdf` would otherwise call for every record.
+
+    Parameters
+    ----------
+    time : numpy.datetime64 or array of them
+        UTC from 1972-01-01 on.
+
+    Raises
+    ------
+    InputError
+        For a time before 1972-01-01 (UTC) (:func:`~smilekit.times.tai_minus_utc_s`).
+
+    Examples
+    --------
+    >>> int(tt2000_values(np.datetime64("2000-01-01T12:00:00")))  # TAI - UTC = 32 s, TT - TAI = 32.184 s
+    64184000000
+    """
+    t = np.asarray(time, dtype="datetime64[ns]")
+    valid = ~np.isnat(t)
+    ns = t.astype(np.int64)
+    out = np.full(t.shape, TT2000_FILL, dtype=np.int64)
+    good = ns[valid]
+    out[valid] = good - _J2000_NS + tai_minus_utc_s(good) * 1_000_000_000 + _TT_MINUS_TAI_NS
+    return out
+
+
+def _epochs_as_tt2000(dataset: xr.Dataset) -> xr.Dataset:
+    """``dataset`` with its ``Epoch`` (and ``Epoch_N``) datetime64 variables as int64 TT2000 values.
+
+    cdflib writes a variable of such a name as CDF_TIME_TT2000 whatever its type and converts datetime64
+    values one by one (seconds for a day of 1 Hz vectors); int64 values it writes as they are. Times before
+    1972 are left to cdflib.
+    """
+    for name, variable in dataset.variables.items():
+        if (
+            _EPOCH_NAME.fullmatch(str(name))
+            and variable.dtype.kind == "M"
+            and variable.size
+            and not (variable.values < _UTC_1972).any()
+        ):
+            values = xr.Variable(variable.dims, tt2000_values(variable.values), variable.attrs)
+            dataset = (
+                dataset.assign_coords({name: values})
+                if name in dataset.coords
+                else dataset.assign({name: values})
+            )
+    return dataset
+
+
 def write_istp_cdf(dataset: xr.Dataset, path, *, overwrite: bool = True, provenance=None) -> Path:
     """Write ``dataset`` as an ISTP CDF at ``path``, after cdflib's ISTP checks.
 
@@ -247,6 +313,7 @@ def write_istp_cdf(dataset: xr.Dataset, path, *, overwrite: bool = True, provena
     dataset.attrs["Logical_file_id"] = path.stem
     if provenance is not None:
         dataset.attrs.update(provenance.cdf_attributes())
+    dataset = _epochs_as_tt2000(dataset)
     with atomic_path(path, overwrite=overwrite) as temporary:
         temporary.unlink()  # cdflib refuses to write over a file, even an empty one
         try:

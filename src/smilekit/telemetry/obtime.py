@@ -23,24 +23,20 @@ maps to the next day's 00:00:00.
 
 from __future__ import annotations
 
-import warnings
-
 import astropy.units as u
-import erfa
 import numpy as np
 from astropy.time import Time
 
 from smilekit._validation import as_value
 from smilekit.errors import InputError
 from smilekit.telemetry.packets import CUC_FINE_PER_S
-from smilekit.times import as_datetime64
+from smilekit.times import as_datetime64, tai_minus_utc_s
 
 __all__ = [
     "OBT_EPOCH_TAI",
     "TIME_EXTRAPOLATED",
     "TIME_JUMP",
     "TimeCorrelation",
-    "tai_minus_utc_s",
 ]
 
 #: The CCSDS level-1 epoch, 1958-01-01T00:00:00 TAI, the zero of :meth:`TimeCorrelation.ideal`'s clock.
@@ -55,37 +51,6 @@ _DAY_NS = 86_400 * _NS
 #: 1958-01-01 to 1970-01-01: 4383 days (UTC and TAI agreed to within 10 s then; TAI ns are counted
 #: from 1958 TAI, UTC ns from 1970 UTC, and :func:`tai_minus_utc_s` supplies the difference).
 _UNIX_MINUS_1958_NS = 4383 * _DAY_NS
-#: 1972-01-01 UTC in ns since 1970 (730 days): from then on TAI - UTC is a whole number of seconds.
-_UTC_1972_NS = 730 * _DAY_NS
-
-
-def tai_minus_utc_s(time_ns: np.ndarray) -> np.ndarray:
-    """TAI - UTC in whole seconds at UTC times (int64 ns since 1970), from astropy, one call per day.
-
-    Beyond the end of astropy's leap-second table (leap seconds are announced about six months ahead)
-    the last value holds, as astropy (ERFA) gives it; its "dubious year" warning for such a date is not
-    repeated here. Before 1972 TAI - UTC was not a whole number of seconds: refused.
-
-    Raises
-    ------
-    InputError
-        For a time before 1972-01-01 (UTC).
-    """
-    t = np.asarray(time_ns, dtype=np.int64)
-    if t.size == 0:
-        return np.zeros(t.shape, dtype=np.int64)
-    if t.min() < _UTC_1972_NS:
-        first = np.datetime64(int(t.min()), "ns")
-        raise InputError(
-            f"on-board time conversion needs UTC from 1972-01-01 on (whole leap seconds), got {first}"
-        )
-    days, inverse = np.unique(t // _DAY_NS, return_inverse=True)
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*dubious year", category=erfa.ErfaWarning)
-        at = Time((days * _DAY_NS).astype("datetime64[ns]"), scale="utc")
-        tai = at.tai
-    offset = np.rint(((tai.jd1 - at.jd1) + (tai.jd2 - at.jd2)) * 86400.0).astype(np.int64)
-    return offset[inverse].reshape(t.shape)
 
 
 def _utc_to_tai_ns(utc: np.ndarray) -> np.ndarray:
