@@ -333,3 +333,22 @@ def test_an_essential_stage_cannot_park():
 
     with pytest.raises(InputError, match="an essential stage cannot park"):
         Stage("parker", parker, essential=True, description="Would park.")
+
+
+def test_an_essential_stage_that_parks_all_the_same_fails_and_the_run_stops(short_event, tmp_path):
+    # a wrapper that is not itself a generator function gets past Stage's check; the runner refuses it
+    events = []
+
+    def wrapped(ctx):
+        return _parker(events)(ctx)
+
+    stages = [
+        Stage("parker", wrapped, provides=("x",), essential=True, description="Parks, though essential."),
+        Stage("after", _after, description="Never runs."),
+    ]
+    assert not stages[0].parks
+    summary = runs.run_job(short_event, tmp_path, event="t", stages=stages)
+    assert list(summary["stages"]) == ["parker"]
+    assert summary["stages"]["parker"]["status"] == "failed"
+    assert "an essential stage cannot park" in summary["stages"]["parker"]["error"]
+    assert events == ["parker starts"]  # closed at its yield: its second part never ran

@@ -203,6 +203,10 @@ def _begin(stage: Stage, ctx: JobContext):
     result = stage.run(ctx)
     if inspect.isgenerator(result) and (section := _advance(result)) is not _AT_YIELD:
         result = section  # a generator that returned without yielding
+    if inspect.isgenerator(result) and stage.essential:
+        # Stage refuses an essential generator function; a wrapper around one gets past that check
+        result.close()
+        raise TypeError("an essential stage cannot park: its function stopped at a yield")
     try:
         _check_provided(stage, ctx)
     except MissingResultError:
