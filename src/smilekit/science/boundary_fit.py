@@ -632,9 +632,7 @@ def _levels(r, theta, phi, surface) -> np.ndarray:
     return level
 
 
-def tangent_theta_values(
-    directions, origin, surfaces, mask=None, *, max_distance=LIMB_MAX_DISTANCE, step=LIMB_STEP
-) -> list[np.ndarray]:
+def tangent_theta_values(directions, origin, surfaces, mask=None) -> list[np.ndarray]:
     """Kernel: angle from +X (deg) of the points where an image's rays graze each of some surfaces.
 
     A pixel's ray grazes a surface when it stays outside (its smallest r / r_mp exceeds 1) while a
@@ -650,8 +648,6 @@ def tangent_theta_values(
         ``surface(theta, phi)`` -> magnetopause radius (RE), angles in radians.
     mask : numpy.ndarray, optional
         (nv, nu) bool: the pixels that count.
-    max_distance, step : float
-        Rays are sampled every ``step`` RE out to ``max_distance``.
 
     Returns
     -------
@@ -660,21 +656,22 @@ def tangent_theta_values(
 
     Notes
     -----
-    The closest approach is searched coarse to fine: every :data:`LIMB_COARSE` th sample first (the rays
-    sampled once for all the surfaces), then, for each surface, every sample within that stride of each
-    coarse local minimum of ``r / r_mp`` that comes within :data:`LIMB_COARSE_MARGIN` of the ray's lowest.
-    ``r / r_mp`` along a straight line is smooth on scales much longer than the stride (1 RE), so a
-    basin's minimum lies within a stride of its coarse minimum: on the trial surfaces of both shipped case
-    sets this gives the minima of the full fine sampling on 2815 of 2816 images (the other: rays through
-    a CMEM trial surface's cusp where the Lin 2010 radius turns negative over less than a stride; the same
-    smallest grazing theta), with 40 coarse and about 21 fine surface evaluations a ray instead of 400.
+    Rays are sampled every :data:`LIMB_STEP` out to :data:`LIMB_MAX_DISTANCE`. The closest approach is
+    searched coarse to fine: every :data:`LIMB_COARSE` th sample first (the rays sampled once for all the
+    surfaces), then, for each surface, every sample within that stride of each coarse local minimum of
+    ``r / r_mp`` that comes within :data:`LIMB_COARSE_MARGIN` of the ray's lowest. ``r / r_mp`` along a
+    straight line is smooth on scales much longer than the stride (1 RE), so a basin's minimum lies within a
+    stride of its coarse minimum: on the trial surfaces of both shipped case sets this gives the minima of the
+    full fine sampling on 2815 of 2816 images (the other: rays through a CMEM trial surface's cusp where the
+    Lin 2010 radius turns negative over less than a stride; the same smallest grazing theta), with 40 coarse
+    and about 21 fine surface evaluations a ray instead of 400.
     """
     d = np.asarray(directions, dtype=np.float64)
     origin = np.asarray(origin, dtype=np.float64)
     shape = d.shape[:2]
     flat = np.ascontiguousarray(d.reshape(-1, 3))
     n_rays = flat.shape[0]
-    s = np.arange(step, max_distance + step, step)
+    s = np.arange(LIMB_STEP, LIMB_MAX_DISTANCE + LIMB_STEP, LIMB_STEP)
     coarse = np.arange(min(LIMB_COARSE // 2, s.size - 1), s.size, LIMB_COARSE)  # every LIMB_COARSE th
     ray, k = np.repeat(np.arange(n_rays), coarse.size), np.tile(coarse, n_rays)
     r, theta, phi = _point_angles_values(flat[ray], origin, s[k])
