@@ -171,7 +171,8 @@ def test_ray_nodes_span_every_ray_and_gather_near_the_earth():
     origins = np.array([[0.0, 0.0, 18.0], [0.0, 0.0, 18.0]])
     directions = np.array([[0.0, 0.0, -1.0], [1.0, 0.0, 0.0]])
     lengths = np.array([17.0, 80.0])
-    offsets, s, points = ray_nodes_values(origins, directions, lengths, 0.03)
+    offsets, ray, s, points = ray_nodes_values(origins, directions, lengths, 0.03)
+    np.testing.assert_array_equal(ray, np.repeat([0, 1], np.diff(offsets)))
     for j in range(2):
         sj = s[offsets[j] : offsets[j + 1]]
         assert sj[0] == 0.0 and sj[-1] == pytest.approx(lengths[j])

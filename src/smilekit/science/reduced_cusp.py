@@ -162,7 +162,7 @@ class ReducedFunnelModel:
             float(inner_radius), float(half_width_deg),
         )  # fmt: skip
         d = forward.ray_directions[ray]
-        offsets, s, points = ray_nodes_values(
+        offsets, node_piece, s, points = ray_nodes_values(
             forward.ray_origins[ray] + start[:, None] * d, d, length, spacing
         )
         x, y, z = points[:, 0], points[:, 1], points[:, 2]
@@ -177,8 +177,7 @@ class ReducedFunnelModel:
         part = np.empty((2, s.size))
         n = _inside_parts(offsets, gap, node, part)
         k = node[:n]
-        piece = np.searchsorted(offsets, k, side="right") - 1
-        self.ray = np.ascontiguousarray(ray[piece])
+        self.ray = np.ascontiguousarray(ray[node_piece[k]])
         self.ds = s[k + 1] - s[k]
         self.lo, self.hi = part[0, :n].copy(), part[1, :n].copy()
         self.lam0, self.lam1 = lam[k], lam[k + 1]

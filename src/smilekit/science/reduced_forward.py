@@ -140,6 +140,8 @@ def ray_nodes_values(origins, directions, lengths, spacing: float = NODE_SPACING
     -------
     offsets : numpy.ndarray
         (n + 1,) int64; ray j's nodes are ``offsets[j]:offsets[j + 1]``, from s = 0 to its length.
+    ray : numpy.ndarray
+        (n_nodes,) int64, the ray of each node.
     s : numpy.ndarray
         Distance along the ray (RE).
     points : numpy.ndarray
@@ -154,7 +156,7 @@ def ray_nodes_values(origins, directions, lengths, spacing: float = NODE_SPACING
     k = np.arange(offsets[-1]) - offsets[ray]
     w = w0[ray] + (w1 - w0)[ray] * k / (n[ray] - 1)
     s = np.clip(q[ray] * np.sinh(w) - b[ray], 0.0, lengths[ray])
-    return offsets, s, origins[ray] + s[:, None] * directions[ray]
+    return offsets, ray, s, origins[ray] + s[:, None] * directions[ray]
 
 
 class ReducedForwardModel:
@@ -179,7 +181,7 @@ class ReducedForwardModel:
         if not (isinstance(spacing, int | float) and 0 < spacing <= 0.5):
             raise InputError(f"spacing must be a number in (0, 0.5], got {spacing!r}")
         self.forward = forward
-        self.offsets, self.s, points = ray_nodes_values(
+        self.offsets, self._ray, self.s, points = ray_nodes_values(
             forward.ray_origins, forward.ray_directions, forward.ray_lengths, float(spacing)
         )
         self.form = model.standoff_form(points[:, 0], points[:, 1], points[:, 2])
@@ -192,7 +194,6 @@ class ReducedForwardModel:
         self._half_ds[self.offsets[1:] - 1] = 0.0
         self._wind_trapezoid = np.zeros(n)
         self._wind_trapezoid[:-1] = self._half_ds[:-1] * (self.wind[:-1] + self.wind[1:])
-        self._ray = np.repeat(np.arange(forward.n_rays), np.diff(self.offsets))
         self._sheath, self._parts = np.empty(n), np.zeros((2, n))
         self._crossed = np.zeros(max(n - 1, 0), dtype=np.uint8)
         self._out = np.empty((2, forward.n_rays))
