@@ -102,7 +102,7 @@ from scipy.special import gammaln
 
 from smilekit.errors import InputError, ModelDomainError
 from smilekit.frames import dipole_tilt
-from smilekit.geospace.boundaries import shue1997_values
+from smilekit.geospace.boundaries import cartesian_to_angles, shue1997_values
 from smilekit.geospace.emissivity import CMEM, EMISSIVITY_UNIT, Jorgensen2019
 from smilekit.science.estimates import OK, MagnetopauseEstimate, failed_magnetopause
 from smilekit.science.forward import ForwardModel, rebin
@@ -608,21 +608,11 @@ def central_hessian_values(f, x: np.ndarray, steps: np.ndarray) -> np.ndarray:
     return hess
 
 
-@numba.njit(cache=True, nogil=True, error_model="numpy")
-def _point_angles_values(directions, origin, s):
-    """Kernel: distance r, angle theta from +X and phi from +Y to +Z (rad) of the points ``origin + s d``,
-    one per row of ``directions`` (n, 3) and entry of ``s`` (n,)."""
-    n = s.size
-    r, theta, phi = np.empty(n), np.empty(n), np.empty(n)
-    for i in range(n):
-        x = origin[0] + s[i] * directions[i, 0]
-        y = origin[1] + s[i] * directions[i, 1]
-        z = origin[2] + s[i] * directions[i, 2]
-        rr = np.sqrt(x * x + y * y + z * z)
-        r[i] = rr
-        theta[i] = np.arccos(min(max(x / rr, -1.0), 1.0))
-        phi[i] = np.arctan2(z, y)
-    return r, theta, phi
+def _ray_point_angles(directions, origin, s) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(r, theta, phi) of the points ``origin + s d``, one per row of ``directions`` (n, 3) and entry of
+    ``s`` (n,) (:func:`~smilekit.geospace.boundaries.cartesian_to_angles`)."""
+    points = origin + s[:, None] * directions
+    return cartesian_to_angles(points[:, 0], points[:, 1], points[:, 2])
 
 
 def _levels(r, theta, phi, surface) -> np.ndarray:
@@ -674,7 +664,7 @@ def tangent_theta_values(directions, origin, surfaces, mask=None) -> list[np.nda
     s = np.arange(LIMB_STEP, LIMB_MAX_DISTANCE + LIMB_STEP, LIMB_STEP)
     coarse = np.arange(min(LIMB_COARSE // 2, s.size - 1), s.size, LIMB_COARSE)  # every LIMB_COARSE th
     ray, k = np.repeat(np.arange(n_rays), coarse.size), np.tile(coarse, n_rays)
-    r, theta, phi = _point_angles_values(flat[ray], origin, s[k])
+    r, theta, phi = _ray_point_angles(flat[ray], origin, s[k])
     out = []
     for surface in surfaces:
         level = _levels(r, theta, phi, surface).reshape(n_rays, coarse.size)
@@ -690,7 +680,7 @@ def tangent_theta_values(directions, origin, surfaces, mask=None) -> list[np.nda
         fine_ray, fine_k = np.nonzero(wanted[:, LIMB_COARSE : LIMB_COARSE + s.size])
         fine = np.full((n_rays, s.size), np.inf)
         fine_theta = np.zeros((n_rays, s.size))
-        r_fine, theta_fine, phi_fine = _point_angles_values(flat[fine_ray], origin, s[fine_k])
+        r_fine, theta_fine, phi_fine = _ray_point_angles(flat[fine_ray], origin, s[fine_k])
         fine[fine_ray, fine_k] = _levels(r_fine, theta_fine, phi_fine, surface)
         fine_theta[fine_ray, fine_k] = theta_fine
         i = np.argmin(fine, axis=1)

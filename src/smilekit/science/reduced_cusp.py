@@ -30,6 +30,7 @@ import numba
 import numpy as np
 
 from smilekit.errors import InputError
+from smilekit.geospace.boundaries import cartesian_to_angles
 from smilekit.geospace.cusps import gsm_to_sm_values
 from smilekit.imaging.los import INTENSITY_FACTOR
 from smilekit.science.reduced_forward import interval_part, ray_nodes_values
@@ -167,9 +168,8 @@ class ReducedFunnelModel:
         )
         x, y, z = points[:, 0], points[:, 1], points[:, 2]
         xs, ys, _zs = gsm_to_sm_values(x, y, z, float(tilt_rad))
-        r = np.sqrt(x * x + y * y + z * z)
-        theta = np.arccos(np.clip(x / r, -1.0, 1.0))
-        gap = np.asarray(surface(theta, np.arctan2(z, y)), dtype=np.float64) - r
+        r, theta, phi = cartesian_to_angles(x, y, z)
+        gap = np.asarray(surface(theta, phi), dtype=np.float64) - r
         # footprint latitude of the dipole line, cos^2(lambda) = sin^2(c) / r (as CuspFunnel.evaluate)
         lam = np.degrees(np.arccos(np.sqrt(np.clip((xs * xs + ys * ys) / r**3, 0.0, 1.0))))
         emissivity = (r / 10.0) ** -3
