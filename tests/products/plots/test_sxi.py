@@ -9,6 +9,7 @@ from PIL import Image
 
 from smilekit.errors import InputError
 from smilekit.products.plots.sxi import fov_coordinates, plot_sxi_frame, write_sxi_movie
+from testsupport.movies import MovieRecorder
 
 
 def rotation_about_z(angle):
@@ -62,6 +63,16 @@ def test_movie_has_one_frame_per_image(tmp_path):
         assert movie.n_frames == 3
     with pytest.raises(InputError, match="one per frame"):
         write_sxi_movie(frames, path, overlays=[{}])
+
+
+def test_movie_frames_are_what_a_full_drawing_shows(monkeypatch, tmp_path):
+    rng = np.random.default_rng(5)
+    frames = [image(rng.uniform(1.0, 9.0, (16, 24)), time=f"2015-06-22T0{k}:00") for k in range(3)]
+    lines = [{"mp": ([-1.0, 1.0], [0.0, 0.5 * k])} for k in range(3)]
+    recorder = MovieRecorder()
+    monkeypatch.setattr("smilekit.products.plots.sxi.write_gif", recorder)
+    write_sxi_movie(frames, tmp_path / "m.gif", overlays=lines)
+    recorder.assert_frames_are_full_drawings()
 
 
 def test_each_movie_frame_is_drawn_afresh(tmp_path):

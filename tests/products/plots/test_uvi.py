@@ -5,7 +5,6 @@ from __future__ import annotations
 import astropy.units as u
 import numpy as np
 import pytest
-from matplotlib.animation import PillowWriter
 from PIL import Image
 
 from smilekit._io import save_figure
@@ -17,6 +16,7 @@ from smilekit.products.plots.uvi import plot_uvi_frame, write_uvi_movie
 from smilekit.products.uvi_fits import read_l2, write_l2
 from smilekit.science.aurora import image_boundaries
 from smilekit.units import RAYLEIGH, RE
+from testsupport.movies import MovieRecorder
 
 DOWN = np.array([[1.0, 0.0, 0.0], [0.0, -1.0, 0.0], [0.0, 0.0, -1.0]])
 TIMES = ["2026-06-21T12:00", "2026-06-21T12:10"]
@@ -71,6 +71,14 @@ def test_movie_is_written_with_a_frame_per_image(frames, tmp_path):
         assert im.n_frames == len(frames)
 
 
+def test_movie_frames_are_what_a_full_drawing_shows(frames, monkeypatch, tmp_path):
+    # the grid over the brightness and under the boundaries, the rim, the title above the 12 MLT label
+    recorder = MovieRecorder()
+    monkeypatch.setattr("smilekit.products.plots.uvi.write_gif", recorder)
+    write_uvi_movie([f[1] for f in frames], tmp_path / "m.gif", boundaries=[f[2] for f in frames])
+    recorder.assert_frames_are_full_drawings()
+
+
 def test_bad_input(frames, tmp_path):
     with pytest.raises(InputError, match="at least one"):
         write_uvi_movie([], tmp_path / "m.gif")
@@ -85,10 +93,10 @@ def test_an_interrupted_movie_keeps_the_old_gif(frames, tmp_path, monkeypatch):
     write_uvi_movie([frames[0][1]], path)
     old = path.read_bytes()
 
-    def finish(self):
+    def save(self, *args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(PillowWriter, "finish", finish)
+    monkeypatch.setattr(Image.Image, "save", save)
     with pytest.raises(OSError, match="disk full"):
         write_uvi_movie([f[1] for f in frames], path)
     assert path.read_bytes() == old and sorted(p.name for p in tmp_path.iterdir()) == ["m.gif"]

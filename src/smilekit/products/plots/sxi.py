@@ -15,12 +15,10 @@ import re
 
 import numpy as np
 import xarray as xr
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from PIL import Image
 
-from smilekit._io import atomic_path
 from smilekit.errors import InputError
+from smilekit.products.plots.animation import write_gif
 
 __all__ = ["fov_coordinates", "plot_sxi_frame", "ut_text", "write_sxi_movie"]
 
@@ -181,35 +179,16 @@ def write_sxi_movie(
     if lines:
         next(iter(lines.values())).set_label(overlay_label)
         ax.legend(loc="lower right", fontsize="small", framealpha=0.7)
+    ax.set_title("", fontsize="medium")
 
     def show(k):
         mesh.set_data(np.asarray(frames[k].values, dtype=np.float64))
         for name, line in lines.items():
             line.set_data(*overlays[k].get(name, ([], [])))
         when = frames[k].attrs.get("time") or str(frames[k].coords.get("time", ""))
-        ax.set_title(f"{title} {ut_text(when)} ({k + 1}/{len(frames)})".strip(), fontsize="medium")
+        ax.title.set_text(f"{title} {ut_text(when)} ({k + 1}/{len(frames)})".strip())
 
-    # lay the figure out once, on the longest title, and keep that layout: the constrained layout solved
-    # anew for every frame was most of a movie's cost (~0.14 s a frame)
-    canvas = FigureCanvasAgg(fig)
-    show(max(range(len(frames)), key=lambda k: len(str(frames[k].attrs.get("time", "")))))
-    canvas.draw()
-    fig.set_layout_engine("none")
-    # then draw what does not change (axes, ticks, colorbar) once and each frame's image, overlays and
-    # title over it (blitting; the spines and the legend again, above the image): redrawing the still
-    # parts' text for every frame was most of what remained
-    moving = [mesh, *lines.values(), ax.title]
-    for artist in moving:
-        artist.set_animated(True)
-    canvas.draw()
-    still = canvas.copy_from_bbox(fig.bbox)
-    above = [*ax.spines.values(), *([ax.get_legend()] if lines else [])]
-    images = []
-    for k in range(len(frames)):
-        show(k)
-        canvas.restore_region(still)
-        for artist in [*moving, *above]:
-            fig.draw_artist(artist)
-        images.append(Image.fromarray(np.asarray(canvas.buffer_rgba()).copy()))  # (h, w, 4): RGBA
-    with atomic_path(path) as temporary:  # Pillow picks GIF from the suffix, which the temporary keeps
-        images[0].save(temporary, save_all=True, append_images=images[1:], duration=round(1000 / fps), loop=0)
+    longest = max(range(len(frames)), key=lambda k: len(str(frames[k].attrs.get("time", ""))))
+    legend = [ax.get_legend()] if lines else []
+    animated = [mesh, *lines.values(), *ax.spines.values(), ax.title, *legend]  # in zorder
+    write_gif(fig, show, len(frames), path, animated=animated, layout_frame=longest, fps=fps)

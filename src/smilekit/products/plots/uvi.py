@@ -16,11 +16,10 @@ matplotlib.use("Agg")
 
 import numpy as np
 import xarray as xr
-from matplotlib.animation import FuncAnimation, PillowWriter
 from matplotlib.figure import Figure
 
-from smilekit._io import atomic_path
 from smilekit.errors import InputError
+from smilekit.products.plots.animation import write_gif
 from smilekit.products.plots.sxi import ut_text
 
 __all__ = ["plot_uvi_frame", "write_uvi_movie"]
@@ -202,16 +201,15 @@ def write_uvi_movie(frames, path, *, boundaries=None, fps: float = 2.0, title: s
     fig.colorbar(mesh, ax=ax, shrink=0.8, label="brightness (R)")
     lines = _boundary_lines(ax, boundaries[0])
     ax.legend(loc="lower left", fontsize="x-small", framealpha=0.7, bbox_to_anchor=(-0.1, -0.1))
+    ax.set_title("", fontsize="medium")
 
     def show(k):
         values = frames[k]["brightness"].transpose("mlat", "mlt").values
         mesh.set_array(np.ma.masked_invalid(values).ravel())
         _set_boundaries(lines, boundaries[k])
         when = ut_text(str(frames[k].attrs.get("time", "")))
-        ax.set_title(f"{title} {when} ({k + 1}/{len(frames)})".strip(), fontsize="medium")
-        return [mesh, *lines.values()]
+        ax.title.set_text(f"{title} {when} ({k + 1}/{len(frames)})".strip())
 
-    with atomic_path(path) as temporary:  # Pillow picks GIF from the suffix, which the temporary keeps
-        FuncAnimation(fig, show, frames=len(frames), blit=False).save(
-            str(temporary), writer=PillowWriter(fps=fps)
-        )
+    # the dial's axes (grid, MLAT labels inside it) over the brightness and under the boundaries, in zorder
+    animated = [mesh, ax.xaxis, ax.yaxis, *lines.values(), *ax.spines.values(), ax.title, ax.get_legend()]
+    write_gif(fig, show, len(frames), path, animated=animated, fps=fps)
