@@ -143,6 +143,31 @@ def test_the_kernel_is_its_quadrature_interval_by_interval(frame, family):
         np.testing.assert_allclose(fast, slow, rtol=1e-12, atol=1e-12 * slow.max())
 
 
+@pytest.mark.parametrize("family", ["jorgensen", "cmem"])
+def test_intervals_beyond_the_largest_standoffs_are_summed_once(frame, family):
+    """With the largest stand-offs given, the intervals in the solar wind at all of them are summed once and
+    skipped after: the same images, to rounding, anywhere up to those stand-offs; beyond them, refused."""
+    fm, truth = frame
+    model = _models(float(truth.tilt.to_value(u.rad)))[family]
+    _, m0 = _unit_terms(model)
+    largest = (1.3 * m0, model.bs + 6.0)
+    every = ReducedForwardModel(fm, model)
+    trimmed = ReducedForwardModel(fm, model, largest_standoffs=largest)
+    assert trimmed._ray.size < 0.9 * every._ray.size  # the far ends of the rays are left out
+    for m, bs, alpha, beta in (
+        (m0, model.bs, 2.5, -1.6),
+        (0.8 * m0, model.bs - 2.0, 5.0, 1.5),
+        (*largest, 3, 0),
+    ):
+        expected = every.intensities(m, bs, alpha, beta)
+        assert expected[1].max() > 0
+        np.testing.assert_allclose(
+            trimmed.intensities(m, bs, alpha, beta), expected, rtol=1e-12, atol=1e-12 * expected.max()
+        )
+    with pytest.raises(InputError, match="beyond the largest"):
+        trimmed.intensities(largest[0], largest[1] + 0.1, 2.5, 0.0)
+
+
 @settings(max_examples=40, deadline=None)
 @given(
     st.lists(st.floats(-40, 25), min_size=3, max_size=3),

@@ -506,7 +506,12 @@ class _Objective:
         # the reduced forward model where it applies (module notes), else the full adaptive one
         self.reduced = None
         if family.reducible:
-            self.reduced = ReducedForwardModel(fm, family.model(family.start[0], 1.0, 1.0))
+            # the stand-offs the search and the Hessian's steps can ask for, with 1 RE to spare
+            r0 = (MP_RANGE[0] - 1.0, MP_RANGE[1] + 1.0)
+            largest = (max(family.standoff_parameter([r]) for r in r0), MP_RANGE[1] + GAP_RANGE[1] + 1.0)
+            self.reduced = ReducedForwardModel(
+                fm, family.model(family.start[0], 1.0, 1.0), largest_standoffs=largest
+            )
 
     def term_counts(self, x) -> tuple[np.ndarray, np.ndarray]:
         """Expected counts in the masked pixels of the sheath (A1 = 1) and the solar wind (A2 = 1) at x."""

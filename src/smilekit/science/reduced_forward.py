@@ -9,7 +9,10 @@ evaluated once on those nodes, and each likelihood evaluation only integrates th
 convolution of :meth:`~smilekit.science.forward.ForwardModel.source_counts`). The integration is three passes,
 each a simple loop: the sheath emissivity at every node (its exponent in a vectorised kernel, then numpy's
 SIMD ``exp``), the trapezoid of every interval that one region holds whole (a branch-free kernel, summed ray
-by ray with ``numpy.add.reduceat``), and the few intervals a boundary crosses.
+by ray with ``numpy.add.reduceat``), and the few intervals a boundary crosses. Given the largest stand-offs
+a fit will ask for (its parameter box), the intervals beyond both boundaries at those lie in the solar wind
+at every evaluation: their wind term is summed once, and the passes skip them (about a quarter of the
+intervals of an SXI frame, the far ends of the rays).
 
 Sampling: the nodes of a ray from the spacecraft are uniform in ``w = asinh((s + b) / q)``, with ``s`` the
 distance along the ray, ``-b`` the distance of the ray's closest approach to the Earth and ``q`` that
@@ -171,9 +174,15 @@ class ReducedForwardModel:
         the ones the reduced model keeps.
     spacing : float, optional
         Node spacing (:data:`NODE_SPACING`).
+    largest_standoffs : tuple of float, optional
+        ``(m, bs)``, the largest magnetopause parameter and bow-shock stand-off :meth:`intensities` will be
+        asked for (a fit's parameter box): the intervals beyond both at every such stand-off lie in the
+        solar wind whatever the stand-offs, so their wind term is summed once here and the evaluations skip
+        them (module notes). :meth:`intensities` refuses larger stand-offs. None: every interval is
+        integrated at every evaluation.
     """
 
-    def __init__(self, forward, model, *, spacing: float = NODE_SPACING):
+    def __init__(self, forward, model, *, spacing: float = NODE_SPACING, largest_standoffs=None):
         if not callable(getattr(model, "standoff_form", None)):
             raise InputError(
                 f"model must have standoff_form (Jorgensen2019, CMEM), got {type(model).__name__}"
@@ -181,35 +190,74 @@ class ReducedForwardModel:
         if not (isinstance(spacing, int | float) and 0 < spacing <= 0.5):
             raise InputError(f"spacing must be a number in (0, 0.5], got {spacing!r}")
         self.forward = forward
-        self.offsets, self._ray, self.s, points = ray_nodes_values(
+        self.offsets, ray, self.s, points = ray_nodes_values(
             forward.ray_origins, forward.ray_directions, forward.ray_lengths, float(spacing)
         )
         self.form = model.standoff_form(points[:, 0], points[:, 1], points[:, 2])
-        self.wind = np.exp(-3.0 * self.form.log_r10)
-        self._sin2_log_r10 = self.form.sin2_theta * self.form.log_r10
+        wind = np.exp(-3.0 * self.form.log_r10)
         # interval k: nodes k to k + 1; half its length, 0 where node k ends its ray (no interval there)
         n = self.s.size
-        self._half_ds = np.zeros(n)
-        self._half_ds[:-1] = 0.5 * np.diff(self.s)
-        self._half_ds[self.offsets[1:] - 1] = 0.0
-        self._wind_trapezoid = np.zeros(n)
-        self._wind_trapezoid[:-1] = self._half_ds[:-1] * (self.wind[:-1] + self.wind[1:])
-        self._sheath, self._parts = np.empty(n), np.zeros((2, n))
-        self._crossed = np.zeros(max(n - 1, 0), dtype=np.uint8)
+        half_ds = np.zeros(n)
+        half_ds[:-1] = 0.5 * np.diff(self.s)
+        half_ds[self.offsets[1:] - 1] = 0.0
+        wind_trapezoid = np.zeros(n)
+        wind_trapezoid[:-1] = half_ds[:-1] * (wind[:-1] + wind[1:])
+        fixed = np.zeros(n, dtype=bool)  # intervals in the solar wind at every stand-off asked for
+        self.largest_standoffs = None
+        if largest_standoffs is not None:
+            m_max, bs_max = (float(v) for v in largest_standoffs)
+            beyond = (self.form.magnetopause >= m_max) & (self.form.bow_shock >= bs_max)
+            fixed[:-1] = beyond[:-1] & beyond[1:] & (half_ds[:-1] > 0.0)
+            self.largest_standoffs = (m_max, bs_max)
+        self._wind_fixed = np.bincount(ray[fixed], weights=wind_trapezoid[fixed], minlength=forward.n_rays)
+        # the nodes of the other intervals, and those intervals between consecutive kept nodes
+        live = (half_ds > 0.0) & ~fixed
+        keep = live.copy()
+        keep[1:] |= live[:-1]
+        keep[self.offsets[:-1]] = True  # every ray's first node: no ray is left without one (reduceat)
+        node = np.flatnonzero(keep)
+        interval = np.zeros(node.size, dtype=bool)
+        interval[:-1] = (np.diff(node) == 1) & live[node[:-1]]
+        f = self.form
+        self._magnetopause, self._bow_shock = f.magnetopause[node], f.bow_shock[node]
+        self._sheath_factor, self._log_r10 = f.sheath_factor[node], f.log_r10[node]
+        self._sin2_log_r10 = f.sin2_theta[node] * f.log_r10[node]
+        self._wind = wind[node]
+        self._half_ds = np.where(interval, half_ds[node], 0.0)
+        self._wind_trapezoid = np.where(interval, wind_trapezoid[node], 0.0)
+        self._ray = ray[node]
+        self._offsets = np.searchsorted(self._ray, np.arange(forward.n_rays))  # each ray's first kept node
+        m = node.size
+        self._sheath, self._parts = np.empty(m), np.zeros((2, m))
+        self._crossed = np.zeros(max(m - 1, 0), dtype=np.uint8)
         self._out = np.empty((2, forward.n_rays))
 
     def intensities(self, m: float, bs: float, alpha: float, beta: float) -> np.ndarray:
-        """(2, nv + 2 h, nu + 2 h) intensities (keV cm^-2 s^-1 sr^-1): sheath at A1 = 1, wind at A2 = 1."""
-        f, sheath, parts, out = self.form, self._sheath, self._parts, self._out
-        sheath_exponent_values(f.log_r10, self._sin2_log_r10, float(alpha), float(beta), sheath)
-        np.multiply(np.exp(sheath, out=sheath), f.sheath_factor, out=sheath)
+        """(2, nv + 2 h, nu + 2 h) intensities (keV cm^-2 s^-1 sr^-1): sheath at A1 = 1, wind at A2 = 1.
+
+        Raises
+        ------
+        InputError
+            For stand-offs beyond ``largest_standoffs``.
+        """
+        if self.largest_standoffs is not None and (
+            m > self.largest_standoffs[0] or bs > self.largest_standoffs[1]
+        ):
+            raise InputError(
+                f"stand-offs (m, bs) = ({m:g}, {bs:g}) lie beyond the largest this reduced model was made "
+                f"for, {self.largest_standoffs}"
+            )
+        sheath, parts, out, ray = self._sheath, self._parts, self._out, self._ray
+        sheath_exponent_values(self._log_r10, self._sin2_log_r10, float(alpha), float(beta), sheath)
+        np.multiply(np.exp(sheath, out=sheath), self._sheath_factor, out=sheath)
         whole_interval_values(
-            self._half_ds, f.magnetopause, f.bow_shock, sheath, self._wind_trapezoid, float(m), float(bs),
-            parts[0], parts[1], self._crossed,
+            self._half_ds, self._magnetopause, self._bow_shock, sheath, self._wind_trapezoid, float(m),
+            float(bs), parts[0], parts[1], self._crossed,
         )  # fmt: skip
-        np.add.reduceat(parts, self.offsets[:-1], axis=1, out=out)  # the whole intervals, ray by ray
+        np.add.reduceat(parts, self._offsets, axis=1, out=out)  # the whole intervals, ray by ray
+        out[1] += self._wind_fixed
         crossed_interval_values(
-            self._ray, self._half_ds, f.magnetopause, f.bow_shock, sheath, self.wind, float(m), float(bs),
+            ray, self._half_ds, self._magnetopause, self._bow_shock, sheath, self._wind, float(m), float(bs),
             self._crossed, out,
         )  # fmt: skip
         return (out * INTENSITY_FACTOR).reshape(2, *self.forward.directions.shape[:2])
