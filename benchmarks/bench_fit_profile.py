@@ -132,6 +132,8 @@ def _stage_of(func) -> str | None:
     if filename == "~" or filename.startswith("<") or "/numpy/" in path:
         return None  # C built-ins and numpy's own Python wrappers: counted with their callers
     if "/smilekit/geospace/" in path:
+        if name == "cartesian_to_angles":  # the limb search's sample angles
+            return "nose-view check"
         if name in ("__init__", "_scalar", "_dimensionless", "as_value", "as_scalar"):
             return "model build"
         return "emissivity"
@@ -153,7 +155,7 @@ def _stage_of(func) -> str | None:
         if name in ("from_free", "to_free", "__call__", "minimise", "phased_minimise"):
             return "optimiser"
         if name in (
-            "tangent_theta_values", "_levels", "_point_angles_values", "magnetopause_values", "<lambda>"
+            "tangent_theta_values", "_levels", "_ray_point_angles", "magnetopause_values", "<lambda>"
         ):  # fmt: skip
             return "nose-view check"
         return "setup"

@@ -7,7 +7,7 @@ IGRF, days and Julian centuries from J2000.0 for the Sun and sidereal time), and
 gives the leap seconds where a count of SI seconds needs them (on-board time, CDF TT2000). All are
 vectorised.
 
-UT1 - UTC (below 0.9 s) and TT - UTC (about 69 s) are neglected: the formulas that use these times
+UT1 - UTC (below 0.9 s) and TT - UTC (about 69 s) are neglected in those: the formulas that use these times
 (Hapgood 1992, :cite:`hapgood1992`) are accurate to about 0.01 deg, and in 69 s the Sun moves 0.0008 deg along
 the ecliptic.
 """
@@ -28,6 +28,7 @@ __all__ = [
     "J2000",
     "TIME_MAX",
     "TIME_MIN",
+    "WHOLE_LEAP_SECONDS_FROM",
     "as_datetime64",
     "check_time_range",
     "day_fraction",
@@ -49,8 +50,9 @@ TIME_MAX = np.datetime64("2261-12-31T23:59:59", "ns")
 
 _NS_PER_DAY = 86_400 * 10**9
 _MIDNIGHT_2000 = np.datetime64("2000-01-01T00:00:00", "ns")
-#: 1972-01-01 UTC in ns since 1970 (730 days): from then on TAI - UTC is a whole number of seconds.
-_UTC_1972_NS = 730 * _NS_PER_DAY
+#: 1972-01-01 UTC: from then on TAI - UTC is a whole number of seconds (:func:`tai_minus_utc_s`).
+WHOLE_LEAP_SECONDS_FROM = np.datetime64("1972-01-01T00:00:00", "ns")
+_UTC_1972_NS = int(WHOLE_LEAP_SECONDS_FROM.astype(np.int64))
 
 
 def _describe(time) -> str:

@@ -9,7 +9,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from smilekit.errors import InputError
-from smilekit.products.cdf import TT2000_FILL, epoch_attrs, istp_global_attrs, tt2000_values, write_istp_cdf
+from smilekit.products.cdf import (
+    TT2000_FILL,
+    _epochs_as_tt2000,
+    epoch_attrs,
+    istp_global_attrs,
+    tt2000_values,
+    write_istp_cdf,
+)
 
 _NS_1972 = int(np.datetime64("1972-01-01T00:00:00", "ns").astype(np.int64))
 _NS_2100 = int(np.datetime64("2100-01-01T00:00:00", "ns").astype(np.int64))
@@ -122,7 +129,18 @@ def test_written_epoch_is_what_cdflib_converts_record_by_record(span, tmp_path):
     raw = cdf.varget("Epoch")
     np.testing.assert_array_equal(raw, [_cdflib_tt2000(x) for x in time])
     np.testing.assert_array_equal(cdflib.cdfepoch.to_datetime(raw), time)
-    assert "CDF_DATA_TYPE" not in cdf.varattsget("Epoch")  # nothing of the conversion left in the file
+
+
+def test_the_writer_hands_cdflib_tt2000_keeping_every_variable_in_its_place(tmp_path):
+    time = np.array(["2015-06-21T15:00", "2015-06-21T15:01"], dtype="datetime64[ns]")
+    ds = _dataset(time).assign_coords(label=("label", np.array(["a", "b"])))
+    converted = _epochs_as_tt2000(ds)
+    assert converted["Epoch"].dtype == np.int64  # cdflib's record-by-record conversion is not used
+    assert list(converted.variables) == list(ds.variables)
+    assert converted["Epoch"].attrs == ds["Epoch"].attrs
+    # a variable that asks cdflib for another time type keeps its datetime64 values for cdflib
+    other = ds.assign_coords(Epoch=ds["Epoch"].assign_attrs(CDF_DATA_TYPE="CDF_EPOCH"))
+    assert _epochs_as_tt2000(other)["Epoch"].dtype.kind == "M"
 
 
 def test_epoch_before_1972_is_left_to_cdflib(tmp_path):

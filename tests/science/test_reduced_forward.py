@@ -1,5 +1,7 @@
 """The reduced forward model of the boundary fits against the full adaptive one, and its invariants."""
 
+import math
+
 import astropy.units as u
 import numpy as np
 import pytest
@@ -164,8 +166,9 @@ def test_intervals_beyond_the_largest_standoffs_are_summed_once(frame, family):
         np.testing.assert_allclose(
             trimmed.intensities(m, bs, alpha, beta), expected, rtol=1e-12, atol=1e-12 * expected.max()
         )
-    with pytest.raises(InputError, match="beyond the largest"):
-        trimmed.intensities(largest[0], largest[1] + 0.1, 2.5, 0.0)
+    for m, bs in ((largest[0], largest[1] + 0.1), (largest[0] * 1.01, largest[1]), (math.nan, largest[1])):
+        with pytest.raises(InputError, match="beyond the largest"):
+            trimmed.intensities(m, bs, 2.5, 0.0)
 
 
 @settings(max_examples=40, deadline=None)

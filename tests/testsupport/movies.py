@@ -22,8 +22,6 @@ class MovieRecorder:
         frames = render_frames(
             self.fig, self.show, self.n_frames, animated=self.animated, layout_frame=self.layout_frame
         )
-        for artist in self.animated:
-            artist.set_animated(False)
         for k, frame in enumerate(frames):
             self.show(k)
             canvas = FigureCanvasAgg(self.fig)

@@ -29,7 +29,7 @@ from cdflib.xarray.xarray_to_cdf import ISTPError
 import smilekit
 from smilekit._io import atomic_path
 from smilekit.errors import ProductError
-from smilekit.times import tai_minus_utc_s
+from smilekit.times import J2000, WHOLE_LEAP_SECONDS_FROM, tai_minus_utc_s
 
 __all__ = [
     "GLOBAL_ATTRIBUTES",
@@ -48,12 +48,8 @@ __all__ = [
 
 TT2000_FILL = np.int64(-9223372036854775808)  #: ISTP fill value of CDF_TIME_TT2000 variables
 DOUBLE_FILL = np.float64(-1.0e31)  #: ISTP fill value of CDF_DOUBLE / CDF_REAL8 variables
-#: 2000-01-01T12:00:00 (J2000.0) as a count of calendar ns since 1970, leap seconds not counted.
-_J2000_NS = int(np.datetime64("2000-01-01T12:00:00", "ns").astype(np.int64))
 #: TT - TAI, ns (TT2000's zero is J2000.0 in TT: 2000-01-01T11:58:55.816 UTC).
 _TT_MINUS_TAI_NS = 32_184_000_000
-#: The earliest UTC converted here: from then on TAI - UTC is a whole number of seconds.
-_UTC_1972 = np.datetime64("1972-01-01T00:00:00", "ns")
 #: The names cdflib writes as CDF_TIME_TT2000 whatever their type: Epoch and Epoch_N, any case.
 _EPOCH_NAME = re.compile(r"epoch(_[0-9]+)?", re.IGNORECASE)
 
@@ -260,31 +256,33 @@ def tt2000_values(time) -> np.ndarray:
     ns = t.astype(np.int64)
     out = np.full(t.shape, TT2000_FILL, dtype=np.int64)
     good = ns[valid]
-    out[valid] = good - _J2000_NS + tai_minus_utc_s(good) * 1_000_000_000 + _TT_MINUS_TAI_NS
+    j2000 = int(J2000.astype(np.int64))  # calendar ns since 1970, leap seconds not counted
+    out[valid] = good - j2000 + tai_minus_utc_s(good) * 1_000_000_000 + _TT_MINUS_TAI_NS
     return out
 
 
 def _epochs_as_tt2000(dataset: xr.Dataset) -> xr.Dataset:
-    """``dataset`` with its ``Epoch`` (and ``Epoch_N``) datetime64 variables as int64 TT2000 values.
+    """``dataset`` with its ``Epoch`` (and ``Epoch_N``) datetime64 variables as int64 TT2000 values, every
+    variable in its place.
 
-    cdflib writes a variable of such a name as CDF_TIME_TT2000 whatever its type and converts datetime64
-    values one by one (seconds for a day of 1 Hz vectors); int64 values it writes as they are. Times before
-    1972 are left to cdflib.
+    cdflib writes a variable of such a name as CDF_TIME_TT2000 (unless its ``CDF_DATA_TYPE`` attribute asks
+    for another type: left alone) and converts datetime64 values one by one (seconds for a day of 1 Hz
+    vectors); int64 values it writes as they are. Times before 1972 are left to cdflib.
     """
-    for name, variable in dataset.variables.items():
-        if (
-            _EPOCH_NAME.fullmatch(str(name))
-            and variable.dtype.kind == "M"
-            and variable.size
-            and not (variable.values < _UTC_1972).any()
-        ):
-            values = xr.Variable(variable.dims, tt2000_values(variable.values), variable.attrs)
-            dataset = (
-                dataset.assign_coords({name: values})
-                if name in dataset.coords
-                else dataset.assign({name: values})
-            )
-    return dataset
+    converted = {
+        name: xr.Variable(variable.dims, tt2000_values(variable.values), variable.attrs)
+        for name, variable in dataset.variables.items()
+        if _EPOCH_NAME.fullmatch(str(name))
+        and variable.dtype.kind == "M"
+        and variable.attrs.get("CDF_DATA_TYPE", "CDF_TIME_TT2000") == "CDF_TIME_TT2000"
+        and variable.size
+        and not (variable.values < WHOLE_LEAP_SECONDS_FROM).any()
+    }
+    if not converted:
+        return dataset
+    data_vars = {name: converted.get(name, v.variable) for name, v in dataset.data_vars.items()}
+    coords = {name: converted.get(name, v.variable) for name, v in dataset.coords.items()}
+    return xr.Dataset(data_vars, coords, dataset.attrs)
 
 
 def write_istp_cdf(dataset: xr.Dataset, path, *, overwrite: bool = True, provenance=None) -> Path:

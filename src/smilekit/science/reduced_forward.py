@@ -11,8 +11,8 @@ each a simple loop: the sheath emissivity at every node (its exponent in a vecto
 SIMD ``exp``), the trapezoid of every interval that one region holds whole (a branch-free kernel, summed ray
 by ray with ``numpy.add.reduceat``), and the few intervals a boundary crosses. Given the largest stand-offs
 a fit will ask for (its parameter box), the intervals beyond both boundaries at those lie in the solar wind
-at every evaluation: their wind term is summed once, and the passes skip them (about a quarter of the
-intervals of an SXI frame, the far ends of the rays).
+at every evaluation: their wind term is summed once, and the passes skip them (the far ends of the rays:
+a quarter of the nodes of the default event's frames, a tenth of some case frames).
 
 Sampling: the nodes of a ray from the spacecraft are uniform in ``w = asinh((s + b) / q)``, with ``s`` the
 distance along the ray, ``-b`` the distance of the ray's closest approach to the Earth and ``q`` that
@@ -86,9 +86,10 @@ def whole_interval_values(
 ):  # pragma: no cover - compiled
     """Kernel: each interval's trapezoid where one region holds it whole, and which ones a boundary crosses.
 
-    Interval k runs from node k to node k + 1 of one ray (``half_ds[k]`` half its length, 0 where node k
-    ends a ray). Written: ``sheath_part[k]`` (the sheath term at unit A1 where the interval lies in the
-    sheath), ``wind_part[k]`` (the wind term, from ``wind_trapezoid``, where it lies beyond the shock), and
+    Interval k runs from node k to node k + 1 of one ray (``half_ds[k]`` half its length, 0 where nodes k
+    and k + 1 bound no interval to integrate: a ray's end, or the gap the always-in-wind intervals left).
+    Written: ``sheath_part[k]`` (the sheath term at unit A1 where the interval lies in the sheath),
+    ``wind_part[k]`` (the wind term, from ``wind_trapezoid``, where it lies beyond the shock), and
     ``crossed[k]`` (1 where a boundary crosses it outside the magnetopause:
     :func:`crossed_interval_values` adds those). Branch-free, so the compiler vectorises it.
     """
@@ -240,9 +241,9 @@ class ReducedForwardModel:
         InputError
             For stand-offs beyond ``largest_standoffs``.
         """
-        if self.largest_standoffs is not None and (
-            m > self.largest_standoffs[0] or bs > self.largest_standoffs[1]
-        ):
+        if self.largest_standoffs is not None and not (
+            m <= self.largest_standoffs[0] and bs <= self.largest_standoffs[1]
+        ):  # NaN too
             raise InputError(
                 f"stand-offs (m, bs) = ({m:g}, {bs:g}) lie beyond the largest this reduced model was made "
                 f"for, {self.largest_standoffs}"

@@ -49,7 +49,7 @@ TIME_JUMP = 2
 _NS = 1_000_000_000
 _DAY_NS = 86_400 * _NS
 #: 1958-01-01 to 1970-01-01: 4383 days (UTC and TAI agreed to within 10 s then; TAI ns are counted
-#: from 1958 TAI, UTC ns from 1970 UTC, and :func:`tai_minus_utc_s` supplies the difference).
+#: from 1958 TAI, UTC ns from 1970 UTC, and :func:`~smilekit.times.tai_minus_utc_s` supplies the difference).
 _UNIX_MINUS_1958_NS = 4383 * _DAY_NS
 
 

@@ -49,14 +49,20 @@ def render_frames(
     n_frames : int
         How many frames (at least one).
     animated : sequence of Artist
-        The artists drawn anew in every frame, over the still background, in this order: those that change
-        (image, lines, title) and those that must stay on top of any of them (an axis whose grid or labels
-        lie over the image, spines, a legend), in the order a full drawing puts them (by zorder: an image
-        0, the axes 1.5 under Matplotlib's default ``axes.axisbelow = "line"``, lines 2, spines 2.5, a
-        legend 5). Left out of the background, each is drawn once a frame (a translucent legend is not laid
-        over itself).
+        The artists drawn anew in every frame, over the still background: those that change (image, lines,
+        title) and those that must stay on top of any of them (an axis whose grid or labels lie over the
+        image, spines, a legend). Drawn in zorder, as a full drawing draws them (an image 0, the axes 1.5
+        under Matplotlib's default ``axes.axisbelow = "line"``, lines 2, spines 2.5, a legend 5; equal
+        zorders in the order given); left out of the background, each is drawn once a frame (a translucent
+        legend is not laid over itself).
     layout_frame : int
         The frame the layout is solved on (e.g. the one with the longest title), kept for every frame.
+
+    Returns
+    -------
+    list of numpy.ndarray
+        The frames. The figure keeps the layout of ``layout_frame`` (its layout engine is switched off) and
+        shows the last frame; its artists are no longer animated.
 
     Raises
     ------
@@ -67,21 +73,26 @@ def render_frames(
         raise InputError(f"a movie needs at least one frame, got {n_frames}")
     if not 0 <= layout_frame < n_frames:
         raise InputError(f"layout_frame must be one of the {n_frames} frames, got {layout_frame}")
+    animated = sorted(animated, key=lambda artist: artist.get_zorder())  # stable
     canvas = FigureCanvasAgg(fig)
     show(layout_frame)
     canvas.draw()
     fig.set_layout_engine("none")
-    for artist in animated:
-        artist.set_animated(True)
-    canvas.draw()  # everything that does not move
-    still = canvas.copy_from_bbox(fig.bbox)
     frames = []
-    for k in range(n_frames):
-        show(k)
-        canvas.restore_region(still)
+    try:
         for artist in animated:
-            fig.draw_artist(artist)
-        frames.append(np.asarray(canvas.buffer_rgba()).copy())
+            artist.set_animated(True)
+        canvas.draw()  # everything that does not move
+        still = canvas.copy_from_bbox(fig.bbox)
+        for k in range(n_frames):
+            show(k)
+            canvas.restore_region(still)
+            for artist in animated:
+                fig.draw_artist(artist)
+            frames.append(np.asarray(canvas.buffer_rgba()).copy())
+    finally:
+        for artist in animated:
+            artist.set_animated(False)
     return frames
 
 

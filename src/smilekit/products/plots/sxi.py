@@ -181,14 +181,16 @@ def write_sxi_movie(
         ax.legend(loc="lower right", fontsize="small", framealpha=0.7)
     ax.set_title("", fontsize="medium")
 
+    times = [ut_text(f.attrs.get("time") or str(f.coords.get("time", ""))) for f in frames]
+    titles = [f"{title} {when} ({k + 1}/{len(frames)})".strip() for k, when in enumerate(times)]
+
     def show(k):
         mesh.set_data(np.asarray(frames[k].values, dtype=np.float64))
         for name, line in lines.items():
             line.set_data(*overlays[k].get(name, ([], [])))
-        when = frames[k].attrs.get("time") or str(frames[k].coords.get("time", ""))
-        ax.title.set_text(f"{title} {ut_text(when)} ({k + 1}/{len(frames)})".strip())
+        ax.title.set_text(titles[k])
 
-    longest = max(range(len(frames)), key=lambda k: len(str(frames[k].attrs.get("time", ""))))
+    longest = max(range(len(frames)), key=lambda k: len(titles[k]))  # the layout leaves room for it
     legend = [ax.get_legend()] if lines else []
-    animated = [mesh, *lines.values(), *ax.spines.values(), ax.title, *legend]  # in zorder
+    animated = [mesh, *lines.values(), *ax.spines.values(), ax.title, *legend]
     write_gif(fig, show, len(frames), path, animated=animated, layout_frame=longest, fps=fps)

@@ -203,13 +203,16 @@ def write_uvi_movie(frames, path, *, boundaries=None, fps: float = 2.0, title: s
     ax.legend(loc="lower left", fontsize="x-small", framealpha=0.7, bbox_to_anchor=(-0.1, -0.1))
     ax.set_title("", fontsize="medium")
 
+    times = [ut_text(str(f.attrs.get("time", ""))) for f in frames]
+    titles = [f"{title} {when} ({k + 1}/{len(frames)})".strip() for k, when in enumerate(times)]
+
     def show(k):
         values = frames[k]["brightness"].transpose("mlat", "mlt").values
         mesh.set_array(np.ma.masked_invalid(values).ravel())
         _set_boundaries(lines, boundaries[k])
-        when = ut_text(str(frames[k].attrs.get("time", "")))
-        ax.title.set_text(f"{title} {when} ({k + 1}/{len(frames)})".strip())
+        ax.title.set_text(titles[k])
 
-    # the dial's axes (grid, MLAT labels inside it) over the brightness and under the boundaries, in zorder
+    # the dial's axes (grid, MLAT labels inside it) over the brightness and under the boundaries
     animated = [mesh, ax.xaxis, ax.yaxis, *lines.values(), *ax.spines.values(), ax.title, ax.get_legend()]
-    write_gif(fig, show, len(frames), path, animated=animated, fps=fps)
+    longest = max(range(len(frames)), key=lambda k: len(titles[k]))  # the layout leaves room for it
+    write_gif(fig, show, len(frames), path, animated=animated, layout_frame=longest, fps=fps)
