@@ -16,6 +16,7 @@ labels); the MMS FPI L2 moments store their tensors as (record, 3, 3) variables 
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,13 +24,14 @@ from pathlib import Path
 import cdflib
 import numpy as np
 import xarray as xr
+from cdflib.epochs import CDFepoch
 from cdflib.xarray import xarray_to_cdf
 from cdflib.xarray.xarray_to_cdf import ISTPError
 
 import smilekit
 from smilekit._io import atomic_path
-from smilekit.errors import ProductError
-from smilekit.times import J2000, WHOLE_LEAP_SECONDS_FROM, tai_minus_utc_s
+from smilekit.errors import InputError, ProductError
+from smilekit.times import J2000, WHOLE_LEAP_SECONDS_FROM
 
 __all__ = [
     "GLOBAL_ATTRIBUTES",
@@ -232,9 +234,10 @@ def tt2000_values(time) -> np.ndarray:
     """CDF ``TT2000`` values (int64: SI nanoseconds since J2000.0 in TT, leap seconds counted) of UTC times.
 
     ``TT2000 = (t - 2000-01-01T12:00:00) + (TAI - UTC)(t) + 32.184 s`` with the calendar difference in ns
-    and TAI - UTC from :func:`~smilekit.times.tai_minus_utc_s`; NaT gives :data:`TT2000_FILL`. The
-    vectorised form of what :func:`cdflib.cdfepoch.compute_tt2000` does one time at a time, which
-    :func:`write_istp_cdf` would otherwise call for every record.
+    and TAI - UTC from cdflib's own leap-second table (``cdflib.epochs.CDFepoch.LTS``, the one its
+    conversions and readers use, offline); NaT gives :data:`TT2000_FILL`. The vectorised form of what
+    :func:`cdflib.cdfepoch.compute_tt2000` does one time at a time, which :func:`write_istp_cdf` would
+    otherwise call for every record: the same values.
 
     Parameters
     ----------
@@ -244,7 +247,7 @@ def tt2000_values(time) -> np.ndarray:
     Raises
     ------
     InputError
-        For a time before 1972-01-01 (UTC) (:func:`~smilekit.times.tai_minus_utc_s`).
+        For a time before 1972-01-01 (UTC), when TAI - UTC was not a whole number of seconds.
 
     Examples
     --------
@@ -257,8 +260,24 @@ def tt2000_values(time) -> np.ndarray:
     out = np.full(t.shape, TT2000_FILL, dtype=np.int64)
     good = ns[valid]
     j2000 = int(J2000.astype(np.int64))  # calendar ns since 1970, leap seconds not counted
-    out[valid] = good - j2000 + tai_minus_utc_s(good) * 1_000_000_000 + _TT_MINUS_TAI_NS
+    if good.size and good.min() < int(WHOLE_LEAP_SECONDS_FROM.astype(np.int64)):
+        first = np.datetime64(int(good.min()), "ns")
+        raise InputError(
+            f"TT2000 values are made here from 1972-01-01 (UTC) on (whole leap seconds); got {first}"
+        )
+    starts, deltas = _cdf_leap_seconds()
+    tai_minus_utc = deltas[np.searchsorted(starts, good, side="right") - 1]
+    out[valid] = good - j2000 + tai_minus_utc * 1_000_000_000 + _TT_MINUS_TAI_NS
     return out
+
+
+@functools.cache
+def _cdf_leap_seconds() -> tuple[np.ndarray, np.ndarray]:
+    """cdflib's leap-second table from 1972 on: each step's start (UTC ns since 1970) and TAI - UTC (s)."""
+    rows = [row for row in CDFepoch.LTS if row[0] >= 1972]
+    starts = np.array([np.datetime64(f"{y:04d}-{m:02d}-{d:02d}", "ns") for y, m, d, *_ in rows])
+    deltas = np.array([round(row[3]) for row in rows], dtype=np.int64)
+    return starts.astype(np.int64), deltas
 
 
 def _epochs_as_tt2000(dataset: xr.Dataset) -> xr.Dataset:
