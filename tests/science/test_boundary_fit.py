@@ -169,9 +169,10 @@ def test_tangent_points_of_a_sphere():
         np.testing.assert_allclose(theta, math.degrees(math.acos(r / 20.0)), atol=1.0)
 
 
-def _grazing_by_full_sampling(directions, origin, surface, step=LIMB_STEP, far=LIMB_MAX_DISTANCE):
-    """The limb search written out: every ray sampled every ``step`` out to ``far``, its lowest r / r_mp."""
-    s = np.arange(step, far + step, step)
+def _grazing_by_full_sampling(directions, origin, surface):
+    """The limb search written out: every ray sampled every LIMB_STEP out to LIMB_MAX_DISTANCE, its lowest
+    r / r_mp."""
+    s = np.arange(LIMB_STEP, LIMB_MAX_DISTANCE + LIMB_STEP, LIMB_STEP)
     points = origin + s[None, None, :, None] * directions[:, :, None, :]
     r = np.linalg.norm(points, axis=-1)
     theta = np.arccos(np.clip(points[..., 0] / r, -1.0, 1.0))
@@ -224,7 +225,9 @@ def test_limb_search_finds_what_sampling_every_step_finds(family):
         assert found.shape == expected.shape  # the same grazing rays
         np.testing.assert_allclose(found, expected, rtol=1e-12)  # at the same samples
         grazing += found.size
-    assert grazing > 20  # the comparison ran on real limbs (this geometry grazes dozens of rays), not on none
+    # the comparison ran on real limbs, not on none: this geometry grazes 46 (Jorgensen), 75 (CMEM) and 50
+    # (dented) rays
+    assert grazing > 20
 
 
 @pytest.mark.slow

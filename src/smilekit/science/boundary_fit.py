@@ -506,7 +506,8 @@ class _Objective:
         # the reduced forward model where it applies (module notes), else the full adaptive one
         self.reduced = None
         if family.reducible:
-            # the stand-offs the search and the Hessian's steps can ask for, with 1 RE to spare
+            # the largest stand-offs the search (inside the box) and the Hessian's steps (HESSIAN_STEP past
+            # it at most) can ask for, with a generous 1 RE
             r0 = (MP_RANGE[0] - 1.0, MP_RANGE[1] + 1.0)
             largest = (max(family.standoff_parameter([r]) for r in r0), MP_RANGE[1] + GAP_RANGE[1] + 1.0)
             self.reduced = ReducedForwardModel(
@@ -664,10 +665,10 @@ def tangent_theta_values(directions, origin, surfaces, mask=None) -> list[np.nda
     d = np.asarray(directions, dtype=np.float64)
     origin = np.asarray(origin, dtype=np.float64)
     shape = d.shape[:2]
-    flat = np.ascontiguousarray(d.reshape(-1, 3))
+    flat = d.reshape(-1, 3)
     n_rays = flat.shape[0]
     s = np.arange(LIMB_STEP, LIMB_MAX_DISTANCE + LIMB_STEP, LIMB_STEP)
-    coarse = np.arange(min(LIMB_COARSE // 2, s.size - 1), s.size, LIMB_COARSE)  # every LIMB_COARSE th
+    coarse = np.arange(LIMB_COARSE // 2, s.size, LIMB_COARSE)  # every LIMB_COARSE th
     ray, k = np.repeat(np.arange(n_rays), coarse.size), np.tile(coarse, n_rays)
     r, theta, phi = _ray_point_angles(flat[ray], origin, s[k])
     out = []

@@ -45,6 +45,7 @@ import math
 
 import numpy as np
 import xarray as xr
+from scipy.linalg import convolution_matrix
 from scipy.special import gammaln
 
 from smilekit.errors import InputError
@@ -119,15 +120,14 @@ def rebin(l2: xr.Dataset, factor: int) -> xr.Dataset:
         return a[..., rows, cols].reshape(*a.shape[:-2], by, factor, bx, factor)
 
     # numpy throughout and one Dataset at the end: xarray's per-operation overhead was most of the cost
-    # (the variables as plain Variables, not DataArrays with their coordinates, the axes moved by numpy)
+    # (the variables as plain Variables, not DataArrays with their coordinates)
     omega = blocks(l2["solid_angle"].values) if "solid_angle" in l2 else None
     out = {}
     for name in l2.data_vars:
         var = l2.variables[name]
         if set(var.dims) >= {"v", "u"} and name not in ("foreground", "foreground_error"):
             dims = (*(d for d in var.dims if d not in ("v", "u")), "v", "u")
-            a = np.moveaxis(var.values, [var.dims.index("v"), var.dims.index("u")], [-2, -1])
-            a = np.asarray(a, dtype=np.float64)
+            a = np.asarray(var.transpose(*dims).values, dtype=np.float64)
             if name in _SUMMED or name.startswith("background"):
                 val = blocks(a).sum(axis=(-3, -1))
             elif name == "vignetting" and omega is not None:
@@ -175,7 +175,9 @@ def psf_kernel_values(pixel_deg: float, half_width: int, v) -> np.ndarray:
     Entry (h + a, h + b) is the probability that a photon arriving uniformly over a pixel's focal-plane
     box lands in the box ``a`` pixels away along v (body Y) and ``b`` along u (body X):
     :func:`~smilekit.instruments.sxi.psf.box_probability_values` with a pixel of ``f * radians(pixel)``
-    mm. The Gaussian components are symmetric, so the kernel is too (convolution = correlation).
+    mm. The Gaussian components are symmetric, so the kernel is too (convolution = correlation). The
+    forward model uses its separable form (:func:`psf_profile_values`, whose outer product this is); this
+    two-dimensional one is the independent reference the tests hold that to.
     """
     side = v.focal_mm * math.radians(pixel_deg)
     k = np.arange(-half_width, half_width + 1, dtype=np.float64) * side
@@ -193,16 +195,6 @@ def psf_profile_values(pixel_deg: float, half_width: int, v) -> np.ndarray:
     side = v.focal_mm * math.radians(pixel_deg)
     k = np.arange(-half_width, half_width + 1, dtype=np.float64) * side
     return axis_profile_values(k - 0.5 * side, k + 0.5 * side, -0.5 * side, 0.5 * side, v)
-
-
-def _band(profile: np.ndarray, n_out: int) -> np.ndarray:
-    """(n_out, n_out + len(profile) - 1): row i holds ``profile`` from column i on, so that ``band @ x`` is
-    the valid linear convolution of ``x`` (along its first axis) with the symmetric ``profile``."""
-    m = profile.size
-    band = np.zeros((n_out, n_out + m - 1))
-    rows = np.arange(n_out)[:, None]
-    band[rows, rows + np.arange(m)] = profile
-    return band
 
 
 def poisson_log_likelihood_values(counts, expected) -> float:
@@ -299,7 +291,10 @@ class ForwardModel:
         self.weight = omega * vig * live * self.counts_per_intensity
         #: the PSF between pixels along one axis (:func:`psf_profile_values`); the kernel is its outer product
         self.psf_profile = psf_profile_values(pix, k, v)
-        self._psf_rows, self._psf_cols = _band(self.psf_profile, eta.size), _band(self.psf_profile, xi.size).T
+        # valid correlation with the profile along each axis, as matrices (the profile is symmetric)
+        m = self.psf_profile.size
+        self._psf_rows = convolution_matrix(self.psf_profile[::-1], eta.size + m - 1, mode="valid")
+        self._psf_cols = convolution_matrix(self.psf_profile[::-1], xi.size + m - 1, mode="valid").T
         self.mask = (self.coverage >= MIN_COVERAGE) & (exposure > 0) & np.isfinite(self.background)
         self.directions = pixel_directions_values(_extend(xi, pix, h), _extend(eta, pix, h), geo.body_to_gsm)
         self.sc_gsm = geo.sc_gsm
@@ -309,12 +304,6 @@ class ForwardModel:
         self.ray_lengths = ray_lengths_values(self.ray_origins, self.ray_directions, MAX_DISTANCE_RE)
         self._neighbours = adjacent_rays(self.directions.shape[:2])
         self.n_rays = d.shape[0]
-
-    @property
-    def kernel(self) -> np.ndarray:
-        """The PSF between pixels, (2 k + 1, 2 k + 1): the outer product of :attr:`psf_profile` with itself
-        (:func:`psf_kernel_values` makes it in two dimensions)."""
-        return np.outer(self.psf_profile, self.psf_profile)
 
     @property
     def shape(self) -> tuple[int, int]:

@@ -191,23 +191,23 @@ class ReducedForwardModel:
         if not (isinstance(spacing, int | float) and 0 < spacing <= 0.5):
             raise InputError(f"spacing must be a number in (0, 0.5], got {spacing!r}")
         self.forward = forward
-        self.offsets, ray, self.s, points = ray_nodes_values(
+        offsets, ray, s, points = ray_nodes_values(
             forward.ray_origins, forward.ray_directions, forward.ray_lengths, float(spacing)
         )
-        self.form = model.standoff_form(points[:, 0], points[:, 1], points[:, 2])
-        wind = np.exp(-3.0 * self.form.log_r10)
+        f = model.standoff_form(points[:, 0], points[:, 1], points[:, 2])
+        wind = np.exp(-3.0 * f.log_r10)
         # interval k: nodes k to k + 1; half its length, 0 where node k ends its ray (no interval there)
-        n = self.s.size
+        n = s.size
         half_ds = np.zeros(n)
-        half_ds[:-1] = 0.5 * np.diff(self.s)
-        half_ds[self.offsets[1:] - 1] = 0.0
+        half_ds[:-1] = 0.5 * np.diff(s)
+        half_ds[offsets[1:] - 1] = 0.0
         wind_trapezoid = np.zeros(n)
         wind_trapezoid[:-1] = half_ds[:-1] * (wind[:-1] + wind[1:])
         fixed = np.zeros(n, dtype=bool)  # intervals in the solar wind at every stand-off asked for
         self.largest_standoffs = None
         if largest_standoffs is not None:
             m_max, bs_max = (float(v) for v in largest_standoffs)
-            beyond = (self.form.magnetopause >= m_max) & (self.form.bow_shock >= bs_max)
+            beyond = (f.magnetopause >= m_max) & (f.bow_shock >= bs_max)
             fixed[:-1] = beyond[:-1] & beyond[1:] & (half_ds[:-1] > 0.0)
             self.largest_standoffs = (m_max, bs_max)
         self._wind_fixed = np.bincount(ray[fixed], weights=wind_trapezoid[fixed], minlength=forward.n_rays)
@@ -215,11 +215,10 @@ class ReducedForwardModel:
         live = (half_ds > 0.0) & ~fixed
         keep = live.copy()
         keep[1:] |= live[:-1]
-        keep[self.offsets[:-1]] = True  # every ray's first node: no ray is left without one (reduceat)
+        keep[offsets[:-1]] = True  # every ray's first node: no ray is left without one (reduceat)
         node = np.flatnonzero(keep)
         interval = np.zeros(node.size, dtype=bool)
         interval[:-1] = (np.diff(node) == 1) & live[node[:-1]]
-        f = self.form
         self._magnetopause, self._bow_shock = f.magnetopause[node], f.bow_shock[node]
         self._sheath_factor, self._log_r10 = f.sheath_factor[node], f.log_r10[node]
         self._sin2_log_r10 = f.sin2_theta[node] * f.log_r10[node]
