@@ -4,8 +4,7 @@
 numpy ``datetime64``, astropy ``Time``, pandas ``Timestamp``/``DatetimeIndex``) into a datetime64[ns]
 array; the other helpers turn such arrays into the plain floats that formulas need (decimal years for
 IGRF, days and Julian centuries from J2000.0 for the Sun and sidereal time), and :func:`tai_minus_utc_s`
-gives the leap seconds where a count of SI seconds needs them (on-board time, CDF TT2000). All are
-vectorised.
+gives the leap seconds where a count of SI seconds needs them (on-board time). All are vectorised.
 
 UT1 - UTC (below 0.9 s) and TT - UTC (about 69 s) are neglected in those: the formulas that use these times
 (Hapgood 1992, :cite:`hapgood1992`) are accurate to about 0.01 deg, and in 69 s the Sun moves 0.0008 deg along

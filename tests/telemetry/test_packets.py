@@ -156,3 +156,16 @@ def test_the_packetisers_headers_are_the_layouts():
     assert packetise._LIA_HEADER.size == LAYOUTS[APID["lia_distribution"]].header_bytes == 12
     assert packetise._UVI_HEADER.size == LAYOUTS[APID["uvi_image"]].header_bytes == 20
     assert LAYOUTS[APID["sxi_events"]].header_bytes == 8
+
+
+def test_merge_gives_one_stream_whatever_order_the_batches_come_in():
+    # packets of one on-board time are ordered by APID, then as they came: the stream of the main job does
+    # not depend on the order its instrument stages hand their packets over
+    from smilekit.telemetry.packetise import PacketBatch, merge
+
+    a = PacketBatch([b"a1", b"a2"], np.array([0x30, 0x30]), np.array([5, 9]))
+    b = PacketBatch([b"b1", b"b2"], np.array([0x20, 0x20]), np.array([5, 7]))
+    ab, ba = merge(a, b), merge(b, a)
+    assert ab.packets == ba.packets == [b"b1", b"a1", b"b2", b"a2"]
+    np.testing.assert_array_equal(ab.ticks, [5, 5, 7, 9])
+    np.testing.assert_array_equal(ab.apid, ba.apid)

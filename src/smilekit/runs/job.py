@@ -201,16 +201,19 @@ def _begin(stage: Stage, ctx: JobContext):
     """Run ``stage``: its summary section, or, for a stage that parks, its generator stopped at the
     ``yield``; either way with the results it provides in the context."""
     result = stage.run(ctx)
-    if inspect.isgenerator(result) and (section := _advance(result)) is not _AT_YIELD:
-        result = section  # a generator that returned without yielding
-    if inspect.isgenerator(result) and stage.essential:
+    parked = False
+    if inspect.isgenerator(result):
+        section = _advance(result)
+        parked = section is _AT_YIELD
+        result = result if parked else section  # else a generator that returned without yielding
+    if parked and stage.essential:
         # Stage refuses an essential generator function; a wrapper around one gets past that check
         result.close()
         raise TypeError("an essential stage cannot park: its function stopped at a yield")
     try:
         _check_provided(stage, ctx)
     except MissingResultError:
-        if inspect.isgenerator(result):  # parked: its second part is never run
+        if parked:  # its second part is never run
             result.close()
         raise
     return result

@@ -29,8 +29,7 @@ import numpy as np
 import pandas as pd
 
 from smilekit.errors import SmilekitError
-from smilekit.products.cdf import TimeSeriesVariable, tt2000_values
-from smilekit.times import WHOLE_LEAP_SECONDS_FROM
+from smilekit.products.cdf import TimeSeriesVariable
 
 __all__ = [
     "BLOCK_RECORDS",
@@ -200,10 +199,7 @@ def info_parameters(parameters: list[Parameter]) -> list[dict]:
 
 
 def _tt2000(t: np.datetime64) -> int:
-    """A UTC time as a CDF TT2000 value (nanoseconds, leap seconds counted): as the product writer converts
-    (:func:`~smilekit.products.cdf.tt2000_values`), or through cdflib before 1972, as the writer does."""
-    if np.datetime64(t, "ns") >= WHOLE_LEAP_SECONDS_FROM:
-        return int(tt2000_values(np.datetime64(t, "ns")))
+    """A UTC time as a CDF TT2000 value (nanoseconds; cdflib applies the leap seconds)."""
     ns = int(np.datetime64(t, "ns").astype(np.int64) % 1_000_000_000)
     d = np.datetime64(t, "s").item()
     return int(cdflib.cdfepoch.compute_tt2000(

@@ -126,8 +126,11 @@ def _swcx() -> LineSpectrum:
     return LineSpectrum(np.array(energy) * u.keV, np.array(weight), label, "SWCX (Dennerl et al. 2006 halo)")
 
 
-#: The default SWCX line spectrum (see the module docstring for the sources of each line).
+#: The default SWCX line spectrum (see the module docstring for the sources of each line); its arrays are
+#: read-only, as shared by every configuration that takes it.
 SWCX_SPECTRUM: LineSpectrum = _swcx()
+SWCX_SPECTRUM.energy.flags.writeable = False
+SWCX_SPECTRUM.weight.flags.writeable = False
 
 
 def monochromatic(energy) -> LineSpectrum:

@@ -24,7 +24,23 @@ from PIL import Image
 from smilekit._io import atomic_path
 from smilekit.errors import InputError
 
-__all__ = ["render_frames", "write_gif"]
+__all__ = ["numbered_titles", "render_frames", "write_gif"]
+
+
+def numbered_titles(title: str, times) -> tuple[list[str], int]:
+    """Each frame's title, ``"<title> <time> (k/n)"``, and the frame whose title is longest (the one to lay
+    the figure out on: :func:`render_frames`'s ``layout_frame``).
+
+    Examples
+    --------
+    >>> numbered_titles("UVI", ["12:00 UT", "12:10 UT"])
+    (['UVI 12:00 UT (1/2)', 'UVI 12:10 UT (2/2)'], 0)
+    >>> numbered_titles("", ["a"] * 10)[1]  # "a (10/10)" is the longest
+    9
+    """
+    times = list(times)
+    titles = [f"{title} {when} ({k + 1}/{len(times)})".strip() for k, when in enumerate(times)]
+    return titles, max(range(len(titles)), key=lambda k: len(titles[k]), default=0)
 
 
 def render_frames(

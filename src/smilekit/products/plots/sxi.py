@@ -18,7 +18,7 @@ import xarray as xr
 from matplotlib.figure import Figure
 
 from smilekit.errors import InputError
-from smilekit.products.plots.animation import write_gif
+from smilekit.products.plots.animation import numbered_titles, write_gif
 
 __all__ = ["fov_coordinates", "plot_sxi_frame", "ut_text", "write_sxi_movie"]
 
@@ -181,8 +181,9 @@ def write_sxi_movie(
         ax.legend(loc="lower right", fontsize="small", framealpha=0.7)
     ax.set_title("", fontsize="medium")
 
-    times = [ut_text(f.attrs.get("time") or str(f.coords.get("time", ""))) for f in frames]
-    titles = [f"{title} {when} ({k + 1}/{len(frames)})".strip() for k, when in enumerate(times)]
+    titles, longest = numbered_titles(
+        title, (ut_text(f.attrs.get("time") or str(f.coords.get("time", ""))) for f in frames)
+    )
 
     def show(k):
         mesh.set_data(np.asarray(frames[k].values, dtype=np.float64))
@@ -190,7 +191,6 @@ def write_sxi_movie(
             line.set_data(*overlays[k].get(name, ([], [])))
         ax.title.set_text(titles[k])
 
-    longest = max(range(len(frames)), key=lambda k: len(titles[k]))  # the layout leaves room for it
     legend = [ax.get_legend()] if lines else []
     animated = [mesh, *lines.values(), *ax.spines.values(), ax.title, *legend]
     write_gif(fig, show, len(frames), path, animated=animated, layout_frame=longest, fps=fps)

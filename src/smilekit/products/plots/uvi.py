@@ -19,7 +19,7 @@ import xarray as xr
 from matplotlib.figure import Figure
 
 from smilekit.errors import InputError
-from smilekit.products.plots.animation import write_gif
+from smilekit.products.plots.animation import numbered_titles, write_gif
 from smilekit.products.plots.sxi import ut_text
 
 __all__ = ["plot_uvi_frame", "write_uvi_movie"]
@@ -203,8 +203,7 @@ def write_uvi_movie(frames, path, *, boundaries=None, fps: float = 2.0, title: s
     ax.legend(loc="lower left", fontsize="x-small", framealpha=0.7, bbox_to_anchor=(-0.1, -0.1))
     ax.set_title("", fontsize="medium")
 
-    times = [ut_text(str(f.attrs.get("time", ""))) for f in frames]
-    titles = [f"{title} {when} ({k + 1}/{len(frames)})".strip() for k, when in enumerate(times)]
+    titles, longest = numbered_titles(title, (ut_text(str(f.attrs.get("time", ""))) for f in frames))
 
     def show(k):
         values = frames[k]["brightness"].transpose("mlat", "mlt").values
@@ -214,5 +213,4 @@ def write_uvi_movie(frames, path, *, boundaries=None, fps: float = 2.0, title: s
 
     # the dial's axes (grid, MLAT labels inside it) over the brightness and under the boundaries
     animated = [mesh, ax.xaxis, ax.yaxis, *lines.values(), *ax.spines.values(), ax.title, ax.get_legend()]
-    longest = max(range(len(frames)), key=lambda k: len(titles[k]))  # the layout leaves room for it
     write_gif(fig, show, len(frames), path, animated=animated, layout_frame=longest, fps=fps)

@@ -177,8 +177,8 @@ def stage_sxi(ctx: JobContext) -> Generator[None, None, dict]:
     yield  # parked: the next stages run here while the workers make the frames
     made = batch.result()
     (peak_n,) = [n for n, spec in enumerate(specs) if spec.detail]
-    movie = [frame["movie_frame"] for frame in made if frame["movie_frame"] is not None]
-    overlays = [frame["overlay"] for frame in made if frame["movie_frame"] is not None]
+    drawn = [frame for frame in made if frame["movie_frame"] is not None]
+    movie, overlays = [f["movie_frame"] for f in drawn], [f["overlay"] for f in drawn]
     rows, written = [], []
     for frame in made:
         if frame["events"] is not None:
