@@ -213,6 +213,25 @@ def test_ray_nodes_span_every_ray_and_gather_near_the_earth():
     np.testing.assert_allclose(np.linalg.norm(points[offsets[0] : offsets[1]], axis=1)[-1], 1.0)
 
 
+def test_ray_nodes_are_uniform_in_w(frame):
+    """The compiled layout against its definition in numpy (module notes): nodes uniform in
+    w = asinh((s + b) / q) from the ray's start to its end, each at origin + s d."""
+    fm, _ = frame
+    o, d, lengths = fm.ray_origins, fm.ray_directions, fm.ray_lengths
+    offsets, ray, s, points = ray_nodes_values(o, d, lengths, 0.03)
+    b = np.einsum("ij,ij->i", o, d)
+    q = np.sqrt(np.einsum("ij,ij->i", o, o) - b * b + 1.0)
+    w0, w1 = np.arcsinh(b / q), np.arcsinh((lengths + b) / q)
+    count = np.diff(offsets)
+    np.testing.assert_array_equal(count, np.maximum(np.ceil((w1 - w0) / 0.03), 4) + 1)
+    np.testing.assert_array_equal(ray, np.repeat(np.arange(count.size), count))
+    k = np.arange(s.size) - offsets[ray]
+    w = w0[ray] + (w1 - w0)[ray] * k / (count[ray] - 1)
+    expected = np.clip(q[ray] * np.sinh(w) - b[ray], 0.0, lengths[ray])
+    np.testing.assert_allclose(s, expected, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(points, o[ray] + s[:, None] * d[ray], rtol=0, atol=1e-12)
+
+
 def test_batched_psf_is_the_linear_convolution(frame):
     """source_counts on a stack equals scipy's direct fftconvolve of each image (edge-padded, 'valid')."""
     fm, _ = frame

@@ -31,6 +31,8 @@ flat, which stalls the simplex search); each term's emissivity is taken as linea
 
 from __future__ import annotations
 
+import math
+
 import numba
 import numpy as np
 
@@ -156,11 +158,27 @@ def ray_nodes_values(origins, directions, lengths, spacing: float = NODE_SPACING
     w0, w1 = np.arcsinh(b / q), np.arcsinh((lengths + b) / q)
     n = np.maximum(np.ceil((w1 - w0) / spacing).astype(np.int64), 4) + 1
     offsets = np.concatenate([[0], np.cumsum(n)])
-    ray = np.repeat(np.arange(n.size), n)
-    k = np.arange(offsets[-1]) - offsets[ray]
-    w = w0[ray] + (w1 - w0)[ray] * k / (n[ray] - 1)
-    s = np.clip(q[ray] * np.sinh(w) - b[ray], 0.0, lengths[ray])
-    return offsets, ray, s, origins[ray] + s[:, None] * directions[ray]
+    ray = np.empty(offsets[-1], dtype=np.int64)
+    s = np.empty(offsets[-1])
+    points = np.empty((offsets[-1], 3))
+    _fill_nodes(origins, directions, lengths, b, q, w0, w1, offsets, ray, s, points)
+    return offsets, ray, s, points
+
+
+@numba.njit(cache=True, nogil=True)
+def _fill_nodes(origins, directions, lengths, b, q, w0, w1, offsets, ray, s, points):  # pragma: no cover
+    """Kernel of :func:`ray_nodes_values`: each ray's nodes uniform in w from ``w0`` to ``w1``, their ray,
+    distance (clipped to the ray) and position, written in one pass."""
+    for j in range(offsets.size - 1):
+        first, count = offsets[j], offsets[j + 1] - offsets[j]
+        for k in range(count):
+            i = first + k
+            w = w0[j] + (w1[j] - w0[j]) * k / (count - 1)
+            sk = min(max(q[j] * math.sinh(w) - b[j], 0.0), lengths[j])
+            ray[i] = j
+            s[i] = sk
+            for c in range(3):
+                points[i, c] = origins[j, c] + sk * directions[j, c]
 
 
 class ReducedForwardModel:
