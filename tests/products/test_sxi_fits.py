@@ -1,6 +1,7 @@
 """SXI product files: the L1 FITS event list (OGIP keywords, round trip, the sky WCS of the table checked
 with astropy against the geometry) and the L2 FITS images (round trip, uncertainty, WCS)."""
 
+import dataclasses
 import math
 
 import astropy.units as u
@@ -14,6 +15,7 @@ from smilekit.errors import InputError, ProductError
 from smilekit.instruments.sxi.l1 import COLUMNS
 from smilekit.instruments.sxi.l2 import make_l2
 from smilekit.instruments.sxi.simulate import simulate_events
+from smilekit.products.provenance import Provenance
 from smilekit.products.sxi_fits import read_l1, read_l2, write_l1, write_l2
 from testsupport.sxi import T, make_sky, small_event_list
 
@@ -111,6 +113,34 @@ def test_overwrite_and_bad_files(events, tmp_path):
         read_l1(tmp_path / "empty.fits")
     with pytest.raises(InputError):
         write_l1("events", tmp_path / "x.fits")
+
+
+def test_written_files_pass_strict_verification(events, flat, tmp_path):
+    """The writers format each card once and copy it, with no verification pass of their own: the files,
+    with the provenance's HISTORY, the downlink's losses, a NaN aim point and every background, pass
+    astropy's strict verification, and each file has its own values."""
+    provenance = Provenance(("a.fits",), '{"seed": 1}', "smilekit test", "2026-01-01T00:00:00Z")
+    nan_aim = dataclasses.replace(events, aim_point_gse_re=np.array([np.nan, 0.0, 0.0]))
+    paths = [
+        write_l1(
+            nan_aim,
+            tmp_path / "ev.fits",
+            provenance=provenance,
+            losses={"frames_lost": 2, "events_dropped": 7},
+        ),
+        write_l2(flat[1], tmp_path / "l2.fits", provenance=provenance),
+    ]
+    for path in paths:
+        with fits.open(path) as hdul:
+            hdul.verify("exception")
+            assert Provenance.from_fits_header(hdul[0].header) == provenance
+    with fits.open(paths[0]) as hdul:
+        assert hdul["EVENTS"].header["AIMGSE1"] == "NaN" and hdul["EVENTS"].header["EVTDROP"] == 7
+    # the same writer, another frame's values: each file carries its own
+    other = flat[1].assign_attrs(sun_angle_deg=flat[1].attrs["sun_angle_deg"] + 1.0)
+    for ds, name in ((flat[1], "a.fits"), (other, "b.fits"), (flat[1], "c.fits")):
+        write_l2(ds, tmp_path / name)
+        assert fits.getheader(tmp_path / name)["SUNANGLE"] == ds.attrs["sun_angle_deg"]
 
 
 # ---------------------------------------------------------------------------------------------------
