@@ -5,24 +5,46 @@ Run (not part of the test suite)::
     .venv/bin/python benchmarks/bench_main_job.py                     # the default event
     .venv/bin/python benchmarks/bench_main_job.py --event 2003-10-29-halloween
     .venv/bin/python benchmarks/bench_main_job.py --telemetry          # smilekit run --telemetry
+    .venv/bin/python benchmarks/bench_main_job.py --every-frame --workers 2 --repeat 2 --against /tmp/old/src
 
 Peak memory is the process's maximum resident set size (``resource.getrusage``), which includes the
 interpreter and the imported libraries.
+
+With ``--every-frame``, ``--workers``, ``--repeat`` or ``--against`` each run is a ``smilekit run -q`` process
+instead, timed from outside: wall time, the CPU time of it and every process it started (its Dask workers
+included) and the largest resident set among them. ``--against SRC`` runs the smilekit source tree at SRC too
+(e.g. ``git worktree add /tmp/old <commit>``, then ``/tmp/old/src``, through ``PYTHONPATH``), alternating
+with this one, so that a change is measured against the machine's drift; run the other tree once first, so
+that its numba caches are compiled before it is timed.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import resource
+import subprocess
+import sys
 import tempfile
 import time
+from pathlib import Path
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--event", default=None, help="bundled event name (default: the default event)")
     parser.add_argument("--telemetry", action="store_true", help="take the packet path (run --telemetry)")
+    parser.add_argument(
+        "--every-frame", action="store_true", help="every usable SXI frame (run --every-frame)"
+    )
+    parser.add_argument("--workers", type=int, default=None, help="local Dask workers (run --workers)")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each tree, alternated (default 1)")
+    parser.add_argument("--against", default=None, help="another smilekit source tree (its src folder)")
     args = parser.parse_args()
+    if args.every_frame or args.workers or args.repeat > 1 or args.against:
+        compare_runs(args)
+        return
 
     t0 = time.perf_counter()
     from smilekit.runs import run_job
@@ -55,6 +77,34 @@ def main() -> None:
         print(f"  ground: gaps {ground['gaps']}, late {late}, errors {errors}")
         for chain in ("mag", "lia", "sxi", "uvi"):
             print(f"  {chain} {ground[chain]}")
+
+
+def compare_runs(args) -> None:
+    """``smilekit run`` as processes, this tree and ``--against`` alternated, ``--repeat`` times each."""
+    # the CLI of whichever smilekit the environment imports (PYTHONPATH decides the tree)
+    command = [sys.executable, "-c", "from smilekit.cli import app; app()", "run", "-q"]
+    command += ["--event", args.event] if args.event else []
+    command += ["--telemetry"] if args.telemetry else []
+    command += ["--every-frame"] if args.every_frame else []
+    command += ["--workers", str(args.workers)] if args.workers else []
+    trees = [("this tree", None)] + ([(args.against, args.against)] if args.against else [])
+    for k in range(args.repeat):
+        for label, src in trees:
+            env = {name: value for name, value in os.environ.items() if name != "PYTHONPATH"}
+            if src is not None:
+                env["PYTHONPATH"] = src
+            with tempfile.TemporaryDirectory() as out:
+                before = resource.getrusage(resource.RUSAGE_CHILDREN)
+                t0 = time.perf_counter()
+                subprocess.run([*command, "--out", out], env=env, check=False, stdout=subprocess.DEVNULL)
+                wall = time.perf_counter() - t0
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                summary = json.loads((Path(out) / "summary.json").read_text())
+            cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+            print(f"run {k + 1}, {label}: wall {wall:.1f} s, CPU {cpu:.1f} s (the run and its workers)")
+            stages = ", ".join(f"{name} {s['seconds']:.1f}" for name, s in summary["stages"].items())
+            print(f"    stages (s): {stages}", flush=True)
+    print(f"largest resident set of any run: {after.ru_maxrss / 1024:.0f} MiB")
 
 
 if __name__ == "__main__":
