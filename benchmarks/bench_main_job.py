@@ -11,11 +11,11 @@ Peak memory is the process's maximum resident set size (``resource.getrusage``),
 interpreter and the imported libraries.
 
 With ``--every-frame``, ``--workers``, ``--repeat`` or ``--against`` each run is a ``smilekit run -q`` process
-instead, timed from outside: wall time, the CPU time of it and every process it started (its Dask workers
-included) and the largest resident set among them. ``--against SRC`` runs the smilekit source tree at SRC too
-(e.g. ``git worktree add /tmp/old <commit>``, then ``/tmp/old/src``, through ``PYTHONPATH``), alternating
-with this one, so that a change is measured against the machine's drift; run the other tree once first, so
-that its numba caches are compiled before it is timed.
+instead, timed from outside: wall time and the CPU time of it and every process it started (its Dask workers
+included); at the end, the largest resident set of any of their processes. ``--against SRC`` runs the
+smilekit source tree at SRC too (e.g. ``git worktree add /tmp/old <commit>``, then ``/tmp/old/src``, through
+``PYTHONPATH``), alternating with this one, so that a change is measured against the machine's drift; run
+the other tree once first, so that its numba caches are compiled before it is timed.
 """
 
 from __future__ import annotations
