@@ -14,8 +14,9 @@ With ``--every-frame``, ``--workers``, ``--repeat`` or ``--against`` each run is
 instead, timed from outside: wall time and the CPU time of it and every process it started (its Dask workers
 included); at the end, the largest resident set of any of their processes. ``--against SRC`` runs the
 smilekit source tree at SRC too (e.g. ``git worktree add /tmp/old <commit>``, then ``/tmp/old/src``, through
-``PYTHONPATH``), alternating with this one, so that a change is measured against the machine's drift; run
-the other tree once first, so that its numba caches are compiled before it is timed.
+``PYTHONPATH``, as this tree's own ``src``), alternating with this one (the order swapped at each repeat),
+so that a change is measured against the machine's drift; run the other tree once first, so that its numba
+caches are compiled before it is timed. A run that fails is flagged with its failed stages.
 """
 
 from __future__ import annotations
@@ -31,6 +32,13 @@ import time
 from pathlib import Path
 
 
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text}")
+    return value
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--event", default=None, help="bundled event name (default: the default event)")
@@ -39,9 +47,13 @@ def main() -> None:
         "--every-frame", action="store_true", help="every usable SXI frame (run --every-frame)"
     )
     parser.add_argument("--workers", type=int, default=None, help="local Dask workers (run --workers)")
-    parser.add_argument("--repeat", type=int, default=1, help="runs of each tree, alternated (default 1)")
+    parser.add_argument(
+        "--repeat", type=_positive, default=1, help="runs of each tree, alternated (default 1)"
+    )
     parser.add_argument("--against", default=None, help="another smilekit source tree (its src folder)")
     args = parser.parse_args()
+    if args.against and not (Path(args.against) / "smilekit" / "__init__.py").is_file():
+        parser.error(f"--against must be a source folder holding smilekit/__init__.py, got {args.against}")
     if args.every_frame or args.workers or args.repeat > 1 or args.against:
         compare_runs(args)
         return
@@ -80,28 +92,36 @@ def main() -> None:
 
 
 def compare_runs(args) -> None:
-    """``smilekit run`` as processes, this tree and ``--against`` alternated, ``--repeat`` times each."""
-    # the CLI of whichever smilekit the environment imports (PYTHONPATH decides the tree)
+    """``smilekit run`` as processes, this tree and ``--against`` alternated (their order swapped from one
+    repeat to the next), ``--repeat`` times each."""
+    # the CLI of whichever smilekit PYTHONPATH puts first
     command = [sys.executable, "-c", "from smilekit.cli import app; app()", "run", "-q"]
     command += ["--event", args.event] if args.event else []
     command += ["--telemetry"] if args.telemetry else []
     command += ["--every-frame"] if args.every_frame else []
     command += ["--workers", str(args.workers)] if args.workers else []
-    trees = [("this tree", None)] + ([(args.against, args.against)] if args.against else [])
+    trees = [("this tree", str(Path(__file__).resolve().parents[1] / "src"))]
+    trees += [(args.against, args.against)] if args.against else []
     for k in range(args.repeat):
-        for label, src in trees:
-            env = {name: value for name, value in os.environ.items() if name != "PYTHONPATH"}
-            if src is not None:
-                env["PYTHONPATH"] = src
+        for label, src in trees if k % 2 == 0 else trees[::-1]:
+            env = {**os.environ, "PYTHONPATH": src}
             with tempfile.TemporaryDirectory() as out:
                 before = resource.getrusage(resource.RUSAGE_CHILDREN)
                 t0 = time.perf_counter()
-                subprocess.run([*command, "--out", out], env=env, check=False, stdout=subprocess.DEVNULL)
+                done = subprocess.run(
+                    [*command, "--out", out], env=env, check=False, stdout=subprocess.DEVNULL
+                )
                 wall = time.perf_counter() - t0
+                # the Dask workers' CPU is counted once the run's cluster has closed and reaped them
                 after = resource.getrusage(resource.RUSAGE_CHILDREN)
-                summary = json.loads((Path(out) / "summary.json").read_text())
+                summary_path = Path(out) / "summary.json"
+                summary = json.loads(summary_path.read_text()) if summary_path.is_file() else None
             cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-            print(f"run {k + 1}, {label}: wall {wall:.1f} s, CPU {cpu:.1f} s (the run and its workers)")
+            if summary is None:
+                raise SystemExit(f"run {k + 1}, {label}: exit status {done.returncode} and no summary.json")
+            failed = [name for name, s in summary["stages"].items() if s["status"] != "ok"]
+            flag = f" -- exit status {done.returncode}, failed stages: {', '.join(failed)}" if failed else ""
+            print(f"run {k + 1}, {label}: wall {wall:.1f} s, CPU {cpu:.1f} s (the run and its workers){flag}")
             stages = ", ".join(f"{name} {s['seconds']:.1f}" for name, s in summary["stages"].items())
             print(f"    stages (s): {stages}", flush=True)
     print(f"largest resident set of any run: {after.ru_maxrss / 1024:.0f} MiB")

@@ -15,6 +15,7 @@ from smilekit.errors import InputError, ProductError
 from smilekit.instruments.sxi.l1 import COLUMNS
 from smilekit.instruments.sxi.l2 import make_l2
 from smilekit.instruments.sxi.simulate import simulate_events
+from smilekit.products import sxi_fits
 from smilekit.products.provenance import Provenance
 from smilekit.products.sxi_fits import read_l1, read_l2, write_l1, write_l2
 from testsupport.sxi import T, make_sky, small_event_list
@@ -117,7 +118,7 @@ def test_overwrite_and_bad_files(events, tmp_path):
 
 def test_written_files_pass_strict_verification(events, flat, tmp_path):
     """The writers format each card once and copy it, with no verification pass of their own: the files,
-    with the provenance's HISTORY, the downlink's losses, a NaN aim point and every background, pass
+    with the provenance's HISTORY, the downlink's losses, a NaN aim point and the backgrounds, pass
     astropy's strict verification, and each file has its own values."""
     provenance = Provenance(("a.fits",), '{"seed": 1}', "smilekit test", "2026-01-01T00:00:00Z")
     nan_aim = dataclasses.replace(events, aim_point_gse_re=np.array([np.nan, 0.0, 0.0]))
@@ -141,6 +142,33 @@ def test_written_files_pass_strict_verification(events, flat, tmp_path):
     for ds, name in ((flat[1], "a.fits"), (other, "b.fits"), (flat[1], "c.fits")):
         write_l2(ds, tmp_path / name)
         assert fits.getheader(tmp_path / name)["SUNANGLE"] == ds.attrs["sun_angle_deg"]
+
+
+def test_cached_cards_are_the_cards_astropy_makes():
+    """The writers' cached cards give the header that assigning each card gives, whatever was cached
+    before: values equal but written apart (-0.0 and 0.0, 1 and 1.0 and True, numpy scalars) each keep
+    their own card."""
+    values = [
+        0.0,
+        -0.0,
+        np.float32(-0.0),
+        1,
+        1.0,
+        True,
+        np.int64(1),
+        np.float32(1.5),
+        np.float64(-0.0),
+        "NaN",
+    ]
+    for order in (values, values[::-1]):
+        for value in order:
+            cards = [("TCRVL1", value, "boresight"), ("CROTA2", value, None)]
+            assigned = fits.Header()
+            for key, v, comment in cards:
+                assigned[key] = (v, comment)
+            cached = fits.Header()
+            sxi_fits._add_cards(cached, cards)
+            assert cached.tostring() == assigned.tostring(), value
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -220,7 +220,7 @@ def test_ray_nodes_are_uniform_in_w(frame):
     o, d, lengths = fm.ray_origins, fm.ray_directions, fm.ray_lengths
     offsets, ray, s, points = ray_nodes_values(o, d, lengths, 0.03)
     b = np.einsum("ij,ij->i", o, d)
-    q = np.sqrt(np.einsum("ij,ij->i", o, o) - b * b + 1.0)
+    q = np.sqrt(np.maximum(np.einsum("ij,ij->i", o, o) - b * b, 0.0) + 1.0)
     w0, w1 = np.arcsinh(b / q), np.arcsinh((lengths + b) / q)
     count = np.diff(offsets)
     np.testing.assert_array_equal(count, np.maximum(np.ceil((w1 - w0) / 0.03), 4) + 1)

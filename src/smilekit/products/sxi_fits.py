@@ -78,8 +78,10 @@ _EXTNAMES = {
 
 
 @functools.lru_cache(maxsize=2048, typed=True)
-def _formatted_card(key: str, value, comment) -> fits.Card:
-    """A card, formatted once: the products repeat most of their cards from HDU to HDU and file to file."""
+def _formatted_card(key: str, value, comment, negative_zero: bool) -> fits.Card:
+    """A card, formatted once: the products repeat most of their cards from HDU to HDU and file to file.
+    The cache is typed (1, 1.0 and True stay apart) and told the sign of a zero (-0.0 == 0.0 and they hash
+    alike, but astropy writes them apart)."""
     card = fits.Card(key, value, comment)
     card.image  # noqa: B018 - formats the 80 characters now
     return card
@@ -88,7 +90,11 @@ def _formatted_card(key: str, value, comment) -> fits.Card:
 def _add_cards(header: fits.Header, cards) -> None:
     """Append ``(key, value, comment)`` cards to ``header``, copies of the cached formatted ones (astropy's
     per-card formatting and checks were most of the cost of writing a frame's files)."""
-    header.extend([copy.copy(_formatted_card(*card)) for card in cards])
+    header.extend([copy.copy(_formatted_card(*card, _negative_zero(card[1]))) for card in cards])
+
+
+def _negative_zero(value) -> bool:
+    return isinstance(value, float | np.floating) and value == 0.0 and math.copysign(1.0, value) < 0.0
 
 
 def _pointing_cards(ev: EventList) -> list[tuple[str, float, str]]:
