@@ -46,7 +46,7 @@ def main() -> None:
     parser.add_argument(
         "--every-frame", action="store_true", help="every usable SXI frame (run --every-frame)"
     )
-    parser.add_argument("--workers", type=int, default=None, help="local Dask workers (run --workers)")
+    parser.add_argument("--workers", type=_positive, default=None, help="local Dask workers (run --workers)")
     parser.add_argument(
         "--repeat", type=_positive, default=1, help="runs of each tree, alternated (default 1)"
     )
@@ -120,7 +120,11 @@ def compare_runs(args) -> None:
             if summary is None:
                 raise SystemExit(f"run {k + 1}, {label}: exit status {done.returncode} and no summary.json")
             failed = [name for name, s in summary["stages"].items() if s["status"] != "ok"]
-            flag = f" -- exit status {done.returncode}, failed stages: {', '.join(failed)}" if failed else ""
+            flag = (
+                f" -- exit status {done.returncode}, failed stages: {failed}"
+                if done.returncode or failed
+                else ""
+            )
             print(f"run {k + 1}, {label}: wall {wall:.1f} s, CPU {cpu:.1f} s (the run and its workers){flag}")
             stages = ", ".join(f"{name} {s['seconds']:.1f}" for name, s in summary["stages"].items())
             print(f"    stages (s): {stages}", flush=True)

@@ -30,6 +30,7 @@ __all__ = [
     "WHOLE_LEAP_SECONDS_FROM",
     "as_datetime64",
     "check_time_range",
+    "check_whole_leap_seconds",
     "day_fraction",
     "days_since_j2000",
     "decimal_year",
@@ -292,6 +293,15 @@ def nearest_index(record_times: np.ndarray, t: np.ndarray) -> np.ndarray:
     return np.where(np.abs(t - before) <= np.abs(after - t), k - 1, k)
 
 
+def check_whole_leap_seconds(time_ns, what: str) -> None:
+    """Refuse UTC times (int64 ns since 1970) before :data:`WHOLE_LEAP_SECONDS_FROM`, when TAI - UTC was not a
+    whole number of seconds: an InputError that begins with ``what`` (what is made only from then on)."""
+    t = np.asarray(time_ns, dtype=np.int64)
+    if t.size and t.min() < _UTC_1972_NS:
+        first = np.datetime64(int(t.min()), "ns")
+        raise InputError(f"{what} from 1972-01-01 (UTC) on (whole leap seconds); got the time {first}")
+
+
 def tai_minus_utc_s(time_ns) -> np.ndarray:
     """TAI - UTC in whole seconds at UTC times (int64 ns since 1970), from astropy, one call per day.
 
@@ -315,11 +325,7 @@ def tai_minus_utc_s(time_ns) -> np.ndarray:
     t = np.asarray(time_ns, dtype=np.int64)
     if t.size == 0:
         return np.zeros(t.shape, dtype=np.int64)
-    if t.min() < _UTC_1972_NS:
-        first = np.datetime64(int(t.min()), "ns")
-        raise InputError(
-            f"TAI - UTC in whole leap seconds is known from 1972-01-01 (UTC) on; got the time {first}"
-        )
+    check_whole_leap_seconds(t, "TAI - UTC is known")
     days, inverse = np.unique(t // _NS_PER_DAY, return_inverse=True)
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*dubious year", category=erfa.ErfaWarning)

@@ -17,8 +17,9 @@ from smilekit.products.cdf import (
     tt2000_values,
     write_istp_cdf,
 )
+from smilekit.times import WHOLE_LEAP_SECONDS_FROM
 
-_NS_1972 = int(np.datetime64("1972-01-01T00:00:00", "ns").astype(np.int64))
+_NS_1972 = int(WHOLE_LEAP_SECONDS_FROM.astype(np.int64))
 _NS_2100 = int(np.datetime64("2100-01-01T00:00:00", "ns").astype(np.int64))
 times_ns = st.integers(min_value=_NS_1972, max_value=_NS_2100)
 

@@ -30,8 +30,8 @@ from cdflib.xarray.xarray_to_cdf import ISTPError
 
 import smilekit
 from smilekit._io import atomic_path
-from smilekit.errors import InputError, ProductError
-from smilekit.times import J2000, WHOLE_LEAP_SECONDS_FROM
+from smilekit.errors import ProductError
+from smilekit.times import J2000, WHOLE_LEAP_SECONDS_FROM, check_whole_leap_seconds
 
 __all__ = [
     "GLOBAL_ATTRIBUTES",
@@ -260,11 +260,7 @@ def tt2000_values(time) -> np.ndarray:
     out = np.full(t.shape, TT2000_FILL, dtype=np.int64)
     good = ns[valid]
     j2000 = int(J2000.astype(np.int64))  # calendar ns since 1970, leap seconds not counted
-    if good.size and good.min() < int(WHOLE_LEAP_SECONDS_FROM.astype(np.int64)):
-        first = np.datetime64(int(good.min()), "ns")
-        raise InputError(
-            f"TT2000 values are made here from 1972-01-01 (UTC) on (whole leap seconds); got {first}"
-        )
+    check_whole_leap_seconds(good, "TT2000 values are made here")
     starts, deltas = _cdf_leap_seconds()
     tai_minus_utc = deltas[np.searchsorted(starts, good, side="right") - 1]
     out[valid] = good - j2000 + tai_minus_utc * 1_000_000_000 + _TT_MINUS_TAI_NS
@@ -274,10 +270,10 @@ def tt2000_values(time) -> np.ndarray:
 @functools.cache
 def _cdf_leap_seconds() -> tuple[np.ndarray, np.ndarray]:
     """cdflib's leap-second table from 1972 on: each step's start (UTC ns since 1970) and TAI - UTC (s)."""
-    rows = [row for row in CDFepoch.LTS if row[0] >= 1972]
-    starts = np.array([np.datetime64(f"{y:04d}-{m:02d}-{d:02d}", "ns") for y, m, d, *_ in rows])
-    deltas = np.array([round(row[3]) for row in rows], dtype=np.int64)
-    return starts.astype(np.int64), deltas
+    starts = np.array([np.datetime64(f"{y:04d}-{m:02d}-{d:02d}", "ns") for y, m, d, *_ in CDFepoch.LTS])
+    deltas = np.array([row[3] for row in CDFepoch.LTS])
+    whole = starts >= WHOLE_LEAP_SECONDS_FROM
+    return starts[whole].astype(np.int64), np.rint(deltas[whole]).astype(np.int64)
 
 
 def _epochs_as_tt2000(dataset: xr.Dataset) -> xr.Dataset:

@@ -177,7 +177,7 @@ class ReducedFunnelModel:
         part = np.empty((2, s.size))
         n = _inside_parts(offsets, gap, node, part)
         k = node[:n]
-        self.ray = np.ascontiguousarray(ray[node_piece[k]])
+        self.ray = ray[node_piece[k]]
         self.ds = s[k + 1] - s[k]
         self.lo, self.hi = part[0, :n].copy(), part[1, :n].copy()
         self.lam0, self.lam1 = lam[k], lam[k + 1]

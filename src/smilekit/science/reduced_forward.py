@@ -229,14 +229,13 @@ class ReducedForwardModel:
             fixed[:-1] = beyond[:-1] & beyond[1:] & (half_ds[:-1] > 0.0)
             self.largest_standoffs = (m_max, bs_max)
         self._wind_fixed = np.bincount(ray[fixed], weights=wind_trapezoid[fixed], minlength=forward.n_rays)
-        # the nodes of the other intervals, and those intervals between consecutive kept nodes
+        # the nodes of the other intervals (a live interval's end node is kept: it is the next kept node)
         live = (half_ds > 0.0) & ~fixed
         keep = live.copy()
         keep[1:] |= live[:-1]
         keep[offsets[:-1]] = True  # every ray's first node: no ray is left without one (reduceat)
         node = np.flatnonzero(keep)
-        interval = np.zeros(node.size, dtype=bool)
-        interval[:-1] = (np.diff(node) == 1) & live[node[:-1]]
+        interval = live[node]
         self._magnetopause, self._bow_shock = f.magnetopause[node], f.bow_shock[node]
         self._sheath_factor, self._log_r10 = f.sheath_factor[node], f.log_r10[node]
         self._sin2_log_r10 = f.sin2_theta[node] * f.log_r10[node]

@@ -76,7 +76,7 @@ class LineSpectrum:
 
     def __post_init__(self):
         e = np.atleast_1d(as_value(self.energy, u.keV, "energy", positive=True))
-        w = np.atleast_1d(np.asarray(self.weight, dtype=np.float64))
+        w = np.atleast_1d(np.array(self.weight, dtype=np.float64))  # its own copy, made read-only below
         if e.ndim != 1 or w.shape != e.shape or len(self.label) != e.size:
             raise InputError(
                 "energy, weight and label must be 1-D of one length, "
@@ -84,7 +84,9 @@ class LineSpectrum:
             )
         if not np.isfinite(w).all() or (w < 0).any() or w.sum() <= 0:
             raise InputError("weight must be finite, >= 0 and not all zero")
-        object.__setattr__(self, "energy", e * u.keV)
+        energy = e * u.keV
+        energy.flags.writeable = w.flags.writeable = False  # a frozen spectrum, whoever else holds it
+        object.__setattr__(self, "energy", energy)
         object.__setattr__(self, "weight", w)
         object.__setattr__(self, "label", tuple(str(x) for x in self.label))
 
@@ -126,11 +128,8 @@ def _swcx() -> LineSpectrum:
     return LineSpectrum(np.array(energy) * u.keV, np.array(weight), label, "SWCX (Dennerl et al. 2006 halo)")
 
 
-#: The default SWCX line spectrum (see the module docstring for the sources of each line); its arrays are
-#: read-only, as shared by every configuration that takes it.
+#: The default SWCX line spectrum (see the module docstring for the sources of each line).
 SWCX_SPECTRUM: LineSpectrum = _swcx()
-SWCX_SPECTRUM.energy.flags.writeable = False
-SWCX_SPECTRUM.weight.flags.writeable = False
 
 
 def monochromatic(energy) -> LineSpectrum:

@@ -128,9 +128,11 @@ def write_gif(
     (Pillow gives RGBA frames a coarse palette: banded colour bars). ``fps``: frames per second; the other
     parameters and the errors are those of :func:`render_frames`.
     """
+    frames = render_frames(fig, show, n_frames, animated=animated, layout_frame=layout_frame)
     images = []
-    for rgba in render_frames(fig, show, n_frames, animated=animated, layout_frame=layout_frame):
+    for k, rgba in enumerate(frames):
         image = Image.fromarray(rgba)
         images.append(image.convert("RGB") if rgba[..., 3].min() == 255 else image)
+        frames[k] = None  # each frame held once: its RGBA array let go once it is an image
     with atomic_path(path) as temporary:  # Pillow picks GIF from the suffix, which the temporary keeps
         images[0].save(temporary, save_all=True, append_images=images[1:], duration=round(1000 / fps), loop=0)
