@@ -121,6 +121,19 @@ def test_jorgensen_regions_and_jumps(theta, phi):
 
 
 @settings(max_examples=60, deadline=None)
+@given(theta=st.floats(0.0, 2.5), phi=st.floats(-math.pi, math.pi), a=st.floats(0.2, 1.2))
+def test_jorgensen_surfaces_with_one_flaring_per_boundary(theta, phi, a):
+    # ay = az, as from_solar_wind makes them: the surfaces take one power for both axes (a shortcut of the
+    # code), still the two-axis 3-D Shue surface
+    m = _jorg(ay_mp=a, az_mp=a, ay_bs=a + 0.2, az_bs=a + 0.2)
+    rmp, rbs = _shue3d(theta, phi, 8.0, a, a), _shue3d(theta, phi, 14.0, a + 0.2, a + 0.2)
+    assert m.magnetopause_values(theta, phi) == pytest.approx(rmp, rel=1e-12)
+    d = np.array([np.cos(theta), np.sin(theta) * np.cos(phi), np.sin(theta) * np.sin(phi)])
+    assert m.evaluate(*(0.999 * rmp * d)) == 0.0 and m.evaluate(*(1.001 * rmp * d)) > 0.0
+    assert float(m.evaluate(*(1.001 * rbs * d))) == pytest.approx(1.3588e-5 * (10 / (1.001 * rbs)) ** 3)
+
+
+@settings(max_examples=60, deadline=None)
 @given(x=st.floats(-30, 30), y=st.floats(-30, 30), z=st.floats(-30, 30))
 def test_jorgensen_symmetric_in_phi(x, y, z):
     m = _jorg()

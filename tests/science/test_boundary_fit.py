@@ -22,6 +22,7 @@ from smilekit.science.boundary_fit import (
     LIMB_STEP,
     MODEL_SYSTEMATIC_RE,
     NOSE_VIEW_MAX_DEG,
+    LimbSampling,
     boundary_fitting_cmem,
     boundary_fitting_jorgensen,
     boundary_model,
@@ -167,6 +168,32 @@ def test_tangent_points_of_a_sphere():
     for theta, r in zip(thetas, (5.0, 8.0), strict=True):
         assert theta.size > 0
         np.testing.assert_allclose(theta, math.degrees(math.acos(r / 20.0)), atol=1.0)
+
+
+def test_limb_sampling_finds_a_named_surface_once():
+    # the two boundary fits of a frame share one sampling of its rays and ask both about the same
+    # expected surface: the second asking is answered from the first, and every answer is the one of a
+    # sampling of its own
+    ang = np.radians(np.linspace(-25, 25, 41))
+    d = np.stack(np.broadcast_arrays(-np.cos(ang)[None, :], np.sin(ang)[None, :], 0 * ang[None, :]), -1)
+    d = np.repeat(d, 3, axis=0)
+    origin = np.array([20.0, 0.0, 0.0])
+    calls = []
+
+    def sphere(th, ph, r=6.0):
+        calls.append(np.size(th))
+        return np.full(np.shape(th), r)
+
+    limb = LimbSampling(d, origin)
+    first = limb.grazing_theta(sphere, key="sphere 6")
+    n_calls = len(calls)
+    again = limb.grazing_theta(sphere, key="sphere 6")
+    assert len(calls) == n_calls and again is first  # not searched again
+    wider = lambda th, ph: np.full(np.shape(th), 8.0)  # noqa: E731
+    other = limb.grazing_theta(wider)
+    for found, alone in zip((first, other), tangent_theta_values(d, origin, [sphere, wider]), strict=True):
+        np.testing.assert_array_equal(found, alone)
+    assert first.size > 0 and other.size > 0 and first.mean() != other.mean()
 
 
 def _grazing_by_full_sampling(directions, origin, surface):

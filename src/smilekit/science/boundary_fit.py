@@ -92,6 +92,7 @@ from __future__ import annotations
 
 import math
 import time as _time
+import weakref
 from typing import NamedTuple
 
 import astropy.units as u
@@ -125,6 +126,7 @@ __all__ = [
     "MODEL_SYSTEMATIC_RE",
     "NOSE_VIEW_MAX_DEG",
     "BoundaryFit",
+    "LimbSampling",
     "boundary_fitting_cmem",
     "boundary_fitting_jorgensen",
     "boundary_model",
@@ -654,55 +656,79 @@ def tangent_theta_values(directions, origin, surfaces, mask=None) -> list[np.nda
     -----
     Rays are sampled every :data:`LIMB_STEP` out to :data:`LIMB_MAX_DISTANCE`. The closest approach is
     searched coarse to fine: every :data:`LIMB_COARSE` th sample first (the rays sampled once for all the
-    surfaces), then, for each surface, every sample within that stride of each coarse local minimum of
-    ``r / r_mp`` that comes within :data:`LIMB_COARSE_MARGIN` of the ray's lowest. ``r / r_mp`` along a
-    straight line is smooth on scales much longer than the stride (1 RE), so a basin's minimum lies within a
-    stride of its coarse minimum: on the trial surfaces of both shipped case sets this gives the minima of the
-    full fine sampling on 2815 of 2816 images (the other: rays through a CMEM trial surface's cusp where the
-    Lin 2010 radius turns negative over less than a stride; the same smallest grazing theta), with 40 coarse
-    and about 21 fine surface evaluations a ray instead of 400.
+    surfaces, :class:`LimbSampling`), then, for each surface, every sample within that stride of each coarse
+    local minimum of ``r / r_mp`` that comes within :data:`LIMB_COARSE_MARGIN` of the ray's lowest.
+    ``r / r_mp`` along a straight line is smooth on scales much longer than the stride (1 RE), so a basin's
+    minimum lies within a stride of its coarse minimum: on the trial surfaces of both shipped case sets this
+    gives the minima of the full fine sampling on 2815 of 2816 images (the other: rays through a CMEM trial
+    surface's cusp where the Lin 2010 radius turns negative over less than a stride; the same smallest
+    grazing theta), with 40 coarse and about 21 fine surface evaluations a ray instead of 400.
     """
-    d = np.asarray(directions, dtype=np.float64)
-    origin = np.asarray(origin, dtype=np.float64)
-    shape = d.shape[:2]
-    flat = d.reshape(-1, 3)
-    n_rays = flat.shape[0]
-    s = np.arange(LIMB_STEP, LIMB_MAX_DISTANCE + LIMB_STEP, LIMB_STEP)
-    coarse = np.arange(LIMB_COARSE // 2, s.size, LIMB_COARSE)  # every LIMB_COARSE th
-    ray, k = np.repeat(np.arange(n_rays), coarse.size), np.tile(coarse, n_rays)
-    r, theta, phi = _ray_point_angles(flat[ray], origin, s[k])
-    out = []
-    for surface in surfaces:
-        level = _levels(r, theta, phi, surface).reshape(n_rays, coarse.size)
+    sampling = LimbSampling(directions, origin, mask)
+    return [sampling.grazing_theta(surface) for surface in surfaces]
+
+
+class LimbSampling:
+    """The coarse samples of an image's rays for :func:`tangent_theta_values`, taken once for every surface
+    asked about (the two boundary fits of a frame ask about their own surface and the same expected one).
+
+    Parameters
+    ----------
+    directions, origin, mask
+        As for :func:`tangent_theta_values`.
+    """
+
+    def __init__(self, directions, origin, mask=None):
+        d = np.asarray(directions, dtype=np.float64)
+        self.origin = np.asarray(origin, dtype=np.float64)
+        self.shape = d.shape[:2]
+        self.rays = d.reshape(-1, 3)
+        self.mask = None if mask is None else np.asarray(mask, dtype=bool)
+        n_rays = self.rays.shape[0]
+        self.s = np.arange(LIMB_STEP, LIMB_MAX_DISTANCE + LIMB_STEP, LIMB_STEP)
+        self.coarse = np.arange(LIMB_COARSE // 2, self.s.size, LIMB_COARSE)  # every LIMB_COARSE th
+        ray, k = np.repeat(np.arange(n_rays), self.coarse.size), np.tile(self.coarse, n_rays)
+        self.coarse_angles = _ray_point_angles(self.rays[ray], self.origin, self.s[k])
+        self.known: dict = {}  # grazing angles by a caller's key (:meth:`grazing_theta`)
+
+    def grazing_theta(self, surface, key=None) -> np.ndarray:
+        """Theta (deg) at the closest approach of every ray that grazes ``surface`` (notes of
+        :func:`tangent_theta_values`); with a ``key`` (hashable, naming the surface), found once."""
+        if key is not None and key in self.known:
+            return self.known[key]
+        n_rays, s, coarse = self.rays.shape[0], self.s, self.coarse
+        level = _levels(*self.coarse_angles, surface).reshape(n_rays, coarse.size)
         # the fine samples within a stride of each coarse local minimum near the lowest (notes)
         padded = np.pad(level, ((0, 0), (1, 1)), constant_values=np.inf)
         lowest = level.min(axis=1, keepdims=True)
         candidate = (level <= padded[:, :-2]) & (level <= padded[:, 2:]) & np.isfinite(level)
         margin = LIMB_COARSE_MARGIN * np.abs(lowest)  # |lowest|: a Lin surface's cusp can make it < 0
         candidate &= level <= lowest + margin
+        cand_ray, cand_k = np.nonzero(candidate)
         wanted = np.zeros((n_rays, s.size + 2 * LIMB_COARSE + 1), dtype=bool)
-        for offset in range(2 * LIMB_COARSE + 1):
-            wanted[:, coarse + offset] |= candidate
+        wanted[cand_ray[:, None], coarse[cand_k][:, None] + np.arange(2 * LIMB_COARSE + 1)] = True
         fine_ray, fine_k = np.nonzero(wanted[:, LIMB_COARSE : LIMB_COARSE + s.size])
         fine = np.full((n_rays, s.size), np.inf)
         fine_theta = np.zeros((n_rays, s.size))
-        r_fine, theta_fine, phi_fine = _ray_point_angles(flat[fine_ray], origin, s[fine_k])
+        r_fine, theta_fine, phi_fine = _ray_point_angles(self.rays[fine_ray], self.origin, s[fine_k])
         fine[fine_ray, fine_k] = _levels(r_fine, theta_fine, phi_fine, surface)
         fine_theta[fine_ray, fine_k] = theta_fine
         i = np.argmin(fine, axis=1)
         rows = np.arange(n_rays)
-        lo, th = fine[rows, i].reshape(shape), np.degrees(fine_theta[rows, i]).reshape(shape)
+        lo, th = fine[rows, i].reshape(self.shape), np.degrees(fine_theta[rows, i]).reshape(self.shape)
         entering = np.isfinite(lo) & (lo <= 1.0)
-        near = np.zeros(shape, dtype=bool)
+        near = np.zeros(self.shape, dtype=bool)
         near[1:, :] |= entering[:-1, :]
         near[:-1, :] |= entering[1:, :]
         near[:, 1:] |= entering[:, :-1]
         near[:, :-1] |= entering[:, 1:]
         graze = near & np.isfinite(lo) & (lo > 1.0)
-        if mask is not None:
-            graze &= np.asarray(mask, dtype=bool)
-        out.append(th[graze])
-    return out
+        if self.mask is not None:
+            graze &= self.mask
+        found = th[graze]
+        if key is not None:
+            self.known[key] = found
+        return found
 
 
 def _profile_sigma(hess: np.ndarray) -> float:
@@ -814,19 +840,15 @@ def fit_boundary_model(
     sigma = _profile_sigma(hess)  # r0 and sigma both at x (a curvature probe may be marginally better)
     if not np.isfinite(sigma):
         return result("no convergence", obj, x)
-    h = fm.half_width
-    inner = fm.directions[h : fm.directions.shape[0] - h, h : fm.directions.shape[1] - h]
     pdyn, bz = float(upstream.pdyn.to_value(u.nPa)), float(upstream.bz.to_value(u.nT))
+    limb = _limb_sampling(fm)
     theta_t, theta_expected = (
         float(grazing.min()) if grazing.size else math.nan  # NaN: that surface has no limb in the image
-        for grazing in tangent_theta_values(
-            inner,
-            fm.sc_gsm,
-            [
-                lambda th, ph: fam.magnetopause_values(x, th, ph),
-                lambda th, ph: shue1997_values(th, ph, pdyn=pdyn, bz=bz),
-            ],
-            fm.coverage > 0,
+        for grazing in (
+            limb.grazing_theta(lambda th, ph: fam.magnetopause_values(x, th, ph)),
+            limb.grazing_theta(
+                lambda th, ph: shue1997_values(th, ph, pdyn=pdyn, bz=bz), key=("shue1997", pdyn, bz)
+            ),
         )
     )
     # both the fitted magnetopause and the one expected from the upstream wind (Shue et al. 1997, the same
@@ -838,6 +860,21 @@ def fit_boundary_model(
     out = result(OK if in_view else "nose not in view", obj, x, sigma)
     extra = {"tangent_theta_deg": theta_t, "expected_tangent_theta_deg": theta_expected}
     return out._replace(parameters={**out.parameters, **extra})
+
+
+#: The limb sampling of a forward model's image (its margin left out), for the fits that share the model.
+_LIMB_SAMPLINGS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _limb_sampling(fm: ForwardModel) -> LimbSampling:
+    """The :class:`LimbSampling` of ``fm``'s image without its margin, made once for every fit on ``fm``
+    (the two families' fits of a frame share it, and with it the expected surface's limb)."""
+    sampling = _LIMB_SAMPLINGS.get(fm)
+    if sampling is None:
+        h = fm.half_width
+        inner = fm.directions[h : fm.directions.shape[0] - h, h : fm.directions.shape[1] - h]
+        sampling = _LIMB_SAMPLINGS[fm] = LimbSampling(inner, fm.sc_gsm, fm.coverage > 0)
+    return sampling
 
 
 def view_sigma_values(r0, view_deg):
