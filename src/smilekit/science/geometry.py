@@ -11,6 +11,7 @@ GSE -> GSM rotation at the middle of the time bin (:func:`smilekit.frames.rotati
 
 from __future__ import annotations
 
+import functools
 from typing import NamedTuple
 
 import numpy as np
@@ -90,7 +91,16 @@ def image_geometry(l2: xr.Dataset, time_index: int = 0) -> ImageGeometry:
         time=mid,
         sc_gse=sc,
         rotation=rotation,
-        gse_to_gsm=rotation_matrix(mid, "GSE", "GSM"),
+        gse_to_gsm=_gse_to_gsm(int(mid.astype("datetime64[ns]").astype(np.int64))),
         xi_deg=np.asarray(l2["xi"].values, dtype=np.float64),
         eta_deg=np.asarray(l2["eta"].values, dtype=np.float64),
     )
+
+
+@functools.lru_cache(maxsize=64)
+def _gse_to_gsm(mid_ns: int) -> np.ndarray:
+    """The GSE -> GSM rotation at a time (ns since 1970, UTC), read-only: every method run on an image
+    asks for its geometry, most more than once (the rotation was a third of the time it took)."""
+    matrix = rotation_matrix(np.datetime64(mid_ns, "ns"), "GSE", "GSM")
+    matrix.flags.writeable = False
+    return matrix
