@@ -49,6 +49,22 @@ def test_directions_follow_the_fov_angles(l2):
     np.testing.assert_allclose(g.sc_gsm, r @ sc, atol=1e-12)
 
 
+def test_the_rotation_of_a_time_is_made_once_and_read_only(l2):
+    # every method asks for the image's geometry: the GSE -> GSM rotation of its time is made once and
+    # shared, so it is read-only; it is rotation_matrix's, bit for bit
+    ds = l2[0]
+    a, b = image_geometry(ds), image_geometry(ds.copy())
+    assert a.gse_to_gsm is b.gse_to_gsm and not a.gse_to_gsm.flags.writeable
+    np.testing.assert_array_equal(a.gse_to_gsm, rotation_matrix(a.time, "GSE", "GSM"))
+    with pytest.raises(ValueError, match="read-only"):
+        a.gse_to_gsm[0, 0] = 2.0
+    # a time numpy's ns cast would wrap around (the year 2500 into 1915) is refused, not rotated
+    late = ds.assign_coords(time=ds["time"].values.astype("datetime64[s]") + np.timedelta64(474 * 365, "D"))
+    late = late.assign_coords(time_end=late["time"].values + np.timedelta64(60, "s"))
+    with pytest.raises(InputError, match="outside the range"):
+        image_geometry(late)
+
+
 def test_geometry_survives_the_fits_file(l2, tmp_path):
     ds = l2[0]
     back = read_l2(write_l2(ds, tmp_path / "l2.fits"))

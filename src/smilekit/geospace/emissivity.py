@@ -350,7 +350,8 @@ def _shue3d_inverse_radius(cos_t, cos_p2, sin_p2, r0, ay, az):
 
     r_y = r0 (2 / (1 + cos theta))^ay, r_z likewise with az, and r_b = r_y r_z /
     sqrt((r_z cos phi)^2 + (r_y sin phi)^2), written as 1 / r_b = sqrt(cos^2 phi / r_y^2 +
-    sin^2 phi / r_z^2) so that the tailward axis (r_b -> infinity) stays finite.
+    sin^2 phi / r_z^2) so that the tailward axis (r_b -> infinity) stays finite. ``r0``, ``ay`` and ``az``
+    are numbers.
     """
     f = 0.5 * (1.0 + cos_t)
     inv_y = f**ay / r0
@@ -635,7 +636,7 @@ def _lin2010_terms(theta, phi, *, pdyn, pm, bz, tilt, p0, p1, p2, p3):
     pt = pdyn + pm
     r0 = a[0] * pt ** a[1] * (1.0 + a[2] * (math.exp(a[3] * bz) - 1.0) / (math.exp(a[4] * bz) + 1.0))
     beta0 = a[6] + a[7] * (math.exp(a[8] * bz) - 1.0) / (math.exp(a[9] * bz) + 1.0)
-    sin_phi = np.sin(phi)  # once: numpy's float64 sin and cos are not vectorised (~10 ns a value)
+    sin_phi = np.sin(phi)  # once (numpy's float64 sin took ~10 ns a value here, its exp ~1 ns)
     beta = beta0 + a[10] * np.cos(phi) + (a[11] + a[12] * tilt) * sin_phi + a[13] * sin_phi**2
     c = a[14] * pt ** a[15]
     dn = a[16] + a[17] * tilt + a[18] * tilt**2

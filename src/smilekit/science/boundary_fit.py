@@ -689,11 +689,15 @@ class LimbSampling:
         self.coarse = np.arange(LIMB_COARSE // 2, self.s.size, LIMB_COARSE)  # every LIMB_COARSE th
         ray, k = np.repeat(np.arange(n_rays), self.coarse.size), np.tile(self.coarse, n_rays)
         self.coarse_angles = _ray_point_angles(self.rays[ray], self.origin, self.s[k])
+        for values in self.coarse_angles:  # shared by every surface asked about
+            values.flags.writeable = False
         self.known: dict = {}  # grazing angles by a caller's key (:meth:`grazing_theta`)
 
     def grazing_theta(self, surface, key=None) -> np.ndarray:
         """Theta (deg) at the closest approach of every ray that grazes ``surface`` (notes of
-        :func:`tangent_theta_values`); with a ``key`` (hashable, naming the surface), found once."""
+        :func:`tangent_theta_values`). With a ``key`` (hashable, and all that the surface depends on: e.g.
+        the model's name and its inputs), found once and kept: a later call with that key gets the same
+        read-only array whatever surface it passes."""
         if key is not None and key in self.known:
             return self.known[key]
         n_rays, s, coarse = self.rays.shape[0], self.s, self.coarse
@@ -726,6 +730,7 @@ class LimbSampling:
         if self.mask is not None:
             graze &= self.mask
         found = th[graze]
+        found.flags.writeable = False
         if key is not None:
             self.known[key] = found
         return found
@@ -862,7 +867,8 @@ def fit_boundary_model(
     return out._replace(parameters={**out.parameters, **extra})
 
 
-#: The limb sampling of a forward model's image (its margin left out), for the fits that share the model.
+#: The limb sampling of a forward model's image (its margin left out), for the fits that share the model
+#: (a forward model's geometry and coverage do not change once made); an entry goes with its model.
 _LIMB_SAMPLINGS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 

@@ -20,6 +20,7 @@ import xarray as xr
 from smilekit.errors import InputError
 from smilekit.frames import rotation_matrix
 from smilekit.imaging.gnomonic import tangent_plane_directions_values
+from smilekit.times import as_datetime64
 
 __all__ = ["ImageGeometry", "image_geometry", "pixel_directions_values"]
 
@@ -32,7 +33,7 @@ class ImageGeometry(NamedTuple):
     time: np.datetime64  #: middle of the time bin (UTC)
     sc_gse: np.ndarray  #: spacecraft position, GSE, RE, (3,)
     rotation: np.ndarray  #: body -> GSE rotation, columns the body X, Y, Z axes, (3, 3)
-    gse_to_gsm: np.ndarray  #: GSE -> GSM rotation at ``time``, (3, 3)
+    gse_to_gsm: np.ndarray  #: GSE -> GSM rotation at ``time``, (3, 3), read-only (one per time, shared)
     xi_deg: np.ndarray  #: tangent-plane coordinate along body +X of the pixel columns (deg), (nu,)
     eta_deg: np.ndarray  #: tangent-plane coordinate along body +Y of the pixel rows (deg), (nv,)
 
@@ -91,7 +92,7 @@ def image_geometry(l2: xr.Dataset, time_index: int = 0) -> ImageGeometry:
         time=mid,
         sc_gse=sc,
         rotation=rotation,
-        gse_to_gsm=_gse_to_gsm(int(mid.astype("datetime64[ns]").astype(np.int64))),
+        gse_to_gsm=_gse_to_gsm(int(as_datetime64(mid).astype(np.int64))),
         xi_deg=np.asarray(l2["xi"].values, dtype=np.float64),
         eta_deg=np.asarray(l2["eta"].values, dtype=np.float64),
     )
@@ -99,8 +100,9 @@ def image_geometry(l2: xr.Dataset, time_index: int = 0) -> ImageGeometry:
 
 @functools.lru_cache(maxsize=64)
 def _gse_to_gsm(mid_ns: int) -> np.ndarray:
-    """The GSE -> GSM rotation at a time (ns since 1970, UTC), read-only: every method run on an image
-    asks for its geometry, most more than once (the rotation was a third of the time it took)."""
+    """The GSE -> GSM rotation at a time (ns since 1970, UTC, as :func:`~smilekit.times.as_datetime64`
+    checked it), read-only and shared: every method run on an image asks for its geometry, most more than
+    once (the rotation was a third of the time it took)."""
     matrix = rotation_matrix(np.datetime64(mid_ns, "ns"), "GSE", "GSM")
     matrix.flags.writeable = False
     return matrix
