@@ -43,3 +43,22 @@ def test_kept_entries_feed_a_later_map_and_come_back_whole(tmp_path, workers):
     if workers:  # what stayed on the workers went with them
         with pytest.raises(SmilekitError, match="closed"):
             ctx.fetch(handles)
+
+
+def test_started_workers_import_the_stages_while_the_run_goes_on(tmp_path):
+    # the runner starts the workers first: each imports the stages (what the frame tasks run) in a task of
+    # its own, not waited for, so that the first frames do not wait for it; in one process nothing starts
+    ctx = JobContext(solar_wind=load_event(DEFAULT_EVENT), out=tmp_path, event="test", workers=2)
+    try:
+        ctx.start_workers()
+        client = ctx._client
+        assert len(ctx._warming) == 2  # one a worker
+        client.gather(ctx._warming)
+        imported = client.run(eval, "'smilekit.runs.stages.science' in __import__('sys').modules")
+        assert sorted(imported.values()) == [True, True]
+        assert ctx.map(np.sum, [np.ones(3), np.ones(4)]) == [3.0, 4.0]
+    finally:
+        ctx.close()
+    one = JobContext(solar_wind=load_event(DEFAULT_EVENT), out=tmp_path, event="test")
+    one.start_workers()
+    assert one._client is None

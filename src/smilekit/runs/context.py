@@ -52,8 +52,8 @@ class JobContext:
     ``packetiser`` is None and :meth:`telemeter` does nothing.
 
     ``workers`` (local worker processes) or ``scheduler`` (a running dask.distributed scheduler's address)
-    give the run Dask workers, started when a stage first calls :meth:`map` or :meth:`submit` and closed by
-    :meth:`close`;
+    give the run Dask workers, started by :meth:`start_workers` (the runner calls it first) or when a stage
+    first calls :meth:`map` or :meth:`submit`, and closed by :meth:`close`;
     with neither, :meth:`map` runs in this process.
     """
 
@@ -70,6 +70,7 @@ class JobContext:
     scheduler: str | None = None
     _client: Any = field(default=None, init=False, repr=False)
     _resources: ExitStack = field(default_factory=ExitStack, init=False, repr=False)
+    _warming: list = field(default_factory=list, init=False, repr=False)
 
     def map(self, func: Callable, *iterables, keep: tuple[str, ...] = ()) -> list:
         """``[func(*args) for args in zip(*iterables)]``, in order: on the run's Dask workers when it has
@@ -94,15 +95,14 @@ class JobContext:
             return Batch([func(*args) for args in calls], keep)
         from dask.distributed import Future  # dask only where asked for
 
-        from smilekit.campaign.evaluate import dask_client, worker_threads
+        from smilekit.campaign.evaluate import worker_threads
 
-        if self._client is None:
-            self._client = self._resources.enter_context(dask_client(self.workers, self.scheduler))
-        client, n = self._client, len(calls)
-        # arguments that are values are scattered to the workers first, not packed into the task graph;
-        # handles (futures) of an earlier map's kept entries are passed as they are
+        client, n = self._dask_client(), len(calls)
+        # arguments that are values are scattered to the workers first, not packed into the task graph (with
+        # keys of their own: dask's hashing of 674 frame specs took longer than sending them); handles
+        # (futures) of an earlier map's kept entries are passed as they are
         columns = [
-            column if all(isinstance(a, Future) for a in column) else client.scatter(list(column))
+            column if all(isinstance(a, Future) for a in column) else client.scatter(list(column), hash=False)
             for column in zip(*calls, strict=True)
         ]
         futures = client.map(
@@ -112,6 +112,26 @@ class JobContext:
             return Batch(futures, keep, client)
         kept = {name: client.map(operator.getitem, futures, [name] * n, pure=False) for name in keep}
         return Batch(client.map(_without, futures, [keep] * n, pure=False), keep, client, kept)
+
+    def start_workers(self) -> None:
+        """Start the run's Dask workers now, if it has any, and have each import the stages' task modules
+        without waiting for it: they do while the first stages run here, instead of when the first frames
+        reach them (a stage that submits work waited for that, ~5 s on a local cluster of two)."""
+        if self.workers is None and self.scheduler is None:
+            return
+        client = self._dask_client()
+        for address in client.scheduler_info()["workers"]:
+            self._warming.append(
+                client.submit(_import_stages, workers=[address], allow_other_workers=False, pure=False)
+            )
+
+    def _dask_client(self):
+        """The run's Dask client, started at the first call (:meth:`start_workers`, :meth:`submit`)."""
+        from smilekit.campaign.evaluate import dask_client  # dask only where asked for
+
+        if self._client is None:
+            self._client = self._resources.enter_context(dask_client(self.workers, self.scheduler))
+        return self._client
 
     def fetch(self, handles: list) -> list:
         """The values of entries :meth:`map` kept on the workers (``keep``), brought here, in order;
@@ -130,7 +150,9 @@ class JobContext:
         return values
 
     def close(self) -> None:
-        """Close the run's Dask client and local cluster, if :meth:`map` or :meth:`submit` started them."""
+        """Close the run's Dask client and local cluster, if :meth:`start_workers`, :meth:`map` or
+        :meth:`submit` started them."""
+        self._warming.clear()
         self._resources.close()
         self._client = None
 
@@ -180,6 +202,12 @@ def _call_in_worker(func: Callable, threads: int | None, *args):
 
     use_worker_threads(threads)
     return func(*args)
+
+
+def _import_stages() -> None:
+    """Worker side of :meth:`JobContext.start_workers`: import the stages, and with them what their tasks
+    run (the first frame spec a worker unpickles would otherwise import them)."""
+    import smilekit.runs  # noqa: F401
 
 
 def _without(result: dict, names: tuple[str, ...]) -> dict:

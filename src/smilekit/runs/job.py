@@ -132,7 +132,8 @@ def run_job(
         "stages": {},
     }
     started = time.perf_counter()
-    with closing(ctx):  # its Dask workers, if a stage started them
+    with closing(ctx):  # its Dask workers, if it has them
+        ctx.start_workers()  # they start, and import the stages, while the first stages run here
         _run_stages(ctx, stages, summary, progress)
     summary["seconds"] = round(time.perf_counter() - started, 2)
     summary["figures"] = [name for name, _ in ctx.figures]
