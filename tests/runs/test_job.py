@@ -1,6 +1,7 @@
 """The main job's runner: every stage in order, summary.json, index.html, and failure isolation."""
 
 import json
+import logging
 import time
 
 import pytest
@@ -8,6 +9,7 @@ import pytest
 from smilekit import runs
 from smilekit.errors import InputError, ModelDomainError
 from smilekit.runs import Stage
+from smilekit.runs.context import JobContext
 from smilekit.runs.stages.sxi import SXISettings
 
 #: The keys of summary.json and of each stage's section, as they were before the stages were registered
@@ -352,3 +354,32 @@ def test_an_essential_stage_that_parks_all_the_same_fails_and_the_run_stops(shor
     assert summary["stages"]["parker"]["status"] == "failed"
     assert "an essential stage cannot park" in summary["stages"]["parker"]["error"]
     assert events == ["parker starts"]  # closed at its yield: its second part never ran
+
+
+def test_workers_that_do_not_start_fail_the_stage_that_needs_them_and_the_report_is_written(
+    short_event, tmp_path, monkeypatch, caplog
+):
+    # the runner starts a run's workers ahead of its stages when one of them parks; if they do not start,
+    # that is logged, and the stage that submits work fails as any failing stage: the others run and the
+    # report is written
+    def no_cluster(self):
+        raise OSError("no cluster here")
+
+    def frames(ctx):
+        batch = ctx.submit(abs, [-1, -2])
+        yield
+        return {"n": len(batch.result())}
+
+    stages = [
+        Stage("frames", frames, description="Works on the workers."),
+        Stage("after", _after, description="Runs here."),
+    ]
+    monkeypatch.setattr(JobContext, "_dask_client", no_cluster)
+    with caplog.at_level(logging.WARNING, logger="smilekit.runs.context"):
+        summary = runs.run_job(short_event, tmp_path, event="t", stages=stages, workers=2)
+    assert "did not start ahead of the stages (no cluster here)" in caplog.text
+    error = summary["stages"]["frames"]["error"]
+    assert error == "internal error, please report it: OSError: no cluster here"
+    assert summary["stages"]["after"]["status"] == "ok"
+    assert json.loads((tmp_path / "summary.json").read_text()) == summary
+    assert (tmp_path / "index.html").exists()

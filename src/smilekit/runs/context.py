@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import operator
 import sys
 from collections.abc import Callable
@@ -17,6 +18,8 @@ from smilekit.runs.settings import JobSettings
 from smilekit.solarwind import GeomagneticIndices, SolarWind
 
 __all__ = ["Batch", "JobContext", "MissingResultError", "StageResults", "finite_or_none", "spread_evenly"]
+
+log = logging.getLogger(__name__)
 
 
 class MissingResultError(SmilekitError, LookupError):
@@ -114,16 +117,24 @@ class JobContext:
         return Batch(client.map(_without, futures, [keep] * n, pure=False), keep, client, kept)
 
     def start_workers(self) -> None:
-        """Start the run's Dask workers now, if it has any, and have each import the stages' task modules
-        without waiting for it: they do while the first stages run here, instead of when the first frames
-        reach them (a stage that submits work waited for that, ~5 s on a local cluster of two)."""
+        """Start the run's Dask workers now, if it has any, and have each worker there now import the
+        stages in a task nobody waits for: the imports then run while the first stages run here, instead of
+        when the first frames reach the workers (the stage that submitted them waited for that). Starting
+        the processes still takes its time here. A start that fails is logged and left to the first stage
+        that submits work, which fails then and is reported as any failing stage."""
         if self.workers is None and self.scheduler is None:
             return
-        client = self._dask_client()
-        for address in client.scheduler_info()["workers"]:
-            self._warming.append(
-                client.submit(_import_stages, workers=[address], allow_other_workers=False, pure=False)
-            )
+        try:
+            client = self._dask_client()
+            if self.workers is not None:
+                client.wait_for_workers(int(self.workers), timeout=60)
+            for address in client.nthreads():  # every worker (scheduler_info() lists a few in some dasks)
+                self._warming.append(
+                    client.submit(_import_stages, workers=[address], allow_other_workers=False, pure=False)
+                )
+        except Exception as exc:  # any failure to start: the stage that needs the workers reports it
+            log.warning("the run's Dask workers did not start ahead of the stages (%s)", exc, exc_info=True)
+            self.close()
 
     def _dask_client(self):
         """The run's Dask client, started at the first call (:meth:`start_workers`, :meth:`submit`)."""
@@ -205,8 +216,9 @@ def _call_in_worker(func: Callable, threads: int | None, *args):
 
 
 def _import_stages() -> None:
-    """Worker side of :meth:`JobContext.start_workers`: import the stages, and with them what their tasks
-    run (the first frame spec a worker unpickles would otherwise import them)."""
+    """Worker side of :meth:`JobContext.start_workers`: the stages imported, and with them what their tasks
+    run (unpickling this function already imports its package, :mod:`smilekit.runs`, which imports every
+    stage; the first frame spec a worker unpickled did that before)."""
     import smilekit.runs  # noqa: F401
 
 

@@ -133,7 +133,8 @@ def run_job(
     }
     started = time.perf_counter()
     with closing(ctx):  # its Dask workers, if it has them
-        ctx.start_workers()  # they start, and import the stages, while the first stages run here
+        if any(stage.parks for stage in stages):  # the workers import the stages while the first ones run
+            ctx.start_workers()
         _run_stages(ctx, stages, summary, progress)
     summary["seconds"] = round(time.perf_counter() - started, 2)
     summary["figures"] = [name for name, _ in ctx.figures]
