@@ -164,11 +164,16 @@ def test_amplitudes_are_recovered_and_non_negative():
     assert a[1] >= 0.0 and a[0] == pytest.approx(1.0, abs=0.3)
 
 
+def _fan_towards_earth(n: int) -> np.ndarray:
+    """(3, n, 3) lines of sight from +X towards the Earth, fanned over +-25 deg in the XY plane."""
+    ang = np.radians(np.linspace(-25, 25, n))
+    d = np.stack(np.broadcast_arrays(-np.cos(ang)[None, :], np.sin(ang)[None, :], 0 * ang[None, :]), -1)
+    return np.repeat(d, 3, axis=0)
+
+
 def test_tangent_points_of_a_sphere():
     # rays from (20, 0, 0) graze a sphere of radius 5 at cos(theta) = 5 / 20 from +X
-    ang = np.radians(np.linspace(-25, 25, 101))
-    d = np.stack(np.broadcast_arrays(-np.cos(ang)[None, :], np.sin(ang)[None, :], 0 * ang[None, :]), -1)
-    d = np.repeat(d, 3, axis=0)
+    d = _fan_towards_earth(101)
     spheres = [lambda th, ph, r=r: np.full(np.shape(th), r) for r in (5.0, 8.0)]
     thetas = tangent_theta_values(d, np.array([20.0, 0.0, 0.0]), spheres)  # both from one ray sampling
     for theta, r in zip(thetas, (5.0, 8.0), strict=True):
@@ -180,9 +185,7 @@ def test_limb_sampling_finds_a_named_surface_once():
     # the two boundary fits of a frame share one sampling of its rays and ask both about the same
     # expected surface: the second asking is answered from the first, and every answer is the one of a
     # sampling of its own
-    ang = np.radians(np.linspace(-25, 25, 41))
-    d = np.stack(np.broadcast_arrays(-np.cos(ang)[None, :], np.sin(ang)[None, :], 0 * ang[None, :]), -1)
-    d = np.repeat(d, 3, axis=0)
+    d = _fan_towards_earth(41)
     origin = np.array([20.0, 0.0, 0.0])
     calls = []
 

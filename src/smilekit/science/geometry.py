@@ -92,17 +92,17 @@ def image_geometry(l2: xr.Dataset, time_index: int = 0) -> ImageGeometry:
         time=mid,
         sc_gse=sc,
         rotation=rotation,
-        gse_to_gsm=_gse_to_gsm(int(as_datetime64(mid).astype(np.int64))),
+        gse_to_gsm=_gse_to_gsm(as_datetime64(mid)[()]),
         xi_deg=np.asarray(l2["xi"].values, dtype=np.float64),
         eta_deg=np.asarray(l2["eta"].values, dtype=np.float64),
     )
 
 
 @functools.lru_cache(maxsize=64)
-def _gse_to_gsm(mid_ns: int) -> np.ndarray:
-    """The GSE -> GSM rotation at a time (ns since 1970, UTC, as :func:`~smilekit.times.as_datetime64`
-    checked it), read-only and shared: every method run on an image asks for its geometry, most more than
-    once (the rotation was a third of the time it took)."""
-    matrix = rotation_matrix(np.datetime64(mid_ns, "ns"), "GSE", "GSM")
+def _gse_to_gsm(time: np.datetime64) -> np.ndarray:
+    """The GSE -> GSM rotation at a time (UTC, as :func:`~smilekit.times.as_datetime64` checked it),
+    read-only and shared: every method run on an image asks for its geometry, most more than once (the
+    rotation was a third of the time it took)."""
+    matrix = rotation_matrix(time, "GSE", "GSM")
     matrix.flags.writeable = False
     return matrix
