@@ -243,7 +243,7 @@ def _jelinek2012_shape(coefficients, pdyn):
     return SHAPE_JELINEK, float(big_r * pdyn ** (-1.0 / eps)), float(lam)
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def shape_point(family, a, b, cos_t, sin_t):  # pragma: no cover - compiled by numba
     """Kernel: (r in RE, d ln r / d theta) of an :func:`axisymmetric_shape` at one direction.
 

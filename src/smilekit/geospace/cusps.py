@@ -176,7 +176,7 @@ def cusp_point_parameters(
     return np.array(out, dtype=np.float64)
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def cusp_point(x, y, z, params, at=0):  # pragma: no cover - compiled by numba
     """Kernel: whether one GSM point (RE) lies in either cusp funnel (:func:`cusp_mask_values`, point by
     point; ``params[at:]`` from :func:`cusp_point_parameters`).

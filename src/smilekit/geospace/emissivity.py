@@ -119,7 +119,8 @@ def swcx_emissivity_values(n, speed, temperature, n_h, alpha: float) -> np.ndarr
 _THERMAL_KM2_PER_K = 3.0 * K_B / M_P * 1.0e-6
 
 
-@numba.njit(nogil=True)  # not cached: numba's cache does not see changes in the other modules' kernels
+# not cached: numba's cache does not see changes in the other modules' kernels
+@numba.njit(nogil=True, error_model="numpy")
 def _swcx_loop(x, y, z, sheath, kind, n_ref, radius, log_n, coeffs, alpha, inner2, out):  # pragma: no cover
     """Compiled :meth:`SWCXEmissivity.evaluate` on flat arrays: :func:`plasma_point` (``sheath``), then
     :func:`density_point` (the exosphere's arguments) where there is plasma, then

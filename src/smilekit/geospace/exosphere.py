@@ -201,13 +201,13 @@ _NO_TABLE = np.zeros(2)
 _NO_COEFFICIENTS = np.zeros((2, len(_HODGES_COLUMNS)))
 
 
-@numba.njit(cache=True, nogil=True, inline="always")
+@numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _lerp(table, a, b, j, w):  # pragma: no cover - compiled by numba
     """Row a of ``table`` towards row b by w, column j."""
     return table[a, j] + w * (table[b, j] - table[a, j])
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def density_point(kind, n_ref, radius, log_n, coeffs, x, y, z):  # pragma: no cover - compiled by numba
     """Kernel: hydrogen density (cm^-3) at one point (RE) of a model given by its
     :meth:`ExosphereModel.point_arguments`.
@@ -258,7 +258,7 @@ def density_point(kind, n_ref, radius, log_n, coeffs, x, y, z):  # pragma: no co
     return max(n * total, 0.0)
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _density_loop(kind, n_ref, radius, log_n, coeffs, x, y, z, out):  # pragma: no cover - numba
     for i in range(x.size):
         out[i] = density_point(kind, n_ref, radius, log_n, coeffs, x[i], y[i], z[i])

@@ -128,7 +128,7 @@ _CUSP = 20  # cusp_point_parameters from here on
 
 
 # Not cached: numba's cache does not see changes in the compiled functions of other modules it calls.
-@numba.njit(nogil=True)
+@numba.njit(nogil=True, error_model="numpy")
 def _boundary_point(p, at, c, s):  # pragma: no cover - compiled by numba
     """r (RE) and the outward unit normal (x, rho components, in the meridian plane) of a boundary."""
     r, g = shape_point(int(p[at]), p[at + 1], p[at + 2], c, s)
@@ -140,7 +140,7 @@ def _boundary_point(p, at, c, s):  # pragma: no cover - compiled by numba
     return r, nx / norm, nr / norm
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _magnetopause_point(p, nx, nr):  # pragma: no cover - compiled by numba
     """Velocity (x, rho; km/s) and temperature (K) just outside the magnetopause of normal (nx, nr)."""
     g = p[_GAMMA]
@@ -155,7 +155,7 @@ def _magnetopause_point(p, nx, nr):  # pragma: no cover - compiled by numba
     return tx / norm * speed, tr / norm * speed, t
 
 
-@numba.njit(nogil=True)  # not cached, as _boundary_point
+@numba.njit(nogil=True, error_model="numpy")  # not cached, as _boundary_point
 def plasma_point(p, x, y, z):  # pragma: no cover - compiled by numba
     """Kernel: (n [cm^-3], speed [km/s], temperature [K]) at one GSM point (RE) of the sheath given by
     :meth:`Magnetosheath.point_parameters`: :meth:`Magnetosheath.plasma_values` point by point.

@@ -154,7 +154,7 @@ def ray_lengths_values(origin: np.ndarray, directions: np.ndarray, max_distance:
     return np.where(hit, np.minimum(s_hit, max_distance), max_distance)
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _path_w(t, c):  # pragma: no cover - compiled by numba
     """w(t) = t - 2 c x / sqrt(1 + x^2), x = t / (2 (1 + c)), and dw/dt (>= 1 / (1 + c))."""
     if c == 0.0:
@@ -164,7 +164,7 @@ def _path_w(t, c):  # pragma: no cover - compiled by numba
     return t - 2.0 * c * x * r, 1.0 - (c / (1.0 + c)) * r * r * r
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _path_t(w, c):  # pragma: no cover - compiled by numba
     """Invert w(t) (monotone, ``|w - t|`` < 2 c) by Newton's method safeguarded by bisection."""
     lo, hi = w - 1e-12, w + 2.0 * c + 1e-12
@@ -189,7 +189,7 @@ def _path_t(w, c):  # pragma: no cover - compiled by numba
     return t
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _path_point(t, q, c):  # pragma: no cover - compiled by numba
     """u = q sinh(w(t)) and du/dt."""
     w, dw = _path_w(t, c)
@@ -197,7 +197,7 @@ def _path_point(t, q, c):  # pragma: no cover - compiled by numba
     return q * 0.5 * (e - 1.0 / e), q * 0.5 * (e + 1.0 / e) * dw
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _node_layout(b, q, cc, length, t_step, min_intervals):  # pragma: no cover - compiled by numba
     """Per ray: the first and last t and the flat offsets of the nodes (ray j: offsets[j] to
     offsets[j + 1] - 1)."""
@@ -214,7 +214,7 @@ def _node_layout(b, q, cc, length, t_step, min_intervals):  # pragma: no cover -
     return offsets, t0, t1
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _node_fill(
     origin, directions, b, q, cc, length, offsets, t0, t1, t, path, x, y, z, jac
 ):  # pragma: no cover
@@ -248,7 +248,7 @@ def _node_fill(
             z[k] = origin[j, 2] + s * directions[j, 2]
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _node_subset(offsets, f, x, y, z, jac, level, skip_radius, index, ray, out):  # pragma: no cover
     """Write the flat indices, rays, and x, y, z, du/dt (rows of ``out``) of the nodes sampled on the
     first look; return their number.
@@ -275,7 +275,7 @@ def _node_subset(offsets, f, x, y, z, jac, level, skip_radius, index, ray, out):
     return i
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _emits_within(f, x, y, z, radius):  # pragma: no cover - compiled by numba
     """Whether any node within ``radius`` of the Earth's centre has non-zero emission."""
     for k in range(f.size):
@@ -284,7 +284,7 @@ def _emits_within(f, x, y, z, radius):  # pragma: no cover - compiled by numba
     return False
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _midpoints(ta, tb, ray, origin, directions, b, q, cc):  # pragma: no cover - compiled by numba
     """t, positions and du/dt at the midpoints (in t) of intervals [ta, tb] of rays ``ray``."""
     n = ta.size
@@ -304,7 +304,7 @@ def _midpoints(ta, tb, ray, origin, directions, b, q, cc):  # pragma: no cover -
     return tm, x, y, z, jac
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _classify(f, offsets, t, jump_fraction, jump_ratio, tolerance):  # pragma: no cover - numba
     """Flag rough intervals; return (flags by left node, threshold per ray, intervals to refine).
 
@@ -338,7 +338,7 @@ def _classify(f, offsets, t, jump_fraction, jump_ratio, tolerance):  # pragma: n
     return rough, thresholds, np.flatnonzero(refine)
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _refine_round(cell, ray, ta, tb, fa, fb, tm, fm, acc, threshold, feature, last):  # pragma: no cover
     """Split every active interval at its midpoint; return the halves that still need refining.
 
@@ -391,7 +391,7 @@ def _refine_round(cell, ray, ta, tb, fa, fb, tm, fm, acc, threshold, feature, la
     return out_cell, out_ray, out
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _feature_lists(offsets, feature, fresh, b, q, cc, gap):  # pragma: no cover - compiled by numba
     """Where features were found on each ray (``fresh`` cells): (CSR offsets, path length s, cell, split).
 
@@ -453,7 +453,7 @@ def _feature_lists(offsets, feature, fresh, b, q, cc, gap):  # pragma: no cover 
     return feat_offsets, feat_s, cells, feat_split
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _probe_sites(
     offsets,
     t,
@@ -531,7 +531,7 @@ def _probe_sites(
     return pray[:i][order], pcell[:i][order], tp[:i][order]
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _resolved(feature, k):  # pragma: no cover - compiled by numba
     """The range of t of the features resolved in cell k (its finished splits, else all its feature
     splits; empty, lo > hi, when it was not refined)."""
@@ -540,7 +540,7 @@ def _resolved(feature, k):  # pragma: no cover - compiled by numba
     return feature[0, k], feature[1, k]
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _probe_seeds(
     pcell, pray, tp, fp, t, f, feature, threshold, rough, acc, tolerance, jump_fraction
 ):  # pragma: no cover
@@ -608,7 +608,7 @@ def _probe_seeds(
     return out_cell, out_ray, out
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _piece(f, k, lo, hi, h):  # pragma: no cover - compiled by numba
     """Integral over [t_k, t_k+1] on a smooth run of nodes lo..hi (inclusive), uniform spacing h.
 
@@ -629,7 +629,7 @@ def _piece(f, k, lo, hi, h):  # pragma: no cover - compiled by numba
     return 0.5 * h * (f[k] + f[k + 1])
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _assemble(f, offsets, t, rough, rough_integral):  # pragma: no cover - compiled by numba
     """Per-ray integral: :func:`_piece` on the smooth runs plus the refined (rough) intervals."""
     n_rays = offsets.size - 1

@@ -42,7 +42,7 @@ __all__ = ["NODE_SPACING", "ReducedFunnelModel", "funnel_integrals_values", "fun
 NODE_SPACING = 0.03
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _inside_parts(offsets, gap, keep_from, keep_to):  # pragma: no cover - compiled
     """Per interval k (nodes k, k + 1 of one piece): the part [lo, hi] (0 to 1) where the linear ``gap``
     (magnetopause radius - r) is >= 0. Writes the kept intervals' node index into ``keep_from`` and
@@ -59,7 +59,7 @@ def _inside_parts(offsets, gap, keep_from, keep_to):  # pragma: no cover - compi
     return n
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def funnel_integrals_values(ray, ds, lo, hi, lam0, lam1, e0, e1, edges, out):  # pragma: no cover - compiled
     """Kernel: per ray, the integral (RE eV cm^-3 s^-1) of the unit-amplitude funnel for each pair of edges.
 

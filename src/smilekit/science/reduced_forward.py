@@ -55,7 +55,7 @@ __all__ = [
 NODE_SPACING = 0.03
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def interval_part(g0, g1, level, above):  # pragma: no cover - compiled
     """Kernel: the part [lo, hi] of an interval (0 to 1) where g, linear from g0 to g1, is >= level
     (``above``) or < level; (1, 0) when there is none."""
@@ -73,7 +73,7 @@ def interval_part(g0, g1, level, above):  # pragma: no cover - compiled
     return c, 1.0
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def sheath_exponent_values(log_r10, sin2_log_r10, alpha, beta, out):  # pragma: no cover - compiled
     """Kernel: ``-(alpha + beta sin^2 theta) log_r10`` at every node, into ``out``: the exponent of the sheath
     emissivity (a branch-free loop the compiler vectorises; numpy's SIMD ``exp`` then takes it, several
@@ -82,7 +82,7 @@ def sheath_exponent_values(log_r10, sin2_log_r10, alpha, beta, out):  # pragma: 
         out[k] = -(alpha * log_r10[k] + beta * sin2_log_r10[k])
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def whole_interval_values(
     half_ds, magnetopause, bow_shock, sheath, wind_trapezoid, m, bs, sheath_part, wind_part, crossed
 ):  # pragma: no cover - compiled
@@ -107,7 +107,7 @@ def whole_interval_values(
         crossed[k] = np.uint8((out0 | out1) & (not (sheath_whole | wind_whole)) & (half_ds[k] > 0.0))
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def crossed_interval_values(
     ray, half_ds, magnetopause, bow_shock, sheath, wind, m, bs, crossed, out
 ):  # pragma: no cover - compiled
@@ -165,7 +165,7 @@ def ray_nodes_values(origins, directions, lengths, spacing: float = NODE_SPACING
     return offsets, ray, s, points
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _fill_nodes(origins, directions, lengths, b, q, w0, w1, offsets, ray, s, points):  # pragma: no cover
     """Kernel of :func:`ray_nodes_values`: each ray's nodes uniform in w from ``w0`` to ``w1``, their ray,
     distance (clipped to the ray) and position, written in one pass."""
