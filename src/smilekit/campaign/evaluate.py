@@ -97,6 +97,7 @@ __all__ = [
     "RESULT_COLUMNS",
     "SCHEDULER_TIMEOUT_S",
     "TEXT_COLUMNS",
+    "WORKER_CONFIG",
     "case_payload",
     "check_execution",
     "check_run_state",
@@ -877,6 +878,8 @@ def _check_address(address) -> str:
 
 #: A free port on the loopback interface: where a local cluster's HTTP servers listen by default.
 _LOOPBACK = "127.0.0.1:0"
+#: The dask configuration of a local cluster's workers (:func:`_local_cluster`): no statistical profiler.
+WORKER_CONFIG = {"distributed.worker.profile.enabled": False}
 
 
 def _local_cluster(workers: int | None, dashboard_address: str | None = None) -> LocalCluster:
@@ -887,19 +890,25 @@ def _local_cluster(workers: int | None, dashboard_address: str | None = None) ->
     to ``dashboard_address`` (default ``127.0.0.1:0``, a free loopback port: a fixed port such as dask's
     8787 may be held by another cluster on the machine). Each worker's own HTTP server (health and
     metrics; it listens on every interface when given no address) is put on a free loopback port too.
+
+    The workers run without dask's statistical profiler (:data:`WORKER_CONFIG`): it walked the stack of
+    the running task every 10 ms, 3 % of an SXI frame's CPU (365-370 against 355-362 ms a frame on two
+    workers, benchmarks/README.md), so the dashboard's Profile page stays empty; a cluster of one's own
+    (``scheduler``) keeps its configuration.
     """
     dashboard = dashboard_address or _LOOPBACK
     if workers is None:  # dask in this process: one worker thread, no pickling round trip
-        return LocalCluster(
-            n_workers=1,
-            threads_per_worker=1,
-            processes=False,
-            dashboard_address=dashboard,
-            worker_dashboard_address=_LOOPBACK,
-        )
+        with dask.config.set(WORKER_CONFIG):
+            return LocalCluster(
+                n_workers=1,
+                threads_per_worker=1,
+                processes=False,
+                dashboard_address=dashboard,
+                worker_dashboard_address=_LOOPBACK,
+            )
     # the workers share the cores through their numba threads, set per task (case_payload); their
     # environment without dask's MALLOC_TRIM_THRESHOLD_ (_worker_environment)
-    with dask.config.set({"distributed.nanny.pre-spawn-environ": _worker_environment()}):
+    with dask.config.set({**WORKER_CONFIG, "distributed.nanny.pre-spawn-environ": _worker_environment()}):
         return LocalCluster(
             n_workers=int(workers),
             threads_per_worker=1,
