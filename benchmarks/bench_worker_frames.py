@@ -9,7 +9,8 @@ Run (not part of the test suite)::
 The frames are those of ``smilekit run --every-frame`` on the default event (the solar-wind, stand-off and
 mission stages run here first; the SXI stage's frame specs are taken where it submits them), every
 ``--every``-th of them. Each frame is what the run's workers do: ``make_frame`` (model sky, L1, L2, files)
-then ``retrieve_frame`` on the L2 it left on the worker. The cluster is ``smilekit``'s own local one
+then ``retrieve_frame`` on the L2 it left on the worker, the numba kernels on the threads the run gives a
+worker (the cores shared among the workers). The cluster is ``smilekit``'s own local one
 (``campaign.evaluate._local_cluster``), with ``--set KEY=VALUE`` dask configuration on top of its
 ``WORKER_CONFIG`` (YAML values);
 its workers import the stages and make two frames before the clock starts. Prints, per repeat, the wall
@@ -60,11 +61,14 @@ def frame_specs(folder: Path) -> list:
     raise RuntimeError("no SXI stage registered")
 
 
-def _frame(spec):
-    """A frame on a worker, as in the run: made, then retrieved (the L2 stays where it was made)."""
+def _frame(threads, spec):
+    """A frame on a worker, as in the run: its numba kernels on ``threads`` threads, made, then retrieved
+    (the L2 stays where it was made)."""
+    from smilekit.campaign.evaluate import use_worker_threads
     from smilekit.runs.stages.science import retrieve_frame
     from smilekit.runs.stages.sxi import make_frame
 
+    use_worker_threads(threads)
     made = make_frame(spec)
     return retrieve_frame(spec.middle, spec.state, made["l2"])[3]
 
@@ -83,7 +87,7 @@ def main() -> None:
     from distributed import Client
 
     from smilekit.campaign import evaluate
-    from smilekit.campaign.evaluate import _local_cluster
+    from smilekit.campaign.evaluate import _local_cluster, worker_threads
     from smilekit.runs.context import _import_stages
 
     with tempfile.TemporaryDirectory() as out:
@@ -92,12 +96,13 @@ def main() -> None:
         evaluate.WORKER_CONFIG = {**evaluate.WORKER_CONFIG, **config}  # what the local cluster sets, and more
         with dask.config.set(config), _local_cluster(args.workers) as cluster, Client(cluster) as client:
             client.gather([client.submit(_import_stages, workers=[a], pure=False) for a in client.nthreads()])
-            client.gather(client.map(_frame, specs[:2], pure=False))
+            threads = [worker_threads(args.workers)] * len(specs)  # the cores shared, as in the run
+            client.gather(client.map(_frame, threads[:2], specs[:2], pure=False))
             workers = psutil.Process().children(recursive=True)
             for _ in range(args.repeat):
                 cpu0 = sum(sum(w.cpu_times()[:2]) for w in workers)
                 t0 = time.perf_counter()
-                client.gather(client.map(_frame, specs, pure=False))
+                client.gather(client.map(_frame, threads, specs, pure=False))
                 wall = time.perf_counter() - t0
                 cpu = sum(sum(w.cpu_times()[:2]) for w in workers) - cpu0
                 per_frame = 1e3 * cpu / len(specs)

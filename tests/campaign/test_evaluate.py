@@ -245,7 +245,7 @@ def test_local_cluster_gives_the_in_process_results(tmp_path):  # ~4 s: two work
 
 @pytest.mark.parametrize("workers", [None, 1])  # in process; one worker process (~3 s)
 def test_local_workers_run_without_the_statistical_profiler(workers):
-    """The profiler that samples a task's stack every 10 ms (3 % of a frame's CPU) is off in the local
+    """The profiler that samples a task's stack every 10 ms (2 % of a frame's CPU) is off in the local
     cluster's workers, though on in dask's configuration here."""
     assert dask.config.get("distributed.worker.profile.enabled") is True
     with _local_cluster(workers) as cluster, Client(cluster) as client:

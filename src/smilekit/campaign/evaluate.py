@@ -892,8 +892,8 @@ def _local_cluster(workers: int | None, dashboard_address: str | None = None) ->
     metrics; it listens on every interface when given no address) is put on a free loopback port too.
 
     The workers run without dask's statistical profiler (:data:`WORKER_CONFIG`): it walked the stack of
-    the running task every 10 ms, 3 % of an SXI frame's CPU (365-370 against 355-362 ms a frame on two
-    workers, benchmarks/README.md), so the dashboard's Profile page stays empty; a cluster of one's own
+    the running task every 10 ms, 2 % of an SXI frame's CPU (362 against 354 ms a frame on two workers,
+    means of eight, benchmarks/README.md), so the dashboard's Profile page stays empty; a cluster of one's own
     (``scheduler``) keeps its configuration.
     """
     dashboard = dashboard_address or _LOOPBACK
