@@ -12,10 +12,11 @@ mission stages run here first; the SXI stage's frame specs are taken where it su
 then ``retrieve_frame`` on the L2 it left on the worker, the numba kernels on the threads the run gives a
 worker (the cores shared among the workers). The cluster is ``smilekit``'s own local one
 (``campaign.evaluate._local_cluster``), with ``--set KEY=VALUE`` dask configuration on top of its
-``WORKER_CONFIG`` (YAML values);
-its workers import the stages and make two frames before the clock starts. Prints, per repeat, the wall
-time and the CPU time of the worker processes (``psutil``, what the frames and dask's own work on the
-workers cost; this process's scheduler and client left out) per frame.
+``WORKER_CONFIG`` (YAML values); its workers import the stages and make two frames before the clock starts.
+Prints the time the cluster took to start with the stages imported on every worker and the CPU of its
+processes by then (the fork server's included), then, per repeat (``--repeat 0``: none), the wall time and
+the CPU time of the workers (``psutil``, what the frames and dask's own work on the workers cost; this
+process's scheduler and client left out) per frame.
 """
 
 from __future__ import annotations
@@ -93,9 +94,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as out:
         specs = frame_specs(Path(out))[:: args.every]
         print(f"{len(specs)} frames (every {args.every}th of the run), {args.workers} workers, {config}")
-        evaluate.WORKER_CONFIG = {**evaluate.WORKER_CONFIG, **config}  # what the local cluster sets, and more
+        # what the local cluster sets, and more (a tree from before WORKER_CONFIG: the configuration only)
+        evaluate.WORKER_CONFIG = {**getattr(evaluate, "WORKER_CONFIG", {}), **config}
+        t0 = time.perf_counter()
         with dask.config.set(config), _local_cluster(args.workers) as cluster, Client(cluster) as client:
             client.gather([client.submit(_import_stages, workers=[a], pure=False) for a in client.nthreads()])
+            started = sum(sum(p.cpu_times()[:2]) for p in psutil.Process().children(recursive=True))
+            up = time.perf_counter() - t0
+            print(f"  workers up, the stages imported: {up:.1f} s, their CPU {started:.1f} s")
             threads = [worker_threads(args.workers)] * len(specs)  # the cores shared, as in the run
             client.gather(client.map(_frame, threads[:2], specs[:2], pure=False))
             workers = psutil.Process().children(recursive=True)

@@ -255,6 +255,16 @@ def test_local_workers_run_without_the_statistical_profiler(workers):
     assert "heartbeat" in names and not any(name.startswith("profile") for name in names)
 
 
+PRELOADED = ("smilekit.runs", "smilekit.campaign")
+
+
+def test_local_worker_processes_start_with_smilekit_imported():  # ~3 s: two worker processes
+    """Forked from a server that imported smilekit once: nothing a task sent has imported it there yet."""
+    with _local_cluster(2) as cluster, Client(cluster) as client:
+        imported = client.run(lambda: [name in sys.modules for name in PRELOADED])
+    assert len(imported) == 2 and all(flags == [True, True] for flags in imported.values())
+
+
 def threads_method(l2, *, time_index=0, solar_wind=None):
     """Compiles a fresh parallel kernel (the worker's first compilation reloads numba's configuration) and
     reports, as its boundary, how many threads this task's numba kernels run on."""

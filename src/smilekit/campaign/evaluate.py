@@ -98,6 +98,7 @@ __all__ = [
     "SCHEDULER_TIMEOUT_S",
     "TEXT_COLUMNS",
     "WORKER_CONFIG",
+    "WORKER_PRELOAD",
     "case_payload",
     "check_execution",
     "check_run_state",
@@ -880,6 +881,8 @@ def _check_address(address) -> str:
 _LOOPBACK = "127.0.0.1:0"
 #: The dask configuration of a local cluster's workers (:func:`_local_cluster`): no statistical profiler.
 WORKER_CONFIG = {"distributed.worker.profile.enabled": False}
+#: What the server that forks a local cluster's worker processes imports first (:func:`_preload_fork_server`).
+WORKER_PRELOAD = ("smilekit.campaign", "smilekit.runs")
 
 
 def _local_cluster(workers: int | None, dashboard_address: str | None = None) -> LocalCluster:
@@ -907,8 +910,16 @@ def _local_cluster(workers: int | None, dashboard_address: str | None = None) ->
                 worker_dashboard_address=_LOOPBACK,
             )
     # the workers share the cores through their numba threads, set per task (case_payload); their
-    # environment without dask's MALLOC_TRIM_THRESHOLD_ (_worker_environment)
-    with dask.config.set({**WORKER_CONFIG, "distributed.nanny.pre-spawn-environ": _worker_environment()}):
+    # environment without dask's MALLOC_TRIM_THRESHOLD_ (_worker_environment); forked from a server that
+    # imported smilekit once (_preload_fork_server)
+    with dask.config.set(
+        {
+            **WORKER_CONFIG,
+            "distributed.nanny.pre-spawn-environ": _worker_environment(),
+            "distributed.worker.multiprocessing-method": "forkserver",
+        }
+    ):
+        _preload_fork_server()
         return LocalCluster(
             n_workers=int(workers),
             threads_per_worker=1,
@@ -917,6 +928,21 @@ def _local_cluster(workers: int | None, dashboard_address: str | None = None) ->
             dashboard_address=dashboard,
             worker_dashboard_address=_LOOPBACK,
         )
+
+
+def _preload_fork_server() -> None:
+    """Have the server that forks the local worker processes import :data:`WORKER_PRELOAD` when it starts.
+
+    Each worker process is then a fork of one that imported smilekit (its stages, retrievals and plots:
+    ~2.5 s of CPU) instead of a fresh interpreter importing it again, so N workers cost one import, not N
+    (four workers up with the stages imported: 2.2-2.5 s of CPU and 2.3-2.5 s against 10.4-10.8 s and
+    5.5-5.8 s, benchmarks/README.md). The
+    server is started once per process, by the first local cluster: the list is set again for every cluster
+    (dask sets its own at its first call here) and holds from the server's start on.
+    """
+    from distributed.utils import get_mp_context
+
+    get_mp_context().set_forkserver_preload(["distributed", *WORKER_PRELOAD])
 
 
 def _worker_environment() -> dict:
