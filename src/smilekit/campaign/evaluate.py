@@ -43,8 +43,9 @@ the cusp-edge error statistics (:mod:`smilekit.campaign.statistics` for the defi
 Execution on dask.distributed: in-process by default (a :class:`distributed.LocalCluster` with one worker
 thread inside this process, ``processes=False``: the cases one after another; the line-of-sight kernel
 already uses every core through numba); ``workers=N``
-starts a :class:`distributed.LocalCluster` of N single-threaded worker processes (their numba
-kernels share the cores: each task runs them on cores / N threads, :func:`case_payload`),
+starts a :class:`distributed.LocalCluster` of N single-threaded worker processes (forked from a server
+that imported smilekit once; their numba kernels share the cores: each task runs them on cores / N
+threads, :func:`case_payload`; no statistical profiler),
 ``scheduler="tcp://..."``
 connects to a running dask scheduler. A local cluster's scheduler, workers and dashboard listen on
 127.0.0.1 only (the in-process one's scheduler is not on the network at all; its dashboard on a free
