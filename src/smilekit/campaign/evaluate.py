@@ -897,8 +897,9 @@ def _local_cluster(workers: int | None, dashboard_address: str | None = None) ->
 
     The workers run without dask's statistical profiler (:data:`WORKER_CONFIG`): it walked the stack of
     the running task every 10 ms, 2 % of an SXI frame's CPU (362 against 354 ms a frame on two workers,
-    means of eight, benchmarks/README.md), so the dashboard's Profile page stays empty; a cluster of one's own
-    (``scheduler``) keeps its configuration.
+    means of eight, benchmarks/README.md), so the dashboard's Profile page stays empty; a cluster of one's
+    own (``scheduler``) keeps its configuration. The worker processes are forked from a server that
+    imported smilekit once (:func:`_preload_fork_server`).
     """
     dashboard = dashboard_address or _LOOPBACK
     if workers is None:  # dask in this process: one worker thread, no pickling round trip
@@ -937,9 +938,9 @@ def _preload_fork_server() -> None:
     Each worker process is then a fork of one that imported smilekit (its stages, retrievals and plots:
     ~2.5 s of CPU) instead of a fresh interpreter importing it again, so N workers cost one import, not N
     (four workers up with the stages imported: 2.2-2.5 s of CPU and 2.3-2.5 s against 10.4-10.8 s and
-    5.5-5.8 s, benchmarks/README.md). The
-    server is started once per process, by the first local cluster: the list is set again for every cluster
-    (dask sets its own at its first call here) and holds from the server's start on.
+    5.5-5.8 s, benchmarks/README.md). The server is started once per process, by the first local cluster:
+    the list is set again for every cluster (dask sets its own at its first call here) and holds from the
+    server's start on.
     """
     from distributed.utils import get_mp_context
 
