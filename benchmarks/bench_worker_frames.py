@@ -12,11 +12,12 @@ mission stages run here first; the SXI stage's frame specs are taken where it su
 then ``retrieve_frame`` on the L2 it left on the worker, the numba kernels on the threads the run gives a
 worker (the cores shared among the workers). The cluster is ``smilekit``'s own local one
 (``campaign.evaluate._local_cluster``), with ``--set KEY=VALUE`` dask configuration on top of its
-``WORKER_CONFIG`` (YAML values); its workers import the stages and make two frames before the clock starts.
+``WORKER_CONFIG`` (YAML values); each worker imports the stages and makes a frame before the clock starts.
 Prints the time the cluster took to start with the stages imported on every worker and the CPU of its
 processes by then (the fork server's included), then, per repeat (``--repeat 0``: none), the wall time and
-the CPU time of the workers (``psutil``, what the frames and dask's own work on the workers cost; this
-process's scheduler and client left out) per frame.
+the CPU time of this process's children (``psutil``: the workers, what the frames and dask's own work on
+them cost, and the idle fork server and resource tracker; this process's scheduler and client left out)
+per frame.
 """
 
 from __future__ import annotations
@@ -103,7 +104,9 @@ def main() -> None:
             up = time.perf_counter() - t0
             print(f"  workers up, the stages imported: {up:.1f} s, their CPU {started:.1f} s")
             threads = [worker_threads(args.workers)] * len(specs)  # the cores shared, as in the run
-            client.gather(client.map(_frame, threads[:2], specs[:2], pure=False))
+            warm = [client.submit(_frame, threads[0], spec, workers=[a], pure=False)
+                    for a, spec in zip(client.nthreads(), specs, strict=False)]  # fmt: skip
+            client.gather(warm)  # each worker's kernels compiled or loaded before the clock starts
             workers = psutil.Process().children(recursive=True)
             for _ in range(args.repeat):
                 cpu0 = sum(sum(w.cpu_times()[:2]) for w in workers)

@@ -24,7 +24,14 @@ from rich.console import Console
 
 from smilekit._data import data_path
 from smilekit.campaign.cases import CASE_COLUMNS, SHIPPED_CASES, read_cases
-from smilekit.campaign.evaluate import EXTRA_COLUMNS, RESULT_COLUMNS, _local_cluster, evaluate_cases, run_case
+from smilekit.campaign.evaluate import (
+    EXTRA_COLUMNS,
+    FORK_SERVER,
+    RESULT_COLUMNS,
+    _local_cluster,
+    evaluate_cases,
+    run_case,
+)
 from smilekit.errors import InputError
 from smilekit.geospace.boundaries import standoff
 from smilekit.science.estimates import CuspEstimate, MagnetopauseEstimate
@@ -259,10 +266,12 @@ PRELOADED = ("smilekit.runs", "smilekit.campaign")
 
 
 def test_local_worker_processes_start_with_smilekit_imported():  # ~3 s: two worker processes
-    """Forked from a server that imported smilekit once: nothing a task sent has imported it there yet."""
+    """On Linux forked from a server that imported smilekit once (nothing a task sent has imported it there
+    yet); elsewhere spawned, each importing it when a task needs it."""
     with _local_cluster(2) as cluster, Client(cluster) as client:
         imported = client.run(lambda: [name in sys.modules for name in PRELOADED])
-    assert len(imported) == 2 and all(flags == [True, True] for flags in imported.values())
+    assert len(imported) == 2
+    assert all(flags == [FORK_SERVER, FORK_SERVER] for flags in imported.values())
 
 
 def threads_method(l2, *, time_index=0, solar_wind=None):

@@ -43,8 +43,8 @@ the cusp-edge error statistics (:mod:`smilekit.campaign.statistics` for the defi
 Execution on dask.distributed: in-process by default (a :class:`distributed.LocalCluster` with one worker
 thread inside this process, ``processes=False``: the cases one after another; the line-of-sight kernel
 already uses every core through numba); ``workers=N``
-starts a :class:`distributed.LocalCluster` of N single-threaded worker processes (forked from a server
-that imported smilekit once; their numba kernels share the cores: each task runs them on cores / N
+starts a :class:`distributed.LocalCluster` of N single-threaded worker processes (on Linux forked from a
+server that imported smilekit once; their numba kernels share the cores: each task runs them on cores / N
 threads, :func:`case_payload`; no statistical profiler),
 ``scheduler="tcp://..."``
 connects to a running dask scheduler. A local cluster's scheduler, workers and dashboard listen on
@@ -63,6 +63,7 @@ import json
 import math
 import os
 import socket
+import sys
 import time as _time
 from collections.abc import Callable, Mapping
 from contextlib import contextmanager
@@ -95,6 +96,7 @@ __all__ = [
     "ALL_COLUMNS",
     "BOOL_COLUMNS",
     "EXTRA_COLUMNS",
+    "FORK_SERVER",
     "RESULT_COLUMNS",
     "SCHEDULER_TIMEOUT_S",
     "TEXT_COLUMNS",
@@ -884,6 +886,9 @@ _LOOPBACK = "127.0.0.1:0"
 WORKER_CONFIG = {"distributed.worker.profile.enabled": False}
 #: What the server that forks a local cluster's worker processes imports first (:func:`_preload_fork_server`).
 WORKER_PRELOAD = ("smilekit.campaign", "smilekit.runs")
+#: Whether local worker processes are forked from that server: on Linux; elsewhere each is spawned (Windows
+#: has no fork, and macOS's system libraries are not safe to fork without exec).
+FORK_SERVER = sys.platform.startswith("linux")
 
 
 def _local_cluster(workers: int | None, dashboard_address: str | None = None) -> LocalCluster:
@@ -898,8 +903,8 @@ def _local_cluster(workers: int | None, dashboard_address: str | None = None) ->
     The workers run without dask's statistical profiler (:data:`WORKER_CONFIG`): it walked the stack of
     the running task every 10 ms, 2 % of an SXI frame's CPU (362 against 354 ms a frame on two workers,
     means of eight, benchmarks/README.md), so the dashboard's Profile page stays empty; a cluster of one's
-    own (``scheduler``) keeps its configuration. The worker processes are forked from a server that
-    imported smilekit once (:func:`_preload_fork_server`).
+    own (``scheduler``) keeps its configuration. On Linux the worker processes are forked from a server
+    that imported smilekit once (:func:`_preload_fork_server`).
     """
     dashboard = dashboard_address or _LOOPBACK
     if workers is None:  # dask in this process: one worker thread, no pickling round trip
@@ -912,16 +917,14 @@ def _local_cluster(workers: int | None, dashboard_address: str | None = None) ->
                 worker_dashboard_address=_LOOPBACK,
             )
     # the workers share the cores through their numba threads, set per task (case_payload); their
-    # environment without dask's MALLOC_TRIM_THRESHOLD_ (_worker_environment); forked from a server that
-    # imported smilekit once (_preload_fork_server)
-    with dask.config.set(
-        {
-            **WORKER_CONFIG,
-            "distributed.nanny.pre-spawn-environ": _worker_environment(),
-            "distributed.worker.multiprocessing-method": "forkserver",
-        }
-    ):
-        _preload_fork_server()
+    # environment without dask's MALLOC_TRIM_THRESHOLD_ (_worker_environment); on Linux forked from a
+    # server that imported smilekit once (_preload_fork_server)
+    config = {**WORKER_CONFIG, "distributed.nanny.pre-spawn-environ": _worker_environment()}
+    if FORK_SERVER:
+        config["distributed.worker.multiprocessing-method"] = "forkserver"
+    with dask.config.set(config):
+        if FORK_SERVER:
+            _preload_fork_server()
         return LocalCluster(
             n_workers=int(workers),
             threads_per_worker=1,
@@ -937,10 +940,14 @@ def _preload_fork_server() -> None:
 
     Each worker process is then a fork of one that imported smilekit (its stages, retrievals and plots:
     ~2.5 s of CPU) instead of a fresh interpreter importing it again, so N workers cost one import, not N
-    (four workers up with the stages imported: 2.2-2.5 s of CPU and 2.3-2.5 s against 10.4-10.8 s and
-    5.5-5.8 s, benchmarks/README.md). The server is started once per process, by the first local cluster:
-    the list is set again for every cluster (dask sets its own at its first call here) and holds from the
-    server's start on.
+    (four workers up with the stages imported: 2.2-2.4 s of CPU and 2.3-2.5 s against 10.4-10.8 s and
+    5.5-5.8 s, benchmarks/README.md). The list is set for every cluster (dask sets its own at its first
+    call here), but the server is started once per process, by the first cluster that needs it, and keeps
+    what it had then: its environment (the first cluster's ``pre-spawn-environ``) and its imports. So in a
+    notebook, edits to smilekit reach new local workers only after the kernel restarts; and a server started
+    earlier by other code, or a preload that fails to import (smilekit on a ``sys.path`` entry added at
+    run time rather than installed or on ``PYTHONPATH``), leaves the workers importing smilekit themselves,
+    as spawned ones do. Linux only (:data:`FORK_SERVER`).
     """
     from distributed.utils import get_mp_context
 
