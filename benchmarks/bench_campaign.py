@@ -43,7 +43,7 @@ from distributed import as_completed
 from rich.console import Console
 
 from smilekit.campaign.chunks import INSITU_DIR, UVI_DIR, read_chunk_results
-from smilekit.campaign.evaluate import dask_client
+from smilekit.campaign.cluster import dask_client
 from smilekit.campaign.mission import run_campaign
 
 

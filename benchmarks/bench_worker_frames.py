@@ -11,7 +11,7 @@ mission stages run here first; the SXI stage's frame specs are taken where it su
 ``--every``-th of them. Each frame is what the run's workers do: ``make_frame`` (model sky, L1, L2, files)
 then ``retrieve_frame`` on the L2 it left on the worker, the numba kernels on the threads the run gives a
 worker (the cores shared among the workers). The cluster is ``smilekit``'s own local one
-(``campaign.evaluate._local_cluster``), with ``--set KEY=VALUE`` dask configuration on top of its
+(``campaign.cluster.local_cluster``), with ``--set KEY=VALUE`` dask configuration on top of its
 ``WORKER_CONFIG`` (YAML values); each worker imports the stages and makes a frame before the clock starts.
 Prints the time the cluster took to start with the stages imported on every worker and the CPU of its
 processes by then (the fork server's included), then, per repeat (``--repeat 0``: none), the wall time and
@@ -66,7 +66,7 @@ def frame_specs(folder: Path) -> list:
 def _frame(threads, spec):
     """A frame on a worker, as in the run: its numba kernels on ``threads`` threads, made, then retrieved
     (the L2 stays where it was made)."""
-    from smilekit.campaign.evaluate import use_worker_threads
+    from smilekit.campaign.cluster import use_worker_threads
     from smilekit.runs.stages.science import retrieve_frame
     from smilekit.runs.stages.sxi import make_frame
 
@@ -88,17 +88,17 @@ def main() -> None:
         config[key] = yaml.safe_load(value)
     from distributed import Client
 
-    from smilekit.campaign import evaluate
-    from smilekit.campaign.evaluate import _local_cluster, worker_threads
+    from smilekit.campaign import cluster as local
+    from smilekit.campaign.cluster import local_cluster, worker_threads
     from smilekit.runs.context import _import_stages
 
     with tempfile.TemporaryDirectory() as out:
         specs = frame_specs(Path(out))[:: args.every]
         print(f"{len(specs)} frames (every {args.every}th of the run), {args.workers} workers, {config}")
         # what the local cluster sets, and more (a tree from before WORKER_CONFIG: the configuration only)
-        evaluate.WORKER_CONFIG = {**getattr(evaluate, "WORKER_CONFIG", {}), **config}
+        local.WORKER_CONFIG = {**getattr(local, "WORKER_CONFIG", {}), **config}
         t0 = time.perf_counter()
-        with dask.config.set(config), _local_cluster(args.workers) as cluster, Client(cluster) as client:
+        with dask.config.set(config), local_cluster(args.workers) as cluster, Client(cluster) as client:
             client.gather([client.submit(_import_stages, workers=[a], pure=False) for a in client.nthreads()])
             started = sum(sum(p.cpu_times()[:2]) for p in psutil.Process().children(recursive=True))
             up = time.perf_counter() - t0

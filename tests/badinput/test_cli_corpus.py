@@ -27,7 +27,8 @@ from typer.testing import CliRunner
 import smilekit.cli
 from smilekit import runs
 from smilekit.campaign.cases import CASE_COLUMNS, read_cases
-from smilekit.campaign.evaluate import SCHEDULER_TIMEOUT_S, evaluate_cases
+from smilekit.campaign.cluster import SCHEDULER_TIMEOUT_S
+from smilekit.campaign.evaluate import evaluate_cases
 from smilekit.cli import app
 from smilekit.errors import InputError, ProductError
 from smilekit.products.sxi_fits import read_l1, read_l2, write_l1

@@ -13,25 +13,16 @@ import sys
 
 import astropy.units as u
 import cloudpickle
-import dask
 import numba
 import numpy as np
 import pandas as pd
 import pytest
 import xarray as xr
-from distributed import Client
 from rich.console import Console
 
 from smilekit._data import data_path
 from smilekit.campaign.cases import CASE_COLUMNS, SHIPPED_CASES, read_cases
-from smilekit.campaign.evaluate import (
-    EXTRA_COLUMNS,
-    FORK_SERVER,
-    RESULT_COLUMNS,
-    _local_cluster,
-    evaluate_cases,
-    run_case,
-)
+from smilekit.campaign.evaluate import EXTRA_COLUMNS, RESULT_COLUMNS, evaluate_cases, run_case
 from smilekit.errors import InputError
 from smilekit.geospace.boundaries import standoff
 from smilekit.science.estimates import CuspEstimate, MagnetopauseEstimate
@@ -248,30 +239,6 @@ def test_local_cluster_gives_the_in_process_results(tmp_path):  # ~4 s: two work
     drop = [c for c in ra if c.startswith("seconds")]
     pd.testing.assert_frame_equal(ra.drop(columns=drop), rb.drop(columns=drop))
     assert a["methods"] == b["methods"] and a["cusp"] == b["cusp"]
-
-
-@pytest.mark.parametrize("workers", [None, 1])  # in process; one worker process (~3 s)
-def test_local_workers_run_without_the_statistical_profiler(workers):
-    """The profiler that samples a task's stack every 10 ms (2 % of a frame's CPU) is off in the local
-    cluster's workers, though on in dask's configuration here."""
-    assert dask.config.get("distributed.worker.profile.enabled") is True
-    with _local_cluster(workers) as cluster, Client(cluster) as client:
-        callbacks = client.run(lambda dask_worker: sorted(dask_worker.periodic_callbacks))
-    assert len(callbacks) == 1
-    (names,) = callbacks.values()
-    assert "heartbeat" in names and not any(name.startswith("profile") for name in names)
-
-
-PRELOADED = ("smilekit.runs", "smilekit.campaign")
-
-
-def test_local_worker_processes_start_with_smilekit_imported():  # ~3 s: two worker processes
-    """On Linux forked from a server that imported smilekit once (nothing a task sent has imported it there
-    yet); elsewhere spawned, each importing it when a task needs it."""
-    with _local_cluster(2) as cluster, Client(cluster) as client:
-        imported = client.run(lambda: [name in sys.modules for name in PRELOADED])
-    assert len(imported) == 2
-    assert all(flags == [FORK_SERVER, FORK_SERVER] for flags in imported.values())
 
 
 def threads_method(l2, *, time_index=0, solar_wind=None):

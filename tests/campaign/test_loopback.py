@@ -1,7 +1,7 @@
-"""``evaluate``'s dask cluster listens on loopback only: its scheduler, workers, their HTTP servers and the
-dashboard, in process and with worker processes, unless a dashboard address is asked for (then only the
-dashboard moves). Checked on the listening sockets the operating system reports for this process and its
-children (psutil); no connection is opened."""
+"""smilekit's local dask cluster (``evaluate``'s, ``campaign``'s, ``run``'s) listens on loopback only: its
+scheduler, workers, their HTTP servers and the dashboard, in process and with worker processes, unless a
+dashboard address is asked for (then only the dashboard moves). Checked on the listening sockets the
+operating system reports for this process and its children (psutil); no connection is opened."""
 
 import ipaddress
 
@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 import smilekit.cli
 from smilekit.campaign import evaluate
 from smilekit.campaign.cases import CASE_COLUMNS
+from smilekit.campaign.cluster import local_cluster
 from smilekit.errors import InputError
 
 
@@ -43,7 +44,7 @@ def assert_loopback(sockets):
 
 
 def test_the_in_process_cluster_listens_on_loopback_only():
-    cluster, sockets = opened_by(lambda: evaluate._local_cluster(None))
+    cluster, sockets = opened_by(lambda: local_cluster(None))
     with cluster:
         assert cluster.scheduler_address.startswith("inproc://")  # not on the network at all
         assert_loopback(sockets)
@@ -53,7 +54,7 @@ def test_the_in_process_cluster_listens_on_loopback_only():
 
 @pytest.mark.slow
 def test_worker_processes_and_their_scheduler_listen_on_loopback_only():  # ~3 s: one worker process
-    cluster, sockets = opened_by(lambda: evaluate._local_cluster(1))
+    cluster, sockets = opened_by(lambda: local_cluster(1))
     with cluster:
         assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
         assert all(w.startswith("tcp://127.0.0.1:") for w in cluster.scheduler_info["workers"])
@@ -63,7 +64,7 @@ def test_worker_processes_and_their_scheduler_listen_on_loopback_only():  # ~3 s
 
 def test_a_dashboard_address_moves_the_dashboard_only():
     # 127.0.0.2 is loopback too (127/8), so the test exposes nothing while telling the two apart
-    cluster, sockets = opened_by(lambda: evaluate._local_cluster(None, "127.0.0.2:0"))
+    cluster, sockets = opened_by(lambda: local_cluster(None, "127.0.0.2:0"))
     with cluster:
         port = cluster.scheduler.http_server._sockets
         assert {s.getsockname()[0] for s in port.values()} == {"127.0.0.2"}

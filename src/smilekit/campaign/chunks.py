@@ -33,12 +33,12 @@ from rich.progress import MofNCompleteColumn, Progress
 
 from smilekit._io import atomic_path
 from smilekit.campaign.cases import Case
+from smilekit.campaign.cluster import dask_client
 from smilekit.campaign.evaluate import (
     ALL_COLUMNS,
     BOOL_COLUMNS,
     TEXT_COLUMNS,
     case_payload,
-    dask_client,
     error_text,
     failed_rows,
     run_case_payload,

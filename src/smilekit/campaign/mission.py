@@ -46,7 +46,8 @@ from smilekit.campaign.chunks import (
     read_chunk_results,
     run_chunks,
 )
-from smilekit.campaign.evaluate import check_execution, check_run_state, evaluation_summary, resolve_methods
+from smilekit.campaign.cluster import check_execution
+from smilekit.campaign.evaluate import check_run_state, evaluation_summary, resolve_methods
 from smilekit.campaign.insitu import insitu_tables
 from smilekit.campaign.report import REPORT_FILE, write_campaign_report
 from smilekit.campaign.schedule import FRAMES_FILE, SCHEDULE_FILE, mission_frames, read_user_solar_wind

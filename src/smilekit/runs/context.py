@@ -98,7 +98,7 @@ class JobContext:
             return Batch([func(*args) for args in calls], keep)
         from dask.distributed import Future  # dask only where asked for
 
-        from smilekit.campaign.evaluate import worker_threads
+        from smilekit.campaign.cluster import worker_threads
 
         client, n = self._dask_client(), len(calls)
         # arguments that are values are scattered to the workers first, not packed into the task graph (with
@@ -138,7 +138,7 @@ class JobContext:
 
     def _dask_client(self):
         """The run's Dask client, started at the first call (:meth:`start_workers`, :meth:`submit`)."""
-        from smilekit.campaign.evaluate import dask_client  # dask only where asked for
+        from smilekit.campaign.cluster import dask_client  # dask only where asked for
 
         if self._client is None:
             self._client = self._resources.enter_context(dask_client(self.workers, self.scheduler))
@@ -208,8 +208,8 @@ class Batch:
 
 def _call_in_worker(func: Callable, threads: int | None, *args):
     """Worker entry of :meth:`JobContext.map`: ``func(*args)`` with this thread's numba kernels on
-    ``threads`` threads (:func:`smilekit.campaign.evaluate.use_worker_threads`)."""
-    from smilekit.campaign.evaluate import use_worker_threads
+    ``threads`` threads (:func:`smilekit.campaign.cluster.use_worker_threads`)."""
+    from smilekit.campaign.cluster import use_worker_threads
 
     use_worker_threads(threads)
     return func(*args)

@@ -102,7 +102,7 @@ def run_job(
             f"{type(indices).__name__}"
         )
     if workers is not None or scheduler is not None:  # dask is imported only for a run that asks for it
-        from smilekit.campaign.evaluate import check_execution
+        from smilekit.campaign.cluster import check_execution
 
         check_execution(workers, scheduler)
     stages = STAGES if stages is None else StageRegistry(stages)
