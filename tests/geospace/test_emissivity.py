@@ -78,6 +78,10 @@ def test_swcx_from_solar_wind_with_real_magnetosheath():
 # --- Jorgensen 2019 ---------------------------------------------------------------------------------------
 
 
+#: The solar-wind amplitude A2 of the Jorgensen et al. (2019) PPMLR fit (eV cm^-3 s^-1).
+PPMLR_A2 = 1.3588e-5
+
+
 def _jorg(**kw):
     args = dict(mp=8 * RE, bs=14 * RE, ay_mp=0.6, az_mp=0.5, ay_bs=0.8, az_bs=0.7)
     args.update(kw)
@@ -86,7 +90,7 @@ def _jorg(**kw):
 
 def test_jorgensen_published_fit_value_by_hand():
     # Jorgensen et al. (2019) PPMLR fit: A1 = 3.2285e-5, B = -1.7985e-5 eV cm^-3 s^-1, alpha = 2.4908,
-    # beta = -1.6458. At (12, 5, 0) RE: r = 13, sin^2(theta) = 25/169.
+    # beta = -1.6458, A2 = 1.3588e-5 (PPMLR_A2). At (12, 5, 0) RE: r = 13, sin^2(theta) = 25/169.
     m = _jorg()
     s2 = 25.0 / 169.0
     expected = (3.2285e-5 - 1.7985e-5 * s2**4) * 1.3 ** (-(2.4908 - 1.6458 * s2))
@@ -94,7 +98,7 @@ def test_jorgensen_published_fit_value_by_hand():
     assert expected == pytest.approx(1.7899e-5, rel=1e-4)  # the same on paper: 3.2276e-5 * 0.55455
     # On the Sun-Earth line at 10 RE the sheath value is A1 itself; beyond the bow shock A2 (10/r)^3.
     assert float(m.evaluate(10.0, 0.0, 0.0)) == pytest.approx(3.2285e-5, rel=1e-12)
-    assert float(m.evaluate(20.0, 0.0, 0.0)) == pytest.approx(1.3588e-5 / 8, rel=1e-12)
+    assert float(m.evaluate(20.0, 0.0, 0.0)) == pytest.approx(PPMLR_A2 / 8, rel=1e-12)
 
 
 def _shue3d(theta, phi, r0, ay, az):
@@ -117,7 +121,7 @@ def test_jorgensen_regions_and_jumps(theta, phi):
     assert float(m.evaluate(*(1.001 * rmp * d))) == pytest.approx(sheath(1.001 * rmp), rel=1e-9)
     if rbs > 1.002 * rmp:
         assert float(m.evaluate(*(0.999 * rbs * d))) == pytest.approx(sheath(0.999 * rbs), rel=1e-9)
-    assert float(m.evaluate(*(1.001 * rbs * d))) == pytest.approx(1.3588e-5 * (10 / (1.001 * rbs)) ** 3)
+    assert float(m.evaluate(*(1.001 * rbs * d))) == pytest.approx(PPMLR_A2 * (10 / (1.001 * rbs)) ** 3)
 
 
 @settings(max_examples=60, deadline=None)
@@ -130,7 +134,7 @@ def test_jorgensen_surfaces_with_one_flaring_per_boundary(theta, phi, a):
     assert m.magnetopause_values(theta, phi) == pytest.approx(rmp, rel=1e-12)
     d = np.array([np.cos(theta), np.sin(theta) * np.cos(phi), np.sin(theta) * np.sin(phi)])
     assert m.evaluate(*(0.999 * rmp * d)) == 0.0 and m.evaluate(*(1.001 * rmp * d)) > 0.0
-    assert float(m.evaluate(*(1.001 * rbs * d))) == pytest.approx(1.3588e-5 * (10 / (1.001 * rbs)) ** 3)
+    assert float(m.evaluate(*(1.001 * rbs * d))) == pytest.approx(PPMLR_A2 * (10 / (1.001 * rbs)) ** 3)
 
 
 @settings(max_examples=60, deadline=None)
