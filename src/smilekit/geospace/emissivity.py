@@ -346,6 +346,12 @@ def _angles(x, y, z):
     return r, cos_t, sin_t2, cos_p2, sin_p2
 
 
+def _cmem_angles(x, y, z):
+    """:func:`_angles` and the angles theta and phi themselves, which CMEM's Lin 2010 surface takes."""
+    r, cos_t, sin_t2, cos_p2, sin_p2 = _angles(x, y, z)
+    return r, cos_t, sin_t2, cos_p2, sin_p2, np.arccos(np.clip(cos_t, -1.0, 1.0)), np.arctan2(z, y)
+
+
 def _shue3d_inverse_radius(cos_t, cos_p2, sin_p2, r0, ay, az):
     """1 / r_b of the 3-D Shue-type surface of Jorgensen et al. (2019).
 
@@ -750,10 +756,7 @@ class CMEM(EmissivityModel):
         )  # fmt: skip
 
     def evaluate(self, x, y, z) -> np.ndarray:
-        x, y, z = _xyz(x, y, z)
-        r, cos_t, sin_t2, cos_p2, sin_p2 = _angles(x, y, z)
-        phi = np.arctan2(z, y)
-        theta = np.arccos(np.clip(cos_t, -1.0, 1.0))
+        r, cos_t, sin_t2, cos_p2, sin_p2, theta, phi = _cmem_angles(*_xyz(x, y, z))
         inside = r < self.magnetopause_values(theta, phi)
         beyond = r * _shue3d_inverse_radius(cos_t, cos_p2, sin_p2, self.bs, self.ay_bs, self.az_bs) >= 1.0
         rs = np.maximum(r, 1e-6) / 10.0  # r < 1e-6 RE is inside the magnetopause anyway
@@ -768,10 +771,7 @@ class CMEM(EmissivityModel):
         (:func:`lin2010_scaled_values`), so it passes through a point of radius r at ``p0 = (r - Q) / L``;
         p1..p3, the pressures, Bz, the tilt, B and the shock's flaring are this model's.
         """
-        x, y, z = _xyz(x, y, z)
-        r, cos_t, sin_t2, cos_p2, sin_p2 = _angles(x, y, z)
-        phi = np.arctan2(z, y)
-        theta = np.arccos(np.clip(cos_t, -1.0, 1.0))
+        r, cos_t, sin_t2, cos_p2, sin_p2, theta, phi = _cmem_angles(*_xyz(x, y, z))
         shape, cusp = _lin2010_terms(
             theta, phi, pdyn=self.pdyn, pm=self.pm, bz=self.bz, tilt=self.tilt, p0=1.0, p1=self.p1,
             p2=self.p2, p3=self.p3,

@@ -73,6 +73,7 @@ class JobContext:
     scheduler: str | None = None
     _client: Any = field(default=None, init=False, repr=False)
     _resources: ExitStack = field(default_factory=ExitStack, init=False, repr=False)
+    #: the workers' import tasks (:meth:`start_workers`), held so that dask does not drop them unrun
     _warming: list = field(default_factory=list, init=False, repr=False)
 
     def map(self, func: Callable, *iterables, keep: tuple[str, ...] = ()) -> list:
