@@ -95,8 +95,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as out:
         specs = frame_specs(Path(out))[:: args.every]
         print(f"{len(specs)} frames (every {args.every}th of the run), {args.workers} workers, {config}")
-        # what the local cluster sets, and more (a tree from before WORKER_CONFIG: the configuration only)
-        local.WORKER_CONFIG = {**getattr(local, "WORKER_CONFIG", {}), **config}
+        local.WORKER_CONFIG = {**local.WORKER_CONFIG, **config}  # what the local cluster sets, and more
         t0 = time.perf_counter()
         with dask.config.set(config), local_cluster(args.workers) as cluster, Client(cluster) as client:
             client.gather([client.submit(_import_stages, workers=[a], pure=False) for a in client.nthreads()])
