@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
 
 import astropy.constants as const
 import astropy.units as u
@@ -13,7 +15,7 @@ from hypothesis import strategies as st
 
 from smilekit import RE
 from smilekit.errors import InputError, ModelDomainError
-from smilekit.geospace import SWCXEmissivity, cusps, jelinek2012_bow_shock, standoff
+from smilekit.geospace import SWCXEmissivity, cusps, emissivity, jelinek2012_bow_shock, standoff
 from smilekit.geospace.boundaries import lin2010_values
 from smilekit.geospace.cusps import cusp_edges
 from smilekit.geospace.emissivity import (
@@ -322,3 +324,39 @@ def test_a_change_to_the_sheath_after_an_evaluation_is_seen():
     finally:
         model.sheath.cusp_density_fraction = fraction
     assert with_cusp.max() > 0 and np.all(without < with_cusp)
+
+
+def test_the_compiled_swcx_is_cached_under_its_sources(tmp_path):
+    """The compiled evaluation is loaded from numba's cache in a new process (not compiled in each, ~1 s),
+    and its cache key is the content of every source it builds on: an edited sheath, boundary, cusp or
+    exosphere module (whose compiled functions numba's cache does not follow) or constant gives a new key."""
+    files = [tmp_path / "a.py", tmp_path / "b.py"]
+    for file in files:
+        file.write_text("x = 1\n")
+    before = emissivity._sources_digest(files)
+    assert emissivity._sources_digest(files) == before
+    files[1].write_text("x = 2\n")
+    assert emissivity._sources_digest(files) != before
+    missing = [tmp_path / "gone.py"]  # unreadable: a key no process shares, so never a stale cache
+    assert emissivity._sources_digest(missing) != emissivity._sources_digest(missing)
+
+    names = {path.name for path in emissivity._SWCX_LOOP_SOURCES}
+    assert {"emissivity.py", "magnetosheath.py", "boundaries.py", "cusps.py", "exosphere.py"} <= names
+    assert "constants.py" in names
+    key = emissivity._sources_digest(emissivity._SWCX_LOOP_SOURCES)
+    assert [cell.cell_contents for cell in emissivity._swcx_loop.py_func.__closure__] == [key]
+
+    code = (
+        "import numpy as np, astropy.units as u\n"
+        "from smilekit.geospace.emissivity import SWCXEmissivity, _swcx_loop\n"
+        "from smilekit.solarwind import SolarWindState\n"
+        "sw = SolarWindState(n=8 * u.cm**-3, v_gse=[-400, 0, 0] * u.km / u.s, b_gsm=[0, 0, -2] * u.nT)\n"
+        "SWCXEmissivity.from_solar_wind(sw, tilt=0 * u.deg, warn=False).evaluate(\n"
+        "    np.array([11.0]), np.array([0.0]), np.array([0.0]))\n"
+        "print(sum(_swcx_loop.stats.cache_hits.values()), sum(_swcx_loop.stats.cache_misses.values()))\n"
+    )
+    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True) for _ in range(2)]
+    for run in runs:
+        assert run.returncode == 0, run.stderr
+    hits, misses = (int(v) for v in runs[1].stdout.split()[-2:])
+    assert (hits, misses) == (1, 0)  # the first process compiled it (or found it), the second loaded it

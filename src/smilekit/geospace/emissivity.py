@@ -24,7 +24,10 @@ Angles: theta is the angle from +X (GSM), phi the angle about X measured from +Y
 
 from __future__ import annotations
 
+import hashlib
 import math
+import secrets
+from pathlib import Path
 from typing import ClassVar, NamedTuple
 
 import astropy.units as u
@@ -119,28 +122,70 @@ def swcx_emissivity_values(n, speed, temperature, n_h, alpha: float) -> np.ndarr
 _THERMAL_KM2_PER_K = 3.0 * K_B / M_P * 1.0e-6
 
 
-# not cached: numba's cache does not see changes in the other modules' kernels
-@numba.njit(nogil=True, error_model="numpy")
-def _swcx_loop(x, y, z, sheath, kind, n_ref, radius, log_n, coeffs, alpha, inner2, out):  # pragma: no cover
-    """Compiled :meth:`SWCXEmissivity.evaluate` on flat arrays: :func:`plasma_point` (``sheath``), then
-    :func:`density_point` (the exosphere's arguments) where there is plasma, then
-    :func:`swcx_emissivity_values` point by point; 0 inside ``sqrt(inner2)``. Returns the index of the
-    first non-finite position (nothing written from there on), or -1."""
-    for i in range(x.size):
-        xi, yi, zi = x[i], y[i], z[i]
-        if not (math.isfinite(xi) and math.isfinite(yi) and math.isfinite(zi)):
-            return i
-        if not xi * xi + yi * yi + zi * zi >= inner2:
-            out[i] = 0.0
-            continue
-        n, speed, temperature = plasma_point(sheath, xi, yi, zi)
-        if n == 0.0:
-            out[i] = 0.0
-            continue
-        n_h = density_point(kind, n_ref, radius, log_n, coeffs, xi, yi, zi)
-        v_eff_cm = math.sqrt(speed * speed + _THERMAL_KM2_PER_K * temperature) * _KM_TO_CM
-        out[i] = alpha * n * n_h * v_eff_cm
-    return -1
+#: The source files of what :data:`_swcx_loop` builds on: this module, the modules whose compiled functions
+#: it calls and :mod:`smilekit.constants` (constants are frozen into compiled code); its cache is keyed by
+#: their contents (:func:`_compiled_swcx_loop`).
+_SWCX_LOOP_SOURCES = (
+    Path(__file__),
+    *(
+        Path(__file__).with_name(f"{name}.py")
+        for name in ("boundaries", "cusps", "exosphere", "magnetosheath")
+    ),
+    Path(__file__).parent.parent / "constants.py",
+)
+
+
+def _sources_digest(files) -> str:
+    """SHA-256 of the contents of ``files``; a fresh random value where one cannot be read (a kernel keyed
+    by it is then compiled in every process, never loaded from a stale cache)."""
+    digest = hashlib.sha256()
+    try:
+        for file in files:
+            digest.update(Path(file).read_bytes())
+    except OSError:
+        return secrets.token_hex(32)
+    return digest.hexdigest()
+
+
+def _compiled_swcx_loop(sources: str):
+    """:data:`_swcx_loop`, compiled once and cached on disk under the key ``sources``.
+
+    numba's cache of a function is invalidated by a change of the function's own file only, not of the
+    compiled functions it calls in other modules (or their constants, frozen in at compilation): a stale
+    cache would keep an edited sheath model's old code. The index key of a cached closure includes its
+    closure variables (``numba.core.caching``), so the kernel is a closure over the digest of those
+    sources: edit any of them and the next process compiles anew.
+    """
+
+    @numba.njit(cache=True, nogil=True, error_model="numpy")
+    def swcx_loop(
+        x, y, z, sheath, kind, n_ref, radius, log_n, coeffs, alpha, inner2, out
+    ):  # pragma: no cover
+        sources  # noqa: B018 - in the cache's key
+        for i in range(x.size):
+            xi, yi, zi = x[i], y[i], z[i]
+            if not (math.isfinite(xi) and math.isfinite(yi) and math.isfinite(zi)):
+                return i
+            if not xi * xi + yi * yi + zi * zi >= inner2:
+                out[i] = 0.0
+                continue
+            n, speed, temperature = plasma_point(sheath, xi, yi, zi)
+            if n == 0.0:
+                out[i] = 0.0
+                continue
+            n_h = density_point(kind, n_ref, radius, log_n, coeffs, xi, yi, zi)
+            v_eff_cm = math.sqrt(speed * speed + _THERMAL_KM2_PER_K * temperature) * _KM_TO_CM
+            out[i] = alpha * n * n_h * v_eff_cm
+        return -1
+
+    return swcx_loop
+
+
+#: Compiled :meth:`SWCXEmissivity.evaluate` on flat arrays: :func:`plasma_point` (``sheath``), then
+#: :func:`density_point` (the exosphere's arguments) where there is plasma, then
+#: :func:`swcx_emissivity_values` point by point; 0 inside ``sqrt(inner2)``. Returns the index of the first
+#: non-finite position (nothing written from there on), or -1.
+_swcx_loop = _compiled_swcx_loop(_sources_digest(_SWCX_LOOP_SOURCES))
 
 
 #: The PPMLR MHD runs of Sun et al. (2019) that the CMEM fits used, and from which the linear density
@@ -303,7 +348,7 @@ class SWCXEmissivity(EmissivityModel):
         return np.where(x * x + y * y + z * z >= self.inner_radius**2, eta, 0.0)
 
     def _compiled(self) -> tuple | None:
-        """The arguments of the compiled evaluation (:func:`_swcx_loop`) for this sheath and exosphere,
+        """The arguments of the compiled evaluation (:data:`_swcx_loop`) for this sheath and exosphere,
         or None where either has no compiled form (a Lin 2010 magnetopause, another sheath model).
 
         Made anew at every call (~30 us, ~2 % of a frame): the sheath's and exosphere's attributes are
