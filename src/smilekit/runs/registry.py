@@ -17,7 +17,9 @@ waits for the work, writes its files and returns its section of the summary. The
 its ``yield``, goes on with the next stages, which run in this process while the workers work, and finishes
 the parked stages, in the order they parked, after the last stage, or before a stage that runs only after
 them (``after_parked``: the telemetry stage, which packs what every instrument stage handed the packetiser).
-So the SXI frames and their retrievals are made on the workers while the UVI and in situ stages run here.
+So the SXI frames and their retrievals are made on the workers while the UVI and in situ stages run here. A
+stage whose results no later stage reads may park before doing anything, to do its work when finished, out
+of the way of the stages that start the workers' work (the emissivity stage, before the SXI stage).
 """
 
 from __future__ import annotations

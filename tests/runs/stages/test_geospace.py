@@ -120,7 +120,12 @@ def test_emissivity_stage_flags_the_peak_state(storm_standoff, tmp_path):
     ctx.results["solar_wind"] = sw
     ctx.results["peak_index"] = 3
     ctx.results["tilt_deg"] = np.zeros(6)
-    out = stage_emissivity(ctx)
+    steps = stage_emissivity(ctx)
+    next(steps)  # it parks before doing anything: nothing is written until it is finished
+    assert not list(tmp_path.iterdir())
+    with pytest.raises(StopIteration) as finished:
+        next(steps)
+    out = finished.value.value
     for name, entry in out["models"].items():
         assert entry["fit_range"], name
         assert entry["outside_fit_range"], name  # Bz -48 nT is outside every model's range

@@ -9,6 +9,7 @@ each record).
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -135,8 +136,13 @@ def stage_standoff(ctx: JobContext) -> dict:
     settings="emissivity",
     description="SWCX emissivity of each model in the XZ and XY planes (GSM) at peak pressure.",
 )
-def stage_emissivity(ctx: JobContext) -> dict:
-    """SWCX emissivity of each model in the XZ and XY planes (GSM) at the time of peak pressure."""
+def stage_emissivity(ctx: JobContext) -> Generator[None, None, dict]:
+    """SWCX emissivity of each model in the XZ and XY planes (GSM) at the time of peak pressure.
+
+    It parks at once (:mod:`smilekit.runs.registry`) and does its work when finished: no stage reads what it
+    makes, and on a run with Dask workers its ~2 s would otherwise hold back the SXI stage, so the workers
+    would wait that long for their first frames."""
+    yield
     sw: SolarWind = ctx.results["solar_wind"]
     peak = ctx.results["peak_index"]
     state = sw.at(sw.time.values[peak])
