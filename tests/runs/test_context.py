@@ -50,8 +50,10 @@ def test_started_workers_import_the_stages_while_the_run_goes_on(tmp_path):
     # its own, not waited for, so that the first frames do not wait for it; in one process nothing starts
     ctx = JobContext(solar_wind=load_event(DEFAULT_EVENT), out=tmp_path, event="test", workers=2)
     try:
-        ctx.start_workers()
-        client = ctx._client
+        ctx.start_workers()  # returns at once: the workers start in a thread while the first stages run
+        assert ctx._client is None and ctx._starting is not None
+        client = ctx._dask_client()  # what the first stage to submit work does: waits for the start
+        assert ctx._starting is None and ctx._dask_client() is client
         assert len(ctx._warming) == 2  # one a worker
         client.gather(ctx._warming)
         imported = client.run(eval, "'smilekit.runs.stages.science' in __import__('sys').modules")
@@ -61,4 +63,14 @@ def test_started_workers_import_the_stages_while_the_run_goes_on(tmp_path):
         ctx.close()
     one = JobContext(solar_wind=load_event(DEFAULT_EVENT), out=tmp_path, event="test")
     one.start_workers()
-    assert one._client is None
+    assert one._client is None and one._starting is None
+
+
+def test_a_start_under_way_is_closed_with_the_run(tmp_path):
+    # a run that ends (or fails) before any stage took the workers closes them all the same
+    ctx = JobContext(solar_wind=load_event(DEFAULT_EVENT), out=tmp_path, event="test", workers=1)
+    ctx.start_workers()
+    starting = ctx._starting
+    ctx.close()
+    client, _, _ = starting.result()
+    assert client.status == "closed" and ctx._client is None and ctx._starting is None

@@ -7,9 +7,9 @@ import time
 import pytest
 
 from smilekit import runs
+from smilekit.campaign import cluster
 from smilekit.errors import InputError, ModelDomainError
 from smilekit.runs import Stage
-from smilekit.runs.context import JobContext
 from smilekit.runs.stages.sxi import SXISettings
 
 #: The keys of summary.json and of each stage's section, as they were before the stages were registered
@@ -362,7 +362,7 @@ def test_workers_that_do_not_start_fail_the_stage_that_needs_them_and_the_report
     # the runner starts a run's workers ahead of its stages when one of them parks; if they do not start,
     # that is logged, and the stage that submits work fails as any failing stage: the others run and the
     # report is written
-    def no_cluster(self):
+    def no_cluster(workers, scheduler):
         raise OSError("no cluster here")
 
     def frames(ctx):
@@ -374,7 +374,7 @@ def test_workers_that_do_not_start_fail_the_stage_that_needs_them_and_the_report
         Stage("frames", frames, description="Works on the workers."),
         Stage("after", _after, description="Runs here."),
     ]
-    monkeypatch.setattr(JobContext, "_dask_client", no_cluster)
+    monkeypatch.setattr(cluster, "dask_client", no_cluster)
     with caplog.at_level(logging.WARNING, logger="smilekit.runs.context"):
         summary = runs.run_job(short_event, tmp_path, event="t", stages=stages, workers=2)
     assert "did not start ahead of the stages (no cluster here)" in caplog.text

@@ -6,6 +6,7 @@ import logging
 import operator
 import sys
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,6 +76,8 @@ class JobContext:
     _resources: ExitStack = field(default_factory=ExitStack, init=False, repr=False)
     #: the workers' import tasks (:meth:`start_workers`), held so that dask does not drop them unrun
     _warming: list = field(default_factory=list, init=False, repr=False)
+    #: the start of the workers under way in a thread (:meth:`start_workers`), until a stage needs them
+    _starting: Any = field(default=None, init=False, repr=False)  # a concurrent.futures.Future
 
     def map(self, func: Callable, *iterables, keep: tuple[str, ...] = ()) -> list:
         """``[func(*args) for args in zip(*iterables)]``, in order: on the run's Dask workers when it has
@@ -118,29 +121,50 @@ class JobContext:
         return Batch(client.map(_without, futures, [keep] * n, pure=False), keep, client, kept)
 
     def start_workers(self) -> None:
-        """Start the run's Dask workers now, if it has any, and have each worker there now import the
-        stages in a task nobody waits for: the imports then run while the first stages run here, instead of
-        when the first frames reach the workers (the stage that submitted them waited for that). Starting
-        the processes still takes its time here. A start that fails is logged and left to the first stage
-        that submits work, which fails then and is reported as any failing stage."""
-        if self.workers is None and self.scheduler is None:
+        """Start the run's Dask workers, if it has any, in a thread, and return at once: the first stages run
+        here while the worker processes start (a local cluster of two takes ~2.3 s), and each worker, once
+        up, imports the stages in a task nobody waits for, instead of when the first frames reach it. The
+        first stage that submits work waits for the start to end (:meth:`_dask_client`). A start that fails
+        is logged there and left to that stage, which tries again, fails then and is reported as any
+        failing stage."""
+        if (self.workers is None and self.scheduler is None) or self._client is not None or self._starting:
             return
-        try:
-            client = self._dask_client()
-            if self.workers is not None:
-                client.wait_for_workers(int(self.workers), timeout=60)
-            for address in client.nthreads():  # every worker (scheduler_info() lists a few in some dasks)
-                self._warming.append(
-                    client.submit(_import_stages, workers=[address], allow_other_workers=False, pure=False)
-                )
-        except Exception as exc:  # any failure to start: the stage that needs the workers reports it
-            log.warning("the run's Dask workers did not start ahead of the stages (%s)", exc, exc_info=True)
-            self.close()
+        pool = ThreadPoolExecutor(1, thread_name_prefix="smilekit-workers")
+        self._starting = pool.submit(self._start_client)
+        pool.shutdown(wait=False)
 
-    def _dask_client(self):
-        """The run's Dask client, started at the first call (:meth:`start_workers`, :meth:`submit`)."""
+    def _start_client(self) -> tuple[Any, ExitStack, list]:
+        """:meth:`start_workers`' thread: the client (its cluster entered in an exit stack of its own,
+        handed to the run's when a stage takes the client) and the workers' import tasks."""
         from smilekit.campaign.cluster import dask_client  # dask only where asked for
 
+        with ExitStack() as stack:
+            client = stack.enter_context(dask_client(self.workers, self.scheduler))
+            if self.workers is not None:
+                client.wait_for_workers(int(self.workers), timeout=60)
+            warming = [  # every worker (scheduler_info() lists a few in some dasks)
+                client.submit(_import_stages, workers=[address], allow_other_workers=False, pure=False)
+                for address in client.nthreads()
+            ]
+            return client, stack.pop_all(), warming
+
+    def _dask_client(self):
+        """The run's Dask client: the one :meth:`start_workers` started (waited for here), else one started
+        now."""
+        from smilekit.campaign.cluster import dask_client  # dask only where asked for
+
+        if self._client is None:
+            starting, self._starting = self._starting, None
+            if starting is not None:
+                try:
+                    client, stack, self._warming = starting.result()
+                except Exception as exc:  # any failure to start: the stage that needs the workers reports it
+                    log.warning(
+                        "the run's Dask workers did not start ahead of the stages (%s)", exc, exc_info=True
+                    )
+                else:
+                    self._resources.enter_context(stack)
+                    self._client = client
         if self._client is None:
             self._client = self._resources.enter_context(dask_client(self.workers, self.scheduler))
         return self._client
@@ -163,7 +187,15 @@ class JobContext:
 
     def close(self) -> None:
         """Close the run's Dask client and local cluster, if :meth:`start_workers`, :meth:`map` or
-        :meth:`submit` started them."""
+        :meth:`submit` started them (a start still under way is waited for, then closed)."""
+        starting, self._starting = self._starting, None
+        if starting is not None:
+            try:
+                _, stack, _ = starting.result()
+            except Exception:  # nothing was left running
+                pass
+            else:
+                stack.close()
         self._warming.clear()
         self._resources.close()
         self._client = None
