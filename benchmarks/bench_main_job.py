@@ -12,11 +12,12 @@ interpreter and the imported libraries.
 
 With ``--every-frame``, ``--workers``, ``--repeat`` or ``--against`` each run is a ``smilekit run -q`` process
 instead, timed from outside: wall time and the CPU time of it and every process under it (its Dask workers
-included, ``psutil`` looks five times a second); at the end, the largest resident set any of them had. ``--against SRC`` runs the
-smilekit source tree at SRC too (e.g. ``git worktree add /tmp/old <commit>``, then ``/tmp/old/src``, through
-``PYTHONPATH``, as this tree's own ``src``), alternating with this one (the order swapped at each repeat),
-so that a change is measured against the machine's drift; run the other tree once first, so that its numba
-caches are compiled before it is timed. A run that fails is flagged with its failed stages.
+included; ``psutil`` looks five times a second); at the end, the largest resident set seen in any of them.
+``--against SRC`` runs the smilekit source tree at SRC too (e.g. ``git worktree add /tmp/old <commit>``, then
+``/tmp/old/src``, through ``PYTHONPATH``, as this tree's own ``src``), alternating with this one (the order
+swapped at each repeat), so that a change is measured against the machine's drift; run the other tree once
+first, so that its numba caches are compiled before it is timed. A run that fails is flagged with its failed
+stages.
 """
 
 from __future__ import annotations
@@ -93,30 +94,34 @@ def main() -> None:
 
 def _run_measured(command: list[str], env: dict, every_s: float = 0.2) -> tuple[int, float, int]:
     """Run ``command``; return its exit status, the CPU seconds of it and of every process under it, and the
-    largest resident set (bytes) any of them had, from ``psutil`` looks every ``every_s`` seconds (each
+    largest resident set (bytes) seen in any of them, from ``psutil`` looks every ``every_s`` seconds (each
     process's CPU as last seen: at most that much of each is missed at its end). Counted from outside
     because a local cluster's workers are the children of dask's fork server, which the run does not wait
     for: ``RUSAGE_CHILDREN`` does not see them."""
     import psutil
 
-    cpu: dict[int, float] = {}
+    cpu: dict[tuple[int, float], float] = {}  # by (pid, start time): a pid may be reused
     largest = 0
     process = psutil.Popen(command, env=env, stdout=subprocess.DEVNULL)
-    while process.poll() is None:
-        try:
-            tree = [process, *process.children(recursive=True)]
-        except psutil.NoSuchProcess:
-            break
-        for p in tree:
+    try:
+        while process.poll() is None:
             try:
-                with p.oneshot():
-                    times, rss = p.cpu_times(), p.memory_info().rss
-            except psutil.Error:
-                continue
-            cpu[p.pid] = times.user + times.system
-            largest = max(largest, rss)
-        time.sleep(every_s)
-    process.wait()
+                tree = [process, *process.children(recursive=True)]
+            except psutil.NoSuchProcess:
+                break
+            for p in tree:
+                try:
+                    with p.oneshot():
+                        times, rss = p.cpu_times(), p.memory_info().rss
+                        cpu[p.pid, p.create_time()] = times.user + times.system
+                except psutil.Error:
+                    continue
+                largest = max(largest, rss)
+            time.sleep(every_s)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait()
     return process.returncode, sum(cpu.values()), largest
 
 
@@ -149,7 +154,7 @@ def compare_runs(args) -> None:
             print(f"run {k + 1}, {label}: wall {wall:.1f} s, CPU {cpu:.1f} s (the run and its workers){flag}")
             stages = ", ".join(f"{name} {s['seconds']:.1f}" for name, s in summary["stages"].items())
             print(f"    stages (s): {stages}", flush=True)
-    print(f"largest resident set of any of their processes: {largest / 2**20:.0f} MiB")
+    print(f"largest resident set seen in any of their processes: {largest / 2**20:.0f} MiB")
 
 
 if __name__ == "__main__":

@@ -26,10 +26,10 @@ from __future__ import annotations
 
 import hashlib
 import math
-import secrets
 from pathlib import Path
 from typing import ClassVar, NamedTuple
 
+import astropy
 import astropy.units as u
 import numba
 import numpy as np
@@ -135,20 +135,21 @@ _SWCX_LOOP_SOURCES = (
 )
 
 
-def _sources_digest(files) -> str:
-    """SHA-256 of the contents of ``files``; a fresh random value where one cannot be read (a kernel keyed
-    by it is then compiled in every process, never loaded from a stale cache)."""
-    digest = hashlib.sha256()
+def _sources_digest(files) -> str | None:
+    """SHA-256 of the contents of ``files`` and of astropy's version (the physical constants of
+    :mod:`smilekit.constants` are astropy's); None where a file cannot be read."""
+    digest = hashlib.sha256(astropy.__version__.encode())
     try:
         for file in files:
             digest.update(Path(file).read_bytes())
     except OSError:
-        return secrets.token_hex(32)
+        return None
     return digest.hexdigest()
 
 
-def _compiled_swcx_loop(sources: str):
-    """:data:`_swcx_loop`, compiled once and cached on disk under the key ``sources``.
+def _compiled_swcx_loop(sources: str | None):
+    """:data:`_swcx_loop`, cached on disk under the key ``sources`` (a :func:`_sources_digest`; None: not
+    cached, compiled in every process).
 
     numba's cache of a function is invalidated by a change of the function's own file only, not of the
     compiled functions it calls in other modules (or their constants, frozen in at compilation): a stale
@@ -157,7 +158,7 @@ def _compiled_swcx_loop(sources: str):
     sources: edit any of them and the next process compiles anew.
     """
 
-    @numba.njit(cache=True, nogil=True, error_model="numpy")
+    @numba.njit(cache=sources is not None, nogil=True, error_model="numpy")
     def swcx_loop(
         x, y, z, sheath, kind, n_ref, radius, log_n, coeffs, alpha, inner2, out
     ):  # pragma: no cover

@@ -128,6 +128,8 @@ _CUSP = 20  # cusp_point_parameters from here on
 
 
 # Not cached: numba's cache does not see changes in the compiled functions of other modules it calls.
+# (Compiled into the SWCX emissivity's kernel, they are cached there, under a key that follows their
+# sources: smilekit.geospace.emissivity._compiled_swcx_loop.)
 @numba.njit(nogil=True, error_model="numpy")
 def _boundary_point(p, at, c, s):  # pragma: no cover - compiled by numba
     """r (RE) and the outward unit normal (x, rho components, in the meridian plane) of a boundary."""

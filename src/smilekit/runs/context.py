@@ -127,7 +127,8 @@ class JobContext:
         first stage that submits work waits for the start to end (:meth:`_dask_client`). A start that fails
         is logged there and left to that stage, which tries again, fails then and is reported as any
         failing stage."""
-        if (self.workers is None and self.scheduler is None) or self._client is not None or self._starting:
+        no_workers = self.workers is None and self.scheduler is None
+        if no_workers or self._client is not None or self._starting is not None:
             return
         pool = ThreadPoolExecutor(1, thread_name_prefix="smilekit-workers")
         self._starting = pool.submit(self._start_client)
@@ -153,18 +154,17 @@ class JobContext:
         now."""
         from smilekit.campaign.cluster import dask_client  # dask only where asked for
 
-        if self._client is None:
-            starting, self._starting = self._starting, None
-            if starting is not None:
-                try:
-                    client, stack, self._warming = starting.result()
-                except Exception as exc:  # any failure to start: the stage that needs the workers reports it
-                    log.warning(
-                        "the run's Dask workers did not start ahead of the stages (%s)", exc, exc_info=True
-                    )
-                else:
-                    self._resources.enter_context(stack)
-                    self._client = client
+        if self._client is None and self._starting is not None:
+            try:  # (an interrupt while waiting leaves the start to close())
+                client, stack, warming = self._starting.result()
+            except Exception as exc:  # any failure to start: the stage that needs the workers reports it
+                log.warning(
+                    "the run's Dask workers did not start ahead of the stages (%s)", exc, exc_info=True
+                )
+            else:
+                self._resources.enter_context(stack)
+                self._client, self._warming = client, warming
+            self._starting = None
         if self._client is None:
             self._client = self._resources.enter_context(dask_client(self.workers, self.scheduler))
         return self._client
@@ -188,16 +188,18 @@ class JobContext:
     def close(self) -> None:
         """Close the run's Dask client and local cluster, if :meth:`start_workers`, :meth:`map` or
         :meth:`submit` started them (a start still under way is waited for, then closed)."""
-        starting, self._starting = self._starting, None
-        if starting is not None:
-            try:
-                _, stack, _ = starting.result()
-            except Exception:  # nothing was left running
-                pass
-            else:
-                stack.close()
-        self._warming.clear()
-        self._resources.close()
+        try:
+            if self._starting is not None:
+                try:
+                    _, stack, _ = self._starting.result()
+                except Exception as exc:  # nothing was left running; no stage needed the workers
+                    log.warning("the run's Dask workers did not start (%s)", exc)
+                else:
+                    stack.close()
+        finally:
+            self._starting = None
+            self._warming.clear()
+            self._resources.close()
         self._client = None
 
     def telemeter(self, instrument: str, data, **options) -> None:
