@@ -92,12 +92,13 @@ def main() -> None:
             print(f"  {chain} {ground[chain]}")
 
 
-def _run_measured(command: list[str], env: dict, every_s: float = 0.2) -> tuple[int, float, int]:
-    """Run ``command``; return its exit status, the CPU seconds of it and of every process under it, and the
-    largest resident set (bytes) seen in any of them, from ``psutil`` looks every ``every_s`` seconds (each
-    process's CPU as last seen: at most that much of each is missed at its end). Counted from outside
-    because a local cluster's workers are the children of dask's fork server, which the run does not wait
-    for: ``RUSAGE_CHILDREN`` does not see them."""
+def _run_measured(command: list[str], env: dict, every_s: float = 0.2) -> tuple[int, float, float, int]:
+    """Run ``command``; return its exit status, the CPU seconds of it and of every process under it, those of
+    it alone, and the largest resident set (bytes) seen in any of them, from ``psutil`` looks every
+    ``every_s`` seconds (each process's CPU as last seen: at most that much of each is missed at its end).
+    Counted from outside because a local cluster's workers are the children of dask's fork server, which the
+    run does not wait for: ``RUSAGE_CHILDREN`` does not see them."""
+
     import psutil
 
     cpu: dict[tuple[int, float], float] = {}  # by (pid, start time): a pid may be reused
@@ -122,7 +123,8 @@ def _run_measured(command: list[str], env: dict, every_s: float = 0.2) -> tuple[
         if process.poll() is None:
             process.kill()
         process.wait()
-    return process.returncode, sum(cpu.values()), largest
+    own = sum(v for (pid, _), v in cpu.items() if pid == process.pid)
+    return process.returncode, sum(cpu.values()), own, largest
 
 
 def compare_runs(args) -> None:
@@ -142,7 +144,7 @@ def compare_runs(args) -> None:
             env = {**os.environ, "PYTHONPATH": src}
             with tempfile.TemporaryDirectory() as out:
                 t0 = time.perf_counter()
-                returncode, cpu, rss = _run_measured([*command, "--out", out], env)
+                returncode, cpu, own, rss = _run_measured([*command, "--out", out], env)
                 wall = time.perf_counter() - t0
                 summary_path = Path(out) / "summary.json"
                 summary = json.loads(summary_path.read_text()) if summary_path.is_file() else None
@@ -151,7 +153,10 @@ def compare_runs(args) -> None:
                 raise SystemExit(f"run {k + 1}, {label}: exit status {returncode} and no summary.json")
             failed = [name for name, s in summary["stages"].items() if s["status"] != "ok"]
             flag = f" -- exit status {returncode}, failed stages: {failed}" if returncode or failed else ""
-            print(f"run {k + 1}, {label}: wall {wall:.1f} s, CPU {cpu:.1f} s (the run and its workers){flag}")
+            print(
+                f"run {k + 1}, {label}: wall {wall:.1f} s, CPU {cpu:.1f} s (the run and its workers; "
+                f"the run's own process {own:.1f} s){flag}"
+            )
             stages = ", ".join(f"{name} {s['seconds']:.1f}" for name, s in summary["stages"].items())
             print(f"    stages (s): {stages}", flush=True)
     print(f"largest resident set seen in any of their processes: {largest / 2**20:.0f} MiB")
