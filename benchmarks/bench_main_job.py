@@ -98,7 +98,6 @@ def _run_measured(command: list[str], env: dict, every_s: float = 0.2) -> tuple[
     ``every_s`` seconds (each process's CPU as last seen: at most that much of each is missed at its end).
     Counted from outside because a local cluster's workers are the children of dask's fork server, which the
     run does not wait for: ``RUSAGE_CHILDREN`` does not see them."""
-
     import psutil
 
     cpu: dict[tuple[int, float], float] = {}  # by (pid, start time): a pid may be reused

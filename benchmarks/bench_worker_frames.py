@@ -6,18 +6,17 @@ Run (not part of the test suite)::
     .venv/bin/python benchmarks/bench_worker_frames.py --every 5 --repeat 3
     .venv/bin/python benchmarks/bench_worker_frames.py --set distributed.worker.profile.enabled=true
 
-The frames are those of ``smilekit run --every-frame`` on the default event (the solar-wind, stand-off and
-mission stages run here first; the SXI stage's frame specs are taken where it submits them), every
-``--every``-th of them. Each frame is what the run's workers do: ``make_frame`` (model sky, L1, L2, files)
-then ``retrieve_frame`` on the L2 it left on the worker, the numba kernels on the threads the run gives a
-worker (the cores shared among the workers). The cluster is ``smilekit``'s own local one
+The frames are those of ``smilekit run --every-frame`` on the default event (the stages before the SXI stage
+that do not park run here first: solar wind, stand-off, mission; the SXI stage's frame specs are taken where
+it submits them), every ``--every``-th of them. Each frame is what the run's workers do: ``make_frame`` (model
+sky, L1, L2, files) then ``retrieve_frame`` on the L2 it left on the worker, the numba kernels on the threads
+the run gives a worker (the cores shared among the workers). The cluster is ``smilekit``'s own local one
 (``campaign.cluster.local_cluster``), with ``--set KEY=VALUE`` dask configuration on top of its
 ``WORKER_CONFIG`` (YAML values); each worker imports the stages and makes a frame before the clock starts.
 Prints the time the cluster took to start with the stages imported on every worker and the CPU of its
-processes by then (the fork server's included), then, per repeat (``--repeat 0``: none), the wall time and
-the CPU time of this process's children (``psutil``: the workers, what the frames and dask's own work on
-them cost, and the idle fork server and resource tracker; this process's scheduler and client left out)
-per frame.
+processes by then (the fork server's included), then, per repeat (``--repeat 0``: none), the wall time and the
+CPU time of this process's children (``psutil``: the workers, what the frames and dask's own work on them
+cost, and the idle fork server and resource tracker; this process's scheduler and client left out) per frame.
 """
 
 from __future__ import annotations
@@ -58,7 +57,7 @@ def frame_specs(folder: Path) -> list:
             except _Captured as captured:
                 return captured.args[0]
             raise RuntimeError("the SXI stage submitted no frames")
-        if stage.name != "emissivity" and all(name in ctx.results for name in stage.requires):
+        if not stage.parks and all(name in ctx.results for name in stage.requires):
             stage.run(ctx)
     raise RuntimeError("no SXI stage registered")
 

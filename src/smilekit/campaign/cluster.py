@@ -175,7 +175,7 @@ def local_cluster(workers: int | None, dashboard_address: str | None = None) -> 
     if FORK_SERVER:
         config["distributed.worker.multiprocessing-method"] = "forkserver"
     with dask.config.set(config):
-        if FORK_SERVER:
+        if FORK_SERVER:  # within the configuration: dask's multiprocessing context is the one it names
             _preload_fork_server()
         return LocalCluster(
             n_workers=int(workers),

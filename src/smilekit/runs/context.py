@@ -200,7 +200,7 @@ class JobContext:
             self._starting = None
             self._warming.clear()
             self._resources.close()
-        self._client = None
+            self._client = None
 
     def telemeter(self, instrument: str, data, **options) -> None:
         """Packetise ``data``, what the simulator of ``instrument`` (``"mag"``, ``"lia"``, ``"sxi"`` or
