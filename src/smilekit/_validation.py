@@ -124,7 +124,6 @@ def as_value(
             f"{name} has unit {value.unit!s} ({value.unit.physical_type}), which does not convert to "
             f"{unit} ({unit.physical_type}); give a Quantity of that physical type"
         ) from None
-    shown = unit.to_string("unicode")
     nan = np.isnan(out)
     if nan.any() and not allow_nan:
         raise InputError(
@@ -134,10 +133,10 @@ def as_value(
         raise InputError(f"{name} contains infinite values; finite values are required")
     valid = out[~nan]
     if positive and (valid <= 0).any():
-        bad = valid[valid <= 0]
+        bad, shown = valid[valid <= 0], unit.to_string("unicode")
         raise InputError(f"{name} must be > 0 {shown}, got {_describe(bad)} {shown}")
     if nonnegative and (valid < 0).any():
-        bad = valid[valid < 0]
+        bad, shown = valid[valid < 0], unit.to_string("unicode")
         raise InputError(f"{name} must be >= 0 {shown}, got {_describe(bad)} {shown}")
     return out
 

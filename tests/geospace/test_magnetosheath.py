@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import re
+
 import astropy.units as u
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from smilekit.errors import InputError
+from smilekit.errors import InputError, ModelDomainError
 from smilekit.geospace import boundaries as b
 from smilekit.geospace.cusps import cusp_edges
-from smilekit.geospace.magnetosheath import Magnetosheath, rankine_hugoniot_values
+from smilekit.geospace.magnetosheath import Magnetosheath, check_upstream_values, rankine_hugoniot_values
 from smilekit.solarwind.state import SolarWindState
 from smilekit.units import RE
 
@@ -195,3 +197,49 @@ def test_bad_input():
         SHEATH.plasma_values(np.nan, 0.0, 0.0)
     with pytest.raises(InputError):
         SHEATH.plasma(1.0, 0 * RE, 0 * RE)
+
+
+@SETTINGS
+@given(
+    n=st.floats(0.5, 80.0),
+    speed=st.floats(250.0, 1200.0),
+    t=st.floats(1e4, 1e6),
+    b=st.tuples(*[st.floats(-30.0, 30.0)] * 3),
+    tilt_deg=st.floats(-35.0, 35.0),
+)
+def test_a_sheath_from_checked_values_is_the_quantity_one(n, speed, t, b, tilt_deg):
+    # insitu_truth builds one sheath per solar-wind record from plain, already checked values: it must be
+    # the sheath the public constructor makes from the same values as Quantities, bit for bit
+    tilt = np.radians(tilt_deg)
+    boundaries = {"magnetopause": "shue1998", "bow_shock": "jelinek2012"}
+    try:
+        public = Magnetosheath(
+            n=n * u.cm**-3, v=speed * u.km / u.s, t=t * u.K, b_gsm=b * u.nT, tilt=tilt * u.rad, **boundaries
+        )
+    except ModelDomainError:  # boundaries that cross at this pressure: both ways refuse it
+        with pytest.raises(ModelDomainError):
+            Magnetosheath._from_checked(n, speed, t, np.array(b), tilt, **boundaries)
+        return
+    plain = Magnetosheath._from_checked(n, speed, t, np.array(b), tilt, **boundaries)
+    assert vars(plain).keys() == vars(public).keys()
+    for name, value in vars(public).items():
+        if isinstance(value, np.ndarray):
+            np.testing.assert_array_equal(getattr(plain, name), value, err_msg=name)
+        else:
+            assert getattr(plain, name) == value, name
+    np.testing.assert_array_equal(plain.point_parameters(), public.point_parameters())
+
+
+def test_upstream_checks_name_the_offending_record():
+    good = dict(n=[5.0, 6.0], speed=[400.0, 450.0], t=[1e5, 1e5], b_gsm=[[0, 0, -5.0]] * 2, tilt=[0.0, 0.1])
+    check_upstream_values(**good)  # nothing to refuse
+    for name, bad, says in (
+        ("n", [5.0, 0.0], "n must be > 0 cm^-3, got 0"),
+        ("speed", [400.0, -1.0], "v must be > 0 km/s, got -1"),
+        ("t", [1e5, np.nan], "t must be > 0 K, got nan"),
+        ("speed", [400.0, 5000.0], "5000"),
+        ("b_gsm", [[0, 0, -5.0], [0, np.inf, 0]], "b_gsm must be finite"),
+        ("tilt", [0.0, 2.0], "tilt must lie in [-90, 90] deg, got 114.59"),
+    ):
+        with pytest.raises(InputError, match=re.escape(says)):
+            check_upstream_values(**{**good, name: bad})

@@ -51,6 +51,7 @@ from smilekit.geospace.magnetosheath import (
     REGION_MAGNETOSPHERE,
     REGION_SOLAR_WIND,
     Magnetosheath,
+    check_upstream_values,
 )
 from smilekit.geospace.sheath_field import DEFAULT_SHEATH_FIELD, SHEATH_FIELD_MODELS, sheath_field_values
 from smilekit.igrf import check_igrf_range
@@ -174,8 +175,8 @@ def insitu_truth(
         series' span (a :class:`~smilekit.solarwind.state.SolarWindState` holds at every time).
     solar_wind : SolarWind or SolarWindState
         The upstream solar wind. The cost grows with the records the track spans (one magnetosheath per
-        record, about 3.5 ms each; ``benchmarks/bench_insitu_truth.py``): for a series finer than a
-        minute, ``solar_wind.resample(60 * u.s)`` first is four times cheaper for 16-s records.
+        record, about 0.4-0.6 ms each; ``benchmarks/bench_insitu_truth.py``): for a series finer than a
+        minute, ``solar_wind.resample(60 * u.s)`` first is cheaper.
     kp : float or array_like
         Kp (decimal, 0-9; 1- = 0.67) for T89c, one value or one per sample. Default 2 (an assumption, a
         moderately quiet level; give the event's Kp where known).
@@ -293,14 +294,20 @@ def insitu_truth(
     r_bs = np.empty(t.size)
     order = np.argsort(group_key, kind="stable")
     bounds = np.flatnonzero(np.diff(group_key[order])) + 1
-    for group in np.split(order, bounds):
-        k = index[group[0]]
-        sheath = Magnetosheath(
-            n=records["n"][k] * u.cm**-3,
-            v=np.linalg.norm(records["v_gse"][k]) * (u.km / u.s),
-            t=records["t"][k] * u.K,
-            b_gsm=records["b_gsm"][k] * u.nT,
-            tilt=tilt_record[group[0]] * u.rad,
+    groups = np.split(order, bounds)
+    first = np.array([group[0] for group in groups])
+    used = index[first]  # each group's record, checked at once rather than sheath by sheath
+    speeds = np.array([np.linalg.norm(records["v_gse"][k]) for k in used])
+    check_upstream_values(
+        records["n"][used], speeds, records["t"][used], records["b_gsm"][used], tilt_record[first]
+    )
+    for group, k, speed in zip(groups, used, speeds, strict=True):
+        sheath = Magnetosheath._from_checked(
+            records["n"][k],
+            speed,
+            records["t"][k],
+            records["b_gsm"][k],
+            tilt_record[group[0]],
             magnetopause=magnetopause,
             bow_shock=bow_shock,
         )

@@ -67,6 +67,7 @@ __all__ = [
     "REGION_MAGNETOSPHERE",
     "REGION_SOLAR_WIND",
     "Magnetosheath",
+    "check_upstream_values",
     "plasma_point",
     "rankine_hugoniot_values",
 ]
@@ -199,6 +200,38 @@ def plasma_point(p, x, y, z):  # pragma: no cover - compiled by numba
     return n, math.sqrt(vx * vx + vr * vr), t
 
 
+def check_upstream_values(n, speed, t, b_gsm, tilt) -> None:
+    """Refuse upstream values that :class:`Magnetosheath` does not take, for one record or many.
+
+    Plain values: ``n`` (cm^-3), ``speed`` (km/s), ``t`` (K) and ``tilt`` (rad) of shape (N,) or scalars,
+    ``b_gsm`` (nT) of shape (N, 3) or (3,). Each must be finite; n, the speed and t > 0; n, the speed
+    (as a flow along -X), t and B within their physical ranges
+    (:func:`smilekit.solarwind.series.check_physical`); ``|tilt|`` at most 90 deg.
+
+    Raises
+    ------
+    InputError
+        Naming the first offending value and what is accepted.
+    """
+    n, speed, t, tilt = (np.atleast_1d(np.asarray(v, dtype=np.float64)) for v in (n, speed, t, tilt))
+    b = np.asarray(b_gsm, dtype=np.float64).reshape(-1, 3)
+    for name, unit, values in (("n", "cm^-3", n), ("v", "km/s", speed), ("t", "K", t)):
+        bad = ~(values > 0)  # NaN too
+        if bad.any():
+            raise InputError(f"{name} must be > 0 {unit}, got {values[bad][0]:g} {unit}")
+    if not (np.isfinite(n).all() and np.isfinite(speed).all() and np.isfinite(t).all()):
+        raise InputError("n, v and t must be finite")
+    if not np.isfinite(b).all():
+        raise InputError(f"b_gsm must be finite, got {b[~np.isfinite(b).all(axis=1)][0].tolist()} nT")
+    check_physical("v_gse", np.column_stack([-speed, np.zeros_like(speed), np.zeros_like(speed)]))
+    check_physical("n", n)
+    check_physical("t", t)
+    check_physical("b_gsm", b)
+    tilted = ~(np.abs(tilt) <= np.pi / 2)
+    if tilted.any():
+        raise InputError(f"tilt must lie in [-90, 90] deg, got {np.degrees(tilt[tilted][0]):g} deg")
+
+
 class Magnetosheath:
     """Gas-dynamic magnetosheath between a bow shock and a magnetopause model (see the module docstring).
 
@@ -263,24 +296,16 @@ class Magnetosheath:
         speed = math.hypot(*v_arr.ravel()) if v_arr.ndim else float(v_arr)
         if v_arr.ndim and v_arr.shape != (3,):
             raise InputError(f"v must be a speed or a (3,) velocity vector, got shape {v_arr.shape}")
-        if speed <= 0:
-            raise InputError(f"v must be > 0 km/s, got {speed:g} km/s")
-        if v_arr.ndim:
+        if v_arr.ndim and speed > 0:
             check_physical("v_gse", v_arr)  # VALIDMIN/VALIDMAX, speed and the flow direction
-        else:  # a speed: along -X, so only its size is checked
-            check_physical("v_gse", np.array([-speed, 0.0, 0.0]))
-        check_physical("n", np.asarray(self.n1))
         self.v1 = speed
         self.t1 = as_scalar(t, u.K, "t", positive=True)
-        check_physical("t", np.asarray(self.t1))
         b = as_vector(b_gsm, u.nT, "b_gsm")
         if b.shape != (3,):
             raise InputError(f"b_gsm must have shape (3,), got {b.shape}")
-        check_physical("b_gsm", b)
         self.b_gsm = b
         self.tilt = as_scalar(tilt, u.rad, "tilt")
-        if abs(self.tilt) > np.pi / 2:
-            raise InputError(f"tilt must lie in [-90, 90] deg, got {np.degrees(self.tilt):g} deg")
+        check_upstream_values(self.n1, speed, self.t1, b, self.tilt)
         if not (1.0 < float(gamma) < 3.0):
             raise InputError(f"gamma must lie in (1, 3), got {gamma}")
         self.gamma = float(gamma)
@@ -290,7 +315,29 @@ class Magnetosheath:
         self.cusp_width_deg = as_scalar(cusp_width, u.deg, "cusp_width", positive=True)
         self.cusp_mlt_width_h = as_scalar(cusp_mlt_width, u.hourangle, "cusp_mlt_width", positive=True)
         self.cusp_offset_deg = as_scalar(cusp_latitude_offset, u.deg, "cusp_latitude_offset")
+        self._derive(magnetopause, bow_shock)
 
+    @classmethod
+    def _from_checked(cls, n: float, speed: float, t: float, b_gsm: np.ndarray, tilt: float, *, magnetopause,
+                      bow_shock) -> Magnetosheath:  # fmt: skip
+        """A sheath of the default gamma and cusp from plain values already checked as ``__init__`` checks
+        them (cm^-3, km/s, K, nT in GSM, rad): the per-record sheaths of a validated solar-wind series
+        (:func:`smilekit.geospace.insitu.insitu_truth`, which checks them all at once with
+        :func:`check_upstream_values`), without a Quantity round trip and the checks per record."""
+        self = cls.__new__(cls)
+        self.n1, self.v1, self.t1, self.tilt = float(n), float(speed), float(t), float(tilt)
+        self.b_gsm = np.array(b_gsm, dtype=np.float64)
+        self.gamma = 5.0 / 3.0
+        self.cusp_density_fraction = float(_cusps.CUSP_DENSITY_FRACTION)
+        self.cusp_width_deg = float(_cusps.DEFAULT_WIDTH_DEG)
+        self.cusp_mlt_width_h = float(_cusps.DEFAULT_MLT_WIDTH_H)
+        self.cusp_offset_deg = 0.0
+        self._derive(magnetopause, bow_shock)
+        return self
+
+    def _derive(self, magnetopause, bow_shock) -> None:
+        """The boundaries, the upstream effective gas and the stagnation state, from the checked inputs."""
+        b = self.b_gsm
         b_mag = float(np.linalg.norm(b))
         self.pdyn = float(derived.pdyn(self.n1, self.v1))
         self.pm = float(derived.magnetic_pressure(b_mag))
