@@ -346,6 +346,39 @@ def test_infer_alpha_ratio_on_sampled_mixtures(r, t):
     assert np.allclose(theta_out[0], np.cov(protons.T, bias=True), rtol=1e-3, atol=1e-3 * theta.max())
 
 
+def test_infer_alpha_ratio_sample_by_sample():
+    """Each sample's answer is its own (the same alone, in a batch, in any order), and a sample whose
+    ``n3`` residual has one sign across ``bounds`` has no root: r NaN, the proton moments at r = 0."""
+    from smilekit.instruments.lia.moments import infer_alpha_ratio
+
+    rng = np.random.default_rng(9)
+    rows = []
+    for r in rng.uniform(0.0, 0.15, 12):  # apparent moments of protons plus alphas at fraction r (t = 1)
+        v, theta = rng.normal(size=3) * 200.0, np.diag(rng.uniform(5e3, 4e4, 3))
+        n = rng.uniform(1.0, 40.0)
+        speed2, vv = v @ v, np.outer(v, v)
+        n3 = n * (
+            (1 + r * K_ALPHA**2) * speed2 * v + (1 + r * K_ALPHA**2) * (np.trace(theta) * v + 2 * theta @ v)
+        )
+        rows.append(
+            (n * (1 + r / K_ALPHA), n * v * (1 + r), n * ((1 + r * K_ALPHA) * (vv + theta)), n3, r, n)
+        )
+    n0, n1, n2, n3, r_true, n_true = (np.array(c) for c in zip(*rows, strict=True))
+    batch = infer_alpha_ratio(n0, n1, n2, n3)
+    np.testing.assert_allclose(batch[0], r_true, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(batch[1], n_true, rtol=1e-9)
+    order = rng.permutation(12)
+    shuffled = infer_alpha_ratio(n0[order], n1[order], n2[order], n3[order])
+    for whole, part in zip(batch, shuffled, strict=True):
+        assert np.array_equal(whole[order], part)
+    alone = infer_alpha_ratio(n0[3:4], n1[3:4], n2[3:4], n3[3:4])
+    for whole, part in zip(batch, alone, strict=True):
+        assert np.array_equal(whole[3:4], part)
+    none = infer_alpha_ratio(n0[:1], n1[:1], n2[:1], n3[:1], bounds=(0.5, 0.6))  # the root lies below
+    assert np.isnan(none[0][0]) and none[1][0] == n0[0]
+    np.testing.assert_allclose(none[2][0], n1[0] / n0[0], rtol=1e-15)
+
+
 @pytest.mark.parametrize("mean", [0.02, 0.7, 3.0, 9.99, 10.01, 60.0])
 def test_poisson_kernel_distribution(mean):
     """The Poisson kernel's counts follow the Poisson law on both sides of its switch at a mean of 10

@@ -535,39 +535,73 @@ def infer_alpha_ratio(n0, n1, n2, n3, *, thermal_ratio: float = 1.0, bounds=(-0.
     r, n, V, theta : ndarray
         (N,), (N,), (N, 3), (N, 3, 3).
     """
-    k = K_ALPHA
-    vhat = n1 / np.linalg.norm(n1, axis=1, keepdims=True)
-
-    def solve(r):
-        n = n0 / (1.0 + r / k)
-        v = n1 / (n * (1.0 + r))[:, None]
-        vv = v[:, :, None] * v[:, None, :]
-        theta = (n2 / n[:, None, None] - (1.0 + r * k)[:, None, None] * vv) / (1.0 + r * k * thermal_ratio)[
-            :, None, None
-        ]
-        tv = np.einsum("nij,nj->ni", theta, v)
-        tr = np.trace(theta, axis1=1, axis2=2)
-        speed2 = np.sum(v * v, axis=1)
-        model = (1.0 + r * k * k)[:, None] * speed2[:, None] * v + (1.0 + r * k * k * thermal_ratio)[
-            :, None
-        ] * (tr[:, None] * v + 2.0 * tv)
-        return np.sum((n3 / n[:, None] - model) * vhat, axis=1), n, v, theta
-
-    lo = np.full(n0.shape, float(bounds[0]))
-    hi = np.full(n0.shape, float(bounds[1]))
-    f_lo = solve(lo)[0]
-    f_hi = solve(hi)[0]
-    bracket = np.sign(f_lo) * np.sign(f_hi) < 0
-    for _ in range(50):  # 0.8 / 2^50: far below the noise
-        mid = 0.5 * (lo + hi)
-        f_mid = solve(mid)[0]
-        left = np.sign(f_mid) == np.sign(f_lo)
-        lo = np.where(left, mid, lo)
-        f_lo = np.where(left, f_mid, f_lo)
-        hi = np.where(left, hi, mid)
-    r = np.where(bracket, 0.5 * (lo + hi), np.nan)
-    _, n, v, theta = solve(np.where(bracket, r, 0.0))
+    n0, n1, n2, n3 = (np.ascontiguousarray(a, dtype=np.float64) for a in (n0, n1, n2, n3))
+    size = n0.shape[0]
+    r, n, v, theta = np.empty(size), np.empty(size), np.empty((size, 3)), np.empty((size, 3, 3))
+    _infer_values(n0, n1, n2, n3, float(thermal_ratio), float(bounds[0]), float(bounds[1]), r, n, v, theta)
     return r, n, v, theta
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _sign(x: float) -> float:  # pragma: no cover - compiled
+    """numpy.sign of one number: -1, 0 or 1, NaN for NaN."""
+    if x > 0.0:
+        return 1.0
+    if x < 0.0:
+        return -1.0
+    return 0.0 if x == 0.0 else math.nan
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _alpha_residual(r, n0, n1, n2, n3, vhat, thermal_ratio, v, theta):  # pragma: no cover - compiled
+    """The ``n3`` equation's residual along ``vhat`` at alpha fraction ``r`` for one sample, and the proton
+    density there; the proton velocity and thermal tensor written to ``v`` and ``theta``
+    (:func:`infer_alpha_ratio`)."""
+    k = K_ALPHA
+    n = n0 / (1.0 + r / k)
+    flux = n * (1.0 + r)
+    for i in range(3):
+        v[i] = n1[i] / flux
+    heavy = 1.0 + r * k
+    warm = 1.0 + r * k * thermal_ratio
+    for i in range(3):
+        for j in range(3):
+            theta[i, j] = (n2[i, j] / n - heavy * (v[i] * v[j])) / warm
+    trace = theta[0, 0] + theta[1, 1] + theta[2, 2]
+    bulk = (1.0 + r * k * k) * (v[0] * v[0] + v[1] * v[1] + v[2] * v[2])
+    hot = 1.0 + r * k * k * thermal_ratio
+    residual = 0.0
+    for i in range(3):
+        theta_v = theta[i, 0] * v[0] + theta[i, 1] * v[1] + theta[i, 2] * v[2]
+        residual += (n3[i] / n - (bulk * v[i] + hot * (trace * v[i] + 2.0 * theta_v))) * vhat[i]
+    return residual, n
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _infer_values(n0, n1, n2, n3, thermal_ratio, low, high, r, n, v, theta):  # pragma: no cover - compiled
+    """Kernel of :func:`infer_alpha_ratio`: per sample, ``r`` by 50 bisections of the residual in
+    [low, high] (NaN where its signs there do not bracket a root), and the proton moments at ``r`` (at 0
+    without a root) written to ``n``, ``v``, ``theta``."""
+    vhat = np.empty(3)
+    for s in range(n0.size):
+        a = n1[s]
+        norm = math.sqrt(a[0] * a[0] + a[1] * a[1] + a[2] * a[2])
+        for i in range(3):
+            vhat[i] = a[i] / norm
+        lo, hi = low, high
+        f_lo = _alpha_residual(lo, n0[s], a, n2[s], n3[s], vhat, thermal_ratio, v[s], theta[s])[0]
+        f_hi = _alpha_residual(hi, n0[s], a, n2[s], n3[s], vhat, thermal_ratio, v[s], theta[s])[0]
+        bracket = _sign(f_lo) * _sign(f_hi) < 0.0
+        for _ in range(50):  # 0.8 / 2^50: far below the noise
+            mid = 0.5 * (lo + hi)
+            f_mid = _alpha_residual(mid, n0[s], a, n2[s], n3[s], vhat, thermal_ratio, v[s], theta[s])[0]
+            if _sign(f_mid) == _sign(f_lo):
+                lo, f_lo = mid, f_mid
+            else:
+                hi = mid
+        r[s] = 0.5 * (lo + hi) if bracket else math.nan
+        at = r[s] if bracket else 0.0
+        n[s] = _alpha_residual(at, n0[s], a, n2[s], n3[s], vhat, thermal_ratio, v[s], theta[s])[1]
 
 
 def _remove_alphas(raw: np.ndarray, cov: np.ndarray, b: np.ndarray, thermal_ratio: float) -> np.ndarray:
