@@ -230,16 +230,34 @@ def test_a_sheath_from_checked_values_is_the_quantity_one(n, speed, t, b, tilt_d
     np.testing.assert_array_equal(plain.point_parameters(), public.point_parameters())
 
 
-def test_upstream_checks_name_the_offending_record():
+def test_upstream_checks_name_the_offending_value_and_record():
     good = dict(n=[5.0, 6.0], speed=[400.0, 450.0], t=[1e5, 1e5], b_gsm=[[0, 0, -5.0]] * 2, tilt=[0.0, 0.1])
-    check_upstream_values(**good)  # nothing to refuse
+    times = np.array(["2015-06-21T10:00", "2015-06-21T10:01"], dtype="datetime64[s]")
+    check_upstream_values(**good, times=times)  # nothing to refuse
     for name, bad, says in (
-        ("n", [5.0, 0.0], "n must be > 0 cm^-3, got 0"),
-        ("speed", [400.0, -1.0], "v must be > 0 km/s, got -1"),
-        ("t", [1e5, np.nan], "t must be > 0 K, got nan"),
+        ("n", [5.0, 0.0], "n must be > 0 cm^-3, got 0 cm^-3 (the record at 2015-06-21T10:01:00)"),
+        ("speed", [400.0, -1.0], "v must be > 0 km/s, got -1 km/s"),
+        ("t", [1e5, np.nan], "t must be finite, got nan K"),
         ("speed", [400.0, 5000.0], "5000"),
-        ("b_gsm", [[0, 0, -5.0], [0, np.inf, 0]], "b_gsm must be finite"),
-        ("tilt", [0.0, 2.0], "tilt must lie in [-90, 90] deg, got 114.59"),
+        ("b_gsm", [[0, 0, -5.0], [0, np.inf, 0]], "b_gsm must be finite, got [0.0, inf, 0.0] nT"),
+        ("tilt", [0.0, 2.0], "tilt must lie in [-90, 90] deg, got 114.592 deg"),
     ):
         with pytest.raises(InputError, match=re.escape(says)):
-            check_upstream_values(**{**good, name: bad})
+            check_upstream_values(**{**good, name: bad}, times=times)
+
+
+@pytest.mark.parametrize(
+    ("changed", "says"),
+    [
+        ({"v": 0 * u.km / u.s}, "v must be > 0 km/s"),
+        ({"v": [400.0, 0.0, 0.0] * u.km / u.s}, "v_gse"),  # a sunward flow
+        ({"n": 2000 * u.cm**-3}, "n 2000"),
+        ({"t": 0 * u.K}, "t must be > 0"),
+        ({"b_gsm": [0, 0, 1e4] * u.nT}, "b_gsm"),
+        ({"tilt": 100 * u.deg}, "tilt must lie in [-90, 90] deg, got 100 deg"),
+    ],
+)
+def test_the_constructor_refuses_what_the_sheath_does_not_take(changed, says):
+    upstream = dict(n=5 * u.cm**-3, v=400 * u.km / u.s, t=1e5 * u.K, b_gsm=[0, 0, -5] * u.nT)
+    with pytest.raises(InputError, match=re.escape(says)):
+        Magnetosheath(**{**upstream, **changed})

@@ -299,8 +299,9 @@ def insitu_truth(
     used = index[first]  # each group's record, checked at once rather than sheath by sheath
     speeds = np.array([np.linalg.norm(records["v_gse"][k]) for k in used])
     check_upstream_values(
-        records["n"][used], speeds, records["t"][used], records["b_gsm"][used], tilt_record[first]
-    )
+        records["n"][used], speeds, records["t"][used], records["b_gsm"][used], tilt_record[first],
+        record_time[first],
+    )  # fmt: skip
     for group, k, speed in zip(groups, used, speeds, strict=True):
         sheath = Magnetosheath._from_checked(
             records["n"][k],

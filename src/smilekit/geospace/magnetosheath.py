@@ -200,36 +200,48 @@ def plasma_point(p, x, y, z):  # pragma: no cover - compiled by numba
     return n, math.sqrt(vx * vx + vr * vr), t
 
 
-def check_upstream_values(n, speed, t, b_gsm, tilt) -> None:
+def check_upstream_values(n, speed, t, b_gsm, tilt, times=None) -> None:
     """Refuse upstream values that :class:`Magnetosheath` does not take, for one record or many.
 
-    Plain values: ``n`` (cm^-3), ``speed`` (km/s), ``t`` (K) and ``tilt`` (rad) of shape (N,) or scalars,
-    ``b_gsm`` (nT) of shape (N, 3) or (3,). Each must be finite; n, the speed and t > 0; n, the speed
-    (as a flow along -X), t and B within their physical ranges
-    (:func:`smilekit.solarwind.series.check_physical`); ``|tilt|`` at most 90 deg.
+    Parameters
+    ----------
+    n, speed, t, tilt : float or numpy.ndarray
+        Density (cm^-3), bulk speed (km/s, the flow taken along -X), temperature (K) and dipole tilt (rad),
+        scalars or of shape (N,).
+    b_gsm : numpy.ndarray
+        IMF in GSM (nT), shape (3,) or (N, 3).
+    times : numpy.ndarray, optional
+        The records' times (N,), to say which one is refused.
 
     Raises
     ------
     InputError
-        Naming the first offending value and what is accepted.
+        For a value that is not finite, a density, speed or temperature that is not positive, one outside
+        its physical range (:func:`smilekit.solarwind.series.check_physical`) or a tilt beyond 90 deg; the
+        message names the first such value (and its time).
     """
     n, speed, t, tilt = (np.atleast_1d(np.asarray(v, dtype=np.float64)) for v in (n, speed, t, tilt))
     b = np.asarray(b_gsm, dtype=np.float64).reshape(-1, 3)
-    for name, unit, values in (("n", "cm^-3", n), ("v", "km/s", speed), ("t", "K", t)):
-        bad = ~(values > 0)  # NaN too
+    labels = None if times is None else np.asarray(times).reshape(-1)
+
+    def refuse(name: str, values: np.ndarray, bad: np.ndarray, unit: str, accepted: str) -> None:
         if bad.any():
-            raise InputError(f"{name} must be > 0 {unit}, got {values[bad][0]:g} {unit}")
-    if not (np.isfinite(n).all() and np.isfinite(speed).all() and np.isfinite(t).all()):
-        raise InputError("n, v and t must be finite")
-    if not np.isfinite(b).all():
-        raise InputError(f"b_gsm must be finite, got {b[~np.isfinite(b).all(axis=1)][0].tolist()} nT")
-    check_physical("v_gse", np.column_stack([-speed, np.zeros_like(speed), np.zeros_like(speed)]))
-    check_physical("n", n)
-    check_physical("t", t)
-    check_physical("b_gsm", b)
-    tilted = ~(np.abs(tilt) <= np.pi / 2)
-    if tilted.any():
-        raise InputError(f"tilt must lie in [-90, 90] deg, got {np.degrees(tilt[tilted][0]):g} deg")
+            k = int(np.flatnonzero(bad)[0])
+            value = values[k].tolist() if values.ndim > 1 else f"{values[k]:g}"
+            at = "" if labels is None else f" (the record at {labels[k]})"
+            raise InputError(f"{name} must {accepted}, got {value} {unit}{at}")
+
+    scalars = (("n", n, "cm^-3"), ("v", speed, "km/s"), ("t", t, "K"))
+    for name, values, unit in (*scalars, ("tilt", tilt, "rad")):
+        refuse(name, values, ~np.isfinite(values), unit, "be finite")
+    refuse("b_gsm", b, ~np.isfinite(b).all(axis=1), "nT", "be finite")
+    for name, values, unit in scalars:
+        refuse(name, values, ~(values > 0), unit, f"be > 0 {unit}")
+    check_physical("v_gse", np.column_stack([-speed, np.zeros_like(speed), np.zeros_like(speed)]), labels)
+    check_physical("n", n, labels)
+    check_physical("t", t, labels)
+    check_physical("b_gsm", b, labels)
+    refuse("tilt", np.degrees(tilt), ~(np.abs(tilt) <= np.pi / 2), "deg", "lie in [-90, 90] deg")
 
 
 class Magnetosheath:

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from smilekit.errors import InputError
 from smilekit.instruments.lia import QUALITY_BITS, LIAConfig, Population, simulate_counts
 from smilekit.instruments.lia.moments import compute_moments
 from smilekit.instruments.lia.simulate import poisson_values
@@ -377,6 +378,8 @@ def test_infer_alpha_ratio_sample_by_sample():
     none = infer_alpha_ratio(n0[:1], n1[:1], n2[:1], n3[:1], bounds=(0.5, 0.6))  # the root lies below
     assert np.isnan(none[0][0]) and none[1][0] == n0[0]
     np.testing.assert_allclose(none[2][0], n1[0] / n0[0], rtol=1e-15)
+    with pytest.raises(InputError, match=r"\(N, 3, 3\)"):
+        infer_alpha_ratio(n0, n1, n2[:, :2], n3)
 
 
 @pytest.mark.parametrize("mean", [0.02, 0.7, 3.0, 9.99, 10.01, 60.0])

@@ -9,7 +9,7 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from smilekit.errors import InputError
-from smilekit.products.plots.animation import render_frames, write_gif
+from smilekit.products.plots.animation import PALETTE_FRAMES, PALETTE_TOLERANCE, render_frames, write_gif
 from testsupport.movies import MovieRecorder
 
 
@@ -96,3 +96,31 @@ def test_one_palette_serves_every_frame_of_a_movie(tmp_path):
     errors = np.concatenate(errors)
     # measured: 99th percentile 11 and largest 19 levels of 255 (each frame's own median cut: 11 and 118)
     assert np.percentile(errors, 99) <= 16 and errors.max() <= 40
+
+
+def test_a_frame_with_a_colour_of_its_own_keeps_it(tmp_path):
+    # frame 1 of 20 is not among those the shared palette is drawn from, and only it draws a magenta line:
+    # its colours must come through (a palette of its own) as the others' do
+    rng = np.random.default_rng(7)
+    images = [rng.uniform(0.0, 1.0, (12, 16)) for _ in range(20)]
+    assert 1 not in np.linspace(0, 19, PALETTE_FRAMES).round()
+
+    def movie():
+        fig, show, animated = _figure(images)
+        line = fig.axes[0].lines[0]
+
+        def show_coloured(k):
+            show(k)
+            line.set_color("magenta" if k == 1 else "red")
+
+        return fig, show_coloured, animated
+
+    fig, show, animated = movie()
+    write_gif(fig, show, 20, tmp_path / "m.gif", animated=animated)
+    fig, show, animated = movie()
+    rendered = render_frames(fig, show, 20, animated=animated)
+    with Image.open(tmp_path / "m.gif") as gif:
+        for k, frame in enumerate(rendered):
+            gif.seek(k)
+            worst = np.abs(np.asarray(gif.convert("RGB")).astype(int) - frame[..., :3]).max()
+            assert worst <= PALETTE_TOLERANCE, f"frame {k} is {worst} levels off"

@@ -534,9 +534,19 @@ def infer_alpha_ratio(n0, n1, n2, n3, *, thermal_ratio: float = 1.0, bounds=(-0.
     -------
     r, n, V, theta : ndarray
         (N,), (N,), (N, 3), (N, 3, 3).
+
+    Raises
+    ------
+    InputError
+        For arrays of other shapes.
     """
     n0, n1, n2, n3 = (np.ascontiguousarray(a, dtype=np.float64) for a in (n0, n1, n2, n3))
-    size = n0.shape[0]
+    size = n0.shape[0] if n0.ndim == 1 else -1
+    if (n1.shape, n2.shape, n3.shape) != ((size, 3), (size, 3, 3), (size, 3)):
+        raise InputError(
+            f"n0, n1, n2, n3 must have shapes (N,), (N, 3), (N, 3, 3), (N, 3), got {n0.shape}, {n1.shape}, "
+            f"{n2.shape}, {n3.shape}"
+        )
     r, n, v, theta = np.empty(size), np.empty(size), np.empty((size, 3)), np.empty((size, 3, 3))
     _infer_values(n0, n1, n2, n3, float(thermal_ratio), float(bounds[0]), float(bounds[1]), r, n, v, theta)
     return r, n, v, theta
