@@ -19,7 +19,7 @@ import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from PIL import Image, ImageChops
+from PIL import Image
 
 from smilekit._io import atomic_path
 from smilekit.errors import InputError
@@ -124,52 +124,15 @@ def write_gif(
 ) -> None:
     """Write the frames of :func:`render_frames` as an animated GIF at ``path``, atomically.
 
-    Opaque frames are reduced to the GIF's 256 colours from RGB (Pillow gives RGBA frames a coarse palette:
-    banded colour bars), to one palette for the movie (:func:`_shared_palette`) instead of one a frame,
-    whose median cuts were most of the writing's cost; a frame that the shared palette misses by more than
-    :data:`PALETTE_TOLERANCE` (a colour of its own) gets a palette of its own. Translucent frames are left
-    to Pillow. ``fps``: frames per second; the other parameters and the errors are those of
-    :func:`render_frames`.
+    Opaque frames are reduced to the GIF's 256 colours from RGB, as Matplotlib's ``PillowWriter`` does
+    (Pillow gives RGBA frames a coarse palette: banded colour bars). ``fps``: frames per second; the other
+    parameters and the errors are those of :func:`render_frames`.
     """
     frames = render_frames(fig, show, n_frames, animated=animated, layout_frame=layout_frame)
-    opaque = [rgba[..., 3].min() == 255 for rgba in frames]
-    palette = (
-        _shared_palette([rgba for rgba, o in zip(frames, opaque, strict=True) if o]) if any(opaque) else None
-    )
     images = []
     for k, rgba in enumerate(frames):
-        images.append(_palette_image(rgba[..., :3], palette) if opaque[k] else Image.fromarray(rgba))
+        image = Image.fromarray(rgba)
+        images.append(image.convert("RGB") if rgba[..., 3].min() == 255 else image)
         frames[k] = None  # each frame held once: its RGBA array let go once it is an image
     with atomic_path(path) as temporary:  # Pillow picks GIF from the suffix, which the temporary keeps
         images[0].save(temporary, save_all=True, append_images=images[1:], duration=round(1000 / fps), loop=0)
-
-
-#: How many frames, spread evenly through a movie, its shared palette is drawn from (:func:`_shared_palette`).
-PALETTE_FRAMES = 8
-#: The largest error (levels of 255 in a channel) a frame may take from the shared palette; beyond it the
-#: frame gets a palette of its own (each frame's own median cut, Pillow's default, reached 72 on a movie
-#: of SXI frames that the shared palette kept within 12).
-PALETTE_TOLERANCE = 64
-
-
-def _shared_palette(frames: Sequence[np.ndarray]) -> Image.Image:
-    """The 256-colour palette of a movie: Pillow's maximum-coverage quantisation of :data:`PALETTE_FRAMES`
-    of its RGBA ``frames``, spread evenly through it, stacked. The frames of a movie share their colour scale
-    and still parts, so one palette serves them all. On a 60-frame SXI movie: largest error 12 levels of 255
-    in a channel (99th percentile 6) against 72 (12) with each frame's own median-cut palette, at a tenth of
-    the cost; the colour bar keeps its shades (tests/products/plots/test_animation.py).
-    """
-    picked = np.unique(np.linspace(0, len(frames) - 1, min(PALETTE_FRAMES, len(frames))).round().astype(int))
-    mosaic = Image.fromarray(np.concatenate([frames[k][..., :3] for k in picked], axis=0))
-    return mosaic.quantize(method=Image.Quantize.MAXCOVERAGE)
-
-
-def _palette_image(rgb: np.ndarray, palette: Image.Image) -> Image.Image:
-    """An RGB frame reduced to ``palette``, or to a palette of its own where the shared one misses one of its
-    colours by more than :data:`PALETTE_TOLERANCE`."""
-    image = Image.fromarray(rgb)
-    reduced = image.quantize(palette=palette, dither=Image.Dither.NONE)
-    error = ImageChops.difference(reduced.convert("RGB"), image).getextrema()  # (min, max) per channel
-    if max(high for _, high in error) <= PALETTE_TOLERANCE:
-        return reduced
-    return image.quantize(method=Image.Quantize.MAXCOVERAGE)
