@@ -120,6 +120,9 @@ def _surface_normal(kernel, params, theta, phi, step=1e-4):
     return np.nan_to_num(normal, nan=0.0), r0
 
 
+#: The sheath's ratio of specific heats by default (a monatomic ideal gas).
+_ADIABATIC_INDEX = 5.0 / 3.0
+
 # Layout of Magnetosheath.point_parameters (indices into the array plasma_point takes).
 _MP, _BS = 0, 3  # (family, a, b) of the magnetopause and of the bow shock (axisymmetric_shape)
 _N1, _V1, _T1, _T1_EFF, _T0, _MACH, _GAMMA, _CP = 6, 7, 8, 9, 10, 11, 12, 13
@@ -296,7 +299,7 @@ class Magnetosheath:
         tilt=0 * u.deg,
         magnetopause="shue1998",
         bow_shock="jelinek2012",
-        gamma: float = 5.0 / 3.0,
+        gamma: float = _ADIABATIC_INDEX,
         cusp_width=_cusps.DEFAULT_WIDTH_DEG * u.deg,
         cusp_mlt_width=_cusps.DEFAULT_MLT_WIDTH_H * u.hourangle,
         cusp_density_fraction: float = _cusps.CUSP_DENSITY_FRACTION,
@@ -339,7 +342,7 @@ class Magnetosheath:
         self = cls.__new__(cls)
         self.n1, self.v1, self.t1, self.tilt = float(n), float(speed), float(t), float(tilt)
         self.b_gsm = np.array(b_gsm, dtype=np.float64)
-        self.gamma = 5.0 / 3.0
+        self.gamma = _ADIABATIC_INDEX
         self.cusp_density_fraction = float(_cusps.CUSP_DENSITY_FRACTION)
         self.cusp_width_deg = float(_cusps.DEFAULT_WIDTH_DEG)
         self.cusp_mlt_width_h = float(_cusps.DEFAULT_MLT_WIDTH_H)

@@ -553,16 +553,6 @@ def infer_alpha_ratio(n0, n1, n2, n3, *, thermal_ratio: float = 1.0, bounds=(-0.
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def _sign(x: float) -> float:  # pragma: no cover - compiled
-    """numpy.sign of one number: -1, 0 or 1, NaN for NaN."""
-    if x > 0.0:
-        return 1.0
-    if x < 0.0:
-        return -1.0
-    return 0.0 if x == 0.0 else math.nan
-
-
-@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _alpha_residual(r, n0, n1, n2, n3, vhat, thermal_ratio, v, theta):  # pragma: no cover - compiled
     """The ``n3`` equation's residual along ``vhat`` at alpha fraction ``r`` for one sample, and the proton
     density there; the proton velocity and thermal tensor written to ``v`` and ``theta``
@@ -601,11 +591,11 @@ def _infer_values(n0, n1, n2, n3, thermal_ratio, low, high, r, n, v, theta):  # 
         lo, hi = low, high
         f_lo = _alpha_residual(lo, n0[s], a, n2[s], n3[s], vhat, thermal_ratio, v[s], theta[s])[0]
         f_hi = _alpha_residual(hi, n0[s], a, n2[s], n3[s], vhat, thermal_ratio, v[s], theta[s])[0]
-        bracket = _sign(f_lo) * _sign(f_hi) < 0.0
+        bracket = np.sign(f_lo) * np.sign(f_hi) < 0.0
         for _ in range(50):  # 0.8 / 2^50: far below the noise
             mid = 0.5 * (lo + hi)
             f_mid = _alpha_residual(mid, n0[s], a, n2[s], n3[s], vhat, thermal_ratio, v[s], theta[s])[0]
-            if _sign(f_mid) == _sign(f_lo):
+            if np.sign(f_mid) == np.sign(f_lo):  # a NaN sign differs: hi moves
                 lo, f_lo = mid, f_mid
             else:
                 hi = mid
