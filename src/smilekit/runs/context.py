@@ -149,22 +149,29 @@ class JobContext:
             ]
             return client, stack.pop_all(), warming
 
+    def _started(self) -> tuple | None:
+        """Wait for the start :meth:`start_workers` put under way, if any: its (client, exit stack, import
+        tasks), or None where there was none or it failed (logged; the stage that needs the workers then
+        reports the failure). An interrupt while waiting leaves the start to :meth:`close`."""
+        if self._starting is None:
+            return None
+        try:
+            started = self._starting.result()
+        except Exception as exc:  # any failure to start
+            log.warning("the run's Dask workers did not start ahead of the stages (%s)", exc, exc_info=True)
+            started = None
+        self._starting = None
+        return started
+
     def _dask_client(self):
         """The run's Dask client: the one :meth:`start_workers` started (waited for here), else one started
         now."""
         from smilekit.campaign.cluster import dask_client  # dask only where asked for
 
-        if self._client is None and self._starting is not None:
-            try:  # (an interrupt while waiting leaves the start to close())
-                client, stack, warming = self._starting.result()
-            except Exception as exc:  # any failure to start: the stage that needs the workers reports it
-                log.warning(
-                    "the run's Dask workers did not start ahead of the stages (%s)", exc, exc_info=True
-                )
-            else:
-                self._resources.enter_context(stack)
-                self._client, self._warming = client, warming
-            self._starting = None
+        if self._client is None and (started := self._started()) is not None:
+            client, stack, self._warming = started
+            self._resources.enter_context(stack)
+            self._client = client
         if self._client is None:
             self._client = self._resources.enter_context(dask_client(self.workers, self.scheduler))
         return self._client
@@ -189,13 +196,8 @@ class JobContext:
         """Close the run's Dask client and local cluster, if :meth:`start_workers`, :meth:`map` or
         :meth:`submit` started them (a start still under way is waited for, then closed)."""
         try:
-            if self._starting is not None:
-                try:
-                    _, stack, _ = self._starting.result()
-                except Exception as exc:  # nothing was left running; no stage needed the workers
-                    log.warning("the run's Dask workers did not start (%s)", exc)
-                else:
-                    stack.close()
+            if (started := self._started()) is not None:
+                started[1].close()
         finally:
             self._starting = None
             self._warming.clear()
