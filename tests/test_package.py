@@ -2,6 +2,8 @@
 
 import importlib.metadata
 import re
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -20,3 +22,21 @@ def test_the_version_is_written_once_and_the_installed_metadata_reads_it():
     # the changelog has a section for the unreleased changes and one per version released
     changelog = (ROOT / "CHANGELOG.md").read_text()
     assert "## Unreleased" in changelog and f"## {smilekit.__version__} " in changelog
+
+
+def test_importing_the_command_line_prints_nothing_and_keeps_ccsdspys_warnings():
+    # ccsdspy logs "CCSDSPy version ... initialized." at INFO on import, on a console handler of its own: a
+    # time-stamped line on every smilekit command (even --help) and from every Dask worker. A real process:
+    # the line goes to the terminal at the first import, which this test process has long made.
+    script = (
+        "import logging, smilekit.cli\n"
+        "logging.getLogger('ccsdspy').warning('a warning of its own')\n"
+        "print(logging.root.manager.disable)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "0\n"  # logging left enabled as it was
+    assert done.stderr.splitlines() == [line for line in done.stderr.splitlines() if "WARNING" in line]
+    assert "a warning of its own" in done.stderr

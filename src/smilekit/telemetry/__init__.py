@@ -31,6 +31,7 @@ A minute of MAG through packets and back, bit for bit:
 True
 """
 
+from smilekit.telemetry import _ccsdspy  # noqa: F401 - first: ccsdspy imported without its message
 from smilekit.telemetry.depacketise import hk, lia_counts, mag_raw, sxi_events, uvi_images
 from smilekit.telemetry.l0 import L0, L0_QUALITY, iter_l0, read_l0, scan_stream
 from smilekit.telemetry.layouts import APID, LAYOUTS, Layout, data_rate
