@@ -28,7 +28,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from distributed import as_completed
 from rich.progress import MofNCompleteColumn, Progress
 
 from smilekit._io import atomic_path
@@ -277,6 +276,8 @@ def run_chunks(cases: list[Case], out_dir, config: dict, names: list[str], *, co
             f"{len(invalid)} invalid redone, {len(pending) - len(invalid)} not yet run"
         )
     if pending:
+        from distributed import as_completed  # dask only where a cluster is asked for
+
         payload = case_payload(config, workers)
         n_frames = sum(len(chunks[i]) for i in pending)
         with (

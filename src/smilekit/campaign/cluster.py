@@ -20,13 +20,15 @@ import os
 import socket
 import sys
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
-import dask
 import numba
 import numpy as np
-from distributed import Client, LocalCluster
 
 from smilekit.errors import InputError
+
+if TYPE_CHECKING:
+    from distributed import LocalCluster
 
 __all__ = [
     "FORK_SERVER",
@@ -158,6 +160,9 @@ def local_cluster(workers: int | None, dashboard_address: str | None = None) -> 
     own (``scheduler``) keeps its configuration. On Linux the worker processes are forked from a server
     that imported smilekit once (:func:`_preload_fork_server`).
     """
+    import dask  # dask only where a cluster is asked for: importing it is ~0.5 s of every command
+    from distributed import LocalCluster
+
     dashboard = dashboard_address or _LOOPBACK
     if workers is None:  # dask in this process: one worker thread, no pickling round trip
         with dask.config.set(WORKER_CONFIG):
@@ -215,6 +220,8 @@ def _worker_environment() -> dict:
     sample larger) was mapped and unmapped afresh, and a frame's retrievals took 0.70 s in a worker
     against 0.45 s in a plain process (benchmarks/README.md, "Campaign").
     """
+    import dask
+
     environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ", default={}) or {})
     environ.pop("MALLOC_TRIM_THRESHOLD_", None)
     return environ
@@ -227,6 +234,8 @@ def dask_client(workers=None, scheduler=None, dashboard_address=None, console=No
     ``scheduler``: connect to that running scheduler; else a local cluster (:func:`local_cluster`) of
     ``workers`` processes (``None``: one worker thread in this process), closed with the client.
     """
+    from distributed import Client
+
     cluster = None
     if scheduler is not None:
         client = Client(scheduler)

@@ -64,7 +64,6 @@ import astropy.units as u
 import cloudpickle
 import numpy as np
 import pandas as pd
-from distributed import as_completed
 from rich.console import Console
 from rich.progress import MofNCompleteColumn, Progress
 from rich.table import Table
@@ -772,6 +771,8 @@ def evaluation_summary(results: pd.DataFrame, cases, malformed, cases_path, sha:
 
 def _run_distributed(pending, config, names, writer, bar, task, workers, scheduler, dashboard_address,
                      console):  # fmt: skip
+    from distributed import as_completed  # dask only where a cluster is asked for
+
     payload = case_payload(config, workers)
     with dask_client(workers, scheduler, dashboard_address, console) as client:
         futures = {client.submit(run_case_payload, case, payload, pure=False): case for case in pending}
