@@ -13,9 +13,13 @@ from matplotlib.figure import Figure
 from smilekit.errors import InputError
 from smilekit.products.plots.style import method_label, ut_time_axis
 
-__all__ = ["break_at_gaps", "plot_standoff_series"]
+__all__ = ["CROWDED_FRAMES", "break_at_gaps", "plot_standoff_series"]
 
 _NEEDED = ("time", "method", "r0_est", "r0_sigma", "r0_true")
+
+#: More frames than this and the series is drawn as a crowded one (:func:`plot_standoff_series`): about as
+#: many of the truth's diamonds as fit side by side across the panel.
+CROWDED_FRAMES = 60
 
 
 def plot_standoff_series(
@@ -24,8 +28,12 @@ def plot_standoff_series(
     """r0 from every method against the truth over time, with error bars; optionally the cusp edges.
 
     The SXI frames are often hours apart, so the truth is drawn as a marker at each frame, never as a line
-    from one frame to the next (which would suggest a boundary history nobody imaged). The reference
-    model curve, at the solar wind's own cadence, is broken wherever the series has a gap.
+    from one frame to the next (which would suggest a boundary history nobody imaged). A crowded series
+    (more than :data:`CROWDED_FRAMES` frames, e.g. every frame of an event, ``smilekit run --every-frame``)
+    would bury the estimates under the truth's markers: there the truth is a line through consecutive
+    frames, broken where frames are missing (:func:`break_at_gaps`: a gap of more than three times the
+    usual spacing), and the estimates are small points with thin error bars. The reference model curve, at
+    the solar wind's own cadence, is broken wherever the series has a gap.
 
     Parameters
     ----------
@@ -60,15 +68,16 @@ def plot_standoff_series(
             gid="reference",
         )
     truth = table.drop_duplicates("time").sort_values("time")
-    ax.plot(pd.to_datetime(truth["time"]), truth["r0_true"], ls="none", marker="D", ms=7, mfc="none",
-            mec="k", mew=1.5, label="model truth at each frame", zorder=4, gid="truth")  # fmt: skip
+    crowded = len(truth) > CROWDED_FRAMES
+    _draw_truth(ax, truth["time"], truth["r0_true"], "k", "model truth", "truth", crowded)
     methods = list(dict.fromkeys(table["method"]))
     offsets = np.linspace(-60, 60, max(len(methods), 1)) if len(methods) > 1 else [0.0]
     for k, method in enumerate(methods):
         sel = table[(table["method"] == method) & np.isfinite(table["r0_est"])]
         t = pd.to_datetime(sel["time"]) + pd.to_timedelta(offsets[k], unit="s")  # keep error bars apart
-        ax.errorbar(t, sel["r0_est"], yerr=sel["r0_sigma"], fmt="o", ms=4, capsize=2,
-                    label=method_label(method), zorder=3)  # fmt: skip
+        colour = f"C{k + 1}"  # C1 on: the colours the methods have had in these figures
+        ax.errorbar(t, sel["r0_est"], yerr=sel["r0_sigma"], label=method_label(method), zorder=3,
+                    color=colour, **_ESTIMATE_STYLE[crowded])  # fmt: skip
     ax.set_ylabel("subsolar stand-off r0 [RE]")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), title="r0 (error bars: 1σ)",
@@ -77,12 +86,13 @@ def plot_standoff_series(
         ax.set_title(title)
     if cusps is not None:
         ax = axes[1]
+        cusps = cusps.sort_values("time")
         when = pd.to_datetime(cusps["time"])
         for edge, colour in (("equatorward", "tab:blue"), ("poleward", "tab:red")):
-            ax.plot(when, cusps[f"{edge}_true"], ls="none", marker="D", ms=7, mfc="none", mec=colour,
-                    mew=1.5, label=f"{edge} edge, model truth", gid=f"{edge}_truth")  # fmt: skip
-            ax.errorbar(when, cusps[f"{edge}_est"], yerr=cusps[f"{edge}_sigma"], fmt="o",
-                        color=colour, ms=4, capsize=2, label=f"{edge} edge from SXI")  # fmt: skip
+            _draw_truth(ax, cusps["time"], cusps[f"{edge}_true"], colour, f"{edge} edge, model truth",
+                        f"{edge}_truth", crowded)  # fmt: skip
+            ax.errorbar(when, cusps[f"{edge}_est"], yerr=cusps[f"{edge}_sigma"], color=colour,
+                        label=f"{edge} edge from SXI", **_ESTIMATE_STYLE[crowded])  # fmt: skip
         ax.set_ylabel("north cusp edge,\nGSM latitude [deg]")
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), title="north cusp",
@@ -90,6 +100,26 @@ def plot_standoff_series(
     for ax in axes:
         ut_time_axis(ax, label=ax is axes[-1])
     return fig
+
+
+#: The estimates' points and error bars, of a sparse series (False) and a crowded one (True).
+_ESTIMATE_STYLE = {
+    False: {"fmt": "o", "ms": 4, "capsize": 2},
+    True: {"fmt": "o", "ms": 2, "capsize": 0, "elinewidth": 0.5, "alpha": 0.8},
+}
+
+
+def _draw_truth(ax, times, values, colour, label, gid, crowded) -> None:
+    """The truth at each frame: a marker (a sparse series), or a line through consecutive frames broken at
+    the gaps (a crowded one; :func:`plot_standoff_series`)."""
+    times = np.asarray(pd.to_datetime(times), dtype="datetime64[ns]")
+    values = np.asarray(values, dtype=float)
+    if crowded:
+        times, values = break_at_gaps(times, values)
+        ax.plot(times, values, color=colour, lw=1.2, label=f"{label}, frame by frame", zorder=4, gid=gid)
+    else:
+        ax.plot(times, values, ls="none", marker="D", ms=7, mfc="none", mec=colour, mew=1.5,
+                label=f"{label} at each frame", zorder=4, gid=gid)  # fmt: skip
 
 
 def break_at_gaps(times: np.ndarray, values: np.ndarray, *, cadences: float = 3.0):
