@@ -68,7 +68,7 @@ def test_run_takes_its_settings_from_a_config_file(tmp_path, monkeypatch):
         seen["settings"], seen["execution"] = settings, execution
         return {"stages": {}}
 
-    monkeypatch.setattr(smilekit.cli, "run_job", fake_run_job)
+    monkeypatch.setattr(smilekit.runs, "run_job", fake_run_job)
     config = tmp_path / "run.toml"
     config.write_text("[sxi]\nmax_frames = 2\nexposure_min = 1\n")
     result = runner.invoke(app, ["run", "--config", str(config), "--out", str(tmp_path), "-q"])
@@ -105,7 +105,7 @@ def test_run_exits_1_naming_each_failed_stage_on_one_line_and_where_the_report_i
     ):
         return {"stages": {"solar_wind": {"status": "ok"}, "mission": {"status": "failed", "error": error}}}
 
-    monkeypatch.setattr(smilekit.cli, "run_job", fake_run_job)
+    monkeypatch.setattr(smilekit.runs, "run_job", fake_run_job)
     result = runner.invoke(app, ["run", "--out", str(tmp_path), "-q"])
     assert result.exit_code == 1
     one_line = " ".join(error.split())
@@ -120,7 +120,7 @@ def test_a_real_run_with_a_failing_stage_writes_its_report_and_exits_1(tmp_path,
         raise ModelDomainError("deliberately out of range")
 
     stages = [runs.STAGES.by_name("solar_wind"), Stage("broken", broken, description="Fails on purpose.")]
-    monkeypatch.setattr(smilekit.cli, "run_job", functools.partial(runs.run_job, stages=stages))
+    monkeypatch.setattr(smilekit.runs, "run_job", functools.partial(runs.run_job, stages=stages))
     out = tmp_path / "out"
     result = runner.invoke(app, ["run", "--out", str(out), "-q"])
     assert result.exit_code == 1
@@ -190,7 +190,7 @@ def test_run_on_a_gannon_like_file_with_f107_and_irregular_times(tmp_path):
 def _solar_wind_only(monkeypatch):
     """The real runner with the solar-wind stage only: cheap, and it summarises the indices it was given."""
     stages = [runs.STAGES.by_name("solar_wind")]
-    monkeypatch.setattr(smilekit.cli, "run_job", functools.partial(runs.run_job, stages=stages))
+    monkeypatch.setattr(smilekit.runs, "run_job", functools.partial(runs.run_job, stages=stages))
 
 
 def test_run_loads_the_bundled_events_indices_and_indices_overrides_them(tmp_path, monkeypatch):

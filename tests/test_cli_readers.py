@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 import smilekit.cli
+import smilekit.runs
 from smilekit.cli import app
 from smilekit.solarwind import provenance
 from testsupport import solarwind_files as files
@@ -49,7 +50,7 @@ def test_bad_solar_wind_file_exits_2_with_one_error_line(tmp_path, case, message
     def never(*args, **kwargs):  # pragma: no cover - reached only if the file were accepted
         raise AssertionError("run_job must not start on bad input")
 
-    monkeypatch.setattr(smilekit.cli, "run_job", never)
+    monkeypatch.setattr(smilekit.runs, "run_job", never)
     path = _bad(tmp_path, case)
     result = runner.invoke(app, ["run", "--solar-wind", str(path), "--out", str(tmp_path / "out"), "-q"])
     assert result.exit_code == 2, result.output
@@ -69,7 +70,7 @@ def test_columns_option_reaches_the_reader_and_bad_maps_are_refused(tmp_path, mo
         seen["sw"] = solar_wind
         return {"stages": {}}
 
-    monkeypatch.setattr(smilekit.cli, "run_job", fake_run_job)
+    monkeypatch.setattr(smilekit.runs, "run_job", fake_run_job)
     path = tmp_path / "plain.csv"
     path.write_text(
         "Epoch,Dens,Speed,By,Bz\n2024-05-10T00:00:00,5,400,1,-2\n2024-05-10T00:01:00,6,410,1,-3\n"

@@ -15,6 +15,7 @@ import functools
 import json
 import os
 import socket
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,6 +26,9 @@ import pytest
 from typer.testing import CliRunner
 
 import smilekit.cli
+import smilekit.runs.plan
+import smilekit.runs.stages.geospace
+import smilekit.solarwind.events
 from smilekit import runs
 from smilekit.campaign.cases import CASE_COLUMNS, read_cases
 from smilekit.campaign.cluster import SCHEDULER_TIMEOUT_S
@@ -128,7 +132,7 @@ def _no_write_permission(monkeypatch, tmp: Path) -> None:
 
 def _solar_wind_only(monkeypatch, tmp: Path) -> None:
     stages = [runs.STAGES.by_name("solar_wind")]
-    monkeypatch.setattr(smilekit.cli, "run_job", functools.partial(runs.run_job, stages=stages))
+    monkeypatch.setattr(smilekit.runs, "run_job", functools.partial(runs.run_job, stages=stages))
 
 
 def _failing_stage(monkeypatch, tmp: Path) -> None:
@@ -136,7 +140,7 @@ def _failing_stage(monkeypatch, tmp: Path) -> None:
         raise RuntimeError("a bug in a stage")
 
     stages = [runs.STAGES.by_name("solar_wind"), Stage("broken", broken, description="Fails on purpose.")]
-    monkeypatch.setattr(smilekit.cli, "run_job", functools.partial(runs.run_job, stages=stages))
+    monkeypatch.setattr(smilekit.runs, "run_job", functools.partial(runs.run_job, stages=stages))
 
 
 def _failing_report(monkeypatch, tmp: Path) -> None:
@@ -303,13 +307,13 @@ def _boom(*args, **kwargs):
 
 
 # for every command, a library call it makes, made to fail with a plain (non-project) exception
-LIBRARY_CALLS = {
-    "run": ("run_job", ["run", "--out", "{tmp}/out", "-q"]),
-    "orbit": ("run_orbit", ["orbit", "--days", "1", "--out", "{tmp}/out"]),
-    "plan": ("run_plan", ["plan", "--days", "1", "--out", "{tmp}/out", "-q"]),
-    "geospace": ("state_drivers", ["geospace"]),
-    "events": ("list_events", ["events"]),
-    "evaluate": ("evaluate_cases", ["evaluate", "--out", "{tmp}/out", "-q"]),
+LIBRARY_CALLS = {  # command: (the library function it calls, where the command imports it from; argv)
+    "run": (("smilekit.runs", "run_job"), ["run", "--out", "{tmp}/out", "-q"]),
+    "orbit": (("smilekit.runs.plan", "run_orbit"), ["orbit", "--days", "1", "--out", "{tmp}/out"]),
+    "plan": (("smilekit.runs.plan", "run_plan"), ["plan", "--days", "1", "--out", "{tmp}/out", "-q"]),
+    "geospace": (("smilekit.runs.stages.geospace", "state_drivers"), ["geospace"]),
+    "events": (("smilekit.solarwind.events", "list_events"), ["events"]),
+    "evaluate": (("smilekit.campaign.evaluate", "evaluate_cases"), ["evaluate", "--out", "{tmp}/out", "-q"]),
 }
 
 
@@ -329,8 +333,8 @@ def quiet_dask_logging(monkeypatch):
 def test_an_internal_error_is_one_line_and_the_traceback_needs_verbose(
     command, tmp_path, monkeypatch, quiet_dask_logging
 ):
-    name, args = LIBRARY_CALLS[command]
-    monkeypatch.setattr(smilekit.cli, name, _boom)
+    (module, name), args = LIBRARY_CALLS[command]
+    monkeypatch.setattr(sys.modules[module], name, _boom)
     args = [a.format(tmp=tmp_path) for a in args]
     line = "internal error: RuntimeError: boom: the library broke (run with --verbose for the traceback)"
 
@@ -350,7 +354,7 @@ def test_a_project_error_message_over_lines_and_with_brackets_is_one_line_as_wri
     def refuse(*args, **kwargs):
         raise InputError("[sxi] max_frames = 0\nis not accepted")
 
-    monkeypatch.setattr(smilekit.cli, "run_orbit", refuse)
+    monkeypatch.setattr(smilekit.runs.plan, "run_orbit", refuse)
     result = runner.invoke(app, ["orbit", "--out", str(tmp_path / "o")])
     assert result.exit_code == 2
     assert result.stderr.splitlines() == ["error: [sxi] max_frames = 0 is not accepted"]

@@ -91,7 +91,7 @@ def test_a_dashboard_address_with_a_running_scheduler_is_refused(tmp_path):
 
 def test_the_cli_passes_dashboard_through(tmp_path, monkeypatch):
     seen = []
-    monkeypatch.setattr(smilekit.cli, "evaluate_cases", lambda *a, **kw: seen.append(kw))
+    monkeypatch.setattr(evaluate, "evaluate_cases", lambda *a, **kw: seen.append(kw))
     cases = tmp_path / "cases.csv"
     cases.write_text(",".join(CASE_COLUMNS) + "\n")
     runner = CliRunner()
