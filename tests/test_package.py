@@ -1,4 +1,5 @@
-"""The package's metadata: the version is written once, in smilekit.__version__."""
+"""The package as a whole: its version written once (smilekit.__version__); what importing it prints and
+loads, seen from a fresh process (this test process has long made those imports)."""
 
 import importlib.metadata
 import re
@@ -24,20 +25,24 @@ def test_the_version_is_written_once_and_the_installed_metadata_reads_it():
     assert "## Unreleased" in changelog and f"## {smilekit.__version__} " in changelog
 
 
-def test_importing_the_command_line_prints_nothing_and_leaves_dask_unimported():
-    # ccsdspy logs "CCSDSPy version ... initialized." at INFO on import, on a console handler of its own: a
-    # time-stamped line on every smilekit command (even --help) and from every Dask worker; its warnings
-    # must still show. dask.distributed (~0.5 s to import) is imported only where a cluster is asked for. A
-    # real process: this test process has long made those imports.
-    script = (
-        "import logging, sys, smilekit.cli, smilekit.runs.stages, smilekit.campaign.chunks\n"
-        "logging.getLogger('ccsdspy').warning('a warning of its own')\n"
-        "print(logging.root.manager.disable, 'distributed' in sys.modules, 'dask' in sys.modules)\n"
-    )
+def fresh_python(script: str) -> subprocess.CompletedProcess:
+    """``script`` run by a new interpreter: its output, once it has exited without error."""
     done = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
     )
     assert done.returncode == 0, done.stderr
+    return done
+
+
+def test_importing_the_library_prints_nothing_and_leaves_dask_unimported():
+    # ccsdspy logs "CCSDSPy version ... initialized." at INFO on import, on a console handler of its own: a
+    # time-stamped line on every smilekit command and from every Dask worker; its warnings must still show.
+    # dask.distributed (~0.5 s to import) is imported only where a cluster is asked for.
+    done = fresh_python(
+        "import logging, sys, smilekit.cli, smilekit.runs.stages, smilekit.campaign.chunks\n"
+        "logging.getLogger('ccsdspy').warning('a warning of its own')\n"
+        "print(logging.root.manager.disable, 'distributed' in sys.modules, 'dask' in sys.modules)\n"
+    )
     assert done.stdout == "0 False False\n"  # logging left enabled as it was; no dask
     assert done.stderr.splitlines() == [line for line in done.stderr.splitlines() if "WARNING" in line]
     assert "a warning of its own" in done.stderr
@@ -46,13 +51,9 @@ def test_importing_the_command_line_prints_nothing_and_leaves_dask_unimported():
 def test_the_command_line_imports_the_library_only_for_a_command():
     # `smilekit --help` (and every command's parsing) took 3.5 s when the command module imported the main
     # job, the retrievals and the plots up front; each command imports what it calls, when it runs
-    script = (
+    done = fresh_python(
         "import sys, smilekit.cli\n"
         "heavy = ('smilekit.runs', 'matplotlib', 'numba', 'scipy', 'xarray')\n"
         "print([m for m in heavy if m in sys.modules])\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
-    )
-    assert done.returncode == 0, done.stderr
     assert done.stdout == "[]\n"
