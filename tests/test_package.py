@@ -39,11 +39,11 @@ def test_importing_the_library_prints_nothing_and_leaves_dask_unimported():
     # time-stamped line on every smilekit command and from every Dask worker; its warnings must still show.
     # dask.distributed (~0.5 s to import) is imported only where a cluster is asked for.
     done = fresh_python(
-        "import logging, sys, smilekit.cli, smilekit.runs.stages, smilekit.campaign.chunks\n"
+        "import logging, sys, smilekit.telemetry, smilekit.runs.stages, smilekit.campaign.chunks\n"
         "logging.getLogger('ccsdspy').warning('a warning of its own')\n"
-        "print(logging.root.manager.disable, 'distributed' in sys.modules, 'dask' in sys.modules)\n"
+        "print(logging.root.manager.disable, 'ccsdspy' in sys.modules, 'distributed' in sys.modules)\n"
     )
-    assert done.stdout == "0 False False\n"  # logging left enabled as it was; no dask
+    assert done.stdout == "0 True False\n"  # logging left enabled as it was; ccsdspy imported, no dask
     assert done.stderr.splitlines() == [line for line in done.stderr.splitlines() if "WARNING" in line]
     assert "a warning of its own" in done.stderr
 

@@ -88,7 +88,8 @@ def main(
     handler.setFormatter(_log_formatter(verbose))
     logging.basicConfig(level=level, handlers=[handler])
     # dask's cluster start-up chatter only with -v: distributed sets its loggers' levels from the dask
-    # config when it is imported (here and in every worker process), so the level goes there too
+    # config when it is imported (here, where a command asks for a cluster, and in every worker process),
+    # so the level goes there; and to its logger, for a distributed already imported
     os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "info" if verbose else "warning")
     logging.getLogger("distributed").setLevel(level)
 

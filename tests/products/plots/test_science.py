@@ -47,19 +47,20 @@ def estimate_colours(ax):
     return [to_rgba(c.lines[0].get_color()) for c in ax.containers]
 
 
-def test_few_frames_draw_the_truth_as_a_marker_at_each_frame():
-    table, cusps = series(11)
+@pytest.mark.parametrize("n", [11, CROWDED_FRAMES])
+def test_few_frames_draw_the_truth_as_a_marker_at_each_frame(n):
+    table, cusps = series(n)
     fig = plot_standoff_series(table, cusps=cusps)
     (truth,) = by_gid(fig.axes[0], "truth")
     assert truth.get_linestyle() == "None" and truth.get_marker() == "D"
-    assert len(truth.get_xdata()) == 11
+    assert len(truth.get_xdata()) == n
     (edge,) = by_gid(fig.axes[1], "poleward_truth")
-    assert edge.get_linestyle() == "None" and len(edge.get_xdata()) == 11
+    assert edge.get_linestyle() == "None" and len(edge.get_xdata()) == n
     fig.savefig(io.BytesIO(), format="png")
 
 
 def test_a_crowded_series_draws_the_truth_as_a_line_broken_at_the_gaps():
-    n = CROWDED_FRAMES + 40
+    n = CROWDED_FRAMES + 1
     table, cusps = series(n, gap_after=50)
     fig = plot_standoff_series(table, cusps=cusps)
     (truth,) = by_gid(fig.axes[0], "truth")

@@ -21,19 +21,25 @@ _NEEDED = ("time", "method", "r0_est", "r0_sigma", "r0_true")
 #: many of the truth's diamonds as fit side by side across the panel.
 CROWDED_FRAMES = 60
 
+#: The estimates' points and error bars, of a sparse series (False) and a crowded one (True).
+_ESTIMATE_STYLE = {
+    False: {"fmt": "o", "ms": 4, "capsize": 2},
+    True: {"fmt": "o", "ms": 2, "capsize": 0, "elinewidth": 0.5, "alpha": 0.8},
+}
+
 
 def plot_standoff_series(
     table: pd.DataFrame, *, reference=None, cusps: pd.DataFrame | None = None, title: str = ""
 ) -> Figure:
     """r0 from every method against the truth over time, with error bars; optionally the cusp edges.
 
-    The SXI frames are often hours apart, so the truth is drawn as a marker at each frame, never as a line
-    from one frame to the next (which would suggest a boundary history nobody imaged). A crowded series
-    (more than :data:`CROWDED_FRAMES` frames, e.g. every frame of an event, ``smilekit run --every-frame``)
-    would bury the estimates under the truth's markers: there the truth is a line through consecutive
-    frames, broken where frames are missing (:func:`break_at_gaps`: a gap of more than three times the
-    usual spacing), and the estimates are small points with thin error bars. The reference model curve, at
-    the solar wind's own cadence, is broken wherever the series has a gap.
+    When the frames are few (at most :data:`CROWDED_FRAMES`) they are often hours apart, so the truth is
+    drawn as a marker at each frame, not as a line from one frame to the next (which would suggest a
+    boundary history nobody imaged). A crowded series (e.g. every frame of an event, ``smilekit run
+    --every-frame``) would bury the estimates under the truth's markers: there the truth is a line through
+    consecutive frames, broken where frames are missing (:func:`break_at_gaps`: a gap of more than three
+    times the usual spacing), and the estimates are small points with thin error bars. The reference model
+    curve, at the solar wind's own cadence, is broken wherever the series has a gap.
 
     Parameters
     ----------
@@ -100,13 +106,6 @@ def plot_standoff_series(
     for ax in axes:
         ut_time_axis(ax, label=ax is axes[-1])
     return fig
-
-
-#: The estimates' points and error bars, of a sparse series (False) and a crowded one (True).
-_ESTIMATE_STYLE = {
-    False: {"fmt": "o", "ms": 4, "capsize": 2},
-    True: {"fmt": "o", "ms": 2, "capsize": 0, "elinewidth": 0.5, "alpha": 0.8},
-}
 
 
 def _draw_truth(ax, times, values, colour, label, gid, crowded) -> None:
