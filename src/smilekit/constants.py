@@ -9,6 +9,7 @@ from __future__ import annotations
 import astropy.constants as const
 
 __all__ = [
+    "ADIABATIC_INDEX",
     "AU_KM",
     "EV",
     "G0",
@@ -27,6 +28,7 @@ M_P: float = float(const.m_p.si.value)  #: proton mass, kg
 MU_0: float = float(const.mu0.si.value)  #: vacuum permeability, H/m
 EV: float = float(const.e.si.value)  #: electronvolt, J
 AU_KM: float = float(const.au.to("km").value)  #: astronomical unit, km
+ADIABATIC_INDEX: float = 5.0 / 3.0  #: ratio of specific heats of a monatomic ideal gas (the plasmas here)
 
 # Earth, Sun and Moon for orbit work. GM and the equatorial radius are IERS Conventions (2010), Table 1.1
 # (:cite:`petit2010`; TT-compatible GM of EGM2008, 398600.4415 km^3/s^2 differs by 1e-9 relative: immaterial

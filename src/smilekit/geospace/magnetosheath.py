@@ -45,7 +45,7 @@ import numba
 import numpy as np
 
 from smilekit._validation import as_scalar, as_value, as_vector
-from smilekit.constants import K_B, M_P, MU_0
+from smilekit.constants import ADIABATIC_INDEX, K_B, M_P, MU_0
 from smilekit.errors import InputError, ModelDomainError
 from smilekit.geospace import cusps as _cusps
 from smilekit.geospace.boundaries import (
@@ -78,7 +78,7 @@ REGION_MAGNETOSPHERE = 2
 REGION_CUSP = 3
 
 
-def rankine_hugoniot_values(mach_normal, gamma=5.0 / 3.0):
+def rankine_hugoniot_values(mach_normal, gamma=ADIABATIC_INDEX):
     """Gas-dynamic Rankine-Hugoniot ratios (density, pressure, temperature) for a normal Mach number.
 
     ``X = (g+1) M^2 / ((g-1) M^2 + 2)``, ``P = (2 g M^2 - (g-1)) / (g+1)``, ``T = P / X``
@@ -119,9 +119,6 @@ def _surface_normal(kernel, params, theta, phi, step=1e-4):
         normal /= np.linalg.norm(normal, axis=-1, keepdims=True)
     return np.nan_to_num(normal, nan=0.0), r0
 
-
-#: The sheath's ratio of specific heats by default (a monatomic ideal gas).
-_ADIABATIC_INDEX = 5.0 / 3.0
 
 # Layout of Magnetosheath.point_parameters (indices into the array plasma_point takes).
 _MP, _BS = 0, 3  # (family, a, b) of the magnetopause and of the bow shock (axisymmetric_shape)
@@ -299,7 +296,7 @@ class Magnetosheath:
         tilt=0 * u.deg,
         magnetopause="shue1998",
         bow_shock="jelinek2012",
-        gamma: float = _ADIABATIC_INDEX,
+        gamma: float = ADIABATIC_INDEX,
         cusp_width=_cusps.DEFAULT_WIDTH_DEG * u.deg,
         cusp_mlt_width=_cusps.DEFAULT_MLT_WIDTH_H * u.hourangle,
         cusp_density_fraction: float = _cusps.CUSP_DENSITY_FRACTION,
@@ -342,7 +339,7 @@ class Magnetosheath:
         self = cls.__new__(cls)
         self.n1, self.v1, self.t1, self.tilt = float(n), float(speed), float(t), float(tilt)
         self.b_gsm = np.array(b_gsm, dtype=np.float64)
-        self.gamma = _ADIABATIC_INDEX
+        self.gamma = ADIABATIC_INDEX
         self.cusp_density_fraction = float(_cusps.CUSP_DENSITY_FRACTION)
         self.cusp_width_deg = float(_cusps.DEFAULT_WIDTH_DEG)
         self.cusp_mlt_width_h = float(_cusps.DEFAULT_MLT_WIDTH_H)

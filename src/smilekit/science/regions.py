@@ -75,12 +75,12 @@ place and time, which SXI's boundary fits (:mod:`smilekit.science.magnetopause`)
 
 from __future__ import annotations
 
-import astropy.constants as const
 import astropy.units as u
 import numpy as np
 import xarray as xr
 
 from smilekit._validation import as_value
+from smilekit.constants import ADIABATIC_INDEX, K_B, M_P
 from smilekit.errors import InputError
 from smilekit.frames import transform
 from smilekit.geospace.insitu import crossings as true_crossings
@@ -130,15 +130,11 @@ DIPOLE_ANGLE = 30.0
 #: ... and with |B| / |B_dipole| in this range.
 DIPOLE_RATIO = (0.5, 3.0)
 
-_GAMMA = 5.0 / 3.0
-_MP_KG = const.m_p.to_value(u.kg)
-_KB = const.k_B.to_value(u.J / u.K)
-
 
 def _temperature_k(temperature, n: int) -> np.ndarray:
     """Ion temperature in K from a Quantity in K or an energy (kT)."""
     if isinstance(temperature, u.Quantity) and temperature.unit.physical_type == "energy":
-        return as_value(temperature, u.eV, "temperature", allow_nan=True) * (u.eV.to(u.J) / _KB)
+        return as_value(temperature, u.eV, "temperature", allow_nan=True) * (u.eV.to(u.J) / K_B)
     return as_value(temperature, u.K, "temperature", allow_nan=True)
 
 
@@ -274,7 +270,7 @@ def classify_regions(
         speed = np.linalg.norm(v, axis=1)
         valid = np.isfinite(n) & np.isfinite(speed) & np.isfinite(temp) & (n > 0) & (temp > 0)
         mach = np.where(
-            valid, speed * 1e3 / np.sqrt(_GAMMA * _KB * np.where(valid, temp, 1.0) / _MP_KG), np.nan
+            valid, speed * 1e3 / np.sqrt(ADIABATIC_INDEX * K_B * np.where(valid, temp, 1.0) / M_P), np.nan
         )
     region = np.full(n_samples, REGION_UNDETERMINED, dtype=np.int8)
     flag = np.where(valid, 0, 1).astype(np.uint8)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from smilekit.constants import K_B, M_P, MU_0
+from smilekit.constants import ADIABATIC_INDEX, K_B, M_P, MU_0
 
 __all__ = [
     "OMNI_PDYN_FACTOR",
@@ -56,7 +56,7 @@ def alfven_speed(b_magnitude, n):
     return np.asarray(b_magnitude) * 1e-9 / np.sqrt(MU_0 * rho) / 1e3
 
 
-def sound_speed(t, gamma: float = 5.0 / 3.0, electron_to_proton: float = 1.0):
+def sound_speed(t, gamma: float = ADIABATIC_INDEX, electron_to_proton: float = 1.0):
     """Sound speed sqrt(gamma k (Tp + Te) / m_p) in km/s, with Te = ``electron_to_proton`` * Tp (T in K)."""
     return np.sqrt(gamma * K_B * np.asarray(t) * (1.0 + electron_to_proton) / M_P) / 1e3
 
