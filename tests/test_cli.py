@@ -1,6 +1,7 @@
 """The smilekit command line (typer's test runner, no subprocess)."""
 
 import functools
+import io
 import json
 import os
 import subprocess
@@ -9,6 +10,8 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
+from rich.console import Console
+from rich.progress import Progress, TextColumn
 from typer.testing import CliRunner
 
 import smilekit
@@ -81,7 +84,30 @@ def test_run_takes_its_settings_from_a_config_file(tmp_path, monkeypatch):
     )
     assert result.exit_code == 0, result.output
     assert seen["settings"].sxi.every_frame and seen["settings"].sxi.max_frames == 2
+    bars = seen["execution"].pop("task_progress")  # the frames' bars (test below)
+    assert isinstance(bars, smilekit.cli._TaskBars)
     assert seen["execution"] == {"workers": 2, "scheduler": None}
+
+
+def test_run_shows_a_bar_for_each_batch_of_tasks_as_its_tasks_finish():
+    # run_job's task_progress: under the stages' bar, one for the SXI frames and one for their retrievals,
+    # made at the first finished task of each (on workers they finish while the next stages run)
+    out = io.StringIO()
+    with Progress(TextColumn("{task.description} {task.completed}/{task.total} {task.fields[unit]}"),
+                  console=Console(file=out, force_terminal=True, width=100)) as progress:  # fmt: skip
+        bars = smilekit.cli._TaskBars(progress)
+        bars("make_frame", 1, 3)
+        bars("make_frame", 2, 3)
+        bars("retrieve_frame", 1, 3)
+        bars("make_frame", 3, 3)
+        bars("something_else", 1, 1)
+        shown = {t.description: (t.completed, t.total, t.fields["unit"]) for t in progress.tasks}
+    assert shown == {
+        "  SXI frames": (3, 3, "frames"),
+        "  retrievals": (1, 3, "frames"),
+        "  something_else": (1, 1, "tasks"),
+    }
+    assert "SXI frames 3/3 frames" in out.getvalue()
 
 
 def test_run_rejects_a_bad_config_file_naming_the_key_and_what_is_accepted(tmp_path):

@@ -291,12 +291,12 @@ def run(
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
-        TextColumn("{task.completed}/{task.total} stages"),
+        TextColumn("{task.completed}/{task.total} {task.fields[unit]}"),
         TimeElapsedColumn(),
         console=err_console,
         disable=not show,
     ) as bar:
-        task = bar.add_task(f"smilekit run {name}", total=len(STAGES) + telemetry)
+        task = bar.add_task(f"smilekit run {name}", total=len(STAGES) + telemetry, unit="stages")
         summary = run_job(
             sw,
             out,
@@ -307,6 +307,7 @@ def run(
             telemetry=telemetry,
             workers=workers,
             scheduler=scheduler,
+            task_progress=_TaskBars(bar),
         )
     # the report is written whatever failed; then one line per failed stage and exit 1 (bad input: 2)
     failed = [n for n, s in summary["stages"].items() if s["status"] != "ok"]
@@ -317,6 +318,28 @@ def run(
     console.print(f"Summary: {(out / 'summary.json').resolve()}", soft_wrap=True, markup=False)
     if failed:
         raise typer.Exit(code=1)
+
+
+#: The bars of ``smilekit run``'s batches of tasks: (label, unit) by the task function's name (another
+#: function's bar is labelled with its name).
+_TASK_BARS = {"make_frame": ("  SXI frames", "frames"), "retrieve_frame": ("  retrievals", "frames")}
+
+
+class _TaskBars:
+    """``smilekit run``'s ``task_progress``: a bar under the stages' for each batch of tasks (the SXI frames,
+    their retrievals), made when its first task is finished; called from dask's thread on workers (rich's
+    progress takes its own lock)."""
+
+    def __init__(self, progress: Progress):
+        self.progress = progress
+        self.bars: dict[str, int] = {}
+
+    def __call__(self, function: str, done: int, total: int) -> None:
+        if function in self.bars:
+            self.progress.update(self.bars[function], completed=done)
+        else:
+            label, unit = _TASK_BARS.get(function, (f"  {function}", "tasks"))
+            self.bars[function] = self.progress.add_task(label, total=total, completed=done, unit=unit)
 
 
 def _solar_wind_for_pointing(event: str | None):

@@ -1,6 +1,8 @@
 """JobContext.map and submit: results kept where they were made (``keep``), passed on to a later map, fetched
 here."""
 
+import time
+
 import numpy as np
 import pytest
 
@@ -14,13 +16,21 @@ from smilekit.solarwind.events import DEFAULT_EVENT
 def test_kept_entries_feed_a_later_map_and_come_back_whole(tmp_path, workers):
     # dict(pairs) makes each task's dict result; its "image" stays with the task (a handle on workers),
     # a second map sums the images where they are, and fetch brings them here unchanged
-    ctx = JobContext(solar_wind=load_event(DEFAULT_EVENT), out=tmp_path, event="test", workers=workers)
+    heard = []  # task_progress: each finished task, in order (on workers from a thread of dask's)
+    ctx = JobContext(
+        solar_wind=load_event(DEFAULT_EVENT), out=tmp_path, event="test", workers=workers,
+        task_progress=lambda *a: heard.append(a),
+    )  # fmt: skip
     images = [np.arange(12.0).reshape(3, 4) * k for k in range(5)]
     try:
         made = ctx.map(
             dict, [[("row", k), ("image", image)] for k, image in enumerate(images)], keep=("image",)
         )
         assert [m["row"] for m in made] == list(range(5))
+        deadline = time.monotonic() + 10.0  # the callbacks of the last tasks may trail the results
+        while len(heard) < 5 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert heard == [("dict", k, 5) for k in range(1, 6)]
         handles = [m["image"] for m in made]
         assert all(isinstance(h, np.ndarray) for h in handles) is (workers is None)
         assert ctx.map(np.sum, handles) == [float(image.sum()) for image in images]

@@ -383,3 +383,19 @@ def test_workers_that_do_not_start_fail_the_stage_that_needs_them_and_the_report
     assert summary["stages"]["after"]["status"] == "ok"
     assert json.loads((tmp_path / "summary.json").read_text()) == summary
     assert (tmp_path / "index.html").exists()
+
+
+def test_each_finished_task_of_a_batch_is_reported(short_event, tmp_path):
+    # task_progress hears of each task of a stage's batch as it is finished (the CLI's frame bars), here in
+    # this process; on workers, tests/runs/test_context.py
+    heard = []
+
+    def tasks(ctx):
+        return {"n": len(ctx.map(abs, [-1, -2, -3]))}
+
+    stages = [Stage("tasks", tasks, description="Three tasks.")]
+    summary = runs.run_job(
+        short_event, tmp_path, event="t", stages=stages, task_progress=lambda *a: heard.append(a)
+    )
+    assert summary["stages"]["tasks"]["status"] == "ok"
+    assert heard == [("abs", 1, 3), ("abs", 2, 3), ("abs", 3, 3)]

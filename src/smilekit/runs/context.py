@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import operator
 import sys
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
@@ -59,6 +60,10 @@ class JobContext:
     give the run Dask workers, started by :meth:`start_workers` (the runner calls it first) or when a stage
     first calls :meth:`map` or :meth:`submit`, and closed by :meth:`close`;
     with neither, :meth:`map` runs in this process.
+
+    ``task_progress``, when given, is called as ``task_progress(name, done, total)`` as each task of a
+    :meth:`map` or :meth:`submit` is finished (``name``: the function's, e.g. ``"make_frame"``): on workers
+    from a thread of dask's, while this process runs the next stages.
     """
 
     solar_wind: SolarWind
@@ -72,6 +77,7 @@ class JobContext:
     packets: list = field(default_factory=list)
     workers: int | None = None
     scheduler: str | None = None
+    task_progress: Callable[[str, int, int], None] | None = None
     _client: Any = field(default=None, init=False, repr=False)
     _resources: ExitStack = field(default_factory=ExitStack, init=False, repr=False)
     #: the workers' import tasks (:meth:`start_workers`), held so that dask does not drop them unrun
@@ -98,8 +104,13 @@ class JobContext:
         made, and the handles of the ``keep`` entries at once. On workers the tasks run while this process
         goes on (a stage that parks, :mod:`smilekit.runs.registry`); in this process they run here, now."""
         calls = list(zip(*iterables, strict=True))
+        report = _Tally(self.task_progress, func.__name__, len(calls))
         if (self.workers is None and self.scheduler is None) or not calls:
-            return Batch([func(*args) for args in calls], keep)
+            results = []
+            for args in calls:
+                results.append(func(*args))
+                report()
+            return Batch(results, keep)
         from dask.distributed import Future  # dask only where asked for
 
         from smilekit.campaign.cluster import worker_threads
@@ -115,6 +126,9 @@ class JobContext:
         futures = client.map(
             _call_in_worker, [func] * n, [worker_threads(self.workers)] * n, *columns, pure=False
         )
+        if self.task_progress is not None:
+            for future in futures:
+                future.add_done_callback(report)
         if not keep:
             return Batch(futures, keep, client)
         kept = {name: client.map(operator.getitem, futures, [name] * n, pure=False) for name in keep}
@@ -241,6 +255,22 @@ class Batch:
             for result, handle in zip(results, self._kept[name], strict=True):
                 result[name] = handle
         return results
+
+
+class _Tally:
+    """Counts the finished tasks of one batch for :attr:`JobContext.task_progress` (called with anything,
+    e.g. the finished future, from whichever thread finishes a task)."""
+
+    def __init__(self, report: Callable[[str, int, int], None] | None, name: str, total: int):
+        self._report, self._name, self._total = report, name, total
+        self._done, self._lock = 0, threading.Lock()
+
+    def __call__(self, *_finished) -> None:
+        if self._report is None:
+            return
+        with self._lock:  # in order, whichever thread finished the task
+            self._done += 1
+            self._report(self._name, self._done, self._total)
 
 
 def _call_in_worker(func: Callable, threads: int | None, *args):

@@ -50,6 +50,7 @@ def run_job(
     telemetry: bool = False,
     workers: int | None = None,
     scheduler: str | None = None,
+    task_progress: Callable | None = None,
 ) -> dict:
     """Run every stage on ``solar_wind``, write figures, ``summary.json`` and ``index.html`` into ``out``.
 
@@ -86,6 +87,10 @@ def run_job(
     scheduler : str, optional
         Instead of ``workers``: the address of a running dask.distributed scheduler (its workers must see
         ``out``, where they write the frames' files, and run this smilekit).
+    task_progress : callable, optional
+        Called as ``task_progress(name, done, total)`` as each task of a stage's batch is finished: the SXI
+        frames (``"make_frame"``) and their retrievals (``"retrieve_frame"``), which on workers go on while
+        the next stages run (:class:`~smilekit.runs.context.JobContext`).
 
     Returns
     -------
@@ -124,6 +129,7 @@ def run_job(
         packetiser=packetiser,
         workers=workers,
         scheduler=scheduler,
+        task_progress=task_progress,
     )
     summary = {
         "smilekit_version": smilekit.__version__,
