@@ -1,5 +1,6 @@
 """The main job's runner: every stage in order, summary.json, index.html, and failure isolation."""
 
+import functools
 import json
 import logging
 import time
@@ -391,6 +392,7 @@ def test_each_finished_task_of_a_batch_is_reported(short_event, tmp_path):
     heard = []
 
     def tasks(ctx):
+        ctx.map(functools.partial(pow, 2), [1])  # a callable without a name: its type's
         return {"n": len(ctx.map(abs, [-1, -2, -3]))}
 
     stages = [Stage("tasks", tasks, description="Three tasks.")]
@@ -398,4 +400,4 @@ def test_each_finished_task_of_a_batch_is_reported(short_event, tmp_path):
         short_event, tmp_path, event="t", stages=stages, task_progress=lambda *a: heard.append(a)
     )
     assert summary["stages"]["tasks"]["status"] == "ok"
-    assert heard == [("abs", 1, 3), ("abs", 2, 3), ("abs", 3, 3)]
+    assert heard == [("partial", 1, 1), ("abs", 1, 3), ("abs", 2, 3), ("abs", 3, 3)]

@@ -104,7 +104,7 @@ class JobContext:
         made, and the handles of the ``keep`` entries at once. On workers the tasks run while this process
         goes on (a stage that parks, :mod:`smilekit.runs.registry`); in this process they run here, now."""
         calls = list(zip(*iterables, strict=True))
-        report = _Tally(self.task_progress, func.__name__, len(calls))
+        report = _Tally(self.task_progress, getattr(func, "__name__", type(func).__name__), len(calls))
         if (self.workers is None and self.scheduler is None) or not calls:
             results = []
             for args in calls:
