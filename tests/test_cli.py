@@ -23,6 +23,8 @@ from smilekit.cli import app
 from smilekit.errors import IgnoredColumnsWarning, ModelDomainError
 from smilekit.runs import load_settings
 from smilekit.runs.registry import Stage
+from smilekit.runs.stages.science import retrieve_frame
+from smilekit.runs.stages.sxi import make_frame
 from smilekit.science.magnetopause import METHODS
 
 runner = CliRunner()
@@ -108,6 +110,7 @@ def test_run_shows_a_bar_for_each_batch_of_tasks_as_its_tasks_finish():
         "  something_else": (1, 1, "tasks"),
     }
     assert "SXI frames 3/3 frames" in out.getvalue()
+    assert set(smilekit.cli._TASK_BARS) == {make_frame.__name__, retrieve_frame.__name__}  # named as they are
 
 
 def test_run_rejects_a_bad_config_file_naming_the_key_and_what_is_accepted(tmp_path):

@@ -327,8 +327,8 @@ _TASK_BARS = {"make_frame": ("  SXI frames", "frames"), "retrieve_frame": ("  re
 
 class _TaskBars:
     """``smilekit run``'s ``task_progress``: a bar under the stages' for each batch of tasks (the SXI frames,
-    their retrievals), made when its first task is finished; called from dask's thread on workers (rich's
-    progress takes its own lock)."""
+    their retrievals), made when its first task is finished. On workers it is called from dask's one
+    callback thread (so ``bars`` needs no lock; rich's progress takes its own)."""
 
     def __init__(self, progress: Progress):
         self.progress = progress
@@ -336,7 +336,7 @@ class _TaskBars:
 
     def __call__(self, function: str, done: int, total: int) -> None:
         if function in self.bars:
-            self.progress.update(self.bars[function], completed=done)
+            self.progress.update(self.bars[function], completed=done, total=total)
         else:
             label, unit = _TASK_BARS.get(function, (f"  {function}", "tasks"))
             self.bars[function] = self.progress.add_task(label, total=total, completed=done, unit=unit)

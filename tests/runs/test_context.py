@@ -12,6 +12,14 @@ from smilekit.solarwind import load_event
 from smilekit.solarwind.events import DEFAULT_EVENT
 
 
+def wait_for(condition, seconds: float = 10.0) -> None:
+    """Return once ``condition()`` holds (dask's callbacks trail the results they report), or after
+    ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
 @pytest.mark.parametrize("workers", [None, 2])
 def test_kept_entries_feed_a_later_map_and_come_back_whole(tmp_path, workers):
     # dict(pairs) makes each task's dict result; its "image" stays with the task (a handle on workers),
@@ -27,9 +35,7 @@ def test_kept_entries_feed_a_later_map_and_come_back_whole(tmp_path, workers):
             dict, [[("row", k), ("image", image)] for k, image in enumerate(images)], keep=("image",)
         )
         assert [m["row"] for m in made] == list(range(5))
-        deadline = time.monotonic() + 10.0  # the callbacks of the last tasks may trail the results
-        while len(heard) < 5 and time.monotonic() < deadline:
-            time.sleep(0.01)
+        wait_for(lambda: len(heard) >= 5)  # the callbacks of the last tasks may trail the results
         assert heard == [("dict", k, 5) for k in range(1, 6)]
         handles = [m["image"] for m in made]
         assert all(isinstance(h, np.ndarray) for h in handles) is (workers is None)
@@ -48,6 +54,9 @@ def test_kept_entries_feed_a_later_map_and_come_back_whole(tmp_path, workers):
         # a task's exception: from submit in this process, from result on workers
         with pytest.raises(ZeroDivisionError):
             ctx.submit(divmod, [1, 2], [1, 0]).result()
+        wait_for(lambda: any(name == "divmod" for name, *_ in heard))
+        time.sleep(0.2)  # time for a wrong count of the failed task to show
+        assert [h for h in heard if h[0] == "divmod"] == [("divmod", 1, 2)]  # the failed task not counted
     finally:
         ctx.close()
     if workers:  # what stayed on the workers went with them

@@ -401,3 +401,17 @@ def test_each_finished_task_of_a_batch_is_reported(short_event, tmp_path):
     )
     assert summary["stages"]["tasks"]["status"] == "ok"
     assert heard == [("partial", 1, 1), ("abs", 1, 3), ("abs", 2, 3), ("abs", 3, 3)]
+
+
+def test_a_progress_report_that_fails_is_logged_once_and_the_run_goes_on(short_event, tmp_path, caplog):
+    def broken(name, done, total):
+        raise RuntimeError("the display broke")
+
+    def tasks(ctx):
+        return {"n": len(ctx.map(abs, [-1, -2, -3]))}
+
+    stages = [Stage("tasks", tasks, description="Three tasks.")]
+    with caplog.at_level(logging.WARNING, logger="smilekit.runs.context"):
+        summary = runs.run_job(short_event, tmp_path, event="t", stages=stages, task_progress=broken)
+    assert summary["stages"]["tasks"]["status"] == "ok" and summary["stages"]["tasks"]["n"] == 3
+    assert caplog.text.count("task progress of abs not shown") == 1

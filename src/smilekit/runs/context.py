@@ -62,8 +62,8 @@ class JobContext:
     with neither, :meth:`map` runs in this process.
 
     ``task_progress``, when given, is called as ``task_progress(name, done, total)`` as each task of a
-    :meth:`map` or :meth:`submit` is finished (``name``: the function's, e.g. ``"make_frame"``): on workers
-    from a thread of dask's, while this process runs the next stages.
+    :meth:`map` or :meth:`submit` is finished (``name``: the function's, e.g. ``"make_frame"``; a task that
+    fails is not counted): on workers from dask's callback thread, while this process runs the next stages.
     """
 
     solar_wind: SolarWind
@@ -258,19 +258,25 @@ class Batch:
 
 
 class _Tally:
-    """Counts the finished tasks of one batch for :attr:`JobContext.task_progress` (called with anything,
-    e.g. the finished future, from whichever thread finishes a task)."""
+    """Counts the finished tasks of one batch for ``JobContext.task_progress``: called after each task here,
+    or with each task's future from dask's callback thread, where a task that failed or was cancelled is
+    not counted. A report that raises is logged once and not called again: the display does not fail the
+    run."""
 
     def __init__(self, report: Callable[[str, int, int], None] | None, name: str, total: int):
         self._report, self._name, self._total = report, name, total
         self._done, self._lock = 0, threading.Lock()
 
-    def __call__(self, *_finished) -> None:
-        if self._report is None:
+    def __call__(self, future=None) -> None:
+        if self._report is None or (future is not None and future.status != "finished"):
             return
         with self._lock:  # in order, whichever thread finished the task
             self._done += 1
-            self._report(self._name, self._done, self._total)
+            try:
+                self._report(self._name, self._done, self._total)
+            except Exception:  # a broken progress display
+                log.warning("task progress of %s not shown: its report failed", self._name, exc_info=True)
+                self._report = None
 
 
 def _call_in_worker(func: Callable, threads: int | None, *args):

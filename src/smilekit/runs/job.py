@@ -50,7 +50,7 @@ def run_job(
     telemetry: bool = False,
     workers: int | None = None,
     scheduler: str | None = None,
-    task_progress: Callable | None = None,
+    task_progress: Callable[[str, int, int], None] | None = None,
 ) -> dict:
     """Run every stage on ``solar_wind``, write figures, ``summary.json`` and ``index.html`` into ``out``.
 
@@ -88,7 +88,8 @@ def run_job(
         Instead of ``workers``: the address of a running dask.distributed scheduler (its workers must see
         ``out``, where they write the frames' files, and run this smilekit).
     task_progress : callable, optional
-        Called as ``task_progress(name, done, total)`` as each task of a stage's batch is finished: the SXI
+        Called as ``task_progress(name, done, total)`` as each task of a stage's batch is finished (a task
+        that fails is not counted; a report that raises is logged and not called again): the SXI
         frames (``"make_frame"``) and their retrievals (``"retrieve_frame"``), which on workers go on while
         the next stages run (:class:`~smilekit.runs.context.JobContext`).
 
