@@ -302,13 +302,13 @@ def insitu_truth(
         records["n"][used], speeds, records["t"][used], records["b_gsm"][used], tilt_record[first],
         record_time[first],
     )  # fmt: skip
-    for group, k, speed in zip(groups, used, speeds, strict=True):
+    for group, k, speed, tilt in zip(groups, used, speeds, tilt_record[first], strict=True):
         sheath = Magnetosheath._from_checked(
             records["n"][k],
             speed,
             records["t"][k],
             records["b_gsm"][k],
-            tilt_record[group[0]],
+            tilt,
             magnetopause=magnetopause,
             bow_shock=bow_shock,
         )

@@ -308,8 +308,6 @@ class Magnetosheath:
         speed = math.hypot(*v_arr.ravel()) if v_arr.ndim else float(v_arr)
         if v_arr.ndim and v_arr.shape != (3,):
             raise InputError(f"v must be a speed or a (3,) velocity vector, got shape {v_arr.shape}")
-        if v_arr.ndim and speed > 0:
-            check_physical("v_gse", v_arr)  # VALIDMIN/VALIDMAX, speed and the flow direction
         self.v1 = speed
         self.t1 = as_scalar(t, u.K, "t", positive=True)
         b = as_vector(b_gsm, u.nT, "b_gsm")
@@ -318,6 +316,8 @@ class Magnetosheath:
         self.b_gsm = b
         self.tilt = as_scalar(tilt, u.rad, "tilt")
         check_upstream_values(self.n1, speed, self.t1, b, self.tilt)
+        if v_arr.ndim:  # a velocity: its direction too (the values checked take the flow along -X)
+            check_physical("v_gse", v_arr)
         if not (1.0 < float(gamma) < 3.0):
             raise InputError(f"gamma must lie in (1, 3), got {gamma}")
         self.gamma = float(gamma)
