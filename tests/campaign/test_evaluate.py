@@ -23,7 +23,7 @@ from rich.console import Console
 from smilekit._data import data_path
 from smilekit.campaign.cases import CASE_COLUMNS, SHIPPED_CASES, read_cases
 from smilekit.campaign.evaluate import EXTRA_COLUMNS, RESULT_COLUMNS, evaluate_cases, run_case
-from smilekit.errors import InputError
+from smilekit.errors import InputError, ProductError
 from smilekit.geospace.boundaries import standoff
 from smilekit.science.estimates import CuspEstimate, MagnetopauseEstimate
 from smilekit.units import RE
@@ -201,6 +201,34 @@ def test_resume_skips_finished_cases(tmp_path):
     CALLS.update(simulate=0)
     evaluate_cases(cases, out, progress=False, **FAKES)  # nothing left to do
     assert CALLS["simulate"] == 0
+
+
+def test_a_case_that_brings_no_rows_back_is_not_written_and_a_rerun_runs_it(tmp_path, monkeypatch):
+    """A case's task lost on the cluster (its connection closed) writes no rows, as a killed run would,
+    instead of error rows a rerun would keep as done: the others are written, the run stops naming it."""
+    from distributed.comm.core import CommClosedError
+
+    from smilekit.campaign import evaluate as evaluate_module
+
+    cases = write(tmp_path / "cases.csv", GOOD)
+    out = tmp_path / "out"
+    real = evaluate_module.run_case_payload
+
+    def lost_c2(case, payload):
+        if case.case_id == "c2":
+            raise CommClosedError("in <TCP (closed)>: Stream is closed")
+        return real(case, payload)
+
+    monkeypatch.setattr(evaluate_module, "run_case_payload", lost_c2)
+    with pytest.raises(ProductError, match=r"1 of 3 cases did not come back .*case c2: .*CommClosedError"):
+        evaluate_cases(cases, out, progress=False, **FAKES)
+    assert sorted(set(pd.read_csv(out / "results.csv")["case_id"])) == ["c1", "c3"]
+    monkeypatch.setattr(evaluate_module, "run_case_payload", real)
+    CALLS.update(simulate=0)
+    summary = evaluate_cases(cases, out, progress=False, **FAKES)
+    assert CALLS["simulate"] == 1 and summary["resume"]["cases_verified"] == 2
+    results = pd.read_csv(out / "results.csv")
+    assert sorted(set(results["case_id"])) == ["c1", "c2", "c3"] and len(results) == 3 * len(METHODS)
 
 
 def test_another_case_file_in_the_same_directory_is_refused(tmp_path):

@@ -224,6 +224,37 @@ def test_a_full_disk_stops_the_campaign_cleanly_and_it_resumes(tmp_path, monkeyp
     assert sorted(insitu["case_id"]) == sorted(results["case_id"])
 
 
+@pytest.mark.slow
+def test_a_chunk_that_brings_no_rows_back_gets_no_file_and_a_rerun_runs_it(tmp_path, monkeypatch):
+    """A chunk's task lost on the cluster (here its connection closed) leaves no file, as a killed run
+    would, not error rows that a rerun would keep as done: the run finishes the other chunk, then stops
+    naming what did not come back; the rerun runs that chunk alone."""
+    from distributed.comm.core import CommClosedError
+
+    out = tmp_path / "c"
+    kwargs = {"methods": ["max_intensity"], "cusp_method": False, "chunk_frames": 2, "progress": False}
+    real = chunks_module._run_chunk
+    late = np.datetime64("2026-06-01T00:10")
+
+    def lost_late(cases, payload, plan):
+        if any(np.datetime64(c.time) >= late for c in cases):
+            raise CommClosedError("in <TCP (closed)>: Stream is closed")
+        return real(cases, payload, plan)
+
+    monkeypatch.setattr(chunks_module, "_run_chunk", lost_late)
+    lost = r"1 of 2 chunks did not come back .*chunk 00001: .*CommClosedError"
+    with pytest.raises(ProductError, match=lost):
+        run_campaign("2026-06-01", "2026-06-01T00:20", out, **kwargs)
+    assert sorted(p.name for p in (out / RESULTS_DIR).glob("*.parquet")) == ["chunk-00000.parquet"]
+    assert not (out / "summary.json").exists()
+    monkeypatch.setattr(chunks_module, "_run_chunk", real)
+    summary = run_campaign("2026-06-01", "2026-06-01T00:20", out, **kwargs)
+    assert (summary["resume"]["chunks_verified"], summary["resume"]["chunks_run"]) == (1, 1)
+    results = read_chunk_results(out)
+    assert len(results) == 4 and results["case_id"].is_unique
+    assert not results["status"].str.startswith("error").any()
+
+
 def test_time_chunks_are_consecutive_frames_and_a_chunk_file_is_verified(tmp_path):
     frames, _ = mission_frames("2026-06-01", "2026-06-01T03:00")
     write_cases(frames, tmp_path / "f.csv")

@@ -10,7 +10,10 @@ chunks in flight and nothing else. A rerun verifies each existing chunk file (:f
 reads, has the columns, and holds exactly one row per frame of its chunk and method) and runs only the
 chunks without a valid file, so no finished chunk is recomputed and no row is lost or duplicated. A chunk
 that cannot be written (a full disk) stops the run with a :class:`~smilekit.errors.ProductError` that
-says how many chunks are saved; the same call then resumes.
+says how many chunks are saved; the same call then resumes. A chunk whose task brings no rows back (a
+worker lost, the scheduler gone: a frame's own failure is a row of its own) gets no file: the run finishes
+the other chunks, then stops with a :class:`~smilekit.errors.ProductError` that says how many; a rerun
+runs those.
 
 The same task makes the chunk's in situ rows (``DIR/insitu/``, :mod:`~smilekit.campaign.insitu`, one per
 frame) and UVI rows (``DIR/uvi/``, :mod:`~smilekit.campaign.uvi`, one per UVI frame among the chunk's), each
@@ -39,7 +42,6 @@ from smilekit.campaign.evaluate import (
     TEXT_COLUMNS,
     case_payload,
     error_text,
-    failed_rows,
     run_case_payload,
 )
 from smilekit.campaign.insitu import INSITU_COLUMNS, insitu_summary_row
@@ -220,14 +222,6 @@ def _run_chunk(cases: list[Case], payload: bytes, plan: _Plan) -> dict[str, list
     return parts
 
 
-def _failed_parts(cases: list[Case], names: list[str], plan: _Plan, exc: BaseException) -> dict:
-    """Every part's rows of a chunk whose task could not run at all."""
-    parts = {RESULTS_DIR: [r for case in cases for r in failed_rows(case, names, exc)]}
-    for part, ids in plan.expected(cases).items():
-        parts[part] = [_failed_row(part, i, "error", error_text(exc)) for i in ids]
-    return parts
-
-
 def run_chunks(cases: list[Case], out_dir, config: dict, names: list[str], *, console,
                chunk_frames: int = CHUNK_FRAMES, workers=None, scheduler=None, dashboard_address=None,
                progress=True, insitu: bool = True, uvi: bool = True, solar_wind=None) -> dict:  # fmt: skip
@@ -292,12 +286,15 @@ def run_chunks(cases: list[Case], out_dir, config: dict, names: list[str], *, co
             futures = {
                 client.submit(_run_chunk, chunks[i], payload, plans[i], pure=False): i for i in pending
             }
+            lost: dict[int, BaseException] = {}
             for future in as_completed(futures):
                 index = futures[future]
                 try:
                     parts = future.result()
-                except Exception as exc:  # the worker died or the task could not run: the chunk's error rows
-                    parts = _failed_parts(chunks[index], names, plans[index], exc)
+                except Exception as exc:  # no rows came back (a worker lost, the scheduler gone): no file,
+                    lost[index] = exc  # so that a rerun runs the chunk (a frame's own failure is a row)
+                    bar.advance(task, len(chunks[index]))
+                    continue
                 try:  # the SXI results last: a chunk whose results file exists has every part
                     for part in sorted(parts, key=lambda p: p == RESULTS_DIR):
                         write_chunk(chunk_path(out_dir, index, part), parts[part], PART_COLUMNS[part])
@@ -309,6 +306,13 @@ def run_chunks(cases: list[Case], out_dir, config: dict, names: list[str], *, co
                         "room or fix the folder, then run the same command again to resume"
                     ) from exc
                 bar.advance(task, len(chunks[index]))
+        if lost:
+            first = min(lost)
+            raise ProductError(
+                f"{len(lost)} of {len(chunks)} chunks did not come back from the cluster (chunk {first:05d}: "
+                f"{error_text(lost[first])}); the others are saved in {Path(out_dir)}: run the same command "
+                "again to run those"
+            )
     return {
         "chunks": len(chunks),
         "chunk_frames": int(chunk_frames),

@@ -33,7 +33,9 @@ has exactly one well-formed row per method of the run (every field parses: numbe
 boundary JSON; a known method; the case-level fields equal across its rows; no torn line). Every other
 case is redone, its partial rows dropped; the file is then rewritten atomically with the rows kept (a
 checkpoint), the count of cases redone is printed and recorded under ``resume`` in the summary. A killed
-run thus loses at most the cases in flight, and a torn or garbled line is never counted. A different case
+run thus loses at most the cases in flight, and a torn or garbled line is never counted. A case whose task
+brings no rows back (a worker lost, the scheduler gone) is not written: the run finishes the others, then
+stops with a :class:`~smilekit.errors.ProductError` that says how many; a rerun runs those. A different case
 file or method set is refused with an :class:`~smilekit.errors.InputError`.
 
 Summary (:func:`smilekit.campaign.statistics.summarise`, ``DIR/summary.json``, a printed table): per
@@ -73,7 +75,7 @@ from smilekit.campaign.cases import Case, as_case, read_cases
 from smilekit.campaign.cluster import check_execution, dask_client, use_worker_threads, worker_threads
 from smilekit.campaign.statistics import summarise
 from smilekit.campaign.truth import case_truth, simulate_l2
-from smilekit.errors import InputError
+from smilekit.errors import InputError, ProductError
 from smilekit.science.cusps import estimate_cusp_edges, sheath_context
 from smilekit.science.estimates import OK
 from smilekit.science.magnetopause import METHODS, SharedInputs
@@ -549,6 +551,7 @@ class _Writer:
     """Appends each case's rows to results.csv in one write, then flushes and fsyncs."""
 
     def __init__(self, path: Path):
+        self.path = path
         self._file = path.open("ab", buffering=0)
 
     def write(self, rows: list[dict]) -> None:
@@ -687,6 +690,9 @@ def evaluate_cases(
     InputError
         For a missing case file or a wrong header, bad ``workers``/``scheduler``/``methods``/
         ``dashboard_address``, or an output directory holding results of another case file or method set.
+    ProductError
+        When cases brought no rows back from the cluster (the rows of the others are saved; a rerun runs
+        those).
     """
     start = _time.perf_counter()
     if console is None:  # a log file or pipe gets rich's 80 columns: wide enough for the tables instead
@@ -776,11 +782,20 @@ def _run_distributed(pending, config, names, writer, bar, task, workers, schedul
     payload = case_payload(config, workers)
     with dask_client(workers, scheduler, dashboard_address, console) as client:
         futures = {client.submit(run_case_payload, case, payload, pure=False): case for case in pending}
+        lost: dict[str, BaseException] = {}
         for future in as_completed(futures):
             case = futures[future]
+            bar.advance(task)
             try:
                 rows = future.result()
-            except Exception as exc:
-                rows = failed_rows(case, names, exc)
+            except Exception as exc:  # no rows came back (a worker lost, the scheduler gone): none written,
+                lost[case.case_id] = exc  # so that a rerun runs the case (its own failure is its rows)
+                continue
             writer.write(rows)
-            bar.advance(task)
+    if lost:
+        first = min(lost)
+        raise ProductError(
+            f"{len(lost)} of {len(pending)} cases did not come back from the cluster (case {first}: "
+            f"{error_text(lost[first])}); the rows of the others are saved in {writer.path}: run the same "
+            "command again to run those"
+        )

@@ -106,6 +106,9 @@ def run_campaign(start, end, out, *, aim: str = "limb", solar_wind=None, workers
     InputError
         Before any work: a bad period, aim rule, solar wind, chunk size or execution setting, an unreachable
         scheduler, an output folder that is a file or holds another campaign.
+    ProductError
+        A chunk that cannot be written (a full disk), or chunks whose tasks brought no rows back from the
+        cluster: the chunks finished are kept, and the same call resumes.
     """
     started = _time.perf_counter()
     console = console or Console(width=132)
