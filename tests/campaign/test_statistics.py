@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from smilekit.campaign.statistics import summarise
+from smilekit.campaign.statistics import CUSP_NOT_RUN, summarise
 from smilekit.errors import InputError
 
 
@@ -75,6 +75,15 @@ def test_summary_numbers_by_hand():
     pw_all = s["cusp"]["north_poleward"]["all"]
     assert pw_all["n_failed"] == 1  # case d: truth but no answer
     assert s["cusp"]["reference_distance_re"] == 8.0
+
+
+def test_cases_run_without_the_cusp_retrieval_are_not_counted_as_its_failures():
+    rows = synthetic_rows()
+    rows.loc[rows["case_id"] == "d", "cusp_status"] = CUSP_NOT_RUN  # d's edges were never sought
+    pw_all = summarise(rows)["cusp"]["north_poleward"]["all"]
+    assert pw_all["n"] == 2 and pw_all["n_failed"] == 0 and pw_all["n_no_truth"] == 1
+    rows["cusp_status"] = CUSP_NOT_RUN  # a run with --no-cusp: no cusp statistics at all
+    assert summarise(rows)["cusp"] == {}
 
 
 def test_summary_needs_its_columns():

@@ -73,7 +73,7 @@ from rich.table import Table
 from smilekit._io import jsonable, write_text
 from smilekit.campaign.cases import Case, as_case, read_cases
 from smilekit.campaign.cluster import check_execution, dask_client, use_worker_threads, worker_threads
-from smilekit.campaign.statistics import summarise
+from smilekit.campaign.statistics import CUSP_NOT_RUN, summarise
 from smilekit.campaign.truth import case_truth, simulate_l2
 from smilekit.errors import InputError, ProductError
 from smilekit.science.cusps import estimate_cusp_edges, sheath_context
@@ -325,7 +325,7 @@ def run_case(row, *, methods=None, cusp_method=None, simulate=None, cusp_truth=N
     if sim_status is not None:
         cusp_cols["cusp_status"] = sim_status
     elif cusp is None:
-        cusp_cols["cusp_status"] = "not run"
+        cusp_cols["cusp_status"] = CUSP_NOT_RUN
     else:
         name, mp = sheath_context(estimates)
         cusp_cols["cusp_magnetopause"] = name

@@ -22,7 +22,10 @@ import pandas as pd
 from smilekit.errors import InputError
 from smilekit.science.estimates import OK
 
-__all__ = ["binned_fractions", "frame_table", "r0_error_stats", "summarise"]
+__all__ = ["CUSP_NOT_RUN", "binned_fractions", "frame_table", "r0_error_stats", "summarise"]
+
+#: The ``cusp_status`` of a case run without the cusp retrieval (``--no-cusp``): not counted as failed.
+CUSP_NOT_RUN = "not run"
 
 
 def _nan_stat(values: np.ndarray, func) -> float:
@@ -86,12 +89,13 @@ def summarise(results: pd.DataFrame) -> dict:
         "n_cases_domain": ...}``. r0 stats: ``n`` (rows with status ok), ``n_failed`` (rows without an
         answer), ``bias_re``, ``rms_re``, ``p95_abs_err_re`` (numpy's linear-interpolation percentile),
         ``frac_within_0p5_re``, ``frac_within_0p25_re`` (over the ok rows). Cusp stats per edge, one value per
-        case with a finite truth: ``n`` (status ok), ``n_failed``, ``n_no_truth`` (the edge's reference point
-        lies outside the true magnetopause), ``bias_deg``, ``rms_deg``, ``bias_re``, ``rms_re`` (reference
-        distance x radians), ``p95_abs_err_re``, ``frac_within_0p25_re``. NaN where n = 0. The best method has
-        the smallest RMS in the domain. ``"dayside"``: the domain cases seen from the dayside, spacecraft
-        ``sc_x_gse_re > 0`` (needs that column; the night-side apogees look down on the sheath face-on and see
-        no nose limb, so most methods rightly give no answer there).
+        case with a finite truth, the cases run without the cusp retrieval (:data:`CUSP_NOT_RUN`) left out
+        (``"cusp"`` is empty when none ran it): ``n`` (status ok), ``n_failed``, ``n_no_truth`` (the edge's
+        reference point lies outside the true magnetopause), ``bias_deg``, ``rms_deg``, ``bias_re``,
+        ``rms_re`` (reference distance x radians), ``p95_abs_err_re``, ``frac_within_0p25_re``. NaN where
+        n = 0. The best method has the smallest RMS in the domain. ``"dayside"``: the domain cases seen from
+        the dayside, spacecraft ``sc_x_gse_re > 0`` (needs that column; the night-side apogees look down on
+        the sheath face-on and see no nose limb, so most methods rightly give no answer there).
     """
     missing = [c for c in ("case_id", "method", "r0_err", "status", "in_domain") if c not in results]
     if missing:
@@ -125,8 +129,11 @@ def summarise(results: pd.DataFrame) -> dict:
     out["best_method"] = min(rms, key=rms.get) if rms else None
 
     cusp_cols = [f"cusp_north_{e}_{k}" for e in ("poleward", "equatorward") for k in ("true", "est")]
+    cases = df.iloc[:0]
     if all(c in df for c in [*cusp_cols, "cusp_status", "cusp_reference_distance_re"]):
         cases = df.drop_duplicates("case_id")
+        cases = cases[cases["cusp_status"].astype(str) != CUSP_NOT_RUN]  # run without it: no statistics
+    if len(cases):
         ok = cases["cusp_status"].astype(str) == OK
         ref = pd.to_numeric(cases["cusp_reference_distance_re"], errors="coerce").to_numpy(float)
         for edge in ("poleward", "equatorward"):
