@@ -196,6 +196,38 @@ def test_a_campaign_runs_its_frames_resumes_and_refuses_another_in_its_folder(tm
     assert bigger.exit_code == 2 and "holds a campaign of other settings" in bigger.output
 
 
+def test_a_rerun_with_another_wind_or_cusp_setting_in_the_same_folder_is_refused(tmp_path, monkeypatch):
+    """A campaign stopped before its chunks, then rerun on the same folder: the same wind and settings
+    resume; a wind file edited since (other frames for the same period) or another cusp setting would mix
+    chunks of two campaigns, and is refused before any work."""
+    from smilekit.campaign import mission as mission_module
+
+    def wind(n):
+        time = np.datetime64("2026-06-01", "ns") + np.arange(0, 61) * np.timedelta64(60, "s")
+        flow = np.tile([-500.0, 0, 0], (61, 1)) * u.km / u.s
+        field = np.tile([0.0, 1.0, -4.0], (61, 1)) * u.nT
+        return SolarWind(time, n=np.full(61, n) * u.cm**-3, v_gse=flow, b_gsm=field, t=np.full(61, 1e5) * u.K)
+
+    class Stopped(Exception):
+        pass
+
+    def stop(*args, **kwargs):
+        raise Stopped
+
+    monkeypatch.setattr(mission_module, "run_chunks", stop)
+    out = tmp_path / "c"
+    kwargs = {"methods": ["max_intensity"], "progress": False}
+    for _ in range(2):  # the first run writes the frames, the second finds them the same
+        with pytest.raises(Stopped):
+            run_campaign("2026-06-01", "2026-06-01T00:20", out, solar_wind=wind(12.0), **kwargs)
+    with pytest.raises(InputError, match="holds a campaign of other frames"):
+        run_campaign("2026-06-01", "2026-06-01T00:20", out, solar_wind=wind(13.0), **kwargs)
+    with pytest.raises(InputError, match="holds a campaign of other settings"):
+        run_campaign(
+            "2026-06-01", "2026-06-01T00:20", out, solar_wind=wind(12.0), cusp_method=False, **kwargs
+        )
+
+
 @pytest.mark.slow
 def test_a_full_disk_stops_the_campaign_cleanly_and_it_resumes(tmp_path, monkeypatch):
     """The second chunk's write fails (no space left): the run stops with a clear error naming what is

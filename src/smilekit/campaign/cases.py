@@ -85,6 +85,7 @@ __all__ = [
     "Case",
     "MalformedRow",
     "as_case",
+    "case_table_text",
     "make_cases",
     "read_cases",
     "write_cases",
@@ -435,11 +436,24 @@ def make_cases(
     return frame.loc[keep, list(CASE_COLUMNS)].reset_index(drop=True)
 
 
-def write_cases(frame: pd.DataFrame, path) -> Path:
-    """Write a case table as CSV (the columns of :data:`CASE_COLUMNS`, no index); returns the path."""
+#: How a case table is written as CSV (:func:`write_cases`, :func:`case_table_text`).
+_CSV_OPTIONS = {"index": False, "float_format": "%.10g", "lineterminator": "\n"}
+
+
+def _checked_case_table(frame: pd.DataFrame) -> pd.DataFrame:
     if list(frame.columns) != list(CASE_COLUMNS):
         raise InputError(f"a case table needs exactly the columns {list(CASE_COLUMNS)}")
-    return write_table(frame, path, index=False, float_format="%.10g", lineterminator="\n")
+    return frame
+
+
+def write_cases(frame: pd.DataFrame, path) -> Path:
+    """Write a case table as CSV (the columns of :data:`CASE_COLUMNS`, no index); returns the path."""
+    return write_table(_checked_case_table(frame), path, **_CSV_OPTIONS)
+
+
+def case_table_text(frame: pd.DataFrame) -> str:
+    """The text :func:`write_cases` writes for ``frame`` (to compare a table with a file written before)."""
+    return _checked_case_table(frame).to_csv(**_CSV_OPTIONS)
 
 
 def main(argv=None) -> None:

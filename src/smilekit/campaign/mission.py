@@ -37,7 +37,7 @@ import pandas as pd
 from rich.console import Console
 
 from smilekit._io import jsonable, write_text
-from smilekit.campaign.cases import read_cases, write_cases
+from smilekit.campaign.cases import case_table_text, read_cases, write_cases
 from smilekit.campaign.chunks import (
     CHUNK_FRAMES,
     INSITU_DIR,
@@ -121,14 +121,21 @@ def run_campaign(start, end, out, *, aim: str = "limb", solar_wind=None, workers
     frames, schedule = mission_frames(start, end, aim=aim, solar_wind=solar_wind)
     if frames.empty:
         raise InputError(f"SXI observes in no 5-min interval of {start} to {end}: {schedule}")
-    settings = {**schedule, "chunk_frames": int(chunk_frames), "insitu": bool(insitu), "uvi": bool(uvi)}
+    settings = {**schedule, "chunk_frames": int(chunk_frames), "insitu": bool(insitu), "uvi": bool(uvi),
+                "cusp": cusp_method is not False}  # fmt: skip
     out.mkdir(parents=True, exist_ok=True)
     path = out / FRAMES_FILE
     if path.exists():
         earlier = json.loads((out / SCHEDULE_FILE).read_text()) if (out / SCHEDULE_FILE).exists() else {}
+        earlier.setdefault("cusp", True)  # a folder of a version before the setting was recorded: the default
         if earlier != jsonable(settings):
             raise InputError(
                 f"{out} holds a campaign of other settings ({SCHEDULE_FILE}: {earlier}); give another --out"
+            )
+        if path.read_text() != case_table_text(frames):  # the same period, another wind (a file edited)
+            raise InputError(
+                f"{out} holds a campaign of other frames ({FRAMES_FILE}: another solar wind, or another "
+                "version's schedule, for the same period and settings); give another --out"
             )
     else:
         write_text(out / SCHEDULE_FILE, json.dumps(jsonable(settings), indent=1) + "\n")
