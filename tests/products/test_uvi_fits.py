@@ -93,6 +93,16 @@ def test_l2_round_trip(frame, tmp_path):
     bare = read_l2(write_l2(l2, tmp_path / "bare.fits"))
     assert "pixel_mlat" not in bare
     assert_same(bare, l2)
+    # a file of smilekit 0.1.0 had no MAPDGERR: it reads, without dayglow_err; a MAPERR missing does not
+    with fits.open(path) as hdul:
+        assert "MAPDGERR" in {h.name for h in hdul}
+        fits.HDUList([h.copy() for h in hdul if h.name != "MAPDGERR"]).writeto(tmp_path / "old.fits")
+        fits.HDUList([h.copy() for h in hdul if h.name != "MAPERR"]).writeto(tmp_path / "torn.fits")
+    old = read_l2(tmp_path / "old.fits")
+    assert "dayglow_err" not in old
+    assert_same(old, l2.drop_vars("dayglow_err"))
+    with pytest.raises(ProductError, match=r"torn\.fits.*missing extensions \['MAPERR'\]"):
+        read_l2(tmp_path / "torn.fits")
 
 
 def test_wcs_gives_each_pixel_its_line_of_sight(frame, tmp_path):

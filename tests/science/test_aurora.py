@@ -190,6 +190,32 @@ def test_image_boundaries_flag_what_the_frame_did_not_see():
     assert b["equatorward_flag"].values[12] == FLAG_FOUND and b["sector_coverage"].values[0] == 0.0
 
 
+def test_the_dayglow_amplitudes_error_is_one_draw_for_every_bin():
+    """The L2's ``dayglow_err`` (an error of the dayglow amplitude, the same in every bin) does not average
+    down: 4 R of it in every bin shift a 1-h sector's mean (4 MLT bins) by 4 R, as 8 R of independent noise
+    per bin would; in the power it adds coherently over the bins seen."""
+    from smilekit.geospace.fuv_emission import LBHL_YIELD
+    from smilekit.geospace.precipitation import bin_area
+    from smilekit.science.aurora import image_boundaries, image_hemispheric_power
+
+    flux = np.exp(-0.5 * ((MLAT - 67.0) / 2.0) ** 2)
+    common = _l2(flux, 0.0)
+    common["brightness_err"][:] = 4.0
+    common["dayglow_err"] = common["brightness_err"].copy()
+    independent = _l2(flux, 0.0)
+    independent["brightness_err"][:] = 8.0
+    a, b = image_boundaries(common), image_boundaries(independent)
+    for name in ("equatorward_mlat_err", "poleward_mlat_err"):
+        np.testing.assert_allclose(a[name], b[name], rtol=1e-12)
+        assert np.all(a[name] > 0)
+    y = LBHL_YIELD.to_value("Rayleigh cm2 s / erg")
+    area = bin_area(MLAT, 0.5, 0.25, 120.0).sum() * MLT.size  # m^2
+    hp = image_hemispheric_power(common)
+    assert float(hp["electron_power_err"]) == pytest.approx(4.0 / y * area * 1e-12, rel=1e-9)
+    noise_only = image_hemispheric_power(common.drop_vars("dayglow_err"))  # an L2 file of smilekit 0.1.0
+    assert float(noise_only["electron_power_err"]) < 0.02 * float(hp["electron_power_err"])
+
+
 def test_image_hemispheric_power_inverts_the_yield():
     from smilekit.geospace.precipitation import bin_area
     from smilekit.science.aurora import image_hemispheric_power

@@ -31,7 +31,8 @@ Layout (FITS 4.0; the WCS of Greisen & Calabretta 2002 and Calabretta & Greisen 
   Both, when the frame's geometry (:func:`smilekit.instruments.uvi.sky.shell_geometry`) is given: MLAT
   (AACGM-v2 magnetic latitude of the pixel at the emission shell, deg) and MLT (h), NaN off the shell.
 * L2 only, the map on magnetic latitude x MLT (axis 1 MLT, h; axis 2 MLAT, deg; linear, bin centres):
-  MAPBRIGHT (R), MAPERR (R), MAPNPIX (pixels per bin), MAPCOVER (1 where the bin was seen).
+  MAPBRIGHT (R), MAPERR (R), MAPNPIX (pixels per bin), MAPCOVER (1 where the bin was seen), MAPDGERR (R,
+  the dayglow amplitude's part of MAPERR, the same error in every bin; not in files of smilekit 0.1.0).
 * ``CONFIG`` (binary table): NAME, VALUE: the instrument configuration the frame was made with
   (:class:`smilekit.instruments.uvi.config.UVIValues`, fixed units as named there).
 
@@ -103,7 +104,10 @@ _L2_MAPS = (
     ("MAPERR", "brightness_err"),
     ("MAPNPIX", "n_pixels"),
     ("MAPCOVER", "coverage"),
+    ("MAPDGERR", "dayglow_err"),
 )
+#: Extensions a file of an earlier version lacks, read when there (smilekit 0.1.0 wrote no MAPDGERR).
+_LATER_EXTENSIONS = {"MAPDGERR"}
 _PIXEL_MAPS = (("MLAT", "pixel_mlat", "mlat"), ("MLT", "pixel_mlt", "mlt"))
 
 
@@ -337,7 +341,7 @@ def _read(path, level: str, images, scalars, maps=()) -> xr.Dataset:
                 f"{path} is not {what} file (INSTRUME {p.get('INSTRUME')!r}, LEVEL {p.get('LEVEL')!r})"
             )
         names = {hdu.name for hdu in hdul}
-        needed = {name for name, _ in images} | {name for name, _ in maps} | {"CONFIG"}
+        needed = ({name for name, _ in images} | {name for name, _ in maps} | {"CONFIG"}) - _LATER_EXTENSIONS
         if not needed <= names:
             raise ProductError(f"{path} is not {what} file: missing extensions {sorted(needed - names)}")
         try:
@@ -375,6 +379,8 @@ def _read(path, level: str, images, scalars, maps=()) -> xr.Dataset:
                 )
                 coords["mlt"] = ("mlt", lt, {"units": "h", "CATDESC": "magnetic local time, bin centre"})
                 for name, v in maps:
+                    if name not in names:  # one of _LATER_EXTENSIONS
+                        continue
                     dims, data, attrs = var(name, ("mlat", "mlt"))
                     if v == "coverage":
                         data, attrs = data.astype(bool), {k: a for k, a in attrs.items() if k != "units"}

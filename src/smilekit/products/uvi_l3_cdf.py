@@ -14,8 +14,8 @@ Variables (NaN is written as the ISTP fill value -1e31):
   1-sigma uncertainties (deg); ``equatorward_flag``, ``poleward_flag`` (int8): the flags below;
   ``sector_coverage``: fraction of the sector's L2 bins (>= 50 deg) seen.
 * ``hemispheric_power``, ``hemispheric_power_sigma`` (Epoch): the electron hemispheric power from the image
-  and its 1-sigma noise error (GW), over the area seen; ``covered_area_fraction``: the share of the area
-  (>= 50 deg MLAT) seen.
+  and its 1-sigma error (GW; the noise and the dayglow amplitude's error), over the area seen;
+  ``covered_area_fraction``: the share of the area (>= 50 deg MLAT) seen.
 
 Flag values (attributes ``FLAG_VALUES`` and ``FLAG_MEANINGS`` of the flag variables, and ``TEXT``):
 0 (:data:`~smilekit.science.aurora.FLAG_FOUND`) found; 1 (``FLAG_NONE``) no run above the threshold in the
@@ -186,7 +186,7 @@ def uvi_l3_dataset(
         (
             "hemispheric_power_sigma",
             "electron_power_err",
-            "1-sigma noise error of hemispheric_power",
+            "1-sigma error of hemispheric_power (noise and dayglow amplitude)",
             "GW",
             1e4,
         ),

@@ -411,6 +411,16 @@ def _l2_field(l2) -> xr.DataArray:
     return l2["brightness"].transpose("mlat", "mlt")
 
 
+def _bin_errors(l2) -> tuple[np.ndarray, np.ndarray]:
+    """The L2 map's ``brightness_err`` and its ``dayglow_err`` part on (mlat, mlt); an L2 without the
+    second (a file of an earlier version) has it 0."""
+    err = l2["brightness_err"].transpose("mlat", "mlt").values
+    if "dayglow_err" not in l2:
+        return err, np.zeros_like(err)
+    common = np.minimum(l2["dayglow_err"].transpose("mlat", "mlt").values, err)  # rounding: never above
+    return err, common
+
+
 def image_boundaries(l2, *, threshold=LBH_THRESHOLD, sector=SECTOR_WIDTH) -> xr.Dataset:
     """Equatorward and poleward oval boundaries of one UVI frame, by MLT sector, with uncertainties.
 
@@ -419,11 +429,13 @@ def image_boundaries(l2, *, threshold=LBH_THRESHOLD, sector=SECTOR_WIDTH) -> xr.
     :data:`LBH_THRESHOLD` (31 R: the model's 0.25 erg cm^-2 s^-1 times the LBHl yield, :cite:`germany1997`),
     so that image and model boundaries are the same quantity.
 
-    **Uncertainty.** The noise of a sector's mean profile (``sigma_s``, from the L2 bins' errors: the sector
-    mean of ``n`` covered bins has the variance ``sum(sigma^2) / n^2``) is propagated by finding the
-    boundaries again in the profile raised and lowered by ``sigma_s``: the error is half the shift between the
-    two (or the one shift where the other finds no boundary). It is the threshold crossing's sensitivity to
-    the noise, not a bootstrap; the PSF blur (about a 1-deg latitude bin at 15 RE) is a bias, not included.
+    **Uncertainty.** The error of a sector's mean profile (``sigma_s``, from the L2 bins' errors: the sector
+    mean of ``n`` covered bins has the variance ``sum(sigma^2 - d^2) / n^2 + (sum(d) / n)^2``, ``d`` the
+    bins' ``dayglow_err``, the one error of the dayglow amplitude that every bin shares) is propagated by
+    finding the boundaries again in the profile raised and lowered by ``sigma_s``: the error is half the
+    shift between the two (or the one shift where the other finds no boundary). It is the threshold
+    crossing's sensitivity to the noise and the dayglow, not a bootstrap; the PSF blur (about a 1-deg
+    latitude bin at 15 RE) is a bias, not included.
 
     **Coverage.** A boundary is set NaN and flagged :data:`FLAG_UNSEEN` (3) where one of the two latitude bins
     that straddle it was not seen in the sector, or where the sector was not seen at all, so that an edge of
@@ -446,7 +458,7 @@ def image_boundaries(l2, *, threshold=LBH_THRESHOLD, sector=SECTOR_WIDTH) -> xr.
         seen); flags 0 found, 1 no run above the threshold, 2 beyond the grid's edge, 3 not seen.
     """
     field = _l2_field(l2)
-    err = l2["brightness_err"].transpose("mlat", "mlt").values
+    err, common = _bin_errors(l2)
     sec = float(as_value(sector, u.h, "sector", positive=True))
     mlt = field["mlt"].values.astype(float)
     seen = np.isfinite(field.values)
@@ -455,9 +467,10 @@ def image_boundaries(l2, *, threshold=LBH_THRESHOLD, sector=SECTOR_WIDTH) -> xr.
     onehot = np.zeros((mlt.size, nsec))
     onehot[np.arange(mlt.size), which] = 1.0
     count = seen.astype(float) @ onehot  # (nmlat, nsec)
-    vsum = np.where(seen, err * err, 0.0) @ onehot
+    vsum = np.where(seen, err * err - common * common, 0.0) @ onehot  # the independent noise
+    csum = np.where(seen, common, 0.0) @ onehot  # the dayglow amplitude's, one draw for every bin
     with np.errstate(invalid="ignore", divide="ignore"):
-        sigma_sec = np.where(count > 0, np.sqrt(vsum) / count, np.nan)
+        sigma_sec = np.where(count > 0, np.sqrt(vsum + csum * csum) / count, np.nan)
     sigma = sigma_sec[:, which]  # back on the bins: the sector mean of field +- sigma is mean +- sigma_s
     out = field_boundaries(field, threshold, sector=sector)
     up = field_boundaries(field + sigma, threshold, sector=sector)
@@ -523,8 +536,8 @@ def image_hemispheric_power(l2) -> xr.Dataset:
     at or above 50 deg, ``covered_area_fraction`` the share of their area), which is not filled in; the
     O2 absorption of hard precipitation (the brightness of 20 keV electrons is ~20 % below the unabsorbed
     yield's, so their power is under-counted by as much); the ions (which emit little LBH); and the
-    power equatorward of 50 deg MLAT. A dayglow residual adds a bias of its fitted amplitude's error
-    times the template, integrated.
+    power equatorward of 50 deg MLAT. The error is the bins' noise, independent, and the dayglow
+    amplitude's error (the L2's ``dayglow_err``), the same in every bin and so summed before it is squared.
 
     Returns
     -------
@@ -534,7 +547,7 @@ def image_hemispheric_power(l2) -> xr.Dataset:
         (not the 0 GW of an empty sum).
     """
     field = _l2_field(l2)
-    err = l2["brightness_err"].transpose("mlat", "mlt").values
+    err, common = _bin_errors(l2)
     y = LBHL_YIELD.to_value(RAYLEIGH / (u.erg / (u.cm**2 * u.s)))
     dl = float(l2.attrs.get("mlat_bin_width", abs(field["mlat"].values[1] - field["mlat"].values[0])))
     dt = float(l2.attrs.get("mlt_bin_width", field["mlt"].values[1] - field["mlt"].values[0]))
@@ -543,7 +556,9 @@ def image_hemispheric_power(l2) -> xr.Dataset:
     seen = np.isfinite(field.values)
     q = np.where(seen, field.values / y, 0.0)  # erg cm^-2 s^-1 = mW m^-2
     power = float(np.sum(q * area)) * 1e-12  # mW -> GW
-    perr = float(np.sqrt(np.sum(np.where(seen, err / y, 0.0) ** 2 * area**2))) * 1e-12
+    noise_var = np.sum(np.where(seen, err * err - common * common, 0.0) / y**2 * area**2)
+    common_sum = np.sum(np.where(seen, common / y, 0.0) * area)  # one draw of the dayglow amplitude
+    perr = float(np.sqrt(noise_var + common_sum**2)) * 1e-12
     flag = ""
     if not seen.any():
         low = float(np.abs(field["mlat"].values).min())
@@ -556,7 +571,11 @@ def image_hemispheric_power(l2) -> xr.Dataset:
                 power,
                 {"units": "GW", "CATDESC": "electron hemispheric power, area seen"},
             ),
-            "electron_power_err": ((), perr, {"units": "GW", "CATDESC": "1-sigma error (noise)"}),
+            "electron_power_err": (
+                (),
+                perr,
+                {"units": "GW", "CATDESC": "1-sigma error (noise and dayglow amplitude)"},
+            ),
             "covered_area_fraction": ((), float(area[seen].sum() / area.sum()), {"units": "1"}),
         },
         attrs={**{k: l2.attrs[k] for k in ("time",) if k in l2.attrs}, "flag": flag},

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import astropy.units as u
 import numpy as np
 import pytest
@@ -12,6 +14,7 @@ from smilekit.instruments.uvi import simulate_image
 from smilekit.instruments.uvi.l1 import make_l1
 from smilekit.instruments.uvi.l2 import bin_values, make_l2
 from smilekit.instruments.uvi.sky import model_sky, shell_geometry
+from smilekit.science.aurora import image_hemispheric_power
 from smilekit.units import RAYLEIGH, RE
 
 DOWN = np.array([[1.0, 0.0, 0.0], [0.0, -1.0, 0.0], [0.0, 0.0, -1.0]])  # nadir over the north pole
@@ -56,6 +59,19 @@ def test_l2_dayglow_options(frame):
     assert model.attrs["dayglow_subsolar_R"] == 2000.0 and model.attrs["dayglow_subsolar_err_R"] == 1000.0
     none = make_l2(l1, g, dayglow="none")
     assert float(none["brightness"].sel(mlat=slice(52.0, 60.0)).mean()) > 100.0  # the dayglow left in
+    # the model's amplitude, 2000 +- 1000 R: a bin's dayglow error is half the dayglow it removed, and
+    # the rest of its error the noise that "none" reports
+    removed = (none["brightness"] - model["brightness"]).values
+    np.testing.assert_allclose(model["dayglow_err"].values, 0.5 * removed, rtol=1e-9, atol=1e-9)
+    noise = np.sqrt(model["brightness_err"].values ** 2 - model["dayglow_err"].values ** 2)
+    np.testing.assert_allclose(noise, none["brightness_err"].values, rtol=1e-6)
+    assert np.nanmax(none["dayglow_err"].values) == 0.0 and np.nanmax(removed) > 100.0
+    # the power: the noise in quadrature, the amplitude's error summed over the bins
+    p_model, p_none = image_hemispheric_power(model), image_hemispheric_power(none)
+    dayglow_power = 0.5 * (float(p_none["electron_power"]) - float(p_model["electron_power"]))
+    expected = math.hypot(float(p_none["electron_power_err"]), dayglow_power)
+    assert float(p_model["electron_power_err"]) == pytest.approx(expected, rel=1e-6)
+    assert dayglow_power > 10 * float(p_none["electron_power_err"])
     with pytest.raises(InputError, match="dayglow"):
         make_l2(l1, g, dayglow="guess")
 

@@ -24,8 +24,10 @@ frame (:func:`~smilekit.instruments.uvi.sky.shell_geometry`, on the same pixel g
 3. **Map.** The measured pixels (not NaN in L1: a row lost in the downlink is left out) on the shell with
    magnetic latitude (AACGM-v2, the geometry's) of at least 50 deg are averaged in the bins of the OVATION
    Prime grid (:cite:`newell2009`; 0.5 deg x 0.25 h, centres 50.25-89.75 deg and 0.125-23.875 h), each
-   pixel weighing 1; the variance of a bin's mean is ``sum(sigma^2) / n^2`` (the pixel noise is
-   independent, :mod:`~smilekit.instruments.uvi.l1`). A bin with no pixel is not covered (``coverage``
+   pixel weighing 1; the variance of a bin's mean is the noise's ``sum(sigma^2) / n^2`` (the pixel noise
+   is independent, :mod:`~smilekit.instruments.uvi.l1`) plus the square of the mean of the pixels'
+   ``T sigma_A`` (one amplitude for the whole image: that part does not average down, in a bin or over
+   bins; ``dayglow_err`` gives it for the sums over bins). A bin with no pixel is not covered (``coverage``
    False, NaN brightness). The PSF blur is not undone: the map is of the blurred sky (a 3.9 arcmin FWHM,
    110 km at 15 RE, about a 1-deg latitude bin).
 """
@@ -169,7 +171,10 @@ def make_l2(
     -------
     xarray.Dataset
         On ``(mlat, mlt)`` (deg, h; bin centres of the OVATION grid): ``brightness`` (R, vertical column,
-        dayglow removed), ``brightness_err`` (R), ``n_pixels``, ``coverage`` (bool). On the image's
+        dayglow removed), ``brightness_err`` (R: the bin's noise and the dayglow amplitude's error in
+        quadrature), ``dayglow_err`` (R: the second part alone, one error of the amplitude shared by every
+        bin, so that it does not average down over bins as the noise does), ``n_pixels``, ``coverage``
+        (bool). On the image's
         ``(eta, xi)``: ``image_brightness`` and ``image_brightness_err`` (R, vertical, dayglow removed, NaN
         where not used) and ``dayglow`` (R, the slant brightness removed). Attrs: those of ``l1`` with
         ``level`` "L2", ``dayglow_method``, ``dayglow_subsolar_R`` and ``dayglow_subsolar_err_R``,
@@ -229,20 +234,22 @@ def make_l2(
         a = float(DAYGLOW_SUBSOLAR.to_value(RAYLEIGH))
         sa = 0.5 * a
     glow = a * template
-    rest_err = np.sqrt(s * s + (template * sa) ** 2)
 
     # 2. vertical column over the usable pixels
     good = on & np.isfinite(zen) & (zen <= zmax) & np.isfinite(mlat) & np.isfinite(y)  # y NaN: not measured
     with np.errstate(invalid="ignore", divide="ignore"):
         vert = np.where(good, (y - glow) / slant, np.nan)
-        vert_err = np.where(good, rest_err / slant, np.nan)
+        noise_err = np.where(good, s / slant, np.nan)
+        glow_err = np.where(good, template * sa / slant, np.nan)  # one draw of the amplitude for all pixels
+    vert_err = np.hypot(noise_err, glow_err)
 
-    # 3. the (mlat, mlt) map
+    # 3. the (mlat, mlt) map: the noise averages down in a bin, the amplitude's error does not
     dl, dt = MLAT_BIN.to_value(u.deg), MLT_BIN.to_value(u.h)
     sel = good & (mlat >= _MLAT_LOW)
-    mean, var, n = bin_values(
-        mlat[sel], geometry["mlt"].values[sel], vert[sel], vert_err[sel] ** 2, dl, dt, _MLAT_LOW
-    )
+    mlat_sel, mlt_sel = mlat[sel], geometry["mlt"].values[sel]
+    mean, noise_var, n = bin_values(mlat_sel, mlt_sel, vert[sel], noise_err[sel] ** 2, dl, dt, _MLAT_LOW)
+    glow_err_bin, _, _ = bin_values(mlat_sel, mlt_sel, glow_err[sel], np.zeros(sel.sum()), dl, dt, _MLAT_LOW)
+    var = noise_var + glow_err_bin**2
     lat_c = _MLAT_LOW + dl * (np.arange(mean.shape[0]) + 0.5)
     lt_c = dt * (np.arange(mean.shape[1]) + 0.5)
     covered = n > 0
@@ -254,7 +261,16 @@ def make_l2(
                 mean,
                 {"units": "R", "CATDESC": "160-180 nm vertical-column brightness, dayglow removed"},
             ),
-            "brightness_err": (("mlat", "mlt"), np.sqrt(var), {"units": "R", "CATDESC": "1-sigma error"}),
+            "brightness_err": (
+                ("mlat", "mlt"),
+                np.sqrt(var),
+                {"units": "R", "CATDESC": "1-sigma error (noise and dayglow amplitude)"},
+            ),
+            "dayglow_err": (
+                ("mlat", "mlt"),
+                glow_err_bin,
+                {"units": "R", "CATDESC": "dayglow amplitude's part of brightness_err, in every bin"},
+            ),
             "n_pixels": (("mlat", "mlt"), n.astype(np.int32), {"units": " ", "CATDESC": "pixels in the bin"}),
             "coverage": (("mlat", "mlt"), covered, {"CATDESC": "bin seen by the frame"}),
             "image_brightness": (
