@@ -188,6 +188,10 @@ def test_image_boundaries_flag_what_the_frame_did_not_see():
     assert b["equatorward_flag"].values[10] == FLAG_UNSEEN and np.isnan(b["equatorward_mlat"].values[10])
     assert b["poleward_flag"].values[10] == FLAG_FOUND  # the poleward edge was seen
     assert b["equatorward_flag"].values[12] == FLAG_FOUND and b["sector_coverage"].values[0] == 0.0
+    # the share of the sector's bins seen: MLT 10-11 h lacks its 29 rows below 64.5 deg of 80
+    np.testing.assert_allclose(b["sector_coverage"].values[[10, 12]], [51 / 80, 1.0])
+    seen[:, 48:51] = False  # of MLT 12-13 h, only its last quarter-hour bin seen
+    assert image_boundaries(_l2(flux, 0.0, seen=seen))["sector_coverage"].values[12] == 0.25
 
 
 def test_the_dayglow_amplitudes_error_is_one_draw_for_every_bin():

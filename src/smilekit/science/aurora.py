@@ -505,7 +505,7 @@ def image_boundaries(l2, *, threshold=LBH_THRESHOLD, sector=SECTOR_WIDTH) -> xr.
         )
     out["sector_coverage"] = (
         "mlt",
-        covered_sec.mean(axis=0),
+        count.sum(axis=0) / (count.shape[0] * onehot.sum(axis=0)),  # seen bins of the sector's bins
         {"units": "1", "CATDESC": "fraction of bins seen"},
     )
     out.attrs.update({k: l2.attrs[k] for k in ("time", "dayglow_method") if k in l2.attrs})
