@@ -218,7 +218,7 @@ def make_l1(dn_image, config: UVIConfig | None = None, exposure=None, *, flat=No
             "rate_err": (dims, rate_err, {"units": "ct / s", "CATDESC": "1-sigma uncertainty of rate"}),
             "brightness": (dims, b, {"units": "R", "CATDESC": "160-180 nm brightness (PSF-blurred sky)"}),
             "brightness_err": (dims, b_err, {"units": "R", "CATDESC": "1-sigma error of brightness"}),
-            "flat": (dims, f, {"units": "1", "CATDESC": "flat field, 1 at the centre"}),
+            "flat": (dims, f, {"units": " ", "CATDESC": "flat field, 1 at the centre"}),
         },
         coords=coords,
         attrs={
