@@ -116,7 +116,8 @@ def test_the_tables_count_what_the_rows_hold():
     assert table.loc["solar wind", "density_median_error"] == pytest.approx((0.02 + 0.04) / 2)
     assert table.loc["solar wind", "velocity_median_error"] == pytest.approx(0.005)
     assert table.loc["solar wind", "no_lia_value"] == 1
-    assert table.loc["solar wind", "lia_flagged_fraction"] == pytest.approx(1 / 3)
+    assert table.loc["solar wind", "lia_flagged_fraction"] == pytest.approx(1 / 2)  # of the 2 with LIA
+    assert np.isnan(table.loc["no truth (see the rows' error)", "lia_flagged_fraction"])
     assert np.isnan(table.loc["magnetosphere", "velocity_median_error"])  # no bulk speed to compare with
     assert "no truth (see the rows' error)" in table.index
     uvi = pd.DataFrame(

@@ -118,8 +118,9 @@ def insitu_summary_row(case: Case) -> dict:
 def insitu_tables(insitu: pd.DataFrame) -> pd.DataFrame:
     """Per region: the frames, their share of the SXI frames, LIA's median ``|relative error|`` of the proton
     density and of the velocity (``velocity_error_fraction``; not defined where the true bulk speed is
-    zero), the frames without a LIA value, and the share of flagged distributions. Rows without a truth
-    (the models refused the wind, or the frame's row failed) are counted as "no truth"."""
+    zero), the frames without a LIA value, and the share of flagged distributions (of the frames with one).
+    Rows without a truth (the models refused the wind, or the frame's row failed) are counted as "no
+    truth"."""
     rows = []
     total = len(insitu)
     for name in [*REGION_NAMES.values(), ""]:
@@ -127,6 +128,7 @@ def insitu_tables(insitu: pd.DataFrame) -> pd.DataFrame:
         if here.empty:
             continue
         n_err = np.abs(here["n_lia"].to_numpy(float) / here["n_true"].to_numpy(float) - 1.0)
+        quality = here["lia_quality"].dropna()  # the frames with a LIA distribution
         v_err = here["velocity_error_fraction"].to_numpy(float)
         rows.append(
             {
@@ -136,7 +138,7 @@ def insitu_tables(insitu: pd.DataFrame) -> pd.DataFrame:
                 "density_median_error": float(np.nanmedian(n_err)) if np.isfinite(n_err).any() else math.nan,
                 "velocity_median_error": float(np.nanmedian(v_err)) if np.isfinite(v_err).any() else math.nan,
                 "no_lia_value": int((~np.isfinite(here["n_lia"].to_numpy(float))).sum()),
-                "lia_flagged_fraction": float((here["lia_quality"].fillna(0) != 0).mean()),
+                "lia_flagged_fraction": float((quality != 0).mean()) if len(quality) else math.nan,
             }
         )
     return pd.DataFrame(rows)
