@@ -226,6 +226,13 @@ def test_a_rerun_with_another_wind_or_cusp_setting_in_the_same_folder_is_refused
         run_campaign(
             "2026-06-01", "2026-06-01T00:20", out, solar_wind=wind(12.0), cusp_method=False, **kwargs
         )
+    # chunks left without the files that say whose they are: not taken for this campaign's
+    (out / RESULTS_DIR).mkdir()
+    write_chunk(out / RESULTS_DIR / "chunk-00000.parquet", [{"case_id": "x", "method": "max_intensity"}])
+    for name in ("state.json", FRAMES_FILE, "schedule.json"):
+        (out / name).unlink()
+    with pytest.raises(InputError, match=r"results exists without state\.json"):
+        run_campaign("2026-06-01", "2026-06-01T00:20", out, solar_wind=wind(13.0), **kwargs)
 
 
 @pytest.mark.slow
@@ -254,6 +261,12 @@ def test_a_full_disk_stops_the_campaign_cleanly_and_it_resumes(tmp_path, monkeyp
     assert len(results) == 4 and results["case_id"].is_unique
     insitu = read_chunk_results(out, INSITU_DIR)
     assert sorted(insitu["case_id"]) == sorted(results["case_id"])
+    torn = out / RESULTS_DIR / "chunk-00000.parquet"  # a torn file is there but not saved: not counted
+    torn.write_bytes(torn.read_bytes()[:100])
+    written.append(torn)
+    monkeypatch.setattr(chunks_module, "write_chunk", full_after_one)
+    with pytest.raises(ProductError, match=r"No space left on device\); 1 of 2 chunks are saved"):
+        run_campaign("2026-06-01", "2026-06-01T00:20", out, **kwargs)
 
 
 @pytest.mark.slow

@@ -287,6 +287,7 @@ def run_chunks(cases: list[Case], out_dir, config: dict, names: list[str], *, co
                 client.submit(_run_chunk, chunks[i], payload, plans[i], pure=False): i for i in pending
             }
             lost: dict[int, BaseException] = {}
+            written = 0
             for future in as_completed(futures):
                 index = futures[future]
                 try:
@@ -299,12 +300,12 @@ def run_chunks(cases: list[Case], out_dir, config: dict, names: list[str], *, co
                     for part in sorted(parts, key=lambda p: p == RESULTS_DIR):
                         write_chunk(chunk_path(out_dir, index, part), parts[part], PART_COLUMNS[part])
                 except OSError as exc:  # a full disk, a folder gone: stop; the chunks written are kept
-                    saved = sum(chunk_path(out_dir, i).exists() for i in range(len(chunks)))
                     raise ProductError(
                         f"chunk {index:05d} could not be written ({exc.strerror or exc}); "
-                        f"{saved} of {len(chunks)} chunks are saved in {Path(out_dir)}: make "
+                        f"{verified + written} of {len(chunks)} chunks are saved in {Path(out_dir)}: make "
                         "room or fix the folder, then run the same command again to resume"
-                    ) from exc
+                    ) from exc  # (an invalid file found at the start is not counted: it is to be redone)
+                written += 1
                 bar.advance(task, len(chunks[index]))
         if lost:
             first = min(lost)

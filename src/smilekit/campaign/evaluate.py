@@ -382,11 +382,14 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def check_run_state(out_dir: Path, cases_path: Path, sha: str, names: list[str]) -> None:
+def check_run_state(
+    out_dir: Path, cases_path: Path, sha: str, names: list[str], results: str = _RESULTS
+) -> None:
     """Record the run's case file (sha256) and methods in ``out_dir/state.json``, or refuse a folder that
-    holds another run's (module notes, resuming)."""
+    holds another run's (module notes, resuming), or results (``results``: the file, or a campaign's folder
+    of chunks) without a state."""
     state_path = out_dir / _STATE
-    results = out_dir / _RESULTS
+    results = out_dir / results
     if state_path.exists():
         try:
             state = json.loads(state_path.read_text())
@@ -405,8 +408,8 @@ def check_run_state(out_dir: Path, cases_path: Path, sha: str, names: list[str])
                 f"{out_dir} holds results of the methods {state.get('methods')}, not {names}; use another "
                 "output directory or delete this one"
             )
-    elif results.exists():
-        raise InputError(f"{results} exists without {_STATE}: not an evaluate directory of this case file")
+    elif results.is_file() or (results.is_dir() and any(results.iterdir())):
+        raise InputError(f"{results} exists without {_STATE}: not a run's directory of this case file")
     else:
         write_text(
             state_path,

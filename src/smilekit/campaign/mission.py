@@ -41,6 +41,7 @@ from smilekit.campaign.cases import case_table_text, read_cases, write_cases
 from smilekit.campaign.chunks import (
     CHUNK_FRAMES,
     INSITU_DIR,
+    RESULTS_DIR,
     UVI_DIR,
     check_chunk_frames,
     read_chunk_results,
@@ -142,7 +143,7 @@ def run_campaign(start, end, out, *, aim: str = "limb", solar_wind=None, workers
         write_cases(frames, path)
     cases, malformed = read_cases(path)
     sha = hashlib.sha256(path.read_bytes()).hexdigest()
-    check_run_state(out, path, sha, names)
+    check_run_state(out, path, sha, names, results=RESULTS_DIR)
     config = {"methods": methods, "cusp_method": cusp_method}
     wind = None if solar_wind is None or not uvi else read_user_solar_wind(solar_wind)
     resume = run_chunks(
