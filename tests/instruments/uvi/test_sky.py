@@ -388,6 +388,13 @@ def test_precipitation_emission_interpolates_the_model_grid():
     e_mid = q_mid / (0.5 * (n[i, 0] + n[i, -1])) * 6.241509074e8
     expect = lbh_brightness(q_mid * u.erg / u.cm**2 / u.s, e_mid * u.keV)
     assert mid[0].to_value(RAYLEIGH) == pytest.approx(expect.to_value(RAYLEIGH), rel=1e-9)
+    # a grid whose MLT centres start at 0 h (not half a bin): still each bin's own value at its centre
+    shifted = ds.assign_coords(mlt=ds["mlt"].values - 0.5 * float(ds["mlt"][1] - ds["mlt"][0]))
+    em_shifted = precipitation_emission(shifted, time, dayglow=False)
+    at = em_shifted([mlat] * u.deg, [shifted["mlt"].values[j]] * u.h, [0] * u.deg, [0] * u.deg, 0 * u.deg)
+    assert at[0].to_value(RAYLEIGH) == pytest.approx(want.to_value(RAYLEIGH), rel=1e-9)
+    with pytest.raises(InputError, match=r"MLT bins of 0.25 h span 12 h"):
+        precipitation_emission(ds.isel(mlt=slice(0, 48)), time, dayglow=False)
 
 
 def test_precipitation_emission_leaves_out_ratios_that_are_no_mean_energy():

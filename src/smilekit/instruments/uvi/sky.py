@@ -496,8 +496,11 @@ _GEOMETRY_VARS = {"on_shell", "sees_disc", "mlat", "mlt", "geo_lat", "geo_lon", 
 _KEV_PER_ERG = 6.241509074e8
 
 
-def _bilinear_values(field: np.ndarray, lat0: float, dlat: float, dlt: float, mlat, mlt) -> np.ndarray:
-    """Kernel: bilinear interpolation of ``field`` (nmlat, nmlt) on regular bin centres, periodic in MLT.
+def _bilinear_values(
+    field: np.ndarray, lat0: float, dlat: float, lt0: float, dlt: float, mlat, mlt
+) -> np.ndarray:
+    """Kernel: bilinear interpolation of ``field`` (nmlat, nmlt) on regular bin centres (the first at
+    ``lat0``, ``lt0``), periodic in MLT (the ``nmlt`` centres span the 24 h).
 
     Zero beyond half a bin outside the latitude grid (and where ``mlat`` or ``mlt`` is NaN); the nearest
     row within that half bin.
@@ -509,7 +512,7 @@ def _bilinear_values(field: np.ndarray, lat0: float, dlat: float, dlt: float, ml
     mlt = np.where(inside, mlt, 0.0)
     i0 = np.minimum(np.floor(fi).astype(np.int64), nlat - 2)
     wi = fi - i0
-    fj = np.mod(mlt, 24.0) / dlt - 0.5
+    fj = np.mod(mlt - lt0, 24.0) / dlt
     j0 = np.floor(fj).astype(np.int64)
     wj = fj - j0
     j0 %= nlt
@@ -600,14 +603,20 @@ def precipitation_emission(precipitation: xr.Dataset, time, *, dayglow: bool = T
     q = sum(ds[n].transpose("mlat", "mlt").values for n in q_names)
     nf = sum(ds[n].transpose("mlat", "mlt").values for n in n_names)
     lat_c, lt_c = ds["mlat"].values.astype(float), ds["mlt"].values.astype(float)
-    lat0, dlat, dlt = float(lat_c[0]), float(lat_c[1] - lat_c[0]), float(lt_c[1] - lt_c[0])
+    lat0, dlat = float(lat_c[0]), float(lat_c[1] - lat_c[0])
+    lt0, dlt = float(lt_c[0]), float(lt_c[1] - lt_c[0])
+    if not math.isclose(dlt * lt_c.size, 24.0, rel_tol=1e-9):
+        raise InputError(
+            f"precipitation_emission: the {lt_c.size} MLT bins of {dlt:g} h span {dlt * lt_c.size:g} h; the "
+            "grid must cover the 24 h of MLT in regular bins"
+        )
     e_max = float(MAX_MEAN_ENERGY.to_value(u.keV))
 
     def emission(mlat, mlt, geo_lat, geo_lon, view_zenith):
         m = as_value(mlat, u.deg, "mlat", allow_nan=True)
         h = as_value(mlt, u.h, "mlt", allow_nan=True)
-        qq = np.maximum(_bilinear_values(q, lat0, dlat, dlt, m, h), 0.0)
-        nn = _bilinear_values(nf, lat0, dlat, dlt, m, h)
+        qq = np.maximum(_bilinear_values(q, lat0, dlat, lt0, dlt, m, h), 0.0)
+        nn = _bilinear_values(nf, lat0, dlat, lt0, dlt, m, h)
         with np.errstate(invalid="ignore", divide="ignore"):
             e_kev = np.where((qq > 0) & (nn > 0), qq / nn * _KEV_PER_ERG, np.nan)
         usable = np.isfinite(e_kev) & (e_kev <= e_max)
