@@ -64,6 +64,7 @@ __all__ = ["read_l1", "read_l2", "wcs_cards", "write_l1", "write_l2"]
 _SCALARS = (
     ("exposure_s", "EXPOSURE", float, "[s] exposure"),
     ("n_frames", "NFRAMES", int, "frames summed"),
+    ("saturated_pixels", "SATPIX", int, "pixels at the full well, left out (NaN)"),
     ("altitude_km", "ALTITUDE", float, "[km] emission shell altitude"),
     ("layer_thickness_km", "LAYERTHK", float, "[km] emitting layer thickness"),
     ("n_pixels", "NPIXELS", int, "pixels per side of the geometry grid"),

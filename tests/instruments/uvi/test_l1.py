@@ -53,6 +53,27 @@ def test_l1_instrumental_flat_is_calibrated_out():
     np.testing.assert_allclose(flat_field(cfg, flat), flat_field(cfg) * flat)
 
 
+def test_l1_leaves_out_the_saturated_pixels_and_counts_them():
+    """A field brighter than the full well holds (2.5 kR on 128 pixels of 4x the solid angle: ~1.1 full
+    wells) beside one well below it: the clipped pixels are NaN in L1, counted, and the rest unbiased."""
+    cfg = UVIConfig(pixels=128)
+    sky = np.full((128, 128), 2500.0)
+    sky[:, :64] = 500.0
+    dn = simulate_image(sky * u.R, 60 * u.s, 5, config=cfg)
+    l1 = make_l1(dn, cfg)
+    b = l1["brightness"].values
+    assert dn.attrs["saturated_pixels"] > 0.9 * 128 * 64  # the simulator clipped most of the bright half
+    assert l1.attrs["saturated_pixels"] == int(np.isnan(b).sum()) >= dn.attrs["saturated_pixels"]
+    assert np.isnan(b[:, 64:]).mean() > 0.9 and not np.isnan(b[:, :64]).any()
+    assert abs(np.nanmean(b[:, 2:62]) / 500.0 - 1.0) < 0.01
+    assert (
+        make_l1(simulate_image(np.full((128, 128), 500.0) * u.R, 60 * u.s, 5, config=cfg), cfg).attrs[
+            "saturated_pixels"
+        ]
+        == 0
+    )
+
+
 def test_l1_refuses_bad_input():
     img = simulate_image(np.zeros((N, N)) * RAYLEIGH, 60 * u.s, 1)
     with pytest.raises(InputError, match="DN"):

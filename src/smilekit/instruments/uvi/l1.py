@@ -26,7 +26,10 @@ e-/DN, ``d_ccd`` the CCD dark current in e- s^-1, ``d_ict`` the intensifier dark
 
 Pixels not measured (rows lost in the downlink: a boolean coordinate ``valid`` of the DN image, False
 there, as :func:`image_from_telemetry` sets it) are NaN in every L1 image, and the expected events of the
-variance (step 4) are averaged over the measured pixels of the box only.
+variance (step 4) are averaged over the measured pixels of the box only. So are the **saturated** pixels:
+those whose DN reach the summed frames' full well less five read-noise sigmas
+(:func:`saturation_dn_value`; the simulator clips the charge at the full well), whose brightness is only
+a lower bound; their number is the attribute ``saturated_pixels``.
 
 The kernel (:func:`l1_values`) works on plain float arrays; :func:`make_l1` wraps it in an xarray Dataset.
 :func:`image_from_telemetry` makes the DN image and the viewing geometry of a telemetered frame
@@ -52,7 +55,14 @@ from smilekit.instruments.uvi.detector import (
 )
 from smilekit.instruments.uvi.simulate import _POINTING
 
-__all__ = ["POINTING_ATTRS", "flat_field", "image_from_telemetry", "l1_values", "make_l1"]
+__all__ = [
+    "POINTING_ATTRS",
+    "flat_field",
+    "image_from_telemetry",
+    "l1_values",
+    "make_l1",
+    "saturation_dn_value",
+]
 
 #: Side (pixels) of the box over which the expected events of the variance are estimated: about the PSF's
 #: FWHM (3.3 pixels), so that the estimate follows the image but is not the pixel's own count.
@@ -126,6 +136,13 @@ def l1_values(dn: np.ndarray, exposure_s: float, n_frames: int, v: UVIValues, fl
     return rate, rate_err, rate / k_centre, rate_err / k_centre
 
 
+def saturation_dn_value(n_frames: int, v: UVIValues) -> float:
+    """Kernel: the DN at and above which a pixel is taken as saturated: the summed frames' full well less
+    five read-noise sigmas and one DN (a pixel clipped at the full well reads within them, but for one in
+    3 million), in DN."""
+    return (n_frames * v.full_well_e - 5.0 * v.read_noise_e * math.sqrt(n_frames)) / v.ccd_gain - 1.0
+
+
 def _attribute_exposure(value) -> float:
     """The image's ``exposure_s`` attribute (s), checked as the ``exposure`` argument is."""
     try:
@@ -158,7 +175,8 @@ def make_l1(dn_image, config: UVIConfig | None = None, exposure=None, *, flat=No
     xarray.Dataset
         On the image's dims (``eta``, ``xi``: tangent-plane deg): ``rate`` and ``rate_err`` (ct/s, flat
         fielded), ``brightness`` and ``brightness_err`` (R), ``flat`` (1); NaN where the pixel is not
-        ``valid``. Attrs: ``level`` "L1", ``exposure_s``, ``n_frames``, ``units_convention``,
+        ``valid`` or is saturated. Attrs: ``level`` "L1", ``exposure_s``, ``n_frames``,
+        ``saturated_pixels`` (left out, NaN), ``units_convention``,
         ``processing``, the pointing attributes of the image (:data:`POINTING_ATTRS`, e.g. ``time``,
         ``boresight_gse``) and of a telemetered one (``missing_rows``, ``telemetry_quality``) where it has
         them.
@@ -205,6 +223,12 @@ def make_l1(dn_image, config: UVIConfig | None = None, exposure=None, *, flat=No
             raise InputError(f"make_l1: the image's 'valid' coordinate must be boolean of shape {dn.shape}")
     if not np.isfinite(dn if valid is None else dn[valid]).all():
         raise InputError("make_l1: dn_image holds NaN or infinite values (in pixels marked valid)")
+    saturated = dn >= saturation_dn_value(n_frames, v)
+    if valid is not None:
+        saturated &= valid
+    n_saturated = int(np.count_nonzero(saturated))
+    if n_saturated:
+        valid = ~saturated if valid is None else valid & ~saturated
     rate, rate_err, b, b_err = l1_values(dn, t, n_frames, v, f, valid)
     dims = dn_image.dims
     coords = {d: dn_image[d] for d in dims if d in dn_image.coords}
@@ -226,6 +250,7 @@ def make_l1(dn_image, config: UVIConfig | None = None, exposure=None, *, flat=No
             "level": "L1",
             "exposure_s": t,
             "n_frames": n_frames,
+            "saturated_pixels": n_saturated,
             "processing": "dark subtracted (CCD + intensifier mean), flat fielded, photon budget inverted "
             "(smilekit.instruments.uvi.l1)",
             **attrs,
