@@ -76,6 +76,23 @@ def test_l2_dayglow_options(frame):
         make_l2(l1, g, dayglow="guess")
 
 
+def test_a_storm_time_oval_within_the_dayglow_window_is_left_out_of_the_fit():
+    """A 300 R oval at 50-58 deg MLAT, inside the fit's window (< 55 deg): its latitude bands are left out
+    (their median residual stands above the fit), so the amplitude stays the true 2000 R; the pixel
+    clipping alone left most of it in (measured 2037 +- 1 R before)."""
+    g = shell_geometry(SC, DOWN, T)
+
+    def storm_oval(mlat, mlt, lat, lon, zenith):
+        band = (mlat.to_value(u.deg) > 50.0) & (mlat.to_value(u.deg) < 58.0)
+        return np.where(band, 300.0, 0.0) * RAYLEIGH + dayglow_brightness(solar_zenith_angle(T, lat, lon))
+
+    sky = model_sky(None, None, None, storm_oval, geometry=g)
+    l2 = make_l2(make_l1(simulate_image(sky, 60 * u.s, 11)), g)
+    a, sa = l2.attrs["dayglow_subsolar_R"], l2.attrs["dayglow_subsolar_err_R"]
+    assert l2.attrs["dayglow_method"] == "fit" and abs(a - 2000.0) < 5 * sa + 5.0, (a, sa)
+    assert abs(float(l2["brightness"].sel(mlat=slice(51.0, 54.5)).mean()) - 300.0) < 10.0  # the oval kept
+
+
 def test_l2_refuses_another_frame(frame):
     g, l1 = frame
     other = shell_geometry(SC, DOWN, "2026-06-21T13:00")

@@ -11,11 +11,13 @@ frame (:func:`~smilekit.instruments.uvi.sky.shell_geometry`, on the same pixel g
    subsolar nadir dayglow, R) is fitted by weighted least squares, ``A = sum(T y / s^2) / sum(T^2 / s^2)``,
    to the image's sunlit pixels (``T`` > 0.05) away from the oval (magnetic latitude below
    :data:`DAYGLOW_FIT_MAX_MLAT`, 55 deg, where OVATION puts little aurora), clipping pixels more than 3
-   sigma above the fit three times (aurora that reaches there). With fewer than :data:`MIN_FIT_PIXELS`
-   such pixels, or ``dayglow="model"``, ``A`` is the model's subsolar value
-   (:data:`~smilekit.geospace.fuv_emission.DAYGLOW_SUBSOLAR`), with a 50 % uncertainty (assumption: the
-   dayglow scales with the solar EUV). ``dayglow="none"`` removes nothing. ``A T`` is subtracted and
-   its uncertainty, ``T sigma_A``, added in quadrature.
+   sigma above the fit three times (aurora that reaches there), and leaving out each 1-deg latitude band
+   whose median residual stands above the fit (:data:`BAND_EXCESS`: a storm-time oval that reaches below
+   55 deg fills whole bands at a few sigma a pixel); its error is scaled by ``sqrt(chi^2 / dof)`` where
+   that exceeds 1. With fewer than :data:`MIN_FIT_PIXELS` such pixels, or ``dayglow="model"``, ``A`` is
+   the model's subsolar value (:data:`~smilekit.geospace.fuv_emission.DAYGLOW_SUBSOLAR`), with a 50 %
+   uncertainty (assumption: the dayglow scales with the solar EUV). ``dayglow="none"`` removes nothing.
+   ``A T`` is subtracted and its uncertainty, ``T sigma_A``, added in quadrature.
 2. **Vertical column.** The rest is divided by the pixel's slant factor (the van Rhijn factor capped at the
    limb, :cite:`vanrhijn1921`; :func:`~smilekit.instruments.uvi.sky.slant_factor_values`), giving the
    brightness seen at nadir, the quantity the emission model and the boundary threshold refer to. Pixels
@@ -48,6 +50,7 @@ from smilekit.instruments.uvi.detector import blur_values
 from smilekit.units import RAYLEIGH
 
 __all__ = [
+    "BAND_EXCESS",
     "DAYGLOW_FIT_MAX_MLAT",
     "MAX_VIEW_ZENITH",
     "MIN_FIT_PIXELS",
@@ -63,6 +66,9 @@ __all__ = [
 DAYGLOW_FIT_MAX_MLAT = 55.0 * u.deg
 #: Fewest pixels for a dayglow fit; below, the model's amplitude is used.
 MIN_FIT_PIXELS = 200
+#: A 1-deg latitude band of the dayglow fit whose median residual exceeds this many sigma is left out.
+BAND_EXCESS = 0.5
+_MEDIAN_SE = math.sqrt(math.pi / 2.0)  # the standard error of a median of n normal values, times sqrt(n)
 #: Pixels seen more obliquely than this are left out of the L2 map.
 MAX_VIEW_ZENITH = 80.0 * u.deg
 #: The L2 map's bins: OVATION Prime's (Newell et al. 2009).
@@ -72,15 +78,21 @@ _MLAT_LOW = 50.0
 _TEMPLATE_MIN = 0.05
 
 
-def fit_dayglow_values(y, s, template, usable, n_min: int):
+def fit_dayglow_values(y, s, template, usable, n_min: int, band=None):
     """Kernel: weighted least-squares amplitude of ``template`` in ``y`` (errors ``s``) over ``usable``.
 
-    Three passes clip pixels more than 3 sigma above the fit. Returns ``(A, sigma_A, n_used)``, or
+    Three passes clip pixels more than 3 sigma above the fit and, with ``band`` (an integer label per pixel:
+    the 1-deg magnetic-latitude band), leave out every band whose median residual lies above the fit by
+    more than :data:`BAND_EXCESS` sigma and five standard errors of a median (aurora that reaches the
+    window: a low-latitude storm-time oval fills whole bands at a few sigma a pixel, which the pixel
+    clipping alone leaves mostly in). ``sigma_A`` is the fit's statistical error scaled by
+    ``sqrt(chi^2 / dof)`` of the pixels kept where that exceeds 1. Returns ``(A, sigma_A, n_used)``, or
     ``(nan, nan, n)`` with fewer than ``n_min`` pixels.
     """
     use = usable & np.isfinite(y) & (s > 0)
     # the candidate pixels, once: every pass works on them alone, not on the whole image
     y, s, template = y[use], s[use], template[use]
+    band = None if band is None else np.asarray(band)[use]
     keep = np.ones(y.size, dtype=bool)
     a = np.nan
     var_a = np.nan
@@ -93,8 +105,18 @@ def fit_dayglow_values(y, s, template, usable, n_min: int):
         den = float(np.sum(w * t))
         a = float(np.sum(w * y[keep])) / den
         var_a = 1.0 / den
-        keep &= (y - a * template) / s < 3.0
-    return a, math.sqrt(var_a), int(keep.sum())
+        kept = keep.copy()
+        pull = (y - a * template) / s
+        if band is not None:
+            for b in np.unique(band[kept]):
+                inside = kept & (band == b)
+                median = float(np.median(pull[inside]))
+                if median > max(BAND_EXCESS, 5.0 * _MEDIAN_SE / math.sqrt(inside.sum())):
+                    keep &= band != b
+        keep &= pull < 3.0
+    n = int(kept.sum())
+    chi2 = float(np.sum(((y[kept] - a * template[kept]) / s[kept]) ** 2))
+    return a, math.sqrt(var_a * max(1.0, chi2 / max(n - 1, 1))), int(keep.sum())
 
 
 def bin_values(mlat, mlt, value, var, mlat_step: float, mlt_step: float, mlat_low: float):
@@ -227,7 +249,8 @@ def make_l2(
         usable = (
             on & (template > _TEMPLATE_MIN) & (mlat < DAYGLOW_FIT_MAX_MLAT.to_value(u.deg)) & (zen <= zmax)
         )
-        a, sa, n_fit = fit_dayglow_values(y, s, template, usable, MIN_FIT_PIXELS)
+        band = np.floor(np.where(np.isfinite(mlat), mlat, 0.0)).astype(np.int64)  # NaN: not usable anyway
+        a, sa, n_fit = fit_dayglow_values(y, s, template, usable, MIN_FIT_PIXELS, band)
         if not np.isfinite(a):
             method = "model (too few to fit)"  # too few sunlit sub-auroral pixels; short: a FITS card
     if dayglow == "model" or not np.isfinite(a):
