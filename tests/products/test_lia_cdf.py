@@ -346,3 +346,5 @@ def test_the_inferred_alpha_fraction_round_trips(tmp_path):
     assert np.isnan(back["alpha_ratio_inferred"].values[2])
     attrs = cdflib.CDF(str(path)).varattsget("alpha_ratio_inferred")
     assert attrs["DELTA_PLUS_VAR"] == "alpha_ratio_inferred_uncertainty"
+    # the search's whole range is valid: a noisy zero (protons alone) is slightly negative, not invalid
+    assert float(np.ravel(attrs["VALIDMIN"])[0]) == -0.2

@@ -605,7 +605,8 @@ def lia_l2_dataset(moments: xr.Dataset, *, text: str = "") -> xr.Dataset:
             variables[var] = xr.Variable(
                 ("Epoch",),
                 np.asarray(moments[var].values, dtype=np.float64),
-                scalar_attrs(var, f"{what}{desc}", " ", 0.0, 10.0, data=data),
+                # the ratio's search reaches -0.2 (infer_alpha_ratio's bounds): a noisy zero is negative
+                scalar_attrs(var, f"{what}{desc}", " ", -0.2 if data else 0.0, 10.0, data=data),
             )
         variables["alpha_ratio_inferred"].attrs.update(
             {

@@ -29,7 +29,7 @@ Mach number, by about sqrt(1 + T_e / T_i)):
 4. **Hysteresis**: a sample between the two Mach thresholds (3 < M < 4), or between the magnetosphere
    thresholds and the sheath's (``0.5 <= M < 0.75`` with ``n < 2 cm^-3``), keeps the region of the last
    decided sample (flag bit 2); the noise of the moments does not make the label flicker.
-5. **Minimum duration**: a run of one region shorter than ``min_duration`` (default 60 s) is given the
+5. **Minimum duration**: a run of one region shorter than ``min_duration`` (default 12 s) is given the
    region of the run before it (of the run after, at the start; flag bit 4). Real excursions shorter
    than this are lost.
 6. A sample with a missing (NaN) or non-physical moment (n <= 0, T <= 0) is not classified: region -1
