@@ -194,6 +194,7 @@ def test_cold_slow_sheath_is_flagged():
     assert np.all(np.abs(m.velocity_p.values[:, 0] / 100 - 1) < 0.03)
     plain = compute_moments(ds, B, extrapolate_low_energy=False)
     assert np.all(plain.density_p.values < 0.9 * 30)  # without it, > 10 % of the density is missed
+    assert np.all(plain.quality_flag.values & QUALITY_BITS["energy_edge"])  # and said so
 
 
 @pytest.mark.parametrize(

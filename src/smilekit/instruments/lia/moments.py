@@ -24,8 +24,9 @@ lowest step's lower edge, before the potential) ``f`` is taken linear in speed, 
 of the lowest step at ``v = 0`` to each direction's own value at ``v_lo``. That adds the lowest step's
 ``f`` times the cone ``v_lo^3 Omega / 3`` per direction to the density, and the cone's momentum at
 ``0.6 v_lo`` (exact to first order in ``v/w`` for a drifting Maxwellian, ``f ~ f0 (1 + 2 v.V / w^2)``);
-where that part is above 2 % of the density the sample carries the ``energy_edge`` flag. Above
-20 keV/q nothing is added.
+where that part is above 2 % of the density the sample carries the ``energy_edge`` flag (without the
+extrapolation, where the lowest step holds more than 1 % of the counts: the part below is then missing).
+Above 20 keV/q nothing is added.
 
 Protons and alphas: alphas at the proton's speed appear at twice its E/q. In the angle-summed E/q
 spectrum the proton peak ``E_p`` and an alpha peak 3-5 steps above it (2 E_p is 3.6 steps) separated by a
@@ -113,7 +114,7 @@ def _moments_one(out, counts, k0, k1, ln_e, centre, scale, c2, phi, dead, bx, by
 
     0 n; 1-3 n V; 4-12 S2 = sum C a u u (3x3); 13-15 S3 = sum C a ``|u|^2`` u; 16 counts; 17 var n;
     18-20 var V; 21 var T/(m/k) (scalar, in (km/s)^2); 22 var T_par; 23 var T_perp; 24 var p/m;
-    25-27 var S3; 28 density of the low-energy cone; 29 unused; 30 max C tau/dwell;
+    25-27 var S3; 28 density of the low-energy cone; 29 counts in the lowest step; 30 max C tau/dwell;
     31 counts in the top step.
 
     Pass 1 sums, per energy step, the dead-time corrected counts ``cc`` times 1, ``d_i`` and ``d_i d_j``
@@ -128,7 +129,7 @@ def _moments_one(out, counts, k0, k1, ln_e, centre, scale, c2, phi, dead, bx, by
     m0 = m1 = m2 = m3 = 0.0  # sum w, sum w p
     r0 = r1 = r2 = r3 = r4 = r5 = 0.0  # sum w p_i p_j (xx, xy, xz, yy, yz, zz)
     r6 = r7 = r8 = 0.0  # sum w |p|^2 p
-    total = top = max_frac = cone = 0.0
+    total = top = bottom = max_frac = cone = 0.0
     # pass 1: density, flux and the raw second and third moments
     for ke in range(k0, k1):
         s, a0, a_cone, s_cone = _step_values(ke, ln_e, c2, phi, scale, extrapolate)
@@ -164,6 +165,8 @@ def _moments_one(out, counts, k0, k1, ln_e, centre, scale, c2, phi, dead, bx, by
         total += step_counts
         if ke == n_e - 1:
             top += step_counts
+        if ke == 0:
+            bottom += step_counts
         for part in range(2 if a_cone > 0.0 else 1):
             a, sp = (a0, s) if part == 0 else (a_cone, s_cone)
             if part == 1:
@@ -185,7 +188,7 @@ def _moments_one(out, counts, k0, k1, ln_e, centre, scale, c2, phi, dead, bx, by
             r7 += w3 * dy
             r8 += w3 * dz
     out[0], out[1], out[2], out[3] = m0, m1, m2, m3
-    out[16], out[28], out[30], out[31] = total, cone, max_frac, top
+    out[16], out[28], out[29], out[30], out[31] = total, cone, bottom, max_frac, top
     n = m0
     if n <= 0.0:
         return
@@ -495,7 +498,7 @@ def compute_moments(distributions: xr.Dataset, b_direction, *, frame: str = "lia
                                       grid.scale, c2, phi[idx], dead, extrapolate_low_energy)  # fmt: skip
                 ratio[idx] = _remove_alphas(part, cov, b_lia[idx], thermal)
                 raw[idx] = part
-        _store(ds, raw, label, m_kg, rot, b_lia, flag, species == "proton")
+        _store(ds, raw, label, m_kg, rot, b_lia, flag, species == "proton", extrapolate_low_energy)
     desc = "n_alpha / n_p inferred from the heat flux of unseparated counts"
     ds["alpha_ratio_inferred"] = ("time", ratio[:, 0], {"units": " ", "CATDESC": desc})
     ds["alpha_ratio_inferred_uncertainty"] = ("time", ratio[:, 1], {"units": " "})
@@ -670,8 +673,10 @@ def _remove_alphas(raw: np.ndarray, cov: np.ndarray, b: np.ndarray, thermal_rati
     return out
 
 
-def _store(ds, raw, label, m_kg, rot, b_lia, flag, is_proton) -> None:
-    """Turn the kernel's raw sums into moments (units, frame) and add them to ``ds``."""
+def _store(ds, raw, label, m_kg, rot, b_lia, flag, is_proton, extrapolated) -> None:
+    """Turn the kernel's raw sums into moments (units, frame) and add them to ``ds``; ``extrapolated``:
+    the low-energy cone was filled (its density, not the lowest step's counts, then sets the low edge's
+    flag)."""
     counts = raw[:, 16]
     good = counts >= 10
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -724,8 +729,8 @@ def _store(ds, raw, label, m_kg, rot, b_lia, flag, is_proton) -> None:
         ds[f"{key}_{label}_uncertainty"] = (vec if value.ndim == 2 else "time", value, {"units": units[key]})
     if is_proton:
         with np.errstate(invalid="ignore", divide="ignore"):
-            cone = raw[:, 28] / raw[:, 0]
+            low = raw[:, 28] / raw[:, 0] > 0.02 if extrapolated else raw[:, 29] / counts > 0.01
             top = raw[:, 31] / counts
-        flag |= np.where((cone > 0.02) | (top > 0.01), QUALITY_BITS["energy_edge"], 0)
+        flag |= np.where(low | (top > 0.01), QUALITY_BITS["energy_edge"], 0)
         flag |= np.where(~good, QUALITY_BITS["no_counts"], 0)
     flag |= np.where(raw[:, 30] > 0.1, QUALITY_BITS["dead_time"], 0)
