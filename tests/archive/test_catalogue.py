@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import threading
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+from smilekit.archive import catalogue as catalogue_module
 from smilekit.archive.catalogue import (
     DATABASE_FILE,
     ingest,
@@ -96,6 +99,68 @@ def test_an_ingest_killed_after_the_copy_is_completed_by_the_next(tmp_path, prod
     assert list_products(archive, url=catalogue_url) == []
     (result,) = ingest(archive, [f], url=catalogue_url)
     assert result["status"] == "ingested" and len(list_products(archive, url=catalogue_url)) == 1
+
+
+def _ingest_at_once(archive, files, url, monkeypatch) -> list:
+    """Ingest each file in its own thread at the same time, each copy into the archive held until the
+    other ingest reaches its copy too (3 s at most: an ingest that waits for the other's transaction never
+    does), the second file's copy after the first's: the interleaving that, with the row written after the
+    copy, left one ingest's row beside the other's file."""
+    real = catalogue_module._copy_into
+    both, first_copied = threading.Barrier(len(files)), threading.Event()
+
+    def held_copy(source, target):
+        try:
+            both.wait(timeout=3)
+        except threading.BrokenBarrierError:
+            pass
+        if Path(source) != files[0]:
+            first_copied.wait(timeout=3)
+        real(source, target)
+        if Path(source) == files[0]:
+            first_copied.set()
+
+    monkeypatch.setattr(catalogue_module, "_copy_into", held_copy)
+    results: dict = {}
+
+    def run(f):
+        results[f] = ingest(archive, [f], url=url)[0]
+
+    threads = [threading.Thread(target=run, args=(f,)) for f in files]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return [results[f] for f in files]
+
+
+def test_two_ingests_of_one_name_at_once_leave_one_row_with_its_own_file(
+    tmp_path, products, catalogue_url, monkeypatch
+):
+    archive = init_archive(tmp_path / "archive", url=catalogue_url)
+    name = products["mag"][0].name
+    first, second = tmp_path / "a" / name, tmp_path / "b" / name  # one name, two contents
+    for path, source in ((first, products["mag"][0]), (second, products["mag"][1])):
+        path.parent.mkdir()
+        shutil.copy(source, path)
+    results = _ingest_at_once(archive, [first, second], catalogue_url, monkeypatch)
+    assert sorted(r["status"] for r in results) == ["ingested", "refused"], results
+    (row,) = list_products(archive, url=catalogue_url)
+    assert hashlib.sha256((archive / row["path"]).read_bytes()).hexdigest() == row["sha256"]
+
+
+def test_two_versions_ingested_at_once_leave_the_highest_current(
+    tmp_path, products, catalogue_url, monkeypatch
+):
+    archive = init_archive(tmp_path / "archive", url=catalogue_url)
+    ingest(archive, [products["mag"][0]], url=catalogue_url)
+    v2 = products["mag"][1]
+    v3 = tmp_path / v2.name.replace("_v02.", "_v03.")
+    shutil.copy(v2, v3)
+    _ingest_at_once(archive, [v2, v3], catalogue_url, monkeypatch)
+    rows = list_products(archive, url=catalogue_url)
+    current = [r["version"] for r in rows if r["current"]]
+    assert current == [max(r["version"] for r in rows)], rows
 
 
 def test_not_an_archive_is_said_plainly(tmp_path, products, catalogue_url):

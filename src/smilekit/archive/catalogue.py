@@ -12,12 +12,15 @@ file carries it: :func:`~smilekit.products.provenance.read_provenance`), when th
 data policy's clock, :mod:`.policy`) and when it was ingested. Reprocessed versions are kept side by side;
 of the versions of one dataset and start time, the highest is marked ``current``.
 
-Ingest (:func:`ingest`) is atomic per file: the file is copied to a temporary name in the archive, flushed
-and renamed into place, then its row is written in one transaction (with the ``current`` marks). A process
-killed at any point leaves either the product fully catalogued or no row (a file copied but not yet
-catalogued is found again by the next ingest of it, which completes it). A file that is not a product
-(its name, its content, a checksum clash with what is archived under its name) is refused with the reason
-and the others go on.
+Ingest (:func:`ingest`) is atomic per file: in one transaction, its row is written (which claims the name:
+a concurrent ingest of the same name waits, then is refused), the file is copied to a temporary name in
+the archive, flushed and renamed into place, and the ``current`` marks are set; then the transaction
+commits. On PostgreSQL the ingests of one product's versions are serialised (an advisory lock), so that
+two versions ingested at once leave one current. A process killed at any point leaves either the product
+fully catalogued or no row (a file copied but not yet catalogued is found again by the next ingest of it,
+which completes it). A file that is not a product (its name, its content, a checksum clash with what is
+archived under its name) is refused with the reason, and so is one whose row the database refuses (a
+concurrent ingest of the same name); the others go on.
 """
 
 from __future__ import annotations
@@ -32,7 +35,19 @@ from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import BigInteger, Boolean, DateTime, Integer, String, Text, create_engine, inspect, select
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    Integer,
+    String,
+    Text,
+    create_engine,
+    inspect,
+    select,
+    text,
+)
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from smilekit._io import atomic_path
@@ -275,6 +290,13 @@ def ingest(folder, files, *, received=None, url: str | None = None) -> list[dict
                     results.append(_ingest_one(folder, engine, path, received_at, when))
             except (InputError, ProductError, OSError) as exc:
                 results.append({"file": str(path), "status": "refused", "reason": str(exc), "id": None})
+            except (IntegrityError, OperationalError) as exc:  # another ingest of the name at the same time
+                reason = (
+                    f"{path.name}: the catalogue refused its row ({type(exc.orig).__name__}: "
+                    f"{str(exc.orig).strip().splitlines()[0]}), another ingest of it at the same time or "
+                    "the database unreachable; nothing of it was archived: ingest it again"
+                )
+                results.append({"file": str(path), "status": "refused", "reason": reason, "id": None})
     finally:
         engine.dispose()
     return results
@@ -310,6 +332,7 @@ def _ingest_one(folder: Path, engine, path: Path, received: _dt.datetime, when: 
     relative = Path(PRODUCTS_FOLDER) / parts.instrument / parts.level / path.name
     target = folder / relative
     with Session(engine) as session, session.begin():
+        _lock_product(session, path.name)
         existing = session.scalars(select(ProductRecord).where(ProductRecord.name == path.name)).first()
         if existing is not None:
             if existing.sha256 != checksum:
@@ -321,8 +344,6 @@ def _ingest_one(folder: Path, engine, path: Path, received: _dt.datetime, when: 
             if not target.is_file() or _sha256(target) != checksum:
                 _copy_into(path, target)  # the archived copy was lost: put it back
             return {"file": str(path), "status": "present", "reason": None, "id": existing.id}
-        if not (target.is_file() and _sha256(target) == checksum):  # else copied by an ingest killed after
-            _copy_into(path, target)
         dataset = f"{parts.instrument}_{parts.level}_{parts.descriptor}"
         record = ProductRecord(
             name=path.name, instrument=parts.instrument, level=parts.level, dataset=dataset,
@@ -332,9 +353,20 @@ def _ingest_one(folder: Path, engine, path: Path, received: _dt.datetime, when: 
             received=received, ingested=when,
         )  # fmt: skip
         session.add(record)
-        session.flush()
+        session.flush()  # the name claimed before the file is placed (a concurrent ingest waits or fails)
+        if not (target.is_file() and _sha256(target) == checksum):  # else copied by an ingest killed after
+            _copy_into(path, target)
         _mark_current(session, path.name)
         return {"file": str(path), "status": "ingested", "reason": None, "id": record.id}
+
+
+def _lock_product(session: Session, name: str) -> None:
+    """Serialise this transaction with any other ingest of the same product (its versions) until it ends:
+    on PostgreSQL an advisory lock on the name up to ``_v`` (so that two versions ingested at once do not
+    both see themselves the highest); SQLite serialises its writers itself."""
+    if session.get_bind().dialect.name == "postgresql":
+        stem = name[: name.rindex("_v")]
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:stem))"), {"stem": stem})
 
 
 def _same_product(name: str):
