@@ -116,6 +116,13 @@ def test_a_release_is_recorded_with_its_approver_and_opens_its_overlap(tmp_path,
             archive, "sxi", "2026-03-22", "2026-03-21", pi="Ann", approved_by="Bob", url=catalogue_url
         )
     assert len(list_releases(archive, url=catalogue_url)) == 1
+    # finer than the catalogue's microsecond: rounded inwards, never opening an instant not approved
+    fine = record_release(
+        archive, "sxi", "2026-03-21T05:00:00.0000001", "2026-03-21T05:30:00.0000009", pi="Ann",
+        approved_by="Bob", approved_at="2026-04-02T10:00:00.0000001", url=catalogue_url,
+    )  # fmt: skip
+    assert (fine["start"], fine["stop"]) == ("2026-03-21T05:00:00.000001", "2026-03-21T05:30:00")
+    assert fine["approved_at"] == "2026-04-02T10:00:00.000001"
 
 
 def test_the_ephemeris_and_the_solar_wind_are_archived_as_products(tmp_path, catalogue_url):

@@ -62,7 +62,10 @@ def test_products_are_catalogued_with_their_time_range_checksum_and_versions(
 
 def test_ingesting_again_changes_nothing_and_a_clash_is_refused(tmp_path, products, catalogue_url):
     archive = init_archive(tmp_path / "archive", url=catalogue_url)
-    ingest(archive, products["sxi"], url=catalogue_url)
+    ingest(archive, products["sxi"], received="2026-04-01T00:00:00.0000001", url=catalogue_url)
+    # the proprietary period counts from the receipt, rounded up to the microsecond: never shortened
+    received = {r["received"] for r in list_products(archive, url=catalogue_url)}
+    assert received == {"2026-04-01T00:00:00.000001"}
     again = ingest(archive, products["sxi"], url=catalogue_url)
     assert [r["status"] for r in again] == ["present", "present"]
     assert len(list_products(archive, url=catalogue_url)) == 2

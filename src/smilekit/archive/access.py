@@ -142,9 +142,11 @@ def record_release(folder, instrument: str, start, stop, *, pi: str, approved_by
                 utc_now() if approved_at is None else approved_at, datasets,
             )  # fmt: skip
             record = ReleaseRecord(
-                instrument=release.instrument, start=utc_datetime(release.start),
+                # rounded to the microsecond inwards (the release never opens more than was approved)
+                instrument=release.instrument, start=utc_datetime(release.start, ceil=True),
                 stop=utc_datetime(release.stop), datasets=",".join(release.datasets), pi=lead.name,
-                approved_by=approver.name, approved_at=utc_datetime(release.approved_at), recorded=utc_now(),
+                approved_by=approver.name, approved_at=utc_datetime(release.approved_at, ceil=True),
+                recorded=utc_now(),
             )  # fmt: skip
             session.add(record)
             session.flush()

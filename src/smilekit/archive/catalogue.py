@@ -278,7 +278,7 @@ def ingest(folder, files, *, received=None, url: str | None = None) -> list[dict
     """
     folder, engine = open_catalogue(folder, url)
     when = utc_now()
-    received_at = when if received is None else utc_datetime(received)
+    received_at = when if received is None else utc_datetime(received, ceil=True)  # the period not shortened
     results = []
     try:
         for f in files:
