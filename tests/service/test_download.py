@@ -100,3 +100,15 @@ def test_missing_files_and_rows_pointing_outside_the_archive_serve_nothing(serve
         figure = get(f"/quicklook/figure/{outside_figure}")
         assert figure.status_code == 410 and not figure.content.startswith(b"\x89PNG")
         assert get("/health").status_code == 200
+    # HAPI data over a lost file: HAPI's 1500 naming it before any record, not a 200 cut short (here the
+    # dataset's newest file, which HAPI reads the parameters from, is there; then it is lost too)
+    row = archive.records[lost_public]
+    query = {"dataset": "mag_l2_fields", "start": row["start"] + "Z", "stop": row["stop"] + "Z"}
+    only_one = tmp_path / "only-one-lost"
+    shutil.copytree(archive.folder, only_one)
+    (only_one / row["path"]).unlink()
+    for folder, lost in ((only_one, row["name"]), (copy, archive.records[lost_closed]["name"])):
+        with live_server(folder, clock=lambda: archive.clock) as base:
+            hapi = requests.get(base + "/hapi/data", params=query, timeout=30)
+        assert hapi.status_code == 500 and hapi.json()["status"]["code"] == 1500, hapi.text[:300]
+        assert f"{lost} is missing" in hapi.json()["status"]["message"]

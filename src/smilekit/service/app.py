@@ -30,7 +30,14 @@ from pathlib import Path
 
 import numpy as np
 from fastapi import FastAPI, Request
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response, StreamingResponse
+from fastapi.responses import (
+    FileResponse,
+    HTMLResponse,
+    JSONResponse,
+    RedirectResponse,
+    Response,
+    StreamingResponse,
+)
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -66,6 +73,11 @@ class _Unauthorized(Exception):
 
 def _hapi_body(code: int = 1200, detail: str = "", **content) -> dict:
     return {"HAPI": hapi.HAPI_VERSION, "status": hapi.status(code, detail), **content}
+
+
+def _lost_file(record: ProductRecord) -> HapiError:
+    """HAPI's server error for a catalogued product whose archived file is missing (said before any data)."""
+    return HapiError(1500, f"the archived file of {record.name} is missing; the archive needs mending")
 
 
 def _hapi_error(error: HapiError) -> JSONResponse:
@@ -166,7 +178,10 @@ def create_app(folder, *, url: str | None = None, clock: Callable[[], _dt.dateti
             raise HapiError(1406, f"{dataset[:60]!r} is not a dataset of this archive (see /hapi/catalog)")
         newest = max(records, key=lambda r: (r.start, r.id))
         if newest.id not in parameters_of:
-            parameters_of[newest.id] = time_series_variables(folder / newest.path)
+            path = archived_file(folder, newest)
+            if path is None:
+                raise _lost_file(newest)
+            parameters_of[newest.id] = time_series_variables(path)
         return parameters_of[newest.id], records
 
     @app.exception_handler(HapiError)
@@ -270,9 +285,11 @@ def create_app(folder, *, url: str | None = None, clock: Callable[[], _dt.dateti
             records = [r for r in every if r.start < last and r.stop > first]  # those the request overlaps
             check_readable(session, user, records, start, stop)
             header = _info_body(dataset, chosen, every)
+        paths = [archived_file(folder, r) for r in records]  # checked before the 200 is sent
+        if None in paths:
+            raise _lost_file(records[paths.index(None)])
         code = 1200 if records else 1201
         header.update(status=hapi.status(code), format=fmt)
-        paths = [folder / r.path for r in records]
         media = {"csv": "text/csv", "binary": "application/octet-stream", "json": "application/json"}[fmt]
         return StreamingResponse(
             _stream(paths, chosen, start, stop, fmt, header if (include or fmt == "json") else None),
@@ -299,6 +316,18 @@ def create_app(folder, *, url: str | None = None, clock: Callable[[], _dt.dateti
         return FileResponse(path, filename=record.name, media_type="application/octet-stream")
 
     quicklook.add_routes(app, engine, folder, now)
+
+    @app.get("/hapi/{endpoint:path}")
+    def unknown_endpoint(endpoint: str, request: Request) -> Response:
+        known = endpoint.rstrip("/")
+        if known in _ALLOWED:  # a trailing slash: redirected as the router would have
+            return RedirectResponse(str(request.url.replace(path=f"/hapi/{known}")), status_code=307)
+        raise HapiError(
+            1400,
+            f"/hapi/{endpoint[:40]} is not an endpoint (capabilities, about, catalog, info, data)",
+            http_status=404,
+        )
+
     return app
 
 

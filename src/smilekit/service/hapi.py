@@ -82,12 +82,14 @@ VALID_RANGE = (np.datetime64("1950-01-01", "ns"), np.datetime64("2100-01-01", "n
 
 
 class HapiError(SmilekitError):
-    """A request HAPI answers with an error: its HAPI ``code``, the HTTP status (404 for an unknown dataset,
-    500 for the server's own errors, else 400) and the message."""
+    """A request HAPI answers with an error: its HAPI ``code``, the HTTP status (the specification's: 404 for
+    an unknown dataset or parameter, 500 for the server's own errors, else 400, unless ``http_status`` is
+    given) and the message."""
 
-    def __init__(self, code: int, detail: str = ""):
+    def __init__(self, code: int, detail: str = "", http_status: int | None = None):
         self.code = code
-        self.http_status = 404 if code == 1406 else 500 if code >= 1500 else 400
+        default = 404 if code in (1406, 1407) else 500 if code >= 1500 else 400
+        self.http_status = default if http_status is None else http_status
         self.detail = detail
         super().__init__(f"{STATUS.get(code, 'error')}: {detail}" if detail else STATUS.get(code, "error"))
 
