@@ -109,6 +109,27 @@ def test_l1_round_trip_is_exact_and_the_moments_remade_from_it_are_the_same(leve
         np.testing.assert_array_equal(again[name].values, moments[name].values, err_msg=name)
 
 
+def test_an_l1_with_its_attitude_gives_the_same_gse_moments_from_its_file(tmp_path):
+    """Distributions simulated with the spacecraft's attitude keep their LIA -> GSE rotations in the L1
+    file (support data, rows GSE, columns LIA), so that the moments in GSE are made from the file as from
+    the distributions in memory; the file still passes spacepy's ISTP checks."""
+    from scipy.spatial.transform import Rotation
+
+    rotation = Rotation.from_euler("zyx", [30, -20, 50], degrees=True).as_matrix()
+    v = np.tile([-180.0, 60.0, 40.0], (2, 1)) * u.km / u.s
+    pops = [Population("proton", np.full(2, 25.0) / u.cm**3, v, 3e6 * u.K, 3e6 * u.K, B)]
+    counts = simulate_counts(pops, 61, attitude=rotation, time=T0 + np.arange(2) * np.timedelta64(4, "s"))
+    path = write_lia_l1(tmp_path / lia_product_name("l1", T0), counts)
+    with pycdf.CDF(str(path)) as cdf:
+        assert [e for e in istp.FileChecks.all(cdf) if not any(a in e for a in ACCEPTED)] == []
+    back = read_lia_l1(path)
+    np.testing.assert_array_equal(back["lia_to_gse"].values, counts["lia_to_gse"].values)
+    assert back["lia_to_gse"].dims == ("time", "row", "col")
+    direct, again = compute_moments(counts, B, frame="gse"), compute_moments(back, B, frame="gse")
+    for name in ("density_p", "velocity_p", "temperature_tensor_p"):
+        np.testing.assert_array_equal(again[name].values, direct[name].values, err_msg=name)
+
+
 def test_l1_file_attributes(files):
     cdf = cdflib.CDF(str(files[0]))
     attrs = cdf.varattsget("counts")

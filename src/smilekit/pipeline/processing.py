@@ -586,7 +586,7 @@ class _Run:
             counts=(counts["counts"].dims, np.where(c < 0, 0, c).astype(np.int32), {"units": "counts"}),
             quality_flag=("time", flag.astype(np.uint8), {"units": " ", "bits": str(_LIA_BITS)}),
             spacecraft_potential=("time", np.full(times.size, _potential()), {"units": "V"}),
-            lia_to_gse=(("time", "row", "column"), lia_to_gse_values(rotation)),
+            lia_to_gse=(("time", "row", "col"), lia_to_gse_values(rotation)),  # simulate_counts' dims
         )
         name = self._write(write_lia_l1, "lia", "l1", l1, sources)
         half = self.lia_half_window

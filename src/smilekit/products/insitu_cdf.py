@@ -512,10 +512,20 @@ def lia_l1_dataset(counts: xr.Dataset, *, text: str = "") -> xr.Dataset:
         np.asarray(counts["spacecraft_potential"].values, dtype=np.float64),
         scalar_attrs("spacecraft_potential", "Spacecraft potential", "V", -1.0e3, 1.0e3, data=False),
     )
+    frames = []
+    if "lia_to_gse" in counts:  # the attitude: what the moments need to be given in GSE (frame="gse")
+        rotation = tensor_variable(
+            counts["lia_to_gse"].transpose("time", "row", "col").values, "lia_to_gse",
+            "Rotation from the LIA frame to GSE, v_GSE = R v_LIA (rows: GSE x, y, z; columns: LIA x, y, z)",
+            " ", (-1.0, 1.0), "GSE",
+        )  # fmt: skip
+        rotation.attrs["VAR_TYPE"] = "support_data"
+        variables["lia_to_gse"], frames = rotation, ["GSE"]
     ds = insitu_dataset(
         counts["time"].values,
         variables,
-        [],
+        frames,
+        tensors=bool(frames),
         instrument="lia",
         level="l1",
         descriptor=LIA_DESCRIPTORS["l1"],
@@ -659,8 +669,13 @@ def _lia_read(path, level: str, names) -> xr.Dataset:
 
 def read_lia_l1(path) -> xr.Dataset:
     """Read a LIA L1 CDF back into :func:`smilekit.instruments.lia.simulate_counts`'s form (no
-    ``expected``, which is the simulation's truth): ``counts`` (time, energy, elevation, azimuth)."""
-    ds = _lia_read(path, "L1", _LIA_L1).drop_vars("component")
+    ``expected``, which is the simulation's truth): ``counts`` (time, energy, elevation, azimuth), and
+    ``lia_to_gse`` (time, row, col) where the file has the attitude."""
+    ds = _lia_read(path, "L1", _LIA_L1)
+    if "lia_to_gse" in ds:
+        rotation = ds["lia_to_gse"]
+        ds["lia_to_gse"] = (("time", "row", "col"), rotation.values, {"units": " "})
+    ds = ds.drop_vars([c for c in ("component", "component2") if c in ds.coords])
     ds.attrs["accumulation_s"] = float(ds.attrs.get("Accumulation_s", "nan") or "nan")
     ds.attrs["dwell_s"] = float(ds.attrs.get("Dwell_s", "nan") or "nan")
     return ds
