@@ -107,6 +107,8 @@ def test_l2_round_trip(frame, tmp_path):
     old = read_l2(tmp_path / "old.fits")
     assert "dayglow_err" not in old
     assert_same(old, l2.drop_vars("dayglow_err"))
+    again = read_l2(write_l2(old, tmp_path / "old-again.fits"))  # and writes again (no geometry given)
+    assert_same(again, old.drop_vars(["pixel_mlat", "pixel_mlt"]))
     with pytest.raises(ProductError, match=r"torn\.fits.*missing extensions \['MAPERR'\]"):
         read_l2(tmp_path / "torn.fits")
 

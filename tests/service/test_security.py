@@ -584,6 +584,9 @@ def test_unknown_duplicate_and_conflicting_parameters(served):
     for path in ("/hapi/foo", "/hapi/data/extra", "/hapi/catalogue"):  # no such endpoint: HAPI's JSON, 404
         assert_hapi_error(served.get(path), 404, 1400, path)
     assert served.get("/hapi/catalog/").json()["catalog"]  # a trailing slash still finds its endpoint
+    landing = served.get("/hapi/")
+    assert landing.status_code == 200 and landing.url.endswith("/hapi"), landing.url
+    assert "text/html" in landing.headers["content-type"]
 
 
 # ---------------------------------------------------------------------------------------------------

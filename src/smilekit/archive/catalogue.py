@@ -293,8 +293,9 @@ def ingest(folder, files, *, received=None, url: str | None = None) -> list[dict
             except (IntegrityError, OperationalError) as exc:  # another ingest of the name at the same time
                 reason = (
                     f"{path.name}: the catalogue refused its row ({type(exc.orig).__name__}: "
-                    f"{str(exc.orig).strip().splitlines()[0]}), another ingest of it at the same time or "
-                    "the database unreachable; nothing of it was archived: ingest it again"
+                    f"{(str(exc.orig).strip().splitlines() or ['no message'])[0]}), another ingest of it "
+                    "at the same time or the database unreachable; nothing of it was archived: ingest it "
+                    "again"
                 )
                 results.append({"file": str(path), "status": "refused", "reason": reason, "id": None})
     finally:

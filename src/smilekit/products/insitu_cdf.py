@@ -517,7 +517,7 @@ def lia_l1_dataset(counts: xr.Dataset, *, text: str = "") -> xr.Dataset:
         rotation = tensor_variable(
             counts["lia_to_gse"].transpose("time", "row", "col").values, "lia_to_gse",
             "Rotation from the LIA frame to GSE, v_GSE = R v_LIA (rows: GSE x, y, z; columns: LIA x, y, z)",
-            " ", (-1.0, 1.0), "GSE",
+            " ", (-1.0001, 1.0001), "GSE",  # a rotation's elements, and their last-bit excursions past 1
         )  # fmt: skip
         rotation.attrs["VAR_TYPE"] = "support_data"
         variables["lia_to_gse"], frames = rotation, ["GSE"]

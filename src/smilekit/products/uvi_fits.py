@@ -322,11 +322,12 @@ def write_l2(
 
     Parameters as :func:`write_l1`; the (MLAT, MLT) map goes to the MAP* extensions.
     """
-    _check_dataset(ds, "L2", _L2_IMAGES + _L2_MAPS)
+    present = [(name, var) for name, var in _L2_MAPS if name not in _LATER_EXTENSIONS or var in ds]
+    _check_dataset(ds, "L2", _L2_IMAGES + tuple(present))  # an L2 read from an older file: without those
     cards = _map_cards(ds)
     maps = [
         _image(name, ds[var].transpose("mlat", "mlt"), cards, utype=var.endswith("_err"))
-        for name, var in _L2_MAPS
+        for name, var in present
     ]
     return _write(
         ds, path, "L2", _L2_IMAGES, _SCALARS + _L2_SCALARS, geometry, config, overwrite, maps, provenance

@@ -320,8 +320,9 @@ def create_app(folder, *, url: str | None = None, clock: Callable[[], _dt.dateti
     @app.get("/hapi/{endpoint:path}")
     def unknown_endpoint(endpoint: str, request: Request) -> Response:
         known = endpoint.rstrip("/")
-        if known in _ALLOWED:  # a trailing slash: redirected as the router would have
-            return RedirectResponse(str(request.url.replace(path=f"/hapi/{known}")), status_code=307)
+        if known in _ALLOWED or known == "":  # a trailing slash: redirected as the router would have
+            path = f"/hapi/{known}" if known else "/hapi"
+            return RedirectResponse(str(request.url.replace(path=path)), status_code=307)
         raise HapiError(
             1400,
             f"/hapi/{endpoint[:40]} is not an endpoint (capabilities, about, catalog, info, data)",

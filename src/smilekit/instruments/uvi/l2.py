@@ -114,9 +114,9 @@ def fit_dayglow_values(y, s, template, usable, n_min: int, band=None):
                 if median > max(BAND_EXCESS, 5.0 * _MEDIAN_SE / math.sqrt(inside.sum())):
                     keep &= band != b
         keep &= pull < 3.0
-    n = int(kept.sum())
+    n = int(kept.sum())  # the pixels the amplitude was fitted on
     chi2 = float(np.sum(((y[kept] - a * template[kept]) / s[kept]) ** 2))
-    return a, math.sqrt(var_a * max(1.0, chi2 / max(n - 1, 1))), int(keep.sum())
+    return a, math.sqrt(var_a * max(1.0, chi2 / max(n - 1, 1))), n
 
 
 def bin_values(mlat, mlt, value, var, mlat_step: float, mlt_step: float, mlat_low: float):
