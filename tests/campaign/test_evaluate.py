@@ -21,8 +21,9 @@ import xarray as xr
 from rich.console import Console
 
 from smilekit._data import data_path
-from smilekit.campaign.cases import CASE_COLUMNS, SHIPPED_CASES, read_cases
-from smilekit.campaign.evaluate import EXTRA_COLUMNS, RESULT_COLUMNS, evaluate_cases, run_case
+from smilekit.campaign.cases import CASE_COLUMNS, SHIPPED_CASES, as_case, read_cases
+from smilekit.campaign.evaluate import EXTRA_COLUMNS, RESULT_COLUMNS, evaluate_cases, failed_rows, run_case
+from smilekit.campaign.statistics import CUSP_NOT_RUN
 from smilekit.errors import InputError, ProductError
 from smilekit.geospace.boundaries import standoff
 from smilekit.science.estimates import CuspEstimate, MagnetopauseEstimate
@@ -123,9 +124,16 @@ def test_a_failing_simulation_marks_every_row():
     def broken(case, truth):
         raise ValueError("no sky")
 
-    rows = run_case(dict(zip(CASE_COLUMNS, GOOD[0].split(","), strict=True)), **{**FAKES, "simulate": broken})
+    case = dict(zip(CASE_COLUMNS, GOOD[0].split(","), strict=True))
+    rows = run_case(case, **{**FAKES, "simulate": broken})
     assert {r["status"] for r in rows} == {"error: simulation: ValueError: no sky"}
+    assert {r["cusp_status"] for r in rows} == {"error: simulation: ValueError: no sky"}
     assert all(math.isnan(r["r0_est"]) for r in rows) and all(np.isfinite(r["r0_true"]) for r in rows)
+    # without the cusp retrieval a failure is none of the cusp's (not counted against it in the summary)
+    plain = run_case(case, **{**FAKES, "simulate": broken, "cusp_method": False})
+    assert {r["cusp_status"] for r in plain} == {CUSP_NOT_RUN}
+    lost = failed_rows(as_case(case), ["offset"], RuntimeError("truth"), cusp=False)
+    assert lost[0]["cusp_status"] == CUSP_NOT_RUN and lost[0]["status"].startswith("error: case")
 
 
 def test_results_file_has_the_exact_columns(tmp_path):

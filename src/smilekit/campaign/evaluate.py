@@ -322,10 +322,10 @@ def run_case(row, *, methods=None, cusp_method=None, simulate=None, cusp_truth=N
         "cusp_magnetopause": "",
     }
     start = _time.perf_counter()
-    if sim_status is not None:
-        cusp_cols["cusp_status"] = sim_status
-    elif cusp is None:
+    if cusp is None:  # first: a run without the cusp counts no cusp failures
         cusp_cols["cusp_status"] = CUSP_NOT_RUN
+    elif sim_status is not None:
+        cusp_cols["cusp_status"] = sim_status
     else:
         name, mp = sheath_context(estimates)
         cusp_cols["cusp_magnetopause"] = name
@@ -358,17 +358,19 @@ def run_case_payload(case: Case, payload: bytes) -> list[dict]:
     try:
         return run_case(case, **config)
     except Exception as exc:
-        return failed_rows(case, list(resolve_methods(config.get("methods"))), exc)
+        names = list(resolve_methods(config.get("methods")))
+        return failed_rows(case, names, exc, cusp=config.get("cusp_method") is not False)
 
 
-def failed_rows(case: Case, names: list[str], exc: BaseException) -> list[dict]:
-    """Rows for a case that could not be run at all (its truth failed)."""
+def failed_rows(case: Case, names: list[str], exc: BaseException, *, cusp: bool = True) -> list[dict]:
+    """Rows for a case that could not be run at all (its truth failed); ``cusp``: whether the run retrieves
+    the cusp (else its status is :data:`~smilekit.campaign.statistics.CUSP_NOT_RUN`)."""
     status = "error: case: " + error_text(exc).removeprefix("error: ")
     base = dict.fromkeys(ALL_COLUMNS, math.nan)
     base.update(
         case_id=case.case_id,
         status=status,
-        cusp_status=status,
+        cusp_status=status if cusp else CUSP_NOT_RUN,
         in_domain=_in_domain(case),
         flux_cm2_s=case.n * case.v * 1e5,
         sc_distance_re=float(np.linalg.norm(case.sc)),
