@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import shutil
 import threading
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -105,25 +104,22 @@ def test_an_ingest_killed_after_the_copy_is_completed_by_the_next(tmp_path, prod
 
 
 def _ingest_at_once(archive, files, url, monkeypatch) -> list:
-    """Ingest each file in its own thread at the same time, each copy into the archive held until the
-    other ingest reaches its copy too (3 s at most: an ingest that waits for the other's transaction never
-    does), the second file's copy after the first's: the interleaving that, with the row written after the
-    copy, left one ingest's row beside the other's file."""
-    real = catalogue_module._copy_into
-    both, first_copied = threading.Barrier(len(files)), threading.Event()
+    """Ingest each file in its own thread at the same time, each held after its copy into the archive until
+    the other has made its copy too (3 s at most), so that both look for their row and write it together:
+    the interleaving that, with the row written after the file was placed, left one ingest's row beside the
+    other's file."""
+    real = catalogue_module._staged_copy
+    both = threading.Barrier(len(files))
 
     def held_copy(source, target):
+        staged = real(source, target)
         try:
             both.wait(timeout=3)
         except threading.BrokenBarrierError:
             pass
-        if Path(source) != files[0]:
-            first_copied.wait(timeout=3)
-        real(source, target)
-        if Path(source) == files[0]:
-            first_copied.set()
+        return staged
 
-    monkeypatch.setattr(catalogue_module, "_copy_into", held_copy)
+    monkeypatch.setattr(catalogue_module, "_staged_copy", held_copy)
     results: dict = {}
 
     def run(f):

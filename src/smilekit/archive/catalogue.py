@@ -12,15 +12,15 @@ file carries it: :func:`~smilekit.products.provenance.read_provenance`), when th
 data policy's clock, :mod:`.policy`) and when it was ingested. Reprocessed versions are kept side by side;
 of the versions of one dataset and start time, the highest is marked ``current``.
 
-Ingest (:func:`ingest`) is atomic per file: in one transaction, its row is written (which claims the name:
-a concurrent ingest of the same name waits, then is refused), the file is copied to a temporary name in
-the archive, flushed and renamed into place, and the ``current`` marks are set; then the transaction
-commits. On PostgreSQL the ingests of one product's versions are serialised (an advisory lock), so that
-two versions ingested at once leave one current. A process killed at any point leaves either the product
-fully catalogued or no row (a file copied but not yet catalogued is found again by the next ingest of it,
-which completes it). A file that is not a product (its name, its content, a checksum clash with what is
-archived under its name) is refused with the reason, and so is one whose row the database refuses (a
-concurrent ingest of the same name); the others go on.
+Ingest (:func:`ingest`) is atomic per file: the file is copied to a hidden temporary beside its place in the
+archive and flushed; then, in one transaction, its row is written (which claims the name: a concurrent ingest
+of the same name waits, then is refused), the copy is renamed into place and the ``current`` marks are set,
+and the transaction commits (so a SQLite catalogue is locked for the rename, not the copy). On PostgreSQL the
+ingests of one product's versions are serialised (an advisory lock), so that two versions ingested at once
+leave one current. A process killed at any point leaves either the product fully catalogued or no row (a file
+copied but not yet catalogued is found again by the next ingest of it, which completes it). A file that is not
+a product (its name, its content, a checksum clash with what is archived under its name) is refused with the
+reason, and so is one whose row the database refuses (a concurrent ingest of the same name); the others go on.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import json
+import os
 import re
 import shutil
 import tempfile
@@ -244,6 +245,21 @@ def _copy_into(source: Path, target: Path) -> None:
         shutil.copyfile(source, temporary)
 
 
+def _staged_copy(source: Path, target: Path) -> Path:
+    """A flushed copy of ``source`` at a hidden temporary beside ``target``, to be renamed into place."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as out, source.open("rb") as data:
+            shutil.copyfileobj(data, out)
+            out.flush()
+            os.fsync(out.fileno())
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+    return Path(name)
+
+
 def _provenance_text(path: Path) -> str:
     try:
         return json.dumps(asdict(read_provenance(path)))
@@ -332,6 +348,20 @@ def _ingest_one(folder: Path, engine, path: Path, received: _dt.datetime, when: 
     checksum = _sha256(path)
     relative = Path(PRODUCTS_FOLDER) / parts.instrument / parts.level / path.name
     target = folder / relative
+    # the copy is made beside its place before the transaction: a SQLite write lock is not held over it
+    staged = None if target.is_file() and _sha256(target) == checksum else _staged_copy(path, target)
+    try:
+        return _catalogue_one(engine, path, parts, start, stop, checksum, relative, target, staged,
+                              received, when, provenance)  # fmt: skip
+    finally:
+        if staged is not None:
+            staged.unlink(missing_ok=True)  # not placed: a refusal, a failure
+
+
+def _catalogue_one(engine, path, parts, start, stop, checksum, relative, target, staged, received, when,
+                   provenance) -> dict:  # fmt: skip
+    """The transaction of :func:`_ingest_one`: the row claims the name, then the staged copy is renamed
+    into place and the versions' current marks set; a clash or a row refused leaves the archive as it was."""
     with Session(engine) as session, session.begin():
         _lock_product(session, path.name)
         existing = session.scalars(select(ProductRecord).where(ProductRecord.name == path.name)).first()
@@ -355,8 +385,8 @@ def _ingest_one(folder: Path, engine, path: Path, received: _dt.datetime, when: 
         )  # fmt: skip
         session.add(record)
         session.flush()  # the name claimed before the file is placed (a concurrent ingest waits or fails)
-        if not (target.is_file() and _sha256(target) == checksum):  # else copied by an ingest killed after
-            _copy_into(path, target)
+        if staged is not None:  # else the file is there already (copied by an ingest killed after)
+            os.replace(staged, target)
         _mark_current(session, path.name)
         return {"file": str(path), "status": "ingested", "reason": None, "id": record.id}
 
