@@ -198,15 +198,16 @@ def test_a_campaign_runs_its_frames_resumes_and_refuses_another_in_its_folder(tm
 
 def test_a_rerun_with_another_wind_or_cusp_setting_in_the_same_folder_is_refused(tmp_path, monkeypatch):
     """A campaign stopped before its chunks, then rerun on the same folder: the same wind and settings
-    resume; a wind file edited since (other frames for the same period) or another cusp setting would mix
-    chunks of two campaigns, and is refused before any work."""
+    resume; another wind (even one whose frames are the same: only its temperature differs, which the UVI
+    rows read) or another cusp setting would mix chunks of two campaigns, and is refused before any work;
+    a folder of a version that recorded no wind digest is still checked by its frames."""
     from smilekit.campaign import mission as mission_module
 
-    def wind(n):
+    def wind(n, t=1e5):
         time = np.datetime64("2026-06-01", "ns") + np.arange(0, 61) * np.timedelta64(60, "s")
         flow = np.tile([-500.0, 0, 0], (61, 1)) * u.km / u.s
         field = np.tile([0.0, 1.0, -4.0], (61, 1)) * u.nT
-        return SolarWind(time, n=np.full(61, n) * u.cm**-3, v_gse=flow, b_gsm=field, t=np.full(61, 1e5) * u.K)
+        return SolarWind(time, n=np.full(61, n) * u.cm**-3, v_gse=flow, b_gsm=field, t=np.full(61, t) * u.K)
 
     class Stopped(Exception):
         pass
@@ -220,12 +221,20 @@ def test_a_rerun_with_another_wind_or_cusp_setting_in_the_same_folder_is_refused
     for _ in range(2):  # the first run writes the frames, the second finds them the same
         with pytest.raises(Stopped):
             run_campaign("2026-06-01", "2026-06-01T00:20", out, solar_wind=wind(12.0), **kwargs)
-    with pytest.raises(InputError, match="holds a campaign of other frames"):
-        run_campaign("2026-06-01", "2026-06-01T00:20", out, solar_wind=wind(13.0), **kwargs)
+    for other in (wind(13.0), wind(12.0, t=2e5)):
+        with pytest.raises(InputError, match="holds a campaign of other settings"):
+            run_campaign("2026-06-01", "2026-06-01T00:20", out, solar_wind=other, **kwargs)
     with pytest.raises(InputError, match="holds a campaign of other settings"):
         run_campaign(
             "2026-06-01", "2026-06-01T00:20", out, solar_wind=wind(12.0), cusp_method=False, **kwargs
         )
+    schedule = json.loads((out / "schedule.json").read_text())
+    del schedule["solar_wind_sha256"]  # as an earlier version wrote it
+    (out / "schedule.json").write_text(json.dumps(schedule))
+    with pytest.raises(Stopped):
+        run_campaign("2026-06-01", "2026-06-01T00:20", out, solar_wind=wind(12.0), **kwargs)
+    with pytest.raises(InputError, match="holds a campaign of other frames"):
+        run_campaign("2026-06-01", "2026-06-01T00:20", out, solar_wind=wind(13.0), **kwargs)
     # chunks left without the files that say whose they are: not taken for this campaign's
     (out / RESULTS_DIR).mkdir()
     write_chunk(out / RESULTS_DIR / "chunk-00000.parquet", [{"case_id": "x", "method": "max_intensity"}])

@@ -51,7 +51,13 @@ from smilekit.campaign.cluster import check_execution
 from smilekit.campaign.evaluate import check_run_state, evaluation_summary, resolve_methods
 from smilekit.campaign.insitu import insitu_tables
 from smilekit.campaign.report import REPORT_FILE, write_campaign_report
-from smilekit.campaign.schedule import FRAMES_FILE, SCHEDULE_FILE, mission_frames, read_user_solar_wind
+from smilekit.campaign.schedule import (
+    FRAMES_FILE,
+    SCHEDULE_FILE,
+    mission_frames,
+    read_user_solar_wind,
+    solar_wind_digest,
+)
 from smilekit.campaign.uvi import uvi_tables
 from smilekit.errors import InputError
 
@@ -122,13 +128,21 @@ def run_campaign(start, end, out, *, aim: str = "limb", solar_wind=None, workers
     frames, schedule = mission_frames(start, end, aim=aim, solar_wind=solar_wind)
     if frames.empty:
         raise InputError(f"SXI observes in no 5-min interval of {start} to {end}: {schedule}")
-    settings = {**schedule, "chunk_frames": int(chunk_frames), "insitu": bool(insitu), "uvi": bool(uvi),
-                "cusp": cusp_method is not False}  # fmt: skip
+    # the wind's digest too: the UVI rows read it between the frames' middles, which frames.csv holds
+    settings = {
+        **schedule,
+        "chunk_frames": int(chunk_frames),
+        "insitu": bool(insitu),
+        "uvi": bool(uvi),
+        "cusp": cusp_method is not False,
+        "solar_wind_sha256": solar_wind_digest(solar_wind),
+    }
     out.mkdir(parents=True, exist_ok=True)
     path = out / FRAMES_FILE
     if path.exists():
         earlier = json.loads((out / SCHEDULE_FILE).read_text()) if (out / SCHEDULE_FILE).exists() else {}
         earlier.setdefault("cusp", True)  # a folder of a version before the setting was recorded: the default
+        earlier.setdefault("solar_wind_sha256", settings["solar_wind_sha256"])  # (and its frames compared)
         if earlier != jsonable(settings):
             raise InputError(
                 f"{out} holds a campaign of other settings ({SCHEDULE_FILE}: {earlier}); give another --out"

@@ -30,6 +30,7 @@ The counts of each step are :func:`mission_frames`'s second result (``schedule.j
 from __future__ import annotations
 
 import functools
+import hashlib
 from pathlib import Path
 
 import astropy.units as u
@@ -63,6 +64,7 @@ __all__ = [
     "mission_frames",
     "omni_on_mission_dates",
     "read_user_solar_wind",
+    "solar_wind_digest",
     "solar_wind_series",
 ]
 
@@ -132,6 +134,22 @@ def solar_wind_series(start, end, solar_wind=None) -> SolarWind:
         hours, n=w["n"] * u.cm**-3, v_gse=np.column_stack([-w["v"], zeros]) * u.km / u.s,
         b_gsm=w["b_gsm"] * u.nT, t=w["t"] * u.K, allow_gaps=True,
     )  # fmt: skip
+
+
+def solar_wind_digest(solar_wind) -> str:
+    """What a campaign's solar wind is, to tell a rerun on other data: ``"shipped OMNI2"`` for the shipped
+    series (None), else the SHA-256 of the user's file or of a :class:`~smilekit.solarwind.SolarWind`'s
+    times and values."""
+    if solar_wind is None:
+        return "shipped OMNI2"
+    digest = hashlib.sha256()
+    if isinstance(solar_wind, SolarWind):
+        ds = solar_wind.ds
+        for name in ["time", *sorted(ds.data_vars)]:
+            digest.update(name.encode() + np.ascontiguousarray(ds[name].values).tobytes())
+    else:
+        digest.update(Path(solar_wind).read_bytes())
+    return digest.hexdigest()
 
 
 def read_user_solar_wind(solar_wind) -> SolarWind:
