@@ -237,6 +237,17 @@ def test_a_case_that_brings_no_rows_back_is_not_written_and_a_rerun_runs_it(tmp_
     assert CALLS["simulate"] == 1 and summary["resume"]["cases_verified"] == 2
     results = pd.read_csv(out / "results.csv")
     assert sorted(set(results["case_id"])) == ["c1", "c2", "c3"] and len(results) == 3 * len(METHODS)
+    # lost every time (it kills its worker): written as failed at its third loss, so the run can finish
+    again = tmp_path / "again"
+    monkeypatch.setattr(evaluate_module, "run_case_payload", lost_c2)
+    for _ in range(2):
+        with pytest.raises(ProductError, match="1 of"):
+            evaluate_cases(cases, again, progress=False, **FAKES)
+    summary = evaluate_cases(cases, again, progress=False, **FAKES)
+    rows = pd.read_csv(again / "results.csv")
+    c2 = rows[rows["case_id"] == "c2"]["status"]
+    assert len(c2) == len(METHODS) and c2.str.contains("lost on the cluster 3 times").all()
+    assert summary["n_cases"] == 3
 
 
 def test_another_case_file_in_the_same_directory_is_refused(tmp_path):

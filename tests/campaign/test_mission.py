@@ -307,6 +307,16 @@ def test_a_chunk_that_brings_no_rows_back_gets_no_file_and_a_rerun_runs_it(tmp_p
     results = read_chunk_results(out)
     assert len(results) == 4 and results["case_id"].is_unique
     assert not results["status"].str.startswith("error").any()
+    # a chunk lost every time (a frame that kills its worker) is written as failed at its third loss
+    again = tmp_path / "again"
+    monkeypatch.setattr(chunks_module, "_run_chunk", lost_late)
+    for _ in range(2):
+        with pytest.raises(ProductError, match=lost):
+            run_campaign("2026-06-01", "2026-06-01T00:20", again, **kwargs)
+    summary = run_campaign("2026-06-01", "2026-06-01T00:20", again, **kwargs)
+    statuses = read_chunk_results(again)["status"]
+    assert len(statuses) == 4 and statuses.str.contains("lost on the cluster 3 times").sum() == 2  # chunk 1
+    assert summary["sxi_frames"] == 4 and json.loads((again / "lost.json").read_text()) == {"1": 3}
 
 
 def test_time_chunks_are_consecutive_frames_and_a_chunk_file_is_verified(tmp_path):

@@ -13,7 +13,9 @@ that cannot be written (a full disk) stops the run with a :class:`~smilekit.erro
 says how many chunks are saved; the same call then resumes. A chunk whose task brings no rows back (a
 worker lost, the scheduler gone: a frame's own failure is a row of its own) gets no file: the run finishes
 the other chunks, then stops with a :class:`~smilekit.errors.ProductError` that says how many; a rerun
-runs those.
+runs those. A chunk lost :data:`~smilekit.campaign.cluster.MAX_LOSSES` times (counted in ``DIR/lost.json``)
+is written as failed instead, so that a frame that kills its worker every time does not keep the campaign
+from finishing.
 
 The same task makes the chunk's in situ rows (``DIR/insitu/``, :mod:`~smilekit.campaign.insitu`, one per
 frame) and UVI rows (``DIR/uvi/``, :mod:`~smilekit.campaign.uvi`, one per UVI frame among the chunk's), each
@@ -35,13 +37,14 @@ from rich.progress import MofNCompleteColumn, Progress
 
 from smilekit._io import atomic_path
 from smilekit.campaign.cases import Case
-from smilekit.campaign.cluster import dask_client
+from smilekit.campaign.cluster import LOST_FILE, MAX_LOSSES, LostTasks, dask_client
 from smilekit.campaign.evaluate import (
     ALL_COLUMNS,
     BOOL_COLUMNS,
     TEXT_COLUMNS,
     case_payload,
     error_text,
+    failed_rows,
     run_case_payload,
 )
 from smilekit.campaign.insitu import INSITU_COLUMNS, insitu_summary_row
@@ -222,6 +225,15 @@ def _run_chunk(cases: list[Case], payload: bytes, plan: _Plan) -> dict[str, list
     return parts
 
 
+def _failed_parts(cases: list[Case], names: list[str], plan: _Plan, exc: BaseException, config: dict) -> dict:
+    """Every part's rows of a chunk given up (lost on the cluster :data:`MAX_LOSSES` times)."""
+    cusp = config.get("cusp_method") is not False
+    parts = {RESULTS_DIR: [r for case in cases for r in failed_rows(case, names, exc, cusp=cusp)]}
+    for part, ids in plan.expected(cases).items():
+        parts[part] = [_failed_row(part, i, "error", error_text(exc)) for i in ids]
+    return parts
+
+
 def run_chunks(cases: list[Case], out_dir, config: dict, names: list[str], *, console,
                chunk_frames: int = CHUNK_FRAMES, workers=None, scheduler=None, dashboard_address=None,
                progress=True, insitu: bool = True, uvi: bool = True, solar_wind=None) -> dict:  # fmt: skip
@@ -287,15 +299,21 @@ def run_chunks(cases: list[Case], out_dir, config: dict, names: list[str], *, co
                 client.submit(_run_chunk, chunks[i], payload, plans[i], pure=False): i for i in pending
             }
             lost: dict[int, BaseException] = {}
+            ledger = LostTasks(Path(out_dir) / LOST_FILE)
             written = 0
             for future in as_completed(futures):
                 index = futures[future]
                 try:
                     parts = future.result()
                 except Exception as exc:  # no rows came back (a worker lost, the scheduler gone): no file,
-                    lost[index] = exc  # so that a rerun runs the chunk (a frame's own failure is a row)
-                    bar.advance(task, len(chunks[index]))
-                    continue
+                    times = ledger.lost(index)  # so that a rerun runs the chunk (a frame's own failure is
+                    if times < MAX_LOSSES:  # a row), until it has been lost too often: then its error rows
+                        lost[index] = exc
+                        bar.advance(task, len(chunks[index]))
+                        continue
+                    given_up = RuntimeError(f"lost on the cluster {times} times, the last: {error_text(exc)}")
+                    parts = _failed_parts(chunks[index], names, plans[index], given_up, config)
+                    console.print(f"[yellow]chunk {index:05d}: {given_up}; written as failed[/yellow]")
                 try:  # the SXI results last: a chunk whose results file exists has every part
                     for part in sorted(parts, key=lambda p: p == RESULTS_DIR):
                         write_chunk(chunk_path(out_dir, index, part), parts[part], PART_COLUMNS[part])
@@ -312,7 +330,7 @@ def run_chunks(cases: list[Case], out_dir, config: dict, names: list[str], *, co
             raise ProductError(
                 f"{len(lost)} of {len(chunks)} chunks did not come back from the cluster (chunk {first:05d}: "
                 f"{error_text(lost[first])}); the others are saved in {Path(out_dir)}: run the same command "
-                "again to run those"
+                f"again to run those (a chunk lost {MAX_LOSSES} times is then written as failed)"
             )
     return {
         "chunks": len(chunks),

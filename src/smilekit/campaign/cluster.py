@@ -16,15 +16,18 @@ kernels on cores / N threads (:func:`worker_threads`, :func:`use_worker_threads`
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import sys
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numba
 import numpy as np
 
+from smilekit._io import write_text
 from smilekit.errors import InputError
 
 if TYPE_CHECKING:
@@ -32,9 +35,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FORK_SERVER",
+    "LOST_FILE",
+    "MAX_LOSSES",
     "SCHEDULER_TIMEOUT_S",
     "WORKER_CONFIG",
     "WORKER_PRELOAD",
+    "LostTasks",
     "check_execution",
     "check_scheduler",
     "dask_client",
@@ -260,3 +266,31 @@ def _dashboard_link(client, cluster, dashboard_address) -> str:
         return client.dashboard_link
     host = (dashboard_address or _LOOPBACK).rpartition(":")[0] or "127.0.0.1"
     return f"http://{host}:{cluster.scheduler.http_server.port}/status"
+
+
+#: Times a task may be lost on the cluster (its worker killed, the scheduler gone) before a rerun records it
+#: as failed instead of running it again: a frame that kills its worker every time (its memory, say) must
+#: not keep a campaign from finishing.
+MAX_LOSSES = 3
+#: The file, in a run's output folder, that counts its tasks' losses (:class:`LostTasks`).
+LOST_FILE = "lost.json"
+
+
+class LostTasks:
+    """The tasks of a run lost on the cluster, counted across reruns in the JSON file ``path`` (a task's
+    key: its chunk or case), so that a task lost :data:`MAX_LOSSES` times is given up."""
+
+    def __init__(self, path):
+        self.path = Path(path)
+        try:
+            counts = json.loads(self.path.read_text()) if self.path.exists() else {}
+        except (OSError, ValueError):  # unreadable: counted afresh
+            counts = {}
+        self.counts = {str(k): int(v) for k, v in counts.items()} if isinstance(counts, dict) else {}
+
+    def lost(self, key) -> int:
+        """Count one more loss of ``key`` (written at once) and return how many it has had."""
+        key = str(key)
+        self.counts[key] = self.counts.get(key, 0) + 1
+        write_text(self.path, json.dumps(self.counts, indent=1) + "\n")
+        return self.counts[key]

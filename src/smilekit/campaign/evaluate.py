@@ -35,7 +35,8 @@ case is redone, its partial rows dropped; the file is then rewritten atomically 
 checkpoint), the count of cases redone is printed and recorded under ``resume`` in the summary. A killed
 run thus loses at most the cases in flight, and a torn or garbled line is never counted. A case whose task
 brings no rows back (a worker lost, the scheduler gone) is not written: the run finishes the others, then
-stops with a :class:`~smilekit.errors.ProductError` that says how many; a rerun runs those. A different case
+stops with a :class:`~smilekit.errors.ProductError` that says how many; a rerun runs those, and writes a
+case lost :data:`~smilekit.campaign.cluster.MAX_LOSSES` times (``DIR/lost.json``) as failed. A different case
 file or method set is refused with an :class:`~smilekit.errors.InputError`.
 
 Summary (:func:`smilekit.campaign.statistics.summarise`, ``DIR/summary.json``, a printed table): per
@@ -72,7 +73,15 @@ from rich.table import Table
 
 from smilekit._io import jsonable, write_text
 from smilekit.campaign.cases import Case, as_case, read_cases
-from smilekit.campaign.cluster import check_execution, dask_client, use_worker_threads, worker_threads
+from smilekit.campaign.cluster import (
+    LOST_FILE,
+    MAX_LOSSES,
+    LostTasks,
+    check_execution,
+    dask_client,
+    use_worker_threads,
+    worker_threads,
+)
 from smilekit.campaign.statistics import CUSP_NOT_RUN, summarise
 from smilekit.campaign.truth import case_truth, simulate_l2
 from smilekit.errors import InputError, ProductError
@@ -788,19 +797,25 @@ def _run_distributed(pending, config, names, writer, bar, task, workers, schedul
     with dask_client(workers, scheduler, dashboard_address, console) as client:
         futures = {client.submit(run_case_payload, case, payload, pure=False): case for case in pending}
         lost: dict[str, BaseException] = {}
+        ledger = LostTasks(writer.path.parent / LOST_FILE)
         for future in as_completed(futures):
             case = futures[future]
             bar.advance(task)
             try:
                 rows = future.result()
             except Exception as exc:  # no rows came back (a worker lost, the scheduler gone): none written,
-                lost[case.case_id] = exc  # so that a rerun runs the case (its own failure is its rows)
-                continue
+                times = ledger.lost(case.case_id)  # so that a rerun runs the case (its own failure is its
+                if times < MAX_LOSSES:  # rows), until it has been lost too often: then its error rows
+                    lost[case.case_id] = exc
+                    continue
+                given_up = RuntimeError(f"lost on the cluster {times} times, the last: {error_text(exc)}")
+                rows = failed_rows(case, names, given_up, cusp=config.get("cusp_method") is not False)
+                console.print(f"[yellow]case {case.case_id}: {given_up}; written as failed[/yellow]")
             writer.write(rows)
     if lost:
         first = min(lost)
         raise ProductError(
             f"{len(lost)} of {len(pending)} cases did not come back from the cluster (case {first}: "
             f"{error_text(lost[first])}); the rows of the others are saved in {writer.path}: run the same "
-            "command again to run those"
+            f"command again to run those (a case lost {MAX_LOSSES} times is then written as failed)"
         )
