@@ -39,8 +39,9 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
 
@@ -53,6 +54,7 @@ __all__ = [
     "atomic_path",
     "jsonable",
     "save_figure",
+    "staged_copy",
     "write_bytes",
     "write_table",
     "write_text",
@@ -138,6 +140,27 @@ def atomic_path(path, *, mkdir: bool = True, overwrite: bool = True) -> Iterator
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+
+
+@contextlib.contextmanager
+def staged_copy(source, path) -> Iterator[Callable[[], None]]:
+    """A flushed copy of ``source`` at a hidden temporary beside ``path``, placed when the caller says.
+
+    Yields ``place()``, which renames the copy into ``path`` as :func:`atomic_path` does (shared permission
+    bits, the folder synced); a copy not placed by the end of the block is removed. For a writer that must
+    put the file in place at one moment of its own (the archive's ingest: inside its transaction).
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = _temporary(path)
+    try:
+        with os.fdopen(handle, "wb") as out, open(source, "rb") as data:
+            shutil.copyfileobj(data, out)
+            out.flush()
+            os.fsync(out.fileno())
+        yield lambda: _commit(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)  # placed: gone already
 
 
 @contextlib.contextmanager

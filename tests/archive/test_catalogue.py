@@ -6,6 +6,7 @@ Every test that touches the catalogue runs on both back ends (the fixture ``cata
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import shutil
 import threading
@@ -108,18 +109,19 @@ def _ingest_at_once(archive, files, url, monkeypatch) -> list:
     the other has made its copy too (3 s at most), so that both look for their row and write it together:
     the interleaving that, with the row written after the file was placed, left one ingest's row beside the
     other's file."""
-    real = catalogue_module._staged_copy
+    real = catalogue_module.staged_copy
     both = threading.Barrier(len(files))
 
+    @contextlib.contextmanager
     def held_copy(source, target):
-        staged = real(source, target)
-        try:
-            both.wait(timeout=3)
-        except threading.BrokenBarrierError:
-            pass
-        return staged
+        with real(source, target) as place:
+            try:
+                both.wait(timeout=3)
+            except threading.BrokenBarrierError:
+                pass
+            yield place
 
-    monkeypatch.setattr(catalogue_module, "_staged_copy", held_copy)
+    monkeypatch.setattr(catalogue_module, "staged_copy", held_copy)
     results: dict = {}
 
     def run(f):
@@ -145,7 +147,39 @@ def test_two_ingests_of_one_name_at_once_leave_one_row_with_its_own_file(
     results = _ingest_at_once(archive, [first, second], catalogue_url, monkeypatch)
     assert sorted(r["status"] for r in results) == ["ingested", "refused"], results
     (row,) = list_products(archive, url=catalogue_url)
-    assert hashlib.sha256((archive / row["path"]).read_bytes()).hexdigest() == row["sha256"]
+    placed = archive / row["path"]
+    assert hashlib.sha256(placed.read_bytes()).hexdigest() == row["sha256"]
+    assert placed.stat().st_mode & 0o777 == 0o644  # shared, as every product the archive writes
+    assert [p.name for p in placed.parent.iterdir()] == [placed.name]  # the refused copy not left behind
+
+
+def test_an_ingest_is_not_kept_waiting_by_another_ones_copy(tmp_path, products, catalogue_url, monkeypatch):
+    """While one ingest copies its (large) file into the archive, another product goes in at once: the copy
+    is made before the catalogue is written to, so a SQLite catalogue is not locked for its length (pysqlite
+    gives up after 5 s)."""
+    archive = init_archive(tmp_path / "archive", url=catalogue_url)
+    slow, quick = products["sxi"]
+    real, in_copy, other_done = catalogue_module.staged_copy, threading.Event(), threading.Event()
+
+    @contextlib.contextmanager
+    def slow_copy(source, target):
+        with real(source, target) as place:
+            if source == slow:
+                in_copy.set()
+                other_done.wait(timeout=10)
+            yield place
+
+    monkeypatch.setattr(catalogue_module, "staged_copy", slow_copy)
+    results = {}
+    copying = threading.Thread(target=lambda: results.update(slow=ingest(archive, [slow], url=catalogue_url)))
+    copying.start()
+    try:
+        assert in_copy.wait(timeout=30)
+        results["quick"] = ingest(archive, [quick], url=catalogue_url)
+    finally:
+        other_done.set()
+        copying.join()
+    assert [results[k][0]["status"] for k in ("quick", "slow")] == ["ingested", "ingested"], results
 
 
 def test_two_versions_ingested_at_once_leave_the_highest_current(

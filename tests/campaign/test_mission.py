@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import errno
 import json
+from types import SimpleNamespace
 
 import astropy.units as u
 import numpy as np
@@ -307,15 +308,24 @@ def test_a_chunk_that_brings_no_rows_back_gets_no_file_and_a_rerun_runs_it(tmp_p
     results = read_chunk_results(out)
     assert len(results) == 4 and results["case_id"].is_unique
     assert not results["status"].str.startswith("error").any()
-    # a chunk lost every time (a frame that kills its worker) is written as failed at its third loss
+    assert not (out / "lost.json").exists()  # a lost connection is not the chunk's doing: not counted
+    # a chunk that kills its workers every time (dask gives up on it: KilledWorker) is written as failed in
+    # the third run, so that the campaign can finish
+    from distributed import KilledWorker
+
+    def killing_late(cases, payload, plan):
+        if any(np.datetime64(c.time) >= late for c in cases):
+            raise KilledWorker("chunk", SimpleNamespace(address="tcp://127.0.0.1:9"), 3)
+        return real(cases, payload, plan)
+
     again = tmp_path / "again"
-    monkeypatch.setattr(chunks_module, "_run_chunk", lost_late)
+    monkeypatch.setattr(chunks_module, "_run_chunk", killing_late)
     for _ in range(2):
-        with pytest.raises(ProductError, match=lost):
+        with pytest.raises(ProductError, match=r"1 of 2 chunks did not come back .*KilledWorker"):
             run_campaign("2026-06-01", "2026-06-01T00:20", again, **kwargs)
     summary = run_campaign("2026-06-01", "2026-06-01T00:20", again, **kwargs)
     statuses = read_chunk_results(again)["status"]
-    assert len(statuses) == 4 and statuses.str.contains("lost on the cluster 3 times").sum() == 2  # chunk 1
+    assert len(statuses) == 4 and statuses.str.contains("killed its workers in 3 runs").sum() == 2  # chunk 1
     assert summary["sxi_frames"] == 4 and json.loads((again / "lost.json").read_text()) == {"1": 3}
 
 

@@ -25,10 +25,10 @@ reason, and so is one whose row the database refuses (a concurrent ingest of the
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import hashlib
 import json
-import os
 import re
 import shutil
 import tempfile
@@ -51,7 +51,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-from smilekit._io import atomic_path
+from smilekit._io import atomic_path, staged_copy
 from smilekit.archive.auxiliary import AUXILIARY_FILES, archived_name, read_auxiliary, write_product
 from smilekit.archive.policy import Holding
 from smilekit.errors import InputError, ProductError
@@ -245,21 +245,6 @@ def _copy_into(source: Path, target: Path) -> None:
         shutil.copyfile(source, temporary)
 
 
-def _staged_copy(source: Path, target: Path) -> Path:
-    """A flushed copy of ``source`` at a hidden temporary beside ``target``, to be renamed into place."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-    try:
-        with os.fdopen(handle, "wb") as out, source.open("rb") as data:
-            shutil.copyfileobj(data, out)
-            out.flush()
-            os.fsync(out.fileno())
-    except BaseException:
-        Path(name).unlink(missing_ok=True)
-        raise
-    return Path(name)
-
-
 def _provenance_text(path: Path) -> str:
     try:
         return json.dumps(asdict(read_provenance(path)))
@@ -349,19 +334,17 @@ def _ingest_one(folder: Path, engine, path: Path, received: _dt.datetime, when: 
     relative = Path(PRODUCTS_FOLDER) / parts.instrument / parts.level / path.name
     target = folder / relative
     # the copy is made beside its place before the transaction: a SQLite write lock is not held over it
-    staged = None if target.is_file() and _sha256(target) == checksum else _staged_copy(path, target)
-    try:
-        return _catalogue_one(engine, path, parts, start, stop, checksum, relative, target, staged,
+    there = target.is_file() and _sha256(target) == checksum  # copied by an ingest killed before its row
+    with contextlib.nullcontext(None) if there else staged_copy(path, target) as place:
+        return _catalogue_one(engine, path, parts, start, stop, checksum, relative, target, place,
                               received, when, provenance)  # fmt: skip
-    finally:
-        if staged is not None:
-            staged.unlink(missing_ok=True)  # not placed: a refusal, a failure
 
 
-def _catalogue_one(engine, path, parts, start, stop, checksum, relative, target, staged, received, when,
+def _catalogue_one(engine, path, parts, start, stop, checksum, relative, target, place, received, when,
                    provenance) -> dict:  # fmt: skip
-    """The transaction of :func:`_ingest_one`: the row claims the name, then the staged copy is renamed
-    into place and the versions' current marks set; a clash or a row refused leaves the archive as it was."""
+    """The transaction of :func:`_ingest_one`: the row claims the name, then the staged copy is placed
+    (``place``, or None where the file was there already) and the versions' current marks set; a clash or a
+    row refused leaves the archive as it was."""
     with Session(engine) as session, session.begin():
         _lock_product(session, path.name)
         existing = session.scalars(select(ProductRecord).where(ProductRecord.name == path.name)).first()
@@ -385,8 +368,10 @@ def _catalogue_one(engine, path, parts, start, stop, checksum, relative, target,
         )  # fmt: skip
         session.add(record)
         session.flush()  # the name claimed before the file is placed (a concurrent ingest waits or fails)
-        if staged is not None:  # else the file is there already (copied by an ingest killed after)
-            os.replace(staged, target)
+        if place is not None:
+            place()
+        elif not (target.is_file() and _sha256(target) == checksum):  # replaced since it was looked at
+            _copy_into(path, target)
         _mark_current(session, path.name)
         return {"file": str(path), "status": "ingested", "reason": None, "id": record.id}
 

@@ -13,9 +13,10 @@ that cannot be written (a full disk) stops the run with a :class:`~smilekit.erro
 says how many chunks are saved; the same call then resumes. A chunk whose task brings no rows back (a
 worker lost, the scheduler gone: a frame's own failure is a row of its own) gets no file: the run finishes
 the other chunks, then stops with a :class:`~smilekit.errors.ProductError` that says how many; a rerun
-runs those. A chunk lost :data:`~smilekit.campaign.cluster.MAX_LOSSES` times (counted in ``DIR/lost.json``)
-is written as failed instead, so that a frame that kills its worker every time does not keep the campaign
-from finishing.
+runs those. A chunk that killed its workers (dask's ``KilledWorker``, after dask's own retries) in
+:data:`~smilekit.campaign.cluster.MAX_LOSSES` runs (counted in ``DIR/lost.json``) is written as failed in
+the last of them, so that a frame that kills its worker every time does not keep the campaign from
+finishing; a lost scheduler is not counted (delete ``lost.json`` to count afresh).
 
 The same task makes the chunk's in situ rows (``DIR/insitu/``, :mod:`~smilekit.campaign.insitu`, one per
 frame) and UVI rows (``DIR/uvi/``, :mod:`~smilekit.campaign.uvi`, one per UVI frame among the chunk's), each
@@ -282,7 +283,7 @@ def run_chunks(cases: list[Case], out_dir, config: dict, names: list[str], *, co
             f"{len(invalid)} invalid redone, {len(pending) - len(invalid)} not yet run"
         )
     if pending:
-        from distributed import as_completed  # dask only where a cluster is asked for
+        from distributed import KilledWorker, as_completed  # dask only where a cluster is asked for
 
         payload = case_payload(config, workers)
         n_frames = sum(len(chunks[i]) for i in pending)
@@ -306,12 +307,16 @@ def run_chunks(cases: list[Case], out_dir, config: dict, names: list[str], *, co
                 try:
                     parts = future.result()
                 except Exception as exc:  # no rows came back (a worker lost, the scheduler gone): no file,
-                    times = ledger.lost(index)  # so that a rerun runs the chunk (a frame's own failure is
-                    if times < MAX_LOSSES:  # a row), until it has been lost too often: then its error rows
+                    # so that a rerun runs the chunk (a frame's own failure is a row); but a chunk that kills
+                    # its workers (dask gave up on it: KilledWorker) in MAX_LOSSES runs gets its error rows
+                    times = ledger.lost(index) if isinstance(exc, KilledWorker) else 0
+                    if times < MAX_LOSSES:
                         lost[index] = exc
                         bar.advance(task, len(chunks[index]))
                         continue
-                    given_up = RuntimeError(f"lost on the cluster {times} times, the last: {error_text(exc)}")
+                    given_up = RuntimeError(
+                        f"killed its workers in {times} runs, the last: {error_text(exc)}"
+                    )
                     parts = _failed_parts(chunks[index], names, plans[index], given_up, config)
                     console.print(f"[yellow]chunk {index:05d}: {given_up}; written as failed[/yellow]")
                 try:  # the SXI results last: a chunk whose results file exists has every part
@@ -330,7 +335,7 @@ def run_chunks(cases: list[Case], out_dir, config: dict, names: list[str], *, co
             raise ProductError(
                 f"{len(lost)} of {len(chunks)} chunks did not come back from the cluster (chunk {first:05d}: "
                 f"{error_text(lost[first])}); the others are saved in {Path(out_dir)}: run the same command "
-                f"again to run those (a chunk lost {MAX_LOSSES} times is then written as failed)"
+                f"again to run those (one that kills its workers in {MAX_LOSSES} runs is written as failed)"
             )
     return {
         "chunks": len(chunks),

@@ -268,9 +268,9 @@ def _dashboard_link(client, cluster, dashboard_address) -> str:
     return f"http://{host}:{cluster.scheduler.http_server.port}/status"
 
 
-#: Times a task may be lost on the cluster (its worker killed, the scheduler gone) before a rerun records it
-#: as failed instead of running it again: a frame that kills its worker every time (its memory, say) must
-#: not keep a campaign from finishing.
+#: Runs in which a task may kill its workers (dask's ``KilledWorker``, after dask's own retries) before the
+#: last of them records it as failed instead of leaving it to the next: a frame that kills its worker every
+#: time (its memory, say) must not keep a campaign from finishing. A lost scheduler is not counted.
 MAX_LOSSES = 3
 #: The file, in a run's output folder, that counts its tasks' losses (:class:`LostTasks`).
 LOST_FILE = "lost.json"
@@ -284,9 +284,9 @@ class LostTasks:
         self.path = Path(path)
         try:
             counts = json.loads(self.path.read_text()) if self.path.exists() else {}
-        except (OSError, ValueError):  # unreadable: counted afresh
-            counts = {}
-        self.counts = {str(k): int(v) for k, v in counts.items()} if isinstance(counts, dict) else {}
+            self.counts = {str(k): int(v) for k, v in counts.items()}
+        except (OSError, ValueError, TypeError, AttributeError):  # unreadable or not counts: afresh
+            self.counts = {}
 
     def lost(self, key) -> int:
         """Count one more loss of ``key`` (written at once) and return how many it has had."""

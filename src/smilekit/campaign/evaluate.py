@@ -35,8 +35,9 @@ case is redone, its partial rows dropped; the file is then rewritten atomically 
 checkpoint), the count of cases redone is printed and recorded under ``resume`` in the summary. A killed
 run thus loses at most the cases in flight, and a torn or garbled line is never counted. A case whose task
 brings no rows back (a worker lost, the scheduler gone) is not written: the run finishes the others, then
-stops with a :class:`~smilekit.errors.ProductError` that says how many; a rerun runs those, and writes a
-case lost :data:`~smilekit.campaign.cluster.MAX_LOSSES` times (``DIR/lost.json``) as failed. A different case
+stops with a :class:`~smilekit.errors.ProductError` that says how many; a rerun runs those. A case that
+killed its workers (dask's ``KilledWorker``) in :data:`~smilekit.campaign.cluster.MAX_LOSSES` runs
+(``DIR/lost.json``) is written as failed in the last of them. A different case
 file or method set is refused with an :class:`~smilekit.errors.InputError`.
 
 Summary (:func:`smilekit.campaign.statistics.summarise`, ``DIR/summary.json``, a printed table): per
@@ -791,7 +792,7 @@ def evaluation_summary(results: pd.DataFrame, cases, malformed, cases_path, sha:
 
 def _run_distributed(pending, config, names, writer, bar, task, workers, scheduler, dashboard_address,
                      console):  # fmt: skip
-    from distributed import as_completed  # dask only where a cluster is asked for
+    from distributed import KilledWorker, as_completed  # dask only where a cluster is asked for
 
     payload = case_payload(config, workers)
     with dask_client(workers, scheduler, dashboard_address, console) as client:
@@ -804,11 +805,13 @@ def _run_distributed(pending, config, names, writer, bar, task, workers, schedul
             try:
                 rows = future.result()
             except Exception as exc:  # no rows came back (a worker lost, the scheduler gone): none written,
-                times = ledger.lost(case.case_id)  # so that a rerun runs the case (its own failure is its
-                if times < MAX_LOSSES:  # rows), until it has been lost too often: then its error rows
+                # so that a rerun runs the case (its own failure is its rows); but a case that kills its
+                # workers (dask gave up on it: KilledWorker) in MAX_LOSSES runs gets its error rows
+                times = ledger.lost(case.case_id) if isinstance(exc, KilledWorker) else 0
+                if times < MAX_LOSSES:
                     lost[case.case_id] = exc
                     continue
-                given_up = RuntimeError(f"lost on the cluster {times} times, the last: {error_text(exc)}")
+                given_up = RuntimeError(f"killed its workers in {times} runs, the last: {error_text(exc)}")
                 rows = failed_rows(case, names, given_up, cusp=config.get("cusp_method") is not False)
                 console.print(f"[yellow]case {case.case_id}: {given_up}; written as failed[/yellow]")
             writer.write(rows)
@@ -817,5 +820,5 @@ def _run_distributed(pending, config, names, writer, bar, task, workers, schedul
         raise ProductError(
             f"{len(lost)} of {len(pending)} cases did not come back from the cluster (case {first}: "
             f"{error_text(lost[first])}); the rows of the others are saved in {writer.path}: run the same "
-            f"command again to run those (a case lost {MAX_LOSSES} times is then written as failed)"
+            f"command again to run those (one that kills its workers in {MAX_LOSSES} runs: written as failed)"
         )

@@ -137,18 +137,18 @@ def solar_wind_series(start, end, solar_wind=None) -> SolarWind:
 
 
 def solar_wind_digest(solar_wind) -> str:
-    """What a campaign's solar wind is, to tell a rerun on other data: ``"shipped OMNI2"`` for the shipped
-    series (None), else the SHA-256 of the user's file or of a :class:`~smilekit.solarwind.SolarWind`'s
-    times and values."""
-    if solar_wind is None:
-        return "shipped OMNI2"
+    """What a campaign's solar wind is, to tell a rerun on other data: the SHA-256 of the file (the shipped
+    OMNI2 series' for None, or the user's) or of a :class:`~smilekit.solarwind.SolarWind`'s times (ns) and
+    values (n, V, B, T as float64; whatever else it carries left out)."""
     digest = hashlib.sha256()
     if isinstance(solar_wind, SolarWind):
         ds = solar_wind.ds
-        for name in ["time", *sorted(ds.data_vars)]:
-            digest.update(name.encode() + np.ascontiguousarray(ds[name].values).tobytes())
+        digest.update(np.ascontiguousarray(ds["time"].values.astype("datetime64[ns]")).tobytes())
+        for name in ("n", "v_gse", "b_gse", "b_gsm", "t"):
+            digest.update(name.encode() + np.ascontiguousarray(ds[name].values, dtype=np.float64).tobytes())
     else:
-        digest.update(Path(solar_wind).read_bytes())
+        file = data_path(f"omni/omni2_{OMNI_YEAR}.dat") if solar_wind is None else Path(solar_wind)
+        digest.update(Path(file).read_bytes())
     return digest.hexdigest()
 
 
