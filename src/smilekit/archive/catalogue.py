@@ -334,18 +334,12 @@ def _ingest_one(folder: Path, engine, path: Path, received: _dt.datetime, when: 
     relative = Path(PRODUCTS_FOLDER) / parts.instrument / parts.level / path.name
     target = folder / relative
     # the copy is made beside its place before the transaction: a SQLite write lock is not held over it
-    there = target.is_file() and _sha256(target) == checksum  # copied by an ingest killed before its row
-    with contextlib.nullcontext(None) if there else staged_copy(path, target) as place:
-        return _catalogue_one(engine, path, parts, start, stop, checksum, relative, target, place,
-                              received, when, provenance)  # fmt: skip
-
-
-def _catalogue_one(engine, path, parts, start, stop, checksum, relative, target, place, received, when,
-                   provenance) -> dict:  # fmt: skip
-    """The transaction of :func:`_ingest_one`: the row claims the name, then the staged copy is placed
-    (``place``, or None where the file was there already) and the versions' current marks set; a clash or a
-    row refused leaves the archive as it was."""
-    with Session(engine) as session, session.begin():
+    there = _holds(target, checksum)  # copied by an ingest killed before its row
+    with (
+        contextlib.nullcontext(None) if there else staged_copy(path, target) as place,
+        Session(engine) as session,
+        session.begin(),
+    ):
         _lock_product(session, path.name)
         existing = session.scalars(select(ProductRecord).where(ProductRecord.name == path.name)).first()
         if existing is not None:
@@ -355,8 +349,7 @@ def _catalogue_one(engine, path, parts, start, stop, checksum, relative, target,
                     f"{existing.sha256[:12]}...); a reprocessing is ingested as the next version (_v"
                     f"{existing.version + 1:02d})"
                 )
-            if not target.is_file() or _sha256(target) != checksum:
-                _copy_into(path, target)  # the archived copy was lost: put it back
+            _put_in_place(place, path, target, checksum)  # the archived copy was lost: put it back
             return {"file": str(path), "status": "present", "reason": None, "id": existing.id}
         dataset = f"{parts.instrument}_{parts.level}_{parts.descriptor}"
         record = ProductRecord(
@@ -368,12 +361,29 @@ def _catalogue_one(engine, path, parts, start, stop, checksum, relative, target,
         )  # fmt: skip
         session.add(record)
         session.flush()  # the name claimed before the file is placed (a concurrent ingest waits or fails)
-        if place is not None:
-            place()
-        elif not (target.is_file() and _sha256(target) == checksum):  # replaced since it was looked at
-            _copy_into(path, target)
+        _put_in_place(place, path, target, checksum)
         _mark_current(session, path.name)
         return {"file": str(path), "status": "ingested", "reason": None, "id": record.id}
+
+
+def _holds(target: Path, checksum: str) -> bool:
+    """Whether the archive's file ``target`` is there with the content of SHA-256 ``checksum``."""
+    return target.is_file() and _sha256(target) == checksum
+
+
+def _put_in_place(place, path: Path, target: Path, checksum: str) -> None:
+    """The archived copy of ``path`` in place, inside the ingest's transaction: the staged copy placed
+    (``place``), or, where the file was found there before the transaction (``place`` None), copied again
+    only if it was replaced since."""
+    if place is not None:
+        place()
+    elif not _holds(target, checksum):
+        _copy_into(path, target)
+
+
+def _product_stem(name: str) -> str:
+    """A product file's name up to its version (the rule's names end in ``_vNN.ext``)."""
+    return name[: name.rindex("_v")]
 
 
 def _lock_product(session: Session, name: str) -> None:
@@ -381,14 +391,12 @@ def _lock_product(session: Session, name: str) -> None:
     on PostgreSQL an advisory lock on the name up to ``_v`` (so that two versions ingested at once do not
     both see themselves the highest); SQLite serialises its writers itself."""
     if session.get_bind().dialect.name == "postgresql":
-        stem = name[: name.rindex("_v")]
-        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:stem))"), {"stem": stem})
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:stem))"), {"stem": _product_stem(name)})
 
 
 def _same_product(name: str):
     """The catalogue condition for the versions of product ``name`` (the names that differ only in _vNN)."""
-    stem = name[: name.rindex("_v") + 2]  # the rule's names end in _vNN.ext
-    return ProductRecord.name.startswith(stem, autoescape=True)
+    return ProductRecord.name.startswith(_product_stem(name) + "_v", autoescape=True)
 
 
 def _mark_current(session: Session, name: str) -> None:
