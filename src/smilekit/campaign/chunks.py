@@ -47,6 +47,7 @@ from smilekit.campaign.evaluate import (
     error_text,
     failed_rows,
     run_case_payload,
+    runs_cusp,
 )
 from smilekit.campaign.insitu import INSITU_COLUMNS, insitu_summary_row
 from smilekit.campaign.schedule import solar_wind_series
@@ -226,9 +227,8 @@ def _run_chunk(cases: list[Case], payload: bytes, plan: _Plan) -> dict[str, list
     return parts
 
 
-def _failed_parts(cases: list[Case], names: list[str], plan: _Plan, exc: BaseException, config: dict) -> dict:
-    """Every part's rows of a chunk given up (lost on the cluster :data:`MAX_LOSSES` times)."""
-    cusp = config.get("cusp_method") is not False
+def _failed_parts(cases: list[Case], names: list[str], plan: _Plan, exc: BaseException, cusp: bool) -> dict:
+    """Every part's rows of a chunk given up (it killed its workers in :data:`MAX_LOSSES` runs)."""
     parts = {RESULTS_DIR: [r for case in cases for r in failed_rows(case, names, exc, cusp=cusp)]}
     for part, ids in plan.expected(cases).items():
         parts[part] = [_failed_row(part, i, "error", error_text(exc)) for i in ids]
@@ -283,7 +283,7 @@ def run_chunks(cases: list[Case], out_dir, config: dict, names: list[str], *, co
             f"{len(invalid)} invalid redone, {len(pending) - len(invalid)} not yet run"
         )
     if pending:
-        from distributed import KilledWorker, as_completed  # dask only where a cluster is asked for
+        from distributed import as_completed  # dask only where a cluster is asked for
 
         payload = case_payload(config, workers)
         n_frames = sum(len(chunks[i]) for i in pending)
@@ -309,15 +309,12 @@ def run_chunks(cases: list[Case], out_dir, config: dict, names: list[str], *, co
                 except Exception as exc:  # no rows came back (a worker lost, the scheduler gone): no file,
                     # so that a rerun runs the chunk (a frame's own failure is a row); but a chunk that kills
                     # its workers (dask gave up on it: KilledWorker) in MAX_LOSSES runs gets its error rows
-                    times = ledger.lost(index) if isinstance(exc, KilledWorker) else 0
-                    if times < MAX_LOSSES:
+                    given_up = ledger.give_up(index, exc, error_text(exc))
+                    if given_up is None:
                         lost[index] = exc
                         bar.advance(task, len(chunks[index]))
                         continue
-                    given_up = RuntimeError(
-                        f"killed its workers in {times} runs, the last: {error_text(exc)}"
-                    )
-                    parts = _failed_parts(chunks[index], names, plans[index], given_up, config)
+                    parts = _failed_parts(chunks[index], names, plans[index], given_up, runs_cusp(config))
                     console.print(f"[yellow]chunk {index:05d}: {given_up}; written as failed[/yellow]")
                 try:  # the SXI results last: a chunk whose results file exists has every part
                     for part in sorted(parts, key=lambda p: p == RESULTS_DIR):

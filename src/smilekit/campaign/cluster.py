@@ -294,3 +294,14 @@ class LostTasks:
         self.counts[key] = self.counts.get(key, 0) + 1
         write_text(self.path, json.dumps(self.counts, indent=1) + "\n")
         return self.counts[key]
+
+    def give_up(self, key, exc: BaseException, text: str) -> BaseException | None:
+        """The error to record task ``key`` with, where its failure ``exc`` (no rows came back; ``text`` its
+        description) makes it one that killed its workers in :data:`MAX_LOSSES` runs (dask's
+        ``KilledWorker``, counted); None where it is left to the next run (a lost scheduler: not counted)."""
+        from distributed import KilledWorker  # dask only where a cluster is asked for
+
+        times = self.lost(key) if isinstance(exc, KilledWorker) else 0
+        if times < MAX_LOSSES:
+            return None
+        return RuntimeError(f"killed its workers in {times} runs, the last: {text}")

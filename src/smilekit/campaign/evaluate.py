@@ -107,6 +107,7 @@ __all__ = [
     "resolve_methods",
     "run_case",
     "run_case_payload",
+    "runs_cusp",
     "verify_results",
 ]
 
@@ -190,6 +191,12 @@ def resolve_methods(methods) -> dict[str, Callable]:
     if not out or not all(isinstance(k, str) and callable(f) for k, f in out.items()):
         raise InputError("methods must be a non-empty mapping of names to callables, or method names")
     return out
+
+
+def runs_cusp(config: dict) -> bool:
+    """Whether a run of :func:`run_case` keywords ``config`` retrieves the cusp (its ``cusp_method``
+    not False)."""
+    return config.get("cusp_method") is not False
 
 
 def _resolve_cusp(cusp_method):
@@ -368,8 +375,7 @@ def run_case_payload(case: Case, payload: bytes) -> list[dict]:
     try:
         return run_case(case, **config)
     except Exception as exc:
-        names = list(resolve_methods(config.get("methods")))
-        return failed_rows(case, names, exc, cusp=config.get("cusp_method") is not False)
+        return failed_rows(case, list(resolve_methods(config.get("methods"))), exc, cusp=runs_cusp(config))
 
 
 def failed_rows(case: Case, names: list[str], exc: BaseException, *, cusp: bool = True) -> list[dict]:
@@ -792,7 +798,7 @@ def evaluation_summary(results: pd.DataFrame, cases, malformed, cases_path, sha:
 
 def _run_distributed(pending, config, names, writer, bar, task, workers, scheduler, dashboard_address,
                      console):  # fmt: skip
-    from distributed import KilledWorker, as_completed  # dask only where a cluster is asked for
+    from distributed import as_completed  # dask only where a cluster is asked for
 
     payload = case_payload(config, workers)
     with dask_client(workers, scheduler, dashboard_address, console) as client:
@@ -807,12 +813,11 @@ def _run_distributed(pending, config, names, writer, bar, task, workers, schedul
             except Exception as exc:  # no rows came back (a worker lost, the scheduler gone): none written,
                 # so that a rerun runs the case (its own failure is its rows); but a case that kills its
                 # workers (dask gave up on it: KilledWorker) in MAX_LOSSES runs gets its error rows
-                times = ledger.lost(case.case_id) if isinstance(exc, KilledWorker) else 0
-                if times < MAX_LOSSES:
+                given_up = ledger.give_up(case.case_id, exc, error_text(exc))
+                if given_up is None:
                     lost[case.case_id] = exc
                     continue
-                given_up = RuntimeError(f"killed its workers in {times} runs, the last: {error_text(exc)}")
-                rows = failed_rows(case, names, given_up, cusp=config.get("cusp_method") is not False)
+                rows = failed_rows(case, names, given_up, cusp=runs_cusp(config))
                 console.print(f"[yellow]case {case.case_id}: {given_up}; written as failed[/yellow]")
             writer.write(rows)
     if lost:

@@ -48,7 +48,7 @@ from smilekit.campaign.chunks import (
     run_chunks,
 )
 from smilekit.campaign.cluster import check_execution
-from smilekit.campaign.evaluate import check_run_state, evaluation_summary, resolve_methods
+from smilekit.campaign.evaluate import check_run_state, evaluation_summary, resolve_methods, runs_cusp
 from smilekit.campaign.insitu import insitu_tables
 from smilekit.campaign.report import REPORT_FILE, write_campaign_report
 from smilekit.campaign.schedule import (
@@ -128,13 +128,14 @@ def run_campaign(start, end, out, *, aim: str = "limb", solar_wind=None, workers
     frames, schedule = mission_frames(start, end, aim=aim, solar_wind=solar_wind)
     if frames.empty:
         raise InputError(f"SXI observes in no 5-min interval of {start} to {end}: {schedule}")
+    config = {"methods": methods, "cusp_method": cusp_method}
     # the wind's digest too: the UVI rows read it between the frames' middles, which frames.csv holds
     settings = {
         **schedule,
         "chunk_frames": int(chunk_frames),
         "insitu": bool(insitu),
         "uvi": bool(uvi),
-        "cusp": cusp_method is not False,
+        "cusp": runs_cusp(config),
         "solar_wind_sha256": solar_wind_digest(solar_wind),
     }
     out.mkdir(parents=True, exist_ok=True)
@@ -158,7 +159,6 @@ def run_campaign(start, end, out, *, aim: str = "limb", solar_wind=None, workers
     cases, malformed = read_cases(path)
     sha = hashlib.sha256(path.read_bytes()).hexdigest()
     check_run_state(out, path, sha, names, results=RESULTS_DIR)
-    config = {"methods": methods, "cusp_method": cusp_method}
     wind = None if solar_wind is None or not uvi else read_user_solar_wind(solar_wind)
     resume = run_chunks(
         cases, out, config, names, chunk_frames=chunk_frames, workers=workers, scheduler=scheduler,
