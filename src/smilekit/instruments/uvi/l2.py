@@ -105,17 +105,17 @@ def fit_dayglow_values(y, s, template, usable, n_min: int, band=None):
         den = float(np.sum(w * t))
         a = float(np.sum(w * y[keep])) / den
         var_a = 1.0 / den
-        kept = keep.copy()
+        kept = keep.copy()  # the n pixels the amplitude was fitted on
         pull = (y - a * template) / s
-        if band is not None:
-            for b in np.unique(band[kept]):
-                inside = kept & (band == b)
-                median = float(np.median(pull[inside]))
-                if median > max(BAND_EXCESS, 5.0 * _MEDIAN_SE / math.sqrt(inside.sum())):
-                    keep &= band != b
+        if band is not None:  # each band's median pull, from one sort by band then pull
+            bk, pk = band[kept], pull[kept]
+            order = np.lexsort((pk, bk))
+            bands, first, count = np.unique(bk[order], return_index=True, return_counts=True)
+            pk = pk[order]
+            median = 0.5 * (pk[first + (count - 1) // 2] + pk[first + count // 2])
+            keep &= ~np.isin(band, bands[median > np.maximum(BAND_EXCESS, 5.0 * _MEDIAN_SE / np.sqrt(count))])
         keep &= pull < 3.0
-    n = int(kept.sum())  # the pixels the amplitude was fitted on
-    chi2 = float(np.sum(((y[kept] - a * template[kept]) / s[kept]) ** 2))
+    chi2 = float(np.sum(pull[kept] ** 2))
     return a, math.sqrt(var_a * max(1.0, chi2 / max(n - 1, 1))), n
 
 
