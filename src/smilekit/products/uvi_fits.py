@@ -105,10 +105,9 @@ _L2_MAPS = (
     ("MAPERR", "brightness_err"),
     ("MAPNPIX", "n_pixels"),
     ("MAPCOVER", "coverage"),
-    ("MAPDGERR", "dayglow_err"),
 )
-#: Extensions a file of an earlier version lacks, read when there (smilekit 0.1.0 wrote no MAPDGERR).
-_LATER_EXTENSIONS = {"MAPDGERR"}
+#: Maps written where the dataset has them and read where the file has them (smilekit 0.1.0 wrote none).
+_L2_OPTIONAL_MAPS = (("MAPDGERR", "dayglow_err"),)
 _PIXEL_MAPS = (("MLAT", "pixel_mlat", "mlat"), ("MLT", "pixel_mlt", "mlt"))
 
 
@@ -322,19 +321,18 @@ def write_l2(
 
     Parameters as :func:`write_l1`; the (MLAT, MLT) map goes to the MAP* extensions.
     """
-    present = [(name, var) for name, var in _L2_MAPS if name not in _LATER_EXTENSIONS or var in ds]
-    _check_dataset(ds, "L2", _L2_IMAGES + tuple(present))  # an L2 read from an older file: without those
+    _check_dataset(ds, "L2", _L2_IMAGES + _L2_MAPS)
     cards = _map_cards(ds)
     maps = [
         _image(name, ds[var].transpose("mlat", "mlt"), cards, utype=var.endswith("_err"))
-        for name, var in present
+        for name, var in (*_L2_MAPS, *((n, v) for n, v in _L2_OPTIONAL_MAPS if v in ds))
     ]
     return _write(
         ds, path, "L2", _L2_IMAGES, _SCALARS + _L2_SCALARS, geometry, config, overwrite, maps, provenance
     )
 
 
-def _read(path, level: str, images, scalars, maps=()) -> xr.Dataset:
+def _read(path, level: str, images, scalars, maps=(), optional_maps=()) -> xr.Dataset:
     what = f"a UVI {level}"
     with _open_product(path, what) as hdul:
         p = hdul[0].header
@@ -343,7 +341,7 @@ def _read(path, level: str, images, scalars, maps=()) -> xr.Dataset:
                 f"{path} is not {what} file (INSTRUME {p.get('INSTRUME')!r}, LEVEL {p.get('LEVEL')!r})"
             )
         names = {hdu.name for hdu in hdul}
-        needed = ({name for name, _ in images} | {name for name, _ in maps} | {"CONFIG"}) - _LATER_EXTENSIONS
+        needed = {name for name, _ in images} | {name for name, _ in maps} | {"CONFIG"}
         if not needed <= names:
             raise ProductError(f"{path} is not {what} file: missing extensions {sorted(needed - names)}")
         try:
@@ -380,9 +378,7 @@ def _read(path, level: str, images, scalars, maps=()) -> xr.Dataset:
                     {"units": "deg", "CATDESC": "AACGM-v2 magnetic latitude, bin centre"},
                 )
                 coords["mlt"] = ("mlt", lt, {"units": "h", "CATDESC": "magnetic local time, bin centre"})
-                for name, v in maps:
-                    if name not in names:  # one of _LATER_EXTENSIONS
-                        continue
+                for name, v in (*maps, *((n, v) for n, v in optional_maps if n in names)):
                     dims, data, attrs = var(name, ("mlat", "mlt"))
                     if v == "coverage":
                         data, attrs = data.astype(bool), {k: a for k, a in attrs.items() if k != "units"}
@@ -427,4 +423,4 @@ def read_l2(path) -> xr.Dataset:
     The (MLAT, MLT) map (``brightness``, ``brightness_err``, ``n_pixels``, ``coverage``) and the image-plane
     ``image_brightness``, ``image_brightness_err``, ``dayglow``.
     """
-    return _read(path, "L2", _L2_IMAGES, _SCALARS + _L2_SCALARS, _L2_MAPS)
+    return _read(path, "L2", _L2_IMAGES, _SCALARS + _L2_SCALARS, _L2_MAPS, _L2_OPTIONAL_MAPS)
