@@ -58,6 +58,13 @@ def assert_same(read, original, extra=()):
         assert read.attrs[key] == value, key
 
 
+def assert_fits_units(hdul) -> None:
+    """Every extension's BUNIT is a unit astropy's FITS unit parser reads."""
+    for hdu in hdul[1:]:
+        if "BUNIT" in hdu.header:
+            u.Unit(hdu.header["BUNIT"], format="fits")
+
+
 def test_l1_round_trip(frame, tmp_path):
     g, l1, _ = frame
     name = product_name("uvi", "l1", "images", np.datetime64(T), ext="fits")
@@ -77,9 +84,7 @@ def test_l1_round_trip(frame, tmp_path):
             "2026-06-21T12:01:00.000",
         )
         assert hdul["BRIGHT"].header["BUNIT"] == "R" and hdul["RATE"].header["BUNIT"] == "ct / s"
-        for hdu in hdul[1:]:  # every unit one that astropy's FITS unit parser reads (FLAT's was "1")
-            if "BUNIT" in hdu.header:
-                u.Unit(hdu.header["BUNIT"], format="fits")
+        assert_fits_units(hdul)  # FLAT's was "1", which astropy's FITS unit parser refuses
         assert hdul["BRIGHTERR"].header["UTYPE"] == "StdDevUncertainty"
 
 
@@ -99,9 +104,7 @@ def test_l2_round_trip(frame, tmp_path):
     # a file of smilekit 0.1.0 had no MAPDGERR: it reads, without dayglow_err; a MAPERR missing does not
     with fits.open(path) as hdul:
         assert "MAPDGERR" in {h.name for h in hdul}
-        for hdu in hdul[1:]:
-            if "BUNIT" in hdu.header:
-                u.Unit(hdu.header["BUNIT"], format="fits")
+        assert_fits_units(hdul)
         fits.HDUList([h.copy() for h in hdul if h.name != "MAPDGERR"]).writeto(tmp_path / "old.fits")
         fits.HDUList([h.copy() for h in hdul if h.name != "MAPERR"]).writeto(tmp_path / "torn.fits")
     old = read_l2(tmp_path / "old.fits")
