@@ -45,6 +45,7 @@ import numpy as np
 import xarray as xr
 
 from smilekit.errors import ProductError
+from smilekit.instruments.lia.moments import ALPHA_RATIO_BOUNDS
 from smilekit.products.cdf import (
     DOUBLE_FILL,
     component_labels,
@@ -615,8 +616,10 @@ def lia_l2_dataset(moments: xr.Dataset, *, text: str = "") -> xr.Dataset:
             variables[var] = xr.Variable(
                 ("Epoch",),
                 np.asarray(moments[var].values, dtype=np.float64),
-                # the ratio's search reaches -0.2 (infer_alpha_ratio's bounds): a noisy zero is negative
-                scalar_attrs(var, f"{what}{desc}", " ", -0.2 if data else 0.0, 10.0, data=data),
+                # the ratio's search reaches below 0 (infer_alpha_ratio's bounds): a noisy zero is negative
+                scalar_attrs(
+                    var, f"{what}{desc}", " ", ALPHA_RATIO_BOUNDS[0] if data else 0.0, 10.0, data=data
+                ),
             )
         variables["alpha_ratio_inferred"].attrs.update(
             {

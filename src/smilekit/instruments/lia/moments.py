@@ -80,13 +80,21 @@ from smilekit.instruments.lia.config import LIAConfig
 from smilekit.instruments.lia.distributions import tables
 from smilekit.instruments.lia.model import QUALITY_BITS, SPECIES, grid_values, speed2_per_volt
 
-__all__ = ["DISTRIBUTIONS_PER_BLOCK", "compute_moments", "infer_alpha_ratio", "split_species"]
+__all__ = [
+    "ALPHA_RATIO_BOUNDS",
+    "DISTRIBUTIONS_PER_BLOCK",
+    "compute_moments",
+    "infer_alpha_ratio",
+    "split_species",
+]
 
 #: Distributions a long run handles at once (simulated, reduced to moments): a block's counts are ~50 MB;
 #: a 3-day event's at once, with their float64 copies, took 2 GB.
 DISTRIBUTIONS_PER_BLOCK = 500
 
 _N_OUT = 36  # see _moments_one
+#: The range :func:`infer_alpha_ratio` searches n_alpha / n_p in by default (a noisy zero may be negative).
+ALPHA_RATIO_BOUNDS = (-0.2, 0.6)
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -516,7 +524,7 @@ def compute_moments(distributions: xr.Dataset, b_direction, *, frame: str = "lia
 K_ALPHA = math.sqrt(SPECIES["alpha"][0] / SPECIES["alpha"][1])
 
 
-def infer_alpha_ratio(n0, n1, n2, n3, *, thermal_ratio: float = 1.0, bounds=(-0.2, 0.6)):
+def infer_alpha_ratio(n0, n1, n2, n3, *, thermal_ratio: float = 1.0, bounds=ALPHA_RATIO_BOUNDS):
     """Kernel: alpha fraction and proton moments from the raw moments of all counts taken as protons.
 
     ``n0`` (N,), ``n1`` (N, 3), ``n2`` (N, 3, 3), ``n3`` (N, 3): ``sum f dV``, ``sum f v dV``,
