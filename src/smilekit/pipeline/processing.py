@@ -105,7 +105,7 @@ from smilekit._io import jsonable, write_text
 from smilekit.errors import InputError, ModelDomainError, ProductError, TelemetryError
 from smilekit.instruments import sxi as _sxi
 from smilekit.instruments import uvi as _uvi
-from smilekit.instruments.lia.model import QUALITY_BITS, lia_to_gse_values
+from smilekit.instruments.lia.model import QUALITY_BITS, ROTATION_DIMS, lia_to_gse_values
 from smilekit.instruments.lia.moments import DISTRIBUTIONS_PER_BLOCK, compute_moments
 from smilekit.instruments.mag.l1 import L1_FLAG_TEXT, make_l1
 from smilekit.instruments.mag.l2 import L2_QUALITY_TEXT, NO_DATA, make_l2
@@ -586,7 +586,7 @@ class _Run:
             counts=(counts["counts"].dims, np.where(c < 0, 0, c).astype(np.int32), {"units": "counts"}),
             quality_flag=("time", flag.astype(np.uint8), {"units": " ", "bits": str(_LIA_BITS)}),
             spacecraft_potential=("time", np.full(times.size, _potential()), {"units": "V"}),
-            lia_to_gse=(("time", "row", "col"), lia_to_gse_values(rotation)),  # simulate_counts' dims
+            lia_to_gse=(ROTATION_DIMS, lia_to_gse_values(rotation)),
         )
         name = self._write(write_lia_l1, "lia", "l1", l1, sources)
         half = self.lia_half_window

@@ -45,6 +45,7 @@ import numpy as np
 import xarray as xr
 
 from smilekit.errors import ProductError
+from smilekit.instruments.lia.model import ROTATION_DIMS
 from smilekit.instruments.lia.moments import ALPHA_RATIO_BOUNDS
 from smilekit.products.cdf import (
     DOUBLE_FILL,
@@ -516,7 +517,7 @@ def lia_l1_dataset(counts: xr.Dataset, *, text: str = "") -> xr.Dataset:
     frames = []
     if "lia_to_gse" in counts:  # the attitude: what the moments need to be given in GSE (frame="gse")
         rotation = tensor_variable(
-            counts["lia_to_gse"].transpose("time", "row", "col").values, "lia_to_gse",
+            counts["lia_to_gse"].transpose(*ROTATION_DIMS).values, "lia_to_gse",
             "Rotation from the LIA frame to GSE, v_GSE = R v_LIA (rows: GSE x, y, z; columns: LIA x, y, z)",
             " ", (-1.0001, 1.0001), "GSE",  # a rotation's elements, and their last-bit excursions past 1
         )  # fmt: skip
@@ -677,7 +678,7 @@ def read_lia_l1(path) -> xr.Dataset:
     ds = _lia_read(path, "L1", _LIA_L1)
     if "lia_to_gse" in ds:
         rotation = ds["lia_to_gse"]
-        ds["lia_to_gse"] = (("time", "row", "col"), rotation.values, {"units": " "})
+        ds["lia_to_gse"] = (ROTATION_DIMS, rotation.values, {"units": " "})
     ds = ds.drop_vars([c for c in ("component", "component2") if c in ds.coords])
     ds.attrs["accumulation_s"] = float(ds.attrs.get("Accumulation_s", "nan") or "nan")
     ds.attrs["dwell_s"] = float(ds.attrs.get("Dwell_s", "nan") or "nan")

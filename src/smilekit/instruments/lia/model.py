@@ -26,6 +26,7 @@ from smilekit.instruments.lia.config import LIA_TO_BODY, LIAConfig, LIAValues
 
 __all__ = [
     "QUALITY_BITS",
+    "ROTATION_DIMS",
     "SPECIES",
     "LIAGrid",
     "energy_table",
@@ -85,6 +86,11 @@ def speed2_per_volt(species: str) -> float:
     """Kernel: ``v^2`` per volt of E/q, (km/s)^2 / V, of an ion of :data:`SPECIES` (``2 q e / m``)."""
     mass, charge = SPECIES[species]
     return 2.0 * charge * EV / (mass * M_P) * 1e-6
+
+
+#: The dims of a distributions dataset's ``lia_to_gse`` rotations (:func:`lia_to_gse_values`): element
+#: ``[t, i, j]`` is row ``i`` (GSE) and column ``j`` (LIA) of time ``t``'s rotation.
+ROTATION_DIMS = ("time", "row", "col")
 
 
 def lia_to_gse_values(rotation_body_to_gse: np.ndarray) -> np.ndarray:

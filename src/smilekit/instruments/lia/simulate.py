@@ -25,7 +25,13 @@ from smilekit._validation import as_generator, as_value
 from smilekit.errors import InputError
 from smilekit.instruments.lia.config import LIAConfig
 from smilekit.instruments.lia.distributions import Population, exp_negative, kernel_inputs, population_counts
-from smilekit.instruments.lia.model import QUALITY_BITS, LIAGrid, grid_values, lia_to_gse_values
+from smilekit.instruments.lia.model import (
+    QUALITY_BITS,
+    ROTATION_DIMS,
+    LIAGrid,
+    grid_values,
+    lia_to_gse_values,
+)
 
 __all__ = ["simulate_counts"]
 
@@ -193,7 +199,7 @@ def simulate_counts(populations, rng, *, attitude=None, spacecraft_potential=Non
     if lam is not None:
         data["expected"] = (("time", "energy", "elevation", "azimuth"), lam, {"units": "counts"})
     if lia_to_gse is not None:
-        data["lia_to_gse"] = (("time", "row", "col"), lia_to_gse, {"units": " "})
+        data["lia_to_gse"] = (ROTATION_DIMS, lia_to_gse, {"units": " "})
     return xr.Dataset(
         data,
         coords=coords,
