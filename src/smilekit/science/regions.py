@@ -80,7 +80,7 @@ import numpy as np
 import xarray as xr
 
 from smilekit._validation import as_value
-from smilekit.constants import ADIABATIC_INDEX, K_B, M_P
+from smilekit.constants import ADIABATIC_INDEX, EV, K_B, M_P
 from smilekit.errors import InputError
 from smilekit.frames import transform
 from smilekit.geospace.insitu import crossings as true_crossings
@@ -134,7 +134,7 @@ DIPOLE_RATIO = (0.5, 3.0)
 def _temperature_k(temperature, n: int) -> np.ndarray:
     """Ion temperature in K from a Quantity in K or an energy (kT)."""
     if isinstance(temperature, u.Quantity) and temperature.unit.physical_type == "energy":
-        return as_value(temperature, u.eV, "temperature", allow_nan=True) * (u.eV.to(u.J) / K_B)
+        return as_value(temperature, u.eV, "temperature", allow_nan=True) * (EV / K_B)
     return as_value(temperature, u.K, "temperature", allow_nan=True)
 
 
