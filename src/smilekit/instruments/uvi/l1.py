@@ -223,12 +223,9 @@ def make_l1(dn_image, config: UVIConfig | None = None, exposure=None, *, flat=No
             raise InputError(f"make_l1: the image's 'valid' coordinate must be boolean of shape {dn.shape}")
     if not np.isfinite(dn if valid is None else dn[valid]).all():
         raise InputError("make_l1: dn_image holds NaN or infinite values (in pixels marked valid)")
-    saturated = dn >= saturation_dn_value(n_frames, v)
-    if valid is not None:
-        saturated &= valid
-    n_saturated = int(np.count_nonzero(saturated))
-    if n_saturated:
-        valid = ~saturated if valid is None else valid & ~saturated
+    unsaturated = dn < saturation_dn_value(n_frames, v)
+    n_saturated = int(np.count_nonzero(~unsaturated if valid is None else valid & ~unsaturated))
+    valid = unsaturated if valid is None else valid & unsaturated  # all True: l1_values' whole-image path
     rate, rate_err, b, b_err = l1_values(dn, t, n_frames, v, f, valid)
     dims = dn_image.dims
     coords = {d: dn_image[d] for d in dims if d in dn_image.coords}
