@@ -140,6 +140,7 @@ def run_campaign(start, end, out, *, aim: str = "limb", solar_wind=None, workers
     }
     out.mkdir(parents=True, exist_ok=True)
     path = out / FRAMES_FILE
+    text = case_table_text(frames)  # what write_cases writes
     if path.exists():
         earlier = json.loads((out / SCHEDULE_FILE).read_text()) if (out / SCHEDULE_FILE).exists() else {}
         earlier.setdefault("cusp", True)  # a folder of a version before the setting was recorded: the default
@@ -148,7 +149,7 @@ def run_campaign(start, end, out, *, aim: str = "limb", solar_wind=None, workers
             raise InputError(
                 f"{out} holds a campaign of other settings ({SCHEDULE_FILE}: {earlier}); give another --out"
             )
-        if path.read_text() != case_table_text(frames):  # the same period, another wind (a file edited)
+        if path.read_text() != text:  # the same period, another wind (a file edited)
             raise InputError(
                 f"{out} holds a campaign of other frames ({FRAMES_FILE}: another solar wind, or another "
                 "version's schedule, for the same period and settings); give another --out"
@@ -157,7 +158,7 @@ def run_campaign(start, end, out, *, aim: str = "limb", solar_wind=None, workers
         write_text(out / SCHEDULE_FILE, json.dumps(jsonable(settings), indent=1) + "\n")
         write_cases(frames, path)
     cases, malformed = read_cases(path)
-    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    sha = hashlib.sha256(text.encode()).hexdigest()  # the file's, as verified or written above
     check_run_state(out, path, sha, names, results=RESULTS_DIR)
     wind = None if solar_wind is None or not uvi else read_user_solar_wind(solar_wind)
     resume = run_chunks(
