@@ -304,6 +304,7 @@ def run_chunks(cases: list[Case], out_dir, config: dict, names: list[str], *, co
             written = 0
             for future in as_completed(futures):
                 index = futures[future]
+                bar.advance(task, len(chunks[index]))
                 try:
                     parts = future.result()
                 except Exception as exc:  # no rows came back (a worker lost, the scheduler gone): no file,
@@ -312,7 +313,6 @@ def run_chunks(cases: list[Case], out_dir, config: dict, names: list[str], *, co
                     given_up = ledger.give_up(index, exc, error_text(exc))
                     if given_up is None:
                         lost[index] = exc
-                        bar.advance(task, len(chunks[index]))
                         continue
                     parts = _failed_parts(chunks[index], names, plans[index], given_up, runs_cusp(config))
                     console.print(f"[yellow]chunk {index:05d}: {given_up}; written as failed[/yellow]")
@@ -326,7 +326,6 @@ def run_chunks(cases: list[Case], out_dir, config: dict, names: list[str], *, co
                         "room or fix the folder, then run the same command again to resume"
                     ) from exc  # (an invalid file found at the start is not counted: it is to be redone)
                 written += 1
-                bar.advance(task, len(chunks[index]))
         if lost:
             first = min(lost)
             raise ProductError(
