@@ -325,7 +325,7 @@ def create_app(folder, *, url: str | None = None, clock: Callable[[], _dt.dateti
             return RedirectResponse(str(request.url.replace(path=path)), status_code=307)
         raise HapiError(
             1400,
-            f"/hapi/{endpoint[:40]} is not an endpoint (capabilities, about, catalog, info, data)",
+            f"/hapi/{endpoint[:40]} is not an endpoint ({', '.join(_ALLOWED)})",
             http_status=404,
         )
 
