@@ -66,7 +66,9 @@ __all__ = [
 DAYGLOW_FIT_MAX_MLAT = 55.0 * u.deg
 #: Fewest pixels for a dayglow fit; below, the model's amplitude is used.
 MIN_FIT_PIXELS = 200
-#: A 1-deg latitude band of the dayglow fit whose median residual exceeds this many sigma is left out.
+#: A 1-deg latitude band of the dayglow fit whose median residual exceeds this many sigma (and five standard
+#: errors of a median) is left out. A choice, made on the synthetic frames of the L2 tests: an uncontaminated
+#: fit loses no band (its amplitude bit for bit as without the rule), a 300 R oval at 50-58 deg is removed.
 BAND_EXCESS = 0.5
 _MEDIAN_SE = math.sqrt(math.pi / 2.0)  # the standard error of a median of n normal values, times sqrt(n)
 #: Pixels seen more obliquely than this are left out of the L2 map.
